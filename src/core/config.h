@@ -1,0 +1,155 @@
+#pragma once
+
+#include "core/result.h"
+
+#include <QList>
+#include <QMap>
+#include <QProcessEnvironment>
+#include <QString>
+#include <QStringList>
+#include <QUrl>
+
+namespace qrt::core {
+
+// Every configuration key of PRODUCT.md section 3, plus [log] level. One table (Config::keys())
+// holds names, defaults and validation; the INI file, QRTICKETS_<SECTION>_<KEY> environment
+// variables, the command line and the Settings dialog all go through it.
+enum class ConfigKey {
+    DatabaseUrl,
+    GhlBaseUrl,
+    GhlLocationId,
+    GhlToken,
+    GhlApiVersion,
+    GhlConcurrency,
+    GhlRequestTimeoutMs,
+    WebhookEnabled,
+    WebhookBind,
+    WebhookPort,
+    WebhookPath,
+    WebhookAuth,
+    WebhookSecret,
+    WebhookGhlPublicKey,
+    WebhookAcceptLegacyRsa,
+    WebhookMaxBodyBytes,
+    WebhookReplayWindowS,
+    QrUrlTemplate,
+    QrSizePx,
+    QrMargin,
+    QrEcc,
+    StationName,
+    FeedToken,
+    LogLevel,
+};
+
+enum class ValueKind { Text, Integer, Boolean, Choice, HttpUrl, DatabaseUrl, Address, UrlPath, UrlTemplate };
+
+struct ConfigKeyInfo
+{
+    ConfigKey key;
+    QString section;
+    QString name;
+    ValueKind kind;
+    QString defaultValue; // empty: computed at run time (see Config::defaultValue) or none
+    qint64 min = 0;
+    qint64 max = 0;
+    QStringList choices;
+    bool secret = false; // never echoed in messages or logs
+    QString description;
+
+    QString iniKey() const { return section + u'/' + name; }
+    QString envName() const;      // QRTICKETS_GHL_BASE_URL
+    QString displayName() const;  // [ghl] base_url
+};
+
+enum class WebhookAuth { GhlSignature, SharedSecret, None };
+
+struct GhlSettings
+{
+    QUrl baseUrl;
+    QString locationId;
+    QString token;
+    QString apiVersion;
+    int concurrency = 6;
+    int requestTimeoutMs = 30000;
+};
+
+struct WebhookSettings
+{
+    bool enabled = false;
+    QString bind;
+    quint16 port = 8787;
+    QString path;
+    WebhookAuth auth = WebhookAuth::GhlSignature;
+    QString secret;
+    QString ghlPublicKey; // base64 SPKI or a PEM file path
+    bool acceptLegacyRsa = false;
+    qint64 maxBodyBytes = 1048576;
+    int replayWindowS = 300;
+
+    bool bindsBeyondLoopback() const;
+};
+
+struct QrSettings
+{
+    QString urlTemplate;
+    int sizePx = 300;
+    int margin = 1;
+    QChar ecc = u'H';
+
+    QString urlFor(const QString &orderId) const;
+};
+
+class Config
+{
+public:
+    enum class Origin { Default, File, Environment, CommandLine, Runtime };
+
+    struct Sources
+    {
+        QString filePath; // empty: defaultFilePath()
+        QMap<ConfigKey, QString> commandLine;
+        QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+    };
+
+    static const QList<ConfigKeyInfo> &keys();
+    static const ConfigKeyInfo &info(ConfigKey key);
+    static QString defaultFilePath();
+    static QString defaultDatabaseUrl();
+    static QString defaultValue(ConfigKey key);
+
+    // Reads file, environment and command line (later wins), validates every key and stops at the
+    // first invalid value with a message that names the key and what it accepts.
+    static Result<Config> load(const Sources &sources);
+    static Config defaults();
+
+    // Normalised value, or an error naming the key and the accepted values.
+    static Result<QString> validate(ConfigKey key, const QString &value);
+
+    QString text(ConfigKey key) const;
+    int integer(ConfigKey key) const;
+    qint64 integer64(ConfigKey key) const;
+    bool flag(ConfigKey key) const;
+    Origin origin(ConfigKey key) const;
+
+    // Sets a validated value for this run (and for save()).
+    Result<void> set(ConfigKey key, const QString &value);
+
+    // Writes every key that did not come from the environment or command line to the INI file.
+    // Secrets (token) are not written: they belong in the keychain. Returns the file's path.
+    Result<void> save() const;
+    QString filePath() const { return m_filePath; }
+
+    GhlSettings ghl() const;
+    WebhookSettings webhook() const;
+    QrSettings qr() const;
+    QString stationName() const;
+
+private:
+    QString m_filePath;
+    QMap<ConfigKey, QString> m_values;
+    QMap<ConfigKey, Origin> m_origins;
+};
+
+QString toString(WebhookAuth auth);
+
+} // namespace qrt::core

@@ -1,0 +1,65 @@
+#pragma once
+
+#include <QString>
+
+#include <optional>
+#include <utility>
+#include <variant>
+
+namespace qrt::core {
+
+// An error a person can act on: `message` is a sentence for staff, `details` carries the
+// technical part (HTTP status, SQL error) for a "Show details" box or a log line.
+struct Error
+{
+    QString code;    // stable machine-readable kind, e.g. "db.unreachable", "ghl.unauthorized"
+    QString message; // what happened and what to do, in plain words
+    QString details; // technical detail; never contains secrets
+
+    QString toString() const { return details.isEmpty() ? message : message + QStringLiteral(" (") + details + u')'; }
+};
+
+template <typename T>
+class [[nodiscard]] Result
+{
+public:
+    Result(T value) : m_v(std::move(value)) { }
+    Result(Error error) : m_v(std::move(error)) { }
+
+    bool ok() const { return m_v.index() == 0; }
+    explicit operator bool() const { return ok(); }
+
+    const T &value() const & { return std::get<0>(m_v); }
+    T &value() & { return std::get<0>(m_v); }
+    T &&value() && { return std::get<0>(std::move(m_v)); }
+    const T *operator->() const { return &std::get<0>(m_v); }
+    T *operator->() { return &std::get<0>(m_v); }
+    const T &operator*() const & { return value(); }
+
+    const Error &error() const { return std::get<1>(m_v); }
+
+private:
+    std::variant<T, Error> m_v;
+};
+
+template <>
+class [[nodiscard]] Result<void>
+{
+public:
+    Result() = default;
+    Result(Error error) : m_error(std::move(error)) { }
+
+    bool ok() const { return !m_error.has_value(); }
+    explicit operator bool() const { return ok(); }
+    const Error &error() const { return *m_error; }
+
+private:
+    std::optional<Error> m_error;
+};
+
+inline Error makeError(QString code, QString message, QString details = {})
+{
+    return Error { std::move(code), std::move(message), std::move(details) };
+}
+
+} // namespace qrt::core
