@@ -1,0 +1,77 @@
+#pragma once
+
+#include "ghl/ghlerror.h"
+
+#include <QByteArray>
+#include <QObject>
+#include <QPointer>
+#include <QString>
+#include <QUrlQuery>
+
+class QNetworkReply;
+class QTimer;
+
+namespace qrt::ghl {
+
+class GhlClient;
+
+// One REST call (as Nextcloud's AbstractNetworkJob): start() hands it to the client, which
+// sends it within the rate limit, retries transient failures and calls back; the job parses
+// the answer, emits finished() exactly once and then deletes itself (deleteLater). finished()
+// is never emitted from inside start(), so connecting after start() is safe.
+class GhlJob : public QObject
+{
+    Q_OBJECT
+public:
+    ~GhlJob() override;
+
+    void start();
+    // Finishes the job with a Cancelled error; no-op after it finished.
+    void abort();
+
+    bool isStarted() const { return m_started; }
+    bool isFinished() const { return m_finished; }
+    bool ok() const { return m_finished && !m_error.isError(); }
+    const GhlError &error() const { return m_error; }
+    int httpStatus() const { return m_httpStatus; }
+    int attempts() const { return m_attempts; }
+    // "GET /payments/orders/653f...": for logs and error details; never the token.
+    QString describe() const;
+    GhlClient *client() const { return m_client; }
+
+Q_SIGNALS:
+    void finished();
+
+protected:
+    struct Request
+    {
+        QByteArray verb = "GET";
+        QString path;     // below the base URL, e.g. "/payments/orders"
+        QUrlQuery query;
+        QByteArray body;  // JSON for PUT
+        QString scope;    // the OAuth scope the endpoint needs, named in 401/403 messages
+    };
+
+    GhlJob(GhlClient *client, QObject *parent);
+    virtual Request buildRequest() const = 0;
+    // Parses a 2xx body; returns GhlError{} on success or e.g. malformed(...).
+    virtual GhlError parse(const QByteArray &body) = 0;
+    GhlError malformed(const QString &what) const;
+
+private:
+    friend class GhlClient;
+    void finish(const GhlError &error);
+
+    QPointer<GhlClient> m_client;
+    GhlError m_error;
+    int m_httpStatus = 0;
+    int m_attempts = 0;
+    bool m_started = false;
+    bool m_finished = false;
+    // Owned by the client's scheduler while the job runs.
+    QPointer<QNetworkReply> m_reply;
+    QTimer *m_retryTimer = nullptr;
+    Request m_request;
+};
+
+} // namespace qrt::ghl
