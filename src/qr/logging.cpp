@@ -1,0 +1,3 @@
+#include "qr/logging.h"
+
+Q_LOGGING_CATEGORY(lcQr, "qrtickets.qr", QtInfoMsg)
