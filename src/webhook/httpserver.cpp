@@ -1,0 +1,150 @@
+#include "webhook/httpserver.h"
+
+#include "webhook/webhooklogging.h"
+
+#include <QCoreApplication>
+#include <QMetaMethod>
+#include <QTcpSocket>
+#include <QTimer>
+
+namespace qrt::webhook {
+
+HttpServer::HttpServer(QObject *parent) : HttpServer(Options {}, parent) { }
+
+HttpServer::HttpServer(const Options &options, QObject *parent) : QTcpServer(parent), m_options(options) { }
+
+HttpServer::~HttpServer()
+{
+    // Connections go first, while this object is still whole (they report their end to it).
+    const auto connections = findChildren<HttpConnection *>(Qt::FindDirectChildrenOnly);
+    for (HttpConnection *c : connections) {
+        c->disconnect(this);
+        delete c;
+    }
+}
+
+void HttpServer::addRoute(const QByteArray &path, const QByteArrayList &methods, Handler handler, bool requireJson)
+{
+    m_routes.append(Route { path, methods, std::move(handler), requireJson });
+}
+
+core::Result<void> HttpServer::checkExposure(const core::WebhookSettings &settings)
+{
+    if (settings.auth == core::WebhookAuth::None && settings.bindsBeyondLoopback()) {
+        return core::makeError(QStringLiteral("webhook.insecure"),
+            tr("The webhook listener would accept unauthenticated requests from the network on %1. "
+               "Set [webhook] auth to ghl-signature or shared-secret, or bind to 127.0.0.1.")
+                .arg(settings.bind));
+    }
+    return {};
+}
+
+core::Result<void> HttpServer::start(const core::WebhookSettings &settings)
+{
+    if (auto exposure = checkExposure(settings); !exposure)
+        return exposure;
+    if (settings.auth == core::WebhookAuth::SharedSecret && settings.secret.isEmpty()) {
+        return core::makeError(QStringLiteral("webhook.no_secret"),
+            tr("The webhook listener is set to shared-secret authentication but no secret is configured."));
+    }
+    QHostAddress address;
+    if (settings.bind.compare(u"localhost", Qt::CaseInsensitive) == 0)
+        address = QHostAddress(QHostAddress::LocalHost);
+    else if (!address.setAddress(settings.bind))
+        return core::makeError(QStringLiteral("webhook.bind"), tr("%1 is not an IP address to listen on.").arg(settings.bind));
+    m_options.limits.maxBodyBytes = settings.maxBodyBytes;
+    if (isListening())
+        close();
+    if (!listen(address, settings.port)) {
+        return core::makeError(QStringLiteral("webhook.listen"),
+            tr("Could not listen on %1 port %2.").arg(settings.bind).arg(settings.port), errorString());
+    }
+    qCInfo(lcWebhook).noquote() << "listening on" << serverAddress().toString() << "port" << serverPort()
+                                << "auth" << core::toString(settings.auth);
+    return {};
+}
+
+void HttpServer::incomingConnection(qintptr socketDescriptor)
+{
+    auto *socket = new QTcpSocket;
+    if (!socket->setSocketDescriptor(socketDescriptor)) {
+        delete socket;
+        return;
+    }
+    if (m_connections >= m_options.maxConnections) {
+        ++m_rejectedConnections;
+        qCWarning(lcWebhook) << "connection limit of" << m_options.maxConnections << "reached; refusing"
+                             << socket->peerAddress().toString();
+        socket->setParent(this);
+        socket->write(serializeResponse(HttpResponse::error(503, tr("Too many connections; try again shortly.")), false));
+        connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
+        QTimer::singleShot(5000, socket, [socket] { socket->abort(); socket->deleteLater(); });
+        socket->disconnectFromHost();
+        return;
+    }
+    ++m_connections;
+    HttpConnection::Options options;
+    options.requestTimeoutMs = m_options.requestTimeoutMs;
+    options.idleTimeoutMs = m_options.idleTimeoutMs;
+    options.limits = m_options.limits;
+    auto *connection = new HttpConnection(socket, this, options);
+    connect(connection, &HttpConnection::closed, this, [this] { --m_connections; });
+}
+
+bool HttpServer::isUpgradeHandOver(const HttpRequest &request) const
+{
+    return request.path == m_options.webSocketPath && request.method == "GET" && request.isWebSocketUpgrade()
+        && isSignalConnected(QMetaMethod::fromSignal(&HttpServer::webSocketUpgradeRequested));
+}
+
+void HttpServer::handOverWebSocket(QTcpSocket *socket)
+{
+    qCDebug(lcWebhook) << "handing a WebSocket upgrade from" << socket->peerAddress().toString() << "to the feed";
+    emit webSocketUpgradeRequested(socket);
+}
+
+void HttpServer::dispatch(const HttpRequest &request, const HttpResponder &responder)
+{
+    if (request.path == m_options.webSocketPath) {
+        if (request.method != "GET") {
+            HttpResponse r = HttpResponse::error(405, tr("Use GET to open the event feed."));
+            r.headers.append({ QByteArrayLiteral("Allow"), QByteArrayLiteral("GET") });
+            responder.send(r);
+        } else if (!isSignalConnected(QMetaMethod::fromSignal(&HttpServer::webSocketUpgradeRequested))) {
+            responder.send(HttpResponse::error(404, tr("The event feed is not available.")));
+        } else {
+            responder.send(HttpResponse::error(400, tr("The event feed needs a WebSocket upgrade request.")));
+        }
+        return;
+    }
+    const Route *route = nullptr;
+    for (const Route &r : m_routes) {
+        if (r.path == request.path) {
+            route = &r;
+            break;
+        }
+    }
+    if (!route) {
+        responder.send(HttpResponse::error(404, tr("Nothing here.")));
+        return;
+    }
+    if (!route->methods.contains(request.method)) {
+        HttpResponse r = HttpResponse::error(405, tr("Method %1 is not allowed here.").arg(QString::fromLatin1(request.method)));
+        r.headers.append({ QByteArrayLiteral("Allow"), route->methods.join(", ") });
+        responder.send(r);
+        return;
+    }
+    if (route->requireJson && request.mediaType() != "application/json") {
+        responder.send(HttpResponse::error(415, tr("The body must be JSON (Content-Type: application/json).")));
+        return;
+    }
+    route->handler(request, responder);
+}
+
+void HttpServer::noteAnswered(const HttpRequest &request, int status)
+{
+    qCDebug(lcWebhook).noquote() << request.peerAddress.toString() << request.method << request.path << status;
+    emit requestAnswered(request.method, request.path, status, request.peerAddress);
+}
+
+} // namespace qrt::webhook

@@ -1,0 +1,86 @@
+#pragma once
+
+#include "core/config.h"
+#include "core/result.h"
+#include "webhook/httpconnection.h"
+#include "webhook/httpmessage.h"
+#include "webhook/httpresponder.h"
+
+#include <QByteArrayList>
+#include <QHostAddress>
+#include <QTcpServer>
+
+#include <functional>
+
+class QTcpSocket;
+
+namespace qrt::webhook {
+
+// The embedded HTTP/1.1 listener: a QTcpServer with one HttpConnection per socket, a cap on
+// concurrent connections, a small route table and a hand-off of GET /ws to the event feed.
+class HttpServer : public QTcpServer
+{
+    Q_OBJECT
+
+public:
+    struct Options
+    {
+        int requestTimeoutMs = 10000; // a request must arrive completely within this time
+        int idleTimeoutMs = 60000;    // keep-alive connections idle this long are closed
+        int maxConnections = 256;     // beyond it new clients get 503 and are closed
+        HttpParser::Limits limits;
+        QByteArray webSocketPath = QByteArrayLiteral("/ws");
+    };
+
+    using Handler = std::function<void(const HttpRequest &request, const HttpResponder &responder)>;
+
+    explicit HttpServer(QObject *parent = nullptr);
+    explicit HttpServer(const Options &options, QObject *parent = nullptr);
+    ~HttpServer() override;
+
+    // requireJson: a body whose Content-Type is not application/json is answered 415.
+    void addRoute(const QByteArray &path, const QByteArrayList &methods, Handler handler, bool requireJson = false);
+
+    // Applies the body limit of the settings, refuses auth = none beyond loopback, and listens
+    // on bind:port. port 0 picks a free port (serverPort() tells which).
+    core::Result<void> start(const core::WebhookSettings &settings);
+    static core::Result<void> checkExposure(const core::WebhookSettings &settings);
+
+    const Options &options() const { return m_options; }
+    int connectionCount() const { return m_connections; }
+    quint64 rejectedConnections() const { return m_rejectedConnections; }
+
+signals:
+    // A GET /ws upgrade; the receiver takes ownership of the socket (it has no parent) and should
+    // pass it to QWebSocketServer::handleConnection(). The handshake bytes are still unread in it.
+    // Connect with a direct connection. Without a receiver /ws answers 404.
+    void webSocketUpgradeRequested(QTcpSocket *socket);
+    // Every answered request, for the listener panel; never carries bodies or credentials.
+    void requestAnswered(const QByteArray &method, const QByteArray &path, int status, const QHostAddress &peer);
+
+protected:
+    void incomingConnection(qintptr socketDescriptor) override;
+
+private:
+    friend class HttpConnection;
+    struct Route
+    {
+        QByteArray path;
+        QByteArrayList methods;
+        Handler handler;
+        bool requireJson = false;
+    };
+
+    // Called by connections.
+    bool isUpgradeHandOver(const HttpRequest &request) const;
+    void dispatch(const HttpRequest &request, const HttpResponder &responder);
+    void handOverWebSocket(QTcpSocket *socket);
+    void noteAnswered(const HttpRequest &request, int status);
+
+    Options m_options;
+    QList<Route> m_routes;
+    int m_connections = 0;
+    quint64 m_rejectedConnections = 0;
+};
+
+} // namespace qrt::webhook

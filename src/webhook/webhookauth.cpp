@@ -1,0 +1,273 @@
+#include "webhook/webhookauth.h"
+
+#include "webhook/webhooklogging.h"
+
+#include <QCoreApplication>
+#include <QCryptographicHash>
+#include <QFile>
+#include <QFileInfo>
+#include <QUrlQuery>
+
+#include <openssl/bio.h>
+#include <openssl/crypto.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+
+#include <atomic>
+
+namespace qrt::webhook {
+
+namespace {
+
+QString tr(const char *text)
+{
+    return QCoreApplication::translate("qrt::webhook::WebhookAuthenticator", text);
+}
+
+const char DefaultGhlKey[] = "MCowBQYDK2VwAyEAi2HR1srL4o18O8BRa7gVJY7G7bupbN3H9AwJrHCDiOg=";
+
+using PKey = std::shared_ptr<EVP_PKEY>;
+
+PKey wrap(EVP_PKEY *key)
+{
+    return PKey(key, EVP_PKEY_free);
+}
+
+QList<PKey> keysFromPem(const QByteArray &pem)
+{
+    QList<PKey> keys;
+    BIO *bio = BIO_new_mem_buf(pem.constData(), static_cast<int>(pem.size()));
+    if (!bio)
+        return keys;
+    while (EVP_PKEY *key = PEM_read_bio_PUBKEY(bio, nullptr, nullptr, nullptr))
+        keys.append(wrap(key));
+    BIO_free(bio);
+    ERR_clear_error(); // the loop ends on a "no start line" error
+    return keys;
+}
+
+PKey keyFromDer(const QByteArray &der)
+{
+    const auto *p = reinterpret_cast<const unsigned char *>(der.constData());
+    EVP_PKEY *key = d2i_PUBKEY(nullptr, &p, static_cast<long>(der.size()));
+    ERR_clear_error();
+    return key ? wrap(key) : PKey();
+}
+
+core::Result<QList<PKey>> loadKeys(const QString &configured)
+{
+    const QString text = configured.trimmed();
+    if (text.startsWith(u"-----BEGIN")) {
+        const QList<PKey> keys = keysFromPem(text.toLatin1());
+        if (keys.isEmpty())
+            return core::makeError(QStringLiteral("webhook.key"), tr("The configured webhook public key is not a readable PEM public key."));
+        return keys;
+    }
+    if (QFileInfo(text).isFile()) {
+        QFile file(text);
+        if (!file.open(QIODevice::ReadOnly))
+            return core::makeError(QStringLiteral("webhook.key"), tr("Cannot read the webhook public key file %1.").arg(text), file.errorString());
+        const QByteArray content = file.read(1024 * 1024);
+        QList<PKey> keys = keysFromPem(content);
+        if (keys.isEmpty()) {
+            if (PKey der = keyFromDer(content))
+                keys.append(der);
+        }
+        if (keys.isEmpty())
+            return core::makeError(QStringLiteral("webhook.key"), tr("The file %1 holds no PEM public key.").arg(text));
+        return keys;
+    }
+    const auto decoded = QByteArray::fromBase64Encoding(text.toLatin1(), QByteArray::AbortOnBase64DecodingErrors);
+    PKey key = decoded ? keyFromDer(*decoded) : PKey();
+    if (!key) {
+        return core::makeError(QStringLiteral("webhook.key"),
+            tr("The webhook public key is neither base64 SubjectPublicKeyInfo nor a PEM file."));
+    }
+    return QList<PKey> { key };
+}
+
+std::optional<QByteArray> decodeSignature(const QByteArray &text)
+{
+    const QByteArray t = text.trimmed();
+    if (t.isEmpty() || t.size() > 4096)
+        return std::nullopt;
+    if (auto d = QByteArray::fromBase64Encoding(t, QByteArray::AbortOnBase64DecodingErrors))
+        return *d;
+    if (auto d = QByteArray::fromBase64Encoding(t, QByteArray::Base64UrlEncoding | QByteArray::AbortOnBase64DecodingErrors))
+        return *d;
+    return std::nullopt;
+}
+
+bool verify(EVP_PKEY *key, const EVP_MD *md, const QByteArray &signature, const QByteArray &data)
+{
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    if (!ctx)
+        return false;
+    bool ok = EVP_DigestVerifyInit(ctx, nullptr, md, nullptr, key) == 1
+        && EVP_DigestVerify(ctx, reinterpret_cast<const unsigned char *>(signature.constData()), static_cast<size_t>(signature.size()),
+                            reinterpret_cast<const unsigned char *>(data.constData()), static_cast<size_t>(data.size()))
+            == 1;
+    EVP_MD_CTX_free(ctx);
+    ERR_clear_error();
+    return ok;
+}
+
+QByteArray sha256(QByteArrayView v)
+{
+    return QCryptographicHash::hash(v, QCryptographicHash::Sha256);
+}
+
+} // namespace
+
+struct WebhookAuthenticator::Private
+{
+    core::WebhookAuth mode = core::WebhookAuth::GhlSignature;
+    const core::Clock *clock = nullptr;
+    PKey ed25519;
+    PKey rsa;
+    bool acceptLegacyRsa = false;
+    int replayWindowS = 300;
+    QByteArray secretHash; // only the hash is kept: compared in constant time, never logged
+    QStringList warnings;
+    std::atomic<quint64> rejected { 0 };
+};
+
+WebhookAuthenticator::WebhookAuthenticator(std::shared_ptr<Private> p) : d(std::move(p)) { }
+
+core::Result<WebhookAuthenticator> WebhookAuthenticator::create(const core::WebhookSettings &settings, const core::Clock &clock)
+{
+    auto p = std::make_shared<Private>();
+    p->mode = settings.auth;
+    p->clock = &clock;
+    p->acceptLegacyRsa = settings.acceptLegacyRsa;
+    p->replayWindowS = settings.replayWindowS;
+
+    if (settings.auth == core::WebhookAuth::SharedSecret) {
+        if (settings.secret.isEmpty()) {
+            return core::makeError(QStringLiteral("webhook.no_secret"),
+                tr("Shared-secret authentication is selected but [webhook] secret is empty."));
+        }
+        p->secretHash = sha256(settings.secret.toUtf8());
+    } else if (settings.auth == core::WebhookAuth::GhlSignature) {
+        const QString configured = settings.ghlPublicKey.trimmed().isEmpty() ? QString::fromLatin1(DefaultGhlKey) : settings.ghlPublicKey;
+        auto keys = loadKeys(configured);
+        if (!keys)
+            return keys.error();
+        for (const PKey &k : keys.value()) {
+            if (EVP_PKEY_get_id(k.get()) == EVP_PKEY_ED25519 && !p->ed25519)
+                p->ed25519 = k;
+            else if (EVP_PKEY_get_id(k.get()) == EVP_PKEY_RSA && !p->rsa)
+                p->rsa = k;
+        }
+        if (!p->ed25519) {
+            // An RSA-only key file still leaves the current scheme checkable with GHL's own key.
+            auto fallback = loadKeys(QString::fromLatin1(DefaultGhlKey));
+            if (fallback)
+                p->ed25519 = fallback->first();
+        }
+        if (p->acceptLegacyRsa && !p->rsa) {
+            p->warnings.append(tr("Legacy x-wh-signature webhooks cannot be verified: accept_legacy_rsa is on but no RSA "
+                                  "public key is configured (put GHL's RSA key in the PEM file named by ghl_public_key)."));
+        }
+        if (!p->acceptLegacyRsa)
+            p->rsa.reset();
+    }
+    for (const QString &w : std::as_const(p->warnings))
+        qCWarning(lcWebhook).noquote() << w;
+    return WebhookAuthenticator(std::move(p));
+}
+
+core::WebhookAuth WebhookAuthenticator::mode() const
+{
+    return d->mode;
+}
+
+quint64 WebhookAuthenticator::rejectedCount() const
+{
+    return d->rejected.load();
+}
+
+QStringList WebhookAuthenticator::warnings() const
+{
+    return d->warnings;
+}
+
+core::Result<void> WebhookAuthenticator::reject(const HttpRequest &request, const QString &reason) const
+{
+    const quint64 n = ++d->rejected;
+    qCWarning(lcWebhook).noquote() << "rejected webhook from" << request.peerAddress.toString() << ':' << reason
+                                   << "(" << n << "rejected so far)";
+    return core::makeError(QStringLiteral("webhook.unauthenticated"), reason);
+}
+
+core::Result<void> WebhookAuthenticator::authenticate(const HttpRequest &request) const
+{
+    switch (d->mode) {
+    case core::WebhookAuth::None:
+        return {};
+    case core::WebhookAuth::SharedSecret: {
+        QList<QByteArray> candidates;
+        if (request.hasHeader("x-webhook-secret"))
+            candidates.append(request.header("x-webhook-secret"));
+        const QByteArray authorization = request.header("authorization");
+        if (authorization.size() > 7 && authorization.first(7).compare("bearer ", Qt::CaseInsensitive) == 0)
+            candidates.append(authorization.sliced(7).trimmed());
+        const QUrlQuery query(QString::fromLatin1(request.query));
+        if (query.hasQueryItem(QStringLiteral("token")))
+            candidates.append(query.queryItemValue(QStringLiteral("token"), QUrl::FullyDecoded).toUtf8());
+        if (candidates.isEmpty())
+            return reject(request, tr("no secret was sent (X-Webhook-Secret, Authorization: Bearer or ?token=)"));
+        // Hashing first makes the comparison independent of the secret's length.
+        bool match = false;
+        for (const QByteArray &c : std::as_const(candidates)) {
+            const QByteArray h = sha256(c);
+            match |= CRYPTO_memcmp(h.constData(), d->secretHash.constData(), static_cast<size_t>(h.size())) == 0;
+        }
+        if (!match)
+            return reject(request, tr("the secret does not match"));
+        return {};
+    }
+    case core::WebhookAuth::GhlSignature: {
+        if (request.hasHeader("x-ghl-signature")) {
+            const auto sig = decodeSignature(request.header("x-ghl-signature"));
+            if (!sig)
+                return reject(request, tr("X-GHL-Signature is not base64"));
+            if (!d->ed25519 || !verify(d->ed25519.get(), nullptr, *sig, request.body))
+                return reject(request, tr("X-GHL-Signature does not match the body and the configured public key"));
+            return {};
+        }
+        if (request.hasHeader("x-wh-signature")) {
+            if (!d->acceptLegacyRsa)
+                return reject(request, tr("legacy x-wh-signature webhooks are not accepted (accept_legacy_rsa is off)"));
+            if (!d->rsa)
+                return reject(request, tr("legacy x-wh-signature received but no RSA public key is configured"));
+            const auto sig = decodeSignature(request.header("x-wh-signature"));
+            if (!sig)
+                return reject(request, tr("x-wh-signature is not base64"));
+            if (!verify(d->rsa.get(), EVP_sha256(), *sig, request.body))
+                return reject(request, tr("x-wh-signature does not match the body and the configured RSA key"));
+            return {};
+        }
+        return reject(request, tr("the request carries no X-GHL-Signature"));
+    }
+    }
+    return reject(request, tr("unknown authentication mode"));
+}
+
+core::Result<void> WebhookAuthenticator::checkFreshness(const WebhookEvent &event, const HttpRequest &request) const
+{
+    if (d->mode != core::WebhookAuth::GhlSignature || d->replayWindowS <= 0)
+        return {};
+    if (!event.timestamp.isValid())
+        return reject(request, tr("the signed webhook has no readable timestamp"));
+    const qint64 age = event.timestamp.secsTo(d->clock->now());
+    if (age > d->replayWindowS || age < -d->replayWindowS) {
+        return reject(request,
+            tr("the webhook's timestamp %1 is outside the replay window of %2 s").arg(event.timestampText.left(40)).arg(d->replayWindowS));
+    }
+    return {};
+}
+
+} // namespace qrt::webhook

@@ -1,0 +1,90 @@
+#include "webhook/webhookhandler.h"
+
+#include "webhook/httpserver.h"
+#include "webhook/webhooklogging.h"
+
+#include <QCoreApplication>
+#include <QJsonDocument>
+
+namespace qrt::webhook {
+
+namespace {
+
+QByteArray compact(const QJsonObject &o)
+{
+    return QJsonDocument(o).toJson(QJsonDocument::Compact);
+}
+
+} // namespace
+
+WebhookRequestHandler::WebhookRequestHandler(const core::WebhookSettings &settings, WebhookAuthenticator authenticator,
+                                             InboxSink &inbox, StatusProvider status, QObject *parent)
+    : QObject(parent), m_path(settings.path.toUtf8()), m_auth(std::move(authenticator)), m_inbox(inbox), m_status(std::move(status))
+{
+}
+
+void WebhookRequestHandler::install(HttpServer &server)
+{
+    server.addRoute(m_path, { QByteArrayLiteral("POST") },
+        [this](const HttpRequest &r, const HttpResponder &responder) { handleWebhook(r, responder); }, true);
+    server.addRoute(QByteArrayLiteral("/healthz"), { QByteArrayLiteral("GET") },
+        [this](const HttpRequest &r, const HttpResponder &responder) { handleHealth(r, responder); });
+}
+
+void WebhookRequestHandler::handleWebhook(const HttpRequest &request, const HttpResponder &responder)
+{
+    const auto refuse = [&](int status, const QString &reason) {
+        emit webhookRefused(status, reason);
+        responder.send(HttpResponse::error(status, reason));
+    };
+    if (auto auth = m_auth.authenticate(request); !auth)
+        return refuse(401, auth.error().message);
+
+    auto parsed = parseWebhookPayload(request.body);
+    if (!parsed) {
+        const int status = parsed.error().code == u"webhook.no_order_id" ? 422 : 400;
+        qCInfo(lcWebhook).noquote() << "refused webhook from" << request.peerAddress.toString() << status << parsed.error().message;
+        return refuse(status, parsed.error().message);
+    }
+    if (auto fresh = m_auth.checkFreshness(parsed.value(), request); !fresh)
+        return refuse(401, fresh.error().message);
+
+    WebhookEvent event = std::move(parsed).value();
+    auto job = [this, event = std::move(event), responder] {
+        const core::Result<bool> stored = m_inbox.commit(event);
+        if (!stored) {
+            qCWarning(lcWebhook).noquote() << "could not store webhook for order" << event.orderId << ':' << stored.error().toString();
+            emit webhookRefused(503, stored.error().message);
+            responder.send(HttpResponse::error(503, tr("The webhook could not be stored; please retry.")));
+            return;
+        }
+        const bool isNew = stored.value();
+        (isNew ? m_accepted : m_duplicates)++;
+        qCInfo(lcWebhook).noquote() << (isNew ? "accepted" : "duplicate") << "webhook" << toString(event.shape)
+                                    << event.eventType << "order" << event.orderId;
+        responder.send(HttpResponse::json(200,
+            compact({ { QStringLiteral("status"), isNew ? QStringLiteral("accepted") : QStringLiteral("duplicate") },
+                      { QStringLiteral("orderId"), event.orderId } })));
+        emit webhookReceived(event, !isNew);
+    };
+    if (m_executor)
+        m_executor(std::move(job));
+    else
+        job();
+}
+
+void WebhookRequestHandler::handleHealth(const HttpRequest &, const HttpResponder &responder)
+{
+    QJsonObject body { { QStringLiteral("status"), QStringLiteral("ok") } };
+    if (m_status) {
+        const QJsonObject extra = m_status();
+        for (auto it = extra.begin(); it != extra.end(); ++it)
+            body.insert(it.key(), it.value());
+    }
+    body.insert(QStringLiteral("webhooksAccepted"), static_cast<qint64>(m_accepted.load()));
+    body.insert(QStringLiteral("webhooksDuplicate"), static_cast<qint64>(m_duplicates.load()));
+    body.insert(QStringLiteral("webhooksRejected"), static_cast<qint64>(m_auth.rejectedCount()));
+    responder.send(HttpResponse::json(200, compact(body)));
+}
+
+} // namespace qrt::webhook

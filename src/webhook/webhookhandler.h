@@ -1,0 +1,70 @@
+#pragma once
+
+#include "core/config.h"
+#include "core/result.h"
+#include "webhook/httpmessage.h"
+#include "webhook/httpresponder.h"
+#include "webhook/webhookauth.h"
+#include "webhook/webhookpayload.h"
+
+#include <QJsonObject>
+#include <QObject>
+
+#include <atomic>
+#include <functional>
+
+namespace qrt::webhook {
+
+class HttpServer;
+
+// Where an accepted webhook is made durable before the 200 answer (the webhook_inbox table).
+class InboxSink
+{
+public:
+    virtual ~InboxSink() = default;
+    // true: stored as new; false: already there (same idempotencyKey), nothing stored.
+    // May be called on a worker thread when the handler has a commit executor.
+    virtual core::Result<bool> commit(const WebhookEvent &event) = 0;
+};
+
+// POST {webhook.path}: authenticate, parse, check the replay window, commit to the inbox, answer
+// 200 {"status":"accepted"|"duplicate"}; 401/400/422 on refusal, 503 when the commit fails.
+// GET /healthz: {"status":"ok"} merged with the status provider's object.
+class WebhookRequestHandler : public QObject
+{
+    Q_OBJECT
+
+public:
+    using StatusProvider = std::function<QJsonObject()>;
+    // Runs a commit job; the default runs it inline on the socket's thread.
+    using CommitExecutor = std::function<void(std::function<void()> job)>;
+
+    WebhookRequestHandler(const core::WebhookSettings &settings, WebhookAuthenticator authenticator, InboxSink &inbox,
+                          StatusProvider status = {}, QObject *parent = nullptr);
+
+    void setCommitExecutor(CommitExecutor executor) { m_executor = std::move(executor); }
+    void install(HttpServer &server);
+
+    void handleWebhook(const HttpRequest &request, const HttpResponder &responder);
+    void handleHealth(const HttpRequest &request, const HttpResponder &responder);
+
+    const WebhookAuthenticator &authenticator() const { return m_auth; }
+    quint64 acceptedCount() const { return m_accepted.load(); }
+    quint64 duplicateCount() const { return m_duplicates.load(); }
+
+signals:
+    // After the inbox commit; emitted on the thread that committed.
+    void webhookReceived(const qrt::webhook::WebhookEvent &event, bool duplicate);
+    void webhookRefused(int status, const QString &reason);
+
+private:
+    QByteArray m_path;
+    WebhookAuthenticator m_auth;
+    InboxSink &m_inbox;
+    StatusProvider m_status;
+    CommitExecutor m_executor;
+    std::atomic<quint64> m_accepted { 0 };
+    std::atomic<quint64> m_duplicates { 0 };
+};
+
+} // namespace qrt::webhook
