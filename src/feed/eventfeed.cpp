@@ -1,0 +1,380 @@
+#include "feed/eventfeed.h"
+
+#include "feed/logging.h"
+
+#include <QCryptographicHash>
+#include <QJsonDocument>
+#include <QTcpSocket>
+#include <QThread>
+#include <QUrlQuery>
+#include <QWebSocket>
+#include <QWebSocketServer>
+
+namespace qrt::feed {
+
+namespace {
+
+// Clients have nothing to say; anything larger than this is abuse, not a message.
+constexpr quint64 MaxIncomingBytes = 64 * 1024;
+// How long a refused client gets to answer our close frame before the socket is cut.
+constexpr int CloseGraceMs = 5000;
+
+QByteArray tokenDigest(const QString &token)
+{
+    return QCryptographicHash::hash(token.toUtf8(), QCryptographicHash::Sha256);
+}
+
+// Both sides are SHA-256 digests, so the loop always runs 32 times and leaks neither the token's
+// length nor where the first difference is.
+bool sameDigest(const QByteArray &a, const QByteArray &b)
+{
+    if (a.size() != b.size())
+        return false;
+    unsigned char diff = 0;
+    for (qsizetype i = 0; i < a.size(); ++i)
+        diff |= static_cast<unsigned char>(a[i] ^ b[i]);
+    return diff == 0;
+}
+
+QString peerOf(const QAbstractSocket &socket)
+{
+    return socket.peerAddress().toString() + u':' + QString::number(socket.peerPort());
+}
+
+QString peerOf(const QWebSocket &socket)
+{
+    return socket.peerAddress().toString() + u':' + QString::number(socket.peerPort());
+}
+
+} // namespace
+
+QString toString(FeedEvent event)
+{
+    switch (event) {
+    case FeedEvent::SyncStatus:
+        return QStringLiteral("sync_status");
+    case FeedEvent::SyncProgress:
+        return QStringLiteral("sync_progress");
+    case FeedEvent::SyncComplete:
+        return QStringLiteral("sync_complete");
+    case FeedEvent::WebhookReceived:
+        return QStringLiteral("webhook_received");
+    case FeedEvent::OrderSynced:
+        return QStringLiteral("order_synced");
+    case FeedEvent::TicketStatusChanged:
+        return QStringLiteral("ticket_status_changed");
+    }
+    return {};
+}
+
+EventFeed::EventFeed(QObject *parent) : EventFeed(core::SystemClock::instance(), parent) { }
+
+EventFeed::EventFeed(const core::Clock &clock, QObject *parent)
+    : QObject(parent)
+    , m_clock(clock)
+    , m_server(new QWebSocketServer(QStringLiteral("QR Tickets"), QWebSocketServer::NonSecureMode, this))
+{
+    m_server->setHandshakeTimeout(HandshakeTimeoutMs);
+    connect(m_server, &QWebSocketServer::newConnection, this, &EventFeed::acceptPending);
+    connect(m_server, &QWebSocketServer::serverError, this, [](QWebSocketProtocol::CloseCode code) {
+        qCDebug(lcFeed) << "WebSocket handshake failed, close code" << int(code);
+    });
+    connect(&m_keepAlive, &QTimer::timeout, this, &EventFeed::sendKeepAlive);
+    setKeepAliveInterval(DefaultKeepAliveMs);
+}
+
+EventFeed::~EventFeed()
+{
+    // Children die after this body; their last signals must not reach a half-destroyed feed.
+    for (auto it = m_clients.cbegin(); it != m_clients.cend(); ++it) {
+        disconnect(it.key(), nullptr, this, nullptr);
+        it.key()->abort();
+    }
+    disconnect(m_server, nullptr, this, nullptr);
+}
+
+void EventFeed::setToken(const QString &token)
+{
+    m_tokenHash = token.isEmpty() ? QByteArray() : tokenDigest(token);
+}
+
+void EventFeed::setMaxBacklogBytes(qint64 bytes)
+{
+    m_maxBacklogBytes = qMax<qint64>(bytes, 1024);
+}
+
+void EventFeed::setMaxClients(int count)
+{
+    m_maxClients = qMax(count, 1);
+}
+
+void EventFeed::setKeepAliveInterval(int ms)
+{
+    m_keepAliveMs = qMax(ms, 0);
+    if (m_keepAliveMs > 0)
+        m_keepAlive.start(m_keepAliveMs);
+    else
+        m_keepAlive.stop();
+}
+
+void EventFeed::handleConnection(QTcpSocket *socket)
+{
+    if (!socket)
+        return;
+    if (QThread::currentThread() != thread()) {
+        // Called from the HTTP server's thread: push the socket over to ours first.
+        if (socket->thread() == QThread::currentThread()) {
+            socket->setParent(nullptr);
+            socket->moveToThread(thread());
+        }
+        QMetaObject::invokeMethod(
+            this, [this, guarded = QPointer<QTcpSocket>(socket)] {
+                if (guarded)
+                    handleConnection(guarded);
+            },
+            Qt::QueuedConnection);
+        return;
+    }
+
+    socket->setParent(this);
+    m_handshaking.removeIf([](const QPointer<QTcpSocket> &s) { return s.isNull(); });
+    m_handshaking.append(socket);
+    // QWebSocketServer applies its handshake timeout only to sockets it accepted itself.
+    QTimer::singleShot(HandshakeTimeoutMs, socket, [this, socket] {
+        if (m_handshaking.removeAll(socket) > 0) {
+            qCInfo(lcFeed) << "Closing" << peerOf(*socket) << ": no WebSocket handshake in time";
+            socket->abort();
+        }
+    });
+    // QWebSocketServer deletes the socket when it disconnects, upgraded or not.
+    m_server->handleConnection(socket);
+}
+
+core::Result<void> EventFeed::listen(const QHostAddress &address, quint16 port)
+{
+    if (m_server->isListening())
+        m_server->close();
+    if (!m_server->listen(address, port)) {
+        return core::makeError(QStringLiteral("feed.listen_failed"),
+            tr("The event feed cannot listen on %1 port %2.").arg(address.toString()).arg(port),
+            m_server->errorString());
+    }
+    qCInfo(lcFeed) << "Event feed listening on" << address.toString() << m_server->serverPort();
+    return {};
+}
+
+bool EventFeed::isListening() const
+{
+    return m_server->isListening();
+}
+
+quint16 EventFeed::serverPort() const
+{
+    return m_server->serverPort();
+}
+
+void EventFeed::close()
+{
+    m_server->close();
+    const QList<QWebSocket *> sockets = m_clients.keys();
+    for (QWebSocket *socket : sockets) {
+        forget(socket);
+        socket->close(QWebSocketProtocol::CloseCodeGoingAway, QStringLiteral("server shutting down"));
+        QTimer::singleShot(CloseGraceMs, socket, &QWebSocket::abort);
+    }
+}
+
+void EventFeed::acceptPending()
+{
+    while (m_server->hasPendingConnections()) {
+        QWebSocket *socket = m_server->nextPendingConnection();
+        if (!socket)
+            break;
+        socket->setParent(this);
+        m_handshaking.removeIf([socket](const QPointer<QTcpSocket> &s) {
+            return s.isNull() || (s->peerPort() == socket->peerPort() && s->peerAddress() == socket->peerAddress());
+        });
+        socket->setMaxAllowedIncomingFrameSize(MaxIncomingBytes);
+        socket->setMaxAllowedIncomingMessageSize(MaxIncomingBytes);
+
+        if (!tokenAccepted(*socket)) {
+            refuse(socket, QWebSocketProtocol::CloseCodePolicyViolated, QStringLiteral("missing or wrong token"));
+            continue;
+        }
+        if (m_clients.size() >= m_maxClients) {
+            refuse(socket, QWebSocketProtocol::CloseCodePolicyViolated, QStringLiteral("too many clients"));
+            continue;
+        }
+
+        const QString peer = peerOf(*socket);
+        m_clients.insert(socket, Client { peer, false });
+        const auto alive = [this, socket] {
+            if (auto it = m_clients.find(socket); it != m_clients.end())
+                it->awaitingPong = false;
+        };
+        connect(socket, &QWebSocket::pong, this, alive);
+        // Messages from clients carry nothing; they only prove the client is alive.
+        connect(socket, &QWebSocket::textMessageReceived, this, alive);
+        connect(socket, &QWebSocket::binaryMessageReceived, this, alive);
+        connect(socket, &QWebSocket::disconnected, this, [this, socket] {
+            forget(socket);
+            socket->deleteLater();
+        });
+        qCDebug(lcFeed) << "Feed client connected:" << peer;
+        Q_EMIT clientConnected(peer);
+    }
+}
+
+bool EventFeed::tokenAccepted(const QWebSocket &socket) const
+{
+    if (m_tokenHash.isEmpty())
+        return true;
+    QString presented = QUrlQuery(socket.requestUrl()).queryItemValue(QStringLiteral("token"), QUrl::FullyDecoded);
+    if (presented.isEmpty()) {
+        const QByteArray authorization = socket.request().rawHeader("Authorization").trimmed();
+        if (authorization.startsWith("Bearer "))
+            presented = QString::fromUtf8(authorization.mid(7).trimmed());
+    }
+    return !presented.isEmpty() && sameDigest(tokenDigest(presented), m_tokenHash);
+}
+
+void EventFeed::refuse(QWebSocket *socket, int closeCode, const QString &reason)
+{
+    const QString peer = peerOf(*socket);
+    qCInfo(lcFeed) << "Refusing feed client" << peer << ":" << reason;
+    connect(socket, &QWebSocket::disconnected, socket, &QObject::deleteLater);
+    socket->close(static_cast<QWebSocketProtocol::CloseCode>(closeCode), reason);
+    QTimer::singleShot(CloseGraceMs, socket, &QWebSocket::abort);
+    Q_EMIT clientRefused(peer, reason);
+}
+
+void EventFeed::drop(QWebSocket *socket, const QString &reason)
+{
+    const QString peer = m_clients.value(socket).peer;
+    qCWarning(lcFeed) << "Dropping feed client" << peer << ":" << reason;
+    forget(socket);
+    // abort(), not close(): a close frame would wait behind the backlog the client is not reading.
+    disconnect(socket, nullptr, this, nullptr);
+    socket->abort();
+    socket->deleteLater();
+    Q_EMIT clientRefused(peer, reason);
+}
+
+void EventFeed::forget(QWebSocket *socket)
+{
+    const auto it = m_clients.constFind(socket);
+    if (it == m_clients.cend())
+        return;
+    const QString peer = it->peer;
+    m_clients.erase(it);
+    qCDebug(lcFeed) << "Feed client disconnected:" << peer;
+    Q_EMIT clientDisconnected(peer);
+}
+
+void EventFeed::sendKeepAlive()
+{
+    const QList<QWebSocket *> sockets = m_clients.keys();
+    for (QWebSocket *socket : sockets) {
+        const auto it = m_clients.find(socket);
+        if (it == m_clients.end())
+            continue;
+        if (it->awaitingPong) {
+            drop(socket, QStringLiteral("no answer to keep-alive ping"));
+            continue;
+        }
+        it->awaitingPong = true;
+        socket->ping();
+    }
+}
+
+void EventFeed::publish(FeedEvent event, const QJsonObject &data)
+{
+    const QDateTime at = m_clock.now().toUTC();
+    if (QThread::currentThread() != thread()) {
+        QMetaObject::invokeMethod(
+            this, [this, event, data, at] { send(event, data, at); }, Qt::QueuedConnection);
+        return;
+    }
+    send(event, data, at);
+}
+
+void EventFeed::send(FeedEvent event, const QJsonObject &data, const QDateTime &at)
+{
+    if (m_clients.isEmpty())
+        return;
+    const QJsonObject message {
+        { QStringLiteral("event"), toString(event) },
+        { QStringLiteral("data"), data },
+        { QStringLiteral("at"), at.toString(Qt::ISODateWithMs) },
+    };
+    const QByteArray utf8 = QJsonDocument(message).toJson(QJsonDocument::Compact);
+    const QString text = QString::fromUtf8(utf8);
+
+    const QList<QWebSocket *> sockets = m_clients.keys();
+    for (QWebSocket *socket : sockets) {
+        if (!m_clients.contains(socket)) // gone while an earlier client was written to
+            continue;
+        const qint64 backlog = socket->bytesToWrite();
+        if (backlog > 0 && backlog + utf8.size() > m_maxBacklogBytes) {
+            drop(socket, QStringLiteral("too slow: %1 bytes not yet sent").arg(backlog));
+            continue;
+        }
+        socket->sendTextMessage(text);
+    }
+}
+
+void EventFeed::publishSyncStatus(bool syncInProgress, const QString &status)
+{
+    publish(FeedEvent::SyncStatus, {
+        { QStringLiteral("syncInProgress"), syncInProgress },
+        { QStringLiteral("status"), status },
+    });
+}
+
+void EventFeed::publishSyncProgress(bool syncInProgress, int totalOrders, int syncedOrders, const QString &status)
+{
+    publish(FeedEvent::SyncProgress, {
+        { QStringLiteral("syncInProgress"), syncInProgress },
+        { QStringLiteral("totalOrders"), totalOrders },
+        { QStringLiteral("syncedOrders"), syncedOrders },
+        { QStringLiteral("status"), status },
+    });
+}
+
+void EventFeed::publishSyncComplete(const QJsonObject &summary)
+{
+    publish(FeedEvent::SyncComplete, summary);
+}
+
+void EventFeed::publishWebhookReceived(const QString &webhookId, const QString &eventType, const QString &orderId,
+    bool duplicate)
+{
+    publish(FeedEvent::WebhookReceived, {
+        { QStringLiteral("webhookId"), webhookId },
+        { QStringLiteral("eventType"), eventType },
+        { QStringLiteral("orderId"), orderId },
+        { QStringLiteral("duplicate"), duplicate },
+    });
+}
+
+void EventFeed::publishOrderSynced(const QString &orderId, const QJsonObject &details)
+{
+    QJsonObject data = details;
+    data.insert(QStringLiteral("orderId"), orderId);
+    publish(FeedEvent::OrderSynced, data);
+}
+
+void EventFeed::publishTicketStatusChanged(const core::TicketEvent &event)
+{
+    publish(FeedEvent::TicketStatusChanged, {
+        { QStringLiteral("ticketId"), event.ticketId },
+        { QStringLiteral("orderId"), event.orderId },
+        { QStringLiteral("from"), event.from ? QJsonValue(core::toString(*event.from)) : QJsonValue(QJsonValue::Null) },
+        { QStringLiteral("to"), core::toString(event.to) },
+        { QStringLiteral("at"), event.at.isValid() ? event.at.toUTC().toString(Qt::ISODateWithMs) : QString() },
+        { QStringLiteral("actor"), event.actor },
+        { QStringLiteral("reason"), event.reason },
+    });
+}
+
+} // namespace qrt::feed

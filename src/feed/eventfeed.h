@@ -1,0 +1,136 @@
+#pragma once
+
+#include "core/clock.h"
+#include "core/result.h"
+#include "core/ticket.h"
+
+#include <QByteArray>
+#include <QDateTime>
+#include <QHash>
+#include <QHostAddress>
+#include <QJsonObject>
+#include <QList>
+#include <QObject>
+#include <QPointer>
+#include <QString>
+#include <QTimer>
+
+QT_BEGIN_NAMESPACE
+class QTcpSocket;
+class QWebSocket;
+class QWebSocketServer;
+QT_END_NAMESPACE
+
+namespace qrt::feed {
+
+// The event names of PRODUCT.md section 3 (the original system's Socket.IO events plus ours).
+enum class FeedEvent {
+    SyncStatus,          // sync_status          {syncInProgress, status}
+    SyncProgress,        // sync_progress        {syncInProgress, totalOrders, syncedOrders, status}
+    SyncComplete,        // sync_complete        {} or a summary
+    WebhookReceived,     // webhook_received     {webhookId, eventType, orderId, duplicate}
+    OrderSynced,         // order_synced         {orderId, ...}
+    TicketStatusChanged, // ticket_status_changed {ticketId, orderId, from, to, at, actor, reason}
+};
+
+QString toString(FeedEvent event);
+
+// The live event feed: every client receives every event as one text message
+//   {"event": "sync_progress", "data": {...}, "at": "2026-11-24T21:50:00.000Z"}
+//
+// Clients are read-only: what they send is ignored (protocol pings are answered). With a token
+// set, a client must present it on the upgrade request, either as the query item `?token=...`
+// (browsers cannot set headers on a WebSocket) or as `Authorization: Bearer ...`; otherwise the
+// connection is closed right after the handshake with close code 1008 (policy violation).
+//
+// A client that does not read fast enough is dropped (aborted) once its unsent backlog passes
+// maxBacklogBytes(), so one stalled laptop cannot make the server buffer without bound. A client
+// that answers no protocol ping for a whole keep-alive interval is dropped as dead.
+//
+// Lives in one thread; publish*() may be called from any thread (it is queued to the feed's).
+class EventFeed : public QObject
+{
+    Q_OBJECT
+
+public:
+    static constexpr qint64 DefaultMaxBacklogBytes = 4 * 1024 * 1024;
+    static constexpr int DefaultMaxClients = 64;
+    static constexpr int DefaultKeepAliveMs = 30000;
+    static constexpr int HandshakeTimeoutMs = 10000;
+
+    explicit EventFeed(QObject *parent = nullptr);
+    EventFeed(const core::Clock &clock, QObject *parent = nullptr); // clock: the "at" stamps
+    ~EventFeed() override;
+
+    // [feed] token; empty: any client may connect.
+    void setToken(const QString &token);
+    bool requiresToken() const { return !m_tokenHash.isEmpty(); }
+
+    void setMaxBacklogBytes(qint64 bytes);
+    qint64 maxBacklogBytes() const { return m_maxBacklogBytes; }
+    void setMaxClients(int count);
+    int maxClients() const { return m_maxClients; }
+    void setKeepAliveInterval(int ms); // 0: no pings
+    int keepAliveInterval() const { return m_keepAliveMs; }
+
+    // Takes over a socket whose HTTP upgrade request ("GET /ws ...") is still unread in the
+    // socket's buffer: the HTTP server routes by peek()ing, then hands the socket over and forgets
+    // it. The feed owns the socket from here on and deletes it when it disconnects.
+    void handleConnection(QTcpSocket *socket);
+
+    // Standalone mode (tests, or a feed on its own port): accept WebSocket clients directly.
+    core::Result<void> listen(const QHostAddress &address, quint16 port = 0);
+    bool isListening() const;
+    quint16 serverPort() const;
+    // Closes every client (1001 going away) and stops listening.
+    void close();
+
+    int clientCount() const { return int(m_clients.size()); }
+
+public Q_SLOTS:
+    void publish(qrt::feed::FeedEvent event, const QJsonObject &data);
+
+    void publishSyncStatus(bool syncInProgress, const QString &status);
+    void publishSyncProgress(bool syncInProgress, int totalOrders, int syncedOrders, const QString &status);
+    void publishSyncComplete(const QJsonObject &summary = {});
+    void publishWebhookReceived(const QString &webhookId, const QString &eventType, const QString &orderId,
+        bool duplicate);
+    void publishOrderSynced(const QString &orderId, const QJsonObject &details = {});
+    void publishTicketStatusChanged(const qrt::core::TicketEvent &event);
+
+Q_SIGNALS:
+    // peer: "address:port"
+    void clientConnected(const QString &peer);
+    void clientDisconnected(const QString &peer);
+    // A client closed by the feed: wrong or missing token, too many clients, too slow, dead.
+    void clientRefused(const QString &peer, const QString &reason);
+
+private:
+    struct Client
+    {
+        QString peer;
+        bool awaitingPong = false;
+    };
+
+    void acceptPending();
+    bool tokenAccepted(const QWebSocket &socket) const;
+    void refuse(QWebSocket *socket, int closeCode, const QString &reason);
+    void drop(QWebSocket *socket, const QString &reason);
+    void forget(QWebSocket *socket);
+    void sendKeepAlive();
+    void send(FeedEvent event, const QJsonObject &data, const QDateTime &at);
+
+    const core::Clock &m_clock;
+    QWebSocketServer *m_server = nullptr;
+    QHash<QWebSocket *, Client> m_clients;
+    QList<QPointer<QTcpSocket>> m_handshaking;
+    QByteArray m_tokenHash; // SHA-256 of the token, so comparisons take the same time for any input
+    qint64 m_maxBacklogBytes = DefaultMaxBacklogBytes;
+    int m_maxClients = DefaultMaxClients;
+    int m_keepAliveMs = DefaultKeepAliveMs;
+    QTimer m_keepAlive;
+};
+
+} // namespace qrt::feed
+
+Q_DECLARE_METATYPE(qrt::feed::FeedEvent)

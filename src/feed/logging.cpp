@@ -1,0 +1,3 @@
+#include "feed/logging.h"
+
+Q_LOGGING_CATEGORY(lcFeed, "qrtickets.feed", QtInfoMsg)
