@@ -197,8 +197,8 @@ QStringList WebhookAuthenticator::warnings() const
 core::Result<void> WebhookAuthenticator::reject(const HttpRequest &request, const QString &reason) const
 {
     const quint64 n = ++d->rejected;
-    qCWarning(lcWebhook).noquote() << "rejected webhook from" << request.peerAddress.toString() << ':' << reason
-                                   << "(" << n << "rejected so far)";
+    qCWarning(lcWebhook).noquote().nospace() << "rejected webhook from " << request.peerAddress.toString() << ": " << reason
+                                             << " (" << n << " rejected so far)";
     return core::makeError(QStringLiteral("webhook.unauthenticated"), reason);
 }
 
