@@ -1,0 +1,571 @@
+#include "fakeclock.h"
+#include "testkeys.h"
+
+#include "webhook/httpserver.h"
+#include "webhook/webhookhandler.h"
+
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QMutex>
+#include <QSet>
+#include <QSignalSpy>
+#include <QTcpSocket>
+#include <QTest>
+#include <QThreadPool>
+#include <QTimer>
+#include <QWebSocket>
+#include <QWebSocketServer>
+
+using namespace qrt;
+using namespace qrt::webhook;
+using namespace qrt::webhook::testing;
+
+namespace {
+
+constexpr int WaitMs = 20000;
+const QByteArray Secret = "test-secret-123";
+
+class MemoryInbox final : public InboxSink
+{
+public:
+    core::Result<bool> commit(const WebhookEvent &event) override
+    {
+        QMutexLocker lock(&m_mutex);
+        if (m_failing)
+            return core::makeError(QStringLiteral("db.unreachable"), QStringLiteral("database is down"));
+        commits.append(event.orderId);
+        if (m_keys.contains(event.idempotencyKey()))
+            return false;
+        m_keys.insert(event.idempotencyKey());
+        return true;
+    }
+    void setFailing(bool f)
+    {
+        QMutexLocker lock(&m_mutex);
+        m_failing = f;
+    }
+    QStringList commits;
+
+private:
+    QMutex m_mutex;
+    QSet<QString> m_keys;
+    bool m_failing = false;
+};
+
+struct Response
+{
+    int status = 0;
+    QMap<QByteArray, QByteArray> headers; // lower-case names
+    QByteArray body;
+    QJsonObject json() const { return QJsonDocument::fromJson(body).object(); }
+};
+
+// A raw HTTP client over a real socket, driven by the event loop (the server shares the thread).
+class Client
+{
+public:
+    explicit Client(quint16 port)
+    {
+        QObject::connect(&socket, &QTcpSocket::readyRead, [this] { buffer += socket.readAll(); });
+        socket.connectToHost(QHostAddress::LocalHost, port);
+    }
+    bool connected() { return QTest::qWaitFor([this] { return socket.state() == QAbstractSocket::ConnectedState; }, WaitMs); }
+    void send(const QByteArray &bytes) { socket.write(bytes); }
+    bool waitFor(int count)
+    {
+        return QTest::qWaitFor([&] { return parsed().size() >= count || socket.state() == QAbstractSocket::UnconnectedState; }, WaitMs)
+            && parsed().size() >= count;
+    }
+    bool waitClosed() { return QTest::qWaitFor([this] { return socket.state() == QAbstractSocket::UnconnectedState; }, WaitMs); }
+    QList<Response> parsed() const
+    {
+        QList<Response> out;
+        qsizetype pos = 0;
+        for (;;) {
+            const qsizetype end = buffer.indexOf("\r\n\r\n", pos);
+            if (end < 0)
+                return out;
+            const QList<QByteArray> lines = buffer.mid(pos, end - pos).split('\n');
+            Response r;
+            r.status = lines.first().split(' ').value(1).toInt();
+            for (qsizetype i = 1; i < lines.size(); ++i) {
+                const qsizetype colon = lines[i].indexOf(':');
+                r.headers.insert(lines[i].left(colon).trimmed().toLower(), lines[i].mid(colon + 1).trimmed());
+            }
+            const qsizetype length = r.headers.value("content-length").toLongLong();
+            if (buffer.size() < end + 4 + length)
+                return out;
+            r.body = buffer.mid(end + 4, length);
+            pos = end + 4 + length;
+            out.append(r);
+        }
+    }
+
+    QTcpSocket socket;
+    QByteArray buffer;
+};
+
+QByteArray post(const QByteArray &body, const QByteArray &extraHeaders = "X-Webhook-Secret: " + Secret + "\r\n",
+                const QByteArray &path = "/api/ghl/webhook-qr", const QByteArray &contentType = "application/json")
+{
+    return "POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: " + contentType + "\r\n" + extraHeaders
+        + "Content-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body;
+}
+
+QByteArray get(const QByteArray &path, const QByteArray &extra = {})
+{
+    return "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" + extra + "\r\n";
+}
+
+QByteArray orderBody(const QByteArray &orderId)
+{
+    return R"({"type":"OrderCreate","_id":")" + orderId + R"(","contactId":"c1","items":[{"product":{"_id":"p1"}}]})";
+}
+
+core::WebhookSettings secretSettings()
+{
+    core::WebhookSettings s;
+    s.enabled = true;
+    s.bind = QStringLiteral("127.0.0.1");
+    s.port = 0;
+    s.path = QStringLiteral("/api/ghl/webhook-qr");
+    s.auth = core::WebhookAuth::SharedSecret;
+    s.secret = QString::fromLatin1(Secret);
+    s.maxBodyBytes = 4096;
+    s.replayWindowS = 300;
+    return s;
+}
+
+// Server + handler + in-memory inbox on 127.0.0.1, port 0.
+struct Fixture
+{
+    explicit Fixture(const HttpServer::Options &options = {}, const core::WebhookSettings &settings = secretSettings())
+        : server(options)
+    {
+        auto auth = WebhookAuthenticator::create(settings, clock);
+        if (!auth) {
+            error = auth.error().toString();
+            return;
+        }
+        handler = std::make_unique<WebhookRequestHandler>(settings, auth.value(), inbox,
+            [] { return QJsonObject { { QStringLiteral("inboxPending"), 3 } }; });
+        handler->install(server);
+        auto started = server.start(settings);
+        if (!started)
+            error = started.error().toString();
+    }
+    quint16 port() const { return server.serverPort(); }
+
+    FakeClock clock;
+    MemoryInbox inbox;
+    HttpServer server;
+    std::unique_ptr<WebhookRequestHandler> handler;
+    QString error;
+};
+
+HttpServer::Options fastOptions()
+{
+    HttpServer::Options o;
+    o.requestTimeoutMs = 20000;
+    o.idleTimeoutMs = 60000;
+    return o;
+}
+
+} // namespace
+
+class TestWebhookServer : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void statusCodes_data();
+    void statusCodes();
+    void duplicateIsAcceptedAndSaysSo();
+    void inboxFailureIs503();
+    void healthz();
+    void keepAliveServesSeveralRequests();
+    void pipelinedRequestsAnsweredInOrder();
+    void http10ClosesAfterAnswer();
+    void tricklingClientIsClosed();
+    void idleKeepAliveIsClosed();
+    void connectionCap();
+    void bodyLimitFromSettings();
+    void refusesNoneBeyondLoopback();
+    void signedWebhookEndToEnd();
+    void commitOnWorkerThread();
+    void unansweredRequestGets500();
+    void webSocketHandOver();
+    void webSocketWithoutFeedIs404();
+
+private:
+    QByteArray m_bigHeader = "X-Big: " + QByteArray(17 * 1024, 'a') + "\r\n";
+};
+
+void TestWebhookServer::statusCodes_data()
+{
+    QTest::addColumn<QByteArray>("request");
+    QTest::addColumn<int>("status");
+    QTest::addColumn<QByteArray>("bodyContains");
+
+    QTest::newRow("200 accepted") << post(orderBody("o-200")) << 200 << QByteArray(R"("status":"accepted")");
+    QTest::newRow("400 malformed request line") << QByteArray("POST\r\n\r\n") << 400 << QByteArray("error");
+    QTest::newRow("400 body not JSON") << post("{not json") << 400 << QByteArray("JSON");
+    QTest::newRow("400 duplicate content-length") << post("{}", "Content-Length: 2\r\n") << 400 << QByteArray("Content-Length");
+    QTest::newRow("401 no secret") << post(orderBody("o-401"), {}) << 401 << QByteArray("secret");
+    QTest::newRow("401 wrong secret") << post(orderBody("o-401"), "X-Webhook-Secret: nope\r\n") << 401 << QByteArray("secret");
+    QTest::newRow("200 secret in bearer") << post(orderBody("o-b"), "Authorization: Bearer " + Secret + "\r\n") << 200 << QByteArray("accepted");
+    QTest::newRow("200 secret in query") << post(orderBody("o-q"), {}, "/api/ghl/webhook-qr?token=" + Secret) << 200 << QByteArray("accepted");
+    QTest::newRow("404 unknown path") << get("/nope") << 404 << QByteArray("error");
+    QTest::newRow("405 GET on webhook") << get("/api/ghl/webhook-qr") << 405 << QByteArray("GET");
+    QTest::newRow("405 POST on healthz") << post("{}", {}, "/healthz") << 405 << QByteArray("POST");
+    QTest::newRow("411 POST without length") << QByteArray("POST /api/ghl/webhook-qr HTTP/1.1\r\nHost: x\r\n\r\n") << 411 << QByteArray("Content-Length");
+    QTest::newRow("411 chunked") << QByteArray("POST /api/ghl/webhook-qr HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n")
+                                 << 411 << QByteArray("Content-Length");
+    QTest::newRow("413 too large") << QByteArray("POST /api/ghl/webhook-qr HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 4097\r\n\r\n")
+                                   << 413 << QByteArray("4096");
+    QTest::newRow("415 not JSON") << post("order=1", "X-Webhook-Secret: " + Secret + "\r\n", "/api/ghl/webhook-qr", "application/x-www-form-urlencoded")
+                                  << 415 << QByteArray("JSON");
+    QTest::newRow("200 JSON with charset") << post(orderBody("o-cs"), "X-Webhook-Secret: " + Secret + "\r\n", "/api/ghl/webhook-qr", "application/json; charset=utf-8")
+                                           << 200 << QByteArray("accepted");
+    QTest::newRow("422 no order id") << post(R"({"type":"OrderCreate","contactId":"c1"})") << 422 << QByteArray("order");
+    QTest::newRow("431 header too large") << get("/healthz", m_bigHeader) << 431 << QByteArray("header");
+    QTest::newRow("505 HTTP/2.0") << QByteArray("GET / HTTP/2.0\r\nHost: x\r\n\r\n") << 505 << QByteArray("HTTP");
+}
+
+void TestWebhookServer::statusCodes()
+{
+    QFETCH(QByteArray, request);
+    QFETCH(int, status);
+    QFETCH(QByteArray, bodyContains);
+    Fixture f(fastOptions());
+    QVERIFY2(f.error.isEmpty(), qPrintable(f.error));
+    Client c(f.port());
+    QVERIFY(c.connected());
+    c.send(request);
+    QVERIFY2(c.waitFor(1), qPrintable(QStringLiteral("no answer; got %1").arg(QString::fromLatin1(c.buffer))));
+    const Response r = c.parsed().first();
+    QVERIFY2(r.status == status, qPrintable(QStringLiteral("expected %1, got %2: %3").arg(status).arg(r.status).arg(QString::fromUtf8(r.body))));
+    QVERIFY2(r.body.contains(bodyContains), qPrintable(QStringLiteral("body %1 lacks %2").arg(QString::fromUtf8(r.body), QString::fromLatin1(bodyContains))));
+    QCOMPARE(r.headers.value("content-type"), QByteArray("application/json"));
+    QCOMPARE(r.headers.value("content-length").toInt(), r.body.size());
+    QVERIFY2(!r.json().isEmpty(), "every answer carries a JSON object");
+    if (status == 405)
+        QVERIFY2(!r.headers.value("allow").isEmpty(), "405 must say which methods are allowed");
+    if (status == 405)
+        QVERIFY(r.headers.value("allow") == "POST" || r.headers.value("allow") == "GET");
+    const bool framingError = QList<int> { 411, 413, 431, 505 }.contains(status) || (status == 400 && r.body.contains("header"))
+        || QByteArray(QTest::currentDataTag()).contains("request line");
+    if (framingError) {
+        // Framing errors: the stream cannot continue.
+        QCOMPARE(r.headers.value("connection"), QByteArray("close"));
+        QVERIFY2(c.waitClosed(), "the server should close after a framing error");
+    }
+    if (status == 200)
+        QCOMPARE(f.inbox.commits.size(), 1);
+    else
+        QVERIFY2(f.inbox.commits.isEmpty(), "a refused request must not reach the inbox");
+}
+
+void TestWebhookServer::duplicateIsAcceptedAndSaysSo()
+{
+    Fixture f(fastOptions());
+    QVERIFY2(f.error.isEmpty(), qPrintable(f.error));
+    Client c(f.port());
+    QVERIFY(c.connected());
+    c.send(post(orderBody("o-dup")));
+    c.send(post(orderBody("o-dup")));
+    QVERIFY(c.waitFor(2));
+    QCOMPARE(c.parsed()[0].json().value(u"status").toString(), u"accepted"_qs);
+    QCOMPARE(c.parsed()[1].status, 200);
+    QCOMPARE(c.parsed()[1].json().value(u"status").toString(), u"duplicate"_qs);
+    QCOMPARE(f.handler->acceptedCount(), 1u);
+    QCOMPARE(f.handler->duplicateCount(), 1u);
+}
+
+void TestWebhookServer::inboxFailureIs503()
+{
+    Fixture f(fastOptions());
+    f.inbox.setFailing(true);
+    Client c(f.port());
+    QVERIFY(c.connected());
+    c.send(post(orderBody("o-503")));
+    QVERIFY(c.waitFor(1));
+    QCOMPARE(c.parsed()[0].status, 503);
+    QVERIFY2(!c.parsed()[0].body.contains("database is down"), "internal error details stay in the log");
+    // The connection survives; a retry after recovery is accepted.
+    f.inbox.setFailing(false);
+    c.send(post(orderBody("o-503")));
+    QVERIFY(c.waitFor(2));
+    QCOMPARE(c.parsed()[1].status, 200);
+}
+
+void TestWebhookServer::healthz()
+{
+    Fixture f(fastOptions());
+    Client c(f.port());
+    QVERIFY(c.connected());
+    c.send(get("/healthz"));
+    QVERIFY(c.waitFor(1));
+    const QJsonObject o = c.parsed()[0].json();
+    QCOMPARE(c.parsed()[0].status, 200);
+    QCOMPARE(o.value(u"status").toString(), u"ok"_qs);
+    QCOMPARE(o.value(u"inboxPending").toInt(), 3);
+}
+
+void TestWebhookServer::keepAliveServesSeveralRequests()
+{
+    Fixture f(fastOptions());
+    Client c(f.port());
+    QVERIFY(c.connected());
+    for (int i = 0; i < 4; ++i) {
+        c.send(i % 2 ? get("/healthz") : post(orderBody("o-ka-" + QByteArray::number(i))));
+        QVERIFY2(c.waitFor(i + 1), qPrintable(QStringLiteral("request %1 on the kept-alive connection was not answered").arg(i)));
+        QCOMPARE(c.parsed()[i].status, 200);
+        QCOMPARE(c.parsed()[i].headers.value("connection"), QByteArray("keep-alive"));
+        QCOMPARE(c.socket.state(), QAbstractSocket::ConnectedState);
+    }
+    QCOMPARE(f.server.connectionCount(), 1);
+    c.send("GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    QVERIFY(c.waitFor(5));
+    QCOMPARE(c.parsed()[4].headers.value("connection"), QByteArray("close"));
+    QVERIFY2(c.waitClosed(), "Connection: close must close after the answer");
+}
+
+void TestWebhookServer::pipelinedRequestsAnsweredInOrder()
+{
+    Fixture f(fastOptions());
+    Client c(f.port());
+    QVERIFY(c.connected());
+    QByteArray all;
+    const QList<int> expected { 200, 404, 200, 422, 200, 405, 200 };
+    all += post(orderBody("p1"));
+    all += get("/missing");
+    all += get("/healthz");
+    all += post(R"({"contactId":"x"})");
+    all += post(orderBody("p2"));
+    all += get("/api/ghl/webhook-qr");
+    all += post(orderBody("p3"));
+    c.send(all);
+    QVERIFY(c.waitFor(int(expected.size())));
+    QList<int> got;
+    for (const Response &r : c.parsed())
+        got.append(r.status);
+    QCOMPARE(got, expected);
+    QCOMPARE(c.parsed()[0].json().value(u"orderId").toString(), u"p1"_qs);
+    QCOMPARE(c.parsed()[4].json().value(u"orderId").toString(), u"p2"_qs);
+    QCOMPARE(c.parsed()[6].json().value(u"orderId").toString(), u"p3"_qs);
+    QCOMPARE(f.inbox.commits, QStringList({ u"p1"_qs, u"p2"_qs, u"p3"_qs }));
+}
+
+void TestWebhookServer::http10ClosesAfterAnswer()
+{
+    Fixture f(fastOptions());
+    Client c(f.port());
+    QVERIFY(c.connected());
+    c.send("GET /healthz HTTP/1.0\r\n\r\n");
+    QVERIFY(c.waitFor(1));
+    QCOMPARE(c.parsed()[0].headers.value("connection"), QByteArray("close"));
+    QVERIFY(c.waitClosed());
+}
+
+void TestWebhookServer::tricklingClientIsClosed()
+{
+    HttpServer::Options o = fastOptions();
+    o.requestTimeoutMs = 500;
+    o.idleTimeoutMs = 600000; // only the request timeout can close it
+    Fixture f(o);
+    Client c(f.port());
+    QVERIFY(c.connected());
+    // One byte of an endless header every 50 ms: always active, never complete.
+    const QByteArray request = get("/healthz", "X-Slow: " + QByteArray(4000, 'z') + "\r\n");
+    int sent = 0;
+    QTimer drip;
+    QObject::connect(&drip, &QTimer::timeout, [&] {
+        if (sent < request.size())
+            c.send(request.mid(sent++, 1));
+    });
+    drip.start(50);
+    QVERIFY2(c.waitClosed(), "a client trickling bytes must be closed by the request timeout");
+    QVERIFY2(sent < request.size(), "the request should not have completed before the close");
+    QVERIFY2(c.parsed().isEmpty(), "a trickled request is never answered");
+}
+
+void TestWebhookServer::idleKeepAliveIsClosed()
+{
+    HttpServer::Options o = fastOptions();
+    o.idleTimeoutMs = 300;
+    Fixture f(o);
+    Client c(f.port());
+    QVERIFY(c.connected());
+    c.send(get("/healthz"));
+    QVERIFY(c.waitFor(1));
+    QVERIFY2(c.waitClosed(), "an idle keep-alive connection must be closed by the idle timeout");
+    QVERIFY(QTest::qWaitFor([&] { return f.server.connectionCount() == 0; }, WaitMs));
+}
+
+void TestWebhookServer::connectionCap()
+{
+    HttpServer::Options o = fastOptions();
+    o.maxConnections = 2;
+    Fixture f(o);
+    Client a(f.port());
+    Client b(f.port());
+    QVERIFY(a.connected() && b.connected());
+    QVERIFY2(QTest::qWaitFor([&] { return f.server.connectionCount() == 2; }, WaitMs), "both clients should be accepted");
+    Client over(f.port());
+    QVERIFY2(over.waitFor(1), "the client over the cap should get an answer");
+    QCOMPARE(over.parsed()[0].status, 503);
+    QVERIFY(over.waitClosed());
+    QCOMPARE(f.server.rejectedConnections(), 1u);
+    // The accepted ones still work, and once one leaves a new client is served.
+    a.send(get("/healthz"));
+    QVERIFY(a.waitFor(1));
+    QCOMPARE(a.parsed()[0].status, 200);
+    b.socket.disconnectFromHost();
+    QVERIFY(QTest::qWaitFor([&] { return f.server.connectionCount() == 1; }, WaitMs));
+    Client next(f.port());
+    QVERIFY(next.connected());
+    next.send(get("/healthz"));
+    QVERIFY(next.waitFor(1));
+    QCOMPARE(next.parsed()[0].status, 200);
+}
+
+void TestWebhookServer::bodyLimitFromSettings()
+{
+    Fixture f(fastOptions());
+    QCOMPARE(f.server.options().limits.maxBodyBytes, 4096);
+    Client c(f.port());
+    QVERIFY(c.connected());
+    QByteArray body = orderBody("o-limit");
+    body.insert(body.size() - 1, ",\"pad\":\"" + QByteArray(4096 - body.size() - 9, 'x') + "\"");
+    QCOMPARE(body.size(), 4096);
+    c.send(post(body));
+    QVERIFY(c.waitFor(1));
+    QCOMPARE(c.parsed()[0].status, 200);
+    c.send(post(body + ' '));
+    QVERIFY(c.waitFor(2));
+    QCOMPARE(c.parsed()[1].status, 413);
+}
+
+void TestWebhookServer::refusesNoneBeyondLoopback()
+{
+    core::WebhookSettings s = secretSettings();
+    s.auth = core::WebhookAuth::None;
+    s.bind = QStringLiteral("0.0.0.0");
+    HttpServer server;
+    const auto started = server.start(s);
+    QVERIFY2(!started.ok(), "auth = none on every interface must be refused");
+    QCOMPARE(started.error().code, u"webhook.insecure"_qs);
+    QVERIFY2(started.error().message.contains(u"auth"), qPrintable(started.error().message));
+    QVERIFY(!server.isListening());
+    s.bind = QStringLiteral("127.0.0.1");
+    const auto local = server.start(s);
+    QVERIFY2(local.ok(), "auth = none on loopback is allowed");
+    QVERIFY(server.isListening());
+}
+
+void TestWebhookServer::signedWebhookEndToEnd()
+{
+    const TestKey key = TestKey::ed25519();
+    core::WebhookSettings s = secretSettings();
+    s.auth = core::WebhookAuth::GhlSignature;
+    s.ghlPublicKey = QString::fromLatin1(key.spkiBase64());
+    Fixture f(fastOptions(), s);
+    QVERIFY2(f.error.isEmpty(), qPrintable(f.error));
+    const QByteArray body = R"({"type":"OrderCreate","_id":"o-signed","contactId":"c1","webhookId":"wh-77","timestamp":")"
+        + f.clock.now().toString(Qt::ISODate).toLatin1() + "\"}";
+    Client c(f.port());
+    QVERIFY(c.connected());
+    c.send(post(body, "X-GHL-Signature: " + key.sign(body) + "\r\n"));
+    c.send(post(body, "X-GHL-Signature: " + key.sign(body + "x") + "\r\n"));
+    c.send(post(body, {}));
+    QVERIFY(c.waitFor(3));
+    QCOMPARE(c.parsed()[0].status, 200);
+    QCOMPARE(c.parsed()[1].status, 401);
+    QCOMPARE(c.parsed()[2].status, 401);
+    f.clock.set(f.clock.now().addSecs(3600)); // the same delivery replayed an hour later
+    c.send(post(body, "X-GHL-Signature: " + key.sign(body) + "\r\n"));
+    QVERIFY(c.waitFor(4));
+    QCOMPARE(c.parsed()[3].status, 401);
+    QCOMPARE(f.inbox.commits, QStringList { u"o-signed"_qs });
+}
+
+void TestWebhookServer::commitOnWorkerThread()
+{
+    Fixture f(fastOptions());
+    QThreadPool pool;
+    f.handler->setCommitExecutor([&pool](std::function<void()> job) { pool.start(std::move(job)); });
+    Client c(f.port());
+    QVERIFY(c.connected());
+    QByteArray all;
+    for (int i = 0; i < 20; ++i)
+        all += post(orderBody("w" + QByteArray::number(i)));
+    c.send(all);
+    QVERIFY(c.waitFor(20));
+    for (int i = 0; i < 20; ++i) {
+        QCOMPARE(c.parsed()[i].status, 200);
+        QCOMPARE(c.parsed()[i].json().value(u"orderId").toString(), u"w"_qs + QString::number(i));
+    }
+    pool.waitForDone();
+}
+
+void TestWebhookServer::unansweredRequestGets500()
+{
+    HttpServer server(fastOptions());
+    server.addRoute("/drop", { "GET" }, [](const HttpRequest &, const HttpResponder &) { /* never answers */ });
+    QVERIFY(server.listen(QHostAddress::LocalHost, 0));
+    Client c(server.serverPort());
+    QVERIFY(c.connected());
+    c.send(get("/drop") + get("/drop"));
+    QVERIFY(c.waitFor(2));
+    QCOMPARE(c.parsed()[0].status, 500);
+    QCOMPARE(c.parsed()[1].status, 500);
+}
+
+void TestWebhookServer::webSocketHandOver()
+{
+    Fixture f(fastOptions());
+    QWebSocketServer feed(QStringLiteral("feed"), QWebSocketServer::NonSecureMode);
+    QObject::connect(&f.server, &HttpServer::webSocketUpgradeRequested, &feed,
+                     [&feed](QTcpSocket *socket) { feed.handleConnection(socket); }, Qt::DirectConnection);
+    QList<QWebSocket *> serverSide;
+    QObject::connect(&feed, &QWebSocketServer::newConnection, [&] {
+        while (QWebSocket *ws = feed.nextPendingConnection()) {
+            serverSide.append(ws);
+            ws->sendTextMessage(QStringLiteral(R"({"event":"hello","path":")") + ws->requestUrl().path() + u"\"}");
+        }
+    });
+
+    // A plain request first: the listener still speaks HTTP on the same port.
+    Client plain(f.port());
+    QVERIFY(plain.connected());
+    plain.send(get("/healthz"));
+    QVERIFY(plain.waitFor(1));
+
+    QWebSocket client;
+    QSignalSpy messages(&client, &QWebSocket::textMessageReceived);
+    client.open(QUrl(QStringLiteral("ws://127.0.0.1:%1/ws").arg(f.port())));
+    QVERIFY2(messages.wait(WaitMs), "the WebSocket client should receive the feed's first message");
+    QCOMPARE(messages.first().first().toString(), QStringLiteral(R"({"event":"hello","path":"/ws"})"));
+    QCOMPARE(serverSide.size(), 1);
+    // Both directions work after the hand-over.
+    QSignalSpy received(serverSide.first(), &QWebSocket::textMessageReceived);
+    client.sendTextMessage(QStringLiteral("ping"));
+    QVERIFY(received.wait(WaitMs));
+    QCOMPARE(received.first().first().toString(), QStringLiteral("ping"));
+    client.close();
+    qDeleteAll(serverSide);
+}
+
+void TestWebhookServer::webSocketWithoutFeedIs404()
+{
+    Fixture f(fastOptions());
+    Client c(f.port());
+    QVERIFY(c.connected());
+    c.send(get("/ws", "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"));
+    QVERIFY(c.waitFor(1));
+    QCOMPARE(c.parsed()[0].status, 404);
+}
+
+QTEST_GUILESS_MAIN(TestWebhookServer)
+#include "tst_webhook_server.moc"
