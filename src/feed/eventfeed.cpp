@@ -8,6 +8,7 @@
 #include <QThread>
 #include <QUrlQuery>
 #include <QWebSocket>
+#include <QWebSocketCorsAuthenticator>
 #include <QWebSocketServer>
 
 namespace qrt::feed {
@@ -74,8 +75,16 @@ EventFeed::EventFeed(const core::Clock &clock, QObject *parent)
     , m_clock(clock)
     , m_server(new QWebSocketServer(QStringLiteral("QR Tickets"), QWebSocketServer::NonSecureMode, this))
 {
-    m_server->setHandshakeTimeout(HandshakeTimeoutMs);
+    m_server->setHandshakeTimeout(m_handshakeTimeoutMs);
     connect(m_server, &QWebSocketServer::newConnection, this, &EventFeed::acceptPending);
+    connect(m_server, &QWebSocketServer::originAuthenticationRequired, this,
+        [this](QWebSocketCorsAuthenticator *authenticator) {
+            if (!originAllowed(authenticator->origin())) {
+                qCInfo(lcFeed) << "Refusing a browser page from" << authenticator->origin()
+                               << ": set [feed] token to let other sites read the feed";
+                authenticator->setAllowed(false);
+            }
+        });
     connect(m_server, &QWebSocketServer::serverError, this, [](QWebSocketProtocol::CloseCode code) {
         qCDebug(lcFeed) << "WebSocket handshake failed, close code" << int(code);
     });
@@ -117,6 +126,21 @@ void EventFeed::setKeepAliveInterval(int ms)
         m_keepAlive.stop();
 }
 
+void EventFeed::setHandshakeTimeout(int ms)
+{
+    m_handshakeTimeoutMs = qMax(ms, 100);
+    m_server->setHandshakeTimeout(m_handshakeTimeoutMs);
+}
+
+bool EventFeed::originAllowed(const QString &origin) const
+{
+    // Only browsers send Origin; with a token the token is the gate.
+    if (origin.isEmpty() || requiresToken())
+        return true;
+    const QString host = QUrl(origin).host();
+    return host == u"localhost" || QHostAddress(host).isLoopback();
+}
+
 void EventFeed::handleConnection(QTcpSocket *socket)
 {
     if (!socket)
@@ -140,7 +164,7 @@ void EventFeed::handleConnection(QTcpSocket *socket)
     m_handshaking.removeIf([](const QPointer<QTcpSocket> &s) { return s.isNull(); });
     m_handshaking.append(socket);
     // QWebSocketServer applies its handshake timeout only to sockets it accepted itself.
-    QTimer::singleShot(HandshakeTimeoutMs, socket, [this, socket] {
+    QTimer::singleShot(m_handshakeTimeoutMs, socket, [this, socket] {
         if (m_handshaking.removeAll(socket) > 0) {
             qCInfo(lcFeed) << "Closing" << peerOf(*socket) << ": no WebSocket handshake in time";
             socket->abort();

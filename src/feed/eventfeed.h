@@ -42,6 +42,8 @@ QString toString(FeedEvent event);
 // set, a client must present it on the upgrade request, either as the query item `?token=...`
 // (browsers cannot set headers on a WebSocket) or as `Authorization: Bearer ...`; otherwise the
 // connection is closed right after the handshake with close code 1008 (policy violation).
+// Without a token, browser pages from other sites (an Origin header whose host is not loopback)
+// are refused at the handshake, so a web page a staff member happens to open cannot read the feed.
 //
 // A client that does not read fast enough is dropped (aborted) once its unsent backlog passes
 // maxBacklogBytes(), so one stalled laptop cannot make the server buffer without bound. A client
@@ -56,7 +58,7 @@ public:
     static constexpr qint64 DefaultMaxBacklogBytes = 4 * 1024 * 1024;
     static constexpr int DefaultMaxClients = 64;
     static constexpr int DefaultKeepAliveMs = 30000;
-    static constexpr int HandshakeTimeoutMs = 10000;
+    static constexpr int DefaultHandshakeTimeoutMs = 10000;
 
     explicit EventFeed(QObject *parent = nullptr);
     EventFeed(const core::Clock &clock, QObject *parent = nullptr); // clock: the "at" stamps
@@ -72,10 +74,14 @@ public:
     int maxClients() const { return m_maxClients; }
     void setKeepAliveInterval(int ms); // 0: no pings
     int keepAliveInterval() const { return m_keepAliveMs; }
+    void setHandshakeTimeout(int ms);
+    int handshakeTimeout() const { return m_handshakeTimeoutMs; }
 
     // Takes over a socket whose HTTP upgrade request ("GET /ws ...") is still unread in the
     // socket's buffer: the HTTP server routes by peek()ing, then hands the socket over and forgets
-    // it. The feed owns the socket from here on and deletes it when it disconnects.
+    // it (webhook::HttpServer::webSocketUpgradeRequested has this contract). The feed owns the
+    // socket from here on and deletes it when it disconnects. May be called from the socket's
+    // thread if that is not the feed's: the socket is moved over.
     void handleConnection(QTcpSocket *socket);
 
     // Standalone mode (tests, or a feed on its own port): accept WebSocket clients directly.
@@ -113,6 +119,7 @@ private:
     };
 
     void acceptPending();
+    bool originAllowed(const QString &origin) const;
     bool tokenAccepted(const QWebSocket &socket) const;
     void refuse(QWebSocket *socket, int closeCode, const QString &reason);
     void drop(QWebSocket *socket, const QString &reason);
@@ -128,6 +135,7 @@ private:
     qint64 m_maxBacklogBytes = DefaultMaxBacklogBytes;
     int m_maxClients = DefaultMaxClients;
     int m_keepAliveMs = DefaultKeepAliveMs;
+    int m_handshakeTimeoutMs = DefaultHandshakeTimeoutMs;
     QTimer m_keepAlive;
 };
 

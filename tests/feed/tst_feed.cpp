@@ -44,11 +44,11 @@ QUrl feedUrl(quint16 port, const QString &token = {})
 // A feed client that records every message it receives.
 struct Client
 {
-    std::unique_ptr<QWebSocket> socket = std::make_unique<QWebSocket>();
+    std::unique_ptr<QWebSocket> socket;
     QList<QJsonObject> messages;
     bool disconnected = false;
 
-    Client()
+    explicit Client(const QString &origin = {}) : socket(std::make_unique<QWebSocket>(origin))
     {
         QObject::connect(socket.get(), &QWebSocket::textMessageReceived, socket.get(), [this](const QString &text) {
             messages << QJsonDocument::fromJson(text.toUtf8()).object();
@@ -109,6 +109,8 @@ private slots:
     void deadClientIsDroppedByKeepAlive();
     void handedOverSocketsBecomeClients();
     void handedOverGarbageIsClosed();
+    void handshakeTimeoutOnlyHitsSilentSockets();
+    void foreignBrowserOriginsNeedTheToken();
     void clientMessagesAreIgnored();
     void tooManyClients();
     void publishFromAnotherThread();
@@ -377,6 +379,56 @@ void TestFeed::handedOverGarbageIsClosed()
     raw.write("GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
     QTRY_COMPARE_WITH_TIMEOUT(raw.state(), QAbstractSocket::UnconnectedState, WaitMs);
     QCOMPARE(feed.clientCount(), 0);
+}
+
+void TestFeed::handshakeTimeoutOnlyHitsSilentSockets()
+{
+    EventFeed feed;
+    feed.setHandshakeTimeout(300);
+    QTcpServer http;
+    QVERIFY(http.listen(QHostAddress::LocalHost, 0));
+    // Hands every connection over at once, before any byte arrived.
+    connect(&http, &QTcpServer::newConnection, &http, [&] {
+        while (QTcpSocket *socket = http.nextPendingConnection())
+            feed.handleConnection(socket);
+    });
+
+    QTcpSocket silent;
+    silent.connectToHost(QHostAddress::LocalHost, http.serverPort());
+    Client client;
+    client.open(feedUrl(http.serverPort()));
+    QTRY_COMPARE_WITH_TIMEOUT(feed.clientCount(), 1, WaitMs);
+    QTRY_COMPARE_WITH_TIMEOUT(silent.state(), QAbstractSocket::UnconnectedState, WaitMs);
+
+    // Well past the handshake timeout, the upgraded client is still there.
+    QTest::qWait(1000);
+    QCOMPARE(feed.clientCount(), 1);
+    QVERIFY(!client.disconnected);
+    feed.publishSyncStatus(true, QStringLiteral("Syncing Tickets"));
+    QTRY_COMPARE_WITH_TIMEOUT(client.messages.size(), 1, WaitMs);
+}
+
+void TestFeed::foreignBrowserOriginsNeedTheToken()
+{
+    EventFeed feed;
+    QVERIFY(feed.listen(QHostAddress::LocalHost, 0).ok());
+
+    Client foreign(QStringLiteral("https://evil.example"));
+    foreign.open(feedUrl(feed.serverPort()));
+    Client local(QStringLiteral("http://localhost:3000"));
+    local.open(feedUrl(feed.serverPort()));
+    QTRY_VERIFY_WITH_TIMEOUT(foreign.disconnected, WaitMs);
+    QTRY_COMPARE_WITH_TIMEOUT(feed.clientCount(), 1, WaitMs);
+    QVERIFY(!local.disconnected);
+
+    // With a token, the token decides, whatever the page.
+    feed.setToken(QStringLiteral("t0ken"));
+    Client dashboard(QStringLiteral("https://dashboard.example"));
+    dashboard.open(feedUrl(feed.serverPort(), QStringLiteral("t0ken")));
+    QTRY_COMPARE_WITH_TIMEOUT(feed.clientCount(), 2, WaitMs);
+    feed.publishSyncComplete();
+    QTRY_COMPARE_WITH_TIMEOUT(dashboard.messages.size(), 1, WaitMs);
+    QVERIFY(foreign.messages.isEmpty());
 }
 
 void TestFeed::clientMessagesAreIgnored()
