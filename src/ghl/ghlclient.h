@@ -12,6 +12,8 @@
 #include <memory>
 
 class QNetworkAccessManager;
+class QNetworkReply;
+class QTimer;
 
 Q_DECLARE_LOGGING_CATEGORY(lcGhl)
 
@@ -93,6 +95,12 @@ private:
     void onReplyFinished(GhlJob *job, QNetworkReply *reply);
     void retryOrFinish(GhlJob *job, const GhlError &error, int retryAfterMs);
     void completeJob(GhlJob *job, const GhlError &error);
+    void forget(GhlJob *job);
+    void detachReply(GhlJob *job);
+    GhlError httpError(const GhlJob *job, int status, const QByteArray &body) const;
+    GhlError networkError(const GhlJob *job, QNetworkReply *reply) const;
+    int backoffMs(int attempt);
+    QString scrub(QString text) const;
     void setWait(int ms);
     qint64 nowMs() const;
 
@@ -105,7 +113,7 @@ private:
     QList<GhlJob *> m_queue;
     QList<GhlJob *> m_inFlight;
     QList<GhlJob *> m_waitingRetry;
-    class QTimer *m_scheduleTimer;
+    QTimer *m_scheduleTimer;
     int m_wait = 0;
     quint32 m_jitterState = 0x9e3779b9u;
 };

@@ -72,6 +72,8 @@ private:
     QPointer<QNetworkReply> m_reply;
     QTimer *m_retryTimer = nullptr;
     Request m_request;
+    quint64 m_limiterToken = 0;
+    bool m_budgetExhausted = false;
 };
 
 } // namespace qrt::ghl

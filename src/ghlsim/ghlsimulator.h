@@ -2,6 +2,7 @@
 
 #include <QByteArray>
 #include <QDateTime>
+#include <QElapsedTimer>
 #include <QHash>
 #include <QJsonObject>
 #include <QList>
@@ -162,6 +163,16 @@ private:
     Response injectedFault(const SimRequest &request);
     void addRateHeaders(Response &response, qint64 nowMs);
     qint64 nowMs() const;
+    quint64 nextRandom(quint64 &state);
+    double uniform(quint64 &state);
+    QString hexId();
+    QString contactIdFor();
+    QJsonObject makeOrder(const QDateTime &createdAt);
+    void bump(Order &order);
+    void sortOrders();
+    QJsonObject summaryJson(const QJsonObject &order) const;
+    QJsonObject contactJson(const SimContact &contact) const;
+    void setupCatalog();
 
     std::unique_ptr<Server> m_server;
     QString m_locationId = QStringLiteral("3SwdhCu3svxI8AKsPJt6");
@@ -187,6 +198,11 @@ private:
     QList<SimRequest> m_log;
     int m_maxOpenConnections = 0;
     qint64 m_startMs = 0;
+    QElapsedTimer m_clock;
+    int m_openConnections = 0;
+    QStringList m_productIds; // generated events
+    QHash<QString, QList<QJsonObject>> m_productPrices;
+    QHash<QString, QString> m_productNames;
 };
 
 } // namespace qrt::ghlsim
