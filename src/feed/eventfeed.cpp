@@ -231,10 +231,10 @@ void EventFeed::acceptPending()
         }
 
         const QString peer = peerOf(*socket);
-        m_clients.insert(socket, Client { peer, false });
+        m_clients.insert(socket, Client { peer, 0 });
         const auto alive = [this, socket] {
             if (auto it = m_clients.find(socket); it != m_clients.end())
-                it->awaitingPong = false;
+                it->unansweredPings = 0;
         };
         connect(socket, &QWebSocket::pong, this, alive);
         // Messages from clients carry nothing; they only prove the client is alive.
@@ -302,11 +302,11 @@ void EventFeed::sendKeepAlive()
         const auto it = m_clients.find(socket);
         if (it == m_clients.end())
             continue;
-        if (it->awaitingPong) {
+        if (it->unansweredPings >= 2) {
             drop(socket, QStringLiteral("no answer to keep-alive ping"));
             continue;
         }
-        it->awaitingPong = true;
+        ++it->unansweredPings;
         socket->ping();
     }
 }

@@ -47,7 +47,8 @@ QString toString(FeedEvent event);
 //
 // A client that does not read fast enough is dropped (aborted) once its unsent backlog passes
 // maxBacklogBytes(), so one stalled laptop cannot make the server buffer without bound. A client
-// that answers no protocol ping for a whole keep-alive interval is dropped as dead.
+// that leaves two keep-alive pings in a row unanswered is dropped as dead (two, so that one busy
+// moment of our own event loop does not cost a healthy client its connection).
 //
 // Lives in one thread; publish*() may be called from any thread (it is queued to the feed's).
 class EventFeed : public QObject
@@ -107,6 +108,7 @@ public Q_SLOTS:
 Q_SIGNALS:
     // peer: "address:port"
     void clientConnected(const QString &peer);
+    // For every client that was connected and left, dropped ones included.
     void clientDisconnected(const QString &peer);
     // A client closed by the feed: wrong or missing token, too many clients, too slow, dead.
     void clientRefused(const QString &peer, const QString &reason);
@@ -115,7 +117,7 @@ private:
     struct Client
     {
         QString peer;
-        bool awaitingPong = false;
+        int unansweredPings = 0;
     };
 
     void acceptPending();

@@ -291,7 +291,7 @@ void TestFeed::slowClientIsDroppedOthersKeepReceiving()
 void TestFeed::deadClientIsDroppedByKeepAlive()
 {
     EventFeed feed;
-    feed.setKeepAliveInterval(1500);
+    feed.setKeepAliveInterval(1000);
     QVERIFY(feed.listen(QHostAddress::LocalHost, 0).ok());
     QSignalSpy refused(&feed, &EventFeed::clientRefused);
 
