@@ -109,6 +109,7 @@ private slots:
     void deadClientIsDroppedByKeepAlive();
     void handedOverSocketsBecomeClients();
     void handedOverGarbageIsClosed();
+    void handOverFromAnotherThread();
     void handshakeTimeoutOnlyHitsSilentSockets();
     void foreignBrowserOriginsNeedTheToken();
     void clientMessagesAreIgnored();
@@ -379,6 +380,44 @@ void TestFeed::handedOverGarbageIsClosed()
     raw.write("GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
     QTRY_COMPARE_WITH_TIMEOUT(raw.state(), QAbstractSocket::UnconnectedState, WaitMs);
     QCOMPARE(feed.clientCount(), 0);
+}
+
+void TestFeed::handOverFromAnotherThread()
+{
+    EventFeed feed;
+    QThread worker;
+    worker.start();
+    auto *http = new QTcpServer;
+    http->moveToThread(&worker);
+    connect(&worker, &QThread::finished, http, &QObject::deleteLater);
+    // The HTTP server's thread hands sockets over with a direct call, as webhook::HttpServer does.
+    connect(http, &QTcpServer::newConnection, http, [&feed, http] {
+        while (QTcpSocket *socket = http->nextPendingConnection()) {
+            connect(socket, &QTcpSocket::readyRead, socket, [&feed, socket] {
+                if (!socket->peek(socket->bytesAvailable()).contains("\r\n\r\n"))
+                    return;
+                disconnect(socket, &QTcpSocket::readyRead, socket, nullptr);
+                feed.handleConnection(socket);
+            });
+        }
+    });
+    bool listening = false;
+    QMetaObject::invokeMethod(
+        http, [&] { listening = http->listen(QHostAddress::LocalHost, 0); }, Qt::BlockingQueuedConnection);
+    QVERIFY(listening);
+
+    Client client;
+    client.open(feedUrl(http->serverPort()));
+    QTRY_COMPARE_WITH_TIMEOUT(feed.clientCount(), 1, WaitMs);
+    feed.publishSyncStatus(true, QStringLiteral("Syncing Orders"));
+    QTRY_COMPARE_WITH_TIMEOUT(client.messages.size(), 1, WaitMs);
+    QCOMPARE(client.messages.first().value(QStringLiteral("event")).toString(), QStringLiteral("sync_status"));
+
+    worker.quit();
+    QVERIFY(worker.wait(WaitMs));
+    // The upgraded socket now lives in the feed's thread and survives the HTTP thread.
+    feed.publishSyncComplete();
+    QTRY_COMPARE_WITH_TIMEOUT(client.messages.size(), 2, WaitMs);
 }
 
 void TestFeed::handshakeTimeoutOnlyHitsSilentSockets()
