@@ -349,12 +349,17 @@ GhlError GhlClient::httpError(const GhlJob *job, int status, const QByteArray &b
     if (!serverMessage.isEmpty())
         details += QStringLiteral(": ") + serverMessage;
 
-    if (status == 401 || status == 403)
+    if (status == 401)
         return makeGhlError(GhlError::Kind::Unauthorized, status,
-                            tr("GHL refused the request (HTTP %1): the token is invalid or missing scope %2. "
+                            tr("GHL refused the request (HTTP 401): the token is invalid or missing scope %1. "
                                "Check the Private Integration token in Settings.")
-                                .arg(status)
                                 .arg(job->m_request.scope),
+                            details);
+    if (status == 403)
+        return makeGhlError(GhlError::Kind::Unauthorized, status,
+                            tr("GHL refused the request (HTTP 403): the token is invalid or missing scope %1, or it "
+                               "has no access to location %2. Check the token and the location id in Settings.")
+                                .arg(job->m_request.scope, m_settings.locationId),
                             details);
     if (status == 404 || (status == 400 && serverMessage.contains(QStringLiteral("not found"), Qt::CaseInsensitive)))
         return makeGhlError(GhlError::Kind::NotFound, status,

@@ -81,3 +81,4 @@ struct RateLimitState
 
 Q_DECLARE_METATYPE(qrt::ghl::OrderSummary)
 Q_DECLARE_METATYPE(qrt::ghl::CustomField)
+Q_DECLARE_METATYPE(qrt::ghl::RateLimitState)

@@ -269,9 +269,12 @@ void GhlSimulator::close()
     if (!m_server)
         return;
     m_server->close();
-    const auto connections = m_server->findChildren<QObject *>(QString(), Qt::FindDirectChildrenOnly);
-    for (QObject *c : connections)
-        delete c;
+    // Only our Connection objects: the server's own children (socket engine) are not ours to delete.
+    const auto children = m_server->findChildren<QObject *>(QString(), Qt::FindDirectChildrenOnly);
+    for (QObject *c : children) {
+        if (auto *connection = dynamic_cast<Connection *>(c))
+            delete connection;
+    }
 }
 
 bool GhlSimulator::isListening() const

@@ -3,6 +3,7 @@
 #include "ghl/ghlclient.h"
 #include "ghl/listcustomfieldsjob.h"
 #include "ghl/listordersjob.h"
+#include "ghl/ratelimiter.h"
 #include "ghl/updatecontactfieldjob.h"
 #include "ghlsim/ghlsimulator.h"
 
@@ -555,6 +556,61 @@ private Q_SLOTS:
         QCOMPARE(out->finishedCount, 1);
         QVERIFY2(out->error.kind == GhlError::Kind::Cancelled, qPrintable(describe(out->error)));
         QCOMPARE(m_client->pendingCount(), 0);
+    }
+
+    void wrongLocationIsForbidden()
+    {
+        core::GhlSettings s = settings();
+        s.locationId = QStringLiteral("someOtherLocation000");
+        m_client->setSettings(s);
+        auto out = run<ghl::ListOrdersJob>(m_client->listOrders({}));
+        QVERIFY2(out->error.kind == GhlError::Kind::Unauthorized, qPrintable(describe(out->error)));
+        QCOMPARE(out->status, 403);
+        QVERIFY2(out->error.message().contains(QStringLiteral("someOtherLocation000")), qPrintable(out->error.message()));
+    }
+
+    // The limiter alone, with times handed in: no clock, no sleeping.
+    void rateLimiterWindow()
+    {
+        ghl::RateLimiter limiter;
+        QCOMPARE(limiter.waitMs(0), 0);
+        const quint64 first = limiter.onSent(0);
+        QCOMPARE(limiter.waitMs(1), -1); // limits unknown: one request until the first answer
+        ghl::RateLimitState headers;
+        headers.max = 3;
+        headers.remaining = 2;
+        headers.intervalMs = 1000;
+        limiter.onFinished(first, 100, &headers);
+        QCOMPARE(limiter.waitMs(100), 0);
+        const quint64 second = limiter.onSent(100);
+        limiter.onSent(110);
+        QVERIFY2(limiter.waitMs(120) > 0, "three requests in the window: the next one must wait");
+        // The first request leaves the window interval + margin after its answer.
+        QCOMPARE(limiter.waitMs(120), 100 + 1000 + ghl::RateLimiter::kMarginMs - 120);
+        QCOMPARE(limiter.waitMs(100 + 1000 + ghl::RateLimiter::kMarginMs), 0);
+        // In-flight requests never leave the window on their own.
+        QVERIFY(limiter.waitMs(50000) == 0);
+        limiter.onFinished(second, 50000, nullptr);
+        QCOMPARE(limiter.countInWindow(50000), 2);
+    }
+
+    void rateLimiterTrustsTheServerCount()
+    {
+        // Another station uses the same location: the server counts more than we sent.
+        ghl::RateLimiter limiter;
+        const quint64 t = limiter.onSent(0);
+        ghl::RateLimitState headers;
+        headers.max = 10;
+        headers.remaining = 0;
+        headers.intervalMs = 1000;
+        limiter.onFinished(t, 10, &headers);
+        QCOMPARE(limiter.countInWindow(10), 10);
+        QVERIFY2(limiter.waitMs(10) > 0, "remaining 0 from the server must hold our next request");
+        QCOMPARE(limiter.waitMs(10 + 1000 + ghl::RateLimiter::kMarginMs), 0);
+
+        limiter.holdFor(5000, 2000);
+        QCOMPARE(limiter.waitMs(5000), 2000);
+        QCOMPARE(limiter.waitMs(7000), 0);
     }
 };
 
