@@ -83,6 +83,10 @@ HttpConnection::HttpConnection(QTcpSocket *socket, HttpServer *server, const Opt
     });
     connect(m_socket, &QTcpSocket::readyRead, this, &HttpConnection::onReadyRead);
     connect(m_socket, &QTcpSocket::disconnected, this, &HttpConnection::onDisconnected);
+    connect(m_socket, &QTcpSocket::bytesWritten, this, [this] {
+        if (!m_closing && m_socket->bytesToWrite() <= MaxUnsentBytes && m_socket->bytesAvailable() > m_fed)
+            onReadyRead();
+    });
     updateTimers();
     if (m_socket->bytesAvailable() > 0)
         onReadyRead();
@@ -95,7 +99,8 @@ HttpConnection::~HttpConnection()
 
 void HttpConnection::onReadyRead()
 {
-    if (m_closing || m_upgradeQueued || m_parser.hasError() || m_queue.size() >= MaxQueued)
+    if (m_closing || m_upgradeQueued || m_parser.hasError() || m_queue.size() >= MaxQueued
+        || m_socket->bytesToWrite() > MaxUnsentBytes)
         return;
     const qint64 available = m_socket->bytesAvailable();
     if (available > m_fed) {
@@ -133,32 +138,35 @@ void HttpConnection::takeParsedRequests()
 
 void HttpConnection::processNext()
 {
-    if (m_busy || m_closing)
+    // A handler that answers synchronously re-enters through deliver(); the loop below carries on
+    // instead, so a long pipeline does not deepen the stack.
+    if (m_dispatching)
         return;
-    if (m_queue.isEmpty()) {
-        if (m_parser.hasError() && !m_errorAnswered) {
-            m_errorAnswered = true;
-            HttpRequest unknown;
-            unknown.peerAddress = m_socket->peerAddress();
-            HttpResponse response = HttpResponse::error(m_parser.errorStatus(), m_parser.errorMessage());
-            qCInfo(lcWebhook).noquote() << "refused a request from" << unknown.peerAddress.toString() << "with"
-                                        << m_parser.errorStatus() << m_parser.errorMessage();
-            m_server->noteAnswered(unknown, response.status);
-            writeResponse(response, false);
+    m_dispatching = true;
+    while (!m_busy && !m_closing && !m_queue.isEmpty()) {
+        if (m_upgradeQueued && m_queue.size() == 1) {
+            m_dispatching = false;
+            handOver();
+            return;
         }
-        return;
+        const HttpRequest request = m_queue.first();
+        m_busy = true;
+        auto p = std::make_shared<HttpResponder::Private>();
+        p->connection = this;
+        p->keepAlive = request.keepAlive;
+        m_server->dispatch(request, HttpResponder(std::move(p)));
     }
-    if (m_upgradeQueued && m_queue.size() == 1) {
-        handOver();
-        return;
+    m_dispatching = false;
+    if (!m_busy && !m_closing && m_queue.isEmpty() && m_parser.hasError() && !m_errorAnswered) {
+        m_errorAnswered = true;
+        HttpRequest unknown;
+        unknown.peerAddress = m_socket->peerAddress();
+        const HttpResponse response = HttpResponse::error(m_parser.errorStatus(), m_parser.errorMessage());
+        qCInfo(lcWebhook).noquote() << "refused a request from" << unknown.peerAddress.toString() << "with"
+                                    << m_parser.errorStatus() << m_parser.errorMessage();
+        m_server->noteAnswered(unknown, response.status);
+        writeResponse(response, false);
     }
-    const HttpRequest request = m_queue.first();
-    m_busy = true;
-    auto p = std::make_shared<HttpResponder::Private>();
-    p->connection = this;
-    p->keepAlive = request.keepAlive;
-    // Last statement: the handler may answer synchronously, which re-enters processNext().
-    m_server->dispatch(request, HttpResponder(std::move(p)));
 }
 
 void HttpConnection::deliver(const HttpResponse &response, bool keepAlive)
@@ -176,8 +184,13 @@ void HttpConnection::deliver(const HttpResponse &response, bool keepAlive)
     if (m_closing)
         return;
     // Input may have been held back while the queue was full.
-    if (m_queue.size() < MaxQueued && m_socket->bytesAvailable() > m_fed)
-        QMetaObject::invokeMethod(this, &HttpConnection::onReadyRead, Qt::QueuedConnection);
+    if (!m_readScheduled && m_queue.size() < MaxQueued && m_socket->bytesAvailable() > m_fed) {
+        m_readScheduled = true;
+        QMetaObject::invokeMethod(this, [this] {
+            m_readScheduled = false;
+            onReadyRead();
+        }, Qt::QueuedConnection);
+    }
     processNext();
     updateTimers();
 }

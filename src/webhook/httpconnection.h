@@ -41,6 +41,8 @@ signals:
 private:
     friend class HttpResponder;
     static constexpr int MaxQueued = 32;
+    // A client that pipelines without reading our answers is not read from until it catches up.
+    static constexpr qint64 MaxUnsentBytes = 256 * 1024;
 
     void onReadyRead();
     void takeParsedRequests();
@@ -59,6 +61,8 @@ private:
     qint64 m_fed = 0; // bytes at the front of the socket buffer already given to the parser
     QList<HttpRequest> m_queue;
     bool m_busy = false;         // a handler owes an answer
+    bool m_dispatching = false;
+    bool m_readScheduled = false;
     bool m_upgradeQueued = false; // the last queued request is a WebSocket upgrade
     bool m_errorAnswered = false;
     bool m_closing = false;

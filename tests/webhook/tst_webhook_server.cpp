@@ -186,6 +186,8 @@ private slots:
     void keepAliveServesSeveralRequests();
     void pipelinedRequestsAnsweredInOrder();
     void http10ClosesAfterAnswer();
+    void expectContinue();
+    void clientThatNeverReadsIsNotServedForever();
     void tricklingClientIsClosed();
     void idleKeepAliveIsClosed();
     void connectionCap();
@@ -366,6 +368,43 @@ void TestWebhookServer::http10ClosesAfterAnswer()
     QVERIFY(c.waitFor(1));
     QCOMPARE(c.parsed()[0].headers.value("connection"), QByteArray("close"));
     QVERIFY(c.waitClosed());
+}
+
+void TestWebhookServer::expectContinue()
+{
+    Fixture f(fastOptions());
+    Client c(f.port());
+    QVERIFY(c.connected());
+    const QByteArray body = orderBody("o-100");
+    const QByteArray request = post(body, "X-Webhook-Secret: " + Secret + "\r\nExpect: 100-continue\r\n");
+    c.send(request.chopped(body.size()));
+    QVERIFY2(QTest::qWaitFor([&] { return c.buffer.startsWith("HTTP/1.1 100 Continue\r\n\r\n"); }, WaitMs),
+             "the server should invite the body with 100 Continue");
+    c.buffer.remove(0, qsizetype(qstrlen("HTTP/1.1 100 Continue\r\n\r\n")));
+    c.send(body);
+    QVERIFY(c.waitFor(1));
+    QCOMPARE(c.parsed()[0].status, 200);
+}
+
+void TestWebhookServer::clientThatNeverReadsIsNotServedForever()
+{
+    HttpServer::Options o = fastOptions();
+    o.idleTimeoutMs = 1000;
+    Fixture f(o);
+    QTcpSocket c;
+    c.setReadBufferSize(1); // reads (almost) nothing: the kernel buffers fill and TCP pushes back
+    c.connectToHost(QHostAddress::LocalHost, f.port());
+    QVERIFY(QTest::qWaitFor([&] { return c.state() == QAbstractSocket::ConnectedState; }, WaitMs));
+    const QByteArray one = get("/healthz");
+    QByteArray many;
+    for (int i = 0; i < 100000; ++i)
+        many += one;
+    c.write(many);
+    QVERIFY(QTest::qWaitFor([&] { return f.server.connectionCount() == 1; }, WaitMs));
+    // The server stops reading once its answers pile up, and a timeout ends the connection.
+    QVERIFY2(QTest::qWaitFor([&] { return f.server.connectionCount() == 0; }, 60000),
+             "a client that never reads its answers must eventually be disconnected");
+    c.abort();
 }
 
 void TestWebhookServer::tricklingClientIsClosed()
