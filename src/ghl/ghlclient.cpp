@@ -478,7 +478,15 @@ void GhlClient::retryOrFinish(GhlJob *job, const GhlError &error, int retryAfter
 {
     GhlError final = error;
     if (error.isTransient()) {
-        const bool attemptsLeft = job->m_attempts < std::max(1, m_retry.maxAttempts);
+        const int maxAttempts = job->m_maxAttempts > 0 ? job->m_maxAttempts : std::max(1, m_retry.maxAttempts);
+        const bool attemptsLeft = job->m_attempts < maxAttempts;
+        if (retryAfterMs > m_retry.maxRetryAfterMs) {
+            final.error.message = tr("GHL asks to wait %n minute(s) before the next request (its daily limit may be "
+                                     "used up).",
+                                     nullptr, int((retryAfterMs + 59999) / 60000));
+            completeJob(job, final);
+            return;
+        }
         if (attemptsLeft && m_budget >= 1.0) {
             m_budget -= 1.0;
             const int delay = retryAfterMs > 0 ? retryAfterMs : backoffMs(job->m_attempts);

@@ -38,6 +38,9 @@ struct RetryPolicy
     double jitter = 0.25;     // +/- share of the delay
     int retryBudget = 100;    // client-wide retries available
     double refillPerSuccess = 0.1;
+    // A Retry-After longer than this (e.g. the daily limit is used up) is not waited out by the
+    // request: it fails RateLimited at once. The client still holds further requests back.
+    int maxRetryAfterMs = 120000;
 };
 
 // The GHL REST client: owns the QNetworkAccessManager, settings (base URL, location, token,

@@ -38,6 +38,9 @@ public:
     // "GET /payments/orders/653f...": for logs and error details; never the token.
     QString describe() const;
     GhlClient *client() const { return m_client; }
+    // Overrides the client's RetryPolicy::maxAttempts for this request (before start()); 0: policy.
+    void setMaxAttempts(int attempts) { m_maxAttempts = attempts; }
+    int maxAttempts() const { return m_maxAttempts; }
 
 Q_SIGNALS:
     void finished();
@@ -66,6 +69,7 @@ private:
     GhlError m_error;
     int m_httpStatus = 0;
     int m_attempts = 0;
+    int m_maxAttempts = 0;
     bool m_started = false;
     bool m_finished = false;
     // Owned by the client's scheduler while the job runs.

@@ -201,6 +201,7 @@ private:
     QElapsedTimer m_clock;
     int m_openConnections = 0;
     QStringList m_productIds; // generated events
+    QStringList m_generatedContacts; // for repeat buyers, in creation order
     QHash<QString, QList<QJsonObject>> m_productPrices;
     QHash<QString, QString> m_productNames;
 };

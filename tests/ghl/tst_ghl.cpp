@@ -612,6 +612,40 @@ private Q_SLOTS:
         QCOMPARE(limiter.waitMs(5000), 2000);
         QCOMPARE(limiter.waitMs(7000), 0);
     }
+
+    void longRetryAfterFailsAtOnce()
+    {
+        m_sim->setDailyLimit(1);
+        auto first = run<ghl::ListOrdersJob>(m_client->listOrders({}));
+        QVERIFY2(!first->error.isError(), qPrintable(describe(first->error)));
+        QCOMPARE(m_client->rateLimitState().dailyRemaining, 0);
+        auto second = run<ghl::ListOrdersJob>(m_client->listOrders({}));
+        QVERIFY2(second->error.kind == GhlError::Kind::RateLimited, qPrintable(describe(second->error)));
+        QCOMPARE(second->attempts, 1);
+        QVERIFY2(second->error.message().contains(QStringLiteral("daily limit")), qPrintable(second->error.message()));
+        // The client now holds everything back and says so.
+        QSignalSpy waits(m_client.get(), &ghl::GhlClient::rateLimitWaitChanged);
+        auto third = watch<ghl::ListOrdersJob>(m_client->listOrders({}));
+        QVERIFY2(m_client->rateLimitWaitMs() > 60000, qPrintable(QString::number(m_client->rateLimitWaitMs())));
+        QVERIFY(!waits.isEmpty());
+        m_client->cancelAll();
+        QVERIFY(waitDone(third));
+        QVERIFY2(third->error.kind == GhlError::Kind::Cancelled, qPrintable(describe(third->error)));
+        QCOMPARE(m_sim->requestCount(Endpoint::ListOrders), 2);
+    }
+
+    void perRequestMaxAttempts()
+    {
+        m_sim->failNext(1, 500);
+        auto *job = new ghl::GetOrderJob(m_client.get(), m_sim->orderIds().first());
+        job->setMaxAttempts(1);
+        auto out = watch<ghl::GetOrderJob>(job);
+        job->start();
+        QVERIFY(waitDone(out));
+        QVERIFY2(out->error.kind == GhlError::Kind::Server, qPrintable(describe(out->error)));
+        QCOMPARE(out->attempts, 1);
+        QCOMPARE(out->status, 500);
+    }
 };
 
 QTEST_GUILESS_MAIN(TestGhl)

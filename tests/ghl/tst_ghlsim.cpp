@@ -297,6 +297,17 @@ private Q_SLOTS:
         QCOMPARE(m_sim->requestCount(Endpoint::ListOrders), 2 * n);
         qDeleteAll(sockets);
     }
+
+    void largeStoresPageQuickly()
+    {
+        // 20,000 orders: generation and paging must not be quadratic (the ctest timeout would catch it).
+        m_sim->generate(20000, 5);
+        QCOMPARE(m_sim->orderCount(), 20000);
+        const Answer a = call("GET", ordersPath(QStringLiteral("&limit=100&offset=19950")));
+        QCOMPARE(a.json.object().value(u"data").toArray().size(), 50);
+        QCOMPARE(a.json.object().value(u"totalCount").toInt(), 20000);
+        QCOMPARE(a.json.object().value(u"data").toArray().first().toObject().value(u"_id").toString(), m_sim->orderIds().at(19950));
+    }
 };
 
 QTEST_GUILESS_MAIN(TestGhlSim)
