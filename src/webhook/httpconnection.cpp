@@ -69,7 +69,7 @@ HttpConnection::HttpConnection(QTcpSocket *socket, HttpServer *server, const Opt
     m_idleTimer.setSingleShot(true);
     m_idleTimer.setInterval(options.idleTimeoutMs);
     connect(&m_requestTimer, &QTimer::timeout, this, [this] {
-        qCInfo(lcWebhook) << "closing a connection from" << m_socket->peerAddress().toString()
+        qCInfo(lcWebhook).noquote() << "closing a connection from" << m_socket->peerAddress().toString()
                           << "that did not send a complete request in time";
         closeConnection();
     });

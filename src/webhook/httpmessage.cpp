@@ -1,7 +1,9 @@
 #include "webhook/httpmessage.h"
 
+#include <QDateTime>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QLocale>
 
 namespace qrt::webhook {
 
@@ -84,7 +86,9 @@ QByteArray serializeResponse(const HttpResponse &response, bool keepAlive)
     if (!response.body.isEmpty() || !response.contentType.isEmpty())
         out += "Content-Type: " + response.contentType + "\r\n";
     out += "Content-Length: " + QByteArray::number(response.body.size()) + "\r\n";
-    out += "Cache-Control: no-store\r\n";
+    // RFC 9110 section 6.6.1: an origin server with a clock sends Date.
+    out += "Date: " + QLocale::c().toString(QDateTime::currentDateTimeUtc(), u"ddd, dd MMM yyyy HH:mm:ss 'GMT'").toLatin1() + "\r\n";
+    out += "Cache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\n";
     for (const auto &h : response.headers)
         out += h.first + ": " + h.second + "\r\n";
     out += (keepAlive && !response.close) ? QByteArrayLiteral("Connection: keep-alive\r\n\r\n")

@@ -73,7 +73,7 @@ void HttpServer::incomingConnection(qintptr socketDescriptor)
     }
     if (m_connections >= m_options.maxConnections) {
         ++m_rejectedConnections;
-        qCWarning(lcWebhook) << "connection limit of" << m_options.maxConnections << "reached; refusing"
+        qCWarning(lcWebhook).noquote() << "connection limit of" << m_options.maxConnections << "reached; refusing"
                              << socket->peerAddress().toString();
         socket->setParent(this);
         socket->write(serializeResponse(HttpResponse::error(503, tr("Too many connections; try again shortly.")), false));

@@ -37,8 +37,17 @@ void WebhookRequestHandler::handleWebhook(const HttpRequest &request, const Http
         emit webhookRefused(status, reason);
         responder.send(HttpResponse::error(status, reason));
     };
+    const auto unauthorized = [&](const QString &reason) {
+        emit webhookRefused(401, reason);
+        HttpResponse r = HttpResponse::error(401, reason);
+        // RFC 9110 section 15.5.2: a 401 names the scheme that would work.
+        r.headers.append({ QByteArrayLiteral("WWW-Authenticate"),
+                           m_auth.mode() == core::WebhookAuth::SharedSecret ? QByteArrayLiteral("Bearer realm=\"qrtickets-webhook\"")
+                                                                            : QByteArrayLiteral("X-GHL-Signature realm=\"qrtickets-webhook\"") });
+        responder.send(r);
+    };
     if (auto auth = m_auth.authenticate(request); !auth)
-        return refuse(401, auth.error().message);
+        return unauthorized(auth.error().message);
 
     auto parsed = parseWebhookPayload(request.body);
     if (!parsed) {
@@ -47,7 +56,7 @@ void WebhookRequestHandler::handleWebhook(const HttpRequest &request, const Http
         return refuse(status, parsed.error().message);
     }
     if (auto fresh = m_auth.checkFreshness(parsed.value(), request); !fresh)
-        return refuse(401, fresh.error().message);
+        return unauthorized(fresh.error().message);
 
     WebhookEvent event = std::move(parsed).value();
     auto job = [this, event = std::move(event), responder] {

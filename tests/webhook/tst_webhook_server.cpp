@@ -255,6 +255,9 @@ void TestWebhookServer::statusCodes()
         QVERIFY2(!r.headers.value("allow").isEmpty(), "405 must say which methods are allowed");
     if (status == 405)
         QVERIFY(r.headers.value("allow") == "POST" || r.headers.value("allow") == "GET");
+    if (status == 401)
+        QVERIFY2(r.headers.value("www-authenticate").startsWith("Bearer"), "401 must name the scheme (WWW-Authenticate)");
+    QVERIFY2(r.headers.value("date").endsWith("GMT"), "answers carry a Date header");
     const bool framingError = QList<int> { 411, 413, 431, 505 }.contains(status) || (status == 400 && r.body.contains("header"))
         || QByteArray(QTest::currentDataTag()).contains("request line");
     if (framingError) {
