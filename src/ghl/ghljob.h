@@ -18,7 +18,8 @@ class GhlClient;
 // One REST call (as Nextcloud's AbstractNetworkJob): start() hands it to the client, which
 // sends it within the rate limit, retries transient failures and calls back; the job parses
 // the answer, emits finished() exactly once and then deletes itself (deleteLater). finished()
-// is never emitted from inside start(), so connecting after start() is safe.
+// is never emitted from inside start(), so connecting after start() is safe. Read the results
+// (error(), page(), order() ...) in the slot connected to finished(): the job is gone afterwards.
 class GhlJob : public QObject
 {
     Q_OBJECT

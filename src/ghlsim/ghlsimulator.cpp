@@ -92,7 +92,8 @@ struct GhlSimulator::Order
 class GhlSimulator::Server : public QTcpServer
 {
 public:
-    explicit Server(GhlSimulator *sim) : m_sim(sim) { }
+    // A child of the simulator, so that moveToThread() takes the listener along.
+    explicit Server(GhlSimulator *sim) : QTcpServer(sim), m_sim(sim) { }
 
 protected:
     void incomingConnection(qintptr descriptor) override;
