@@ -212,8 +212,9 @@ void HttpConnection::closeConnection()
         m_queue.removeLast();
     if (m_busy)
         return; // deliver() closes once the pending answer is written
-    if (m_disconnected)
+    if (m_disconnected || m_closeStarted)
         return;
+    m_closeStarted = true;
     m_socket->disconnectFromHost();
     if (m_socket->state() == QAbstractSocket::UnconnectedState) {
         onDisconnected();

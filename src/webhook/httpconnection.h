@@ -40,6 +40,7 @@ signals:
 
 private:
     friend class HttpResponder;
+    friend class HttpServer;
     static constexpr int MaxQueued = 32;
     // A client that pipelines without reading our answers is not read from until it catches up.
     static constexpr qint64 MaxUnsentBytes = 256 * 1024;
@@ -66,6 +67,7 @@ private:
     bool m_upgradeQueued = false; // the last queued request is a WebSocket upgrade
     bool m_errorAnswered = false;
     bool m_closing = false;
+    bool m_closeStarted = false;
     bool m_disconnected = false;
     QTimer m_requestTimer;
     QTimer m_idleTimer;

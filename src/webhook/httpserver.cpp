@@ -64,6 +64,15 @@ core::Result<void> HttpServer::start(const core::WebhookSettings &settings)
     return {};
 }
 
+void HttpServer::stop()
+{
+    close();
+    const auto connections = findChildren<HttpConnection *>(Qt::FindDirectChildrenOnly);
+    for (HttpConnection *c : connections)
+        c->closeConnection();
+    qCInfo(lcWebhook) << "listener stopped";
+}
+
 void HttpServer::incomingConnection(qintptr socketDescriptor)
 {
     auto *socket = new QTcpSocket;

@@ -18,6 +18,8 @@ namespace qrt::webhook {
 
 // The embedded HTTP/1.1 listener: a QTcpServer with one HttpConnection per socket, a cap on
 // concurrent connections, a small route table and a hand-off of GET /ws to the event feed.
+// Destroy it only once handlers running on other threads have answered: a pending responder
+// refers to its connection.
 class HttpServer : public QTcpServer
 {
     Q_OBJECT
@@ -45,6 +47,9 @@ public:
     // on bind:port. port 0 picks a free port (serverPort() tells which).
     core::Result<void> start(const core::WebhookSettings &settings);
     static core::Result<void> checkExposure(const core::WebhookSettings &settings);
+    // Stops listening and closes every connection; one whose handler still owes an answer is
+    // closed right after that answer.
+    void stop();
 
     const Options &options() const { return m_options; }
     int connectionCount() const { return m_connections; }

@@ -7,6 +7,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QMutex>
+#include <QSemaphore>
 #include <QSet>
 #include <QSignalSpy>
 #include <QTcpSocket>
@@ -193,6 +194,7 @@ private slots:
     void connectionCap();
     void bodyLimitFromSettings();
     void refusesNoneBeyondLoopback();
+    void stopClosesConnections();
     void signedWebhookEndToEnd();
     void commitOnWorkerThread();
     void unansweredRequestGets500();
@@ -504,6 +506,37 @@ void TestWebhookServer::refusesNoneBeyondLoopback()
     const auto local = server.start(s);
     QVERIFY2(local.ok(), "auth = none on loopback is allowed");
     QVERIFY(server.isListening());
+}
+
+void TestWebhookServer::stopClosesConnections()
+{
+    Fixture f(fastOptions());
+    // One idle client and one whose request is being committed on a worker when stop() comes.
+    QSemaphore release;
+    QThreadPool pool;
+    std::atomic<int> queued { 0 };
+    f.handler->setCommitExecutor([&](std::function<void()> job) {
+        ++queued;
+        pool.start([&release, job = std::move(job)] {
+            release.acquire();
+            job();
+        });
+    });
+    Client idle(f.port());
+    Client busy(f.port());
+    QVERIFY(idle.connected() && busy.connected());
+    busy.send(post(orderBody("o-stop")));
+    QVERIFY(QTest::qWaitFor([&] { return f.server.connectionCount() == 2; }, WaitMs));
+    QVERIFY2(QTest::qWaitFor([&] { return queued.load() == 1; }, WaitMs), "the request should reach the commit step");
+    f.server.stop();
+    QVERIFY(!f.server.isListening());
+    QVERIFY2(idle.waitClosed(), "stop() must close idle connections");
+    release.release();
+    QVERIFY2(busy.waitFor(1), "a request in progress is still answered");
+    QCOMPARE(busy.parsed()[0].status, 200);
+    QCOMPARE(busy.parsed()[0].headers.value("connection"), QByteArray("close"));
+    QVERIFY(busy.waitClosed());
+    pool.waitForDone();
 }
 
 void TestWebhookServer::signedWebhookEndToEnd()
