@@ -570,6 +570,14 @@ void TestWebhookServer::commitOnWorkerThread()
     Fixture f(fastOptions());
     QThreadPool pool;
     f.handler->setCommitExecutor([&pool](std::function<void()> job) { pool.start(std::move(job)); });
+    // The event crosses threads to its observers (the feed, the listener panel).
+    QStringList observed;
+    QObject context;
+    QObject::connect(f.handler.get(), &WebhookRequestHandler::webhookReceived, &context,
+        [&](const WebhookEvent &event, bool duplicate) {
+            if (!duplicate)
+                observed.append(event.orderId);
+        }, Qt::QueuedConnection);
     Client c(f.port());
     QVERIFY(c.connected());
     QByteArray all;
@@ -582,6 +590,7 @@ void TestWebhookServer::commitOnWorkerThread()
         QCOMPARE(c.parsed()[i].json().value(u"orderId").toString(), u"w"_qs + QString::number(i));
     }
     pool.waitForDone();
+    QVERIFY2(QTest::qWaitFor([&] { return observed.size() == 20; }, WaitMs), "every accepted webhook is announced once");
 }
 
 void TestWebhookServer::unansweredRequestGets500()
