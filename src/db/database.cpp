@@ -1,0 +1,296 @@
+#include "db/database.h"
+
+#include "db/logging.h"
+
+#include <QCoreApplication>
+#include <QDir>
+#include <QFileInfo>
+#include <QSqlDriver>
+#include <QSqlQuery>
+#include <QThread>
+#include <QThreadStorage>
+#include <QUuid>
+
+namespace qrt::db {
+
+namespace {
+QString tr(const char *text)
+{
+    return QCoreApplication::translate("qrt::db::Database", text);
+}
+
+bool isConnectionLoss(const QSqlError &error)
+{
+    const QString text = error.databaseText() + u' ' + error.driverText();
+    return error.type() == QSqlError::ConnectionError || text.contains(QStringLiteral("server closed the connection"))
+        || text.contains(QStringLiteral("terminating connection")) || text.contains(QStringLiteral("no connection to the server"))
+        || text.contains(QStringLiteral("connection to server")) || text.contains(QStringLiteral("could not send data"))
+        || text.contains(QStringLiteral("could not receive data"));
+}
+} // namespace
+
+// Lives in a QThreadStorage: removed when its thread ends, so connections do not pile up.
+struct Database::ThreadConnection
+{
+    QString name;
+    ~ThreadConnection()
+    {
+        if (QSqlDatabase::contains(name)) {
+            QSqlDatabase::database(name, false).close();
+            QSqlDatabase::removeDatabase(name);
+        }
+    }
+};
+
+namespace {
+QThreadStorage<QHash<QString, std::shared_ptr<void>> *> &threadConnections()
+{
+    static QThreadStorage<QHash<QString, std::shared_ptr<void>> *> storage;
+    return storage;
+}
+} // namespace
+
+Database::Database(DatabaseUrl url)
+    : m_url(std::move(url)), m_prefix(QStringLiteral("qrt-") + QUuid::createUuid().toString(QUuid::Id128).left(12))
+{
+}
+
+Database::~Database()
+{
+    // Only this thread's connection can be removed safely from here; others go with their threads.
+    if (threadConnections().hasLocalData())
+        threadConnections().localData()->remove(connectionName());
+}
+
+core::Result<std::shared_ptr<Database>> Database::open(const QString &url)
+{
+    auto parsed = DatabaseUrl::parse(url);
+    if (!parsed)
+        return parsed.error();
+    return std::make_shared<Database>(parsed.value());
+}
+
+QString Database::connectionName() const
+{
+    return m_prefix + u'-' + QString::number(reinterpret_cast<quintptr>(QThread::currentThread()), 16);
+}
+
+core::Result<QSqlDatabase> Database::connection()
+{
+    const QString name = connectionName();
+    if (QSqlDatabase::contains(name)) {
+        QSqlDatabase db = QSqlDatabase::database(name, false);
+        if (db.isOpen())
+            return db;
+        if (!db.open())
+            return classify(db.lastError());
+        return db;
+    }
+    return openNew(name);
+}
+
+core::Result<QSqlDatabase> Database::openNew(const QString &name)
+{
+    const bool sqlite = m_url.dialect == Dialect::SQLite;
+    const QString driver = sqlite ? QStringLiteral("QSQLITE") : QStringLiteral("QPSQL");
+    if (!QSqlDatabase::isDriverAvailable(driver))
+        return core::makeError(QStringLiteral("db.driver"),
+                               tr("The Qt %1 database driver (%2) is not installed; reinstall QR Tickets or add "
+                                  "the Qt SQL driver package.")
+                                   .arg(m_url.kindName(), driver));
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(driver, name);
+        if (sqlite) {
+            QDir().mkpath(QFileInfo(m_url.path).absolutePath());
+            db.setDatabaseName(m_url.path);
+            db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=10000"));
+        } else {
+            db.setHostName(m_url.host);
+            db.setPort(m_url.port);
+            db.setUserName(m_url.user);
+            db.setPassword(m_url.password);
+            db.setDatabaseName(m_url.name);
+            QString options = QStringLiteral("connect_timeout=5;application_name=qrtickets");
+            if (!m_url.connectOptions.isEmpty())
+                options += u';' + m_url.connectOptions;
+            db.setConnectOptions(options);
+        }
+    }
+    auto guard = std::make_shared<ThreadConnection>();
+    guard->name = name;
+    if (!threadConnections().hasLocalData())
+        threadConnections().setLocalData(new QHash<QString, std::shared_ptr<void>>());
+    threadConnections().localData()->insert(name, guard);
+
+    QSqlDatabase db = QSqlDatabase::database(name, false);
+    if (!db.open()) {
+        const core::Error error = classify(db.lastError());
+        threadConnections().localData()->remove(name);
+        return error;
+    }
+    if (sqlite) {
+        QSqlQuery q(db);
+        // WAL lets the GUI read while `qrtickets serve` writes the same file.
+        for (const char *pragma : { "PRAGMA journal_mode=WAL", "PRAGMA foreign_keys=ON", "PRAGMA synchronous=NORMAL" }) {
+            if (!q.exec(QString::fromLatin1(pragma))) {
+                const core::Error error = classify(q.lastError());
+                threadConnections().localData()->remove(name);
+                return error;
+            }
+        }
+    }
+    qCDebug(lcDb) << "opened" << m_url.kindName() << "connection" << m_url.display() << "for thread"
+                  << QThread::currentThread();
+    return db;
+}
+
+core::Result<void> Database::check()
+{
+    auto db = connection();
+    if (!db)
+        return db.error();
+    QSqlQuery q(db.value());
+    if (!q.exec(QStringLiteral("SELECT 1")))
+        return fail(q, tr("check the connection"));
+    return {};
+}
+
+core::Error Database::classify(const QSqlError &error) const
+{
+    const QString text = error.databaseText() + u' ' + error.driverText();
+    if (m_url.dialect == Dialect::SQLite)
+        return core::makeError(QStringLiteral("db.open"),
+                               tr("The database file %1 cannot be opened. Check that the folder exists and is "
+                                  "writable.")
+                                   .arg(QDir::toNativeSeparators(m_url.path)),
+                               text.trimmed());
+    if (text.contains(QStringLiteral("password authentication failed")) || text.contains(QStringLiteral("no password supplied"))
+        || (text.contains(QStringLiteral("role \"")) && text.contains(QStringLiteral("does not exist"))))
+        return core::makeError(QStringLiteral("db.auth"),
+                               tr("PostgreSQL at %1:%2 refused the user name or password. Check the user and "
+                                  "password in the database URL.")
+                                   .arg(m_url.host)
+                                   .arg(m_url.port),
+                               text.trimmed());
+    if (text.contains(QStringLiteral("database \"")) && text.contains(QStringLiteral("does not exist")))
+        return core::makeError(QStringLiteral("db.missing"),
+                               tr("The database \"%1\" does not exist on the PostgreSQL server %2:%3. Create it, or "
+                                  "fix the name in the database URL.")
+                                   .arg(m_url.name, m_url.host)
+                                   .arg(m_url.port),
+                               text.trimmed());
+    if (isConnectionLoss(error) || text.contains(QStringLiteral("Connection refused"))
+        || text.contains(QStringLiteral("could not connect")) || text.contains(QStringLiteral("timeout expired"))
+        || text.contains(QStringLiteral("could not translate host name")))
+        return core::makeError(QStringLiteral("db.unreachable"),
+                               tr("The PostgreSQL server at %1:%2 cannot be reached. Check that it is running and "
+                                  "that the host and port in the database URL are right.")
+                                   .arg(m_url.host)
+                                   .arg(m_url.port),
+                               text.trimmed());
+    return core::makeError(QStringLiteral("db.error"), tr("The database reported an error."), text.trimmed());
+}
+
+core::Error Database::fail(const QSqlQuery &query, const QString &what)
+{
+    return fail(query.lastError(), what);
+}
+
+core::Error Database::fail(const QSqlError &error, const QString &what)
+{
+    if (isConnectionLoss(error)) {
+        // Drop the broken connection: the next connection() opens a fresh one.
+        const QString name = connectionName();
+        if (QSqlDatabase::contains(name))
+            QSqlDatabase::database(name, false).close();
+        core::Error e = classify(error);
+        e.code = QStringLiteral("db.connection_lost");
+        e.message = tr("The connection to the database was lost while trying to %1. It will reconnect on the next "
+                       "attempt; if this repeats, check the database server.")
+                        .arg(what);
+        return e;
+    }
+    qCWarning(lcDb).noquote() << "query failed while trying to" << what << ":" << error.text();
+    return core::makeError(QStringLiteral("db.query"), tr("The database could not %1.").arg(what),
+                           error.text().trimmed());
+}
+
+QString Database::jsonParam() const
+{
+    return isPostgres() ? QStringLiteral("CAST(? AS jsonb)") : QStringLiteral("?");
+}
+
+QString Database::nowExpr() const
+{
+    return isPostgres() ? QStringLiteral("now()") : QStringLiteral("strftime('%Y-%m-%dT%H:%M:%fZ','now')");
+}
+
+Transaction::Transaction(Database &db, QSqlDatabase connection) : m_db(db), m_connection(std::move(connection)) { }
+
+Transaction::~Transaction()
+{
+    rollback();
+}
+
+core::Result<void> Transaction::begin()
+{
+    QSqlQuery q(m_connection);
+    const QString sql = m_db.isPostgres() ? QStringLiteral("BEGIN") : QStringLiteral("BEGIN IMMEDIATE");
+    if (!q.exec(sql))
+        return m_db.fail(q, tr("start a transaction"));
+    m_open = true;
+    return {};
+}
+
+core::Result<void> Transaction::commit()
+{
+    QSqlQuery q(m_connection);
+    if (!q.exec(QStringLiteral("COMMIT"))) {
+        const core::Error error = m_db.fail(q, tr("save the changes"));
+        rollback();
+        return error;
+    }
+    m_open = false;
+    return {};
+}
+
+void Transaction::rollback()
+{
+    if (!m_open)
+        return;
+    m_open = false;
+    if (m_connection.isOpen()) {
+        QSqlQuery q(m_connection);
+        q.exec(QStringLiteral("ROLLBACK"));
+    }
+}
+
+QVariant toDb(const QDateTime &time)
+{
+    if (!time.isValid())
+        return QVariant(QMetaType(QMetaType::QString));
+    return time.toUTC().toString(Qt::ISODateWithMs);
+}
+
+QDateTime timeFromDb(const QVariant &value)
+{
+    if (value.isNull())
+        return {};
+    if (value.typeId() == QMetaType::QDateTime)
+        return value.toDateTime().toUTC();
+    QString s = value.toString();
+    if (s.isEmpty())
+        return {};
+    s.replace(u' ', u'T');
+    QDateTime t = QDateTime::fromString(s, Qt::ISODateWithMs);
+    if (t.isValid() && t.timeSpec() == Qt::LocalTime)
+        t.setTimeSpec(Qt::UTC);
+    return t.toUTC();
+}
+
+QVariant textOrNull(const QString &text)
+{
+    return text.isNull() ? QVariant(QMetaType(QMetaType::QString)) : QVariant(text);
+}
+
+} // namespace qrt::db

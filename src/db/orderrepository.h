@@ -1,0 +1,78 @@
+#pragma once
+
+#include "core/order.h"
+#include "core/result.h"
+#include "db/database.h"
+
+#include <QHash>
+#include <QList>
+#include <optional>
+
+namespace qrt::db {
+
+struct TicketCounts
+{
+    int live = 0;
+    int used = 0;
+    int cancelled = 0;
+    int total() const { return live + used + cancelled; }
+};
+
+// An order with its ticket counts, as the order list shows it.
+struct OrderRow
+{
+    core::Order order;
+    TicketCounts tickets;
+};
+
+enum class CheckInState { Any, NotArrived, Partial, Complete, NoLiveTickets };
+
+enum class OrderSort { OrderId, Contact, Email, Event, Live, Used, Cancelled, Total, PaymentStatus, Updated, DateAdded };
+
+struct OrderQuery
+{
+    QString search; // words, each matching order id, name, e-mail or phone
+    QString eventId;
+    QString paymentStatus;
+    CheckInState checkIn = CheckInState::Any;
+    OrderSort sort = OrderSort::DateAdded;
+    Qt::SortOrder order = Qt::DescendingOrder;
+    int offset = 0;
+    int limit = 200;
+};
+
+struct EventInfo
+{
+    QString eventId;
+    QString eventName;
+    int orders = 0;
+};
+
+class OrderRepository
+{
+public:
+    explicit OrderRepository(Database &db) : m_db(db) { }
+
+    // Inserts or updates the orders in one transaction. The QR image, its push time, the ticket
+    // counts and inserted_at are not touched.
+    core::Result<int> upsert(const QList<core::Order> &orders);
+    core::Result<std::optional<OrderRow>> get(const QString &orderId);
+    core::Result<QList<OrderRow>> list(const OrderQuery &query);
+    core::Result<int> count(const OrderQuery &query);
+    core::Result<QList<EventInfo>> events();
+    core::Result<QStringList> paymentStatuses();
+    // GHL's updatedAt of every stored order: what an incremental sync compares against.
+    core::Result<QHash<QString, QDateTime>> ghlUpdatedAt();
+    core::Result<void> setQrImage(const QString &orderId, const QString &dataUrl, const QDateTime &pushedAt);
+
+    // Used by upsert and by writers that combine it with ticket changes in one transaction.
+    static core::Result<void> upsertOne(Database &db, QSqlQuery &prepared, const core::Order &order);
+    static QString upsertSql(const Database &db);
+
+private:
+    Database &m_db;
+};
+
+QString toString(CheckInState state);
+
+} // namespace qrt::db

@@ -1,0 +1,25 @@
+#pragma once
+
+#include "core/order.h"
+#include "core/result.h"
+#include "db/database.h"
+#include "db/ticketrepository.h"
+
+#include <QList>
+
+namespace qrt::db {
+
+// Saves orders fetched from GHL together with their reconciled tickets, in one transaction per
+// call: the one write path shared by the sync engine and the webhook worker.
+class OrderWriter
+{
+public:
+    explicit OrderWriter(Database &db) : m_db(db) { }
+
+    core::Result<QList<ReconcileResult>> save(const QList<core::Order> &orders, const QString &station);
+
+private:
+    Database &m_db;
+};
+
+} // namespace qrt::db

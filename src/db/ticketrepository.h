@@ -1,0 +1,106 @@
+#pragma once
+
+#include "core/order.h"
+#include "core/result.h"
+#include "core/ticket.h"
+#include "db/database.h"
+
+#include <QList>
+#include <optional>
+
+namespace qrt::db {
+
+// What a sync did to one order's tickets (PRODUCT.md section 2, ticket rules).
+struct ReconcileResult
+{
+    QString orderId;
+    int added = 0;
+    int cancelled = 0;
+    int restored = 0;
+    QStringList conflicts; // e.g. more tickets already used than GHL now reports
+
+    bool changed() const { return added || cancelled || restored; }
+};
+
+struct AdmitResult
+{
+    enum class Outcome {
+        Admitted,      // this call turned the ticket from live to used
+        AlreadyUsed,   // someone else won: usedBy/usedAt say who and when
+        Cancelled,     // the ticket is cancelled
+        NotFound,      // no such ticket (or order)
+        NoLiveTickets, // admitNext: every ticket of the order is used or cancelled
+    };
+    Outcome outcome = Outcome::NotFound;
+    core::Ticket ticket;
+    QString usedBy;
+    QDateTime usedAt;
+    int admittedInOrder = 0; // used tickets of the order after this call
+    int totalInOrder = 0;    // live + used tickets of the order
+
+    bool admitted() const { return outcome == Outcome::Admitted; }
+};
+
+struct BulkResult
+{
+    int changed = 0;
+    int skipped = 0;       // already in the target status
+    QStringList problems;  // tickets whose transition was refused, with why
+};
+
+// Per event and ticket type: what a door manager watches.
+struct OverviewRow
+{
+    QString eventId;
+    QString eventName;
+    QString ticketType;
+    int sold = 0; // live + used
+    int admitted = 0;
+    int remaining = 0; // live
+    int cancelled = 0;
+};
+
+class TicketRepository
+{
+public:
+    static inline const QString kSyncActor = QStringLiteral("sync");
+
+    explicit TicketRepository(Database &db) : m_db(db) { }
+
+    core::Result<QList<core::Ticket>> forOrder(const QString &orderId);
+    core::Result<std::optional<core::Ticket>> byId(qint64 ticketId);
+    core::Result<std::optional<core::Ticket>> byCode(const QString &code);
+
+    // Brings the order's tickets in line with what GHL reports: adds missing tickets, cancels
+    // excess live ones (newest first), never touches used ones and never deletes; audited.
+    core::Result<ReconcileResult> reconcile(const core::Order &order, const QString &station);
+    // The same inside a transaction the caller owns (the sync engine batches orders).
+    static core::Result<ReconcileResult> reconcileIn(Database &db, QSqlDatabase &connection, const core::Order &order,
+                                                     const QString &station);
+
+    // One ticket; the transition is checked against the ticket rules.
+    core::Result<core::Ticket> setStatus(qint64 ticketId, core::TicketStatus to, const QString &reason,
+                                         const QString &actor);
+    core::Result<BulkResult> setStatus(const QList<qint64> &ticketIds, core::TicketStatus to, const QString &reason,
+                                       const QString &actor);
+    core::Result<BulkResult> setStatusForOrder(const QString &orderId, core::TicketStatus to, const QString &reason,
+                                               const QString &actor);
+
+    // live -> used as one conditional UPDATE: of two racing stations exactly one wins.
+    core::Result<AdmitResult> admit(qint64 ticketId, const QString &actor);
+    core::Result<AdmitResult> admitByCode(const QString &code, const QString &actor);
+    core::Result<AdmitResult> admitNext(const QString &orderId, const QString &actor);
+
+    core::Result<QList<core::TicketEvent>> history(const QString &orderId);
+    core::Result<QList<OverviewRow>> overview();
+
+    static QString newCode();
+
+private:
+    core::Result<BulkResult> changeMany(const QString &selectSql, const QVariant &key, core::TicketStatus to,
+                                        const QString &reason, const QString &actor);
+    core::Result<void> orderCounts(QSqlDatabase &connection, const QString &orderId, AdmitResult &result);
+    Database &m_db;
+};
+
+} // namespace qrt::db
