@@ -1,0 +1,59 @@
+#include "app/appcontext.h"
+
+#include "app/secretstore.h"
+#include "db/migrator.h"
+
+#include <QCoreApplication>
+#include <QTextStream>
+
+namespace qrt::app {
+
+core::Result<AppContext> loadContext(const QString &configFile, const QString &databaseUrl)
+{
+    core::Config::Sources sources;
+    sources.filePath = configFile;
+    if (!databaseUrl.isEmpty())
+        sources.commandLine.insert(core::ConfigKey::DatabaseUrl, databaseUrl);
+    auto config = core::Config::load(sources);
+    if (!config)
+        return config.error();
+    auto database = db::Database::open(config->text(core::ConfigKey::DatabaseUrl));
+    if (!database)
+        return database.error();
+    return AppContext { std::move(config.value()), database.value() };
+}
+
+core::Result<void> ensureSchema(AppContext &context, bool verbose)
+{
+    db::Migrator migrator(*context.database);
+    auto report = migrator.migrate();
+    if (!report)
+        return report.error();
+    if (verbose) {
+        QTextStream out(stdout);
+        const QString where = context.database->url().kindName() + QStringLiteral(" ") + context.database->url().display();
+        if (report->applied.isEmpty())
+            out << QCoreApplication::translate("qrt::app", "%1 is up to date (schema version %2).")
+                       .arg(where)
+                       .arg(report->currentVersion)
+                << Qt::endl;
+        else
+            out << QCoreApplication::translate("qrt::app", "%1: applied %n migration(s), now at schema version %2.",
+                                               nullptr, static_cast<int>(report->applied.size()))
+                       .arg(where)
+                       .arg(report->currentVersion)
+                << Qt::endl;
+    }
+    return {};
+}
+
+void loadTokenFromKeychain(core::Config &config)
+{
+    if (!config.text(core::ConfigKey::GhlToken).isEmpty())
+        return;
+    auto token = SecretStore::readBlocking(SecretStore::GhlToken);
+    if (token && !token->isEmpty())
+        (void)config.set(core::ConfigKey::GhlToken, token.value());
+}
+
+} // namespace qrt::app

@@ -1,0 +1,24 @@
+#pragma once
+
+#include "app/appcontext.h"
+
+#include <QString>
+
+// One function per sub-command; main.cpp parses the command line and dispatches. A command's
+// file is compiled (and the command offered) only once it exists: see CMakeLists.txt.
+namespace qrt::app {
+
+int runMigrate(AppContext &context);
+
+// command_sync.cpp: headless sync with a text progress bar. mode: "full" | "incremental";
+// ordersFile: a JSON array of order ids (valid_order_list.json), empty for none.
+int runSync(AppContext &context, const QString &mode, const QString &ordersFile);
+
+// command_serve.cpp: webhook listener + inbox worker + event feed until SIGINT/SIGTERM.
+int runServe(AppContext &context);
+
+// desktop.cpp (links qrt_gui): the desktop application; demo starts the built-in GHL simulator
+// with a fresh SQLite file.
+int runDesktop(AppContext &context, bool demo);
+
+} // namespace qrt::app

@@ -1,0 +1,218 @@
+#include "app/commands.h"
+#include "core/version.h"
+
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QLibraryInfo>
+#include <QLocale>
+#include <QTextStream>
+#include <QTranslator>
+
+#include <memory>
+
+using namespace qrt;
+
+namespace {
+
+struct Command
+{
+    const char *name;
+    bool available;
+    bool headless;
+};
+
+// Sub-commands arrive with their features and are not offered before they work.
+const Command kCommands[] = {
+    { "migrate", true, true },
+#ifdef QRT_HAVE_SYNC_COMMAND
+    { "sync", true, true },
+#endif
+#ifdef QRT_HAVE_SERVE_COMMAND
+    { "serve", true, true },
+#endif
+};
+
+const Command *findCommand(const QString &name)
+{
+    for (const Command &c : kCommands) {
+        if (name == QLatin1StringView(c.name))
+            return &c;
+    }
+    return nullptr;
+}
+
+// The first argument that is not an option (or an option's value) names the sub-command.
+QString commandIn(int argc, char **argv)
+{
+    for (int i = 1; i < argc; ++i) {
+        const QString a = QString::fromLocal8Bit(argv[i]);
+        if (a == u"--config" || a == u"--database" || a == u"--mode" || a == u"--orders-file") {
+            ++i;
+            continue;
+        }
+        if (!a.startsWith(u'-'))
+            return a;
+    }
+    return {};
+}
+
+// Help, version and anything the desktop would not understand are answered without a display.
+bool answeredOnTheTerminal(int argc, char **argv)
+{
+    for (int i = 1; i < argc; ++i) {
+        const QByteArray a(argv[i]);
+        if (a == "--help" || a == "-h" || a == "--version" || a == "-v" || a == "--help-all")
+            return true;
+        if (a.startsWith("--") && a != "--config" && a != "--database" && a != "--demo"
+            && !a.startsWith("--config=") && !a.startsWith("--database="))
+            return true;
+    }
+    return false;
+}
+
+void installTranslators(QCoreApplication &app)
+{
+    const QLocale locale;
+    auto *qt = new QTranslator(&app);
+    if (qt->load(locale, QStringLiteral("qtbase"), QStringLiteral("_"), QLibraryInfo::path(QLibraryInfo::TranslationsPath)))
+        app.installTranslator(qt);
+    auto *own = new QTranslator(&app);
+    if (own->load(locale, QStringLiteral("qrtickets"), QStringLiteral("_"), QStringLiteral(":/i18n")))
+        app.installTranslator(own);
+}
+
+QString helpText()
+{
+    QString text = QCoreApplication::translate(
+        "main",
+        "QR Tickets: GoHighLevel orders, QR codes and door check-in.\n\n"
+        "Commands (none: the desktop application):\n"
+        "  migrate   create or upgrade the database schema, then exit\n");
+#ifdef QRT_HAVE_SYNC_COMMAND
+    text += QCoreApplication::translate("main", "  sync      pull orders from GHL with a text progress bar\n");
+#endif
+#ifdef QRT_HAVE_SERVE_COMMAND
+    text += QCoreApplication::translate(
+        "main", "  serve     run the webhook listener, inbox worker and event feed until stopped\n");
+#endif
+    text += QCoreApplication::translate("main",
+                                        "\nExamples:\n"
+                                        "  qrtickets                                   open the desktop application\n"
+                                        "  qrtickets --demo                            try it against a built-in GHL simulator\n"
+                                        "  qrtickets migrate --database postgresql://qr:secret@db:5432/qrtickets\n");
+#ifdef QRT_HAVE_SYNC_COMMAND
+    text += QCoreApplication::translate("main",
+                                        "  QRTICKETS_GHL_TOKEN=pit-... qrtickets sync --mode incremental\n"
+                                        "  qrtickets sync --orders-file valid_order_list.json\n");
+#endif
+#ifdef QRT_HAVE_SERVE_COMMAND
+    text += QCoreApplication::translate("main", "  qrtickets serve --config /etc/qrtickets/qrtickets.ini\n");
+#endif
+    text += QCoreApplication::translate("main",
+                                        "\nEvery setting can also come from the environment as QRTICKETS_<SECTION>_<KEY>, "
+                                        "e.g. QRTICKETS_DATABASE_URL.\n"
+                                        "Exit codes: 0 success, 1 failure, 2 bad usage or configuration, 3 finished "
+                                        "with some orders failed.");
+    return text;
+}
+
+int usageError(const QString &message)
+{
+    QTextStream(stderr) << message << u'\n'
+                        << QCoreApplication::translate("main", "Run 'qrtickets --help' for usage.") << Qt::endl;
+    return app::ExitUsage;
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    const QString commandName = commandIn(argc, argv);
+    // Headless commands never need a display: they run under a QCoreApplication.
+    const bool headless = answeredOnTheTerminal(argc, argv) || !commandName.isEmpty();
+    std::unique_ptr<QCoreApplication> app;
+    if (headless)
+        app = std::make_unique<QCoreApplication>(argc, argv);
+    else
+        app = std::make_unique<QApplication>(argc, argv);
+    QCoreApplication::setApplicationName(QStringLiteral("qrtickets"));
+    QCoreApplication::setOrganizationDomain(QStringLiteral("qrtickets.app"));
+    QCoreApplication::setApplicationVersion(core::version());
+    installTranslators(*app);
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(helpText());
+    parser.addHelpOption();
+    parser.addVersionOption();
+    const QCommandLineOption config(QStringLiteral("config"),
+                                    QCoreApplication::translate("main", "Read settings from <file> (INI)."),
+                                    QStringLiteral("file"));
+    const QCommandLineOption database(QStringLiteral("database"),
+                                      QCoreApplication::translate("main", "Use the database at <url>."),
+                                      QStringLiteral("url"));
+    const QCommandLineOption demo(QStringLiteral("demo"),
+                                  QCoreApplication::translate("main", "Desktop application against a built-in GHL "
+                                                                      "simulator and a fresh SQLite file."));
+    const QCommandLineOption mode(QStringLiteral("mode"),
+                                  QCoreApplication::translate("main", "sync: full or incremental (default)."),
+                                  QStringLiteral("mode"));
+    const QCommandLineOption ordersFile(QStringLiteral("orders-file"),
+                                        QCoreApplication::translate("main", "sync: only the order ids listed in "
+                                                                            "<file>, a JSON array."),
+                                        QStringLiteral("file"));
+    parser.addOptions({ config, database, demo });
+#ifdef QRT_HAVE_SYNC_COMMAND
+    parser.addOptions({ mode, ordersFile });
+#endif
+    parser.addPositionalArgument(QStringLiteral("command"), QCoreApplication::translate("main", "See Commands above."),
+                                 QStringLiteral("[command]"));
+
+    if (!parser.parse(QCoreApplication::arguments()))
+        return usageError(parser.errorText());
+    if (parser.isSet(QStringLiteral("version")))
+        parser.showVersion(); // exits 0
+    if (parser.isSet(QStringLiteral("help")))
+        parser.showHelp(app::ExitOk);
+
+    const QStringList positional = parser.positionalArguments();
+    if (positional.size() > 1)
+        return usageError(QCoreApplication::translate("main", "Unexpected arguments: %1")
+                              .arg(positional.mid(1).join(u' ')));
+    const Command *command = positional.isEmpty() ? nullptr : findCommand(positional.first());
+    if (!positional.isEmpty() && !command)
+        return usageError(QCoreApplication::translate("main", "Unknown command '%1'.").arg(positional.first()));
+    const QString name = command ? QString::fromLatin1(command->name) : QString();
+    if (parser.isSet(demo) && command)
+        return usageError(QCoreApplication::translate("main", "--demo opens the desktop application; it does not go "
+                                                              "with '%1'.")
+                              .arg(name));
+#ifdef QRT_HAVE_SYNC_COMMAND
+    if ((parser.isSet(mode) || parser.isSet(ordersFile)) && name != u"sync")
+        return usageError(QCoreApplication::translate("main", "--mode and --orders-file go with the sync command."));
+#else
+    Q_UNUSED(mode)
+    Q_UNUSED(ordersFile)
+#endif
+
+    auto context = app::loadContext(parser.value(config), parser.value(database));
+    if (!context) {
+        QTextStream(stderr) << context.error().toString() << Qt::endl;
+        return app::ExitUsage;
+    }
+
+    if (name == u"migrate")
+        return app::runMigrate(context.value());
+#ifdef QRT_HAVE_SYNC_COMMAND
+    if (name == u"sync") {
+        const QString m = parser.isSet(mode) ? parser.value(mode).toLower() : QStringLiteral("incremental");
+        if (m != u"full" && m != u"incremental")
+            return usageError(QCoreApplication::translate("main", "--mode must be full or incremental, not '%1'.").arg(m));
+        return app::runSync(context.value(), m, parser.value(ordersFile));
+    }
+#endif
+#ifdef QRT_HAVE_SERVE_COMMAND
+    if (name == u"serve")
+        return app::runServe(context.value());
+#endif
+    return app::runDesktop(context.value(), parser.isSet(demo));
+}
