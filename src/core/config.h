@@ -37,6 +37,7 @@ enum class ConfigKey {
     QrMargin,
     QrEcc,
     StationName,
+    StationLanguage,
     FeedToken,
     LogLevel,
 };
