@@ -1,0 +1,47 @@
+#pragma once
+
+#include <QDialog>
+
+#include <memory>
+
+namespace Ui {
+class SettingsDialog;
+}
+
+namespace qrt::core {
+class Config;
+}
+namespace qrt::db {
+class Database;
+}
+
+namespace qrt::gui {
+
+class SecretAccess;
+
+// Tabs for GHL, database, listener, QR, product -> custom field mappings and station. Each field
+// is validated through core::Config::validate with the message next to the field; OK stays
+// disabled while anything is invalid. Saving writes the config (Config::set + save()) and the
+// secrets through SecretAccess, never into the INI file.
+class SettingsDialog : public QDialog
+{
+    Q_OBJECT
+
+public:
+    // secrets may be null (no keychain): secret fields are then disabled with an explanation.
+    // database may be null: the mapping tab explains that a database is needed.
+    SettingsDialog(core::Config &config, SecretAccess *secrets, std::shared_ptr<db::Database> database,
+                   QWidget *parent = nullptr);
+    ~SettingsDialog() override;
+
+signals:
+    // The configuration and secrets were written; the application re-reads what it needs.
+    void settingsSaved();
+
+private:
+    struct Private;
+    std::unique_ptr<Ui::SettingsDialog> m_ui;
+    std::unique_ptr<Private> d;
+};
+
+} // namespace qrt::gui
