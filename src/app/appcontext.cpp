@@ -1,6 +1,7 @@
 #include "app/appcontext.h"
 
 #include "app/secretstore.h"
+#include "core/logsink.h"
 #include "db/migrator.h"
 
 #include <QCoreApplication>
@@ -21,6 +22,21 @@ core::Result<AppContext> loadContext(const QString &configFile, const QString &d
     if (!database)
         return database.error();
     return AppContext { std::move(config.value()), database.value() };
+}
+
+void installLogging(const core::Config &config)
+{
+    using core::ConfigKey;
+    core::LogSink::Options options;
+    options.dir = config.text(ConfigKey::LogDir).isEmpty() ? core::LogSink::defaultDir() : config.text(ConfigKey::LogDir);
+    options.minLevel = core::LogSink::levelFromName(config.text(ConfigKey::LogLevel));
+    options.station = config.stationName();
+    options.secrets = { config.text(ConfigKey::GhlToken), config.text(ConfigKey::WebhookSecret),
+                        config.text(ConfigKey::FeedToken) };
+    auto url = db::DatabaseUrl::parse(config.text(ConfigKey::DatabaseUrl));
+    if (url && !url->password.isEmpty())
+        options.secrets << url->password;
+    core::LogSink::install(options);
 }
 
 core::Result<void> ensureSchema(AppContext &context, bool verbose)
@@ -52,8 +68,10 @@ void loadTokenFromKeychain(core::Config &config)
     if (!config.text(core::ConfigKey::GhlToken).isEmpty())
         return;
     auto token = SecretStore::readBlocking(SecretStore::GhlToken);
-    if (token && !token->isEmpty())
+    if (token && !token->isEmpty()) {
+        core::LogSink::addSecret(token.value());
         (void)config.set(core::ConfigKey::GhlToken, token.value());
+    }
 }
 
 } // namespace qrt::app

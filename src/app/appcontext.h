@@ -25,6 +25,9 @@ struct AppContext
 // Errors are configuration errors: exit code 2.
 core::Result<AppContext> loadContext(const QString &configFile, const QString &databaseUrl);
 
+// JSON-lines logs per day in [log] dir (default: app data/logs) at [log] level, secrets redacted.
+void installLogging(const core::Config &config);
+
 // Migrates the database and prints what was applied; used by `migrate` and at the start of the
 // other commands. Returns an error sentence for stderr.
 core::Result<void> ensureSchema(AppContext &context, bool verbose);

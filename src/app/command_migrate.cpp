@@ -1,13 +1,13 @@
 #include "app/commands.h"
 
-#include <QTextStream>
+#include <QDebug>
 
 namespace qrt::app {
 
 int runMigrate(AppContext &context)
 {
     if (auto r = ensureSchema(context, true); !r) {
-        QTextStream(stderr) << r.error().toString() << Qt::endl;
+        qCritical().noquote() << r.error().toString(); // stderr and the log file
         return ExitFailure;
     }
     return ExitOk;

@@ -200,6 +200,8 @@ int main(int argc, char **argv)
         return app::ExitUsage;
     }
 
+    app::installLogging(context->config);
+
     if (name == u"migrate")
         return app::runMigrate(context.value());
 #ifdef QRT_HAVE_SYNC_COMMAND

@@ -72,6 +72,8 @@ QList<ConfigKeyInfo> buildKeys()
           S("token WebSocket feed clients must send (?token=); empty: no token needed") },
         { K::LogLevel, S("log"), S("level"), V::Choice, S("info"), 0, 0,
           { S("debug"), S("info"), S("warning"), S("error") }, false, S("lowest level written to the log") },
+        { K::LogDir, S("log"), S("dir"), V::Text, {}, 0, 4096, {}, false,
+          S("folder for the daily JSON-lines logs (default: the platform's app-data folder/logs)") },
     };
 }
 

@@ -40,6 +40,7 @@ enum class ConfigKey {
     StationLanguage,
     FeedToken,
     LogLevel,
+    LogDir,
 };
 
 enum class ValueKind { Text, Integer, Boolean, Choice, HttpUrl, DatabaseUrl, Address, UrlPath, UrlTemplate };

@@ -1,8 +1,12 @@
 #include "core/config.h"
+#include "core/logsink.h"
 #include "core/order.h"
 #include "core/ticketstatus.h"
 
+#include <QDir>
 #include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QSettings>
 #include <QTemporaryDir>
 #include <QTest>
@@ -207,6 +211,74 @@ private slots:
         QVERIFY(transitionProblem(TicketStatus::Used, TicketStatus::Live, {}).contains(QStringLiteral("reason")));
         QVERIFY(transitionProblem(TicketStatus::Used, TicketStatus::Live, QStringLiteral("scanned twice")).isEmpty());
         QVERIFY(!transitionProblem(TicketStatus::Cancelled, TicketStatus::Used, QStringLiteral("x")).isEmpty());
+    }
+
+    void logRedaction_data()
+    {
+        QTest::addColumn<QString>("line");
+        QTest::addColumn<QString>("secret");
+        QTest::newRow("bearer") << "Authorization: Bearer pit-1234abcd-99aa-bb" << "pit-1234abcd";
+        QTest::newRow("pit anywhere") << "token pit-0f9e8d7c-6b5a-4c3d-2e1f is bad" << "0f9e8d7c";
+        QTest::newRow("signature header") << "x-ghl-signature: c2lnbmF0dXJlYmFzZTY0PT0=" << "c2lnbmF0dXJl";
+        QTest::newRow("query token") << "GET /api/ghl/webhook-qr?token=s3cr3tvalue&x=1" << "s3cr3tvalue";
+        QTest::newRow("db password") << "postgresql://qr:hunter2pw@db:5432/x" << "hunter2pw";
+        QTest::newRow("configured secret") << "shared secret was wh-verysecret in a message" << "wh-verysecret";
+        QTest::newRow("json header") << "{\"X-Webhook-Secret\": \"abc123456\"}" << "abc123456";
+    }
+    void logRedaction()
+    {
+        QFETCH(QString, line);
+        QFETCH(QString, secret);
+        const QString out = LogSink::redact(line, { QStringLiteral("wh-verysecret") });
+        QVERIFY2(!out.contains(secret), qPrintable(out));
+        QVERIFY(out.contains(QStringLiteral("***")));
+    }
+
+    void logLinesAreJsonAndRetained()
+    {
+        QTemporaryDir dir;
+        const QDate today(2026, 11, 24);
+        for (int age : { 0, 3, 20, 40 }) {
+            QFile f(LogSink::fileFor(dir.path(), today.addDays(-age)));
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write(QByteArray(1000, 'x'));
+        }
+        LogSink::applyRetention(dir.path(), 14, 10'000'000, today);
+        QCOMPARE(QDir(dir.path()).entryList(QDir::Files).size(), 2);
+        LogSink::applyRetention(dir.path(), 14, 1500, today);
+        QCOMPARE(QDir(dir.path()).entryList(QDir::Files), QStringList { QStringLiteral("sync-2026-11-24.log") });
+
+        const QByteArray line = LogSink::formatLine(QtWarningMsg, "qrtickets.sync", QStringLiteral("order \"x\" failed"),
+                                                    QDateTime(today, QTime(10, 0), Qt::UTC), QStringLiteral("door-1"));
+        QVERIFY(line.endsWith('\n'));
+        const QJsonObject o = QJsonDocument::fromJson(line).object();
+        QCOMPARE(o.value(QStringLiteral("level")).toString(), QStringLiteral("warning"));
+        QCOMPARE(o.value(QStringLiteral("category")).toString(), QStringLiteral("qrtickets.sync"));
+        QCOMPARE(o.value(QStringLiteral("msg")).toString(), QStringLiteral("order \"x\" failed"));
+        QCOMPARE(o.value(QStringLiteral("station")).toString(), QStringLiteral("door-1"));
+    }
+
+    void installedSinkWritesRedactedFile()
+    {
+        QTemporaryDir dir;
+        const QtMessageHandler testHandler = qInstallMessageHandler(nullptr);
+        LogSink::Options options;
+        options.dir = dir.path();
+        options.alsoStderr = false;
+        options.secrets = { QStringLiteral("the-ghl-token-value") };
+        options.minLevel = QtInfoMsg;
+        LogSink::install(options);
+        qInfo("using token the-ghl-token-value for the request");
+        qDebug("below the level: not written");
+        qWarning("Authorization: Bearer abcdefghijkl");
+        qInstallMessageHandler(testHandler);
+        QFile f(LogSink::fileFor(dir.path(), QDateTime::currentDateTimeUtc().date()));
+        QVERIFY2(f.open(QIODevice::ReadOnly), "no log file was written");
+        const QByteArray all = f.readAll();
+        QCOMPARE(all.count('\n'), 2);
+        QVERIFY(!all.contains("the-ghl-token-value"));
+        QVERIFY(!all.contains("abcdefghijkl"));
+        QVERIFY(!all.contains("below the level"));
     }
 
     void orderDemand()
