@@ -235,6 +235,48 @@ Result<QString> Config::validate(ConfigKey key, const QString &raw)
     return value;
 }
 
+QString Config::referenceMarkdown()
+{
+    QString md = QStringLiteral(
+        "# Configuration reference\n\n"
+        "Generated from the key table in `src/core/config.cpp` (a test fails when this file and the code "
+        "differ; regenerate with `QRT_WRITE_CONFIG_REFERENCE=docs/configuration.md build/tests/core/tst_core "
+        "configReferenceIsCurrent`).\n\n"
+        "Settings are read, later wins, from: the INI file (default `qrtickets.ini` in the platform's config "
+        "folder, e.g. `~/.config/qrtickets/` on Linux; `--config FILE` names another), environment variables "
+        "`QRTICKETS_<SECTION>_<KEY>`, and the command line (`--database URL`). The Settings dialog writes the "
+        "INI file; secrets (the GHL token, the webhook secret, the feed token) go to the system keychain instead.\n\n"
+        "| Section | Key | Environment variable | Default | Accepted values | Meaning |\n"
+        "|---|---|---|---|---|---|\n");
+    for (const ConfigKeyInfo &ki : keys()) {
+        QString def = ki.defaultValue.isEmpty() ? QStringLiteral("(empty)") : u'`' + ki.defaultValue + u'`';
+        if (ki.key == ConfigKey::DatabaseUrl)
+            def = QStringLiteral("`sqlite:///` + app data folder + `/qrtickets.db`");
+        else if (ki.key == ConfigKey::StationName)
+            def = QStringLiteral("the host name");
+        else if (ki.key == ConfigKey::LogDir)
+            def = QStringLiteral("app data folder + `/logs`");
+        QString accepted;
+        switch (ki.kind) {
+        case ValueKind::Text: accepted = ki.max > 0 ? QStringLiteral("text, at most %1 characters").arg(ki.max) : QStringLiteral("text"); break;
+        case ValueKind::Integer: accepted = QStringLiteral("%1 to %2").arg(ki.min).arg(ki.max); break;
+        case ValueKind::Boolean: accepted = QStringLiteral("true, false"); break;
+        case ValueKind::Choice: accepted = ki.choices.join(QStringLiteral(", ")); break;
+        case ValueKind::HttpUrl: accepted = QStringLiteral("http(s) URL"); break;
+        case ValueKind::DatabaseUrl: accepted = QStringLiteral("`sqlite:///path` or `postgresql://user:password@host:port/db`"); break;
+        case ValueKind::Address: accepted = QStringLiteral("IP address"); break;
+        case ValueKind::UrlPath: accepted = QStringLiteral("path starting with /"); break;
+        case ValueKind::UrlTemplate: accepted = QStringLiteral("URL containing `{order_id}`"); break;
+        }
+        QString meaning = ki.description;
+        if (ki.secret)
+            meaning += QStringLiteral(" (secret: never logged)");
+        md += QStringLiteral("| %1 | %2 | `%3` | %4 | %5 | %6 |\n")
+                  .arg(ki.section, ki.name, ki.envName(), def, accepted, meaning.replace(u'|', QStringLiteral("\\|")));
+    }
+    return md;
+}
+
 Config Config::defaults()
 {
     Config c;

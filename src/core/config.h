@@ -123,6 +123,8 @@ public:
     // first invalid value with a message that names the key and what it accepts.
     static Result<Config> load(const Sources &sources);
     static Config defaults();
+    // docs/configuration.md, generated from keys(): a test keeps the file and the code in step.
+    static QString referenceMarkdown();
 
     // Normalised value, or an error naming the key and the accepted values.
     static Result<QString> validate(ConfigKey key, const QString &value);

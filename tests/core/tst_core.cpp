@@ -281,6 +281,25 @@ private slots:
         QVERIFY(!all.contains("below the level"));
     }
 
+    void configReferenceIsCurrent()
+    {
+        const QString generated = Config::referenceMarkdown();
+        const QString target = qEnvironmentVariable("QRT_WRITE_CONFIG_REFERENCE");
+        if (!target.isEmpty()) {
+            QFile out(target);
+            QVERIFY(out.open(QIODevice::WriteOnly | QIODevice::Truncate));
+            out.write(generated.toUtf8());
+        }
+        QFile doc(QStringLiteral(QRT_SOURCE_DIR "/docs/configuration.md"));
+        QVERIFY2(doc.open(QIODevice::ReadOnly), "docs/configuration.md is missing");
+        const QString onDisk = QString::fromUtf8(doc.readAll());
+        QVERIFY2(onDisk == generated,
+                 "docs/configuration.md differs from the configuration keys in the code; regenerate it with "
+                 "QRT_WRITE_CONFIG_REFERENCE=docs/configuration.md build/tests/core/tst_core configReferenceIsCurrent");
+        for (const ConfigKeyInfo &ki : Config::keys())
+            QVERIFY2(onDisk.contains(ki.envName()), qPrintable(ki.envName()));
+    }
+
     void orderDemand()
     {
         Order o;
