@@ -10,6 +10,8 @@ class SettingsDialog;
 
 namespace qrt::core {
 class Config;
+enum class ConfigKey;
+struct GhlSettings;
 }
 namespace qrt::db {
 class Database;
@@ -39,6 +41,20 @@ signals:
     void settingsSaved();
 
 private:
+    bool revalidate();
+    QString fieldValue(core::ConfigKey key) const;
+    void updateQrPreview();
+    core::GhlSettings editedGhlSettings() const;
+    void startFieldsJob(bool forTest);
+    void testConnection();
+    void loadCustomFields();
+    void testDatabase();
+    void loadMappings();
+    void fillMappingTable();
+    void save();
+    void saveMappings();
+    void finishSaving(const QStringList &problems);
+
     struct Private;
     std::unique_ptr<Ui::SettingsDialog> m_ui;
     std::unique_ptr<Private> d;
