@@ -1,0 +1,108 @@
+#include "app/commands.h"
+
+#include "webhook/webhookservice.h"
+
+#include <QCoreApplication>
+#include <QLoggingCategory>
+#include <QSocketNotifier>
+#include <QTextStream>
+
+#ifdef Q_OS_UNIX
+#include <csignal>
+#include <sys/socket.h>
+#include <unistd.h>
+#endif
+
+namespace qrt::app {
+
+namespace {
+
+QString tr(const char *text)
+{
+    return QCoreApplication::translate("qrt::app::serve", text);
+}
+
+#ifdef Q_OS_UNIX
+// Self-pipe: the handler only writes one byte; the event loop reads it and stops cleanly.
+int g_signalFds[2] = { -1, -1 };
+
+void onSignal(int signal)
+{
+    const char byte = static_cast<char>(signal);
+    [[maybe_unused]] const ssize_t n = ::write(g_signalFds[0], &byte, 1);
+}
+
+bool installSignalHandlers(QObject *parent, const std::function<void(int)> &handler)
+{
+    if (::socketpair(AF_UNIX, SOCK_STREAM, 0, g_signalFds) != 0)
+        return false;
+    auto *notifier = new QSocketNotifier(g_signalFds[1], QSocketNotifier::Read, parent);
+    QObject::connect(notifier, &QSocketNotifier::activated, parent, [handler] {
+        char byte = 0;
+        if (::read(g_signalFds[1], &byte, 1) == 1)
+            handler(byte);
+    });
+    struct sigaction action = {};
+    action.sa_handler = onSignal;
+    sigemptyset(&action.sa_mask);
+    action.sa_flags = SA_RESTART;
+    return ::sigaction(SIGINT, &action, nullptr) == 0 && ::sigaction(SIGTERM, &action, nullptr) == 0;
+}
+#endif
+
+} // namespace
+
+int runServe(AppContext &context)
+{
+    QTextStream err(stderr);
+    QTextStream out(stdout);
+    if (auto r = ensureSchema(context, false); !r) {
+        err << r.error().toString() << Qt::endl;
+        return ExitFailure;
+    }
+    loadTokenFromKeychain(context.config);
+
+    webhook::WebhookServiceSettings settings = webhook::WebhookServiceSettings::fromConfig(context.config);
+    if (settings.ghl.token.isEmpty())
+        err << tr("Warning: no GHL token is configured ([ghl] token, QRTICKETS_GHL_TOKEN or the keychain); webhooks "
+                  "will be accepted and stored but cannot be processed until one is set.")
+            << Qt::endl;
+    webhook::WebhookService service(context.database, settings);
+    if (auto started = service.start(); !started) {
+        const QString code = started.error().code;
+        err << tr("Cannot start the webhook listener: %1").arg(started.error().toString()) << Qt::endl;
+        const bool configuration = code == u"webhook.insecure" || code == u"webhook.no_secret" || code == u"webhook.bind"
+            || code == u"webhook.key";
+        return configuration ? ExitUsage : ExitFailure;
+    }
+    for (const QString &w : service.warnings())
+        err << tr("Warning: %1").arg(w) << Qt::endl;
+    // Addresses and modes only: never the secret, key or token.
+    out << tr("Listening on http://%1:%2%3 (auth %4); health on /healthz, event feed on /ws; database %5; station %6")
+               .arg(settings.webhook.bind)
+               .arg(service.port())
+               .arg(settings.webhook.path, core::toString(settings.webhook.auth),
+                    context.database->url().kindName() + u' ' + context.database->url().display(), settings.worker.station)
+        << Qt::endl;
+
+    int exitCode = ExitOk;
+    QObject::connect(&service, &webhook::WebhookService::stopped, qApp, [&] { QCoreApplication::exit(exitCode); });
+    const auto shutdown = [&](int signal) {
+        if (!service.isRunning())
+            return;
+        out << tr("Signal %1: no longer accepting webhooks; finishing the events in progress ...").arg(signal) << Qt::endl;
+        service.stop();
+    };
+#ifdef Q_OS_UNIX
+    if (!installSignalHandlers(&service, shutdown))
+        err << tr("Warning: cannot install the SIGINT/SIGTERM handlers; stop with kill -9 only after the inbox is empty.")
+            << Qt::endl;
+#else
+    Q_UNUSED(shutdown)
+#endif
+    const int code = QCoreApplication::exec();
+    out << tr("Stopped.") << Qt::endl;
+    return code;
+}
+
+} // namespace qrt::app

@@ -1,0 +1,126 @@
+#pragma once
+
+#include "core/clock.h"
+#include "core/result.h"
+#include "db/database.h"
+
+#include <QByteArray>
+#include <QDateTime>
+#include <QList>
+#include <QMetaType>
+#include <QString>
+#include <QStringList>
+
+#include <optional>
+
+namespace qrt::db {
+
+// One accepted webhook, as the listener commits it before answering 200.
+struct InboxDelivery
+{
+    QString idempotencyKey; // unique: a second delivery with the same key is a duplicate
+    QString eventType;
+    QString orderId;
+    QString contactId;
+    QByteArray headers; // JSON object of safe headers, or empty
+    QByteArray body;    // raw bytes as received
+};
+
+enum class InboxState { Pending, Processing, Done, Failed, Dead };
+QString toString(InboxState state);
+std::optional<InboxState> inboxStateFromString(const QString &text);
+
+// A row of webhook_inbox.
+struct InboxItem
+{
+    qint64 id = 0;
+    QString idempotencyKey;
+    QDateTime receivedAt;
+    QString eventType;
+    QString orderId;
+    QString contactId;
+    QByteArray body;
+    InboxState state = InboxState::Pending;
+    int attempts = 0; // claims so far, this one included
+    QDateTime nextAttemptAt;
+    QString lastError;
+    QString warning;
+    QStringList pushed; // contact custom-field ids already written for this event
+    QString claimedBy;
+    QDateTime processedAt;
+    QDateTime updatedAt;
+};
+
+// For /healthz, the listener panel and the status bar.
+struct InboxStats
+{
+    int pending = 0;
+    int processing = 0;
+    int failed = 0; // waiting for another attempt
+    int dead = 0;
+    int done = 0;
+    int acceptedToday = 0; // received since local midnight
+    QString lastError;     // of the most recently failed or dead event
+    QDateTime lastErrorAt;
+
+    int depth() const { return pending + processing + failed; }
+};
+
+struct InboxBackoff
+{
+    int baseMs = 5000;          // before the 2nd attempt; doubles each time
+    int maxMs = 30 * 60 * 1000;
+    double jitter = 0.2;        // +/- share of the delay
+};
+
+// webhook_inbox: the durable queue between the listener (commit) and the worker (claim ...
+// markDone/markFailed). Every claim is atomic: on PostgreSQL with FOR UPDATE SKIP LOCKED, so
+// any number of workers on any number of stations can share the table; on SQLite writes are
+// serialised by the database. Times come from the injected clock (tests move it).
+class InboxRepository
+{
+public:
+    explicit InboxRepository(Database &db, const core::Clock &clock = core::SystemClock::instance())
+        : m_db(db), m_clock(clock)
+    {
+    }
+
+    // INSERT .. ON CONFLICT (idempotency_key) DO NOTHING. true: stored as new; false: duplicate.
+    core::Result<bool> commit(const InboxDelivery &delivery);
+
+    // The oldest due pending/failed event, now 'processing', attempts + 1, claimed by `station`;
+    // nullopt when nothing is due.
+    core::Result<std::optional<InboxItem>> claimNext(const QString &station);
+
+    core::Result<void> markDone(qint64 id, const QString &warning = {});
+    // attempts < maxAttempts: 'failed', due again after the backoff; otherwise 'dead'. Returns
+    // the state the event is now in.
+    core::Result<InboxState> markFailed(qint64 id, const QString &error, int maxAttempts, const InboxBackoff &backoff);
+    core::Result<void> markDead(qint64 id, const QString &error);
+    // Records contact fields written for this event (merged with what is there).
+    core::Result<void> markPushed(qint64 id, const QStringList &fieldIds);
+
+    // At start-up: events left 'processing' by a crash of this station (or by any station whose
+    // claim is older than staleAfterS) go back to 'pending'. Returns how many.
+    core::Result<int> resumeInterrupted(const QString &station, int staleAfterS = 900);
+
+    // By hand (listener panel): a dead, failed or done-with-warning event goes back to 'pending',
+    // due now, with its attempts reset. false: no such event or it is pending/processing.
+    core::Result<bool> retry(qint64 id);
+
+    core::Result<InboxStats> stats();
+    core::Result<QList<InboxItem>> recent(int limit); // newest first, without bodies
+    core::Result<std::optional<InboxItem>> get(qint64 id);
+
+    // The delay before attempt number `attempts + 1` (pure; exposed for tests and the panel).
+    static qint64 backoffMs(int attempts, const InboxBackoff &backoff, quint32 random);
+
+private:
+    Database &m_db;
+    const core::Clock &m_clock;
+};
+
+} // namespace qrt::db
+
+Q_DECLARE_METATYPE(qrt::db::InboxStats)
+Q_DECLARE_METATYPE(qrt::db::InboxItem)

@@ -1,0 +1,99 @@
+#pragma once
+
+#include "core/clock.h"
+#include "core/config.h"
+#include "db/database.h"
+#include "db/inboxrepository.h"
+#include "ghl/ghlclient.h"
+
+#include <QHash>
+#include <QJsonObject>
+#include <QObject>
+#include <QPointer>
+#include <QTimer>
+
+#include <memory>
+#include <optional>
+
+namespace qrt::webhook {
+
+struct InboxWorkerOptions
+{
+    QString station;          // claimed_by; also the actor of ticket events
+    int concurrency = 4;      // events in progress at once
+    int maxAttempts = 8;      // then the event is dead with its last error
+    db::InboxBackoff backoff; // between attempts of one event
+    int pollIntervalMs = 1000; // for retries that fall due and events other stations committed
+    std::optional<ghl::RetryPolicy> ghlRetry; // per-request retries inside one attempt
+    int stopGraceMs = 10000; // stop(): GHL requests still running after this are cancelled (retried later)
+};
+
+// Works the webhook inbox off the GUI thread. For each claimed event:
+//   1. GET the order from GHL and save it with its tickets (db::OrderWriter: the sync's write path,
+//      idempotent, so a repeated attempt never duplicates tickets);
+//   2. make the QR PNG data URL of [qr] url_template for the order;
+//   3. one PUT /contacts/{id} with the QR in the custom field of every product of the event that
+//      has a field mapping, leaving out fields an earlier attempt already wrote (recorded in
+//      webhook_inbox.pushed right after GHL confirmed), so a restart never updates twice;
+//   4. store the image in ghl_qr_orders.qr_code_image and mark the event done.
+// A product without a field mapping does not stop the event: the order is still synced and the
+// event ends 'done' with a warning "no custom field mapped for product X ..." (the listener panel
+// shows it; after mapping the product, Retry pushes the missing field). Any other failure makes
+// the attempt fail; it is retried with exponential backoff and jitter, and after maxAttempts the
+// event is 'dead' with its last error until someone retries it by hand.
+//
+// Create it, move it to its thread, then call start() there (it creates its GhlClient in that
+// thread). stop() lets the events in progress finish, then emits stopped().
+class InboxWorker : public QObject
+{
+    Q_OBJECT
+public:
+    InboxWorker(std::shared_ptr<db::Database> database, const core::GhlSettings &ghl, const core::QrSettings &qr,
+                InboxWorkerOptions options, const core::Clock &clock = core::SystemClock::instance(),
+                QObject *parent = nullptr);
+    ~InboxWorker() override;
+
+    const InboxWorkerOptions &options() const { return m_options; }
+    int activeCount() const { return int(m_active.size()); }
+
+public Q_SLOTS:
+    // Resumes events a crash left 'processing', then starts working.
+    void start();
+    // Look for work now (a commit just happened).
+    void wake();
+    // Stop claiming; emits stopped() once the events in progress are finished.
+    void stop();
+
+Q_SIGNALS:
+    void started();
+    void eventProcessed(qint64 id, const QString &orderId, const QString &warning, const QJsonObject &details);
+    void eventFailed(qint64 id, const QString &orderId, const QString &error, bool dead);
+    void statsChanged(const qrt::db::InboxStats &stats);
+    void stopped();
+
+private:
+    struct Task;
+    void fill();
+    void begin(const db::InboxItem &item);
+    void onOrderFetched(qint64 taskId);
+    void pushFields(qint64 taskId);
+    void finishTask(qint64 taskId);
+    void failTask(qint64 taskId, const QString &error, bool permanent = false);
+    void release(qint64 taskId);
+    void publishStats();
+
+    std::shared_ptr<db::Database> m_database;
+    core::GhlSettings m_ghlSettings;
+    core::QrSettings m_qr;
+    InboxWorkerOptions m_options;
+    const core::Clock &m_clock;
+    ghl::GhlClient *m_client = nullptr;
+    QTimer *m_poll = nullptr;
+    QTimer *m_statsTimer = nullptr;
+    QHash<qint64, std::shared_ptr<Task>> m_active;
+    bool m_running = false;
+    bool m_stopping = false;
+    bool m_filling = false;
+};
+
+} // namespace qrt::webhook

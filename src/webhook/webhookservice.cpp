@@ -1,0 +1,141 @@
+#include "webhook/webhookservice.h"
+
+#include "feed/eventfeed.h"
+#include "webhook/webhooklogging.h"
+
+#include <QCoreApplication>
+#include <QJsonObject>
+#include <QTcpSocket>
+
+namespace qrt::webhook {
+
+WebhookServiceSettings WebhookServiceSettings::fromConfig(const core::Config &config)
+{
+    WebhookServiceSettings s;
+    s.webhook = config.webhook();
+    s.ghl = config.ghl();
+    s.qr = config.qr();
+    s.feedToken = config.text(core::ConfigKey::FeedToken);
+    s.worker.station = config.stationName();
+    s.worker.concurrency = std::max(1, s.ghl.concurrency);
+    return s;
+}
+
+WebhookService::WebhookService(std::shared_ptr<db::Database> database, WebhookServiceSettings settings,
+                               const core::Clock &clock, QObject *parent)
+    : QObject(parent), m_database(std::move(database)), m_settings(std::move(settings)), m_clock(clock),
+      m_sink(m_database, clock), m_server(m_settings.http), m_feed(new feed::EventFeed(clock, this))
+{
+    m_commitPool.setMaxThreadCount(std::max(1, m_settings.commitThreads));
+    // Pool threads keep their database connection instead of reconnecting after 30 s idle.
+    m_commitPool.setExpiryTimeout(-1);
+    m_workerThread.setObjectName(QStringLiteral("inbox-worker"));
+}
+
+WebhookService::~WebhookService()
+{
+    m_server.stop();
+    m_commitPool.waitForDone();
+    if (m_workerThread.isRunning()) {
+        if (m_worker)
+            QMetaObject::invokeMethod(m_worker, &InboxWorker::stop, Qt::QueuedConnection);
+        m_workerThread.quit();
+        m_workerThread.wait();
+    }
+}
+
+core::Result<void> WebhookService::start()
+{
+    if (m_running)
+        return {};
+    auto auth = WebhookAuthenticator::create(m_settings.webhook, m_clock);
+    if (!auth)
+        return auth.error();
+    m_warnings = auth->warnings();
+    if (auto exposed = HttpServer::checkExposure(m_settings.webhook); !exposed)
+        return exposed.error();
+
+    m_feed->setToken(m_settings.feedToken);
+    m_handler = std::make_unique<WebhookRequestHandler>(m_settings.webhook, auth.value(), m_sink,
+                                                        [this] { return status(); });
+    m_handler->setCommitExecutor([this](std::function<void()> job) { m_commitPool.start(std::move(job)); });
+    m_handler->install(m_server);
+    connect(&m_server, &HttpServer::webSocketUpgradeRequested, m_feed, &feed::EventFeed::handleConnection,
+            Qt::DirectConnection);
+
+    m_worker = new InboxWorker(m_database, m_settings.ghl, m_settings.qr, m_settings.worker, m_clock);
+    m_worker->moveToThread(&m_workerThread);
+    connect(&m_workerThread, &QThread::finished, m_worker, &QObject::deleteLater);
+    // Emitted on a commit thread: both receivers are queued to their own threads.
+    connect(m_handler.get(), &WebhookRequestHandler::webhookReceived, m_worker,
+            [worker = m_worker](const WebhookEvent &, bool duplicate) {
+                if (!duplicate)
+                    worker->wake();
+            });
+    connect(m_handler.get(), &WebhookRequestHandler::webhookReceived, m_feed,
+            [feed = m_feed](const WebhookEvent &e, bool duplicate) {
+                feed->publishWebhookReceived(e.webhookId, e.eventType.isEmpty() ? toString(e.shape) : e.eventType,
+                                             e.orderId, duplicate);
+            });
+    connect(m_worker, &InboxWorker::eventProcessed, m_feed,
+            [feed = m_feed](qint64, const QString &orderId, const QString &, const QJsonObject &details) {
+                feed->publishOrderSynced(orderId, details);
+            });
+    connect(m_worker, &InboxWorker::stopped, this, &WebhookService::finishStop, Qt::QueuedConnection);
+    m_workerThread.start();
+    QMetaObject::invokeMethod(m_worker, &InboxWorker::start, Qt::QueuedConnection);
+
+    if (auto started = m_server.start(m_settings.webhook); !started) {
+        QMetaObject::invokeMethod(m_worker, &InboxWorker::stop, Qt::QueuedConnection);
+        m_workerThread.quit();
+        m_workerThread.wait();
+        m_worker = nullptr;
+        return started.error();
+    }
+    m_running = true;
+    return {};
+}
+
+void WebhookService::stop()
+{
+    if (!m_running || m_stopping)
+        return;
+    m_stopping = true;
+    m_server.stop();
+    // Every request that got in is committed and answered before the worker is told to stop.
+    m_commitPool.waitForDone();
+    QMetaObject::invokeMethod(m_worker, &InboxWorker::stop, Qt::QueuedConnection);
+}
+
+void WebhookService::finishStop()
+{
+    m_workerThread.quit();
+    m_workerThread.wait();
+    m_worker = nullptr;
+    m_feed->close();
+    m_running = false;
+    m_stopping = false;
+    emit stopped();
+}
+
+QJsonObject WebhookService::status()
+{
+    db::InboxRepository repo(*m_database, m_clock);
+    auto stats = repo.stats();
+    if (!stats)
+        return { { QStringLiteral("status"), QStringLiteral("degraded") },
+                 { QStringLiteral("database"), stats.error().message } };
+    const db::InboxStats &s = stats.value();
+    return { { QStringLiteral("inboxDepth"), s.depth() },
+             { QStringLiteral("inboxPending"), s.pending },
+             { QStringLiteral("inboxProcessing"), s.processing },
+             { QStringLiteral("inboxFailed"), s.failed },
+             { QStringLiteral("inboxDead"), s.dead },
+             { QStringLiteral("inboxDone"), s.done },
+             { QStringLiteral("acceptedToday"), s.acceptedToday },
+             { QStringLiteral("lastError"), s.lastError },
+             { QStringLiteral("lastErrorAt"), s.lastErrorAt.isValid() ? s.lastErrorAt.toString(Qt::ISODateWithMs) : QString() },
+             { QStringLiteral("feedClients"), m_feed->clientCount() } };
+}
+
+} // namespace qrt::webhook

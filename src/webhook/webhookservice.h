@@ -1,0 +1,88 @@
+#pragma once
+
+#include "core/clock.h"
+#include "core/config.h"
+#include "core/result.h"
+#include "db/database.h"
+#include "db/inboxrepository.h"
+#include "webhook/httpserver.h"
+#include "webhook/inboxsink.h"
+#include "webhook/inboxworker.h"
+#include "webhook/webhookhandler.h"
+
+#include <QObject>
+#include <QThread>
+#include <QThreadPool>
+
+#include <memory>
+
+namespace qrt::feed {
+class EventFeed;
+}
+
+namespace qrt::webhook {
+
+struct WebhookServiceSettings
+{
+    core::WebhookSettings webhook;
+    core::GhlSettings ghl;
+    core::QrSettings qr;
+    QString feedToken;
+    InboxWorkerOptions worker;
+    HttpServer::Options http;
+    int commitThreads = 4; // inbox commits in parallel (each on its own connection)
+
+    // [webhook], [ghl], [qr], [feed] and [station] of a configuration.
+    static WebhookServiceSettings fromConfig(const core::Config &config);
+};
+
+// What `qrtickets serve` (and the desktop's listener) runs: the HTTP listener with the webhook
+// route and /healthz, inbox commits on a small thread pool (the 200 goes out only after the
+// commit), the inbox worker on its own thread, and the event feed on /ws of the same port.
+class WebhookService : public QObject
+{
+    Q_OBJECT
+public:
+    WebhookService(std::shared_ptr<db::Database> database, WebhookServiceSettings settings,
+                   const core::Clock &clock = core::SystemClock::instance(), QObject *parent = nullptr);
+    ~WebhookService() override;
+
+    // Starts the worker and listens. Errors: a bad public key, auth = none beyond loopback
+    // ("webhook.exposed"), the port in use.
+    core::Result<void> start();
+    // Stops accepting, lets the commits and the events in progress finish, then emits stopped().
+    void stop();
+    bool isRunning() const { return m_running; }
+
+    quint16 port() const { return m_server.serverPort(); }
+    HttpServer &server() { return m_server; }
+    feed::EventFeed &feed() { return *m_feed; }
+    InboxWorker *worker() const { return m_worker; }
+    WebhookRequestHandler *handler() const { return m_handler.get(); }
+    QStringList warnings() const { return m_warnings; }
+
+    // /healthz: inbox depth, dead count, last error.
+    QJsonObject status();
+
+Q_SIGNALS:
+    void stopped();
+
+private:
+    void finishStop();
+
+    std::shared_ptr<db::Database> m_database;
+    WebhookServiceSettings m_settings;
+    const core::Clock &m_clock;
+    RepositoryInboxSink m_sink;
+    HttpServer m_server;
+    feed::EventFeed *m_feed;
+    std::unique_ptr<WebhookRequestHandler> m_handler;
+    QThreadPool m_commitPool;
+    QThread m_workerThread;
+    InboxWorker *m_worker = nullptr;
+    QStringList m_warnings;
+    bool m_running = false;
+    bool m_stopping = false;
+};
+
+} // namespace qrt::webhook
