@@ -8,6 +8,11 @@ namespace Ui {
 class SyncDialog;
 }
 
+namespace qrt::sync {
+struct SyncProgress;
+struct SyncSummary;
+}
+
 namespace qrt::gui {
 
 struct Services;
@@ -23,11 +28,23 @@ public:
     explicit SyncDialog(Services &services, QWidget *parent = nullptr);
     ~SyncDialog() override;
 
+    // Esc cancels a run in progress; once nothing runs it closes the dialog.
+    void reject() override;
+
 signals:
     // A run ended (completed, cancelled or failed); listeners refresh their views.
     void syncFinished();
 
 private:
+    void startSync();
+    void browseOrderFile();
+    void updateModeState();
+    void showProgress(const sync::SyncProgress &progress);
+    void showRateLimit();
+    void showSummary(const sync::SyncSummary &summary);
+    void addFailure(const QString &orderId, const QString &reason);
+    void setRunning(bool running);
+
     struct Private;
     std::unique_ptr<Ui::SyncDialog> m_ui;
     std::unique_ptr<Private> d;
