@@ -1,0 +1,62 @@
+#pragma once
+
+#include "core/result.h"
+#include "db/database.h"
+
+#include <QDateTime>
+#include <QJsonObject>
+#include <QList>
+#include <QString>
+
+#include <optional>
+
+namespace qrt::db {
+
+// One row of sync_runs: what a sync run did, kept so the last outcome survives restarts and other
+// stations can see that a sync is going on.
+struct SyncRunRecord
+{
+    qint64 id = 0;
+    QString mode;    // full | incremental | ids
+    QString station;
+    QDateTime startedAt;
+    QDateTime finishedAt;
+    QString status = QStringLiteral("running"); // running | succeeded | partial | failed | cancelled
+    int totalOrders = 0;
+    int syncedOrders = 0;
+    int failedOrders = 0;
+    int requests = 0;
+    int ticketsAdded = 0;
+    int ticketsCancelled = 0;
+    QDateTime watermark; // newest GHL updatedAt seen
+    QJsonObject summary;  // failures, conflicts, ...
+    QString error;
+
+    bool isRunning() const { return status == u"running"; }
+};
+
+class SyncRunRepository
+{
+public:
+    explicit SyncRunRepository(Database &db) : m_db(db) { }
+
+    // Inserts a 'running' row and returns its id.
+    core::Result<qint64> start(const QString &mode, const QString &station);
+    // Writes totals, status, summary, watermark and finished_at (now) of run record.id.
+    core::Result<void> finish(const SyncRunRecord &record);
+    core::Result<std::optional<SyncRunRecord>> get(qint64 id);
+    // The newest run (running or finished).
+    core::Result<std::optional<SyncRunRecord>> lastRun();
+    // The newest finished run.
+    core::Result<std::optional<SyncRunRecord>> lastFinishedRun();
+    core::Result<QList<SyncRunRecord>> recent(int limit);
+    // A run still marked 'running' that started less than maxAgeMinutes ago ("another station is
+    // syncing"). Best effort: a crashed process leaves a 'running' row behind, which ages out.
+    core::Result<std::optional<SyncRunRecord>> running(int maxAgeMinutes = 30);
+
+private:
+    core::Result<QList<SyncRunRecord>> select(const QString &where, const QVariantList &values, int limit);
+    Database &m_db;
+};
+
+} // namespace qrt::db

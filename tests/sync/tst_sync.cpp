@@ -1,0 +1,718 @@
+// The sync engine end to end: GHL simulator on a real socket, the engine's own threads, and a fresh
+// database (SQLite or PostgreSQL, QRT_TEST_BACKEND) per test.
+#include "db/database.h"
+#include "db/orderrepository.h"
+#include "db/syncrunrepository.h"
+#include "db/ticketrepository.h"
+#include "feed/eventfeed.h"
+#include "ghl/orderjson.h"
+#include "ghlsim/ghlsimulator.h"
+#include "support/testdatabase.h"
+#include "sync/syncengine.h"
+#include "sync/syncfeed.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QProcess>
+#include <QSignalSpy>
+#include <QSqlQuery>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QWebSocket>
+
+#include <memory>
+
+using namespace qrt;
+using ghlsim::Endpoint;
+using ghlsim::GhlSimulator;
+using sync::SyncEngine;
+using sync::SyncMode;
+using sync::SyncRequest;
+using sync::SyncStatus;
+using sync::SyncSummary;
+
+#define QVERIFY_OK(expr)                                                                                              \
+    do {                                                                                                              \
+        const auto &r_ = (expr);                                                                                      \
+        QVERIFY2(r_.ok(), qPrintable(r_.ok() ? QString() : r_.error().toString()));                                   \
+    } while (false)
+
+namespace {
+
+struct TicketTally
+{
+    int active = 0; // live + used
+    int used = 0;
+    int cancelled = 0;
+    int total = 0;
+};
+
+QString describe(const SyncSummary &s)
+{
+    QStringList failures;
+    for (const auto &f : s.failures)
+        failures << f.orderId + QStringLiteral(": ") + f.reason;
+    return QStringLiteral("status %1, %2 of %3 saved, %4 failed, error '%5'; failures: %6")
+        .arg(sync::toString(s.status))
+        .arg(s.synced)
+        .arg(s.total)
+        .arg(s.failed)
+        .arg(s.error, failures.join(QStringLiteral("; ")));
+}
+
+} // namespace
+
+class TestSync : public QObject
+{
+    Q_OBJECT
+
+    db::Dialect m_dialect = db::Dialect::SQLite;
+    std::unique_ptr<test::TestDatabase> m_t;
+    std::unique_ptr<GhlSimulator> m_sim;
+
+    bool pg() const { return m_dialect == db::Dialect::PostgreSQL; }
+
+    SyncRequest request(SyncMode mode) const
+    {
+        SyncRequest r;
+        r.mode = mode;
+        r.station = QStringLiteral("test-station");
+        r.ghl.baseUrl = m_sim->baseUrl();
+        r.ghl.locationId = m_sim->locationId();
+        r.ghl.token = m_sim->token();
+        r.ghl.apiVersion = GhlSimulator::apiVersion();
+        r.ghl.concurrency = 6;
+        r.ghl.requestTimeoutMs = 10000;
+        r.ghlRetryBaseDelayMs = 50;
+        return r;
+    }
+
+    // Runs one sync to its end and returns the summary.
+    SyncSummary runSync(const SyncRequest &req, int timeoutMs = 120000)
+    {
+        SyncEngine engine(m_t->shared());
+        QSignalSpy finished(&engine, &SyncEngine::finished);
+        if (!engine.start(req))
+            qWarning("engine refused to start");
+        if (!finished.wait(timeoutMs)) {
+            qWarning("sync did not finish within %d ms", timeoutMs);
+            return {};
+        }
+        return finished.first().first().value<SyncSummary>();
+    }
+
+    // Tickets per order in the database. Retries once: after a PostgreSQL restart the first query
+    // on this thread's old connection fails and the next one reconnects.
+    QHash<QString, TicketTally> ticketsInDb()
+    {
+        QHash<QString, TicketTally> out;
+        for (int attempt = 0; attempt < 3; ++attempt) {
+            auto c = m_t->db().connection();
+            if (!c)
+                continue;
+            QSqlQuery q(c.value());
+            if (!q.exec(QStringLiteral("SELECT order_id, status, count(*) FROM ghl_qr_tickets GROUP BY order_id, status"))) {
+                m_t->db().fail(q, QStringLiteral("count tickets"));
+                continue;
+            }
+            out.clear();
+            while (q.next()) {
+                TicketTally &t = out[q.value(0).toString()];
+                const int n = q.value(2).toInt();
+                const QString status = q.value(1).toString();
+                t.total += n;
+                if (status == u"cancelled")
+                    t.cancelled += n;
+                else
+                    t.active += n;
+                if (status == u"used")
+                    t.used += n;
+            }
+            return out;
+        }
+        qWarning("could not read the tickets");
+        return out;
+    }
+
+    int scalarInt(const QString &sql)
+    {
+        for (int attempt = 0; attempt < 3; ++attempt) {
+            auto v = m_t->scalar(sql);
+            if (v)
+                return v->toInt();
+        }
+        return -1;
+    }
+
+    QStringList ordersInDb()
+    {
+        QStringList ids;
+        auto c = m_t->db().connection();
+        if (!c)
+            return ids;
+        QSqlQuery q(c.value());
+        q.exec(QStringLiteral("SELECT order_id FROM ghl_qr_orders"));
+        while (q.next())
+            ids << q.value(0).toString();
+        return ids;
+    }
+
+    // What GHL (the simulator) says each order must hold: live + used tickets.
+    int wantedTickets(const QString &orderId) const
+    {
+        auto order = ghl::orderFromJson(m_sim->orderJson(orderId));
+        if (!order)
+            return -1;
+        int n = 0;
+        for (const core::TicketDemand &d : order->ticketDemand())
+            n += d.qty;
+        return n;
+    }
+
+    // Every order of `ids` is in the database with exactly the tickets GHL reports (no more:
+    // no duplicates); returns a sentence for the first mismatch.
+    QString checkOrders(const QStringList &ids, const QSet<QString> &allowedMissing = {})
+    {
+        const QHash<QString, TicketTally> tickets = ticketsInDb();
+        const QStringList storedList = ordersInDb();
+        const QSet<QString> stored(storedList.cbegin(), storedList.cend());
+        for (const QString &id : ids) {
+            if (!stored.contains(id)) {
+                if (allowedMissing.contains(id))
+                    continue;
+                return QStringLiteral("order %1 is not in the database").arg(id);
+            }
+            const int want = wantedTickets(id);
+            const TicketTally t = tickets.value(id);
+            if (t.active != want)
+                return QStringLiteral("order %1 has %2 live/used tickets, GHL says %3").arg(id).arg(t.active).arg(want);
+        }
+        return {};
+    }
+
+private slots:
+    void initTestCase()
+    {
+        m_dialect = test::backendFromEnvironment();
+        qInfo("Running against %s", qPrintable(test::backendName(m_dialect)));
+        if (pg() && qEnvironmentVariableIsEmpty("QRT_TEST_PG_URL"))
+            QFAIL(qPrintable(test::postgresMissingMessage()));
+    }
+
+    void init()
+    {
+        auto t = test::TestDatabase::create(m_dialect);
+        QVERIFY2(t, qPrintable(t ? QString() : t.error().toString()));
+        m_t = std::move(t.value());
+        QVERIFY_OK(m_t->migrate());
+        m_sim = std::make_unique<GhlSimulator>();
+        QVERIFY2(m_sim->listen(), "the GHL simulator could not listen on 127.0.0.1");
+        m_sim->setRateLimit(0, 10000);
+        m_sim->setLatencyMs(2);
+    }
+
+    void cleanup()
+    {
+        m_sim.reset();
+        m_t.reset();
+    }
+
+    // --- order id files ----------------------------------------------------------------------
+
+    void orderIdList()
+    {
+        auto ok = sync::parseOrderIdList(R"(["a1", "b2", "a1", " c3 "])");
+        QVERIFY_OK(ok);
+        QCOMPARE(ok.value(), (QStringList { QStringLiteral("a1"), QStringLiteral("b2"), QStringLiteral("c3") }));
+
+        auto notJson = sync::parseOrderIdList("[\"a1\",");
+        QVERIFY(!notJson);
+        QVERIFY2(notJson.error().message.contains(QStringLiteral("not valid JSON")), qPrintable(notJson.error().message));
+        auto notArray = sync::parseOrderIdList(R"({"ids": ["a1"]})");
+        QVERIFY(!notArray);
+        QVERIFY2(notArray.error().message.contains(QStringLiteral("JSON array")), qPrintable(notArray.error().message));
+        auto notStrings = sync::parseOrderIdList(R"(["a1", 42])");
+        QVERIFY(!notStrings);
+        QVERIFY2(notStrings.error().message.contains(QStringLiteral("Entry 2")), qPrintable(notStrings.error().message));
+
+        auto missing = sync::readOrderIdFile(QStringLiteral("/nonexistent/valid_order_list.json"));
+        QVERIFY(!missing);
+        QVERIFY2(missing.error().message.contains(QStringLiteral("does not exist")), qPrintable(missing.error().message));
+    }
+
+    // --- full, incremental, id list ----------------------------------------------------------
+
+    void fullSync()
+    {
+        m_sim->generate(250, 7);
+        SyncEngine engine(m_t->shared());
+        QSignalSpy started(&engine, &SyncEngine::started);
+        QSignalSpy progress(&engine, &SyncEngine::progressChanged);
+        QSignalSpy finished(&engine, &SyncEngine::finished);
+        QVERIFY(engine.start(request(SyncMode::Full)));
+        QVERIFY2(!engine.start(request(SyncMode::Full)), "a second start() while running must be refused");
+        QVERIFY2(finished.wait(60000), "the full sync did not finish within 60 s");
+        const auto s = finished.first().first().value<SyncSummary>();
+        QVERIFY2(s.status == SyncStatus::Succeeded, qPrintable(describe(s)));
+        QCOMPARE(started.size(), 1);
+        QVERIFY2(progress.size() >= 2, "progress should be reported at least at the phase changes");
+        QCOMPARE(s.total, 250);
+        QCOMPARE(s.synced, 250);
+        QCOMPARE(s.listed, 250);
+        QVERIFY(s.watermark.isValid());
+        // 3 list pages + one GET per order.
+        QCOMPARE(m_sim->requestCount(Endpoint::ListOrders), 3);
+        QCOMPARE(m_sim->requestCount(Endpoint::GetOrder), 250);
+        QCOMPARE(s.requests, 253);
+        const QString mismatch = checkOrders(m_sim->orderIds());
+        QVERIFY2(mismatch.isEmpty(), qPrintable(mismatch));
+        int wanted = 0;
+        for (const QString &id : m_sim->orderIds())
+            wanted += wantedTickets(id);
+        QCOMPARE(s.ticketsAdded, wanted);
+        QCOMPARE(scalarInt(QStringLiteral("SELECT count(*) FROM ghl_qr_orders")), 250);
+
+        db::SyncRunRepository runs(m_t->db());
+        auto last = runs.lastRun();
+        QVERIFY_OK(last);
+        QVERIFY(last.value().has_value());
+        QCOMPARE(last.value()->status, QStringLiteral("succeeded"));
+        QCOMPARE(last.value()->mode, QStringLiteral("full"));
+        QCOMPARE(last.value()->syncedOrders, 250);
+        QCOMPARE(last.value()->requests, 253);
+        QCOMPARE(last.value()->watermark.toMSecsSinceEpoch(), s.watermark.toMSecsSinceEpoch());
+        QVERIFY(last.value()->finishedAt.isValid());
+        auto running = runs.running(30);
+        QVERIFY_OK(running);
+        QVERIFY2(!running.value().has_value(), "a finished run must not count as running");
+
+        // The same again changes nothing: reconciliation is idempotent.
+        const auto again = runSync(request(SyncMode::Full));
+        QVERIFY2(again.status == SyncStatus::Succeeded, qPrintable(describe(again)));
+        QCOMPARE(again.ticketsAdded, 0);
+        QCOMPARE(again.ticketsCancelled, 0);
+        QCOMPARE(scalarInt(QStringLiteral("SELECT count(*) FROM ghl_qr_tickets")), wanted);
+    }
+
+    void runningRunIsVisible()
+    {
+        db::SyncRunRepository runs(m_t->db());
+        auto id = runs.start(QStringLiteral("full"), QStringLiteral("door-2"));
+        QVERIFY_OK(id);
+        auto running = runs.running(30);
+        QVERIFY_OK(running);
+        QVERIFY2(running.value().has_value(), "a run started a moment ago must be reported as running");
+        QCOMPARE(running.value()->station, QStringLiteral("door-2"));
+        QVERIFY_OK(m_t->exec(QStringLiteral("UPDATE sync_runs SET started_at = '2020-01-01T00:00:00.000Z'")));
+        auto stale = runs.running(30);
+        QVERIFY_OK(stale);
+        QVERIFY2(!stale.value().has_value(), "a 'running' row from long ago is a crashed run, not a running one");
+    }
+
+    void incrementalAfterMutations()
+    {
+        m_sim->generate(250, 11);
+        const auto first = runSync(request(SyncMode::Full));
+        QVERIFY2(first.status == SyncStatus::Succeeded, qPrintable(describe(first)));
+        const QStringList ids = m_sim->orderIds();
+
+        // Nothing changed: only the list pages.
+        m_sim->resetLog();
+        const auto idle = runSync(request(SyncMode::Incremental));
+        QVERIFY2(idle.status == SyncStatus::Succeeded, qPrintable(describe(idle)));
+        QCOMPARE(m_sim->requestCount(Endpoint::ListOrders), 3);
+        QCOMPARE(m_sim->requestCount(Endpoint::GetOrder), 0);
+        QCOMPARE(idle.unchanged, 250);
+
+        QTest::qWait(5); // updatedAt has millisecond resolution
+        QVERIFY(m_sim->setItemQuantity(ids.at(3), 0, 6));
+        QVERIFY(m_sim->setItemQuantity(ids.at(40), 0, 1));
+        QVERIFY(m_sim->setItemQuantity(ids.at(120), 0, 5));
+        QVERIFY(m_sim->cancelOrder(ids.at(200)));
+        QVERIFY(m_sim->refundOrder(ids.at(201)));
+        const QStringList added = m_sim->addOrders(2);
+        m_sim->resetLog();
+        const auto s = runSync(request(SyncMode::Incremental));
+        QVERIFY2(s.status == SyncStatus::Succeeded, qPrintable(describe(s)));
+        QCOMPARE(m_sim->requestCount(Endpoint::ListOrders), 3);
+        QCOMPARE(m_sim->requestCount(Endpoint::GetOrder), 7);
+        QCOMPARE(s.requests, 10);
+        QCOMPARE(s.total, 7);
+        QCOMPARE(s.unchanged, 245);
+        const QString mismatch = checkOrders(m_sim->orderIds());
+        QVERIFY2(mismatch.isEmpty(), qPrintable(mismatch));
+        for (const QString &id : added)
+            QVERIFY2(ordersInDb().contains(id), "a new order must be added by an incremental sync");
+    }
+
+    void idList()
+    {
+        m_sim->generate(30, 3);
+        QStringList ids = m_sim->orderIds().mid(0, 5);
+        const QString unknown = QStringLiteral("0123456789abcdef01234567");
+        ids << unknown << ids.first(); // a duplicate is fetched once
+        SyncRequest req = request(SyncMode::IdList);
+        req.orderIds = ids;
+        const auto s = runSync(req);
+        QVERIFY2(s.status == SyncStatus::Partial, qPrintable(describe(s)));
+        QCOMPARE(s.total, 6);
+        QCOMPARE(s.synced, 5);
+        QCOMPARE(s.failed, 1);
+        QCOMPARE(s.failures.first().orderId, unknown);
+        QVERIFY2(s.failures.first().reason.contains(QStringLiteral("not found in GHL")), qPrintable(s.failures.first().reason));
+        QCOMPARE(m_sim->requestCount(Endpoint::ListOrders), 0);
+        QCOMPARE(m_sim->requestCount(Endpoint::GetOrder), 6);
+        QCOMPARE(ordersInDb().size(), 5);
+        const QString mismatch = checkOrders(ids.mid(0, 5));
+        QVERIFY2(mismatch.isEmpty(), qPrintable(mismatch));
+        db::SyncRunRepository runs(m_t->db());
+        auto last = runs.lastRun();
+        QVERIFY_OK(last);
+        QCOMPARE(last.value()->status, QStringLiteral("partial"));
+        QCOMPARE(last.value()->failedOrders, 1);
+        const QJsonArray failures = last.value()->summary.value(u"failures").toArray();
+        QCOMPARE(failures.size(), 1);
+        QCOMPARE(failures.first().toObject().value(u"orderId").toString(), unknown);
+    }
+
+    // --- cancel ------------------------------------------------------------------------------
+
+    void cancelMidway()
+    {
+        m_sim->generate(300, 5);
+        m_sim->setLatencyMs(20);
+        SyncRequest req = request(SyncMode::Full);
+        req.ghl.concurrency = 2;
+        req.batchSize = 10;
+        SyncEngine engine(m_t->shared());
+        QSignalSpy finished(&engine, &SyncEngine::finished);
+        QVERIFY(engine.start(req));
+        QTRY_VERIFY_WITH_TIMEOUT(engine.progress().written >= 20, 30000);
+        engine.cancel();
+        QVERIFY2(finished.wait(30000), "a cancelled sync must finish");
+        const auto s = finished.first().first().value<SyncSummary>();
+        QVERIFY2(s.status == SyncStatus::Cancelled, qPrintable(describe(s)));
+        QVERIFY2(s.synced >= 20 && s.synced < 300, qPrintable(describe(s)));
+        QVERIFY(!engine.isRunning());
+        // What was written is whole: every stored order has all its tickets.
+        const QStringList stored = ordersInDb();
+        QCOMPARE(stored.size(), s.synced);
+        QString mismatch = checkOrders(stored);
+        QVERIFY2(mismatch.isEmpty(), qPrintable(mismatch));
+        db::SyncRunRepository runs(m_t->db());
+        QCOMPARE(runs.lastRun().value()->status, QStringLiteral("cancelled"));
+
+        m_sim->setLatencyMs(1);
+        const auto rerun = runSync(request(SyncMode::Full));
+        QVERIFY2(rerun.status == SyncStatus::Succeeded, qPrintable(describe(rerun)));
+        mismatch = checkOrders(m_sim->orderIds());
+        QVERIFY2(mismatch.isEmpty(), qPrintable(mismatch));
+    }
+
+    void destroyWhileRunning()
+    {
+        m_sim->generate(200, 9);
+        m_sim->setLatencyMs(20);
+        {
+            SyncEngine engine(m_t->shared());
+            QVERIFY(engine.start(request(SyncMode::Full)));
+            QTRY_VERIFY_WITH_TIMEOUT(engine.progress().fetched >= 5, 30000);
+        } // the destructor cancels and joins its threads
+        const QStringList stored = ordersInDb();
+        const QString mismatch = checkOrders(stored);
+        QVERIFY2(mismatch.isEmpty(), qPrintable(mismatch));
+    }
+
+    // --- GHL changes between runs ------------------------------------------------------------
+
+    void quantitiesAndCancellations()
+    {
+        m_sim->generate(40, 21);
+        const auto first = runSync(request(SyncMode::Full));
+        QVERIFY2(first.status == SyncStatus::Succeeded, qPrintable(describe(first)));
+
+        // Pick orders that are live with at least 2 tickets.
+        QStringList candidates;
+        for (const QString &id : m_sim->orderIds()) {
+            if (wantedTickets(id) >= 2 && m_sim->orderJson(id).value(u"items").toArray().size() == 1)
+                candidates << id;
+        }
+        QVERIFY2(candidates.size() >= 4, "the generated data should have orders of one item with 2+ tickets");
+        const QString grown = candidates.at(0), shrunk = candidates.at(1), cancelled = candidates.at(2),
+                      refunded = candidates.at(3);
+
+        db::TicketRepository tickets(m_t->db());
+        // Everyone of `shrunk` is already in; one of `refunded` is.
+        while (tickets.admitNext(shrunk, QStringLiteral("door")).value().admitted()) { }
+        QVERIFY(tickets.admitNext(refunded, QStringLiteral("door")).value().admitted());
+        const int shrunkUsed = ticketsInDb().value(shrunk).used;
+        const int refundedTotal = ticketsInDb().value(refunded).total;
+
+        QTest::qWait(5);
+        QVERIFY(m_sim->setItemQuantity(grown, 0, wantedTickets(grown) + 2));
+        QVERIFY(m_sim->setItemQuantity(shrunk, 0, 1));
+        QVERIFY(m_sim->cancelOrder(cancelled));
+        QVERIFY(m_sim->refundOrder(refunded));
+        const auto s = runSync(request(SyncMode::Incremental));
+        QVERIFY2(s.status == SyncStatus::Succeeded, qPrintable(describe(s)));
+        QCOMPARE(s.total, 4);
+        QCOMPARE(s.ticketsAdded, 2);
+
+        const auto after = ticketsInDb();
+        QCOMPARE(after.value(grown).active, wantedTickets(grown));
+        // Used tickets are never touched, even when GHL now wants fewer: that is a conflict.
+        QCOMPARE(after.value(shrunk).used, shrunkUsed);
+        QCOMPARE(after.value(shrunk).cancelled, 0);
+        QVERIFY2(std::any_of(s.conflicts.cbegin(), s.conflicts.cend(), [&](const QString &c) { return c.contains(shrunk); }),
+                 qPrintable(QStringLiteral("a conflict for order %1 expected, got: %2").arg(shrunk, s.conflicts.join(u'|'))));
+        QCOMPARE(after.value(cancelled).active, 0);
+        QVERIFY(after.value(cancelled).cancelled >= 2);
+        QCOMPARE(after.value(refunded).used, 1);
+        QCOMPARE(after.value(refunded).active, 1);
+        QCOMPARE(after.value(refunded).cancelled, refundedTotal - 1);
+        QCOMPARE(s.ticketsCancelled, after.value(cancelled).cancelled + refundedTotal - 1);
+        // Nothing was deleted.
+        QCOMPARE(after.value(refunded).total, refundedTotal);
+    }
+
+    // --- faults ------------------------------------------------------------------------------
+
+    void faultsEndCorrectOrListed()
+    {
+        m_sim->generate(120, 13);
+        ghlsim::SimFaults faults;
+        faults.serverError = 0.20;
+        faults.rateLimited = 0.10;
+        faults.retryAfterS = 1;
+        faults.hang = 0.05;
+        faults.malformed = 0.02;
+        m_sim->setFaults(faults, 4242);
+        SyncRequest req = request(SyncMode::Full);
+        req.ghl.requestTimeoutMs = 1000;
+        req.ghlMaxAttempts = 6;
+        const auto s = runSync(req, 170000);
+        QVERIFY2(s.status == SyncStatus::Succeeded || s.status == SyncStatus::Partial, qPrintable(describe(s)));
+        QVERIFY2(m_sim->statusCount(500) > 0 && m_sim->statusCount(429) > 0, "the faults should have been injected");
+        QSet<QString> failed;
+        for (const auto &f : s.failures) {
+            QVERIFY2(!f.reason.trimmed().isEmpty(), "every failure needs a reason");
+            failed.insert(f.orderId);
+        }
+        QCOMPARE(s.synced + s.failed, 120);
+        const QString mismatch = checkOrders(m_sim->orderIds(), failed);
+        QVERIFY2(mismatch.isEmpty(), qPrintable(mismatch));
+        // No duplicates anywhere: tickets per order equal what GHL reports.
+        const auto tally = ticketsInDb();
+        for (auto it = tally.cbegin(); it != tally.cend(); ++it)
+            QCOMPARE(it->total, wantedTickets(it.key()));
+        qInfo("faults: %d saved, %d failed, %d requests, 500s %d, 429s %d", s.synced, s.failed, s.requests,
+              m_sim->statusCount(500), m_sim->statusCount(429));
+
+        // GHL recovers: a second run completes everything without duplicates.
+        m_sim->clearFaults();
+        const auto rerun = runSync(request(SyncMode::Full));
+        QVERIFY2(rerun.status == SyncStatus::Succeeded, qPrintable(describe(rerun)));
+        const QString after = checkOrders(m_sim->orderIds());
+        QVERIFY2(after.isEmpty(), qPrintable(after));
+    }
+
+    void malformedOrderIsListed()
+    {
+        m_sim->generate(10, 17);
+        const QString id = m_sim->orderIds().at(4);
+        ghlsim::SimFaults bad;
+        bad.malformed = 1.0;
+        m_sim->setPathFaults(QStringLiteral("/payments/orders/") + id, bad);
+        const auto s = runSync(request(SyncMode::Full));
+        QVERIFY2(s.status == SyncStatus::Partial, qPrintable(describe(s)));
+        QCOMPARE(s.failed, 1);
+        QCOMPARE(s.failures.first().orderId, id);
+        QVERIFY2(s.failures.first().reason.contains(QStringLiteral("malformed")), qPrintable(s.failures.first().reason));
+        QCOMPARE(s.synced, 9);
+    }
+
+    void unauthorizedFails()
+    {
+        m_sim->generate(10, 1);
+        SyncRequest req = request(SyncMode::Full);
+        req.ghl.token = QStringLiteral("wrong-token");
+        const auto s = runSync(req);
+        QVERIFY2(s.status == SyncStatus::Failed, qPrintable(describe(s)));
+        QVERIFY2(s.error.contains(QStringLiteral("401")) || s.error.contains(QStringLiteral("token")), qPrintable(s.error));
+        db::SyncRunRepository runs(m_t->db());
+        QCOMPARE(runs.lastRun().value()->status, QStringLiteral("failed"));
+    }
+
+    // --- database restarts -------------------------------------------------------------------
+
+    void postgresRestartMidSync()
+    {
+        if (!pg())
+            QSKIP("SQLite is a file in this process: there is no server to restart, by design.");
+        const QString restart = qEnvironmentVariable("QRT_TEST_PG_RESTART");
+        if (restart.isEmpty())
+            QFAIL("QRT_TEST_PG_RESTART is not set: run through scripts/test, which provides a restart script.");
+        m_sim->generate(400, 31);
+        m_sim->setLatencyMs(15);
+        SyncRequest req = request(SyncMode::Full);
+        req.ghl.concurrency = 3;
+        req.batchSize = 20;
+        SyncEngine engine(m_t->shared());
+        QSignalSpy finished(&engine, &SyncEngine::finished);
+        QVERIFY(engine.start(req));
+        QTRY_VERIFY_WITH_TIMEOUT(engine.progress().written >= 40, 60000);
+        QProcess proc;
+        proc.start(restart, {});
+        QVERIFY2(proc.waitForStarted(10000), "the restart script did not start");
+        QTRY_VERIFY_WITH_TIMEOUT(proc.state() == QProcess::NotRunning, 90000);
+        QVERIFY2(proc.exitCode() == 0, proc.readAllStandardError().constData());
+        QVERIFY2(finished.wait(120000) || !finished.isEmpty(), "the sync did not end after the restart");
+        const auto s = finished.first().first().value<SyncSummary>();
+        qInfo("after the restart: %s", qPrintable(describe(s)));
+        if (s.status == SyncStatus::Failed)
+            QVERIFY2(s.error.contains(QStringLiteral("database")), qPrintable(s.error));
+        else
+            QVERIFY2(s.status == SyncStatus::Succeeded, qPrintable(describe(s)));
+
+        m_sim->setLatencyMs(1);
+        const auto rerun = runSync(request(SyncMode::Full));
+        QVERIFY2(rerun.status == SyncStatus::Succeeded, qPrintable(describe(rerun)));
+        const QString mismatch = checkOrders(m_sim->orderIds());
+        QVERIFY2(mismatch.isEmpty(), qPrintable(mismatch));
+        const auto tally = ticketsInDb();
+        for (auto it = tally.cbegin(); it != tally.cend(); ++it)
+            QCOMPARE(it->total, wantedTickets(it.key()));
+    }
+
+    // --- event feed --------------------------------------------------------------------------
+
+    void feedEvents()
+    {
+        m_sim->generate(30, 2);
+        feed::EventFeed feed;
+        QVERIFY_OK(feed.listen(QHostAddress::LocalHost));
+        QWebSocket client;
+        QStringList events;
+        QJsonObject complete;
+        QJsonObject lastProgress;
+        connect(&client, &QWebSocket::textMessageReceived, this, [&](const QString &text) {
+            const QJsonObject o = QJsonDocument::fromJson(text.toUtf8()).object();
+            const QString name = o.value(u"event").toString();
+            events << name;
+            if (name == u"sync_complete")
+                complete = o.value(u"data").toObject();
+            if (name == u"sync_progress")
+                lastProgress = o.value(u"data").toObject();
+        });
+        client.open(QUrl(QStringLiteral("ws://127.0.0.1:%1/").arg(feed.serverPort())));
+        QTRY_VERIFY_WITH_TIMEOUT(feed.clientCount() == 1, 10000);
+
+        SyncEngine engine(m_t->shared());
+        sync::connectToFeed(engine, feed);
+        QSignalSpy finished(&engine, &SyncEngine::finished);
+        QVERIFY(engine.start(request(SyncMode::Full)));
+        QVERIFY(finished.wait(60000));
+        QTRY_VERIFY_WITH_TIMEOUT(events.contains(QStringLiteral("sync_complete")), 10000);
+        QCOMPARE(events.first(), QStringLiteral("sync_status"));
+        QVERIFY2(events.contains(QStringLiteral("sync_progress")), qPrintable(events.join(u',')));
+        QCOMPARE(complete.value(u"syncedOrders").toInt(), 30);
+        QCOMPARE(complete.value(u"status").toString(), QStringLiteral("succeeded"));
+        QCOMPARE(lastProgress.value(u"syncInProgress").toBool(), false);
+        QCOMPARE(lastProgress.value(u"totalOrders").toInt(), 30);
+        QCOMPARE(lastProgress.value(u"syncedOrders").toInt(), 30);
+        client.close();
+    }
+
+    // --- the command line --------------------------------------------------------------------
+
+    void commandLine()
+    {
+        const QString binary = qEnvironmentVariable("QRT_QRTICKETS_BIN");
+        if (binary.isEmpty())
+            QFAIL("QRT_QRTICKETS_BIN is not set: ctest passes the built qrtickets binary (see tests/sync/CMakeLists.txt).");
+        m_sim->generate(40, 8);
+        QTemporaryDir home;
+        QVERIFY(home.isValid());
+
+        auto run = [&](const QStringList &args, const QMap<QString, QString> &env, QString *err) {
+            QProcess p;
+            QProcessEnvironment e = QProcessEnvironment::systemEnvironment();
+            e.insert(QStringLiteral("HOME"), home.path());
+            e.insert(QStringLiteral("XDG_CONFIG_HOME"), home.filePath(QStringLiteral("config")));
+            e.insert(QStringLiteral("DBUS_SESSION_BUS_ADDRESS"), QStringLiteral("disabled:"));
+            e.insert(QStringLiteral("QRTICKETS_DATABASE_URL"), m_t->url());
+            e.insert(QStringLiteral("QRTICKETS_GHL_BASE_URL"), m_sim->baseUrl().toString());
+            e.insert(QStringLiteral("QRTICKETS_GHL_TOKEN"), m_sim->token());
+            e.insert(QStringLiteral("QRTICKETS_GHL_LOCATION_ID"), m_sim->locationId());
+            e.insert(QStringLiteral("QRTICKETS_STATION_NAME"), QStringLiteral("cli-test"));
+            for (auto it = env.cbegin(); it != env.cend(); ++it) {
+                if (it.value().isNull())
+                    e.remove(it.key());
+                else
+                    e.insert(it.key(), it.value());
+            }
+            p.setProcessEnvironment(e);
+            p.start(binary, args);
+            if (!p.waitForStarted(10000))
+                return -100;
+            // The simulator lives in this thread: keep the event loop running while we wait.
+            if (!QTest::qWaitFor([&] { return p.state() == QProcess::NotRunning; }, 90000)) {
+                p.kill();
+                p.waitForFinished();
+                return -101;
+            }
+            *err = QString::fromUtf8(p.readAllStandardError());
+            return p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -102;
+        };
+
+        QString err;
+        int code = run({ QStringLiteral("sync"), QStringLiteral("--mode"), QStringLiteral("full") }, {}, &err);
+        QVERIFY2(code == 0, qPrintable(QStringLiteral("exit %1: %2").arg(code).arg(err)));
+        QVERIFY2(err.contains(QStringLiteral("40")), qPrintable(err));
+        QString mismatch = checkOrders(m_sim->orderIds());
+        QVERIFY2(mismatch.isEmpty(), qPrintable(mismatch));
+
+        // An ID list with an unknown id: exit 3, the id and the reason in the summary.
+        QFile list(home.filePath(QStringLiteral("valid_order_list.json")));
+        QVERIFY(list.open(QIODevice::WriteOnly));
+        const QString unknown = QStringLiteral("ffffffffffffffffffffffff");
+        list.write(QJsonDocument(QJsonArray { m_sim->orderIds().first(), unknown }).toJson());
+        list.close();
+        code = run({ QStringLiteral("sync"), QStringLiteral("--orders-file"), list.fileName() }, {}, &err);
+        QVERIFY2(code == 3, qPrintable(QStringLiteral("exit %1: %2").arg(code).arg(err)));
+        QVERIFY2(err.contains(unknown) && err.contains(QStringLiteral("not found")), qPrintable(err));
+
+        // Incremental after one change.
+        QTest::qWait(5);
+        QVERIFY(m_sim->setItemQuantity(m_sim->orderIds().at(2), 0, 6));
+        m_sim->resetLog();
+        code = run({ QStringLiteral("sync") }, {}, &err);
+        QVERIFY2(code == 0, qPrintable(QStringLiteral("exit %1: %2").arg(code).arg(err)));
+        QCOMPARE(m_sim->requestCount(Endpoint::GetOrder), 1);
+        mismatch = checkOrders(m_sim->orderIds());
+        QVERIFY2(mismatch.isEmpty(), qPrintable(mismatch));
+
+        // A broken list file is a usage error.
+        QFile broken(home.filePath(QStringLiteral("broken.json")));
+        QVERIFY(broken.open(QIODevice::WriteOnly));
+        broken.write("{\"not\": \"a list\"}");
+        broken.close();
+        code = run({ QStringLiteral("sync"), QStringLiteral("--orders-file"), broken.fileName() }, {}, &err);
+        QVERIFY2(code == 2 && err.contains(QStringLiteral("JSON array")), qPrintable(QStringLiteral("exit %1: %2").arg(code).arg(err)));
+
+        // No token: exit 2 naming where to put it.
+        code = run({ QStringLiteral("sync") }, { { QStringLiteral("QRTICKETS_GHL_TOKEN"), QString() } }, &err);
+        QVERIFY2(code == 2 && err.contains(QStringLiteral("QRTICKETS_GHL_TOKEN")),
+                 qPrintable(QStringLiteral("exit %1: %2").arg(code).arg(err)));
+        // No location id.
+        code = run({ QStringLiteral("sync") }, { { QStringLiteral("QRTICKETS_GHL_LOCATION_ID"), QString() } }, &err);
+        QVERIFY2(code == 2 && err.contains(QStringLiteral("location_id")),
+                 qPrintable(QStringLiteral("exit %1: %2").arg(code).arg(err)));
+        // A refused token: exit 1 with GHL's reason.
+        code = run({ QStringLiteral("sync") }, { { QStringLiteral("QRTICKETS_GHL_TOKEN"), QStringLiteral("bad-token") } }, &err);
+        QVERIFY2(code == 1 && err.contains(QStringLiteral("401")), qPrintable(QStringLiteral("exit %1: %2").arg(code).arg(err)));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestSync)
+#include "tst_sync.moc"
