@@ -1,0 +1,599 @@
+#include "serve/servetestutil.h"
+#include "support/testdatabase.h"
+#include "webhook/fakeclock.h"
+#include "webhook/testkeys.h"
+
+#include "db/fieldmappingrepository.h"
+#include "db/inboxrepository.h"
+#include "db/orderrepository.h"
+#include "db/ticketrepository.h"
+#include "feed/eventfeed.h"
+#include "ghl/orderjson.h"
+#include "ghlsim/ghlsimulator.h"
+#include "qr/qrcode.h"
+#include "webhook/webhookservice.h"
+
+#include <QFile>
+#include <QMutex>
+#include <QSet>
+#include <QSignalSpy>
+#include <QTest>
+#include <QThread>
+#include <QWebSocket>
+
+using namespace qrt;
+using namespace qrt::servetest;
+
+#define QVERIFY_OK(expr)                                                                                               \
+    do {                                                                                                               \
+        const auto &r_ = (expr);                                                                                       \
+        QVERIFY2(r_.ok(), qPrintable(QStringLiteral("%1 failed: %2").arg(QStringLiteral(#expr), r_.ok() ? QString() : r_.error().toString()))); \
+    } while (false)
+
+namespace {
+
+constexpr int WaitMs = 30000;
+const QString UrlTemplate = QStringLiteral("https://qr.example.com/orders/{order_id}");
+const QByteArray Secret = "serve-test-secret";
+const QByteArray Path = "/api/ghl/webhook-qr";
+
+QJsonObject officialExample()
+{
+    QFile f(QStringLiteral(QRT_SERVE_FIXTURES "/ordercreate-example.json"));
+    if (!f.open(QIODevice::ReadOnly))
+        return {};
+    return QJsonDocument::fromJson(f.readAll()).object();
+}
+
+} // namespace
+
+class TestServe : public QObject
+{
+    Q_OBJECT
+
+    db::Dialect m_dialect = db::Dialect::SQLite;
+    std::unique_ptr<test::TestDatabase> m_t;
+    std::unique_ptr<ghlsim::GhlSimulator> m_sim;
+    std::unique_ptr<webhook::WebhookService> m_service;
+    QNetworkAccessManager m_nam;
+
+    db::Database &database() { return m_t->db(); }
+
+    webhook::WebhookServiceSettings settings(core::WebhookAuth auth, const QString &publicKey = {})
+    {
+        webhook::WebhookServiceSettings s;
+        s.webhook.enabled = true;
+        s.webhook.bind = QStringLiteral("127.0.0.1");
+        s.webhook.port = 0;
+        s.webhook.path = QString::fromLatin1(Path);
+        s.webhook.auth = auth;
+        s.webhook.secret = QString::fromLatin1(Secret);
+        s.webhook.ghlPublicKey = publicKey;
+        s.webhook.replayWindowS = 300;
+        s.ghl.baseUrl = m_sim->baseUrl();
+        s.ghl.locationId = m_sim->locationId();
+        s.ghl.token = m_sim->token();
+        s.ghl.apiVersion = ghlsim::GhlSimulator::apiVersion();
+        s.ghl.concurrency = 4;
+        s.ghl.requestTimeoutMs = 10000;
+        s.qr.urlTemplate = UrlTemplate;
+        s.worker.station = QStringLiteral("test-station");
+        s.worker.concurrency = 4;
+        s.worker.maxAttempts = 3;
+        s.worker.backoff = db::InboxBackoff { 100, 400, 0.2 };
+        s.worker.pollIntervalMs = 100;
+        ghl::RetryPolicy once;
+        once.maxAttempts = 1;
+        s.worker.ghlRetry = once;
+        return s;
+    }
+
+    bool startService(const webhook::WebhookServiceSettings &s)
+    {
+        m_service = std::make_unique<webhook::WebhookService>(m_t->shared(), s);
+        auto started = m_service->start();
+        if (!started)
+            qWarning().noquote() << started.error().toString();
+        return started.ok();
+    }
+
+    QUrl url(const QByteArray &path) const
+    {
+        return QUrl(QStringLiteral("http://127.0.0.1:%1%2").arg(m_service->port()).arg(QString::fromLatin1(path)));
+    }
+
+    HttpResult postSecret(const QByteArray &body)
+    {
+        return send(m_nam, "POST", url(Path), body, { { "X-Webhook-Secret", Secret } });
+    }
+
+    // Maps every product of the simulator's orders to a contact field "field-<product>".
+    void mapProducts(const QStringList &products)
+    {
+        db::FieldMappingRepository fields(database());
+        for (const QString &p : products)
+            QVERIFY_OK(fields.upsert(p, QStringLiteral("field-") + p, QStringLiteral("QR ") + p));
+    }
+
+    std::optional<db::InboxItem> eventFor(const QString &orderId)
+    {
+        db::InboxRepository repo(database());
+        auto recent = repo.recent(1000);
+        if (!recent)
+            return std::nullopt;
+        for (const db::InboxItem &i : recent.value()) {
+            if (i.orderId == orderId)
+                return i;
+        }
+        return std::nullopt;
+    }
+
+    QString stateOf(const QString &orderId)
+    {
+        auto e = eventFor(orderId);
+        return e ? db::toString(e->state) : QStringLiteral("(not in the inbox)");
+    }
+
+    int ticketCount(const QString &orderId)
+    {
+        db::TicketRepository tickets(database());
+        auto list = tickets.forOrder(orderId);
+        return list ? int(list->size()) : -1;
+    }
+
+    // What the ticket table must hold: every quantity, or none for a cancelled/refunded order.
+    static int expectedTickets(const QJsonObject &order)
+    {
+        auto parsed = ghl::orderFromJson(order);
+        if (!parsed)
+            return -1;
+        int n = 0;
+        for (const core::TicketDemand &d : parsed->ticketDemand())
+            n += d.qty;
+        return n;
+    }
+
+    int contactPuts(const QString &contactId)
+    {
+        int n = 0;
+        for (const ghlsim::SimRequest &r : m_sim->requests()) {
+            if (r.endpoint == ghlsim::Endpoint::UpdateContact && r.path.endsWith(contactId) && r.status == 200)
+                ++n;
+        }
+        return n;
+    }
+
+    // The whole outcome of one processed webhook: contact field, QR content, stored order and tickets.
+    void verifyProcessed(const QJsonObject &order, const QString &product)
+    {
+        const QString orderId = order.value(u"_id").toString();
+        const QString contactId = order.value(u"contactId").toString();
+        QTRY_VERIFY2_WITH_TIMEOUT(stateOf(orderId) == u"done",
+                                  qPrintable(QStringLiteral("the webhook of order %1 should be processed, it is %2")
+                                                 .arg(orderId, stateOf(orderId))),
+                                  WaitMs);
+        const QString value = m_sim->contactFieldValue(contactId, QStringLiteral("field-") + product);
+        QVERIFY2(value.startsWith(u"data:image/png;base64,"),
+                 qPrintable(QStringLiteral("contact %1 should hold the QR data URL in field-%2").arg(contactId, product)));
+        auto decoded = qr::QrDecoder::decodeDataUrl(value);
+        QVERIFY2(decoded, qPrintable(decoded ? QString() : decoded.error().toString()));
+        QCOMPARE(decoded.value(), QStringLiteral("https://qr.example.com/orders/") + orderId);
+
+        db::OrderRepository orders(database());
+        auto stored = orders.get(orderId);
+        QVERIFY_OK(stored);
+        QVERIFY2(stored->has_value(), "the order should be stored");
+        QCOMPARE(stored->value().order.contactId, contactId);
+        QCOMPARE(stored->value().order.qrCodeImage, value);
+        QCOMPARE(ticketCount(orderId), expectedTickets(order));
+    }
+
+private slots:
+    void initTestCase()
+    {
+        m_dialect = test::backendFromEnvironment();
+        qInfo("Running against %s", qPrintable(test::backendName(m_dialect)));
+        if (m_dialect == db::Dialect::PostgreSQL && qEnvironmentVariableIsEmpty("QRT_TEST_PG_URL"))
+            QFAIL(qPrintable(test::postgresMissingMessage()));
+        qRegisterMetaType<db::InboxStats>();
+    }
+
+    void init()
+    {
+        auto t = test::TestDatabase::create(m_dialect);
+        QVERIFY2(t, qPrintable(t ? QString() : t.error().toString()));
+        m_t = std::move(t.value());
+        QVERIFY_OK(m_t->migrate());
+        m_sim = std::make_unique<ghlsim::GhlSimulator>();
+        m_sim->setRateLimit(0, 10000);
+        QVERIFY(m_sim->listen());
+        m_sim->generate(8, 42);
+    }
+
+    void cleanup()
+    {
+        if (m_service && m_service->isRunning()) {
+            QSignalSpy stopped(m_service.get(), &webhook::WebhookService::stopped);
+            m_service->stop();
+            QVERIFY(stopped.count() > 0 || stopped.wait(WaitMs));
+        }
+        m_service.reset();
+        m_sim.reset();
+        m_t.reset();
+    }
+
+    // --- the inbox itself ---------------------------------------------------------------------
+
+    void commitIsIdempotent()
+    {
+        db::InboxRepository repo(database());
+        db::InboxDelivery d { QStringLiteral("webhook:abc"), QStringLiteral("OrderCreate"), QStringLiteral("o1"),
+                              QStringLiteral("c1"), {}, QByteArrayLiteral("{\"_id\":\"o1\"}") };
+        auto first = repo.commit(d);
+        QVERIFY_OK(first);
+        QVERIFY2(first.value(), "the first delivery should be stored as new");
+        auto second = repo.commit(d);
+        QVERIFY_OK(second);
+        QVERIFY2(!second.value(), "the same idempotency key should be reported as a duplicate");
+        auto stats = repo.stats();
+        QVERIFY_OK(stats);
+        QCOMPARE(stats->pending, 1);
+        QCOMPARE(stats->acceptedToday, 1);
+        auto claimed = repo.claimNext(QStringLiteral("s"));
+        QVERIFY_OK(claimed);
+        QVERIFY(claimed->has_value());
+        QCOMPARE(claimed->value().body, d.body);
+        QCOMPARE(claimed->value().attempts, 1);
+    }
+
+    void backoffDeadAndManualRetry()
+    {
+        webhook::testing::FakeClock clock;
+        clock.set(QDateTime::currentDateTimeUtc());
+        db::InboxRepository repo(database(), clock);
+        QVERIFY_OK(repo.commit({ QStringLiteral("k1"), {}, QStringLiteral("o1"), {}, {}, QByteArrayLiteral("{}") }));
+        const db::InboxBackoff backoff { 60000, 600000, 0 };
+
+        auto c1 = repo.claimNext(QStringLiteral("s"));
+        QVERIFY_OK(c1);
+        QVERIFY(c1->has_value());
+        const qint64 id = c1->value().id;
+        auto s1 = repo.markFailed(id, QStringLiteral("GHL said 500"), 2, backoff);
+        QVERIFY_OK(s1);
+        QCOMPARE(db::toString(s1.value()), QStringLiteral("failed"));
+        auto notDue = repo.claimNext(QStringLiteral("s"));
+        QVERIFY_OK(notDue);
+        QVERIFY2(!notDue->has_value(), "a failed event must wait for its backoff");
+
+        clock.set(clock.now().addSecs(61));
+        auto c2 = repo.claimNext(QStringLiteral("s"));
+        QVERIFY_OK(c2);
+        QVERIFY2(c2->has_value(), "after the backoff the event is due again");
+        QCOMPARE(c2->value().attempts, 2);
+        auto s2 = repo.markFailed(id, QStringLiteral("GHL said 500 again"), 2, backoff);
+        QVERIFY_OK(s2);
+        QCOMPARE(db::toString(s2.value()), QStringLiteral("dead"));
+
+        auto stats = repo.stats();
+        QVERIFY_OK(stats);
+        QCOMPARE(stats->dead, 1);
+        QCOMPARE(stats->depth(), 0);
+        QCOMPARE(stats->lastError, QStringLiteral("GHL said 500 again"));
+
+        clock.set(clock.now().addSecs(3600));
+        auto none = repo.claimNext(QStringLiteral("s"));
+        QVERIFY_OK(none);
+        QVERIFY2(!none->has_value(), "a dead event is never claimed again by itself");
+
+        auto retried = repo.retry(id);
+        QVERIFY_OK(retried);
+        QVERIFY(retried.value());
+        auto c3 = repo.claimNext(QStringLiteral("s"));
+        QVERIFY_OK(c3);
+        QVERIFY2(c3->has_value(), "a retried event is due at once");
+        QCOMPARE(c3->value().attempts, 1);
+        QVERIFY_OK(repo.markDone(id));
+        auto recent = repo.recent(10);
+        QVERIFY_OK(recent);
+        QCOMPARE(recent->size(), 1);
+        QCOMPARE(db::toString(recent->first().state), QStringLiteral("done"));
+    }
+
+    void backoffGrowsWithJitterBounds()
+    {
+        const db::InboxBackoff b { 1000, 60000, 0.2 };
+        QCOMPARE(db::InboxRepository::backoffMs(1, b, 0x7fffffffu), qint64(1000));
+        QVERIFY(db::InboxRepository::backoffMs(3, b, 0) >= 3200 && db::InboxRepository::backoffMs(3, b, 0) <= 4000);
+        QVERIFY(db::InboxRepository::backoffMs(3, b, 0xffffffffu) <= 4800);
+        QVERIFY(db::InboxRepository::backoffMs(30, b, 0xffffffffu) <= 72000);
+    }
+
+    void resumeOnlyOwnOrStaleClaims()
+    {
+        webhook::testing::FakeClock clock;
+        clock.set(QDateTime::currentDateTimeUtc());
+        db::InboxRepository repo(database(), clock);
+        QVERIFY_OK(repo.commit({ QStringLiteral("k1"), {}, QStringLiteral("o1"), {}, {}, QByteArrayLiteral("{}") }));
+        auto c = repo.claimNext(QStringLiteral("station-a"));
+        QVERIFY_OK(c);
+        QVERIFY(c->has_value());
+        auto other = repo.resumeInterrupted(QStringLiteral("station-b"), 900);
+        QVERIFY_OK(other);
+        QCOMPARE(other.value(), 0);
+        auto own = repo.resumeInterrupted(QStringLiteral("station-a"), 900);
+        QVERIFY_OK(own);
+        QCOMPARE(own.value(), 1);
+        auto again = repo.claimNext(QStringLiteral("station-b"));
+        QVERIFY_OK(again);
+        QVERIFY(again->has_value());
+        clock.set(clock.now().addSecs(1000));
+        auto stale = repo.resumeInterrupted(QStringLiteral("station-c"), 900);
+        QVERIFY_OK(stale);
+        QCOMPARE(stale.value(), 1);
+    }
+
+    void concurrentClaimsNeverShareAnEvent()
+    {
+        db::InboxRepository repo(database());
+        const int events = 60;
+        for (int i = 0; i < events; ++i)
+            QVERIFY_OK(repo.commit({ QStringLiteral("k%1").arg(i), {}, QStringLiteral("o%1").arg(i), {}, {}, QByteArrayLiteral("{}") }));
+        QMutex mutex;
+        QList<qint64> claimed;
+        QStringList errors;
+        QList<QThread *> threads;
+        for (int t = 0; t < 4; ++t) {
+            threads << QThread::create([&, t] {
+                db::InboxRepository own(database());
+                for (;;) {
+                    auto c = own.claimNext(QStringLiteral("w%1").arg(t));
+                    QMutexLocker lock(&mutex);
+                    if (!c) {
+                        errors << c.error().toString();
+                        return;
+                    }
+                    if (!c->has_value())
+                        return;
+                    claimed << c->value().id;
+                }
+            });
+            threads.last()->start();
+        }
+        for (QThread *t : threads) {
+            QVERIFY(t->wait(60000));
+            delete t;
+        }
+        QVERIFY2(errors.isEmpty(), qPrintable(errors.join(u'\n')));
+        QCOMPARE(claimed.size(), events);
+        QCOMPARE(QSet<qint64>(claimed.begin(), claimed.end()).size(), events);
+    }
+
+    // --- end to end over the listener ---------------------------------------------------------
+
+    void officialOrderCreateSigned()
+    {
+        const auto key = webhook::testing::TestKey::ed25519();
+        QVERIFY(key.isValid());
+        const QJsonObject example = officialExample();
+        QVERIFY2(!example.isEmpty(), "the OrderCreate example fixture should be readable");
+        const QString orderId = example.value(u"_id").toString();
+        const QString contactId = example.value(u"contactId").toString();
+        // The simulator serves the order GHL would return for this webhook.
+        QJsonObject simOrder = example;
+        simOrder.remove(QStringLiteral("type"));
+        simOrder.remove(QStringLiteral("locationId"));
+        m_sim->putOrder(simOrder);
+        m_sim->putContact({ contactId, QStringLiteral("Maxwell"), QStringLiteral("Schmidt"),
+                            QStringLiteral("limof@mailinator.com"), QStringLiteral("+2389372075506"), {} });
+        const QStringList products = productsOf(example);
+        QCOMPARE(products.size(), 2);
+        mapProducts(products);
+
+        QVERIFY(startService(settings(core::WebhookAuth::GhlSignature, QString::fromLatin1(key.spkiBase64()))));
+        QJsonObject signedBody = example;
+        signedBody.insert(QStringLiteral("webhookId"), QStringLiteral("e2e-webhook-1"));
+        signedBody.insert(QStringLiteral("timestamp"), isoNow());
+        const QByteArray body = QJsonDocument(signedBody).toJson(QJsonDocument::Compact);
+
+        const HttpResult forged = send(m_nam, "POST", url(Path), body, { { "X-GHL-Signature", key.sign(body + " ") } });
+        QCOMPARE(forged.status, 401);
+        const HttpResult r = send(m_nam, "POST", url(Path), body, { { "X-GHL-Signature", key.sign(body) } });
+        QCOMPARE(r.status, 200);
+        QCOMPARE(r.json().value(u"status").toString(), QStringLiteral("accepted"));
+
+        verifyProcessed(simOrder, products.at(0));
+        const QString second = m_sim->contactFieldValue(contactId, QStringLiteral("field-") + products.at(1));
+        QCOMPARE(second, m_sim->contactFieldValue(contactId, QStringLiteral("field-") + products.at(0)));
+        QCOMPARE(contactPuts(contactId), 1); // both fields in one update
+        QCOMPARE(ticketCount(orderId), 2);
+    }
+
+    void workflowShapes_data()
+    {
+        QTest::addColumn<int>("shape");
+        QTest::newRow("2 workflow order") << 2;
+        QTest::newRow("3 workflow line items") << 3;
+        QTest::newRow("4 custom data") << 4;
+    }
+
+    void workflowShapes()
+    {
+        QFETCH(int, shape);
+        const QJsonObject order = m_sim->orderJson(m_sim->orderIds().at(shape));
+        mapProducts(productsOf(order));
+        QVERIFY(startService(settings(core::WebhookAuth::SharedSecret)));
+        const QByteArray body = shape == 2 ? workflowOrderBody(order, m_sim->locationId())
+            : shape == 3                   ? workflowLineItemsBody(order)
+                                           : customDataBody(order);
+        const HttpResult r = postSecret(body);
+        QCOMPARE(r.status, 200);
+        verifyProcessed(order, firstProduct(order));
+    }
+
+    void sameEventTwiceIsProcessedOnce()
+    {
+        const QJsonObject order = m_sim->orderJson(m_sim->orderIds().at(1));
+        mapProducts(productsOf(order));
+        QVERIFY(startService(settings(core::WebhookAuth::SharedSecret)));
+        const QByteArray body = workflowOrderBody(order, m_sim->locationId());
+        QCOMPARE(postSecret(body).status, 200);
+        const HttpResult again = postSecret(body);
+        QCOMPARE(again.status, 200);
+        QCOMPARE(again.json().value(u"status").toString(), QStringLiteral("duplicate"));
+        verifyProcessed(order, firstProduct(order));
+        // A third delivery after processing is still a duplicate.
+        QCOMPARE(postSecret(body).json().value(u"status").toString(), QStringLiteral("duplicate"));
+        QTest::qWait(300); // give a wrong second processing the chance to show up
+        QCOMPARE(contactPuts(order.value(u"contactId").toString()), 1);
+        QCOMPARE(ticketCount(order.value(u"_id").toString()), expectedTickets(order));
+        db::InboxRepository repo(database());
+        auto stats = repo.stats();
+        QVERIFY_OK(stats);
+        QCOMPARE(stats->done, 1);
+    }
+
+    void productWithoutMappingIsVisibleAndOrderStillSynced()
+    {
+        const QJsonObject order = m_sim->orderJson(m_sim->orderIds().at(2));
+        const QString product = firstProduct(order);
+        QVERIFY(startService(settings(core::WebhookAuth::SharedSecret)));
+        QCOMPARE(postSecret(customDataBody(order)).status, 200);
+        const QString orderId = order.value(u"_id").toString();
+        QTRY_VERIFY2_WITH_TIMEOUT(stateOf(orderId) == u"done", qPrintable(stateOf(orderId)), WaitMs);
+        const auto event = eventFor(orderId);
+        QVERIFY(event);
+        QVERIFY2(event->warning.contains(QStringLiteral("no custom field mapped for product ") + product),
+                 qPrintable(QStringLiteral("the event should name the unmapped product, warning: ") + event->warning));
+        QCOMPARE(ticketCount(orderId), expectedTickets(order));
+        QCOMPARE(contactPuts(order.value(u"contactId").toString()), 0);
+
+        // Mapping it afterwards and retrying by hand pushes the QR.
+        mapProducts(productsOf(order));
+        db::InboxRepository repo(database());
+        auto retried = repo.retry(event->id);
+        QVERIFY_OK(retried);
+        QVERIFY(retried.value());
+        QMetaObject::invokeMethod(m_service->worker(), &webhook::InboxWorker::wake, Qt::QueuedConnection);
+        QTRY_VERIFY_WITH_TIMEOUT(eventFor(orderId) && eventFor(orderId)->state == db::InboxState::Done
+                                     && eventFor(orderId)->warning.isEmpty(),
+                                 WaitMs);
+        verifyProcessed(order, product);
+    }
+
+    void ghlFailingRetriesThenDeadThenManualRetry()
+    {
+        const QJsonObject order = m_sim->orderJson(m_sim->orderIds().at(3));
+        mapProducts(productsOf(order));
+        ghlsim::SimFaults down;
+        down.serverError = 1.0;
+        m_sim->setPathFaults(QStringLiteral("/payments/orders"), down);
+        QVERIFY(startService(settings(core::WebhookAuth::SharedSecret)));
+        QSignalSpy failed(m_service->worker(), &webhook::InboxWorker::eventFailed);
+        QCOMPARE(postSecret(customDataBody(order)).status, 200);
+        const QString orderId = order.value(u"_id").toString();
+        QTRY_VERIFY2_WITH_TIMEOUT(stateOf(orderId) == u"dead", qPrintable(stateOf(orderId)), WaitMs);
+        const auto dead = eventFor(orderId);
+        QVERIFY(dead);
+        QCOMPARE(dead->attempts, 3);
+        QVERIFY2(dead->lastError.contains(orderId), qPrintable(dead->lastError));
+        QCOMPARE(failed.count(), 3);
+        QVERIFY2(failed.last().at(3).toBool(), "the last failure should say the event is dead");
+        const HttpResult health = send(m_nam, "GET", url("/healthz"), {});
+        QCOMPARE(health.status, 200);
+        QCOMPARE(health.json().value(u"inboxDead").toInt(), 1);
+        QVERIFY(!health.json().value(u"lastError").toString().isEmpty());
+
+        m_sim->clearFaults();
+        db::InboxRepository repo(database());
+        auto retried = repo.retry(dead->id);
+        QVERIFY_OK(retried);
+        QVERIFY(retried.value());
+        QMetaObject::invokeMethod(m_service->worker(), &webhook::InboxWorker::wake, Qt::QueuedConnection);
+        verifyProcessed(order, firstProduct(order));
+    }
+
+    void resumedEventSkipsContactUpdateAlreadyDone()
+    {
+        // A crash after GHL confirmed the contact update but before the event was done: the
+        // restarted worker syncs the order and finishes without a second update.
+        const QJsonObject order = m_sim->orderJson(m_sim->orderIds().at(4));
+        const QString product = firstProduct(order);
+        mapProducts(productsOf(order));
+        db::InboxRepository repo(database());
+        const QByteArray body = customDataBody(order);
+        QVERIFY_OK(repo.commit({ QStringLiteral("crash-1"), {}, order.value(u"_id").toString(), {}, {}, body }));
+        auto claimed = repo.claimNext(QStringLiteral("test-station"));
+        QVERIFY_OK(claimed);
+        QVERIFY(claimed->has_value());
+        QStringList fields;
+        for (const QString &p : productsOf(order))
+            fields << QStringLiteral("field-") + p;
+        QVERIFY_OK(repo.markPushed(claimed->value().id, fields));
+
+        QVERIFY(startService(settings(core::WebhookAuth::SharedSecret)));
+        const QString orderId = order.value(u"_id").toString();
+        QTRY_VERIFY2_WITH_TIMEOUT(stateOf(orderId) == u"done", qPrintable(stateOf(orderId)), WaitMs);
+        QCOMPARE(contactPuts(order.value(u"contactId").toString()), 0);
+        QCOMPARE(ticketCount(orderId), expectedTickets(order));
+        db::OrderRepository orders(database());
+        auto stored = orders.get(orderId);
+        QVERIFY_OK(stored);
+        QVERIFY(stored->has_value());
+        auto decoded = qr::QrDecoder::decodeDataUrl(stored->value().order.qrCodeImage);
+        QVERIFY2(decoded, "the stored QR image should decode");
+        QCOMPARE(decoded.value(), QStringLiteral("https://qr.example.com/orders/") + orderId);
+    }
+
+    void feedSeesWebhookAndOrderSynced()
+    {
+        const QJsonObject order = m_sim->orderJson(m_sim->orderIds().at(5));
+        mapProducts(productsOf(order));
+        auto s = settings(core::WebhookAuth::SharedSecret);
+        s.feedToken = QStringLiteral("feed-token");
+        QVERIFY(startService(s));
+        QWebSocket ws;
+        QStringList events;
+        QList<QJsonObject> messages;
+        connect(&ws, &QWebSocket::textMessageReceived, this, [&](const QString &text) {
+            const QJsonObject m = QJsonDocument::fromJson(text.toUtf8()).object();
+            events << m.value(u"event").toString();
+            messages << m;
+        });
+        QSignalSpy connected(&ws, &QWebSocket::connected);
+        ws.open(QUrl(QStringLiteral("ws://127.0.0.1:%1/ws?token=feed-token").arg(m_service->port())));
+        QVERIFY2(connected.wait(WaitMs), "the feed on /ws of the listener's port should accept the client");
+        QTRY_COMPARE_WITH_TIMEOUT(m_service->feed().clientCount(), 1, WaitMs);
+        QCOMPARE(postSecret(customDataBody(order)).status, 200);
+        QTRY_VERIFY2_WITH_TIMEOUT(events.contains(QStringLiteral("order_synced")),
+                                  qPrintable(QStringLiteral("events so far: ") + events.join(u',')), WaitMs);
+        const qsizetype received = events.indexOf(QStringLiteral("webhook_received"));
+        QVERIFY2(received >= 0 && received < events.indexOf(QStringLiteral("order_synced")),
+                 qPrintable(QStringLiteral("webhook_received should come first: ") + events.join(u',')));
+        const QString orderId = order.value(u"_id").toString();
+        QCOMPARE(messages.at(received).value(u"data").toObject().value(u"orderId").toString(), orderId);
+        const QJsonObject synced = messages.at(events.indexOf(QStringLiteral("order_synced"))).value(u"data").toObject();
+        QCOMPARE(synced.value(u"orderId").toString(), orderId);
+        ws.close();
+    }
+
+    void stopDrainsTheEventInProgress()
+    {
+        const QJsonObject order = m_sim->orderJson(m_sim->orderIds().at(6));
+        mapProducts(productsOf(order));
+        m_sim->setLatencyMs(400);
+        QVERIFY(startService(settings(core::WebhookAuth::SharedSecret)));
+        QCOMPARE(postSecret(customDataBody(order)).status, 200);
+        const QString orderId = order.value(u"_id").toString();
+        QTRY_VERIFY_WITH_TIMEOUT(stateOf(orderId) == u"processing", WaitMs);
+        QSignalSpy stopped(m_service.get(), &webhook::WebhookService::stopped);
+        m_service->stop();
+        QVERIFY(stopped.wait(WaitMs));
+        QCOMPARE(stateOf(orderId), QStringLiteral("done"));
+        QCOMPARE(ticketCount(orderId), expectedTickets(order));
+        // Nothing listens any more.
+        QCOMPARE(postSecret(customDataBody(order)).status, 0);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestServe)
+#include "tst_serve.moc"
