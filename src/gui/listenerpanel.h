@@ -26,7 +26,20 @@ public:
 signals:
     void listeningChanged(bool listening);
 
+protected:
+    void showEvent(QShowEvent *event) override;
+    void hideEvent(QHideEvent *event) override;
+
 private:
+    void startStop();
+    void updateState();
+    void refresh();
+    void scheduleRefresh();
+    void retrySelected();
+    void sendTestWebhook();
+    void postTestWebhook(const QString &orderId, const QString &contactId);
+    void updateButtons();
+
     struct Private;
     std::unique_ptr<Ui::ListenerPanel> m_ui;
     std::unique_ptr<Private> d;

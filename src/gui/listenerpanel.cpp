@@ -1,0 +1,429 @@
+#include "gui/listenerpanel.h"
+
+#include "ui_listenerpanel.h"
+
+#include "core/config.h"
+#include "db/database.h"
+#include "db/inboxrepository.h"
+#include "ghl/ghlclient.h"
+#include "ghl/listordersjob.h"
+#include "gui/dbworker.h"
+#include "gui/services.h"
+
+#ifdef QRT_HAVE_WEBHOOK
+#include "webhook/httpserver.h"
+#include "webhook/inboxworker.h"
+#include "webhook/webhookservice.h"
+#endif
+
+#include <QDateTime>
+#include <QHeaderView>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QLocale>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QPushButton>
+#include <QTimer>
+#include <QUuid>
+
+namespace qrt::gui {
+
+namespace {
+
+enum Column { TimeColumn, KindColumn, OrderColumn, OutcomeColumn, ErrorColumn, ColumnCount };
+
+QString authName(core::WebhookAuth auth)
+{
+    switch (auth) {
+    case core::WebhookAuth::GhlSignature: return ListenerPanel::tr("GHL signature (Ed25519)");
+    case core::WebhookAuth::SharedSecret: return ListenerPanel::tr("Shared secret");
+    case core::WebhookAuth::None: return ListenerPanel::tr("None (this machine only)");
+    }
+    return {};
+}
+
+QString outcomeText(const db::InboxItem &item)
+{
+    switch (item.state) {
+    case db::InboxState::Pending: return ListenerPanel::tr("Waiting");
+    case db::InboxState::Processing: return ListenerPanel::tr("Processing");
+    case db::InboxState::Done:
+        return item.warning.isEmpty() ? ListenerPanel::tr("Done") : ListenerPanel::tr("Done with a warning");
+    case db::InboxState::Failed: return ListenerPanel::tr("Failed, retrying (attempt %1)").arg(item.attempts);
+    case db::InboxState::Dead: return ListenerPanel::tr("Dead after %n attempt(s)", nullptr, item.attempts);
+    }
+    return {};
+}
+
+bool retryable(const db::InboxItem &item)
+{
+    return item.state == db::InboxState::Dead || item.state == db::InboxState::Failed
+        || (item.state == db::InboxState::Done && !item.warning.isEmpty());
+}
+
+struct Snapshot
+{
+    QString error;
+    db::InboxStats stats;
+    QList<db::InboxItem> recent;
+};
+
+} // namespace
+
+struct ListenerPanel::Private
+{
+    Services &services;
+    std::unique_ptr<DbWorker> dbWorker;
+    QTimer *pollTimer = nullptr;
+    QTimer *coalesce = nullptr;
+    QList<db::InboxItem> rows;
+    QNetworkAccessManager *nam = nullptr;
+    bool refreshing = false;
+
+    explicit Private(Services &s) : services(s) { }
+};
+
+ListenerPanel::ListenerPanel(Services &services, QWidget *parent)
+    : QWidget(parent), m_ui(std::make_unique<Ui::ListenerPanel>()), d(std::make_unique<Private>(services))
+{
+    m_ui->setupUi(this);
+    QTableWidget *table = m_ui->deliveriesTable;
+    table->setColumnCount(ColumnCount);
+    table->setHorizontalHeaderLabels({ tr("Time"), tr("Kind"), tr("Order"), tr("Outcome"), tr("Error") });
+    table->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    table->horizontalHeader()->setStretchLastSection(true);
+    table->verticalHeader()->hide();
+    table->setEditTriggers(QAbstractItemView::NoEditTriggers);
+
+    d->pollTimer = new QTimer(this);
+    d->pollTimer->setInterval(2000); // other stations and `serve` write the same inbox
+    connect(d->pollTimer, &QTimer::timeout, this, &ListenerPanel::refresh);
+    d->coalesce = new QTimer(this);
+    d->coalesce->setSingleShot(true);
+    d->coalesce->setInterval(150); // a burst of deliveries costs one refresh
+    connect(d->coalesce, &QTimer::timeout, this, &ListenerPanel::refresh);
+
+    connect(m_ui->startStopButton, &QPushButton::clicked, this, &ListenerPanel::startStop);
+    connect(m_ui->refreshButton, &QPushButton::clicked, this, &ListenerPanel::refresh);
+    connect(m_ui->retryButton, &QPushButton::clicked, this, &ListenerPanel::retrySelected);
+    connect(m_ui->testWebhookButton, &QPushButton::clicked, this, &ListenerPanel::sendTestWebhook);
+    connect(table, &QTableWidget::itemSelectionChanged, this, &ListenerPanel::updateButtons);
+
+    if (d->services.database)
+        d->dbWorker = std::make_unique<DbWorker>(d->services.database);
+    else
+        m_ui->recentNote->setText(tr("No database is open, so there is no webhook inbox to show."));
+
+    m_ui->testWebhookButton->setVisible(d->services.demo);
+    updateState();
+    refresh();
+}
+
+ListenerPanel::~ListenerPanel() = default;
+
+void ListenerPanel::showEvent(QShowEvent *event)
+{
+    QWidget::showEvent(event);
+    if (d->dbWorker)
+        d->pollTimer->start();
+    refresh();
+}
+
+void ListenerPanel::hideEvent(QHideEvent *event)
+{
+    d->pollTimer->stop();
+    QWidget::hideEvent(event);
+}
+
+void ListenerPanel::updateState()
+{
+    const core::WebhookSettings settings = d->services.config.webhook();
+    m_ui->authLabel->setText(authName(settings.auth));
+#ifdef QRT_HAVE_WEBHOOK
+    webhook::HttpServer *server = d->services.webhookServer;
+    const bool listening = server && server->isListening();
+    if (listening) {
+        m_ui->stateLabel->setText(tr("Listening"));
+        m_ui->addressLabel->setText(QStringLiteral("http://%1:%2%3")
+                                        .arg(server->serverAddress().toString())
+                                        .arg(server->serverPort())
+                                        .arg(settings.path));
+        m_ui->startStopButton->setText(tr("&Stop listener"));
+    } else {
+        m_ui->stateLabel->setText(tr("Off"));
+        m_ui->addressLabel->setText(tr("%1:%2 (not listening)").arg(settings.bind).arg(settings.port));
+        m_ui->startStopButton->setText(tr("&Start listener"));
+    }
+    m_ui->startStopButton->setEnabled(d->services.database != nullptr);
+    if (!d->services.database)
+        m_ui->messageLabel->setText(tr("The listener needs a database for its inbox."));
+    if (!d->services.webhookWorker && d->services.webhookServer)
+        m_ui->recentNote->setText(tr("No inbox worker runs in this application: another station or `qrtickets "
+                                     "serve` must process the events."));
+#else
+    m_ui->stateLabel->setText(tr("Not available"));
+    m_ui->addressLabel->setText(tr("%1:%2").arg(settings.bind).arg(settings.port));
+    m_ui->startStopButton->setEnabled(false);
+    m_ui->messageLabel->setText(tr("This build has no webhook listener."));
+#endif
+    updateButtons();
+}
+
+void ListenerPanel::startStop()
+{
+#ifdef QRT_HAVE_WEBHOOK
+    webhook::HttpServer *server = d->services.webhookServer;
+    if (server && server->isListening()) {
+        server->stop();
+        m_ui->messageLabel->setText(tr("Stopped. Webhooks GHL sends now are retried by GHL or lost; start the "
+                                       "listener again to receive them."));
+        updateState();
+        emit listeningChanged(false);
+        return;
+    }
+    const core::WebhookSettings settings = d->services.config.webhook();
+    core::Result<void> started;
+    if (server) {
+        started = server->start(settings);
+    } else {
+        // No listener was set up at start-up: build the whole service (listener, inbox commits,
+        // worker, feed) and hand it to Services so the main window sees it too. It belongs to the
+        // main window, not to this panel, so closing the panel does not stop it.
+        QObject *owner = parentWidget() ? static_cast<QObject *>(parentWidget()) : static_cast<QObject *>(this);
+        auto serviceSettings = webhook::WebhookServiceSettings::fromConfig(d->services.config);
+        serviceSettings.worker.station = d->services.station;
+        auto *service = new webhook::WebhookService(d->services.database, serviceSettings, core::SystemClock::instance(),
+                                                    owner);
+        started = service->start();
+        if (started) {
+            d->services.webhookServer = &service->server();
+            d->services.webhookWorker = service->worker();
+            if (!service->warnings().isEmpty())
+                m_ui->messageLabel->setText(service->warnings().join(u'\n'));
+        } else {
+            delete service;
+        }
+    }
+    if (!started) {
+        m_ui->messageLabel->setText(tr("The listener did not start: %1").arg(started.error().toString()));
+        updateState();
+        return;
+    }
+    if (d->services.webhookServer) {
+        connect(d->services.webhookServer, &webhook::HttpServer::requestAnswered, this, &ListenerPanel::scheduleRefresh,
+                Qt::UniqueConnection);
+    }
+    if (d->services.webhookWorker) {
+        connect(d->services.webhookWorker, &webhook::InboxWorker::eventProcessed, this, &ListenerPanel::scheduleRefresh,
+                Qt::UniqueConnection);
+        connect(d->services.webhookWorker, &webhook::InboxWorker::eventFailed, this, &ListenerPanel::scheduleRefresh,
+                Qt::UniqueConnection);
+    }
+    if (m_ui->messageLabel->text().startsWith(tr("Stopped.")) || m_ui->messageLabel->text().startsWith(tr("The listener did not start")))
+        m_ui->messageLabel->clear();
+    updateState();
+    emit listeningChanged(true);
+    scheduleRefresh();
+#endif
+}
+
+void ListenerPanel::scheduleRefresh()
+{
+    if (!d->coalesce->isActive())
+        d->coalesce->start();
+}
+
+void ListenerPanel::refresh()
+{
+    updateState();
+    if (!d->dbWorker || d->refreshing)
+        return;
+    d->refreshing = true;
+    d->dbWorker->run(
+        this,
+        [](db::Database &database) {
+            Snapshot s;
+            db::InboxRepository repo(database);
+            auto stats = repo.stats();
+            auto recent = repo.recent(100);
+            if (!stats)
+                s.error = stats.error().message;
+            else if (!recent)
+                s.error = recent.error().message;
+            else {
+                s.stats = stats.value();
+                s.recent = recent.value();
+            }
+            return s;
+        },
+        [this](Snapshot s) {
+            d->refreshing = false;
+            if (!s.error.isEmpty()) {
+                m_ui->recentNote->setText(tr("The inbox could not be read: %1").arg(s.error));
+                return;
+            }
+            m_ui->acceptedTodayLabel->setText(QString::number(s.stats.acceptedToday));
+            m_ui->queueLabel->setText(tr("%1 pending, %2 processing, %3 waiting to retry")
+                                          .arg(s.stats.pending)
+                                          .arg(s.stats.processing)
+                                          .arg(s.stats.failed));
+            m_ui->deadLabel->setText(s.stats.dead == 0 ? tr("none")
+                                                       : tr("%1 (last error: %2)").arg(s.stats.dead).arg(s.stats.lastError));
+
+            QTableWidget *table = m_ui->deliveriesTable;
+            qint64 selected = -1;
+            if (const auto rows = table->selectionModel()->selectedRows(); !rows.isEmpty())
+                selected = table->item(rows.first().row(), TimeColumn)->data(Qt::UserRole).toLongLong();
+            d->rows = s.recent;
+            table->setRowCount(int(d->rows.size()));
+            const QLocale locale;
+            for (int r = 0; r < d->rows.size(); ++r) {
+                const db::InboxItem &item = d->rows.at(r);
+                auto set = [&](int column, const QString &text) {
+                    auto *cell = table->item(r, column);
+                    if (!cell) {
+                        cell = new QTableWidgetItem;
+                        table->setItem(r, column, cell);
+                    }
+                    cell->setText(text);
+                    cell->setToolTip(text);
+                };
+                set(TimeColumn, locale.toString(item.receivedAt.toLocalTime(), QLocale::ShortFormat));
+                table->item(r, TimeColumn)->setData(Qt::UserRole, item.id);
+                set(KindColumn, item.eventType.isEmpty() ? tr("(custom)") : item.eventType);
+                set(OrderColumn, item.orderId);
+                set(OutcomeColumn, outcomeText(item));
+                set(ErrorColumn, item.state == db::InboxState::Done ? item.warning : item.lastError);
+                if (item.id == selected)
+                    table->selectRow(r);
+            }
+            if (d->rows.isEmpty() && m_ui->recentNote->text().isEmpty())
+                m_ui->recentNote->setText(tr("Nothing received yet. Point a GHL workflow webhook or the marketplace "
+                                             "app at the address above."));
+            else if (!d->rows.isEmpty())
+                m_ui->recentNote->clear();
+            updateButtons();
+        });
+}
+
+void ListenerPanel::updateButtons()
+{
+    const auto rows = m_ui->deliveriesTable->selectionModel()->selectedRows();
+    bool canRetry = false;
+    if (!rows.isEmpty() && rows.first().row() < d->rows.size())
+        canRetry = retryable(d->rows.at(rows.first().row()));
+    m_ui->retryButton->setEnabled(canRetry && d->dbWorker);
+#ifdef QRT_HAVE_WEBHOOK
+    const bool listening = d->services.webhookServer && d->services.webhookServer->isListening();
+    m_ui->testWebhookButton->setEnabled(listening && d->services.ghl);
+    if (d->services.demo && listening && d->services.config.webhook().auth == core::WebhookAuth::GhlSignature)
+        m_ui->testWebhookButton->setToolTip(tr("Only GHL can sign webhooks; set the listener to shared-secret "
+                                               "authentication to send a test webhook."));
+#else
+    m_ui->testWebhookButton->setEnabled(false);
+#endif
+}
+
+void ListenerPanel::retrySelected()
+{
+    const auto rows = m_ui->deliveriesTable->selectionModel()->selectedRows();
+    if (rows.isEmpty() || !d->dbWorker || rows.first().row() >= d->rows.size())
+        return;
+    const qint64 id = d->rows.at(rows.first().row()).id;
+    m_ui->retryButton->setEnabled(false);
+    d->dbWorker->run(
+        this, [id](db::Database &database) { return db::InboxRepository(database).retry(id); },
+        [this, id](core::Result<bool> r) {
+            if (!r)
+                m_ui->recentNote->setText(tr("Retry failed: %1").arg(r.error().message));
+            else if (!r.value())
+                m_ui->recentNote->setText(tr("Event %1 is already waiting or being processed.").arg(id));
+            else
+                m_ui->recentNote->setText(tr("Event %1 is queued again.").arg(id));
+#ifdef QRT_HAVE_WEBHOOK
+            if (r && r.value() && d->services.webhookWorker)
+                QMetaObject::invokeMethod(d->services.webhookWorker, &webhook::InboxWorker::wake, Qt::QueuedConnection);
+#endif
+            refresh();
+        });
+}
+
+void ListenerPanel::sendTestWebhook()
+{
+    if (!d->services.ghl)
+        return;
+    // The newest order of the (simulated) location, so the worker finds it when it fetches it.
+    ghl::ListOrdersQuery query;
+    query.limit = 1;
+    m_ui->testWebhookButton->setEnabled(false);
+    m_ui->messageLabel->setText(tr("Looking up a demo order ..."));
+    auto *job = d->services.ghl->listOrders(query);
+    connect(job, &ghl::GhlJob::finished, this, [this, job] {
+        m_ui->testWebhookButton->setEnabled(true);
+        if (!job->ok()) {
+            m_ui->messageLabel->setText(tr("No demo order to send: %1").arg(job->error().message()));
+            return;
+        }
+        if (job->page().orders.isEmpty()) {
+            m_ui->messageLabel->setText(tr("The demo location has no orders yet."));
+            return;
+        }
+        const ghl::OrderSummary &order = job->page().orders.constFirst();
+        postTestWebhook(order.id, order.contactId);
+    });
+}
+
+void ListenerPanel::postTestWebhook(const QString &orderId, const QString &contactId)
+{
+#ifdef QRT_HAVE_WEBHOOK
+    webhook::HttpServer *server = d->services.webhookServer;
+    if (!server || !server->isListening())
+        return;
+    const core::WebhookSettings settings = d->services.config.webhook();
+    // Marketplace OrderCreate shape (reference/ghl-api/webhook-OrderCreate.md).
+    const QJsonObject body {
+        { QStringLiteral("type"), QStringLiteral("OrderCreate") },
+        { QStringLiteral("webhookId"), QUuid::createUuid().toString(QUuid::WithoutBraces) },
+        { QStringLiteral("timestamp"), QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs) },
+        { QStringLiteral("altId"), d->services.config.ghl().locationId },
+        { QStringLiteral("altType"), QStringLiteral("location") },
+        { QStringLiteral("locationId"), d->services.config.ghl().locationId },
+        { QStringLiteral("_id"), orderId },
+        { QStringLiteral("contactId"), contactId },
+        { QStringLiteral("status"), QStringLiteral("completed") },
+    };
+    QUrl url;
+    url.setScheme(QStringLiteral("http"));
+    const QHostAddress bound = server->serverAddress();
+    const bool anyAddress = bound.isNull() || bound == QHostAddress(QHostAddress::Any)
+        || bound == QHostAddress(QHostAddress::AnyIPv4) || bound == QHostAddress(QHostAddress::AnyIPv6);
+    url.setHost(anyAddress ? QStringLiteral("127.0.0.1") : bound.toString());
+    url.setPort(server->serverPort());
+    url.setPath(settings.path);
+    QNetworkRequest request(url);
+    request.setHeader(QNetworkRequest::ContentTypeHeader, QStringLiteral("application/json"));
+    if (settings.auth == core::WebhookAuth::SharedSecret)
+        request.setRawHeader("X-Webhook-Secret", settings.secret.toUtf8());
+    request.setTransferTimeout(10000);
+    if (!d->nam)
+        d->nam = new QNetworkAccessManager(this);
+    QNetworkReply *reply = d->nam->post(request, QJsonDocument(body).toJson(QJsonDocument::Compact));
+    connect(reply, &QNetworkReply::finished, this, [this, reply, orderId] {
+        reply->deleteLater();
+        const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+        if (status == 200)
+            m_ui->messageLabel->setText(tr("Test webhook for order %1 accepted; watch it below.").arg(orderId));
+        else if (status != 0)
+            m_ui->messageLabel->setText(tr("The listener answered %1: %2").arg(status).arg(QString::fromUtf8(reply->readAll()).left(200)));
+        else
+            m_ui->messageLabel->setText(tr("The test webhook could not be sent: %1").arg(reply->errorString()));
+        scheduleRefresh();
+    });
+#else
+    Q_UNUSED(orderId);
+    Q_UNUSED(contactId);
+#endif
+}
+
+} // namespace qrt::gui
