@@ -178,6 +178,8 @@ public:
             n += o.status == status ? 1 : 0;
         return n;
     }
+    // Waits this long before each further request on a connection (0: back to back).
+    void setPaceMs(int ms) { m_paceMs = ms; }
     // Called after each answer (index, outcome); e.g. to kill the server midway.
     std::function<void(int, const Outcome &)> onAnswer;
 
@@ -216,8 +218,16 @@ private:
             return;
         }
         conn->current = m_next++;
-        conn->sentNs = m_clock.nsecsElapsed();
-        conn->socket->write(m_requests.at(conn->current));
+        const auto write = [this, conn] {
+            if (conn->current < 0 || conn->socket->state() != QAbstractSocket::ConnectedState)
+                return;
+            conn->sentNs = m_clock.nsecsElapsed();
+            conn->socket->write(m_requests.at(conn->current));
+        };
+        if (m_paceMs > 0 && conn->current >= m_connections)
+            QTimer::singleShot(m_paceMs, this, write);
+        else
+            write();
     }
 
     void parse(const std::shared_ptr<Conn> &conn)
@@ -260,6 +270,7 @@ private:
     QList<QByteArray> m_requests;
     QList<Outcome> m_outcomes;
     int m_connections = 1;
+    int m_paceMs = 0;
     int m_next = 0;
     int m_open = 0;
     QElapsedTimer m_clock;
