@@ -1,0 +1,99 @@
+#include "gui/changewatcher.h"
+
+#include "db/database.h"
+#include "gui/logging.h"
+
+#include <QSqlDriver>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QUuid>
+
+namespace qrt::gui {
+
+ChangeWatcher::ChangeWatcher(std::shared_ptr<db::Database> database, QObject *parent)
+    : QObject(parent), m_database(std::move(database))
+{
+    m_connectionName = QStringLiteral("qrt-gui-watch-") + QUuid::createUuid().toString(QUuid::WithoutBraces);
+    m_poll.setInterval(2000);
+    connect(&m_poll, &QTimer::timeout, this, &ChangeWatcher::poll);
+    m_coalesce.setSingleShot(true);
+    m_coalesce.setInterval(250);
+    connect(&m_coalesce, &QTimer::timeout, this, &ChangeWatcher::changed);
+}
+
+ChangeWatcher::~ChangeWatcher()
+{
+    if (QSqlDatabase::contains(m_connectionName)) {
+        {
+            QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
+            if (db.isOpen() && db.driver())
+                db.driver()->unsubscribeFromNotification(QStringLiteral("qrtickets_changes"));
+            db.close();
+        }
+        QSqlDatabase::removeDatabase(m_connectionName);
+    }
+}
+
+bool ChangeWatcher::start()
+{
+    const db::DatabaseUrl &url = m_database->url();
+    const bool sqlite = url.dialect == db::Dialect::SQLite;
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(sqlite ? QStringLiteral("QSQLITE") : QStringLiteral("QPSQL"),
+                                                    m_connectionName);
+        if (sqlite) {
+            db.setDatabaseName(url.path);
+            db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=200"));
+        } else {
+            db.setHostName(url.host);
+            db.setPort(url.port);
+            db.setUserName(url.user);
+            db.setPassword(url.password);
+            db.setDatabaseName(url.name);
+            QString options = QStringLiteral("connect_timeout=3;application_name=qrtickets-watch");
+            if (!url.connectOptions.isEmpty())
+                options += u';' + url.connectOptions;
+            db.setConnectOptions(options);
+        }
+        if (!db.open()) {
+            qCWarning(lcGui) << "change watcher: cannot open a connection:" << db.lastError().text();
+            if (sqlite)
+                m_poll.start(); // the file may appear later
+            return false;
+        }
+        if (!sqlite) {
+            connect(db.driver(), &QSqlDriver::notification, this,
+                    [this](const QString &name, QSqlDriver::NotificationSource, const QVariant &) { onNotification(name); });
+            m_listening = db.driver()->subscribeToNotification(QStringLiteral("qrtickets_changes"));
+            if (!m_listening)
+                qCWarning(lcGui) << "change watcher: LISTEN failed:" << db.driver()->lastError().text();
+            return m_listening;
+        }
+    }
+    m_listening = true;
+    poll();
+    m_poll.start();
+    return true;
+}
+
+void ChangeWatcher::poll()
+{
+    QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
+    if (!db.isOpen() && !db.open())
+        return;
+    QSqlQuery q(db);
+    if (!q.exec(QStringLiteral("PRAGMA data_version")) || !q.next())
+        return;
+    const qint64 version = q.value(0).toLongLong();
+    if (m_dataVersion >= 0 && version != m_dataVersion && !m_coalesce.isActive())
+        m_coalesce.start();
+    m_dataVersion = version;
+}
+
+void ChangeWatcher::onNotification(const QString &name)
+{
+    if (name == u"qrtickets_changes" && !m_coalesce.isActive())
+        m_coalesce.start();
+}
+
+} // namespace qrt::gui

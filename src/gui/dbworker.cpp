@@ -1,0 +1,24 @@
+#include "gui/dbworker.h"
+
+#include "db/database.h"
+
+namespace qrt::gui {
+
+DbWorker::DbWorker(std::shared_ptr<db::Database> database, QObject *parent)
+    : QObject(parent), m_database(std::move(database))
+{
+    m_thread.setObjectName(QStringLiteral("qrt-gui-db"));
+    m_target = new QObject;
+    m_target->moveToThread(&m_thread);
+    connect(&m_thread, &QThread::finished, m_target, &QObject::deleteLater);
+    m_thread.start();
+}
+
+DbWorker::~DbWorker()
+{
+    // Jobs still queued are dropped; the one running finishes, its connection closes with the thread.
+    m_thread.quit();
+    m_thread.wait();
+}
+
+} // namespace qrt::gui

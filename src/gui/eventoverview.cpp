@@ -1,0 +1,70 @@
+#include "gui/eventoverview.h"
+
+#include "db/ticketrepository.h"
+#include "gui/dbworker.h"
+#include "gui/ticketmodels.h"
+
+#include <QHeaderView>
+#include <QLabel>
+#include <QTableView>
+#include <QVBoxLayout>
+
+namespace qrt::gui {
+
+EventOverview::EventOverview(DbWorker &worker, QWidget *parent) : QWidget(parent), m_worker(worker)
+{
+    auto *layout = new QVBoxLayout(this);
+    m_summary = new QLabel(this);
+    m_summary->setObjectName(QStringLiteral("overviewSummary"));
+    QFont font = m_summary->font();
+    font.setPointSizeF(font.pointSizeF() * 1.4);
+    m_summary->setFont(font);
+    m_view = new QTableView(this);
+    m_view->setObjectName(QStringLiteral("overviewView"));
+    m_view->setAccessibleName(tr("Event overview"));
+    m_model = new OverviewModel(this);
+    m_view->setModel(m_model);
+    m_view->verticalHeader()->hide();
+    m_view->setAlternatingRowColors(true);
+    m_view->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_view->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_view->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    m_view->horizontalHeader()->setSectionResizeMode(OverviewModel::Event, QHeaderView::Stretch);
+    layout->addWidget(m_summary);
+    layout->addWidget(m_view);
+}
+
+void EventOverview::refresh()
+{
+    if (m_busy) {
+        m_again = true;
+        return;
+    }
+    m_busy = true;
+    m_again = false;
+    m_worker.run(
+        this, [](db::Database &database) { return db::TicketRepository(database).overview(); },
+        [this](core::Result<QList<db::OverviewRow>> rows) {
+            m_busy = false;
+            if (!rows) {
+                m_summary->setText(rows.error().message);
+            } else {
+                m_model->setRows(rows.value());
+                int sold = 0, admitted = 0;
+                for (const db::OverviewRow &r : rows.value()) {
+                    sold += r.sold;
+                    admitted += r.admitted;
+                }
+                m_summary->setText(rows->isEmpty() ? tr("No tickets yet. Press Sync (F5) to fetch orders from GHL.")
+                                                   : tr("%1 of %2 tickets admitted, %3 still to come.")
+                                                         .arg(admitted)
+                                                         .arg(sold)
+                                                         .arg(sold - admitted));
+            }
+            Q_EMIT refreshed();
+            if (m_again)
+                refresh();
+        });
+}
+
+} // namespace qrt::gui

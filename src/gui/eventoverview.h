@@ -1,0 +1,34 @@
+#pragma once
+
+#include <QWidget>
+
+class QLabel;
+class QTableView;
+
+namespace qrt::gui {
+
+class DbWorker;
+class OverviewModel;
+
+// Per event and ticket type: sold / admitted / remaining / cancelled; refresh() on every change.
+class EventOverview : public QWidget
+{
+    Q_OBJECT
+public:
+    explicit EventOverview(DbWorker &worker, QWidget *parent = nullptr);
+
+    void refresh();
+
+Q_SIGNALS:
+    void refreshed();
+
+private:
+    DbWorker &m_worker;
+    OverviewModel *m_model = nullptr;
+    QTableView *m_view = nullptr;
+    QLabel *m_summary = nullptr;
+    bool m_busy = false;
+    bool m_again = false;
+};
+
+} // namespace qrt::gui

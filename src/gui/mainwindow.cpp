@@ -1,0 +1,581 @@
+#include "gui/mainwindow.h"
+
+#include "core/config.h"
+#include "core/version.h"
+#include "db/database.h"
+#include "db/inboxrepository.h"
+#include "db/orderrepository.h"
+#include "db/syncrunrepository.h"
+#include "gui/changewatcher.h"
+#include "gui/checkinpanel.h"
+#include "gui/dbworker.h"
+#include "gui/eventoverview.h"
+#include "gui/exporter.h"
+#include "gui/messages.h"
+#include "gui/orderdialog.h"
+#include "gui/orderlistmodel.h"
+#include "gui/services.h"
+#include "ui_mainwindow.h"
+
+#ifdef QRT_HAVE_SYNC_DIALOG
+#include "gui/syncdialog.h"
+#endif
+#ifdef QRT_HAVE_SETTINGS_DIALOG
+#include "gui/settingsdialog.h"
+#endif
+#ifdef QRT_HAVE_LISTENER_PANEL
+#include "gui/listenerpanel.h"
+#endif
+#ifdef QRT_HAVE_WEBHOOK
+#include "webhook/httpserver.h"
+#endif
+
+#include <QCloseEvent>
+#include <QFile>
+#include <QFileDialog>
+#include <QHeaderView>
+#include <QInputDialog>
+#include <QLabel>
+#include <QLocale>
+#include <QMessageBox>
+#include <QPrintDialog>
+#include <QPrinter>
+#include <QSaveFile>
+#include <QSettings>
+#include <QStandardPaths>
+#include <QStatusBar>
+
+#include <optional>
+
+namespace qrt::gui {
+
+namespace {
+struct StatusInfo
+{
+    core::Result<void> reachable;
+    std::optional<db::SyncRunRecord> lastSync;
+    std::optional<db::InboxStats> inbox;
+};
+
+struct FilterChoices
+{
+    core::Result<QList<db::EventInfo>> events = QList<db::EventInfo>();
+    core::Result<QStringList> payments = QStringList();
+};
+
+core::Result<void> writeFile(const QString &path, const QByteArray &bytes)
+{
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly) || file.write(bytes) != bytes.size() || !file.commit())
+        return core::makeError(QStringLiteral("gui.write"),
+                               QCoreApplication::translate("qrt::gui::MainWindow", "Could not write %1.").arg(path),
+                               file.errorString());
+    return {};
+}
+} // namespace
+
+MainWindow::MainWindow(Services &services, QWidget *parent)
+    : QMainWindow(parent), m_ui(std::make_unique<Ui::MainWindow>()), m_services(services)
+{
+    m_ui->setupUi(this);
+    setWindowIcon(QIcon(QStringLiteral(":/appicon/qrtickets.svg")));
+    setWindowTitle(services.demo ? tr("QR Tickets — Demo") : tr("QR Tickets"));
+
+    m_worker = new DbWorker(services.database, this);
+    m_model = new OrderListModel(*m_worker, this);
+    m_ui->orderView->setModel(m_model);
+    m_ui->orderView->verticalHeader()->hide();
+    m_ui->orderView->verticalHeader()->setDefaultSectionSize(m_ui->orderView->fontMetrics().height() + 8);
+    m_ui->orderView->horizontalHeader()->setSectionsMovable(true);
+    m_ui->orderView->horizontalHeader()->setStretchLastSection(false);
+    m_ui->orderView->horizontalHeader()->setSortIndicator(OrderListModel::Updated, Qt::DescendingOrder);
+
+    m_checkIn = new CheckInPanel(services, *m_worker, m_ui->checkInTab);
+    m_checkIn->setObjectName(QStringLiteral("checkInPanel"));
+    m_ui->checkInTabLayout->addWidget(m_checkIn);
+    m_overview = new EventOverview(*m_worker, m_ui->overviewTab);
+    m_overview->setObjectName(QStringLiteral("eventOverview"));
+    m_ui->overviewTabLayout->addWidget(m_overview);
+
+    QFont titleFont = m_ui->emptyTitle->font();
+    titleFont.setPointSizeF(titleFont.pointSizeF() * 1.8);
+    titleFont.setBold(true);
+    m_ui->emptyTitle->setFont(titleFont);
+    m_ui->emptyText->setText(
+        tr("<p>QR Tickets shows the orders of your GoHighLevel location here.</p>"
+           "<p><b>1.</b> Open <b>Settings</b> (Ctrl+,) and enter your GHL location id and private integration token.<br>"
+           "<b>2.</b> Press <b>Sync</b> (F5) to fetch your orders.<br>"
+           "<b>3.</b> Use the <b>Check-in</b> tab at the door.</p>"
+           "<p>Just looking around? Start <code>qrtickets --demo</code> for a built-in GHL simulator with sample orders.</p>"));
+
+    m_dbStatus = new QLabel(this);
+    m_dbStatus->setObjectName(QStringLiteral("dbStatusLabel"));
+    m_listenerStatus = new QLabel(this);
+    m_listenerStatus->setObjectName(QStringLiteral("listenerStatusLabel"));
+    m_syncStatus = new QLabel(this);
+    m_syncStatus->setObjectName(QStringLiteral("syncStatusLabel"));
+    statusBar()->addWidget(m_dbStatus);
+    statusBar()->addWidget(m_listenerStatus);
+    statusBar()->addPermanentWidget(m_syncStatus);
+    m_listenerStatus->setVisible(services.webhookServer != nullptr);
+
+    setupActions();
+    setupFilters();
+
+    connect(m_model, &OrderListModel::loaded, this, &MainWindow::updatePage);
+    connect(m_model, &OrderListModel::totalCountChanged, this, &MainWindow::updateCountLabel);
+    connect(m_model, &OrderListModel::rowsInserted, this, &MainWindow::updateCountLabel);
+    connect(m_model, &OrderListModel::loadFailed, this,
+            [this](const core::Error &error) { m_ui->countLabel->setText(tr("Could not read the orders: %1").arg(error.message)); });
+    connect(m_ui->orderView, &QTableView::activated, this, &MainWindow::openCurrentOrder);
+    connect(m_checkIn, &CheckInPanel::ticketsChanged, this, &MainWindow::refreshAll);
+    connect(m_ui->mainTabs, &QTabWidget::currentChanged, this, [this](int index) {
+        if (m_ui->mainTabs->widget(index) == m_ui->checkInTab)
+            m_checkIn->focusScanField();
+        else if (m_ui->mainTabs->widget(index) == m_ui->overviewTab)
+            m_overview->refresh();
+    });
+
+    m_watcher = new ChangeWatcher(services.database, this);
+    connect(m_watcher, &ChangeWatcher::changed, this, &MainWindow::refreshAll);
+    m_watcher->start();
+
+    m_statusTimer.setInterval(15000);
+    connect(&m_statusTimer, &QTimer::timeout, this, &MainWindow::refreshStatus);
+    m_statusTimer.start();
+
+    QSettings settings;
+    restoreGeometry(settings.value(QStringLiteral("MainWindow/geometry")).toByteArray());
+    restoreState(settings.value(QStringLiteral("MainWindow/state")).toByteArray());
+    if (!m_ui->orderView->horizontalHeader()->restoreState(settings.value(QStringLiteral("MainWindow/orderColumns")).toByteArray())) {
+        m_ui->orderView->setColumnWidth(OrderListModel::OrderId, 200);
+        m_ui->orderView->setColumnWidth(OrderListModel::Contact, 170);
+        m_ui->orderView->setColumnWidth(OrderListModel::Email, 220);
+        m_ui->orderView->setColumnWidth(OrderListModel::Event, 200);
+        for (int c : { OrderListModel::Live, OrderListModel::Used, OrderListModel::Cancelled })
+            m_ui->orderView->setColumnWidth(c, 70);
+        m_ui->orderView->setColumnWidth(OrderListModel::Total, 100);
+    }
+    const QHeaderView *header = m_ui->orderView->horizontalHeader();
+    m_model->sort(header->sortIndicatorSection(), header->sortIndicatorOrder());
+    m_model->reload();
+    loadFilterChoices();
+    refreshStatus();
+}
+
+MainWindow::~MainWindow() = default;
+
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    QSettings settings;
+    settings.setValue(QStringLiteral("MainWindow/geometry"), saveGeometry());
+    settings.setValue(QStringLiteral("MainWindow/state"), saveState());
+    settings.setValue(QStringLiteral("MainWindow/orderColumns"), m_ui->orderView->horizontalHeader()->saveState());
+    for (const QPointer<OrderDialog> &dialog : std::as_const(m_orderDialogs)) {
+        if (dialog)
+            dialog->close();
+    }
+    QMainWindow::closeEvent(event);
+}
+
+void MainWindow::setupActions()
+{
+    auto icon = [](const char *name) { return QIcon(QStringLiteral(":/icons/%1.svg").arg(QLatin1StringView(name))); };
+    m_ui->actionSync->setIcon(icon("sync"));
+    m_ui->actionSettings->setIcon(icon("settings"));
+    m_ui->actionCheckIn->setIcon(icon("checkin"));
+    m_ui->actionOverview->setIcon(icon("overview"));
+    m_ui->actionExportCsv->setIcon(icon("export"));
+    m_ui->actionPrintDoorList->setIcon(icon("print"));
+    m_ui->actionListener->setIcon(icon("listener"));
+    m_ui->actionQuit->setMenuRole(QAction::QuitRole);
+    m_ui->actionAbout->setMenuRole(QAction::AboutRole);
+    m_ui->actionSettings->setMenuRole(QAction::PreferencesRole);
+
+    connect(m_ui->actionFind, &QAction::triggered, this, [this] {
+        m_ui->mainTabs->setCurrentWidget(m_ui->ordersTab);
+        m_ui->searchEdit->setFocus(Qt::ShortcutFocusReason);
+        m_ui->searchEdit->selectAll();
+    });
+    connect(m_ui->actionOpenOrder, &QAction::triggered, this, &MainWindow::openCurrentOrder);
+    connect(m_ui->actionOrders, &QAction::triggered, this, [this] { m_ui->mainTabs->setCurrentWidget(m_ui->ordersTab); });
+    connect(m_ui->actionCheckIn, &QAction::triggered, this, &MainWindow::showCheckIn);
+    connect(m_ui->actionOverview, &QAction::triggered, this, &MainWindow::showOverview);
+    connect(m_ui->actionExportCsv, &QAction::triggered, this, &MainWindow::exportOrderListInteractive);
+    connect(m_ui->actionDoorListCsv, &QAction::triggered, this, [this] { doorListInteractive(DoorListFormat::Csv, false); });
+    connect(m_ui->actionDoorListPdf, &QAction::triggered, this, [this] { doorListInteractive(DoorListFormat::Pdf, false); });
+    connect(m_ui->actionPrintDoorList, &QAction::triggered, this, [this] { doorListInteractive(DoorListFormat::Pdf, true); });
+    connect(m_ui->actionAbout, &QAction::triggered, this, &MainWindow::about);
+    connect(m_ui->actionQuit, &QAction::triggered, this, &QMainWindow::close);
+    connect(m_ui->actionSync, &QAction::triggered, this, &MainWindow::openSync);
+    connect(m_ui->actionSettings, &QAction::triggered, this, &MainWindow::openSettings);
+    connect(m_ui->actionListener, &QAction::triggered, this, &MainWindow::openListener);
+    connect(m_ui->emptySettingsButton, &QPushButton::clicked, m_ui->actionSettings, &QAction::trigger);
+    connect(m_ui->emptySyncButton, &QPushButton::clicked, m_ui->actionSync, &QAction::trigger);
+
+#ifndef QRT_HAVE_SYNC_DIALOG
+    m_ui->actionSync->setEnabled(false);
+    m_ui->actionSync->setToolTip(tr("Sync is not part of this build yet"));
+#endif
+#ifndef QRT_HAVE_SETTINGS_DIALOG
+    m_ui->actionSettings->setEnabled(false);
+    m_ui->actionSettings->setToolTip(tr("Settings are not part of this build yet; edit the INI file"));
+#endif
+#ifndef QRT_HAVE_LISTENER_PANEL
+    m_ui->actionListener->setEnabled(false);
+    m_ui->actionListener->setToolTip(tr("The listener panel is not part of this build yet"));
+#endif
+    m_ui->emptySettingsButton->setEnabled(m_ui->actionSettings->isEnabled());
+    m_ui->emptySyncButton->setEnabled(m_ui->actionSync->isEnabled());
+}
+
+void MainWindow::setupFilters()
+{
+    m_ui->eventFilter->addItem(tr("All events"), QString());
+    m_ui->paymentFilter->addItem(tr("Any payment status"), QString());
+    m_ui->checkInFilter->addItem(tr("Any check-in state"), QVariant::fromValue(int(db::CheckInState::Any)));
+    m_ui->checkInFilter->addItem(tr("Not arrived"), QVariant::fromValue(int(db::CheckInState::NotArrived)));
+    m_ui->checkInFilter->addItem(tr("Partly admitted"), QVariant::fromValue(int(db::CheckInState::Partial)));
+    m_ui->checkInFilter->addItem(tr("All admitted"), QVariant::fromValue(int(db::CheckInState::Complete)));
+    m_ui->checkInFilter->addItem(tr("No live tickets"), QVariant::fromValue(int(db::CheckInState::NoLiveTickets)));
+
+    m_searchDebounce.setSingleShot(true);
+    m_searchDebounce.setInterval(150);
+    connect(m_ui->searchEdit, &QLineEdit::textChanged, &m_searchDebounce, qOverload<>(&QTimer::start));
+    connect(&m_searchDebounce, &QTimer::timeout, this, [this] { m_model->setSearch(m_ui->searchEdit->text()); });
+    // Enter in the search field: search now and go to the first hit.
+    connect(m_ui->searchEdit, &QLineEdit::returnPressed, this, [this] {
+        m_searchDebounce.stop();
+        m_model->setSearch(m_ui->searchEdit->text());
+        m_ui->orderView->setFocus();
+        if (m_model->rowCount() > 0)
+            m_ui->orderView->selectRow(0);
+    });
+    connect(m_ui->eventFilter, &QComboBox::currentIndexChanged, this,
+            [this] { m_model->setEventFilter(m_ui->eventFilter->currentData().toString()); });
+    connect(m_ui->paymentFilter, &QComboBox::currentIndexChanged, this,
+            [this] { m_model->setPaymentFilter(m_ui->paymentFilter->currentData().toString()); });
+    connect(m_ui->checkInFilter, &QComboBox::currentIndexChanged, this, [this] {
+        m_model->setCheckInFilter(static_cast<db::CheckInState>(m_ui->checkInFilter->currentData().toInt()));
+    });
+}
+
+void MainWindow::loadFilterChoices()
+{
+    m_worker->run(
+        this,
+        [](db::Database &database) {
+            FilterChoices choices;
+            db::OrderRepository orders(database);
+            choices.events = orders.events();
+            choices.payments = orders.paymentStatuses();
+            return choices;
+        },
+        [this](FilterChoices choices) {
+            if (choices.events) {
+                const QString current = m_ui->eventFilter->currentData().toString();
+                QSignalBlocker block(m_ui->eventFilter);
+                while (m_ui->eventFilter->count() > 1)
+                    m_ui->eventFilter->removeItem(1);
+                for (const db::EventInfo &e : choices.events.value())
+                    m_ui->eventFilter->addItem(tr("%1 (%2)").arg(e.eventName.isEmpty() ? e.eventId : e.eventName).arg(e.orders),
+                                               e.eventId);
+                m_ui->eventFilter->setCurrentIndex(std::max(0, m_ui->eventFilter->findData(current)));
+            }
+            if (choices.payments) {
+                const QString current = m_ui->paymentFilter->currentData().toString();
+                QSignalBlocker block(m_ui->paymentFilter);
+                while (m_ui->paymentFilter->count() > 1)
+                    m_ui->paymentFilter->removeItem(1);
+                for (const QString &p : choices.payments.value())
+                    m_ui->paymentFilter->addItem(p, p);
+                m_ui->paymentFilter->setCurrentIndex(std::max(0, m_ui->paymentFilter->findData(current)));
+            }
+        });
+}
+
+void MainWindow::updatePage()
+{
+    const bool empty = m_model->rowCount() == 0 && !m_model->isFiltered();
+    m_ui->ordersStack->setCurrentWidget(empty ? m_ui->emptyPage : m_ui->listPage);
+    updateCountLabel();
+}
+
+void MainWindow::updateCountLabel()
+{
+    const int total = m_model->totalCount();
+    const int shown = m_model->rowCount();
+    if (total < 0)
+        m_ui->countLabel->setText(tr("%n order(s) loaded, counting…", nullptr, shown));
+    else if (total == 0 && m_model->isFiltered())
+        m_ui->countLabel->setText(tr("No order matches the search and filters. Clear them to see every order."));
+    else
+        m_ui->countLabel->setText(tr("%n order(s)", nullptr, total));
+}
+
+void MainWindow::refreshAll()
+{
+    const bool wasEmpty = m_ui->ordersStack->currentWidget() == m_ui->emptyPage;
+    if (wasEmpty)
+        m_model->reload();
+    else
+        m_model->refresh();
+    if (m_ui->mainTabs->currentWidget() == m_ui->overviewTab)
+        m_overview->refresh();
+    for (const QPointer<OrderDialog> &dialog : std::as_const(m_orderDialogs)) {
+        if (dialog)
+            dialog->reload();
+    }
+    loadFilterChoices();
+    refreshStatus();
+}
+
+void MainWindow::refreshStatus()
+{
+    if (m_statusBusy)
+        return;
+    m_statusBusy = true;
+    m_worker->run(
+        this,
+        [](db::Database &database) {
+            StatusInfo info;
+            info.reachable = database.check();
+            if (info.reachable) {
+                auto last = db::SyncRunRepository(database).lastFinishedRun();
+                if (last && last->has_value())
+                    info.lastSync = last->value();
+                auto inbox = db::InboxRepository(database).stats();
+                if (inbox)
+                    info.inbox = inbox.value();
+            }
+            return info;
+        },
+        [this](StatusInfo info) {
+            m_statusBusy = false;
+            const db::DatabaseUrl &url = m_services.database->url();
+            if (info.reachable) {
+                m_dbStatus->setText(tr("%1: %2 — connected").arg(url.kindName(), url.display()));
+                m_dbStatus->setToolTip(QString());
+            } else {
+                m_dbStatus->setText(tr("%1: %2 — not reachable").arg(url.kindName(), url.display()));
+                m_dbStatus->setToolTip(info.reachable.error().message);
+            }
+            if (info.lastSync) {
+                const db::SyncRunRecord &r = *info.lastSync;
+                m_syncStatus->setText(tr("Last sync: %1, %2 (%3 orders, %4 failed)")
+                                          .arg(QLocale().toString(r.finishedAt.toLocalTime(), QLocale::ShortFormat), r.status)
+                                          .arg(r.syncedOrders)
+                                          .arg(r.failedOrders));
+            } else {
+                m_syncStatus->setText(tr("Never synced — press F5"));
+            }
+#ifdef QRT_HAVE_WEBHOOK
+            if (m_services.webhookServer) {
+                QString text = m_services.webhookServer->isListening()
+                    ? tr("Listener: %1:%2")
+                          .arg(m_services.webhookServer->serverAddress().toString())
+                          .arg(m_services.webhookServer->serverPort())
+                    : tr("Listener: off");
+                if (info.inbox)
+                    text += tr(" — %1 today, %2 dead").arg(info.inbox->acceptedToday).arg(info.inbox->dead);
+                m_listenerStatus->setText(text);
+            }
+#endif
+        });
+}
+
+OrderDialog *MainWindow::openOrder(const QString &orderId)
+{
+    if (orderId.isEmpty())
+        return nullptr;
+    if (QPointer<OrderDialog> existing = m_orderDialogs.value(orderId)) {
+        existing->raise();
+        existing->activateWindow();
+        return existing;
+    }
+    auto *dialog = new OrderDialog(m_services, *m_worker, orderId, this);
+    dialog->setObjectName(QStringLiteral("orderDialog"));
+    connect(dialog, &OrderDialog::ticketsChanged, this, [this] {
+        m_model->refresh();
+        m_overview->refresh();
+    });
+    m_orderDialogs.insert(orderId, dialog);
+    dialog->show();
+    return dialog;
+}
+
+void MainWindow::openCurrentOrder()
+{
+    const QModelIndex current = m_ui->orderView->currentIndex();
+    if (current.isValid())
+        openOrder(m_model->orderIdAt(current.row()));
+}
+
+void MainWindow::showCheckIn()
+{
+    m_ui->mainTabs->setCurrentWidget(m_ui->checkInTab);
+    m_checkIn->focusScanField();
+}
+
+void MainWindow::showOverview()
+{
+    m_ui->mainTabs->setCurrentWidget(m_ui->overviewTab);
+    m_overview->refresh();
+}
+
+void MainWindow::exportOrderList(const QString &path)
+{
+    const db::OrderQuery query = m_model->query();
+    m_worker->run(
+        this,
+        [query, path](db::Database &database) -> core::Result<void> {
+            auto rows = exporter::fetchOrders(database, query);
+            if (!rows)
+                return rows.error();
+            return writeFile(path, exporter::ordersCsv(rows.value()));
+        },
+        [this, path](core::Result<void> result) {
+            if (!result)
+                showError(this, tr("Export failed"), result.error(), tr("Choose a folder you can write to and try again."));
+            else
+                statusBar()->showMessage(tr("Saved %1").arg(path), 5000);
+            Q_EMIT exportFinished(path, result.ok());
+        });
+}
+
+void MainWindow::exportDoorList(const QString &eventId, const QString &path, DoorListFormat format)
+{
+    QString eventName = eventId;
+    const int index = m_ui->eventFilter->findData(eventId);
+    if (index > 0)
+        eventName = m_ui->eventFilter->itemText(index).section(QStringLiteral(" ("), 0, 0);
+    m_worker->run(
+        this, [eventId](db::Database &database) { return exporter::fetchDoorList(database, eventId); },
+        [this, path, format, eventName](core::Result<QList<DoorEntry>> entries) {
+            core::Result<void> result;
+            if (!entries) {
+                result = entries.error();
+            } else if (format == DoorListFormat::Csv) {
+                result = writeFile(path, exporter::doorListCsv(entries.value()));
+            } else {
+                QPrinter printer(QPrinter::HighResolution);
+                printer.setOutputFormat(QPrinter::PdfFormat);
+                printer.setOutputFileName(path);
+                printer.setDocName(tr("Door list %1").arg(eventName));
+                exporter::printDoorList(printer, eventName, entries.value());
+                if (!QFileInfo(path).exists() || QFileInfo(path).size() == 0)
+                    result = core::makeError(QStringLiteral("gui.write"), tr("Could not write %1.").arg(path));
+            }
+            if (!result)
+                showError(this, tr("Door list not saved"), result.error(), tr("Choose a folder you can write to and try again."));
+            else
+                statusBar()->showMessage(tr("Saved %1").arg(path), 5000);
+            Q_EMIT exportFinished(path, result.ok());
+        });
+}
+
+void MainWindow::exportOrderListInteractive()
+{
+    const QString dir = QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation);
+    const QString path = QFileDialog::getSaveFileName(this, tr("Export order list"), dir + QStringLiteral("/orders.csv"),
+                                                      tr("CSV files (*.csv)"));
+    if (!path.isEmpty())
+        exportOrderList(path);
+}
+
+QString MainWindow::chooseEvent()
+{
+    const QString filtered = m_ui->eventFilter->currentData().toString();
+    if (!filtered.isEmpty())
+        return filtered;
+    QStringList names;
+    for (int i = 1; i < m_ui->eventFilter->count(); ++i)
+        names << m_ui->eventFilter->itemText(i);
+    if (names.isEmpty()) {
+        QMessageBox::information(this, tr("No events"), tr("There are no orders yet. Press Sync (F5) first."));
+        return {};
+    }
+    bool ok = false;
+    const QString chosen = QInputDialog::getItem(this, tr("Door list"), tr("Event:"), names, 0, false, &ok);
+    if (!ok)
+        return {};
+    return m_ui->eventFilter->itemData(int(names.indexOf(chosen)) + 1).toString();
+}
+
+void MainWindow::doorListInteractive(DoorListFormat format, bool print)
+{
+    const QString eventId = chooseEvent();
+    if (eventId.isEmpty())
+        return;
+    if (print) {
+        m_worker->run(
+            this, [eventId](db::Database &database) { return exporter::fetchDoorList(database, eventId); },
+            [this, eventId](core::Result<QList<DoorEntry>> entries) {
+                if (!entries) {
+                    showError(this, tr("Door list not printed"), entries.error(), tr("Check the database connection and try again."));
+                    return;
+                }
+                QPrinter printer(QPrinter::HighResolution);
+                QPrintDialog dialog(&printer, this);
+                if (dialog.exec() != QDialog::Accepted)
+                    return;
+                const int index = m_ui->eventFilter->findData(eventId);
+                exporter::printDoorList(printer, m_ui->eventFilter->itemText(index).section(QStringLiteral(" ("), 0, 0),
+                                        entries.value());
+            });
+        return;
+    }
+    const QString dir = QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation);
+    const bool csv = format == DoorListFormat::Csv;
+    const QString path = QFileDialog::getSaveFileName(this, tr("Save door list"),
+                                                      dir + (csv ? QStringLiteral("/door-list.csv") : QStringLiteral("/door-list.pdf")),
+                                                      csv ? tr("CSV files (*.csv)") : tr("PDF files (*.pdf)"));
+    if (!path.isEmpty())
+        exportDoorList(eventId, path, format);
+}
+
+void MainWindow::openSync()
+{
+#ifdef QRT_HAVE_SYNC_DIALOG
+    auto *dialog = new SyncDialog(m_services, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &SyncDialog::syncFinished, this, &MainWindow::refreshAll);
+    dialog->show();
+#endif
+}
+
+void MainWindow::openSettings()
+{
+#ifdef QRT_HAVE_SETTINGS_DIALOG
+    SettingsDialog dialog(m_services.config, m_services.secrets, m_services.database, this);
+    connect(&dialog, &SettingsDialog::settingsSaved, this, &MainWindow::refreshAll);
+    dialog.exec();
+#endif
+}
+
+void MainWindow::openListener()
+{
+#ifdef QRT_HAVE_LISTENER_PANEL
+    if (!m_listenerPanel) {
+        auto *panel = new ListenerPanel(m_services, this);
+        panel->setWindowFlag(Qt::Window);
+        panel->setAttribute(Qt::WA_DeleteOnClose);
+        panel->setWindowTitle(tr("Listener"));
+        connect(panel, &ListenerPanel::listeningChanged, this, &MainWindow::refreshStatus);
+        m_listenerPanel = panel;
+    }
+    m_listenerPanel->show();
+    m_listenerPanel->raise();
+#endif
+}
+
+void MainWindow::about()
+{
+    QMessageBox::about(this, tr("About QR Tickets"),
+                       tr("<h3>QR Tickets %1</h3><p>GoHighLevel orders, QR codes and door check-in for event staff.</p>"
+                          "<p>Database: %2</p><p>Station: %3</p>")
+                           .arg(core::version(), m_services.database->url().display().toHtmlEscaped(),
+                                m_services.station.toHtmlEscaped()));
+}
+
+} // namespace qrt::gui

@@ -1,0 +1,90 @@
+#pragma once
+
+#include "core/result.h"
+
+#include <QHash>
+#include <QMainWindow>
+#include <QPointer>
+#include <QTimer>
+
+#include <memory>
+
+namespace Ui {
+class MainWindow;
+}
+
+class QLabel;
+
+namespace qrt::gui {
+
+struct Services;
+class DbWorker;
+class OrderListModel;
+class ChangeWatcher;
+class CheckInPanel;
+class EventOverview;
+class OrderDialog;
+
+// The main window: order list (search, filters, paging), check-in and event overview tabs,
+// exports, and the entry points to sync, settings and the listener.
+class MainWindow : public QMainWindow
+{
+    Q_OBJECT
+public:
+    explicit MainWindow(Services &services, QWidget *parent = nullptr);
+    ~MainWindow() override;
+
+    OrderListModel *orderModel() const { return m_model; }
+    OrderDialog *openOrder(const QString &orderId);
+    void showCheckIn();
+    void showOverview();
+
+    // Commands behind the export actions (after their file dialogs). Each ends with
+    // exportFinished; errors are also shown to the user.
+    void exportOrderList(const QString &path);
+    enum class DoorListFormat { Csv, Pdf };
+    void exportDoorList(const QString &eventId, const QString &path, DoorListFormat format);
+
+    // Re-reads everything visible (live updates call this).
+    void refreshAll();
+
+Q_SIGNALS:
+    void exportFinished(const QString &path, bool ok);
+
+protected:
+    void closeEvent(QCloseEvent *event) override;
+
+private:
+    void setupActions();
+    void setupFilters();
+    void loadFilterChoices();
+    void updatePage();
+    void updateCountLabel();
+    void refreshStatus();
+    void openCurrentOrder();
+    void exportOrderListInteractive();
+    void doorListInteractive(DoorListFormat format, bool print);
+    QString chooseEvent();
+    void openSync();
+    void openSettings();
+    void openListener();
+    void about();
+
+    std::unique_ptr<Ui::MainWindow> m_ui;
+    Services &m_services;
+    DbWorker *m_worker = nullptr;
+    OrderListModel *m_model = nullptr;
+    ChangeWatcher *m_watcher = nullptr;
+    CheckInPanel *m_checkIn = nullptr;
+    EventOverview *m_overview = nullptr;
+    QTimer m_searchDebounce;
+    QTimer m_statusTimer;
+    QLabel *m_dbStatus = nullptr;
+    QLabel *m_listenerStatus = nullptr;
+    QLabel *m_syncStatus = nullptr;
+    QHash<QString, QPointer<OrderDialog>> m_orderDialogs;
+    QPointer<QWidget> m_listenerPanel;
+    bool m_statusBusy = false;
+};
+
+} // namespace qrt::gui

@@ -1,0 +1,257 @@
+#include "gui/orderdialog.h"
+
+#include "core/config.h"
+#include "db/orderrepository.h"
+#include "db/ticketrepository.h"
+#include "gui/dbworker.h"
+#include "gui/messages.h"
+#include "gui/services.h"
+#include "gui/ticketmodels.h"
+#include "qr/qrcode.h"
+#include "ui_orderdialog.h"
+
+#include <QClipboard>
+#include <QFileDialog>
+#include <QGuiApplication>
+#include <QHeaderView>
+#include <QLocale>
+#include <QMessageBox>
+#include <QPushButton>
+#include <QSettings>
+
+#include <optional>
+
+namespace qrt::gui {
+
+namespace {
+struct OrderData
+{
+    core::Result<std::optional<db::OrderRow>> order = std::optional<db::OrderRow>();
+    core::Result<QList<core::Ticket>> tickets = QList<core::Ticket>();
+    core::Result<QList<core::TicketEvent>> history = QList<core::TicketEvent>();
+};
+} // namespace
+
+OrderDialog::OrderDialog(Services &services, DbWorker &worker, const QString &orderId, QWidget *parent)
+    : QDialog(parent), m_ui(std::make_unique<Ui::OrderDialog>()), m_services(services), m_worker(worker), m_orderId(orderId)
+{
+    m_ui->setupUi(this);
+    setAttribute(Qt::WA_DeleteOnClose);
+    setWindowTitle(tr("Order %1").arg(orderId));
+    m_ui->orderIdValue->setText(orderId);
+
+    m_tickets = new TicketModel(this);
+    m_history = new HistoryModel(this);
+    m_ui->ticketView->setModel(m_tickets);
+    m_ui->historyView->setModel(m_history);
+    for (QTableView *view : { m_ui->ticketView, m_ui->historyView }) {
+        view->verticalHeader()->hide();
+        view->horizontalHeader()->setStretchLastSection(true);
+        view->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    }
+    m_ui->statusCombo->addItem(statusText(core::TicketStatus::Used), QVariant::fromValue(core::TicketStatus::Used));
+    m_ui->statusCombo->addItem(statusText(core::TicketStatus::Live), QVariant::fromValue(core::TicketStatus::Live));
+    m_ui->statusCombo->addItem(statusText(core::TicketStatus::Cancelled), QVariant::fromValue(core::TicketStatus::Cancelled));
+
+    auto qr = qr::QrEncoder::orderImage(services.config.qr(), orderId);
+    if (qr) {
+        m_qr = qr.value();
+        QPixmap pixmap = QPixmap::fromImage(m_qr.convertToFormat(QImage::Format_RGB32));
+        const int side = std::min(240, pixmap.width());
+        m_ui->qrLabel->setPixmap(pixmap.scaled(side, side, Qt::KeepAspectRatio, Qt::FastTransformation));
+        m_ui->qrLabel->setToolTip(services.config.qr().urlFor(orderId));
+    } else {
+        m_ui->qrLabel->setText(tr("No QR code: %1").arg(qr.error().message));
+        m_ui->copyQrButton->setEnabled(false);
+        m_ui->saveQrButton->setEnabled(false);
+    }
+
+    connect(m_ui->copyQrButton, &QPushButton::clicked, this, &OrderDialog::copyQr);
+    connect(m_ui->saveQrButton, &QPushButton::clicked, this, &OrderDialog::saveQr);
+    connect(m_ui->admitNextButton, &QPushButton::clicked, this, &OrderDialog::admitNext);
+    connect(m_ui->setSelectedButton, &QPushButton::clicked, this, [this] { applyStatus(false); });
+    connect(m_ui->setAllButton, &QPushButton::clicked, this, [this] { applyStatus(true); });
+    connect(m_ui->ticketView->selectionModel(), &QItemSelectionModel::selectionChanged, this, &OrderDialog::updateButtons);
+
+    QSettings settings;
+    restoreGeometry(settings.value(QStringLiteral("OrderDialog/geometry")).toByteArray());
+    updateButtons();
+    reload();
+}
+
+OrderDialog::~OrderDialog()
+{
+    QSettings settings;
+    settings.setValue(QStringLiteral("OrderDialog/geometry"), saveGeometry());
+}
+
+void OrderDialog::reload()
+{
+    const QString orderId = m_orderId;
+    m_worker.run(
+        this,
+        [orderId](db::Database &database) {
+            OrderData data;
+            data.order = db::OrderRepository(database).get(orderId);
+            db::TicketRepository tickets(database);
+            data.tickets = tickets.forOrder(orderId);
+            data.history = tickets.history(orderId);
+            return data;
+        },
+        [this](OrderData data) {
+            if (!data.order || !data.tickets || !data.history) {
+                const core::Error error = !data.order ? data.order.error()
+                    : !data.tickets                   ? data.tickets.error()
+                                                      : data.history.error();
+                m_ui->contactValue->setText(error.message);
+                Q_EMIT loaded();
+                return;
+            }
+            if (!data.order->has_value()) {
+                m_ui->contactValue->setText(tr("This order is not in the database (any more). Press Sync (F5) to fetch it."));
+                Q_EMIT loaded();
+                return;
+            }
+            const db::OrderRow &row = data.order->value();
+            const core::Order &o = row.order;
+            const QLocale locale;
+            m_ui->contactValue->setText(o.contactName());
+            m_ui->emailValue->setText(o.contactEmail);
+            m_ui->phoneValue->setText(o.contactPhone);
+            m_ui->eventValue->setText(o.eventName);
+            m_ui->paymentValue->setText(tr("%1 %2, %3").arg(locale.toString(o.totalPaid, 'f', 2), o.paymentCurrency, o.paymentStatus));
+            m_ui->dateValue->setText(locale.toString(o.dateAdded.toLocalTime(), QLocale::ShortFormat));
+            m_ui->ticketsSummaryValue->setText(tr("%1 live, %2 used, %3 cancelled")
+                                                   .arg(row.tickets.live)
+                                                   .arg(row.tickets.used)
+                                                   .arg(row.tickets.cancelled));
+            setWindowTitle(tr("Order %1 — %2").arg(o.orderId, o.contactName()));
+            m_tickets->setTickets(data.tickets.value());
+            m_history->setEvents(data.history.value());
+            m_ui->ticketView->resizeColumnsToContents();
+            m_ui->historyView->resizeColumnsToContents();
+            updateButtons();
+            Q_EMIT loaded();
+        });
+}
+
+void OrderDialog::updateButtons()
+{
+    const bool hasSelection = m_ui->ticketView->selectionModel()->hasSelection();
+    bool anyLive = false;
+    for (const core::Ticket &t : m_tickets->tickets())
+        anyLive = anyLive || t.status == core::TicketStatus::Live;
+    m_ui->setSelectedButton->setEnabled(!m_busy && hasSelection);
+    m_ui->setAllButton->setEnabled(!m_busy && !m_tickets->tickets().isEmpty());
+    m_ui->admitNextButton->setEnabled(!m_busy && anyLive);
+}
+
+void OrderDialog::applyStatus(bool all)
+{
+    const auto to = m_ui->statusCombo->currentData().value<core::TicketStatus>();
+    QList<qint64> ids;
+    QList<core::Ticket> targets;
+    if (all) {
+        targets = m_tickets->tickets();
+    } else {
+        const QModelIndexList rows = m_ui->ticketView->selectionModel()->selectedRows();
+        for (const QModelIndex &index : rows) {
+            if (const core::Ticket *t = m_tickets->ticketAt(index.row()))
+                targets << *t;
+        }
+    }
+    bool needsReason = false;
+    int changing = 0;
+    for (const core::Ticket &t : std::as_const(targets)) {
+        const core::TransitionCheck check = core::checkTransition(t.status, to);
+        if (check == core::TransitionCheck::Invalid)
+            continue;
+        ++changing;
+        ids << t.ticketId;
+        needsReason = needsReason || check == core::TransitionCheck::NeedsReason;
+    }
+    if (changing == 0) {
+        QMessageBox::information(this, tr("Nothing to change"),
+                                 tr("None of these tickets can be set to %1 (they already are, or a cancelled ticket cannot be admitted).")
+                                     .arg(statusText(to)));
+        return;
+    }
+    const QString reason = m_ui->reasonEdit->text().trimmed();
+    if (needsReason && reason.isEmpty()) {
+        QMessageBox::warning(this, tr("Reason needed"),
+                             tr("Setting a ticket to %1 from its current status needs a reason for the audit trail. "
+                                "Type it in the Reason field and try again.")
+                                 .arg(statusText(to)));
+        m_ui->reasonEdit->setFocus();
+        return;
+    }
+    if (to == core::TicketStatus::Cancelled) {
+        QMessageBox confirm(QMessageBox::Question, tr("Cancel tickets"),
+                            tr("Cancel %n ticket(s) of order %1? The holders will not be admitted.", nullptr, changing).arg(m_orderId),
+                            QMessageBox::NoButton, this);
+        confirm.setObjectName(QStringLiteral("confirmCancelBox"));
+        QPushButton *yes = confirm.addButton(tr("Cancel tickets"), QMessageBox::DestructiveRole);
+        confirm.addButton(tr("Keep them"), QMessageBox::RejectRole);
+        confirm.exec();
+        if (confirm.clickedButton() != yes)
+            return;
+    }
+    m_busy = true;
+    updateButtons();
+    const QString actor = m_services.station;
+    const QString orderId = m_orderId;
+    m_worker.run(
+        this,
+        [ids, all, to, reason, actor, orderId](db::Database &database) {
+            db::TicketRepository repository(database);
+            return all ? repository.setStatusForOrder(orderId, to, reason, actor) : repository.setStatus(ids, to, reason, actor);
+        },
+        [this](core::Result<db::BulkResult> result) {
+            m_busy = false;
+            if (!result) {
+                showError(this, tr("Status not changed"), result.error(), tr("Check the database connection and try again."));
+            } else {
+                m_ui->reasonEdit->clear();
+                if (!result->problems.isEmpty())
+                    QMessageBox::information(this, tr("Some tickets were not changed"), result->problems.join(u'\n'));
+            }
+            Q_EMIT ticketsChanged();
+            reload();
+        });
+}
+
+void OrderDialog::admitNext()
+{
+    m_busy = true;
+    updateButtons();
+    const QString actor = m_services.station;
+    const QString orderId = m_orderId;
+    m_worker.run(
+        this, [orderId, actor](db::Database &database) { return db::TicketRepository(database).admitNext(orderId, actor); },
+        [this](core::Result<db::AdmitResult> result) {
+            m_busy = false;
+            if (!result)
+                showError(this, tr("Not admitted"), result.error(), tr("Check the database connection and try again."));
+            Q_EMIT ticketsChanged();
+            reload();
+        });
+}
+
+void OrderDialog::copyQr()
+{
+    QGuiApplication::clipboard()->setImage(m_qr.convertToFormat(QImage::Format_RGB32));
+}
+
+void OrderDialog::saveQr()
+{
+    const QString path = QFileDialog::getSaveFileName(this, tr("Save QR code"), QStringLiteral("order-%1.png").arg(m_orderId),
+                                                      tr("PNG images (*.png)"));
+    if (path.isEmpty())
+        return;
+    if (!m_qr.save(path, "PNG"))
+        showError(this, tr("QR code not saved"),
+                  core::makeError(QStringLiteral("gui.write"), tr("Could not write %1.").arg(path)),
+                  tr("Choose a folder you can write to."));
+}
+
+} // namespace qrt::gui

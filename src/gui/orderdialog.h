@@ -1,0 +1,55 @@
+#pragma once
+
+#include "core/ticketstatus.h"
+
+#include <QDialog>
+#include <QImage>
+
+#include <memory>
+
+namespace Ui {
+class OrderDialog;
+}
+
+namespace qrt::gui {
+
+struct Services;
+class DbWorker;
+class TicketModel;
+class HistoryModel;
+
+// One order: contact and payment, its QR code (made locally), the ticket table with single and
+// bulk status changes, "Admit next", and the audit trail. Non-modal; refreshes on reload().
+class OrderDialog : public QDialog
+{
+    Q_OBJECT
+public:
+    OrderDialog(Services &services, DbWorker &worker, const QString &orderId, QWidget *parent = nullptr);
+    ~OrderDialog() override;
+
+    QString orderId() const { return m_orderId; }
+    void reload();
+
+Q_SIGNALS:
+    void ticketsChanged();
+    // Finished reading the order (after open and after every reload).
+    void loaded();
+
+private:
+    void applyStatus(bool all);
+    void admitNext();
+    void copyQr();
+    void saveQr();
+    void updateButtons();
+
+    std::unique_ptr<Ui::OrderDialog> m_ui;
+    Services &m_services;
+    DbWorker &m_worker;
+    QString m_orderId;
+    TicketModel *m_tickets = nullptr;
+    HistoryModel *m_history = nullptr;
+    QImage m_qr;
+    bool m_busy = false;
+};
+
+} // namespace qrt::gui

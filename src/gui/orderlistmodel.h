@@ -1,0 +1,80 @@
+#pragma once
+
+#include "core/result.h"
+#include "db/orderrepository.h"
+
+#include <QAbstractTableModel>
+
+#include <atomic>
+#include <memory>
+
+namespace qrt::gui {
+
+class DbWorker;
+
+// The order list: pages of ~200 rows fetched on demand (canFetchMore/fetchMore) from
+// OrderRepository on the DbWorker thread; searching, filtering and sorting happen in SQL. Every
+// change of the query bumps a generation, so answers to older queries are dropped (and skipped
+// before they run when a newer query is already waiting).
+class OrderListModel : public QAbstractTableModel
+{
+    Q_OBJECT
+public:
+    enum Column { OrderId, Contact, Email, Event, Live, Used, Cancelled, Total, PaymentStatus, Updated, ColumnCount };
+    enum Role { OrderIdRole = Qt::UserRole + 1 };
+    static constexpr int PageSize = 200;
+
+    explicit OrderListModel(DbWorker &worker, QObject *parent = nullptr);
+    ~OrderListModel() override;
+
+    // Search text and filters; sorting and paging are kept by the model.
+    void setSearch(const QString &text);
+    void setEventFilter(const QString &eventId);
+    void setPaymentFilter(const QString &paymentStatus);
+    void setCheckInFilter(db::CheckInState state);
+    db::OrderQuery query() const { return m_query; }
+    bool isFiltered() const;
+
+    // Reloads from the first page (after a query change).
+    void reload();
+    // Re-reads the rows already loaded, keeping them in place (live updates).
+    void refresh();
+
+    int totalCount() const { return m_total; } // -1 until counted
+    bool isLoading() const { return m_loading; }
+    QString orderIdAt(int row) const;
+    const db::OrderRow *rowAt(int row) const;
+
+    int rowCount(const QModelIndex &parent = {}) const override;
+    int columnCount(const QModelIndex &parent = {}) const override;
+    QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
+    void sort(int column, Qt::SortOrder order = Qt::AscendingOrder) override;
+    bool canFetchMore(const QModelIndex &parent) const override;
+    void fetchMore(const QModelIndex &parent) override;
+
+Q_SIGNALS:
+    // The first page of the current query arrived (rows may be 0).
+    void loaded();
+    void totalCountChanged(int total);
+    void loadFailed(const qrt::core::Error &error);
+
+private:
+    void applyPage(int generation, int offset, core::Result<QList<db::OrderRow>> rows);
+    void applyRefresh(int generation, core::Result<QList<db::OrderRow>> rows);
+    void requestCount();
+
+    DbWorker &m_worker;
+    db::OrderQuery m_query;
+    QList<db::OrderRow> m_rows;
+    int m_total = -1;
+    int m_generation = 0;
+    std::shared_ptr<std::atomic<int>> m_latest;
+    bool m_loading = false;
+    bool m_fetching = false;
+    bool m_atEnd = false;
+    bool m_refreshing = false;
+    bool m_refreshAgain = false;
+};
+
+} // namespace qrt::gui
