@@ -346,8 +346,32 @@ core::Result<core::Ticket> TicketRepository::setStatus(qint64 ticketId, TicketSt
     return *after.value();
 }
 
-core::Result<BulkResult> TicketRepository::changeMany(const QString &selectSql, const QVariant &key, TicketStatus to,
-                                                      const QString &reason, const QString &actor)
+namespace {
+// One ticket of a bulk change: skipped when already there, refused with why, or changed.
+core::Result<void> applyOne(Database &db, QSqlDatabase &c, const core::Ticket &t, TicketStatus to,
+                            const QString &reason, const QString &actor, BulkResult &result)
+{
+    if (t.status == to) {
+        ++result.skipped;
+        return {};
+    }
+    if (const QString problem = core::transitionProblem(t.status, to, reason); !problem.isEmpty()) {
+        result.problems << tr("Ticket %1: %2").arg(t.ticketId).arg(problem);
+        return {};
+    }
+    auto changed = changeIn(db, c, t.ticketId, t.orderId, t.status, to, reason, actor);
+    if (!changed)
+        return changed.error();
+    if (changed.value())
+        ++result.changed;
+    else
+        result.problems << tr("Ticket %1 was changed by someone else meanwhile.").arg(t.ticketId);
+    return {};
+}
+} // namespace
+
+core::Result<BulkResult> TicketRepository::changeMany(const QString &selectSql, const QVariantList &keys,
+                                                      TicketStatus to, const QString &reason, const QString &actor)
 {
     auto connection = m_db.connection();
     if (!connection)
@@ -355,32 +379,24 @@ core::Result<BulkResult> TicketRepository::changeMany(const QString &selectSql, 
     Transaction tx(m_db, connection.value());
     if (auto r = tx.begin(); !r)
         return r.error();
-    QSqlQuery q(connection.value());
-    q.prepare(selectSql);
-    q.addBindValue(key);
-    if (!q.exec())
-        return m_db.fail(q, tr("read the tickets to change"));
-    QList<core::Ticket> tickets;
-    while (q.next())
-        tickets.append(ticketFrom(q));
-    q.finish();
     BulkResult result;
-    for (const core::Ticket &t : std::as_const(tickets)) {
-        if (t.status == to) {
-            ++result.skipped;
-            continue;
+    // One bound key at a time: ids and order ids never become SQL text.
+    for (const QVariant &key : keys) {
+        QSqlQuery q(connection.value());
+        q.prepare(selectSql);
+        q.addBindValue(key);
+        if (!q.exec())
+            return m_db.fail(q, tr("read the tickets to change"));
+        QList<core::Ticket> tickets;
+        while (q.next())
+            tickets.append(ticketFrom(q));
+        q.finish();
+        if (tickets.isEmpty() && key.typeId() != QMetaType::QString)
+            result.problems << tr("Ticket %1 does not exist.").arg(key.toLongLong());
+        for (const core::Ticket &t : std::as_const(tickets)) {
+            if (auto r = applyOne(m_db, connection.value(), t, to, reason, actor, result); !r)
+                return r.error();
         }
-        if (const QString problem = core::transitionProblem(t.status, to, reason); !problem.isEmpty()) {
-            result.problems << tr("Ticket %1: %2").arg(t.ticketId).arg(problem);
-            continue;
-        }
-        auto changed = changeIn(m_db, connection.value(), t.ticketId, t.orderId, t.status, to, reason, actor);
-        if (!changed)
-            return changed.error();
-        if (changed.value())
-            ++result.changed;
-        else
-            result.problems << tr("Ticket %1 was changed by someone else meanwhile.").arg(t.ticketId);
     }
     if (auto r = tx.commit(); !r)
         return r.error();
@@ -390,46 +406,12 @@ core::Result<BulkResult> TicketRepository::changeMany(const QString &selectSql, 
 core::Result<BulkResult> TicketRepository::setStatus(const QList<qint64> &ticketIds, TicketStatus to,
                                                      const QString &reason, const QString &actor)
 {
-    BulkResult total;
-    // Bound one id at a time within one transaction per ticket list; ids never become SQL text.
-    auto connection = m_db.connection();
-    if (!connection)
-        return connection.error();
-    Transaction tx(m_db, connection.value());
-    if (auto r = tx.begin(); !r)
-        return r.error();
-    for (qint64 id : ticketIds) {
-        QSqlQuery q(connection.value());
-        q.prepare(QStringLiteral("SELECT ") + QLatin1StringView(kTicketColumns)
-                  + QStringLiteral(" FROM ghl_qr_tickets WHERE ticket_id = ?"));
-        q.addBindValue(id);
-        if (!q.exec())
-            return m_db.fail(q, tr("read ticket %1").arg(id));
-        if (!q.next()) {
-            total.problems << tr("Ticket %1 does not exist.").arg(id);
-            continue;
-        }
-        const core::Ticket t = ticketFrom(q);
-        q.finish();
-        if (t.status == to) {
-            ++total.skipped;
-            continue;
-        }
-        if (const QString problem = core::transitionProblem(t.status, to, reason); !problem.isEmpty()) {
-            total.problems << tr("Ticket %1: %2").arg(id).arg(problem);
-            continue;
-        }
-        auto changed = changeIn(m_db, connection.value(), id, t.orderId, t.status, to, reason, actor);
-        if (!changed)
-            return changed.error();
-        if (changed.value())
-            ++total.changed;
-        else
-            total.problems << tr("Ticket %1 was changed by someone else meanwhile.").arg(id);
-    }
-    if (auto r = tx.commit(); !r)
-        return r.error();
-    return total;
+    QVariantList keys;
+    for (qint64 id : ticketIds)
+        keys << id;
+    return changeMany(QStringLiteral("SELECT ") + QLatin1StringView(kTicketColumns)
+                          + QStringLiteral(" FROM ghl_qr_tickets WHERE ticket_id = ?"),
+                      keys, to, reason, actor);
 }
 
 core::Result<BulkResult> TicketRepository::setStatusForOrder(const QString &orderId, TicketStatus to,
@@ -437,7 +419,7 @@ core::Result<BulkResult> TicketRepository::setStatusForOrder(const QString &orde
 {
     return changeMany(QStringLiteral("SELECT ") + QLatin1StringView(kTicketColumns)
                           + QStringLiteral(" FROM ghl_qr_tickets WHERE order_id = ? ORDER BY ticket_id"),
-                      orderId, to, reason, actor);
+                      { orderId }, to, reason, actor);
 }
 
 core::Result<void> TicketRepository::orderCounts(QSqlDatabase &c, const QString &orderId, AdmitResult &result)

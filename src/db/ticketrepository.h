@@ -97,7 +97,7 @@ public:
     static QString newCode();
 
 private:
-    core::Result<BulkResult> changeMany(const QString &selectSql, const QVariant &key, core::TicketStatus to,
+    core::Result<BulkResult> changeMany(const QString &selectSql, const QVariantList &keys, core::TicketStatus to,
                                         const QString &reason, const QString &actor);
     core::Result<void> orderCounts(QSqlDatabase &connection, const QString &orderId, AdmitResult &result);
     Database &m_db;
