@@ -370,6 +370,7 @@ void MainWindow::refreshStatus()
                 m_syncStatus->setText(tr("Never synced — press F5"));
             }
 #ifdef QRT_HAVE_WEBHOOK
+            m_listenerStatus->setVisible(m_services.webhookServer != nullptr);
             if (m_services.webhookServer) {
                 QString text = m_services.webhookServer->isListening()
                     ? tr("Listener: %1:%2")
