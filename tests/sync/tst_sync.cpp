@@ -543,6 +543,22 @@ private slots:
         QCOMPARE(runs.lastRun().value()->status, QStringLiteral("failed"));
     }
 
+    void databaseUnavailable()
+    {
+        m_sim->generate(5, 1);
+        auto gone = db::Database::open(QStringLiteral("postgresql://qrt:secret@127.0.0.1:1/nowhere"));
+        QVERIFY_OK(gone);
+        SyncEngine engine(gone.value());
+        QSignalSpy finished(&engine, &SyncEngine::finished);
+        QVERIFY(engine.start(request(SyncMode::Full)));
+        QVERIFY2(finished.wait(60000), "a sync without a database must end, not hang");
+        const auto s = finished.first().first().value<SyncSummary>();
+        QVERIFY2(s.status == SyncStatus::Failed, qPrintable(describe(s)));
+        QVERIFY2(s.error.contains(QStringLiteral("database")) && s.error.contains(QStringLiteral("127.0.0.1:1")),
+                 qPrintable(s.error));
+        QCOMPARE(m_sim->requestCount(), 0);
+    }
+
     // --- database restarts -------------------------------------------------------------------
 
     void postgresRestartMidSync()
