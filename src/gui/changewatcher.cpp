@@ -26,7 +26,7 @@ ChangeWatcher::~ChangeWatcher()
     if (QSqlDatabase::contains(m_connectionName)) {
         {
             QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
-            if (db.isOpen() && db.driver())
+            if (m_postgresListening && db.isOpen() && db.driver())
                 db.driver()->unsubscribeFromNotification(QStringLiteral("qrtickets_changes"));
             db.close();
         }
@@ -65,6 +65,7 @@ bool ChangeWatcher::start()
             connect(db.driver(), &QSqlDriver::notification, this,
                     [this](const QString &name, QSqlDriver::NotificationSource, const QVariant &) { onNotification(name); });
             m_listening = db.driver()->subscribeToNotification(QStringLiteral("qrtickets_changes"));
+            m_postgresListening = m_listening;
             if (!m_listening)
                 qCWarning(lcGui) << "change watcher: LISTEN failed:" << db.driver()->lastError().text();
             return m_listening;

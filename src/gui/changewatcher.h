@@ -42,6 +42,7 @@ private:
     QTimer m_coalesce;
     qint64 m_dataVersion = -1;
     bool m_listening = false;
+    bool m_postgresListening = false;
 };
 
 } // namespace qrt::gui

@@ -1,0 +1,503 @@
+// The sync dialog, settings dialog and listener panel against real parts: the GHL simulator on a
+// socket, the real SyncEngine and webhook service, and a fresh SQLite database per test. Widgets are
+// found by the objectName of their .ui file. Screenshots of the three screens go to
+// <build>/screenshots (and QRT_SCREENSHOT_DIR when set).
+#include "core/config.h"
+#include "db/database.h"
+#include "db/fieldmappingrepository.h"
+#include "db/inboxrepository.h"
+#include "ghl/ghlclient.h"
+#include "ghlsim/ghlsimulator.h"
+#include "gui/listenerpanel.h"
+#include "gui/secretaccess.h"
+#include "gui/services.h"
+#include "gui/settingsdialog.h"
+#include "gui/syncdialog.h"
+#include "support/testdatabase.h"
+#include "sync/syncengine.h"
+#include "webhook/httpserver.h"
+
+#include <QApplication>
+#include <QComboBox>
+#include <QDialogButtonBox>
+#include <QDir>
+#include <QFile>
+#include <QLabel>
+#include <QLineEdit>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QRadioButton>
+#include <QSettings>
+#include <QSignalSpy>
+#include <QTabWidget>
+#include <QTableWidget>
+#include <QTcpServer>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QTranslator>
+
+#include <memory>
+
+using namespace qrt;
+using core::ConfigKey;
+
+#define QVERIFY_OK(expr)                                                                                              \
+    do {                                                                                                              \
+        const auto &r_ = (expr);                                                                                      \
+        QVERIFY2(r_.ok(), qPrintable(r_.ok() ? QString() : r_.error().toString()));                                   \
+    } while (false)
+
+namespace {
+
+// Secrets in memory, standing in for the OS keychain (which a test machine does not have).
+class MemorySecrets : public gui::SecretAccess
+{
+public:
+    QMap<Secret, QString> values;
+    core::Result<QString> read(Secret secret) override { return values.value(secret); }
+    core::Result<void> write(Secret secret, const QString &value) override
+    {
+        values[secret] = value;
+        return {};
+    }
+    core::Result<void> remove(Secret secret) override
+    {
+        values.remove(secret);
+        return {};
+    }
+};
+
+template <typename T>
+T *child(QWidget *parent, const char *name)
+{
+    T *w = parent->findChild<T *>(QString::fromLatin1(name));
+    if (!w)
+        qWarning("no widget named %s", name);
+    return w;
+}
+
+void screenshot(QWidget *widget, const QString &name)
+{
+    QStringList dirs;
+    if (qEnvironmentVariableIsSet("QRT_SCREENSHOT_OUT")) // ctest: <build>/screenshots
+        dirs << qEnvironmentVariable("QRT_SCREENSHOT_OUT");
+    if (qEnvironmentVariableIsSet("QRT_SCREENSHOT_DIR"))
+        dirs << qEnvironmentVariable("QRT_SCREENSHOT_DIR");
+    const QPixmap pixmap = widget->grab();
+    for (const QString &dir : dirs) {
+        QDir().mkpath(dir);
+        if (!pixmap.save(dir + u'/' + name + QStringLiteral(".png")))
+            qWarning("could not save screenshot %s in %s", qPrintable(name), qPrintable(dir));
+    }
+}
+
+quint16 freePort()
+{
+    QTcpServer probe;
+    probe.listen(QHostAddress::LocalHost, 0);
+    return probe.serverPort();
+}
+
+} // namespace
+
+class TestDialogs : public QObject
+{
+    Q_OBJECT
+
+    std::unique_ptr<test::TestDatabase> m_t;
+    std::unique_ptr<ghlsim::GhlSimulator> m_sim;
+    std::unique_ptr<QTemporaryDir> m_dir;
+    std::unique_ptr<core::Config> m_config;
+    QTranslator m_english;
+
+    core::Config makeConfig()
+    {
+        const QString ini = m_dir->filePath(QStringLiteral("qrtickets.ini"));
+        QFile f(ini);
+        f.open(QIODevice::WriteOnly);
+        f.close();
+        core::Config::Sources sources;
+        sources.filePath = ini;
+        sources.environment = QProcessEnvironment();
+        auto c = core::Config::load(sources);
+        if (!c)
+            qFatal("config: %s", qPrintable(c.error().toString()));
+        core::Config config = c.value();
+        (void)config.set(ConfigKey::DatabaseUrl, m_t->url());
+        (void)config.set(ConfigKey::GhlBaseUrl, m_sim->baseUrl().toString());
+        (void)config.set(ConfigKey::GhlLocationId, m_sim->locationId());
+        (void)config.set(ConfigKey::GhlToken, m_sim->token());
+        (void)config.set(ConfigKey::GhlRequestTimeoutMs, QStringLiteral("10000"));
+        (void)config.set(ConfigKey::StationName, QStringLiteral("test-door"));
+        return config;
+    }
+
+    gui::Services services()
+    {
+        return gui::Services { *m_config, m_t->shared(), QStringLiteral("test-door") };
+    }
+
+    // Fills the database through the real engine, outside any dialog.
+    void syncAll()
+    {
+        sync::SyncEngine engine(m_t->shared());
+        QSignalSpy finished(&engine, &sync::SyncEngine::finished);
+        sync::SyncRequest r;
+        r.mode = sync::SyncMode::Full;
+        r.station = QStringLiteral("test-door");
+        r.ghl = m_config->ghl();
+        QVERIFY(engine.start(r));
+        QVERIFY2(finished.wait(60000), "the fixture sync must finish");
+    }
+
+private slots:
+    void initTestCase()
+    {
+        // English plural forms ("1 order", "2 orders") come from qrtickets_en.qm, as in the app.
+        QVERIFY2(m_english.load(QStringLiteral(":/i18n/qrtickets_en.qm")), "the English plural forms must be in :/i18n");
+        QCoreApplication::installTranslator(&m_english);
+    }
+
+    void init()
+    {
+        auto t = test::TestDatabase::create(db::Dialect::SQLite);
+        QVERIFY_OK(t);
+        m_t = std::move(t.value());
+        QVERIFY_OK(m_t->migrate());
+        m_sim = std::make_unique<ghlsim::GhlSimulator>();
+        QVERIFY(m_sim->listen());
+        m_sim->setRateLimit(0, 10000);
+        m_dir = std::make_unique<QTemporaryDir>();
+        QVERIFY(m_dir->isValid());
+        m_config = std::make_unique<core::Config>(makeConfig());
+    }
+
+    void cleanup()
+    {
+        m_config.reset();
+        m_sim.reset();
+        m_t.reset();
+        m_dir.reset();
+    }
+
+    // --- sync dialog -------------------------------------------------------------------------
+
+    void syncDialogShowsProgressAndFailures()
+    {
+        m_sim->generate(40, 7);
+        const QStringList ids = m_sim->orderIds();
+        const QStringList broken { ids.at(3), ids.at(17) };
+        ghlsim::SimFaults bad;
+        bad.malformed = 1.0;
+        for (const QString &id : broken)
+            m_sim->setPathFaults(QStringLiteral("/payments/orders/") + id, bad);
+
+        sync::SyncEngine engine(m_t->shared());
+        gui::Services s = services();
+        s.sync = &engine;
+        gui::SyncDialog dialog(s);
+        dialog.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&dialog));
+        auto *start = child<QPushButton>(&dialog, "startButton");
+        QVERIFY2(start && start->isEnabled(), "the Sync button must be enabled when nothing runs");
+        child<QRadioButton>(&dialog, "modeFullRadio")->setChecked(true);
+
+        QSignalSpy finished(&dialog, &gui::SyncDialog::syncFinished);
+        QTest::mouseClick(start, Qt::LeftButton);
+        QVERIFY2(!start->isEnabled(), "the Sync button must be disabled while a run is in progress");
+        QVERIFY2(child<QPushButton>(&dialog, "cancelButton")->isEnabled(), "Cancel must be available during a run");
+        QVERIFY2(finished.wait(60000), "the sync started from the dialog must finish");
+
+        for (const char *name : { "listingBar", "ordersBar", "writingBar" }) {
+            auto *bar = child<QProgressBar>(&dialog, name);
+            QVERIFY(bar);
+            QVERIFY2(bar->maximum() > 0 && bar->value() == bar->maximum(),
+                     qPrintable(QStringLiteral("%1 must be at 100%, is %2 of %3")
+                                    .arg(QLatin1String(name))
+                                    .arg(bar->value())
+                                    .arg(bar->maximum())));
+        }
+        QVERIFY2(child<QWidget>(&dialog, "summaryGroup")->isVisible(), "the summary must show at the end");
+        const QString summary = child<QLabel>(&dialog, "summaryLabel")->text();
+        QVERIFY2(summary.contains(QStringLiteral("38 orders synced")), qPrintable(summary));
+        QVERIFY2(summary.contains(QStringLiteral(", 2 failed")), qPrintable(summary));
+        auto *table = child<QTableWidget>(&dialog, "failuresTable");
+        QCOMPARE(table->rowCount(), 2);
+        QStringList listed;
+        for (int r = 0; r < table->rowCount(); ++r) {
+            listed << table->item(r, 0)->text();
+            QVERIFY2(table->item(r, 1)->text().contains(QStringLiteral("malformed")),
+                     qPrintable(QStringLiteral("the reason should say what went wrong: ") + table->item(r, 1)->text()));
+        }
+        listed.sort();
+        QStringList expected = broken;
+        expected.sort();
+        QCOMPARE(listed, expected);
+        QVERIFY2(start->isEnabled(), "Sync must be possible again after the run");
+        screenshot(&dialog, QStringLiteral("sync-dialog"));
+    }
+
+    void syncDialogCancelsOnEscape()
+    {
+        m_sim->generate(300, 5);
+        m_sim->setLatencyMs(20);
+        (void)m_config->set(ConfigKey::GhlConcurrency, QStringLiteral("2"));
+        sync::SyncEngine engine(m_t->shared());
+        gui::Services s = services();
+        s.sync = &engine;
+        gui::SyncDialog dialog(s);
+        dialog.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&dialog));
+        child<QRadioButton>(&dialog, "modeFullRadio")->setChecked(true);
+        QSignalSpy finished(&dialog, &gui::SyncDialog::syncFinished);
+        QTest::mouseClick(child<QPushButton>(&dialog, "startButton"), Qt::LeftButton);
+        QTRY_VERIFY_WITH_TIMEOUT(engine.progress().fetched >= 10, 30000);
+        screenshot(&dialog, QStringLiteral("sync-dialog-running"));
+
+        QTest::keyClick(&dialog, Qt::Key_Escape);
+        QVERIFY2(finished.wait(30000), "Esc during a run must cancel it");
+        QVERIFY2(dialog.isVisible(), "Esc during a run cancels the run, not the dialog");
+        QCOMPARE(child<QLabel>(&dialog, "statusLabel")->text(), sync::displayName(sync::SyncStatus::Cancelled));
+        QVERIFY(!engine.isRunning());
+        QVERIFY(child<QPushButton>(&dialog, "startButton")->isEnabled());
+        QTest::keyClick(&dialog, Qt::Key_Escape);
+        QVERIFY2(!dialog.isVisible(), "Esc with nothing running closes the dialog");
+    }
+
+    void syncDialogRefusesABadOrderFile()
+    {
+        sync::SyncEngine engine(m_t->shared());
+        gui::Services s = services();
+        s.sync = &engine;
+        gui::SyncDialog dialog(s);
+        dialog.show();
+        const QString path = m_dir->filePath(QStringLiteral("orders.json"));
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("{\"not\": \"an array\"}");
+        f.close();
+        child<QRadioButton>(&dialog, "modeFileRadio")->setChecked(true);
+        child<QLineEdit>(&dialog, "orderFileEdit")->setText(path);
+        QTest::mouseClick(child<QPushButton>(&dialog, "startButton"), Qt::LeftButton);
+        auto *error = child<QLabel>(&dialog, "orderFileError");
+        QVERIFY2(error->isVisible() && !error->text().isEmpty(), "a bad order file must be explained next to the field");
+        QVERIFY(!engine.isRunning());
+    }
+
+    // --- settings dialog ---------------------------------------------------------------------
+
+    void settingsValidationIsInline()
+    {
+        MemorySecrets secrets;
+        gui::SettingsDialog dialog(*m_config, &secrets, m_t->shared());
+        dialog.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&dialog));
+        auto *buttons = child<QDialogButtonBox>(&dialog, "buttonBox");
+        QPushButton *ok = buttons->button(QDialogButtonBox::Ok);
+        QVERIFY2(ok->isEnabled(), "a valid configuration must be savable");
+
+        auto *port = child<QLineEdit>(&dialog, "webhookPortEdit");
+        auto *portError = child<QLabel>(&dialog, "webhookPortError");
+        port->setText(QStringLiteral("70000"));
+        QVERIFY2(!ok->isEnabled(), "OK must be disabled while the port is invalid");
+        QVERIFY2(!portError->isHidden() && portError->text().contains(QStringLiteral("65535")),
+                 qPrintable(QStringLiteral("the port message should give the range: ") + portError->text()));
+        port->setText(QStringLiteral("8788"));
+        QVERIFY(portError->isHidden());
+        QVERIFY(ok->isEnabled());
+
+        auto *url = child<QLineEdit>(&dialog, "ghlBaseUrlEdit");
+        url->setText(QStringLiteral("ftp://example.com"));
+        auto *urlError = child<QLabel>(&dialog, "ghlBaseUrlError");
+        QVERIFY2(!urlError->isHidden() && urlError->text().contains(QStringLiteral("https://")), qPrintable(urlError->text()));
+        QVERIFY(!ok->isEnabled());
+        url->setText(m_sim->baseUrl().toString());
+        QVERIFY(ok->isEnabled());
+
+        // Beyond loopback without authentication: warned next to the field, not savable.
+        child<QLineEdit>(&dialog, "webhookBindEdit")->setText(QStringLiteral("0.0.0.0"));
+        auto *auth = child<QComboBox>(&dialog, "webhookAuthCombo");
+        auth->setCurrentIndex(auth->findData(QStringLiteral("none")));
+        auto *warning = child<QLabel>(&dialog, "webhookExposureWarning");
+        QVERIFY2(!warning->isHidden() && warning->text().contains(QStringLiteral("127.0.0.1")), qPrintable(warning->text()));
+        QVERIFY(!ok->isEnabled());
+        child<QTabWidget>(&dialog, "tabs")->setCurrentWidget(child<QWidget>(&dialog, "tabListener"));
+        screenshot(&dialog, QStringLiteral("settings-listener-warning"));
+        auth->setCurrentIndex(auth->findData(QStringLiteral("ghl-signature")));
+        QVERIFY(warning->isHidden());
+        QVERIFY(ok->isEnabled());
+    }
+
+    void settingsTestConnectionNamesTheScope()
+    {
+        MemorySecrets secrets;
+        gui::SettingsDialog dialog(*m_config, &secrets, m_t->shared());
+        dialog.show();
+        child<QLineEdit>(&dialog, "ghlTokenEdit")->setText(QStringLiteral("not-the-token"));
+        QTest::mouseClick(child<QPushButton>(&dialog, "testConnectionButton"), Qt::LeftButton);
+        auto *result = child<QLabel>(&dialog, "testConnectionResult");
+        QTRY_VERIFY_WITH_TIMEOUT(child<QPushButton>(&dialog, "testConnectionButton")->isEnabled(), 30000);
+        QVERIFY2(result->text().contains(QStringLiteral("locations/customFields.readonly")),
+                 qPrintable(QStringLiteral("a wrong token must name the scope: ") + result->text()));
+        QVERIFY2(result->text().contains(QStringLiteral("401")), qPrintable(result->text()));
+        screenshot(&dialog, QStringLiteral("settings-ghl-wrong-token"));
+
+        child<QLineEdit>(&dialog, "ghlTokenEdit")->setText(m_sim->token());
+        QTest::mouseClick(child<QPushButton>(&dialog, "testConnectionButton"), Qt::LeftButton);
+        QTRY_VERIFY_WITH_TIMEOUT(result->text().startsWith(QStringLiteral("Connected")), 30000);
+    }
+
+    void settingsTestDatabase()
+    {
+        gui::SettingsDialog dialog(*m_config, nullptr, m_t->shared());
+        dialog.show();
+        auto *result = child<QLabel>(&dialog, "testDatabaseResult");
+        QTest::mouseClick(child<QPushButton>(&dialog, "testDatabaseButton"), Qt::LeftButton);
+        QTRY_VERIFY_WITH_TIMEOUT(result->text().startsWith(QStringLiteral("Connected")), 30000);
+        child<QLineEdit>(&dialog, "databaseUrlEdit")->setText(QStringLiteral("postgresql://nobody:wrong@127.0.0.1:1/none"));
+        QTest::mouseClick(child<QPushButton>(&dialog, "testDatabaseButton"), Qt::LeftButton);
+        QTRY_VERIFY_WITH_TIMEOUT(result->text().startsWith(QStringLiteral("Not connected")), 30000);
+        QVERIFY2(child<QLineEdit>(&dialog, "ghlTokenEdit")->isEnabled() == false,
+                 "without a keychain the token field must be disabled");
+    }
+
+    void settingsSaveMappingAndSecrets()
+    {
+        m_sim->generate(12, 3);
+        syncAll();
+        MemorySecrets secrets;
+        gui::SettingsDialog dialog(*m_config, &secrets, m_t->shared());
+        dialog.show();
+        child<QTabWidget>(&dialog, "tabs")->setCurrentWidget(child<QWidget>(&dialog, "tabMappings"));
+        auto *table = child<QTableWidget>(&dialog, "mappingTable");
+        QTRY_VERIFY_WITH_TIMEOUT(table->rowCount() > 0, 30000);
+        QTest::mouseClick(child<QPushButton>(&dialog, "loadFieldsButton"), Qt::LeftButton);
+        QTRY_VERIFY_WITH_TIMEOUT(qobject_cast<QComboBox *>(table->cellWidget(0, 2))
+                                     && qobject_cast<QComboBox *>(table->cellWidget(0, 2))->count() > 1,
+                                 30000);
+        auto *combo = qobject_cast<QComboBox *>(table->cellWidget(0, 2));
+        QVERIFY2(combo->isEnabled(), "the field choice must be editable once the fields are loaded");
+        combo->setCurrentIndex(1);
+        const QString productId = table->item(0, 0)->data(Qt::UserRole).toString();
+        const QString fieldId = combo->currentData().toString();
+        QVERIFY(!productId.isEmpty() && !fieldId.isEmpty());
+        screenshot(&dialog, QStringLiteral("settings-mappings"));
+
+        child<QLineEdit>(&dialog, "ghlTokenEdit")->setText(QStringLiteral("new-token-123"));
+        child<QLineEdit>(&dialog, "webhookSecretEdit")->setText(QStringLiteral("webhook-secret-xyz"));
+        child<QLineEdit>(&dialog, "stationNameEdit")->setText(QStringLiteral("Front door"));
+        QSignalSpy saved(&dialog, &gui::SettingsDialog::settingsSaved);
+        QTest::mouseClick(child<QDialogButtonBox>(&dialog, "buttonBox")->button(QDialogButtonBox::Ok), Qt::LeftButton);
+        QVERIFY2(saved.wait(30000) || saved.count() == 1, "OK must save and report it");
+
+        db::FieldMappingRepository repo(m_t->db());
+        auto mapping = repo.forProduct(productId);
+        QVERIFY_OK(mapping);
+        QVERIFY2(mapping.value().has_value(), "the mapping must be stored in ghl_qr_fields");
+        QCOMPARE(mapping.value()->fieldId, fieldId);
+
+        QCOMPARE(secrets.values.value(gui::SecretAccess::Secret::GhlToken), QStringLiteral("new-token-123"));
+        QCOMPARE(secrets.values.value(gui::SecretAccess::Secret::WebhookSecret), QStringLiteral("webhook-secret-xyz"));
+        QCOMPARE(m_config->text(ConfigKey::GhlToken), QStringLiteral("new-token-123"));
+        QCOMPARE(m_config->stationName(), QStringLiteral("Front door"));
+        QFile ini(m_config->filePath());
+        QVERIFY(ini.open(QIODevice::ReadOnly));
+        const QByteArray written = ini.readAll();
+        QVERIFY2(written.contains("Front door"), "the station name must be saved to the INI file");
+        QVERIFY2(!written.contains("new-token-123") && !written.contains("webhook-secret-xyz"),
+                 "secrets must never be written to the INI file");
+    }
+
+    // --- listener panel ----------------------------------------------------------------------
+
+    void listenerPanelStartsStopsAndShowsDeliveries()
+    {
+        m_sim->generate(5, 11);
+        (void)m_config->set(ConfigKey::WebhookPort, QString::number(freePort()));
+        (void)m_config->set(ConfigKey::WebhookAuth, QStringLiteral("shared-secret"));
+        (void)m_config->set(ConfigKey::WebhookSecret, QStringLiteral("demo-secret"));
+        ghl::GhlClient client(m_config->ghl());
+        gui::Services s = services(); // outlives the panel, as the application's does
+        s.ghl = &client;
+        s.demo = true;
+        QWidget host;
+        auto *panel = new gui::ListenerPanel(s, &host);
+        panel->setWindowFlag(Qt::Window);
+        panel->show();
+        QVERIFY(QTest::qWaitForWindowExposed(panel));
+        QCOMPARE(child<QLabel>(panel, "stateLabel")->text(), QStringLiteral("Off"));
+
+        QSignalSpy listening(panel, &gui::ListenerPanel::listeningChanged);
+        QTest::mouseClick(child<QPushButton>(panel, "startStopButton"), Qt::LeftButton);
+        QVERIFY2(s.webhookServer && s.webhookServer->isListening(),
+                 qPrintable(QStringLiteral("the listener must start: ") + child<QLabel>(panel, "messageLabel")->text()));
+        QCOMPARE(listening.count(), 1);
+        QCOMPARE(child<QLabel>(panel, "stateLabel")->text(), QStringLiteral("Listening"));
+        QVERIFY2(child<QLabel>(panel, "addressLabel")->text().contains(QString::number(s.webhookServer->serverPort())),
+                 "the address must show the port");
+
+        auto *test = child<QPushButton>(panel, "testWebhookButton");
+        QVERIFY2(test->isVisible() && test->isEnabled(), "demo mode offers a test webhook while listening");
+        QTest::mouseClick(test, Qt::LeftButton);
+        auto *table = child<QTableWidget>(panel, "deliveriesTable");
+        QTRY_VERIFY_WITH_TIMEOUT(table->rowCount() == 1, 30000);
+        QCOMPARE(table->item(0, 1)->text(), QStringLiteral("OrderCreate"));
+        QCOMPARE(table->item(0, 2)->text(), m_sim->orderIds().first());
+        // No field mapping: the worker syncs the order and ends with a warning, which can be retried.
+        QTRY_COMPARE_WITH_TIMEOUT(table->item(0, 3)->text(), QStringLiteral("Done with a warning"), 30000);
+        QTRY_COMPARE_WITH_TIMEOUT(child<QLabel>(panel, "acceptedTodayLabel")->text(), QStringLiteral("1"), 10000);
+        screenshot(panel, QStringLiteral("listener-panel"));
+
+        table->selectRow(0);
+        auto *retry = child<QPushButton>(panel, "retryButton");
+        QVERIFY2(retry->isEnabled(), "a delivery with a warning can be retried");
+        QTest::mouseClick(retry, Qt::LeftButton);
+        QTRY_VERIFY_WITH_TIMEOUT(child<QLabel>(panel, "recentNote")->text().contains(QStringLiteral("queued again")), 30000);
+
+        QTest::mouseClick(child<QPushButton>(panel, "startStopButton"), Qt::LeftButton);
+        QVERIFY(!s.webhookServer->isListening());
+        QCOMPARE(child<QLabel>(panel, "stateLabel")->text(), QStringLiteral("Off"));
+        QCOMPARE(listening.count(), 2);
+        QCOMPARE(listening.last().first().toBool(), false);
+    }
+
+    // --- translations ------------------------------------------------------------------------
+
+    void translationsAreComplete_data()
+    {
+        QTest::addColumn<QString>("language");
+        QTest::newRow("de") << QStringLiteral("de");
+        QTest::newRow("es") << QStringLiteral("es");
+        QTest::newRow("fr") << QStringLiteral("fr");
+    }
+
+    void translationsAreComplete()
+    {
+        QFETCH(QString, language);
+        const QString dir = qEnvironmentVariable("QRT_TRANSLATIONS_DIR");
+        QVERIFY2(!dir.isEmpty(), "QRT_TRANSLATIONS_DIR must name the translations folder (ctest sets it)");
+        QFile ts(dir + QStringLiteral("/qrtickets_") + language + QStringLiteral(".ts"));
+        QVERIFY2(ts.open(QIODevice::ReadOnly), qPrintable(ts.fileName() + QStringLiteral(" must exist")));
+        const QString text = QString::fromUtf8(ts.readAll());
+        const int messages = int(text.count(QStringLiteral("<message")));
+        const int unfinished = int(text.count(QStringLiteral("type=\"unfinished\"")));
+        QVERIFY2(messages > 100, qPrintable(QStringLiteral("%1 has only %2 messages").arg(ts.fileName()).arg(messages)));
+        QVERIFY2(unfinished == 0,
+                 qPrintable(QStringLiteral("%1 has %2 unfinished translations").arg(ts.fileName()).arg(unfinished)));
+
+        QTranslator translator;
+        QVERIFY2(translator.load(QStringLiteral(":/i18n/qrtickets_") + language + QStringLiteral(".qm")),
+                 "the compiled translation must be in the :/i18n resource");
+        QVERIFY2(!translator.isEmpty(), "the translation must not be empty");
+        // One string from a .ui form and one from code.
+        const QString title = translator.translate("SyncDialog", "Sync with GHL");
+        QVERIFY2(!title.isEmpty() && title != u"Sync with GHL",
+                 qPrintable(QStringLiteral("the sync dialog's title must be translated, got '%1'").arg(title)));
+        const QString reason = translator.translate("qrt::gui::SyncDialog", "Reason");
+        QVERIFY2(!reason.isEmpty() && reason != u"Reason",
+                 qPrintable(QStringLiteral("\"Reason\" must be translated, got '%1'").arg(reason)));
+    }
+};
+
+QTEST_MAIN(TestDialogs)
+#include "tst_dialogs.moc"

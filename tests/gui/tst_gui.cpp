@@ -1,0 +1,568 @@
+// GUI tests on the offscreen platform against a real database (SQLite or PostgreSQL, chosen by
+// QRT_TEST_BACKEND): 10,000 orders, search, filters, order page, bulk status changes, check-in in
+// every colour, exports, live updates; QAbstractItemModelTester on every model.
+#include "core/config.h"
+#include "db/orderrepository.h"
+#include "db/orderwriter.h"
+#include "db/ticketrepository.h"
+#include "gui/checkinpanel.h"
+#include "gui/dbworker.h"
+#include "gui/exporter.h"
+#include "gui/guifixture.h"
+#include "gui/mainwindow.h"
+#include "gui/orderdialog.h"
+#include "gui/orderlistmodel.h"
+#include "gui/scaninput.h"
+#include "gui/services.h"
+#include "gui/ticketmodels.h"
+#include "support/printers.h"
+#include "support/testdatabase.h"
+
+#include <QAbstractItemModelTester>
+#include <QApplication>
+#include <QComboBox>
+#include <QFile>
+#include <QLabel>
+#include <QLineEdit>
+#include <QMessageBox>
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QStackedWidget>
+#include <QStandardPaths>
+#include <QTabWidget>
+#include <QTableView>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QTimer>
+
+using namespace qrt;
+
+namespace {
+
+constexpr int kOrders = 10000;
+
+// Clicks the button with `role` on the next message box that opens (they are modal: exec()).
+void answerNextMessageBox(QMessageBox::ButtonRole role, QString *seenText = nullptr)
+{
+    auto *timer = new QTimer(qApp);
+    timer->setInterval(30);
+    QObject::connect(timer, &QTimer::timeout, timer, [timer, role, seenText] {
+        auto *box = qobject_cast<QMessageBox *>(QApplication::activeModalWidget());
+        if (!box)
+            return;
+        if (seenText)
+            *seenText = box->text();
+        for (QAbstractButton *button : box->buttons()) {
+            if (box->buttonRole(button) == role) {
+                button->click();
+                break;
+            }
+        }
+        timer->deleteLater();
+    });
+    timer->start();
+}
+
+QList<QStringList> readCsv(const QString &path)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return {};
+    QByteArray bytes = file.readAll();
+    if (bytes.startsWith("\xEF\xBB\xBF"))
+        bytes.remove(0, 3);
+    // The fixtures contain no quotes, commas or line breaks in cells except apostrophes.
+    QList<QStringList> lines;
+    for (const QByteArray &line : bytes.split('\n')) {
+        const QString text = QString::fromUtf8(line).trimmed();
+        if (!text.isEmpty())
+            lines << text.split(u',');
+    }
+    return lines;
+}
+
+} // namespace
+
+class TestGui : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void cleanupTestCase();
+    void scanInputParsing();
+    void orderListModelPagesAndCounts();
+    void mainWindowSearchAndFilters();
+    void orderPageBulkStatusChanges();
+    void checkInGreenAmberRedAndUndo();
+    void exportsCsvAndPdf();
+    void liveUpdateFromAnotherConnection();
+    void emptyStateOnFreshDatabase();
+    void eventOverviewCountsLive();
+
+private:
+    db::Database &database() { return m_db->db(); }
+    std::unique_ptr<gui::Services> makeServices(std::shared_ptr<db::Database> database);
+    core::Order order(int i) const { return test::sampleOrders(1, i).first(); }
+
+    std::unique_ptr<test::TestDatabase> m_db;
+    core::Config m_config = core::Config::defaults();
+    QTemporaryDir m_dir;
+};
+
+std::unique_ptr<gui::Services> TestGui::makeServices(std::shared_ptr<db::Database> database)
+{
+    auto services = std::make_unique<gui::Services>(gui::Services { m_config, std::move(database), QStringLiteral("Door 1") });
+    return services;
+}
+
+void TestGui::initTestCase()
+{
+    QStandardPaths::setTestModeEnabled(true);
+    QCoreApplication::setOrganizationName(QStringLiteral("qrtickets-tests"));
+    QCoreApplication::setApplicationName(QStringLiteral("tst_gui"));
+    const db::Dialect dialect = test::backendFromEnvironment();
+    if (dialect == db::Dialect::PostgreSQL && qEnvironmentVariableIsEmpty("QRT_TEST_PG_URL"))
+        QFAIL(qPrintable(test::postgresMissingMessage()));
+    auto created = test::TestDatabase::create(dialect);
+    QVERIFY2(created, qPrintable(created ? QString() : created.error().toString()));
+    m_db = std::move(created).value();
+    auto migrated = m_db->migrate();
+    QVERIFY2(migrated, qPrintable(migrated ? QString() : migrated.error().toString()));
+    QVERIFY(m_config.set(core::ConfigKey::QrUrlTemplate, QStringLiteral("https://tickets.example.com/orders/{order_id}")));
+    QVERIFY(m_config.set(core::ConfigKey::StationName, QStringLiteral("Door 1")));
+
+    db::OrderWriter writer(database());
+    for (int offset = 0; offset < kOrders; offset += 2500) {
+        auto saved = writer.save(test::sampleOrders(2500, offset), QStringLiteral("sync"));
+        QVERIFY2(saved, qPrintable(saved ? QString() : saved.error().toString()));
+    }
+    auto count = db::OrderRepository(database()).count({});
+    QVERIFY(count);
+    QCOMPARE(count.value(), kOrders);
+}
+
+void TestGui::cleanupTestCase()
+{
+    m_db.reset();
+}
+
+void TestGui::scanInputParsing()
+{
+    const QString tpl = QStringLiteral("https://tickets.example.com/orders/{order_id}");
+    const QString id = test::sampleOrderId(5);
+    auto url = gui::parseScan(QStringLiteral("https://tickets.example.com/orders/") + id + u'\n', tpl);
+    QCOMPARE(int(url.kind), int(gui::ScanInput::Kind::OrderId));
+    QCOMPARE(url.value, id);
+    auto bare = gui::parseScan(id, tpl);
+    QCOMPARE(int(bare.kind), int(gui::ScanInput::Kind::OrderId));
+    auto code = gui::parseScan(QStringLiteral("0123456789ABCDEF0123456789abcdef"), tpl);
+    QCOMPARE(int(code.kind), int(gui::ScanInput::Kind::TicketCode));
+    QCOMPARE(code.value, QStringLiteral("0123456789abcdef0123456789abcdef"));
+    auto other = gui::parseScan(QStringLiteral("https://elsewhere.example.net/o/") + id, tpl);
+    QCOMPARE(int(other.kind), int(gui::ScanInput::Kind::OrderId));
+    QCOMPARE(other.value, id);
+    QCOMPARE(int(gui::parseScan(QStringLiteral("hello world!"), tpl).kind), int(gui::ScanInput::Kind::Unrecognised));
+    QCOMPARE(int(gui::parseScan(QStringLiteral("   "), tpl).kind), int(gui::ScanInput::Kind::Empty));
+}
+
+void TestGui::orderListModelPagesAndCounts()
+{
+    gui::DbWorker worker(m_db->shared());
+    gui::OrderListModel model(worker);
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QSignalSpy loaded(&model, &gui::OrderListModel::loaded);
+    model.reload();
+    QVERIFY2(loaded.wait(30000), "the first page of orders never arrived");
+    QCOMPARE(model.rowCount(), gui::OrderListModel::PageSize);
+    QTRY_COMPARE_WITH_TIMEOUT(model.totalCount(), kOrders, 30000);
+    // (QAbstractItemModelTester may have asked for the next page already.)
+    if (model.canFetchMore({}))
+        model.fetchMore({});
+    QTRY_VERIFY_WITH_TIMEOUT(model.rowCount() >= 2 * gui::OrderListModel::PageSize, 30000);
+    QCOMPARE(model.rowCount() % gui::OrderListModel::PageSize, 0);
+
+    // Sorting happens in SQL: ascending by order id starts with the smallest id.
+    loaded.clear();
+    model.sort(gui::OrderListModel::OrderId, Qt::AscendingOrder);
+    QVERIFY(loaded.wait(30000));
+    QCOMPARE(model.orderIdAt(0), test::sampleOrderId(0));
+    QCOMPARE(model.data(model.index(0, gui::OrderListModel::Email)).toString(), order(0).contactEmail);
+
+    // The newest query wins even when several are queued at once.
+    loaded.clear();
+    model.setSearch(QStringLiteral("zzz-nothing"));
+    model.setSearch(QStringLiteral("emma.albrecht"));
+    QTRY_VERIFY_WITH_TIMEOUT(!loaded.isEmpty() && !model.isLoading(), 30000);
+    QVERIFY(model.rowCount() > 0);
+    for (int r = 0; r < model.rowCount(); ++r)
+        QVERIFY2(model.data(model.index(r, gui::OrderListModel::Email)).toString().startsWith(u"emma.albrecht."),
+                 "a row that does not match the search was shown");
+}
+
+void TestGui::mainWindowSearchAndFilters()
+{
+    auto services = makeServices(m_db->shared());
+    gui::MainWindow window(*services);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    auto *model = window.orderModel();
+    QAbstractItemModelTester tester(model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    auto *stack = window.findChild<QStackedWidget *>(QStringLiteral("ordersStack"));
+    auto *view = window.findChild<QTableView *>(QStringLiteral("orderView"));
+    auto *search = window.findChild<QLineEdit *>(QStringLiteral("searchEdit"));
+    auto *eventFilter = window.findChild<QComboBox *>(QStringLiteral("eventFilter"));
+    auto *paymentFilter = window.findChild<QComboBox *>(QStringLiteral("paymentFilter"));
+    auto *checkInFilter = window.findChild<QComboBox *>(QStringLiteral("checkInFilter"));
+    QVERIFY(stack && view && search && eventFilter && paymentFilter && checkInFilter);
+    QTRY_VERIFY_WITH_TIMEOUT(model->rowCount() > 0, 30000);
+    QCOMPARE(stack->currentWidget()->objectName(), QStringLiteral("listPage"));
+    QTRY_COMPARE_WITH_TIMEOUT(model->totalCount(), kOrders, 30000);
+
+    // Ctrl+F focuses the search field; typing searches (debounced) for a unique e-mail.
+    QTest::keyClick(&window, Qt::Key_F, Qt::ControlModifier);
+    QTRY_VERIFY(search->hasFocus());
+    const core::Order target = order(4321);
+    QTest::keyClicks(search, target.contactEmail);
+    QTRY_COMPARE_WITH_TIMEOUT(model->totalCount(), 1, 30000);
+    QCOMPARE(model->orderIdAt(0), target.orderId);
+    search->clear();
+    QTRY_COMPARE_WITH_TIMEOUT(model->totalCount(), kOrders, 30000);
+
+    // Event filter: the count matches what the database says for that event.
+    QTRY_VERIFY_WITH_TIMEOUT(eventFilter->count() == 4, 30000);
+    eventFilter->setCurrentIndex(eventFilter->findData(target.eventId));
+    db::OrderQuery q;
+    q.eventId = target.eventId;
+    const int expected = db::OrderRepository(database()).count(q).value();
+    QVERIFY(expected > 0 && expected < kOrders);
+    QTRY_COMPARE_WITH_TIMEOUT(model->totalCount(), expected, 30000);
+    for (int r = 0; r < model->rowCount(); ++r)
+        QCOMPARE(model->rowAt(r)->order.eventId, target.eventId);
+
+    // Payment status on top of it.
+    QTRY_VERIFY_WITH_TIMEOUT(paymentFilter->findData(QStringLiteral("pending")) > 0, 30000);
+    paymentFilter->setCurrentIndex(paymentFilter->findData(QStringLiteral("pending")));
+    q.paymentStatus = QStringLiteral("pending");
+    QTRY_COMPARE_WITH_TIMEOUT(model->totalCount(), db::OrderRepository(database()).count(q).value(), 30000);
+    for (int r = 0; r < model->rowCount(); ++r)
+        QCOMPARE(model->rowAt(r)->order.paymentStatus, QStringLiteral("pending"));
+
+    // Check-in state "all admitted": nobody has arrived yet -> none; the list page stays (not the
+    // empty state, which is for a database without orders) and says how to get rows back.
+    checkInFilter->setCurrentIndex(checkInFilter->findData(int(db::CheckInState::Complete)));
+    QTRY_COMPARE_WITH_TIMEOUT(model->totalCount(), 0, 30000);
+    QCOMPARE(stack->currentWidget()->objectName(), QStringLiteral("listPage"));
+    QVERIFY(window.findChild<QLabel *>(QStringLiteral("countLabel"))->text().contains(u"Clear"));
+    checkInFilter->setCurrentIndex(0);
+    paymentFilter->setCurrentIndex(0);
+    eventFilter->setCurrentIndex(0);
+    QTRY_COMPARE_WITH_TIMEOUT(model->totalCount(), kOrders, 30000);
+
+    // Scrolling to the end of the view fetches more pages.
+    const int before = model->rowCount();
+    view->scrollToBottom();
+    QTRY_VERIFY_WITH_TIMEOUT(model->rowCount() > before, 30000);
+}
+
+void TestGui::orderPageBulkStatusChanges()
+{
+    auto services = makeServices(m_db->shared());
+    gui::MainWindow window(*services);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    auto *model = window.orderModel();
+    auto *search = window.findChild<QLineEdit *>(QStringLiteral("searchEdit"));
+    auto *view = window.findChild<QTableView *>(QStringLiteral("orderView"));
+    // Order 7 has 4 tickets (qty = 1 + i % 4).
+    const core::Order target = order(7);
+    QCOMPARE(target.ticketCount(), 4);
+    search->setText(target.orderId);
+    QTRY_COMPARE_WITH_TIMEOUT(model->totalCount(), 1, 30000);
+    QTRY_COMPARE(model->rowCount(), 1);
+
+    // Enter on the selected row opens the order page.
+    view->setFocus();
+    view->selectRow(0);
+    QTest::keyClick(view, Qt::Key_Return);
+    gui::OrderDialog *dialog = nullptr;
+    QTRY_VERIFY((dialog = window.findChild<gui::OrderDialog *>(QStringLiteral("orderDialog"))) != nullptr);
+    QCOMPARE(dialog->orderId(), target.orderId);
+    auto *tickets = dialog->findChild<QTableView *>(QStringLiteral("ticketView"));
+    auto *history = dialog->findChild<QTableView *>(QStringLiteral("historyView"));
+    QAbstractItemModelTester ticketTester(tickets->model(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QAbstractItemModelTester historyTester(history->model(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QTRY_COMPARE_WITH_TIMEOUT(tickets->model()->rowCount(), 4, 30000);
+    QVERIFY2(history->model()->rowCount() >= 4, "the creation of each ticket is in the history");
+    QVERIFY(dialog->findChild<QLabel *>(QStringLiteral("contactValue"))->text().contains(target.contactLastName));
+    QVERIFY2(!dialog->findChild<QLabel *>(QStringLiteral("qrLabel"))->pixmap().isNull(), "the order's QR code is shown");
+
+    auto *status = dialog->findChild<QComboBox *>(QStringLiteral("statusCombo"));
+    auto *reason = dialog->findChild<QLineEdit *>(QStringLiteral("reasonEdit"));
+    auto *setSelected = dialog->findChild<QPushButton *>(QStringLiteral("setSelectedButton"));
+    auto *setAll = dialog->findChild<QPushButton *>(QStringLiteral("setAllButton"));
+    auto statuses = [&] {
+        QStringList s;
+        for (const core::Ticket &t : db::TicketRepository(database()).forOrder(target.orderId).value())
+            s << core::toString(t.status);
+        s.sort();
+        return s;
+    };
+
+    // Two selected tickets -> used.
+    tickets->selectionModel()->clearSelection();
+    tickets->selectRow(0);
+    tickets->selectionModel()->select(tickets->model()->index(1, 0), QItemSelectionModel::Select | QItemSelectionModel::Rows);
+    status->setCurrentIndex(status->findText(gui::statusText(core::TicketStatus::Used)));
+    QSignalSpy loaded(dialog, &gui::OrderDialog::loaded);
+    setSelected->click();
+    QVERIFY(loaded.wait(30000));
+    QCOMPARE(statuses(), (QStringList { QStringLiteral("live"), QStringLiteral("live"), QStringLiteral("used"), QStringLiteral("used") }));
+
+    // Cancel all without a reason: refused, nothing changes.
+    status->setCurrentIndex(status->findText(gui::statusText(core::TicketStatus::Cancelled)));
+    reason->clear();
+    QString warning;
+    answerNextMessageBox(QMessageBox::AcceptRole, &warning);
+    setAll->click();
+    QTRY_VERIFY(!warning.isEmpty());
+    QVERIFY2(warning.contains(u"reason"), qPrintable(warning));
+    QCOMPARE(statuses().count(QStringLiteral("cancelled")), 0);
+
+    // With a reason, after confirming: every ticket cancelled, audited with the reason.
+    reason->setText(QStringLiteral("refunded by phone"));
+    loaded.clear();
+    answerNextMessageBox(QMessageBox::DestructiveRole);
+    setAll->click();
+    QVERIFY(loaded.wait(30000));
+    QCOMPARE(statuses(), QStringList(4, QStringLiteral("cancelled")));
+    bool audited = false;
+    for (const core::TicketEvent &e : db::TicketRepository(database()).history(target.orderId).value())
+        audited = audited || (e.reason == u"refunded by phone" && e.actor == u"Door 1");
+    QVERIFY2(audited, "the cancellation is in ticket_events with reason and station");
+    QTRY_COMPARE_WITH_TIMEOUT(model->rowAt(0)->tickets.cancelled, 4, 30000);
+
+    // Restore all (needs a reason) and admit the next one.
+    status->setCurrentIndex(status->findText(gui::statusText(core::TicketStatus::Live)));
+    reason->setText(QStringLiteral("refund reversed"));
+    loaded.clear();
+    setAll->click();
+    QVERIFY(loaded.wait(30000));
+    QCOMPARE(statuses(), QStringList(4, QStringLiteral("live")));
+    loaded.clear();
+    dialog->findChild<QPushButton *>(QStringLiteral("admitNextButton"))->click();
+    QVERIFY(loaded.wait(30000));
+    QCOMPARE(statuses().count(QStringLiteral("used")), 1);
+    dialog->close();
+}
+
+void TestGui::checkInGreenAmberRedAndUndo()
+{
+    auto services = makeServices(m_db->shared());
+    gui::MainWindow window(*services);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    window.showCheckIn();
+    auto *panel = window.findChild<gui::CheckInPanel *>(QStringLiteral("checkInPanel"));
+    auto *scanEdit = panel->findChild<QLineEdit *>(QStringLiteral("scanEdit"));
+    auto *banner = panel->findChild<QLabel *>(QStringLiteral("resultBanner"));
+    auto *detail = panel->findChild<QLabel *>(QStringLiteral("resultDetail"));
+    auto *admitAll = panel->findChild<QPushButton *>(QStringLiteral("admitAllButton"));
+    auto *undo = panel->findChild<QPushButton *>(QStringLiteral("undoButton"));
+    QTRY_VERIFY(scanEdit->hasFocus());
+    auto result = [&] { return banner->property("result").toString(); };
+    auto scanByKeyboard = [&](const QString &text) {
+        banner->setProperty("result", QString());
+        QTest::keyClicks(scanEdit, text);
+        QTest::keyClick(scanEdit, Qt::Key_Return);
+        QTRY_VERIFY_WITH_TIMEOUT(!result().isEmpty() && result() != u"neutral", 30000);
+    };
+    db::TicketRepository tickets(database());
+
+    // Green: the order URL of a 3-ticket order (i = 2: qty 3).
+    const core::Order o = order(2);
+    scanByKeyboard(m_config.qr().urlFor(o.orderId));
+    QCOMPARE(result(), QStringLiteral("green"));
+    QCOMPARE(banner->text(), QStringLiteral("Admitted 1 of 3"));
+    QVERIFY(detail->text().contains(o.contactLastName));
+    QVERIFY(scanEdit->text().isEmpty());
+    // Admit all remaining: 3 of 3.
+    QTRY_VERIFY(admitAll->isEnabled());
+    banner->setProperty("result", QString());
+    admitAll->click();
+    QTRY_VERIFY_WITH_TIMEOUT(banner->text() == u"Admitted 3 of 3", 30000);
+    QCOMPARE(result(), QStringLiteral("green"));
+    // Amber: scanning the same order again, every ticket is used (by this station).
+    scanByKeyboard(o.orderId);
+    QCOMPARE(result(), QStringLiteral("amber"));
+    QVERIFY2(banner->text().startsWith(u"Already used"), qPrintable(banner->text()));
+    QVERIFY2(detail->text().contains(u"Door 1"), qPrintable(detail->text()));
+
+    // Undo last admission: that ticket is live again with reason "undo at door".
+    QVERIFY(undo->isEnabled());
+    undo->click();
+    QTRY_VERIFY_WITH_TIMEOUT(banner->text() == u"Admission undone", 30000);
+    int live = 0;
+    for (const core::Ticket &t : tickets.forOrder(o.orderId).value())
+        live += t.status == core::TicketStatus::Live;
+    QCOMPARE(live, 1);
+    bool undoAudited = false;
+    for (const core::TicketEvent &e : tickets.history(o.orderId).value())
+        undoAudited = undoAudited || (e.reason == u"undo at door" && e.to == core::TicketStatus::Live);
+    QVERIFY(undoAudited);
+
+    // Ticket code: green the first time, amber the second, with who and when.
+    const core::Ticket ticket = tickets.forOrder(order(12).orderId).value().value(0);
+    QVERIFY2(!ticket.code.isEmpty(), "order 12 has tickets");
+    scanByKeyboard(ticket.code.toUpper());
+    QCOMPARE(result(), QStringLiteral("green"));
+    scanByKeyboard(ticket.code);
+    QCOMPARE(result(), QStringLiteral("amber"));
+    QCOMPARE(banner->text(), QStringLiteral("Already used"));
+    QVERIFY(detail->text().contains(u"Door 1"));
+
+    // Red: a cancelled order, an unknown ticket code, an unknown order, something that is no ticket.
+    const core::Order cancelled = order(13);
+    QVERIFY(tickets.setStatusForOrder(cancelled.orderId, core::TicketStatus::Cancelled, QStringLiteral("refund"), QStringLiteral("test")));
+    scanByKeyboard(m_config.qr().urlFor(cancelled.orderId));
+    QCOMPARE(result(), QStringLiteral("red"));
+    QCOMPARE(banner->text(), QStringLiteral("Cancelled"));
+    scanByKeyboard(QStringLiteral("ffffffffffffffffffffffffffffffff"));
+    QCOMPARE(result(), QStringLiteral("red"));
+    QCOMPARE(banner->text(), QStringLiteral("Unknown ticket"));
+    scanByKeyboard(QStringLiteral("https://tickets.example.com/orders/000000000000000000000bad"));
+    QCOMPARE(result(), QStringLiteral("red"));
+    QCOMPARE(banner->text(), QStringLiteral("Unknown order"));
+    scanByKeyboard(QStringLiteral("hello there"));
+    QCOMPARE(result(), QStringLiteral("red"));
+
+    // Esc clears the banner and keeps the focus in the scan field.
+    QTest::keyClick(scanEdit, Qt::Key_Escape);
+    QCOMPARE(result(), QStringLiteral("neutral"));
+    QVERIFY(scanEdit->hasFocus());
+}
+
+void TestGui::exportsCsvAndPdf()
+{
+    auto services = makeServices(m_db->shared());
+    gui::MainWindow window(*services);
+    window.show();
+    auto *model = window.orderModel();
+    auto *search = window.findChild<QLineEdit *>(QStringLiteral("searchEdit"));
+    QTRY_VERIFY_WITH_TIMEOUT(model->rowCount() > 0, 30000);
+
+    // The filtered list: every order of one contact name.
+    search->setText(QStringLiteral("Olivia Keller"));
+    db::OrderQuery q;
+    q.search = QStringLiteral("Olivia Keller");
+    const int expected = db::OrderRepository(database()).count(q).value();
+    QVERIFY(expected > 0);
+    QTRY_COMPARE_WITH_TIMEOUT(model->totalCount(), expected, 30000);
+    QSignalSpy finished(&window, &gui::MainWindow::exportFinished);
+    const QString csvPath = m_dir.filePath(QStringLiteral("orders.csv"));
+    window.exportOrderList(csvPath);
+    QVERIFY(finished.wait(30000));
+    QCOMPARE(finished.last().at(1).toBool(), true);
+    const QList<QStringList> lines = readCsv(csvPath);
+    QCOMPARE(lines.size(), expected + 1);
+    QCOMPARE(lines.first().first(), QStringLiteral("order_id"));
+    for (const QStringList &line : lines.mid(1)) {
+        QCOMPARE(line.at(1), QStringLiteral("Olivia"));
+        QCOMPARE(line.at(2), QStringLiteral("Keller"));
+    }
+
+    // Door list of one event as CSV: sorted by last name, only orders with tickets to admit.
+    const QString eventId = order(0).eventId;
+    const QString doorCsv = m_dir.filePath(QStringLiteral("door.csv"));
+    window.exportDoorList(eventId, doorCsv, gui::MainWindow::DoorListFormat::Csv);
+    QVERIFY(finished.wait(30000));
+    QCOMPARE(finished.last().at(1).toBool(), true);
+    const QList<QStringList> door = readCsv(doorCsv);
+    QVERIFY(door.size() > 100);
+    QCOMPARE(door.first().at(0), QStringLiteral("last_name"));
+    for (int i = 2; i < door.size(); ++i)
+        QVERIFY2(door[i - 1].at(0).toLower() <= door[i].at(0).toLower(), "the door list is sorted by last name");
+
+    // ... and as PDF (offscreen QPrinter writes a real file).
+    const QString pdf = m_dir.filePath(QStringLiteral("door.pdf"));
+    window.exportDoorList(eventId, pdf, gui::MainWindow::DoorListFormat::Pdf);
+    QVERIFY(finished.wait(30000));
+    QCOMPARE(finished.last().at(1).toBool(), true);
+    QFile file(pdf);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    const QByteArray bytes = file.readAll();
+    QVERIFY2(bytes.startsWith("%PDF-") && bytes.size() > 10000, "the door list PDF has content");
+}
+
+void TestGui::liveUpdateFromAnotherConnection()
+{
+    auto services = makeServices(m_db->shared());
+    gui::MainWindow window(*services);
+    window.show();
+    auto *model = window.orderModel();
+    auto *search = window.findChild<QLineEdit *>(QStringLiteral("searchEdit"));
+    const core::Order target = order(9001);
+    search->setText(target.orderId);
+    QTRY_COMPARE_WITH_TIMEOUT(model->totalCount(), 1, 30000);
+    QTRY_COMPARE(model->rowCount(), 1);
+    const int usedBefore = model->rowAt(0)->tickets.used;
+    // Another station admits a ticket: this test thread's connection is not the window's.
+    auto admitted = db::TicketRepository(database()).admitNext(target.orderId, QStringLiteral("Door 2"));
+    QVERIFY(admitted && admitted->admitted());
+    QTRY_COMPARE_WITH_TIMEOUT(model->rowAt(0)->tickets.used, usedBefore + 1, 20000);
+}
+
+void TestGui::emptyStateOnFreshDatabase()
+{
+    auto empty = test::TestDatabase::create(test::backendFromEnvironment());
+    QVERIFY(empty);
+    QVERIFY((*empty)->migrate());
+    auto services = makeServices((*empty)->shared());
+    {
+        gui::MainWindow window(*services);
+        window.show();
+        auto *stack = window.findChild<QStackedWidget *>(QStringLiteral("ordersStack"));
+        QSignalSpy loaded(window.orderModel(), &gui::OrderListModel::loaded);
+        QVERIFY(loaded.wait(30000));
+        QCOMPARE(stack->currentWidget()->objectName(), QStringLiteral("emptyPage"));
+        QVERIFY(window.findChild<QLabel *>(QStringLiteral("emptyText"))->text().contains(u"Sync"));
+        // Orders arrive (a sync at another station): the list replaces the empty state.
+        QVERIFY(db::OrderWriter((*empty)->db()).save(test::sampleOrders(3), QStringLiteral("sync")));
+        QTRY_COMPARE_WITH_TIMEOUT(stack->currentWidget()->objectName(), QStringLiteral("listPage"), 20000);
+        QTRY_COMPARE_WITH_TIMEOUT(window.orderModel()->rowCount(), 3, 20000);
+    }
+}
+
+void TestGui::eventOverviewCountsLive()
+{
+    auto services = makeServices(m_db->shared());
+    gui::MainWindow window(*services);
+    window.show();
+    window.showOverview();
+    auto *view = window.findChild<QTableView *>(QStringLiteral("overviewView"));
+    QVERIFY(view);
+    QAbstractItemModelTester tester(view->model(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+    // 3 events x 3 ticket types.
+    QTRY_COMPARE_WITH_TIMEOUT(view->model()->rowCount(), 9, 30000);
+    auto column = [&](int c) {
+        int sum = 0;
+        for (int r = 0; r < view->model()->rowCount(); ++r)
+            sum += view->model()->data(view->model()->index(r, c)).toInt();
+        return sum;
+    };
+    auto overview = db::TicketRepository(database()).overview();
+    QVERIFY(overview);
+    int sold = 0, admitted = 0;
+    for (const db::OverviewRow &r : overview.value()) {
+        sold += r.sold;
+        admitted += r.admitted;
+    }
+    QCOMPARE(column(gui::OverviewModel::Sold), sold);
+    QCOMPARE(column(gui::OverviewModel::Admitted), admitted);
+    // Another station admits someone: the overview follows.
+    QVERIFY(db::TicketRepository(database()).admitNext(order(600).orderId, QStringLiteral("Door 3")).value().admitted());
+    QTRY_COMPARE_WITH_TIMEOUT(column(gui::OverviewModel::Admitted), admitted + 1, 20000);
+}
+
+QTEST_MAIN(TestGui)
+#include "tst_gui.moc"
