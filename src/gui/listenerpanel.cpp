@@ -336,11 +336,11 @@ void ListenerPanel::retrySelected()
         this, [id](db::Database &database) { return db::InboxRepository(database).retry(id); },
         [this, id](core::Result<bool> r) {
             if (!r)
-                m_ui->recentNote->setText(tr("Retry failed: %1").arg(r.error().message));
+                m_ui->messageLabel->setText(tr("Retry failed: %1").arg(r.error().message));
             else if (!r.value())
-                m_ui->recentNote->setText(tr("Event %1 is already waiting or being processed.").arg(id));
+                m_ui->messageLabel->setText(tr("Event %1 is already waiting or being processed.").arg(id));
             else
-                m_ui->recentNote->setText(tr("Event %1 is queued again.").arg(id));
+                m_ui->messageLabel->setText(tr("Event %1 is queued again.").arg(id));
 #ifdef QRT_HAVE_WEBHOOK
             if (r && r.value() && d->services.webhookWorker)
                 QMetaObject::invokeMethod(d->services.webhookWorker, &webhook::InboxWorker::wake, Qt::QueuedConnection);

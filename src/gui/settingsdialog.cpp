@@ -48,6 +48,15 @@ struct MappingRow
     QString fieldName; // saved mapping's field name
 };
 
+// Red that reads on light and dark palettes alike.
+void markAsError(QLabel *label)
+{
+    QPalette palette = label->palette();
+    const bool dark = palette.color(QPalette::Window).lightness() < 128;
+    palette.setColor(QPalette::WindowText, dark ? QColor(0xff, 0x8a, 0x80) : QColor(0xb7, 0x1c, 0x1c));
+    label->setPalette(palette);
+}
+
 void showError(QLabel *label, const QString &message)
 {
     label->setText(message);
@@ -100,6 +109,11 @@ SettingsDialog::SettingsDialog(core::Config &config, SecretAccess *secrets, std:
         { ConfigKey::StationName, m_ui->stationNameEdit, m_ui->stationNameError },
         { ConfigKey::FeedToken, m_ui->feedTokenEdit, m_ui->feedTokenError },
     };
+
+    for (const FieldBinding &b : std::as_const(d->bindings))
+        markAsError(b.error);
+    markAsError(m_ui->webhookExposureWarning);
+    markAsError(m_ui->validationSummary);
 
     m_ui->webhookAuthCombo->addItem(tr("GHL signature (Ed25519)"), QStringLiteral("ghl-signature"));
     m_ui->webhookAuthCombo->addItem(tr("Shared secret"), QStringLiteral("shared-secret"));

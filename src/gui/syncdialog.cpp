@@ -65,6 +65,10 @@ SyncDialog::SyncDialog(Services &services, QWidget *parent)
     : QDialog(parent), m_ui(std::make_unique<Ui::SyncDialog>()), d(std::make_unique<Private>(services))
 {
     m_ui->setupUi(this);
+    QPalette errorPalette = m_ui->orderFileError->palette();
+    const bool dark = errorPalette.color(QPalette::Window).lightness() < 128;
+    errorPalette.setColor(QPalette::WindowText, dark ? QColor(0xff, 0x8a, 0x80) : QColor(0xb7, 0x1c, 0x1c));
+    m_ui->orderFileError->setPalette(errorPalette);
     m_ui->summaryGroup->hide();
     m_ui->rateLimitLabel->hide();
     m_ui->failuresTable->setColumnCount(2);

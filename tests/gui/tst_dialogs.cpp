@@ -452,7 +452,7 @@ private slots:
         auto *retry = child<QPushButton>(panel, "retryButton");
         QVERIFY2(retry->isEnabled(), "a delivery with a warning can be retried");
         QTest::mouseClick(retry, Qt::LeftButton);
-        QTRY_VERIFY_WITH_TIMEOUT(child<QLabel>(panel, "recentNote")->text().contains(QStringLiteral("queued again")), 30000);
+        QTRY_VERIFY_WITH_TIMEOUT(child<QLabel>(panel, "messageLabel")->text().contains(QStringLiteral("queued again")), 30000);
 
         QTest::mouseClick(child<QPushButton>(panel, "startStopButton"), Qt::LeftButton);
         QVERIFY(!s.webhookServer->isListening());
