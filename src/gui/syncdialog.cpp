@@ -3,6 +3,8 @@
 #include "ui_syncdialog.h"
 
 #include "core/config.h"
+#include "db/syncrunrepository.h"
+#include "gui/dbworker.h"
 #include "gui/services.h"
 
 #ifdef QRT_HAVE_SYNC
@@ -14,6 +16,7 @@
 #include <QFileDialog>
 #include <QHeaderView>
 #include <QKeyEvent>
+#include <QLocale>
 #include <QPushButton>
 #include <QTimer>
 
@@ -57,6 +60,10 @@ struct SyncDialog::Private
     bool running = false;     // a run this dialog follows (started here or elsewhere)
     bool mine = false;        // started by this dialog
     bool idList = false;
+    std::unique_ptr<DbWorker> dbWorker;
+    QTimer *otherRunTimer = nullptr;
+    bool checkingOtherRun = false;
+    QString otherRun; // non-empty: a run of another station or `serve` is in progress
 
     explicit Private(Services &s) : services(s) { }
 };
@@ -83,6 +90,18 @@ SyncDialog::SyncDialog(Services &services, QWidget *parent)
     d->rateTimer = new QTimer(this);
     d->rateTimer->setInterval(250);
     connect(d->rateTimer, &QTimer::timeout, this, &SyncDialog::showRateLimit);
+    m_ui->rateLimitLabel->setStyleSheet(QStringLiteral("font-weight: bold"));
+    m_ui->otherRunLabel->hide();
+    if (d->services.database) {
+        // sync_runs is shared by every station and by `qrtickets serve`: look there for a run
+        // that is not ours, so two stations do not sync the same location at once.
+        d->dbWorker = std::make_unique<DbWorker>(d->services.database);
+        d->otherRunTimer = new QTimer(this);
+        d->otherRunTimer->setInterval(3000);
+        connect(d->otherRunTimer, &QTimer::timeout, this, &SyncDialog::checkOtherRun);
+        d->otherRunTimer->start();
+        checkOtherRun();
+    }
 
     connect(m_ui->startButton, &QPushButton::clicked, this, &SyncDialog::startSync);
     connect(m_ui->cancelButton, &QPushButton::clicked, this, &SyncDialog::reject);
@@ -131,12 +150,40 @@ void SyncDialog::updateModeState()
     const bool haveEngine = false;
 #endif
     const bool ready = !file || !m_ui->orderFileEdit->text().trimmed().isEmpty();
-    m_ui->startButton->setEnabled(haveEngine && !d->running && ready);
+    m_ui->startButton->setEnabled(haveEngine && !d->running && ready && d->otherRun.isEmpty());
+    m_ui->otherRunLabel->setText(d->otherRun);
+    m_ui->otherRunLabel->setVisible(!d->running && !d->otherRun.isEmpty());
     if (!haveEngine) {
         m_ui->statusLabel->setText(tr("Syncing is not available in this build."));
     } else if (!d->running && m_ui->statusLabel->text().isEmpty()) {
         m_ui->statusLabel->setText(tr("Ready. An incremental sync fetches only new and changed orders."));
     }
+}
+
+void SyncDialog::checkOtherRun()
+{
+    if (!d->dbWorker || d->checkingOtherRun || d->running)
+        return;
+    d->checkingOtherRun = true;
+    d->dbWorker->run(
+        this,
+        [](db::Database &database) {
+            auto running = db::SyncRunRepository(database).running();
+            return running ? running.value() : std::optional<db::SyncRunRecord>();
+        },
+        [this](std::optional<db::SyncRunRecord> run) {
+            d->checkingOtherRun = false;
+            QString text;
+            if (run && !d->running) {
+                text = tr("A sync started by %1 at %2 is running; Sync is available again when it ends.")
+                           .arg(run->station.isEmpty() ? tr("another station") : run->station,
+                                QLocale().toString(run->startedAt.toLocalTime().time(), QLocale::ShortFormat));
+            }
+            if (text != d->otherRun) {
+                d->otherRun = text;
+                updateModeState();
+            }
+        });
 }
 
 void SyncDialog::browseOrderFile()
@@ -351,6 +398,7 @@ void SyncDialog::showSummary(const sync::SyncSummary &s)
     m_ui->summaryLabel->setTextFormat(Qt::RichText);
     m_ui->summaryLabel->setText(lines.join(QStringLiteral("<br>")));
     m_ui->failuresTable->setVisible(!s.failures.isEmpty());
+    m_ui->failuresTable->resizeRowsToContents();
     m_ui->summaryGroup->show();
     m_ui->statusLabel->setText(sync::displayName(s.status));
     m_ui->closeButton->setFocus();

@@ -38,6 +38,7 @@ signals:
 private:
     void startSync();
     void browseOrderFile();
+    void checkOtherRun();
     void updateModeState();
     void showProgress(const sync::SyncProgress &progress);
     void showRateLimit();

@@ -6,6 +6,7 @@
 #include "db/database.h"
 #include "db/fieldmappingrepository.h"
 #include "db/inboxrepository.h"
+#include "db/syncrunrepository.h"
 #include "ghl/ghlclient.h"
 #include "ghlsim/ghlsimulator.h"
 #include "gui/listenerpanel.h"
@@ -282,6 +283,54 @@ private slots:
         auto *error = child<QLabel>(&dialog, "orderFileError");
         QVERIFY2(error->isVisible() && !error->text().isEmpty(), "a bad order file must be explained next to the field");
         QVERIFY(!engine.isRunning());
+    }
+
+    void syncDialogShowsRateLimitWaits()
+    {
+        m_sim->generate(60, 9);
+        m_sim->setRateLimit(5, 4000); // far below GHL's 100 per 10 s, so the wait is certain
+        sync::SyncEngine engine(m_t->shared());
+        gui::Services s = services();
+        s.sync = &engine;
+        gui::SyncDialog dialog(s);
+        dialog.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&dialog));
+        child<QRadioButton>(&dialog, "modeFullRadio")->setChecked(true);
+        QSignalSpy finished(&dialog, &gui::SyncDialog::syncFinished);
+        QTest::mouseClick(child<QPushButton>(&dialog, "startButton"), Qt::LeftButton);
+        auto *wait = child<QLabel>(&dialog, "rateLimitLabel");
+        QTRY_VERIFY_WITH_TIMEOUT(wait->isVisible(), 60000);
+        QVERIFY2(wait->text().startsWith(QStringLiteral("Waiting for GHL rate limit (")), qPrintable(wait->text()));
+        screenshot(&dialog, QStringLiteral("sync-dialog-rate-limit"));
+        QTest::mouseClick(child<QPushButton>(&dialog, "cancelButton"), Qt::LeftButton);
+        QVERIFY2(finished.wait(60000), "Cancel during a rate-limit wait must end the run");
+        QVERIFY2(!wait->isVisible(), "the wait notice must go away when the run ends");
+    }
+
+    void syncDialogWaitsForAnotherStationsRun()
+    {
+        db::SyncRunRepository runs(m_t->db());
+        auto id = runs.start(QStringLiteral("full"), QStringLiteral("Side door"));
+        QVERIFY_OK(id);
+        sync::SyncEngine engine(m_t->shared());
+        gui::Services s = services();
+        s.sync = &engine;
+        gui::SyncDialog dialog(s);
+        dialog.show();
+        auto *start = child<QPushButton>(&dialog, "startButton");
+        auto *other = child<QLabel>(&dialog, "otherRunLabel");
+        QTRY_VERIFY_WITH_TIMEOUT(other->isVisible(), 15000);
+        QVERIFY2(other->text().contains(QStringLiteral("Side door")), qPrintable(other->text()));
+        QVERIFY2(!start->isEnabled(), "Sync must wait while another station's run is in progress");
+
+        db::SyncRunRecord done;
+        done.id = id.value();
+        done.mode = QStringLiteral("full");
+        done.station = QStringLiteral("Side door");
+        done.status = QStringLiteral("succeeded");
+        QVERIFY_OK(runs.finish(done));
+        QTRY_VERIFY_WITH_TIMEOUT(start->isEnabled(), 15000);
+        QVERIFY(!other->isVisible());
     }
 
     // --- settings dialog ---------------------------------------------------------------------
