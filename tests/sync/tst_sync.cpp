@@ -15,6 +15,7 @@
 #include <QJsonDocument>
 #include <QProcess>
 #include <QSignalSpy>
+#include <QSqlError>
 #include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
@@ -560,6 +561,80 @@ private slots:
     }
 
     // --- database restarts -------------------------------------------------------------------
+
+    // The database goes away mid-sync and does not come back within the retries: the run ends
+    // with a clear message, what was saved is whole, and a re-run completes without duplicates.
+    void databaseLostForGood()
+    {
+        m_sim->generate(300, 41);
+        m_sim->setLatencyMs(15);
+        SyncRequest req = request(SyncMode::Full);
+        req.ghl.concurrency = 3;
+        req.batchSize = 20;
+        // SQLite waits out its 10 s busy timeout on every attempt (and again recording the run).
+        req.dbAttempts = pg() ? 3 : 1;
+        req.dbRetryBaseMs = 100;
+        SyncEngine engine(m_t->shared());
+        QSignalSpy finished(&engine, &SyncEngine::finished);
+        QVERIFY(engine.start(req));
+        QTRY_VERIFY_WITH_TIMEOUT(engine.progress().written >= 40, 60000);
+
+        std::unique_ptr<QSqlDatabase> blocker; // SQLite: another writer holding the file
+        std::shared_ptr<db::Database> admin;
+        const QString dbName = QUrl(m_t->url()).path().mid(1);
+        if (pg()) {
+            // Refuse new connections to this test's database and drop the open ones.
+            auto opened = db::Database::open(qEnvironmentVariable("QRT_TEST_PG_URL"));
+            QVERIFY_OK(opened);
+            admin = opened.value();
+            auto c = admin->connection();
+            QVERIFY_OK(c);
+            QSqlQuery q(c.value());
+            QVERIFY2(q.exec(QStringLiteral("ALTER DATABASE %1 ALLOW_CONNECTIONS false").arg(dbName)),
+                     qPrintable(q.lastError().text()));
+            QVERIFY2(q.exec(QStringLiteral("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '%1'")
+                                .arg(dbName)),
+                     qPrintable(q.lastError().text()));
+        } else {
+            blocker = std::make_unique<QSqlDatabase>(QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("blocker")));
+            blocker->setDatabaseName(QUrl(m_t->url()).path());
+            blocker->setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=30000"));
+            QVERIFY(blocker->open());
+            QSqlQuery q(*blocker);
+            QVERIFY2(q.exec(QStringLiteral("BEGIN EXCLUSIVE")), qPrintable(q.lastError().text()));
+        }
+        QVERIFY2(finished.wait(90000) || !finished.isEmpty(), "the sync must end when the database stays away");
+        const auto s = finished.first().first().value<SyncSummary>();
+        QVERIFY2(s.status == SyncStatus::Failed, qPrintable(describe(s)));
+        QVERIFY2(s.error.contains(QStringLiteral("database")) && s.error.contains(QStringLiteral("again")), qPrintable(s.error));
+        QVERIFY2(s.synced >= 40 && s.synced < 300, qPrintable(describe(s)));
+
+        if (pg()) {
+            auto c = admin->connection();
+            QVERIFY_OK(c);
+            QSqlQuery q(c.value());
+            QVERIFY2(q.exec(QStringLiteral("ALTER DATABASE %1 ALLOW_CONNECTIONS true").arg(dbName)),
+                     qPrintable(q.lastError().text()));
+        } else {
+            QSqlQuery(*blocker).exec(QStringLiteral("ROLLBACK"));
+            blocker->close();
+            blocker.reset();
+            QSqlDatabase::removeDatabase(QStringLiteral("blocker"));
+        }
+        const QStringList stored = ordersInDb();
+        QString mismatch = checkOrders(stored);
+        QVERIFY2(mismatch.isEmpty(), qPrintable(mismatch));
+
+        m_sim->setLatencyMs(1);
+        const auto rerun = runSync(request(SyncMode::Full));
+        QVERIFY2(rerun.status == SyncStatus::Succeeded, qPrintable(describe(rerun)));
+        mismatch = checkOrders(m_sim->orderIds());
+        QVERIFY2(mismatch.isEmpty(), qPrintable(mismatch));
+        const auto tally = ticketsInDb();
+        for (auto it = tally.cbegin(); it != tally.cend(); ++it)
+            QCOMPARE(it->total, wantedTickets(it.key()));
+    }
+
 
     void postgresRestartMidSync()
     {
