@@ -69,6 +69,7 @@ Q_SIGNALS:
 
 private:
     void finishStop();
+    void warmUpCommitThreads();
 
     std::shared_ptr<db::Database> m_database;
     WebhookServiceSettings m_settings;
