@@ -4,6 +4,7 @@
 #include "sync/logging.h"
 #include "sync/syncworkers.h"
 
+#include <QDeadlineTimer>
 #include <QThread>
 
 namespace qrt::sync {
@@ -24,6 +25,11 @@ SyncEngine::~SyncEngine()
             m_writer->abortRetries();
         if (m_run)
             QMetaObject::invokeMethod(m_run, &SyncRun::cancel, Qt::BlockingQueuedConnection);
+        // The cancelled run still records itself in sync_runs (writer thread); give it a moment
+        // so the row does not stay 'running'. Neither thread needs ours for that.
+        QDeadlineTimer deadline(10000);
+        while (!m_runDone->load() && !deadline.hasExpired())
+            QThread::msleep(10);
     }
     stopThreads();
 }
@@ -67,6 +73,8 @@ bool SyncEngine::start(const SyncRequest &request)
     });
     connect(run, &SyncRun::orderFailed, this, &SyncEngine::orderFailed);
     connect(run, &SyncRun::finished, this, &SyncEngine::onRunFinished);
+    m_runDone = std::make_shared<std::atomic<bool>>(false);
+    connect(run, &SyncRun::finished, run, [done = m_runDone] { done->store(true); }, Qt::DirectConnection);
 
     m_dbThread->start();
     m_netThread->start();

@@ -5,6 +5,7 @@
 #include <QObject>
 #include <QPointer>
 
+#include <atomic>
 #include <memory>
 
 class QThread;
@@ -64,6 +65,7 @@ private:
     SyncWriter *m_writer = nullptr;
     SyncProgress m_progress;
     bool m_running = false;
+    std::shared_ptr<std::atomic<bool>> m_runDone = std::make_shared<std::atomic<bool>>(true);
 };
 
 } // namespace qrt::sync
