@@ -191,7 +191,8 @@ void CheckInPanel::show(const Outcome &outcome)
     case db::AdmitResult::Outcome::AlreadyUsed:
     case db::AdmitResult::Outcome::NoLiveTickets:
         if (r.outcome == db::AdmitResult::Outcome::AlreadyUsed || r.ticket.status == core::TicketStatus::Used) {
-            const QString title = byCode ? tr("Already used") : tr("Already used — all %1 admitted").arg(r.admittedInOrder);
+            const QString title = byCode || r.admittedInOrder <= 1 ? tr("Already used")
+                                                                   : tr("Already used — all %1 tickets admitted").arg(r.admittedInOrder);
             const QString detail = tr("by %1 at %2").arg(r.usedBy.isEmpty() ? tr("unknown station") : r.usedBy, when(r.usedAt))
                 + (who.isEmpty() ? QString() : u'\n' + who);
             setBanner(QStringLiteral("amber"), title, detail);

@@ -29,6 +29,7 @@ EventOverview::EventOverview(DbWorker &worker, QWidget *parent) : QWidget(parent
     m_view->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_view->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_view->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    m_view->horizontalHeader()->setMinimumSectionSize(m_view->fontMetrics().horizontalAdvance(QStringLiteral("Remaining")) * 3 / 2);
     m_view->horizontalHeader()->setSectionResizeMode(OverviewModel::Event, QHeaderView::Stretch);
     layout->addWidget(m_summary);
     layout->addWidget(m_view);

@@ -87,7 +87,7 @@ MainWindow::MainWindow(Services &services, QWidget *parent)
     m_ui->orderView->verticalHeader()->hide();
     m_ui->orderView->verticalHeader()->setDefaultSectionSize(m_ui->orderView->fontMetrics().height() + 8);
     m_ui->orderView->horizontalHeader()->setSectionsMovable(true);
-    m_ui->orderView->horizontalHeader()->setStretchLastSection(false);
+    m_ui->orderView->horizontalHeader()->setStretchLastSection(true);
     m_ui->orderView->horizontalHeader()->setSortIndicator(OrderListModel::Updated, Qt::DescendingOrder);
 
     m_checkIn = new CheckInPanel(services, *m_worker, m_ui->checkInTab);
@@ -148,13 +148,15 @@ MainWindow::MainWindow(Services &services, QWidget *parent)
     restoreGeometry(settings.value(QStringLiteral("MainWindow/geometry")).toByteArray());
     restoreState(settings.value(QStringLiteral("MainWindow/state")).toByteArray());
     if (!m_ui->orderView->horizontalHeader()->restoreState(settings.value(QStringLiteral("MainWindow/orderColumns")).toByteArray())) {
-        m_ui->orderView->setColumnWidth(OrderListModel::OrderId, 200);
-        m_ui->orderView->setColumnWidth(OrderListModel::Contact, 170);
-        m_ui->orderView->setColumnWidth(OrderListModel::Email, 220);
-        m_ui->orderView->setColumnWidth(OrderListModel::Event, 200);
+        const int em = m_ui->orderView->fontMetrics().horizontalAdvance(u'M');
+        m_ui->orderView->setColumnWidth(OrderListModel::OrderId, m_ui->orderView->fontMetrics().horizontalAdvance(QStringLiteral("0123456789abcdef01234567")) + em);
+        m_ui->orderView->setColumnWidth(OrderListModel::Contact, 11 * em);
+        m_ui->orderView->setColumnWidth(OrderListModel::Email, 16 * em);
+        m_ui->orderView->setColumnWidth(OrderListModel::Event, 13 * em);
         for (int c : { OrderListModel::Live, OrderListModel::Used, OrderListModel::Cancelled })
-            m_ui->orderView->setColumnWidth(c, 70);
-        m_ui->orderView->setColumnWidth(OrderListModel::Total, 100);
+            m_ui->orderView->setColumnWidth(c, 5 * em);
+        m_ui->orderView->setColumnWidth(OrderListModel::Total, 7 * em);
+        m_ui->orderView->setColumnWidth(OrderListModel::PaymentStatus, 6 * em);
     }
     const QHeaderView *header = m_ui->orderView->horizontalHeader();
     m_model->sort(header->sortIndicatorSection(), header->sortIndicatorOrder());

@@ -11,15 +11,55 @@ OrderListModel::OrderListModel(DbWorker &worker, QObject *parent)
     : QAbstractTableModel(parent), m_worker(worker), m_latest(std::make_shared<std::atomic<int>>(0))
 {
     m_query.limit = PageSize;
+    m_countWorker = new DbWorker(worker.sharedDatabase(), this);
 }
 
 OrderListModel::~OrderListModel() = default;
 
+namespace {
+// The same test as OrderRepository's SQL: every word is in the order id, e-mail, first or last
+// name, or phone (case-insensitive; at most 8 words count).
+bool matches(const db::OrderRow &row, const QStringList &words)
+{
+    const core::Order &o = row.order;
+    for (const QString &w : words) {
+        if (!o.orderId.contains(w, Qt::CaseInsensitive) && !o.contactEmail.contains(w, Qt::CaseInsensitive)
+            && !o.contactFirstName.contains(w, Qt::CaseInsensitive) && !o.contactLastName.contains(w, Qt::CaseInsensitive)
+            && !o.contactPhone.contains(w))
+            return false;
+    }
+    return true;
+}
+} // namespace
+
 void OrderListModel::setSearch(const QString &text)
 {
-    if (text.simplified() == m_query.search.simplified())
+    const QString before = m_query.search.simplified().toLower();
+    const QString after = text.simplified().toLower();
+    if (after == before)
         return;
     m_query.search = text;
+    // Typing one more character only narrows the result. When every row of the previous result is
+    // loaded, filter them here instead of asking the database to scan the whole table again
+    // (the slow case: a rare match has to look at every row).
+    const QStringList words = after.split(u' ', Qt::SkipEmptyParts);
+    if (!before.isEmpty() && after.startsWith(before) && words.size() <= 8 && m_atEnd && !m_loading && !m_fetching) {
+        ++m_generation;
+        m_latest->store(m_generation);
+        m_refreshing = false;
+        QList<db::OrderRow> kept;
+        for (const db::OrderRow &row : std::as_const(m_rows)) {
+            if (matches(row, words))
+                kept.append(row);
+        }
+        beginResetModel();
+        m_rows = std::move(kept);
+        endResetModel();
+        m_total = int(m_rows.size());
+        Q_EMIT totalCountChanged(m_total);
+        Q_EMIT loaded();
+        return;
+    }
     reload();
 }
 
@@ -62,7 +102,7 @@ void OrderListModel::reload()
     m_refreshing = false;
     db::OrderQuery q = m_query;
     q.offset = 0;
-    q.limit = PageSize;
+    q.limit = PageSize + 1; // one more than shown: tells whether another page exists
     auto latest = m_latest;
     m_worker.run(
         this,
@@ -80,7 +120,7 @@ void OrderListModel::requestCount()
     const int generation = m_generation;
     db::OrderQuery q = m_query;
     auto latest = m_latest;
-    m_worker.run(
+    m_countWorker->run(
         this,
         [q, latest, generation](db::Database &database) -> core::Result<int> {
             if (latest->load() != generation)
@@ -107,7 +147,9 @@ void OrderListModel::applyPage(int generation, int offset, core::Result<QList<db
         return;
     }
     QList<db::OrderRow> page = std::move(rows).value();
-    const bool full = page.size() >= PageSize;
+    const bool full = page.size() > PageSize;
+    if (full)
+        page.resize(PageSize);
     if (offset == 0) {
         beginResetModel();
         m_rows = std::move(page);
@@ -292,7 +334,7 @@ void OrderListModel::fetchMore(const QModelIndex &parent)
     const int offset = int(m_rows.size());
     db::OrderQuery q = m_query;
     q.offset = offset;
-    q.limit = PageSize;
+    q.limit = PageSize + 1; // one more than shown: tells whether another page exists
     auto latest = m_latest;
     m_worker.run(
         this,

@@ -65,6 +65,7 @@ private:
     void requestCount();
 
     DbWorker &m_worker;
+    DbWorker *m_countWorker = nullptr; // counting scans more rows: it must not delay the next page
     db::OrderQuery m_query;
     QList<db::OrderRow> m_rows;
     int m_total = -1;

@@ -12,9 +12,11 @@
 // names and e-mails, three events, ticket types "General Admission", "VIP", "Student".
 namespace qrt::test {
 
+// Looks like GHL's 24-hex ids (a timestamp, then a counter), unique per index.
 inline QString sampleOrderId(int i)
 {
-    return QStringLiteral("%1").arg(quint64(0x6650000000ULL) + quint64(i), 24, 16, QLatin1Char('0'));
+    const quint64 mixed = (quint64(i) * 0x9E3779B97F4A7C15ULL) >> 16;
+    return QStringLiteral("66f%1%2").arg(mixed % 0xFFFFFFFFFFULL, 10, 16, QLatin1Char('0')).arg(i, 11, 16, QLatin1Char('0'));
 }
 
 inline QList<core::Order> sampleOrders(int count, int firstIndex = 0)

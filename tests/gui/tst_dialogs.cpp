@@ -375,6 +375,17 @@ private slots:
         auth->setCurrentIndex(auth->findData(QStringLiteral("ghl-signature")));
         QVERIFY(warning->isHidden());
         QVERIFY(ok->isEnabled());
+
+        child<QTabWidget>(&dialog, "tabs")->setCurrentWidget(child<QWidget>(&dialog, "tabQr"));
+        auto *preview = child<QLabel>(&dialog, "qrPreviewLabel");
+        QVERIFY2(!preview->pixmap().isNull(), "the QR tab must show a preview of the configured code");
+        screenshot(&dialog, QStringLiteral("settings-qr"));
+        auto *size = child<QLineEdit>(&dialog, "qrSizeEdit");
+        size->setText(QStringLiteral("10"));
+        QVERIFY2(!child<QLabel>(&dialog, "qrSizeError")->isHidden(), "a QR size below the minimum must be explained");
+        QVERIFY(!ok->isEnabled());
+        size->setText(QStringLiteral("300"));
+        QVERIFY(ok->isEnabled());
     }
 
     void settingsTestConnectionNamesTheScope()

@@ -198,6 +198,22 @@ void TestGui::orderListModelPagesAndCounts()
     for (int r = 0; r < model.rowCount(); ++r)
         QVERIFY2(model.data(model.index(r, gui::OrderListModel::Email)).toString().startsWith(u"emma.albrecht."),
                  "a row that does not match the search was shown");
+
+    // Narrowing a complete result (typing on) is filtered locally: same rows as the database says.
+    QTRY_VERIFY_WITH_TIMEOUT(model.totalCount() >= 0 && model.totalCount() == model.rowCount(), 30000);
+    for (const QString &text : { QStringLiteral("emma.albrecht.1"), QStringLiteral("emma.albrecht.12"),
+                                 QStringLiteral("emma.albrecht.12 +4930") }) {
+        loaded.clear();
+        model.setSearch(text);
+        QTRY_VERIFY_WITH_TIMEOUT(!loaded.isEmpty() && !model.isLoading(), 30000);
+        db::OrderQuery q = model.query(); // same search and sort
+        q.offset = 0;
+        auto expected = db::OrderRepository(database()).list(q);
+        QVERIFY(expected);
+        QCOMPARE(model.rowCount(), int(expected->size()));
+        for (int r = 0; r < model.rowCount(); ++r)
+            QCOMPARE(model.orderIdAt(r), expected->at(r).order.orderId);
+    }
 }
 
 void TestGui::mainWindowSearchAndFilters()
