@@ -419,6 +419,10 @@ private slots:
             QVERIFY(engine.start(request(SyncMode::Full)));
             QTRY_VERIFY_WITH_TIMEOUT(engine.progress().fetched >= 5, 30000);
         } // the destructor cancels and joins its threads
+        db::SyncRunRepository runs(m_t->db());
+        auto last = runs.lastRun();
+        QVERIFY_OK(last);
+        QCOMPARE(last.value()->status, QStringLiteral("cancelled"));
         const QStringList stored = ordersInDb();
         const QString mismatch = checkOrders(stored);
         QVERIFY2(mismatch.isEmpty(), qPrintable(mismatch));
@@ -474,6 +478,26 @@ private slots:
         QCOMPARE(s.ticketsCancelled, after.value(cancelled).cancelled + refundedTotal - 1);
         // Nothing was deleted.
         QCOMPARE(after.value(refunded).total, refundedTotal);
+    }
+
+    void staysWithinRateLimit()
+    {
+        m_sim->generate(70, 19);
+        m_sim->setRateLimit(20, 500);
+        SyncEngine engine(m_t->shared());
+        QSignalSpy finished(&engine, &SyncEngine::finished);
+        int maxWait = 0;
+        connect(&engine, &SyncEngine::progressChanged, this,
+                [&maxWait](const sync::SyncProgress &p) { maxWait = std::max(maxWait, p.rateLimitWaitMs); });
+        QVERIFY(engine.start(request(SyncMode::Full)));
+        QVERIFY2(finished.wait(60000), "the rate-limited sync did not finish");
+        const auto s = finished.first().first().value<SyncSummary>();
+        QVERIFY2(s.status == SyncStatus::Succeeded, qPrintable(describe(s)));
+        QCOMPARE(m_sim->statusCount(429), 0);
+        QVERIFY2(m_sim->maxRequestsInWindow(500) <= 20,
+                 qPrintable(QStringLiteral("%1 requests in one 500 ms window").arg(m_sim->maxRequestsInWindow(500))));
+        QCOMPARE(s.requests, 71);
+        QVERIFY2(maxWait > 0, "progress should show the rate-limit waits");
     }
 
     // --- faults ------------------------------------------------------------------------------
@@ -771,6 +795,7 @@ private slots:
         list.close();
         code = run({ QStringLiteral("sync"), QStringLiteral("--orders-file"), list.fileName() }, {}, &err);
         QVERIFY2(code == 3, qPrintable(QStringLiteral("exit %1: %2").arg(code).arg(err)));
+        qInfo("qrtickets sync --orders-file said:\n%s", qPrintable(err));
         QVERIFY2(err.contains(unknown) && err.contains(QStringLiteral("not found")), qPrintable(err));
 
         // Incremental after one change.
