@@ -3,6 +3,7 @@
 #include "db/logging.h"
 
 #include <QCoreApplication>
+#include <QHash>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QRandomGenerator>
@@ -107,6 +108,53 @@ core::Result<bool> InboxRepository::commit(const InboxDelivery &d)
     if (!q.exec())
         return m_db.fail(q, tr("store the webhook for order %1").arg(d.orderId));
     return q.numRowsAffected() > 0;
+}
+
+core::Result<QList<bool>> InboxRepository::commitBatch(const QList<InboxDelivery> &deliveries)
+{
+    QList<bool> result(deliveries.size(), false);
+    if (deliveries.isEmpty())
+        return result;
+    // First occurrence of each key in this batch; later ones are duplicates of it.
+    QHash<QString, qsizetype> first;
+    QList<qsizetype> rows;
+    for (qsizetype i = 0; i < deliveries.size(); ++i) {
+        if (!first.contains(deliveries.at(i).idempotencyKey)) {
+            first.insert(deliveries.at(i).idempotencyKey, i);
+            rows << i;
+        }
+    }
+    auto connection = m_db.connection();
+    if (!connection)
+        return connection.error();
+    QSqlQuery q(connection.value());
+    const QString now = toDb(m_clock.now()).toString();
+    const QString row = QStringLiteral("(?, ?, ?, ?, ?, ") + m_db.jsonParam() + QStringLiteral(", ?, 'pending', 0, ?, ?)");
+    QStringList values;
+    values.reserve(rows.size());
+    for (qsizetype k = 0; k < rows.size(); ++k)
+        values << row;
+    q.prepare(QStringLiteral("INSERT INTO webhook_inbox (idempotency_key, received_at, event_type, order_id, contact_id, "
+                             "headers, body, state, attempts, next_attempt_at, updated_at) VALUES ")
+              + values.join(u',') + QStringLiteral(" ON CONFLICT (idempotency_key) DO NOTHING RETURNING idempotency_key"));
+    for (qsizetype i : std::as_const(rows)) {
+        const InboxDelivery &d = deliveries.at(i);
+        q.addBindValue(d.idempotencyKey);
+        q.addBindValue(now);
+        q.addBindValue(textOrNull(d.eventType));
+        q.addBindValue(textOrNull(d.orderId));
+        q.addBindValue(textOrNull(d.contactId));
+        q.addBindValue(d.headers.isEmpty() ? QVariant(QMetaType(QMetaType::QString)) : QVariant(QString::fromUtf8(d.headers)));
+        q.addBindValue(d.body);
+        q.addBindValue(now);
+        q.addBindValue(now);
+    }
+    // One statement is one transaction: every row is durable, or none is.
+    if (!q.exec())
+        return m_db.fail(q, tr("store %1 webhooks").arg(deliveries.size()));
+    while (q.next())
+        result[first.value(q.value(0).toString())] = true;
+    return result;
 }
 
 core::Result<std::optional<InboxItem>> InboxRepository::claimNext(const QString &station)

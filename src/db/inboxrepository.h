@@ -87,6 +87,9 @@ public:
 
     // INSERT .. ON CONFLICT (idempotency_key) DO NOTHING. true: stored as new; false: duplicate.
     core::Result<bool> commit(const InboxDelivery &delivery);
+    // The same for many deliveries in ONE statement and transaction (group commit: one disk flush
+    // for a whole burst). result[i]: delivery i is new; a key repeated within the batch is new once.
+    core::Result<QList<bool>> commitBatch(const QList<InboxDelivery> &deliveries);
 
     // The oldest due pending/failed event, now 'processing', attempts + 1, claimed by `station`;
     // nullopt when nothing is due.

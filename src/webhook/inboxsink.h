@@ -4,7 +4,12 @@
 #include "db/inboxrepository.h"
 #include "webhook/webhookhandler.h"
 
+#include <QThread>
+
+#include <condition_variable>
+#include <deque>
 #include <memory>
+#include <mutex>
 
 namespace qrt::webhook {
 
@@ -23,6 +28,36 @@ public:
 private:
     std::shared_ptr<db::Database> m_database;
     const core::Clock &m_clock;
+};
+
+// Group commit: every caller blocks until its delivery is part of a committed batch. One committer
+// thread writes whatever has queued up while the previous batch was being written, in one
+// statement (one flush to disk), so a burst of 50 concurrent webhooks costs a few transactions
+// instead of 50, and an idle listener still commits each webhook at once. Needs a commit executor
+// with enough threads to hold the callers that wait (see WebhookService).
+class BatchingInboxSink final : public InboxSink
+{
+public:
+    explicit BatchingInboxSink(std::shared_ptr<db::Database> database,
+                               const core::Clock &clock = core::SystemClock::instance(), int maxBatch = 256);
+    ~BatchingInboxSink() override; // commits what is queued, then stops the committer
+
+    core::Result<bool> commit(const WebhookEvent &event) override;
+    quint64 batchCount() const;
+
+private:
+    struct Pending;
+    void run();
+
+    std::shared_ptr<db::Database> m_database;
+    const core::Clock &m_clock;
+    const int m_maxBatch;
+    mutable std::mutex m_mutex;
+    std::condition_variable m_wake;
+    std::deque<std::shared_ptr<Pending>> m_queue;
+    bool m_stopping = false;
+    quint64 m_batches = 0;
+    std::unique_ptr<QThread> m_thread;
 };
 
 } // namespace qrt::webhook

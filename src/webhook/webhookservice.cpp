@@ -5,7 +5,6 @@
 
 #include <QCoreApplication>
 #include <QJsonObject>
-#include <QSemaphore>
 #include <QTcpSocket>
 
 namespace qrt::webhook {
@@ -28,8 +27,6 @@ WebhookService::WebhookService(std::shared_ptr<db::Database> database, WebhookSe
       m_sink(m_database, clock), m_server(m_settings.http), m_feed(new feed::EventFeed(clock, this))
 {
     m_commitPool.setMaxThreadCount(std::max(1, m_settings.commitThreads));
-    // Pool threads keep their database connection instead of reconnecting after 30 s idle.
-    m_commitPool.setExpiryTimeout(-1);
     m_workerThread.setObjectName(QStringLiteral("inbox-worker"));
 }
 
@@ -56,7 +53,6 @@ core::Result<void> WebhookService::start()
     if (auto exposed = HttpServer::checkExposure(m_settings.webhook); !exposed)
         return exposed.error();
 
-    warmUpCommitThreads();
     m_feed->setToken(m_settings.feedToken);
     m_handler = std::make_unique<WebhookRequestHandler>(m_settings.webhook, auth.value(), m_sink,
                                                         [this] { return status(); });
@@ -96,25 +92,6 @@ core::Result<void> WebhookService::start()
     }
     m_running = true;
     return {};
-}
-
-void WebhookService::warmUpCommitThreads()
-{
-    // Each commit thread opens its database connection now rather than inside the first
-    // webhook's time to answer. The jobs wait for each other, so each one gets its own thread.
-    const int n = m_commitPool.maxThreadCount();
-    auto ready = std::make_shared<QSemaphore>(0);
-    auto go = std::make_shared<QSemaphore>(0);
-    for (int i = 0; i < n; ++i) {
-        m_commitPool.start([db = m_database, ready, go] {
-            if (auto c = db->connection(); !c)
-                qCWarning(lcWebhook).noquote() << "inbox commit thread has no database connection yet:" << c.error().toString();
-            ready->release();
-            go->tryAcquire(1, 10000);
-        });
-    }
-    ready->tryAcquire(n, 30000);
-    go->release(n);
 }
 
 void WebhookService::stop()

@@ -30,7 +30,9 @@ struct WebhookServiceSettings
     QString feedToken;
     InboxWorkerOptions worker;
     HttpServer::Options http;
-    int commitThreads = 4; // inbox commits in parallel (each on its own connection)
+    // Requests waiting for their inbox commit, each holding a thread (group commit writes them;
+    // see BatchingInboxSink). Beyond it requests queue for a thread.
+    int commitThreads = 64;
 
     // [webhook], [ghl], [qr], [feed] and [station] of a configuration.
     static WebhookServiceSettings fromConfig(const core::Config &config);
@@ -69,12 +71,11 @@ Q_SIGNALS:
 
 private:
     void finishStop();
-    void warmUpCommitThreads();
 
     std::shared_ptr<db::Database> m_database;
     WebhookServiceSettings m_settings;
     const core::Clock &m_clock;
-    RepositoryInboxSink m_sink;
+    BatchingInboxSink m_sink;
     HttpServer m_server;
     feed::EventFeed *m_feed;
     std::unique_ptr<WebhookRequestHandler> m_handler;

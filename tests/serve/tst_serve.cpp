@@ -11,6 +11,7 @@
 #include "ghl/orderjson.h"
 #include "ghlsim/ghlsimulator.h"
 #include "qr/qrcode.h"
+#include "webhook/inboxsink.h"
 #include "webhook/webhookservice.h"
 
 #include <QFile>
@@ -244,6 +245,59 @@ private slots:
         QVERIFY(claimed->has_value());
         QCOMPARE(claimed->value().body, d.body);
         QCOMPARE(claimed->value().attempts, 1);
+    }
+
+    void commitBatchStoresEachKeyOnce()
+    {
+        db::InboxRepository repo(database());
+        QVERIFY_OK(repo.commit({ QStringLiteral("k-old"), {}, QStringLiteral("o0"), {}, {}, QByteArrayLiteral("{}") }));
+        const QList<db::InboxDelivery> batch {
+            { QStringLiteral("k1"), {}, QStringLiteral("o1"), {}, {}, QByteArrayLiteral("{\"a\":1}") },
+            { QStringLiteral("k-old"), {}, QStringLiteral("o0"), {}, {}, QByteArrayLiteral("{}") },
+            { QStringLiteral("k2"), {}, QStringLiteral("o2"), {}, {}, QByteArrayLiteral("{\"a\":2}") },
+            { QStringLiteral("k1"), {}, QStringLiteral("o1"), {}, {}, QByteArrayLiteral("{\"a\":1}") },
+        };
+        auto stored = repo.commitBatch(batch);
+        QVERIFY_OK(stored);
+        QCOMPARE(stored.value(), (QList<bool> { true, false, true, false }));
+        auto stats = repo.stats();
+        QVERIFY_OK(stats);
+        QCOMPARE(stats->pending, 3);
+    }
+
+    void groupCommitUnderConcurrency()
+    {
+        // 40 callers at once through the batching sink: every one gets its answer, each key is
+        // new exactly once, and the writes share transactions.
+        webhook::BatchingInboxSink sink(m_t->shared());
+        QMutex mutex;
+        int fresh = 0, duplicates = 0;
+        QStringList errors;
+        QList<QThread *> threads;
+        for (int t = 0; t < 40; ++t) {
+            threads << QThread::create([&, t] {
+                webhook::WebhookEvent e;
+                e.orderId = QStringLiteral("o%1").arg(t % 20);
+                e.webhookId = QStringLiteral("w%1").arg(t % 20); // every key twice
+                e.body = QByteArrayLiteral("{}");
+                auto r = sink.commit(e);
+                QMutexLocker lock(&mutex);
+                if (!r)
+                    errors << r.error().toString();
+                else
+                    (r.value() ? fresh : duplicates)++;
+            });
+            threads.last()->start();
+        }
+        for (QThread *t : threads) {
+            QVERIFY(t->wait(60000));
+            delete t;
+        }
+        QVERIFY2(errors.isEmpty(), qPrintable(errors.join(u'\n')));
+        QCOMPARE(fresh, 20);
+        QCOMPARE(duplicates, 20);
+        QVERIFY2(sink.batchCount() <= 40, "no more transactions than callers");
+        qInfo("40 concurrent commits took %llu transaction(s)", sink.batchCount());
     }
 
     void backoffDeadAndManualRetry()
