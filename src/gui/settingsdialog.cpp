@@ -292,9 +292,15 @@ void SettingsDialog::updateQrPreview()
         m_ui->qrPreviewText->clear();
         return;
     }
-    // Shown at most 200 px; scaled without smoothing so the modules stay sharp.
-    const QImage shown = image->width() > 200 ? image->scaled(200, 200, Qt::KeepAspectRatio, Qt::FastTransformation)
-                                              : image.value();
+    // Shown at most 200 px. A code drawn at 200 px keeps every module the same width (scaling the
+    // full-size image down would not); codes too dense for that are scaled down instead.
+    QImage shown = image.value();
+    if (shown.width() > 200) {
+        core::QrSettings small = qr;
+        small.sizePx = 200;
+        auto crisp = qr::QrEncoder(small).image(text);
+        shown = crisp ? crisp.value() : shown.scaled(200, 200, Qt::KeepAspectRatio, Qt::SmoothTransformation);
+    }
     m_ui->qrPreviewLabel->setPixmap(QPixmap::fromImage(shown.convertToFormat(QImage::Format_RGB32)));
     m_ui->qrPreviewText->setText(tr("%1 x %1 px, encodes %2").arg(qr.sizePx).arg(text));
 }

@@ -18,6 +18,7 @@
 #include <QKeyEvent>
 #include <QLocale>
 #include <QPushButton>
+#include <QShortcut>
 #include <QTimer>
 
 #include <cmath>
@@ -111,6 +112,12 @@ SyncDialog::SyncDialog(Services &services, QWidget *parent)
         connect(radio, &QRadioButton::toggled, this, &SyncDialog::updateModeState);
     connect(m_ui->orderFileEdit, &QLineEdit::textChanged, this, &SyncDialog::updateModeState);
     m_ui->startButton->setDefault(true);
+    // F5 starts a sync in the main window too; here it starts one when nothing runs.
+    auto *f5 = new QShortcut(QKeySequence(Qt::Key_F5), this);
+    connect(f5, &QShortcut::activated, this, [this] {
+        if (m_ui->startButton->isEnabled())
+            startSync();
+    });
 
 #ifdef QRT_HAVE_SYNC
     if (sync::SyncEngine *engine = d->services.sync) {
