@@ -148,15 +148,25 @@ MainWindow::MainWindow(Services &services, QWidget *parent)
     restoreGeometry(settings.value(QStringLiteral("MainWindow/geometry")).toByteArray());
     restoreState(settings.value(QStringLiteral("MainWindow/state")).toByteArray());
     if (!m_ui->orderView->horizontalHeader()->restoreState(settings.value(QStringLiteral("MainWindow/orderColumns")).toByteArray())) {
-        const int em = m_ui->orderView->fontMetrics().horizontalAdvance(u'M');
-        m_ui->orderView->setColumnWidth(OrderListModel::OrderId, m_ui->orderView->fontMetrics().horizontalAdvance(QStringLiteral("0123456789abcdef01234567")) + em);
-        m_ui->orderView->setColumnWidth(OrderListModel::Contact, 11 * em);
-        m_ui->orderView->setColumnWidth(OrderListModel::Email, 16 * em);
-        m_ui->orderView->setColumnWidth(OrderListModel::Event, 13 * em);
+        // First-run widths from typical content, so nothing important is cut off.
+        const QFontMetrics fm = m_ui->orderView->fontMetrics();
+        const int pad = fm.horizontalAdvance(QStringLiteral("MM"));
+        const struct
+        {
+            int column;
+            QString sample;
+        } widths[] = {
+            { OrderListModel::OrderId, QStringLiteral("66f0ed661dcf9000000000e7") },
+            { OrderListModel::Contact, QStringLiteral("Queenie Zimmermann") },
+            { OrderListModel::Email, QStringLiteral("olivia.zimmermann@example.org") },
+            { OrderListModel::Event, QStringLiteral("Jazz Night at the Harbour") },
+            { OrderListModel::Total, QStringLiteral("1,234.00 EUR") },
+            { OrderListModel::PaymentStatus, QStringLiteral("refunded") },
+        };
+        for (const auto &w : widths)
+            m_ui->orderView->setColumnWidth(w.column, fm.horizontalAdvance(w.sample) + pad);
         for (int c : { OrderListModel::Live, OrderListModel::Used, OrderListModel::Cancelled })
-            m_ui->orderView->setColumnWidth(c, 5 * em);
-        m_ui->orderView->setColumnWidth(OrderListModel::Total, 7 * em);
-        m_ui->orderView->setColumnWidth(OrderListModel::PaymentStatus, 6 * em);
+            m_ui->orderView->setColumnWidth(c, fm.horizontalAdvance(m_model->headerData(c, Qt::Horizontal).toString()) + pad);
     }
     const QHeaderView *header = m_ui->orderView->horizontalHeader();
     m_model->sort(header->sortIndicatorSection(), header->sortIndicatorOrder());

@@ -281,7 +281,7 @@ QVariant OrderListModel::data(const QModelIndex &index, int role) const
         return o.paymentCurrency.isEmpty() ? locale.toString(o.totalPaid, 'f', 2)
                                            : locale.toString(o.totalPaid, 'f', 2) + u' ' + o.paymentCurrency;
     case PaymentStatus: return o.paymentStatus;
-    case Updated: return locale.toString(o.updatedAt.toLocalTime(), QLocale::ShortFormat);
+    case Updated: return locale.toString(o.updatedAt.toLocalTime(), QLocale::NarrowFormat);
     default: return {};
     }
 }
