@@ -44,9 +44,10 @@ void setBar(QProgressBar *bar, int value, int maximum)
     if (maximum <= 0) {
         bar->setRange(0, 1);
         bar->setValue(value > 0 ? 1 : 0);
-        bar->setFormat(QStringLiteral("%v / %m"));
+        bar->setFormat(value > 0 ? QStringLiteral("%p%") : QString());
         return;
     }
+    bar->setFormat(QStringLiteral("%v / %m"));
     bar->setRange(0, maximum);
     bar->setValue(std::min(value, maximum));
 }

@@ -521,6 +521,38 @@ private slots:
         QCOMPARE(listening.last().first().toBool(), false);
     }
 
+    void germanScreensFit()
+    {
+        // Longer German labels must still fit: screenshots of the three screens in German.
+        QTranslator german;
+        QVERIFY(german.load(QStringLiteral(":/i18n/qrtickets_de.qm")));
+        QCoreApplication::installTranslator(&german);
+        {
+            MemorySecrets secrets;
+            gui::SettingsDialog settings(*m_config, &secrets, m_t->shared());
+            settings.show();
+            QVERIFY(QTest::qWaitForWindowExposed(&settings));
+            QCOMPARE(settings.windowTitle(), QStringLiteral("Einstellungen"));
+            child<QTabWidget>(&settings, "tabs")->setCurrentWidget(child<QWidget>(&settings, "tabListener"));
+            screenshot(&settings, QStringLiteral("de-settings-listener"));
+            sync::SyncEngine engine(m_t->shared());
+            gui::Services s = services();
+            s.sync = &engine;
+            gui::SyncDialog sync(s);
+            sync.show();
+            QVERIFY(QTest::qWaitForWindowExposed(&sync));
+            screenshot(&sync, QStringLiteral("de-sync-dialog"));
+            gui::ListenerPanel panel(s);
+            panel.show();
+            QVERIFY(QTest::qWaitForWindowExposed(&panel));
+            QTRY_VERIFY_WITH_TIMEOUT(!child<QLabel>(&panel, "recentNote")->text().isEmpty(), 15000);
+            QVERIFY2(child<QLabel>(&panel, "recentNote")->text().startsWith(QStringLiteral("Noch nichts empfangen")),
+                     qPrintable(child<QLabel>(&panel, "recentNote")->text()));
+            screenshot(&panel, QStringLiteral("de-listener-panel"));
+        }
+        QCoreApplication::removeTranslator(&german);
+    }
+
     // --- translations ------------------------------------------------------------------------
 
     void translationsAreComplete_data()
