@@ -32,8 +32,7 @@ core::Result<bool> RepositoryInboxSink::commit(const WebhookEvent &event)
 struct BatchingInboxSink::Pending
 {
     db::InboxDelivery delivery;
-    bool done = false;
-    std::optional<core::Result<bool>> result;
+    std::function<void(const core::Result<bool> &)> done;
 };
 
 BatchingInboxSink::BatchingInboxSink(std::shared_ptr<db::Database> database, const core::Clock &clock, int maxBatch)
@@ -60,17 +59,41 @@ quint64 BatchingInboxSink::batchCount() const
     return m_batches;
 }
 
-core::Result<bool> BatchingInboxSink::commit(const WebhookEvent &event)
+void BatchingInboxSink::commitAsync(const WebhookEvent &event, std::function<void(const core::Result<bool> &)> done)
 {
     auto pending = std::make_shared<Pending>();
     pending->delivery = RepositoryInboxSink::toDelivery(event);
+    pending->done = std::move(done);
+    {
+        std::lock_guard lock(m_mutex);
+        if (!m_stopping) {
+            m_queue.push_back(std::move(pending));
+            m_wake.notify_all();
+            return;
+        }
+    }
+    pending->done(core::makeError(QStringLiteral("webhook.stopping"), QStringLiteral("The listener is stopping.")));
+}
+
+core::Result<bool> BatchingInboxSink::commit(const WebhookEvent &event)
+{
+    std::mutex mutex;
+    std::condition_variable cv;
+    std::optional<core::Result<bool>> result;
+    commitAsync(event, [&](const core::Result<bool> &stored) {
+        std::lock_guard lock(mutex);
+        result.emplace(stored);
+        cv.notify_all();
+    });
+    std::unique_lock lock(mutex);
+    cv.wait(lock, [&] { return result.has_value(); });
+    return *result;
+}
+
+void BatchingInboxSink::waitIdle()
+{
     std::unique_lock lock(m_mutex);
-    if (m_stopping)
-        return core::makeError(QStringLiteral("webhook.stopping"), QStringLiteral("The listener is stopping."));
-    m_queue.push_back(pending);
-    m_wake.notify_all();
-    m_wake.wait(lock, [&] { return pending->done; });
-    return *pending->result;
+    m_wake.wait(lock, [&] { return m_queue.empty() && !m_busy; });
 }
 
 void BatchingInboxSink::run()
@@ -90,22 +113,23 @@ void BatchingInboxSink::run()
                 batch.push_back(m_queue.front());
                 m_queue.pop_front();
             }
+            m_busy = true;
         }
         QList<db::InboxDelivery> deliveries;
         deliveries.reserve(qsizetype(batch.size()));
         for (const auto &p : batch)
             deliveries << p->delivery;
         const core::Result<QList<bool>> stored = repo.commitBatch(deliveries);
+        for (size_t i = 0; i < batch.size(); ++i) {
+            if (stored)
+                batch[i]->done(core::Result<bool>(stored.value().at(qsizetype(i))));
+            else
+                batch[i]->done(core::Result<bool>(stored.error()));
+        }
         {
             std::lock_guard lock(m_mutex);
             ++m_batches;
-            for (size_t i = 0; i < batch.size(); ++i) {
-                if (stored)
-                    batch[i]->result.emplace(stored.value().at(qsizetype(i)));
-                else
-                    batch[i]->result.emplace(stored.error());
-                batch[i]->done = true;
-            }
+            m_busy = false;
         }
         m_wake.notify_all();
     }

@@ -33,9 +33,9 @@ private:
 // Group commit: every caller blocks until its delivery is part of a committed batch. One committer
 // thread writes whatever has queued up while the previous batch was being written, in one
 // statement (one flush to disk), so a burst of 50 concurrent webhooks costs a few transactions
-// instead of 50, and an idle listener still commits each webhook at once. Needs a commit executor
-// with enough threads to hold the callers that wait (see WebhookService).
-class BatchingInboxSink final : public InboxSink
+// instead of 50, and an idle listener still commits each webhook at once. commitAsync() needs no
+// waiting thread at all; commit() blocks its caller until the batch is written.
+class BatchingInboxSink final : public InboxSink, public AsyncInboxSink
 {
 public:
     explicit BatchingInboxSink(std::shared_ptr<db::Database> database,
@@ -43,6 +43,10 @@ public:
     ~BatchingInboxSink() override; // commits what is queued, then stops the committer
 
     core::Result<bool> commit(const WebhookEvent &event) override;
+    // `done` runs on the committer thread once the batch holding the event is written.
+    void commitAsync(const WebhookEvent &event, std::function<void(const core::Result<bool> &)> done) override;
+    // Blocks until everything queued so far is written and answered.
+    void waitIdle();
     quint64 batchCount() const;
 
 private:
@@ -56,6 +60,7 @@ private:
     std::condition_variable m_wake;
     std::deque<std::shared_ptr<Pending>> m_queue;
     bool m_stopping = false;
+    bool m_busy = false; // a batch is being written
     quint64 m_batches = 0;
     std::unique_ptr<QThread> m_thread;
 };

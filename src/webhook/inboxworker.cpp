@@ -11,6 +11,12 @@
 
 #include <QCoreApplication>
 
+#ifdef Q_OS_LINUX
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
+
 namespace qrt::webhook {
 
 struct InboxWorker::Task
@@ -42,6 +48,12 @@ void InboxWorker::start()
 {
     if (m_running)
         return;
+#ifdef Q_OS_LINUX
+    // Answering webhooks comes first: under CPU pressure the scheduler prefers the listener and
+    // the commits; the work here waits on GHL most of the time anyway. (QThread priorities have
+    // no effect under Linux's default scheduler; a thread's nice value does.)
+    setpriority(PRIO_PROCESS, static_cast<id_t>(::syscall(SYS_gettid)), 5);
+#endif
     m_client = new ghl::GhlClient(m_ghlSettings, &m_clock, this);
     if (m_options.ghlRetry)
         m_client->setRetryPolicy(*m_options.ghlRetry);

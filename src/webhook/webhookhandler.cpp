@@ -59,23 +59,27 @@ void WebhookRequestHandler::handleWebhook(const HttpRequest &request, const Http
         return unauthorized(fresh.error().message);
 
     WebhookEvent event = std::move(parsed).value();
-    auto job = [this, event = std::move(event), responder] {
-        const core::Result<bool> stored = m_inbox.commit(event);
+    auto answer = [this, responder](const WebhookEvent &e, const core::Result<bool> &stored) {
         if (!stored) {
-            qCWarning(lcWebhook).noquote() << "could not store webhook for order" << event.orderId << ':' << stored.error().toString();
+            qCWarning(lcWebhook).noquote() << "could not store webhook for order" << e.orderId << ':' << stored.error().toString();
             emit webhookRefused(503, stored.error().message);
             responder.send(HttpResponse::error(503, tr("The webhook could not be stored; please retry.")));
             return;
         }
         const bool isNew = stored.value();
         (isNew ? m_accepted : m_duplicates)++;
-        qCInfo(lcWebhook).noquote() << (isNew ? "accepted" : "duplicate") << "webhook" << toString(event.shape)
-                                    << event.eventType << "order" << event.orderId;
+        qCInfo(lcWebhook).noquote() << (isNew ? "accepted" : "duplicate") << "webhook" << toString(e.shape)
+                                    << e.eventType << "order" << e.orderId;
         responder.send(HttpResponse::json(200,
             compact({ { QStringLiteral("status"), isNew ? QStringLiteral("accepted") : QStringLiteral("duplicate") },
-                      { QStringLiteral("orderId"), event.orderId } })));
-        emit webhookReceived(event, !isNew);
+                      { QStringLiteral("orderId"), e.orderId } })));
+        emit webhookReceived(e, !isNew);
     };
+    if (m_asyncInbox) {
+        m_asyncInbox->commitAsync(event, [answer, event](const core::Result<bool> &stored) { answer(event, stored); });
+        return;
+    }
+    auto job = [this, answer, event = std::move(event)] { answer(event, m_inbox.commit(event)); };
     if (m_executor)
         m_executor(std::move(job));
     else

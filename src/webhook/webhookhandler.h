@@ -27,6 +27,15 @@ public:
     virtual core::Result<bool> commit(const WebhookEvent &event) = 0;
 };
 
+// An inbox that commits in the background and calls back from its own thread when the event is
+// durable (or the commit failed): no thread waits for the disk. Optional; see setAsyncInbox().
+class AsyncInboxSink
+{
+public:
+    virtual ~AsyncInboxSink() = default;
+    virtual void commitAsync(const WebhookEvent &event, std::function<void(const core::Result<bool> &stored)> done) = 0;
+};
+
 // POST {webhook.path}: authenticate, parse, check the replay window, commit to the inbox, answer
 // 200 {"status":"accepted"|"duplicate"}; 401/400/422 on refusal, 503 when the commit fails.
 // GET /healthz: {"status":"ok"} merged with the status provider's object.
@@ -43,6 +52,9 @@ public:
                           StatusProvider status = {}, QObject *parent = nullptr);
 
     void setCommitExecutor(CommitExecutor executor) { m_executor = std::move(executor); }
+    // When set, commits go through it instead of InboxSink::commit on the executor; the answer
+    // is sent from its callback. Not owned; must outlive the handler's requests.
+    void setAsyncInbox(AsyncInboxSink *inbox) { m_asyncInbox = inbox; }
     void install(HttpServer &server);
 
     void handleWebhook(const HttpRequest &request, const HttpResponder &responder);
@@ -63,6 +75,7 @@ private:
     InboxSink &m_inbox;
     StatusProvider m_status;
     CommitExecutor m_executor;
+    AsyncInboxSink *m_asyncInbox = nullptr;
     std::atomic<quint64> m_accepted { 0 };
     std::atomic<quint64> m_duplicates { 0 };
 };

@@ -34,6 +34,7 @@ WebhookService::~WebhookService()
 {
     m_server.stop();
     m_commitPool.waitForDone();
+    m_sink.waitIdle(); // its callbacks answer through the handler
     if (m_workerThread.isRunning()) {
         if (m_worker)
             QMetaObject::invokeMethod(m_worker, &InboxWorker::stop, Qt::QueuedConnection);
@@ -56,7 +57,9 @@ core::Result<void> WebhookService::start()
     m_feed->setToken(m_settings.feedToken);
     m_handler = std::make_unique<WebhookRequestHandler>(m_settings.webhook, auth.value(), m_sink,
                                                         [this] { return status(); });
+    // Commits are grouped by the sink's committer thread, which also sends the answers.
     m_handler->setCommitExecutor([this](std::function<void()> job) { m_commitPool.start(std::move(job)); });
+    m_handler->setAsyncInbox(&m_sink);
     m_handler->install(m_server);
     connect(&m_server, &HttpServer::webSocketUpgradeRequested, m_feed, &feed::EventFeed::handleConnection,
             Qt::DirectConnection);
@@ -102,6 +105,7 @@ void WebhookService::stop()
     m_server.stop();
     // Every request that got in is committed and answered before the worker is told to stop.
     m_commitPool.waitForDone();
+    m_sink.waitIdle();
     QMetaObject::invokeMethod(m_worker, &InboxWorker::stop, Qt::QueuedConnection);
 }
 

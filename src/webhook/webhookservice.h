@@ -30,9 +30,7 @@ struct WebhookServiceSettings
     QString feedToken;
     InboxWorkerOptions worker;
     HttpServer::Options http;
-    // Requests waiting for their inbox commit, each holding a thread (group commit writes them;
-    // see BatchingInboxSink). Beyond it requests queue for a thread.
-    int commitThreads = 64;
+    int commitThreads = 4; // only for InboxSink::commit callers; the listener commits asynchronously
 
     // [webhook], [ghl], [qr], [feed] and [station] of a configuration.
     static WebhookServiceSettings fromConfig(const core::Config &config);

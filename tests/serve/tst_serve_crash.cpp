@@ -207,7 +207,7 @@ private slots:
                          qPrintable(QStringLiteral("order %1 was updated twice without a crash in between").arg(orderIds.at(i))));
             }
         }
-        qInfo("%d of %d contact updates were repeated because the kill came between GHL's answer and its record", repeated, events);
+        qInfo("%d of %d contact updates were sent again after the restart: GHL had received them, but the kill came before its answer reached serve or before serve recorded it", repeated, events);
         QVERIFY2(repeated <= 4, "at most the events in flight at the kill (the worker's concurrency) may repeat an update");
         auto end = repo.stats();
         QVERIFY_OK(end);
