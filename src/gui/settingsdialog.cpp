@@ -190,6 +190,12 @@ SettingsDialog::SettingsDialog(core::Config &config, SecretAccess *secrets, std:
     connect(m_ui->testConnectionButton, &QPushButton::clicked, this, &SettingsDialog::testConnection);
     connect(m_ui->loadFieldsButton, &QPushButton::clicked, this, &SettingsDialog::loadCustomFields);
     connect(m_ui->testDatabaseButton, &QPushButton::clicked, this, &SettingsDialog::testDatabase);
+    // The field list is fetched when the mappings are first looked at, if GHL is set up.
+    connect(m_ui->tabs, &QTabWidget::currentChanged, this, [this] {
+        if (m_ui->tabs->currentWidget() == m_ui->tabMappings && !d->fieldsLoaded && d->pendingTests == 0
+            && !m_ui->ghlTokenEdit->text().trimmed().isEmpty() && !m_ui->ghlLocationIdEdit->text().trimmed().isEmpty())
+            loadCustomFields();
+    });
     connect(m_ui->buttonBox, &QDialogButtonBox::accepted, this, &SettingsDialog::save);
     connect(m_ui->buttonBox, &QDialogButtonBox::rejected, this, &QDialog::reject);
 
