@@ -331,10 +331,13 @@ void ListenerPanel::updateButtons()
     m_ui->retryButton->setEnabled(canRetry && d->dbWorker);
 #ifdef QRT_HAVE_WEBHOOK
     const bool listening = d->services.webhookServer && d->services.webhookServer->isListening();
-    m_ui->testWebhookButton->setEnabled(listening && d->services.ghl);
-    if (d->services.demo && listening && d->services.config.webhook().auth == core::WebhookAuth::GhlSignature)
-        m_ui->testWebhookButton->setToolTip(tr("Only GHL can sign webhooks; set the listener to shared-secret "
-                                               "authentication to send a test webhook."));
+    // Only GHL holds the private key for X-GHL-Signature, so a test webhook needs another mode.
+    const bool signable = d->services.config.webhook().auth != core::WebhookAuth::GhlSignature;
+    m_ui->testWebhookButton->setEnabled(listening && d->services.ghl && signable);
+    m_ui->testWebhookButton->setToolTip(
+        signable ? tr("Posts an OrderCreate webhook for a demo order to this listener")
+                 : tr("Only GHL can sign webhooks; set the listener to shared-secret authentication to send a test "
+                      "webhook."));
 #else
     m_ui->testWebhookButton->setEnabled(false);
 #endif
