@@ -1975,6 +1975,10 @@ Exit-Codes: 0 Erfolg, 1 Fehler, 2 falscher Aufruf oder Konfiguration, 3 beendet,
             <source>The test webhook could not be sent: %1</source>
             <translation>Der Test-Webhook konnte nicht gesendet werden: %1</translation>
         </message>
+        <message>
+            <source>Posts an OrderCreate webhook for a demo order to this listener</source>
+            <translation>Sendet einen OrderCreate-Webhook für eine Demo-Bestellung an diesen Listener</translation>
+        </message>
     </context>
     <context>
         <name>qrt::gui::MainWindow</name>

@@ -1975,6 +1975,10 @@ Códigos de salida: 0 éxito, 1 error, 2 uso o configuración incorrectos, 3 ter
             <source>The test webhook could not be sent: %1</source>
             <translation>No se pudo enviar el webhook de prueba: %1</translation>
         </message>
+        <message>
+            <source>Posts an OrderCreate webhook for a demo order to this listener</source>
+            <translation>Envía un webhook OrderCreate de un pedido de demostración a este receptor</translation>
+        </message>
     </context>
     <context>
         <name>qrt::gui::MainWindow</name>

@@ -1975,6 +1975,10 @@ Codes de sortie : 0 succès, 1 échec, 2 usage ou configuration incorrects, 3 te
             <source>The test webhook could not be sent: %1</source>
             <translation>Le webhook de test n'a pas pu être envoyé : %1</translation>
         </message>
+        <message>
+            <source>Posts an OrderCreate webhook for a demo order to this listener</source>
+            <translation>Envoie un webhook OrderCreate pour une commande de démonstration à ce récepteur</translation>
+        </message>
     </context>
     <context>
         <name>qrt::gui::MainWindow</name>
