@@ -36,6 +36,10 @@ ChangeWatcher::~ChangeWatcher()
 
 bool ChangeWatcher::start()
 {
+    if (m_listening)
+        return true;
+    if (QSqlDatabase::contains(m_connectionName)) // an earlier attempt failed: start afresh
+        QSqlDatabase::removeDatabase(m_connectionName);
     const db::DatabaseUrl &url = m_database->url();
     const bool sqlite = url.dialect == db::Dialect::SQLite;
     {

@@ -136,9 +136,10 @@ MainWindow::MainWindow(Services &services, QWidget *parent)
             m_overview->refresh();
     });
 
+    // Started once the database answered on the worker (see refreshStatus): opening its
+    // GUI-thread connection to an unreachable server would freeze the window.
     m_watcher = new ChangeWatcher(services.database, this);
     connect(m_watcher, &ChangeWatcher::changed, this, &MainWindow::refreshAll);
-    m_watcher->start();
 
     m_statusTimer.setInterval(15000);
     connect(&m_statusTimer, &QTimer::timeout, this, &MainWindow::refreshStatus);
@@ -169,8 +170,9 @@ MainWindow::MainWindow(Services &services, QWidget *parent)
             m_ui->orderView->setColumnWidth(c, fm.horizontalAdvance(m_model->headerData(c, Qt::Horizontal).toString()) + pad);
     }
     const QHeaderView *header = m_ui->orderView->horizontalHeader();
-    m_model->sort(header->sortIndicatorSection(), header->sortIndicatorOrder());
-    m_model->reload();
+    // Loads the first page (once: restoring the header may already have sorted).
+    if (m_model->totalCount() < 0 && !m_model->isLoading())
+        m_model->sort(header->sortIndicatorSection(), header->sortIndicatorOrder());
     loadFilterChoices();
     refreshStatus();
 }
@@ -367,7 +369,11 @@ void MainWindow::refreshStatus()
             const db::DatabaseUrl &url = m_services.database->url();
             if (info.reachable) {
                 m_dbStatus->setText(tr("%1: %2 — connected").arg(url.kindName(), url.display()));
-                m_dbStatus->setToolTip(QString());
+                m_dbStatus->setToolTip(m_watcher->isListening() ? tr("Changes made at other stations appear here live.")
+                                                                : QString());
+                // Anything that changed before we listened would be missed: read once more.
+                if (!m_watcher->isListening() && m_watcher->start())
+                    QTimer::singleShot(0, this, &MainWindow::refreshAll);
             } else {
                 m_dbStatus->setText(tr("%1: %2 — not reachable").arg(url.kindName(), url.display()));
                 m_dbStatus->setToolTip(info.reachable.error().message);
