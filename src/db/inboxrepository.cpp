@@ -110,6 +110,24 @@ core::Result<bool> InboxRepository::commit(const InboxDelivery &d)
     return q.numRowsAffected() > 0;
 }
 
+core::Result<void> InboxRepository::warmUp()
+{
+    auto connection = m_db.connection();
+    if (!connection)
+        return connection.error();
+    Transaction tx(m_db, connection.value());
+    if (auto r = tx.begin(); !r)
+        return r.error();
+    QSqlQuery q(connection.value());
+    q.prepare(QStringLiteral("INSERT INTO webhook_inbox (idempotency_key, body) VALUES (?, ?)"));
+    q.addBindValue(QString(QStringLiteral("warm-up:") + QString::number(QRandomGenerator::global()->generate64())));
+    q.addBindValue(QByteArrayLiteral("{}"));
+    if (!q.exec())
+        return m_db.fail(q, tr("prepare the webhook inbox"));
+    tx.rollback();
+    return {};
+}
+
 core::Result<QList<bool>> InboxRepository::commitBatch(const QList<InboxDelivery> &deliveries)
 {
     QList<bool> result(deliveries.size(), false);

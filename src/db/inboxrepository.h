@@ -87,6 +87,9 @@ public:
 
     // INSERT .. ON CONFLICT (idempotency_key) DO NOTHING. true: stored as new; false: duplicate.
     core::Result<bool> commit(const InboxDelivery &delivery);
+    // Inserts a row and rolls it back: the first real commit on this thread's connection then
+    // does not pay for loading the table, its indexes and its trigger into the session.
+    core::Result<void> warmUp();
     // The same for many deliveries in ONE statement and transaction (group commit: one disk flush
     // for a whole burst). result[i]: delivery i is new; a key repeated within the batch is new once.
     core::Result<QList<bool>> commitBatch(const QList<InboxDelivery> &deliveries);

@@ -35,12 +35,15 @@ struct BatchingInboxSink::Pending
     std::function<void(const core::Result<bool> &)> done;
 };
 
-BatchingInboxSink::BatchingInboxSink(std::shared_ptr<db::Database> database, const core::Clock &clock, int maxBatch)
+BatchingInboxSink::BatchingInboxSink(std::shared_ptr<db::Database> database, const core::Clock &clock, int maxBatch,
+                                     int committers)
     : m_database(std::move(database)), m_clock(clock), m_maxBatch(std::max(1, maxBatch))
 {
-    m_thread.reset(QThread::create([this] { run(); }));
-    m_thread->setObjectName(QStringLiteral("inbox-commit"));
-    m_thread->start();
+    for (int i = 0; i < std::max(1, committers); ++i) {
+        m_threads.emplace_back(QThread::create([this] { run(); }));
+        m_threads.back()->setObjectName(QStringLiteral("inbox-commit-%1").arg(i));
+        m_threads.back()->start();
+    }
 }
 
 BatchingInboxSink::~BatchingInboxSink()
@@ -50,7 +53,8 @@ BatchingInboxSink::~BatchingInboxSink()
         m_stopping = true;
     }
     m_wake.notify_all();
-    m_thread->wait();
+    for (auto &t : m_threads)
+        t->wait();
 }
 
 quint64 BatchingInboxSink::batchCount() const
@@ -93,15 +97,15 @@ core::Result<bool> BatchingInboxSink::commit(const WebhookEvent &event)
 void BatchingInboxSink::waitIdle()
 {
     std::unique_lock lock(m_mutex);
-    m_wake.wait(lock, [&] { return m_queue.empty() && !m_busy; });
+    m_wake.wait(lock, [&] { return m_queue.empty() && m_busy == 0; });
 }
 
 void BatchingInboxSink::run()
 {
     // Connect now, not inside the first webhook's time to answer.
-    if (auto c = m_database->connection(); !c)
-        qCWarning(lcWebhook).noquote() << "the inbox has no database connection yet:" << c.error().toString();
     db::InboxRepository repo(*m_database, m_clock);
+    if (auto w = repo.warmUp(); !w)
+        qCWarning(lcWebhook).noquote() << "the inbox is not reachable yet:" << w.error().toString();
     for (;;) {
         std::vector<std::shared_ptr<Pending>> batch;
         {
@@ -113,7 +117,7 @@ void BatchingInboxSink::run()
                 batch.push_back(m_queue.front());
                 m_queue.pop_front();
             }
-            m_busy = true;
+            ++m_busy;
         }
         QList<db::InboxDelivery> deliveries;
         deliveries.reserve(qsizetype(batch.size()));
@@ -129,7 +133,7 @@ void BatchingInboxSink::run()
         {
             std::lock_guard lock(m_mutex);
             ++m_batches;
-            m_busy = false;
+            --m_busy;
         }
         m_wake.notify_all();
     }

@@ -10,6 +10,7 @@
 #include <deque>
 #include <memory>
 #include <mutex>
+#include <vector>
 
 namespace qrt::webhook {
 
@@ -30,7 +31,7 @@ private:
     const core::Clock &m_clock;
 };
 
-// Group commit: every caller blocks until its delivery is part of a committed batch. One committer
+// Group commit: every caller blocks until its delivery is part of a committed batch. A committer
 // thread writes whatever has queued up while the previous batch was being written, in one
 // statement (one flush to disk), so a burst of 50 concurrent webhooks costs a few transactions
 // instead of 50, and an idle listener still commits each webhook at once. commitAsync() needs no
@@ -38,8 +39,11 @@ private:
 class BatchingInboxSink final : public InboxSink, public AsyncInboxSink
 {
 public:
+    // committers: batches written at the same time (each its own connection), so a few late
+    // arrivals need not wait for the whole previous batch.
     explicit BatchingInboxSink(std::shared_ptr<db::Database> database,
-                               const core::Clock &clock = core::SystemClock::instance(), int maxBatch = 256);
+                               const core::Clock &clock = core::SystemClock::instance(), int maxBatch = 256,
+                               int committers = 2);
     ~BatchingInboxSink() override; // commits what is queued, then stops the committer
 
     core::Result<bool> commit(const WebhookEvent &event) override;
@@ -60,9 +64,9 @@ private:
     std::condition_variable m_wake;
     std::deque<std::shared_ptr<Pending>> m_queue;
     bool m_stopping = false;
-    bool m_busy = false; // a batch is being written
+    int m_busy = 0; // batches being written
     quint64 m_batches = 0;
-    std::unique_ptr<QThread> m_thread;
+    std::vector<std::unique_ptr<QThread>> m_threads;
 };
 
 } // namespace qrt::webhook
