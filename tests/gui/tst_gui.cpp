@@ -15,6 +15,10 @@
 #include "gui/scaninput.h"
 #include "gui/services.h"
 #include "gui/ticketmodels.h"
+#include "ghlsim/ghlsimulator.h"
+#ifdef QRT_HAVE_SYNC
+#include "sync/syncengine.h"
+#endif
 #include "support/printers.h"
 #include "support/testdatabase.h"
 
@@ -99,6 +103,7 @@ private Q_SLOTS:
     void liveUpdateFromAnotherConnection();
     void emptyStateOnFreshDatabase();
     void eventOverviewCountsLive();
+    void syncFromSimulatorFillsTheWindow();
 
 private:
     db::Database &database() { return m_db->db(); }
@@ -578,6 +583,60 @@ void TestGui::eventOverviewCountsLive()
     // Another station admits someone: the overview follows.
     QVERIFY(db::TicketRepository(database()).admitNext(order(600).orderId, QStringLiteral("Door 3")).value().admitted());
     QTRY_COMPARE_WITH_TIMEOUT(column(gui::OverviewModel::Admitted), admitted + 1, 20000);
+}
+
+// What `qrtickets --demo` offers a newcomer: an empty window, Sync against the simulator, the
+// orders appear (live), the status bar tells about the sync, and the door admits.
+void TestGui::syncFromSimulatorFillsTheWindow()
+{
+#ifndef QRT_HAVE_SYNC
+    QFAIL("qrt_sync is not built: the desktop cannot sync");
+#else
+    ghlsim::GhlSimulator simulator;
+    simulator.generate(60, 7);
+    simulator.setRateLimit(0, 10000);
+    QVERIFY(simulator.listen());
+    auto fresh = test::TestDatabase::create(test::backendFromEnvironment());
+    QVERIFY(fresh);
+    QVERIFY((*fresh)->migrate());
+    core::Config config = m_config;
+    QVERIFY(config.set(core::ConfigKey::GhlBaseUrl, simulator.baseUrl().toString()));
+    QVERIFY(config.set(core::ConfigKey::GhlLocationId, simulator.locationId()));
+    QVERIFY(config.set(core::ConfigKey::GhlToken, simulator.token()));
+    sync::SyncEngine engine((*fresh)->shared());
+    gui::Services services { config, (*fresh)->shared(), QStringLiteral("Door 1") };
+    services.sync = &engine;
+    gui::MainWindow window(services);
+    window.show();
+    auto *stack = window.findChild<QStackedWidget *>(QStringLiteral("ordersStack"));
+    QTRY_COMPARE_WITH_TIMEOUT(stack->currentWidget()->objectName(), QStringLiteral("emptyPage"), 30000);
+    // The watcher subscribes after the first status check.
+    QTRY_VERIFY_WITH_TIMEOUT(window.findChild<QLabel *>(QStringLiteral("syncStatusLabel"))->text().contains(u"Never"), 30000);
+
+    sync::SyncRequest request;
+    request.mode = sync::SyncMode::Full;
+    request.station = services.station;
+    request.ghl = config.ghl();
+    QSignalSpy finished(&engine, &sync::SyncEngine::finished);
+    QVERIFY(engine.start(request));
+    QVERIFY2(finished.wait(120000), "the sync against the simulator did not finish");
+    QTRY_COMPARE_WITH_TIMEOUT(stack->currentWidget()->objectName(), QStringLiteral("listPage"), 30000);
+    QTRY_COMPARE_WITH_TIMEOUT(window.orderModel()->totalCount(), 60, 30000);
+    QTRY_VERIFY_WITH_TIMEOUT(window.findChild<QLabel *>(QStringLiteral("syncStatusLabel"))->text().startsWith(u"Last sync"), 30000);
+
+    // Admit the first order with tickets at the door.
+    QString orderId;
+    for (int r = 0; r < window.orderModel()->rowCount() && orderId.isEmpty(); ++r) {
+        if (window.orderModel()->rowAt(r)->tickets.live > 0)
+            orderId = window.orderModel()->orderIdAt(r);
+    }
+    QVERIFY(!orderId.isEmpty());
+    window.showCheckIn();
+    auto *panel = window.findChild<gui::CheckInPanel *>(QStringLiteral("checkInPanel"));
+    auto *banner = panel->findChild<QLabel *>(QStringLiteral("resultBanner"));
+    panel->scan(config.qr().urlFor(orderId));
+    QTRY_COMPARE_WITH_TIMEOUT(banner->property("result").toString(), QStringLiteral("green"), 30000);
+#endif
 }
 
 QTEST_MAIN(TestGui)
