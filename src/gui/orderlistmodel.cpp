@@ -12,6 +12,9 @@ OrderListModel::OrderListModel(DbWorker &worker, QObject *parent)
 {
     m_query.limit = PageSize;
     m_countWorker = new DbWorker(worker.sharedDatabase(), this);
+    m_countDelay.setSingleShot(true);
+    m_countDelay.setInterval(250);
+    connect(&m_countDelay, &QTimer::timeout, this, &OrderListModel::startCount);
 }
 
 OrderListModel::~OrderListModel() = default;
@@ -116,6 +119,11 @@ void OrderListModel::reload()
 }
 
 void OrderListModel::requestCount()
+{
+    m_countDelay.start();
+}
+
+void OrderListModel::startCount()
 {
     const int generation = m_generation;
     db::OrderQuery q = m_query;

@@ -4,6 +4,7 @@
 #include "db/orderrepository.h"
 
 #include <QAbstractTableModel>
+#include <QTimer>
 
 #include <atomic>
 #include <memory>
@@ -63,9 +64,11 @@ private:
     void applyPage(int generation, int offset, core::Result<QList<db::OrderRow>> rows);
     void applyRefresh(int generation, core::Result<QList<db::OrderRow>> rows);
     void requestCount();
+    void startCount();
 
     DbWorker &m_worker;
     DbWorker *m_countWorker = nullptr; // counting scans more rows: it must not delay the next page
+    QTimer m_countDelay; // and it waits until typing pauses, so it does not compete with the next keystroke
     db::OrderQuery m_query;
     QList<db::OrderRow> m_rows;
     int m_total = -1;
