@@ -6,7 +6,8 @@
 //
 // Options: --events N (1000), --connections N (50), --latency-ms N (100), --rate-limit (keep the
 // simulator's real 100 requests / 10 s limit; off by default, or draining 2,000 requests would
-// take 200 s and measure GHL's limit rather than us).
+// take 200 s and measure GHL's limit rather than us). QRT_BENCH_DUMP=FILE writes the status and
+// milliseconds of every request of the qrtickets burst, one line each, for looking at outliers.
 
 #include "serve/servetestutil.h"
 #include "support/testdatabase.h"
