@@ -56,6 +56,11 @@ int runServe(AppContext &context)
 {
     QTextStream err(stderr);
     QTextStream out(stdout);
+    // A configuration the listener would refuse is reported before anything touches the database.
+    if (auto exposed = webhook::HttpServer::checkExposure(context.config.webhook()); !exposed) {
+        err << tr("Cannot start the webhook listener: %1").arg(exposed.error().toString()) << Qt::endl;
+        return ExitUsage;
+    }
     if (auto r = ensureSchema(context, false); !r) {
         err << r.error().toString() << Qt::endl;
         return ExitFailure;
