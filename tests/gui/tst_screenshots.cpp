@@ -13,7 +13,9 @@
 #include "gui/services.h"
 #include "support/testdatabase.h"
 
+#include <QApplication>
 #include <QDir>
+#include <QPalette>
 #include <QImage>
 #include <QLabel>
 #include <QPixmap>
@@ -32,6 +34,7 @@ private Q_SLOTS:
     void initTestCase();
     void mainScreens();
     void emptyState();
+    void darkPalette();
 
 private:
     void save(QWidget *widget, const QString &name);
@@ -151,6 +154,44 @@ void TestScreenshots::emptyState()
     QTRY_VERIFY_WITH_TIMEOUT(!loaded.isEmpty(), 30000);
     QTest::qWait(100);
     save(&window, QStringLiteral("empty-state"));
+}
+
+// The same window under a dark system palette: nothing hard-coded light except the result banner,
+// which sets its text colour too.
+void TestScreenshots::darkPalette()
+{
+    const QPalette original = QApplication::palette();
+    QPalette dark;
+    dark.setColor(QPalette::Window, QColor(0x2b, 0x2b, 0x2b));
+    dark.setColor(QPalette::WindowText, QColor(0xe8, 0xe8, 0xe8));
+    dark.setColor(QPalette::Base, QColor(0x1e, 0x1e, 0x1e));
+    dark.setColor(QPalette::AlternateBase, QColor(0x26, 0x26, 0x26));
+    dark.setColor(QPalette::Text, QColor(0xe8, 0xe8, 0xe8));
+    dark.setColor(QPalette::Button, QColor(0x35, 0x35, 0x35));
+    dark.setColor(QPalette::ButtonText, QColor(0xe8, 0xe8, 0xe8));
+    dark.setColor(QPalette::Highlight, QColor(0x2f, 0x65, 0xca));
+    dark.setColor(QPalette::HighlightedText, Qt::white);
+    dark.setColor(QPalette::PlaceholderText, QColor(0x90, 0x90, 0x90));
+    for (QPalette::ColorRole role : { QPalette::WindowText, QPalette::Text, QPalette::ButtonText })
+        dark.setColor(QPalette::Disabled, role, QColor(0x80, 0x80, 0x80));
+    QApplication::setPalette(dark);
+    {
+        gui::Services services { m_config, m_db->shared(), QStringLiteral("Door 1") };
+        gui::MainWindow window(services);
+        window.resize(1280, 780);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QTRY_VERIFY_WITH_TIMEOUT(window.orderModel()->rowCount() > 0, 30000);
+        save(&window, QStringLiteral("main-window-dark"));
+        window.showCheckIn();
+        auto *panel = window.findChild<gui::CheckInPanel *>(QStringLiteral("checkInPanel"));
+        auto *banner = panel->findChild<QLabel *>(QStringLiteral("resultBanner"));
+        banner->setProperty("result", QString());
+        panel->scan(m_config.qr().urlFor(test::sampleOrderId(0)));
+        QTRY_VERIFY_WITH_TIMEOUT(!banner->property("result").toString().isEmpty(), 30000);
+        save(&window, QStringLiteral("checkin-dark"));
+    }
+    QApplication::setPalette(original);
 }
 
 QTEST_MAIN(TestScreenshots)
