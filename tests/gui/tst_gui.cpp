@@ -22,7 +22,11 @@
 #include "support/printers.h"
 #include "support/testdatabase.h"
 
+#include "qr/qrcode.h"
+
 #include <QAbstractItemModelTester>
+#include <QClipboard>
+#include <QGuiApplication>
 #include <QApplication>
 #include <QComboBox>
 #include <QFile>
@@ -317,6 +321,11 @@ void TestGui::orderPageBulkStatusChanges()
     QVERIFY2(history->model()->rowCount() >= 4, "the creation of each ticket is in the history");
     QVERIFY(dialog->findChild<QLabel *>(QStringLiteral("contactValue"))->text().contains(target.contactLastName));
     QVERIFY2(!dialog->findChild<QLabel *>(QStringLiteral("qrLabel"))->pixmap().isNull(), "the order's QR code is shown");
+    // Copy QR puts a readable code of the order's URL on the clipboard.
+    dialog->findChild<QPushButton *>(QStringLiteral("copyQrButton"))->click();
+    auto copied = qr::QrDecoder::decode(QGuiApplication::clipboard()->image());
+    QVERIFY2(copied, "the clipboard holds no readable QR code");
+    QCOMPARE(copied.value(), m_config.qr().urlFor(target.orderId));
 
     auto *status = dialog->findChild<QComboBox *>(QStringLiteral("statusCombo"));
     auto *reason = dialog->findChild<QLineEdit *>(QStringLiteral("reasonEdit"));
