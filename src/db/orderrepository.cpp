@@ -136,12 +136,9 @@ QString whereClause(const OrderQuery &query, QVariantList &binds)
     QStringList parts;
     const QStringList words = query.search.simplified().toLower().split(u' ', Qt::SkipEmptyParts);
     for (const QString &word : words.mid(0, 8)) {
-        parts << QStringLiteral("(lower(order_id) LIKE ? ESCAPE '\\' OR lower(contact_email) LIKE ? ESCAPE '\\' "
-                                "OR lower(contact_firstname) LIKE ? ESCAPE '\\' OR lower(contact_lastname) LIKE ? "
-                                "ESCAPE '\\' OR contact_phone LIKE ? ESCAPE '\\')");
-        const QString pattern = u'%' + escapeLike(word) + u'%';
-        for (int i = 0; i < 5; ++i)
-            binds << pattern;
+        // search_text: lower-case order id, names, e-mail and phone, kept by the database (migration 0003).
+        parts << QStringLiteral("search_text LIKE ? ESCAPE '\\'");
+        binds << QString(u'%' + escapeLike(word) + u'%');
     }
     if (!query.eventId.isEmpty()) {
         parts << QStringLiteral("event_id = ?");
