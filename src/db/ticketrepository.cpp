@@ -265,53 +265,43 @@ core::Result<ReconcileResult> TicketRepository::reconcile(const core::Order &ord
     return result;
 }
 
-core::Result<QList<core::Ticket>> TicketRepository::forOrder(const QString &orderId)
+core::Result<QList<core::Ticket>> TicketRepository::select(const QString &where, const QVariant &value,
+                                                            const QString &what)
 {
     auto connection = m_db.connection();
     if (!connection)
         return connection.error();
     QSqlQuery q(connection.value());
-    q.prepare(QStringLiteral("SELECT ") + QLatin1StringView(kTicketColumns)
-              + QStringLiteral(" FROM ghl_qr_tickets WHERE order_id = ? ORDER BY ticket_id"));
-    q.addBindValue(orderId);
+    q.prepare(QStringLiteral("SELECT ") + QLatin1StringView(kTicketColumns) + QStringLiteral(" FROM ghl_qr_tickets WHERE ")
+              + where + QStringLiteral(" ORDER BY ticket_id"));
+    q.addBindValue(value);
     if (!q.exec())
-        return m_db.fail(q, tr("read the tickets of order %1").arg(orderId));
+        return m_db.fail(q, what);
     QList<core::Ticket> tickets;
     while (q.next())
         tickets.append(ticketFrom(q));
     return tickets;
 }
 
+core::Result<QList<core::Ticket>> TicketRepository::forOrder(const QString &orderId)
+{
+    return select(QStringLiteral("order_id = ?"), orderId, tr("read the tickets of order %1").arg(orderId));
+}
+
 core::Result<std::optional<core::Ticket>> TicketRepository::byId(qint64 ticketId)
 {
-    auto connection = m_db.connection();
-    if (!connection)
-        return connection.error();
-    QSqlQuery q(connection.value());
-    q.prepare(QStringLiteral("SELECT ") + QLatin1StringView(kTicketColumns)
-              + QStringLiteral(" FROM ghl_qr_tickets WHERE ticket_id = ?"));
-    q.addBindValue(ticketId);
-    if (!q.exec())
-        return m_db.fail(q, tr("read ticket %1").arg(ticketId));
-    if (!q.next())
-        return std::optional<core::Ticket>();
-    return std::optional<core::Ticket>(ticketFrom(q));
+    auto found = select(QStringLiteral("ticket_id = ?"), ticketId, tr("read ticket %1").arg(ticketId));
+    if (!found)
+        return found.error();
+    return found->isEmpty() ? std::optional<core::Ticket>() : std::optional<core::Ticket>(found->first());
 }
 
 core::Result<std::optional<core::Ticket>> TicketRepository::byCode(const QString &code)
 {
-    auto connection = m_db.connection();
-    if (!connection)
-        return connection.error();
-    QSqlQuery q(connection.value());
-    q.prepare(QStringLiteral("SELECT ") + QLatin1StringView(kTicketColumns)
-              + QStringLiteral(" FROM ghl_qr_tickets WHERE code = ?"));
-    q.addBindValue(code.trimmed().toLower());
-    if (!q.exec())
-        return m_db.fail(q, tr("look up a ticket code"));
-    if (!q.next())
-        return std::optional<core::Ticket>();
-    return std::optional<core::Ticket>(ticketFrom(q));
+    auto found = select(QStringLiteral("code = ?"), code.trimmed().toLower(), tr("look up a ticket code"));
+    if (!found)
+        return found.error();
+    return found->isEmpty() ? std::optional<core::Ticket>() : std::optional<core::Ticket>(found->first());
 }
 
 core::Result<core::Ticket> TicketRepository::setStatus(qint64 ticketId, TicketStatus to, const QString &reason,

@@ -97,6 +97,8 @@ public:
     static QString newCode();
 
 private:
+    // Tickets matching "<column> = ?" (the column comes from this class, the value is bound).
+    core::Result<QList<core::Ticket>> select(const QString &where, const QVariant &value, const QString &what);
     core::Result<BulkResult> changeMany(const QString &selectSql, const QVariantList &keys, core::TicketStatus to,
                                         const QString &reason, const QString &actor);
     core::Result<void> orderCounts(QSqlDatabase &connection, const QString &orderId, AdmitResult &result);
