@@ -1196,6 +1196,10 @@ Exit-Codes: 0 Erfolg, 1 Fehler, 2 falscher Aufruf oder Konfiguration, 3 beendet,
             <source>store %1 webhooks</source>
             <translation>%1 Webhooks speichern</translation>
         </message>
+        <message>
+            <source>prepare the webhook inbox</source>
+            <translation>die Webhook-Inbox vorbereiten</translation>
+        </message>
     </context>
     <context>
         <name>qrt::db::Migrator</name>

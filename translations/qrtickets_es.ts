@@ -1196,6 +1196,10 @@ Códigos de salida: 0 éxito, 1 error, 2 uso o configuración incorrectos, 3 ter
             <source>store %1 webhooks</source>
             <translation>guardar %1 webhooks</translation>
         </message>
+        <message>
+            <source>prepare the webhook inbox</source>
+            <translation>preparar la bandeja de webhooks</translation>
+        </message>
     </context>
     <context>
         <name>qrt::db::Migrator</name>

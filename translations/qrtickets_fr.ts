@@ -1196,6 +1196,10 @@ Codes de sortie : 0 succès, 1 échec, 2 usage ou configuration incorrects, 3 te
             <source>store %1 webhooks</source>
             <translation>stocker %1 webhooks</translation>
         </message>
+        <message>
+            <source>prepare the webhook inbox</source>
+            <translation>préparer la boîte de réception des webhooks</translation>
+        </message>
     </context>
     <context>
         <name>qrt::db::Migrator</name>
