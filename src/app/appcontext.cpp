@@ -63,14 +63,21 @@ core::Result<void> ensureSchema(AppContext &context, bool verbose)
     return {};
 }
 
-void loadTokenFromKeychain(core::Config &config)
+void loadSecretsFromKeychain(core::Config &config)
 {
-    if (!config.text(core::ConfigKey::GhlToken).isEmpty())
-        return;
-    auto token = SecretStore::readBlocking(SecretStore::GhlToken);
-    if (token && !token->isEmpty()) {
-        core::LogSink::addSecret(token.value());
-        (void)config.set(core::ConfigKey::GhlToken, token.value());
+    const std::pair<core::ConfigKey, SecretStore::Key> secrets[] = {
+        { core::ConfigKey::GhlToken, SecretStore::GhlToken },
+        { core::ConfigKey::WebhookSecret, SecretStore::WebhookSecret },
+        { core::ConfigKey::FeedToken, SecretStore::FeedToken },
+    };
+    for (const auto &[key, name] : secrets) {
+        if (!config.text(key).isEmpty())
+            continue; // the environment or the file gave it
+        auto value = SecretStore::readBlocking(name);
+        if (value && !value->isEmpty()) {
+            core::LogSink::addSecret(value.value());
+            (void)config.set(key, value.value());
+        }
     }
 }
 

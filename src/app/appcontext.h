@@ -32,8 +32,9 @@ void installLogging(const core::Config &config);
 // other commands. Returns an error sentence for stderr.
 core::Result<void> ensureSchema(AppContext &context, bool verbose);
 
-// Fills [ghl] token from the OS keychain when neither the environment nor the file gave one.
-// Blocks briefly (QtKeychain is asynchronous); a missing keychain is not an error.
-void loadTokenFromKeychain(core::Config &config);
+// Fills [ghl] token, [webhook] secret and [feed] token from the OS keychain when neither the
+// environment nor the file gave them. Blocks briefly (QtKeychain is asynchronous); a missing
+// keychain is not an error.
+void loadSecretsFromKeychain(core::Config &config);
 
 } // namespace qrt::app

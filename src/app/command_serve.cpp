@@ -65,7 +65,7 @@ int runServe(AppContext &context)
         err << r.error().toString() << Qt::endl;
         return ExitFailure;
     }
-    loadTokenFromKeychain(context.config);
+    loadSecretsFromKeychain(context.config);
 
     webhook::WebhookServiceSettings settings = webhook::WebhookServiceSettings::fromConfig(context.config);
     if (settings.ghl.token.isEmpty())

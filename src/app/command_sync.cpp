@@ -74,7 +74,7 @@ QString progressLine(const sync::SyncProgress &p)
 int runSync(AppContext &context, const QString &mode, const QString &ordersFile)
 {
     QTextStream err(stderr);
-    loadTokenFromKeychain(context.config);
+    loadSecretsFromKeychain(context.config);
 
     sync::SyncRequest request;
     request.mode = mode == u"full" ? sync::SyncMode::Full : sync::SyncMode::Incremental;

@@ -16,6 +16,7 @@
 #include <QLibraryInfo>
 #include <QMessageBox>
 #include <QTemporaryDir>
+#include <QUuid>
 #include <QTranslator>
 
 #include <memory>
@@ -136,6 +137,10 @@ int runDesktop(AppContext &context, bool demo)
         (void)config->set(core::ConfigKey::GhlLocationId, simulator->locationId());
         (void)config->set(core::ConfigKey::GhlToken, simulator->token());
         (void)config->set(core::ConfigKey::StationName, tr("Demo door"));
+        // A shared secret (not GHL's signature, which only GHL can make) so the listener panel's
+        // "Send test webhook" shows the whole flow.
+        (void)config->set(core::ConfigKey::WebhookAuth, QStringLiteral("shared-secret"));
+        (void)config->set(core::ConfigKey::WebhookSecret, QUuid::createUuid().toString(QUuid::Id128));
         (void)config->set(core::ConfigKey::StationLanguage, context.config.text(core::ConfigKey::StationLanguage));
         auto database = db::Database::open(dbUrl);
         if (!database) {
@@ -153,7 +158,7 @@ int runDesktop(AppContext &context, bool demo)
         return ExitFailure;
     }
     if (!demo)
-        loadTokenFromKeychain(context.config);
+        loadSecretsFromKeychain(context.config);
 
     KeychainSecrets keychain;
     MemorySecrets memory;

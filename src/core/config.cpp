@@ -378,8 +378,8 @@ Result<void> Config::save() const
     QSettings ini(m_filePath, QSettings::IniFormat);
     for (const ConfigKeyInfo &ki : keys()) {
         const Origin o = origin(ki.key);
-        if (o == Origin::Environment || o == Origin::CommandLine || ki.key == ConfigKey::GhlToken)
-            continue;
+        if (o == Origin::Environment || o == Origin::CommandLine || ki.secret)
+            continue; // secrets belong in the keychain; a value put in the file by hand stays as it is
         if (o == Origin::Default)
             ini.remove(ki.iniKey());
         else

@@ -139,7 +139,7 @@ public:
     Result<void> set(ConfigKey key, const QString &value);
 
     // Writes every key that did not come from the environment or command line to the INI file.
-    // Secrets (token) are not written: they belong in the keychain. Returns the file's path.
+    // Secrets (token, webhook secret, feed token) are not written: they belong in the keychain.
     Result<void> save() const;
     QString filePath() const { return m_filePath; }
 

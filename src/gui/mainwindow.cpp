@@ -1,5 +1,7 @@
 #include "gui/mainwindow.h"
 
+#include "ghl/ghlclient.h"
+
 #include "core/config.h"
 #include "core/version.h"
 #include "db/database.h"
@@ -567,7 +569,11 @@ void MainWindow::openSettings()
 {
 #ifdef QRT_HAVE_SETTINGS_DIALOG
     SettingsDialog dialog(m_services.config, m_services.secrets, m_services.database, this);
-    connect(&dialog, &SettingsDialog::settingsSaved, this, &MainWindow::refreshAll);
+    connect(&dialog, &SettingsDialog::settingsSaved, this, [this] {
+        if (m_services.ghl)
+            m_services.ghl->setSettings(m_services.config.ghl()); // new token, location or base URL
+        refreshAll();
+    });
     dialog.exec();
 #endif
 }

@@ -172,11 +172,15 @@ private slots:
         QVERIFY(c);
         QVERIFY(c->set(ConfigKey::GhlToken, QStringLiteral("pit-123")));
         QVERIFY(c->set(ConfigKey::GhlLocationId, QStringLiteral("loc1")));
+        QVERIFY(c->set(ConfigKey::WebhookSecret, QStringLiteral("wh-secret")));
+        QVERIFY(c->set(ConfigKey::FeedToken, QStringLiteral("feed-secret")));
         QVERIFY(!c->set(ConfigKey::QrMargin, QStringLiteral("-1")));
         QVERIFY(c->save());
         QSettings ini(sources.filePath, QSettings::IniFormat);
         QCOMPARE(ini.value(QStringLiteral("ghl/location_id")).toString(), QStringLiteral("loc1"));
         QVERIFY(!ini.contains(QStringLiteral("ghl/token")));
+        QVERIFY(!ini.contains(QStringLiteral("webhook/secret")));
+        QVERIFY(!ini.contains(QStringLiteral("feed/token")));
     }
 
     void qrUrlTemplate()
