@@ -1,4 +1,5 @@
 #include "db/database.h"
+#include "support/verify.h"
 #include "db/fieldmappingrepository.h"
 #include "db/migrator.h"
 #include "db/orderrepository.h"
@@ -6,7 +7,6 @@
 #include "db/ticketrepository.h"
 #include "db/userrepository.h"
 #include "ghl/orderjson.h"
-#include "support/printers.h"
 #include "support/testdatabase.h"
 
 #include <QSqlQuery>
@@ -28,12 +28,6 @@ inline char *toString(const Outcome &o)
     return qstrdup(names[static_cast<int>(o)]);
 }
 } // namespace QTest
-
-#define QVERIFY_OK(expr)                                                                                              \
-    do {                                                                                                              \
-        const auto &r_ = (expr);                                                                                      \
-        QVERIFY2(r_.ok(), qPrintable(r_.ok() ? QString() : r_.error().toString()));                                   \
-    } while (false)
 
 namespace {
 core::Order makeOrder(const QString &id, QList<std::pair<QString, int>> types, const QString &event = QStringLiteral("ev1"))

@@ -3,6 +3,7 @@
 // found by the objectName of their .ui file. Screenshots of the three screens go to
 // <build>/screenshots (and QRT_SCREENSHOT_DIR when set).
 #include "core/config.h"
+#include "support/verify.h"
 #include "db/database.h"
 #include "db/fieldmappingrepository.h"
 #include "db/inboxrepository.h"
@@ -41,12 +42,6 @@
 
 using namespace qrt;
 using core::ConfigKey;
-
-#define QVERIFY_OK(expr)                                                                                              \
-    do {                                                                                                              \
-        const auto &r_ = (expr);                                                                                      \
-        QVERIFY2(r_.ok(), qPrintable(r_.ok() ? QString() : r_.error().toString()));                                   \
-    } while (false)
 
 namespace {
 

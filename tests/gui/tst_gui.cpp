@@ -19,7 +19,6 @@
 #ifdef QRT_HAVE_SYNC
 #include "sync/syncengine.h"
 #endif
-#include "support/printers.h"
 #include "support/testdatabase.h"
 
 #include "qr/qrcode.h"

@@ -1,4 +1,5 @@
 #include "serve/servetestutil.h"
+#include "support/verify.h"
 #include "support/testdatabase.h"
 
 #include "db/fieldmappingrepository.h"
@@ -17,12 +18,6 @@
 
 using namespace qrt;
 using namespace qrt::servetest;
-
-#define QVERIFY_OK(expr)                                                                                               \
-    do {                                                                                                               \
-        const auto &r_ = (expr);                                                                                       \
-        QVERIFY2(r_.ok(), qPrintable(QStringLiteral("%1 failed: %2").arg(QStringLiteral(#expr), r_.ok() ? QString() : r_.error().toString()))); \
-    } while (false)
 
 namespace {
 constexpr int WaitMs = 60000;

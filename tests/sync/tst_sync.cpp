@@ -1,6 +1,7 @@
 // The sync engine end to end: GHL simulator on a real socket, the engine's own threads, and a fresh
 // database (SQLite or PostgreSQL, QRT_TEST_BACKEND) per test.
 #include "db/database.h"
+#include "support/verify.h"
 #include "db/orderrepository.h"
 #include "db/syncrunrepository.h"
 #include "db/ticketrepository.h"
@@ -31,12 +32,6 @@ using sync::SyncMode;
 using sync::SyncRequest;
 using sync::SyncStatus;
 using sync::SyncSummary;
-
-#define QVERIFY_OK(expr)                                                                                              \
-    do {                                                                                                              \
-        const auto &r_ = (expr);                                                                                      \
-        QVERIFY2(r_.ok(), qPrintable(r_.ok() ? QString() : r_.error().toString()));                                   \
-    } while (false)
 
 namespace {
 
