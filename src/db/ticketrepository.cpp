@@ -546,17 +546,21 @@ core::Result<AdmitResult> TicketRepository::admitNext(const QString &orderId, co
                            tr("Order %1 is being admitted at another station right now; try again.").arg(orderId));
 }
 
-core::Result<QList<core::TicketEvent>> TicketRepository::history(const QString &orderId)
+namespace {
+core::Result<QList<core::TicketEvent>> readEvents(Database &db, const QString &where, const QVariantList &binds,
+                                                  const QString &what)
 {
-    auto connection = m_db.connection();
+    auto connection = db.connection();
     if (!connection)
         return connection.error();
     QSqlQuery q(connection.value());
     q.prepare(QStringLiteral("SELECT id, ticket_id, order_id, from_status, to_status, at, actor, reason FROM "
-                             "ticket_events WHERE order_id = ? ORDER BY at, id"));
-    q.addBindValue(orderId);
+                             "ticket_events WHERE ")
+              + where);
+    for (const QVariant &b : binds)
+        q.addBindValue(b);
     if (!q.exec())
-        return m_db.fail(q, tr("read the history of order %1").arg(orderId));
+        return db.fail(q, what);
     QList<core::TicketEvent> events;
     while (q.next()) {
         core::TicketEvent e;
@@ -571,6 +575,30 @@ core::Result<QList<core::TicketEvent>> TicketRepository::history(const QString &
         events.append(e);
     }
     return events;
+}
+} // namespace
+
+core::Result<QList<core::TicketEvent>> TicketRepository::history(const QString &orderId)
+{
+    return readEvents(m_db, QStringLiteral("order_id = ? ORDER BY at, id"), { orderId },
+                      tr("read the history of order %1").arg(orderId));
+}
+
+core::Result<QList<core::TicketEvent>> TicketRepository::eventsSince(qint64 afterId, int limit)
+{
+    return readEvents(m_db, QStringLiteral("id > ? ORDER BY id LIMIT ?"), { afterId, limit },
+                      tr("read the latest ticket changes"));
+}
+
+core::Result<qint64> TicketRepository::latestEventId()
+{
+    auto connection = m_db.connection();
+    if (!connection)
+        return connection.error();
+    QSqlQuery q(connection.value());
+    if (!q.exec(QStringLiteral("SELECT coalesce(max(id), 0) FROM ticket_events")) || !q.next())
+        return m_db.fail(q, tr("read the latest ticket changes"));
+    return q.value(0).toLongLong();
 }
 
 core::Result<QList<OverviewRow>> TicketRepository::overview()

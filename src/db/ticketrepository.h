@@ -92,6 +92,9 @@ public:
     core::Result<AdmitResult> admitNext(const QString &orderId, const QString &actor);
 
     core::Result<QList<core::TicketEvent>> history(const QString &orderId);
+    // The audit trail as a stream: events after afterId, oldest first (the live feed's source).
+    core::Result<QList<core::TicketEvent>> eventsSince(qint64 afterId, int limit);
+    core::Result<qint64> latestEventId();
     core::Result<QList<OverviewRow>> overview();
 
     static QString newCode();

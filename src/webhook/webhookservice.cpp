@@ -1,5 +1,7 @@
 #include "webhook/webhookservice.h"
 
+#include "webhook/ticketeventrelay.h"
+
 #include "feed/eventfeed.h"
 #include "webhook/webhooklogging.h"
 
@@ -83,6 +85,8 @@ core::Result<void> WebhookService::start()
                 feed->publishOrderSynced(orderId, details);
             });
     connect(m_worker, &InboxWorker::stopped, this, &WebhookService::finishStop, Qt::QueuedConnection);
+    if (!m_relay)
+        m_relay = new TicketEventRelay(m_database, *m_feed, this);
     m_workerThread.start();
     QMetaObject::invokeMethod(m_worker, &InboxWorker::start, Qt::QueuedConnection);
 

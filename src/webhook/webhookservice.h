@@ -80,6 +80,7 @@ private:
     QThreadPool m_commitPool;
     QThread m_workerThread;
     InboxWorker *m_worker = nullptr;
+    class TicketEventRelay *m_relay = nullptr; // ticket_status_changed for the feed
     QStringList m_warnings;
     bool m_running = false;
     bool m_stopping = false;

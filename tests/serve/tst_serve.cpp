@@ -622,6 +622,17 @@ private slots:
         QCOMPARE(messages.at(received).value(u"data").toObject().value(u"orderId").toString(), orderId);
         const QJsonObject synced = messages.at(events.indexOf(QStringLiteral("order_synced"))).value(u"data").toObject();
         QCOMPARE(synced.value(u"orderId").toString(), orderId);
+
+        // A change at the door (any writer of ticket_events) reaches the feed as ticket_status_changed.
+        auto admitted = db::TicketRepository(database()).admitNext(orderId, QStringLiteral("door-7"));
+        QVERIFY_OK(admitted);
+        QVERIFY(admitted->admitted());
+        QTRY_VERIFY2_WITH_TIMEOUT(events.contains(QStringLiteral("ticket_status_changed")),
+                                  qPrintable(QStringLiteral("events so far: ") + events.join(u',')), WaitMs);
+        const QJsonObject changed
+            = messages.at(events.lastIndexOf(QStringLiteral("ticket_status_changed"))).value(u"data").toObject();
+        QVERIFY2(QJsonDocument(changed).toJson().contains("door-7") && QJsonDocument(changed).toJson().contains("used"),
+                 QJsonDocument(changed).toJson().constData());
         ws.close();
     }
 

@@ -14,6 +14,7 @@
 
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QDir>
 #include <QProcess>
 #include <QSignalSpy>
 #include <QSqlError>
@@ -744,6 +745,7 @@ private slots:
         QTemporaryDir home;
         QVERIFY(home.isValid());
 
+        QString allErr;
         auto run = [&](const QStringList &args, const QMap<QString, QString> &env, QString *err) {
             QProcess p;
             QProcessEnvironment e = QProcessEnvironment::systemEnvironment();
@@ -755,6 +757,8 @@ private slots:
             e.insert(QStringLiteral("QRTICKETS_GHL_TOKEN"), m_sim->token());
             e.insert(QStringLiteral("QRTICKETS_GHL_LOCATION_ID"), m_sim->locationId());
             e.insert(QStringLiteral("QRTICKETS_STATION_NAME"), QStringLiteral("cli-test"));
+            e.insert(QStringLiteral("QRTICKETS_LOG_DIR"), home.filePath(QStringLiteral("logs")));
+            e.insert(QStringLiteral("QRTICKETS_LOG_LEVEL"), QStringLiteral("debug"));
             for (auto it = env.cbegin(); it != env.cend(); ++it) {
                 if (it.value().isNull())
                     e.remove(it.key());
@@ -772,6 +776,7 @@ private slots:
                 return -101;
             }
             *err = QString::fromUtf8(p.readAllStandardError());
+            allErr += *err;
             return p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -102;
         };
 
@@ -822,6 +827,20 @@ private slots:
         // A refused token: exit 1 with GHL's reason.
         code = run({ QStringLiteral("sync") }, { { QStringLiteral("QRTICKETS_GHL_TOKEN"), QStringLiteral("bad-token") } }, &err);
         QVERIFY2(code == 1 && err.contains(QStringLiteral("401")), qPrintable(QStringLiteral("exit %1: %2").arg(code).arg(err)));
+
+        // The logs of all these runs, at debug level, and everything they printed hold no token.
+        QString logs;
+        const QDir logDir(home.filePath(QStringLiteral("logs")));
+        for (const QString &name : logDir.entryList({ QStringLiteral("sync-*.log") }, QDir::Files)) {
+            QFile f(logDir.filePath(name));
+            QVERIFY(f.open(QIODevice::ReadOnly));
+            logs += QString::fromUtf8(f.readAll());
+        }
+        QVERIFY2(logs.count(u'\n') > 5, "the sync runs wrote (almost) nothing to their JSON-lines log");
+        for (const QString &secret : { m_sim->token(), QStringLiteral("bad-token") }) {
+            QVERIFY2(!logs.contains(secret), qPrintable(QStringLiteral("the log file contains the token ") + secret));
+            QVERIFY2(!allErr.contains(secret), qPrintable(QStringLiteral("stderr showed the token ") + secret));
+        }
     }
 };
 
