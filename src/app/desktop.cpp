@@ -176,6 +176,8 @@ int runDesktop(AppContext &context, bool demo)
 
     gui::MainWindow window(services);
     window.show();
+    if (context.config.webhook().enabled)
+        window.startListener();
     return QApplication::exec();
 }
 

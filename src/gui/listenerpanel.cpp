@@ -171,6 +171,21 @@ void ListenerPanel::updateState()
     updateButtons();
 }
 
+bool ListenerPanel::isListening() const
+{
+#ifdef QRT_HAVE_WEBHOOK
+    return d->services.webhookServer && d->services.webhookServer->isListening();
+#else
+    return false;
+#endif
+}
+
+void ListenerPanel::startListening()
+{
+    if (!isListening())
+        startStop();
+}
+
 void ListenerPanel::startStop()
 {
 #ifdef QRT_HAVE_WEBHOOK

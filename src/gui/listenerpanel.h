@@ -23,6 +23,10 @@ public:
     explicit ListenerPanel(Services &services, QWidget *parent = nullptr);
     ~ListenerPanel() override;
 
+    bool isListening() const;
+    // Starts the listener unless it already runs; [webhook] enabled does this at launch.
+    void startListening();
+
 signals:
     void listeningChanged(bool listening);
 

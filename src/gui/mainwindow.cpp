@@ -578,6 +578,23 @@ void MainWindow::openSettings()
 #endif
 }
 
+void MainWindow::startListener()
+{
+#ifdef QRT_HAVE_LISTENER_PANEL
+    if (!m_listenerPanel) {
+        openListener();
+        m_listenerPanel->hide();
+    }
+    auto *panel = qobject_cast<ListenerPanel *>(m_listenerPanel.data());
+    panel->startListening();
+    if (!panel->isListening()) {
+        m_listenerPanel->show();
+        m_listenerPanel->raise();
+    }
+    refreshStatus();
+#endif
+}
+
 void MainWindow::openListener()
 {
 #ifdef QRT_HAVE_LISTENER_PANEL

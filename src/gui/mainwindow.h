@@ -48,6 +48,10 @@ public:
     // Re-reads everything visible (live updates call this).
     void refreshAll();
 
+    // [webhook] enabled: start the listener at launch. The panel opens only if it could not
+    // start, so the reason is in front of the user.
+    void startListener();
+
 Q_SIGNALS:
     void exportFinished(const QString &path, bool ok);
 

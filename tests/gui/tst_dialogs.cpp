@@ -11,6 +11,7 @@
 #include "ghl/ghlclient.h"
 #include "ghlsim/ghlsimulator.h"
 #include "gui/listenerpanel.h"
+#include "gui/mainwindow.h"
 #include "gui/secretaccess.h"
 #include "gui/services.h"
 #include "gui/settingsdialog.h"
@@ -464,6 +465,35 @@ private slots:
     }
 
     // --- listener panel ----------------------------------------------------------------------
+
+    void listenerStartsAtLaunchWhenEnabled()
+    {
+        // [webhook] enabled: MainWindow::startListener (what desktop.cpp calls at launch) starts
+        // it without opening the panel; a listener that cannot start opens the panel with why.
+        (void)m_config->set(ConfigKey::WebhookPort, QString::number(freePort()));
+        (void)m_config->set(ConfigKey::WebhookAuth, QStringLiteral("shared-secret"));
+        (void)m_config->set(ConfigKey::WebhookSecret, QStringLiteral("launch-secret"));
+        ghl::GhlClient client(m_config->ghl());
+        gui::Services s = services();
+        s.ghl = &client;
+        {
+            gui::MainWindow window(s);
+            window.startListener();
+            QVERIFY2(s.webhookServer && s.webhookServer->isListening(), "the listener did not start at launch");
+            auto *panel = window.findChild<gui::ListenerPanel *>();
+            QVERIFY(panel);
+            QVERIFY2(!panel->isVisible(), "a listener that started should not open its panel");
+        }
+        s.webhookServer = nullptr;
+        s.webhookWorker = nullptr;
+        (void)m_config->set(ConfigKey::WebhookBind, QStringLiteral("0.0.0.0"));
+        (void)m_config->set(ConfigKey::WebhookAuth, QStringLiteral("none"));
+        gui::MainWindow refused(s);
+        refused.startListener();
+        QVERIFY(!(s.webhookServer && s.webhookServer->isListening()));
+        auto *panel = refused.findChild<gui::ListenerPanel *>();
+        QVERIFY2(panel && panel->isVisible(), "a listener that could not start must show its panel with the reason");
+    }
 
     void listenerPanelStartsStopsAndShowsDeliveries()
     {
