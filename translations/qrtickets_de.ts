@@ -1299,6 +1299,10 @@ Exit-Codes: 0 Erfolg, 1 Fehler, 2 falscher Aufruf oder Konfiguration, 3 beendet,
     </context>
     <context>
         <name>qrt::db::TicketRepository</name>
+    <message>
+        <source>read the latest ticket changes</source>
+        <translation>die neuesten Ticketänderungen lesen</translation>
+    </message>
         <message>
             <source>read the tickets of order %1</source>
             <translation>die Tickets von Bestellung %1 lesen</translation>

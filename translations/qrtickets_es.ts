@@ -1299,6 +1299,10 @@ Códigos de salida: 0 éxito, 1 error, 2 uso o configuración incorrectos, 3 ter
     </context>
     <context>
         <name>qrt::db::TicketRepository</name>
+    <message>
+        <source>read the latest ticket changes</source>
+        <translation>leer los últimos cambios de entradas</translation>
+    </message>
         <message>
             <source>read the tickets of order %1</source>
             <translation>leer las entradas del pedido %1</translation>

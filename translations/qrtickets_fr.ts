@@ -1299,6 +1299,10 @@ Codes de sortie : 0 succès, 1 échec, 2 usage ou configuration incorrects, 3 te
     </context>
     <context>
         <name>qrt::db::TicketRepository</name>
+    <message>
+        <source>read the latest ticket changes</source>
+        <translation>lire les dernières modifications des billets</translation>
+    </message>
         <message>
             <source>read the tickets of order %1</source>
             <translation>lire les billets de la commande %1</translation>
