@@ -89,6 +89,28 @@ core::Result<QSqlDatabase> Database::connection()
     return openNew(name);
 }
 
+QSqlDatabase Database::addConnection(const QString &name, const ConnectionOptions &options) const
+{
+    const bool sqlite = m_url.dialect == Dialect::SQLite;
+    QSqlDatabase db = QSqlDatabase::addDatabase(sqlite ? QStringLiteral("QSQLITE") : QStringLiteral("QPSQL"), name);
+    if (sqlite) {
+        db.setDatabaseName(m_url.path);
+        db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=") + QString::number(options.busyTimeoutMs));
+    } else {
+        db.setHostName(m_url.host);
+        db.setPort(m_url.port);
+        db.setUserName(m_url.user);
+        db.setPassword(m_url.password);
+        db.setDatabaseName(m_url.name);
+        QString connectOptions = QStringLiteral("connect_timeout=") + QString::number(options.connectTimeoutS)
+            + QStringLiteral(";application_name=") + options.applicationName;
+        if (!m_url.connectOptions.isEmpty())
+            connectOptions += u';' + m_url.connectOptions;
+        db.setConnectOptions(connectOptions);
+    }
+    return db;
+}
+
 core::Result<QSqlDatabase> Database::openNew(const QString &name)
 {
     const bool sqlite = m_url.dialect == Dialect::SQLite;
@@ -98,24 +120,9 @@ core::Result<QSqlDatabase> Database::openNew(const QString &name)
                                tr("The Qt %1 database driver (%2) is not installed; reinstall QR Tickets or add "
                                   "the Qt SQL driver package.")
                                    .arg(m_url.kindName(), driver));
-    {
-        QSqlDatabase db = QSqlDatabase::addDatabase(driver, name);
-        if (sqlite) {
-            QDir().mkpath(QFileInfo(m_url.path).absolutePath());
-            db.setDatabaseName(m_url.path);
-            db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=10000"));
-        } else {
-            db.setHostName(m_url.host);
-            db.setPort(m_url.port);
-            db.setUserName(m_url.user);
-            db.setPassword(m_url.password);
-            db.setDatabaseName(m_url.name);
-            QString options = QStringLiteral("connect_timeout=5;application_name=qrtickets");
-            if (!m_url.connectOptions.isEmpty())
-                options += u';' + m_url.connectOptions;
-            db.setConnectOptions(options);
-        }
-    }
+    if (sqlite)
+        QDir().mkpath(QFileInfo(m_url.path).absolutePath());
+    addConnection(name, ConnectionOptions {});
     auto guard = std::make_shared<ThreadConnection>();
     guard->name = name;
     if (!threadConnections().hasLocalData())

@@ -33,6 +33,16 @@ public:
     Dialect dialect() const { return m_url.dialect; }
     bool isPostgres() const { return m_url.dialect == Dialect::PostgreSQL; }
 
+    // A connection of its own under `name`, configured from the URL but not opened: for users that
+    // need one outside the per-thread pool (the GUI's LISTEN connection). The caller removes it.
+    struct ConnectionOptions
+    {
+        int connectTimeoutS = 5;
+        int busyTimeoutMs = 10000;
+        QString applicationName = QStringLiteral("qrtickets");
+    };
+    QSqlDatabase addConnection(const QString &name, const ConnectionOptions &options) const;
+
     // This thread's connection, opened (and reopened after a lost connection) on demand.
     core::Result<QSqlDatabase> connection();
     // Opens a connection and runs a trivial query: "is the database there and are we allowed in".

@@ -40,25 +40,13 @@ bool ChangeWatcher::start()
         return true;
     if (QSqlDatabase::contains(m_connectionName)) // an earlier attempt failed: start afresh
         QSqlDatabase::removeDatabase(m_connectionName);
-    const db::DatabaseUrl &url = m_database->url();
-    const bool sqlite = url.dialect == db::Dialect::SQLite;
+    const bool sqlite = !m_database->isPostgres();
     {
-        QSqlDatabase db = QSqlDatabase::addDatabase(sqlite ? QStringLiteral("QSQLITE") : QStringLiteral("QPSQL"),
-                                                    m_connectionName);
-        if (sqlite) {
-            db.setDatabaseName(url.path);
-            db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=200"));
-        } else {
-            db.setHostName(url.host);
-            db.setPort(url.port);
-            db.setUserName(url.user);
-            db.setPassword(url.password);
-            db.setDatabaseName(url.name);
-            QString options = QStringLiteral("connect_timeout=3;application_name=qrtickets-watch");
-            if (!url.connectOptions.isEmpty())
-                options += u';' + url.connectOptions;
-            db.setConnectOptions(options);
-        }
+        db::Database::ConnectionOptions options;
+        options.connectTimeoutS = 3;
+        options.busyTimeoutMs = 200;
+        options.applicationName = QStringLiteral("qrtickets-watch");
+        QSqlDatabase db = m_database->addConnection(m_connectionName, options);
         if (!db.open()) {
             qCWarning(lcGui) << "change watcher: cannot open a connection:" << db.lastError().text();
             if (sqlite)
