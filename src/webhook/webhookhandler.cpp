@@ -33,6 +33,14 @@ void WebhookRequestHandler::install(HttpServer &server)
 
 void WebhookRequestHandler::handleWebhook(const HttpRequest &request, const HttpResponder &responder)
 {
+    if (m_executor)
+        m_executor([this, request, responder] { process(request, responder); });
+    else
+        process(request, responder);
+}
+
+void WebhookRequestHandler::process(const HttpRequest &request, const HttpResponder &responder)
+{
     const auto refuse = [&](int status, const QString &reason) {
         emit webhookRefused(status, reason);
         responder.send(HttpResponse::error(status, reason));
@@ -75,15 +83,10 @@ void WebhookRequestHandler::handleWebhook(const HttpRequest &request, const Http
                       { QStringLiteral("orderId"), e.orderId } })));
         emit webhookReceived(e, !isNew);
     };
-    if (m_asyncInbox) {
+    if (m_asyncInbox)
         m_asyncInbox->commitAsync(event, [answer, event](const core::Result<bool> &stored) { answer(event, stored); });
-        return;
-    }
-    auto job = [this, answer, event = std::move(event)] { answer(event, m_inbox.commit(event)); };
-    if (m_executor)
-        m_executor(std::move(job));
     else
-        job();
+        answer(event, m_inbox.commit(event));
 }
 
 void WebhookRequestHandler::handleHealth(const HttpRequest &, const HttpResponder &responder)

@@ -23,7 +23,7 @@ class InboxSink
 public:
     virtual ~InboxSink() = default;
     // true: stored as new; false: already there (same idempotencyKey), nothing stored.
-    // May be called on a worker thread when the handler has a commit executor.
+    // May be called on a worker thread when the handler has an executor.
     virtual core::Result<bool> commit(const WebhookEvent &event) = 0;
 };
 
@@ -45,18 +45,21 @@ class WebhookRequestHandler : public QObject
 
 public:
     using StatusProvider = std::function<QJsonObject()>;
-    // Runs a commit job; the default runs it inline on the socket's thread.
-    using CommitExecutor = std::function<void(std::function<void()> job)>;
+    // Runs the handling of one webhook (signature check, parsing, commit); the default runs it
+    // inline on the listener's thread. A pool here keeps the listener's thread free for reading
+    // and answering while signatures are checked on every core.
+    using Executor = std::function<void(std::function<void()> job)>;
 
     WebhookRequestHandler(const core::WebhookSettings &settings, WebhookAuthenticator authenticator, InboxSink &inbox,
                           StatusProvider status = {}, QObject *parent = nullptr);
 
-    void setCommitExecutor(CommitExecutor executor) { m_executor = std::move(executor); }
-    // When set, commits go through it instead of InboxSink::commit on the executor; the answer
-    // is sent from its callback. Not owned; must outlive the handler's requests.
+    void setExecutor(Executor executor) { m_executor = std::move(executor); }
+    // When set, commits go through it instead of InboxSink::commit; the answer is sent from its
+    // callback. Not owned; must outlive the handler's requests.
     void setAsyncInbox(AsyncInboxSink *inbox) { m_asyncInbox = inbox; }
     void install(HttpServer &server);
 
+    // Hands the request to the executor; safe to call on any thread.
     void handleWebhook(const HttpRequest &request, const HttpResponder &responder);
     void handleHealth(const HttpRequest &request, const HttpResponder &responder);
 
@@ -67,14 +70,17 @@ public:
 signals:
     // After the inbox commit; emitted on the thread that committed.
     void webhookReceived(const qrt::webhook::WebhookEvent &event, bool duplicate);
+    // Emitted on the thread that handled the request.
     void webhookRefused(int status, const QString &reason);
 
 private:
+    void process(const HttpRequest &request, const HttpResponder &responder);
+
     QByteArray m_path;
     WebhookAuthenticator m_auth;
     InboxSink &m_inbox;
     StatusProvider m_status;
-    CommitExecutor m_executor;
+    Executor m_executor;
     AsyncInboxSink *m_asyncInbox = nullptr;
     std::atomic<quint64> m_accepted { 0 };
     std::atomic<quint64> m_duplicates { 0 };

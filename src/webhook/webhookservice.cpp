@@ -28,14 +28,15 @@ WebhookService::WebhookService(std::shared_ptr<db::Database> database, WebhookSe
     : QObject(parent), m_database(std::move(database)), m_settings(std::move(settings)), m_clock(clock),
       m_sink(m_database, clock), m_server(m_settings.http), m_feed(new feed::EventFeed(clock, this))
 {
-    m_commitPool.setMaxThreadCount(std::max(1, m_settings.commitThreads));
+    m_handlerPool.setMaxThreadCount(m_settings.handlerThreads > 0 ? m_settings.handlerThreads
+                                                                  : std::max(2, QThread::idealThreadCount()));
     m_workerThread.setObjectName(QStringLiteral("inbox-worker"));
 }
 
 WebhookService::~WebhookService()
 {
     m_server.stop();
-    m_commitPool.waitForDone();
+    m_handlerPool.waitForDone();
     m_sink.waitIdle(); // its callbacks answer through the handler
     if (m_workerThread.isRunning()) {
         if (m_worker)
@@ -59,8 +60,10 @@ core::Result<void> WebhookService::start()
     m_feed->setToken(m_settings.feedToken);
     m_handler = std::make_unique<WebhookRequestHandler>(m_settings.webhook, auth.value(), m_sink,
                                                         [this] { return status(); });
-    // Commits are grouped by the sink's committer thread, which also sends the answers.
-    m_handler->setCommitExecutor([this](std::function<void()> job) { m_commitPool.start(std::move(job)); });
+    // Signatures are checked on the pool (an Ed25519 verification is about 120 µs, the listener's
+    // thread would otherwise be the bottleneck of a burst); commits are grouped by the sink's
+    // committer threads, which also send the answers.
+    m_handler->setExecutor([this](std::function<void()> job) { m_handlerPool.start(std::move(job)); });
     m_handler->setAsyncInbox(&m_sink);
     m_handler->install(m_server);
     connect(&m_server, &HttpServer::webSocketUpgradeRequested, m_feed, &feed::EventFeed::handleConnection,
@@ -108,7 +111,7 @@ void WebhookService::stop()
     m_stopping = true;
     m_server.stop();
     // Every request that got in is committed and answered before the worker is told to stop.
-    m_commitPool.waitForDone();
+    m_handlerPool.waitForDone();
     m_sink.waitIdle();
     QMetaObject::invokeMethod(m_worker, &InboxWorker::stop, Qt::QueuedConnection);
 }

@@ -30,15 +30,16 @@ struct WebhookServiceSettings
     QString feedToken;
     InboxWorkerOptions worker;
     HttpServer::Options http;
-    int commitThreads = 4; // only for InboxSink::commit callers; the listener commits asynchronously
+    int handlerThreads = 0; // signature checks and parsing off the listener's thread; 0: one per core
 
     // [webhook], [ghl], [qr], [feed] and [station] of a configuration.
     static WebhookServiceSettings fromConfig(const core::Config &config);
 };
 
 // What `qrtickets serve` (and the desktop's listener) runs: the HTTP listener with the webhook
-// route and /healthz, inbox commits on a small thread pool (the 200 goes out only after the
-// commit), the inbox worker on its own thread, and the event feed on /ws of the same port.
+// route and /healthz, signature checks on a thread per core, group commits to the inbox (the 200
+// goes out only after the commit), the inbox worker on its own thread, and the event feed on /ws
+// of the same port.
 class WebhookService : public QObject
 {
     Q_OBJECT
@@ -77,7 +78,7 @@ private:
     HttpServer m_server;
     feed::EventFeed *m_feed;
     std::unique_ptr<WebhookRequestHandler> m_handler;
-    QThreadPool m_commitPool;
+    QThreadPool m_handlerPool;
     QThread m_workerThread;
     InboxWorker *m_worker = nullptr;
     class TicketEventRelay *m_relay = nullptr; // ticket_status_changed for the feed

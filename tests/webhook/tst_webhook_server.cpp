@@ -12,6 +12,7 @@
 #include <QSignalSpy>
 #include <QTcpSocket>
 #include <QTest>
+#include <QThread>
 #include <QThreadPool>
 #include <QTimer>
 #include <QWebSocket>
@@ -35,6 +36,7 @@ public:
         if (m_failing)
             return core::makeError(QStringLiteral("db.unreachable"), QStringLiteral("database is down"));
         commits.append(event.orderId);
+        threads.insert(QThread::currentThread());
         if (m_keys.contains(event.idempotencyKey()))
             return false;
         m_keys.insert(event.idempotencyKey());
@@ -46,6 +48,7 @@ public:
         m_failing = f;
     }
     QStringList commits;
+    QSet<QThread *> threads; // where commit() ran
 
 private:
     QMutex m_mutex;
@@ -196,7 +199,7 @@ private slots:
     void refusesNoneBeyondLoopback();
     void stopClosesConnections();
     void signedWebhookEndToEnd();
-    void commitOnWorkerThread();
+    void handledOnWorkerThreads();
     void unansweredRequestGets500();
     void webSocketHandOver();
     void webSocketWithoutFeedIs404();
@@ -515,7 +518,7 @@ void TestWebhookServer::stopClosesConnections()
     QSemaphore release;
     QThreadPool pool;
     std::atomic<int> queued { 0 };
-    f.handler->setCommitExecutor([&](std::function<void()> job) {
+    f.handler->setExecutor([&](std::function<void()> job) {
         ++queued;
         pool.start([&release, job = std::move(job)] {
             release.acquire();
@@ -565,11 +568,11 @@ void TestWebhookServer::signedWebhookEndToEnd()
     QCOMPARE(f.inbox.commits, QStringList { u"o-signed"_qs });
 }
 
-void TestWebhookServer::commitOnWorkerThread()
+void TestWebhookServer::handledOnWorkerThreads()
 {
     Fixture f(fastOptions());
     QThreadPool pool;
-    f.handler->setCommitExecutor([&pool](std::function<void()> job) { pool.start(std::move(job)); });
+    f.handler->setExecutor([&pool](std::function<void()> job) { pool.start(std::move(job)); });
     // The event crosses threads to its observers (the feed, the listener panel).
     QStringList observed;
     QObject context;
@@ -590,6 +593,8 @@ void TestWebhookServer::commitOnWorkerThread()
         QCOMPARE(c.parsed()[i].json().value(u"orderId").toString(), u"w"_qs + QString::number(i));
     }
     pool.waitForDone();
+    QVERIFY2(!f.inbox.threads.contains(QThread::currentThread()),
+             "with an executor, webhooks must be checked and committed off the listener's thread");
     QVERIFY2(QTest::qWaitFor([&] { return observed.size() == 20; }, WaitMs), "every accepted webhook is announced once");
 }
 
