@@ -128,6 +128,25 @@ core::Result<void> InboxRepository::warmUp()
     return {};
 }
 
+QSqlQuery &InboxRepository::batchStatement(const QSqlDatabase &connection, qsizetype rows)
+{
+    if (auto it = m_batchStatements.find(rows); it != m_batchStatements.end())
+        return *it->second;
+    if (m_batchStatements.size() >= 64) // a burst uses a few dozen sizes; do not grow without end
+        m_batchStatements.clear();
+    const QString row = QStringLiteral("(?, ?, ?, ?, ?, ") + m_db.jsonParam() + QStringLiteral(", ?, 'pending', 0, ?, ?)");
+    QStringList values;
+    values.reserve(rows);
+    for (qsizetype k = 0; k < rows; ++k)
+        values << row;
+    auto q = std::make_unique<QSqlQuery>(connection);
+    // A failed prepare is reported by exec(), which then drops the statement.
+    q->prepare(QStringLiteral("INSERT INTO webhook_inbox (idempotency_key, received_at, event_type, order_id, contact_id, "
+                              "headers, body, state, attempts, next_attempt_at, updated_at) VALUES ")
+               + values.join(u',') + QStringLiteral(" ON CONFLICT (idempotency_key) DO NOTHING RETURNING idempotency_key"));
+    return *m_batchStatements.emplace(rows, std::move(q)).first->second;
+}
+
 core::Result<QList<bool>> InboxRepository::commitBatch(const QList<InboxDelivery> &deliveries)
 {
     QList<bool> result(deliveries.size(), false);
@@ -145,33 +164,45 @@ core::Result<QList<bool>> InboxRepository::commitBatch(const QList<InboxDelivery
     auto connection = m_db.connection();
     if (!connection)
         return connection.error();
-    QSqlQuery q(connection.value());
     const QString now = toDb(m_clock.now()).toString();
-    const QString row = QStringLiteral("(?, ?, ?, ?, ?, ") + m_db.jsonParam() + QStringLiteral(", ?, 'pending', 0, ?, ?)");
-    QStringList values;
-    values.reserve(rows.size());
-    for (qsizetype k = 0; k < rows.size(); ++k)
-        values << row;
-    q.prepare(QStringLiteral("INSERT INTO webhook_inbox (idempotency_key, received_at, event_type, order_id, contact_id, "
-                             "headers, body, state, attempts, next_attempt_at, updated_at) VALUES ")
-              + values.join(u',') + QStringLiteral(" ON CONFLICT (idempotency_key) DO NOTHING RETURNING idempotency_key"));
-    for (qsizetype i : std::as_const(rows)) {
-        const InboxDelivery &d = deliveries.at(i);
-        q.addBindValue(d.idempotencyKey);
-        q.addBindValue(now);
-        q.addBindValue(textOrNull(d.eventType));
-        q.addBindValue(textOrNull(d.orderId));
-        q.addBindValue(textOrNull(d.contactId));
-        q.addBindValue(d.headers.isEmpty() ? QVariant(QMetaType(QMetaType::QString)) : QVariant(QString::fromUtf8(d.headers)));
-        q.addBindValue(d.body);
-        q.addBindValue(now);
-        q.addBindValue(now);
+    const auto execute = [&](QSqlQuery &q) {
+        for (qsizetype i : std::as_const(rows)) {
+            const InboxDelivery &d = deliveries.at(i);
+            q.addBindValue(d.idempotencyKey);
+            q.addBindValue(now);
+            q.addBindValue(textOrNull(d.eventType));
+            q.addBindValue(textOrNull(d.orderId));
+            q.addBindValue(textOrNull(d.contactId));
+            q.addBindValue(d.headers.isEmpty() ? QVariant(QMetaType(QMetaType::QString)) : QVariant(QString::fromUtf8(d.headers)));
+            q.addBindValue(d.body);
+            q.addBindValue(now);
+            q.addBindValue(now);
+        }
+        // One statement is one transaction: every row is durable, or none is.
+        return q.exec();
+    };
+    const bool reused = m_batchStatements.count(rows.size()) > 0;
+    QSqlQuery *q = &batchStatement(connection.value(), rows.size());
+    if (!execute(*q)) {
+        // A kept statement dies with its session: after a reconnect (here or by another
+        // repository on this thread) it is prepared again, once, unless the server is away.
+        const core::Error error = m_db.fail(*q, tr("store %1 webhooks").arg(deliveries.size()));
+        m_batchStatements.clear();
+        if (!reused || error.code == u"db.connection_lost")
+            return error;
+        connection = m_db.connection();
+        if (!connection)
+            return connection.error();
+        q = &batchStatement(connection.value(), rows.size());
+        if (!execute(*q)) {
+            const core::Error again = m_db.fail(*q, tr("store %1 webhooks").arg(deliveries.size()));
+            m_batchStatements.clear();
+            return again;
+        }
     }
-    // One statement is one transaction: every row is durable, or none is.
-    if (!q.exec())
-        return m_db.fail(q, tr("store %1 webhooks").arg(deliveries.size()));
-    while (q.next())
-        result[first.value(q.value(0).toString())] = true;
+    while (q->next())
+        result[first.value(q->value(0).toString())] = true;
+    q->finish(); // the statement stays prepared; its result set is released
     return result;
 }
 

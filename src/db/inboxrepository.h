@@ -8,10 +8,13 @@
 #include <QDateTime>
 #include <QList>
 #include <QMetaType>
+#include <QSqlQuery>
 #include <QString>
 #include <QStringList>
 
+#include <memory>
 #include <optional>
+#include <unordered_map>
 
 namespace qrt::db {
 
@@ -92,6 +95,9 @@ public:
     core::Result<void> warmUp();
     // The same for many deliveries in ONE statement and transaction (group commit: one disk flush
     // for a whole burst). result[i]: delivery i is new; a key repeated within the batch is new once.
+    // The prepared statement of each batch size is kept while this object lives, so a long-lived
+    // repository (an inbox committer thread) sends one EXECUTE per batch instead of PREPARE,
+    // EXECUTE and DEALLOCATE.
     core::Result<QList<bool>> commitBatch(const QList<InboxDelivery> &deliveries);
 
     // The oldest due pending/failed event, now 'processing', attempts + 1, claimed by `station`;
@@ -122,8 +128,11 @@ public:
     static qint64 backoffMs(int attempts, const InboxBackoff &backoff, quint32 random);
 
 private:
+    QSqlQuery &batchStatement(const QSqlDatabase &connection, qsizetype rows);
+
     Database &m_db;
     const core::Clock &m_clock;
+    std::unordered_map<qsizetype, std::unique_ptr<QSqlQuery>> m_batchStatements; // by row count, on this thread's connection
 };
 
 } // namespace qrt::db

@@ -19,6 +19,7 @@
 #include <QMutex>
 #include <QSet>
 #include <QSignalSpy>
+#include <QSqlQuery>
 #include <QTest>
 #include <QThread>
 #include <QWebSocket>
@@ -258,6 +259,36 @@ private slots:
         auto stats = repo.stats();
         QVERIFY_OK(stats);
         QCOMPARE(stats->pending, 3);
+    }
+
+    void commitBatchKeepsItsStatementAcrossReconnects()
+    {
+        db::InboxRepository repo(database());
+        const auto batch = [](const QString &a, const QString &b) {
+            return QList<db::InboxDelivery> { { a, {}, a, {}, {}, QByteArrayLiteral("{}") },
+                                              { b, {}, b, {}, {}, QByteArrayLiteral("{}") } };
+        };
+        QVERIFY_OK(repo.commitBatch(batch(u"r1"_qs, u"r2"_qs)));
+        auto second = repo.commitBatch(batch(u"r3"_qs, u"r1"_qs));
+        QVERIFY_OK(second);
+        QCOMPARE(second.value(), (QList<bool> { true, false }));
+        auto connection = database().connection();
+        QVERIFY_OK(connection);
+        if (m_dialect == db::Dialect::PostgreSQL) {
+            QSqlQuery q(connection.value());
+            QVERIFY(q.exec(u"SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE '%INSERT INTO webhook_inbox%'"_qs));
+            QVERIFY(q.next());
+            QCOMPARE(q.value(0).toInt(), 1); // two batches of two, one PREPARE
+        }
+        // The session ends (a server restart, a dropped connection): the kept statement is gone
+        // with it, and the next batch prepares it again on the new session instead of failing.
+        connection->close();
+        auto third = repo.commitBatch(batch(u"r4"_qs, u"r5"_qs));
+        QVERIFY2(third.ok(), qPrintable(third ? QString() : third.error().toString()));
+        QCOMPARE(third.value(), (QList<bool> { true, true }));
+        auto stats = repo.stats();
+        QVERIFY_OK(stats);
+        QCOMPARE(stats->pending, 5);
     }
 
     void groupCommitUnderConcurrency()
@@ -634,6 +665,46 @@ private slots:
         QVERIFY2(QJsonDocument(changed).toJson().contains("door-7") && QJsonDocument(changed).toJson().contains("used"),
                  QJsonDocument(changed).toJson().constData());
         ws.close();
+    }
+
+    void aBurstIsAnsweredBeforeItIsWorkedOn()
+    {
+        const QStringList ids = m_sim->orderIds();
+        auto s = settings(core::WebhookAuth::SharedSecret);
+        s.worker.settleMs = 3000; // long, so a slow machine cannot pass the checks below by chance
+        s.worker.maxSettleMs = 60000;
+        QVERIFY(startService(s));
+        QCOMPARE(postSecret(customDataBody(m_sim->orderJson(ids.at(0)))).status, 200);
+        QTest::qWait(1000);
+        QCOMPARE(postSecret(customDataBody(m_sim->orderJson(ids.at(1)))).status, 200);
+        QTest::qWait(1000);
+        // Two seconds after the first webhook, with the poll running every 100 ms: the burst has
+        // not settled (the second webhook restarted the wait), so nothing is claimed yet.
+        QCOMPARE(stateOf(ids.at(0)), QStringLiteral("pending"));
+        QCOMPARE(stateOf(ids.at(1)), QStringLiteral("pending"));
+        QTRY_COMPARE_WITH_TIMEOUT(stateOf(ids.at(0)), QStringLiteral("done"), WaitMs);
+        QTRY_COMPARE_WITH_TIMEOUT(stateOf(ids.at(1)), QStringLiteral("done"), WaitMs);
+    }
+
+    void aSteadyStreamIsStillWorkedOn()
+    {
+        const QStringList ids = m_sim->orderIds();
+        auto s = settings(core::WebhookAuth::SharedSecret);
+        s.worker.settleMs = 300;
+        s.worker.maxSettleMs = 600;
+        QVERIFY(startService(s));
+        // A webhook every 150 ms never lets the burst settle; the cap still starts the work.
+        QElapsedTimer stream;
+        stream.start();
+        for (const QString &id : ids) {
+            QCOMPARE(postSecret(customDataBody(m_sim->orderJson(id))).status, 200);
+            QTest::qWait(150);
+        }
+        QVERIFY2(stateOf(ids.at(0)) != u"pending",
+                 qPrintable(QStringLiteral("after %1 ms of steady webhooks the first one should be claimed "
+                                           "(maxSettleMs = 600), it is still pending").arg(stream.elapsed())));
+        for (const QString &id : ids)
+            QTRY_COMPARE_WITH_TIMEOUT(stateOf(id), QStringLiteral("done"), WaitMs);
     }
 
     void stopDrainsTheEventInProgress()
