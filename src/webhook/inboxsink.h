@@ -39,11 +39,13 @@ private:
 class BatchingInboxSink final : public InboxSink, public AsyncInboxSink
 {
 public:
-    // committers: batches written at the same time (each its own connection), so a few late
-    // arrivals need not wait for the whole previous batch.
+    // committers: batches written at the same time, each on its own connection. One is best on
+    // PostgreSQL: its batches grow while the previous one is written, and two committers split a
+    // burst into twice as many small transactions that also queue for PostgreSQL's NOTIFY lock at
+    // commit (bench webhook, 8 bursts each: median ack p99 13.4-13.8 ms with one, 17-17.8 ms with two).
     explicit BatchingInboxSink(std::shared_ptr<db::Database> database,
                                const core::Clock &clock = core::SystemClock::instance(), int maxBatch = 256,
-                               int committers = 2);
+                               int committers = 1);
     ~BatchingInboxSink() override; // commits what is queued, then stops the committer
 
     core::Result<bool> commit(const WebhookEvent &event) override;

@@ -59,7 +59,14 @@ void InboxWorker::start()
         m_client->setRetryPolicy(*m_options.ghlRetry);
     m_poll = new QTimer(this);
     m_poll->setInterval(std::max(50, m_options.pollIntervalMs));
-    connect(m_poll, &QTimer::timeout, this, &InboxWorker::fill);
+    connect(m_poll, &QTimer::timeout, this, [this] {
+        if (!m_settle->isActive()) // a burst is arriving: the settle timer fills when it is over
+            fill();
+    });
+    m_settle = new QTimer(this);
+    m_settle->setSingleShot(true);
+    m_settle->setInterval(std::max(0, m_options.settleMs));
+    connect(m_settle, &QTimer::timeout, this, &InboxWorker::fill);
     m_statsTimer = new QTimer(this);
     m_statsTimer->setSingleShot(true);
     m_statsTimer->setInterval(250); // a burst of events becomes a few updates a second
@@ -78,13 +85,27 @@ void InboxWorker::start()
     m_poll->start();
     emit started();
     publishStats();
-    fill();
+    // Like a webhook's arrival: what is already waiting, and whatever raced with this start,
+    // is claimed once the listener has had its settle time.
+    wake();
 }
 
 void InboxWorker::wake()
 {
-    if (m_running && !m_stopping)
+    if (!m_running || m_stopping)
+        return;
+    if (m_options.settleMs <= 0) {
         fill();
+        return;
+    }
+    if (!m_settle->isActive())
+        m_settlingSince.start();
+    if (m_settlingSince.elapsed() >= m_options.maxSettleMs) {
+        m_settle->stop();
+        fill();
+        return;
+    }
+    m_settle->start(); // restarts the wait: the burst is still coming
 }
 
 void InboxWorker::stop()
@@ -96,6 +117,8 @@ void InboxWorker::stop()
     m_stopping = true;
     if (m_poll)
         m_poll->stop();
+    if (m_settle)
+        m_settle->stop();
     if (m_active.isEmpty()) {
         m_running = false;
         emit stopped();

@@ -8,6 +8,7 @@
 
 #include <QHash>
 #include <QJsonObject>
+#include <QElapsedTimer>
 #include <QObject>
 #include <QPointer>
 #include <QTimer>
@@ -24,6 +25,11 @@ struct InboxWorkerOptions
     int maxAttempts = 8;      // then the event is dead with its last error
     db::InboxBackoff backoff; // between attempts of one event
     int pollIntervalMs = 1000; // for retries that fall due and events other stations committed
+    // Acknowledging comes first: after wake() the worker waits until no webhook has arrived for
+    // settleMs before it claims, so a burst is answered before it is worked on; but never longer
+    // than maxSettleMs after the first wake, so a steady stream is still worked on. 0: at once.
+    int settleMs = 50;
+    int maxSettleMs = 1000;
     std::optional<ghl::RetryPolicy> ghlRetry; // per-request retries inside one attempt
     int stopGraceMs = 10000; // stop(): GHL requests still running after this are cancelled (retried later)
 };
@@ -59,7 +65,7 @@ public:
 public Q_SLOTS:
     // Resumes events a crash left 'processing', then starts working.
     void start();
-    // Look for work now (a commit just happened).
+    // A commit just happened: look for work once the burst it belongs to has settled.
     void wake();
     // Stop claiming; emits stopped() once the events in progress are finished.
     void stop();
@@ -90,6 +96,8 @@ private:
     ghl::GhlClient *m_client = nullptr;
     QTimer *m_poll = nullptr;
     QTimer *m_statsTimer = nullptr;
+    QTimer *m_settle = nullptr;
+    QElapsedTimer m_settlingSince;
     QHash<qint64, std::shared_ptr<Task>> m_active;
     bool m_running = false;
     bool m_stopping = false;
