@@ -216,9 +216,13 @@ core::Result<std::optional<InboxItem>> InboxRepository::claimNext(const QString 
     // SKIP LOCKED: a second worker passes over the row the first is claiming instead of waiting
     // for it and then finding it taken.
     const QString lock = m_db.isPostgres() ? QStringLiteral(" FOR UPDATE SKIP LOCKED") : QString();
+    // The claim index (migration 4) holds only waiting events in this order. PostgreSQL picks it
+    // by itself; SQLite, without ANALYZE statistics, would sort every waiting event instead.
+    const QString index = m_db.isPostgres() ? QString() : QStringLiteral(" INDEXED BY webhook_inbox_claim_idx");
     q.prepare(QStringLiteral("UPDATE webhook_inbox SET state = 'processing', attempts = attempts + 1, claimed_by = ?, "
-                             "updated_at = ? WHERE id = (SELECT id FROM webhook_inbox WHERE state IN ('pending', 'failed') "
-                             "AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT 1")
+                             "updated_at = ? WHERE id = (SELECT id FROM webhook_inbox")
+              + index
+              + QStringLiteral(" WHERE state IN ('pending', 'failed') AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT 1")
               + lock + QStringLiteral(") AND state IN ('pending', 'failed') RETURNING ") + QLatin1StringView(kColumns));
     q.addBindValue(station);
     q.addBindValue(now);
