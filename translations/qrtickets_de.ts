@@ -3183,4 +3183,11 @@ Exit-Codes: 0 Erfolg, 1 Fehler, 2 falscher Aufruf oder Konfiguration, 3 beendet,
             <translation>Der Webhook konnte nicht gespeichert werden; bitte erneut versuchen.</translation>
         </message>
     </context>
+    <context>
+        <name>qrt::webhook::WebhookService</name>
+        <message>
+            <source>The webhook service is not running.</source>
+            <translation>Der Webhook-Dienst läuft nicht.</translation>
+        </message>
+    </context>
 </TS>

@@ -3183,4 +3183,11 @@ Códigos de salida: 0 éxito, 1 error, 2 uso o configuración incorrectos, 3 ter
             <translation>No se pudo guardar el webhook; reinténtelo.</translation>
         </message>
     </context>
+    <context>
+        <name>qrt::webhook::WebhookService</name>
+        <message>
+            <source>The webhook service is not running.</source>
+            <translation>El servicio de webhooks no está en marcha.</translation>
+        </message>
+    </context>
 </TS>

@@ -3183,4 +3183,11 @@ Codes de sortie : 0 succès, 1 échec, 2 usage ou configuration incorrects, 3 te
             <translation>Le webhook n'a pas pu être stocké ; veuillez réessayer.</translation>
         </message>
     </context>
+    <context>
+        <name>qrt::webhook::WebhookService</name>
+        <message>
+            <source>The webhook service is not running.</source>
+            <translation>Le service de webhooks n'est pas démarré.</translation>
+        </message>
+    </context>
 </TS>

@@ -189,9 +189,9 @@ void ListenerPanel::startListening()
 void ListenerPanel::startStop()
 {
 #ifdef QRT_HAVE_WEBHOOK
-    webhook::HttpServer *server = d->services.webhookServer;
-    if (server && server->isListening()) {
-        server->stop();
+    webhook::WebhookService *service = d->services.webhookService;
+    if (service && service->server().isListening()) {
+        service->stopListening();
         m_ui->messageLabel->setText(tr("Stopped. Webhooks GHL sends now are retried by GHL or lost; start the "
                                        "listener again to receive them."));
         updateState();
@@ -212,10 +212,13 @@ void ListenerPanel::startStop()
                 (void)d->services.config.set(key, stored.value());
         }
     }
-    const core::WebhookSettings settings = d->services.config.webhook();
     core::Result<void> started;
-    if (server) {
-        started = server->start(settings);
+    if (service) {
+        // Started before: the listener takes the settings as they are now (Settings may have
+        // changed the secret, the key or the port since); the worker has gone on meanwhile.
+        started = service->listen(d->services.config.webhook(), d->services.config.text(core::ConfigKey::FeedToken));
+        if (started && !service->warnings().isEmpty())
+            m_ui->messageLabel->setText(service->warnings().join(u'\n'));
     } else {
         // No listener was set up at start-up: build the whole service (listener, inbox commits,
         // worker, feed) and hand it to Services so the main window sees it too. It belongs to the
@@ -223,16 +226,18 @@ void ListenerPanel::startStop()
         QObject *owner = parentWidget() ? static_cast<QObject *>(parentWidget()) : static_cast<QObject *>(this);
         auto serviceSettings = webhook::WebhookServiceSettings::fromConfig(d->services.config);
         serviceSettings.worker.station = d->services.station;
-        auto *service = new webhook::WebhookService(d->services.database, serviceSettings, core::SystemClock::instance(),
-                                                    owner);
+        service = new webhook::WebhookService(d->services.database, serviceSettings, core::SystemClock::instance(),
+                                              owner);
         started = service->start();
         if (started) {
+            d->services.webhookService = service;
             d->services.webhookServer = &service->server();
             d->services.webhookWorker = service->worker();
             if (!service->warnings().isEmpty())
                 m_ui->messageLabel->setText(service->warnings().join(u'\n'));
         } else {
             delete service;
+            service = nullptr;
         }
     }
     if (!started) {

@@ -20,6 +20,7 @@ namespace qrt::webhook {
 class HttpServer;
 class InboxSink;
 class InboxWorker;
+class WebhookService;
 }
 namespace qrt::feed {
 class EventFeed;
@@ -38,6 +39,7 @@ struct Services
     QString station;
     ghl::GhlClient *ghl = nullptr;
     sync::SyncEngine *sync = nullptr;
+    webhook::WebhookService *webhookService = nullptr; // set once the listener panel started it
     webhook::HttpServer *webhookServer = nullptr;
     webhook::InboxWorker *webhookWorker = nullptr;
     webhook::InboxSink *webhookInbox = nullptr;

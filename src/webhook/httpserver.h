@@ -42,6 +42,8 @@ public:
 
     // requireJson: a body whose Content-Type is not application/json is answered 415.
     void addRoute(const QByteArray &path, const QByteArrayList &methods, Handler handler, bool requireJson = false);
+    // Forgets every route (before a handler with new settings installs its own).
+    void clearRoutes() { m_routes.clear(); }
 
     // Applies the body limit of the settings, refuses auth = none beyond loopback, and listens
     // on bind:port. port 0 picks a free port (serverPort() tells which).

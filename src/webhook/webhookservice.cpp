@@ -31,6 +31,8 @@ WebhookService::WebhookService(std::shared_ptr<db::Database> database, WebhookSe
     m_handlerPool.setMaxThreadCount(m_settings.handlerThreads > 0 ? m_settings.handlerThreads
                                                                   : std::max(2, QThread::idealThreadCount()));
     m_workerThread.setObjectName(QStringLiteral("inbox-worker"));
+    connect(&m_server, &HttpServer::webSocketUpgradeRequested, m_feed, &feed::EventFeed::handleConnection,
+            Qt::DirectConnection);
 }
 
 WebhookService::~WebhookService()
@@ -53,36 +55,12 @@ core::Result<void> WebhookService::start()
     auto auth = WebhookAuthenticator::create(m_settings.webhook, m_clock);
     if (!auth)
         return auth.error();
-    m_warnings = auth->warnings();
     if (auto exposed = HttpServer::checkExposure(m_settings.webhook); !exposed)
         return exposed.error();
-
-    m_feed->setToken(m_settings.feedToken);
-    m_handler = std::make_unique<WebhookRequestHandler>(m_settings.webhook, auth.value(), m_sink,
-                                                        [this] { return status(); });
-    // Signatures are checked on the pool (an Ed25519 verification is about 120 µs, the listener's
-    // thread would otherwise be the bottleneck of a burst); commits are grouped by the sink's
-    // committer threads, which also send the answers.
-    m_handler->setExecutor([this](std::function<void()> job) { m_handlerPool.start(std::move(job)); });
-    m_handler->setAsyncInbox(&m_sink);
-    m_handler->install(m_server);
-    connect(&m_server, &HttpServer::webSocketUpgradeRequested, m_feed, &feed::EventFeed::handleConnection,
-            Qt::DirectConnection);
 
     m_worker = new InboxWorker(m_database, m_settings.ghl, m_settings.qr, m_settings.worker, m_clock);
     m_worker->moveToThread(&m_workerThread);
     connect(&m_workerThread, &QThread::finished, m_worker, &QObject::deleteLater);
-    // Emitted on a commit thread: both receivers are queued to their own threads.
-    connect(m_handler.get(), &WebhookRequestHandler::webhookReceived, m_worker,
-            [worker = m_worker](const WebhookEvent &, bool duplicate) {
-                if (!duplicate)
-                    worker->wake();
-            });
-    connect(m_handler.get(), &WebhookRequestHandler::webhookReceived, m_feed,
-            [feed = m_feed](const WebhookEvent &e, bool duplicate) {
-                feed->publishWebhookReceived(e.webhookId, e.eventType.isEmpty() ? toString(e.shape) : e.eventType,
-                                             e.orderId, duplicate);
-            });
     connect(m_worker, &InboxWorker::eventProcessed, m_feed,
             [feed = m_feed](qint64, const QString &orderId, const QString &, const QJsonObject &details) {
                 feed->publishOrderSynced(orderId, details);
@@ -90,6 +68,8 @@ core::Result<void> WebhookService::start()
     connect(m_worker, &InboxWorker::stopped, this, &WebhookService::finishStop, Qt::QueuedConnection);
     if (!m_relay)
         m_relay = new TicketEventRelay(m_database, *m_feed, this);
+    m_feed->setToken(m_settings.feedToken);
+    install(auth.value());
     m_workerThread.start();
     QMetaObject::invokeMethod(m_worker, &InboxWorker::start, Qt::QueuedConnection);
 
@@ -102,6 +82,56 @@ core::Result<void> WebhookService::start()
     }
     m_running = true;
     return {};
+}
+
+void WebhookService::install(WebhookAuthenticator authenticator)
+{
+    m_warnings = authenticator.warnings();
+    m_server.clearRoutes();
+    m_handler = std::make_unique<WebhookRequestHandler>(m_settings.webhook, std::move(authenticator), m_sink,
+                                                        [this] { return status(); });
+    // Signatures are checked on the pool (an Ed25519 verification is about 120 µs, the listener's
+    // thread would otherwise be the bottleneck of a burst); commits are grouped by the sink's
+    // committer thread, which also sends the answers.
+    m_handler->setExecutor([this](std::function<void()> job) { m_handlerPool.start(std::move(job)); });
+    m_handler->setAsyncInbox(&m_sink);
+    m_handler->install(m_server);
+    // Emitted on the committer thread: both receivers are queued to their own threads.
+    connect(m_handler.get(), &WebhookRequestHandler::webhookReceived, m_worker,
+            [worker = m_worker](const WebhookEvent &, bool duplicate) {
+                if (!duplicate)
+                    worker->wake();
+            });
+    connect(m_handler.get(), &WebhookRequestHandler::webhookReceived, m_feed,
+            [feed = m_feed](const WebhookEvent &e, bool duplicate) {
+                feed->publishWebhookReceived(e.webhookId, e.eventType.isEmpty() ? toString(e.shape) : e.eventType,
+                                             e.orderId, duplicate);
+            });
+}
+
+void WebhookService::stopListening()
+{
+    m_server.stop();
+}
+
+core::Result<void> WebhookService::listen(const core::WebhookSettings &webhook, const QString &feedToken)
+{
+    if (!m_running || m_stopping)
+        return core::makeError(QStringLiteral("webhook.not_running"), tr("The webhook service is not running."));
+    auto auth = WebhookAuthenticator::create(webhook, m_clock);
+    if (!auth)
+        return auth.error();
+    if (auto exposed = HttpServer::checkExposure(webhook); !exposed)
+        return exposed.error();
+    m_server.stop();
+    // Requests still being checked or committed answer through the handler they came to.
+    m_handlerPool.waitForDone();
+    m_sink.waitIdle();
+    m_settings.webhook = webhook;
+    m_settings.feedToken = feedToken;
+    m_feed->setToken(feedToken);
+    install(auth.value());
+    return m_server.start(webhook);
 }
 
 void WebhookService::stop()

@@ -51,6 +51,13 @@ public:
     // Starts the worker and listens. Errors: a bad public key, auth = none beyond loopback
     // ("webhook.exposed"), the port in use.
     core::Result<void> start();
+    // Stops accepting webhooks (open connections are closed once answered); the worker goes on
+    // with what the inbox holds, and the feed stays. listen() starts accepting again.
+    void stopListening();
+    // Accepts webhooks again, with these settings: authentication, keys and secret, path, bind
+    // address, port and the feed token take effect now, so a station can change them without
+    // restarting. The worker keeps its GHL and QR settings. Needs a started service.
+    core::Result<void> listen(const core::WebhookSettings &webhook, const QString &feedToken);
     // Stops accepting, lets the commits and the events in progress finish, then emits stopped().
     void stop();
     bool isRunning() const { return m_running; }
@@ -59,7 +66,7 @@ public:
     HttpServer &server() { return m_server; }
     feed::EventFeed &feed() { return *m_feed; }
     InboxWorker *worker() const { return m_worker; }
-    WebhookRequestHandler *handler() const { return m_handler.get(); }
+    WebhookRequestHandler *handler() const { return m_handler.get(); } // replaced by listen()
     QStringList warnings() const { return m_warnings; }
 
     // /healthz: inbox depth, dead count, last error.
@@ -69,6 +76,7 @@ Q_SIGNALS:
     void stopped();
 
 private:
+    void install(WebhookAuthenticator authenticator);
     void finishStop();
 
     std::shared_ptr<db::Database> m_database;

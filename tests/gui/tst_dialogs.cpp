@@ -18,6 +18,7 @@
 #include "gui/syncdialog.h"
 #include "support/testdatabase.h"
 #include "sync/syncengine.h"
+#include "serve/servetestutil.h"
 #include "webhook/httpserver.h"
 
 #include <QApplication>
@@ -484,6 +485,7 @@ private slots:
             QVERIFY(panel);
             QVERIFY2(!panel->isVisible(), "a listener that started should not open its panel");
         }
+        s.webhookService = nullptr; // went with the window that owned it
         s.webhookServer = nullptr;
         s.webhookWorker = nullptr;
         (void)m_config->set(ConfigKey::WebhookBind, QStringLiteral("0.0.0.0"));
@@ -544,6 +546,19 @@ private slots:
         QCOMPARE(child<QLabel>(panel, "stateLabel")->text(), QStringLiteral("Off"));
         QCOMPARE(listening.count(), 2);
         QCOMPARE(listening.last().first().toBool(), false);
+
+        // Settings changes the secret while the listener is off; Start takes the new one.
+        (void)m_config->set(ConfigKey::WebhookSecret, QStringLiteral("changed-secret"));
+        QTest::mouseClick(child<QPushButton>(panel, "startStopButton"), Qt::LeftButton);
+        QVERIFY2(s.webhookServer->isListening(), qPrintable(child<QLabel>(panel, "messageLabel")->text()));
+        QCOMPARE(listening.count(), 3);
+        const QUrl url(QStringLiteral("http://127.0.0.1:%1%2").arg(s.webhookServer->serverPort()).arg(m_config->webhook().path));
+        const QByteArray body = R"({"type":"OrderCreate","_id":"o-after-restart","contactId":"c1"})";
+        QNetworkAccessManager nam;
+        QCOMPARE(servetest::send(nam, "POST", url, body, { { "X-Webhook-Secret", "demo-secret" } }).status, 401);
+        QCOMPARE(servetest::send(nam, "POST", url, body, { { "X-Webhook-Secret", "changed-secret" } }).status, 200);
+        QTest::mouseClick(child<QPushButton>(panel, "startStopButton"), Qt::LeftButton);
+        QVERIFY(!s.webhookServer->isListening());
     }
 
     void germanScreensFit()

@@ -707,6 +707,36 @@ private slots:
             QTRY_COMPARE_WITH_TIMEOUT(stateOf(id), QStringLiteral("done"), WaitMs);
     }
 
+    void listeningAgainTakesNewSettings()
+    {
+        const QStringList ids = m_sim->orderIds();
+        QVERIFY(startService(settings(core::WebhookAuth::SharedSecret)));
+        QCOMPARE(postSecret(customDataBody(m_sim->orderJson(ids.at(0)))).status, 200);
+        m_service->stopListening();
+        QCOMPARE(postSecret(customDataBody(m_sim->orderJson(ids.at(1)))).status, 0); // nothing listens
+        // The worker goes on while the listener is off.
+        QTRY_COMPARE_WITH_TIMEOUT(stateOf(ids.at(0)), QStringLiteral("done"), WaitMs);
+
+        // A station changes the secret and starts the listener again: the new secret counts now.
+        core::WebhookSettings changed = settings(core::WebhookAuth::SharedSecret).webhook;
+        changed.secret = QStringLiteral("a-new-secret");
+        QVERIFY_OK(m_service->listen(changed, QString()));
+        const QByteArray body = customDataBody(m_sim->orderJson(ids.at(2)));
+        const HttpResult old = postSecret(body);
+        QVERIFY2(old.status == 401, qPrintable(QStringLiteral("the old secret must be refused after the change, got %1").arg(old.status)));
+        QCOMPARE(send(m_nam, "POST", url(Path), body, { { "X-Webhook-Secret", "a-new-secret" } }).status, 200);
+        QTRY_COMPARE_WITH_TIMEOUT(stateOf(ids.at(2)), QStringLiteral("done"), WaitMs);
+
+        // Settings the listener must refuse are refused before anything stops: it goes on as it was.
+        changed.auth = core::WebhookAuth::None;
+        changed.bind = QStringLiteral("0.0.0.0");
+        auto refused = m_service->listen(changed, QString());
+        QVERIFY(!refused.ok());
+        QCOMPARE(refused.error().code, QStringLiteral("webhook.insecure"));
+        QVERIFY(m_service->server().isListening());
+        QCOMPARE(send(m_nam, "POST", url(Path), body, { { "X-Webhook-Secret", "a-new-secret" } }).status, 200);
+    }
+
     void stopDrainsTheEventInProgress()
     {
         const QJsonObject order = m_sim->orderJson(m_sim->orderIds().at(6));
