@@ -107,7 +107,7 @@ int runSync(AppContext &context, const QString &mode, const QString &ordersFile)
     }
     {
         db::SyncRunRepository runs(*context.database);
-        if (auto running = runs.running(30); running && running.value()) {
+        if (auto running = runs.running(); running && running.value()) {
             const db::SyncRunRecord &other = *running.value();
             err << tr("Note: a sync started at %1 by %2 is still marked as running; syncing anyway (the results "
                       "merge safely).")

@@ -24,8 +24,8 @@ core::Result<qint64> SyncRunRepository::start(const QString &mode, const QString
     if (!c)
         return c.error();
     QSqlQuery q(c.value());
-    q.prepare(QStringLiteral("INSERT INTO sync_runs (mode, station, started_at, status) VALUES (?, ?, ")
-              + m_db.nowExpr() + QStringLiteral(", 'running') RETURNING id"));
+    q.prepare(QStringLiteral("INSERT INTO sync_runs (mode, station, started_at, heartbeat_at, status) VALUES (?, ?, ")
+              + m_db.nowExpr() + QStringLiteral(", ") + m_db.nowExpr() + QStringLiteral(", 'running') RETURNING id"));
     q.addBindValue(mode);
     q.addBindValue(textOrNull(station));
     if (!q.exec() || !q.next())
@@ -128,10 +128,24 @@ core::Result<QList<SyncRunRecord>> SyncRunRepository::recent(int limit)
     return select({}, {}, limit);
 }
 
-core::Result<std::optional<SyncRunRecord>> SyncRunRepository::running(int maxAgeMinutes)
+core::Result<void> SyncRunRepository::heartbeat(qint64 id)
 {
-    const QDateTime cutoff = QDateTime::currentDateTimeUtc().addSecs(-60LL * std::max(1, maxAgeMinutes));
-    auto rows = select(QStringLiteral("status = 'running' AND started_at > ?"), { toDb(cutoff) }, 1);
+    auto c = m_db.connection();
+    if (!c)
+        return c.error();
+    QSqlQuery q(c.value());
+    q.prepare(QStringLiteral("UPDATE sync_runs SET heartbeat_at = ") + m_db.nowExpr()
+              + QStringLiteral(" WHERE id = ? AND status = 'running'"));
+    q.addBindValue(id);
+    if (!q.exec())
+        return m_db.fail(q, tr("record that sync run %1 is alive").arg(id));
+    return {};
+}
+
+core::Result<std::optional<SyncRunRecord>> SyncRunRepository::running(int staleAfterS)
+{
+    const QDateTime cutoff = QDateTime::currentDateTimeUtc().addSecs(-std::max(1, staleAfterS));
+    auto rows = select(QStringLiteral("status = 'running' AND COALESCE(heartbeat_at, started_at) > ?"), { toDb(cutoff) }, 1);
     if (!rows)
         return rows.error();
     return rows->isEmpty() ? std::optional<SyncRunRecord>() : std::optional(rows->first());

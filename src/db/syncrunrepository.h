@@ -50,9 +50,12 @@ public:
     // The newest finished run.
     core::Result<std::optional<SyncRunRecord>> lastFinishedRun();
     core::Result<QList<SyncRunRecord>> recent(int limit);
-    // A run still marked 'running' that started less than maxAgeMinutes ago ("another station is
-    // syncing"). Best effort: a crashed process leaves a 'running' row behind, which ages out.
-    core::Result<std::optional<SyncRunRecord>> running(int maxAgeMinutes = 30);
+    // A running sync calls this every few seconds (SyncRequest::heartbeatMs).
+    core::Result<void> heartbeat(qint64 id);
+    // A run still marked 'running' whose process showed life (heartbeat, else start) in the last
+    // staleAfterS seconds: "another station is syncing". A crashed process leaves a 'running' row
+    // behind; it stops counting once its heartbeat is that old.
+    core::Result<std::optional<SyncRunRecord>> running(int staleAfterS = 120);
 
 private:
     core::Result<QList<SyncRunRecord>> select(const QString &where, const QVariantList &values, int limit);

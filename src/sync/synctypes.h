@@ -32,6 +32,7 @@ struct SyncRequest
     int progressIntervalMs = 250;
     int dbAttempts = 6;        // tries of one batch when the database connection is lost
     int dbRetryBaseMs = 250;   // backoff before the 2nd try; doubles
+    int heartbeatMs = 10000;   // sync_runs.heartbeat_at while running (stale after 2 minutes)
     // GHL retry policy overrides (0: the client's default).
     int ghlMaxAttempts = 0;
     int ghlRetryBaseDelayMs = 0;

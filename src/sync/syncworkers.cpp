@@ -48,6 +48,11 @@ void SyncWriter::begin()
         return;
     }
     start.runId = m_runId = id.value();
+    // Other stations (and this one after a crash) tell a live run from a dead one by this.
+    m_heartbeat = new QTimer(this);
+    m_heartbeat->setInterval(std::max(50, m_request.heartbeatMs));
+    connect(m_heartbeat, &QTimer::timeout, this, &SyncWriter::beat);
+    m_heartbeat->start();
     if (m_request.mode == SyncMode::Incremental) {
         db::OrderRepository orders(*m_db);
         auto stored = orders.ghlUpdatedAt();
@@ -95,8 +100,17 @@ void SyncWriter::write(const QList<core::Order> &orders)
     Q_EMIT written(outcome);
 }
 
+void SyncWriter::beat()
+{
+    db::SyncRunRepository runs(*m_db);
+    if (auto alive = runs.heartbeat(m_runId); !alive)
+        qCInfo(lcSync).noquote() << "could not record the sync's heartbeat:" << alive.error().toString();
+}
+
 void SyncWriter::end(const SyncSummary &summary)
 {
+    if (m_heartbeat)
+        m_heartbeat->stop();
     SyncSummary s = summary;
     if (m_runId > 0) {
         db::SyncRunRecord r;

@@ -12,6 +12,7 @@
 #include <QObject>
 #include <QPointer>
 #include <QSet>
+#include <QTimer>
 
 #include <atomic>
 #include <memory>
@@ -72,9 +73,11 @@ Q_SIGNALS:
 
 private:
     bool shouldRetry(const QString &code) const;
+    void beat();
     std::shared_ptr<db::Database> m_db;
     SyncRequest m_request;
     qint64 m_runId = 0;
+    QTimer *m_heartbeat = nullptr;
     std::atomic<bool> m_abort { false };
 };
 

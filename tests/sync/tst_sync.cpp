@@ -279,7 +279,7 @@ private slots:
         QCOMPARE(last.value()->requests, 253);
         QCOMPARE(last.value()->watermark.toMSecsSinceEpoch(), s.watermark.toMSecsSinceEpoch());
         QVERIFY(last.value()->finishedAt.isValid());
-        auto running = runs.running(30);
+        auto running = runs.running();
         QVERIFY_OK(running);
         QVERIFY2(!running.value().has_value(), "a finished run must not count as running");
 
@@ -296,14 +296,40 @@ private slots:
         db::SyncRunRepository runs(m_t->db());
         auto id = runs.start(QStringLiteral("full"), QStringLiteral("door-2"));
         QVERIFY_OK(id);
-        auto running = runs.running(30);
+        auto running = runs.running();
         QVERIFY_OK(running);
         QVERIFY2(running.value().has_value(), "a run started a moment ago must be reported as running");
         QCOMPARE(running.value()->station, QStringLiteral("door-2"));
+
+        // Started an hour ago but still beating: a long sync, not a crashed one.
         QVERIFY_OK(m_t->exec(QStringLiteral("UPDATE sync_runs SET started_at = '2020-01-01T00:00:00.000Z'")));
-        auto stale = runs.running(30);
+        QVERIFY_OK(runs.heartbeat(id.value()));
+        auto beating = runs.running();
+        QVERIFY_OK(beating);
+        QVERIFY2(beating.value().has_value(), "a run whose heartbeat is fresh is running, however long ago it started");
+
+        // Its heartbeat stopped three minutes ago: the process crashed or lost the database.
+        const QString threeMinutesAgo = QDateTime::currentDateTimeUtc().addSecs(-180).toString(Qt::ISODateWithMs);
+        QVERIFY_OK(m_t->exec(QStringLiteral("UPDATE sync_runs SET heartbeat_at = '%1'").arg(threeMinutesAgo)));
+        auto stale = runs.running();
         QVERIFY_OK(stale);
-        QVERIFY2(!stale.value().has_value(), "a 'running' row from long ago is a crashed run, not a running one");
+        QVERIFY2(!stale.value().has_value(), "a 'running' row whose heartbeat stopped minutes ago is a crashed run");
+        // A row from before heartbeats (none recorded) counts by its start.
+        QVERIFY_OK(m_t->exec(QStringLiteral("UPDATE sync_runs SET heartbeat_at = NULL")));
+        auto old = runs.running();
+        QVERIFY_OK(old);
+        QVERIFY(!old.value().has_value());
+    }
+
+    void syncWritesHeartbeats()
+    {
+        m_sim->generate(12, 5);
+        m_sim->setLatencyMs(60);
+        SyncRequest r = request(SyncMode::Full);
+        r.heartbeatMs = 50;
+        const auto s = runSync(r);
+        QVERIFY2(s.status == SyncStatus::Succeeded, qPrintable(describe(s)));
+        QCOMPARE(scalarInt(QStringLiteral("SELECT count(*) FROM sync_runs WHERE heartbeat_at > started_at")), 1);
     }
 
     void incrementalAfterMutations()
