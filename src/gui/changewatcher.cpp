@@ -23,6 +23,11 @@ ChangeWatcher::ChangeWatcher(std::shared_ptr<db::Database> database, QObject *pa
 
 ChangeWatcher::~ChangeWatcher()
 {
+    drop();
+}
+
+void ChangeWatcher::drop()
+{
     if (QSqlDatabase::contains(m_connectionName)) {
         {
             QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
@@ -32,14 +37,26 @@ ChangeWatcher::~ChangeWatcher()
         }
         QSqlDatabase::removeDatabase(m_connectionName);
     }
+    m_listening = false;
+    m_postgresListening = false;
+}
+
+bool ChangeWatcher::isListening() const
+{
+    if (!m_postgresListening)
+        return m_listening;
+    // QPSQL's isOpen() is libpq's connection status, which turns bad when the driver reads the
+    // server's goodbye on the LISTEN socket.
+    return QSqlDatabase::database(m_connectionName, false).isOpen();
 }
 
 bool ChangeWatcher::start()
 {
-    if (m_listening)
+    if (isListening())
         return true;
-    if (QSqlDatabase::contains(m_connectionName)) // an earlier attempt failed: start afresh
-        QSqlDatabase::removeDatabase(m_connectionName);
+    if (m_postgresListening)
+        qCInfo(lcGui) << "change watcher: the LISTEN connection was lost; listening again";
+    drop(); // an earlier attempt failed or the connection died: start afresh
     const bool sqlite = !m_database->isPostgres();
     {
         db::Database::ConnectionOptions options;

@@ -23,8 +23,12 @@ public:
     explicit ChangeWatcher(std::shared_ptr<db::Database> database, QObject *parent = nullptr);
     ~ChangeWatcher() override;
 
+    // Opens the watching connection, or opens it again when it was lost. Call it only once the
+    // database has answered on a worker thread: opening blocks.
     bool start();
-    bool isListening() const { return m_listening; }
+    // PostgreSQL: false as soon as the server closed the LISTEN connection (a restart, a dropped
+    // network), which the driver notices without a round trip; start() then listens again.
+    bool isListening() const;
     // For SQLite polling; PostgreSQL ignores it.
     void setPollInterval(int ms) { m_poll.setInterval(ms); }
 
@@ -33,6 +37,7 @@ Q_SIGNALS:
     void changed();
 
 private:
+    void drop();
     void poll();
     void onNotification(const QString &name);
 

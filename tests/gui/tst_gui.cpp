@@ -5,6 +5,7 @@
 #include "db/orderrepository.h"
 #include "db/orderwriter.h"
 #include "db/ticketrepository.h"
+#include "gui/changewatcher.h"
 #include "gui/checkinpanel.h"
 #include "gui/dbworker.h"
 #include "gui/exporter.h"
@@ -32,6 +33,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QMessageBox>
+#include <QProcess>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QStackedWidget>
@@ -104,6 +106,7 @@ private Q_SLOTS:
     void checkInGreenAmberRedAndUndo();
     void exportsCsvAndPdf();
     void liveUpdateFromAnotherConnection();
+    void changeWatcherListensAgainAfterAServerRestart();
     void emptyStateOnFreshDatabase();
     void eventOverviewCountsLive();
     void syncFromSimulatorFillsTheWindow();
@@ -539,6 +542,36 @@ void TestGui::liveUpdateFromAnotherConnection()
     auto admitted = db::TicketRepository(database()).admitNext(target.orderId, QStringLiteral("Door 2"));
     QVERIFY(admitted && admitted->admitted());
     QTRY_COMPARE_WITH_TIMEOUT(model->rowAt(0)->tickets.used, usedBefore + 1, 20000);
+}
+
+void TestGui::changeWatcherListensAgainAfterAServerRestart()
+{
+    if (!database().isPostgres())
+        QSKIP("SQLite is a file in this process: there is no server to restart, by design.");
+    const QString restart = qEnvironmentVariable("QRT_TEST_PG_RESTART");
+    if (restart.isEmpty())
+        QFAIL("QRT_TEST_PG_RESTART is not set: run through scripts/test, which provides a restart script.");
+    gui::ChangeWatcher watcher(m_db->shared());
+    QVERIFY2(watcher.start(), "the watcher should LISTEN on PostgreSQL");
+    QSignalSpy changed(&watcher, &gui::ChangeWatcher::changed);
+
+    QProcess proc;
+    proc.start(restart, {});
+    QVERIFY2(proc.waitForStarted(10000), "the restart script did not start");
+    QTRY_VERIFY_WITH_TIMEOUT(proc.state() == QProcess::NotRunning, 90000);
+    QVERIFY2(proc.exitCode() == 0, proc.readAllStandardError().constData());
+    QTRY_VERIFY2_WITH_TIMEOUT(!watcher.isListening(), "the watcher must notice that the server closed its connection",
+                              20000);
+    QVERIFY2(watcher.start(), "the watcher should LISTEN again once the server is back");
+    QVERIFY(watcher.isListening());
+
+    // A change at another station reaches the new connection. This thread's own connection died
+    // with the restart too: its first use fails and reconnects.
+    bool saved = false;
+    for (int attempt = 0; attempt < 3 && !saved; ++attempt)
+        saved = db::OrderWriter(database()).save({ order(9100) }, QStringLiteral("Door 2")).ok();
+    QVERIFY2(saved, "the test could not write after the restart");
+    QVERIFY2(changed.wait(10000) || !changed.isEmpty(), "the change made after the restart was not noticed");
 }
 
 void TestGui::emptyStateOnFreshDatabase()
