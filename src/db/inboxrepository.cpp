@@ -85,6 +85,22 @@ std::optional<InboxState> inboxStateFromString(const QString &text)
     return std::nullopt;
 }
 
+namespace {
+// The values of one row of the inbox INSERT, in its column order.
+void bindDelivery(QSqlQuery &q, const InboxDelivery &d, const QString &now)
+{
+    q.addBindValue(d.idempotencyKey);
+    q.addBindValue(now);
+    q.addBindValue(textOrNull(d.eventType));
+    q.addBindValue(textOrNull(d.orderId));
+    q.addBindValue(textOrNull(d.contactId));
+    q.addBindValue(d.headers.isEmpty() ? QVariant(QMetaType(QMetaType::QString)) : QVariant(QString::fromUtf8(d.headers)));
+    q.addBindValue(d.body);
+    q.addBindValue(now);
+    q.addBindValue(now);
+}
+} // namespace
+
 core::Result<bool> InboxRepository::commit(const InboxDelivery &d)
 {
     auto connection = m_db.connection();
@@ -96,15 +112,7 @@ core::Result<bool> InboxRepository::commit(const InboxDelivery &d)
                              "headers, body, state, attempts, next_attempt_at, updated_at) VALUES (?, ?, ?, ?, ?, ")
               + m_db.jsonParam()
               + QStringLiteral(", ?, 'pending', 0, ?, ?) ON CONFLICT (idempotency_key) DO NOTHING"));
-    q.addBindValue(d.idempotencyKey);
-    q.addBindValue(now);
-    q.addBindValue(textOrNull(d.eventType));
-    q.addBindValue(textOrNull(d.orderId));
-    q.addBindValue(textOrNull(d.contactId));
-    q.addBindValue(d.headers.isEmpty() ? QVariant(QMetaType(QMetaType::QString)) : QVariant(QString::fromUtf8(d.headers)));
-    q.addBindValue(d.body);
-    q.addBindValue(now);
-    q.addBindValue(now);
+    bindDelivery(q, d, now);
     if (!q.exec())
         return m_db.fail(q, tr("store the webhook for order %1").arg(d.orderId));
     return q.numRowsAffected() > 0;
@@ -166,18 +174,8 @@ core::Result<QList<bool>> InboxRepository::commitBatch(const QList<InboxDelivery
         return connection.error();
     const QString now = toDb(m_clock.now()).toString();
     const auto execute = [&](QSqlQuery &q) {
-        for (qsizetype i : std::as_const(rows)) {
-            const InboxDelivery &d = deliveries.at(i);
-            q.addBindValue(d.idempotencyKey);
-            q.addBindValue(now);
-            q.addBindValue(textOrNull(d.eventType));
-            q.addBindValue(textOrNull(d.orderId));
-            q.addBindValue(textOrNull(d.contactId));
-            q.addBindValue(d.headers.isEmpty() ? QVariant(QMetaType(QMetaType::QString)) : QVariant(QString::fromUtf8(d.headers)));
-            q.addBindValue(d.body);
-            q.addBindValue(now);
-            q.addBindValue(now);
-        }
+        for (qsizetype i : std::as_const(rows))
+            bindDelivery(q, deliveries.at(i), now);
         // One statement is one transaction: every row is durable, or none is.
         return q.exec();
     };
