@@ -1,8 +1,10 @@
 #include "db/ticketrepository.h"
 
 #include "db/logging.h"
+#include "db/orderrepository.h"
 
 #include <QCoreApplication>
+#include <QHash>
 #include <QRandomGenerator>
 #include <QSqlQuery>
 #include <QSqlRecord>
@@ -607,15 +609,20 @@ core::Result<QList<OverviewRow>> TicketRepository::overview()
     if (!connection)
         return connection.error();
     QSqlQuery q(connection.value());
+    // An order's event_name is its first product's name: it names a group only when that order's
+    // first product is the group's. A product that is never first in an order is named from the
+    // line items of one of its orders (below).
     const QString sql = QStringLiteral(
-        "SELECT coalesce(t.product_id, o.event_id) AS ev, max(o.event_name), t.ticket_type, "
+        "SELECT coalesce(t.product_id, o.event_id) AS ev, "
+        "max(CASE WHEN o.event_id = coalesce(t.product_id, o.event_id) THEN o.event_name END), t.ticket_type, "
         "sum(CASE WHEN t.status = 'live' THEN 1 ELSE 0 END), sum(CASE WHEN t.status = 'used' THEN 1 ELSE 0 END), "
-        "sum(CASE WHEN t.status = 'cancelled' THEN 1 ELSE 0 END) "
+        "sum(CASE WHEN t.status = 'cancelled' THEN 1 ELSE 0 END), min(t.order_id) "
         "FROM ghl_qr_tickets t JOIN ghl_qr_orders o ON o.order_id = t.order_id "
-        "GROUP BY coalesce(t.product_id, o.event_id), t.ticket_type ORDER BY max(o.event_name), t.ticket_type");
+        "GROUP BY coalesce(t.product_id, o.event_id), t.ticket_type");
     if (!q.exec(sql))
         return m_db.fail(q, tr("count tickets per event"));
     QList<OverviewRow> rows;
+    QHash<QString, QString> sampleOrder; // event id -> an order holding its tickets, for unnamed events
     while (q.next()) {
         OverviewRow r;
         r.eventId = q.value(0).toString();
@@ -625,8 +632,33 @@ core::Result<QList<OverviewRow>> TicketRepository::overview()
         r.admitted = q.value(4).toInt();
         r.cancelled = q.value(5).toInt();
         r.sold = r.remaining + r.admitted;
+        if (r.eventName.isEmpty())
+            sampleOrder.insert(r.eventId, q.value(6).toString());
         rows.append(r);
     }
+    QHash<QString, QString> names;
+    OrderRepository orders(m_db);
+    for (auto it = sampleOrder.cbegin(); it != sampleOrder.cend(); ++it) {
+        auto order = orders.get(it.value());
+        if (!order)
+            return order.error();
+        if (!order->has_value())
+            continue;
+        for (const core::OrderItem &item : order->value().order.items) {
+            if (item.productId == it.key()) {
+                names.insert(it.key(), item.productName);
+                break;
+            }
+        }
+    }
+    for (OverviewRow &r : rows) {
+        if (r.eventName.isEmpty())
+            r.eventName = names.value(r.eventId);
+    }
+    std::sort(rows.begin(), rows.end(), [](const OverviewRow &a, const OverviewRow &b) {
+        const int byName = QString::localeAwareCompare(a.eventName, b.eventName);
+        return byName != 0 ? byName < 0 : a.ticketType < b.ticketType;
+    });
     return rows;
 }
 

@@ -683,6 +683,20 @@ private slots:
         QCOMPARE(ga.admitted, 1);
         QCOMPARE(ga.remaining, 3);
         QCOMPARE(ga.cancelled, 1);
+
+        // One order for two events: each group carries its own event's name, also the event
+        // that is first in no order (the order's event_name is its first product's).
+        core::Order both = makeOrder(QStringLiteral("ov3"), { { QStringLiteral("GA"), 1 } });
+        both.items.append({ QStringLiteral("ev2"), QStringLiteral("Matinee"), {}, {}, QStringLiteral("Seat"), 2, 5.0,
+                            QStringLiteral("EUR"), -1 });
+        QVERIFY_OK(orders.upsert({ both }));
+        QVERIFY_OK(repo.reconcile(both, {}));
+        auto mixed = repo.overview();
+        QVERIFY_OK(mixed);
+        QStringList seen;
+        for (const db::OverviewRow &r : mixed.value())
+            seen << r.eventId + u'/' + r.eventName + u'/' + r.ticketType + u'=' + QString::number(r.sold);
+        QCOMPARE(seen, (QStringList { u"ev1/Gala ev1/GA=5"_qs, u"ev1/Gala ev1/VIP=0"_qs, u"ev2/Matinee/Seat=2"_qs }));
     }
 
     void malformedOrderWritesNothing()
