@@ -20,6 +20,7 @@ db::InboxDelivery RepositoryInboxSink::toDelivery(const WebhookEvent &event)
     d.orderId = event.orderId;
     d.contactId = event.contactId;
     d.body = event.body;
+    d.headers = event.headers;
     return d;
 }
 

@@ -17,6 +17,19 @@ QByteArray compact(const QJsonObject &o)
 
 } // namespace
 
+QByteArray safeHeaders(const HttpRequest &request)
+{
+    static const QByteArrayList secret { "authorization", "proxy-authorization", "cookie", "x-webhook-secret" };
+    QJsonObject headers;
+    for (const auto &[name, value] : request.headers) {
+        const QString key = QString::fromLatin1(name.toLower());
+        const QString text = secret.contains(name.toLower()) ? QStringLiteral("[redacted]") : QString::fromUtf8(value);
+        const QString before = headers.value(key).toString();
+        headers.insert(key, before.isEmpty() ? text : before + QStringLiteral(", ") + text);
+    }
+    return compact(headers);
+}
+
 WebhookRequestHandler::WebhookRequestHandler(const core::WebhookSettings &settings, WebhookAuthenticator authenticator,
                                              InboxSink &inbox, StatusProvider status, QObject *parent)
     : QObject(parent), m_path(settings.path.toUtf8()), m_auth(std::move(authenticator)), m_inbox(inbox), m_status(std::move(status))
@@ -67,6 +80,7 @@ void WebhookRequestHandler::process(const HttpRequest &request, const HttpRespon
         return unauthorized(fresh.error().message);
 
     WebhookEvent event = std::move(parsed).value();
+    event.headers = safeHeaders(request);
     auto answer = [this, responder](const WebhookEvent &e, const core::Result<bool> &stored) {
         if (!stored) {
             qCWarning(lcWebhook).noquote() << "could not store webhook for order" << e.orderId << ':' << stored.error().toString();

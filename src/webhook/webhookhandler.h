@@ -36,6 +36,12 @@ public:
     virtual void commitAsync(const WebhookEvent &event, std::function<void(const core::Result<bool> &stored)> done) = 0;
 };
 
+// The headers of a request as a compact JSON object (lower-case names; a repeated header's values
+// joined by ", "), kept in webhook_inbox.headers to tell later what sent an event. The values of
+// Authorization, Proxy-Authorization, Cookie and X-Webhook-Secret are replaced by "[redacted]":
+// the inbox never holds a secret. Signatures are kept; they are not secret.
+QByteArray safeHeaders(const HttpRequest &request);
+
 // POST {webhook.path}: authenticate, parse, check the replay window, commit to the inbox, answer
 // 200 {"status":"accepted"|"duplicate"}; 401/400/422 on refusal, 503 when the commit fails.
 // GET /healthz: {"status":"ok"} merged with the status provider's object.

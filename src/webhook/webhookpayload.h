@@ -32,6 +32,7 @@ struct WebhookEvent
     QString timestampText;  // as sent
     QDateTime timestamp;    // UTC; invalid when absent or unreadable
     QByteArray body;        // raw bytes as received
+    QByteArray headers;     // the request's headers as a JSON object, secrets redacted (see safeHeaders)
 
     // Key for de-duplication in the inbox: the webhookId when GHL sent one, otherwise a hash of
     // the body (a workflow retry resends the same bytes).

@@ -508,6 +508,14 @@ private slots:
         const HttpResult r = postSecret(body);
         QCOMPARE(r.status, 200);
         verifyProcessed(order, firstProduct(order));
+        // The inbox keeps what sent the event, never the secret.
+        auto headers = m_t->scalar(QStringLiteral("SELECT headers FROM webhook_inbox WHERE order_id = '%1'")
+                                       .arg(order.value(u"_id").toString()));
+        QVERIFY_OK(headers);
+        const QJsonObject stored = QJsonDocument::fromJson(headers.value().toString().toUtf8()).object();
+        QCOMPARE(stored.value(u"content-type").toString(), QStringLiteral("application/json"));
+        QCOMPARE(stored.value(u"x-webhook-secret").toString(), QStringLiteral("[redacted]"));
+        QVERIFY2(!headers.value().toString().contains(QString::fromLatin1(Secret)), qPrintable(headers.value().toString()));
     }
 
     void sameEventTwiceIsProcessedOnce()

@@ -200,6 +200,7 @@ private slots:
     void stopClosesConnections();
     void signedWebhookEndToEnd();
     void handledOnWorkerThreads();
+    void safeHeadersRedactSecrets();
     void unansweredRequestGets500();
     void webSocketHandOver();
     void webSocketWithoutFeedIs404();
@@ -596,6 +597,27 @@ void TestWebhookServer::handledOnWorkerThreads()
     QVERIFY2(!f.inbox.threads.contains(QThread::currentThread()),
              "with an executor, webhooks must be checked and committed off the listener's thread");
     QVERIFY2(QTest::qWaitFor([&] { return observed.size() == 20; }, WaitMs), "every accepted webhook is announced once");
+}
+
+void TestWebhookServer::safeHeadersRedactSecrets()
+{
+    HttpRequest r;
+    r.headers = { { "content-type", "application/json" },
+                  { "authorization", "Bearer s3cret" },
+                  { "x-webhook-secret", "s3cret" },
+                  { "cookie", "session=s3cret" },
+                  { "x-ghl-signature", "c2lnbmF0dXJl" },
+                  { "x-forwarded-for", "10.0.0.1" },
+                  { "x-forwarded-for", "10.0.0.2" } };
+    const QByteArray json = safeHeaders(r);
+    QVERIFY2(!json.contains("s3cret"), json.constData());
+    const QJsonObject o = QJsonDocument::fromJson(json).object();
+    QCOMPARE(o.value(u"authorization").toString(), u"[redacted]"_qs);
+    QCOMPARE(o.value(u"x-webhook-secret").toString(), u"[redacted]"_qs);
+    QCOMPARE(o.value(u"cookie").toString(), u"[redacted]"_qs);
+    QCOMPARE(o.value(u"x-ghl-signature").toString(), u"c2lnbmF0dXJl"_qs);
+    QCOMPARE(o.value(u"x-forwarded-for").toString(), u"10.0.0.1, 10.0.0.2"_qs);
+    QCOMPARE(o.value(u"content-type").toString(), u"application/json"_qs);
 }
 
 void TestWebhookServer::unansweredRequestGets500()
