@@ -66,9 +66,7 @@ private slots:
     {
         m_bin = qEnvironmentVariable("QRT_QRTICKETS_BIN");
         QVERIFY2(QFileInfo(m_bin).isExecutable(), "QRT_QRTICKETS_BIN does not name the built qrtickets executable");
-        m_dialect = test::backendFromEnvironment();
-        if (m_dialect == db::Dialect::PostgreSQL && qEnvironmentVariableIsEmpty("QRT_TEST_PG_URL"))
-            QFAIL(qPrintable(test::postgresMissingMessage()));
+        QRT_REQUIRE_BACKEND(m_dialect);
     }
 
     void versionAndHelp()

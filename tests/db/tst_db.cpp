@@ -75,17 +75,12 @@ class TestDb : public QObject
 private slots:
     void initTestCase()
     {
-        m_dialect = test::backendFromEnvironment();
-        qInfo("Running against %s", qPrintable(test::backendName(m_dialect)));
-        if (pg() && qEnvironmentVariableIsEmpty("QRT_TEST_PG_URL"))
-            QFAIL(qPrintable(test::postgresMissingMessage()));
+        QRT_REQUIRE_BACKEND(m_dialect);
     }
 
     void init()
     {
-        auto t = test::TestDatabase::create(m_dialect);
-        QVERIFY2(t, qPrintable(t ? QString() : t.error().toString()));
-        m_t = std::move(t.value());
+        QRT_FRESH_DATABASE(m_t, m_dialect);
         const QString fn = QString::fromLatin1(QTest::currentTestFunction());
         if (!fn.startsWith(QStringLiteral("adopt")) && !fn.startsWith(QStringLiteral("url"))
             && !fn.startsWith(QStringLiteral("connection")))

@@ -132,12 +132,9 @@ void TestGui::initTestCase()
     QStandardPaths::setTestModeEnabled(true);
     QCoreApplication::setOrganizationName(QStringLiteral("qrtickets-tests"));
     QCoreApplication::setApplicationName(QStringLiteral("tst_gui"));
-    const db::Dialect dialect = test::backendFromEnvironment();
-    if (dialect == db::Dialect::PostgreSQL && qEnvironmentVariableIsEmpty("QRT_TEST_PG_URL"))
-        QFAIL(qPrintable(test::postgresMissingMessage()));
-    auto created = test::TestDatabase::create(dialect);
-    QVERIFY2(created, qPrintable(created ? QString() : created.error().toString()));
-    m_db = std::move(created).value();
+    db::Dialect dialect;
+    QRT_REQUIRE_BACKEND(dialect);
+    QRT_FRESH_DATABASE(m_db, dialect);
     auto migrated = m_db->migrate();
     QVERIFY2(migrated, qPrintable(migrated ? QString() : migrated.error().toString()));
     QVERIFY(m_config.set(core::ConfigKey::QrUrlTemplate, QStringLiteral("https://tickets.example.com/orders/{order_id}")));

@@ -4,6 +4,8 @@
 // GHL simulator, a blocking HTTP helper over QNetworkAccessManager and a burst client that keeps
 // many HTTP/1.1 connections busy and records the time to each answer.
 
+#include "ghl/orderjson.h"
+
 #include <QDateTime>
 #include <QElapsedTimer>
 #include <QEventLoop>
@@ -22,6 +24,19 @@
 #include <memory>
 
 namespace qrt::servetest {
+
+// The tickets an order of the simulator must end with: every quantity, or none for a cancelled or
+// refunded order; -1 when the order does not parse.
+inline int expectedTickets(const QJsonObject &order)
+{
+    auto parsed = ghl::orderFromJson(order);
+    if (!parsed)
+        return -1;
+    int n = 0;
+    for (const core::TicketDemand &d : parsed->ticketDemand())
+        n += d.qty;
+    return n;
+}
 
 struct HttpResult
 {

@@ -138,17 +138,6 @@ class TestServe : public QObject
         return list ? int(list->size()) : -1;
     }
 
-    // What the ticket table must hold: every quantity, or none for a cancelled/refunded order.
-    static int expectedTickets(const QJsonObject &order)
-    {
-        auto parsed = ghl::orderFromJson(order);
-        if (!parsed)
-            return -1;
-        int n = 0;
-        for (const core::TicketDemand &d : parsed->ticketDemand())
-            n += d.qty;
-        return n;
-    }
 
     int contactPuts(const QString &contactId)
     {
@@ -188,18 +177,13 @@ class TestServe : public QObject
 private slots:
     void initTestCase()
     {
-        m_dialect = test::backendFromEnvironment();
-        qInfo("Running against %s", qPrintable(test::backendName(m_dialect)));
-        if (m_dialect == db::Dialect::PostgreSQL && qEnvironmentVariableIsEmpty("QRT_TEST_PG_URL"))
-            QFAIL(qPrintable(test::postgresMissingMessage()));
+        QRT_REQUIRE_BACKEND(m_dialect);
         qRegisterMetaType<db::InboxStats>();
     }
 
     void init()
     {
-        auto t = test::TestDatabase::create(m_dialect);
-        QVERIFY2(t, qPrintable(t ? QString() : t.error().toString()));
-        m_t = std::move(t.value());
+        QRT_FRESH_DATABASE(m_t, m_dialect);
         QVERIFY_OK(m_t->migrate());
         m_sim = std::make_unique<ghlsim::GhlSimulator>();
         m_sim->setRateLimit(0, 10000);

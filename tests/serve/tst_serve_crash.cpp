@@ -79,14 +79,10 @@ class TestServeCrash : public QObject
 private slots:
     void initTestCase()
     {
-        m_dialect = test::backendFromEnvironment();
-        if (m_dialect == db::Dialect::PostgreSQL && qEnvironmentVariableIsEmpty("QRT_TEST_PG_URL"))
-            QFAIL(qPrintable(test::postgresMissingMessage()));
+        QRT_REQUIRE_BACKEND(m_dialect);
         QVERIFY2(QFile::exists(qEnvironmentVariable("QRT_QRTICKETS_BIN")),
                  "QRT_QRTICKETS_BIN should name the qrtickets executable (ctest sets it)");
-        auto t = test::TestDatabase::create(m_dialect);
-        QVERIFY2(t, qPrintable(t ? QString() : t.error().toString()));
-        m_t = std::move(t.value());
+        QRT_FRESH_DATABASE(m_t, m_dialect);
         QVERIFY_OK(m_t->migrate());
         m_sim.setRateLimit(0, 10000);
         m_sim.setLatencyMs(20);

@@ -4,6 +4,7 @@
 #include "db/database.h"
 
 #include <QTemporaryDir>
+#include <QTest>
 
 #include <memory>
 
@@ -42,3 +43,22 @@ private:
 };
 
 } // namespace qrt::test
+
+// For a suite's initTestCase(): sets `dialect` to this run's backend and says which in the log;
+// fails the run when it is PostgreSQL and scripts/test started no server (never a silent skip).
+#define QRT_REQUIRE_BACKEND(dialect)                                                                                   \
+    do {                                                                                                              \
+        (dialect) = ::qrt::test::backendFromEnvironment();                                                            \
+        qInfo("Running against %s", qPrintable(::qrt::test::backendName(dialect)));                                   \
+        if ((dialect) == ::qrt::db::Dialect::PostgreSQL && qEnvironmentVariableIsEmpty("QRT_TEST_PG_URL"))            \
+            QFAIL(qPrintable(::qrt::test::postgresMissingMessage()));                                                 \
+    } while (false)
+
+// For init(): a fresh database of `dialect` in `member` (a std::unique_ptr<TestDatabase>), or the
+// test fails with the reason.
+#define QRT_FRESH_DATABASE(member, dialect)                                                                            \
+    do {                                                                                                              \
+        auto created_ = ::qrt::test::TestDatabase::create(dialect);                                                   \
+        QVERIFY2(created_, qPrintable(created_ ? QString() : created_.error().toString()));                           \
+        (member) = std::move(created_).value();                                                                       \
+    } while (false)

@@ -1,6 +1,7 @@
 // The sync engine end to end: GHL simulator on a real socket, the engine's own threads, and a fresh
 // database (SQLite or PostgreSQL, QRT_TEST_BACKEND) per test.
 #include "db/database.h"
+#include "serve/servetestutil.h"
 #include "support/verify.h"
 #include "db/orderrepository.h"
 #include "db/syncrunrepository.h"
@@ -155,16 +156,7 @@ class TestSync : public QObject
     }
 
     // What GHL (the simulator) says each order must hold: live + used tickets.
-    int wantedTickets(const QString &orderId) const
-    {
-        auto order = ghl::orderFromJson(m_sim->orderJson(orderId));
-        if (!order)
-            return -1;
-        int n = 0;
-        for (const core::TicketDemand &d : order->ticketDemand())
-            n += d.qty;
-        return n;
-    }
+    int wantedTickets(const QString &orderId) const { return servetest::expectedTickets(m_sim->orderJson(orderId)); }
 
     // Every order of `ids` is in the database with exactly the tickets GHL reports (no more:
     // no duplicates); returns a sentence for the first mismatch.
@@ -190,17 +182,12 @@ class TestSync : public QObject
 private slots:
     void initTestCase()
     {
-        m_dialect = test::backendFromEnvironment();
-        qInfo("Running against %s", qPrintable(test::backendName(m_dialect)));
-        if (pg() && qEnvironmentVariableIsEmpty("QRT_TEST_PG_URL"))
-            QFAIL(qPrintable(test::postgresMissingMessage()));
+        QRT_REQUIRE_BACKEND(m_dialect);
     }
 
     void init()
     {
-        auto t = test::TestDatabase::create(m_dialect);
-        QVERIFY2(t, qPrintable(t ? QString() : t.error().toString()));
-        m_t = std::move(t.value());
+        QRT_FRESH_DATABASE(m_t, m_dialect);
         QVERIFY_OK(m_t->migrate());
         m_sim = std::make_unique<GhlSimulator>();
         QVERIFY2(m_sim->listen(), "the GHL simulator could not listen on 127.0.0.1");

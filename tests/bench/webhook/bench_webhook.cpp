@@ -77,17 +77,6 @@ quint16 freePort()
     return probe.serverPort();
 }
 
-int expectedTickets(const QJsonObject &order)
-{
-    auto parsed = ghl::orderFromJson(order);
-    if (!parsed)
-        return -1;
-    int n = 0;
-    for (const core::TicketDemand &d : parsed->ticketDemand())
-        n += d.qty;
-    return n;
-}
-
 struct Verdict
 {
     int lost = 0;           // acknowledged but not processed
