@@ -144,8 +144,15 @@ core::Result<void> SyncRunRepository::heartbeat(qint64 id)
 
 core::Result<std::optional<SyncRunRecord>> SyncRunRepository::running(int staleAfterS)
 {
-    const QDateTime cutoff = QDateTime::currentDateTimeUtc().addSecs(-std::max(1, staleAfterS));
-    auto rows = select(QStringLiteral("status = 'running' AND COALESCE(heartbeat_at, started_at) > ?"), { toDb(cutoff) }, 1);
+    // The heartbeat is written with the database's clock, so the cutoff uses it too: a station
+    // whose own clock is a minute off must not take a live run for a crashed one.
+    const int seconds = std::max(1, staleAfterS);
+    auto rows = m_db.isPostgres()
+        ? select(QStringLiteral("status = 'running' AND COALESCE(heartbeat_at, started_at) > now() - CAST(? AS integer) * interval '1 second'"),
+                 { seconds }, 1)
+        : select(QStringLiteral("status = 'running' AND COALESCE(heartbeat_at, started_at) > "
+                                "strftime('%Y-%m-%dT%H:%M:%fZ', 'now', ?)"),
+                 { QStringLiteral("-%1 seconds").arg(seconds) }, 1);
     if (!rows)
         return rows.error();
     return rows->isEmpty() ? std::optional<SyncRunRecord>() : std::optional(rows->first());

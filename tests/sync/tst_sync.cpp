@@ -18,6 +18,7 @@
 #include <QDir>
 #include <QProcess>
 #include <QSignalSpy>
+#include <QSqlDriver>
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QTemporaryDir>
@@ -308,10 +309,40 @@ private slots:
         QVERIFY(!old.value().has_value());
     }
 
+    void heartbeatsDoNotWakeOtherStations()
+    {
+        if (!pg())
+            QSKIP("NOTIFY is PostgreSQL's; SQLite stations poll data_version.");
+        const QString name = QStringLiteral("tst-sync-listen");
+        {
+            QSqlDatabase listener = m_t->db().addConnection(name, {});
+            QVERIFY2(listener.open(), qPrintable(listener.lastError().text()));
+            QSignalSpy notified(listener.driver(), &QSqlDriver::notification);
+            QVERIFY(listener.driver()->subscribeToNotification(QStringLiteral("qrtickets_changes")));
+            db::SyncRunRepository runs(m_t->db());
+            auto id = runs.start(QStringLiteral("full"), QStringLiteral("door-3"));
+            QVERIFY_OK(id);
+            QVERIFY2(notified.wait(5000), "a sync's start should reach the other stations");
+            notified.clear();
+            QVERIFY_OK(runs.heartbeat(id.value()));
+            QVERIFY_OK(runs.heartbeat(id.value()));
+            QVERIFY2(!notified.wait(1000), "a heartbeat must not make every station refresh");
+            db::SyncRunRecord done;
+            done.id = id.value();
+            done.mode = QStringLiteral("full");
+            done.status = QStringLiteral("succeeded");
+            QVERIFY_OK(runs.finish(done));
+            QVERIFY2(notified.wait(5000), "a sync's end should reach the other stations");
+            listener.driver()->unsubscribeFromNotification(QStringLiteral("qrtickets_changes"));
+            listener.close();
+        }
+        QSqlDatabase::removeDatabase(name);
+    }
+
     void syncWritesHeartbeats()
     {
         m_sim->generate(12, 5);
-        m_sim->setLatencyMs(60);
+        m_sim->setLatencyMs(150); // several heartbeats of 50 ms, even on a busy machine
         SyncRequest r = request(SyncMode::Full);
         r.heartbeatMs = 50;
         const auto s = runSync(r);
