@@ -15,7 +15,7 @@
 namespace qrt::webhook {
 
 // The listener's InboxSink over webhook_inbox: one INSERT .. ON CONFLICT DO NOTHING per delivery,
-// on whichever thread the handler's commit executor runs it (each thread has its own connection).
+// on whichever thread calls commit() (each thread has its own connection).
 class RepositoryInboxSink final : public InboxSink
 {
 public:

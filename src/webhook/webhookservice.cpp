@@ -123,15 +123,31 @@ core::Result<void> WebhookService::listen(const core::WebhookSettings &webhook, 
         return auth.error();
     if (auto exposed = HttpServer::checkExposure(webhook); !exposed)
         return exposed.error();
+    core::WebhookSettings previous = m_settings.webhook;
+    if (previous.port == 0 && m_server.isListening())
+        previous.port = m_server.serverPort(); // "as before" is the port it had, not a new free one
     m_server.stop();
     // Requests still being checked or committed answer through the handler they came to.
     m_handlerPool.waitForDone();
     m_sink.waitIdle();
+    const QString previousToken = m_settings.feedToken;
+    const WebhookAuthenticator previousAuth = m_handler->authenticator();
     m_settings.webhook = webhook;
     m_settings.feedToken = feedToken;
     m_feed->setToken(feedToken);
     install(auth.value());
-    return m_server.start(webhook);
+    auto started = m_server.start(webhook);
+    if (!started) {
+        // The port is taken or the address is not this machine's: the listener goes on as it
+        // was, if it can, and the caller shows why the new settings did not take.
+        m_settings.webhook = previous;
+        m_settings.feedToken = previousToken;
+        m_feed->setToken(previousToken);
+        install(previousAuth);
+        if (auto restored = m_server.start(previous); !restored)
+            qCWarning(lcWebhook).noquote() << "the listener could not listen again as before either:" << restored.error().toString();
+    }
+    return started;
 }
 
 void WebhookService::stop()

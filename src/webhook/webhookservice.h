@@ -49,14 +49,17 @@ public:
     ~WebhookService() override;
 
     // Starts the worker and listens. Errors: a bad public key, auth = none beyond loopback
-    // ("webhook.exposed"), the port in use.
+    // ("webhook.insecure"), the port in use.
     core::Result<void> start();
     // Stops accepting webhooks (open connections are closed once answered); the worker goes on
     // with what the inbox holds, and the feed stays. listen() starts accepting again.
     void stopListening();
     // Accepts webhooks again, with these settings: authentication, keys and secret, path, bind
     // address, port and the feed token take effect now, so a station can change them without
-    // restarting. The worker keeps its GHL and QR settings. Needs a started service.
+    // restarting. The worker keeps its GHL and QR settings. Needs a started service. Settings it
+    // must refuse change nothing; if it cannot listen with them (port taken), it listens as
+    // before and returns the error. The /healthz counters of this process start again from 0.
+    // Waits for the commits in progress, which takes long only while the database is away.
     core::Result<void> listen(const core::WebhookSettings &webhook, const QString &feedToken);
     // Stops accepting, lets the commits and the events in progress finish, then emits stopped().
     void stop();

@@ -20,6 +20,7 @@
 #include <QSet>
 #include <QSignalSpy>
 #include <QSqlQuery>
+#include <QTcpServer>
 #include <QTest>
 #include <QThread>
 #include <QWebSocket>
@@ -273,6 +274,17 @@ private slots:
         auto stats = repo.stats();
         QVERIFY_OK(stats);
         QCOMPARE(stats->pending, 5);
+    }
+
+    void commitBatchNamesWhatIsWrongWithTheTable()
+    {
+        // A table that is not what the program expects (a migration someone undid by hand): the
+        // error names the missing column, not a follow-up error of running an unprepared statement.
+        QVERIFY_OK(m_t->exec(QStringLiteral("ALTER TABLE webhook_inbox DROP COLUMN headers")));
+        db::InboxRepository repo(database());
+        auto stored = repo.commitBatch({ { u"k1"_qs, {}, u"o1"_qs, {}, {}, QByteArrayLiteral("{}") } });
+        QVERIFY(!stored.ok());
+        QVERIFY2(stored.error().toString().contains(u"headers"), qPrintable(stored.error().toString()));
     }
 
     void groupCommitUnderConcurrency()
@@ -663,7 +675,7 @@ private slots:
     {
         const QStringList ids = m_sim->orderIds();
         auto s = settings(core::WebhookAuth::SharedSecret);
-        s.worker.settleMs = 3000; // long, so a slow machine cannot pass the checks below by chance
+        s.worker.settleMs = 3000; // long, so that a slow machine does not fail the checks below
         s.worker.maxSettleMs = 60000;
         QVERIFY(startService(s));
         QCOMPARE(postSecret(customDataBody(m_sim->orderJson(ids.at(0)))).status, 200);
@@ -682,10 +694,10 @@ private slots:
     {
         const QStringList ids = m_sim->orderIds();
         auto s = settings(core::WebhookAuth::SharedSecret);
-        s.worker.settleMs = 300;
+        s.worker.settleMs = 2000; // longer than the whole stream: within it, only the cap starts the work
         s.worker.maxSettleMs = 600;
         QVERIFY(startService(s));
-        // A webhook every 150 ms never lets the burst settle; the cap still starts the work.
+        // A webhook every 150 ms keeps the burst going; the cap still starts the work.
         QElapsedTimer stream;
         stream.start();
         for (const QString &id : ids) {
@@ -695,6 +707,7 @@ private slots:
         QVERIFY2(stateOf(ids.at(0)) != u"pending",
                  qPrintable(QStringLiteral("after %1 ms of steady webhooks the first one should be claimed "
                                            "(maxSettleMs = 600), it is still pending").arg(stream.elapsed())));
+        // The worker goes on with the rest once it has started (finished work claims the next).
         for (const QString &id : ids)
             QTRY_COMPARE_WITH_TIMEOUT(stateOf(id), QStringLiteral("done"), WaitMs);
     }
@@ -704,8 +717,10 @@ private slots:
         const QStringList ids = m_sim->orderIds();
         QVERIFY(startService(settings(core::WebhookAuth::SharedSecret)));
         QCOMPARE(postSecret(customDataBody(m_sim->orderJson(ids.at(0)))).status, 200);
+        const QUrl before = url(Path);
         m_service->stopListening();
-        QCOMPARE(postSecret(customDataBody(m_sim->orderJson(ids.at(1)))).status, 0); // nothing listens
+        QCOMPARE(send(m_nam, "POST", before, customDataBody(m_sim->orderJson(ids.at(1))), { { "X-Webhook-Secret", Secret } }).status,
+                 0); // nothing listens on the port any more
         // The worker goes on while the listener is off.
         QTRY_COMPARE_WITH_TIMEOUT(stateOf(ids.at(0)), QStringLiteral("done"), WaitMs);
 
@@ -726,6 +741,18 @@ private slots:
         QVERIFY(!refused.ok());
         QCOMPARE(refused.error().code, QStringLiteral("webhook.insecure"));
         QVERIFY(m_service->server().isListening());
+        QCOMPARE(send(m_nam, "POST", url(Path), body, { { "X-Webhook-Secret", "a-new-secret" } }).status, 200);
+
+        // A port another program holds: the error comes back and the listener goes on as it was.
+        QTcpServer squatter;
+        QVERIFY(squatter.listen(QHostAddress::LocalHost, 0));
+        const quint16 running = m_service->port();
+        core::WebhookSettings taken = settings(core::WebhookAuth::SharedSecret).webhook;
+        taken.port = squatter.serverPort();
+        auto busy = m_service->listen(taken, QString());
+        QVERIFY2(!busy.ok(), "listening on a port in use must fail");
+        QVERIFY2(m_service->server().isListening(), "after a failed change the listener must listen as before");
+        QCOMPARE(m_service->port(), running);
         QCOMPARE(send(m_nam, "POST", url(Path), body, { { "X-Webhook-Secret", "a-new-secret" } }).status, 200);
     }
 
