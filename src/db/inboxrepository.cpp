@@ -136,23 +136,31 @@ core::Result<void> InboxRepository::warmUp()
     return {};
 }
 
-QSqlQuery &InboxRepository::batchStatement(const QSqlDatabase &connection, qsizetype rows)
+core::Result<QSqlQuery *> InboxRepository::batchStatement(const QSqlDatabase &connection, qsizetype rows)
 {
-    if (auto it = m_batchStatements.find(rows); it != m_batchStatements.end())
-        return *it->second;
-    if (m_batchStatements.size() >= 64) // a burst uses a few dozen sizes; do not grow without end
-        m_batchStatements.clear();
+    const quint64 use = ++m_statementUses;
+    if (auto it = m_batchStatements.find(rows); it != m_batchStatements.end()) {
+        it->second.lastUse = use;
+        return it->second.query.get();
+    }
+    if (m_batchStatements.size() >= 64) { // a burst uses a few dozen sizes: drop the least used
+        auto oldest = std::min_element(m_batchStatements.begin(), m_batchStatements.end(),
+                                       [](const auto &a, const auto &b) { return a.second.lastUse < b.second.lastUse; });
+        m_batchStatements.erase(oldest);
+    }
     const QString row = QStringLiteral("(?, ?, ?, ?, ?, ") + m_db.jsonParam() + QStringLiteral(", ?, 'pending', 0, ?, ?)");
     QStringList values;
     values.reserve(rows);
     for (qsizetype k = 0; k < rows; ++k)
         values << row;
     auto q = std::make_unique<QSqlQuery>(connection);
-    // A failed prepare is reported by exec(), which then drops the statement.
-    q->prepare(QStringLiteral("INSERT INTO webhook_inbox (idempotency_key, received_at, event_type, order_id, contact_id, "
-                              "headers, body, state, attempts, next_attempt_at, updated_at) VALUES ")
-               + values.join(u',') + QStringLiteral(" ON CONFLICT (idempotency_key) DO NOTHING RETURNING idempotency_key"));
-    return *m_batchStatements.emplace(rows, std::move(q)).first->second;
+    if (!q->prepare(QStringLiteral("INSERT INTO webhook_inbox (idempotency_key, received_at, event_type, order_id, contact_id, "
+                                   "headers, body, state, attempts, next_attempt_at, updated_at) VALUES ")
+                    + values.join(u',') + QStringLiteral(" ON CONFLICT (idempotency_key) DO NOTHING RETURNING idempotency_key")))
+        return m_db.fail(*q, tr("prepare storing %1 webhooks").arg(rows));
+    QSqlQuery *kept = q.get();
+    m_batchStatements.emplace(rows, KeptStatement { std::move(q), use });
+    return kept;
 }
 
 core::Result<QList<bool>> InboxRepository::commitBatch(const QList<InboxDelivery> &deliveries)
@@ -169,35 +177,36 @@ core::Result<QList<bool>> InboxRepository::commitBatch(const QList<InboxDelivery
             rows << i;
         }
     }
-    auto connection = m_db.connection();
-    if (!connection)
-        return connection.error();
     const QString now = toDb(m_clock.now()).toString();
-    const auto execute = [&](QSqlQuery &q) {
-        for (qsizetype i : std::as_const(rows))
-            bindDelivery(q, deliveries.at(i), now);
-        // One statement is one transaction: every row is durable, or none is.
-        return q.exec();
-    };
-    const bool reused = m_batchStatements.count(rows.size()) > 0;
-    QSqlQuery *q = &batchStatement(connection.value(), rows.size());
-    if (!execute(*q)) {
-        // A kept statement dies with its session: after a reconnect (here or by another
-        // repository on this thread) it is prepared again, once, unless the server is away.
-        const core::Error error = m_db.fail(*q, tr("store %1 webhooks").arg(deliveries.size()));
-        m_batchStatements.clear();
-        if (!reused || error.code == u"db.connection_lost")
-            return error;
-        connection = m_db.connection();
+    const QString what = tr("store %1 webhooks").arg(deliveries.size());
+    // Binds and runs the batch; one statement is one transaction: every row is durable, or none.
+    const auto execute = [&]() -> core::Result<QSqlQuery *> {
+        auto connection = m_db.connection();
         if (!connection)
             return connection.error();
-        q = &batchStatement(connection.value(), rows.size());
-        if (!execute(*q)) {
-            const core::Error again = m_db.fail(*q, tr("store %1 webhooks").arg(deliveries.size()));
-            m_batchStatements.clear();
-            return again;
+        auto q = batchStatement(connection.value(), rows.size());
+        if (!q)
+            return q.error();
+        for (qsizetype i : std::as_const(rows))
+            bindDelivery(*q.value(), deliveries.at(i), now);
+        if (!q.value()->exec()) {
+            const core::Error error = m_db.fail(*q.value(), what);
+            m_batchStatements.erase(rows.size());
+            return error;
         }
+        return q.value();
+    };
+    const bool reused = m_batchStatements.count(rows.size()) > 0;
+    auto executed = execute();
+    // A kept statement dies with its session: after a reconnect (here or by another repository on
+    // this thread) it fails once; it is prepared again on the new session, unless the server is away.
+    if (!executed && reused && executed.error().code != u"db.connection_lost") {
+        m_batchStatements.clear();
+        executed = execute();
     }
+    if (!executed)
+        return executed.error();
+    QSqlQuery *q = executed.value();
     while (q->next())
         result[first.value(q->value(0).toString())] = true;
     q->finish(); // the statement stays prepared; its result set is released

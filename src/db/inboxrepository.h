@@ -128,11 +128,17 @@ public:
     static qint64 backoffMs(int attempts, const InboxBackoff &backoff, quint32 random);
 
 private:
-    QSqlQuery &batchStatement(const QSqlDatabase &connection, qsizetype rows);
+    core::Result<QSqlQuery *> batchStatement(const QSqlDatabase &connection, qsizetype rows);
 
     Database &m_db;
     const core::Clock &m_clock;
-    std::unordered_map<qsizetype, std::unique_ptr<QSqlQuery>> m_batchStatements; // by row count, on this thread's connection
+    struct KeptStatement
+    {
+        std::unique_ptr<QSqlQuery> query;
+        quint64 lastUse = 0;
+    };
+    std::unordered_map<qsizetype, KeptStatement> m_batchStatements; // by row count, on this thread's connection
+    quint64 m_statementUses = 0;
 };
 
 } // namespace qrt::db
