@@ -6,6 +6,8 @@
 #include <QCoreApplication>
 #include <QJsonDocument>
 
+#include <algorithm>
+
 namespace qrt::webhook {
 
 namespace {
@@ -19,11 +21,15 @@ QByteArray compact(const QJsonObject &o)
 
 QByteArray safeHeaders(const HttpRequest &request)
 {
-    static const QByteArrayList secret { "authorization", "proxy-authorization", "cookie", "x-webhook-secret" };
+    // By name, so that a tunnel's or a workflow's own credential header is covered too.
+    static const QByteArrayList secretParts { "auth", "token", "secret", "key", "jwt", "cookie", "session", "password" };
     QJsonObject headers;
     for (const auto &[name, value] : request.headers) {
-        const QString key = QString::fromLatin1(name.toLower());
-        const QString text = secret.contains(name.toLower()) ? QStringLiteral("[redacted]") : QString::fromUtf8(value);
+        const QByteArray lower = name.toLower();
+        const bool secret = std::any_of(secretParts.cbegin(), secretParts.cend(),
+                                        [&lower](const QByteArray &part) { return lower.contains(part); });
+        const QString key = QString::fromLatin1(lower);
+        const QString text = secret ? QStringLiteral("[redacted]") : QString::fromUtf8(value);
         const QString before = headers.value(key).toString();
         headers.insert(key, before.isEmpty() ? text : before + QStringLiteral(", ") + text);
     }

@@ -37,9 +37,10 @@ public:
 };
 
 // The headers of a request as a compact JSON object (lower-case names; a repeated header's values
-// joined by ", "), kept in webhook_inbox.headers to tell later what sent an event. The values of
-// Authorization, Proxy-Authorization, Cookie and X-Webhook-Secret are replaced by "[redacted]":
-// the inbox never holds a secret. Signatures are kept; they are not secret.
+// joined by ", "), kept in webhook_inbox.headers to tell later what sent an event. A header whose
+// name contains auth, token, secret, key, jwt, cookie, session or password has its value replaced
+// by "[redacted]" (Authorization, X-Webhook-Secret, X-Api-Key, Cf-Access-Jwt-Assertion, ...): the
+// inbox never holds a credential. Signatures are kept; they are not secret.
 QByteArray safeHeaders(const HttpRequest &request);
 
 // POST {webhook.path}: authenticate, parse, check the replay window, commit to the inbox, answer

@@ -606,6 +606,9 @@ void TestWebhookServer::safeHeadersRedactSecrets()
                   { "authorization", "Bearer s3cret" },
                   { "x-webhook-secret", "s3cret" },
                   { "cookie", "session=s3cret" },
+                  { "X-Api-Key", "s3cret" },
+                  { "cf-access-jwt-assertion", "s3cret.jwt" },
+                  { "connection", "keep-alive" },
                   { "x-ghl-signature", "c2lnbmF0dXJl" },
                   { "x-forwarded-for", "10.0.0.1" },
                   { "x-forwarded-for", "10.0.0.2" } };
@@ -615,6 +618,9 @@ void TestWebhookServer::safeHeadersRedactSecrets()
     QCOMPARE(o.value(u"authorization").toString(), u"[redacted]"_qs);
     QCOMPARE(o.value(u"x-webhook-secret").toString(), u"[redacted]"_qs);
     QCOMPARE(o.value(u"cookie").toString(), u"[redacted]"_qs);
+    QCOMPARE(o.value(u"x-api-key").toString(), u"[redacted]"_qs);
+    QCOMPARE(o.value(u"cf-access-jwt-assertion").toString(), u"[redacted]"_qs);
+    QCOMPARE(o.value(u"connection").toString(), u"keep-alive"_qs);
     QCOMPARE(o.value(u"x-ghl-signature").toString(), u"c2lnbmF0dXJl"_qs);
     QCOMPARE(o.value(u"x-forwarded-for").toString(), u"10.0.0.1, 10.0.0.2"_qs);
     QCOMPARE(o.value(u"content-type").toString(), u"application/json"_qs);
