@@ -656,8 +656,9 @@ core::Result<QList<OverviewRow>> TicketRepository::overview()
             r.eventName = names.value(r.eventId);
     }
     std::sort(rows.begin(), rows.end(), [](const OverviewRow &a, const OverviewRow &b) {
-        const int byName = QString::localeAwareCompare(a.eventName, b.eventName);
-        return byName != 0 ? byName < 0 : a.ticketType < b.ticketType;
+        if (const int byName = QString::localeAwareCompare(a.eventName, b.eventName); byName != 0)
+            return byName < 0;
+        return a.eventId != b.eventId ? a.eventId < b.eventId : a.ticketType < b.ticketType; // same name: keep events apart
     });
     return rows;
 }
