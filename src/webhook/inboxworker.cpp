@@ -67,14 +67,6 @@ void InboxWorker::start()
     m_settle->setSingleShot(true);
     m_settle->setInterval(std::max(0, m_options.settleMs));
     connect(m_settle, &QTimer::timeout, this, &InboxWorker::fill);
-    m_statsTimer = new QTimer(this);
-    m_statsTimer->setSingleShot(true);
-    m_statsTimer->setInterval(250); // a burst of events becomes a few updates a second
-    connect(m_statsTimer, &QTimer::timeout, this, [this] {
-        db::InboxRepository repo(*m_database, m_clock);
-        if (auto s = repo.stats())
-            emit statsChanged(s.value());
-    });
     db::InboxRepository repo(*m_database, m_clock);
     if (auto resumed = repo.resumeInterrupted(m_options.station); !resumed)
         qCWarning(lcWebhook).noquote() << "could not resume interrupted webhooks:" << resumed.error().toString();
@@ -84,7 +76,6 @@ void InboxWorker::start()
     m_stopping = false;
     m_poll->start();
     emit started();
-    publishStats();
     // Like a webhook's arrival: what is already waiting, and whatever raced with this start,
     // is claimed once the listener has had its settle time.
     wake();
@@ -132,12 +123,6 @@ void InboxWorker::stop()
             m_client->cancelAll();
         }
     });
-}
-
-void InboxWorker::publishStats()
-{
-    if (m_statsTimer && !m_statsTimer->isActive())
-        m_statsTimer->start();
 }
 
 void InboxWorker::fill()
@@ -336,7 +321,6 @@ void InboxWorker::failTask(qint64 id, const QString &error, bool permanent)
 void InboxWorker::release(qint64 id)
 {
     m_active.remove(id);
-    publishStats();
     if (m_stopping) {
         if (m_active.isEmpty() && m_running) {
             m_running = false;

@@ -60,7 +60,6 @@ public:
     ~InboxWorker() override;
 
     const InboxWorkerOptions &options() const { return m_options; }
-    int activeCount() const { return int(m_active.size()); }
 
 public Q_SLOTS:
     // Resumes events a crash left 'processing', then starts working.
@@ -74,7 +73,6 @@ Q_SIGNALS:
     void started();
     void eventProcessed(qint64 id, const QString &orderId, const QString &warning, const QJsonObject &details);
     void eventFailed(qint64 id, const QString &orderId, const QString &error, bool dead);
-    void statsChanged(const qrt::db::InboxStats &stats);
     void stopped();
 
 private:
@@ -86,7 +84,6 @@ private:
     void finishTask(qint64 taskId);
     void failTask(qint64 taskId, const QString &error, bool permanent = false);
     void release(qint64 taskId);
-    void publishStats();
 
     std::shared_ptr<db::Database> m_database;
     core::GhlSettings m_ghlSettings;
@@ -95,7 +92,6 @@ private:
     const core::Clock &m_clock;
     ghl::GhlClient *m_client = nullptr;
     QTimer *m_poll = nullptr;
-    QTimer *m_statsTimer = nullptr;
     QTimer *m_settle = nullptr;
     QElapsedTimer m_settlingSince;
     QHash<qint64, std::shared_ptr<Task>> m_active;
