@@ -99,14 +99,6 @@ core::Result<QList<SyncRunRecord>> SyncRunRepository::select(const QString &wher
     return rows;
 }
 
-core::Result<std::optional<SyncRunRecord>> SyncRunRepository::get(qint64 id)
-{
-    auto rows = select(QStringLiteral("id = ?"), { id }, 1);
-    if (!rows)
-        return rows.error();
-    return rows->isEmpty() ? std::optional<SyncRunRecord>() : std::optional(rows->first());
-}
-
 core::Result<std::optional<SyncRunRecord>> SyncRunRepository::lastRun()
 {
     auto rows = select({}, {}, 1);
@@ -121,11 +113,6 @@ core::Result<std::optional<SyncRunRecord>> SyncRunRepository::lastFinishedRun()
     if (!rows)
         return rows.error();
     return rows->isEmpty() ? std::optional<SyncRunRecord>() : std::optional(rows->first());
-}
-
-core::Result<QList<SyncRunRecord>> SyncRunRepository::recent(int limit)
-{
-    return select({}, {}, limit);
 }
 
 core::Result<void> SyncRunRepository::heartbeat(qint64 id)

@@ -44,12 +44,10 @@ public:
     core::Result<qint64> start(const QString &mode, const QString &station);
     // Writes totals, status, summary, watermark and finished_at (now) of run record.id.
     core::Result<void> finish(const SyncRunRecord &record);
-    core::Result<std::optional<SyncRunRecord>> get(qint64 id);
     // The newest run (running or finished).
     core::Result<std::optional<SyncRunRecord>> lastRun();
     // The newest finished run.
     core::Result<std::optional<SyncRunRecord>> lastFinishedRun();
-    core::Result<QList<SyncRunRecord>> recent(int limit);
     // A running sync calls this every few seconds (SyncRequest::heartbeatMs).
     core::Result<void> heartbeat(qint64 id);
     // A run still marked 'running' whose process showed life (heartbeat, else start) in the last

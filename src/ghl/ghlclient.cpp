@@ -143,11 +143,6 @@ int GhlClient::retryBudgetRemaining() const
     return int(std::floor(m_budget));
 }
 
-void GhlClient::resetRetryBudget()
-{
-    m_budget = m_retry.retryBudget;
-}
-
 ListOrdersJob *GhlClient::listOrders(const ListOrdersQuery &query)
 {
     auto *job = new ListOrdersJob(this, query);

@@ -62,7 +62,6 @@ public:
     void setRetryPolicy(const RetryPolicy &policy);
     const RetryPolicy &retryPolicy() const { return m_retry; }
     int retryBudgetRemaining() const;
-    void resetRetryBudget();
 
     QNetworkAccessManager *networkAccessManager() const { return m_nam; }
 

@@ -7,12 +7,10 @@
 
 namespace qrt::webhook {
 
-RepositoryInboxSink::RepositoryInboxSink(std::shared_ptr<db::Database> database, const core::Clock &clock)
-    : m_database(std::move(database)), m_clock(clock)
-{
-}
+namespace {
 
-db::InboxDelivery RepositoryInboxSink::toDelivery(const WebhookEvent &event)
+// The inbox row of a webhook.
+db::InboxDelivery toDelivery(const WebhookEvent &event)
 {
     db::InboxDelivery d;
     d.idempotencyKey = event.idempotencyKey();
@@ -24,11 +22,7 @@ db::InboxDelivery RepositoryInboxSink::toDelivery(const WebhookEvent &event)
     return d;
 }
 
-core::Result<bool> RepositoryInboxSink::commit(const WebhookEvent &event)
-{
-    db::InboxRepository repo(*m_database, m_clock);
-    return repo.commit(toDelivery(event));
-}
+} // namespace
 
 struct BatchingInboxSink::Pending
 {
@@ -67,7 +61,7 @@ quint64 BatchingInboxSink::batchCount() const
 void BatchingInboxSink::commitAsync(const WebhookEvent &event, std::function<void(const core::Result<bool> &)> done)
 {
     auto pending = std::make_shared<Pending>();
-    pending->delivery = RepositoryInboxSink::toDelivery(event);
+    pending->delivery = toDelivery(event);
     pending->done = std::move(done);
     {
         std::lock_guard lock(m_mutex);

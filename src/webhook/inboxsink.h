@@ -14,23 +14,6 @@
 
 namespace qrt::webhook {
 
-// The listener's InboxSink over webhook_inbox: one INSERT .. ON CONFLICT DO NOTHING per delivery,
-// on whichever thread calls commit() (each thread has its own connection).
-class RepositoryInboxSink final : public InboxSink
-{
-public:
-    explicit RepositoryInboxSink(std::shared_ptr<db::Database> database,
-                                 const core::Clock &clock = core::SystemClock::instance());
-
-    core::Result<bool> commit(const WebhookEvent &event) override;
-
-    static db::InboxDelivery toDelivery(const WebhookEvent &event);
-
-private:
-    std::shared_ptr<db::Database> m_database;
-    const core::Clock &m_clock;
-};
-
 // Group commit: every caller blocks until its delivery is part of a committed batch. A committer
 // thread writes whatever has queued up while the previous batch was being written, in one
 // statement (one flush to disk), so a burst of 50 concurrent webhooks costs a few transactions
