@@ -521,9 +521,7 @@ void GhlClient::completeJob(GhlJob *job, const GhlError &error)
 {
     if (job->m_finished)
         return;
-    detachReply(job);
-    m_queue.removeOne(job);
-    m_waitingRetry.removeOne(job);
+    forget(job);
     if (error.isError() && error.kind != GhlError::Kind::Cancelled)
         qCWarning(lcGhl).noquote() << job->describe() << "failed:" << error.error.toString();
     job->finish(error);
