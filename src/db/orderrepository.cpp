@@ -60,6 +60,26 @@ QJsonDocument jsonFromDb(const QVariant &v)
     return QJsonDocument::fromJson(v.typeId() == QMetaType::QByteArray ? v.toByteArray() : v.toString().toUtf8());
 }
 
+QList<core::OrderItem> itemsFromDb(const QVariant &lineItems)
+{
+    QList<core::OrderItem> items;
+    for (const QJsonValue &v : jsonFromDb(lineItems).array()) {
+        const QJsonObject i = v.toObject();
+        core::OrderItem item;
+        item.productId = i.value(QStringLiteral("product_id")).toString();
+        item.productName = i.value(QStringLiteral("product_name")).toString();
+        item.productImage = i.value(QStringLiteral("product_image")).toString();
+        item.priceId = i.value(QStringLiteral("price_id")).toString();
+        item.priceName = i.value(QStringLiteral("price_name")).toString();
+        item.qty = i.value(QStringLiteral("qty")).toInt();
+        item.unitPrice = i.value(QStringLiteral("unit_price")).toDouble();
+        item.currency = i.value(QStringLiteral("currency")).toString();
+        item.availableQty = i.value(QStringLiteral("available_qty")).toInt(-1);
+        items.append(item);
+    }
+    return items;
+}
+
 OrderRow rowFrom(const QSqlQuery &q, bool detail)
 {
     const QSqlRecord r = q.record();
@@ -99,21 +119,7 @@ OrderRow rowFrom(const QSqlQuery &q, bool detail)
         o.eventTicketQty = r.value(QStringLiteral("event_ticket_qty")).toInt();
         o.eventTicketType = s("event_ticket_type");
         o.qrCodeImage = s("qr_code_image");
-        const QJsonArray items = jsonFromDb(r.value(QStringLiteral("line_items"))).array();
-        for (const QJsonValue &v : items) {
-            const QJsonObject i = v.toObject();
-            core::OrderItem item;
-            item.productId = i.value(QStringLiteral("product_id")).toString();
-            item.productName = i.value(QStringLiteral("product_name")).toString();
-            item.productImage = i.value(QStringLiteral("product_image")).toString();
-            item.priceId = i.value(QStringLiteral("price_id")).toString();
-            item.priceName = i.value(QStringLiteral("price_name")).toString();
-            item.qty = i.value(QStringLiteral("qty")).toInt();
-            item.unitPrice = i.value(QStringLiteral("unit_price")).toDouble();
-            item.currency = i.value(QStringLiteral("currency")).toString();
-            item.availableQty = i.value(QStringLiteral("available_qty")).toInt(-1);
-            o.items.append(item);
-        }
+        o.items = itemsFromDb(r.value(QStringLiteral("line_items")));
     }
     return row;
 }
@@ -271,6 +277,26 @@ core::Result<std::optional<OrderRow>> OrderRepository::get(const QString &orderI
     if (!q.next())
         return std::optional<OrderRow>();
     return std::optional<OrderRow>(rowFrom(q, true));
+}
+
+core::Result<QHash<QString, QList<core::OrderItem>>> OrderRepository::lineItems(const QStringList &orderIds)
+{
+    QHash<QString, QList<core::OrderItem>> items;
+    if (orderIds.isEmpty())
+        return items;
+    auto connection = m_db.connection();
+    if (!connection)
+        return connection.error();
+    QSqlQuery q(connection.value());
+    q.prepare(QStringLiteral("SELECT order_id, line_items FROM ghl_qr_orders WHERE order_id IN (")
+              + QStringList(orderIds.size(), QStringLiteral("?")).join(u',') + u')');
+    for (const QString &id : orderIds)
+        q.addBindValue(id);
+    if (!q.exec())
+        return m_db.fail(q, tr("read order %1").arg(orderIds.join(QStringLiteral(", "))));
+    while (q.next())
+        items.insert(q.value(0).toString(), itemsFromDb(q.value(1)));
+    return items;
 }
 
 core::Result<QList<OrderRow>> OrderRepository::list(const OrderQuery &query)

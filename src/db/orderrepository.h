@@ -57,6 +57,8 @@ public:
     // counts and inserted_at are not touched.
     core::Result<int> upsert(const QList<core::Order> &orders);
     core::Result<std::optional<OrderRow>> get(const QString &orderId);
+    // The line items of these orders (one query, without the rest of each row).
+    core::Result<QHash<QString, QList<core::OrderItem>>> lineItems(const QStringList &orderIds);
     core::Result<QList<OrderRow>> list(const OrderQuery &query);
     core::Result<int> count(const OrderQuery &query);
     core::Result<QList<EventInfo>> events();

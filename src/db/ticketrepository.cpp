@@ -637,14 +637,11 @@ core::Result<QList<OverviewRow>> TicketRepository::overview()
         rows.append(r);
     }
     QHash<QString, QString> names;
-    OrderRepository orders(m_db);
+    auto items = OrderRepository(m_db).lineItems(QStringList(sampleOrder.cbegin(), sampleOrder.cend()));
+    if (!items)
+        return items.error();
     for (auto it = sampleOrder.cbegin(); it != sampleOrder.cend(); ++it) {
-        auto order = orders.get(it.value());
-        if (!order)
-            return order.error();
-        if (!order->has_value())
-            continue;
-        for (const core::OrderItem &item : order->value().order.items) {
+        for (const core::OrderItem &item : items.value().value(it.value())) {
             if (item.productId == it.key()) {
                 names.insert(it.key(), item.productName);
                 break;
