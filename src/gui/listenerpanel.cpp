@@ -8,7 +8,6 @@
 #include "ghl/ghlclient.h"
 #include "ghl/listordersjob.h"
 #include "gui/dbworker.h"
-#include "gui/secretaccess.h"
 #include "gui/services.h"
 
 #ifdef QRT_HAVE_WEBHOOK
@@ -197,20 +196,6 @@ void ListenerPanel::startStop()
         updateState();
         emit listeningChanged(false);
         return;
-    }
-    // The Settings dialog keeps these secrets in the keychain only; bring them into this run's
-    // configuration before the listener reads it.
-    if (d->services.secrets) {
-        const QList<std::pair<core::ConfigKey, SecretAccess::Secret>> secrets = {
-            { core::ConfigKey::WebhookSecret, SecretAccess::Secret::WebhookSecret },
-            { core::ConfigKey::FeedToken, SecretAccess::Secret::FeedToken },
-        };
-        for (const auto &[key, secret] : secrets) {
-            if (!d->services.config.text(key).isEmpty())
-                continue;
-            if (auto stored = d->services.secrets->read(secret); stored && !stored.value().isEmpty())
-                (void)d->services.config.set(key, stored.value());
-        }
     }
     core::Result<void> started;
     if (service) {
