@@ -37,6 +37,22 @@ bool SyncWriter::shouldRetry(const QString &code) const
     return !m_abort && (code == u"db.connection_lost" || code == u"db.unreachable");
 }
 
+template <typename Op>
+auto SyncWriter::retrying(const char *what, Op op, int &attempts)
+{
+    int delay = std::max(1, m_request.dbRetryBaseMs);
+    for (attempts = 1;; ++attempts) {
+        auto result = op();
+        if (result || attempts >= std::max(1, m_request.dbAttempts) || !shouldRetry(result.error().code))
+            return result;
+        qCWarning(lcSync).noquote() << what << "failed, retrying in" << delay << "ms:" << result.error().toString();
+        // This thread only writes: sleeping here holds up nothing but the next batch.
+        for (int slept = 0; slept < delay && !m_abort; slept += 50)
+            QThread::msleep(50);
+        delay = std::min(delay * 2, 8000);
+    }
+}
+
 void SyncWriter::begin()
 {
     RunStart start;
@@ -69,33 +85,20 @@ void SyncWriter::write(const QList<core::Order> &orders)
     BatchOutcome outcome;
     outcome.orders = int(orders.size());
     db::OrderWriter writer(*m_db);
-    int delay = std::max(1, m_request.dbRetryBaseMs);
-    for (int attempt = 1;; ++attempt) {
-        outcome.attempts = attempt;
-        auto saved = writer.save(orders, m_request.station);
-        if (saved) {
-            for (const db::ReconcileResult &r : saved.value()) {
-                outcome.added += r.added;
-                outcome.cancelled += r.cancelled;
-                outcome.restored += r.restored;
-                for (const QString &c : r.conflicts)
-                    outcome.conflicts << tr("order %1: %2").arg(r.orderId, c);
-            }
-            if (attempt > 1)
-                qCInfo(lcSync) << "batch of" << orders.size() << "orders saved on attempt" << attempt;
-            break;
+    const auto saved = retrying("saving a batch", [&] { return writer.save(orders, m_request.station); }, outcome.attempts);
+    if (saved) {
+        for (const db::ReconcileResult &r : saved.value()) {
+            outcome.added += r.added;
+            outcome.cancelled += r.cancelled;
+            outcome.restored += r.restored;
+            for (const QString &c : r.conflicts)
+                outcome.conflicts << tr("order %1: %2").arg(r.orderId, c);
         }
-        const core::Error &e = saved.error();
-        if (attempt >= std::max(1, m_request.dbAttempts) || !shouldRetry(e.code)) {
-            outcome.error = attempt > 1 ? tr("%1 (gave up after %n attempt(s))", nullptr, attempt).arg(e.toString())
-                                        : e.toString();
-            break;
-        }
-        qCWarning(lcSync).noquote() << "saving a batch failed, retrying in" << delay << "ms:" << e.toString();
-        // This thread only writes: sleeping here holds up nothing but the next batch.
-        for (int slept = 0; slept < delay && !m_abort; slept += 50)
-            QThread::msleep(50);
-        delay = std::min(delay * 2, 8000);
+        if (outcome.attempts > 1)
+            qCInfo(lcSync) << "batch of" << orders.size() << "orders saved on attempt" << outcome.attempts;
+    } else {
+        const QString e = saved.error().toString();
+        outcome.error = outcome.attempts > 1 ? tr("%1 (gave up after %n attempt(s))", nullptr, outcome.attempts).arg(e) : e;
     }
     Q_EMIT written(outcome);
 }
@@ -129,19 +132,9 @@ void SyncWriter::end(const SyncSummary &summary)
         r.error = s.error;
         db::SyncRunRepository runs(*m_db);
         // The run's outcome matters after a restart too: a lost connection gets a few more tries.
-        int delay = std::max(1, m_request.dbRetryBaseMs);
-        for (int attempt = 1;; ++attempt) {
-            auto done = runs.finish(r);
-            if (done)
-                break;
-            if (attempt >= std::max(1, m_request.dbAttempts) || !shouldRetry(done.error().code)) {
-                qCWarning(lcSync).noquote() << "could not record the end of sync run" << m_runId << ":"
-                                            << done.error().toString();
-                break;
-            }
-            QThread::msleep(static_cast<unsigned long>(delay));
-            delay = std::min(delay * 2, 8000);
-        }
+        int attempts = 0;
+        if (auto done = retrying("recording the end of the sync run", [&] { return runs.finish(r); }, attempts); !done)
+            qCWarning(lcSync).noquote() << "could not record the end of sync run" << m_runId << ":" << done.error().toString();
     }
     Q_EMIT ended(s);
 }

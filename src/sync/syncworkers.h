@@ -73,6 +73,10 @@ Q_SIGNALS:
 
 private:
     bool shouldRetry(const QString &code) const;
+    // Runs op() until it succeeds, fails for good, or dbAttempts are used, with doubling waits
+    // (cut short by abortRetries()); attempts tells how many it took.
+    template <typename Op>
+    auto retrying(const char *what, Op op, int &attempts);
     void beat();
     std::shared_ptr<db::Database> m_db;
     SyncRequest m_request;
