@@ -34,13 +34,18 @@ QByteArray HttpRequest::mediaType() const
     return type.trimmed().toLower();
 }
 
+bool hasToken(const QByteArray &listValue, QByteArrayView token)
+{
+    for (const QByteArray &t : listValue.split(',')) {
+        if (t.trimmed().compare(token, Qt::CaseInsensitive) == 0)
+            return true;
+    }
+    return false;
+}
+
 bool HttpRequest::isWebSocketUpgrade() const
 {
-    const QList<QByteArray> tokens = header("connection").toLower().split(',');
-    bool upgrade = false;
-    for (const QByteArray &t : tokens)
-        upgrade = upgrade || t.trimmed() == "upgrade";
-    return upgrade && header("upgrade").trimmed().toLower() == "websocket";
+    return hasToken(header("connection"), "upgrade") && header("upgrade").trimmed().toLower() == "websocket";
 }
 
 HttpResponse HttpResponse::json(int status, const QByteArray &jsonBody)

@@ -1,11 +1,15 @@
 #pragma once
 
 #include <QByteArray>
+#include <QByteArrayView>
 #include <QHostAddress>
 #include <QList>
 #include <QPair>
 
 namespace qrt::webhook {
+
+// Whether a comma-separated header value (Connection, ...) holds `token`, case-insensitively.
+bool hasToken(const QByteArray &listValue, QByteArrayView token);
 
 // One parsed HTTP/1.x request. Header names are lower-cased; values are kept as sent (minus
 // surrounding whitespace). The body is the raw bytes: signatures are computed over exactly these.

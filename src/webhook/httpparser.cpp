@@ -62,15 +62,6 @@ QByteArrayView trimmedOws(QByteArrayView v)
     return v;
 }
 
-bool hasToken(const QByteArray &listValue, QByteArrayView token)
-{
-    for (const QByteArray &t : listValue.split(',')) {
-        if (t.trimmed().compare(token, Qt::CaseInsensitive) == 0)
-            return true;
-    }
-    return false;
-}
-
 } // namespace
 
 HttpParser::HttpParser() : HttpParser(Limits {}) { }
