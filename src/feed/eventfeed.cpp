@@ -232,6 +232,7 @@ void EventFeed::acceptPending()
 
         const QString peer = peerOf(*socket);
         m_clients.insert(socket, Client { peer, 0 });
+        m_clientCount = int(m_clients.size());
         const auto alive = [this, socket] {
             if (auto it = m_clients.find(socket); it != m_clients.end())
                 it->unansweredPings = 0;
@@ -291,6 +292,7 @@ void EventFeed::forget(QWebSocket *socket)
         return;
     const QString peer = it->peer;
     m_clients.erase(it);
+    m_clientCount = int(m_clients.size());
     qCDebug(lcFeed) << "Feed client disconnected:" << peer;
     Q_EMIT clientDisconnected(peer);
 }

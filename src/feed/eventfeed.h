@@ -15,6 +15,8 @@
 #include <QString>
 #include <QTimer>
 
+#include <atomic>
+
 QT_BEGIN_NAMESPACE
 class QTcpSocket;
 class QWebSocket;
@@ -92,7 +94,7 @@ public:
     // Closes every client (1001 going away) and stops listening.
     void close();
 
-    int clientCount() const { return int(m_clients.size()); }
+    int clientCount() const { return m_clientCount.load(); } // any thread (/healthz reads it)
 
 public Q_SLOTS:
     void publish(qrt::feed::FeedEvent event, const QJsonObject &data);
@@ -132,6 +134,7 @@ private:
     const core::Clock &m_clock;
     QWebSocketServer *m_server = nullptr;
     QHash<QWebSocket *, Client> m_clients;
+    std::atomic<int> m_clientCount { 0 }; // m_clients.size(), readable from other threads
     QList<QPointer<QTcpSocket>> m_handshaking;
     QByteArray m_tokenHash; // SHA-256 of the token, so comparisons take the same time for any input
     qint64 m_maxBacklogBytes = DefaultMaxBacklogBytes;

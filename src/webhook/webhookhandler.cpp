@@ -47,7 +47,13 @@ void WebhookRequestHandler::install(HttpServer &server)
     server.addRoute(m_path, { QByteArrayLiteral("POST") },
         [this](const HttpRequest &r, const HttpResponder &responder) { handleWebhook(r, responder); }, true);
     server.addRoute(QByteArrayLiteral("/healthz"), { QByteArrayLiteral("GET") },
-        [this](const HttpRequest &r, const HttpResponder &responder) { handleHealth(r, responder); });
+        [this](const HttpRequest &r, const HttpResponder &responder) {
+            // The status reads the database: not on the listener's thread (the GUI's, in the app).
+            if (m_executor)
+                m_executor([this, r, responder] { handleHealth(r, responder); });
+            else
+                handleHealth(r, responder);
+        });
 }
 
 void WebhookRequestHandler::handleWebhook(const HttpRequest &request, const HttpResponder &responder)
