@@ -109,6 +109,9 @@ public:
     struct Sources
     {
         QString filePath; // empty: defaultFilePath()
+        // A file named by the user (--config) must exist; a program that names a file of its own
+        // to write later (the demo) sets this to false.
+        bool fileMustExist = true;
         QMap<ConfigKey, QString> commandLine;
         QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
     };

@@ -17,9 +17,7 @@
 #include "gui/services.h"
 #include "gui/ticketmodels.h"
 #include "ghlsim/ghlsimulator.h"
-#ifdef QRT_HAVE_SYNC
 #include "sync/syncengine.h"
-#endif
 #include "support/testdatabase.h"
 
 #include "qr/qrcode.h"
@@ -627,9 +625,6 @@ void TestGui::eventOverviewCountsLive()
 // orders appear (live), the status bar tells about the sync, and the door admits.
 void TestGui::syncFromSimulatorFillsTheWindow()
 {
-#ifndef QRT_HAVE_SYNC
-    QFAIL("qrt_sync is not built: the desktop cannot sync");
-#else
     ghlsim::GhlSimulator simulator;
     simulator.generate(60, 7);
     simulator.setRateLimit(0, 10000);
@@ -674,7 +669,6 @@ void TestGui::syncFromSimulatorFillsTheWindow()
     auto *banner = panel->findChild<QLabel *>(QStringLiteral("resultBanner"));
     panel->scan(config.qr().urlFor(orderId));
     QTRY_COMPARE_WITH_TIMEOUT(banner->property("result").toString(), QStringLiteral("green"), 30000);
-#endif
 }
 
 QTEST_MAIN(TestGui)
