@@ -13,10 +13,7 @@ namespace qrt::webhook {
 
 namespace {
 
-QString tr(const char *text)
-{
-    return QCoreApplication::translate("qrt::webhook::HttpConnection", text);
-}
+// Error bodies go to GHL (and other HTTP clients), never in the station's language: plain English.
 
 // After we decided to close, a peer that does not read our last answer is cut off after this.
 constexpr int CloseGraceMs = 5000;
@@ -45,7 +42,7 @@ struct HttpResponder::Private
     ~Private()
     {
         if (!sent.exchange(true))
-            post(connection, HttpResponse::error(500, tr("The request was not answered.")), keepAlive);
+            post(connection, HttpResponse::error(500, QStringLiteral("The request was not answered.")), keepAlive);
     }
 };
 

@@ -6,10 +6,7 @@ namespace qrt::webhook {
 
 namespace {
 
-QString tr(const char *text)
-{
-    return QCoreApplication::translate("qrt::webhook::HttpParser", text);
-}
+// Error bodies go to GHL (and other HTTP clients), never in the station's language: plain English.
 
 // RFC 9110 token characters.
 bool isTchar(char c)
@@ -145,7 +142,7 @@ bool HttpParser::scanHead()
     while (m_scanned == m_headStart && m_headStart < m_buf.size()) {
         const char c = m_buf.at(m_headStart);
         if (c == '\n') {
-            fail(400, tr("Bare line feed in request."));
+            fail(400, QStringLiteral("Bare line feed in request."));
             return false;
         }
         if (c != '\r')
@@ -153,13 +150,13 @@ bool HttpParser::scanHead()
         if (m_headStart + 1 >= m_buf.size())
             return false; // wait for the byte after CR
         if (m_buf.at(m_headStart + 1) != '\n') {
-            fail(400, tr("Malformed request line."));
+            fail(400, QStringLiteral("Malformed request line."));
             return false;
         }
         m_headStart += 2;
         m_scanned = m_headStart;
         if (m_headStart - m_pos > m_limits.maxHeaderBytes) {
-            fail(431, tr("Request header block is too large."));
+            fail(431, QStringLiteral("Request header block is too large."));
             return false;
         }
     }
@@ -170,14 +167,14 @@ bool HttpParser::scanHead()
         if (data[i] != '\n')
             continue;
         if (i == m_headStart || data[i - 1] != '\r') {
-            fail(400, tr("Bare line feed in request."));
+            fail(400, QStringLiteral("Bare line feed in request."));
             return false;
         }
         // End of head: "\r\n\r\n" with the first CRLF not being the start of the head.
         if (i - 3 >= m_headStart && data[i - 2] == '\n' && data[i - 3] == '\r') {
             const qsizetype headEnd = i + 1;
             if (headEnd - m_pos > m_limits.maxHeaderBytes) {
-                fail(431, tr("Request header block is too large."));
+                fail(431, QStringLiteral("Request header block is too large."));
                 return false;
             }
             if (!parseHead(QByteArrayView(data + m_headStart, i - 3 - m_headStart)))
@@ -190,7 +187,7 @@ bool HttpParser::scanHead()
     }
     m_scanned = size;
     if (size - m_pos > m_limits.maxHeaderBytes) {
-        fail(431, tr("Request header block is too large."));
+        fail(431, QStringLiteral("Request header block is too large."));
         return false;
     }
     return false;
@@ -205,25 +202,25 @@ bool HttpParser::parseHead(QByteArrayView head)
     QByteArrayView rest = lineEnd < 0 ? QByteArrayView() : head.sliced(lineEnd + 2);
 
     if (requestLine.contains('\r')) {
-        fail(400, tr("Malformed request line."));
+        fail(400, QStringLiteral("Malformed request line."));
         return false;
     }
     const qsizetype sp1 = requestLine.indexOf(' ');
     const qsizetype sp2 = sp1 < 0 ? -1 : requestLine.indexOf(' ', sp1 + 1);
     if (sp1 <= 0 || sp2 < 0 || requestLine.indexOf(' ', sp2 + 1) >= 0) {
-        fail(400, tr("Malformed request line."));
+        fail(400, QStringLiteral("Malformed request line."));
         return false;
     }
     const QByteArrayView method = requestLine.first(sp1);
     const QByteArrayView target = requestLine.sliced(sp1 + 1, sp2 - sp1 - 1);
     const QByteArrayView version = requestLine.sliced(sp2 + 1);
     if (!isToken(method) || target.isEmpty() || target.front() != '/') {
-        fail(400, tr("Malformed request line."));
+        fail(400, QStringLiteral("Malformed request line."));
         return false;
     }
     for (char c : target) {
         if (!isTargetChar(c)) {
-            fail(400, tr("Malformed request target."));
+            fail(400, QStringLiteral("Malformed request target."));
             return false;
         }
     }
@@ -233,10 +230,10 @@ bool HttpParser::parseHead(QByteArrayView head)
         req.versionMinor = 0;
     } else if (version.size() == 8 && version.startsWith("HTTP/") && version.at(6) == '.'
                && version.at(5) >= '0' && version.at(5) <= '9' && version.at(7) >= '0' && version.at(7) <= '9') {
-        fail(505, tr("Only HTTP/1.0 and HTTP/1.1 are supported."));
+        fail(505, QStringLiteral("Only HTTP/1.0 and HTTP/1.1 are supported."));
         return false;
     } else {
-        fail(400, tr("Malformed request line."));
+        fail(400, QStringLiteral("Malformed request line."));
         return false;
     }
     req.method = method.toByteArray();
@@ -247,7 +244,7 @@ bool HttpParser::parseHead(QByteArrayView head)
         req.query = target.sliced(q + 1).toByteArray();
     const qsizetype hash = req.query.indexOf('#');
     if (hash >= 0 || req.path.contains('#')) {
-        fail(400, tr("Malformed request target."));
+        fail(400, QStringLiteral("Malformed request target."));
         return false;
     }
 
@@ -261,36 +258,36 @@ bool HttpParser::parseHead(QByteArrayView head)
         rest = lineEnd < 0 ? QByteArrayView() : rest.sliced(lineEnd + 2);
         if (line.isEmpty() || line.front() == ' ' || line.front() == '\t') {
             // Obsolete line folding is refused (RFC 9112 section 5.2 allows it).
-            fail(400, tr("Folded header lines are not accepted."));
+            fail(400, QStringLiteral("Folded header lines are not accepted."));
             return false;
         }
         const qsizetype colon = line.indexOf(':');
         if (colon <= 0 || !isToken(line.first(colon))) {
-            fail(400, tr("Malformed header line."));
+            fail(400, QStringLiteral("Malformed header line."));
             return false;
         }
         const QByteArrayView value = trimmedOws(line.sliced(colon + 1));
         if (!isFieldValue(value)) {
-            fail(400, tr("Malformed header value."));
+            fail(400, QStringLiteral("Malformed header value."));
             return false;
         }
         if (req.headers.size() >= m_limits.maxHeaderCount) {
-            fail(431, tr("Too many request headers."));
+            fail(431, QStringLiteral("Too many request headers."));
             return false;
         }
         QByteArray name = line.first(colon).toByteArray().toLower();
         if (name == "content-length") {
             if (++contentLengthCount > 1) {
-                fail(400, tr("Duplicate Content-Length header."));
+                fail(400, QStringLiteral("Duplicate Content-Length header."));
                 return false;
             }
             if (value.isEmpty() || value.size() > 15) {
-                fail(400, tr("Invalid Content-Length."));
+                fail(400, QStringLiteral("Invalid Content-Length."));
                 return false;
             }
             for (char c : value) {
                 if (c < '0' || c > '9') {
-                    fail(400, tr("Invalid Content-Length."));
+                    fail(400, QStringLiteral("Invalid Content-Length."));
                     return false;
                 }
                 contentLength = contentLength * 10 + (c - '0');
@@ -304,23 +301,23 @@ bool HttpParser::parseHead(QByteArrayView head)
     }
 
     if (transferEncoding && contentLengthCount > 0) {
-        fail(400, tr("Both Content-Length and Transfer-Encoding were sent."));
+        fail(400, QStringLiteral("Both Content-Length and Transfer-Encoding were sent."));
         return false;
     }
     if (transferEncoding) {
-        fail(411, tr("Chunked or encoded bodies are not accepted; send Content-Length."));
+        fail(411, QStringLiteral("Chunked or encoded bodies are not accepted; send Content-Length."));
         return false;
     }
     if (req.versionMinor == 1 && hostCount != 1) {
-        fail(400, tr("HTTP/1.1 requests need exactly one Host header."));
+        fail(400, QStringLiteral("HTTP/1.1 requests need exactly one Host header."));
         return false;
     }
     if (contentLengthCount == 0 && (req.method == "POST" || req.method == "PUT" || req.method == "PATCH")) {
-        fail(411, tr("A Content-Length header is required."));
+        fail(411, QStringLiteral("A Content-Length header is required."));
         return false;
     }
     if (contentLength > m_limits.maxBodyBytes) {
-        fail(413, tr("Request body is larger than %1 bytes.").arg(m_limits.maxBodyBytes));
+        fail(413, QStringLiteral("Request body is larger than %1 bytes.").arg(m_limits.maxBodyBytes));
         return false;
     }
 

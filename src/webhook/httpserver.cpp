@@ -85,7 +85,7 @@ void HttpServer::incomingConnection(qintptr socketDescriptor)
         qCWarning(lcWebhook).noquote() << "connection limit of" << m_options.maxConnections << "reached; refusing"
                              << socket->peerAddress().toString();
         socket->setParent(this);
-        socket->write(serializeResponse(HttpResponse::error(503, tr("Too many connections; try again shortly.")), false));
+        socket->write(serializeResponse(HttpResponse::error(503, QStringLiteral("Too many connections; try again shortly.")), false));
         connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
         QTimer::singleShot(5000, socket, [socket] { socket->abort(); socket->deleteLater(); });
         socket->disconnectFromHost();
@@ -116,13 +116,13 @@ void HttpServer::dispatch(const HttpRequest &request, const HttpResponder &respo
 {
     if (request.path == m_options.webSocketPath) {
         if (request.method != "GET") {
-            HttpResponse r = HttpResponse::error(405, tr("Use GET to open the event feed."));
+            HttpResponse r = HttpResponse::error(405, QStringLiteral("Use GET to open the event feed."));
             r.headers.append({ QByteArrayLiteral("Allow"), QByteArrayLiteral("GET") });
             responder.send(r);
         } else if (!isSignalConnected(QMetaMethod::fromSignal(&HttpServer::webSocketUpgradeRequested))) {
-            responder.send(HttpResponse::error(404, tr("The event feed is not available.")));
+            responder.send(HttpResponse::error(404, QStringLiteral("The event feed is not available.")));
         } else {
-            responder.send(HttpResponse::error(400, tr("The event feed needs a WebSocket upgrade request.")));
+            responder.send(HttpResponse::error(400, QStringLiteral("The event feed needs a WebSocket upgrade request.")));
         }
         return;
     }
@@ -134,17 +134,17 @@ void HttpServer::dispatch(const HttpRequest &request, const HttpResponder &respo
         }
     }
     if (!route) {
-        responder.send(HttpResponse::error(404, tr("Nothing here.")));
+        responder.send(HttpResponse::error(404, QStringLiteral("Nothing here.")));
         return;
     }
     if (!route->methods.contains(request.method)) {
-        HttpResponse r = HttpResponse::error(405, tr("Method %1 is not allowed here.").arg(QString::fromLatin1(request.method)));
+        HttpResponse r = HttpResponse::error(405, QStringLiteral("Method %1 is not allowed here.").arg(QString::fromLatin1(request.method)));
         r.headers.append({ QByteArrayLiteral("Allow"), route->methods.join(", ") });
         responder.send(r);
         return;
     }
     if (route->requireJson && request.mediaType() != "application/json") {
-        responder.send(HttpResponse::error(415, tr("The body must be JSON (Content-Type: application/json).")));
+        responder.send(HttpResponse::error(415, QStringLiteral("The body must be JSON (Content-Type: application/json).")));
         return;
     }
     route->handler(request, responder);

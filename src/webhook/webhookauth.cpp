@@ -21,10 +21,11 @@ namespace qrt::webhook {
 
 namespace {
 
-QString tr(const char *text)
+// Q_DECLARE_TR_FUNCTIONS gives lupdate and the program the same context for Tr::tr().
+struct Tr
 {
-    return QCoreApplication::translate("qrt::webhook::WebhookAuthenticator", text);
-}
+    Q_DECLARE_TR_FUNCTIONS(qrt::webhook::WebhookAuthenticator)
+};
 
 const char DefaultGhlKey[] = "MCowBQYDK2VwAyEAi2HR1srL4o18O8BRa7gVJY7G7bupbN3H9AwJrHCDiOg=";
 
@@ -62,13 +63,13 @@ core::Result<QList<PKey>> loadKeys(const QString &configured)
     if (text.startsWith(u"-----BEGIN")) {
         const QList<PKey> keys = keysFromPem(text.toLatin1());
         if (keys.isEmpty())
-            return core::makeError(QStringLiteral("webhook.key"), tr("The configured webhook public key is not a readable PEM public key."));
+            return core::makeError(QStringLiteral("webhook.key"), Tr::tr("The configured webhook public key is not a readable PEM public key."));
         return keys;
     }
     if (QFileInfo(text).isFile()) {
         QFile file(text);
         if (!file.open(QIODevice::ReadOnly))
-            return core::makeError(QStringLiteral("webhook.key"), tr("Cannot read the webhook public key file %1.").arg(text), file.errorString());
+            return core::makeError(QStringLiteral("webhook.key"), Tr::tr("Cannot read the webhook public key file %1.").arg(text), file.errorString());
         const QByteArray content = file.read(1024 * 1024);
         QList<PKey> keys = keysFromPem(content);
         if (keys.isEmpty()) {
@@ -76,14 +77,14 @@ core::Result<QList<PKey>> loadKeys(const QString &configured)
                 keys.append(der);
         }
         if (keys.isEmpty())
-            return core::makeError(QStringLiteral("webhook.key"), tr("The file %1 holds no PEM public key.").arg(text));
+            return core::makeError(QStringLiteral("webhook.key"), Tr::tr("The file %1 holds no PEM public key.").arg(text));
         return keys;
     }
     const auto decoded = QByteArray::fromBase64Encoding(text.toLatin1(), QByteArray::AbortOnBase64DecodingErrors);
     PKey key = decoded ? keyFromDer(*decoded) : PKey();
     if (!key) {
         return core::makeError(QStringLiteral("webhook.key"),
-            tr("The webhook public key is neither base64 SubjectPublicKeyInfo nor a PEM file."));
+            Tr::tr("The webhook public key is neither base64 SubjectPublicKeyInfo nor a PEM file."));
     }
     return QList<PKey> { key };
 }
@@ -147,7 +148,7 @@ core::Result<WebhookAuthenticator> WebhookAuthenticator::create(const core::Webh
     if (settings.auth == core::WebhookAuth::SharedSecret) {
         if (settings.secret.isEmpty()) {
             return core::makeError(QStringLiteral("webhook.no_secret"),
-                tr("Shared-secret authentication is selected but [webhook] secret is empty."));
+                Tr::tr("Shared-secret authentication is selected but [webhook] secret is empty."));
         }
         p->secretHash = sha256(settings.secret.toUtf8());
     } else if (settings.auth == core::WebhookAuth::GhlSignature) {
@@ -168,7 +169,7 @@ core::Result<WebhookAuthenticator> WebhookAuthenticator::create(const core::Webh
                 p->ed25519 = fallback->first();
         }
         if (p->acceptLegacyRsa && !p->rsa) {
-            p->warnings.append(tr("Legacy x-wh-signature webhooks cannot be verified: accept_legacy_rsa is on but no RSA "
+            p->warnings.append(Tr::tr("Legacy x-wh-signature webhooks cannot be verified: accept_legacy_rsa is on but no RSA "
                                   "public key is configured (put GHL's RSA key in the PEM file named by ghl_public_key)."));
         }
         if (!p->acceptLegacyRsa)
@@ -218,7 +219,7 @@ core::Result<void> WebhookAuthenticator::authenticate(const HttpRequest &request
         if (query.hasQueryItem(QStringLiteral("token")))
             candidates.append(query.queryItemValue(QStringLiteral("token"), QUrl::FullyDecoded).toUtf8());
         if (candidates.isEmpty())
-            return reject(request, tr("no secret was sent (X-Webhook-Secret, Authorization: Bearer or ?token=)"));
+            return reject(request, QStringLiteral("no secret was sent (X-Webhook-Secret, Authorization: Bearer or ?token=)"));
         // Hashing first makes the comparison independent of the secret's length.
         bool match = false;
         for (const QByteArray &c : std::as_const(candidates)) {
@@ -226,34 +227,34 @@ core::Result<void> WebhookAuthenticator::authenticate(const HttpRequest &request
             match |= CRYPTO_memcmp(h.constData(), d->secretHash.constData(), static_cast<size_t>(h.size())) == 0;
         }
         if (!match)
-            return reject(request, tr("the secret does not match"));
+            return reject(request, QStringLiteral("the secret does not match"));
         return {};
     }
     case core::WebhookAuth::GhlSignature: {
         if (request.hasHeader("x-ghl-signature")) {
             const auto sig = decodeSignature(request.header("x-ghl-signature"));
             if (!sig)
-                return reject(request, tr("X-GHL-Signature is not base64"));
+                return reject(request, QStringLiteral("X-GHL-Signature is not base64"));
             if (!d->ed25519 || !verify(d->ed25519.get(), nullptr, *sig, request.body))
-                return reject(request, tr("X-GHL-Signature does not match the body and the configured public key"));
+                return reject(request, QStringLiteral("X-GHL-Signature does not match the body and the configured public key"));
             return {};
         }
         if (request.hasHeader("x-wh-signature")) {
             if (!d->acceptLegacyRsa)
-                return reject(request, tr("legacy x-wh-signature webhooks are not accepted (accept_legacy_rsa is off)"));
+                return reject(request, QStringLiteral("legacy x-wh-signature webhooks are not accepted (accept_legacy_rsa is off)"));
             if (!d->rsa)
-                return reject(request, tr("legacy x-wh-signature received but no RSA public key is configured"));
+                return reject(request, QStringLiteral("legacy x-wh-signature received but no RSA public key is configured"));
             const auto sig = decodeSignature(request.header("x-wh-signature"));
             if (!sig)
-                return reject(request, tr("x-wh-signature is not base64"));
+                return reject(request, QStringLiteral("x-wh-signature is not base64"));
             if (!verify(d->rsa.get(), EVP_sha256(), *sig, request.body))
-                return reject(request, tr("x-wh-signature does not match the body and the configured RSA key"));
+                return reject(request, QStringLiteral("x-wh-signature does not match the body and the configured RSA key"));
             return {};
         }
-        return reject(request, tr("the request carries no X-GHL-Signature"));
+        return reject(request, QStringLiteral("the request carries no X-GHL-Signature"));
     }
     }
-    return reject(request, tr("unknown authentication mode"));
+    return reject(request, QStringLiteral("unknown authentication mode"));
 }
 
 core::Result<void> WebhookAuthenticator::checkFreshness(const WebhookEvent &event, const HttpRequest &request) const
@@ -261,11 +262,11 @@ core::Result<void> WebhookAuthenticator::checkFreshness(const WebhookEvent &even
     if (d->mode != core::WebhookAuth::GhlSignature || d->replayWindowS <= 0)
         return {};
     if (!event.timestamp.isValid())
-        return reject(request, tr("the signed webhook has no readable timestamp"));
+        return reject(request, QStringLiteral("the signed webhook has no readable timestamp"));
     const qint64 age = event.timestamp.secsTo(d->clock->now());
     if (age > d->replayWindowS || age < -d->replayWindowS) {
         return reject(request,
-            tr("the webhook's timestamp %1 is outside the replay window of %2 s").arg(event.timestampText.left(40)).arg(d->replayWindowS));
+            QStringLiteral("the webhook's timestamp %1 is outside the replay window of %2 s").arg(event.timestampText.left(40)).arg(d->replayWindowS));
     }
     return {};
 }

@@ -97,7 +97,7 @@ void WebhookRequestHandler::process(const HttpRequest &request, const HttpRespon
         if (!stored) {
             qCWarning(lcWebhook).noquote() << "could not store webhook for order" << e.orderId << ':' << stored.error().toString();
             emit webhookRefused(503, stored.error().message);
-            responder.send(HttpResponse::error(503, tr("The webhook could not be stored; please retry.")));
+            responder.send(HttpResponse::error(503, QStringLiteral("The webhook could not be stored; please retry.")));
             return;
         }
         const bool isNew = stored.value();

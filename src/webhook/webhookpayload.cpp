@@ -12,10 +12,7 @@ namespace qrt::webhook {
 
 namespace {
 
-QString tr(const char *text)
-{
-    return QCoreApplication::translate("qrt::webhook::WebhookPayload", text);
-}
+// Error bodies go to GHL (and other HTTP clients), never in the station's language: plain English.
 
 // Ids are strings in every shape, but workflow builders sometimes produce numbers.
 QString idText(const QJsonValue &v)
@@ -136,7 +133,7 @@ core::Result<WebhookEvent> parseWebhookPayload(const QByteArray &body)
     QJsonParseError error {};
     const QJsonDocument doc = QJsonDocument::fromJson(body, &error);
     if (error.error != QJsonParseError::NoError || !doc.isObject()) {
-        return core::makeError(QStringLiteral("webhook.malformed"), tr("The webhook body is not a JSON object."),
+        return core::makeError(QStringLiteral("webhook.malformed"), QStringLiteral("The webhook body is not a JSON object."),
             error.error != QJsonParseError::NoError ? error.errorString() + QStringLiteral(" at offset ") + QString::number(error.offset)
                                                     : QString());
     }
@@ -197,7 +194,7 @@ core::Result<WebhookEvent> parseWebhookPayload(const QByteArray &body)
 
     if (!plausibleId(e.orderId)) {
         return core::makeError(QStringLiteral("webhook.no_order_id"),
-            e.orderId.isEmpty() ? tr("The webhook does not name an order.") : tr("The webhook's order id is not usable."),
+            e.orderId.isEmpty() ? QStringLiteral("The webhook does not name an order.") : QStringLiteral("The webhook's order id is not usable."),
             toString(e.shape));
     }
     if (!plausibleId(e.contactId))

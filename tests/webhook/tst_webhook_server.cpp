@@ -15,6 +15,7 @@
 #include <QThread>
 #include <QThreadPool>
 #include <QTimer>
+#include <QTranslator>
 #include <QWebSocket>
 #include <QWebSocketServer>
 
@@ -167,6 +168,20 @@ struct Fixture
     QString error;
 };
 
+// A station set to German: translates every string anyone asks for, so any error body that goes
+// through tr() shows up, whether or not qrtickets_de.qm happens to carry that sentence.
+class GermanStation final : public QTranslator
+{
+public:
+    static constexpr char Marker[] = "Übersetzt: ";
+    bool isEmpty() const override { return false; }
+    QString translate(const char *context, const char *sourceText, const char *, int) const override
+    {
+        Q_UNUSED(context);
+        return QString::fromUtf8(Marker) + QString::fromUtf8(sourceText);
+    }
+};
+
 HttpServer::Options fastOptions()
 {
     HttpServer::Options o;
@@ -204,6 +219,7 @@ private slots:
     void unansweredRequestGets500();
     void webSocketHandOver();
     void webSocketWithoutFeedIs404();
+    void errorBodiesStayEnglish();
 
 private:
     QByteArray m_bigHeader = "X-Big: " + QByteArray(17 * 1024, 'a') + "\r\n";
@@ -682,6 +698,57 @@ void TestWebhookServer::webSocketWithoutFeedIs404()
     c.send(get("/ws", "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"));
     QVERIFY(c.waitFor(1));
     QCOMPARE(c.parsed()[0].status, 404);
+}
+
+void TestWebhookServer::errorBodiesStayEnglish()
+{
+    // GHL reads our answers, not the door staff: the station's language must not reach them.
+    GermanStation german;
+    QVERIFY(QCoreApplication::installTranslator(&german));
+    QVERIFY2(QCoreApplication::translate("qrt::webhook", "Nothing") != u"Nothing", "the German stand-in must translate");
+    const struct
+    {
+        QByteArray request;
+        int status;
+        QString english;
+    } cases[] = {
+        { "POST\r\n\r\n", 400, QStringLiteral("Malformed request line.") },
+        { post("{not json"), 400, QStringLiteral("The webhook body is not a JSON object.") },
+        { post(orderBody("o-401"), {}), 401, QStringLiteral("no secret was sent") },
+        { post(orderBody("o-401"), "X-Webhook-Secret: nope\r\n"), 401, QStringLiteral("the secret does not match") },
+        { get("/nope"), 404, QStringLiteral("Nothing here.") },
+        { get("/api/ghl/webhook-qr"), 405, QStringLiteral("Method GET is not allowed here.") },
+        { "POST /api/ghl/webhook-qr HTTP/1.1\r\nHost: x\r\n\r\n", 411, QStringLiteral("A Content-Length header is required.") },
+        { post("order=1", "X-Webhook-Secret: " + Secret + "\r\n", "/api/ghl/webhook-qr", "application/x-www-form-urlencoded"), 415,
+          QStringLiteral("The body must be JSON") },
+        { post(R"({"type":"OrderCreate","contactId":"c1"})"), 422, QStringLiteral("The webhook does not name an order.") },
+        { "GET / HTTP/2.0\r\nHost: x\r\n\r\n", 505, QStringLiteral("Only HTTP/1.0 and HTTP/1.1 are supported.") },
+    };
+    Fixture f(fastOptions());
+    QVERIFY2(f.error.isEmpty(), qPrintable(f.error));
+    for (const auto &c : cases) {
+        Client client(f.port());
+        QVERIFY(client.connected());
+        client.send(c.request);
+        QVERIFY2(client.waitFor(1), qPrintable(QStringLiteral("no answer to the %1 case").arg(c.status)));
+        const Response r = client.parsed().first();
+        QCOMPARE(r.status, c.status);
+        const QString body = QString::fromUtf8(r.body);
+        QVERIFY2(!body.contains(QString::fromUtf8(GermanStation::Marker)),
+                 qPrintable(QStringLiteral("the %1 answer to GHL went through the station's translation: %2").arg(c.status).arg(body)));
+        QVERIFY2(body.contains(c.english),
+                 qPrintable(QStringLiteral("the %1 answer should say \"%2\" in English, got %3").arg(c.status).arg(c.english, body)));
+    }
+    // A full inbox (database down): 503, still English.
+    f.inbox.setFailing(true);
+    Client client(f.port());
+    QVERIFY(client.connected());
+    client.send(post(orderBody("o-503")));
+    QVERIFY(client.waitFor(1));
+    QCOMPARE(client.parsed().first().status, 503);
+    QVERIFY2(client.parsed().first().body.contains("The webhook could not be stored; please retry."),
+             client.parsed().first().body.constData());
+    QCoreApplication::removeTranslator(&german);
 }
 
 QTEST_GUILESS_MAIN(TestWebhookServer)
