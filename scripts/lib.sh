@@ -8,8 +8,11 @@ QRT_BUILD=${QRT_BUILD_DIR:-$QRT_ROOT/build}
 QRT_BUILD_PACKAGES=(cmake ninja-build g++ pkg-config
     qt6-base-dev qt6-base-dev-tools qt6-websockets-dev qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools
     qt6-qpa-plugins qt6-svg-dev libqt6svg6 libqt6sql6-psql libqt6sql6-sqlite qt6-translations-l10n
-    libzxing-dev libssl-dev qtkeychain-qt6-dev libgl-dev fonts-dejavu-core)
-QRT_TEST_PACKAGES=(postgresql xvfb xauth)
+    libzxing-dev libssl-dev qtkeychain-qt6-dev libgl-dev fonts-dejavu-core
+    dpkg-dev)
+# libseccomp-dev and systemd (systemd-analyze): serve under the unit's system-call filter;
+# lintian, man-db and bash-completion: the package test.
+QRT_TEST_PACKAGES=(postgresql xvfb xauth libseccomp-dev systemd lintian man-db bash-completion)
 
 qrt_log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 

@@ -22,6 +22,13 @@ QString tr(const char *text)
     return QCoreApplication::translate("qrt::app::serve", text);
 }
 
+QString secretHint()
+{
+    return tr("Set QRTICKETS_WEBHOOK_SECRET in the environment (for the qrtickets-serve service: in "
+              "/etc/qrtickets/secrets.env) or [webhook] secret in the settings file; serve does not read the "
+              "desktop keychain.");
+}
+
 #ifdef Q_OS_UNIX
 // Self-pipe: the handler only writes one byte; the event loop reads it and stops cleanly.
 int g_signalFds[2] = { -1, -1 };
@@ -59,23 +66,30 @@ int runServe(AppContext &context)
     // A configuration the listener would refuse is reported before anything touches the database.
     if (auto exposed = webhook::HttpServer::checkExposure(context.config.webhook()); !exposed) {
         err << tr("Cannot start the webhook listener: %1").arg(exposed.error().toString()) << Qt::endl;
+        if (exposed.error().code == u"webhook.no_secret")
+            err << secretHint() << Qt::endl;
         return ExitUsage;
     }
     if (auto r = ensureSchema(context, false); !r) {
         err << r.error().toString() << Qt::endl;
         return ExitFailure;
     }
-    loadSecretsFromKeychain(context.config);
+    // No keychain here: a service has no desktop session (and its unit's system-call filter no
+    // room for libsecret); secrets come from the environment (secrets.env) or the settings file.
 
     webhook::WebhookServiceSettings settings = webhook::WebhookServiceSettings::fromConfig(context.config);
     if (settings.ghl.token.isEmpty())
-        err << tr("Warning: no GHL token is configured ([ghl] token, QRTICKETS_GHL_TOKEN or the keychain); webhooks "
-                  "will be accepted and stored but cannot be processed until one is set.")
+        err << tr("Warning: no GHL token is set. Set QRTICKETS_GHL_TOKEN in the environment (for the "
+                  "qrtickets-serve service: in /etc/qrtickets/secrets.env) or [ghl] token in the settings file; "
+                  "serve does not read the desktop keychain. Webhooks will be accepted and stored but cannot be "
+                  "processed until a token is set.")
             << Qt::endl;
     webhook::WebhookService service(context.database, settings);
     if (auto started = service.start(); !started) {
         const QString code = started.error().code;
         err << tr("Cannot start the webhook listener: %1").arg(started.error().toString()) << Qt::endl;
+        if (code == u"webhook.no_secret")
+            err << secretHint() << Qt::endl;
         const bool configuration = code == u"webhook.insecure" || code == u"webhook.no_secret" || code == u"webhook.bind"
             || code == u"webhook.key";
         return configuration ? ExitUsage : ExitFailure;
