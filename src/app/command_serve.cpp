@@ -1,5 +1,6 @@
 #include "app/commands.h"
 
+#include "app/platformconsole.h"
 #include "webhook/webhookservice.h"
 
 #include <QCoreApplication>
@@ -116,6 +117,10 @@ int runServe(AppContext &context)
     if (!installSignalHandlers(&service, shutdown))
         err << tr("Warning: cannot install the SIGINT/SIGTERM handlers; stop with kill -9 only after the inbox is empty.")
             << Qt::endl;
+#elif defined(Q_OS_WIN)
+    // Ctrl+C, Ctrl+Break and closing the console window stop it the same way (platformconsole.cpp).
+    if (!installConsoleStopHandler(&service, shutdown))
+        err << tr("Warning: cannot install the Ctrl+C handler; stop only after the inbox is empty.") << Qt::endl;
 #else
     Q_UNUSED(shutdown)
 #endif

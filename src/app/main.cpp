@@ -1,4 +1,5 @@
 #include "app/commands.h"
+#include "app/platformconsole.h"
 #include "core/version.h"
 
 #include <QApplication>
@@ -127,6 +128,7 @@ int usageError(const QString &message)
 
 int main(int argc, char **argv)
 {
+    app::attachParentConsole(argc, argv); // Windows: CLI output reaches cmd/PowerShell (platformconsole.h)
     const QString commandName = commandIn(argc, argv);
     // Headless commands never need a display: they run under a QCoreApplication.
     const bool headless = answeredOnTheTerminal(argc, argv) || !commandName.isEmpty();
