@@ -11,8 +11,9 @@ QRT_BUILD_PACKAGES=(cmake ninja-build g++ pkg-config
     libzxing-dev libssl-dev qtkeychain-qt6-dev libgl-dev fonts-dejavu-core
     dpkg-dev)
 # libseccomp-dev and systemd (systemd-analyze): serve under the unit's system-call filter;
-# lintian, man-db and bash-completion: the package test.
-QRT_TEST_PACKAGES=(postgresql xvfb xauth libseccomp-dev systemd lintian man-db bash-completion)
+# lintian, man-db and bash-completion: the package test; poppler-utils (pdftotext, pdftoppm): the
+# door-list PDF read back page by page (gui.exporter).
+QRT_TEST_PACKAGES=(postgresql xvfb xauth libseccomp-dev systemd lintian man-db bash-completion poppler-utils)
 
 qrt_log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 

@@ -196,7 +196,10 @@ int main(int argc, char **argv)
     Q_UNUSED(ordersFile)
 #endif
 
-    auto context = app::loadContext(parser.value(config), parser.value(database));
+    // The desktop opens even when the database setting is unusable (it offers a way on); the
+    // headless commands stop with exit code 2.
+    auto context = name.isEmpty() ? app::loadDesktopContext(parser.value(config), parser.value(database))
+                                  : app::loadContext(parser.value(config), parser.value(database));
     if (!context) {
         QTextStream(stderr) << context.error().toString() << Qt::endl;
         return app::ExitUsage;

@@ -293,8 +293,10 @@ Result<Config> Config::load(const Sources &sources)
     Config c = defaults();
     c.m_filePath = sources.filePath.isEmpty() ? defaultFilePath() : sources.filePath;
 
-    auto apply = [&c](const ConfigKeyInfo &ki, const QString &raw, Origin origin) -> Result<void> {
+    auto apply = [&c, &sources](const ConfigKeyInfo &ki, const QString &raw, Origin origin) -> Result<void> {
         auto v = validate(ki.key, raw);
+        if (!v && ki.key == ConfigKey::DatabaseUrl && sources.skipInvalidDatabaseUrl)
+            return {};
         if (!v)
             return v.error();
         c.m_values[ki.key] = v.value();

@@ -112,6 +112,10 @@ public:
         // A file named by the user (--config) must exist; a program that names a file of its own
         // to write later (the demo) sets this to false.
         bool fileMustExist = true;
+        // The desktop, after a load that failed on the database URL: skip a [database] url that
+        // does not parse (it stays at its default) so that everything else loads and the desktop
+        // can offer Settings and the local database instead of refusing to start.
+        bool skipInvalidDatabaseUrl = false;
         QMap<ConfigKey, QString> commandLine;
         QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
     };

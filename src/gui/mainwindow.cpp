@@ -444,16 +444,16 @@ void MainWindow::showOverview()
     m_overview->refresh();
 }
 
-void MainWindow::exportOrderList(const QString &path)
+void MainWindow::exportOrderList(const QString &path, exporter::CsvSeparator separator)
 {
     const db::OrderQuery query = m_model->query();
     m_worker->run(
         this,
-        [query, path](db::Database &database) -> core::Result<void> {
+        [query, path, separator](db::Database &database) -> core::Result<void> {
             auto rows = exporter::fetchOrders(database, query);
             if (!rows)
                 return rows.error();
-            return writeFile(path, exporter::ordersCsv(rows.value()));
+            return writeFile(path, exporter::ordersCsv(rows.value(), separator));
         },
         [this, path](core::Result<void> result) {
             if (!result)
@@ -464,27 +464,34 @@ void MainWindow::exportOrderList(const QString &path)
         });
 }
 
-void MainWindow::exportDoorList(const QString &eventId, const QString &path, DoorListFormat format)
+QString MainWindow::eventName(const QString &eventId) const
 {
-    QString eventName = eventId;
     const int index = m_ui->eventFilter->findData(eventId);
     if (index > 0)
-        eventName = m_ui->eventFilter->itemText(index).section(QStringLiteral(" ("), 0, 0);
+        return m_ui->eventFilter->itemText(index).section(QStringLiteral(" ("), 0, 0);
+    return eventId;
+}
+
+void MainWindow::exportDoorList(const QString &eventId, const QString &path, DoorListFormat format,
+                                exporter::CsvSeparator separator)
+{
+    const QString eventName = this->eventName(eventId);
     m_worker->run(
         this, [eventId](db::Database &database) { return exporter::fetchDoorList(database, eventId); },
-        [this, path, format, eventName](core::Result<QList<DoorEntry>> entries) {
+        [this, path, format, eventName, separator](core::Result<QList<DoorEntry>> entries) {
             core::Result<void> result;
             if (!entries) {
                 result = entries.error();
             } else if (format == DoorListFormat::Csv) {
-                result = writeFile(path, exporter::doorListCsv(entries.value()));
+                result = writeFile(path, exporter::doorListCsv(entries.value(), separator));
             } else {
                 QPrinter printer(QPrinter::HighResolution);
                 printer.setOutputFormat(QPrinter::PdfFormat);
                 printer.setOutputFileName(path);
+                printer.setPageMargins(QMarginsF(12, 12, 12, 12), QPageLayout::Millimeter);
                 printer.setDocName(tr("Door list %1").arg(eventName));
-                exporter::printDoorList(printer, eventName, entries.value());
-                if (!QFileInfo(path).exists() || QFileInfo(path).size() == 0)
+                if (exporter::printDoorList(printer, eventName, entries.value()) == 0 || !QFileInfo(path).exists()
+                    || QFileInfo(path).size() == 0)
                     result = core::makeError(QStringLiteral("gui.write"), tr("Could not write %1.").arg(path));
             }
             if (!result)
@@ -495,13 +502,26 @@ void MainWindow::exportDoorList(const QString &eventId, const QString &path, Doo
         });
 }
 
+// A save dialog for CSV files that also asks for the separator: one file type each, the one
+// spreadsheet programs expect in this locale chosen first (";" where decimals are written "12,50").
+QString MainWindow::saveCsvFileName(const QString &title, const QString &fileName, exporter::CsvSeparator *separator)
+{
+    const QString comma = tr("CSV, comma separated (*.csv)");
+    const QString semicolon = tr("CSV, semicolon separated, decimal comma (*.csv)");
+    QString selected = exporter::defaultCsvSeparator() == exporter::CsvSeparator::Semicolon ? semicolon : comma;
+    const QString dir = QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation);
+    const QString path = QFileDialog::getSaveFileName(this, title, dir + u'/' + fileName,
+                                                      QStringList { comma, semicolon }.join(QStringLiteral(";;")), &selected);
+    *separator = selected == semicolon ? exporter::CsvSeparator::Semicolon : exporter::CsvSeparator::Comma;
+    return path;
+}
+
 void MainWindow::exportOrderListInteractive()
 {
-    const QString dir = QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation);
-    const QString path = QFileDialog::getSaveFileName(this, tr("Export order list"), dir + QStringLiteral("/orders.csv"),
-                                                      tr("CSV files (*.csv)"));
+    exporter::CsvSeparator separator = exporter::defaultCsvSeparator();
+    const QString path = saveCsvFileName(tr("Export order list"), QStringLiteral("orders.csv"), &separator);
     if (!path.isEmpty())
-        exportOrderList(path);
+        exportOrderList(path, separator);
 }
 
 QString MainWindow::chooseEvent()
@@ -537,20 +557,25 @@ void MainWindow::doorListInteractive(DoorListFormat format, bool print)
                     return;
                 }
                 QPrinter printer(QPrinter::HighResolution);
+                printer.setDocName(tr("Door list %1").arg(eventName(eventId)));
                 QPrintDialog dialog(&printer, this);
                 if (dialog.exec() != QDialog::Accepted)
                     return;
-                const int index = m_ui->eventFilter->findData(eventId);
-                exporter::printDoorList(printer, m_ui->eventFilter->itemText(index).section(QStringLiteral(" ("), 0, 0),
-                                        entries.value());
+                exporter::printDoorList(printer, eventName(eventId), entries.value());
             });
         return;
     }
+    const QString fileName = exporter::doorListFileName(eventName(eventId), QDate::currentDate(),
+                                                        format == DoorListFormat::Csv ? QStringLiteral("csv") : QStringLiteral("pdf"));
+    if (format == DoorListFormat::Csv) {
+        exporter::CsvSeparator separator = exporter::defaultCsvSeparator();
+        const QString path = saveCsvFileName(tr("Save door list"), fileName, &separator);
+        if (!path.isEmpty())
+            exportDoorList(eventId, path, format, separator);
+        return;
+    }
     const QString dir = QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation);
-    const bool csv = format == DoorListFormat::Csv;
-    const QString path = QFileDialog::getSaveFileName(this, tr("Save door list"),
-                                                      dir + (csv ? QStringLiteral("/door-list.csv") : QStringLiteral("/door-list.pdf")),
-                                                      csv ? tr("CSV files (*.csv)") : tr("PDF files (*.pdf)"));
+    const QString path = QFileDialog::getSaveFileName(this, tr("Save door list"), dir + u'/' + fileName, tr("PDF files (*.pdf)"));
     if (!path.isEmpty())
         exportDoorList(eventId, path, format);
 }

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/result.h"
+#include "gui/exporter.h"
 
 #include <QHash>
 #include <QMainWindow>
@@ -40,10 +41,12 @@ public:
     void showOverview();
 
     // Commands behind the export actions (after their file dialogs). Each ends with
-    // exportFinished; errors are also shown to the user.
-    void exportOrderList(const QString &path);
+    // exportFinished; errors are also shown to the user. CSV files use `separator` (the save
+    // dialog offers both; the locale picks the default).
+    void exportOrderList(const QString &path, exporter::CsvSeparator separator = exporter::defaultCsvSeparator());
     enum class DoorListFormat { Csv, Pdf };
-    void exportDoorList(const QString &eventId, const QString &path, DoorListFormat format);
+    void exportDoorList(const QString &eventId, const QString &path, DoorListFormat format,
+                        exporter::CsvSeparator separator = exporter::defaultCsvSeparator());
 
     // Re-reads everything visible (live updates call this).
     void refreshAll();
@@ -69,6 +72,8 @@ private:
     void exportOrderListInteractive();
     void doorListInteractive(DoorListFormat format, bool print);
     QString chooseEvent();
+    QString eventName(const QString &eventId) const;
+    QString saveCsvFileName(const QString &title, const QString &fileName, exporter::CsvSeparator *separator);
     void openSync();
     void openSettings();
     void openListener();

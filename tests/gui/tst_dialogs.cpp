@@ -52,16 +52,16 @@ class MemorySecrets : public gui::SecretAccess
 {
 public:
     QMap<Secret, QString> values;
-    core::Result<QString> read(Secret secret) override { return values.value(secret); }
-    core::Result<void> write(Secret secret, const QString &value) override
+    void read(Secret secret, QObject *, ReadDone done) override { done(values.value(secret)); }
+    void write(Secret secret, const QString &value, QObject *, WriteDone done) override
     {
         values[secret] = value;
-        return {};
+        done({});
     }
-    core::Result<void> remove(Secret secret) override
+    void remove(Secret secret, QObject *, WriteDone done) override
     {
         values.remove(secret);
-        return {};
+        done({});
     }
 };
 

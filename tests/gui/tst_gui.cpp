@@ -487,12 +487,12 @@ void TestGui::exportsCsvAndPdf()
     QTRY_COMPARE_WITH_TIMEOUT(model->totalCount(), expected, 30000);
     QSignalSpy finished(&window, &gui::MainWindow::exportFinished);
     const QString csvPath = m_dir.filePath(QStringLiteral("orders.csv"));
-    window.exportOrderList(csvPath);
+    window.exportOrderList(csvPath, gui::exporter::CsvSeparator::Comma);
     QVERIFY(finished.wait(30000));
     QCOMPARE(finished.last().at(1).toBool(), true);
     const QList<QStringList> lines = readCsv(csvPath);
     QCOMPARE(lines.size(), expected + 1);
-    QCOMPARE(lines.first().first(), QStringLiteral("order_id"));
+    QCOMPARE(lines.first().first(), QStringLiteral("Order"));
     for (const QStringList &line : lines.mid(1)) {
         QCOMPARE(line.at(1), QStringLiteral("Olivia"));
         QCOMPARE(line.at(2), QStringLiteral("Keller"));
@@ -501,12 +501,12 @@ void TestGui::exportsCsvAndPdf()
     // Door list of one event as CSV: sorted by last name, only orders with tickets to admit.
     const QString eventId = order(0).eventId;
     const QString doorCsv = m_dir.filePath(QStringLiteral("door.csv"));
-    window.exportDoorList(eventId, doorCsv, gui::MainWindow::DoorListFormat::Csv);
+    window.exportDoorList(eventId, doorCsv, gui::MainWindow::DoorListFormat::Csv, gui::exporter::CsvSeparator::Comma);
     QVERIFY(finished.wait(30000));
     QCOMPARE(finished.last().at(1).toBool(), true);
     const QList<QStringList> door = readCsv(doorCsv);
     QVERIFY(door.size() > 100);
-    QCOMPARE(door.first().at(0), QStringLiteral("last_name"));
+    QCOMPARE(door.first().at(0), QStringLiteral("Last name"));
     for (int i = 2; i < door.size(); ++i)
         QVERIFY2(door[i - 1].at(0).toLower() <= door[i].at(0).toLower(), "the door list is sorted by last name");
 
