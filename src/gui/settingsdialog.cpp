@@ -4,6 +4,7 @@
 
 #include "core/config.h"
 #include "db/database.h"
+#include "db/databaseurl.h"
 #include "db/fieldmappingrepository.h"
 #include "db/orderrepository.h"
 #include "ghl/ghlclient.h"
@@ -17,6 +18,7 @@
 #include <QComboBox>
 #include <QHeaderView>
 #include <QLineEdit>
+#include <QMessageBox>
 #include <QPointer>
 #include <QPushButton>
 #include <QThread>
@@ -79,6 +81,10 @@ struct SettingsDialog::Private
     ghl::GhlClient *testClient = nullptr;
     int pendingTests = 0;
     QPointer<QThread> dbTestThread;
+    QLabel *keychainStatus = nullptr;
+    int pendingSaves = 0;      // keychain writes and the mapping save of one OK
+    QStringList saveProblems;  // what they reported
+    QString untestedUrlAccepted; // a database URL the user chose to save without a connection
 
     Private(core::Config &c) : config(c) { }
 };
@@ -145,36 +151,13 @@ SettingsDialog::SettingsDialog(core::Config &config, SecretAccess *secrets, std:
                                    : tr("Set on the command line; change it there."));
         }
     }
-    const QList<std::pair<SecretAccess::Secret, QLineEdit *>> secretFields = {
-        { SecretAccess::Secret::GhlToken, m_ui->ghlTokenEdit },
-        { SecretAccess::Secret::WebhookSecret, m_ui->webhookSecretEdit },
-        { SecretAccess::Secret::FeedToken, m_ui->feedTokenEdit },
-    };
-    QStringList keychainProblems;
-    for (const auto &[secret, edit] : secretFields) {
-        if (edit->isReadOnly())
-            continue;
-        if (!d->secrets) {
-            edit->setEnabled(false);
-            edit->setToolTip(tr("No system keychain is available; set this secret through its environment variable."));
-            continue;
-        }
-        if (edit->text().isEmpty()) {
-            auto stored = d->secrets->read(secret);
-            if (stored)
-                edit->setText(stored.value());
-            else
-                keychainProblems << stored.error().message;
-        }
-        d->initialSecrets[secret] = edit->text();
-    }
-    if (!d->secrets)
-        m_ui->ghlTokenNote->setText(tr("No system keychain is available: give the token in the environment "
-                                       "variable QRTICKETS_GHL_TOKEN."));
-    else if (!keychainProblems.isEmpty())
-        m_ui->ghlTokenNote->setText(keychainProblems.constFirst());
-    else
-        m_ui->ghlTokenNote->setText(tr("The token is kept in the system keychain, never in the settings file."));
+    // Shown while the keychain is asked to keep a secret on OK (it may be showing a prompt).
+    d->keychainStatus = new QLabel(this);
+    d->keychainStatus->setObjectName(QStringLiteral("keychainStatus"));
+    d->keychainStatus->setWordWrap(true);
+    d->keychainStatus->hide();
+    m_ui->mainLayout->insertWidget(m_ui->mainLayout->indexOf(m_ui->buttonBox), d->keychainStatus);
+    readSecrets();
 
     m_ui->webhookEnabledCheck->setChecked(config.flag(ConfigKey::WebhookEnabled));
     m_ui->webhookLegacyRsaCheck->setChecked(config.flag(ConfigKey::WebhookAcceptLegacyRsa));
@@ -209,6 +192,56 @@ SettingsDialog::SettingsDialog(core::Config &config, SecretAccess *secrets, std:
     loadMappings();
 
     revalidate();
+}
+
+void SettingsDialog::readSecrets()
+{
+    const QList<std::pair<SecretAccess::Secret, QLineEdit *>> secretFields = {
+        { SecretAccess::Secret::GhlToken, m_ui->ghlTokenEdit },
+        { SecretAccess::Secret::WebhookSecret, m_ui->webhookSecretEdit },
+        { SecretAccess::Secret::FeedToken, m_ui->feedTokenEdit },
+    };
+    if (!d->secrets)
+        m_ui->ghlTokenNote->setText(tr("No system keychain is available: give the token in the environment "
+                                       "variable QRTICKETS_GHL_TOKEN."));
+    else
+        m_ui->ghlTokenNote->setText(tr("The token is kept in the system keychain, never in the settings file."));
+    for (const auto &[secret, edit] : secretFields) {
+        if (edit->isReadOnly())
+            continue;
+        if (!d->secrets) {
+            edit->setEnabled(false);
+            edit->setToolTip(tr("No system keychain is available; set this secret through its environment variable."));
+            continue;
+        }
+        d->initialSecrets[secret] = edit->text();
+        if (!edit->text().isEmpty())
+            continue;
+        // A keychain may ask to be unlocked and take its time: the dialog stays usable meanwhile,
+        // and what the user types first wins over what the keychain brings.
+        edit->setPlaceholderText(tr("Reading the system keychain ..."));
+        QPointer<QLineEdit> field(edit);
+        d->secrets->read(secret, this, [this, secret = secret, field](const core::Result<QString> &stored) {
+            if (!field)
+                return;
+            field->setPlaceholderText(QString());
+            if (!stored) {
+                m_ui->ghlTokenNote->setText(stored.error().message);
+                return;
+            }
+            d->initialSecrets[secret] = stored.value();
+            if (field->text().isEmpty())
+                field->setText(stored.value());
+        });
+    }
+}
+
+void SettingsDialog::showDatabasePage(const QString &text)
+{
+    m_ui->tabs->setCurrentWidget(m_ui->tabDatabase);
+    if (!text.isEmpty() && !m_ui->databaseUrlEdit->isReadOnly())
+        m_ui->databaseUrlEdit->setText(text);
+    m_ui->databaseUrlEdit->setFocus();
 }
 
 SettingsDialog::~SettingsDialog()
@@ -391,35 +424,69 @@ void SettingsDialog::testDatabase()
         return;
     m_ui->testDatabaseButton->setEnabled(false);
     m_ui->testDatabaseResult->setText(tr("Connecting ..."));
+    tryDatabase(url.value(), [this](bool ok, const QString &message) {
+        m_ui->testDatabaseButton->setEnabled(true);
+        m_ui->testDatabaseResult->setText(ok ? message : tr("Not connected: %1").arg(message));
+    });
+}
+
+void SettingsDialog::tryDatabase(const QString &url, std::function<void(bool, const QString &)> then)
+{
     QPointer<SettingsDialog> self(this);
-    const QString text = url.value();
     // Connecting to an unreachable server can take the whole connect timeout: never on this thread.
     // The thread's connection is closed when the thread ends.
-    QThread *thread = QThread::create([self, text] {
+    QThread *thread = QThread::create([self, url, then] {
         QString message;
         bool ok = false;
-        auto database = db::Database::open(text);
+        auto database = db::Database::open(url);
         if (!database) {
             message = database.error().message;
         } else if (auto check = database.value()->check(); !check) {
-            message = check.error().toString();
+            message = check.error().toString().simplified(); // drivers answer over several indented lines
         } else {
             ok = true;
             message = tr("Connected to %1 (%2).").arg(database.value()->url().display(), database.value()->url().kindName());
         }
         QMetaObject::invokeMethod(
             qApp,
-            [self, ok, message] {
-                if (!self)
-                    return;
-                self->m_ui->testDatabaseButton->setEnabled(true);
-                self->m_ui->testDatabaseResult->setText(ok ? message : tr("Not connected: %1").arg(message));
+            [self, ok, message, then] {
+                if (self)
+                    then(ok, message);
             },
             Qt::QueuedConnection);
     });
     connect(thread, &QThread::finished, thread, &QObject::deleteLater);
     d->dbTestThread = thread;
     thread->start();
+}
+
+void SettingsDialog::askSaveUntestedDatabase(const QString &url, const QString &problem)
+{
+    auto parsed = db::DatabaseUrl::parse(url);
+    const QString shown = parsed ? parsed->display() : url;
+    auto *box = new QMessageBox(QMessageBox::Warning, tr("Save anyway?"),
+                                tr("QR Tickets could not connect to the database at %1:\n%2").arg(shown, problem),
+                                QMessageBox::NoButton, this);
+    box->setObjectName(QStringLiteral("saveUntestedDatabaseBox"));
+    box->setInformativeText(tr("Saved anyway, QR Tickets starts on a window that offers Settings, Retry and this "
+                               "computer's local database until this database answers."));
+    QPushButton *saveAnyway = box->addButton(tr("Save anyway"), QMessageBox::AcceptRole);
+    saveAnyway->setObjectName(QStringLiteral("saveAnywayButton"));
+    QPushButton *keepEditing = box->addButton(tr("Keep editing"), QMessageBox::RejectRole);
+    keepEditing->setObjectName(QStringLiteral("keepEditingButton"));
+    box->setDefaultButton(keepEditing);
+    box->setEscapeButton(keepEditing);
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    connect(box, &QMessageBox::buttonClicked, this, [this, saveAnyway, url](QAbstractButton *clicked) {
+        if (clicked == saveAnyway) {
+            d->untestedUrlAccepted = url;
+            saveConfirmed();
+            return;
+        }
+        m_ui->tabs->setCurrentWidget(m_ui->tabDatabase);
+        m_ui->databaseUrlEdit->setFocus();
+    });
+    box->open();
 }
 
 void SettingsDialog::loadMappings()
@@ -524,8 +591,34 @@ void SettingsDialog::fillMappingTable()
 
 void SettingsDialog::save()
 {
-    if (!revalidate())
+    if (!revalidate() || !m_ui->buttonBox->isEnabled() || d->dbTestThread)
         return;
+    // A changed database URL is tried first: saving one that does not connect takes an explicit
+    // "Save anyway", since the next start would not reach the database.
+    const auto origin = d->config.origin(ConfigKey::DatabaseUrl);
+    const auto url = core::Config::validate(ConfigKey::DatabaseUrl, fieldValue(ConfigKey::DatabaseUrl));
+    if (origin != core::Config::Origin::Environment && origin != core::Config::Origin::CommandLine && url
+        && url.value() != d->config.text(ConfigKey::DatabaseUrl) && url.value() != d->untestedUrlAccepted) {
+        m_ui->buttonBox->setEnabled(false);
+        m_ui->testDatabaseButton->setEnabled(false);
+        m_ui->testDatabaseResult->setText(tr("Trying the new database before saving it ..."));
+        const QString text = url.value();
+        tryDatabase(text, [this, text](bool ok, const QString &message) {
+            m_ui->buttonBox->setEnabled(true);
+            m_ui->testDatabaseButton->setEnabled(true);
+            m_ui->testDatabaseResult->setText(ok ? message : tr("Not connected: %1").arg(message));
+            if (ok)
+                saveConfirmed();
+            else
+                askSaveUntestedDatabase(text, message);
+        });
+        return;
+    }
+    saveConfirmed();
+}
+
+void SettingsDialog::saveConfirmed()
+{
     QStringList problems;
     const QList<ConfigKey> plain = { ConfigKey::GhlBaseUrl,        ConfigKey::GhlLocationId,
                                      ConfigKey::DatabaseUrl,       ConfigKey::WebhookEnabled,
@@ -548,24 +641,20 @@ void SettingsDialog::save()
             problems << r.error().message;
     }
 
-    // Secrets: keychain first, then the running configuration; the INI file never sees them.
+    // Secrets: the running configuration at once (this session works with them whatever the
+    // keychain does), the keychain when it answers; the INI file never sees them.
     const QList<std::tuple<SecretAccess::Secret, ConfigKey, QLineEdit *>> secretFields = {
         { SecretAccess::Secret::GhlToken, ConfigKey::GhlToken, m_ui->ghlTokenEdit },
         { SecretAccess::Secret::WebhookSecret, ConfigKey::WebhookSecret, m_ui->webhookSecretEdit },
         { SecretAccess::Secret::FeedToken, ConfigKey::FeedToken, m_ui->feedTokenEdit },
     };
+    QList<std::pair<SecretAccess::Secret, QString>> toKeychain;
     for (const auto &[secret, key, edit] : secretFields) {
         if (!d->secrets || edit->isReadOnly())
             continue;
         const QString value = edit->text().trimmed();
-        if (value != d->initialSecrets.value(secret)) {
-            auto r = value.isEmpty() ? d->secrets->remove(secret) : d->secrets->write(secret, value);
-            if (!r) {
-                problems << r.error().message;
-                continue;
-            }
-            d->initialSecrets[secret] = value;
-        }
+        if (value != d->initialSecrets.value(secret))
+            toKeychain.append({ secret, value });
         if (value != d->config.text(key)) {
             if (auto r = d->config.set(key, value); !r)
                 problems << r.error().message;
@@ -586,17 +675,53 @@ void SettingsDialog::save()
         showError(m_ui->validationSummary, problems.join(u'\n'));
         return;
     }
+
+    // The dialog stays open (OK off) until the keychain and the database answered, so that closing
+    // means saved; a keychain that does not answer is reported after the store's patience.
+    m_ui->buttonBox->setEnabled(false);
+    d->saveProblems.clear();
+    d->pendingSaves = 1; // this function's own share, released below
+    for (const auto &[secret, value] : std::as_const(toKeychain)) {
+        ++d->pendingSaves;
+        auto done = [this, secret = secret, value = value](const core::Result<void> &r) {
+            if (r)
+                d->initialSecrets[secret] = value;
+            else
+                d->saveProblems << r.error().message;
+            saveStepDone();
+        };
+        if (value.isEmpty())
+            d->secrets->remove(secret, this, done);
+        else
+            d->secrets->write(secret, value, this, done);
+    }
+    if (d->pendingSaves > 1) {
+        d->keychainStatus->setText(tr("Saving in the system keychain ... If it asks to create or unlock a keyring, "
+                                      "answer it there."));
+        d->keychainStatus->show();
+    }
+    ++d->pendingSaves;
     saveMappings();
+    saveStepDone();
+}
+
+void SettingsDialog::saveStepDone()
+{
+    if (--d->pendingSaves > 0)
+        return;
+    finishSaving(d->saveProblems);
 }
 
 void SettingsDialog::finishSaving(const QStringList &problems)
 {
     m_ui->buttonBox->setEnabled(true);
+    d->keychainStatus->hide();
+    // The configuration was saved and applied either way; what could not be kept stays on screen.
+    emit settingsSaved();
     if (!problems.isEmpty()) {
         showError(m_ui->validationSummary, problems.join(u'\n'));
         return;
     }
-    emit settingsSaved();
     accept();
 }
 
@@ -620,11 +745,9 @@ void SettingsDialog::saveMappings()
             changes << Change { row.productId, fieldId, combo->currentData(Qt::UserRole + 1).toString() };
     }
     if (changes.isEmpty() || !d->dbWorker) {
-        finishSaving({});
+        saveStepDone();
         return;
     }
-    // The dialog stays open (buttons off) until the database has the mappings, so "saved" means saved.
-    m_ui->buttonBox->setEnabled(false);
     d->dbWorker->run(
         this,
         [changes](db::Database &database) {
@@ -651,7 +774,8 @@ void SettingsDialog::saveMappings()
                     }
                 }
             }
-            finishSaving(errors);
+            d->saveProblems << errors;
+            saveStepDone();
         });
 }
 
