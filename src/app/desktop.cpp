@@ -1,20 +1,22 @@
 #include "app/commands.h"
 
+#include "app/keychainsecrets.h"
 #include "app/secretstore.h"
+#include "core/logsink.h"
 #include "core/config.h"
 #include "ghl/ghlclient.h"
 #include "ghlsim/ghlsimulator.h"
 #include "gui/mainwindow.h"
 #include "gui/secretaccess.h"
 #include "gui/services.h"
-#ifdef QRT_HAVE_SYNC
+#include "gui/startupproblem.h"
 #include "sync/syncengine.h"
-#endif
 
 #include <QApplication>
 #include <QDir>
 #include <QLibraryInfo>
 #include <QMessageBox>
+#include <QStatusBar>
 #include <QTemporaryDir>
 #include <QUuid>
 #include <QTranslator>
@@ -25,48 +27,26 @@ namespace qrt::app {
 
 namespace {
 
-QString tr(const char *text)
+// Q_DECLARE_TR_FUNCTIONS gives lupdate and the program the same context for Tr::tr().
+struct Tr
 {
-    return QCoreApplication::translate("qrt::app::Desktop", text);
-}
-
-// The Settings dialog reaches the OS keychain only through this.
-class KeychainSecrets : public gui::SecretAccess
-{
-public:
-    core::Result<QString> read(Secret secret) override { return SecretStore::readBlocking(key(secret)); }
-    core::Result<void> write(Secret secret, const QString &value) override
-    {
-        return SecretStore::writeBlocking(key(secret), value);
-    }
-    core::Result<void> remove(Secret secret) override { return SecretStore::removeBlocking(key(secret)); }
-
-private:
-    static SecretStore::Key key(Secret secret)
-    {
-        switch (secret) {
-        case Secret::GhlToken: return SecretStore::GhlToken;
-        case Secret::WebhookSecret: return SecretStore::WebhookSecret;
-        case Secret::FeedToken: return SecretStore::FeedToken;
-        }
-        return SecretStore::GhlToken;
-    }
+    Q_DECLARE_TR_FUNCTIONS(qrt::app::Desktop)
 };
 
 // Demo mode must not touch the user's keychain.
 class MemorySecrets : public gui::SecretAccess
 {
 public:
-    core::Result<QString> read(Secret secret) override { return m_values.value(int(secret)); }
-    core::Result<void> write(Secret secret, const QString &value) override
+    void read(Secret secret, QObject *, ReadDone done) override { done(m_values.value(int(secret))); }
+    void write(Secret secret, const QString &value, QObject *, WriteDone done) override
     {
         m_values.insert(int(secret), value);
-        return {};
+        done({});
     }
-    core::Result<void> remove(Secret secret) override
+    void remove(Secret secret, QObject *, WriteDone done) override
     {
         m_values.remove(int(secret));
-        return {};
+        done({});
     }
 
 private:
@@ -118,17 +98,18 @@ int runDesktop(AppContext &context, bool demo)
         simulator->setRateLimit(0, 10000);
         simulator->setLatencyMs(20);
         if (!demoDir.isValid() || !simulator->listen()) {
-            showFatal(tr("QR Tickets demo"),
-                      core::makeError(QStringLiteral("demo.start"), tr("The demo could not start its GHL simulator.")),
-                      tr("Check that a temporary folder is writable and try again."));
+            showFatal(Tr::tr("QR Tickets demo"),
+                      core::makeError(QStringLiteral("demo.start"), Tr::tr("The demo could not start its GHL simulator.")),
+                      Tr::tr("Check that a temporary folder is writable and try again."));
             return ExitFailure;
         }
         core::Config::Sources sources;
         sources.filePath = demoDir.filePath(QStringLiteral("qrtickets-demo.ini"));
+        sources.fileMustExist = false; // the demo's own file, written only if Settings saves
         sources.environment = QProcessEnvironment();
         auto config = core::Config::load(sources);
         if (!config) {
-            showFatal(tr("QR Tickets demo"), config.error(), tr("Report this as a bug."));
+            showFatal(Tr::tr("QR Tickets demo"), config.error(), Tr::tr("Report this as a bug."));
             return ExitFailure;
         }
         const QString dbUrl = QStringLiteral("sqlite://") + QDir(demoDir.path()).filePath(QStringLiteral("demo.db"));
@@ -136,7 +117,7 @@ int runDesktop(AppContext &context, bool demo)
         (void)config->set(core::ConfigKey::GhlBaseUrl, simulator->baseUrl().toString());
         (void)config->set(core::ConfigKey::GhlLocationId, simulator->locationId());
         (void)config->set(core::ConfigKey::GhlToken, simulator->token());
-        (void)config->set(core::ConfigKey::StationName, tr("Demo door"));
+        (void)config->set(core::ConfigKey::StationName, Tr::tr("Demo door"));
         // A shared secret (not GHL's signature, which only GHL can make) so the listener panel's
         // "Send test webhook" shows the whole flow.
         (void)config->set(core::ConfigKey::WebhookAuth, QStringLiteral("shared-secret"));
@@ -144,37 +125,90 @@ int runDesktop(AppContext &context, bool demo)
         (void)config->set(core::ConfigKey::StationLanguage, context.config.text(core::ConfigKey::StationLanguage));
         auto database = db::Database::open(dbUrl);
         if (!database) {
-            showFatal(tr("QR Tickets demo"), database.error(), tr("Check that a temporary folder is writable."));
+            showFatal(Tr::tr("QR Tickets demo"), database.error(), Tr::tr("Check that a temporary folder is writable."));
             return ExitFailure;
         }
         context.config = std::move(config.value());
         context.database = database.value();
     }
 
-    if (auto schema = ensureSchema(context, false); !schema) {
-        showFatal(tr("QR Tickets"), schema.error(),
-                  tr("Check [database] url in the settings file (%1) or start QR Tickets with --database URL.")
-                      .arg(context.config.filePath()));
-        return ExitFailure;
-    }
-    if (!demo)
-        loadSecretsFromKeychain(context.config);
-
-    KeychainSecrets keychain;
+    SecretStore store;
+    KeychainSecrets keychain(store);
     MemorySecrets memory;
+    if (demo) {
+        if (auto schema = ensureSchema(context, false); !schema) {
+            showFatal(Tr::tr("QR Tickets demo"), schema.error(), Tr::tr("Report this as a bug."));
+            return ExitFailure;
+        }
+    } else {
+        // Staff are never locked out: a database that cannot be used (unreachable, refusing, a URL
+        // that does not parse) opens a window that says why and offers Settings, Retry and the
+        // local database. The first try has no window to freeze; it is bounded by the connect timeout.
+        std::optional<core::Error> problem = context.databaseProblem;
+        QString failedUrl = context.problemDatabaseUrl;
+        if (!problem) {
+            failedUrl = context.config.text(core::ConfigKey::DatabaseUrl);
+            auto opened = openDatabase(failedUrl);
+            if (opened)
+                context.database = opened.value();
+            else
+                problem = opened.error();
+        }
+        if (problem) {
+            gui::StartupProblemDialog::Hooks hooks;
+            hooks.reloadConfig = [file = context.configFileArgument,
+                                  url = context.databaseUrlArgument]() -> core::Result<core::Config> {
+                auto again = loadDesktopContext(file, url);
+                if (!again)
+                    return again.error();
+                if (again->databaseProblem)
+                    return *again->databaseProblem;
+                return again->config;
+            };
+            hooks.openDatabase = &openDatabase;
+            gui::StartupProblemDialog dialog(context.config, *problem, failedUrl, hooks, &keychain);
+            if (dialog.exec() != QDialog::Accepted)
+                return ExitFailure;
+            context.database = dialog.database();
+        }
+        // Start-up waits a few seconds for the keychain (it may ask to be unlocked); what arrives
+        // later is picked up below.
+        store.setPatienceMs(5000);
+        loadSecretsFromKeychain(context.config, store);
+        store.setPatienceMs(30000); // Settings: time to answer a "create a keyring?" prompt
+    }
+
     ghl::GhlClient ghlClient(context.config.ghl());
-#ifdef QRT_HAVE_SYNC
     sync::SyncEngine syncEngine(context.database);
-#endif
     gui::Services services { context.config, context.database, context.station() };
     services.ghl = &ghlClient;
-#ifdef QRT_HAVE_SYNC
     services.sync = &syncEngine;
-#endif
     services.secrets = demo ? static_cast<gui::SecretAccess *>(&memory) : &keychain;
     services.demo = demo;
 
     gui::MainWindow window(services);
+    // Late keychain answers: a secret read after start-up is used from then on; a token the
+    // Settings dialog reported as unsaved may have been saved after all.
+    QObject::connect(&store, &SecretStore::lateRead, &window, [&](SecretStore::Key key, const QString &value) {
+        const core::ConfigKey configKey = key == SecretStore::GhlToken ? core::ConfigKey::GhlToken
+            : key == SecretStore::WebhookSecret                         ? core::ConfigKey::WebhookSecret
+                                                                        : core::ConfigKey::FeedToken;
+        if (value.isEmpty() || !context.config.text(configKey).isEmpty())
+            return;
+        core::LogSink::addSecret(value);
+        (void)context.config.set(configKey, value);
+        ghlClient.setSettings(context.config.ghl());
+        window.statusBar()->showMessage(Tr::tr("The system keychain answered: the %1 is now in use.")
+                                            .arg(SecretStore::displayName(key)),
+                                        10000);
+    });
+    QObject::connect(&store, &SecretStore::lateWrite, &window, [&](SecretStore::Key key, bool ok, const QString &error) {
+        window.statusBar()->showMessage(ok ? Tr::tr("The system keychain answered late: the %1 is saved now.")
+                                                 .arg(SecretStore::displayName(key))
+                                           : Tr::tr("The system keychain answered late and did not save the %1: %2")
+                                                 .arg(SecretStore::displayName(key), error),
+                                        15000);
+    });
     window.show();
     if (context.config.webhook().enabled)
         window.startListener();
