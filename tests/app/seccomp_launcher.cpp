@@ -299,9 +299,17 @@ int main(int argc, char **argv)
     if (i >= argc)
         die("no program to run");
     if (unit.dynamicUser && ::geteuid() == 0) {
+        // The saved IDs stay root until exec, so that a program nobody cannot reach (a build tree
+        // under /root) still runs, as root, rather than not at all.
+        const uid_t nobody = 65534;
         const gid_t nogroup = 65534;
-        if (::setgroups(0, nullptr) != 0 || ::setgid(nogroup) != 0 || ::setuid(65534) != 0)
+        if (::setgroups(0, nullptr) != 0 || ::setresgid(nogroup, nogroup, 0) != 0 || ::setresuid(nobody, nobody, 0) != 0)
             die(std::string("cannot switch to the user nobody: ") + std::strerror(errno));
+        if (::access(argv[i], X_OK) != 0) {
+            if (::setresuid(0, 0, 0) != 0 || ::setresgid(0, 0, 0) != 0)
+                die(std::string("cannot switch back to root: ") + std::strerror(errno));
+            std::cerr << "seccomp_launcher: nobody cannot run " << argv[i] << "; it runs as root instead of a dynamic user\n";
+        }
     }
     loadSideFilters(unit); // first: once the call filter is in, seccomp() itself may be denied
     loadCallFilter(unit);
