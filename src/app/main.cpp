@@ -1,5 +1,6 @@
 #include "app/commands.h"
 #include "app/platformconsole.h"
+#include "app/windowreport.h"
 #include "core/version.h"
 
 #include <QApplication>
@@ -15,29 +16,14 @@ using namespace qrt;
 
 namespace {
 
-struct Command
-{
-    const char *name;
-    bool available;
-    bool headless;
-};
+// The headless sub-commands; none of them needs a display.
+const char *const kCommands[] = { "migrate", "sync", "serve" };
 
-// Sub-commands arrive with their features and are not offered before they work.
-const Command kCommands[] = {
-    { "migrate", true, true },
-#ifdef QRT_HAVE_SYNC_COMMAND
-    { "sync", true, true },
-#endif
-#ifdef QRT_HAVE_SERVE_COMMAND
-    { "serve", true, true },
-#endif
-};
-
-const Command *findCommand(const QString &name)
+const char *findCommand(const QString &name)
 {
-    for (const Command &c : kCommands) {
-        if (name == QLatin1StringView(c.name))
-            return &c;
+    for (const char *c : kCommands) {
+        if (name == QLatin1StringView(c))
+            return c;
     }
     return nullptr;
 }
@@ -89,26 +75,18 @@ QString helpText()
         "QR Tickets: GoHighLevel orders, QR codes and door check-in.\n\n"
         "Commands (none: the desktop application):\n"
         "  migrate   create or upgrade the database schema, then exit\n");
-#ifdef QRT_HAVE_SYNC_COMMAND
     text += QCoreApplication::translate("main", "  sync      pull orders from GHL with a text progress bar\n");
-#endif
-#ifdef QRT_HAVE_SERVE_COMMAND
     text += QCoreApplication::translate(
         "main", "  serve     run the webhook listener, inbox worker and event feed until stopped\n");
-#endif
     text += QCoreApplication::translate("main",
                                         "\nExamples:\n"
                                         "  qrtickets                                   open the desktop application\n"
                                         "  qrtickets --demo                            try it against a built-in GHL simulator\n"
                                         "  qrtickets migrate --database postgresql://qr:secret@db:5432/qrtickets\n");
-#ifdef QRT_HAVE_SYNC_COMMAND
     text += QCoreApplication::translate("main",
                                         "  QRTICKETS_GHL_TOKEN=pit-... qrtickets sync --mode incremental\n"
                                         "  qrtickets sync --orders-file valid_order_list.json\n");
-#endif
-#ifdef QRT_HAVE_SERVE_COMMAND
     text += QCoreApplication::translate("main", "  qrtickets serve --config /etc/qrtickets/qrtickets.ini\n");
-#endif
     text += QCoreApplication::translate("main",
                                         "\nEvery setting can also come from the environment as QRTICKETS_<SECTION>_<KEY>, "
                                         "e.g. QRTICKETS_DATABASE_URL.\n"
@@ -137,6 +115,7 @@ int main(int argc, char **argv)
         app = std::make_unique<QCoreApplication>(argc, argv);
     else
         app = std::make_unique<QApplication>(argc, argv);
+    app::installWindowReportFromEnvironment();
     QCoreApplication::setApplicationName(QStringLiteral("qrtickets"));
     QCoreApplication::setOrganizationDomain(QStringLiteral("qrtickets.app"));
     QCoreApplication::setApplicationVersion(core::version());
@@ -163,9 +142,7 @@ int main(int argc, char **argv)
                                                                             "<file>, a JSON array."),
                                         QStringLiteral("file"));
     parser.addOptions({ config, database, demo });
-#ifdef QRT_HAVE_SYNC_COMMAND
     parser.addOptions({ mode, ordersFile });
-#endif
     parser.addPositionalArgument(QStringLiteral("command"), QCoreApplication::translate("main", "See Commands above."),
                                  QStringLiteral("[command]"));
 
@@ -180,21 +157,16 @@ int main(int argc, char **argv)
     if (positional.size() > 1)
         return usageError(QCoreApplication::translate("main", "Unexpected arguments: %1")
                               .arg(positional.mid(1).join(u' ')));
-    const Command *command = positional.isEmpty() ? nullptr : findCommand(positional.first());
+    const char *command = positional.isEmpty() ? nullptr : findCommand(positional.first());
     if (!positional.isEmpty() && !command)
         return usageError(QCoreApplication::translate("main", "Unknown command '%1'.").arg(positional.first()));
-    const QString name = command ? QString::fromLatin1(command->name) : QString();
+    const QString name = command ? QString::fromLatin1(command) : QString();
     if (parser.isSet(demo) && command)
         return usageError(QCoreApplication::translate("main", "--demo opens the desktop application; it does not go "
                                                               "with '%1'.")
                               .arg(name));
-#ifdef QRT_HAVE_SYNC_COMMAND
     if ((parser.isSet(mode) || parser.isSet(ordersFile)) && name != u"sync")
         return usageError(QCoreApplication::translate("main", "--mode and --orders-file go with the sync command."));
-#else
-    Q_UNUSED(mode)
-    Q_UNUSED(ordersFile)
-#endif
 
     // The desktop opens even when the database setting is unusable (it offers a way on); the
     // headless commands stop with exit code 2.
@@ -209,17 +181,13 @@ int main(int argc, char **argv)
 
     if (name == u"migrate")
         return app::runMigrate(context.value());
-#ifdef QRT_HAVE_SYNC_COMMAND
     if (name == u"sync") {
         const QString m = parser.isSet(mode) ? parser.value(mode).toLower() : QStringLiteral("incremental");
         if (m != u"full" && m != u"incremental")
             return usageError(QCoreApplication::translate("main", "--mode must be full or incremental, not '%1'.").arg(m));
         return app::runSync(context.value(), m, parser.value(ordersFile));
     }
-#endif
-#ifdef QRT_HAVE_SERVE_COMMAND
     if (name == u"serve")
         return app::runServe(context.value());
-#endif
     return app::runDesktop(context.value(), parser.isSet(demo));
 }
