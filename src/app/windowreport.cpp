@@ -30,7 +30,7 @@ QJsonObject describe(QWidget *window)
 {
     QJsonArray texts;
     auto add = [&texts](const QString &text) {
-        if (!text.trimmed().isEmpty())
+        if (!text.trimmed().isEmpty() && !texts.contains(text))
             texts.append(text);
     };
     if (auto *box = qobject_cast<QMessageBox *>(window)) {

@@ -103,12 +103,24 @@ MainWindow::MainWindow(Services &services, QWidget *parent)
     titleFont.setPointSizeF(titleFont.pointSizeF() * 1.8);
     titleFont.setBold(true);
     m_ui->emptyTitle->setFont(titleFont);
-    m_ui->emptyText->setText(
-        tr("<p>QR Tickets shows the orders of your GoHighLevel location here.</p>"
-           "<p><b>1.</b> Open <b>Settings</b> (Ctrl+,) and enter your GHL location id and private integration token.<br>"
-           "<b>2.</b> Press <b>Sync</b> (F5) to fetch your orders.<br>"
-           "<b>3.</b> Use the <b>Check-in</b> tab at the door.</p>"
-           "<p>Just looking around? Start <code>qrtickets --demo</code> for a built-in GHL simulator with sample orders.</p>"));
+    if (services.demo) {
+        // The demo is already connected to its simulator: the first step is Sync, not Settings.
+        m_ui->emptyTitle->setText(tr("Welcome to the demo"));
+        m_ui->emptyText->setText(
+            tr("<p>A built-in GHL simulator holds about 200 sample orders.</p>"
+               "<p>Press <b>Sync</b> (F5) to fetch them, open an order, admit guests in the <b>Check-in</b> tab, "
+               "or send a test webhook from the <b>Listener</b> panel.</p>"
+               "<p>Nothing you do here touches your own settings or data.</p>"));
+        m_ui->emptySettingsButton->hide();
+        m_ui->emptySyncButton->setText(tr("&Sync the sample orders"));
+    } else {
+        m_ui->emptyText->setText(
+            tr("<p>QR Tickets shows the orders of your GoHighLevel location here.</p>"
+               "<p><b>1.</b> Open <b>Settings</b> (Ctrl+,) and enter your GHL location id and private integration token.<br>"
+               "<b>2.</b> Press <b>Sync</b> (F5) to fetch your orders.<br>"
+               "<b>3.</b> Use the <b>Check-in</b> tab at the door.</p>"
+               "<p>Just looking around? Start <code>qrtickets --demo</code> for a built-in GHL simulator with sample orders.</p>"));
+    }
 
     m_dbStatus = new QLabel(this);
     m_dbStatus->setObjectName(QStringLiteral("dbStatusLabel"));
