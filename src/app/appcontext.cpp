@@ -116,7 +116,7 @@ core::Result<void> ensureSchema(AppContext &context, bool verbose)
                 << Qt::endl;
         else
             out << QCoreApplication::translate("qrt::app", "%1: applied %n migration(s), now at schema version %2.",
-                                               nullptr, static_cast<int>(report->applied.size()))
+                                               nullptr, int(report->applied.size()))
                        .arg(where)
                        .arg(report->currentVersion)
                 << Qt::endl;

@@ -18,16 +18,17 @@ namespace qrt::app {
 
 namespace {
 
-QString tr(const char *text)
+// Q_DECLARE_TR_FUNCTIONS gives lupdate and the program the same context for Tr::tr().
+struct Tr
 {
-    return QCoreApplication::translate("qrt::app::serve", text);
-}
+    Q_DECLARE_TR_FUNCTIONS(qrt::app::serve)
+};
 
 QString secretHint()
 {
-    return tr("Set QRTICKETS_WEBHOOK_SECRET in the environment (for the qrtickets-serve service: in "
-              "/etc/qrtickets/secrets.env) or [webhook] secret in the settings file; serve does not read the "
-              "desktop keychain.");
+    return Tr::tr("Set QRTICKETS_WEBHOOK_SECRET in the environment (for the qrtickets-serve service: in "
+                  "/etc/qrtickets/secrets.env) or [webhook] secret in the settings file; serve does not read the "
+                  "desktop keychain.");
 }
 
 #ifdef Q_OS_UNIX
@@ -66,7 +67,7 @@ int runServe(AppContext &context)
     QTextStream out(stdout);
     // A configuration the listener would refuse is reported before anything touches the database.
     if (auto exposed = webhook::HttpServer::checkExposure(context.config.webhook()); !exposed) {
-        err << tr("Cannot start the webhook listener: %1").arg(exposed.error().toString()) << Qt::endl;
+        err << Tr::tr("Cannot start the webhook listener: %1").arg(exposed.error().toString()) << Qt::endl;
         if (exposed.error().code == u"webhook.no_secret")
             err << secretHint() << Qt::endl;
         return ExitUsage;
@@ -80,15 +81,15 @@ int runServe(AppContext &context)
 
     webhook::WebhookServiceSettings settings = webhook::WebhookServiceSettings::fromConfig(context.config);
     if (settings.ghl.token.isEmpty())
-        err << tr("Warning: no GHL token is set. Set QRTICKETS_GHL_TOKEN in the environment (for the "
-                  "qrtickets-serve service: in /etc/qrtickets/secrets.env) or [ghl] token in the settings file; "
-                  "serve does not read the desktop keychain. Webhooks will be accepted and stored but cannot be "
-                  "processed until a token is set.")
+        err << Tr::tr("Warning: no GHL token is set. Set QRTICKETS_GHL_TOKEN in the environment (for the "
+                      "qrtickets-serve service: in /etc/qrtickets/secrets.env) or [ghl] token in the settings file; "
+                      "serve does not read the desktop keychain. Webhooks will be accepted and stored but cannot be "
+                      "processed until a token is set.")
             << Qt::endl;
     webhook::WebhookService service(context.database, settings);
     if (auto started = service.start(); !started) {
         const QString code = started.error().code;
-        err << tr("Cannot start the webhook listener: %1").arg(started.error().toString()) << Qt::endl;
+        err << Tr::tr("Cannot start the webhook listener: %1").arg(started.error().toString()) << Qt::endl;
         if (code == u"webhook.no_secret")
             err << secretHint() << Qt::endl;
         const bool configuration = code == u"webhook.insecure" || code == u"webhook.no_secret" || code == u"webhook.bind"
@@ -96,9 +97,9 @@ int runServe(AppContext &context)
         return configuration ? ExitUsage : ExitFailure;
     }
     for (const QString &w : service.warnings())
-        err << tr("Warning: %1").arg(w) << Qt::endl;
+        err << Tr::tr("Warning: %1").arg(w) << Qt::endl;
     // Addresses and modes only: never the secret, key or token.
-    out << tr("Listening on http://%1:%2%3 (auth %4); health on /healthz, event feed on /ws; database %5; station %6")
+    out << Tr::tr("Listening on http://%1:%2%3 (auth %4); health on /healthz, event feed on /ws; database %5; station %6")
                .arg(settings.webhook.bind)
                .arg(service.port())
                .arg(settings.webhook.path, core::toString(settings.webhook.auth),
@@ -110,22 +111,22 @@ int runServe(AppContext &context)
     const auto shutdown = [&](int signal) {
         if (!service.isRunning())
             return;
-        out << tr("Signal %1: no longer accepting webhooks; finishing the events in progress ...").arg(signal) << Qt::endl;
+        out << Tr::tr("Signal %1: no longer accepting webhooks; finishing the events in progress ...").arg(signal) << Qt::endl;
         service.stop();
     };
 #ifdef Q_OS_UNIX
     if (!installSignalHandlers(&service, shutdown))
-        err << tr("Warning: cannot install the SIGINT/SIGTERM handlers; stop with kill -9 only after the inbox is empty.")
+        err << Tr::tr("Warning: cannot install the SIGINT/SIGTERM handlers; stop with kill -9 only after the inbox is empty.")
             << Qt::endl;
 #elif defined(Q_OS_WIN)
     // Ctrl+C, Ctrl+Break and closing the console window stop it the same way (platformconsole.cpp).
     if (!installConsoleStopHandler(&service, shutdown))
-        err << tr("Warning: cannot install the Ctrl+C handler; stop only after the inbox is empty.") << Qt::endl;
+        err << Tr::tr("Warning: cannot install the Ctrl+C handler; stop only after the inbox is empty.") << Qt::endl;
 #else
     Q_UNUSED(shutdown)
 #endif
     const int code = QCoreApplication::exec();
-    out << tr("Stopped.") << Qt::endl;
+    out << Tr::tr("Stopped.") << Qt::endl;
     return code;
 }
 

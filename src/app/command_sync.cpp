@@ -29,10 +29,11 @@ namespace qrt::app {
 
 namespace {
 
-QString tr(const char *text, int n = -1)
+// Q_DECLARE_TR_FUNCTIONS gives lupdate and the program the same context for Tr::tr().
+struct Tr
 {
-    return QCoreApplication::translate("qrt::app::sync", text, nullptr, n);
-}
+    Q_DECLARE_TR_FUNCTIONS(qrt::app::sync)
+};
 
 volatile std::sig_atomic_t g_interrupted = 0;
 
@@ -53,19 +54,19 @@ QString progressLine(const sync::SyncProgress &p)
 {
     QString line = sync::displayName(p.phase);
     if (p.phase == sync::SyncPhase::Listing) {
-        line += tr(": %1 of %2 listed").arg(p.listed).arg(p.listTotal > 0 ? QString::number(p.listTotal) : QStringLiteral("?"));
+        line += Tr::tr(": %1 of %2 listed").arg(p.listed).arg(p.listTotal > 0 ? QString::number(p.listTotal) : QStringLiteral("?"));
     } else {
-        line += tr(": %1 of %2 saved").arg(p.written).arg(p.total);
+        line += Tr::tr(": %1 of %2 saved").arg(p.written).arg(p.total);
         if (p.failed > 0)
-            line += tr(", %n failed", p.failed);
+            line += Tr::tr(", %n failed", nullptr, p.failed);
         if (p.unchanged > 0)
-            line += tr(", %n unchanged", p.unchanged);
+            line += Tr::tr(", %n unchanged", nullptr, p.unchanged);
     }
-    line += tr(", %n request(s)", p.requests);
+    line += Tr::tr(", %n request(s)", nullptr, p.requests);
     if (p.etaMs > 0)
-        line += tr(", about %1 left").arg(duration(p.etaMs));
+        line += Tr::tr(", about %1 left").arg(duration(p.etaMs));
     if (p.rateLimitWaitMs > 0)
-        line += tr(" (waiting %1 s for the GHL rate limit)").arg(p.rateLimitWaitMs / 1000.0, 0, 'f', 1);
+        line += Tr::tr(" (waiting %1 s for the GHL rate limit)").arg(p.rateLimitWaitMs / 1000.0, 0, 'f', 1);
     return line;
 }
 
@@ -81,13 +82,13 @@ int runSync(AppContext &context, const QString &mode, const QString &ordersFile)
     request.station = context.station();
     request.ghl = context.config.ghl();
     if (request.ghl.token.isEmpty()) {
-        err << tr("No GHL token is set. Set QRTICKETS_GHL_TOKEN (a Private Integration token with scope "
+        err << Tr::tr("No GHL token is set. Set QRTICKETS_GHL_TOKEN (a Private Integration token with scope "
                   "payments/orders.readonly), or store it in the keychain from the Settings dialog.")
             << Qt::endl;
         return ExitUsage;
     }
     if (request.ghl.locationId.isEmpty()) {
-        err << tr("No GHL location id is set. Set [ghl] location_id in the configuration file, or "
+        err << Tr::tr("No GHL location id is set. Set [ghl] location_id in the configuration file, or "
                   "QRTICKETS_GHL_LOCATION_ID.")
             << Qt::endl;
         return ExitUsage;
@@ -109,10 +110,10 @@ int runSync(AppContext &context, const QString &mode, const QString &ordersFile)
         db::SyncRunRepository runs(*context.database);
         if (auto running = runs.running(); running && running.value()) {
             const db::SyncRunRecord &other = *running.value();
-            err << tr("Note: a sync started at %1 by %2 is still marked as running; syncing anyway (the results "
+            err << Tr::tr("Note: a sync started at %1 by %2 is still marked as running; syncing anyway (the results "
                       "merge safely).")
                        .arg(QLocale().toString(other.startedAt.toLocalTime(), QLocale::ShortFormat),
-                            other.station.isEmpty() ? tr("another station") : other.station)
+                            other.station.isEmpty() ? Tr::tr("another station") : other.station)
                 << Qt::endl;
         }
     }
@@ -170,25 +171,24 @@ int runSync(AppContext &context, const QString &mode, const QString &ordersFile)
     if (tty && lastWidth > 0)
         err << Qt::endl;
 
-    err << tr("Sync %1 (%2) in %3: %4 of %5 order(s) saved, %6 failed, %7 unchanged; tickets %8 added, %9 "
-              "cancelled; %10 GHL request(s).")
-               .arg(sync::displayName(summary.status).toLower(), sync::toString(summary.mode), duration(summary.durationMs()))
+    err << Tr::tr("Sync %1 (%2) in %3: %4 of %n order(s) saved, %5 failed, %6 unchanged; tickets %7 added, %8 "
+                  "cancelled;",
+                  nullptr, summary.total)
+               .arg(sync::displayName(summary.status).toLower(), sync::displayName(summary.mode), duration(summary.durationMs()))
                .arg(summary.synced)
-               .arg(summary.total)
                .arg(summary.failed)
                .arg(summary.unchanged)
                .arg(summary.ticketsAdded)
                .arg(summary.ticketsCancelled)
-               .arg(summary.requests)
-        << Qt::endl;
+        << u' ' << Tr::tr("%n GHL request(s).", nullptr, summary.requests) << Qt::endl;
     if (!summary.failures.isEmpty()) {
-        err << tr("Failed orders:") << Qt::endl;
+        err << Tr::tr("Failed orders:") << Qt::endl;
         for (const sync::SyncFailure &f : std::as_const(summary.failures))
-            err << QStringLiteral("  ") << (f.orderId.isEmpty() ? tr("(order list)") : f.orderId) << QStringLiteral(": ")
+            err << QStringLiteral("  ") << (f.orderId.isEmpty() ? Tr::tr("(order list)") : f.orderId) << QStringLiteral(": ")
                 << f.reason << Qt::endl;
     }
     if (!summary.conflicts.isEmpty()) {
-        err << tr("Ticket conflicts (left as they are):") << Qt::endl;
+        err << Tr::tr("Ticket conflicts (left as they are):") << Qt::endl;
         for (const QString &c : std::as_const(summary.conflicts))
             err << QStringLiteral("  ") << c << Qt::endl;
     }

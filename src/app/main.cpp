@@ -1,6 +1,7 @@
 #include "app/commands.h"
 #include "app/platformconsole.h"
 #include "app/windowreport.h"
+#include "core/untranslated.h"
 #include "core/version.h"
 
 #include <QApplication>
@@ -59,6 +60,8 @@ bool answeredOnTheTerminal(int argc, char **argv)
 
 void installTranslators(QCoreApplication &app)
 {
+    // QRT_UNTRANSLATED_REPORT=FILE: every string no translator below answers goes to FILE (tests).
+    core::installUntranslatedReportFromEnvironment();
     const QLocale locale;
     auto *qt = new QTranslator(&app);
     if (qt->load(locale, QStringLiteral("qtbase"), QStringLiteral("_"), QLibraryInfo::path(QLibraryInfo::TranslationsPath)))

@@ -14,10 +14,11 @@ namespace qrt::core {
 
 namespace {
 
-QString tr(const char *text)
+// Q_DECLARE_TR_FUNCTIONS gives lupdate and the program the same context for Tr::tr().
+struct Tr
 {
-    return QCoreApplication::translate("qrt::core::Config", text);
-}
+    Q_DECLARE_TR_FUNCTIONS(qrt::core::Config)
+};
 
 QList<ConfigKeyInfo> buildKeys()
 {
@@ -80,7 +81,7 @@ QList<ConfigKeyInfo> buildKeys()
 QString quoted(const ConfigKeyInfo &info, const QString &value)
 {
     if (info.secret)
-        return tr("(hidden)");
+        return Tr::tr("(hidden)");
     QString shown = value;
     if (info.kind == ValueKind::DatabaseUrl) {
         QUrl url(value);
@@ -95,7 +96,7 @@ QString quoted(const ConfigKeyInfo &info, const QString &value)
 Error invalid(const ConfigKeyInfo &info, const QString &value, const QString &accepted)
 {
     return makeError(QStringLiteral("config.invalid"),
-                     tr("Invalid value %1 for %2 (environment variable %3): %4")
+                     Tr::tr("Invalid value %1 for %2 (environment variable %3): %4")
                          .arg(quoted(info, value), info.displayName(), info.envName(), accepted));
 }
 
@@ -168,21 +169,21 @@ Result<QString> Config::validate(ConfigKey key, const QString &raw)
     switch (ki.kind) {
     case ValueKind::Text:
         if (value.size() > ki.max && ki.max > 0)
-            return invalid(ki, value, tr("at most %1 characters").arg(ki.max));
+            return invalid(ki, value, Tr::tr("at most %1 characters").arg(ki.max));
         if (value.size() < ki.min)
-            return invalid(ki, value, tr("must not be empty"));
+            return invalid(ki, value, Tr::tr("must not be empty"));
         return value;
     case ValueKind::Integer: {
         bool ok = false;
         const qint64 n = value.toLongLong(&ok);
         if (!ok || n < ki.min || n > ki.max)
-            return invalid(ki, value, tr("a whole number from %1 to %2").arg(ki.min).arg(ki.max));
+            return invalid(ki, value, Tr::tr("a whole number from %1 to %2").arg(ki.min).arg(ki.max));
         return QString::number(n);
     }
     case ValueKind::Boolean: {
         const auto b = parseBool(value);
         if (!b)
-            return invalid(ki, value, tr("true or false"));
+            return invalid(ki, value, Tr::tr("true or false"));
         return *b ? QStringLiteral("true") : QStringLiteral("false");
     }
     case ValueKind::Choice:
@@ -190,11 +191,11 @@ Result<QString> Config::validate(ConfigKey key, const QString &raw)
             if (c.compare(value, Qt::CaseInsensitive) == 0)
                 return c;
         }
-        return invalid(ki, value, tr("one of %1").arg(ki.choices.join(QStringLiteral(", "))));
+        return invalid(ki, value, Tr::tr("one of %1").arg(ki.choices.join(QStringLiteral(", "))));
     case ValueKind::HttpUrl: {
         const QUrl url(value, QUrl::StrictMode);
         if (!url.isValid() || (url.scheme() != u"https" && url.scheme() != u"http") || url.host().isEmpty())
-            return invalid(ki, value, tr("an http:// or https:// URL such as https://services.leadconnectorhq.com"));
+            return invalid(ki, value, Tr::tr("an http:// or https:// URL such as https://services.leadconnectorhq.com"));
         QString normalised = url.toString(QUrl::StripTrailingSlash);
         return normalised;
     }
@@ -205,7 +206,7 @@ Result<QString> Config::validate(ConfigKey key, const QString &raw)
         const bool pg = (scheme == u"postgresql" || scheme == u"postgres") && !url.host().isEmpty();
         if (!url.isValid() || !(sqlite || pg))
             return invalid(ki, value,
-                           tr("sqlite:///path/file.db or postgresql://user:password@host:port/dbname"));
+                           Tr::tr("sqlite:///path/file.db or postgresql://user:password@host:port/dbname"));
         return value;
     }
     case ValueKind::Address: {
@@ -216,19 +217,19 @@ Result<QString> Config::validate(ConfigKey key, const QString &raw)
             "^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$"));
         static const QRegularExpression ipv6(QStringLiteral("^[0-9A-Fa-f:]*:[0-9A-Fa-f:]*$"));
         if (!ipv4.match(value).hasMatch() && !(ipv6.match(value).hasMatch() && value.count(u':') >= 2))
-            return invalid(ki, value, tr("an IP address such as 127.0.0.1 (this machine only) or 0.0.0.0 (every "
+            return invalid(ki, value, Tr::tr("an IP address such as 127.0.0.1 (this machine only) or 0.0.0.0 (every "
                                          "interface)"));
         return value.toLower();
     }
     case ValueKind::UrlPath:
         if (!value.startsWith(u'/') || value.contains(u' ') || value.contains(u'?') || value.contains(u'#')
             || value == u"/healthz" || value == u"/ws")
-            return invalid(ki, value, tr("a path starting with / such as /api/ghl/webhook-qr (not /healthz or /ws)"));
+            return invalid(ki, value, Tr::tr("a path starting with / such as /api/ghl/webhook-qr (not /healthz or /ws)"));
         return value;
     case ValueKind::UrlTemplate: {
         const QUrl url(QString(value).replace(QStringLiteral("{order_id}"), QStringLiteral("x")), QUrl::StrictMode);
         if (!value.contains(QStringLiteral("{order_id}")) || !url.isValid() || url.scheme().isEmpty())
-            return invalid(ki, value, tr("a URL containing {order_id}, such as https://qr.example.com/orders/{order_id}"));
+            return invalid(ki, value, Tr::tr("a URL containing {order_id}, such as https://qr.example.com/orders/{order_id}"));
         return value;
     }
     }
@@ -306,12 +307,12 @@ Result<Config> Config::load(const Sources &sources)
 
     if (!sources.filePath.isEmpty() && !QFileInfo::exists(sources.filePath))
         return makeError(QStringLiteral("config.missing"),
-                         tr("The configuration file %1 does not exist.").arg(sources.filePath));
+                         Tr::tr("The configuration file %1 does not exist.").arg(sources.filePath));
     if (QFileInfo::exists(c.m_filePath)) {
         QSettings ini(c.m_filePath, QSettings::IniFormat);
         if (ini.status() != QSettings::NoError)
             return makeError(QStringLiteral("config.unreadable"),
-                             tr("The configuration file %1 could not be read; check that it is an INI file.")
+                             Tr::tr("The configuration file %1 could not be read; check that it is an INI file.")
                                  .arg(c.m_filePath));
         for (const ConfigKeyInfo &ki : keys()) {
             if (!ini.contains(ki.iniKey()))
@@ -321,7 +322,7 @@ Result<Config> Config::load(const Sources &sources)
             const QString raw = v.typeId() == QMetaType::QStringList ? v.toStringList().join(QStringLiteral(", "))
                                                                       : v.toString();
             if (auto r = apply(ki, raw, Origin::File); !r)
-                return makeError(r.error().code, r.error().message + tr(" (in %1)").arg(c.m_filePath));
+                return makeError(r.error().code, r.error().message + Tr::tr(" (in %1)").arg(c.m_filePath));
         }
     }
     for (const ConfigKeyInfo &ki : keys()) {
@@ -390,7 +391,7 @@ Result<void> Config::save() const
     ini.sync();
     if (ini.status() != QSettings::NoError)
         return makeError(QStringLiteral("config.write"),
-                         tr("The settings could not be saved to %1; check that the folder is writable.")
+                         Tr::tr("The settings could not be saved to %1; check that the folder is writable.")
                              .arg(m_filePath));
     return {};
 }

@@ -1,6 +1,40 @@
 #include "core/order.h"
 
+#include <QCoreApplication>
+
 namespace qrt::core {
+
+namespace {
+// Q_DECLARE_TR_FUNCTIONS gives lupdate and the program the same context for Tr::tr().
+struct Tr
+{
+    Q_DECLARE_TR_FUNCTIONS(qrt::core::Order)
+};
+} // namespace
+
+QString paymentStatusDisplayName(const QString &paymentStatus)
+{
+    const QString s = paymentStatus.trimmed().toLower();
+    if (s == u"paid")
+        return Tr::tr("paid");
+    if (s == u"unpaid")
+        return Tr::tr("unpaid");
+    if (s == u"partially_paid")
+        return Tr::tr("partially paid");
+    if (s == u"refunded")
+        return Tr::tr("refunded");
+    if (s == u"partially_refunded")
+        return Tr::tr("partially refunded");
+    if (s == u"pending")
+        return Tr::tr("pending");
+    if (s == u"failed")
+        return Tr::tr("failed");
+    if (s == u"voided")
+        return Tr::tr("voided");
+    if (s == u"cancelled" || s == u"canceled")
+        return Tr::tr("cancelled");
+    return paymentStatus;
+}
 
 QString Order::contactName() const
 {

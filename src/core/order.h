@@ -8,6 +8,10 @@
 
 namespace qrt::core {
 
+// GHL's payment status ("paid", "refunded", ...) for people, in the user's language; GHL's own word
+// when it is not one we know. The database and CSV keep GHL's word.
+QString paymentStatusDisplayName(const QString &paymentStatus);
+
 // One line of a GHL order: a product (our "event") bought at a price (our "ticket type").
 struct OrderItem
 {

@@ -17,6 +17,19 @@ QString toString(TicketStatus status)
     return {};
 }
 
+QString displayName(TicketStatus status)
+{
+    switch (status) {
+    case TicketStatus::Live:
+        return QCoreApplication::translate("qrt::core::TicketStatus", "live");
+    case TicketStatus::Used:
+        return QCoreApplication::translate("qrt::core::TicketStatus", "used");
+    case TicketStatus::Cancelled:
+        return QCoreApplication::translate("qrt::core::TicketStatus", "cancelled");
+    }
+    return {};
+}
+
 std::optional<TicketStatus> ticketStatusFromString(QStringView text)
 {
     const QStringView t = text.trimmed();
@@ -48,11 +61,11 @@ QString transitionProblem(TicketStatus from, TicketStatus to, const QString &rea
     case TransitionCheck::NeedsReason:
         if (reason.trimmed().isEmpty())
             return QCoreApplication::translate("qrt::core", "Changing a ticket from %1 to %2 needs a reason.")
-                .arg(toString(from), toString(to));
+                .arg(displayName(from), displayName(to));
         return {};
     case TransitionCheck::Invalid:
         if (from == to)
-            return QCoreApplication::translate("qrt::core", "The ticket is already %1.").arg(toString(to));
+            return QCoreApplication::translate("qrt::core", "The ticket is already %1.").arg(displayName(to));
         return QCoreApplication::translate("qrt::core",
                                            "A cancelled ticket cannot be admitted; restore it to live first.");
     }

@@ -12,6 +12,8 @@ enum class TicketStatus { Live, Used, Cancelled };
 
 // Database and JSON spelling: "live", "used", "cancelled" (as in the original system).
 QString toString(TicketStatus status);
+// The same status for people, in the user's language ("live" -> "gültig" in German). Never stored.
+QString displayName(TicketStatus status);
 std::optional<TicketStatus> ticketStatusFromString(QStringView text);
 
 enum class TransitionCheck {

@@ -14,10 +14,11 @@
 namespace qrt::db {
 
 namespace {
-QString tr(const char *text)
+// Q_DECLARE_TR_FUNCTIONS gives lupdate and the program the same context for Tr::tr().
+struct Tr
 {
-    return QCoreApplication::translate("qrt::db::Database", text);
-}
+    Q_DECLARE_TR_FUNCTIONS(qrt::db::Database)
+};
 
 bool isConnectionLoss(const QSqlError &error)
 {
@@ -117,7 +118,7 @@ core::Result<QSqlDatabase> Database::openNew(const QString &name)
     const QString driver = sqlite ? QStringLiteral("QSQLITE") : QStringLiteral("QPSQL");
     if (!QSqlDatabase::isDriverAvailable(driver))
         return core::makeError(QStringLiteral("db.driver"),
-                               tr("The Qt %1 database driver (%2) is not installed; reinstall QR Tickets or add "
+                               Tr::tr("The Qt %1 database driver (%2) is not installed; reinstall QR Tickets or add "
                                   "the Qt SQL driver package.")
                                    .arg(m_url.kindName(), driver));
     if (sqlite)
@@ -158,7 +159,7 @@ core::Result<void> Database::check()
         return db.error();
     QSqlQuery q(db.value());
     if (!q.exec(QStringLiteral("SELECT 1")))
-        return fail(q, tr("check the connection"));
+        return fail(q, Tr::tr("check the connection"));
     return {};
 }
 
@@ -167,21 +168,21 @@ core::Error Database::classify(const QSqlError &error) const
     const QString text = error.databaseText() + u' ' + error.driverText();
     if (m_url.dialect == Dialect::SQLite)
         return core::makeError(QStringLiteral("db.open"),
-                               tr("The database file %1 cannot be opened. Check that the folder exists and is "
+                               Tr::tr("The database file %1 cannot be opened. Check that the folder exists and is "
                                   "writable.")
                                    .arg(QDir::toNativeSeparators(m_url.path)),
                                text.trimmed());
     if (text.contains(QStringLiteral("password authentication failed")) || text.contains(QStringLiteral("no password supplied"))
         || (text.contains(QStringLiteral("role \"")) && text.contains(QStringLiteral("does not exist"))))
         return core::makeError(QStringLiteral("db.auth"),
-                               tr("PostgreSQL at %1:%2 refused the user name or password. Check the user and "
+                               Tr::tr("PostgreSQL at %1:%2 refused the user name or password. Check the user and "
                                   "password in the database URL.")
                                    .arg(m_url.host)
                                    .arg(m_url.port),
                                text.trimmed());
     if (text.contains(QStringLiteral("database \"")) && text.contains(QStringLiteral("does not exist")))
         return core::makeError(QStringLiteral("db.missing"),
-                               tr("The database \"%1\" does not exist on the PostgreSQL server %2:%3. Create it, or "
+                               Tr::tr("The database \"%1\" does not exist on the PostgreSQL server %2:%3. Create it, or "
                                   "fix the name in the database URL.")
                                    .arg(m_url.name, m_url.host)
                                    .arg(m_url.port),
@@ -190,12 +191,12 @@ core::Error Database::classify(const QSqlError &error) const
         || text.contains(QStringLiteral("could not connect")) || text.contains(QStringLiteral("timeout expired"))
         || text.contains(QStringLiteral("could not translate host name")))
         return core::makeError(QStringLiteral("db.unreachable"),
-                               tr("The PostgreSQL server at %1:%2 cannot be reached. Check that it is running and "
+                               Tr::tr("The PostgreSQL server at %1:%2 cannot be reached. Check that it is running and "
                                   "that the host and port in the database URL are right.")
                                    .arg(m_url.host)
                                    .arg(m_url.port),
                                text.trimmed());
-    return core::makeError(QStringLiteral("db.error"), tr("The database reported an error."), text.trimmed());
+    return core::makeError(QStringLiteral("db.error"), Tr::tr("The database reported an error."), text.trimmed());
 }
 
 core::Error Database::fail(const QSqlQuery &query, const QString &what)
@@ -212,13 +213,13 @@ core::Error Database::fail(const QSqlError &error, const QString &what)
             QSqlDatabase::database(name, false).close();
         core::Error e = classify(error);
         e.code = QStringLiteral("db.connection_lost");
-        e.message = tr("The connection to the database was lost while trying to %1. It will reconnect on the next "
+        e.message = Tr::tr("The connection to the database was lost while trying to %1. It will reconnect on the next "
                        "attempt; if this repeats, check the database server.")
                         .arg(what);
         return e;
     }
     qCWarning(lcDb).noquote() << "query failed while trying to" << what << ":" << error.text();
-    return core::makeError(QStringLiteral("db.query"), tr("The database could not %1.").arg(what),
+    return core::makeError(QStringLiteral("db.query"), Tr::tr("The database could not %1.").arg(what),
                            error.text().trimmed());
 }
 
@@ -244,7 +245,7 @@ core::Result<void> Transaction::begin()
     QSqlQuery q(m_connection);
     const QString sql = m_db.isPostgres() ? QStringLiteral("BEGIN") : QStringLiteral("BEGIN IMMEDIATE");
     if (!q.exec(sql))
-        return m_db.fail(q, tr("start a transaction"));
+        return m_db.fail(q, Tr::tr("start a transaction"));
     m_open = true;
     return {};
 }
@@ -253,7 +254,7 @@ core::Result<void> Transaction::commit()
 {
     QSqlQuery q(m_connection);
     if (!q.exec(QStringLiteral("COMMIT"))) {
-        const core::Error error = m_db.fail(q, tr("save the changes"));
+        const core::Error error = m_db.fail(q, Tr::tr("save the changes"));
         rollback();
         return error;
     }

@@ -6,10 +6,11 @@
 namespace qrt::db {
 
 namespace {
-QString tr(const char *text)
+// Q_DECLARE_TR_FUNCTIONS gives lupdate and the program the same context for Tr::tr().
+struct Tr
 {
-    return QCoreApplication::translate("qrt::db::FieldMappingRepository", text);
-}
+    Q_DECLARE_TR_FUNCTIONS(qrt::db::FieldMappingRepository)
+};
 
 FieldMapping mappingFrom(const QSqlQuery &q)
 {
@@ -25,7 +26,7 @@ core::Result<QList<FieldMapping>> FieldMappingRepository::list()
         return connection.error();
     QSqlQuery q(connection.value());
     if (!q.exec(QStringLiteral("SELECT id, product_id, field_id, field_name, created_at FROM ghl_qr_fields ORDER BY id")))
-        return m_db.fail(q, tr("read the field mappings"));
+        return m_db.fail(q, Tr::tr("read the field mappings"));
     QList<FieldMapping> result;
     while (q.next())
         result.append(mappingFrom(q));
@@ -42,7 +43,7 @@ core::Result<std::optional<FieldMapping>> FieldMappingRepository::forProduct(con
                              "WHERE product_id = ?"));
     q.addBindValue(productId);
     if (!q.exec())
-        return m_db.fail(q, tr("read the field mapping of product %1").arg(productId));
+        return m_db.fail(q, Tr::tr("read the field mapping of product %1").arg(productId));
     if (!q.next())
         return std::optional<FieldMapping>();
     return std::optional<FieldMapping>(mappingFrom(q));
@@ -52,7 +53,7 @@ core::Result<void> FieldMappingRepository::upsert(const QString &productId, cons
                                                   const QString &fieldName)
 {
     if (productId.trimmed().isEmpty() || fieldId.trimmed().isEmpty())
-        return core::makeError(QStringLiteral("db.invalid"), tr("A field mapping needs a product and a custom field."));
+        return core::makeError(QStringLiteral("db.invalid"), Tr::tr("A field mapping needs a product and a custom field."));
     auto connection = m_db.connection();
     if (!connection)
         return connection.error();
@@ -64,7 +65,7 @@ core::Result<void> FieldMappingRepository::upsert(const QString &productId, cons
     q.addBindValue(fieldId.trimmed());
     q.addBindValue(textOrNull(fieldName));
     if (!q.exec())
-        return m_db.fail(q, tr("save the field mapping of product %1").arg(productId));
+        return m_db.fail(q, Tr::tr("save the field mapping of product %1").arg(productId));
     return {};
 }
 
@@ -77,7 +78,7 @@ core::Result<bool> FieldMappingRepository::remove(const QString &productId)
     q.prepare(QStringLiteral("DELETE FROM ghl_qr_fields WHERE product_id = ?"));
     q.addBindValue(productId);
     if (!q.exec())
-        return m_db.fail(q, tr("remove the field mapping of product %1").arg(productId));
+        return m_db.fail(q, Tr::tr("remove the field mapping of product %1").arg(productId));
     return q.numRowsAffected() > 0;
 }
 

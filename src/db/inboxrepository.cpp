@@ -16,10 +16,11 @@ namespace qrt::db {
 
 namespace {
 
-QString tr(const char *text)
+// Q_DECLARE_TR_FUNCTIONS gives lupdate and the program the same context for Tr::tr().
+struct Tr
 {
-    return QCoreApplication::translate("qrt::db::InboxRepository", text);
-}
+    Q_DECLARE_TR_FUNCTIONS(qrt::db::InboxRepository)
+};
 
 const char kColumns[] = "id, idempotency_key, received_at, event_type, order_id, contact_id, body, state, attempts, "
                         "next_attempt_at, last_error, warning, pushed, claimed_by, processed_at, updated_at";
@@ -114,7 +115,7 @@ core::Result<bool> InboxRepository::commit(const InboxDelivery &d)
               + QStringLiteral(", ?, 'pending', 0, ?, ?) ON CONFLICT (idempotency_key) DO NOTHING"));
     bindDelivery(q, d, now);
     if (!q.exec())
-        return m_db.fail(q, tr("store the webhook for order %1").arg(d.orderId));
+        return m_db.fail(q, Tr::tr("store the webhook for order %1").arg(d.orderId));
     return q.numRowsAffected() > 0;
 }
 
@@ -131,7 +132,7 @@ core::Result<void> InboxRepository::warmUp()
     q.addBindValue(QString(QStringLiteral("warm-up:") + QString::number(QRandomGenerator::global()->generate64())));
     q.addBindValue(QByteArrayLiteral("{}"));
     if (!q.exec())
-        return m_db.fail(q, tr("prepare the webhook inbox"));
+        return m_db.fail(q, Tr::tr("prepare the webhook inbox"));
     tx.rollback();
     return {};
 }
@@ -157,7 +158,7 @@ core::Result<QSqlQuery *> InboxRepository::batchStatement(const QSqlDatabase &co
     if (!q->prepare(QStringLiteral("INSERT INTO webhook_inbox (idempotency_key, received_at, event_type, order_id, contact_id, "
                                    "headers, body, state, attempts, next_attempt_at, updated_at) VALUES ")
                     + values.join(u',') + QStringLiteral(" ON CONFLICT (idempotency_key) DO NOTHING RETURNING idempotency_key")))
-        return m_db.fail(*q, tr("prepare storing %1 webhooks").arg(rows));
+        return m_db.fail(*q, Tr::tr("prepare storing %1 webhooks").arg(rows));
     QSqlQuery *kept = q.get();
     m_batchStatements.emplace(rows, KeptStatement { std::move(q), use });
     return kept;
@@ -178,7 +179,7 @@ core::Result<QList<bool>> InboxRepository::commitBatch(const QList<InboxDelivery
         }
     }
     const QString now = toDb(m_clock.now()).toString();
-    const QString what = tr("store %1 webhooks").arg(deliveries.size());
+    const QString what = Tr::tr("store %1 webhooks").arg(deliveries.size());
     // Binds and runs the batch; one statement is one transaction: every row is durable, or none.
     const auto execute = [&]() -> core::Result<QSqlQuery *> {
         auto connection = m_db.connection();
@@ -235,7 +236,7 @@ core::Result<std::optional<InboxItem>> InboxRepository::claimNext(const QString 
     q.addBindValue(now);
     q.addBindValue(now);
     if (!q.exec())
-        return m_db.fail(q, tr("take the next webhook from the inbox"));
+        return m_db.fail(q, Tr::tr("take the next webhook from the inbox"));
     if (!q.next())
         return std::optional<InboxItem>();
     return std::optional<InboxItem>(itemFrom(q));
@@ -255,7 +256,7 @@ core::Result<void> InboxRepository::markDone(qint64 id, const QString &warning)
     q.addBindValue(now);
     q.addBindValue(id);
     if (!q.exec())
-        return m_db.fail(q, tr("mark webhook %1 as processed").arg(id));
+        return m_db.fail(q, Tr::tr("mark webhook %1 as processed").arg(id));
     return {};
 }
 
@@ -275,7 +276,7 @@ core::Result<InboxState> InboxRepository::markFailed(qint64 id, const QString &e
     if (!current)
         return current.error();
     if (!current->has_value())
-        return core::makeError(QStringLiteral("db.not_found"), tr("Webhook %1 is not in the inbox.").arg(id));
+        return core::makeError(QStringLiteral("db.not_found"), Tr::tr("Webhook %1 is not in the inbox.").arg(id));
     const int attempts = current->value().attempts;
     if (attempts >= maxAttempts) {
         if (auto r = markDead(id, error); !r)
@@ -295,7 +296,7 @@ core::Result<InboxState> InboxRepository::markFailed(qint64 id, const QString &e
     q.addBindValue(toDb(now));
     q.addBindValue(id);
     if (!q.exec())
-        return m_db.fail(q, tr("record the failure of webhook %1").arg(id));
+        return m_db.fail(q, Tr::tr("record the failure of webhook %1").arg(id));
     return InboxState::Failed;
 }
 
@@ -310,7 +311,7 @@ core::Result<void> InboxRepository::markDead(qint64 id, const QString &error)
     q.addBindValue(toDb(m_clock.now()));
     q.addBindValue(id);
     if (!q.exec())
-        return m_db.fail(q, tr("record the failure of webhook %1").arg(id));
+        return m_db.fail(q, Tr::tr("record the failure of webhook %1").arg(id));
     return {};
 }
 
@@ -320,7 +321,7 @@ core::Result<void> InboxRepository::markPushed(qint64 id, const QStringList &fie
     if (!current)
         return current.error();
     if (!current->has_value())
-        return core::makeError(QStringLiteral("db.not_found"), tr("Webhook %1 is not in the inbox.").arg(id));
+        return core::makeError(QStringLiteral("db.not_found"), Tr::tr("Webhook %1 is not in the inbox.").arg(id));
     QStringList pushed = current->value().pushed;
     for (const QString &f : fieldIds) {
         if (!pushed.contains(f))
@@ -335,7 +336,7 @@ core::Result<void> InboxRepository::markPushed(qint64 id, const QStringList &fie
     q.addBindValue(toDb(m_clock.now()));
     q.addBindValue(id);
     if (!q.exec())
-        return m_db.fail(q, tr("record the contact update of webhook %1").arg(id));
+        return m_db.fail(q, Tr::tr("record the contact update of webhook %1").arg(id));
     return {};
 }
 
@@ -353,7 +354,7 @@ core::Result<int> InboxRepository::resumeInterrupted(const QString &station, int
     q.addBindValue(station);
     q.addBindValue(toDb(now.addSecs(-staleAfterS)));
     if (!q.exec())
-        return m_db.fail(q, tr("resume interrupted webhooks"));
+        return m_db.fail(q, Tr::tr("resume interrupted webhooks"));
     const int n = q.numRowsAffected();
     if (n > 0)
         qCInfo(lcDb) << "resumed" << n << "webhook(s) interrupted while processing";
@@ -373,7 +374,7 @@ core::Result<bool> InboxRepository::retry(qint64 id)
     q.addBindValue(now);
     q.addBindValue(id);
     if (!q.exec())
-        return m_db.fail(q, tr("retry webhook %1").arg(id));
+        return m_db.fail(q, Tr::tr("retry webhook %1").arg(id));
     return q.numRowsAffected() > 0;
 }
 
@@ -393,7 +394,7 @@ core::Result<InboxStats> InboxRepository::stats()
                              "SUM(CASE WHEN received_at >= ? THEN 1 ELSE 0 END) FROM webhook_inbox"));
     q.addBindValue(toDb(midnight));
     if (!q.exec() || !q.next())
-        return m_db.fail(q, tr("count the webhooks in the inbox"));
+        return m_db.fail(q, Tr::tr("count the webhooks in the inbox"));
     InboxStats s;
     s.pending = q.value(0).toInt();
     s.processing = q.value(1).toInt();
@@ -405,7 +406,7 @@ core::Result<InboxStats> InboxRepository::stats()
     QSqlQuery e(connection.value());
     if (!e.exec(QStringLiteral("SELECT last_error, updated_at FROM webhook_inbox WHERE state IN ('failed', 'dead') "
                                "AND last_error IS NOT NULL ORDER BY updated_at DESC LIMIT 1")))
-        return m_db.fail(e, tr("read the last webhook error"));
+        return m_db.fail(e, Tr::tr("read the last webhook error"));
     if (e.next()) {
         s.lastError = e.value(0).toString();
         s.lastErrorAt = timeFromDb(e.value(1));
@@ -425,7 +426,7 @@ core::Result<QList<InboxItem>> InboxRepository::recent(int limit)
                              "FROM webhook_inbox ORDER BY id DESC LIMIT ?"));
     q.addBindValue(std::max(0, limit));
     if (!q.exec())
-        return m_db.fail(q, tr("read the recent webhooks"));
+        return m_db.fail(q, Tr::tr("read the recent webhooks"));
     QList<InboxItem> out;
     while (q.next())
         out.append(itemFrom(q));
@@ -441,7 +442,7 @@ core::Result<std::optional<InboxItem>> InboxRepository::get(qint64 id)
     q.prepare(QStringLiteral("SELECT ") + QLatin1StringView(kColumns) + QStringLiteral(" FROM webhook_inbox WHERE id = ?"));
     q.addBindValue(id);
     if (!q.exec())
-        return m_db.fail(q, tr("read webhook %1").arg(id));
+        return m_db.fail(q, Tr::tr("read webhook %1").arg(id));
     if (!q.next())
         return std::optional<InboxItem>();
     return std::optional<InboxItem>(itemFrom(q));

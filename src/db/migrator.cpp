@@ -18,10 +18,11 @@ static void initResources()
 namespace qrt::db {
 
 namespace {
-QString tr(const char *text)
+// Q_DECLARE_TR_FUNCTIONS gives lupdate and the program the same context for Tr::tr().
+struct Tr
 {
-    return QCoreApplication::translate("qrt::db::Migrator", text);
-}
+    Q_DECLARE_TR_FUNCTIONS(qrt::db::Migrator)
+};
 } // namespace
 
 Migrator::Migrator(Database &db) : m_db(db)
@@ -137,7 +138,7 @@ core::Result<void> Migrator::ensureTable(QSqlDatabase &connection)
         : QStringLiteral("CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, name text NOT NULL, "
                          "applied_at text NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')))");
     if (!q.exec(sql))
-        return m_db.fail(q, tr("create the schema_migrations table"));
+        return m_db.fail(q, Tr::tr("create the schema_migrations table"));
     return {};
 }
 
@@ -165,7 +166,7 @@ core::Result<MigrationReport> Migrator::migrate()
         // Two stations starting at once: the second waits, then finds nothing to do.
         QSqlQuery lock(db);
         if (!lock.exec(QStringLiteral("SELECT pg_advisory_xact_lock(727274)")))
-            return m_db.fail(lock, tr("lock the schema for migration"));
+            return m_db.fail(lock, Tr::tr("lock the schema for migration"));
         // "IF NOT EXISTS ... skipping" notices are expected when adopting a database: keep stderr clean.
         lock.exec(QStringLiteral("SET LOCAL client_min_messages = warning"));
     }
@@ -174,7 +175,7 @@ core::Result<MigrationReport> Migrator::migrate()
 
     QSqlQuery q(db);
     if (!q.exec(QStringLiteral("SELECT version FROM schema_migrations")))
-        return m_db.fail(q, tr("read the applied migrations"));
+        return m_db.fail(q, Tr::tr("read the applied migrations"));
     QList<int> done;
     while (q.next())
         done << q.value(0).toInt();
@@ -189,7 +190,7 @@ core::Result<MigrationReport> Migrator::migrate()
         for (const QString &statement : statements) {
             QSqlQuery s(db);
             if (!s.exec(statement)) {
-                core::Error e = m_db.fail(s, tr("apply migration %1 (%2)").arg(m.version).arg(m.name));
+                core::Error e = m_db.fail(s, Tr::tr("apply migration %1 (%2)").arg(m.version).arg(m.name));
                 e.details += QStringLiteral("\nStatement: ") + statement.left(300);
                 return e;
             }
@@ -199,7 +200,7 @@ core::Result<MigrationReport> Migrator::migrate()
         record.addBindValue(m.version);
         record.addBindValue(m.name);
         if (!record.exec())
-            return m_db.fail(record, tr("record migration %1").arg(m.version));
+            return m_db.fail(record, Tr::tr("record migration %1").arg(m.version));
         report.applied << m.version;
     }
     if (auto r = tx.commit(); !r)

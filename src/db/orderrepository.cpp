@@ -10,10 +10,11 @@
 namespace qrt::db {
 
 namespace {
-QString tr(const char *text)
+// Q_DECLARE_TR_FUNCTIONS gives lupdate and the program the same context for Tr::tr().
+struct Tr
 {
-    return QCoreApplication::translate("qrt::db::OrderRepository", text);
-}
+    Q_DECLARE_TR_FUNCTIONS(qrt::db::OrderRepository)
+};
 
 const char *const kListColumns =
     "order_id, location_id, total_paid, payment_status, payment_currency, order_status, contact_id, "
@@ -225,7 +226,7 @@ QString OrderRepository::upsertSql(const Database &db)
 core::Result<void> OrderRepository::upsertOne(Database &db, QSqlQuery &q, const core::Order &o)
 {
     if (o.orderId.trimmed().isEmpty())
-        return core::makeError(QStringLiteral("db.invalid"), tr("An order without an id cannot be saved."));
+        return core::makeError(QStringLiteral("db.invalid"), Tr::tr("An order without an id cannot be saved."));
     const QDateTime now = QDateTime::currentDateTimeUtc();
     const QVariantList values = {
         o.orderId, textOrNull(o.locationId), o.totalPaid, textOrNull(o.paymentStatus), textOrNull(o.paymentCurrency),
@@ -239,7 +240,7 @@ core::Result<void> OrderRepository::upsertOne(Database &db, QSqlQuery &q, const 
     for (int i = 0; i < values.size(); ++i)
         q.bindValue(i, values[i]);
     if (!q.exec())
-        return db.fail(q, tr("save order %1").arg(o.orderId));
+        return db.fail(q, Tr::tr("save order %1").arg(o.orderId));
     return {};
 }
 
@@ -253,7 +254,7 @@ core::Result<int> OrderRepository::upsert(const QList<core::Order> &orders)
         return r.error();
     QSqlQuery q(connection.value());
     if (!q.prepare(upsertSql(m_db)))
-        return m_db.fail(q, tr("prepare saving orders"));
+        return m_db.fail(q, Tr::tr("prepare saving orders"));
     for (const core::Order &o : orders) {
         if (auto r = upsertOne(m_db, q, o); !r)
             return r.error();
@@ -273,7 +274,7 @@ core::Result<std::optional<OrderRow>> OrderRepository::get(const QString &orderI
               + QStringLiteral(" FROM ghl_qr_orders WHERE order_id = ?"));
     q.addBindValue(orderId);
     if (!q.exec())
-        return m_db.fail(q, tr("read order %1").arg(orderId));
+        return m_db.fail(q, Tr::tr("read order %1").arg(orderId));
     if (!q.next())
         return std::optional<OrderRow>();
     return std::optional<OrderRow>(rowFrom(q, true));
@@ -293,7 +294,7 @@ core::Result<QHash<QString, QList<core::OrderItem>>> OrderRepository::lineItems(
     for (const QString &id : orderIds)
         q.addBindValue(id);
     if (!q.exec())
-        return m_db.fail(q, tr("read order %1").arg(orderIds.join(QStringLiteral(", "))));
+        return m_db.fail(q, Tr::tr("read order %1").arg(orderIds.join(QStringLiteral(", "))));
     while (q.next())
         items.insert(q.value(0).toString(), itemsFromDb(q.value(1)));
     return items;
@@ -314,7 +315,7 @@ core::Result<QList<OrderRow>> OrderRepository::list(const OrderQuery &query)
     for (const QVariant &v : std::as_const(binds))
         q.addBindValue(v);
     if (!q.exec())
-        return m_db.fail(q, tr("list orders"));
+        return m_db.fail(q, Tr::tr("list orders"));
     QList<OrderRow> rows;
     rows.reserve(query.limit);
     while (q.next())
@@ -333,7 +334,7 @@ core::Result<int> OrderRepository::count(const OrderQuery &query)
     for (const QVariant &v : std::as_const(binds))
         q.addBindValue(v);
     if (!q.exec() || !q.next())
-        return m_db.fail(q, tr("count orders"));
+        return m_db.fail(q, Tr::tr("count orders"));
     return q.value(0).toInt();
 }
 
@@ -345,7 +346,7 @@ core::Result<QList<EventInfo>> OrderRepository::events()
     QSqlQuery q(connection.value());
     if (!q.exec(QStringLiteral("SELECT event_id, max(event_name), count(*) FROM ghl_qr_orders WHERE event_id IS NOT NULL "
                                "GROUP BY event_id ORDER BY max(event_name)")))
-        return m_db.fail(q, tr("list events"));
+        return m_db.fail(q, Tr::tr("list events"));
     QList<EventInfo> events;
     while (q.next())
         events.append({ q.value(0).toString(), q.value(1).toString(), q.value(2).toInt() });
@@ -360,7 +361,7 @@ core::Result<QStringList> OrderRepository::paymentStatuses()
     QSqlQuery q(connection.value());
     if (!q.exec(QStringLiteral("SELECT DISTINCT payment_status FROM ghl_qr_orders WHERE payment_status IS NOT NULL "
                                "ORDER BY payment_status")))
-        return m_db.fail(q, tr("list payment statuses"));
+        return m_db.fail(q, Tr::tr("list payment statuses"));
     QStringList statuses;
     while (q.next())
         statuses << q.value(0).toString();
@@ -375,7 +376,7 @@ core::Result<QHash<QString, QDateTime>> OrderRepository::ghlUpdatedAt()
     QSqlQuery q(connection.value());
     q.setForwardOnly(true);
     if (!q.exec(QStringLiteral("SELECT order_id, ghl_updated_at FROM ghl_qr_orders")))
-        return m_db.fail(q, tr("read when orders last changed"));
+        return m_db.fail(q, Tr::tr("read when orders last changed"));
     QHash<QString, QDateTime> result;
     while (q.next())
         result.insert(q.value(0).toString(), timeFromDb(q.value(1)));
@@ -393,9 +394,9 @@ core::Result<void> OrderRepository::setQrImage(const QString &orderId, const QSt
     q.addBindValue(toDb(pushedAt));
     q.addBindValue(orderId);
     if (!q.exec())
-        return m_db.fail(q, tr("store the QR code of order %1").arg(orderId));
+        return m_db.fail(q, Tr::tr("store the QR code of order %1").arg(orderId));
     if (q.numRowsAffected() == 0)
-        return core::makeError(QStringLiteral("db.not_found"), tr("Order %1 is not in the database.").arg(orderId));
+        return core::makeError(QStringLiteral("db.not_found"), Tr::tr("Order %1 is not in the database.").arg(orderId));
     return {};
 }
 

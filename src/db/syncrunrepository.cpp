@@ -9,10 +9,11 @@
 namespace qrt::db {
 
 namespace {
-QString tr(const char *text)
+// Q_DECLARE_TR_FUNCTIONS gives lupdate and the program the same context for Tr::tr().
+struct Tr
 {
-    return QCoreApplication::translate("qrt::db::SyncRunRepository", text);
-}
+    Q_DECLARE_TR_FUNCTIONS(qrt::db::SyncRunRepository)
+};
 
 const char kColumns[] = "id, mode, station, started_at, finished_at, status, total_orders, synced_orders, "
                         "failed_orders, requests, tickets_added, tickets_cancelled, watermark, summary, error";
@@ -29,7 +30,7 @@ core::Result<qint64> SyncRunRepository::start(const QString &mode, const QString
     q.addBindValue(mode);
     q.addBindValue(textOrNull(station));
     if (!q.exec() || !q.next())
-        return m_db.fail(q, tr("record the start of a sync run"));
+        return m_db.fail(q, Tr::tr("record the start of a sync run"));
     return q.value(0).toLongLong();
 }
 
@@ -55,9 +56,9 @@ core::Result<void> SyncRunRepository::finish(const SyncRunRecord &r)
     q.addBindValue(textOrNull(r.error));
     q.addBindValue(r.id);
     if (!q.exec())
-        return m_db.fail(q, tr("record the outcome of sync run %1").arg(r.id));
+        return m_db.fail(q, Tr::tr("record the outcome of sync run %1").arg(r.id));
     if (q.numRowsAffected() == 0)
-        return core::makeError(QStringLiteral("db.not_found"), tr("Sync run %1 is not recorded.").arg(r.id));
+        return core::makeError(QStringLiteral("db.not_found"), Tr::tr("Sync run %1 is not recorded.").arg(r.id));
     return {};
 }
 
@@ -75,7 +76,7 @@ core::Result<QList<SyncRunRecord>> SyncRunRepository::select(const QString &wher
     for (const QVariant &v : values)
         q.addBindValue(v);
     if (!q.exec())
-        return m_db.fail(q, tr("read the sync history"));
+        return m_db.fail(q, Tr::tr("read the sync history"));
     QList<SyncRunRecord> rows;
     while (q.next()) {
         SyncRunRecord r;
@@ -125,7 +126,7 @@ core::Result<void> SyncRunRepository::heartbeat(qint64 id)
               + QStringLiteral(" WHERE id = ? AND status = 'running'"));
     q.addBindValue(id);
     if (!q.exec())
-        return m_db.fail(q, tr("record that sync run %1 is alive").arg(id));
+        return m_db.fail(q, Tr::tr("record that sync run %1 is alive").arg(id));
     return {};
 }
 

@@ -16,10 +16,11 @@ namespace qrt::db {
 using core::TicketStatus;
 
 namespace {
-QString tr(const char *text)
+// Q_DECLARE_TR_FUNCTIONS gives lupdate and the program the same context for Tr::tr().
+struct Tr
 {
-    return QCoreApplication::translate("qrt::db::TicketRepository", text);
-}
+    Q_DECLARE_TR_FUNCTIONS(qrt::db::TicketRepository)
+};
 
 const char *const kTicketColumns =
     "ticket_id, order_id, ticket_type, product_id, status, code, created_at, updated_at, updated_by";
@@ -54,7 +55,7 @@ core::Result<void> insertEvent(Database &db, QSqlDatabase &c, qint64 ticketId, c
     q.addBindValue(textOrNull(actor));
     q.addBindValue(textOrNull(reason));
     if (!q.exec())
-        return db.fail(q, tr("record the ticket change"));
+        return db.fail(q, Tr::tr("record the ticket change"));
     return {};
 }
 
@@ -71,7 +72,7 @@ core::Result<bool> changeIn(Database &db, QSqlDatabase &c, qint64 ticketId, cons
     q.addBindValue(ticketId);
     q.addBindValue(core::toString(from));
     if (!q.exec())
-        return db.fail(q, tr("change ticket %1").arg(ticketId));
+        return db.fail(q, Tr::tr("change ticket %1").arg(ticketId));
     if (q.numRowsAffected() != 1)
         return false;
     if (auto r = insertEvent(db, c, ticketId, orderId, from, to, actor, reason); !r)
@@ -112,12 +113,12 @@ core::Result<ReconcileResult> TicketRepository::reconcileIn(Database &db, QSqlDa
                              "WHERE order_id = ? ORDER BY ticket_id"));
     q.addBindValue(order.orderId);
     if (!q.exec())
-        return db.fail(q, tr("read the tickets of order %1").arg(order.orderId));
+        return db.fail(q, Tr::tr("read the tickets of order %1").arg(order.orderId));
     QList<Existing> existing;
     while (q.next()) {
         const auto status = core::ticketStatusFromString(q.value(3).toString());
         if (!status) {
-            result.conflicts << tr("Ticket %1 has the unknown status '%2' and was left as it is.")
+            result.conflicts << Tr::tr("Ticket %1 has the unknown status '%2' and was left as it is.")
                                     .arg(q.value(0).toLongLong())
                                     .arg(q.value(3).toString());
             continue;
@@ -149,7 +150,7 @@ core::Result<ReconcileResult> TicketRepository::reconcileIn(Database &db, QSqlDa
         assign.bindValue(0, product);
         assign.bindValue(1, t.id);
         if (!assign.exec())
-            return db.fail(assign, tr("assign ticket %1 to its event").arg(t.id));
+            return db.fail(assign, Tr::tr("assign ticket %1 to its event").arg(t.id));
     }
 
     struct Key
@@ -199,7 +200,7 @@ core::Result<ReconcileResult> TicketRepository::reconcileIn(Database &db, QSqlDa
                 if (active >= want)
                     break;
                 auto r = changeIn(db, c, t->id, order.orderId, TicketStatus::Cancelled, TicketStatus::Live,
-                                  tr("quantity of %1 in GHL grew to %2").arg(label).arg(want), actor);
+                                  Tr::tr("quantity of %1 in GHL grew to %2").arg(label).arg(want), actor);
                 if (!r)
                     return r.error();
                 if (r.value()) {
@@ -215,11 +216,11 @@ core::Result<ReconcileResult> TicketRepository::reconcileIn(Database &db, QSqlDa
                 insert.bindValue(3, newCode());
                 insert.bindValue(4, actor);
                 if (!insert.exec() || !insert.next())
-                    return db.fail(insert, tr("add a ticket to order %1").arg(order.orderId));
+                    return db.fail(insert, Tr::tr("add a ticket to order %1").arg(order.orderId));
                 const qint64 id = insert.value(0).toLongLong();
                 insert.finish();
                 if (auto r = insertEvent(db, c, id, order.orderId, std::nullopt, TicketStatus::Live, auditActor,
-                                         tr("bought in GHL (%1 x %2)").arg(want).arg(label));
+                                         Tr::tr("bought in GHL (%1 x %2)").arg(want).arg(label));
                     !r)
                     return r.error();
                 ++result.added;
@@ -227,8 +228,8 @@ core::Result<ReconcileResult> TicketRepository::reconcileIn(Database &db, QSqlDa
         } else if (want < active) {
             int excess = active - want;
             const QString reason = order.isVoid()
-                ? tr("order %1 in GHL").arg(order.orderStatus.isEmpty() ? order.paymentStatus : order.orderStatus)
-                : tr("quantity of %1 in GHL fell to %2").arg(label).arg(want);
+                ? Tr::tr("order %1 in GHL").arg(order.orderStatus.isEmpty() ? order.paymentStatus : order.orderStatus)
+                : Tr::tr("quantity of %1 in GHL fell to %2").arg(label).arg(want);
             for (auto it = live.crbegin(); it != live.crend() && excess > 0; ++it) {
                 auto r = changeIn(db, c, (*it)->id, order.orderId, TicketStatus::Live, TicketStatus::Cancelled, reason,
                                   actor);
@@ -240,7 +241,7 @@ core::Result<ReconcileResult> TicketRepository::reconcileIn(Database &db, QSqlDa
                 }
             }
             if (excess > 0)
-                result.conflicts << tr("Order %1: GHL reports %2 x %3 but %4 more are already used or were admitted "
+                result.conflicts << Tr::tr("Order %1: GHL reports %2 x %3 but %4 more are already used or were admitted "
                                        "meanwhile; they were left as they are.")
                                         .arg(order.orderId)
                                         .arg(want)
@@ -287,12 +288,12 @@ core::Result<QList<core::Ticket>> TicketRepository::select(const QString &where,
 
 core::Result<QList<core::Ticket>> TicketRepository::forOrder(const QString &orderId)
 {
-    return select(QStringLiteral("order_id = ?"), orderId, tr("read the tickets of order %1").arg(orderId));
+    return select(QStringLiteral("order_id = ?"), orderId, Tr::tr("read the tickets of order %1").arg(orderId));
 }
 
 core::Result<std::optional<core::Ticket>> TicketRepository::byId(qint64 ticketId)
 {
-    auto found = select(QStringLiteral("ticket_id = ?"), ticketId, tr("read ticket %1").arg(ticketId));
+    auto found = select(QStringLiteral("ticket_id = ?"), ticketId, Tr::tr("read ticket %1").arg(ticketId));
     if (!found)
         return found.error();
     return found->isEmpty() ? std::optional<core::Ticket>() : std::optional<core::Ticket>(found->first());
@@ -300,7 +301,7 @@ core::Result<std::optional<core::Ticket>> TicketRepository::byId(qint64 ticketId
 
 core::Result<std::optional<core::Ticket>> TicketRepository::byCode(const QString &code)
 {
-    auto found = select(QStringLiteral("code = ?"), code.trimmed().toLower(), tr("look up a ticket code"));
+    auto found = select(QStringLiteral("code = ?"), code.trimmed().toLower(), Tr::tr("look up a ticket code"));
     if (!found)
         return found.error();
     return found->isEmpty() ? std::optional<core::Ticket>() : std::optional<core::Ticket>(found->first());
@@ -313,7 +314,7 @@ core::Result<core::Ticket> TicketRepository::setStatus(qint64 ticketId, TicketSt
     if (!current)
         return current.error();
     if (!current.value())
-        return core::makeError(QStringLiteral("ticket.not_found"), tr("Ticket %1 does not exist.").arg(ticketId));
+        return core::makeError(QStringLiteral("ticket.not_found"), Tr::tr("Ticket %1 does not exist.").arg(ticketId));
     const core::Ticket ticket = *current.value();
     if (const QString problem = core::transitionProblem(ticket.status, to, reason); !problem.isEmpty())
         return core::makeError(QStringLiteral("ticket.transition"), problem);
@@ -328,13 +329,13 @@ core::Result<core::Ticket> TicketRepository::setStatus(qint64 ticketId, TicketSt
         return changed.error();
     if (!changed.value())
         return core::makeError(QStringLiteral("ticket.conflict"),
-                               tr("Ticket %1 was changed by someone else a moment ago; look at it again.")
+                               Tr::tr("Ticket %1 was changed by someone else a moment ago; look at it again.")
                                    .arg(ticketId));
     if (auto r = tx.commit(); !r)
         return r.error();
     auto after = byId(ticketId);
     if (!after || !after.value())
-        return core::makeError(QStringLiteral("ticket.not_found"), tr("Ticket %1 does not exist.").arg(ticketId));
+        return core::makeError(QStringLiteral("ticket.not_found"), Tr::tr("Ticket %1 does not exist.").arg(ticketId));
     return *after.value();
 }
 
@@ -348,7 +349,7 @@ core::Result<void> applyOne(Database &db, QSqlDatabase &c, const core::Ticket &t
         return {};
     }
     if (const QString problem = core::transitionProblem(t.status, to, reason); !problem.isEmpty()) {
-        result.problems << tr("Ticket %1: %2").arg(t.ticketId).arg(problem);
+        result.problems << Tr::tr("Ticket %1: %2").arg(t.ticketId).arg(problem);
         return {};
     }
     auto changed = changeIn(db, c, t.ticketId, t.orderId, t.status, to, reason, actor);
@@ -357,7 +358,7 @@ core::Result<void> applyOne(Database &db, QSqlDatabase &c, const core::Ticket &t
     if (changed.value())
         ++result.changed;
     else
-        result.problems << tr("Ticket %1 was changed by someone else meanwhile.").arg(t.ticketId);
+        result.problems << Tr::tr("Ticket %1 was changed by someone else meanwhile.").arg(t.ticketId);
     return {};
 }
 } // namespace
@@ -378,13 +379,13 @@ core::Result<BulkResult> TicketRepository::changeMany(const QString &selectSql, 
         q.prepare(selectSql);
         q.addBindValue(key);
         if (!q.exec())
-            return m_db.fail(q, tr("read the tickets to change"));
+            return m_db.fail(q, Tr::tr("read the tickets to change"));
         QList<core::Ticket> tickets;
         while (q.next())
             tickets.append(ticketFrom(q));
         q.finish();
         if (tickets.isEmpty() && key.typeId() != QMetaType::QString)
-            result.problems << tr("Ticket %1 does not exist.").arg(key.toLongLong());
+            result.problems << Tr::tr("Ticket %1 does not exist.").arg(key.toLongLong());
         for (const core::Ticket &t : std::as_const(tickets)) {
             if (auto r = applyOne(m_db, connection.value(), t, to, reason, actor, result); !r)
                 return r.error();
@@ -420,7 +421,7 @@ core::Result<void> TicketRepository::orderCounts(QSqlDatabase &c, const QString 
     q.prepare(QStringLiteral("SELECT status, count(*) FROM ghl_qr_tickets WHERE order_id = ? GROUP BY status"));
     q.addBindValue(orderId);
     if (!q.exec())
-        return m_db.fail(q, tr("count the tickets of order %1").arg(orderId));
+        return m_db.fail(q, Tr::tr("count the tickets of order %1").arg(orderId));
     result.admittedInOrder = 0;
     result.totalInOrder = 0;
     while (q.next()) {
@@ -450,7 +451,7 @@ core::Result<AdmitResult> TicketRepository::admit(qint64 ticketId, const QString
         q.addBindValue(textOrNull(actor));
         q.addBindValue(ticketId);
         if (!q.exec())
-            return m_db.fail(q, tr("admit ticket %1").arg(ticketId));
+            return m_db.fail(q, Tr::tr("admit ticket %1").arg(ticketId));
         if (q.next()) {
             const QString orderId = q.value(0).toString();
             q.finish();
@@ -513,7 +514,7 @@ core::Result<AdmitResult> TicketRepository::admitNext(const QString &orderId, co
                                  "ORDER BY ticket_id LIMIT 1"));
         q.addBindValue(orderId);
         if (!q.exec())
-            return m_db.fail(q, tr("find a ticket to admit"));
+            return m_db.fail(q, Tr::tr("find a ticket to admit"));
         if (!q.next()) {
             q.finish();
             AdmitResult result;
@@ -523,7 +524,7 @@ core::Result<AdmitResult> TicketRepository::admitNext(const QString &orderId, co
                                             "updated_at DESC LIMIT 1"));
             exists.addBindValue(orderId);
             if (!exists.exec())
-                return m_db.fail(exists, tr("read the tickets of order %1").arg(orderId));
+                return m_db.fail(exists, Tr::tr("read the tickets of order %1").arg(orderId));
             if (!exists.next()) {
                 result.outcome = AdmitResult::Outcome::NotFound;
                 return result;
@@ -545,7 +546,7 @@ core::Result<AdmitResult> TicketRepository::admitNext(const QString &orderId, co
             return result;
     }
     return core::makeError(QStringLiteral("ticket.busy"),
-                           tr("Order %1 is being admitted at another station right now; try again.").arg(orderId));
+                           Tr::tr("Order %1 is being admitted at another station right now; try again.").arg(orderId));
 }
 
 namespace {
@@ -583,13 +584,13 @@ core::Result<QList<core::TicketEvent>> readEvents(Database &db, const QString &w
 core::Result<QList<core::TicketEvent>> TicketRepository::history(const QString &orderId)
 {
     return readEvents(m_db, QStringLiteral("order_id = ? ORDER BY at, id"), { orderId },
-                      tr("read the history of order %1").arg(orderId));
+                      Tr::tr("read the history of order %1").arg(orderId));
 }
 
 core::Result<QList<core::TicketEvent>> TicketRepository::eventsSince(qint64 afterId, int limit)
 {
     return readEvents(m_db, QStringLiteral("id > ? ORDER BY id LIMIT ?"), { afterId, limit },
-                      tr("read the latest ticket changes"));
+                      Tr::tr("read the latest ticket changes"));
 }
 
 core::Result<qint64> TicketRepository::latestEventId()
@@ -599,7 +600,7 @@ core::Result<qint64> TicketRepository::latestEventId()
         return connection.error();
     QSqlQuery q(connection.value());
     if (!q.exec(QStringLiteral("SELECT coalesce(max(id), 0) FROM ticket_events")) || !q.next())
-        return m_db.fail(q, tr("read the latest ticket changes"));
+        return m_db.fail(q, Tr::tr("read the latest ticket changes"));
     return q.value(0).toLongLong();
 }
 
@@ -620,7 +621,7 @@ core::Result<QList<OverviewRow>> TicketRepository::overview()
         "FROM ghl_qr_tickets t JOIN ghl_qr_orders o ON o.order_id = t.order_id "
         "GROUP BY coalesce(t.product_id, o.event_id), t.ticket_type");
     if (!q.exec(sql))
-        return m_db.fail(q, tr("count tickets per event"));
+        return m_db.fail(q, Tr::tr("count tickets per event"));
     QList<OverviewRow> rows;
     QHash<QString, QString> sampleOrder; // event id -> an order holding its tickets, for unnamed events
     while (q.next()) {

@@ -6,10 +6,11 @@
 namespace qrt::db {
 
 namespace {
-QString tr(const char *text)
+// Q_DECLARE_TR_FUNCTIONS gives lupdate and the program the same context for Tr::tr().
+struct Tr
 {
-    return QCoreApplication::translate("qrt::db::UserRepository", text);
-}
+    Q_DECLARE_TR_FUNCTIONS(qrt::db::UserRepository)
+};
 } // namespace
 
 core::Result<QList<User>> UserRepository::list()
@@ -21,7 +22,7 @@ core::Result<QList<User>> UserRepository::list()
     const QString idExpr = m_db.isPostgres() ? QStringLiteral("id::text") : QStringLiteral("id");
     if (!q.exec(QStringLiteral("SELECT ") + idExpr
                 + QStringLiteral(", name, email, type, created_at FROM ghl_qr_users ORDER BY lower(name), email")))
-        return m_db.fail(q, tr("read the users"));
+        return m_db.fail(q, Tr::tr("read the users"));
     QList<User> users;
     while (q.next())
         users.append({ q.value(0).toString(), q.value(1).toString(), q.value(2).toString(), q.value(3).toString(),
@@ -33,10 +34,10 @@ core::Result<User> UserRepository::upsert(const User &user)
 {
     static const QStringList types = { QStringLiteral("Admin"), QStringLiteral("Super Admin") };
     if (user.email.trimmed().isEmpty() || !user.email.contains(u'@'))
-        return core::makeError(QStringLiteral("db.invalid"), tr("A user needs a valid e-mail address."));
+        return core::makeError(QStringLiteral("db.invalid"), Tr::tr("A user needs a valid e-mail address."));
     if (!types.contains(user.type))
         return core::makeError(QStringLiteral("db.invalid"),
-                               tr("A user's type must be Admin or Super Admin, not '%1'.").arg(user.type));
+                               Tr::tr("A user's type must be Admin or Super Admin, not '%1'.").arg(user.type));
     auto connection = m_db.connection();
     if (!connection)
         return connection.error();
@@ -49,7 +50,7 @@ core::Result<User> UserRepository::upsert(const User &user)
     q.addBindValue(user.email.trimmed().toLower());
     q.addBindValue(user.type);
     if (!q.exec() || !q.next())
-        return m_db.fail(q, tr("save user %1").arg(user.email));
+        return m_db.fail(q, Tr::tr("save user %1").arg(user.email));
     User saved = user;
     saved.email = user.email.trimmed().toLower();
     saved.id = q.value(0).toString();
@@ -67,7 +68,7 @@ core::Result<bool> UserRepository::remove(const QString &id)
                                 : QStringLiteral("DELETE FROM ghl_qr_users WHERE id = ?"));
     q.addBindValue(id);
     if (!q.exec())
-        return m_db.fail(q, tr("remove user %1").arg(id));
+        return m_db.fail(q, Tr::tr("remove user %1").arg(id));
     return q.numRowsAffected() > 0;
 }
 

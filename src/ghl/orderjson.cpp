@@ -11,15 +11,16 @@ namespace qrt::ghl {
 
 namespace {
 
-QString tr(const char *text)
+// Q_DECLARE_TR_FUNCTIONS gives lupdate and the program the same context for Tr::tr().
+struct Tr
 {
-    return QCoreApplication::translate("qrt::ghl::OrderJson", text);
-}
+    Q_DECLARE_TR_FUNCTIONS(qrt::ghl::OrderJson)
+};
 
 core::Error malformed(const QString &what, const QString &orderId = {})
 {
-    const QString msg = orderId.isEmpty() ? tr("The order data from GHL is malformed: %1.").arg(what)
-                                          : tr("The data of order %1 from GHL is malformed: %2.").arg(orderId, what);
+    const QString msg = orderId.isEmpty() ? Tr::tr("The order data from GHL is malformed: %1.").arg(what)
+                                          : Tr::tr("The data of order %1 from GHL is malformed: %2.").arg(orderId, what);
     return core::makeError(QStringLiteral("ghl.malformed"), msg);
 }
 
@@ -49,9 +50,9 @@ core::Result<core::Order> parseOrder(const QByteArray &json)
     QJsonParseError error;
     const QJsonDocument doc = QJsonDocument::fromJson(json, &error);
     if (error.error != QJsonParseError::NoError)
-        return malformed(tr("not valid JSON (%1 at byte %2)").arg(error.errorString()).arg(error.offset));
+        return malformed(Tr::tr("not valid JSON (%1 at byte %2)").arg(error.errorString()).arg(error.offset));
     if (!doc.isObject())
-        return malformed(tr("expected a JSON object"));
+        return malformed(Tr::tr("expected a JSON object"));
     return orderFromJson(doc.object());
 }
 
@@ -60,15 +61,15 @@ core::Result<core::Order> orderFromJson(const QJsonObject &o)
     core::Order order;
     const QJsonValue id = o.value(QLatin1StringView("_id"));
     if (!id.isString() || id.toString().trimmed().isEmpty())
-        return malformed(tr("it has no order id (_id)"));
+        return malformed(Tr::tr("it has no order id (_id)"));
     order.orderId = id.toString().trimmed();
     if (order.orderId.size() > 64)
-        return malformed(tr("the order id is longer than 64 characters"));
+        return malformed(Tr::tr("the order id is longer than 64 characters"));
 
     order.locationId = str(o, { "altId", "locationId" });
     const QJsonValue amount = o.value(QLatin1StringView("amount"));
     if (!amount.isUndefined() && !amount.isNull() && !amount.isDouble())
-        return malformed(tr("amount is not a number"), order.orderId);
+        return malformed(Tr::tr("amount is not a number"), order.orderId);
     order.totalPaid = amount.toDouble();
     order.paymentCurrency = str(o, { "currency" });
     order.orderStatus = str(o, { "status" });
@@ -93,16 +94,16 @@ core::Result<core::Order> orderFromJson(const QJsonObject &o)
 
     const QJsonValue itemsValue = o.value(QLatin1StringView("items"));
     if (!itemsValue.isUndefined() && !itemsValue.isNull() && !itemsValue.isArray())
-        return malformed(tr("items is not a list"), order.orderId);
+        return malformed(Tr::tr("items is not a list"), order.orderId);
     const QJsonArray items = itemsValue.toArray();
     for (qsizetype i = 0; i < items.size(); ++i) {
         if (!items[i].isObject())
-            return malformed(tr("item %1 is not an object").arg(i + 1), order.orderId);
+            return malformed(Tr::tr("item %1 is not an object").arg(i + 1), order.orderId);
         const QJsonObject item = items[i].toObject();
         const QJsonValue qty = item.value(QLatin1StringView("qty"));
         const double q = qty.toDouble(-1);
         if (!qty.isDouble() || q < 0 || q > 100000 || std::floor(q) != q)
-            return malformed(tr("item %1 has no valid quantity (qty)").arg(i + 1), order.orderId);
+            return malformed(Tr::tr("item %1 has no valid quantity (qty)").arg(i + 1), order.orderId);
         const QJsonObject product = item.value(QLatin1StringView("product")).toObject();
         const QJsonObject price = item.value(QLatin1StringView("price")).toObject();
         core::OrderItem line;
@@ -114,7 +115,7 @@ core::Result<core::Order> orderFromJson(const QJsonObject &o)
         if (line.priceName.isEmpty())
             line.priceName = str(item, { "name" });
         if (line.priceName.isEmpty())
-            line.priceName = tr("Ticket");
+            line.priceName = Tr::tr("Ticket");
         line.qty = static_cast<int>(q);
         line.unitPrice = price.value(QLatin1StringView("amount")).toDouble();
         line.currency = str(price, { "currency" });

@@ -57,9 +57,8 @@ void EventOverview::refresh()
                     admitted += r.admitted;
                 }
                 m_summary->setText(rows->isEmpty() ? tr("No tickets yet. Press Sync (F5) to fetch orders from GHL.")
-                                                   : tr("%1 of %2 tickets admitted, %3 still to come.")
+                                                   : tr("%1 of %n ticket(s) admitted, %2 still to come.", nullptr, sold)
                                                          .arg(admitted)
-                                                         .arg(sold)
                                                          .arg(sold - admitted));
             }
             Q_EMIT refreshed();

@@ -8,6 +8,7 @@
 #include "db/inboxrepository.h"
 #include "db/orderrepository.h"
 #include "db/syncrunrepository.h"
+#include "sync/synctypes.h"
 #include "gui/changewatcher.h"
 #include "gui/checkinpanel.h"
 #include "gui/dbworker.h"
@@ -37,6 +38,7 @@
 #include <QFileDialog>
 #include <QHeaderView>
 #include <QInputDialog>
+#include <QKeyEvent>
 #include <QLabel>
 #include <QLocale>
 #include <QMessageBox>
@@ -74,6 +76,39 @@ core::Result<void> writeFile(const QString &path, const QByteArray &bytes)
                                file.errorString());
     return {};
 }
+
+// A line edit claims Ctrl+E (end of line), Ctrl+K, ... for itself on Linux, so the window's menu
+// shortcuts did nothing while the search field had the focus. This lets every shortcut of the
+// window's actions through, except the editing keys the field really needs (copy, paste, ...).
+class WindowShortcutsFirst : public QObject
+{
+public:
+    WindowShortcutsFirst(QWidget *window, QObject *parent) : QObject(parent), m_window(window) {}
+
+    bool eventFilter(QObject *watched, QEvent *event) override
+    {
+        if (event->type() != QEvent::ShortcutOverride)
+            return QObject::eventFilter(watched, event);
+        auto *key = static_cast<QKeyEvent *>(event);
+        for (QKeySequence::StandardKey editing : { QKeySequence::Copy, QKeySequence::Cut, QKeySequence::Paste,
+                                                   QKeySequence::Undo, QKeySequence::Redo, QKeySequence::SelectAll,
+                                                   QKeySequence::Delete, QKeySequence::Backspace }) {
+            if (key->matches(editing))
+                return false;
+        }
+        const QKeySequence pressed(key->keyCombination());
+        for (const QAction *action : m_window->findChildren<QAction *>()) {
+            if (action->isEnabled() && action->shortcuts().contains(pressed)) {
+                event->ignore(); // not the field's: the window's shortcut runs
+                return true;
+            }
+        }
+        return false;
+    }
+
+private:
+    QWidget *m_window;
+};
 } // namespace
 
 MainWindow::MainWindow(Services &services, QWidget *parent)
@@ -225,6 +260,7 @@ void MainWindow::setupActions()
         m_ui->searchEdit->setFocus(Qt::ShortcutFocusReason);
         m_ui->searchEdit->selectAll();
     });
+    m_ui->searchEdit->installEventFilter(new WindowShortcutsFirst(this, m_ui->searchEdit));
     connect(m_ui->actionOpenOrder, &QAction::triggered, this, &MainWindow::openCurrentOrder);
     connect(m_ui->actionOrders, &QAction::triggered, this, [this] { m_ui->mainTabs->setCurrentWidget(m_ui->ordersTab); });
     connect(m_ui->actionCheckIn, &QAction::triggered, this, &MainWindow::showCheckIn);
@@ -316,7 +352,7 @@ void MainWindow::loadFilterChoices()
                 while (m_ui->paymentFilter->count() > 1)
                     m_ui->paymentFilter->removeItem(1);
                 for (const QString &p : choices.payments.value())
-                    m_ui->paymentFilter->addItem(p, p);
+                    m_ui->paymentFilter->addItem(core::paymentStatusDisplayName(p), p);
                 m_ui->paymentFilter->setCurrentIndex(std::max(0, m_ui->paymentFilter->findData(current)));
             }
         });
@@ -394,9 +430,9 @@ void MainWindow::refreshStatus()
             }
             if (info.lastSync) {
                 const db::SyncRunRecord &r = *info.lastSync;
-                m_syncStatus->setText(tr("Last sync: %1, %2 (%3 orders, %4 failed)")
-                                          .arg(QLocale().toString(r.finishedAt.toLocalTime(), QLocale::ShortFormat), r.status)
-                                          .arg(r.syncedOrders)
+                m_syncStatus->setText(tr("Last sync: %1, %2 (%n order(s), %3 failed)", nullptr, r.syncedOrders)
+                                          .arg(QLocale().toString(r.finishedAt.toLocalTime(), QLocale::ShortFormat),
+                                               sync::statusDisplayName(r.status))
                                           .arg(r.failedOrders));
             } else {
                 m_syncStatus->setText(tr("Never synced — press F5"));

@@ -119,7 +119,7 @@ void OrderDialog::reload()
             m_ui->emailValue->setText(o.contactEmail);
             m_ui->phoneValue->setText(o.contactPhone);
             m_ui->eventValue->setText(o.eventName);
-            m_ui->paymentValue->setText(tr("%1 %2, %3").arg(locale.toString(o.totalPaid, 'f', 2), o.paymentCurrency, o.paymentStatus));
+            m_ui->paymentValue->setText(tr("%1 %2, %3").arg(locale.toString(o.totalPaid, 'f', 2), o.paymentCurrency, core::paymentStatusDisplayName(o.paymentStatus)));
             m_ui->dateValue->setText(locale.toString(o.dateAdded.toLocalTime(), QLocale::ShortFormat));
             m_ui->ticketsSummaryValue->setText(tr("%1 live, %2 used, %3 cancelled")
                                                    .arg(row.tickets.live)

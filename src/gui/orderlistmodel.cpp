@@ -288,7 +288,7 @@ QVariant OrderListModel::data(const QModelIndex &index, int role) const
     case Total:
         return o.paymentCurrency.isEmpty() ? locale.toString(o.totalPaid, 'f', 2)
                                            : locale.toString(o.totalPaid, 'f', 2) + u' ' + o.paymentCurrency;
-    case PaymentStatus: return o.paymentStatus;
+    case PaymentStatus: return core::paymentStatusDisplayName(o.paymentStatus);
     case Updated: return locale.toString(o.updatedAt.toLocalTime(), QLocale::NarrowFormat);
     default: return {};
     }

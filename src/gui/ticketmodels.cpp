@@ -7,12 +7,7 @@ namespace qrt::gui {
 
 QString statusText(core::TicketStatus status)
 {
-    switch (status) {
-    case core::TicketStatus::Live: return QCoreApplication::translate("qrt::gui::TicketModel", "live");
-    case core::TicketStatus::Used: return QCoreApplication::translate("qrt::gui::TicketModel", "used");
-    case core::TicketStatus::Cancelled: return QCoreApplication::translate("qrt::gui::TicketModel", "cancelled");
-    }
-    return {};
+    return core::displayName(status);
 }
 
 namespace {

@@ -24,10 +24,11 @@ namespace qrt::qr {
 
 namespace {
 
-QString tr(const char *text)
+// Q_DECLARE_TR_FUNCTIONS gives lupdate and the program the same context for Tr::tr().
+struct Tr
 {
-    return QCoreApplication::translate("qrt::qr::QrCode", text);
-}
+    Q_DECLARE_TR_FUNCTIONS(qrt::qr::QrCode)
+};
 
 // MultiFormatWriter::setEccLevel takes 0..8 for QR (zxing-cpp 1.4 QRCode::Writer: <=2 L, <=4 M,
 // <=6 Q, else H); these values land in the middle of each band.
@@ -59,7 +60,7 @@ bool isAscii(const QString &text)
 core::Result<ZXing::BitMatrix> encodeMatrix(const QString &text, Ecc ecc)
 {
     if (text.isEmpty())
-        return core::makeError(QStringLiteral("qr.empty_text"), tr("There is no text to put into the QR code."));
+        return core::makeError(QStringLiteral("qr.empty_text"), Tr::tr("There is no text to put into the QR code."));
     ZXing::MultiFormatWriter writer(ZXing::BarcodeFormat::QRCode);
     writer.setEccLevel(zxingEccLevel(ecc));
     writer.setMargin(0);
@@ -74,15 +75,15 @@ core::Result<ZXing::BitMatrix> encodeMatrix(const QString &text, Ecc ecc)
         const QString details = QString::fromLocal8Bit(e.what());
         if (details.contains(QStringLiteral("too big"), Qt::CaseInsensitive)) {
             return core::makeError(QStringLiteral("qr.too_long"),
-                tr("The text (%1 characters) is too long for a QR code with error correction %2. "
+                Tr::tr("The text (%1 characters) is too long for a QR code with error correction %2. "
                    "Use a shorter URL or a lower error correction level.")
                     .arg(text.size())
                     .arg(toChar(ecc)),
                 details);
         }
-        return core::makeError(QStringLiteral("qr.encode_failed"), tr("The QR code could not be made."), details);
+        return core::makeError(QStringLiteral("qr.encode_failed"), Tr::tr("The QR code could not be made."), details);
     } catch (const std::exception &e) {
-        return core::makeError(QStringLiteral("qr.encode_failed"), tr("The QR code could not be made."),
+        return core::makeError(QStringLiteral("qr.encode_failed"), Tr::tr("The QR code could not be made."),
             QString::fromLocal8Bit(e.what()));
     }
 }
@@ -91,12 +92,12 @@ core::Result<void> checkOptions(const QrOptions &options)
 {
     if (options.sizePx < 1 || options.sizePx > QrEncoder::MaxSizePx) {
         return core::makeError(QStringLiteral("qr.invalid_options"),
-            tr("The QR image size must be between 1 and %1 pixels.").arg(QrEncoder::MaxSizePx),
+            Tr::tr("The QR image size must be between 1 and %1 pixels.").arg(QrEncoder::MaxSizePx),
             QStringLiteral("size_px=%1").arg(options.sizePx));
     }
     if (options.margin < 0 || options.margin > 64) {
         return core::makeError(QStringLiteral("qr.invalid_options"),
-            tr("The QR quiet zone must be between 0 and 64 modules."),
+            Tr::tr("The QR quiet zone must be between 0 and 64 modules."),
             QStringLiteral("margin=%1").arg(options.margin));
     }
     return {};
@@ -216,7 +217,7 @@ core::Result<QImage> QrEncoder::image(const QString &text) const
     const int scale = size / total;
     if (scale < MinModulePx) {
         return core::makeError(QStringLiteral("qr.too_small"),
-            tr("A %1 px image is too small for this QR code: it is %2 modules wide with its quiet zone and "
+            Tr::tr("A %1 px image is too small for this QR code: it is %2 modules wide with its quiet zone and "
                "needs at least %3 px. Increase the QR size, shorten the URL or lower the error correction.")
                 .arg(size)
                 .arg(total)
@@ -251,7 +252,7 @@ core::Result<QByteArray> QrEncoder::png(const QString &text) const
     buffer.open(QIODevice::WriteOnly);
     if (!qr->save(&buffer, "PNG")) {
         return core::makeError(QStringLiteral("qr.encode_failed"),
-            tr("The QR code could not be saved as PNG."), QStringLiteral("PNG writer failed"));
+            Tr::tr("The QR code could not be saved as PNG."), QStringLiteral("PNG writer failed"));
     }
     return bytes;
 }
@@ -277,7 +278,7 @@ core::Result<QImage> QrEncoder::orderImage(const core::QrSettings &settings, con
 core::Result<QString> QrDecoder::decode(const QImage &image)
 {
     if (image.isNull() || image.width() < 1 || image.height() < 1)
-        return core::makeError(QStringLiteral("qr.empty_image"), tr("The image is empty."));
+        return core::makeError(QStringLiteral("qr.empty_image"), Tr::tr("The image is empty."));
 
     QImage gray = flattenOnWhite(image).convertToFormat(QImage::Format_Grayscale8);
     if (auto text = readQr(gray))
@@ -288,7 +289,7 @@ core::Result<QString> QrDecoder::decode(const QImage &image)
     if (auto text = readQr(gray))
         return *text;
     return core::makeError(QStringLiteral("qr.not_found"),
-        tr("No QR code was found in the image. Make sure the whole code is visible, sharp and well lit."),
+        Tr::tr("No QR code was found in the image. Make sure the whole code is visible, sharp and well lit."),
         QStringLiteral("%1x%2 px").arg(image.width()).arg(image.height()));
 }
 
@@ -299,7 +300,7 @@ core::Result<QString> QrDecoder::decodeFile(const QString &path)
     const QImage image = reader.read();
     if (image.isNull()) {
         return core::makeError(QStringLiteral("qr.unreadable_file"),
-            tr("The file %1 could not be read as an image.").arg(path), reader.errorString());
+            Tr::tr("The file %1 could not be read as an image.").arg(path), reader.errorString());
     }
     return decode(image);
 }
@@ -308,7 +309,7 @@ core::Result<QString> QrDecoder::decodeImageData(const QByteArray &bytes)
 {
     QImage image;
     if (bytes.isEmpty() || !image.loadFromData(bytes)) {
-        return core::makeError(QStringLiteral("qr.unreadable_file"), tr("The data is not an image."),
+        return core::makeError(QStringLiteral("qr.unreadable_file"), Tr::tr("The data is not an image."),
             QStringLiteral("%1 bytes").arg(bytes.size()));
     }
     return decode(image);
@@ -321,7 +322,7 @@ core::Result<QString> QrDecoder::decodeDataUrl(const QString &dataUrl)
     const qsizetype comma = trimmed.indexOf(u',');
     const auto invalid = [&] {
         return core::makeError(QStringLiteral("qr.invalid_data_url"),
-            tr("The text is not an image data URL (data:image/png;base64,...)."),
+            Tr::tr("The text is not an image data URL (data:image/png;base64,...)."),
             QStringLiteral("starts with \"%1\"").arg(trimmed.left(24)));
     };
     if (!trimmed.startsWith(QStringLiteral("data:"), Qt::CaseInsensitive) || comma < 0)

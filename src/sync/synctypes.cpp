@@ -13,10 +13,11 @@
 namespace qrt::sync {
 
 namespace {
-QString tr(const char *text)
+// Q_DECLARE_TR_FUNCTIONS gives lupdate and the program the same context for Tr::tr().
+struct Tr
 {
-    return QCoreApplication::translate("qrt::sync", text);
-}
+    Q_DECLARE_TR_FUNCTIONS(qrt::sync)
+};
 } // namespace
 
 double SyncProgress::fraction() const
@@ -102,14 +103,24 @@ QString toString(SyncStatus status)
     return {};
 }
 
+QString displayName(SyncMode mode)
+{
+    switch (mode) {
+    case SyncMode::Full: return Tr::tr("full");
+    case SyncMode::Incremental: return Tr::tr("incremental");
+    case SyncMode::IdList: return Tr::tr("listed orders");
+    }
+    return {};
+}
+
 QString displayName(SyncPhase phase)
 {
     switch (phase) {
-    case SyncPhase::Idle: return tr("Waiting");
-    case SyncPhase::Listing: return tr("Listing orders");
-    case SyncPhase::Orders: return tr("Fetching orders");
-    case SyncPhase::Writing: return tr("Saving tickets");
-    case SyncPhase::Done: return tr("Done");
+    case SyncPhase::Idle: return Tr::tr("Waiting");
+    case SyncPhase::Listing: return Tr::tr("Listing orders");
+    case SyncPhase::Orders: return Tr::tr("Fetching orders");
+    case SyncPhase::Writing: return Tr::tr("Saving tickets");
+    case SyncPhase::Done: return Tr::tr("Done");
     }
     return {};
 }
@@ -117,13 +128,23 @@ QString displayName(SyncPhase phase)
 QString displayName(SyncStatus status)
 {
     switch (status) {
-    case SyncStatus::Running: return tr("Running");
-    case SyncStatus::Succeeded: return tr("Completed");
-    case SyncStatus::Partial: return tr("Completed with failures");
-    case SyncStatus::Failed: return tr("Failed");
-    case SyncStatus::Cancelled: return tr("Cancelled");
+    case SyncStatus::Running: return Tr::tr("Running");
+    case SyncStatus::Succeeded: return Tr::tr("Completed");
+    case SyncStatus::Partial: return Tr::tr("Completed with failures");
+    case SyncStatus::Failed: return Tr::tr("Failed");
+    case SyncStatus::Cancelled: return Tr::tr("Cancelled");
     }
     return {};
+}
+
+QString statusDisplayName(QStringView stored)
+{
+    for (SyncStatus s : { SyncStatus::Running, SyncStatus::Succeeded, SyncStatus::Partial, SyncStatus::Failed,
+                          SyncStatus::Cancelled }) {
+        if (stored == toString(s))
+            return displayName(s);
+    }
+    return stored.toString();
 }
 
 core::Result<QStringList> parseOrderIdList(const QByteArray &json)
@@ -132,15 +153,15 @@ core::Result<QStringList> parseOrderIdList(const QByteArray &json)
     const QJsonDocument doc = QJsonDocument::fromJson(json, &error);
     if (error.error != QJsonParseError::NoError)
         return core::makeError(QStringLiteral("sync.ids.not_json"),
-                               tr("The order list is not valid JSON (%1 at character %2); it must be a JSON array "
+                               Tr::tr("The order list is not valid JSON (%1 at character %2); it must be a JSON array "
                                   "of order ids, e.g. [\"653f1c...\", \"6540aa...\"].")
                                    .arg(error.errorString())
                                    .arg(error.offset));
     if (!doc.isArray())
         return core::makeError(QStringLiteral("sync.ids.not_array"),
-                               tr("The order list must be a JSON array of order ids, e.g. [\"653f1c...\"], not a "
+                               Tr::tr("The order list must be a JSON array of order ids, e.g. [\"653f1c...\"], not a "
                                   "JSON %1.")
-                                   .arg(doc.isObject() ? tr("object") : tr("value")));
+                                   .arg(doc.isObject() ? Tr::tr("object") : Tr::tr("value")));
     QStringList ids;
     QSet<QString> seen;
     const QJsonArray array = doc.array();
@@ -149,7 +170,7 @@ core::Result<QStringList> parseOrderIdList(const QByteArray &json)
         const QString id = v.toString().trimmed();
         if (!v.isString() || id.isEmpty())
             return core::makeError(QStringLiteral("sync.ids.not_string"),
-                                   tr("Entry %1 of the order list is not an order id string; the list must hold "
+                                   Tr::tr("Entry %1 of the order list is not an order id string; the list must hold "
                                       "only strings.")
                                        .arg(i + 1));
         if (!seen.contains(id)) {
@@ -165,14 +186,14 @@ core::Result<QStringList> readOrderIdFile(const QString &path)
     QFile file(path);
     if (!file.exists())
         return core::makeError(QStringLiteral("sync.ids.missing"),
-                               tr("The order list file %1 does not exist.").arg(QFileInfo(path).absoluteFilePath()));
+                               Tr::tr("The order list file %1 does not exist.").arg(QFileInfo(path).absoluteFilePath()));
     if (!file.open(QIODevice::ReadOnly))
         return core::makeError(QStringLiteral("sync.ids.unreadable"),
-                               tr("The order list file %1 cannot be read: %2.").arg(path, file.errorString()));
+                               Tr::tr("The order list file %1 cannot be read: %2.").arg(path, file.errorString()));
     auto ids = parseOrderIdList(file.readAll());
     if (!ids) {
         core::Error e = ids.error();
-        e.message = tr("%1: %2").arg(QFileInfo(path).fileName(), e.message);
+        e.message = Tr::tr("%1: %2").arg(QFileInfo(path).fileName(), e.message);
         return e;
     }
     return ids;

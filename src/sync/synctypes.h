@@ -99,6 +99,9 @@ QString toString(SyncMode mode);   // "full", "incremental", "ids"
 QString toString(SyncPhase phase); // "listing", "orders", "writing", "done", "idle"
 QString toString(SyncStatus status); // "running", "succeeded", "partial", "failed", "cancelled"
 // Staff-readable, translated.
+QString displayName(SyncMode mode);
+// A status as the database stores it ("succeeded", ...), for people; the stored word if unknown.
+QString statusDisplayName(QStringView stored);
 QString displayName(SyncPhase phase);
 QString displayName(SyncStatus status);
 
