@@ -1,3193 +1,3336 @@
 <?xml version="1.0" encoding="utf-8"?>
 <!DOCTYPE TS>
 <TS version="2.1" language="de" sourcelanguage="en">
-    <context>
-        <name>CheckInPanel</name>
-        <message>
-            <source>Scan a ticket or order QR code (or type an order id) and press Enter. Esc clears.</source>
-            <translation>Scannen Sie einen Ticket- oder Bestell-QR-Code (oder tippen Sie eine Bestellnummer) und drücken Sie Enter. Esc leert das Feld.</translation>
-        </message>
-        <message>
-            <source>Scan here</source>
-            <translation>Hier scannen</translation>
-        </message>
-        <message>
-            <source>Scan field</source>
-            <translation>Scanfeld</translation>
-        </message>
-        <message>
-            <source>Open image…</source>
-            <translation>Bild öffnen…</translation>
-        </message>
-        <message>
-            <source>Read a QR code from an image file (photo, screenshot, PDF export)</source>
-            <translation>QR-Code aus einer Bilddatei lesen (Foto, Bildschirmfoto, PDF-Export)</translation>
-        </message>
-        <message>
-            <source>Check-in result</source>
-            <translation>Einlass-Ergebnis</translation>
-        </message>
-        <message>
-            <source>Ready to scan</source>
-            <translation>Bereit zum Scannen</translation>
-        </message>
-        <message>
-            <source>Check-in details</source>
-            <translation>Einlass-Details</translation>
-        </message>
-        <message>
-            <source>Admit &amp;one more</source>
-            <translation>&amp;Einen weiteren einlassen</translation>
-        </message>
-        <message>
-            <source>Admit &amp;all remaining</source>
-            <translation>&amp;Alle übrigen einlassen</translation>
-        </message>
-        <message>
-            <source>&amp;Undo last admission</source>
-            <translation>Letzten Einlass &amp;rückgängig machen</translation>
-        </message>
-        <message>
-            <source>Recent scans</source>
-            <translation>Letzte Scans</translation>
-        </message>
-    </context>
-    <context>
-        <name>ListenerPanel</name>
-        <message>
-            <source>Listener</source>
-            <translation>Listener</translation>
-        </message>
-        <message>
-            <source>State:</source>
-            <translation>Status:</translation>
-        </message>
-        <message>
-            <source>Address:</source>
-            <translation>Adresse:</translation>
-        </message>
-        <message>
-            <source>Authentication:</source>
-            <translation>Authentifizierung:</translation>
-        </message>
-        <message>
-            <source>Accepted today:</source>
-            <translation>Heute angenommen:</translation>
-        </message>
-        <message>
-            <source>Waiting:</source>
-            <translation>Wartend:</translation>
-        </message>
-        <message>
-            <source>Dead events:</source>
-            <translation>Tote Ereignisse:</translation>
-        </message>
-        <message>
-            <source>&amp;Start listener</source>
-            <translation>Listener &amp;starten</translation>
-        </message>
-        <message>
-            <source>Send &amp;test webhook</source>
-            <translation>&amp;Test-Webhook senden</translation>
-        </message>
-        <message>
-            <source>Posts an OrderCreate webhook for a demo order to this listener</source>
-            <translation>Sendet einen OrderCreate-Webhook für eine Demo-Bestellung an diesen Listener</translation>
-        </message>
-        <message>
-            <source>&amp;Refresh</source>
-            <translation>&amp;Aktualisieren</translation>
-        </message>
-        <message>
-            <source>Recent deliveries</source>
-            <translation>Letzte Zustellungen</translation>
-        </message>
-        <message>
-            <source>Re&amp;try</source>
-            <translation>&amp;Wiederholen</translation>
-        </message>
-        <message>
-            <source>Puts the selected event back in the queue</source>
-            <translation>Stellt das ausgewählte Ereignis wieder in die Warteschlange</translation>
-        </message>
-    </context>
-    <context>
-        <name>MainWindow</name>
-        <message>
-            <source>QR Tickets</source>
-            <translation>QR Tickets</translation>
-        </message>
-        <message>
-            <source>&amp;Orders</source>
-            <translation>&amp;Bestellungen</translation>
-        </message>
-        <message>
-            <source>Search order, name, e-mail or phone (Ctrl+F)</source>
-            <translation>Bestellung, Name, E-Mail oder Telefon suchen (Strg+F)</translation>
-        </message>
-        <message>
-            <source>Search orders</source>
-            <translation>Bestellungen suchen</translation>
-        </message>
-        <message>
-            <source>Event filter</source>
-            <translation>Veranstaltungsfilter</translation>
-        </message>
-        <message>
-            <source>Payment status filter</source>
-            <translation>Zahlungsstatusfilter</translation>
-        </message>
-        <message>
-            <source>Check-in filter</source>
-            <translation>Einlassfilter</translation>
-        </message>
-        <message>
-            <source>Orders</source>
-            <translation>Bestellungen</translation>
-        </message>
-        <message>
-            <source>No orders yet</source>
-            <translation>Noch keine Bestellungen</translation>
-        </message>
-        <message>
-            <source>1. Configure GHL…</source>
-            <translation>1. GHL einrichten…</translation>
-        </message>
-        <message>
-            <source>2. Sync now</source>
-            <translation>2. Jetzt synchronisieren</translation>
-        </message>
-        <message>
-            <source>&amp;Check-in</source>
-            <translation>&amp;Einlass</translation>
-        </message>
-        <message>
-            <source>Event o&amp;verview</source>
-            <translation>Veranstaltungs&amp;übersicht</translation>
-        </message>
-        <message>
-            <source>&amp;File</source>
-            <translation>&amp;Datei</translation>
-        </message>
-        <message>
-            <source>&amp;Edit</source>
-            <translation>&amp;Bearbeiten</translation>
-        </message>
-        <message>
-            <source>&amp;View</source>
-            <translation>&amp;Ansicht</translation>
-        </message>
-        <message>
-            <source>&amp;Tools</source>
-            <translation>E&amp;xtras</translation>
-        </message>
-        <message>
-            <source>&amp;Help</source>
-            <translation>&amp;Hilfe</translation>
-        </message>
-        <message>
-            <source>Main toolbar</source>
-            <translation>Hauptwerkzeugleiste</translation>
-        </message>
-        <message>
-            <source>&amp;Sync…</source>
-            <translation>&amp;Synchronisieren…</translation>
-        </message>
-        <message>
-            <source>Fetch orders from GoHighLevel (F5)</source>
-            <translation>Bestellungen von GoHighLevel abrufen (F5)</translation>
-        </message>
-        <message>
-            <source>F5</source>
-            <translation>F5</translation>
-        </message>
-        <message>
-            <source>Se&amp;ttings…</source>
-            <translation>&amp;Einstellungen…</translation>
-        </message>
-        <message>
-            <source>GHL connection, database, listener, QR codes, station (Ctrl+,)</source>
-            <translation>GHL-Verbindung, Datenbank, Listener, QR-Codes, Station (Strg+,)</translation>
-        </message>
-        <message>
-            <source>Ctrl+,</source>
-            <translation>Ctrl+,</translation>
-        </message>
-        <message>
-            <source>&amp;Find order</source>
-            <translation>Bestellung &amp;finden</translation>
-        </message>
-        <message>
-            <source>Ctrl+F</source>
-            <translation>Ctrl+F</translation>
-        </message>
-        <message>
-            <source>&amp;Open order</source>
-            <translation>Bestellung ö&amp;ffnen</translation>
-        </message>
-        <message>
-            <source>Open the selected order (Enter or double-click)</source>
-            <translation>Ausgewählte Bestellung öffnen (Enter oder Doppelklick)</translation>
-        </message>
-        <message>
-            <source>Ctrl+1</source>
-            <translation>Ctrl+1</translation>
-        </message>
-        <message>
-            <source>Admit people at the door by scanning their QR code (Ctrl+2)</source>
-            <translation>Personen am Eingang durch Scannen ihres QR-Codes einlassen (Strg+2)</translation>
-        </message>
-        <message>
-            <source>Ctrl+2</source>
-            <translation>Ctrl+2</translation>
-        </message>
-        <message>
-            <source>Sold, admitted and remaining tickets per event (Ctrl+3)</source>
-            <translation>Verkaufte, eingelassene und verbleibende Tickets je Veranstaltung (Strg+3)</translation>
-        </message>
-        <message>
-            <source>Ctrl+3</source>
-            <translation>Ctrl+3</translation>
-        </message>
-        <message>
-            <source>&amp;Export order list as CSV…</source>
-            <translation>Bestellliste als CSV &amp;exportieren…</translation>
-        </message>
-        <message>
-            <source>Export CSV</source>
-            <translation>CSV exportieren</translation>
-        </message>
-        <message>
-            <source>Save the orders shown (with the current search and filters) as a CSV file</source>
-            <translation>Die angezeigten Bestellungen (mit aktueller Suche und Filtern) als CSV-Datei speichern</translation>
-        </message>
-        <message>
-            <source>Ctrl+E</source>
-            <translation>Ctrl+E</translation>
-        </message>
-        <message>
-            <source>Door list as C&amp;SV…</source>
-            <translation>Einlassliste als C&amp;SV…</translation>
-        </message>
-        <message>
-            <source>Door list as &amp;PDF…</source>
-            <translation>Einlassliste als &amp;PDF…</translation>
-        </message>
-        <message>
-            <source>&amp;Print door list…</source>
-            <translation>Einlassliste &amp;drucken…</translation>
-        </message>
-        <message>
-            <source>Door list</source>
-            <translation>Einlassliste</translation>
-        </message>
-        <message>
-            <source>Ctrl+P</source>
-            <translation>Ctrl+P</translation>
-        </message>
-        <message>
-            <source>&amp;Listener…</source>
-            <translation>&amp;Listener…</translation>
-        </message>
-        <message>
-            <source>Webhook listener: on/off, address, recent deliveries</source>
-            <translation>Webhook-Listener: an/aus, Adresse, letzte Zustellungen</translation>
-        </message>
-        <message>
-            <source>Ctrl+L</source>
-            <translation>Ctrl+L</translation>
-        </message>
-        <message>
-            <source>&amp;About QR Tickets</source>
-            <translation>&amp;Über QR Tickets</translation>
-        </message>
-        <message>
-            <source>&amp;Quit</source>
-            <translation>&amp;Beenden</translation>
-        </message>
-        <message>
-            <source>Ctrl+Q</source>
-            <translation>Ctrl+Q</translation>
-        </message>
-    </context>
-    <context>
-        <name>OrderDialog</name>
-        <message>
-            <source>Order</source>
-            <translation>Bestellung</translation>
-        </message>
-        <message>
-            <source>Order:</source>
-            <translation>Bestellung:</translation>
-        </message>
-        <message>
-            <source>Contact:</source>
-            <translation>Kontakt:</translation>
-        </message>
-        <message>
-            <source>E-mail:</source>
-            <translation>E-Mail:</translation>
-        </message>
-        <message>
-            <source>Phone:</source>
-            <translation>Telefon:</translation>
-        </message>
-        <message>
-            <source>Event:</source>
-            <translation>Veranstaltung:</translation>
-        </message>
-        <message>
-            <source>Payment:</source>
-            <translation>Zahlung:</translation>
-        </message>
-        <message>
-            <source>Ordered:</source>
-            <translation>Bestellt:</translation>
-        </message>
-        <message>
-            <source>Tickets:</source>
-            <translation>Tickets:</translation>
-        </message>
-        <message>
-            <source>QR code of the order</source>
-            <translation>QR-Code der Bestellung</translation>
-        </message>
-        <message>
-            <source>&amp;Copy QR</source>
-            <translation>QR &amp;kopieren</translation>
-        </message>
-        <message>
-            <source>Save &amp;PNG…</source>
-            <translation>&amp;PNG speichern…</translation>
-        </message>
-        <message>
-            <source>&amp;Tickets</source>
-            <translation>&amp;Tickets</translation>
-        </message>
-        <message>
-            <source>Tickets of the order</source>
-            <translation>Tickets der Bestellung</translation>
-        </message>
-        <message>
-            <source>&amp;Admit next</source>
-            <translation>Nächsten &amp;einlassen</translation>
-        </message>
-        <message>
-            <source>&amp;Set to:</source>
-            <translation>&amp;Setzen auf:</translation>
-        </message>
-        <message>
-            <source>New status</source>
-            <translation>Neuer Status</translation>
-        </message>
-        <message>
-            <source>Reason (needed to cancel, undo or restore)</source>
-            <translation>Grund (nötig zum Stornieren, Rückgängigmachen oder Wiederherstellen)</translation>
-        </message>
-        <message>
-            <source>Reason</source>
-            <translation>Grund</translation>
-        </message>
-        <message>
-            <source>For s&amp;elected</source>
-            <translation>Für ausg&amp;ewählte</translation>
-        </message>
-        <message>
-            <source>For a&amp;ll</source>
-            <translation>Für a&amp;lle</translation>
-        </message>
-        <message>
-            <source>&amp;History</source>
-            <translation>&amp;Verlauf</translation>
-        </message>
-        <message>
-            <source>History of the order's tickets</source>
-            <translation>Verlauf der Tickets der Bestellung</translation>
-        </message>
-    </context>
-    <context>
-        <name>SettingsDialog</name>
-        <message>
-            <source>Settings</source>
-            <translation>Einstellungen</translation>
-        </message>
-        <message>
-            <source>GHL</source>
-            <translation>GHL</translation>
-        </message>
-        <message>
-            <source>Base &amp;URL:</source>
-            <translation>Basis-&amp;URL:</translation>
-        </message>
-        <message>
-            <source>https://services.leadconnectorhq.com</source>
-            <translation>https://services.leadconnectorhq.com</translation>
-        </message>
-        <message>
-            <source>&amp;Location ID:</source>
-            <translation>&amp;Standort-ID:</translation>
-        </message>
-        <message>
-            <source>GHL sub-account (location) id</source>
-            <translation>GHL-Unterkonto-ID (Standort)</translation>
-        </message>
-        <message>
-            <source>&amp;Token:</source>
-            <translation>&amp;Token:</translation>
-        </message>
-        <message>
-            <source>Private Integration Token</source>
-            <translation>Private-Integration-Token</translation>
-        </message>
-        <message>
-            <source>Test &amp;connection</source>
-            <translation>&amp;Verbindung testen</translation>
-        </message>
-        <message>
-            <source>Lists the custom fields of the location with these settings</source>
-            <translation>Listet mit diesen Einstellungen die benutzerdefinierten Felder des Standorts auf</translation>
-        </message>
-        <message>
-            <source>Database</source>
-            <translation>Datenbank</translation>
-        </message>
-        <message>
-            <source>Database &amp;URL:</source>
-            <translation>Datenbank-&amp;URL:</translation>
-        </message>
-        <message>
-            <source>sqlite:///path/file.db or postgresql://user:password@host:port/dbname</source>
-            <translation>sqlite:///pfad/datei.db oder postgresql://benutzer:passwort@host:port/dbname</translation>
-        </message>
-        <message>
-            <source>Changing the database takes effect after a restart.</source>
-            <translation>Eine andere Datenbank gilt erst nach einem Neustart.</translation>
-        </message>
-        <message>
-            <source>&amp;Test</source>
-            <translation>&amp;Testen</translation>
-        </message>
-        <message>
-            <source>Opens a connection to this database</source>
-            <translation>Öffnet eine Verbindung zu dieser Datenbank</translation>
-        </message>
-        <message>
-            <source>Listener</source>
-            <translation>Listener</translation>
-        </message>
-        <message>
-            <source>Start the webhook &amp;listener with the application</source>
-            <translation>Webhook-&amp;Listener mit der Anwendung starten</translation>
-        </message>
-        <message>
-            <source>&amp;Bind address:</source>
-            <translation>&amp;Bind-Adresse:</translation>
-        </message>
-        <message>
-            <source>127.0.0.1</source>
-            <translation>127.0.0.1</translation>
-        </message>
-        <message>
-            <source>&amp;Port:</source>
-            <translation>&amp;Port:</translation>
-        </message>
-        <message>
-            <source>8787</source>
-            <translation>8787</translation>
-        </message>
-        <message>
-            <source>Pa&amp;th:</source>
-            <translation>Pf&amp;ad:</translation>
-        </message>
-        <message>
-            <source>/api/ghl/webhook-qr</source>
-            <translation>/api/ghl/webhook-qr</translation>
-        </message>
-        <message>
-            <source>&amp;Authentication:</source>
-            <translation>&amp;Authentifizierung:</translation>
-        </message>
-        <message>
-            <source>Shared &amp;secret:</source>
-            <translation>Gemeinsames &amp;Geheimnis:</translation>
-        </message>
-        <message>
-            <source>GHL public &amp;key:</source>
-            <translation>Öffentlicher GHL-&amp;Schlüssel:</translation>
-        </message>
-        <message>
-            <source>base64 SPKI or the path of a PEM file</source>
-            <translation>base64-SPKI oder Pfad einer PEM-Datei</translation>
-        </message>
-        <message>
-            <source>Also accept the legacy x-wh-signature (&amp;RSA-SHA256)</source>
-            <translation>Auch die alte x-wh-signature akzeptieren (&amp;RSA-SHA256)</translation>
-        </message>
-        <message>
-            <source>Largest &amp;body (bytes):</source>
-            <translation>Größter &amp;Inhalt (Bytes):</translation>
-        </message>
-        <message>
-            <source>1048576</source>
-            <translation>1048576</translation>
-        </message>
-        <message>
-            <source>&amp;Replay window (s):</source>
-            <translation>&amp;Replay-Fenster (s):</translation>
-        </message>
-        <message>
-            <source>300</source>
-            <translation>300</translation>
-        </message>
-        <message>
-            <source>QR code</source>
-            <translation>QR-Code</translation>
-        </message>
-        <message>
-            <source>URL &amp;template:</source>
-            <translation>URL-&amp;Vorlage:</translation>
-        </message>
-        <message>
-            <source>https://qr.example.com/orders/{order_id}</source>
-            <translation>https://qr.example.com/orders/{order_id}</translation>
-        </message>
-        <message>
-            <source>&amp;Size (px):</source>
-            <translation>&amp;Größe (px):</translation>
-        </message>
-        <message>
-            <source>&amp;Margin (modules):</source>
-            <translation>&amp;Rand (Module):</translation>
-        </message>
-        <message>
-            <source>1</source>
-            <translation>1</translation>
-        </message>
-        <message>
-            <source>&amp;Error correction:</source>
-            <translation>&amp;Fehlerkorrektur:</translation>
-        </message>
-        <message>
-            <source>Preview</source>
-            <translation>Vorschau</translation>
-        </message>
-        <message>
-            <source>Field mappings</source>
-            <translation>Feldzuordnungen</translation>
-        </message>
-        <message>
-            <source>Choose the contact custom field that receives the QR code of each product (event).</source>
-            <translation>Wählen Sie das benutzerdefinierte Kontaktfeld, das den QR-Code jedes Produkts (jeder Veranstaltung) erhält.</translation>
-        </message>
-        <message>
-            <source>Product to custom field mappings</source>
-            <translation>Zuordnung von Produkten zu benutzerdefinierten Feldern</translation>
-        </message>
-        <message>
-            <source>&amp;Load custom fields from GHL</source>
-            <translation>Benutzerdefinierte Felder aus GHL &amp;laden</translation>
-        </message>
-        <message>
-            <source>Station</source>
-            <translation>Station</translation>
-        </message>
-        <message>
-            <source>Station &amp;name:</source>
-            <translation>Stations&amp;name:</translation>
-        </message>
-        <message>
-            <source>e.g. Front door</source>
-            <translation>z. B. Vordereingang</translation>
-        </message>
-        <message>
-            <source>&amp;Language:</source>
-            <translation>&amp;Sprache:</translation>
-        </message>
-        <message>
-            <source>A new language takes effect after a restart.</source>
-            <translation>Eine neue Sprache gilt erst nach einem Neustart.</translation>
-        </message>
-        <message>
-            <source>Event &amp;feed token:</source>
-            <translation>&amp;Feed-Token für Ereignisse:</translation>
-        </message>
-        <message>
-            <source>empty: no token needed</source>
-            <translation>leer: kein Token nötig</translation>
-        </message>
-    </context>
-    <context>
-        <name>SyncDialog</name>
-        <message>
-            <source>Sync with GHL</source>
-            <translation>Mit GHL synchronisieren</translation>
-        </message>
-        <message>
-            <source>What to sync</source>
-            <translation>Was synchronisiert wird</translation>
-        </message>
-        <message>
-            <source>&amp;Incremental: new and changed orders (recommended)</source>
-            <translation>&amp;Inkrementell: neue und geänderte Bestellungen (empfohlen)</translation>
-        </message>
-        <message>
-            <source>&amp;Full: fetch every order again</source>
-            <translation>&amp;Vollständig: jede Bestellung neu abrufen</translation>
-        </message>
-        <message>
-            <source>From an order &amp;list file (JSON array of order IDs):</source>
-            <translation>Aus einer Bestell&amp;listen-Datei (JSON-Array von Bestell-IDs):</translation>
-        </message>
-        <message>
-            <source>valid_order_list.json</source>
-            <translation>valid_order_list.json</translation>
-        </message>
-        <message>
-            <source>&amp;Browse...</source>
-            <translation>&amp;Durchsuchen...</translation>
-        </message>
-        <message>
-            <source>Progress</source>
-            <translation>Fortschritt</translation>
-        </message>
-        <message>
-            <source>Listing orders</source>
-            <translation>Bestellungen auflisten</translation>
-        </message>
-        <message>
-            <source>%v / %m</source>
-            <translation>%v / %m</translation>
-        </message>
-        <message>
-            <source>Fetching order details</source>
-            <translation>Bestelldetails abrufen</translation>
-        </message>
-        <message>
-            <source>Writing tickets</source>
-            <translation>Tickets schreiben</translation>
-        </message>
-        <message>
-            <source>Summary</source>
-            <translation>Zusammenfassung</translation>
-        </message>
-        <message>
-            <source>Failed orders</source>
-            <translation>Fehlgeschlagene Bestellungen</translation>
-        </message>
-        <message>
-            <source>&amp;Sync now</source>
-            <translation>Jetzt &amp;synchronisieren</translation>
-        </message>
-        <message>
-            <source>Starts the sync (F5)</source>
-            <translation>Startet die Synchronisierung (F5)</translation>
-        </message>
-        <message>
-            <source>Cancel</source>
-            <translation>Abbrechen</translation>
-        </message>
-        <message>
-            <source>Stops the sync (Esc); orders already saved stay</source>
-            <translation>Stoppt die Synchronisierung (Esc); bereits gespeicherte Bestellungen bleiben</translation>
-        </message>
-        <message>
-            <source>&amp;Close</source>
-            <translation>&amp;Schließen</translation>
-        </message>
-    </context>
-    <context>
-        <name>core</name>
-        <message>
-            <source>The database URL is not usable: %1. Use sqlite:///path/file.db or postgresql://user:password@host:port/dbname.</source>
-            <translation>Die Datenbank-URL ist nicht verwendbar: %1. Verwenden Sie sqlite:///pfad/datei.db oder postgresql://benutzer:passwort@host:port/dbname.</translation>
-        </message>
-    </context>
-    <context>
-        <name>main</name>
-        <message>
-            <source>QR Tickets: GoHighLevel orders, QR codes and door check-in.
+<context>
+    <name>CheckInPanel</name>
+    <message>
+        <source>Scan a ticket or order QR code (or type an order id) and press Enter. Esc clears.</source>
+        <translation>Scannen Sie einen Ticket- oder Bestell-QR-Code (oder tippen Sie eine Bestellnummer) und drücken Sie Enter. Esc leert das Feld.</translation>
+    </message>
+    <message>
+        <source>Scan here</source>
+        <translation>Hier scannen</translation>
+    </message>
+    <message>
+        <source>Scan field</source>
+        <translation>Scanfeld</translation>
+    </message>
+    <message>
+        <source>Open image…</source>
+        <translation>Bild öffnen…</translation>
+    </message>
+    <message>
+        <source>Read a QR code from an image file (photo, screenshot, PDF export)</source>
+        <translation>QR-Code aus einer Bilddatei lesen (Foto, Bildschirmfoto, PDF-Export)</translation>
+    </message>
+    <message>
+        <source>Check-in result</source>
+        <translation>Einlass-Ergebnis</translation>
+    </message>
+    <message>
+        <source>Ready to scan</source>
+        <translation>Bereit zum Scannen</translation>
+    </message>
+    <message>
+        <source>Check-in details</source>
+        <translation>Einlass-Details</translation>
+    </message>
+    <message>
+        <source>Admit &amp;all remaining</source>
+        <translation>Alle übri&amp;gen einlassen</translation>
+    </message>
+    <message>
+        <source>&amp;Undo last admission</source>
+        <translation>Letzten Einlass &amp;rückgängig machen</translation>
+    </message>
+    <message>
+        <source>Recent scans</source>
+        <translation>Letzte Scans</translation>
+    </message>
+    <message>
+        <source>Admit o&amp;ne more</source>
+        <translation>Einen &amp;weiteren einlassen</translation>
+    </message>
+</context>
+<context>
+    <name>ListenerPanel</name>
+    <message>
+        <source>Listener</source>
+        <translation>Webhook-Empfang</translation>
+    </message>
+    <message>
+        <source>State:</source>
+        <translation>Status:</translation>
+    </message>
+    <message>
+        <source>Address:</source>
+        <translation>Adresse:</translation>
+    </message>
+    <message>
+        <source>Authentication:</source>
+        <translation>Authentifizierung:</translation>
+    </message>
+    <message>
+        <source>Accepted today:</source>
+        <translation>Heute angenommen:</translation>
+    </message>
+    <message>
+        <source>Waiting:</source>
+        <translation>Wartend:</translation>
+    </message>
+    <message>
+        <source>Dead events:</source>
+        <translation>Tote Ereignisse:</translation>
+    </message>
+    <message>
+        <source>&amp;Start listener</source>
+        <translation>Empfang &amp;starten</translation>
+    </message>
+    <message>
+        <source>Send &amp;test webhook</source>
+        <translation>&amp;Test-Webhook senden</translation>
+    </message>
+    <message>
+        <source>Posts an OrderCreate webhook for a demo order to this listener</source>
+        <translation>Sendet einen OrderCreate-Webhook für eine Demo-Bestellung an diesen Webhook-Empfang</translation>
+    </message>
+    <message>
+        <source>&amp;Refresh</source>
+        <translation>&amp;Aktualisieren</translation>
+    </message>
+    <message>
+        <source>Recent deliveries</source>
+        <translation>Letzte Zustellungen</translation>
+    </message>
+    <message>
+        <source>Re&amp;try</source>
+        <translation>&amp;Wiederholen</translation>
+    </message>
+    <message>
+        <source>Puts the selected event back in the queue</source>
+        <translation>Stellt das ausgewählte Ereignis wieder in die Warteschlange</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <source>QR Tickets</source>
+        <translation>QR Tickets</translation>
+    </message>
+    <message>
+        <source>&amp;Orders</source>
+        <translation>Be&amp;stellungen</translation>
+    </message>
+    <message>
+        <source>Search order, name, e-mail or phone (Ctrl+F)</source>
+        <translation>Bestellung, Name, E-Mail oder Telefon suchen (Strg+F)</translation>
+    </message>
+    <message>
+        <source>Search orders</source>
+        <translation>Bestellungen suchen</translation>
+    </message>
+    <message>
+        <source>Event filter</source>
+        <translation>Veranstaltungsfilter</translation>
+    </message>
+    <message>
+        <source>Payment status filter</source>
+        <translation>Zahlungsstatusfilter</translation>
+    </message>
+    <message>
+        <source>Check-in filter</source>
+        <translation>Einlassfilter</translation>
+    </message>
+    <message>
+        <source>Orders</source>
+        <translation>Bestellungen</translation>
+    </message>
+    <message>
+        <source>No orders yet</source>
+        <translation>Noch keine Bestellungen</translation>
+    </message>
+    <message>
+        <source>1. Configure GHL…</source>
+        <translation>1. GHL einrichten…</translation>
+    </message>
+    <message>
+        <source>2. Sync now</source>
+        <translation>2. Jetzt synchronisieren</translation>
+    </message>
+    <message>
+        <source>&amp;Check-in</source>
+        <translation>&amp;Einlass</translation>
+    </message>
+    <message>
+        <source>Event o&amp;verview</source>
+        <translation>Veranstaltungs&amp;übersicht</translation>
+    </message>
+    <message>
+        <source>&amp;File</source>
+        <translation>&amp;Datei</translation>
+    </message>
+    <message>
+        <source>&amp;Edit</source>
+        <translation>&amp;Bearbeiten</translation>
+    </message>
+    <message>
+        <source>&amp;View</source>
+        <translation>&amp;Ansicht</translation>
+    </message>
+    <message>
+        <source>&amp;Tools</source>
+        <translation>E&amp;xtras</translation>
+    </message>
+    <message>
+        <source>&amp;Help</source>
+        <translation>&amp;Hilfe</translation>
+    </message>
+    <message>
+        <source>Main toolbar</source>
+        <translation>Hauptwerkzeugleiste</translation>
+    </message>
+    <message>
+        <source>&amp;Sync…</source>
+        <translation>&amp;Synchronisieren…</translation>
+    </message>
+    <message>
+        <source>Fetch orders from GoHighLevel (F5)</source>
+        <translation>Bestellungen von GoHighLevel abrufen (F5)</translation>
+    </message>
+    <message>
+        <source>F5</source>
+        <translation>F5</translation>
+    </message>
+    <message>
+        <source>Se&amp;ttings…</source>
+        <translation>&amp;Einstellungen…</translation>
+    </message>
+    <message>
+        <source>GHL connection, database, listener, QR codes, station (Ctrl+,)</source>
+        <translation>GHL-Verbindung, Datenbank, Webhook-Empfang, QR-Codes, Station (Strg+,)</translation>
+    </message>
+    <message>
+        <source>Ctrl+,</source>
+        <translation>Ctrl+,</translation>
+    </message>
+    <message>
+        <source>&amp;Find order</source>
+        <translation>Bestellung &amp;finden</translation>
+    </message>
+    <message>
+        <source>Ctrl+F</source>
+        <translation>Ctrl+F</translation>
+    </message>
+    <message>
+        <source>&amp;Open order</source>
+        <translation>Bestellung &amp;öffnen</translation>
+    </message>
+    <message>
+        <source>Open the selected order (Enter or double-click)</source>
+        <translation>Ausgewählte Bestellung öffnen (Enter oder Doppelklick)</translation>
+    </message>
+    <message>
+        <source>Ctrl+1</source>
+        <translation>Ctrl+1</translation>
+    </message>
+    <message>
+        <source>Admit people at the door by scanning their QR code (Ctrl+2)</source>
+        <translation>Personen am Eingang durch Scannen ihres QR-Codes einlassen (Strg+2)</translation>
+    </message>
+    <message>
+        <source>Ctrl+2</source>
+        <translation>Ctrl+2</translation>
+    </message>
+    <message>
+        <source>Sold, admitted and remaining tickets per event (Ctrl+3)</source>
+        <translation>Verkaufte, eingelassene und verbleibende Tickets je Veranstaltung (Strg+3)</translation>
+    </message>
+    <message>
+        <source>Ctrl+3</source>
+        <translation>Ctrl+3</translation>
+    </message>
+    <message>
+        <source>&amp;Export order list as CSV…</source>
+        <translation>Bestellliste als CSV &amp;exportieren…</translation>
+    </message>
+    <message>
+        <source>Export CSV</source>
+        <translation>CSV exportieren</translation>
+    </message>
+    <message>
+        <source>Save the orders shown (with the current search and filters) as a CSV file</source>
+        <translation>Die angezeigten Bestellungen (mit aktueller Suche und Filtern) als CSV-Datei speichern</translation>
+    </message>
+    <message>
+        <source>Ctrl+E</source>
+        <translation>Ctrl+E</translation>
+    </message>
+    <message>
+        <source>Door list as C&amp;SV…</source>
+        <translation>Einlassliste als C&amp;SV…</translation>
+    </message>
+    <message>
+        <source>&amp;Print door list…</source>
+        <translation>Einlassliste &amp;drucken…</translation>
+    </message>
+    <message>
+        <source>Door list</source>
+        <translation>Einlassliste</translation>
+    </message>
+    <message>
+        <source>Ctrl+P</source>
+        <translation>Ctrl+P</translation>
+    </message>
+    <message>
+        <source>&amp;Listener…</source>
+        <translation>&amp;Webhook-Empfang…</translation>
+    </message>
+    <message>
+        <source>Webhook listener: on/off, address, recent deliveries</source>
+        <translation>Webhook-Empfang: an/aus, Adresse, letzte Zustellungen</translation>
+    </message>
+    <message>
+        <source>Ctrl+L</source>
+        <translation>Ctrl+L</translation>
+    </message>
+    <message>
+        <source>&amp;About QR Tickets</source>
+        <translation>&amp;Über QR Tickets</translation>
+    </message>
+    <message>
+        <source>&amp;Quit</source>
+        <translation>&amp;Beenden</translation>
+    </message>
+    <message>
+        <source>Ctrl+Q</source>
+        <translation>Ctrl+Q</translation>
+    </message>
+    <message>
+        <source>Event overvie&amp;w</source>
+        <translation>Veranstaltungs&amp;übersicht</translation>
+    </message>
+    <message>
+        <source>Door list as P&amp;DF…</source>
+        <translation>Einlassliste als PD&amp;F…</translation>
+    </message>
+</context>
+<context>
+    <name>OrderDialog</name>
+    <message>
+        <source>Order</source>
+        <translation>Bestellung</translation>
+    </message>
+    <message>
+        <source>Order:</source>
+        <translation>Bestellung:</translation>
+    </message>
+    <message>
+        <source>Contact:</source>
+        <translation>Kontakt:</translation>
+    </message>
+    <message>
+        <source>E-mail:</source>
+        <translation>E-Mail:</translation>
+    </message>
+    <message>
+        <source>Phone:</source>
+        <translation>Telefon:</translation>
+    </message>
+    <message>
+        <source>Event:</source>
+        <translation>Veranstaltung:</translation>
+    </message>
+    <message>
+        <source>Payment:</source>
+        <translation>Zahlung:</translation>
+    </message>
+    <message>
+        <source>Ordered:</source>
+        <translation>Bestellt:</translation>
+    </message>
+    <message>
+        <source>Tickets:</source>
+        <translation>Tickets:</translation>
+    </message>
+    <message>
+        <source>QR code of the order</source>
+        <translation>QR-Code der Bestellung</translation>
+    </message>
+    <message>
+        <source>&amp;Copy QR</source>
+        <translation>QR &amp;kopieren</translation>
+    </message>
+    <message>
+        <source>Save &amp;PNG…</source>
+        <translation>&amp;PNG speichern…</translation>
+    </message>
+    <message>
+        <source>&amp;Tickets</source>
+        <translation>&amp;Tickets</translation>
+    </message>
+    <message>
+        <source>Tickets of the order</source>
+        <translation>Tickets der Bestellung</translation>
+    </message>
+    <message>
+        <source>&amp;Admit next</source>
+        <translation>Nächsten &amp;einlassen</translation>
+    </message>
+    <message>
+        <source>&amp;Set to:</source>
+        <translation>&amp;Setzen auf:</translation>
+    </message>
+    <message>
+        <source>New status</source>
+        <translation>Neuer Status</translation>
+    </message>
+    <message>
+        <source>Reason (needed to cancel, undo or restore)</source>
+        <translation>Grund (nötig zum Stornieren, Rückgängigmachen oder Wiederherstellen)</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>Grund</translation>
+    </message>
+    <message>
+        <source>For s&amp;elected</source>
+        <translation>Für &amp;ausgewählte</translation>
+    </message>
+    <message>
+        <source>For a&amp;ll</source>
+        <translation>Für a&amp;lle</translation>
+    </message>
+    <message>
+        <source>&amp;History</source>
+        <translation>&amp;Verlauf</translation>
+    </message>
+    <message>
+        <source>History of the order&apos;s tickets</source>
+        <translation>Verlauf der Tickets der Bestellung</translation>
+    </message>
+</context>
+<context>
+    <name>SettingsDialog</name>
+    <message>
+        <source>Settings</source>
+        <translation>Einstellungen</translation>
+    </message>
+    <message>
+        <source>GHL</source>
+        <translation>GHL</translation>
+    </message>
+    <message>
+        <source>Base &amp;URL:</source>
+        <translation>Basis-&amp;URL:</translation>
+    </message>
+    <message>
+        <source>https://services.leadconnectorhq.com</source>
+        <translation>https://services.leadconnectorhq.com</translation>
+    </message>
+    <message>
+        <source>&amp;Location ID:</source>
+        <translation>&amp;Standort-ID:</translation>
+    </message>
+    <message>
+        <source>GHL sub-account (location) id</source>
+        <translation>GHL-Unterkonto-ID (Standort)</translation>
+    </message>
+    <message>
+        <source>&amp;Token:</source>
+        <translation>&amp;Token:</translation>
+    </message>
+    <message>
+        <source>Private Integration Token</source>
+        <translation>Private-Integration-Token</translation>
+    </message>
+    <message>
+        <source>Test &amp;connection</source>
+        <translation>&amp;Verbindung testen</translation>
+    </message>
+    <message>
+        <source>Lists the custom fields of the location with these settings</source>
+        <translation>Listet mit diesen Einstellungen die benutzerdefinierten Felder des Standorts auf</translation>
+    </message>
+    <message>
+        <source>Database</source>
+        <translation>Datenbank</translation>
+    </message>
+    <message>
+        <source>Database &amp;URL:</source>
+        <translation>Datenbank-&amp;URL:</translation>
+    </message>
+    <message>
+        <source>sqlite:///path/file.db or postgresql://user:password@host:port/dbname</source>
+        <translation>sqlite:///pfad/datei.db oder postgresql://benutzer:passwort@host:port/dbname</translation>
+    </message>
+    <message>
+        <source>Changing the database takes effect after a restart.</source>
+        <translation>Eine andere Datenbank gilt erst nach einem Neustart.</translation>
+    </message>
+    <message>
+        <source>&amp;Test</source>
+        <translation>&amp;Testen</translation>
+    </message>
+    <message>
+        <source>Opens a connection to this database</source>
+        <translation>Öffnet eine Verbindung zu dieser Datenbank</translation>
+    </message>
+    <message>
+        <source>Listener</source>
+        <translation>Webhook-Empfang</translation>
+    </message>
+    <message>
+        <source>Start the webhook &amp;listener with the application</source>
+        <translation>Webhook-&amp;Empfang mit der Anwendung starten</translation>
+    </message>
+    <message>
+        <source>&amp;Bind address:</source>
+        <translation>&amp;Bind-Adresse:</translation>
+    </message>
+    <message>
+        <source>127.0.0.1</source>
+        <translation>127.0.0.1</translation>
+    </message>
+    <message>
+        <source>&amp;Port:</source>
+        <translation>&amp;Port:</translation>
+    </message>
+    <message>
+        <source>8787</source>
+        <translation>8787</translation>
+    </message>
+    <message>
+        <source>Pa&amp;th:</source>
+        <translation>Pfa&amp;d:</translation>
+    </message>
+    <message>
+        <source>/api/ghl/webhook-qr</source>
+        <translation>/api/ghl/webhook-qr</translation>
+    </message>
+    <message>
+        <source>&amp;Authentication:</source>
+        <translation>&amp;Authentifizierung:</translation>
+    </message>
+    <message>
+        <source>Shared &amp;secret:</source>
+        <translation>Gemeinsames &amp;Geheimnis:</translation>
+    </message>
+    <message>
+        <source>GHL public &amp;key:</source>
+        <translation>Öffentlicher GHL-&amp;Schlüssel:</translation>
+    </message>
+    <message>
+        <source>base64 SPKI or the path of a PEM file</source>
+        <translation>base64-SPKI oder Pfad einer PEM-Datei</translation>
+    </message>
+    <message>
+        <source>1048576</source>
+        <translation>1048576</translation>
+    </message>
+    <message>
+        <source>&amp;Replay window (s):</source>
+        <translation>&amp;Replay-Fenster (s):</translation>
+    </message>
+    <message>
+        <source>300</source>
+        <translation>300</translation>
+    </message>
+    <message>
+        <source>QR code</source>
+        <translation>QR-Code</translation>
+    </message>
+    <message>
+        <source>URL &amp;template:</source>
+        <translation>URL-&amp;Vorlage:</translation>
+    </message>
+    <message>
+        <source>https://qr.example.com/orders/{order_id}</source>
+        <translation>https://qr.example.com/orders/{order_id}</translation>
+    </message>
+    <message>
+        <source>&amp;Size (px):</source>
+        <translation>&amp;Größe (px):</translation>
+    </message>
+    <message>
+        <source>&amp;Margin (modules):</source>
+        <translation>&amp;Rand (Module):</translation>
+    </message>
+    <message>
+        <source>1</source>
+        <translation>1</translation>
+    </message>
+    <message>
+        <source>&amp;Error correction:</source>
+        <translation>&amp;Fehlerkorrektur:</translation>
+    </message>
+    <message>
+        <source>Preview</source>
+        <translation>Vorschau</translation>
+    </message>
+    <message>
+        <source>Field mappings</source>
+        <translation>Feldzuordnungen</translation>
+    </message>
+    <message>
+        <source>Choose the contact custom field that receives the QR code of each product (event).</source>
+        <translation>Wählen Sie das benutzerdefinierte Kontaktfeld, das den QR-Code jedes Produkts (jeder Veranstaltung) erhält.</translation>
+    </message>
+    <message>
+        <source>Product to custom field mappings</source>
+        <translation>Zuordnung von Produkten zu benutzerdefinierten Feldern</translation>
+    </message>
+    <message>
+        <source>&amp;Load custom fields from GHL</source>
+        <translation>Benutzerdefinierte Felder aus GHL &amp;laden</translation>
+    </message>
+    <message>
+        <source>Station</source>
+        <translation>Station</translation>
+    </message>
+    <message>
+        <source>Station &amp;name:</source>
+        <translation>Stations&amp;name:</translation>
+    </message>
+    <message>
+        <source>e.g. Front door</source>
+        <translation>z. B. Vordereingang</translation>
+    </message>
+    <message>
+        <source>&amp;Language:</source>
+        <translation>&amp;Sprache:</translation>
+    </message>
+    <message>
+        <source>A new language takes effect after a restart.</source>
+        <translation>Eine neue Sprache gilt erst nach einem Neustart.</translation>
+    </message>
+    <message>
+        <source>Event &amp;feed token:</source>
+        <translation>&amp;Feed-Token für Ereignisse:</translation>
+    </message>
+    <message>
+        <source>empty: no token needed</source>
+        <translation>leer: kein Token nötig</translation>
+    </message>
+    <message>
+        <source>Also accept the le&amp;gacy x-wh-signature (RSA-SHA256)</source>
+        <translation>Auch die &amp;veraltete x-wh-signature akzeptieren (RSA-SHA256)</translation>
+    </message>
+    <message>
+        <source>Largest bod&amp;y (bytes):</source>
+        <translation>Größter &amp;Inhalt (Bytes):</translation>
+    </message>
+</context>
+<context>
+    <name>StartupProblemDialog</name>
+    <message>
+        <source>QR Tickets – Database unavailable</source>
+        <translation>QR Tickets – Datenbank nicht erreichbar</translation>
+    </message>
+    <message>
+        <source>QR Tickets cannot open its database</source>
+        <translation>QR Tickets kann seine Datenbank nicht öffnen</translation>
+    </message>
+    <message>
+        <source>&amp;Settings…</source>
+        <translation>&amp;Einstellungen…</translation>
+    </message>
+    <message>
+        <source>&amp;Retry</source>
+        <translation>Erneut &amp;versuchen</translation>
+    </message>
+    <message>
+        <source>Use this computer&apos;s &amp;local database</source>
+        <translation>&amp;Lokale Datenbank dieses Computers verwenden</translation>
+    </message>
+    <message>
+        <source>&amp;Quit</source>
+        <translation>&amp;Beenden</translation>
+    </message>
+</context>
+<context>
+    <name>SyncDialog</name>
+    <message>
+        <source>Sync with GHL</source>
+        <translation>Mit GHL synchronisieren</translation>
+    </message>
+    <message>
+        <source>What to sync</source>
+        <translation>Was synchronisiert wird</translation>
+    </message>
+    <message>
+        <source>&amp;Incremental: new and changed orders (recommended)</source>
+        <translation>&amp;Inkrementell: neue und geänderte Bestellungen (empfohlen)</translation>
+    </message>
+    <message>
+        <source>&amp;Full: fetch every order again</source>
+        <translation>&amp;Vollständig: jede Bestellung neu abrufen</translation>
+    </message>
+    <message>
+        <source>From an order &amp;list file (JSON array of order IDs):</source>
+        <translation>Aus einer Bestell&amp;listen-Datei (JSON-Array von Bestell-IDs):</translation>
+    </message>
+    <message>
+        <source>valid_order_list.json</source>
+        <translation>valid_order_list.json</translation>
+    </message>
+    <message>
+        <source>&amp;Browse...</source>
+        <translation>&amp;Durchsuchen...</translation>
+    </message>
+    <message>
+        <source>Progress</source>
+        <translation>Fortschritt</translation>
+    </message>
+    <message>
+        <source>Listing orders</source>
+        <translation>Bestellungen auflisten</translation>
+    </message>
+    <message>
+        <source>%v / %m</source>
+        <translation>%v / %m</translation>
+    </message>
+    <message>
+        <source>Fetching order details</source>
+        <translation>Bestelldetails abrufen</translation>
+    </message>
+    <message>
+        <source>Writing tickets</source>
+        <translation>Tickets schreiben</translation>
+    </message>
+    <message>
+        <source>Summary</source>
+        <translation>Zusammenfassung</translation>
+    </message>
+    <message>
+        <source>Failed orders</source>
+        <translation>Fehlgeschlagene Bestellungen</translation>
+    </message>
+    <message>
+        <source>&amp;Sync now</source>
+        <translation>Jetzt &amp;synchronisieren</translation>
+    </message>
+    <message>
+        <source>Starts the sync (F5)</source>
+        <translation>Startet die Synchronisierung (F5)</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Abbrechen</translation>
+    </message>
+    <message>
+        <source>Stops the sync (Esc); orders already saved stay</source>
+        <translation>Stoppt die Synchronisierung (Esc); bereits gespeicherte Bestellungen bleiben</translation>
+    </message>
+    <message>
+        <source>&amp;Close</source>
+        <translation>S&amp;chließen</translation>
+    </message>
+</context>
+<context>
+    <name>main</name>
+    <message>
+        <source>QR Tickets: GoHighLevel orders, QR codes and door check-in.
 
 Commands (none: the desktop application):
   migrate   create or upgrade the database schema, then exit
 </source>
-            <translation>QR Tickets: GoHighLevel-Bestellungen, QR-Codes und Einlasskontrolle.
+        <translation>QR Tickets: GoHighLevel-Bestellungen, QR-Codes und Einlasskontrolle.
 
 Befehle (keiner: die Desktop-Anwendung):
   migrate   Datenbankschema anlegen oder aktualisieren, dann beenden
 </translation>
-        </message>
-        <message>
-            <source>  sync      pull orders from GHL with a text progress bar
+    </message>
+    <message>
+        <source>  sync      pull orders from GHL with a text progress bar
 </source>
-            <translation>  sync      Bestellungen aus GHL abrufen, mit Fortschrittsanzeige im Text
+        <translation>  sync      Bestellungen aus GHL abrufen, mit Fortschrittsanzeige im Text
 </translation>
-        </message>
-        <message>
-            <source>  serve     run the webhook listener, inbox worker and event feed until stopped
+    </message>
+    <message>
+        <source>  serve     run the webhook listener, inbox worker and event feed until stopped
 </source>
-            <translation>  serve     Webhook-Listener, Inbox-Worker und Ereignis-Feed ausführen, bis sie gestoppt werden
+        <translation>  serve     Webhook-Empfang, Inbox-Worker und Ereignis-Feed ausführen, bis sie gestoppt werden
 </translation>
-        </message>
-        <message>
-            <source>
+    </message>
+    <message>
+        <source>
 Examples:
   qrtickets                                   open the desktop application
   qrtickets --demo                            try it against a built-in GHL simulator
   qrtickets migrate --database postgresql://qr:secret@db:5432/qrtickets
 </source>
-            <translation>
+        <translation>
 Beispiele:
   qrtickets                                   Desktop-Anwendung öffnen
   qrtickets --demo                            mit einem eingebauten GHL-Simulator ausprobieren
   qrtickets migrate --database postgresql://qr:secret@db:5432/qrtickets
 </translation>
-        </message>
-        <message>
-            <source>  QRTICKETS_GHL_TOKEN=pit-... qrtickets sync --mode incremental
+    </message>
+    <message>
+        <source>  QRTICKETS_GHL_TOKEN=pit-... qrtickets sync --mode incremental
   qrtickets sync --orders-file valid_order_list.json
 </source>
-            <translation>  QRTICKETS_GHL_TOKEN=pit-... qrtickets sync --mode incremental
+        <translation>  QRTICKETS_GHL_TOKEN=pit-... qrtickets sync --mode incremental
   qrtickets sync --orders-file valid_order_list.json
 </translation>
-        </message>
-        <message>
-            <source>  qrtickets serve --config /etc/qrtickets/qrtickets.ini
+    </message>
+    <message>
+        <source>  qrtickets serve --config /etc/qrtickets/qrtickets.ini
 </source>
-            <translation>  qrtickets serve --config /etc/qrtickets/qrtickets.ini
+        <translation>  qrtickets serve --config /etc/qrtickets/qrtickets.ini
 </translation>
-        </message>
-        <message>
-            <source>
+    </message>
+    <message>
+        <source>
 Every setting can also come from the environment as QRTICKETS_&lt;SECTION&gt;_&lt;KEY&gt;, e.g. QRTICKETS_DATABASE_URL.
 Exit codes: 0 success, 1 failure, 2 bad usage or configuration, 3 finished with some orders failed.</source>
-            <translation>
+        <translation>
 Jede Einstellung kann auch aus der Umgebung kommen, als QRTICKETS_&lt;ABSCHNITT&gt;_&lt;SCHLÜSSEL&gt;, z. B. QRTICKETS_DATABASE_URL.
 Exit-Codes: 0 Erfolg, 1 Fehler, 2 falscher Aufruf oder Konfiguration, 3 beendet, aber einige Bestellungen fehlgeschlagen.</translation>
-        </message>
-        <message>
-            <source>Run 'qrtickets --help' for usage.</source>
-            <translation>Aufruf: siehe 'qrtickets --help'.</translation>
-        </message>
-        <message>
-            <source>Read settings from &lt;file&gt; (INI).</source>
-            <translation>Einstellungen aus &lt;file&gt; (INI) lesen.</translation>
-        </message>
-        <message>
-            <source>Use the database at &lt;url&gt;.</source>
-            <translation>Die Datenbank unter &lt;url&gt; verwenden.</translation>
-        </message>
-        <message>
-            <source>Desktop application against a built-in GHL simulator and a fresh SQLite file.</source>
-            <translation>Desktop-Anwendung mit eingebautem GHL-Simulator und einer frischen SQLite-Datei.</translation>
-        </message>
-        <message>
-            <source>sync: full or incremental (default).</source>
-            <translation>sync: full oder incremental (Standard).</translation>
-        </message>
-        <message>
-            <source>sync: only the order ids listed in &lt;file&gt;, a JSON array.</source>
-            <translation>sync: nur die in &lt;file&gt; aufgeführten Bestell-IDs, ein JSON-Array.</translation>
-        </message>
-        <message>
-            <source>See Commands above.</source>
-            <translation>Siehe Befehle oben.</translation>
-        </message>
-        <message>
-            <source>Unexpected arguments: %1</source>
-            <translation>Unerwartete Argumente: %1</translation>
-        </message>
-        <message>
-            <source>Unknown command '%1'.</source>
-            <translation>Unbekannter Befehl '%1'.</translation>
-        </message>
-        <message>
-            <source>--demo opens the desktop application; it does not go with '%1'.</source>
-            <translation>--demo öffnet die Desktop-Anwendung; es passt nicht zu '%1'.</translation>
-        </message>
-        <message>
-            <source>--mode and --orders-file go with the sync command.</source>
-            <translation>--mode und --orders-file gehören zum Befehl sync.</translation>
-        </message>
-        <message>
-            <source>--mode must be full or incremental, not '%1'.</source>
-            <translation>--mode muss full oder incremental sein, nicht '%1'.</translation>
-        </message>
-    </context>
-    <context>
-        <name>qrt::app</name>
-        <message>
-            <source>%1 is up to date (schema version %2).</source>
-            <translation>%1 ist aktuell (Schemaversion %2).</translation>
-        </message>
-        <message>
-            <source>Warning: no GHL token is configured ([ghl] token, QRTICKETS_GHL_TOKEN or the keychain); webhooks will be accepted and stored but cannot be processed until one is set.</source>
-            <translation>Warnung: Es ist kein GHL-Token eingerichtet ([ghl] token, QRTICKETS_GHL_TOKEN oder der Schlüsselbund); Webhooks werden angenommen und gespeichert, aber erst verarbeitet, wenn eines gesetzt ist.</translation>
-        </message>
-        <message>
-            <source>Cannot start the webhook listener: %1</source>
-            <translation>Der Webhook-Listener kann nicht starten: %1</translation>
-        </message>
-        <message>
-            <source>Warning: %1</source>
-            <translation>Warnung: %1</translation>
-        </message>
-        <message>
-            <source>Listening on http://%1:%2%3 (auth %4); health on /healthz, event feed on /ws; database %5; station %6</source>
-            <translation>Lausche auf http://%1:%2%3 (Auth %4); Status unter /healthz, Ereignis-Feed unter /ws; Datenbank %5; Station %6</translation>
-        </message>
-        <message>
-            <source>Signal %1: no longer accepting webhooks; finishing the events in progress ...</source>
-            <translation>Signal %1: keine neuen Webhooks mehr; laufende Ereignisse werden abgeschlossen ...</translation>
-        </message>
-        <message>
-            <source>Warning: cannot install the SIGINT/SIGTERM handlers; stop with kill -9 only after the inbox is empty.</source>
-            <translation>Warnung: Die Handler für SIGINT/SIGTERM können nicht eingerichtet werden; mit kill -9 erst beenden, wenn die Inbox leer ist.</translation>
-        </message>
-        <message>
-            <source>Stopped.</source>
-            <translation>Gestoppt.</translation>
-        </message>
-        <message>
-            <source>: %1 of %2 listed</source>
-            <translation>: %1 von %2 aufgelistet</translation>
-        </message>
-        <message>
-            <source>: %1 of %2 saved</source>
-            <translation>: %1 von %2 gespeichert</translation>
-        </message>
-        <message>
-            <source>, %n failed</source>
-            <translation>, %n fehlgeschlagen</translation>
-        </message>
-        <message>
-            <source>, %n unchanged</source>
-            <translation>, %n unverändert</translation>
-        </message>
-        <message>
-            <source>, %n request(s)</source>
-            <translation>, %n Anfragen</translation>
-        </message>
-        <message>
-            <source>, about %1 left</source>
-            <translation>, noch etwa %1</translation>
-        </message>
-        <message>
-            <source> (waiting %1 s for the GHL rate limit)</source>
-            <translation> (warte %1 s auf das GHL-Ratenlimit)</translation>
-        </message>
-        <message>
-            <source>No GHL token is set. Set QRTICKETS_GHL_TOKEN (a Private Integration token with scope payments/orders.readonly), or store it in the keychain from the Settings dialog.</source>
-            <translation>Es ist kein GHL-Token gesetzt. Setzen Sie QRTICKETS_GHL_TOKEN (ein Private-Integration-Token mit dem Scope payments/orders.readonly) oder speichern Sie es im Einstellungsdialog im Schlüsselbund.</translation>
-        </message>
-        <message>
-            <source>No GHL location id is set. Set [ghl] location_id in the configuration file, or QRTICKETS_GHL_LOCATION_ID.</source>
-            <translation>Es ist keine GHL-Standort-ID gesetzt. Setzen Sie [ghl] location_id in der Konfigurationsdatei oder QRTICKETS_GHL_LOCATION_ID.</translation>
-        </message>
-        <message>
-            <source>Note: a sync started at %1 by %2 is still marked as running; syncing anyway (the results merge safely).</source>
-            <translation>Hinweis: Eine um %1 von %2 gestartete Synchronisierung ist noch als laufend markiert; es wird trotzdem synchronisiert (die Ergebnisse werden sicher zusammengeführt).</translation>
-        </message>
-        <message>
-            <source>another station</source>
-            <translation>eine andere Station</translation>
-        </message>
-        <message>
-            <source>Sync %1 (%2) in %3: %4 of %5 order(s) saved, %6 failed, %7 unchanged; tickets %8 added, %9 cancelled; %10 GHL request(s).</source>
-            <translation>Synchronisierung %1 (%2) in %3: %4 von %5 Bestellung(en) gespeichert, %6 fehlgeschlagen, %7 unverändert; Tickets %8 hinzugefügt, %9 storniert; %10 GHL-Anfrage(n).</translation>
-        </message>
-        <message>
-            <source>Failed orders:</source>
-            <translation>Fehlgeschlagene Bestellungen:</translation>
-        </message>
-        <message>
-            <source>(order list)</source>
-            <translation>(Bestellliste)</translation>
-        </message>
-        <message>
-            <source>Ticket conflicts (left as they are):</source>
-            <translation>Ticket-Konflikte (unverändert gelassen):</translation>
-        </message>
-        <message>
-            <source>QR Tickets demo</source>
-            <translation>QR Tickets Demo</translation>
-        </message>
-        <message>
-            <source>The demo could not start its GHL simulator.</source>
-            <translation>Die Demo konnte ihren GHL-Simulator nicht starten.</translation>
-        </message>
-        <message>
-            <source>Check that a temporary folder is writable and try again.</source>
-            <translation>Prüfen Sie, ob ein temporärer Ordner beschreibbar ist, und versuchen Sie es erneut.</translation>
-        </message>
-        <message>
-            <source>Report this as a bug.</source>
-            <translation>Melden Sie dies als Fehler.</translation>
-        </message>
-        <message>
-            <source>Demo door</source>
-            <translation>Demo-Eingang</translation>
-        </message>
-        <message>
-            <source>Check that a temporary folder is writable.</source>
-            <translation>Prüfen Sie, ob ein temporärer Ordner beschreibbar ist.</translation>
-        </message>
-        <message>
-            <source>QR Tickets</source>
-            <translation>QR Tickets</translation>
-        </message>
-        <message>
-            <source>Check [database] url in the settings file (%1) or start QR Tickets with --database URL.</source>
-            <translation>Prüfen Sie [database] url in der Einstellungsdatei (%1) oder starten Sie QR Tickets mit --database URL.</translation>
-        </message>
-        <message>
-            <source>The system keychain did not answer.</source>
-            <translation>Der Schlüsselbund des Systems hat nicht geantwortet.</translation>
-        </message>
-        <message>
-            <source>The system keychain is not available.</source>
-            <translation>Der Schlüsselbund des Systems ist nicht verfügbar.</translation>
-        </message>
-    </context>
-    <context>
-        <name>qrt::core</name>
-        <message>
-            <source>(hidden)</source>
-            <translation>(verborgen)</translation>
-        </message>
-        <message>
-            <source>Invalid value %1 for %2 (environment variable %3): %4</source>
-            <translation>Ungültiger Wert %1 für %2 (Umgebungsvariable %3): %4</translation>
-        </message>
-        <message>
-            <source>Changing a ticket from %1 to %2 needs a reason.</source>
-            <translation>Ein Ticket von %1 auf %2 zu ändern braucht einen Grund.</translation>
-        </message>
-        <message>
-            <source>The ticket is already %1.</source>
-            <translation>Das Ticket ist bereits %1.</translation>
-        </message>
-        <message>
-            <source>A cancelled ticket cannot be admitted; restore it to live first.</source>
-            <translation>Ein storniertes Ticket kann nicht eingelassen werden; stellen Sie es zuerst wieder auf gültig.</translation>
-        </message>
-    </context>
-    <context>
-        <name>qrt::core::Config</name>
-        <message>
-            <source>at most %1 characters</source>
-            <translation>höchstens %1 Zeichen</translation>
-        </message>
-        <message>
-            <source>must not be empty</source>
-            <translation>darf nicht leer sein</translation>
-        </message>
-        <message>
-            <source>a whole number from %1 to %2</source>
-            <translation>eine ganze Zahl von %1 bis %2</translation>
-        </message>
-        <message>
-            <source>true or false</source>
-            <translation>true oder false</translation>
-        </message>
-        <message>
-            <source>one of %1</source>
-            <translation>eines von %1</translation>
-        </message>
-        <message>
-            <source>an http:// or https:// URL such as https://services.leadconnectorhq.com</source>
-            <translation>eine http://- oder https://-URL wie https://services.leadconnectorhq.com</translation>
-        </message>
-        <message>
-            <source>sqlite:///path/file.db or postgresql://user:password@host:port/dbname</source>
-            <translation>sqlite:///pfad/datei.db oder postgresql://benutzer:passwort@host:port/dbname</translation>
-        </message>
-        <message>
-            <source>an IP address such as 127.0.0.1 (this machine only) or 0.0.0.0 (every interface)</source>
-            <translation>eine IP-Adresse wie 127.0.0.1 (nur dieser Rechner) oder 0.0.0.0 (alle Schnittstellen)</translation>
-        </message>
-        <message>
-            <source>a path starting with / such as /api/ghl/webhook-qr (not /healthz or /ws)</source>
-            <translation>ein Pfad, der mit / beginnt, wie /api/ghl/webhook-qr (nicht /healthz oder /ws)</translation>
-        </message>
-        <message>
-            <source>a URL containing {order_id}, such as https://qr.example.com/orders/{order_id}</source>
-            <translation>eine URL mit {order_id}, wie https://qr.example.com/orders/{order_id}</translation>
-        </message>
-        <message>
-            <source>The configuration file %1 does not exist.</source>
-            <translation>Die Konfigurationsdatei %1 existiert nicht.</translation>
-        </message>
-        <message>
-            <source>The configuration file %1 could not be read; check that it is an INI file.</source>
-            <translation>Die Konfigurationsdatei %1 konnte nicht gelesen werden; prüfen Sie, ob es eine INI-Datei ist.</translation>
-        </message>
-        <message>
-            <source> (in %1)</source>
-            <translation> (in %1)</translation>
-        </message>
-        <message>
-            <source>The settings could not be saved to %1; check that the folder is writable.</source>
-            <translation>Die Einstellungen konnten nicht in %1 gespeichert werden; prüfen Sie, ob der Ordner beschreibbar ist.</translation>
-        </message>
-    </context>
-    <context>
-        <name>qrt::db</name>
-        <message>
-            <source>record the ticket change</source>
-            <translation>die Ticketänderung aufzeichnen</translation>
-        </message>
-        <message>
-            <source>change ticket %1</source>
-            <translation>Ticket %1 ändern</translation>
-        </message>
-        <message>
-            <source>Ticket %1: %2</source>
-            <translation>Ticket %1: %2</translation>
-        </message>
-        <message>
-            <source>Ticket %1 was changed by someone else meanwhile.</source>
-            <translation>Ticket %1 wurde zwischenzeitlich von jemand anderem geändert.</translation>
-        </message>
-    </context>
-    <context>
-        <name>qrt::db::Database</name>
-        <message>
-            <source>The Qt %1 database driver (%2) is not installed; reinstall QR Tickets or add the Qt SQL driver package.</source>
-            <translation>Der Qt-Datenbanktreiber %1 (%2) ist nicht installiert; installieren Sie QR Tickets neu oder fügen Sie das Qt-SQL-Treiberpaket hinzu.</translation>
-        </message>
-        <message>
-            <source>check the connection</source>
-            <translation>die Verbindung prüfen</translation>
-        </message>
-        <message>
-            <source>The database file %1 cannot be opened. Check that the folder exists and is writable.</source>
-            <translation>Die Datenbankdatei %1 kann nicht geöffnet werden. Prüfen Sie, ob der Ordner existiert und beschreibbar ist.</translation>
-        </message>
-        <message>
-            <source>PostgreSQL at %1:%2 refused the user name or password. Check the user and password in the database URL.</source>
-            <translation>PostgreSQL unter %1:%2 hat Benutzername oder Passwort abgelehnt. Prüfen Sie Benutzer und Passwort in der Datenbank-URL.</translation>
-        </message>
-        <message>
-            <source>The database "%1" does not exist on the PostgreSQL server %2:%3. Create it, or fix the name in the database URL.</source>
-            <translation>Die Datenbank "%1" existiert nicht auf dem PostgreSQL-Server %2:%3. Legen Sie sie an oder korrigieren Sie den Namen in der Datenbank-URL.</translation>
-        </message>
-        <message>
-            <source>The PostgreSQL server at %1:%2 cannot be reached. Check that it is running and that the host and port in the database URL are right.</source>
-            <translation>Der PostgreSQL-Server unter %1:%2 ist nicht erreichbar. Prüfen Sie, ob er läuft und ob Host und Port in der Datenbank-URL stimmen.</translation>
-        </message>
-        <message>
-            <source>The database reported an error.</source>
-            <translation>Die Datenbank hat einen Fehler gemeldet.</translation>
-        </message>
-        <message>
-            <source>The connection to the database was lost while trying to %1. It will reconnect on the next attempt; if this repeats, check the database server.</source>
-            <translation>Die Verbindung zur Datenbank ging verloren beim Versuch, %1. Beim nächsten Versuch wird neu verbunden; wenn das wiederholt passiert, prüfen Sie den Datenbankserver.</translation>
-        </message>
-        <message>
-            <source>The database could not %1.</source>
-            <translation>Die Datenbank konnte nicht: %1.</translation>
-        </message>
-    </context>
-    <context>
-        <name>qrt::db::DatabaseUrl</name>
-        <message>
-            <source>it is empty</source>
-            <translation>sie ist leer</translation>
-        </message>
-        <message>
-            <source>it is not a valid URL</source>
-            <translation>sie ist keine gültige URL</translation>
-        </message>
-        <message>
-            <source>a SQLite URL has three slashes before an absolute path (sqlite:///home/me/qr.db)</source>
-            <translation>eine SQLite-URL hat drei Schrägstriche vor einem absoluten Pfad (sqlite:///home/ich/qr.db)</translation>
-        </message>
-        <message>
-            <source>it names no database file</source>
-            <translation>sie nennt keine Datenbankdatei</translation>
-        </message>
-        <message>
-            <source>it names no server host</source>
-            <translation>sie nennt keinen Server-Host</translation>
-        </message>
-        <message>
-            <source>option %1 contains ';'</source>
-            <translation>Option %1 enthält ';'</translation>
-        </message>
-        <message>
-            <source>the scheme '%1' is not supported</source>
-            <translation>das Schema '%1' wird nicht unterstützt</translation>
-        </message>
-    </context>
-    <context>
-        <name>qrt::db::FieldMappingRepository</name>
-        <message>
-            <source>read the field mappings</source>
-            <translation>die Feldzuordnungen lesen</translation>
-        </message>
-        <message>
-            <source>read the field mapping of product %1</source>
-            <translation>die Feldzuordnung von Produkt %1 lesen</translation>
-        </message>
-        <message>
-            <source>A field mapping needs a product and a custom field.</source>
-            <translation>Eine Feldzuordnung braucht ein Produkt und ein benutzerdefiniertes Feld.</translation>
-        </message>
-        <message>
-            <source>save the field mapping of product %1</source>
-            <translation>die Feldzuordnung von Produkt %1 speichern</translation>
-        </message>
-        <message>
-            <source>remove the field mapping of product %1</source>
-            <translation>die Feldzuordnung von Produkt %1 entfernen</translation>
-        </message>
-    </context>
-    <context>
-        <name>qrt::db::InboxRepository</name>
-        <message>
-            <source>store the webhook for order %1</source>
-            <translation>den Webhook für Bestellung %1 speichern</translation>
-        </message>
-        <message>
-            <source>take the next webhook from the inbox</source>
-            <translation>den nächsten Webhook aus der Inbox holen</translation>
-        </message>
-        <message>
-            <source>mark webhook %1 as processed</source>
-            <translation>Webhook %1 als verarbeitet markieren</translation>
-        </message>
-        <message>
-            <source>Webhook %1 is not in the inbox.</source>
-            <translation>Webhook %1 ist nicht in der Inbox.</translation>
-        </message>
-        <message>
-            <source>record the failure of webhook %1</source>
-            <translation>den Fehlschlag von Webhook %1 aufzeichnen</translation>
-        </message>
-        <message>
-            <source>record the contact update of webhook %1</source>
-            <translation>die Kontaktaktualisierung von Webhook %1 aufzeichnen</translation>
-        </message>
-        <message>
-            <source>resume interrupted webhooks</source>
-            <translation>unterbrochene Webhooks fortsetzen</translation>
-        </message>
-        <message>
-            <source>retry webhook %1</source>
-            <translation>Webhook %1 wiederholen</translation>
-        </message>
-        <message>
-            <source>count the webhooks in the inbox</source>
-            <translation>die Webhooks in der Inbox zählen</translation>
-        </message>
-        <message>
-            <source>read the last webhook error</source>
-            <translation>den letzten Webhook-Fehler lesen</translation>
-        </message>
-        <message>
-            <source>read the recent webhooks</source>
-            <translation>die letzten Webhooks lesen</translation>
-        </message>
-        <message>
-            <source>read webhook %1</source>
-            <translation>Webhook %1 lesen</translation>
-        </message>
-        <message>
-            <source>store %1 webhooks</source>
-            <translation>%1 Webhooks speichern</translation>
-        </message>
-        <message>
-            <source>prepare the webhook inbox</source>
-            <translation>die Webhook-Inbox vorbereiten</translation>
-        </message>
-    </context>
-    <context>
-        <name>qrt::db::Migrator</name>
-        <message>
-            <source>create the schema_migrations table</source>
-            <translation>die Tabelle schema_migrations anlegen</translation>
-        </message>
-        <message>
-            <source>lock the schema for migration</source>
-            <translation>das Schema für die Migration sperren</translation>
-        </message>
-        <message>
-            <source>read the applied migrations</source>
-            <translation>die angewendeten Migrationen lesen</translation>
-        </message>
-        <message>
-            <source>apply migration %1 (%2)</source>
-            <translation>Migration %1 (%2) anwenden</translation>
-        </message>
-        <message>
-            <source>record migration %1</source>
-            <translation>Migration %1 aufzeichnen</translation>
-        </message>
-    </context>
-    <context>
-        <name>qrt::db::OrderRepository</name>
-        <message>
-            <source>An order without an id cannot be saved.</source>
-            <translation>Eine Bestellung ohne ID kann nicht gespeichert werden.</translation>
-        </message>
-        <message>
-            <source>save order %1</source>
-            <translation>Bestellung %1 speichern</translation>
-        </message>
-        <message>
-            <source>prepare saving orders</source>
-            <translation>das Speichern von Bestellungen vorbereiten</translation>
-        </message>
-        <message>
-            <source>read order %1</source>
-            <translation>Bestellung %1 lesen</translation>
-        </message>
-        <message>
-            <source>list orders</source>
-            <translation>Bestellungen auflisten</translation>
-        </message>
-        <message>
-            <source>count orders</source>
-            <translation>Bestellungen zählen</translation>
-        </message>
-        <message>
-            <source>list events</source>
-            <translation>Veranstaltungen auflisten</translation>
-        </message>
-        <message>
-            <source>list payment statuses</source>
-            <translation>Zahlungsstatus auflisten</translation>
-        </message>
-        <message>
-            <source>read when orders last changed</source>
-            <translation>lesen, wann Bestellungen zuletzt geändert wurden</translation>
-        </message>
-        <message>
-            <source>store the QR code of order %1</source>
-            <translation>den QR-Code von Bestellung %1 speichern</translation>
-        </message>
-        <message>
-            <source>Order %1 is not in the database.</source>
-            <translation>Bestellung %1 ist nicht in der Datenbank.</translation>
-        </message>
-    </context>
-    <context>
-        <name>qrt::db::OrderWriter</name>
-        <message>
-            <source>prepare saving orders</source>
-            <translation>das Speichern von Bestellungen vorbereiten</translation>
-        </message>
-    </context>
-    <context>
-        <name>qrt::db::SyncRunRepository</name>
-        <message>
-            <source>record the start of a sync run</source>
-            <translation>den Start eines Synchronisierungslaufs aufzeichnen</translation>
-        </message>
-        <message>
-            <source>record the outcome of sync run %1</source>
-            <translation>das Ergebnis von Synchronisierungslauf %1 aufzeichnen</translation>
-        </message>
-        <message>
-            <source>Sync run %1 is not recorded.</source>
-            <translation>Synchronisierungslauf %1 ist nicht aufgezeichnet.</translation>
-        </message>
-        <message>
-            <source>read the sync history</source>
-            <translation>den Synchronisierungsverlauf lesen</translation>
-        </message>
-    </context>
-    <context>
-        <name>qrt::db::TicketRepository</name>
+    </message>
+    <message>
+        <source>Run &apos;qrtickets --help&apos; for usage.</source>
+        <translation>Aufruf: siehe &apos;qrtickets --help&apos;.</translation>
+    </message>
+    <message>
+        <source>Read settings from &lt;file&gt; (INI).</source>
+        <translation>Einstellungen aus &lt;file&gt; (INI) lesen.</translation>
+    </message>
+    <message>
+        <source>Use the database at &lt;url&gt;.</source>
+        <translation>Die Datenbank unter &lt;url&gt; verwenden.</translation>
+    </message>
+    <message>
+        <source>Desktop application against a built-in GHL simulator and a fresh SQLite file.</source>
+        <translation>Desktop-Anwendung mit eingebautem GHL-Simulator und einer frischen SQLite-Datei.</translation>
+    </message>
+    <message>
+        <source>sync: full or incremental (default).</source>
+        <translation>sync: full oder incremental (Standard).</translation>
+    </message>
+    <message>
+        <source>sync: only the order ids listed in &lt;file&gt;, a JSON array.</source>
+        <translation>sync: nur die in &lt;file&gt; aufgeführten Bestell-IDs, ein JSON-Array.</translation>
+    </message>
+    <message>
+        <source>See Commands above.</source>
+        <translation>Siehe Befehle oben.</translation>
+    </message>
+    <message>
+        <source>Unexpected arguments: %1</source>
+        <translation>Unerwartete Argumente: %1</translation>
+    </message>
+    <message>
+        <source>Unknown command &apos;%1&apos;.</source>
+        <translation>Unbekannter Befehl &apos;%1&apos;.</translation>
+    </message>
+    <message>
+        <source>--demo opens the desktop application; it does not go with &apos;%1&apos;.</source>
+        <translation>--demo öffnet die Desktop-Anwendung; es passt nicht zu &apos;%1&apos;.</translation>
+    </message>
+    <message>
+        <source>--mode and --orders-file go with the sync command.</source>
+        <translation>--mode und --orders-file gehören zum Befehl sync.</translation>
+    </message>
+    <message>
+        <source>--mode must be full or incremental, not &apos;%1&apos;.</source>
+        <translation>--mode muss full oder incremental sein, nicht &apos;%1&apos;.</translation>
+    </message>
+</context>
+<context>
+    <name>qrt::app</name>
+    <message>
+        <source>%1 is up to date (schema version %2).</source>
+        <translation>%1 ist aktuell (Schemaversion %2).</translation>
+    </message>
+    <message numerus="yes">
+        <source>%1: applied %n migration(s), now at schema version %2.</source>
+        <translation>
+            <numerusform>%1: %n Migration angewendet, jetzt auf Schemaversion %2.</numerusform>
+            <numerusform>%1: %n Migrationen angewendet, jetzt auf Schemaversion %2.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>qrt::app::Desktop</name>
+    <message>
+        <source>QR Tickets demo</source>
+        <translation>QR Tickets Demo</translation>
+    </message>
+    <message>
+        <source>The demo could not start its GHL simulator.</source>
+        <translation>Die Demo konnte ihren GHL-Simulator nicht starten.</translation>
+    </message>
+    <message>
+        <source>Check that a temporary folder is writable and try again.</source>
+        <translation>Prüfen Sie, ob ein temporärer Ordner beschreibbar ist, und versuchen Sie es erneut.</translation>
+    </message>
+    <message>
+        <source>Report this as a bug.</source>
+        <translation>Melden Sie dies als Fehler.</translation>
+    </message>
+    <message>
+        <source>Demo door</source>
+        <translation>Demo-Eingang</translation>
+    </message>
+    <message>
+        <source>Check that a temporary folder is writable.</source>
+        <translation>Prüfen Sie, ob ein temporärer Ordner beschreibbar ist.</translation>
+    </message>
+    <message>
+        <source>The system keychain answered: the %1 is now in use.</source>
+        <translation>Der Schlüsselbund des Systems hat geantwortet: %1 wird jetzt verwendet.</translation>
+    </message>
+    <message>
+        <source>The system keychain answered late: the %1 is saved now.</source>
+        <translation>Der Schlüsselbund des Systems hat verspätet geantwortet: %1 ist jetzt gespeichert.</translation>
+    </message>
+    <message>
+        <source>The system keychain answered late and did not save the %1: %2</source>
+        <translation>Der Schlüsselbund des Systems hat verspätet geantwortet und %1 nicht gespeichert: %2</translation>
+    </message>
+</context>
+<context>
+    <name>qrt::app::SecretStore</name>
+    <message>
+        <source>GHL token</source>
+        <translation>GHL-Token</translation>
+    </message>
+    <message>
+        <source>webhook secret</source>
+        <translation>Webhook-Geheimnis</translation>
+    </message>
+    <message>
+        <source>event feed token</source>
+        <translation>Token für den Ereignis-Feed</translation>
+    </message>
+    <message>
+        <source>The system keychain could not read the %1.</source>
+        <translation>Der Schlüsselbund des Systems konnte %1 nicht lesen.</translation>
+    </message>
+    <message>
+        <source>The %1 was not saved: the system keychain refused (%2). It is kept for this session only.</source>
+        <translation>%1 wurde nicht gespeichert: Der Schlüsselbund des Systems hat abgelehnt (%2). Es gilt nur für diese Sitzung.</translation>
+    </message>
+    <message>
+        <source>The %1 was not saved: the system keychain did not answer. It is kept for this session only; save again when the keychain is unlocked.</source>
+        <translation>%1 wurde nicht gespeichert: Der Schlüsselbund des Systems hat nicht geantwortet. Es gilt nur für diese Sitzung; speichern Sie erneut, sobald der Schlüsselbund entsperrt ist.</translation>
+    </message>
+    <message>
+        <source>The system keychain did not answer, so the %1 could not be read yet. Unlock the keychain (or answer its prompt); the %1 is used as soon as it answers.</source>
+        <translation>Der Schlüsselbund des Systems hat nicht geantwortet, daher konnte %1 noch nicht gelesen werden. Entsperren Sie den Schlüsselbund (oder beantworten Sie seine Abfrage); %1 wird verwendet, sobald er antwortet.</translation>
+    </message>
+</context>
+<context>
+    <name>qrt::app::serve</name>
+    <message>
+        <source>Set QRTICKETS_WEBHOOK_SECRET in the environment (for the qrtickets-serve service: in /etc/qrtickets/secrets.env) or [webhook] secret in the settings file; serve does not read the desktop keychain.</source>
+        <translation>Setzen Sie QRTICKETS_WEBHOOK_SECRET in der Umgebung (für den Dienst qrtickets-serve: in /etc/qrtickets/secrets.env) oder [webhook] secret in der Einstellungsdatei; serve liest den Schlüsselbund des Desktops nicht.</translation>
+    </message>
+    <message>
+        <source>Cannot start the webhook listener: %1</source>
+        <translation>Der Webhook-Empfang kann nicht starten: %1</translation>
+    </message>
+    <message>
+        <source>Warning: no GHL token is set. Set QRTICKETS_GHL_TOKEN in the environment (for the qrtickets-serve service: in /etc/qrtickets/secrets.env) or [ghl] token in the settings file; serve does not read the desktop keychain. Webhooks will be accepted and stored but cannot be processed until a token is set.</source>
+        <translation>Warnung: Es ist kein GHL-Token gesetzt. Setzen Sie QRTICKETS_GHL_TOKEN in der Umgebung (für den Dienst qrtickets-serve: in /etc/qrtickets/secrets.env) oder [ghl] token in der Einstellungsdatei; serve liest den Schlüsselbund des Desktops nicht. Webhooks werden angenommen und gespeichert, können aber erst verarbeitet werden, wenn ein Token gesetzt ist.</translation>
+    </message>
+    <message>
+        <source>Warning: %1</source>
+        <translation>Warnung: %1</translation>
+    </message>
+    <message>
+        <source>Listening on http://%1:%2%3 (auth %4); health on /healthz, event feed on /ws; database %5; station %6</source>
+        <translation>Lausche auf http://%1:%2%3 (Auth %4); Status unter /healthz, Ereignis-Feed unter /ws; Datenbank %5; Station %6</translation>
+    </message>
+    <message>
+        <source>Signal %1: no longer accepting webhooks; finishing the events in progress ...</source>
+        <translation>Signal %1: keine neuen Webhooks mehr; laufende Ereignisse werden abgeschlossen ...</translation>
+    </message>
+    <message>
+        <source>Warning: cannot install the SIGINT/SIGTERM handlers; stop with kill -9 only after the inbox is empty.</source>
+        <translation>Warnung: Die Handler für SIGINT/SIGTERM können nicht eingerichtet werden; mit kill -9 erst beenden, wenn die Inbox leer ist.</translation>
+    </message>
+    <message>
+        <source>Warning: cannot install the Ctrl+C handler; stop only after the inbox is empty.</source>
+        <translation>Warnung: Der Strg+C-Handler kann nicht installiert werden; beenden Sie erst, wenn der Eingang leer ist.</translation>
+    </message>
+    <message>
+        <source>Stopped.</source>
+        <translation>Gestoppt.</translation>
+    </message>
+</context>
+<context>
+    <name>qrt::app::sync</name>
+    <message>
+        <source>: %1 of %2 listed</source>
+        <translation>: %1 von %2 aufgelistet</translation>
+    </message>
+    <message>
+        <source>: %1 of %2 saved</source>
+        <translation>: %1 von %2 gespeichert</translation>
+    </message>
+    <message numerus="yes">
+        <source>, %n failed</source>
+        <translation>
+            <numerusform>, %n fehlgeschlagen</numerusform>
+            <numerusform>, %n fehlgeschlagen</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>, %n unchanged</source>
+        <translation>
+            <numerusform>, %n unverändert</numerusform>
+            <numerusform>, %n unverändert</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>, %n request(s)</source>
+        <translation>
+            <numerusform>, %n Anfragen</numerusform>
+            <numerusform>, %n Anfragen</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>, about %1 left</source>
+        <translation>, noch etwa %1</translation>
+    </message>
+    <message>
+        <source> (waiting %1 s for the GHL rate limit)</source>
+        <translation> (warte %1 s auf das GHL-Ratenlimit)</translation>
+    </message>
+    <message>
+        <source>No GHL token is set. Set QRTICKETS_GHL_TOKEN (a Private Integration token with scope payments/orders.readonly), or store it in the keychain from the Settings dialog.</source>
+        <translation>Es ist kein GHL-Token gesetzt. Setzen Sie QRTICKETS_GHL_TOKEN (ein Private-Integration-Token mit dem Scope payments/orders.readonly) oder speichern Sie es im Einstellungsdialog im Schlüsselbund.</translation>
+    </message>
+    <message>
+        <source>No GHL location id is set. Set [ghl] location_id in the configuration file, or QRTICKETS_GHL_LOCATION_ID.</source>
+        <translation>Es ist keine GHL-Standort-ID gesetzt. Setzen Sie [ghl] location_id in der Konfigurationsdatei oder QRTICKETS_GHL_LOCATION_ID.</translation>
+    </message>
+    <message>
+        <source>Note: a sync started at %1 by %2 is still marked as running; syncing anyway (the results merge safely).</source>
+        <translation>Hinweis: Eine um %1 von %2 gestartete Synchronisierung ist noch als laufend markiert; es wird trotzdem synchronisiert (die Ergebnisse werden sicher zusammengeführt).</translation>
+    </message>
+    <message>
+        <source>another station</source>
+        <translation>eine andere Station</translation>
+    </message>
+    <message numerus="yes">
+        <source>Sync %1 (%2) in %3: %4 of %n order(s) saved, %5 failed, %6 unchanged; tickets %7 added, %8 cancelled;</source>
+        <translation>
+            <numerusform>Synchronisierung %1 (%2) in %3: %4 von %n Bestellung gespeichert, %5 fehlgeschlagen, %6 unverändert; Tickets: %7 hinzugefügt, %8 storniert;</numerusform>
+            <numerusform>Synchronisierung %1 (%2) in %3: %4 von %n Bestellungen gespeichert, %5 fehlgeschlagen, %6 unverändert; Tickets: %7 hinzugefügt, %8 storniert;</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n GHL request(s).</source>
+        <translation>
+            <numerusform>%n GHL-Anfrage.</numerusform>
+            <numerusform>%n GHL-Anfragen.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Failed orders:</source>
+        <translation>Fehlgeschlagene Bestellungen:</translation>
+    </message>
+    <message>
+        <source>(order list)</source>
+        <translation>(Bestellliste)</translation>
+    </message>
+    <message>
+        <source>Ticket conflicts (left as they are):</source>
+        <translation>Ticket-Konflikte (unverändert gelassen):</translation>
+    </message>
+</context>
+<context>
+    <name>qrt::core</name>
+    <message>
+        <source>Changing a ticket from %1 to %2 needs a reason.</source>
+        <translation>Ein Ticket von %1 auf %2 zu ändern braucht einen Grund.</translation>
+    </message>
+    <message>
+        <source>The ticket is already %1.</source>
+        <translation>Das Ticket ist bereits %1.</translation>
+    </message>
+    <message>
+        <source>A cancelled ticket cannot be admitted; restore it to live first.</source>
+        <translation>Ein storniertes Ticket kann nicht eingelassen werden; stellen Sie es zuerst wieder auf gültig.</translation>
+    </message>
+</context>
+<context>
+    <name>qrt::core::Config</name>
+    <message>
+        <source>at most %1 characters</source>
+        <translation>höchstens %1 Zeichen</translation>
+    </message>
+    <message>
+        <source>must not be empty</source>
+        <translation>darf nicht leer sein</translation>
+    </message>
+    <message>
+        <source>a whole number from %1 to %2</source>
+        <translation>eine ganze Zahl von %1 bis %2</translation>
+    </message>
+    <message>
+        <source>true or false</source>
+        <translation>true oder false</translation>
+    </message>
+    <message>
+        <source>one of %1</source>
+        <translation>eines von %1</translation>
+    </message>
+    <message>
+        <source>an http:// or https:// URL such as https://services.leadconnectorhq.com</source>
+        <translation>eine http://- oder https://-URL wie https://services.leadconnectorhq.com</translation>
+    </message>
+    <message>
+        <source>sqlite:///path/file.db or postgresql://user:password@host:port/dbname</source>
+        <translation>sqlite:///pfad/datei.db oder postgresql://benutzer:passwort@host:port/dbname</translation>
+    </message>
+    <message>
+        <source>an IP address such as 127.0.0.1 (this machine only) or 0.0.0.0 (every interface)</source>
+        <translation>eine IP-Adresse wie 127.0.0.1 (nur dieser Rechner) oder 0.0.0.0 (alle Schnittstellen)</translation>
+    </message>
+    <message>
+        <source>a path starting with / such as /api/ghl/webhook-qr (not /healthz or /ws)</source>
+        <translation>ein Pfad, der mit / beginnt, wie /api/ghl/webhook-qr (nicht /healthz oder /ws)</translation>
+    </message>
+    <message>
+        <source>a URL containing {order_id}, such as https://qr.example.com/orders/{order_id}</source>
+        <translation>eine URL mit {order_id}, wie https://qr.example.com/orders/{order_id}</translation>
+    </message>
+    <message>
+        <source>The configuration file %1 does not exist.</source>
+        <translation>Die Konfigurationsdatei %1 existiert nicht.</translation>
+    </message>
+    <message>
+        <source>The configuration file %1 could not be read; check that it is an INI file.</source>
+        <translation>Die Konfigurationsdatei %1 konnte nicht gelesen werden; prüfen Sie, ob es eine INI-Datei ist.</translation>
+    </message>
+    <message>
+        <source> (in %1)</source>
+        <translation> (in %1)</translation>
+    </message>
+    <message>
+        <source>The settings could not be saved to %1; check that the folder is writable.</source>
+        <translation>Die Einstellungen konnten nicht in %1 gespeichert werden; prüfen Sie, ob der Ordner beschreibbar ist.</translation>
+    </message>
+    <message>
+        <source>(hidden)</source>
+        <translation>(verborgen)</translation>
+    </message>
+    <message>
+        <source>Invalid value %1 for %2 (environment variable %3): %4</source>
+        <translation>Ungültiger Wert %1 für %2 (Umgebungsvariable %3): %4</translation>
+    </message>
+</context>
+<context>
+    <name>qrt::core::Order</name>
+    <message>
+        <source>paid</source>
+        <translation>bezahlt</translation>
+    </message>
+    <message>
+        <source>unpaid</source>
+        <translation>unbezahlt</translation>
+    </message>
+    <message>
+        <source>partially paid</source>
+        <translation>teilweise bezahlt</translation>
+    </message>
+    <message>
+        <source>refunded</source>
+        <translation>erstattet</translation>
+    </message>
+    <message>
+        <source>partially refunded</source>
+        <translation>teilweise erstattet</translation>
+    </message>
+    <message>
+        <source>pending</source>
+        <translation>ausstehend</translation>
+    </message>
+    <message>
+        <source>failed</source>
+        <translation>fehlgeschlagen</translation>
+    </message>
+    <message>
+        <source>voided</source>
+        <translation>ungültig</translation>
+    </message>
+    <message>
+        <source>cancelled</source>
+        <translation>storniert</translation>
+    </message>
+</context>
+<context>
+    <name>qrt::core::TicketStatus</name>
+    <message>
+        <source>live</source>
+        <translation>gültig</translation>
+    </message>
+    <message>
+        <source>used</source>
+        <translation>benutzt</translation>
+    </message>
+    <message>
+        <source>cancelled</source>
+        <translation>storniert</translation>
+    </message>
+</context>
+<context>
+    <name>qrt::db::Database</name>
+    <message>
+        <source>The Qt %1 database driver (%2) is not installed; reinstall QR Tickets or add the Qt SQL driver package.</source>
+        <translation>Der Qt-Datenbanktreiber %1 (%2) ist nicht installiert; installieren Sie QR Tickets neu oder fügen Sie das Qt-SQL-Treiberpaket hinzu.</translation>
+    </message>
+    <message>
+        <source>check the connection</source>
+        <translation>die Verbindung prüfen</translation>
+    </message>
+    <message>
+        <source>The database file %1 cannot be opened. Check that the folder exists and is writable.</source>
+        <translation>Die Datenbankdatei %1 kann nicht geöffnet werden. Prüfen Sie, ob der Ordner existiert und beschreibbar ist.</translation>
+    </message>
+    <message>
+        <source>PostgreSQL at %1:%2 refused the user name or password. Check the user and password in the database URL.</source>
+        <translation>PostgreSQL unter %1:%2 hat Benutzername oder Passwort abgelehnt. Prüfen Sie Benutzer und Passwort in der Datenbank-URL.</translation>
+    </message>
+    <message>
+        <source>The database &quot;%1&quot; does not exist on the PostgreSQL server %2:%3. Create it, or fix the name in the database URL.</source>
+        <translation>Die Datenbank &quot;%1&quot; existiert nicht auf dem PostgreSQL-Server %2:%3. Legen Sie sie an oder korrigieren Sie den Namen in der Datenbank-URL.</translation>
+    </message>
+    <message>
+        <source>The PostgreSQL server at %1:%2 cannot be reached. Check that it is running and that the host and port in the database URL are right.</source>
+        <translation>Der PostgreSQL-Server unter %1:%2 ist nicht erreichbar. Prüfen Sie, ob er läuft und ob Host und Port in der Datenbank-URL stimmen.</translation>
+    </message>
+    <message>
+        <source>The database reported an error.</source>
+        <translation>Die Datenbank hat einen Fehler gemeldet.</translation>
+    </message>
+    <message>
+        <source>The connection to the database was lost while trying to %1. It will reconnect on the next attempt; if this repeats, check the database server.</source>
+        <translation>Die Verbindung zur Datenbank ging verloren beim Versuch, %1. Beim nächsten Versuch wird neu verbunden; wenn das wiederholt passiert, prüfen Sie den Datenbankserver.</translation>
+    </message>
+    <message>
+        <source>The database could not %1.</source>
+        <translation>Die Datenbank konnte nicht: %1.</translation>
+    </message>
+    <message>
+        <source>start a transaction</source>
+        <translation>eine Transaktion beginnen</translation>
+    </message>
+    <message>
+        <source>save the changes</source>
+        <translation>die Änderungen speichern</translation>
+    </message>
+</context>
+<context>
+    <name>qrt::db::DatabaseUrl</name>
+    <message>
+        <source>it is empty</source>
+        <translation>sie ist leer</translation>
+    </message>
+    <message>
+        <source>it is not a valid URL</source>
+        <translation>sie ist keine gültige URL</translation>
+    </message>
+    <message>
+        <source>a SQLite URL has three slashes before an absolute path (sqlite:///home/me/qr.db)</source>
+        <translation>eine SQLite-URL hat drei Schrägstriche vor einem absoluten Pfad (sqlite:///home/ich/qr.db)</translation>
+    </message>
+    <message>
+        <source>it names no database file</source>
+        <translation>sie nennt keine Datenbankdatei</translation>
+    </message>
+    <message>
+        <source>it names no server host</source>
+        <translation>sie nennt keinen Server-Host</translation>
+    </message>
+    <message>
+        <source>option %1 contains &apos;;&apos;</source>
+        <translation>Option %1 enthält &apos;;&apos;</translation>
+    </message>
+    <message>
+        <source>the scheme &apos;%1&apos; is not supported</source>
+        <translation>das Schema &apos;%1&apos; wird nicht unterstützt</translation>
+    </message>
+    <message>
+        <source>The database URL is not usable: %1. Use sqlite:///path/file.db or postgresql://user:password@host:port/dbname.</source>
+        <translation>Die Datenbank-URL ist nicht verwendbar: %1. Verwenden Sie sqlite:///pfad/datei.db oder postgresql://benutzer:passwort@host:port/dbname.</translation>
+    </message>
+</context>
+<context>
+    <name>qrt::db::FieldMappingRepository</name>
+    <message>
+        <source>read the field mappings</source>
+        <translation>die Feldzuordnungen lesen</translation>
+    </message>
+    <message>
+        <source>read the field mapping of product %1</source>
+        <translation>die Feldzuordnung von Produkt %1 lesen</translation>
+    </message>
+    <message>
+        <source>A field mapping needs a product and a custom field.</source>
+        <translation>Eine Feldzuordnung braucht ein Produkt und ein benutzerdefiniertes Feld.</translation>
+    </message>
+    <message>
+        <source>save the field mapping of product %1</source>
+        <translation>die Feldzuordnung von Produkt %1 speichern</translation>
+    </message>
+    <message>
+        <source>remove the field mapping of product %1</source>
+        <translation>die Feldzuordnung von Produkt %1 entfernen</translation>
+    </message>
+</context>
+<context>
+    <name>qrt::db::InboxRepository</name>
+    <message>
+        <source>store the webhook for order %1</source>
+        <translation>den Webhook für Bestellung %1 speichern</translation>
+    </message>
+    <message>
+        <source>take the next webhook from the inbox</source>
+        <translation>den nächsten Webhook aus der Inbox holen</translation>
+    </message>
+    <message>
+        <source>mark webhook %1 as processed</source>
+        <translation>Webhook %1 als verarbeitet markieren</translation>
+    </message>
+    <message>
+        <source>Webhook %1 is not in the inbox.</source>
+        <translation>Webhook %1 ist nicht in der Inbox.</translation>
+    </message>
+    <message>
+        <source>record the failure of webhook %1</source>
+        <translation>den Fehlschlag von Webhook %1 aufzeichnen</translation>
+    </message>
+    <message>
+        <source>record the contact update of webhook %1</source>
+        <translation>die Kontaktaktualisierung von Webhook %1 aufzeichnen</translation>
+    </message>
+    <message>
+        <source>resume interrupted webhooks</source>
+        <translation>unterbrochene Webhooks fortsetzen</translation>
+    </message>
+    <message>
+        <source>retry webhook %1</source>
+        <translation>Webhook %1 wiederholen</translation>
+    </message>
+    <message>
+        <source>count the webhooks in the inbox</source>
+        <translation>die Webhooks in der Inbox zählen</translation>
+    </message>
+    <message>
+        <source>read the last webhook error</source>
+        <translation>den letzten Webhook-Fehler lesen</translation>
+    </message>
+    <message>
+        <source>read the recent webhooks</source>
+        <translation>die letzten Webhooks lesen</translation>
+    </message>
+    <message>
+        <source>read webhook %1</source>
+        <translation>Webhook %1 lesen</translation>
+    </message>
+    <message>
+        <source>store %1 webhooks</source>
+        <translation>%1 Webhooks speichern</translation>
+    </message>
+    <message>
+        <source>prepare the webhook inbox</source>
+        <translation>die Webhook-Inbox vorbereiten</translation>
+    </message>
+    <message>
+        <source>prepare storing %1 webhooks</source>
+        <translation>Speichern von %1 Webhooks vorbereiten</translation>
+    </message>
+</context>
+<context>
+    <name>qrt::db::Migrator</name>
+    <message>
+        <source>create the schema_migrations table</source>
+        <translation>die Tabelle schema_migrations anlegen</translation>
+    </message>
+    <message>
+        <source>lock the schema for migration</source>
+        <translation>das Schema für die Migration sperren</translation>
+    </message>
+    <message>
+        <source>read the applied migrations</source>
+        <translation>die angewendeten Migrationen lesen</translation>
+    </message>
+    <message>
+        <source>apply migration %1 (%2)</source>
+        <translation>Migration %1 (%2) anwenden</translation>
+    </message>
+    <message>
+        <source>record migration %1</source>
+        <translation>Migration %1 aufzeichnen</translation>
+    </message>
+</context>
+<context>
+    <name>qrt::db::OrderRepository</name>
+    <message>
+        <source>An order without an id cannot be saved.</source>
+        <translation>Eine Bestellung ohne ID kann nicht gespeichert werden.</translation>
+    </message>
+    <message>
+        <source>save order %1</source>
+        <translation>Bestellung %1 speichern</translation>
+    </message>
+    <message>
+        <source>prepare saving orders</source>
+        <translation>das Speichern von Bestellungen vorbereiten</translation>
+    </message>
+    <message>
+        <source>read order %1</source>
+        <translation>Bestellung %1 lesen</translation>
+    </message>
+    <message>
+        <source>list orders</source>
+        <translation>Bestellungen auflisten</translation>
+    </message>
+    <message>
+        <source>count orders</source>
+        <translation>Bestellungen zählen</translation>
+    </message>
+    <message>
+        <source>list events</source>
+        <translation>Veranstaltungen auflisten</translation>
+    </message>
+    <message>
+        <source>list payment statuses</source>
+        <translation>Zahlungsstatus auflisten</translation>
+    </message>
+    <message>
+        <source>read when orders last changed</source>
+        <translation>lesen, wann Bestellungen zuletzt geändert wurden</translation>
+    </message>
+    <message>
+        <source>store the QR code of order %1</source>
+        <translation>den QR-Code von Bestellung %1 speichern</translation>
+    </message>
+    <message>
+        <source>Order %1 is not in the database.</source>
+        <translation>Bestellung %1 ist nicht in der Datenbank.</translation>
+    </message>
+</context>
+<context>
+    <name>qrt::db::OrderWriter</name>
+    <message>
+        <source>prepare saving orders</source>
+        <translation>das Speichern von Bestellungen vorbereiten</translation>
+    </message>
+</context>
+<context>
+    <name>qrt::db::SyncRunRepository</name>
+    <message>
+        <source>record the start of a sync run</source>
+        <translation>den Start eines Synchronisierungslaufs aufzeichnen</translation>
+    </message>
+    <message>
+        <source>record the outcome of sync run %1</source>
+        <translation>das Ergebnis von Synchronisierungslauf %1 aufzeichnen</translation>
+    </message>
+    <message>
+        <source>Sync run %1 is not recorded.</source>
+        <translation>Synchronisierungslauf %1 ist nicht aufgezeichnet.</translation>
+    </message>
+    <message>
+        <source>read the sync history</source>
+        <translation>den Synchronisierungsverlauf lesen</translation>
+    </message>
+    <message>
+        <source>record that sync run %1 is alive</source>
+        <translation>festhalten, dass Synchronisierung %1 noch läuft</translation>
+    </message>
+</context>
+<context>
+    <name>qrt::db::TicketRepository</name>
     <message>
         <source>read the latest ticket changes</source>
         <translation>die neuesten Ticketänderungen lesen</translation>
     </message>
-        <message>
-            <source>read the tickets of order %1</source>
-            <translation>die Tickets von Bestellung %1 lesen</translation>
-        </message>
-        <message>
-            <source>Ticket %1 has the unknown status '%2' and was left as it is.</source>
-            <translation>Ticket %1 hat den unbekannten Status '%2' und wurde unverändert gelassen.</translation>
-        </message>
-        <message>
-            <source>assign ticket %1 to its event</source>
-            <translation>Ticket %1 seiner Veranstaltung zuordnen</translation>
-        </message>
-        <message>
-            <source>quantity of %1 in GHL grew to %2</source>
-            <translation>Menge von %1 in GHL stieg auf %2</translation>
-        </message>
-        <message>
-            <source>add a ticket to order %1</source>
-            <translation>ein Ticket zu Bestellung %1 hinzufügen</translation>
-        </message>
-        <message>
-            <source>bought in GHL (%1 x %2)</source>
-            <translation>in GHL gekauft (%1 x %2)</translation>
-        </message>
-        <message>
-            <source>order %1 in GHL</source>
-            <translation>Bestellung %1 in GHL</translation>
-        </message>
-        <message>
-            <source>quantity of %1 in GHL fell to %2</source>
-            <translation>Menge von %1 in GHL sank auf %2</translation>
-        </message>
-        <message>
-            <source>Order %1: GHL reports %2 x %3 but %4 more are already used or were admitted meanwhile; they were left as they are.</source>
-            <translation>Bestellung %1: GHL meldet %2 x %3, aber %4 weitere sind bereits benutzt oder wurden zwischenzeitlich eingelassen; sie wurden unverändert gelassen.</translation>
-        </message>
-        <message>
-            <source>read ticket %1</source>
-            <translation>Ticket %1 lesen</translation>
-        </message>
-        <message>
-            <source>look up a ticket code</source>
-            <translation>einen Ticketcode nachschlagen</translation>
-        </message>
-        <message>
-            <source>Ticket %1 does not exist.</source>
-            <translation>Ticket %1 existiert nicht.</translation>
-        </message>
-        <message>
-            <source>Ticket %1 was changed by someone else a moment ago; look at it again.</source>
-            <translation>Ticket %1 wurde gerade von jemand anderem geändert; sehen Sie es sich noch einmal an.</translation>
-        </message>
-        <message>
-            <source>read the tickets to change</source>
-            <translation>die zu ändernden Tickets lesen</translation>
-        </message>
-        <message>
-            <source>count the tickets of order %1</source>
-            <translation>die Tickets von Bestellung %1 zählen</translation>
-        </message>
-        <message>
-            <source>admit ticket %1</source>
-            <translation>Ticket %1 einlassen</translation>
-        </message>
-        <message>
-            <source>find a ticket to admit</source>
-            <translation>ein Ticket zum Einlassen finden</translation>
-        </message>
-        <message>
-            <source>Order %1 is being admitted at another station right now; try again.</source>
-            <translation>Bestellung %1 wird gerade an einer anderen Station eingelassen; versuchen Sie es erneut.</translation>
-        </message>
-        <message>
-            <source>read the history of order %1</source>
-            <translation>den Verlauf von Bestellung %1 lesen</translation>
-        </message>
-        <message>
-            <source>count tickets per event</source>
-            <translation>Tickets je Veranstaltung zählen</translation>
-        </message>
-    </context>
-    <context>
-        <name>qrt::db::Transaction</name>
-        <message>
-            <source>start a transaction</source>
-            <translation>eine Transaktion beginnen</translation>
-        </message>
-        <message>
-            <source>save the changes</source>
-            <translation>die Änderungen speichern</translation>
-        </message>
-    </context>
-    <context>
-        <name>qrt::db::UserRepository</name>
-        <message>
-            <source>read the users</source>
-            <translation>die Benutzer lesen</translation>
-        </message>
-        <message>
-            <source>A user needs a valid e-mail address.</source>
-            <translation>Ein Benutzer braucht eine gültige E-Mail-Adresse.</translation>
-        </message>
-        <message>
-            <source>A user's type must be Admin or Super Admin, not '%1'.</source>
-            <translation>Der Typ eines Benutzers muss Admin oder Super Admin sein, nicht '%1'.</translation>
-        </message>
-        <message>
-            <source>save user %1</source>
-            <translation>Benutzer %1 speichern</translation>
-        </message>
-        <message>
-            <source>remove user %1</source>
-            <translation>Benutzer %1 entfernen</translation>
-        </message>
-    </context>
-    <context>
-        <name>qrt::feed::EventFeed</name>
-        <message>
-            <source>The event feed cannot listen on %1 port %2.</source>
-            <translation>Der Ereignis-Feed kann nicht auf %1 Port %2 lauschen.</translation>
-        </message>
-    </context>
-    <context>
-        <name>qrt::ghl</name>
-        <message>
-            <source>The order data from GHL is malformed: %1.</source>
-            <translation>Die Bestelldaten von GHL sind fehlerhaft: %1.</translation>
-        </message>
-        <message>
-            <source>The data of order %1 from GHL is malformed: %2.</source>
-            <translation>Die Daten von Bestellung %1 aus GHL sind fehlerhaft: %2.</translation>
-        </message>
-        <message>
-            <source>not valid JSON (%1 at byte %2)</source>
-            <translation>kein gültiges JSON (%1 bei Byte %2)</translation>
-        </message>
-        <message>
-            <source>expected a JSON object</source>
-            <translation>JSON-Objekt erwartet</translation>
-        </message>
-        <message>
-            <source>it has no order id (_id)</source>
-            <translation>sie hat keine Bestell-ID (_id)</translation>
-        </message>
-        <message>
-            <source>the order id is longer than 64 characters</source>
-            <translation>die Bestell-ID ist länger als 64 Zeichen</translation>
-        </message>
-        <message>
-            <source>amount is not a number</source>
-            <translation>amount ist keine Zahl</translation>
-        </message>
-        <message>
-            <source>items is not a list</source>
-            <translation>items ist keine Liste</translation>
-        </message>
-        <message>
-            <source>item %1 is not an object</source>
-            <translation>Position %1 ist kein Objekt</translation>
-        </message>
-        <message>
-            <source>item %1 has no valid quantity (qty)</source>
-            <translation>Position %1 hat keine gültige Menge (qty)</translation>
-        </message>
-        <message>
-            <source>Ticket</source>
-            <translation>Ticket</translation>
-        </message>
-    </context>
-    <context>
-        <name>qrt::ghl::GetOrderJob</name>
-        <message>
-            <source>order %1 is not valid JSON (%2 at byte %3)</source>
-            <translation>Bestellung %1 ist kein gültiges JSON (%2 bei Byte %3)</translation>
-        </message>
-        <message>
-            <source>order %1 is not a JSON object</source>
-            <translation>Bestellung %1 ist kein JSON-Objekt</translation>
-        </message>
-    </context>
-    <context>
-        <name>qrt::ghl::GhlClient</name>
-        <message>
-            <source>The request to GHL was cancelled.</source>
-            <translation>Die Anfrage an GHL wurde abgebrochen.</translation>
-        </message>
-        <message>
-            <source>No GHL token is set: enter the Private Integration token (scope %1) in Settings.</source>
-            <translation>Es ist kein GHL-Token gesetzt: Geben Sie das Private-Integration-Token (Scope %1) in den Einstellungen ein.</translation>
-        </message>
-        <message>
-            <source>The GHL base URL is not set or not valid; check it in Settings.</source>
-            <translation>Die GHL-Basis-URL ist nicht gesetzt oder ungültig; prüfen Sie sie in den Einstellungen.</translation>
-        </message>
-        <message>
-            <source>GHL refused the request (HTTP 401): the token is invalid or missing scope %1. Check the Private Integration token in Settings.</source>
-            <translation>GHL hat die Anfrage abgelehnt (HTTP 401): Das Token ist ungültig oder ihm fehlt der Scope %1. Prüfen Sie das Private-Integration-Token in den Einstellungen.</translation>
-        </message>
-        <message>
-            <source>GHL refused the request (HTTP 403): the token is invalid or missing scope %1, or it has no access to location %2. Check the token and the location id in Settings.</source>
-            <translation>GHL hat die Anfrage abgelehnt (HTTP 403): Das Token ist ungültig, ihm fehlt der Scope %1 oder es hat keinen Zugriff auf Standort %2. Prüfen Sie Token und Standort-ID in den Einstellungen.</translation>
-        </message>
-        <message>
-            <source>GHL does not know what was asked for (%1): it may have been deleted.</source>
-            <translation>GHL kennt das Angefragte nicht (%1): Es wurde vielleicht gelöscht.</translation>
-        </message>
-        <message>
-            <source>GHL's rate limit was exceeded (too many requests).</source>
-            <translation>Das Ratenlimit von GHL wurde überschritten (zu viele Anfragen).</translation>
-        </message>
-        <message>
-            <source>GHL had a problem on its side (HTTP %1). Try again later.</source>
-            <translation>GHL hatte ein Problem auf seiner Seite (HTTP %1). Versuchen Sie es später erneut.</translation>
-        </message>
-        <message>
-            <source>GHL refused the request (HTTP %1).</source>
-            <translation>GHL hat die Anfrage abgelehnt (HTTP %1).</translation>
-        </message>
-        <message>
-            <source>GHL refused the request (HTTP %1): %2</source>
-            <translation>GHL hat die Anfrage abgelehnt (HTTP %1): %2</translation>
-        </message>
-        <message>
-            <source>GHL did not answer within %1 seconds.</source>
-            <translation>GHL hat nicht innerhalb von %1 Sekunden geantwortet.</translation>
-        </message>
-        <message>
-            <source>Could not connect to GHL at %1: the connection was refused.</source>
-            <translation>Keine Verbindung zu GHL unter %1: Die Verbindung wurde abgelehnt.</translation>
-        </message>
-        <message>
-            <source>GHL at %1 closed the connection before answering.</source>
-            <translation>GHL unter %1 hat die Verbindung vor der Antwort geschlossen.</translation>
-        </message>
-        <message>
-            <source>The GHL server %1 could not be found. Check the internet connection and the base URL.</source>
-            <translation>Der GHL-Server %1 wurde nicht gefunden. Prüfen Sie die Internetverbindung und die Basis-URL.</translation>
-        </message>
-        <message>
-            <source>No secure connection to GHL at %1 could be made (TLS error). Check the computer's date and time and any proxy or firewall.</source>
-            <translation>Es konnte keine sichere Verbindung zu GHL unter %1 aufgebaut werden (TLS-Fehler). Prüfen Sie Datum und Uhrzeit des Rechners sowie Proxy oder Firewall.</translation>
-        </message>
-        <message>
-            <source>The network is not available.</source>
-            <translation>Das Netzwerk ist nicht verfügbar.</translation>
-        </message>
-        <message>
-            <source>The proxy refused or failed the connection to GHL.</source>
-            <translation>Der Proxy hat die Verbindung zu GHL abgelehnt oder sie ist dort fehlgeschlagen.</translation>
-        </message>
-        <message>
-            <source>The connection to GHL at %1 failed.</source>
-            <translation>Die Verbindung zu GHL unter %1 ist fehlgeschlagen.</translation>
-        </message>
-        <message numerus="yes">
-            <source>GHL asks to wait %n minute(s) before the next request (its daily limit may be used up).</source>
-            <translation>
-                <numerusform>GHL bittet, %n Minute bis zur nächsten Anfrage zu warten (das Tageslimit ist vielleicht aufgebraucht).</numerusform>
-                <numerusform>GHL bittet, %n Minuten bis zur nächsten Anfrage zu warten (das Tageslimit ist vielleicht aufgebraucht).</numerusform>
-            </translation>
-        </message>
-        <message>
-            <source>Gave up: GHL failed too often recently and the retry budget is used up.</source>
-            <translation>Aufgegeben: GHL ist zuletzt zu oft fehlgeschlagen und das Wiederholungsbudget ist aufgebraucht.</translation>
-        </message>
-        <message numerus="yes">
-            <source>Gave up after %n attempt(s).</source>
-            <translation>
-                <numerusform>Nach %n Versuch aufgegeben.</numerusform>
-                <numerusform>Nach %n Versuchen aufgegeben.</numerusform>
-            </translation>
-        </message>
-        <message>
-            <source>GHL kept answering 'too many requests' (rate limit).</source>
-            <translation>GHL antwortete immer wieder mit 'zu viele Anfragen' (Ratenlimit).</translation>
-        </message>
-    </context>
-    <context>
-        <name>qrt::ghl::GhlJob</name>
-        <message>
-            <source>The request was cancelled: the GHL connection is gone.</source>
-            <translation>Die Anfrage wurde abgebrochen: Die GHL-Verbindung besteht nicht mehr.</translation>
-        </message>
-        <message>
-            <source>The request to GHL was cancelled.</source>
-            <translation>Die Anfrage an GHL wurde abgebrochen.</translation>
-        </message>
-        <message>
-            <source>GHL answered with malformed data: %1.</source>
-            <translation>GHL hat fehlerhafte Daten geliefert: %1.</translation>
-        </message>
-    </context>
-    <context>
-        <name>qrt::ghl::ListCustomFieldsJob</name>
-        <message>
-            <source>the custom field list is not valid JSON (%1 at byte %2)</source>
-            <translation>die Liste der benutzerdefinierten Felder ist kein gültiges JSON (%1 bei Byte %2)</translation>
-        </message>
-        <message>
-            <source>the custom field list has no "customFields" list</source>
-            <translation>die Liste der benutzerdefinierten Felder hat keine Liste "customFields"</translation>
-        </message>
-    </context>
-    <context>
-        <name>qrt::ghl::ListOrdersJob</name>
-        <message>
-            <source>the order list is not valid JSON (%1 at byte %2)</source>
-            <translation>die Bestellliste ist kein gültiges JSON (%1 bei Byte %2)</translation>
-        </message>
-        <message>
-            <source>the order list has no "data" list or no "totalCount"</source>
-            <translation>die Bestellliste hat keine Liste "data" oder kein "totalCount"</translation>
-        </message>
-        <message>
-            <source>order %1 of the list has no id (_id)</source>
-            <translation>Bestellung %1 der Liste hat keine ID (_id)</translation>
-        </message>
-    </context>
-    <context>
-        <name>qrt::gui::CheckInPanel</name>
-        <message>
-            <source>Ready to scan</source>
-            <translation>Bereit zum Scannen</translation>
-        </message>
-        <message>
-            <source>Not a ticket</source>
-            <translation>Kein Ticket</translation>
-        </message>
-        <message>
-            <source>"%1" is neither a ticket code nor an order link. Scan the QR code on the ticket.</source>
-            <translation>"%1" ist weder ein Ticketcode noch ein Bestelllink. Scannen Sie den QR-Code auf dem Ticket.</translation>
-        </message>
-        <message>
-            <source>Not a ticket: %1</source>
-            <translation>Kein Ticket: %1</translation>
-        </message>
-        <message>
-            <source>Could not check in</source>
-            <translation>Einlass nicht möglich</translation>
-        </message>
-        <message>
-            <source>Check the database connection in the status bar and scan again.</source>
-            <translation>Prüfen Sie die Datenbankverbindung in der Statusleiste und scannen Sie erneut.</translation>
-        </message>
-        <message>
-            <source>Admit &amp;all remaining (%1)</source>
-            <translation>&amp;Alle übrigen einlassen (%1)</translation>
-        </message>
-        <message>
-            <source>Admit &amp;all remaining</source>
-            <translation>&amp;Alle übrigen einlassen</translation>
-        </message>
-        <message>
-            <source>Admitted %1 of %2</source>
-            <translation>%1 von %2 eingelassen</translation>
-        </message>
-        <message>
-            <source>%1 tickets admitted now</source>
-            <translation>%1 Tickets jetzt eingelassen</translation>
-        </message>
-        <message>
-            <source>Ticket: %1</source>
-            <translation>Ticket: %1</translation>
-        </message>
-        <message>
-            <source>Already used</source>
-            <translation>Bereits benutzt</translation>
-        </message>
-        <message>
-            <source>by %1 at %2</source>
-            <translation>von %1 um %2</translation>
-        </message>
-        <message>
-            <source>unknown station</source>
-            <translation>unbekannte Station</translation>
-        </message>
-        <message>
-            <source>Cancelled</source>
-            <translation>Storniert</translation>
-        </message>
-        <message>
-            <source>Every ticket of this order is cancelled.</source>
-            <translation>Jedes Ticket dieser Bestellung ist storniert.</translation>
-        </message>
-        <message>
-            <source>This ticket is cancelled.</source>
-            <translation>Dieses Ticket ist storniert.</translation>
-        </message>
-        <message>
-            <source>Unknown ticket</source>
-            <translation>Unbekanntes Ticket</translation>
-        </message>
-        <message>
-            <source>No ticket has this code. If the order is new, press Sync (F5) and scan again.</source>
-            <translation>Kein Ticket hat diesen Code. Wenn die Bestellung neu ist, drücken Sie Synchronisieren (F5) und scannen Sie erneut.</translation>
-        </message>
-        <message>
-            <source>Unknown ticket %1</source>
-            <translation>Unbekanntes Ticket %1</translation>
-        </message>
-        <message>
-            <source>Unknown order</source>
-            <translation>Unbekannte Bestellung</translation>
-        </message>
-        <message>
-            <source>Order %1 is not in the database. If it is new, press Sync (F5) and scan again.</source>
-            <translation>Bestellung %1 ist nicht in der Datenbank. Wenn sie neu ist, drücken Sie Synchronisieren (F5) und scannen Sie erneut.</translation>
-        </message>
-        <message>
-            <source>Unknown order %1</source>
-            <translation>Unbekannte Bestellung %1</translation>
-        </message>
-        <message>
-            <source>Undo failed</source>
-            <translation>Rückgängigmachen fehlgeschlagen</translation>
-        </message>
-        <message>
-            <source>Admission undone</source>
-            <translation>Einlass rückgängig gemacht</translation>
-        </message>
-        <message>
-            <source>Ticket %1 (%2) is live again.</source>
-            <translation>Ticket %1 (%2) ist wieder gültig.</translation>
-        </message>
-        <message>
-            <source>Undone: ticket %1</source>
-            <translation>Rückgängig: Ticket %1</translation>
-        </message>
-        <message>
-            <source>Open an image with a QR code</source>
-            <translation>Bild mit QR-Code öffnen</translation>
-        </message>
-        <message>
-            <source>Images (*.png *.jpg *.jpeg *.bmp *.gif *.webp);;All files (*)</source>
-            <translation>Bilder (*.png *.jpg *.jpeg *.bmp *.gif *.webp);;Alle Dateien (*)</translation>
-        </message>
-        <message>
-            <source>No QR code found</source>
-            <translation>Kein QR-Code gefunden</translation>
-        </message>
-        <message>
-            <source>No readable QR code in %1. Try a sharper or larger image.</source>
-            <translation>Kein lesbarer QR-Code in %1. Versuchen Sie ein schärferes oder größeres Bild.</translation>
-        </message>
-        <message>
-            <source>Already used — all %1 tickets admitted</source>
-            <translation>Bereits benutzt — alle %1 Tickets eingelassen</translation>
-        </message>
-    </context>
-    <context>
-        <name>qrt::gui::EventOverview</name>
-        <message>
-            <source>Event overview</source>
-            <translation>Veranstaltungsübersicht</translation>
-        </message>
-        <message>
-            <source>No tickets yet. Press Sync (F5) to fetch orders from GHL.</source>
-            <translation>Noch keine Tickets. Drücken Sie Synchronisieren (F5), um Bestellungen von GHL abzurufen.</translation>
-        </message>
-        <message>
-            <source>%1 of %2 tickets admitted, %3 still to come.</source>
-            <translation>%1 von %2 Tickets eingelassen, %3 kommen noch.</translation>
-        </message>
-    </context>
-    <context>
-        <name>qrt::gui::HistoryModel</name>
-        <message>
-            <source>(new)</source>
-            <translation>(neu)</translation>
-        </message>
-        <message>
-            <source>When</source>
-            <translation>Wann</translation>
-        </message>
-        <message>
-            <source>Ticket</source>
-            <translation>Ticket</translation>
-        </message>
-        <message>
-            <source>From</source>
-            <translation>Von</translation>
-        </message>
-        <message>
-            <source>To</source>
-            <translation>Nach</translation>
-        </message>
-        <message>
-            <source>By</source>
-            <translation>Durch</translation>
-        </message>
-        <message>
-            <source>Reason</source>
-            <translation>Grund</translation>
-        </message>
-    </context>
-    <context>
-        <name>qrt::gui::ListenerPanel</name>
-        <message>
-            <source>GHL signature (Ed25519)</source>
-            <translation>GHL-Signatur (Ed25519)</translation>
-        </message>
-        <message>
-            <source>Shared secret</source>
-            <translation>Gemeinsames Geheimnis</translation>
-        </message>
-        <message>
-            <source>None (this machine only)</source>
-            <translation>Keine (nur dieser Rechner)</translation>
-        </message>
-        <message>
-            <source>Waiting</source>
-            <translation>Wartend</translation>
-        </message>
-        <message>
-            <source>Processing</source>
-            <translation>In Bearbeitung</translation>
-        </message>
-        <message>
-            <source>Done</source>
-            <translation>Erledigt</translation>
-        </message>
-        <message>
-            <source>Done with a warning</source>
-            <translation>Erledigt mit Warnung</translation>
-        </message>
-        <message>
-            <source>Failed, retrying (attempt %1)</source>
-            <translation>Fehlgeschlagen, wird wiederholt (Versuch %1)</translation>
-        </message>
-        <message numerus="yes">
-            <source>Dead after %n attempt(s)</source>
-            <translation>
-                <numerusform>Tot nach %n Versuch</numerusform>
-                <numerusform>Tot nach %n Versuchen</numerusform>
-            </translation>
-        </message>
-        <message>
-            <source>Time</source>
-            <translation>Zeit</translation>
-        </message>
-        <message>
-            <source>Kind</source>
-            <translation>Art</translation>
-        </message>
-        <message>
-            <source>Order</source>
-            <translation>Bestellung</translation>
-        </message>
-        <message>
-            <source>Outcome</source>
-            <translation>Ergebnis</translation>
-        </message>
-        <message>
-            <source>Error</source>
-            <translation>Fehler</translation>
-        </message>
-        <message>
-            <source>No database is open, so there is no webhook inbox to show.</source>
-            <translation>Es ist keine Datenbank geöffnet, daher gibt es keine Webhook-Inbox zum Anzeigen.</translation>
-        </message>
-        <message>
-            <source>Listening</source>
-            <translation>Lauscht</translation>
-        </message>
-        <message>
-            <source>&amp;Stop listener</source>
-            <translation>Listener &amp;stoppen</translation>
-        </message>
-        <message>
-            <source>Off</source>
-            <translation>Aus</translation>
-        </message>
-        <message>
-            <source>%1:%2 (not listening)</source>
-            <translation>%1:%2 (lauscht nicht)</translation>
-        </message>
-        <message>
-            <source>&amp;Start listener</source>
-            <translation>Listener &amp;starten</translation>
-        </message>
-        <message>
-            <source>The listener needs a database for its inbox.</source>
-            <translation>Der Listener braucht eine Datenbank für seine Inbox.</translation>
-        </message>
-        <message>
-            <source>No inbox worker runs in this application: another station or `qrtickets serve` must process the events.</source>
-            <translation>In dieser Anwendung läuft kein Inbox-Worker: eine andere Station oder `qrtickets serve` muss die Ereignisse verarbeiten.</translation>
-        </message>
-        <message>
-            <source>Not available</source>
-            <translation>Nicht verfügbar</translation>
-        </message>
-        <message>
-            <source>%1:%2</source>
-            <translation>%1:%2</translation>
-        </message>
-        <message>
-            <source>This build has no webhook listener.</source>
-            <translation>Dieser Build hat keinen Webhook-Listener.</translation>
-        </message>
-        <message>
-            <source>Stopped. Webhooks GHL sends now are retried by GHL or lost; start the listener again to receive them.</source>
-            <translation>Gestoppt. Webhooks, die GHL jetzt sendet, werden von GHL wiederholt oder gehen verloren; starten Sie den Listener erneut, um sie zu empfangen.</translation>
-        </message>
-        <message>
-            <source>The listener did not start: %1</source>
-            <translation>Der Listener ist nicht gestartet: %1</translation>
-        </message>
-        <message>
-            <source>Stopped.</source>
-            <translation>Gestoppt.</translation>
-        </message>
-        <message>
-            <source>The listener did not start</source>
-            <translation>Der Listener ist nicht gestartet</translation>
-        </message>
-        <message>
-            <source>The inbox could not be read: %1</source>
-            <translation>Die Inbox konnte nicht gelesen werden: %1</translation>
-        </message>
-        <message>
-            <source>%1 pending, %2 processing, %3 waiting to retry</source>
-            <translation>%1 ausstehend, %2 in Bearbeitung, %3 warten auf Wiederholung</translation>
-        </message>
-        <message>
-            <source>none</source>
-            <translation>keine</translation>
-        </message>
-        <message>
-            <source>%1 (last error: %2)</source>
-            <translation>%1 (letzter Fehler: %2)</translation>
-        </message>
-        <message>
-            <source>(custom)</source>
-            <translation>(benutzerdefiniert)</translation>
-        </message>
-        <message>
-            <source>Nothing received yet. Point a GHL workflow webhook or the marketplace app at the address above.</source>
-            <translation>Noch nichts empfangen. Richten Sie einen GHL-Workflow-Webhook oder die Marketplace-App auf die Adresse oben.</translation>
-        </message>
-        <message>
-            <source>Only GHL can sign webhooks; set the listener to shared-secret authentication to send a test webhook.</source>
-            <translation>Nur GHL kann Webhooks signieren; stellen Sie den Listener auf Authentifizierung mit gemeinsamem Geheimnis, um einen Test-Webhook zu senden.</translation>
-        </message>
-        <message>
-            <source>Retry failed: %1</source>
-            <translation>Wiederholen fehlgeschlagen: %1</translation>
-        </message>
-        <message>
-            <source>Event %1 is already waiting or being processed.</source>
-            <translation>Ereignis %1 wartet bereits oder wird gerade verarbeitet.</translation>
-        </message>
-        <message>
-            <source>Event %1 is queued again.</source>
-            <translation>Ereignis %1 ist wieder in der Warteschlange.</translation>
-        </message>
-        <message>
-            <source>Looking up a demo order ...</source>
-            <translation>Suche eine Demo-Bestellung ...</translation>
-        </message>
-        <message>
-            <source>No demo order to send: %1</source>
-            <translation>Keine Demo-Bestellung zum Senden: %1</translation>
-        </message>
-        <message>
-            <source>The demo location has no orders yet.</source>
-            <translation>Der Demo-Standort hat noch keine Bestellungen.</translation>
-        </message>
-        <message>
-            <source>Test webhook for order %1 accepted; watch it below.</source>
-            <translation>Test-Webhook für Bestellung %1 angenommen; verfolgen Sie ihn unten.</translation>
-        </message>
-        <message>
-            <source>The listener answered %1: %2</source>
-            <translation>Der Listener antwortete %1: %2</translation>
-        </message>
-        <message>
-            <source>The test webhook could not be sent: %1</source>
-            <translation>Der Test-Webhook konnte nicht gesendet werden: %1</translation>
-        </message>
-        <message>
-            <source>Posts an OrderCreate webhook for a demo order to this listener</source>
-            <translation>Sendet einen OrderCreate-Webhook für eine Demo-Bestellung an diesen Listener</translation>
-        </message>
-    </context>
-    <context>
-        <name>qrt::gui::MainWindow</name>
-        <message>
-            <source>Could not write %1.</source>
-            <translation>%1 konnte nicht geschrieben werden.</translation>
-        </message>
-        <message>
-            <source>QR Tickets — Demo</source>
-            <translation>QR Tickets — Demo</translation>
-        </message>
-        <message>
-            <source>QR Tickets</source>
-            <translation>QR Tickets</translation>
-        </message>
-        <message>
-            <source>&lt;p&gt;QR Tickets shows the orders of your GoHighLevel location here.&lt;/p&gt;&lt;p&gt;&lt;b&gt;1.&lt;/b&gt; Open &lt;b&gt;Settings&lt;/b&gt; (Ctrl+,) and enter your GHL location id and private integration token.&lt;br&gt;&lt;b&gt;2.&lt;/b&gt; Press &lt;b&gt;Sync&lt;/b&gt; (F5) to fetch your orders.&lt;br&gt;&lt;b&gt;3.&lt;/b&gt; Use the &lt;b&gt;Check-in&lt;/b&gt; tab at the door.&lt;/p&gt;&lt;p&gt;Just looking around? Start &lt;code&gt;qrtickets --demo&lt;/code&gt; for a built-in GHL simulator with sample orders.&lt;/p&gt;</source>
-            <translation>&lt;p&gt;QR Tickets zeigt hier die Bestellungen Ihres GoHighLevel-Standorts.&lt;/p&gt;&lt;p&gt;&lt;b&gt;1.&lt;/b&gt; Öffnen Sie die &lt;b&gt;Einstellungen&lt;/b&gt; (Strg+,) und geben Sie Ihre GHL-Standort-ID und Ihr Private-Integration-Token ein.&lt;br&gt;&lt;b&gt;2.&lt;/b&gt; Drücken Sie &lt;b&gt;Synchronisieren&lt;/b&gt; (F5), um Ihre Bestellungen abzurufen.&lt;br&gt;&lt;b&gt;3.&lt;/b&gt; Nutzen Sie am Eingang den Reiter &lt;b&gt;Einlass&lt;/b&gt;.&lt;/p&gt;&lt;p&gt;Nur umsehen? Starten Sie &lt;code&gt;qrtickets --demo&lt;/code&gt; für einen eingebauten GHL-Simulator mit Beispielbestellungen.&lt;/p&gt;</translation>
-        </message>
-        <message>
-            <source>Could not read the orders: %1</source>
-            <translation>Die Bestellungen konnten nicht gelesen werden: %1</translation>
-        </message>
-        <message>
-            <source>Sync is not part of this build yet</source>
-            <translation>Synchronisieren ist noch nicht Teil dieses Builds</translation>
-        </message>
-        <message>
-            <source>Settings are not part of this build yet; edit the INI file</source>
-            <translation>Einstellungen sind noch nicht Teil dieses Builds; bearbeiten Sie die INI-Datei</translation>
-        </message>
-        <message>
-            <source>The listener panel is not part of this build yet</source>
-            <translation>Das Listener-Fenster ist noch nicht Teil dieses Builds</translation>
-        </message>
-        <message>
-            <source>All events</source>
-            <translation>Alle Veranstaltungen</translation>
-        </message>
-        <message>
-            <source>Any payment status</source>
-            <translation>Jeder Zahlungsstatus</translation>
-        </message>
-        <message>
-            <source>Any check-in state</source>
-            <translation>Jeder Einlassstatus</translation>
-        </message>
-        <message>
-            <source>Not arrived</source>
-            <translation>Nicht angekommen</translation>
-        </message>
-        <message>
-            <source>Partly admitted</source>
-            <translation>Teilweise eingelassen</translation>
-        </message>
-        <message>
-            <source>All admitted</source>
-            <translation>Alle eingelassen</translation>
-        </message>
-        <message>
-            <source>No live tickets</source>
-            <translation>Keine gültigen Tickets</translation>
-        </message>
-        <message>
-            <source>%1 (%2)</source>
-            <translation>%1 (%2)</translation>
-        </message>
-        <message numerus="yes">
-            <source>%n order(s) loaded, counting…</source>
-            <translation>
-                <numerusform>%n Bestellung geladen, zähle…</numerusform>
-                <numerusform>%n Bestellungen geladen, zähle…</numerusform>
-            </translation>
-        </message>
-        <message>
-            <source>No order matches the search and filters. Clear them to see every order.</source>
-            <translation>Keine Bestellung passt zu Suche und Filtern. Setzen Sie sie zurück, um alle Bestellungen zu sehen.</translation>
-        </message>
-        <message numerus="yes">
-            <source>%n order(s)</source>
-            <translation>
-                <numerusform>%n Bestellung</numerusform>
-                <numerusform>%n Bestellungen</numerusform>
-            </translation>
-        </message>
-        <message>
-            <source>%1: %2 — connected</source>
-            <translation>%1: %2 — verbunden</translation>
-        </message>
-        <message>
-            <source>%1: %2 — not reachable</source>
-            <translation>%1: %2 — nicht erreichbar</translation>
-        </message>
-        <message>
-            <source>Last sync: %1, %2 (%3 orders, %4 failed)</source>
-            <translation>Letzte Synchronisierung: %1, %2 (%3 Bestellungen, %4 fehlgeschlagen)</translation>
-        </message>
-        <message>
-            <source>Never synced — press F5</source>
-            <translation>Nie synchronisiert — F5 drücken</translation>
-        </message>
-        <message>
-            <source>Listener: %1:%2</source>
-            <translation>Listener: %1:%2</translation>
-        </message>
-        <message>
-            <source>Listener: off</source>
-            <translation>Listener: aus</translation>
-        </message>
-        <message>
-            <source> — %1 today, %2 dead</source>
-            <translation> — %1 heute, %2 tot</translation>
-        </message>
-        <message>
-            <source>Export failed</source>
-            <translation>Export fehlgeschlagen</translation>
-        </message>
-        <message>
-            <source>Choose a folder you can write to and try again.</source>
-            <translation>Wählen Sie einen beschreibbaren Ordner und versuchen Sie es erneut.</translation>
-        </message>
-        <message>
-            <source>Saved %1</source>
-            <translation>%1 gespeichert</translation>
-        </message>
-        <message>
-            <source>Door list %1</source>
-            <translation>Einlassliste %1</translation>
-        </message>
-        <message>
-            <source>Door list not saved</source>
-            <translation>Einlassliste nicht gespeichert</translation>
-        </message>
-        <message>
-            <source>Export order list</source>
-            <translation>Bestellliste exportieren</translation>
-        </message>
-        <message>
-            <source>CSV files (*.csv)</source>
-            <translation>CSV-Dateien (*.csv)</translation>
-        </message>
-        <message>
-            <source>No events</source>
-            <translation>Keine Veranstaltungen</translation>
-        </message>
-        <message>
-            <source>There are no orders yet. Press Sync (F5) first.</source>
-            <translation>Es gibt noch keine Bestellungen. Drücken Sie zuerst Synchronisieren (F5).</translation>
-        </message>
-        <message>
-            <source>Door list</source>
-            <translation>Einlassliste</translation>
-        </message>
-        <message>
-            <source>Event:</source>
-            <translation>Veranstaltung:</translation>
-        </message>
-        <message>
-            <source>Door list not printed</source>
-            <translation>Einlassliste nicht gedruckt</translation>
-        </message>
-        <message>
-            <source>Check the database connection and try again.</source>
-            <translation>Prüfen Sie die Datenbankverbindung und versuchen Sie es erneut.</translation>
-        </message>
-        <message>
-            <source>Save door list</source>
-            <translation>Einlassliste speichern</translation>
-        </message>
-        <message>
-            <source>PDF files (*.pdf)</source>
-            <translation>PDF-Dateien (*.pdf)</translation>
-        </message>
-        <message>
-            <source>Listener</source>
-            <translation>Listener</translation>
-        </message>
-        <message>
-            <source>About QR Tickets</source>
-            <translation>Über QR Tickets</translation>
-        </message>
-        <message>
-            <source>&lt;h3&gt;QR Tickets %1&lt;/h3&gt;&lt;p&gt;GoHighLevel orders, QR codes and door check-in for event staff.&lt;/p&gt;&lt;p&gt;Database: %2&lt;/p&gt;&lt;p&gt;Station: %3&lt;/p&gt;</source>
-            <translation>&lt;h3&gt;QR Tickets %1&lt;/h3&gt;&lt;p&gt;GoHighLevel-Bestellungen, QR-Codes und Einlasskontrolle für Veranstaltungspersonal.&lt;/p&gt;&lt;p&gt;Datenbank: %2&lt;/p&gt;&lt;p&gt;Station: %3&lt;/p&gt;</translation>
-        </message>
-        <message>
-            <source>Changes made at other stations appear here live.</source>
-            <translation>Änderungen an anderen Stationen erscheinen hier sofort.</translation>
-        </message>
-    </context>
-    <context>
-        <name>qrt::gui::OrderDialog</name>
-        <message>
-            <source>Order %1</source>
-            <translation>Bestellung %1</translation>
-        </message>
-        <message>
-            <source>No QR code: %1</source>
-            <translation>Kein QR-Code: %1</translation>
-        </message>
-        <message>
-            <source>This order is not in the database (any more). Press Sync (F5) to fetch it.</source>
-            <translation>Diese Bestellung ist nicht (mehr) in der Datenbank. Drücken Sie Synchronisieren (F5), um sie abzurufen.</translation>
-        </message>
-        <message>
-            <source>%1 %2, %3</source>
-            <translation>%1 %2, %3</translation>
-        </message>
-        <message>
-            <source>%1 live, %2 used, %3 cancelled</source>
-            <translation>%1 gültig, %2 benutzt, %3 storniert</translation>
-        </message>
-        <message>
-            <source>Order %1 — %2</source>
-            <translation>Bestellung %1 — %2</translation>
-        </message>
-        <message>
-            <source>Nothing to change</source>
-            <translation>Nichts zu ändern</translation>
-        </message>
-        <message>
-            <source>None of these tickets can be set to %1 (they already are, or a cancelled ticket cannot be admitted).</source>
-            <translation>Keines dieser Tickets kann auf %1 gesetzt werden (sie sind es bereits, oder ein storniertes Ticket kann nicht eingelassen werden).</translation>
-        </message>
-        <message>
-            <source>Reason needed</source>
-            <translation>Grund erforderlich</translation>
-        </message>
-        <message>
-            <source>Setting a ticket to %1 from its current status needs a reason for the audit trail. Type it in the Reason field and try again.</source>
-            <translation>Ein Ticket aus seinem aktuellen Status auf %1 zu setzen, braucht einen Grund für das Prüfprotokoll. Geben Sie ihn im Feld Grund ein und versuchen Sie es erneut.</translation>
-        </message>
-        <message>
-            <source>Cancel tickets</source>
-            <translation>Tickets stornieren</translation>
-        </message>
-        <message numerus="yes">
-            <source>Cancel %n ticket(s) of order %1? The holders will not be admitted.</source>
-            <translation>
-                <numerusform>%n Ticket von Bestellung %1 stornieren? Die Inhaber werden nicht eingelassen.</numerusform>
-                <numerusform>%n Tickets von Bestellung %1 stornieren? Die Inhaber werden nicht eingelassen.</numerusform>
-            </translation>
-        </message>
-        <message>
-            <source>Keep them</source>
-            <translation>Behalten</translation>
-        </message>
-        <message>
-            <source>Status not changed</source>
-            <translation>Status nicht geändert</translation>
-        </message>
-        <message>
-            <source>Check the database connection and try again.</source>
-            <translation>Prüfen Sie die Datenbankverbindung und versuchen Sie es erneut.</translation>
-        </message>
-        <message>
-            <source>Some tickets were not changed</source>
-            <translation>Einige Tickets wurden nicht geändert</translation>
-        </message>
-        <message>
-            <source>Not admitted</source>
-            <translation>Nicht eingelassen</translation>
-        </message>
-        <message>
-            <source>Save QR code</source>
-            <translation>QR-Code speichern</translation>
-        </message>
-        <message>
-            <source>PNG images (*.png)</source>
-            <translation>PNG-Bilder (*.png)</translation>
-        </message>
-        <message>
-            <source>QR code not saved</source>
-            <translation>QR-Code nicht gespeichert</translation>
-        </message>
-        <message>
-            <source>Could not write %1.</source>
-            <translation>%1 konnte nicht geschrieben werden.</translation>
-        </message>
-        <message>
-            <source>Choose a folder you can write to.</source>
-            <translation>Wählen Sie einen beschreibbaren Ordner.</translation>
-        </message>
-    </context>
-    <context>
-        <name>qrt::gui::OrderListModel</name>
-        <message>
-            <source>Order</source>
-            <translation>Bestellung</translation>
-        </message>
-        <message>
-            <source>Contact</source>
-            <translation>Kontakt</translation>
-        </message>
-        <message>
-            <source>E-mail</source>
-            <translation>E-Mail</translation>
-        </message>
-        <message>
-            <source>Event</source>
-            <translation>Veranstaltung</translation>
-        </message>
-        <message>
-            <source>Live</source>
-            <translation>Gültig</translation>
-        </message>
-        <message>
-            <source>Used</source>
-            <translation>Benutzt</translation>
-        </message>
-        <message>
-            <source>Cancelled</source>
-            <translation>Storniert</translation>
-        </message>
-        <message>
-            <source>Total</source>
-            <translation>Gesamt</translation>
-        </message>
-        <message>
-            <source>Payment</source>
-            <translation>Zahlung</translation>
-        </message>
-        <message>
-            <source>Updated</source>
-            <translation>Aktualisiert</translation>
-        </message>
-    </context>
-    <context>
-        <name>qrt::gui::OverviewModel</name>
-        <message>
-            <source>Event</source>
-            <translation>Veranstaltung</translation>
-        </message>
-        <message>
-            <source>Ticket type</source>
-            <translation>Ticketart</translation>
-        </message>
-        <message>
-            <source>Sold</source>
-            <translation>Verkauft</translation>
-        </message>
-        <message>
-            <source>Admitted</source>
-            <translation>Eingelassen</translation>
-        </message>
-        <message>
-            <source>Remaining</source>
-            <translation>Verbleibend</translation>
-        </message>
-        <message>
-            <source>Cancelled</source>
-            <translation>Storniert</translation>
-        </message>
-    </context>
-    <context>
-        <name>qrt::gui::SettingsDialog</name>
-        <message>
-            <source>GHL signature (Ed25519)</source>
-            <translation>GHL-Signatur (Ed25519)</translation>
-        </message>
-        <message>
-            <source>Shared secret</source>
-            <translation>Gemeinsames Geheimnis</translation>
-        </message>
-        <message>
-            <source>None (this machine only)</source>
-            <translation>Keine (nur dieser Rechner)</translation>
-        </message>
-        <message>
-            <source>L: low (7%)</source>
-            <translation>L: niedrig (7 %)</translation>
-        </message>
-        <message>
-            <source>M: medium (15%)</source>
-            <translation>M: mittel (15 %)</translation>
-        </message>
-        <message>
-            <source>Q: quartile (25%)</source>
-            <translation>Q: Quartil (25 %)</translation>
-        </message>
-        <message>
-            <source>H: high (30%)</source>
-            <translation>H: hoch (30 %)</translation>
-        </message>
-        <message>
-            <source>System language</source>
-            <translation>Systemsprache</translation>
-        </message>
-        <message>
-            <source>Set by the environment variable %1; change it there.</source>
-            <translation>Gesetzt durch die Umgebungsvariable %1; ändern Sie sie dort.</translation>
-        </message>
-        <message>
-            <source>Set on the command line; change it there.</source>
-            <translation>Auf der Befehlszeile gesetzt; ändern Sie es dort.</translation>
-        </message>
-        <message>
-            <source>No system keychain is available; set this secret through its environment variable.</source>
-            <translation>Kein Schlüsselbund des Systems verfügbar; setzen Sie dieses Geheimnis über seine Umgebungsvariable.</translation>
-        </message>
-        <message>
-            <source>No system keychain is available: give the token in the environment variable QRTICKETS_GHL_TOKEN.</source>
-            <translation>Kein Schlüsselbund des Systems verfügbar: geben Sie das Token in der Umgebungsvariable QRTICKETS_GHL_TOKEN an.</translation>
-        </message>
-        <message>
-            <source>The token is kept in the system keychain, never in the settings file.</source>
-            <translation>Das Token wird im Schlüsselbund des Systems aufbewahrt, nie in der Einstellungsdatei.</translation>
-        </message>
-        <message>
-            <source>Product (event)</source>
-            <translation>Produkt (Veranstaltung)</translation>
-        </message>
-        <message>
-            <source>Orders</source>
-            <translation>Bestellungen</translation>
-        </message>
-        <message>
-            <source>Custom field for the QR code</source>
-            <translation>Benutzerdefiniertes Feld für den QR-Code</translation>
-        </message>
-        <message>
-            <source>Without authentication anyone on the network can post orders to this station. Bind to 127.0.0.1 or choose an authentication mode; the listener refuses to start like this.</source>
-            <translation>Ohne Authentifizierung kann jeder im Netzwerk Bestellungen an diese Station senden. Binden Sie an 127.0.0.1 oder wählen Sie eine Authentifizierung; so startet der Listener nicht.</translation>
-        </message>
-        <message>
-            <source>Shared-secret authentication needs a secret.</source>
-            <translation>Authentifizierung mit gemeinsamem Geheimnis braucht ein Geheimnis.</translation>
-        </message>
-        <message numerus="yes">
-            <source>%n setting(s) need attention before they can be saved.</source>
-            <translation>
-                <numerusform>%n Einstellung muss korrigiert werden, bevor gespeichert werden kann.</numerusform>
-                <numerusform>%n Einstellungen müssen korrigiert werden, bevor gespeichert werden kann.</numerusform>
-            </translation>
-        </message>
-        <message>
-            <source>Fix the values on the left to see a preview.</source>
-            <translation>Korrigieren Sie die Werte links, um eine Vorschau zu sehen.</translation>
-        </message>
-        <message>
-            <source>%1 x %1 px, encodes %2</source>
-            <translation>%1 x %1 px, kodiert %2</translation>
-        </message>
-        <message>
-            <source>Fix the GHL settings first.</source>
-            <translation>Korrigieren Sie zuerst die GHL-Einstellungen.</translation>
-        </message>
-        <message>
-            <source>Enter the location ID and the token first.</source>
-            <translation>Geben Sie zuerst die Standort-ID und das Token ein.</translation>
-        </message>
-        <message>
-            <source>Connecting to %1 ...</source>
-            <translation>Verbinde mit %1 ...</translation>
-        </message>
-        <message numerus="yes">
-            <source>Connected: the location has %n custom field(s).</source>
-            <translation>
-                <numerusform>Verbunden: Der Standort hat %n benutzerdefiniertes Feld.</numerusform>
-                <numerusform>Verbunden: Der Standort hat %n benutzerdefinierte Felder.</numerusform>
-            </translation>
-        </message>
-        <message numerus="yes">
-            <source>%n custom field(s) loaded from GHL.</source>
-            <translation>
-                <numerusform>%n benutzerdefiniertes Feld aus GHL geladen.</numerusform>
-                <numerusform>%n benutzerdefinierte Felder aus GHL geladen.</numerusform>
-            </translation>
-        </message>
-        <message>
-            <source>Connecting ...</source>
-            <translation>Verbinde ...</translation>
-        </message>
-        <message>
-            <source>Connected to %1 (%2).</source>
-            <translation>Verbunden mit %1 (%2).</translation>
-        </message>
-        <message>
-            <source>Not connected: %1</source>
-            <translation>Nicht verbunden: %1</translation>
-        </message>
-        <message>
-            <source>Mappings are stored in the database; none is open.</source>
-            <translation>Zuordnungen werden in der Datenbank gespeichert; es ist keine geöffnet.</translation>
-        </message>
-        <message>
-            <source>Loading products ...</source>
-            <translation>Lade Produkte ...</translation>
-        </message>
-        <message>
-            <source>No products yet: run a sync first, then map each product to a field.</source>
-            <translation>Noch keine Produkte: Synchronisieren Sie zuerst und ordnen Sie dann jedes Produkt einem Feld zu.</translation>
-        </message>
-        <message>
-            <source>Load the custom fields from GHL to change a mapping.</source>
-            <translation>Laden Sie die benutzerdefinierten Felder aus GHL, um eine Zuordnung zu ändern.</translation>
-        </message>
-        <message>
-            <source>Custom field for %1</source>
-            <translation>Benutzerdefiniertes Feld für %1</translation>
-        </message>
-        <message>
-            <source>(no QR field)</source>
-            <translation>(kein QR-Feld)</translation>
-        </message>
-        <message>
-            <source>%1 (%2)</source>
-            <translation>%1 (%2)</translation>
-        </message>
-        <message>
-            <source>%1 (no longer in GHL)</source>
-            <translation>%1 (nicht mehr in GHL)</translation>
-        </message>
-    </context>
-    <context>
-        <name>qrt::gui::SyncDialog</name>
-        <message numerus="yes">
-            <source>%n second(s)</source>
-            <translation>
-                <numerusform>%n Sekunde</numerusform>
-                <numerusform>%n Sekunden</numerusform>
-            </translation>
-        </message>
-        <message numerus="yes">
-            <source>%n minute(s)</source>
-            <translation>
-                <numerusform>%n Minute</numerusform>
-                <numerusform>%n Minuten</numerusform>
-            </translation>
-        </message>
-        <message>
-            <source>%1 h %2 min</source>
-            <translation>%1 Std. %2 Min.</translation>
-        </message>
-        <message>
-            <source>Order</source>
-            <translation>Bestellung</translation>
-        </message>
-        <message>
-            <source>Reason</source>
-            <translation>Grund</translation>
-        </message>
-        <message>
-            <source>Syncing is not available in this build.</source>
-            <translation>Synchronisieren ist in diesem Build nicht verfügbar.</translation>
-        </message>
-        <message>
-            <source>Ready. An incremental sync fetches only new and changed orders.</source>
-            <translation>Bereit. Eine inkrementelle Synchronisierung holt nur neue und geänderte Bestellungen.</translation>
-        </message>
-        <message>
-            <source>Order list</source>
-            <translation>Bestellliste</translation>
-        </message>
-        <message>
-            <source>JSON files (*.json);;All files (*)</source>
-            <translation>JSON-Dateien (*.json);;Alle Dateien (*)</translation>
-        </message>
-        <message>
-            <source>Enter the GHL location ID and token in Settings first.</source>
-            <translation>Geben Sie zuerst die GHL-Standort-ID und das Token in den Einstellungen ein.</translation>
-        </message>
-        <message>
-            <source>A sync is already running.</source>
-            <translation>Eine Synchronisierung läuft bereits.</translation>
-        </message>
-        <message>
-            <source>Starting ...</source>
-            <translation>Starte ...</translation>
-        </message>
-        <message>
-            <source>Cancelling ... orders already saved stay saved.</source>
-            <translation>Breche ab ... bereits gespeicherte Bestellungen bleiben gespeichert.</translation>
-        </message>
-        <message>
-            <source>not needed</source>
-            <translation>nicht nötig</translation>
-        </message>
-        <message numerus="yes">
-            <source>%n order(s)</source>
-            <translation>
-                <numerusform>%n Bestellung</numerusform>
-                <numerusform>%n Bestellungen</numerusform>
-            </translation>
-        </message>
-        <message>
-            <source>%1 of %2</source>
-            <translation>%1 von %2</translation>
-        </message>
-        <message numerus="yes">
-            <source>, %n unchanged</source>
-            <translation>
-                <numerusform>, %n unverändert</numerusform>
-                <numerusform>, %n unverändert</numerusform>
-            </translation>
-        </message>
-        <message numerus="yes">
-            <source>, %n failed</source>
-            <translation>
-                <numerusform>, %n fehlgeschlagen</numerusform>
-                <numerusform>, %n fehlgeschlagen</numerusform>
-            </translation>
-        </message>
-        <message numerus="yes">
-            <source>%1 ... %n request(s) sent to GHL</source>
-            <translation>
-                <numerusform>%1 ... %n Anfrage an GHL gesendet</numerusform>
-                <numerusform>%1 ... %n Anfragen an GHL gesendet</numerusform>
-            </translation>
-        </message>
-        <message>
-            <source>Estimating the time left ...</source>
-            <translation>Schätze die verbleibende Zeit ...</translation>
-        </message>
-        <message>
-            <source>About %1 left (%2 so far)</source>
-            <translation>Noch etwa %1 (bisher %2)</translation>
-        </message>
-        <message numerus="yes">
-            <source>Waiting for GHL rate limit (%n s)</source>
-            <translation>
-                <numerusform>Warte auf das GHL-Ratenlimit (%n s)</numerusform>
-                <numerusform>Warte auf das GHL-Ratenlimit (%n s)</numerusform>
-            </translation>
-        </message>
-        <message>
-            <source>(order list)</source>
-            <translation>(Bestellliste)</translation>
-        </message>
-        <message>
-            <source>Failed so far:</source>
-            <translation>Bisher fehlgeschlagen:</translation>
-        </message>
-        <message>
-            <source>&lt;b&gt;%1&lt;/b&gt; in %2.</source>
-            <translation>&lt;b&gt;%1&lt;/b&gt; in %2.</translation>
-        </message>
-        <message numerus="yes">
-            <source>%n order(s) synced</source>
-            <translation>
-                <numerusform>%n Bestellung synchronisiert</numerusform>
-                <numerusform>%n Bestellungen synchronisiert</numerusform>
-            </translation>
-        </message>
-        <message numerus="yes">
-            <source>%n unchanged</source>
-            <translation>
-                <numerusform>%n unverändert</numerusform>
-                <numerusform>%n unverändert</numerusform>
-            </translation>
-        </message>
-        <message numerus="yes">
-            <source>%n failed</source>
-            <translation>
-                <numerusform>%n fehlgeschlagen</numerusform>
-                <numerusform>%n fehlgeschlagen</numerusform>
-            </translation>
-        </message>
-        <message>
-            <source>Tickets: %1 added, %2 cancelled, %3 restored.</source>
-            <translation>Tickets: %1 hinzugefügt, %2 storniert, %3 wiederhergestellt.</translation>
-        </message>
-        <message numerus="yes">
-            <source>GHL asked us to slow down %n time(s); the sync waited and went on.</source>
-            <translation>
-                <numerusform>GHL hat %n Mal um Verlangsamung gebeten; die Synchronisierung hat gewartet und weitergemacht.</numerusform>
-                <numerusform>GHL hat %n Mal um Verlangsamung gebeten; die Synchronisierung hat gewartet und weitergemacht.</numerusform>
-            </translation>
-        </message>
-        <message>
-            <source>These orders were not synced; run the sync again later or check them in GHL:</source>
-            <translation>Diese Bestellungen wurden nicht synchronisiert; synchronisieren Sie später erneut oder prüfen Sie sie in GHL:</translation>
-        </message>
-        <message>
-            <source>A sync started by %1 at %2 is running; Sync is available again when it ends.</source>
-            <translation>Eine von %1 um %2 gestartete Synchronisierung läuft; Synchronisieren ist wieder möglich, wenn sie endet.</translation>
-        </message>
-        <message>
-            <source>another station</source>
-            <translation>eine andere Station</translation>
-        </message>
-    </context>
-    <context>
-        <name>qrt::gui::TicketModel</name>
-        <message>
-            <source>live</source>
-            <translation>gültig</translation>
-        </message>
-        <message>
-            <source>used</source>
-            <translation>benutzt</translation>
-        </message>
-        <message>
-            <source>cancelled</source>
-            <translation>storniert</translation>
-        </message>
-        <message>
-            <source>Ticket</source>
-            <translation>Ticket</translation>
-        </message>
-        <message>
-            <source>Type</source>
-            <translation>Typ</translation>
-        </message>
-        <message>
-            <source>Status</source>
-            <translation>Status</translation>
-        </message>
-        <message>
-            <source>Code</source>
-            <translation>Code</translation>
-        </message>
-        <message>
-            <source>Changed</source>
-            <translation>Geändert</translation>
-        </message>
-        <message>
-            <source>By</source>
-            <translation>Durch</translation>
-        </message>
-    </context>
-    <context>
-        <name>qrt::gui::exporter</name>
-        <message>
-            <source>Door list: %1</source>
-            <translation>Einlassliste: %1</translation>
-        </message>
-        <message>
-            <source>%1 orders, %2 tickets. Printed %3.</source>
-            <translation>%1 Bestellungen, %2 Tickets. Gedruckt %3.</translation>
-        </message>
-        <message>
-            <source>Name</source>
-            <translation>Name</translation>
-        </message>
-        <message>
-            <source>E-mail</source>
-            <translation>E-Mail</translation>
-        </message>
-        <message>
-            <source>Order</source>
-            <translation>Bestellung</translation>
-        </message>
-        <message>
-            <source>Tickets</source>
-            <translation>Tickets</translation>
-        </message>
-        <message>
-            <source>Types</source>
-            <translation>Arten</translation>
-        </message>
-    </context>
-    <context>
-        <name>qrt::qr</name>
-        <message>
-            <source>There is no text to put into the QR code.</source>
-            <translation>Es gibt keinen Text für den QR-Code.</translation>
-        </message>
-        <message>
-            <source>The text (%1 characters) is too long for a QR code with error correction %2. Use a shorter URL or a lower error correction level.</source>
-            <translation>Der Text (%1 Zeichen) ist zu lang für einen QR-Code mit Fehlerkorrektur %2. Verwenden Sie eine kürzere URL oder eine niedrigere Fehlerkorrektur.</translation>
-        </message>
-        <message>
-            <source>The QR code could not be made.</source>
-            <translation>Der QR-Code konnte nicht erzeugt werden.</translation>
-        </message>
-        <message>
-            <source>The QR image size must be between 1 and %1 pixels.</source>
-            <translation>Die Größe des QR-Bildes muss zwischen 1 und %1 Pixeln liegen.</translation>
-        </message>
-        <message>
-            <source>The QR quiet zone must be between 0 and 64 modules.</source>
-            <translation>Die Ruhezone des QR-Codes muss zwischen 0 und 64 Modulen liegen.</translation>
-        </message>
-    </context>
-    <context>
-        <name>qrt::qr::QrDecoder</name>
-        <message>
-            <source>The image is empty.</source>
-            <translation>Das Bild ist leer.</translation>
-        </message>
-        <message>
-            <source>No QR code was found in the image. Make sure the whole code is visible, sharp and well lit.</source>
-            <translation>Im Bild wurde kein QR-Code gefunden. Achten Sie darauf, dass der ganze Code sichtbar, scharf und gut beleuchtet ist.</translation>
-        </message>
-        <message>
-            <source>The file %1 could not be read as an image.</source>
-            <translation>Die Datei %1 konnte nicht als Bild gelesen werden.</translation>
-        </message>
-        <message>
-            <source>The data is not an image.</source>
-            <translation>Die Daten sind kein Bild.</translation>
-        </message>
-        <message>
-            <source>The text is not an image data URL (data:image/png;base64,...).</source>
-            <translation>Der Text ist keine Bild-Daten-URL (data:image/png;base64,...).</translation>
-        </message>
-    </context>
-    <context>
-        <name>qrt::qr::QrEncoder</name>
-        <message>
-            <source>A %1 px image is too small for this QR code: it is %2 modules wide with its quiet zone and needs at least %3 px. Increase the QR size, shorten the URL or lower the error correction.</source>
-            <translation>Ein Bild mit %1 px ist zu klein für diesen QR-Code: Er ist mit Ruhezone %2 Module breit und braucht mindestens %3 px. Erhöhen Sie die QR-Größe, kürzen Sie die URL oder senken Sie die Fehlerkorrektur.</translation>
-        </message>
-        <message>
-            <source>The QR code could not be saved as PNG.</source>
-            <translation>Der QR-Code konnte nicht als PNG gespeichert werden.</translation>
-        </message>
-    </context>
-    <context>
-        <name>qrt::sync</name>
-        <message>
-            <source>Waiting</source>
-            <translation>Wartend</translation>
-        </message>
-        <message>
-            <source>Listing orders</source>
-            <translation>Bestellungen auflisten</translation>
-        </message>
-        <message>
-            <source>Fetching orders</source>
-            <translation>Bestellungen abrufen</translation>
-        </message>
-        <message>
-            <source>Saving tickets</source>
-            <translation>Tickets speichern</translation>
-        </message>
-        <message>
-            <source>Done</source>
-            <translation>Erledigt</translation>
-        </message>
-        <message>
-            <source>Running</source>
-            <translation>Läuft</translation>
-        </message>
-        <message>
-            <source>Completed</source>
-            <translation>Abgeschlossen</translation>
-        </message>
-        <message>
-            <source>Completed with failures</source>
-            <translation>Abgeschlossen mit Fehlern</translation>
-        </message>
-        <message>
-            <source>Failed</source>
-            <translation>Fehlgeschlagen</translation>
-        </message>
-        <message>
-            <source>Cancelled</source>
-            <translation>Storniert</translation>
-        </message>
-        <message>
-            <source>The order list is not valid JSON (%1 at character %2); it must be a JSON array of order ids, e.g. ["653f1c...", "6540aa..."].</source>
-            <translation>Die Bestellliste ist kein gültiges JSON (%1 bei Zeichen %2); sie muss ein JSON-Array von Bestell-IDs sein, z. B. ["653f1c...", "6540aa..."].</translation>
-        </message>
-        <message>
-            <source>The order list must be a JSON array of order ids, e.g. ["653f1c..."], not a JSON %1.</source>
-            <translation>Die Bestellliste muss ein JSON-Array von Bestell-IDs sein, z. B. ["653f1c..."], kein JSON-%1.</translation>
-        </message>
-        <message>
-            <source>object</source>
-            <translation>Objekt</translation>
-        </message>
-        <message>
-            <source>value</source>
-            <translation>Wert</translation>
-        </message>
-        <message>
-            <source>Entry %1 of the order list is not an order id string; the list must hold only strings.</source>
-            <translation>Eintrag %1 der Bestellliste ist keine Bestell-ID als Zeichenkette; die Liste darf nur Zeichenketten enthalten.</translation>
-        </message>
-        <message>
-            <source>The order list file %1 does not exist.</source>
-            <translation>Die Bestelllisten-Datei %1 existiert nicht.</translation>
-        </message>
-        <message>
-            <source>The order list file %1 cannot be read: %2.</source>
-            <translation>Die Bestelllisten-Datei %1 kann nicht gelesen werden: %2.</translation>
-        </message>
-        <message>
-            <source>%1: %2</source>
-            <translation>%1: %2</translation>
-        </message>
-    </context>
-    <context>
-        <name>qrt::sync::SyncRun</name>
-        <message>
-            <source>The sync could not start because the database is not available: %1</source>
-            <translation>Die Synchronisierung konnte nicht starten, weil die Datenbank nicht verfügbar ist: %1</translation>
-        </message>
-        <message>
-            <source>Could not list the orders in GHL: %1</source>
-            <translation>Die Bestellungen in GHL konnten nicht aufgelistet werden: %1</translation>
-        </message>
-        <message>
-            <source>Orders %1 to %2 of the GHL order list could not be read: %3</source>
-            <translation>Die Bestellungen %1 bis %2 der GHL-Bestellliste konnten nicht gelesen werden: %3</translation>
-        </message>
-        <message>
-            <source>GHL refused the token: %1</source>
-            <translation>GHL hat das Token abgelehnt: %1</translation>
-        </message>
-        <message>
-            <source>not found in GHL (it may have been deleted, or the id is wrong)</source>
-            <translation>nicht in GHL gefunden (sie wurde vielleicht gelöscht oder die ID ist falsch)</translation>
-        </message>
-        <message numerus="yes">
-            <source>Saving orders to the database failed, so the sync stopped; %n order(s) of the last batch were not saved. Orders saved before are complete; run the sync again once the database is back. %1</source>
-            <translation>
-                <numerusform>Das Speichern von Bestellungen in der Datenbank ist fehlgeschlagen, daher wurde die Synchronisierung gestoppt; %n Bestellung des letzten Stapels wurde nicht gespeichert. Zuvor gespeicherte Bestellungen sind vollständig; synchronisieren Sie erneut, sobald die Datenbank wieder da ist. %1</numerusform>
-                <numerusform>Das Speichern von Bestellungen in der Datenbank ist fehlgeschlagen, daher wurde die Synchronisierung gestoppt; %n Bestellungen des letzten Stapels wurden nicht gespeichert. Zuvor gespeicherte Bestellungen sind vollständig; synchronisieren Sie erneut, sobald die Datenbank wieder da ist. %1</numerusform>
-            </translation>
-        </message>
-        <message numerus="yes">
-            <source>The sync was cancelled; %n order(s) were saved before it stopped.</source>
-            <translation>
-                <numerusform>Die Synchronisierung wurde abgebrochen; %n Bestellung wurde vorher gespeichert.</numerusform>
-                <numerusform>Die Synchronisierung wurde abgebrochen; %n Bestellungen wurden vorher gespeichert.</numerusform>
-            </translation>
-        </message>
-    </context>
-    <context>
-        <name>qrt::sync::SyncWriter</name>
-        <message>
-            <source>order %1: %2</source>
-            <translation>Bestellung %1: %2</translation>
-        </message>
-        <message numerus="yes">
-            <source>%1 (gave up after %n attempt(s))</source>
-            <translation>
-                <numerusform>%1 (nach %n Versuch aufgegeben)</numerusform>
-                <numerusform>%1 (nach %n Versuchen aufgegeben)</numerusform>
-            </translation>
-        </message>
-    </context>
-    <context>
-        <name>qrt::webhook</name>
-        <message>
-            <source>The configured webhook public key is not a readable PEM public key.</source>
-            <translation>Der eingestellte öffentliche Webhook-Schlüssel ist kein lesbarer öffentlicher PEM-Schlüssel.</translation>
-        </message>
-        <message>
-            <source>Cannot read the webhook public key file %1.</source>
-            <translation>Die Datei %1 mit dem öffentlichen Webhook-Schlüssel kann nicht gelesen werden.</translation>
-        </message>
-        <message>
-            <source>The file %1 holds no PEM public key.</source>
-            <translation>Die Datei %1 enthält keinen öffentlichen PEM-Schlüssel.</translation>
-        </message>
-        <message>
-            <source>The webhook public key is neither base64 SubjectPublicKeyInfo nor a PEM file.</source>
-            <translation>Der öffentliche Webhook-Schlüssel ist weder base64-SubjectPublicKeyInfo noch eine PEM-Datei.</translation>
-        </message>
-        <message>
-            <source>The webhook body is not a JSON object.</source>
-            <translation>Der Webhook-Inhalt ist kein JSON-Objekt.</translation>
-        </message>
-        <message>
-            <source>The webhook does not name an order.</source>
-            <translation>Der Webhook nennt keine Bestellung.</translation>
-        </message>
-        <message>
-            <source>The webhook's order id is not usable.</source>
-            <translation>Die Bestell-ID des Webhooks ist nicht verwendbar.</translation>
-        </message>
-    </context>
-    <context>
-        <name>qrt::webhook::HttpParser</name>
-        <message>
-            <source>Bare line feed in request.</source>
-            <translation>Einzelner Zeilenvorschub in der Anfrage.</translation>
-        </message>
-        <message>
-            <source>Malformed request line.</source>
-            <translation>Fehlerhafte Anfragezeile.</translation>
-        </message>
-        <message>
-            <source>Request header block is too large.</source>
-            <translation>Der Header-Block der Anfrage ist zu groß.</translation>
-        </message>
-        <message>
-            <source>Malformed request target.</source>
-            <translation>Fehlerhaftes Anfrageziel.</translation>
-        </message>
-        <message>
-            <source>Only HTTP/1.0 and HTTP/1.1 are supported.</source>
-            <translation>Nur HTTP/1.0 und HTTP/1.1 werden unterstützt.</translation>
-        </message>
-        <message>
-            <source>Folded header lines are not accepted.</source>
-            <translation>Gefaltete Header-Zeilen werden nicht akzeptiert.</translation>
-        </message>
-        <message>
-            <source>Malformed header line.</source>
-            <translation>Fehlerhafte Header-Zeile.</translation>
-        </message>
-        <message>
-            <source>Malformed header value.</source>
-            <translation>Fehlerhafter Header-Wert.</translation>
-        </message>
-        <message>
-            <source>Too many request headers.</source>
-            <translation>Zu viele Anfrage-Header.</translation>
-        </message>
-        <message>
-            <source>Duplicate Content-Length header.</source>
-            <translation>Doppelter Content-Length-Header.</translation>
-        </message>
-        <message>
-            <source>Invalid Content-Length.</source>
-            <translation>Ungültige Content-Length.</translation>
-        </message>
-        <message>
-            <source>Both Content-Length and Transfer-Encoding were sent.</source>
-            <translation>Sowohl Content-Length als auch Transfer-Encoding wurden gesendet.</translation>
-        </message>
-        <message>
-            <source>Chunked or encoded bodies are not accepted; send Content-Length.</source>
-            <translation>Chunked oder kodierte Inhalte werden nicht akzeptiert; senden Sie Content-Length.</translation>
-        </message>
-        <message>
-            <source>HTTP/1.1 requests need exactly one Host header.</source>
-            <translation>HTTP/1.1-Anfragen brauchen genau einen Host-Header.</translation>
-        </message>
-        <message>
-            <source>A Content-Length header is required.</source>
-            <translation>Ein Content-Length-Header ist erforderlich.</translation>
-        </message>
-        <message>
-            <source>Request body is larger than %1 bytes.</source>
-            <translation>Der Anfrageinhalt ist größer als %1 Bytes.</translation>
-        </message>
-    </context>
-    <context>
-        <name>qrt::webhook::HttpResponder::Private</name>
-        <message>
-            <source>The request was not answered.</source>
-            <translation>Die Anfrage wurde nicht beantwortet.</translation>
-        </message>
-    </context>
-    <context>
-        <name>qrt::webhook::HttpServer</name>
-        <message>
-            <source>The webhook listener would accept unauthenticated requests from the network on %1. Set [webhook] auth to ghl-signature or shared-secret, or bind to 127.0.0.1.</source>
-            <translation>Der Webhook-Listener würde nicht authentifizierte Anfragen aus dem Netzwerk auf %1 annehmen. Setzen Sie [webhook] auth auf ghl-signature oder shared-secret oder binden Sie an 127.0.0.1.</translation>
-        </message>
-        <message>
-            <source>The webhook listener is set to shared-secret authentication but no secret is configured.</source>
-            <translation>Der Webhook-Listener ist auf Authentifizierung mit gemeinsamem Geheimnis eingestellt, aber es ist kein Geheimnis eingerichtet.</translation>
-        </message>
-        <message>
-            <source>%1 is not an IP address to listen on.</source>
-            <translation>%1 ist keine IP-Adresse, auf der gelauscht werden kann.</translation>
-        </message>
-        <message>
-            <source>Could not listen on %1 port %2.</source>
-            <translation>Konnte nicht auf %1 Port %2 lauschen.</translation>
-        </message>
-        <message>
-            <source>Too many connections; try again shortly.</source>
-            <translation>Zu viele Verbindungen; versuchen Sie es gleich noch einmal.</translation>
-        </message>
-        <message>
-            <source>Use GET to open the event feed.</source>
-            <translation>Verwenden Sie GET, um den Ereignis-Feed zu öffnen.</translation>
-        </message>
-        <message>
-            <source>The event feed is not available.</source>
-            <translation>Der Ereignis-Feed ist nicht verfügbar.</translation>
-        </message>
-        <message>
-            <source>The event feed needs a WebSocket upgrade request.</source>
-            <translation>Der Ereignis-Feed braucht eine WebSocket-Upgrade-Anfrage.</translation>
-        </message>
-        <message>
-            <source>Nothing here.</source>
-            <translation>Hier gibt es nichts.</translation>
-        </message>
-        <message>
-            <source>Method %1 is not allowed here.</source>
-            <translation>Die Methode %1 ist hier nicht erlaubt.</translation>
-        </message>
-        <message>
-            <source>The body must be JSON (Content-Type: application/json).</source>
-            <translation>Der Inhalt muss JSON sein (Content-Type: application/json).</translation>
-        </message>
-    </context>
-    <context>
-        <name>qrt::webhook::InboxWorker</name>
-        <message>
-            <source>The stored webhook cannot be read: %1</source>
-            <translation>Der gespeicherte Webhook kann nicht gelesen werden: %1</translation>
-        </message>
-        <message>
-            <source>Fetching order %1 from GHL failed: %2</source>
-            <translation>Abrufen von Bestellung %1 aus GHL fehlgeschlagen: %2</translation>
-        </message>
-        <message>
-            <source>Saving order %1 failed: %2</source>
-            <translation>Speichern von Bestellung %1 fehlgeschlagen: %2</translation>
-        </message>
-        <message>
-            <source>The QR code of order %1 could not be made: %2</source>
-            <translation>Der QR-Code von Bestellung %1 konnte nicht erzeugt werden: %2</translation>
-        </message>
-        <message>
-            <source>Reading the field mapping of product %1 failed: %2</source>
-            <translation>Lesen der Feldzuordnung von Produkt %1 fehlgeschlagen: %2</translation>
-        </message>
-        <message>
-            <source>no custom field mapped for product %1: map it in Settings</source>
-            <translation>kein benutzerdefiniertes Feld für Produkt %1 zugeordnet: ordnen Sie es in den Einstellungen zu</translation>
-        </message>
-        <message>
-            <source>the webhook and order %1 name no contact: the QR code was not written to GHL</source>
-            <translation>der Webhook und Bestellung %1 nennen keinen Kontakt: der QR-Code wurde nicht in GHL geschrieben</translation>
-        </message>
-        <message>
-            <source>Writing the QR code to contact %1 failed: %2</source>
-            <translation>Schreiben des QR-Codes in Kontakt %1 fehlgeschlagen: %2</translation>
-        </message>
-        <message>
-            <source>Recording the contact update failed: %1</source>
-            <translation>Aufzeichnen der Kontaktaktualisierung fehlgeschlagen: %1</translation>
-        </message>
-        <message>
-            <source>Storing the QR code of order %1 failed: %2</source>
-            <translation>Speichern des QR-Codes von Bestellung %1 fehlgeschlagen: %2</translation>
-        </message>
-    </context>
-    <context>
-        <name>qrt::webhook::WebhookAuthenticator</name>
-        <message>
-            <source>Shared-secret authentication is selected but [webhook] secret is empty.</source>
-            <translation>Authentifizierung mit gemeinsamem Geheimnis ist gewählt, aber [webhook] secret ist leer.</translation>
-        </message>
-        <message>
-            <source>Legacy x-wh-signature webhooks cannot be verified: accept_legacy_rsa is on but no RSA public key is configured (put GHL's RSA key in the PEM file named by ghl_public_key).</source>
-            <translation>Alte x-wh-signature-Webhooks können nicht geprüft werden: accept_legacy_rsa ist an, aber kein öffentlicher RSA-Schlüssel ist eingerichtet (legen Sie den RSA-Schlüssel von GHL in die von ghl_public_key genannte PEM-Datei).</translation>
-        </message>
-        <message>
-            <source>no secret was sent (X-Webhook-Secret, Authorization: Bearer or ?token=)</source>
-            <translation>es wurde kein Geheimnis gesendet (X-Webhook-Secret, Authorization: Bearer oder ?token=)</translation>
-        </message>
-        <message>
-            <source>the secret does not match</source>
-            <translation>das Geheimnis stimmt nicht</translation>
-        </message>
-        <message>
-            <source>X-GHL-Signature is not base64</source>
-            <translation>X-GHL-Signature ist kein base64</translation>
-        </message>
-        <message>
-            <source>X-GHL-Signature does not match the body and the configured public key</source>
-            <translation>X-GHL-Signature passt nicht zum Inhalt und zum eingerichteten öffentlichen Schlüssel</translation>
-        </message>
-        <message>
-            <source>legacy x-wh-signature webhooks are not accepted (accept_legacy_rsa is off)</source>
-            <translation>alte x-wh-signature-Webhooks werden nicht akzeptiert (accept_legacy_rsa ist aus)</translation>
-        </message>
-        <message>
-            <source>legacy x-wh-signature received but no RSA public key is configured</source>
-            <translation>alte x-wh-signature empfangen, aber kein öffentlicher RSA-Schlüssel eingerichtet</translation>
-        </message>
-        <message>
-            <source>x-wh-signature is not base64</source>
-            <translation>x-wh-signature ist kein base64</translation>
-        </message>
-        <message>
-            <source>x-wh-signature does not match the body and the configured RSA key</source>
-            <translation>x-wh-signature passt nicht zum Inhalt und zum eingerichteten RSA-Schlüssel</translation>
-        </message>
-        <message>
-            <source>the request carries no X-GHL-Signature</source>
-            <translation>die Anfrage hat keine X-GHL-Signature</translation>
-        </message>
-        <message>
-            <source>unknown authentication mode</source>
-            <translation>unbekannte Authentifizierungsart</translation>
-        </message>
-        <message>
-            <source>the signed webhook has no readable timestamp</source>
-            <translation>der signierte Webhook hat keinen lesbaren Zeitstempel</translation>
-        </message>
-        <message>
-            <source>the webhook's timestamp %1 is outside the replay window of %2 s</source>
-            <translation>der Zeitstempel %1 des Webhooks liegt außerhalb des Replay-Fensters von %2 s</translation>
-        </message>
-    </context>
-    <context>
-        <name>qrt::webhook::WebhookRequestHandler</name>
-        <message>
-            <source>The webhook could not be stored; please retry.</source>
-            <translation>Der Webhook konnte nicht gespeichert werden; bitte erneut versuchen.</translation>
-        </message>
-    </context>
-    <context>
-        <name>qrt::webhook::WebhookService</name>
-        <message>
-            <source>The webhook service is not running.</source>
-            <translation>Der Webhook-Dienst läuft nicht.</translation>
-        </message>
-    </context>
+    <message>
+        <source>read the tickets of order %1</source>
+        <translation>die Tickets von Bestellung %1 lesen</translation>
+    </message>
+    <message>
+        <source>Ticket %1 has the unknown status &apos;%2&apos; and was left as it is.</source>
+        <translation>Ticket %1 hat den unbekannten Status &apos;%2&apos; und wurde unverändert gelassen.</translation>
+    </message>
+    <message>
+        <source>assign ticket %1 to its event</source>
+        <translation>Ticket %1 seiner Veranstaltung zuordnen</translation>
+    </message>
+    <message>
+        <source>quantity of %1 in GHL grew to %2</source>
+        <translation>Menge von %1 in GHL stieg auf %2</translation>
+    </message>
+    <message>
+        <source>add a ticket to order %1</source>
+        <translation>ein Ticket zu Bestellung %1 hinzufügen</translation>
+    </message>
+    <message>
+        <source>bought in GHL (%1 x %2)</source>
+        <translation>in GHL gekauft (%1 x %2)</translation>
+    </message>
+    <message>
+        <source>order %1 in GHL</source>
+        <translation>Bestellung %1 in GHL</translation>
+    </message>
+    <message>
+        <source>quantity of %1 in GHL fell to %2</source>
+        <translation>Menge von %1 in GHL sank auf %2</translation>
+    </message>
+    <message>
+        <source>Order %1: GHL reports %2 x %3 but %4 more are already used or were admitted meanwhile; they were left as they are.</source>
+        <translation>Bestellung %1: GHL meldet %2 x %3, aber %4 weitere sind bereits benutzt oder wurden zwischenzeitlich eingelassen; sie wurden unverändert gelassen.</translation>
+    </message>
+    <message>
+        <source>read ticket %1</source>
+        <translation>Ticket %1 lesen</translation>
+    </message>
+    <message>
+        <source>look up a ticket code</source>
+        <translation>einen Ticketcode nachschlagen</translation>
+    </message>
+    <message>
+        <source>Ticket %1 does not exist.</source>
+        <translation>Ticket %1 existiert nicht.</translation>
+    </message>
+    <message>
+        <source>Ticket %1 was changed by someone else a moment ago; look at it again.</source>
+        <translation>Ticket %1 wurde gerade von jemand anderem geändert; sehen Sie es sich noch einmal an.</translation>
+    </message>
+    <message>
+        <source>read the tickets to change</source>
+        <translation>die zu ändernden Tickets lesen</translation>
+    </message>
+    <message>
+        <source>count the tickets of order %1</source>
+        <translation>die Tickets von Bestellung %1 zählen</translation>
+    </message>
+    <message>
+        <source>admit ticket %1</source>
+        <translation>Ticket %1 einlassen</translation>
+    </message>
+    <message>
+        <source>find a ticket to admit</source>
+        <translation>ein Ticket zum Einlassen finden</translation>
+    </message>
+    <message>
+        <source>Order %1 is being admitted at another station right now; try again.</source>
+        <translation>Bestellung %1 wird gerade an einer anderen Station eingelassen; versuchen Sie es erneut.</translation>
+    </message>
+    <message>
+        <source>read the history of order %1</source>
+        <translation>den Verlauf von Bestellung %1 lesen</translation>
+    </message>
+    <message>
+        <source>count tickets per event</source>
+        <translation>Tickets je Veranstaltung zählen</translation>
+    </message>
+    <message>
+        <source>record the ticket change</source>
+        <translation>die Ticketänderung aufzeichnen</translation>
+    </message>
+    <message>
+        <source>change ticket %1</source>
+        <translation>Ticket %1 ändern</translation>
+    </message>
+    <message>
+        <source>Ticket %1: %2</source>
+        <translation>Ticket %1: %2</translation>
+    </message>
+    <message>
+        <source>Ticket %1 was changed by someone else meanwhile.</source>
+        <translation>Ticket %1 wurde zwischenzeitlich von jemand anderem geändert.</translation>
+    </message>
+</context>
+<context>
+    <name>qrt::db::UserRepository</name>
+    <message>
+        <source>read the users</source>
+        <translation>die Benutzer lesen</translation>
+    </message>
+    <message>
+        <source>A user needs a valid e-mail address.</source>
+        <translation>Ein Benutzer braucht eine gültige E-Mail-Adresse.</translation>
+    </message>
+    <message>
+        <source>A user&apos;s type must be Admin or Super Admin, not &apos;%1&apos;.</source>
+        <translation>Der Typ eines Benutzers muss Admin oder Super Admin sein, nicht &apos;%1&apos;.</translation>
+    </message>
+    <message>
+        <source>save user %1</source>
+        <translation>Benutzer %1 speichern</translation>
+    </message>
+    <message>
+        <source>remove user %1</source>
+        <translation>Benutzer %1 entfernen</translation>
+    </message>
+</context>
+<context>
+    <name>qrt::feed::EventFeed</name>
+    <message>
+        <source>The event feed cannot listen on %1 port %2.</source>
+        <translation>Der Ereignis-Feed kann nicht auf %1 Port %2 lauschen.</translation>
+    </message>
+</context>
+<context>
+    <name>qrt::ghl::GetOrderJob</name>
+    <message>
+        <source>order %1 is not valid JSON (%2 at byte %3)</source>
+        <translation>Bestellung %1 ist kein gültiges JSON (%2 bei Byte %3)</translation>
+    </message>
+    <message>
+        <source>order %1 is not a JSON object</source>
+        <translation>Bestellung %1 ist kein JSON-Objekt</translation>
+    </message>
+</context>
+<context>
+    <name>qrt::ghl::GhlClient</name>
+    <message>
+        <source>The request to GHL was cancelled.</source>
+        <translation>Die Anfrage an GHL wurde abgebrochen.</translation>
+    </message>
+    <message>
+        <source>No GHL token is set: enter the Private Integration token (scope %1) in Settings.</source>
+        <translation>Es ist kein GHL-Token gesetzt: Geben Sie das Private-Integration-Token (Scope %1) in den Einstellungen ein.</translation>
+    </message>
+    <message>
+        <source>The GHL base URL is not set or not valid; check it in Settings.</source>
+        <translation>Die GHL-Basis-URL ist nicht gesetzt oder ungültig; prüfen Sie sie in den Einstellungen.</translation>
+    </message>
+    <message>
+        <source>GHL refused the request (HTTP 401): the token is invalid or missing scope %1. Check the Private Integration token in Settings.</source>
+        <translation>GHL hat die Anfrage abgelehnt (HTTP 401): Das Token ist ungültig oder ihm fehlt der Scope %1. Prüfen Sie das Private-Integration-Token in den Einstellungen.</translation>
+    </message>
+    <message>
+        <source>GHL refused the request (HTTP 403): the token is invalid or missing scope %1, or it has no access to location %2. Check the token and the location id in Settings.</source>
+        <translation>GHL hat die Anfrage abgelehnt (HTTP 403): Das Token ist ungültig, ihm fehlt der Scope %1 oder es hat keinen Zugriff auf Standort %2. Prüfen Sie Token und Standort-ID in den Einstellungen.</translation>
+    </message>
+    <message>
+        <source>GHL does not know what was asked for (%1): it may have been deleted.</source>
+        <translation>GHL kennt das Angefragte nicht (%1): Es wurde vielleicht gelöscht.</translation>
+    </message>
+    <message>
+        <source>GHL&apos;s rate limit was exceeded (too many requests).</source>
+        <translation>Das Ratenlimit von GHL wurde überschritten (zu viele Anfragen).</translation>
+    </message>
+    <message>
+        <source>GHL had a problem on its side (HTTP %1). Try again later.</source>
+        <translation>GHL hatte ein Problem auf seiner Seite (HTTP %1). Versuchen Sie es später erneut.</translation>
+    </message>
+    <message>
+        <source>GHL refused the request (HTTP %1).</source>
+        <translation>GHL hat die Anfrage abgelehnt (HTTP %1).</translation>
+    </message>
+    <message>
+        <source>GHL refused the request (HTTP %1): %2</source>
+        <translation>GHL hat die Anfrage abgelehnt (HTTP %1): %2</translation>
+    </message>
+    <message>
+        <source>GHL did not answer within %1 seconds.</source>
+        <translation>GHL hat nicht innerhalb von %1 Sekunden geantwortet.</translation>
+    </message>
+    <message>
+        <source>Could not connect to GHL at %1: the connection was refused.</source>
+        <translation>Keine Verbindung zu GHL unter %1: Die Verbindung wurde abgelehnt.</translation>
+    </message>
+    <message>
+        <source>GHL at %1 closed the connection before answering.</source>
+        <translation>GHL unter %1 hat die Verbindung vor der Antwort geschlossen.</translation>
+    </message>
+    <message>
+        <source>The GHL server %1 could not be found. Check the internet connection and the base URL.</source>
+        <translation>Der GHL-Server %1 wurde nicht gefunden. Prüfen Sie die Internetverbindung und die Basis-URL.</translation>
+    </message>
+    <message>
+        <source>No secure connection to GHL at %1 could be made (TLS error). Check the computer&apos;s date and time and any proxy or firewall.</source>
+        <translation>Es konnte keine sichere Verbindung zu GHL unter %1 aufgebaut werden (TLS-Fehler). Prüfen Sie Datum und Uhrzeit des Rechners sowie Proxy oder Firewall.</translation>
+    </message>
+    <message>
+        <source>The network is not available.</source>
+        <translation>Das Netzwerk ist nicht verfügbar.</translation>
+    </message>
+    <message>
+        <source>The proxy refused or failed the connection to GHL.</source>
+        <translation>Der Proxy hat die Verbindung zu GHL abgelehnt oder sie ist dort fehlgeschlagen.</translation>
+    </message>
+    <message>
+        <source>The connection to GHL at %1 failed.</source>
+        <translation>Die Verbindung zu GHL unter %1 ist fehlgeschlagen.</translation>
+    </message>
+    <message numerus="yes">
+        <source>GHL asks to wait %n minute(s) before the next request (its daily limit may be used up).</source>
+        <translation>
+            <numerusform>GHL bittet, %n Minute bis zur nächsten Anfrage zu warten (das Tageslimit ist vielleicht aufgebraucht).</numerusform>
+            <numerusform>GHL bittet, %n Minuten bis zur nächsten Anfrage zu warten (das Tageslimit ist vielleicht aufgebraucht).</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Gave up: GHL failed too often recently and the retry budget is used up.</source>
+        <translation>Aufgegeben: GHL ist zuletzt zu oft fehlgeschlagen und das Wiederholungsbudget ist aufgebraucht.</translation>
+    </message>
+    <message numerus="yes">
+        <source>Gave up after %n attempt(s).</source>
+        <translation>
+            <numerusform>Nach %n Versuch aufgegeben.</numerusform>
+            <numerusform>Nach %n Versuchen aufgegeben.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>GHL kept answering &apos;too many requests&apos; (rate limit).</source>
+        <translation>GHL antwortete immer wieder mit &apos;zu viele Anfragen&apos; (Ratenlimit).</translation>
+    </message>
+</context>
+<context>
+    <name>qrt::ghl::GhlJob</name>
+    <message>
+        <source>The request was cancelled: the GHL connection is gone.</source>
+        <translation>Die Anfrage wurde abgebrochen: Die GHL-Verbindung besteht nicht mehr.</translation>
+    </message>
+    <message>
+        <source>The request to GHL was cancelled.</source>
+        <translation>Die Anfrage an GHL wurde abgebrochen.</translation>
+    </message>
+    <message>
+        <source>GHL answered with malformed data: %1.</source>
+        <translation>GHL hat fehlerhafte Daten geliefert: %1.</translation>
+    </message>
+</context>
+<context>
+    <name>qrt::ghl::ListCustomFieldsJob</name>
+    <message>
+        <source>the custom field list is not valid JSON (%1 at byte %2)</source>
+        <translation>die Liste der benutzerdefinierten Felder ist kein gültiges JSON (%1 bei Byte %2)</translation>
+    </message>
+    <message>
+        <source>the custom field list has no &quot;customFields&quot; list</source>
+        <translation>die Liste der benutzerdefinierten Felder hat keine Liste &quot;customFields&quot;</translation>
+    </message>
+</context>
+<context>
+    <name>qrt::ghl::ListOrdersJob</name>
+    <message>
+        <source>the order list is not valid JSON (%1 at byte %2)</source>
+        <translation>die Bestellliste ist kein gültiges JSON (%1 bei Byte %2)</translation>
+    </message>
+    <message>
+        <source>the order list has no &quot;data&quot; list or no &quot;totalCount&quot;</source>
+        <translation>die Bestellliste hat keine Liste &quot;data&quot; oder kein &quot;totalCount&quot;</translation>
+    </message>
+    <message>
+        <source>order %1 of the list has no id (_id)</source>
+        <translation>Bestellung %1 der Liste hat keine ID (_id)</translation>
+    </message>
+</context>
+<context>
+    <name>qrt::ghl::OrderJson</name>
+    <message>
+        <source>The order data from GHL is malformed: %1.</source>
+        <translation>Die Bestelldaten von GHL sind fehlerhaft: %1.</translation>
+    </message>
+    <message>
+        <source>The data of order %1 from GHL is malformed: %2.</source>
+        <translation>Die Daten von Bestellung %1 aus GHL sind fehlerhaft: %2.</translation>
+    </message>
+    <message>
+        <source>not valid JSON (%1 at byte %2)</source>
+        <translation>kein gültiges JSON (%1 bei Byte %2)</translation>
+    </message>
+    <message>
+        <source>expected a JSON object</source>
+        <translation>JSON-Objekt erwartet</translation>
+    </message>
+    <message>
+        <source>it has no order id (_id)</source>
+        <translation>sie hat keine Bestell-ID (_id)</translation>
+    </message>
+    <message>
+        <source>the order id is longer than 64 characters</source>
+        <translation>die Bestell-ID ist länger als 64 Zeichen</translation>
+    </message>
+    <message>
+        <source>amount is not a number</source>
+        <translation>amount ist keine Zahl</translation>
+    </message>
+    <message>
+        <source>items is not a list</source>
+        <translation>items ist keine Liste</translation>
+    </message>
+    <message>
+        <source>item %1 is not an object</source>
+        <translation>Position %1 ist kein Objekt</translation>
+    </message>
+    <message>
+        <source>item %1 has no valid quantity (qty)</source>
+        <translation>Position %1 hat keine gültige Menge (qty)</translation>
+    </message>
+    <message>
+        <source>Ticket</source>
+        <translation>Ticket</translation>
+    </message>
+</context>
+<context>
+    <name>qrt::gui::CheckInPanel</name>
+    <message>
+        <source>Ready to scan</source>
+        <translation>Bereit zum Scannen</translation>
+    </message>
+    <message>
+        <source>Not a ticket</source>
+        <translation>Kein Ticket</translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; is neither a ticket code nor an order link. Scan the QR code on the ticket.</source>
+        <translation>&quot;%1&quot; ist weder ein Ticketcode noch ein Bestelllink. Scannen Sie den QR-Code auf dem Ticket.</translation>
+    </message>
+    <message>
+        <source>Not a ticket: %1</source>
+        <translation>Kein Ticket: %1</translation>
+    </message>
+    <message>
+        <source>Could not check in</source>
+        <translation>Einlass nicht möglich</translation>
+    </message>
+    <message>
+        <source>Check the database connection in the status bar and scan again.</source>
+        <translation>Prüfen Sie die Datenbankverbindung in der Statusleiste und scannen Sie erneut.</translation>
+    </message>
+    <message>
+        <source>Admit &amp;all remaining (%1)</source>
+        <translation>Alle übri&amp;gen einlassen (%1)</translation>
+    </message>
+    <message>
+        <source>Admit &amp;all remaining</source>
+        <translation>Alle übri&amp;gen einlassen</translation>
+    </message>
+    <message>
+        <source>Admitted %1 of %2</source>
+        <translation>%1 von %2 eingelassen</translation>
+    </message>
+    <message>
+        <source>%1 tickets admitted now</source>
+        <translation>%1 Tickets jetzt eingelassen</translation>
+    </message>
+    <message>
+        <source>Ticket: %1</source>
+        <translation>Ticket: %1</translation>
+    </message>
+    <message>
+        <source>Already used</source>
+        <translation>Bereits benutzt</translation>
+    </message>
+    <message>
+        <source>by %1 at %2</source>
+        <translation>von %1 um %2</translation>
+    </message>
+    <message>
+        <source>unknown station</source>
+        <translation>unbekannte Station</translation>
+    </message>
+    <message>
+        <source>Cancelled</source>
+        <translation>Storniert</translation>
+    </message>
+    <message>
+        <source>Every ticket of this order is cancelled.</source>
+        <translation>Jedes Ticket dieser Bestellung ist storniert.</translation>
+    </message>
+    <message>
+        <source>This ticket is cancelled.</source>
+        <translation>Dieses Ticket ist storniert.</translation>
+    </message>
+    <message>
+        <source>Unknown ticket</source>
+        <translation>Unbekanntes Ticket</translation>
+    </message>
+    <message>
+        <source>No ticket has this code. If the order is new, press Sync (F5) and scan again.</source>
+        <translation>Kein Ticket hat diesen Code. Wenn die Bestellung neu ist, drücken Sie Synchronisieren (F5) und scannen Sie erneut.</translation>
+    </message>
+    <message>
+        <source>Unknown ticket %1</source>
+        <translation>Unbekanntes Ticket %1</translation>
+    </message>
+    <message>
+        <source>Unknown order</source>
+        <translation>Unbekannte Bestellung</translation>
+    </message>
+    <message>
+        <source>Order %1 is not in the database. If it is new, press Sync (F5) and scan again.</source>
+        <translation>Bestellung %1 ist nicht in der Datenbank. Wenn sie neu ist, drücken Sie Synchronisieren (F5) und scannen Sie erneut.</translation>
+    </message>
+    <message>
+        <source>Unknown order %1</source>
+        <translation>Unbekannte Bestellung %1</translation>
+    </message>
+    <message>
+        <source>Undo failed</source>
+        <translation>Rückgängigmachen fehlgeschlagen</translation>
+    </message>
+    <message>
+        <source>Admission undone</source>
+        <translation>Einlass rückgängig gemacht</translation>
+    </message>
+    <message>
+        <source>Ticket %1 (%2) is live again.</source>
+        <translation>Ticket %1 (%2) ist wieder gültig.</translation>
+    </message>
+    <message>
+        <source>Undone: ticket %1</source>
+        <translation>Rückgängig: Ticket %1</translation>
+    </message>
+    <message>
+        <source>Open an image with a QR code</source>
+        <translation>Bild mit QR-Code öffnen</translation>
+    </message>
+    <message>
+        <source>Images (*.png *.jpg *.jpeg *.bmp *.gif *.webp);;All files (*)</source>
+        <translation>Bilder (*.png *.jpg *.jpeg *.bmp *.gif *.webp);;Alle Dateien (*)</translation>
+    </message>
+    <message>
+        <source>No QR code found</source>
+        <translation>Kein QR-Code gefunden</translation>
+    </message>
+    <message>
+        <source>No readable QR code in %1. Try a sharper or larger image.</source>
+        <translation>Kein lesbarer QR-Code in %1. Versuchen Sie ein schärferes oder größeres Bild.</translation>
+    </message>
+    <message>
+        <source>Already used — all %1 tickets admitted</source>
+        <translation>Bereits benutzt — alle %1 Tickets eingelassen</translation>
+    </message>
+</context>
+<context>
+    <name>qrt::gui::EventOverview</name>
+    <message>
+        <source>Event overview</source>
+        <translation>Veranstaltungsübersicht</translation>
+    </message>
+    <message>
+        <source>No tickets yet. Press Sync (F5) to fetch orders from GHL.</source>
+        <translation>Noch keine Tickets. Drücken Sie Synchronisieren (F5), um Bestellungen von GHL abzurufen.</translation>
+    </message>
+    <message numerus="yes">
+        <source>%1 of %n ticket(s) admitted, %2 still to come.</source>
+        <translation>
+            <numerusform>%1 von %n Ticket eingelassen, %2 kommen noch.</numerusform>
+            <numerusform>%1 von %n Tickets eingelassen, %2 kommen noch.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>qrt::gui::Exporter</name>
+    <message>
+        <source>door-list</source>
+        <comment>start of a saved door list&apos;s file name</comment>
+        <translation>einlassliste</translation>
+    </message>
+    <message>
+        <source>Order</source>
+        <translation>Bestellung</translation>
+    </message>
+    <message>
+        <source>First name</source>
+        <translation>Vorname</translation>
+    </message>
+    <message>
+        <source>Last name</source>
+        <translation>Nachname</translation>
+    </message>
+    <message>
+        <source>E-mail</source>
+        <translation>E-Mail</translation>
+    </message>
+    <message>
+        <source>Phone</source>
+        <translation>Telefon</translation>
+    </message>
+    <message>
+        <source>Event</source>
+        <translation>Veranstaltung</translation>
+    </message>
+    <message>
+        <source>Tickets live</source>
+        <translation>Tickets gültig</translation>
+    </message>
+    <message>
+        <source>Tickets used</source>
+        <translation>Tickets entwertet</translation>
+    </message>
+    <message>
+        <source>Tickets cancelled</source>
+        <translation>Tickets storniert</translation>
+    </message>
+    <message>
+        <source>Total paid</source>
+        <translation>Bezahlt gesamt</translation>
+    </message>
+    <message>
+        <source>Currency</source>
+        <translation>Währung</translation>
+    </message>
+    <message>
+        <source>Payment status</source>
+        <translation>Zahlungsstatus</translation>
+    </message>
+    <message>
+        <source>Ordered (UTC)</source>
+        <translation>Bestellt (UTC)</translation>
+    </message>
+    <message>
+        <source>Updated (UTC)</source>
+        <translation>Geändert (UTC)</translation>
+    </message>
+    <message>
+        <source>Tickets</source>
+        <translation>Tickets</translation>
+    </message>
+    <message>
+        <source>Admitted</source>
+        <translation>Eingelassen</translation>
+    </message>
+    <message>
+        <source>Ticket types</source>
+        <translation>Ticketarten</translation>
+    </message>
+    <message>
+        <source>Orders: %1 · Tickets: %2 · Admitted: %3 · Printed: %4</source>
+        <translation>Bestellungen: %1 · Tickets: %2 · Eingelassen: %3 · Gedruckt: %4</translation>
+    </message>
+    <message>
+        <source>Tick</source>
+        <comment>door list column: one box per person let in by hand</comment>
+        <translation>Haken</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <source>%1 of %2</source>
+        <comment>door list: tickets admitted of the order&apos;s tickets</comment>
+        <translation>%1 von %2</translation>
+    </message>
+    <message>
+        <source>%1, %2</source>
+        <comment>door list: last name, first name</comment>
+        <translation>%1, %2</translation>
+    </message>
+    <message>
+        <source>Door list: %1</source>
+        <translation>Einlassliste: %1</translation>
+    </message>
+    <message>
+        <source>No orders with tickets for this event.</source>
+        <translation>Keine Bestellungen mit Tickets für diese Veranstaltung.</translation>
+    </message>
+    <message>
+        <source>Page %1 of %2</source>
+        <translation>Seite %1 von %2</translation>
+    </message>
+</context>
+<context>
+    <name>qrt::gui::HistoryModel</name>
+    <message>
+        <source>(new)</source>
+        <translation>(neu)</translation>
+    </message>
+    <message>
+        <source>When</source>
+        <translation>Wann</translation>
+    </message>
+    <message>
+        <source>Ticket</source>
+        <translation>Ticket</translation>
+    </message>
+    <message>
+        <source>From</source>
+        <translation>Von</translation>
+    </message>
+    <message>
+        <source>To</source>
+        <translation>Nach</translation>
+    </message>
+    <message>
+        <source>By</source>
+        <translation>Durch</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>Grund</translation>
+    </message>
+</context>
+<context>
+    <name>qrt::gui::ListenerPanel</name>
+    <message>
+        <source>GHL signature (Ed25519)</source>
+        <translation>GHL-Signatur (Ed25519)</translation>
+    </message>
+    <message>
+        <source>Shared secret</source>
+        <translation>Gemeinsames Geheimnis</translation>
+    </message>
+    <message>
+        <source>None (this machine only)</source>
+        <translation>Keine (nur dieser Rechner)</translation>
+    </message>
+    <message>
+        <source>Waiting</source>
+        <translation>Wartend</translation>
+    </message>
+    <message>
+        <source>Processing</source>
+        <translation>In Bearbeitung</translation>
+    </message>
+    <message>
+        <source>Done</source>
+        <translation>Erledigt</translation>
+    </message>
+    <message>
+        <source>Done with a warning</source>
+        <translation>Erledigt mit Warnung</translation>
+    </message>
+    <message>
+        <source>Failed, retrying (attempt %1)</source>
+        <translation>Fehlgeschlagen, wird wiederholt (Versuch %1)</translation>
+    </message>
+    <message numerus="yes">
+        <source>Dead after %n attempt(s)</source>
+        <translation>
+            <numerusform>Tot nach %n Versuch</numerusform>
+            <numerusform>Tot nach %n Versuchen</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation>Zeit</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>Art</translation>
+    </message>
+    <message>
+        <source>Order</source>
+        <translation>Bestellung</translation>
+    </message>
+    <message>
+        <source>Outcome</source>
+        <translation>Ergebnis</translation>
+    </message>
+    <message>
+        <source>Error</source>
+        <translation>Fehler</translation>
+    </message>
+    <message>
+        <source>No database is open, so there is no webhook inbox to show.</source>
+        <translation>Es ist keine Datenbank geöffnet, daher gibt es keine Webhook-Inbox zum Anzeigen.</translation>
+    </message>
+    <message>
+        <source>Listening</source>
+        <translation>Lauscht</translation>
+    </message>
+    <message>
+        <source>&amp;Stop listener</source>
+        <translation>Empfang &amp;stoppen</translation>
+    </message>
+    <message>
+        <source>Off</source>
+        <translation>Aus</translation>
+    </message>
+    <message>
+        <source>%1:%2 (not listening)</source>
+        <translation>%1:%2 (lauscht nicht)</translation>
+    </message>
+    <message>
+        <source>&amp;Start listener</source>
+        <translation>Empfang &amp;starten</translation>
+    </message>
+    <message>
+        <source>The listener needs a database for its inbox.</source>
+        <translation>Der Webhook-Empfang braucht eine Datenbank für seine Inbox.</translation>
+    </message>
+    <message>
+        <source>No inbox worker runs in this application: another station or `qrtickets serve` must process the events.</source>
+        <translation>In dieser Anwendung läuft kein Inbox-Worker: eine andere Station oder `qrtickets serve` muss die Ereignisse verarbeiten.</translation>
+    </message>
+    <message>
+        <source>Stopped. Webhooks GHL sends now are retried by GHL or lost; start the listener again to receive them.</source>
+        <translation>Gestoppt. Webhooks, die GHL jetzt sendet, werden von GHL wiederholt oder gehen verloren; starten Sie den Webhook-Empfang erneut, um sie zu empfangen.</translation>
+    </message>
+    <message>
+        <source>The listener did not start: %1</source>
+        <translation>Der Webhook-Empfang ist nicht gestartet: %1</translation>
+    </message>
+    <message>
+        <source>Stopped.</source>
+        <translation>Gestoppt.</translation>
+    </message>
+    <message>
+        <source>The listener did not start</source>
+        <translation>Der Webhook-Empfang ist nicht gestartet</translation>
+    </message>
+    <message>
+        <source>The inbox could not be read: %1</source>
+        <translation>Die Inbox konnte nicht gelesen werden: %1</translation>
+    </message>
+    <message>
+        <source>%1 pending, %2 processing, %3 waiting to retry</source>
+        <translation>%1 ausstehend, %2 in Bearbeitung, %3 warten auf Wiederholung</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>keine</translation>
+    </message>
+    <message>
+        <source>%1 (last error: %2)</source>
+        <translation>%1 (letzter Fehler: %2)</translation>
+    </message>
+    <message>
+        <source>(custom)</source>
+        <translation>(benutzerdefiniert)</translation>
+    </message>
+    <message>
+        <source>Nothing received yet. Point a GHL workflow webhook or the marketplace app at the address above.</source>
+        <translation>Noch nichts empfangen. Richten Sie einen GHL-Workflow-Webhook oder die Marketplace-App auf die Adresse oben.</translation>
+    </message>
+    <message>
+        <source>Only GHL can sign webhooks; set the listener to shared-secret authentication to send a test webhook.</source>
+        <translation>Nur GHL kann Webhooks signieren; stellen Sie den Webhook-Empfang auf Authentifizierung mit gemeinsamem Geheimnis, um einen Test-Webhook zu senden.</translation>
+    </message>
+    <message>
+        <source>Retry failed: %1</source>
+        <translation>Wiederholen fehlgeschlagen: %1</translation>
+    </message>
+    <message>
+        <source>Event %1 is already waiting or being processed.</source>
+        <translation>Ereignis %1 wartet bereits oder wird gerade verarbeitet.</translation>
+    </message>
+    <message>
+        <source>Event %1 is queued again.</source>
+        <translation>Ereignis %1 ist wieder in der Warteschlange.</translation>
+    </message>
+    <message>
+        <source>Looking up a demo order ...</source>
+        <translation>Suche eine Demo-Bestellung ...</translation>
+    </message>
+    <message>
+        <source>No demo order to send: %1</source>
+        <translation>Keine Demo-Bestellung zum Senden: %1</translation>
+    </message>
+    <message>
+        <source>The demo location has no orders yet.</source>
+        <translation>Der Demo-Standort hat noch keine Bestellungen.</translation>
+    </message>
+    <message>
+        <source>Test webhook for order %1 accepted; watch it below.</source>
+        <translation>Test-Webhook für Bestellung %1 angenommen; verfolgen Sie ihn unten.</translation>
+    </message>
+    <message>
+        <source>The listener answered %1: %2</source>
+        <translation>Der Webhook-Empfang antwortete %1: %2</translation>
+    </message>
+    <message>
+        <source>The test webhook could not be sent: %1</source>
+        <translation>Der Test-Webhook konnte nicht gesendet werden: %1</translation>
+    </message>
+    <message>
+        <source>Posts an OrderCreate webhook for a demo order to this listener</source>
+        <translation>Sendet einen OrderCreate-Webhook für eine Demo-Bestellung an diesen Webhook-Empfang</translation>
+    </message>
+</context>
+<context>
+    <name>qrt::gui::MainWindow</name>
+    <message>
+        <source>Could not write %1.</source>
+        <translation>%1 konnte nicht geschrieben werden.</translation>
+    </message>
+    <message>
+        <source>QR Tickets — Demo</source>
+        <translation>QR Tickets — Demo</translation>
+    </message>
+    <message>
+        <source>QR Tickets</source>
+        <translation>QR Tickets</translation>
+    </message>
+    <message>
+        <source>&lt;p&gt;QR Tickets shows the orders of your GoHighLevel location here.&lt;/p&gt;&lt;p&gt;&lt;b&gt;1.&lt;/b&gt; Open &lt;b&gt;Settings&lt;/b&gt; (Ctrl+,) and enter your GHL location id and private integration token.&lt;br&gt;&lt;b&gt;2.&lt;/b&gt; Press &lt;b&gt;Sync&lt;/b&gt; (F5) to fetch your orders.&lt;br&gt;&lt;b&gt;3.&lt;/b&gt; Use the &lt;b&gt;Check-in&lt;/b&gt; tab at the door.&lt;/p&gt;&lt;p&gt;Just looking around? Start &lt;code&gt;qrtickets --demo&lt;/code&gt; for a built-in GHL simulator with sample orders.&lt;/p&gt;</source>
+        <translation>&lt;p&gt;QR Tickets zeigt hier die Bestellungen Ihres GoHighLevel-Standorts.&lt;/p&gt;&lt;p&gt;&lt;b&gt;1.&lt;/b&gt; Öffnen Sie die &lt;b&gt;Einstellungen&lt;/b&gt; (Strg+,) und geben Sie Ihre GHL-Standort-ID und Ihr Private-Integration-Token ein.&lt;br&gt;&lt;b&gt;2.&lt;/b&gt; Drücken Sie &lt;b&gt;Synchronisieren&lt;/b&gt; (F5), um Ihre Bestellungen abzurufen.&lt;br&gt;&lt;b&gt;3.&lt;/b&gt; Nutzen Sie am Eingang den Reiter &lt;b&gt;Einlass&lt;/b&gt;.&lt;/p&gt;&lt;p&gt;Nur umsehen? Starten Sie &lt;code&gt;qrtickets --demo&lt;/code&gt; für einen eingebauten GHL-Simulator mit Beispielbestellungen.&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <source>Could not read the orders: %1</source>
+        <translation>Die Bestellungen konnten nicht gelesen werden: %1</translation>
+    </message>
+    <message>
+        <source>All events</source>
+        <translation>Alle Veranstaltungen</translation>
+    </message>
+    <message>
+        <source>Any payment status</source>
+        <translation>Jeder Zahlungsstatus</translation>
+    </message>
+    <message>
+        <source>Any check-in state</source>
+        <translation>Jeder Einlassstatus</translation>
+    </message>
+    <message>
+        <source>Not arrived</source>
+        <translation>Nicht angekommen</translation>
+    </message>
+    <message>
+        <source>Partly admitted</source>
+        <translation>Teilweise eingelassen</translation>
+    </message>
+    <message>
+        <source>All admitted</source>
+        <translation>Alle eingelassen</translation>
+    </message>
+    <message>
+        <source>No live tickets</source>
+        <translation>Keine gültigen Tickets</translation>
+    </message>
+    <message>
+        <source>%1 (%2)</source>
+        <translation>%1 (%2)</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n order(s) loaded, counting…</source>
+        <translation>
+            <numerusform>%n Bestellung geladen, zähle…</numerusform>
+            <numerusform>%n Bestellungen geladen, zähle…</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>No order matches the search and filters. Clear them to see every order.</source>
+        <translation>Keine Bestellung passt zu Suche und Filtern. Setzen Sie sie zurück, um alle Bestellungen zu sehen.</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n order(s)</source>
+        <translation>
+            <numerusform>%n Bestellung</numerusform>
+            <numerusform>%n Bestellungen</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>%1: %2 — connected</source>
+        <translation>%1: %2 — verbunden</translation>
+    </message>
+    <message>
+        <source>%1: %2 — not reachable</source>
+        <translation>%1: %2 — nicht erreichbar</translation>
+    </message>
+    <message>
+        <source>Never synced — press F5</source>
+        <translation>Nie synchronisiert — F5 drücken</translation>
+    </message>
+    <message>
+        <source>Listener: %1:%2</source>
+        <translation>Webhook-Empfang: %1:%2</translation>
+    </message>
+    <message>
+        <source>Listener: off</source>
+        <translation>Webhook-Empfang: aus</translation>
+    </message>
+    <message>
+        <source> — %1 today, %2 dead</source>
+        <translation> — %1 heute, %2 tot</translation>
+    </message>
+    <message>
+        <source>Export failed</source>
+        <translation>Export fehlgeschlagen</translation>
+    </message>
+    <message>
+        <source>Choose a folder you can write to and try again.</source>
+        <translation>Wählen Sie einen beschreibbaren Ordner und versuchen Sie es erneut.</translation>
+    </message>
+    <message>
+        <source>Saved %1</source>
+        <translation>%1 gespeichert</translation>
+    </message>
+    <message>
+        <source>Door list %1</source>
+        <translation>Einlassliste %1</translation>
+    </message>
+    <message>
+        <source>Door list not saved</source>
+        <translation>Einlassliste nicht gespeichert</translation>
+    </message>
+    <message>
+        <source>Export order list</source>
+        <translation>Bestellliste exportieren</translation>
+    </message>
+    <message>
+        <source>No events</source>
+        <translation>Keine Veranstaltungen</translation>
+    </message>
+    <message>
+        <source>There are no orders yet. Press Sync (F5) first.</source>
+        <translation>Es gibt noch keine Bestellungen. Drücken Sie zuerst Synchronisieren (F5).</translation>
+    </message>
+    <message>
+        <source>Door list</source>
+        <translation>Einlassliste</translation>
+    </message>
+    <message>
+        <source>Event:</source>
+        <translation>Veranstaltung:</translation>
+    </message>
+    <message>
+        <source>Door list not printed</source>
+        <translation>Einlassliste nicht gedruckt</translation>
+    </message>
+    <message>
+        <source>Check the database connection and try again.</source>
+        <translation>Prüfen Sie die Datenbankverbindung und versuchen Sie es erneut.</translation>
+    </message>
+    <message>
+        <source>Save door list</source>
+        <translation>Einlassliste speichern</translation>
+    </message>
+    <message>
+        <source>PDF files (*.pdf)</source>
+        <translation>PDF-Dateien (*.pdf)</translation>
+    </message>
+    <message>
+        <source>Listener</source>
+        <translation>Webhook-Empfang</translation>
+    </message>
+    <message>
+        <source>About QR Tickets</source>
+        <translation>Über QR Tickets</translation>
+    </message>
+    <message>
+        <source>&lt;h3&gt;QR Tickets %1&lt;/h3&gt;&lt;p&gt;GoHighLevel orders, QR codes and door check-in for event staff.&lt;/p&gt;&lt;p&gt;Database: %2&lt;/p&gt;&lt;p&gt;Station: %3&lt;/p&gt;</source>
+        <translation>&lt;h3&gt;QR Tickets %1&lt;/h3&gt;&lt;p&gt;GoHighLevel-Bestellungen, QR-Codes und Einlasskontrolle für Veranstaltungspersonal.&lt;/p&gt;&lt;p&gt;Datenbank: %2&lt;/p&gt;&lt;p&gt;Station: %3&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <source>Changes made at other stations appear here live.</source>
+        <translation>Änderungen an anderen Stationen erscheinen hier sofort.</translation>
+    </message>
+    <message>
+        <source>CSV, comma separated (*.csv)</source>
+        <translation>CSV, durch Kommas getrennt (*.csv)</translation>
+    </message>
+    <message>
+        <source>CSV, semicolon separated, decimal comma (*.csv)</source>
+        <translation>CSV, durch Semikolons getrennt, Dezimalkomma (*.csv)</translation>
+    </message>
+    <message numerus="yes">
+        <source>Last sync: %1, %2 (%n order(s), %3 failed)</source>
+        <translation>
+            <numerusform>Letzte Synchronisierung: %1, %2 (%n Bestellung, %3 fehlgeschlagen)</numerusform>
+            <numerusform>Letzte Synchronisierung: %1, %2 (%n Bestellungen, %3 fehlgeschlagen)</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Welcome to the demo</source>
+        <translation>Willkommen in der Demo</translation>
+    </message>
+    <message>
+        <source>&lt;p&gt;A built-in GHL simulator holds about 200 sample orders.&lt;/p&gt;&lt;p&gt;Press &lt;b&gt;Sync&lt;/b&gt; (F5) to fetch them, open an order, admit guests in the &lt;b&gt;Check-in&lt;/b&gt; tab, or send a test webhook from the &lt;b&gt;Listener&lt;/b&gt; panel.&lt;/p&gt;&lt;p&gt;Nothing you do here touches your own settings or data.&lt;/p&gt;</source>
+        <translation>&lt;p&gt;Ein eingebauter GHL-Simulator enthält etwa 200 Beispielbestellungen.&lt;/p&gt;&lt;p&gt;Drücken Sie &lt;b&gt;Synchronisieren&lt;/b&gt; (F5), um sie abzurufen, öffnen Sie eine Bestellung, lassen Sie Gäste im Reiter &lt;b&gt;Einlass&lt;/b&gt; ein oder senden Sie einen Test-Webhook aus dem Bereich &lt;b&gt;Webhook-Empfang&lt;/b&gt;.&lt;/p&gt;&lt;p&gt;Nichts, was Sie hier tun, berührt Ihre eigenen Einstellungen oder Daten.&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <source>&amp;Sync the sample orders</source>
+        <translation>Beispielbestellungen &amp;laden</translation>
+    </message>
+</context>
+<context>
+    <name>qrt::gui::OrderDialog</name>
+    <message>
+        <source>Order %1</source>
+        <translation>Bestellung %1</translation>
+    </message>
+    <message>
+        <source>No QR code: %1</source>
+        <translation>Kein QR-Code: %1</translation>
+    </message>
+    <message>
+        <source>This order is not in the database (any more). Press Sync (F5) to fetch it.</source>
+        <translation>Diese Bestellung ist nicht (mehr) in der Datenbank. Drücken Sie Synchronisieren (F5), um sie abzurufen.</translation>
+    </message>
+    <message>
+        <source>%1 %2, %3</source>
+        <translation>%1 %2, %3</translation>
+    </message>
+    <message>
+        <source>%1 live, %2 used, %3 cancelled</source>
+        <translation>%1 gültig, %2 benutzt, %3 storniert</translation>
+    </message>
+    <message>
+        <source>Order %1 — %2</source>
+        <translation>Bestellung %1 — %2</translation>
+    </message>
+    <message>
+        <source>Nothing to change</source>
+        <translation>Nichts zu ändern</translation>
+    </message>
+    <message>
+        <source>None of these tickets can be set to %1 (they already are, or a cancelled ticket cannot be admitted).</source>
+        <translation>Keines dieser Tickets kann auf %1 gesetzt werden (sie sind es bereits, oder ein storniertes Ticket kann nicht eingelassen werden).</translation>
+    </message>
+    <message>
+        <source>Reason needed</source>
+        <translation>Grund erforderlich</translation>
+    </message>
+    <message>
+        <source>Setting a ticket to %1 from its current status needs a reason for the audit trail. Type it in the Reason field and try again.</source>
+        <translation>Ein Ticket aus seinem aktuellen Status auf %1 zu setzen, braucht einen Grund für das Prüfprotokoll. Geben Sie ihn im Feld Grund ein und versuchen Sie es erneut.</translation>
+    </message>
+    <message>
+        <source>Cancel tickets</source>
+        <translation>Tickets stornieren</translation>
+    </message>
+    <message numerus="yes">
+        <source>Cancel %n ticket(s) of order %1? The holders will not be admitted.</source>
+        <translation>
+            <numerusform>%n Ticket von Bestellung %1 stornieren? Die Inhaber werden nicht eingelassen.</numerusform>
+            <numerusform>%n Tickets von Bestellung %1 stornieren? Die Inhaber werden nicht eingelassen.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Keep them</source>
+        <translation>Behalten</translation>
+    </message>
+    <message>
+        <source>Status not changed</source>
+        <translation>Status nicht geändert</translation>
+    </message>
+    <message>
+        <source>Check the database connection and try again.</source>
+        <translation>Prüfen Sie die Datenbankverbindung und versuchen Sie es erneut.</translation>
+    </message>
+    <message>
+        <source>Some tickets were not changed</source>
+        <translation>Einige Tickets wurden nicht geändert</translation>
+    </message>
+    <message>
+        <source>Not admitted</source>
+        <translation>Nicht eingelassen</translation>
+    </message>
+    <message>
+        <source>Save QR code</source>
+        <translation>QR-Code speichern</translation>
+    </message>
+    <message>
+        <source>PNG images (*.png)</source>
+        <translation>PNG-Bilder (*.png)</translation>
+    </message>
+    <message>
+        <source>QR code not saved</source>
+        <translation>QR-Code nicht gespeichert</translation>
+    </message>
+    <message>
+        <source>Could not write %1.</source>
+        <translation>%1 konnte nicht geschrieben werden.</translation>
+    </message>
+    <message>
+        <source>Choose a folder you can write to.</source>
+        <translation>Wählen Sie einen beschreibbaren Ordner.</translation>
+    </message>
+</context>
+<context>
+    <name>qrt::gui::OrderListModel</name>
+    <message>
+        <source>Order</source>
+        <translation>Bestellung</translation>
+    </message>
+    <message>
+        <source>Contact</source>
+        <translation>Kontakt</translation>
+    </message>
+    <message>
+        <source>E-mail</source>
+        <translation>E-Mail</translation>
+    </message>
+    <message>
+        <source>Event</source>
+        <translation>Veranstaltung</translation>
+    </message>
+    <message>
+        <source>Live</source>
+        <translation>Gültig</translation>
+    </message>
+    <message>
+        <source>Used</source>
+        <translation>Benutzt</translation>
+    </message>
+    <message>
+        <source>Cancelled</source>
+        <translation>Storniert</translation>
+    </message>
+    <message>
+        <source>Total</source>
+        <translation>Gesamt</translation>
+    </message>
+    <message>
+        <source>Payment</source>
+        <translation>Zahlung</translation>
+    </message>
+    <message>
+        <source>Updated</source>
+        <translation>Aktualisiert</translation>
+    </message>
+</context>
+<context>
+    <name>qrt::gui::OverviewModel</name>
+    <message>
+        <source>Event</source>
+        <translation>Veranstaltung</translation>
+    </message>
+    <message>
+        <source>Ticket type</source>
+        <translation>Ticketart</translation>
+    </message>
+    <message>
+        <source>Sold</source>
+        <translation>Verkauft</translation>
+    </message>
+    <message>
+        <source>Admitted</source>
+        <translation>Eingelassen</translation>
+    </message>
+    <message>
+        <source>Remaining</source>
+        <translation>Verbleibend</translation>
+    </message>
+    <message>
+        <source>Cancelled</source>
+        <translation>Storniert</translation>
+    </message>
+</context>
+<context>
+    <name>qrt::gui::SettingsDialog</name>
+    <message>
+        <source>GHL signature (Ed25519)</source>
+        <translation>GHL-Signatur (Ed25519)</translation>
+    </message>
+    <message>
+        <source>Shared secret</source>
+        <translation>Gemeinsames Geheimnis</translation>
+    </message>
+    <message>
+        <source>None (this machine only)</source>
+        <translation>Keine (nur dieser Rechner)</translation>
+    </message>
+    <message>
+        <source>L: low (7%)</source>
+        <translation>L: niedrig (7 %)</translation>
+    </message>
+    <message>
+        <source>M: medium (15%)</source>
+        <translation>M: mittel (15 %)</translation>
+    </message>
+    <message>
+        <source>Q: quartile (25%)</source>
+        <translation>Q: Quartil (25 %)</translation>
+    </message>
+    <message>
+        <source>H: high (30%)</source>
+        <translation>H: hoch (30 %)</translation>
+    </message>
+    <message>
+        <source>System language</source>
+        <translation>Systemsprache</translation>
+    </message>
+    <message>
+        <source>Set by the environment variable %1; change it there.</source>
+        <translation>Gesetzt durch die Umgebungsvariable %1; ändern Sie sie dort.</translation>
+    </message>
+    <message>
+        <source>Set on the command line; change it there.</source>
+        <translation>Auf der Befehlszeile gesetzt; ändern Sie es dort.</translation>
+    </message>
+    <message>
+        <source>No system keychain is available; set this secret through its environment variable.</source>
+        <translation>Kein Schlüsselbund des Systems verfügbar; setzen Sie dieses Geheimnis über seine Umgebungsvariable.</translation>
+    </message>
+    <message>
+        <source>No system keychain is available: give the token in the environment variable QRTICKETS_GHL_TOKEN.</source>
+        <translation>Kein Schlüsselbund des Systems verfügbar: geben Sie das Token in der Umgebungsvariable QRTICKETS_GHL_TOKEN an.</translation>
+    </message>
+    <message>
+        <source>The token is kept in the system keychain, never in the settings file.</source>
+        <translation>Das Token wird im Schlüsselbund des Systems aufbewahrt, nie in der Einstellungsdatei.</translation>
+    </message>
+    <message>
+        <source>Product (event)</source>
+        <translation>Produkt (Veranstaltung)</translation>
+    </message>
+    <message>
+        <source>Orders</source>
+        <translation>Bestellungen</translation>
+    </message>
+    <message>
+        <source>Custom field for the QR code</source>
+        <translation>Benutzerdefiniertes Feld für den QR-Code</translation>
+    </message>
+    <message>
+        <source>Without authentication anyone on the network can post orders to this station. Bind to 127.0.0.1 or choose an authentication mode; the listener refuses to start like this.</source>
+        <translation>Ohne Authentifizierung kann jeder im Netzwerk Bestellungen an diese Station senden. Binden Sie an 127.0.0.1 oder wählen Sie eine Authentifizierung; so startet der Webhook-Empfang nicht.</translation>
+    </message>
+    <message>
+        <source>Shared-secret authentication needs a secret.</source>
+        <translation>Authentifizierung mit gemeinsamem Geheimnis braucht ein Geheimnis.</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n setting(s) need attention before they can be saved.</source>
+        <translation>
+            <numerusform>%n Einstellung muss korrigiert werden, bevor gespeichert werden kann.</numerusform>
+            <numerusform>%n Einstellungen müssen korrigiert werden, bevor gespeichert werden kann.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Fix the values on the left to see a preview.</source>
+        <translation>Korrigieren Sie die Werte links, um eine Vorschau zu sehen.</translation>
+    </message>
+    <message>
+        <source>%1 x %1 px, encodes %2</source>
+        <translation>%1 x %1 px, kodiert %2</translation>
+    </message>
+    <message>
+        <source>Fix the GHL settings first.</source>
+        <translation>Korrigieren Sie zuerst die GHL-Einstellungen.</translation>
+    </message>
+    <message>
+        <source>Enter the location ID and the token first.</source>
+        <translation>Geben Sie zuerst die Standort-ID und das Token ein.</translation>
+    </message>
+    <message>
+        <source>Connecting to %1 ...</source>
+        <translation>Verbinde mit %1 ...</translation>
+    </message>
+    <message numerus="yes">
+        <source>Connected: the location has %n custom field(s).</source>
+        <translation>
+            <numerusform>Verbunden: Der Standort hat %n benutzerdefiniertes Feld.</numerusform>
+            <numerusform>Verbunden: Der Standort hat %n benutzerdefinierte Felder.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n custom field(s) loaded from GHL.</source>
+        <translation>
+            <numerusform>%n benutzerdefiniertes Feld aus GHL geladen.</numerusform>
+            <numerusform>%n benutzerdefinierte Felder aus GHL geladen.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Connecting ...</source>
+        <translation>Verbinde ...</translation>
+    </message>
+    <message>
+        <source>Connected to %1 (%2).</source>
+        <translation>Verbunden mit %1 (%2).</translation>
+    </message>
+    <message>
+        <source>Not connected: %1</source>
+        <translation>Nicht verbunden: %1</translation>
+    </message>
+    <message>
+        <source>Mappings are stored in the database; none is open.</source>
+        <translation>Zuordnungen werden in der Datenbank gespeichert; es ist keine geöffnet.</translation>
+    </message>
+    <message>
+        <source>Loading products ...</source>
+        <translation>Lade Produkte ...</translation>
+    </message>
+    <message>
+        <source>No products yet: run a sync first, then map each product to a field.</source>
+        <translation>Noch keine Produkte: Synchronisieren Sie zuerst und ordnen Sie dann jedes Produkt einem Feld zu.</translation>
+    </message>
+    <message>
+        <source>Load the custom fields from GHL to change a mapping.</source>
+        <translation>Laden Sie die benutzerdefinierten Felder aus GHL, um eine Zuordnung zu ändern.</translation>
+    </message>
+    <message>
+        <source>Custom field for %1</source>
+        <translation>Benutzerdefiniertes Feld für %1</translation>
+    </message>
+    <message>
+        <source>(no QR field)</source>
+        <translation>(kein QR-Feld)</translation>
+    </message>
+    <message>
+        <source>%1 (%2)</source>
+        <translation>%1 (%2)</translation>
+    </message>
+    <message>
+        <source>%1 (no longer in GHL)</source>
+        <translation>%1 (nicht mehr in GHL)</translation>
+    </message>
+    <message>
+        <source>Reading the system keychain ...</source>
+        <translation>Schlüsselbund des Systems wird gelesen ...</translation>
+    </message>
+    <message>
+        <source>Save anyway?</source>
+        <translation>Trotzdem speichern?</translation>
+    </message>
+    <message>
+        <source>QR Tickets could not connect to the database at %1:
+%2</source>
+        <translation>QR Tickets konnte keine Verbindung zur Datenbank unter %1 herstellen:
+%2</translation>
+    </message>
+    <message>
+        <source>Saved anyway, QR Tickets starts on a window that offers Settings, Retry and this computer&apos;s local database until this database answers.</source>
+        <translation>Wenn Sie trotzdem speichern, startet QR Tickets mit einem Fenster, das Einstellungen, Erneut versuchen und die lokale Datenbank dieses Computers anbietet, bis diese Datenbank antwortet.</translation>
+    </message>
+    <message>
+        <source>Save anyway</source>
+        <translation>Trotzdem speichern</translation>
+    </message>
+    <message>
+        <source>Keep editing</source>
+        <translation>Weiter bearbeiten</translation>
+    </message>
+    <message>
+        <source>Trying the new database before saving it ...</source>
+        <translation>Die neue Datenbank wird vor dem Speichern geprüft ...</translation>
+    </message>
+    <message>
+        <source>Saving in the system keychain ... If it asks to create or unlock a keyring, answer it there.</source>
+        <translation>Wird im Schlüsselbund des Systems gespeichert ... Falls er fragt, ob ein Schlüsselbund angelegt oder entsperrt werden soll, antworten Sie dort.</translation>
+    </message>
+</context>
+<context>
+    <name>qrt::gui::StartupProblemDialog</name>
+    <message>
+        <source>set in the settings file %1</source>
+        <translation>festgelegt in der Einstellungsdatei %1</translation>
+    </message>
+    <message>
+        <source>set by the environment variable %1</source>
+        <translation>festgelegt durch die Umgebungsvariable %1</translation>
+    </message>
+    <message>
+        <source>set by --database on the command line</source>
+        <translation>festgelegt durch --database auf der Befehlszeile</translation>
+    </message>
+    <message>
+        <source>the default</source>
+        <translation>die Voreinstellung</translation>
+    </message>
+    <message>
+        <source>Open Settings to correct the database URL, retry once the database server is running, or work with this computer&apos;s local database (%1) for now: it becomes the database in the settings, and orders synced into it stay on this computer.</source>
+        <translation>Öffnen Sie die Einstellungen, um die Datenbank-URL zu korrigieren, versuchen Sie es erneut, sobald der Datenbankserver läuft, oder arbeiten Sie vorerst mit der lokalen Datenbank dieses Computers (%1): Sie wird in den Einstellungen zur Datenbank, und die dorthin synchronisierten Bestellungen bleiben auf diesem Computer.</translation>
+    </message>
+    <message>
+        <source>%1 database %2</source>
+        <translation>%1-Datenbank %2</translation>
+    </message>
+    <message>
+        <source>The database URL in the settings cannot be used.</source>
+        <translation>Die Datenbank-URL in den Einstellungen ist nicht verwendbar.</translation>
+    </message>
+    <message>
+        <source>Database: %1</source>
+        <translation>Datenbank: %1</translation>
+    </message>
+    <message>
+        <source>Database: %1 (%2)</source>
+        <translation>Datenbank: %1 (%2)</translation>
+    </message>
+    <message>
+        <source>The database said: %1</source>
+        <translation>Die Datenbank meldete: %1</translation>
+    </message>
+    <message>
+        <source>The settings were read again; the database URL still cannot be used.</source>
+        <translation>Die Einstellungen wurden neu gelesen; die Datenbank-URL ist weiterhin nicht verwendbar.</translation>
+    </message>
+    <message>
+        <source>Connecting to %1 ...</source>
+        <translation>Verbinde mit %1 ...</translation>
+    </message>
+    <message>
+        <source>Tried again at %1; still not connected.</source>
+        <translation>Um %1 erneut versucht; weiterhin keine Verbindung.</translation>
+    </message>
+</context>
+<context>
+    <name>qrt::gui::SyncDialog</name>
+    <message numerus="yes">
+        <source>%n second(s)</source>
+        <translation>
+            <numerusform>%n Sekunde</numerusform>
+            <numerusform>%n Sekunden</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n minute(s)</source>
+        <translation>
+            <numerusform>%n Minute</numerusform>
+            <numerusform>%n Minuten</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>%1 h %2 min</source>
+        <translation>%1 Std. %2 Min.</translation>
+    </message>
+    <message>
+        <source>Order</source>
+        <translation>Bestellung</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>Grund</translation>
+    </message>
+    <message>
+        <source>Syncing is not available in this build.</source>
+        <translation>Synchronisieren ist in diesem Build nicht verfügbar.</translation>
+    </message>
+    <message>
+        <source>Ready. An incremental sync fetches only new and changed orders.</source>
+        <translation>Bereit. Eine inkrementelle Synchronisierung holt nur neue und geänderte Bestellungen.</translation>
+    </message>
+    <message>
+        <source>Order list</source>
+        <translation>Bestellliste</translation>
+    </message>
+    <message>
+        <source>JSON files (*.json);;All files (*)</source>
+        <translation>JSON-Dateien (*.json);;Alle Dateien (*)</translation>
+    </message>
+    <message>
+        <source>Enter the GHL location ID and token in Settings first.</source>
+        <translation>Geben Sie zuerst die GHL-Standort-ID und das Token in den Einstellungen ein.</translation>
+    </message>
+    <message>
+        <source>A sync is already running.</source>
+        <translation>Eine Synchronisierung läuft bereits.</translation>
+    </message>
+    <message>
+        <source>Starting ...</source>
+        <translation>Starte ...</translation>
+    </message>
+    <message>
+        <source>Cancelling ... orders already saved stay saved.</source>
+        <translation>Breche ab ... bereits gespeicherte Bestellungen bleiben gespeichert.</translation>
+    </message>
+    <message>
+        <source>not needed</source>
+        <translation>nicht nötig</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n order(s)</source>
+        <translation>
+            <numerusform>%n Bestellung</numerusform>
+            <numerusform>%n Bestellungen</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>%1 of %2</source>
+        <translation>%1 von %2</translation>
+    </message>
+    <message numerus="yes">
+        <source>, %n unchanged</source>
+        <translation>
+            <numerusform>, %n unverändert</numerusform>
+            <numerusform>, %n unverändert</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>, %n failed</source>
+        <translation>
+            <numerusform>, %n fehlgeschlagen</numerusform>
+            <numerusform>, %n fehlgeschlagen</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%1 ... %n request(s) sent to GHL</source>
+        <translation>
+            <numerusform>%1 ... %n Anfrage an GHL gesendet</numerusform>
+            <numerusform>%1 ... %n Anfragen an GHL gesendet</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Estimating the time left ...</source>
+        <translation>Schätze die verbleibende Zeit ...</translation>
+    </message>
+    <message>
+        <source>About %1 left (%2 so far)</source>
+        <translation>Noch etwa %1 (bisher %2)</translation>
+    </message>
+    <message numerus="yes">
+        <source>Waiting for GHL rate limit (%n s)</source>
+        <translation>
+            <numerusform>Warte auf das GHL-Ratenlimit (%n s)</numerusform>
+            <numerusform>Warte auf das GHL-Ratenlimit (%n s)</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>(order list)</source>
+        <translation>(Bestellliste)</translation>
+    </message>
+    <message>
+        <source>Failed so far:</source>
+        <translation>Bisher fehlgeschlagen:</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;%1&lt;/b&gt; in %2.</source>
+        <translation>&lt;b&gt;%1&lt;/b&gt; in %2.</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n order(s) synced</source>
+        <translation>
+            <numerusform>%n Bestellung synchronisiert</numerusform>
+            <numerusform>%n Bestellungen synchronisiert</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n unchanged</source>
+        <translation>
+            <numerusform>%n unverändert</numerusform>
+            <numerusform>%n unverändert</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n failed</source>
+        <translation>
+            <numerusform>%n fehlgeschlagen</numerusform>
+            <numerusform>%n fehlgeschlagen</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Tickets: %1 added, %2 cancelled, %3 restored.</source>
+        <translation>Tickets: %1 hinzugefügt, %2 storniert, %3 wiederhergestellt.</translation>
+    </message>
+    <message numerus="yes">
+        <source>GHL asked us to slow down %n time(s); the sync waited and went on.</source>
+        <translation>
+            <numerusform>GHL hat %n Mal um Verlangsamung gebeten; die Synchronisierung hat gewartet und weitergemacht.</numerusform>
+            <numerusform>GHL hat %n Mal um Verlangsamung gebeten; die Synchronisierung hat gewartet und weitergemacht.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>These orders were not synced; run the sync again later or check them in GHL:</source>
+        <translation>Diese Bestellungen wurden nicht synchronisiert; synchronisieren Sie später erneut oder prüfen Sie sie in GHL:</translation>
+    </message>
+    <message>
+        <source>A sync started by %1 at %2 is running; Sync is available again when it ends.</source>
+        <translation>Eine von %1 um %2 gestartete Synchronisierung läuft; Synchronisieren ist wieder möglich, wenn sie endet.</translation>
+    </message>
+    <message>
+        <source>another station</source>
+        <translation>eine andere Station</translation>
+    </message>
+</context>
+<context>
+    <name>qrt::gui::TicketModel</name>
+    <message>
+        <source>Ticket</source>
+        <translation>Ticket</translation>
+    </message>
+    <message>
+        <source>Type</source>
+        <translation>Typ</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <source>Code</source>
+        <translation>Code</translation>
+    </message>
+    <message>
+        <source>Changed</source>
+        <translation>Geändert</translation>
+    </message>
+    <message>
+        <source>By</source>
+        <translation>Durch</translation>
+    </message>
+</context>
+<context>
+    <name>qrt::qr::QrCode</name>
+    <message>
+        <source>There is no text to put into the QR code.</source>
+        <translation>Es gibt keinen Text für den QR-Code.</translation>
+    </message>
+    <message>
+        <source>The text (%1 characters) is too long for a QR code with error correction %2. Use a shorter URL or a lower error correction level.</source>
+        <translation>Der Text (%1 Zeichen) ist zu lang für einen QR-Code mit Fehlerkorrektur %2. Verwenden Sie eine kürzere URL oder eine niedrigere Fehlerkorrektur.</translation>
+    </message>
+    <message>
+        <source>The QR code could not be made.</source>
+        <translation>Der QR-Code konnte nicht erzeugt werden.</translation>
+    </message>
+    <message>
+        <source>The QR image size must be between 1 and %1 pixels.</source>
+        <translation>Die Größe des QR-Bildes muss zwischen 1 und %1 Pixeln liegen.</translation>
+    </message>
+    <message>
+        <source>The QR quiet zone must be between 0 and 64 modules.</source>
+        <translation>Die Ruhezone des QR-Codes muss zwischen 0 und 64 Modulen liegen.</translation>
+    </message>
+    <message>
+        <source>A %1 px image is too small for this QR code: it is %2 modules wide with its quiet zone and needs at least %3 px. Increase the QR size, shorten the URL or lower the error correction.</source>
+        <translation>Ein Bild mit %1 px ist zu klein für diesen QR-Code: Er ist mit Ruhezone %2 Module breit und braucht mindestens %3 px. Erhöhen Sie die QR-Größe, kürzen Sie die URL oder senken Sie die Fehlerkorrektur.</translation>
+    </message>
+    <message>
+        <source>The QR code could not be saved as PNG.</source>
+        <translation>Der QR-Code konnte nicht als PNG gespeichert werden.</translation>
+    </message>
+    <message>
+        <source>The image is empty.</source>
+        <translation>Das Bild ist leer.</translation>
+    </message>
+    <message>
+        <source>No QR code was found in the image. Make sure the whole code is visible, sharp and well lit.</source>
+        <translation>Im Bild wurde kein QR-Code gefunden. Achten Sie darauf, dass der ganze Code sichtbar, scharf und gut beleuchtet ist.</translation>
+    </message>
+    <message>
+        <source>The file %1 could not be read as an image.</source>
+        <translation>Die Datei %1 konnte nicht als Bild gelesen werden.</translation>
+    </message>
+    <message>
+        <source>The data is not an image.</source>
+        <translation>Die Daten sind kein Bild.</translation>
+    </message>
+    <message>
+        <source>The text is not an image data URL (data:image/png;base64,...).</source>
+        <translation>Der Text ist keine Bild-Daten-URL (data:image/png;base64,...).</translation>
+    </message>
+</context>
+<context>
+    <name>qrt::sync</name>
+    <message>
+        <source>Waiting</source>
+        <translation>Wartend</translation>
+    </message>
+    <message>
+        <source>Listing orders</source>
+        <translation>Bestellungen auflisten</translation>
+    </message>
+    <message>
+        <source>Fetching orders</source>
+        <translation>Bestellungen abrufen</translation>
+    </message>
+    <message>
+        <source>Saving tickets</source>
+        <translation>Tickets speichern</translation>
+    </message>
+    <message>
+        <source>Done</source>
+        <translation>Erledigt</translation>
+    </message>
+    <message>
+        <source>Running</source>
+        <translation>Läuft</translation>
+    </message>
+    <message>
+        <source>Completed</source>
+        <translation>Abgeschlossen</translation>
+    </message>
+    <message>
+        <source>Completed with failures</source>
+        <translation>Abgeschlossen mit Fehlern</translation>
+    </message>
+    <message>
+        <source>Failed</source>
+        <translation>Fehlgeschlagen</translation>
+    </message>
+    <message>
+        <source>Cancelled</source>
+        <translation>Abgebrochen</translation>
+    </message>
+    <message>
+        <source>The order list is not valid JSON (%1 at character %2); it must be a JSON array of order ids, e.g. [&quot;653f1c...&quot;, &quot;6540aa...&quot;].</source>
+        <translation>Die Bestellliste ist kein gültiges JSON (%1 bei Zeichen %2); sie muss ein JSON-Array von Bestell-IDs sein, z. B. [&quot;653f1c...&quot;, &quot;6540aa...&quot;].</translation>
+    </message>
+    <message>
+        <source>The order list must be a JSON array of order ids, e.g. [&quot;653f1c...&quot;], not a JSON %1.</source>
+        <translation>Die Bestellliste muss ein JSON-Array von Bestell-IDs sein, z. B. [&quot;653f1c...&quot;], kein JSON-%1.</translation>
+    </message>
+    <message>
+        <source>object</source>
+        <translation>Objekt</translation>
+    </message>
+    <message>
+        <source>value</source>
+        <translation>Wert</translation>
+    </message>
+    <message>
+        <source>Entry %1 of the order list is not an order id string; the list must hold only strings.</source>
+        <translation>Eintrag %1 der Bestellliste ist keine Bestell-ID als Zeichenkette; die Liste darf nur Zeichenketten enthalten.</translation>
+    </message>
+    <message>
+        <source>The order list file %1 does not exist.</source>
+        <translation>Die Bestelllisten-Datei %1 existiert nicht.</translation>
+    </message>
+    <message>
+        <source>The order list file %1 cannot be read: %2.</source>
+        <translation>Die Bestelllisten-Datei %1 kann nicht gelesen werden: %2.</translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation>%1: %2</translation>
+    </message>
+    <message>
+        <source>full</source>
+        <translation>vollständig</translation>
+    </message>
+    <message>
+        <source>incremental</source>
+        <translation>inkrementell</translation>
+    </message>
+    <message>
+        <source>listed orders</source>
+        <translation>aufgelistete Bestellungen</translation>
+    </message>
+</context>
+<context>
+    <name>qrt::sync::SyncRun</name>
+    <message>
+        <source>The sync could not start because the database is not available: %1</source>
+        <translation>Die Synchronisierung konnte nicht starten, weil die Datenbank nicht verfügbar ist: %1</translation>
+    </message>
+    <message>
+        <source>Could not list the orders in GHL: %1</source>
+        <translation>Die Bestellungen in GHL konnten nicht aufgelistet werden: %1</translation>
+    </message>
+    <message>
+        <source>Orders %1 to %2 of the GHL order list could not be read: %3</source>
+        <translation>Die Bestellungen %1 bis %2 der GHL-Bestellliste konnten nicht gelesen werden: %3</translation>
+    </message>
+    <message>
+        <source>GHL refused the token: %1</source>
+        <translation>GHL hat das Token abgelehnt: %1</translation>
+    </message>
+    <message>
+        <source>not found in GHL (it may have been deleted, or the id is wrong)</source>
+        <translation>nicht in GHL gefunden (sie wurde vielleicht gelöscht oder die ID ist falsch)</translation>
+    </message>
+    <message numerus="yes">
+        <source>Saving orders to the database failed, so the sync stopped; %n order(s) of the last batch were not saved. Orders saved before are complete; run the sync again once the database is back. %1</source>
+        <translation>
+            <numerusform>Das Speichern von Bestellungen in der Datenbank ist fehlgeschlagen, daher wurde die Synchronisierung gestoppt; %n Bestellung des letzten Stapels wurde nicht gespeichert. Zuvor gespeicherte Bestellungen sind vollständig; synchronisieren Sie erneut, sobald die Datenbank wieder da ist. %1</numerusform>
+            <numerusform>Das Speichern von Bestellungen in der Datenbank ist fehlgeschlagen, daher wurde die Synchronisierung gestoppt; %n Bestellungen des letzten Stapels wurden nicht gespeichert. Zuvor gespeicherte Bestellungen sind vollständig; synchronisieren Sie erneut, sobald die Datenbank wieder da ist. %1</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>The sync was cancelled; %n order(s) were saved before it stopped.</source>
+        <translation>
+            <numerusform>Die Synchronisierung wurde abgebrochen; %n Bestellung wurde vorher gespeichert.</numerusform>
+            <numerusform>Die Synchronisierung wurde abgebrochen; %n Bestellungen wurden vorher gespeichert.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>qrt::sync::SyncWriter</name>
+    <message>
+        <source>order %1: %2</source>
+        <translation>Bestellung %1: %2</translation>
+    </message>
+    <message numerus="yes">
+        <source>%1 (gave up after %n attempt(s))</source>
+        <translation>
+            <numerusform>%1 (nach %n Versuch aufgegeben)</numerusform>
+            <numerusform>%1 (nach %n Versuchen aufgegeben)</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>qrt::webhook::HttpServer</name>
+    <message>
+        <source>The webhook listener would accept unauthenticated requests from the network on %1. Set [webhook] auth to ghl-signature or shared-secret, or bind to 127.0.0.1.</source>
+        <translation>Der Webhook-Empfang würde nicht authentifizierte Anfragen aus dem Netzwerk auf %1 annehmen. Setzen Sie [webhook] auth auf ghl-signature oder shared-secret oder binden Sie an 127.0.0.1.</translation>
+    </message>
+    <message>
+        <source>The webhook listener is set to shared-secret authentication but no secret is configured.</source>
+        <translation>Der Webhook-Empfang ist auf Authentifizierung mit gemeinsamem Geheimnis eingestellt, aber es ist kein Geheimnis eingerichtet.</translation>
+    </message>
+    <message>
+        <source>%1 is not an IP address to listen on.</source>
+        <translation>%1 ist keine IP-Adresse, auf der gelauscht werden kann.</translation>
+    </message>
+    <message>
+        <source>Could not listen on %1 port %2.</source>
+        <translation>Konnte nicht auf %1 Port %2 lauschen.</translation>
+    </message>
+</context>
+<context>
+    <name>qrt::webhook::InboxWorker</name>
+    <message>
+        <source>The stored webhook cannot be read: %1</source>
+        <translation>Der gespeicherte Webhook kann nicht gelesen werden: %1</translation>
+    </message>
+    <message>
+        <source>Fetching order %1 from GHL failed: %2</source>
+        <translation>Abrufen von Bestellung %1 aus GHL fehlgeschlagen: %2</translation>
+    </message>
+    <message>
+        <source>Saving order %1 failed: %2</source>
+        <translation>Speichern von Bestellung %1 fehlgeschlagen: %2</translation>
+    </message>
+    <message>
+        <source>The QR code of order %1 could not be made: %2</source>
+        <translation>Der QR-Code von Bestellung %1 konnte nicht erzeugt werden: %2</translation>
+    </message>
+    <message>
+        <source>Reading the field mapping of product %1 failed: %2</source>
+        <translation>Lesen der Feldzuordnung von Produkt %1 fehlgeschlagen: %2</translation>
+    </message>
+    <message>
+        <source>no custom field mapped for product %1: map it in Settings</source>
+        <translation>kein benutzerdefiniertes Feld für Produkt %1 zugeordnet: ordnen Sie es in den Einstellungen zu</translation>
+    </message>
+    <message>
+        <source>the webhook and order %1 name no contact: the QR code was not written to GHL</source>
+        <translation>der Webhook und Bestellung %1 nennen keinen Kontakt: der QR-Code wurde nicht in GHL geschrieben</translation>
+    </message>
+    <message>
+        <source>Writing the QR code to contact %1 failed: %2</source>
+        <translation>Schreiben des QR-Codes in Kontakt %1 fehlgeschlagen: %2</translation>
+    </message>
+    <message>
+        <source>Recording the contact update failed: %1</source>
+        <translation>Aufzeichnen der Kontaktaktualisierung fehlgeschlagen: %1</translation>
+    </message>
+    <message>
+        <source>Storing the QR code of order %1 failed: %2</source>
+        <translation>Speichern des QR-Codes von Bestellung %1 fehlgeschlagen: %2</translation>
+    </message>
+</context>
+<context>
+    <name>qrt::webhook::WebhookAuthenticator</name>
+    <message>
+        <source>Shared-secret authentication is selected but [webhook] secret is empty.</source>
+        <translation>Authentifizierung mit gemeinsamem Geheimnis ist gewählt, aber [webhook] secret ist leer.</translation>
+    </message>
+    <message>
+        <source>Legacy x-wh-signature webhooks cannot be verified: accept_legacy_rsa is on but no RSA public key is configured (put GHL&apos;s RSA key in the PEM file named by ghl_public_key).</source>
+        <translation>Alte x-wh-signature-Webhooks können nicht geprüft werden: accept_legacy_rsa ist an, aber kein öffentlicher RSA-Schlüssel ist eingerichtet (legen Sie den RSA-Schlüssel von GHL in die von ghl_public_key genannte PEM-Datei).</translation>
+    </message>
+    <message>
+        <source>The configured webhook public key is not a readable PEM public key.</source>
+        <translation>Der eingestellte öffentliche Webhook-Schlüssel ist kein lesbarer öffentlicher PEM-Schlüssel.</translation>
+    </message>
+    <message>
+        <source>Cannot read the webhook public key file %1.</source>
+        <translation>Die Datei %1 mit dem öffentlichen Webhook-Schlüssel kann nicht gelesen werden.</translation>
+    </message>
+    <message>
+        <source>The file %1 holds no PEM public key.</source>
+        <translation>Die Datei %1 enthält keinen öffentlichen PEM-Schlüssel.</translation>
+    </message>
+    <message>
+        <source>The webhook public key is neither base64 SubjectPublicKeyInfo nor a PEM file.</source>
+        <translation>Der öffentliche Webhook-Schlüssel ist weder base64-SubjectPublicKeyInfo noch eine PEM-Datei.</translation>
+    </message>
+</context>
+<context>
+    <name>qrt::webhook::WebhookService</name>
+    <message>
+        <source>The webhook service is not running.</source>
+        <translation>Der Webhook-Dienst läuft nicht.</translation>
+    </message>
+</context>
 </TS>

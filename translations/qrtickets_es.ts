@@ -1,3193 +1,3336 @@
 <?xml version="1.0" encoding="utf-8"?>
 <!DOCTYPE TS>
 <TS version="2.1" language="es" sourcelanguage="en">
-    <context>
-        <name>CheckInPanel</name>
-        <message>
-            <source>Scan a ticket or order QR code (or type an order id) and press Enter. Esc clears.</source>
-            <translation>Escanee un código QR de entrada o de pedido (o escriba un ID de pedido) y pulse Intro. Esc borra el campo.</translation>
-        </message>
-        <message>
-            <source>Scan here</source>
-            <translation>Escanee aquí</translation>
-        </message>
-        <message>
-            <source>Scan field</source>
-            <translation>Campo de escaneo</translation>
-        </message>
-        <message>
-            <source>Open image…</source>
-            <translation>Abrir imagen…</translation>
-        </message>
-        <message>
-            <source>Read a QR code from an image file (photo, screenshot, PDF export)</source>
-            <translation>Leer un código QR de un archivo de imagen (foto, captura de pantalla, exportación PDF)</translation>
-        </message>
-        <message>
-            <source>Check-in result</source>
-            <translation>Resultado de la entrada</translation>
-        </message>
-        <message>
-            <source>Ready to scan</source>
-            <translation>Listo para escanear</translation>
-        </message>
-        <message>
-            <source>Check-in details</source>
-            <translation>Detalles de la entrada</translation>
-        </message>
-        <message>
-            <source>Admit &amp;one more</source>
-            <translation>Admitir &amp;uno más</translation>
-        </message>
-        <message>
-            <source>Admit &amp;all remaining</source>
-            <translation>Admitir &amp;todos los restantes</translation>
-        </message>
-        <message>
-            <source>&amp;Undo last admission</source>
-            <translation>&amp;Deshacer la última admisión</translation>
-        </message>
-        <message>
-            <source>Recent scans</source>
-            <translation>Escaneos recientes</translation>
-        </message>
-    </context>
-    <context>
-        <name>ListenerPanel</name>
-        <message>
-            <source>Listener</source>
-            <translation>Receptor</translation>
-        </message>
-        <message>
-            <source>State:</source>
-            <translation>Estado:</translation>
-        </message>
-        <message>
-            <source>Address:</source>
-            <translation>Dirección:</translation>
-        </message>
-        <message>
-            <source>Authentication:</source>
-            <translation>Autenticación:</translation>
-        </message>
-        <message>
-            <source>Accepted today:</source>
-            <translation>Aceptados hoy:</translation>
-        </message>
-        <message>
-            <source>Waiting:</source>
-            <translation>En espera:</translation>
-        </message>
-        <message>
-            <source>Dead events:</source>
-            <translation>Eventos muertos:</translation>
-        </message>
-        <message>
-            <source>&amp;Start listener</source>
-            <translation>&amp;Iniciar receptor</translation>
-        </message>
-        <message>
-            <source>Send &amp;test webhook</source>
-            <translation>Enviar webhook de &amp;prueba</translation>
-        </message>
-        <message>
-            <source>Posts an OrderCreate webhook for a demo order to this listener</source>
-            <translation>Envía un webhook OrderCreate de un pedido de demostración a este receptor</translation>
-        </message>
-        <message>
-            <source>&amp;Refresh</source>
-            <translation>&amp;Actualizar</translation>
-        </message>
-        <message>
-            <source>Recent deliveries</source>
-            <translation>Entregas recientes</translation>
-        </message>
-        <message>
-            <source>Re&amp;try</source>
-            <translation>&amp;Reintentar</translation>
-        </message>
-        <message>
-            <source>Puts the selected event back in the queue</source>
-            <translation>Vuelve a poner el evento seleccionado en la cola</translation>
-        </message>
-    </context>
-    <context>
-        <name>MainWindow</name>
-        <message>
-            <source>QR Tickets</source>
-            <translation>QR Tickets</translation>
-        </message>
-        <message>
-            <source>&amp;Orders</source>
-            <translation>&amp;Pedidos</translation>
-        </message>
-        <message>
-            <source>Search order, name, e-mail or phone (Ctrl+F)</source>
-            <translation>Buscar pedido, nombre, correo o teléfono (Ctrl+F)</translation>
-        </message>
-        <message>
-            <source>Search orders</source>
-            <translation>Buscar pedidos</translation>
-        </message>
-        <message>
-            <source>Event filter</source>
-            <translation>Filtro de evento</translation>
-        </message>
-        <message>
-            <source>Payment status filter</source>
-            <translation>Filtro de estado de pago</translation>
-        </message>
-        <message>
-            <source>Check-in filter</source>
-            <translation>Filtro de entrada</translation>
-        </message>
-        <message>
-            <source>Orders</source>
-            <translation>Pedidos</translation>
-        </message>
-        <message>
-            <source>No orders yet</source>
-            <translation>Aún no hay pedidos</translation>
-        </message>
-        <message>
-            <source>1. Configure GHL…</source>
-            <translation>1. Configurar GHL…</translation>
-        </message>
-        <message>
-            <source>2. Sync now</source>
-            <translation>2. Sincronizar ahora</translation>
-        </message>
-        <message>
-            <source>&amp;Check-in</source>
-            <translation>&amp;Entrada</translation>
-        </message>
-        <message>
-            <source>Event o&amp;verview</source>
-            <translation>&amp;Resumen de eventos</translation>
-        </message>
-        <message>
-            <source>&amp;File</source>
-            <translation>&amp;Archivo</translation>
-        </message>
-        <message>
-            <source>&amp;Edit</source>
-            <translation>&amp;Editar</translation>
-        </message>
-        <message>
-            <source>&amp;View</source>
-            <translation>&amp;Ver</translation>
-        </message>
-        <message>
-            <source>&amp;Tools</source>
-            <translation>&amp;Herramientas</translation>
-        </message>
-        <message>
-            <source>&amp;Help</source>
-            <translation>A&amp;yuda</translation>
-        </message>
-        <message>
-            <source>Main toolbar</source>
-            <translation>Barra de herramientas principal</translation>
-        </message>
-        <message>
-            <source>&amp;Sync…</source>
-            <translation>&amp;Sincronizar…</translation>
-        </message>
-        <message>
-            <source>Fetch orders from GoHighLevel (F5)</source>
-            <translation>Obtener pedidos de GoHighLevel (F5)</translation>
-        </message>
-        <message>
-            <source>F5</source>
-            <translation>F5</translation>
-        </message>
-        <message>
-            <source>Se&amp;ttings…</source>
-            <translation>&amp;Configuración…</translation>
-        </message>
-        <message>
-            <source>GHL connection, database, listener, QR codes, station (Ctrl+,)</source>
-            <translation>Conexión GHL, base de datos, receptor, códigos QR, estación (Ctrl+,)</translation>
-        </message>
-        <message>
-            <source>Ctrl+,</source>
-            <translation>Ctrl+,</translation>
-        </message>
-        <message>
-            <source>&amp;Find order</source>
-            <translation>&amp;Buscar pedido</translation>
-        </message>
-        <message>
-            <source>Ctrl+F</source>
-            <translation>Ctrl+F</translation>
-        </message>
-        <message>
-            <source>&amp;Open order</source>
-            <translation>A&amp;brir pedido</translation>
-        </message>
-        <message>
-            <source>Open the selected order (Enter or double-click)</source>
-            <translation>Abrir el pedido seleccionado (Intro o doble clic)</translation>
-        </message>
-        <message>
-            <source>Ctrl+1</source>
-            <translation>Ctrl+1</translation>
-        </message>
-        <message>
-            <source>Admit people at the door by scanning their QR code (Ctrl+2)</source>
-            <translation>Admitir personas en la puerta escaneando su código QR (Ctrl+2)</translation>
-        </message>
-        <message>
-            <source>Ctrl+2</source>
-            <translation>Ctrl+2</translation>
-        </message>
-        <message>
-            <source>Sold, admitted and remaining tickets per event (Ctrl+3)</source>
-            <translation>Entradas vendidas, admitidas y restantes por evento (Ctrl+3)</translation>
-        </message>
-        <message>
-            <source>Ctrl+3</source>
-            <translation>Ctrl+3</translation>
-        </message>
-        <message>
-            <source>&amp;Export order list as CSV…</source>
-            <translation>&amp;Exportar la lista de pedidos como CSV…</translation>
-        </message>
-        <message>
-            <source>Export CSV</source>
-            <translation>Exportar CSV</translation>
-        </message>
-        <message>
-            <source>Save the orders shown (with the current search and filters) as a CSV file</source>
-            <translation>Guardar los pedidos mostrados (con la búsqueda y los filtros actuales) como archivo CSV</translation>
-        </message>
-        <message>
-            <source>Ctrl+E</source>
-            <translation>Ctrl+E</translation>
-        </message>
-        <message>
-            <source>Door list as C&amp;SV…</source>
-            <translation>Lista de acceso como C&amp;SV…</translation>
-        </message>
-        <message>
-            <source>Door list as &amp;PDF…</source>
-            <translation>Lista de acceso como &amp;PDF…</translation>
-        </message>
-        <message>
-            <source>&amp;Print door list…</source>
-            <translation>&amp;Imprimir lista de acceso…</translation>
-        </message>
-        <message>
-            <source>Door list</source>
-            <translation>Lista de acceso</translation>
-        </message>
-        <message>
-            <source>Ctrl+P</source>
-            <translation>Ctrl+P</translation>
-        </message>
-        <message>
-            <source>&amp;Listener…</source>
-            <translation>&amp;Receptor…</translation>
-        </message>
-        <message>
-            <source>Webhook listener: on/off, address, recent deliveries</source>
-            <translation>Receptor de webhooks: encendido/apagado, dirección, entregas recientes</translation>
-        </message>
-        <message>
-            <source>Ctrl+L</source>
-            <translation>Ctrl+L</translation>
-        </message>
-        <message>
-            <source>&amp;About QR Tickets</source>
-            <translation>&amp;Acerca de QR Tickets</translation>
-        </message>
-        <message>
-            <source>&amp;Quit</source>
-            <translation>&amp;Salir</translation>
-        </message>
-        <message>
-            <source>Ctrl+Q</source>
-            <translation>Ctrl+Q</translation>
-        </message>
-    </context>
-    <context>
-        <name>OrderDialog</name>
-        <message>
-            <source>Order</source>
-            <translation>Pedido</translation>
-        </message>
-        <message>
-            <source>Order:</source>
-            <translation>Pedido:</translation>
-        </message>
-        <message>
-            <source>Contact:</source>
-            <translation>Contacto:</translation>
-        </message>
-        <message>
-            <source>E-mail:</source>
-            <translation>Correo electrónico:</translation>
-        </message>
-        <message>
-            <source>Phone:</source>
-            <translation>Teléfono:</translation>
-        </message>
-        <message>
-            <source>Event:</source>
-            <translation>Evento:</translation>
-        </message>
-        <message>
-            <source>Payment:</source>
-            <translation>Pago:</translation>
-        </message>
-        <message>
-            <source>Ordered:</source>
-            <translation>Pedido el:</translation>
-        </message>
-        <message>
-            <source>Tickets:</source>
-            <translation>Entradas:</translation>
-        </message>
-        <message>
-            <source>QR code of the order</source>
-            <translation>Código QR del pedido</translation>
-        </message>
-        <message>
-            <source>&amp;Copy QR</source>
-            <translation>&amp;Copiar QR</translation>
-        </message>
-        <message>
-            <source>Save &amp;PNG…</source>
-            <translation>Guardar &amp;PNG…</translation>
-        </message>
-        <message>
-            <source>&amp;Tickets</source>
-            <translation>&amp;Entradas</translation>
-        </message>
-        <message>
-            <source>Tickets of the order</source>
-            <translation>Entradas del pedido</translation>
-        </message>
-        <message>
-            <source>&amp;Admit next</source>
-            <translation>&amp;Admitir siguiente</translation>
-        </message>
-        <message>
-            <source>&amp;Set to:</source>
-            <translation>&amp;Cambiar a:</translation>
-        </message>
-        <message>
-            <source>New status</source>
-            <translation>Nuevo estado</translation>
-        </message>
-        <message>
-            <source>Reason (needed to cancel, undo or restore)</source>
-            <translation>Motivo (necesario para cancelar, deshacer o restaurar)</translation>
-        </message>
-        <message>
-            <source>Reason</source>
-            <translation>Motivo</translation>
-        </message>
-        <message>
-            <source>For s&amp;elected</source>
-            <translation>Para los s&amp;eleccionados</translation>
-        </message>
-        <message>
-            <source>For a&amp;ll</source>
-            <translation>Para &amp;todos</translation>
-        </message>
-        <message>
-            <source>&amp;History</source>
-            <translation>&amp;Historial</translation>
-        </message>
-        <message>
-            <source>History of the order's tickets</source>
-            <translation>Historial de las entradas del pedido</translation>
-        </message>
-    </context>
-    <context>
-        <name>SettingsDialog</name>
-        <message>
-            <source>Settings</source>
-            <translation>Configuración</translation>
-        </message>
-        <message>
-            <source>GHL</source>
-            <translation>GHL</translation>
-        </message>
-        <message>
-            <source>Base &amp;URL:</source>
-            <translation>&amp;URL base:</translation>
-        </message>
-        <message>
-            <source>https://services.leadconnectorhq.com</source>
-            <translation>https://services.leadconnectorhq.com</translation>
-        </message>
-        <message>
-            <source>&amp;Location ID:</source>
-            <translation>ID de &amp;ubicación:</translation>
-        </message>
-        <message>
-            <source>GHL sub-account (location) id</source>
-            <translation>ID de la subcuenta (ubicación) de GHL</translation>
-        </message>
-        <message>
-            <source>&amp;Token:</source>
-            <translation>&amp;Token:</translation>
-        </message>
-        <message>
-            <source>Private Integration Token</source>
-            <translation>Token de integración privada</translation>
-        </message>
-        <message>
-            <source>Test &amp;connection</source>
-            <translation>Probar &amp;conexión</translation>
-        </message>
-        <message>
-            <source>Lists the custom fields of the location with these settings</source>
-            <translation>Lista los campos personalizados de la ubicación con esta configuración</translation>
-        </message>
-        <message>
-            <source>Database</source>
-            <translation>Base de datos</translation>
-        </message>
-        <message>
-            <source>Database &amp;URL:</source>
-            <translation>&amp;URL de la base de datos:</translation>
-        </message>
-        <message>
-            <source>sqlite:///path/file.db or postgresql://user:password@host:port/dbname</source>
-            <translation>sqlite:///ruta/archivo.db o postgresql://usuario:contraseña@host:puerto/nombrebd</translation>
-        </message>
-        <message>
-            <source>Changing the database takes effect after a restart.</source>
-            <translation>El cambio de base de datos se aplica tras reiniciar.</translation>
-        </message>
-        <message>
-            <source>&amp;Test</source>
-            <translation>&amp;Probar</translation>
-        </message>
-        <message>
-            <source>Opens a connection to this database</source>
-            <translation>Abre una conexión con esta base de datos</translation>
-        </message>
-        <message>
-            <source>Listener</source>
-            <translation>Receptor</translation>
-        </message>
-        <message>
-            <source>Start the webhook &amp;listener with the application</source>
-            <translation>Iniciar el &amp;receptor de webhooks con la aplicación</translation>
-        </message>
-        <message>
-            <source>&amp;Bind address:</source>
-            <translation>Dirección de &amp;escucha:</translation>
-        </message>
-        <message>
-            <source>127.0.0.1</source>
-            <translation>127.0.0.1</translation>
-        </message>
-        <message>
-            <source>&amp;Port:</source>
-            <translation>&amp;Puerto:</translation>
-        </message>
-        <message>
-            <source>8787</source>
-            <translation>8787</translation>
-        </message>
-        <message>
-            <source>Pa&amp;th:</source>
-            <translation>R&amp;uta:</translation>
-        </message>
-        <message>
-            <source>/api/ghl/webhook-qr</source>
-            <translation>/api/ghl/webhook-qr</translation>
-        </message>
-        <message>
-            <source>&amp;Authentication:</source>
-            <translation>&amp;Autenticación:</translation>
-        </message>
-        <message>
-            <source>Shared &amp;secret:</source>
-            <translation>&amp;Secreto compartido:</translation>
-        </message>
-        <message>
-            <source>GHL public &amp;key:</source>
-            <translation>&amp;Clave pública de GHL:</translation>
-        </message>
-        <message>
-            <source>base64 SPKI or the path of a PEM file</source>
-            <translation>SPKI en base64 o la ruta de un archivo PEM</translation>
-        </message>
-        <message>
-            <source>Also accept the legacy x-wh-signature (&amp;RSA-SHA256)</source>
-            <translation>Aceptar también la antigua x-wh-signature (&amp;RSA-SHA256)</translation>
-        </message>
-        <message>
-            <source>Largest &amp;body (bytes):</source>
-            <translation>&amp;Cuerpo máximo (bytes):</translation>
-        </message>
-        <message>
-            <source>1048576</source>
-            <translation>1048576</translation>
-        </message>
-        <message>
-            <source>&amp;Replay window (s):</source>
-            <translation>&amp;Ventana de repetición (s):</translation>
-        </message>
-        <message>
-            <source>300</source>
-            <translation>300</translation>
-        </message>
-        <message>
-            <source>QR code</source>
-            <translation>Código QR</translation>
-        </message>
-        <message>
-            <source>URL &amp;template:</source>
-            <translation>&amp;Plantilla de URL:</translation>
-        </message>
-        <message>
-            <source>https://qr.example.com/orders/{order_id}</source>
-            <translation>https://qr.example.com/orders/{order_id}</translation>
-        </message>
-        <message>
-            <source>&amp;Size (px):</source>
-            <translation>&amp;Tamaño (px):</translation>
-        </message>
-        <message>
-            <source>&amp;Margin (modules):</source>
-            <translation>&amp;Margen (módulos):</translation>
-        </message>
-        <message>
-            <source>1</source>
-            <translation>1</translation>
-        </message>
-        <message>
-            <source>&amp;Error correction:</source>
-            <translation>Corrección de &amp;errores:</translation>
-        </message>
-        <message>
-            <source>Preview</source>
-            <translation>Vista previa</translation>
-        </message>
-        <message>
-            <source>Field mappings</source>
-            <translation>Asignación de campos</translation>
-        </message>
-        <message>
-            <source>Choose the contact custom field that receives the QR code of each product (event).</source>
-            <translation>Elija el campo personalizado del contacto que recibe el código QR de cada producto (evento).</translation>
-        </message>
-        <message>
-            <source>Product to custom field mappings</source>
-            <translation>Asignación de productos a campos personalizados</translation>
-        </message>
-        <message>
-            <source>&amp;Load custom fields from GHL</source>
-            <translation>&amp;Cargar campos personalizados de GHL</translation>
-        </message>
-        <message>
-            <source>Station</source>
-            <translation>Estación</translation>
-        </message>
-        <message>
-            <source>Station &amp;name:</source>
-            <translation>&amp;Nombre de la estación:</translation>
-        </message>
-        <message>
-            <source>e.g. Front door</source>
-            <translation>p. ej. Puerta principal</translation>
-        </message>
-        <message>
-            <source>&amp;Language:</source>
-            <translation>&amp;Idioma:</translation>
-        </message>
-        <message>
-            <source>A new language takes effect after a restart.</source>
-            <translation>Un nuevo idioma se aplica tras reiniciar.</translation>
-        </message>
-        <message>
-            <source>Event &amp;feed token:</source>
-            <translation>Token del &amp;canal de eventos:</translation>
-        </message>
-        <message>
-            <source>empty: no token needed</source>
-            <translation>vacío: no se necesita token</translation>
-        </message>
-    </context>
-    <context>
-        <name>SyncDialog</name>
-        <message>
-            <source>Sync with GHL</source>
-            <translation>Sincronizar con GHL</translation>
-        </message>
-        <message>
-            <source>What to sync</source>
-            <translation>Qué sincronizar</translation>
-        </message>
-        <message>
-            <source>&amp;Incremental: new and changed orders (recommended)</source>
-            <translation>&amp;Incremental: pedidos nuevos y modificados (recomendado)</translation>
-        </message>
-        <message>
-            <source>&amp;Full: fetch every order again</source>
-            <translation>&amp;Completa: volver a obtener todos los pedidos</translation>
-        </message>
-        <message>
-            <source>From an order &amp;list file (JSON array of order IDs):</source>
-            <translation>Desde un archivo de &amp;lista de pedidos (array JSON de IDs de pedido):</translation>
-        </message>
-        <message>
-            <source>valid_order_list.json</source>
-            <translation>valid_order_list.json</translation>
-        </message>
-        <message>
-            <source>&amp;Browse...</source>
-            <translation>&amp;Examinar...</translation>
-        </message>
-        <message>
-            <source>Progress</source>
-            <translation>Progreso</translation>
-        </message>
-        <message>
-            <source>Listing orders</source>
-            <translation>Listando pedidos</translation>
-        </message>
-        <message>
-            <source>%v / %m</source>
-            <translation>%v / %m</translation>
-        </message>
-        <message>
-            <source>Fetching order details</source>
-            <translation>Obteniendo detalles de pedidos</translation>
-        </message>
-        <message>
-            <source>Writing tickets</source>
-            <translation>Guardando entradas</translation>
-        </message>
-        <message>
-            <source>Summary</source>
-            <translation>Resumen</translation>
-        </message>
-        <message>
-            <source>Failed orders</source>
-            <translation>Pedidos fallidos</translation>
-        </message>
-        <message>
-            <source>&amp;Sync now</source>
-            <translation>&amp;Sincronizar ahora</translation>
-        </message>
-        <message>
-            <source>Starts the sync (F5)</source>
-            <translation>Inicia la sincronización (F5)</translation>
-        </message>
-        <message>
-            <source>Cancel</source>
-            <translation>Cancelar</translation>
-        </message>
-        <message>
-            <source>Stops the sync (Esc); orders already saved stay</source>
-            <translation>Detiene la sincronización (Esc); los pedidos ya guardados se conservan</translation>
-        </message>
-        <message>
-            <source>&amp;Close</source>
-            <translation>&amp;Cerrar</translation>
-        </message>
-    </context>
-    <context>
-        <name>core</name>
-        <message>
-            <source>The database URL is not usable: %1. Use sqlite:///path/file.db or postgresql://user:password@host:port/dbname.</source>
-            <translation>La URL de la base de datos no es válida: %1. Use sqlite:///ruta/archivo.db o postgresql://usuario:contraseña@host:puerto/nombrebd.</translation>
-        </message>
-    </context>
-    <context>
-        <name>main</name>
-        <message>
-            <source>QR Tickets: GoHighLevel orders, QR codes and door check-in.
+<context>
+    <name>CheckInPanel</name>
+    <message>
+        <source>Scan a ticket or order QR code (or type an order id) and press Enter. Esc clears.</source>
+        <translation>Escanee un código QR de entrada o de pedido (o escriba un ID de pedido) y pulse Intro. Esc borra el campo.</translation>
+    </message>
+    <message>
+        <source>Scan here</source>
+        <translation>Escanee aquí</translation>
+    </message>
+    <message>
+        <source>Scan field</source>
+        <translation>Campo de escaneo</translation>
+    </message>
+    <message>
+        <source>Open image…</source>
+        <translation>Abrir imagen…</translation>
+    </message>
+    <message>
+        <source>Read a QR code from an image file (photo, screenshot, PDF export)</source>
+        <translation>Leer un código QR de un archivo de imagen (foto, captura de pantalla, exportación PDF)</translation>
+    </message>
+    <message>
+        <source>Check-in result</source>
+        <translation>Resultado de la entrada</translation>
+    </message>
+    <message>
+        <source>Ready to scan</source>
+        <translation>Listo para escanear</translation>
+    </message>
+    <message>
+        <source>Check-in details</source>
+        <translation>Detalles de la entrada</translation>
+    </message>
+    <message>
+        <source>Admit &amp;all remaining</source>
+        <translation>Admitir &amp;todos los restantes</translation>
+    </message>
+    <message>
+        <source>&amp;Undo last admission</source>
+        <translation>&amp;Deshacer la última admisión</translation>
+    </message>
+    <message>
+        <source>Recent scans</source>
+        <translation>Escaneos recientes</translation>
+    </message>
+    <message>
+        <source>Admit o&amp;ne more</source>
+        <translation>Admitir &amp;uno más</translation>
+    </message>
+</context>
+<context>
+    <name>ListenerPanel</name>
+    <message>
+        <source>Listener</source>
+        <translation>Receptor</translation>
+    </message>
+    <message>
+        <source>State:</source>
+        <translation>Estado:</translation>
+    </message>
+    <message>
+        <source>Address:</source>
+        <translation>Dirección:</translation>
+    </message>
+    <message>
+        <source>Authentication:</source>
+        <translation>Autenticación:</translation>
+    </message>
+    <message>
+        <source>Accepted today:</source>
+        <translation>Aceptados hoy:</translation>
+    </message>
+    <message>
+        <source>Waiting:</source>
+        <translation>En espera:</translation>
+    </message>
+    <message>
+        <source>Dead events:</source>
+        <translation>Eventos muertos:</translation>
+    </message>
+    <message>
+        <source>&amp;Start listener</source>
+        <translation>&amp;Iniciar receptor</translation>
+    </message>
+    <message>
+        <source>Send &amp;test webhook</source>
+        <translation>Enviar webhook de &amp;prueba</translation>
+    </message>
+    <message>
+        <source>Posts an OrderCreate webhook for a demo order to this listener</source>
+        <translation>Envía un webhook OrderCreate de un pedido de demostración a este receptor</translation>
+    </message>
+    <message>
+        <source>&amp;Refresh</source>
+        <translation>&amp;Actualizar</translation>
+    </message>
+    <message>
+        <source>Recent deliveries</source>
+        <translation>Entregas recientes</translation>
+    </message>
+    <message>
+        <source>Re&amp;try</source>
+        <translation>&amp;Reintentar</translation>
+    </message>
+    <message>
+        <source>Puts the selected event back in the queue</source>
+        <translation>Vuelve a poner el evento seleccionado en la cola</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <source>QR Tickets</source>
+        <translation>QR Tickets</translation>
+    </message>
+    <message>
+        <source>&amp;Orders</source>
+        <translation>&amp;Pedidos</translation>
+    </message>
+    <message>
+        <source>Search order, name, e-mail or phone (Ctrl+F)</source>
+        <translation>Buscar pedido, nombre, correo o teléfono (Ctrl+F)</translation>
+    </message>
+    <message>
+        <source>Search orders</source>
+        <translation>Buscar pedidos</translation>
+    </message>
+    <message>
+        <source>Event filter</source>
+        <translation>Filtro de evento</translation>
+    </message>
+    <message>
+        <source>Payment status filter</source>
+        <translation>Filtro de estado de pago</translation>
+    </message>
+    <message>
+        <source>Check-in filter</source>
+        <translation>Filtro de entrada</translation>
+    </message>
+    <message>
+        <source>Orders</source>
+        <translation>Pedidos</translation>
+    </message>
+    <message>
+        <source>No orders yet</source>
+        <translation>Aún no hay pedidos</translation>
+    </message>
+    <message>
+        <source>1. Configure GHL…</source>
+        <translation>1. Configurar GHL…</translation>
+    </message>
+    <message>
+        <source>2. Sync now</source>
+        <translation>2. Sincronizar ahora</translation>
+    </message>
+    <message>
+        <source>&amp;Check-in</source>
+        <translation>E&amp;ntrada</translation>
+    </message>
+    <message>
+        <source>Event o&amp;verview</source>
+        <translation>&amp;Resumen de eventos</translation>
+    </message>
+    <message>
+        <source>&amp;File</source>
+        <translation>&amp;Archivo</translation>
+    </message>
+    <message>
+        <source>&amp;Edit</source>
+        <translation>&amp;Editar</translation>
+    </message>
+    <message>
+        <source>&amp;View</source>
+        <translation>&amp;Ver</translation>
+    </message>
+    <message>
+        <source>&amp;Tools</source>
+        <translation>&amp;Herramientas</translation>
+    </message>
+    <message>
+        <source>&amp;Help</source>
+        <translation>A&amp;yuda</translation>
+    </message>
+    <message>
+        <source>Main toolbar</source>
+        <translation>Barra de herramientas principal</translation>
+    </message>
+    <message>
+        <source>&amp;Sync…</source>
+        <translation>&amp;Sincronizar…</translation>
+    </message>
+    <message>
+        <source>Fetch orders from GoHighLevel (F5)</source>
+        <translation>Obtener pedidos de GoHighLevel (F5)</translation>
+    </message>
+    <message>
+        <source>F5</source>
+        <translation>F5</translation>
+    </message>
+    <message>
+        <source>Se&amp;ttings…</source>
+        <translation>&amp;Configuración…</translation>
+    </message>
+    <message>
+        <source>GHL connection, database, listener, QR codes, station (Ctrl+,)</source>
+        <translation>Conexión GHL, base de datos, receptor, códigos QR, estación (Ctrl+,)</translation>
+    </message>
+    <message>
+        <source>Ctrl+,</source>
+        <translation>Ctrl+,</translation>
+    </message>
+    <message>
+        <source>&amp;Find order</source>
+        <translation>&amp;Buscar pedido</translation>
+    </message>
+    <message>
+        <source>Ctrl+F</source>
+        <translation>Ctrl+F</translation>
+    </message>
+    <message>
+        <source>&amp;Open order</source>
+        <translation>&amp;Abrir pedido</translation>
+    </message>
+    <message>
+        <source>Open the selected order (Enter or double-click)</source>
+        <translation>Abrir el pedido seleccionado (Intro o doble clic)</translation>
+    </message>
+    <message>
+        <source>Ctrl+1</source>
+        <translation>Ctrl+1</translation>
+    </message>
+    <message>
+        <source>Admit people at the door by scanning their QR code (Ctrl+2)</source>
+        <translation>Admitir personas en la puerta escaneando su código QR (Ctrl+2)</translation>
+    </message>
+    <message>
+        <source>Ctrl+2</source>
+        <translation>Ctrl+2</translation>
+    </message>
+    <message>
+        <source>Sold, admitted and remaining tickets per event (Ctrl+3)</source>
+        <translation>Entradas vendidas, admitidas y restantes por evento (Ctrl+3)</translation>
+    </message>
+    <message>
+        <source>Ctrl+3</source>
+        <translation>Ctrl+3</translation>
+    </message>
+    <message>
+        <source>&amp;Export order list as CSV…</source>
+        <translation>&amp;Exportar la lista de pedidos como CSV…</translation>
+    </message>
+    <message>
+        <source>Export CSV</source>
+        <translation>Exportar CSV</translation>
+    </message>
+    <message>
+        <source>Save the orders shown (with the current search and filters) as a CSV file</source>
+        <translation>Guardar los pedidos mostrados (con la búsqueda y los filtros actuales) como archivo CSV</translation>
+    </message>
+    <message>
+        <source>Ctrl+E</source>
+        <translation>Ctrl+E</translation>
+    </message>
+    <message>
+        <source>Door list as C&amp;SV…</source>
+        <translation>Lista de acceso como C&amp;SV…</translation>
+    </message>
+    <message>
+        <source>&amp;Print door list…</source>
+        <translation>&amp;Imprimir lista de acceso…</translation>
+    </message>
+    <message>
+        <source>Door list</source>
+        <translation>Lista de acceso</translation>
+    </message>
+    <message>
+        <source>Ctrl+P</source>
+        <translation>Ctrl+P</translation>
+    </message>
+    <message>
+        <source>&amp;Listener…</source>
+        <translation>Re&amp;ceptor…</translation>
+    </message>
+    <message>
+        <source>Webhook listener: on/off, address, recent deliveries</source>
+        <translation>Receptor de webhooks: encendido/apagado, dirección, entregas recientes</translation>
+    </message>
+    <message>
+        <source>Ctrl+L</source>
+        <translation>Ctrl+L</translation>
+    </message>
+    <message>
+        <source>&amp;About QR Tickets</source>
+        <translation>&amp;Acerca de QR Tickets</translation>
+    </message>
+    <message>
+        <source>&amp;Quit</source>
+        <translation>Sa&amp;lir</translation>
+    </message>
+    <message>
+        <source>Ctrl+Q</source>
+        <translation>Ctrl+Q</translation>
+    </message>
+    <message>
+        <source>Event overvie&amp;w</source>
+        <translation>&amp;Resumen de eventos</translation>
+    </message>
+    <message>
+        <source>Door list as P&amp;DF…</source>
+        <translation>Lista de acceso como P&amp;DF…</translation>
+    </message>
+</context>
+<context>
+    <name>OrderDialog</name>
+    <message>
+        <source>Order</source>
+        <translation>Pedido</translation>
+    </message>
+    <message>
+        <source>Order:</source>
+        <translation>Pedido:</translation>
+    </message>
+    <message>
+        <source>Contact:</source>
+        <translation>Contacto:</translation>
+    </message>
+    <message>
+        <source>E-mail:</source>
+        <translation>Correo electrónico:</translation>
+    </message>
+    <message>
+        <source>Phone:</source>
+        <translation>Teléfono:</translation>
+    </message>
+    <message>
+        <source>Event:</source>
+        <translation>Evento:</translation>
+    </message>
+    <message>
+        <source>Payment:</source>
+        <translation>Pago:</translation>
+    </message>
+    <message>
+        <source>Ordered:</source>
+        <translation>Pedido el:</translation>
+    </message>
+    <message>
+        <source>Tickets:</source>
+        <translation>Entradas:</translation>
+    </message>
+    <message>
+        <source>QR code of the order</source>
+        <translation>Código QR del pedido</translation>
+    </message>
+    <message>
+        <source>&amp;Copy QR</source>
+        <translation>&amp;Copiar QR</translation>
+    </message>
+    <message>
+        <source>Save &amp;PNG…</source>
+        <translation>Guardar &amp;PNG…</translation>
+    </message>
+    <message>
+        <source>&amp;Tickets</source>
+        <translation>&amp;Entradas</translation>
+    </message>
+    <message>
+        <source>Tickets of the order</source>
+        <translation>Entradas del pedido</translation>
+    </message>
+    <message>
+        <source>&amp;Admit next</source>
+        <translation>&amp;Admitir siguiente</translation>
+    </message>
+    <message>
+        <source>&amp;Set to:</source>
+        <translation>Ca&amp;mbiar a:</translation>
+    </message>
+    <message>
+        <source>New status</source>
+        <translation>Nuevo estado</translation>
+    </message>
+    <message>
+        <source>Reason (needed to cancel, undo or restore)</source>
+        <translation>Motivo (necesario para cancelar, deshacer o restaurar)</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>Motivo</translation>
+    </message>
+    <message>
+        <source>For s&amp;elected</source>
+        <translation>Para los &amp;seleccionados</translation>
+    </message>
+    <message>
+        <source>For a&amp;ll</source>
+        <translation>Para &amp;todos</translation>
+    </message>
+    <message>
+        <source>&amp;History</source>
+        <translation>&amp;Historial</translation>
+    </message>
+    <message>
+        <source>History of the order&apos;s tickets</source>
+        <translation>Historial de las entradas del pedido</translation>
+    </message>
+</context>
+<context>
+    <name>SettingsDialog</name>
+    <message>
+        <source>Settings</source>
+        <translation>Configuración</translation>
+    </message>
+    <message>
+        <source>GHL</source>
+        <translation>GHL</translation>
+    </message>
+    <message>
+        <source>Base &amp;URL:</source>
+        <translation>&amp;URL base:</translation>
+    </message>
+    <message>
+        <source>https://services.leadconnectorhq.com</source>
+        <translation>https://services.leadconnectorhq.com</translation>
+    </message>
+    <message>
+        <source>&amp;Location ID:</source>
+        <translation>ID de u&amp;bicación:</translation>
+    </message>
+    <message>
+        <source>GHL sub-account (location) id</source>
+        <translation>ID de la subcuenta (ubicación) de GHL</translation>
+    </message>
+    <message>
+        <source>&amp;Token:</source>
+        <translation>&amp;Token:</translation>
+    </message>
+    <message>
+        <source>Private Integration Token</source>
+        <translation>Token de integración privada</translation>
+    </message>
+    <message>
+        <source>Test &amp;connection</source>
+        <translation>Probar &amp;conexión</translation>
+    </message>
+    <message>
+        <source>Lists the custom fields of the location with these settings</source>
+        <translation>Lista los campos personalizados de la ubicación con esta configuración</translation>
+    </message>
+    <message>
+        <source>Database</source>
+        <translation>Base de datos</translation>
+    </message>
+    <message>
+        <source>Database &amp;URL:</source>
+        <translation>&amp;URL de la base de datos:</translation>
+    </message>
+    <message>
+        <source>sqlite:///path/file.db or postgresql://user:password@host:port/dbname</source>
+        <translation>sqlite:///ruta/archivo.db o postgresql://usuario:contraseña@host:puerto/nombrebd</translation>
+    </message>
+    <message>
+        <source>Changing the database takes effect after a restart.</source>
+        <translation>El cambio de base de datos se aplica tras reiniciar.</translation>
+    </message>
+    <message>
+        <source>&amp;Test</source>
+        <translation>&amp;Probar</translation>
+    </message>
+    <message>
+        <source>Opens a connection to this database</source>
+        <translation>Abre una conexión con esta base de datos</translation>
+    </message>
+    <message>
+        <source>Listener</source>
+        <translation>Receptor</translation>
+    </message>
+    <message>
+        <source>Start the webhook &amp;listener with the application</source>
+        <translation>Iniciar el &amp;receptor de webhooks con la aplicación</translation>
+    </message>
+    <message>
+        <source>&amp;Bind address:</source>
+        <translation>Dirección de &amp;escucha:</translation>
+    </message>
+    <message>
+        <source>127.0.0.1</source>
+        <translation>127.0.0.1</translation>
+    </message>
+    <message>
+        <source>&amp;Port:</source>
+        <translation>&amp;Puerto:</translation>
+    </message>
+    <message>
+        <source>8787</source>
+        <translation>8787</translation>
+    </message>
+    <message>
+        <source>Pa&amp;th:</source>
+        <translation>R&amp;uta:</translation>
+    </message>
+    <message>
+        <source>/api/ghl/webhook-qr</source>
+        <translation>/api/ghl/webhook-qr</translation>
+    </message>
+    <message>
+        <source>&amp;Authentication:</source>
+        <translation>&amp;Autenticación:</translation>
+    </message>
+    <message>
+        <source>Shared &amp;secret:</source>
+        <translation>&amp;Secreto compartido:</translation>
+    </message>
+    <message>
+        <source>GHL public &amp;key:</source>
+        <translation>&amp;Clave pública de GHL:</translation>
+    </message>
+    <message>
+        <source>base64 SPKI or the path of a PEM file</source>
+        <translation>SPKI en base64 o la ruta de un archivo PEM</translation>
+    </message>
+    <message>
+        <source>1048576</source>
+        <translation>1048576</translation>
+    </message>
+    <message>
+        <source>&amp;Replay window (s):</source>
+        <translation>&amp;Ventana de repetición (s):</translation>
+    </message>
+    <message>
+        <source>300</source>
+        <translation>300</translation>
+    </message>
+    <message>
+        <source>QR code</source>
+        <translation>Código QR</translation>
+    </message>
+    <message>
+        <source>URL &amp;template:</source>
+        <translation>&amp;Plantilla de URL:</translation>
+    </message>
+    <message>
+        <source>https://qr.example.com/orders/{order_id}</source>
+        <translation>https://qr.example.com/orders/{order_id}</translation>
+    </message>
+    <message>
+        <source>&amp;Size (px):</source>
+        <translation>&amp;Tamaño (px):</translation>
+    </message>
+    <message>
+        <source>&amp;Margin (modules):</source>
+        <translation>&amp;Margen (módulos):</translation>
+    </message>
+    <message>
+        <source>1</source>
+        <translation>1</translation>
+    </message>
+    <message>
+        <source>&amp;Error correction:</source>
+        <translation>Corrección de &amp;errores:</translation>
+    </message>
+    <message>
+        <source>Preview</source>
+        <translation>Vista previa</translation>
+    </message>
+    <message>
+        <source>Field mappings</source>
+        <translation>Asignación de campos</translation>
+    </message>
+    <message>
+        <source>Choose the contact custom field that receives the QR code of each product (event).</source>
+        <translation>Elija el campo personalizado del contacto que recibe el código QR de cada producto (evento).</translation>
+    </message>
+    <message>
+        <source>Product to custom field mappings</source>
+        <translation>Asignación de productos a campos personalizados</translation>
+    </message>
+    <message>
+        <source>&amp;Load custom fields from GHL</source>
+        <translation>&amp;Cargar campos personalizados de GHL</translation>
+    </message>
+    <message>
+        <source>Station</source>
+        <translation>Estación</translation>
+    </message>
+    <message>
+        <source>Station &amp;name:</source>
+        <translation>&amp;Nombre de la estación:</translation>
+    </message>
+    <message>
+        <source>e.g. Front door</source>
+        <translation>p. ej. Puerta principal</translation>
+    </message>
+    <message>
+        <source>&amp;Language:</source>
+        <translation>&amp;Idioma:</translation>
+    </message>
+    <message>
+        <source>A new language takes effect after a restart.</source>
+        <translation>Un nuevo idioma se aplica tras reiniciar.</translation>
+    </message>
+    <message>
+        <source>Event &amp;feed token:</source>
+        <translation>Token del &amp;canal de eventos:</translation>
+    </message>
+    <message>
+        <source>empty: no token needed</source>
+        <translation>vacío: no se necesita token</translation>
+    </message>
+    <message>
+        <source>Also accept the le&amp;gacy x-wh-signature (RSA-SHA256)</source>
+        <translation>Aceptar también la x-wh-signature anti&amp;gua (RSA-SHA256)</translation>
+    </message>
+    <message>
+        <source>Largest bod&amp;y (bytes):</source>
+        <translation>Tamaño má&amp;ximo del cuerpo (bytes):</translation>
+    </message>
+</context>
+<context>
+    <name>StartupProblemDialog</name>
+    <message>
+        <source>QR Tickets – Database unavailable</source>
+        <translation>QR Tickets – Base de datos no disponible</translation>
+    </message>
+    <message>
+        <source>QR Tickets cannot open its database</source>
+        <translation>QR Tickets no puede abrir su base de datos</translation>
+    </message>
+    <message>
+        <source>&amp;Settings…</source>
+        <translation>&amp;Configuración…</translation>
+    </message>
+    <message>
+        <source>&amp;Retry</source>
+        <translation>&amp;Reintentar</translation>
+    </message>
+    <message>
+        <source>Use this computer&apos;s &amp;local database</source>
+        <translation>Usar la base de datos &amp;local de este equipo</translation>
+    </message>
+    <message>
+        <source>&amp;Quit</source>
+        <translation>&amp;Salir</translation>
+    </message>
+</context>
+<context>
+    <name>SyncDialog</name>
+    <message>
+        <source>Sync with GHL</source>
+        <translation>Sincronizar con GHL</translation>
+    </message>
+    <message>
+        <source>What to sync</source>
+        <translation>Qué sincronizar</translation>
+    </message>
+    <message>
+        <source>&amp;Incremental: new and changed orders (recommended)</source>
+        <translation>&amp;Incremental: pedidos nuevos y modificados (recomendado)</translation>
+    </message>
+    <message>
+        <source>&amp;Full: fetch every order again</source>
+        <translation>&amp;Completa: volver a obtener todos los pedidos</translation>
+    </message>
+    <message>
+        <source>From an order &amp;list file (JSON array of order IDs):</source>
+        <translation>Desde un archivo de &amp;lista de pedidos (array JSON de IDs de pedido):</translation>
+    </message>
+    <message>
+        <source>valid_order_list.json</source>
+        <translation>valid_order_list.json</translation>
+    </message>
+    <message>
+        <source>&amp;Browse...</source>
+        <translation>&amp;Examinar...</translation>
+    </message>
+    <message>
+        <source>Progress</source>
+        <translation>Progreso</translation>
+    </message>
+    <message>
+        <source>Listing orders</source>
+        <translation>Listando pedidos</translation>
+    </message>
+    <message>
+        <source>%v / %m</source>
+        <translation>%v / %m</translation>
+    </message>
+    <message>
+        <source>Fetching order details</source>
+        <translation>Obteniendo detalles de pedidos</translation>
+    </message>
+    <message>
+        <source>Writing tickets</source>
+        <translation>Guardando entradas</translation>
+    </message>
+    <message>
+        <source>Summary</source>
+        <translation>Resumen</translation>
+    </message>
+    <message>
+        <source>Failed orders</source>
+        <translation>Pedidos fallidos</translation>
+    </message>
+    <message>
+        <source>&amp;Sync now</source>
+        <translation>&amp;Sincronizar ahora</translation>
+    </message>
+    <message>
+        <source>Starts the sync (F5)</source>
+        <translation>Inicia la sincronización (F5)</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Cancelar</translation>
+    </message>
+    <message>
+        <source>Stops the sync (Esc); orders already saved stay</source>
+        <translation>Detiene la sincronización (Esc); los pedidos ya guardados se conservan</translation>
+    </message>
+    <message>
+        <source>&amp;Close</source>
+        <translation>Ce&amp;rrar</translation>
+    </message>
+</context>
+<context>
+    <name>main</name>
+    <message>
+        <source>QR Tickets: GoHighLevel orders, QR codes and door check-in.
 
 Commands (none: the desktop application):
   migrate   create or upgrade the database schema, then exit
 </source>
-            <translation>QR Tickets: pedidos de GoHighLevel, códigos QR y control de acceso.
+        <translation>QR Tickets: pedidos de GoHighLevel, códigos QR y control de acceso.
 
 Comandos (ninguno: la aplicación de escritorio):
   migrate   crear o actualizar el esquema de la base de datos y salir
 </translation>
-        </message>
-        <message>
-            <source>  sync      pull orders from GHL with a text progress bar
+    </message>
+    <message>
+        <source>  sync      pull orders from GHL with a text progress bar
 </source>
-            <translation>  sync      obtener pedidos de GHL con una barra de progreso en texto
+        <translation>  sync      obtener pedidos de GHL con una barra de progreso en texto
 </translation>
-        </message>
-        <message>
-            <source>  serve     run the webhook listener, inbox worker and event feed until stopped
+    </message>
+    <message>
+        <source>  serve     run the webhook listener, inbox worker and event feed until stopped
 </source>
-            <translation>  serve     ejecutar el receptor de webhooks, el procesador de la bandeja y el canal de eventos hasta que se detengan
+        <translation>  serve     ejecutar el receptor de webhooks, el procesador de la bandeja y el canal de eventos hasta que se detengan
 </translation>
-        </message>
-        <message>
-            <source>
+    </message>
+    <message>
+        <source>
 Examples:
   qrtickets                                   open the desktop application
   qrtickets --demo                            try it against a built-in GHL simulator
   qrtickets migrate --database postgresql://qr:secret@db:5432/qrtickets
 </source>
-            <translation>
+        <translation>
 Ejemplos:
   qrtickets                                   abrir la aplicación de escritorio
   qrtickets --demo                            probarla con un simulador de GHL integrado
   qrtickets migrate --database postgresql://qr:secret@db:5432/qrtickets
 </translation>
-        </message>
-        <message>
-            <source>  QRTICKETS_GHL_TOKEN=pit-... qrtickets sync --mode incremental
+    </message>
+    <message>
+        <source>  QRTICKETS_GHL_TOKEN=pit-... qrtickets sync --mode incremental
   qrtickets sync --orders-file valid_order_list.json
 </source>
-            <translation>  QRTICKETS_GHL_TOKEN=pit-... qrtickets sync --mode incremental
+        <translation>  QRTICKETS_GHL_TOKEN=pit-... qrtickets sync --mode incremental
   qrtickets sync --orders-file valid_order_list.json
 </translation>
-        </message>
-        <message>
-            <source>  qrtickets serve --config /etc/qrtickets/qrtickets.ini
+    </message>
+    <message>
+        <source>  qrtickets serve --config /etc/qrtickets/qrtickets.ini
 </source>
-            <translation>  qrtickets serve --config /etc/qrtickets/qrtickets.ini
+        <translation>  qrtickets serve --config /etc/qrtickets/qrtickets.ini
 </translation>
-        </message>
-        <message>
-            <source>
+    </message>
+    <message>
+        <source>
 Every setting can also come from the environment as QRTICKETS_&lt;SECTION&gt;_&lt;KEY&gt;, e.g. QRTICKETS_DATABASE_URL.
 Exit codes: 0 success, 1 failure, 2 bad usage or configuration, 3 finished with some orders failed.</source>
-            <translation>
+        <translation>
 Cada ajuste también puede venir del entorno como QRTICKETS_&lt;SECCIÓN&gt;_&lt;CLAVE&gt;, p. ej. QRTICKETS_DATABASE_URL.
 Códigos de salida: 0 éxito, 1 error, 2 uso o configuración incorrectos, 3 terminado con algunos pedidos fallidos.</translation>
-        </message>
-        <message>
-            <source>Run 'qrtickets --help' for usage.</source>
-            <translation>Ejecute 'qrtickets --help' para ver el uso.</translation>
-        </message>
-        <message>
-            <source>Read settings from &lt;file&gt; (INI).</source>
-            <translation>Leer la configuración de &lt;file&gt; (INI).</translation>
-        </message>
-        <message>
-            <source>Use the database at &lt;url&gt;.</source>
-            <translation>Usar la base de datos en &lt;url&gt;.</translation>
-        </message>
-        <message>
-            <source>Desktop application against a built-in GHL simulator and a fresh SQLite file.</source>
-            <translation>Aplicación de escritorio con un simulador de GHL integrado y un archivo SQLite nuevo.</translation>
-        </message>
-        <message>
-            <source>sync: full or incremental (default).</source>
-            <translation>sync: full o incremental (predeterminado).</translation>
-        </message>
-        <message>
-            <source>sync: only the order ids listed in &lt;file&gt;, a JSON array.</source>
-            <translation>sync: solo los IDs de pedido de &lt;file&gt;, un array JSON.</translation>
-        </message>
-        <message>
-            <source>See Commands above.</source>
-            <translation>Vea los comandos arriba.</translation>
-        </message>
-        <message>
-            <source>Unexpected arguments: %1</source>
-            <translation>Argumentos inesperados: %1</translation>
-        </message>
-        <message>
-            <source>Unknown command '%1'.</source>
-            <translation>Comando desconocido '%1'.</translation>
-        </message>
-        <message>
-            <source>--demo opens the desktop application; it does not go with '%1'.</source>
-            <translation>--demo abre la aplicación de escritorio; no se combina con '%1'.</translation>
-        </message>
-        <message>
-            <source>--mode and --orders-file go with the sync command.</source>
-            <translation>--mode y --orders-file van con el comando sync.</translation>
-        </message>
-        <message>
-            <source>--mode must be full or incremental, not '%1'.</source>
-            <translation>--mode debe ser full o incremental, no '%1'.</translation>
-        </message>
-    </context>
-    <context>
-        <name>qrt::app</name>
-        <message>
-            <source>%1 is up to date (schema version %2).</source>
-            <translation>%1 está al día (versión del esquema %2).</translation>
-        </message>
-        <message>
-            <source>Warning: no GHL token is configured ([ghl] token, QRTICKETS_GHL_TOKEN or the keychain); webhooks will be accepted and stored but cannot be processed until one is set.</source>
-            <translation>Aviso: no hay ningún token de GHL configurado ([ghl] token, QRTICKETS_GHL_TOKEN o el llavero); los webhooks se aceptan y se guardan, pero no se procesan hasta que se configure uno.</translation>
-        </message>
-        <message>
-            <source>Cannot start the webhook listener: %1</source>
-            <translation>No se puede iniciar el receptor de webhooks: %1</translation>
-        </message>
-        <message>
-            <source>Warning: %1</source>
-            <translation>Aviso: %1</translation>
-        </message>
-        <message>
-            <source>Listening on http://%1:%2%3 (auth %4); health on /healthz, event feed on /ws; database %5; station %6</source>
-            <translation>Escuchando en http://%1:%2%3 (autenticación %4); estado en /healthz, canal de eventos en /ws; base de datos %5; estación %6</translation>
-        </message>
-        <message>
-            <source>Signal %1: no longer accepting webhooks; finishing the events in progress ...</source>
-            <translation>Señal %1: ya no se aceptan webhooks; terminando los eventos en curso ...</translation>
-        </message>
-        <message>
-            <source>Warning: cannot install the SIGINT/SIGTERM handlers; stop with kill -9 only after the inbox is empty.</source>
-            <translation>Aviso: no se pueden instalar los manejadores de SIGINT/SIGTERM; detenga con kill -9 solo cuando la bandeja esté vacía.</translation>
-        </message>
-        <message>
-            <source>Stopped.</source>
-            <translation>Detenido.</translation>
-        </message>
-        <message>
-            <source>: %1 of %2 listed</source>
-            <translation>: %1 de %2 listados</translation>
-        </message>
-        <message>
-            <source>: %1 of %2 saved</source>
-            <translation>: %1 de %2 guardados</translation>
-        </message>
-        <message>
-            <source>, %n failed</source>
-            <translation>, %n fallidos</translation>
-        </message>
-        <message>
-            <source>, %n unchanged</source>
-            <translation>, %n sin cambios</translation>
-        </message>
-        <message>
-            <source>, %n request(s)</source>
-            <translation>, %n solicitudes</translation>
-        </message>
-        <message>
-            <source>, about %1 left</source>
-            <translation>, quedan unos %1</translation>
-        </message>
-        <message>
-            <source> (waiting %1 s for the GHL rate limit)</source>
-            <translation> (esperando %1 s por el límite de solicitudes de GHL)</translation>
-        </message>
-        <message>
-            <source>No GHL token is set. Set QRTICKETS_GHL_TOKEN (a Private Integration token with scope payments/orders.readonly), or store it in the keychain from the Settings dialog.</source>
-            <translation>No hay ningún token de GHL. Defina QRTICKETS_GHL_TOKEN (un token de integración privada con el ámbito payments/orders.readonly) o guárdelo en el llavero desde la configuración.</translation>
-        </message>
-        <message>
-            <source>No GHL location id is set. Set [ghl] location_id in the configuration file, or QRTICKETS_GHL_LOCATION_ID.</source>
-            <translation>No hay ningún ID de ubicación de GHL. Defina [ghl] location_id en el archivo de configuración o QRTICKETS_GHL_LOCATION_ID.</translation>
-        </message>
-        <message>
-            <source>Note: a sync started at %1 by %2 is still marked as running; syncing anyway (the results merge safely).</source>
-            <translation>Nota: una sincronización iniciada a las %1 por %2 sigue marcada como en curso; se sincroniza de todos modos (los resultados se combinan sin problemas).</translation>
-        </message>
-        <message>
-            <source>another station</source>
-            <translation>otra estación</translation>
-        </message>
-        <message>
-            <source>Sync %1 (%2) in %3: %4 of %5 order(s) saved, %6 failed, %7 unchanged; tickets %8 added, %9 cancelled; %10 GHL request(s).</source>
-            <translation>Sincronización %1 (%2) en %3: %4 de %5 pedido(s) guardado(s), %6 fallido(s), %7 sin cambios; entradas: %8 añadidas, %9 canceladas; %10 solicitud(es) a GHL.</translation>
-        </message>
-        <message>
-            <source>Failed orders:</source>
-            <translation>Pedidos fallidos:</translation>
-        </message>
-        <message>
-            <source>(order list)</source>
-            <translation>(lista de pedidos)</translation>
-        </message>
-        <message>
-            <source>Ticket conflicts (left as they are):</source>
-            <translation>Conflictos de entradas (se dejan como están):</translation>
-        </message>
-        <message>
-            <source>QR Tickets demo</source>
-            <translation>Demostración de QR Tickets</translation>
-        </message>
-        <message>
-            <source>The demo could not start its GHL simulator.</source>
-            <translation>La demostración no pudo iniciar su simulador de GHL.</translation>
-        </message>
-        <message>
-            <source>Check that a temporary folder is writable and try again.</source>
-            <translation>Compruebe que se puede escribir en una carpeta temporal e inténtelo de nuevo.</translation>
-        </message>
-        <message>
-            <source>Report this as a bug.</source>
-            <translation>Informe de esto como un error.</translation>
-        </message>
-        <message>
-            <source>Demo door</source>
-            <translation>Puerta de demostración</translation>
-        </message>
-        <message>
-            <source>Check that a temporary folder is writable.</source>
-            <translation>Compruebe que se puede escribir en una carpeta temporal.</translation>
-        </message>
-        <message>
-            <source>QR Tickets</source>
-            <translation>QR Tickets</translation>
-        </message>
-        <message>
-            <source>Check [database] url in the settings file (%1) or start QR Tickets with --database URL.</source>
-            <translation>Revise [database] url en el archivo de configuración (%1) o inicie QR Tickets con --database URL.</translation>
-        </message>
-        <message>
-            <source>The system keychain did not answer.</source>
-            <translation>El llavero del sistema no respondió.</translation>
-        </message>
-        <message>
-            <source>The system keychain is not available.</source>
-            <translation>El llavero del sistema no está disponible.</translation>
-        </message>
-    </context>
-    <context>
-        <name>qrt::core</name>
-        <message>
-            <source>(hidden)</source>
-            <translation>(oculto)</translation>
-        </message>
-        <message>
-            <source>Invalid value %1 for %2 (environment variable %3): %4</source>
-            <translation>Valor no válido %1 para %2 (variable de entorno %3): %4</translation>
-        </message>
-        <message>
-            <source>Changing a ticket from %1 to %2 needs a reason.</source>
-            <translation>Cambiar una entrada de %1 a %2 requiere un motivo.</translation>
-        </message>
-        <message>
-            <source>The ticket is already %1.</source>
-            <translation>La entrada ya está %1.</translation>
-        </message>
-        <message>
-            <source>A cancelled ticket cannot be admitted; restore it to live first.</source>
-            <translation>Una entrada cancelada no se puede admitir; restáurela primero a válida.</translation>
-        </message>
-    </context>
-    <context>
-        <name>qrt::core::Config</name>
-        <message>
-            <source>at most %1 characters</source>
-            <translation>como máximo %1 caracteres</translation>
-        </message>
-        <message>
-            <source>must not be empty</source>
-            <translation>no puede estar vacío</translation>
-        </message>
-        <message>
-            <source>a whole number from %1 to %2</source>
-            <translation>un número entero de %1 a %2</translation>
-        </message>
-        <message>
-            <source>true or false</source>
-            <translation>true o false</translation>
-        </message>
-        <message>
-            <source>one of %1</source>
-            <translation>uno de %1</translation>
-        </message>
-        <message>
-            <source>an http:// or https:// URL such as https://services.leadconnectorhq.com</source>
-            <translation>una URL http:// o https:// como https://services.leadconnectorhq.com</translation>
-        </message>
-        <message>
-            <source>sqlite:///path/file.db or postgresql://user:password@host:port/dbname</source>
-            <translation>sqlite:///ruta/archivo.db o postgresql://usuario:contraseña@host:puerto/nombrebd</translation>
-        </message>
-        <message>
-            <source>an IP address such as 127.0.0.1 (this machine only) or 0.0.0.0 (every interface)</source>
-            <translation>una dirección IP como 127.0.0.1 (solo este equipo) o 0.0.0.0 (todas las interfaces)</translation>
-        </message>
-        <message>
-            <source>a path starting with / such as /api/ghl/webhook-qr (not /healthz or /ws)</source>
-            <translation>una ruta que empiece por / como /api/ghl/webhook-qr (no /healthz ni /ws)</translation>
-        </message>
-        <message>
-            <source>a URL containing {order_id}, such as https://qr.example.com/orders/{order_id}</source>
-            <translation>una URL que contenga {order_id}, como https://qr.example.com/orders/{order_id}</translation>
-        </message>
-        <message>
-            <source>The configuration file %1 does not exist.</source>
-            <translation>El archivo de configuración %1 no existe.</translation>
-        </message>
-        <message>
-            <source>The configuration file %1 could not be read; check that it is an INI file.</source>
-            <translation>No se pudo leer el archivo de configuración %1; compruebe que es un archivo INI.</translation>
-        </message>
-        <message>
-            <source> (in %1)</source>
-            <translation> (en %1)</translation>
-        </message>
-        <message>
-            <source>The settings could not be saved to %1; check that the folder is writable.</source>
-            <translation>No se pudo guardar la configuración en %1; compruebe que se puede escribir en la carpeta.</translation>
-        </message>
-    </context>
-    <context>
-        <name>qrt::db</name>
-        <message>
-            <source>record the ticket change</source>
-            <translation>registrar el cambio de la entrada</translation>
-        </message>
-        <message>
-            <source>change ticket %1</source>
-            <translation>cambiar la entrada %1</translation>
-        </message>
-        <message>
-            <source>Ticket %1: %2</source>
-            <translation>Entrada %1: %2</translation>
-        </message>
-        <message>
-            <source>Ticket %1 was changed by someone else meanwhile.</source>
-            <translation>Otra persona ha cambiado la entrada %1 mientras tanto.</translation>
-        </message>
-    </context>
-    <context>
-        <name>qrt::db::Database</name>
-        <message>
-            <source>The Qt %1 database driver (%2) is not installed; reinstall QR Tickets or add the Qt SQL driver package.</source>
-            <translation>El controlador de base de datos Qt %1 (%2) no está instalado; reinstale QR Tickets o añada el paquete del controlador Qt SQL.</translation>
-        </message>
-        <message>
-            <source>check the connection</source>
-            <translation>comprobar la conexión</translation>
-        </message>
-        <message>
-            <source>The database file %1 cannot be opened. Check that the folder exists and is writable.</source>
-            <translation>No se puede abrir el archivo de base de datos %1. Compruebe que la carpeta existe y se puede escribir en ella.</translation>
-        </message>
-        <message>
-            <source>PostgreSQL at %1:%2 refused the user name or password. Check the user and password in the database URL.</source>
-            <translation>PostgreSQL en %1:%2 rechazó el usuario o la contraseña. Revise el usuario y la contraseña en la URL de la base de datos.</translation>
-        </message>
-        <message>
-            <source>The database "%1" does not exist on the PostgreSQL server %2:%3. Create it, or fix the name in the database URL.</source>
-            <translation>La base de datos "%1" no existe en el servidor PostgreSQL %2:%3. Créela o corrija el nombre en la URL de la base de datos.</translation>
-        </message>
-        <message>
-            <source>The PostgreSQL server at %1:%2 cannot be reached. Check that it is running and that the host and port in the database URL are right.</source>
-            <translation>No se puede acceder al servidor PostgreSQL en %1:%2. Compruebe que está en marcha y que el host y el puerto de la URL son correctos.</translation>
-        </message>
-        <message>
-            <source>The database reported an error.</source>
-            <translation>La base de datos informó de un error.</translation>
-        </message>
-        <message>
-            <source>The connection to the database was lost while trying to %1. It will reconnect on the next attempt; if this repeats, check the database server.</source>
-            <translation>Se perdió la conexión con la base de datos al intentar %1. Se volverá a conectar en el siguiente intento; si se repite, revise el servidor de base de datos.</translation>
-        </message>
-        <message>
-            <source>The database could not %1.</source>
-            <translation>La base de datos no pudo %1.</translation>
-        </message>
-    </context>
-    <context>
-        <name>qrt::db::DatabaseUrl</name>
-        <message>
-            <source>it is empty</source>
-            <translation>está vacía</translation>
-        </message>
-        <message>
-            <source>it is not a valid URL</source>
-            <translation>no es una URL válida</translation>
-        </message>
-        <message>
-            <source>a SQLite URL has three slashes before an absolute path (sqlite:///home/me/qr.db)</source>
-            <translation>una URL de SQLite lleva tres barras antes de una ruta absoluta (sqlite:///home/yo/qr.db)</translation>
-        </message>
-        <message>
-            <source>it names no database file</source>
-            <translation>no indica ningún archivo de base de datos</translation>
-        </message>
-        <message>
-            <source>it names no server host</source>
-            <translation>no indica ningún servidor</translation>
-        </message>
-        <message>
-            <source>option %1 contains ';'</source>
-            <translation>la opción %1 contiene ';'</translation>
-        </message>
-        <message>
-            <source>the scheme '%1' is not supported</source>
-            <translation>el esquema '%1' no es compatible</translation>
-        </message>
-    </context>
-    <context>
-        <name>qrt::db::FieldMappingRepository</name>
-        <message>
-            <source>read the field mappings</source>
-            <translation>leer las asignaciones de campos</translation>
-        </message>
-        <message>
-            <source>read the field mapping of product %1</source>
-            <translation>leer la asignación de campo del producto %1</translation>
-        </message>
-        <message>
-            <source>A field mapping needs a product and a custom field.</source>
-            <translation>Una asignación de campo necesita un producto y un campo personalizado.</translation>
-        </message>
-        <message>
-            <source>save the field mapping of product %1</source>
-            <translation>guardar la asignación de campo del producto %1</translation>
-        </message>
-        <message>
-            <source>remove the field mapping of product %1</source>
-            <translation>eliminar la asignación de campo del producto %1</translation>
-        </message>
-    </context>
-    <context>
-        <name>qrt::db::InboxRepository</name>
-        <message>
-            <source>store the webhook for order %1</source>
-            <translation>guardar el webhook del pedido %1</translation>
-        </message>
-        <message>
-            <source>take the next webhook from the inbox</source>
-            <translation>tomar el siguiente webhook de la bandeja</translation>
-        </message>
-        <message>
-            <source>mark webhook %1 as processed</source>
-            <translation>marcar el webhook %1 como procesado</translation>
-        </message>
-        <message>
-            <source>Webhook %1 is not in the inbox.</source>
-            <translation>El webhook %1 no está en la bandeja.</translation>
-        </message>
-        <message>
-            <source>record the failure of webhook %1</source>
-            <translation>registrar el fallo del webhook %1</translation>
-        </message>
-        <message>
-            <source>record the contact update of webhook %1</source>
-            <translation>registrar la actualización del contacto del webhook %1</translation>
-        </message>
-        <message>
-            <source>resume interrupted webhooks</source>
-            <translation>reanudar los webhooks interrumpidos</translation>
-        </message>
-        <message>
-            <source>retry webhook %1</source>
-            <translation>reintentar el webhook %1</translation>
-        </message>
-        <message>
-            <source>count the webhooks in the inbox</source>
-            <translation>contar los webhooks de la bandeja</translation>
-        </message>
-        <message>
-            <source>read the last webhook error</source>
-            <translation>leer el último error de webhook</translation>
-        </message>
-        <message>
-            <source>read the recent webhooks</source>
-            <translation>leer los webhooks recientes</translation>
-        </message>
-        <message>
-            <source>read webhook %1</source>
-            <translation>leer el webhook %1</translation>
-        </message>
-        <message>
-            <source>store %1 webhooks</source>
-            <translation>guardar %1 webhooks</translation>
-        </message>
-        <message>
-            <source>prepare the webhook inbox</source>
-            <translation>preparar la bandeja de webhooks</translation>
-        </message>
-    </context>
-    <context>
-        <name>qrt::db::Migrator</name>
-        <message>
-            <source>create the schema_migrations table</source>
-            <translation>crear la tabla schema_migrations</translation>
-        </message>
-        <message>
-            <source>lock the schema for migration</source>
-            <translation>bloquear el esquema para la migración</translation>
-        </message>
-        <message>
-            <source>read the applied migrations</source>
-            <translation>leer las migraciones aplicadas</translation>
-        </message>
-        <message>
-            <source>apply migration %1 (%2)</source>
-            <translation>aplicar la migración %1 (%2)</translation>
-        </message>
-        <message>
-            <source>record migration %1</source>
-            <translation>registrar la migración %1</translation>
-        </message>
-    </context>
-    <context>
-        <name>qrt::db::OrderRepository</name>
-        <message>
-            <source>An order without an id cannot be saved.</source>
-            <translation>No se puede guardar un pedido sin ID.</translation>
-        </message>
-        <message>
-            <source>save order %1</source>
-            <translation>guardar el pedido %1</translation>
-        </message>
-        <message>
-            <source>prepare saving orders</source>
-            <translation>preparar el guardado de pedidos</translation>
-        </message>
-        <message>
-            <source>read order %1</source>
-            <translation>leer el pedido %1</translation>
-        </message>
-        <message>
-            <source>list orders</source>
-            <translation>listar pedidos</translation>
-        </message>
-        <message>
-            <source>count orders</source>
-            <translation>contar pedidos</translation>
-        </message>
-        <message>
-            <source>list events</source>
-            <translation>listar eventos</translation>
-        </message>
-        <message>
-            <source>list payment statuses</source>
-            <translation>listar estados de pago</translation>
-        </message>
-        <message>
-            <source>read when orders last changed</source>
-            <translation>leer cuándo cambiaron los pedidos por última vez</translation>
-        </message>
-        <message>
-            <source>store the QR code of order %1</source>
-            <translation>guardar el código QR del pedido %1</translation>
-        </message>
-        <message>
-            <source>Order %1 is not in the database.</source>
-            <translation>El pedido %1 no está en la base de datos.</translation>
-        </message>
-    </context>
-    <context>
-        <name>qrt::db::OrderWriter</name>
-        <message>
-            <source>prepare saving orders</source>
-            <translation>preparar el guardado de pedidos</translation>
-        </message>
-    </context>
-    <context>
-        <name>qrt::db::SyncRunRepository</name>
-        <message>
-            <source>record the start of a sync run</source>
-            <translation>registrar el inicio de una sincronización</translation>
-        </message>
-        <message>
-            <source>record the outcome of sync run %1</source>
-            <translation>registrar el resultado de la sincronización %1</translation>
-        </message>
-        <message>
-            <source>Sync run %1 is not recorded.</source>
-            <translation>La sincronización %1 no está registrada.</translation>
-        </message>
-        <message>
-            <source>read the sync history</source>
-            <translation>leer el historial de sincronización</translation>
-        </message>
-    </context>
-    <context>
-        <name>qrt::db::TicketRepository</name>
+    </message>
+    <message>
+        <source>Run &apos;qrtickets --help&apos; for usage.</source>
+        <translation>Ejecute &apos;qrtickets --help&apos; para ver el uso.</translation>
+    </message>
+    <message>
+        <source>Read settings from &lt;file&gt; (INI).</source>
+        <translation>Leer la configuración de &lt;file&gt; (INI).</translation>
+    </message>
+    <message>
+        <source>Use the database at &lt;url&gt;.</source>
+        <translation>Usar la base de datos en &lt;url&gt;.</translation>
+    </message>
+    <message>
+        <source>Desktop application against a built-in GHL simulator and a fresh SQLite file.</source>
+        <translation>Aplicación de escritorio con un simulador de GHL integrado y un archivo SQLite nuevo.</translation>
+    </message>
+    <message>
+        <source>sync: full or incremental (default).</source>
+        <translation>sync: full o incremental (predeterminado).</translation>
+    </message>
+    <message>
+        <source>sync: only the order ids listed in &lt;file&gt;, a JSON array.</source>
+        <translation>sync: solo los IDs de pedido de &lt;file&gt;, un array JSON.</translation>
+    </message>
+    <message>
+        <source>See Commands above.</source>
+        <translation>Vea los comandos arriba.</translation>
+    </message>
+    <message>
+        <source>Unexpected arguments: %1</source>
+        <translation>Argumentos inesperados: %1</translation>
+    </message>
+    <message>
+        <source>Unknown command &apos;%1&apos;.</source>
+        <translation>Comando desconocido &apos;%1&apos;.</translation>
+    </message>
+    <message>
+        <source>--demo opens the desktop application; it does not go with &apos;%1&apos;.</source>
+        <translation>--demo abre la aplicación de escritorio; no se combina con &apos;%1&apos;.</translation>
+    </message>
+    <message>
+        <source>--mode and --orders-file go with the sync command.</source>
+        <translation>--mode y --orders-file van con el comando sync.</translation>
+    </message>
+    <message>
+        <source>--mode must be full or incremental, not &apos;%1&apos;.</source>
+        <translation>--mode debe ser full o incremental, no &apos;%1&apos;.</translation>
+    </message>
+</context>
+<context>
+    <name>qrt::app</name>
+    <message>
+        <source>%1 is up to date (schema version %2).</source>
+        <translation>%1 está al día (versión del esquema %2).</translation>
+    </message>
+    <message numerus="yes">
+        <source>%1: applied %n migration(s), now at schema version %2.</source>
+        <translation>
+            <numerusform>%1: %n migración aplicada, ahora en la versión de esquema %2.</numerusform>
+            <numerusform>%1: %n migraciones aplicadas, ahora en la versión de esquema %2.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>qrt::app::Desktop</name>
+    <message>
+        <source>QR Tickets demo</source>
+        <translation>Demostración de QR Tickets</translation>
+    </message>
+    <message>
+        <source>The demo could not start its GHL simulator.</source>
+        <translation>La demostración no pudo iniciar su simulador de GHL.</translation>
+    </message>
+    <message>
+        <source>Check that a temporary folder is writable and try again.</source>
+        <translation>Compruebe que se puede escribir en una carpeta temporal e inténtelo de nuevo.</translation>
+    </message>
+    <message>
+        <source>Report this as a bug.</source>
+        <translation>Informe de esto como un error.</translation>
+    </message>
+    <message>
+        <source>Demo door</source>
+        <translation>Puerta de demostración</translation>
+    </message>
+    <message>
+        <source>Check that a temporary folder is writable.</source>
+        <translation>Compruebe que se puede escribir en una carpeta temporal.</translation>
+    </message>
+    <message>
+        <source>The system keychain answered: the %1 is now in use.</source>
+        <translation>El llavero del sistema ha respondido: %1 ya está en uso.</translation>
+    </message>
+    <message>
+        <source>The system keychain answered late: the %1 is saved now.</source>
+        <translation>El llavero del sistema ha respondido tarde: %1 ya está guardado.</translation>
+    </message>
+    <message>
+        <source>The system keychain answered late and did not save the %1: %2</source>
+        <translation>El llavero del sistema ha respondido tarde y no ha guardado %1: %2</translation>
+    </message>
+</context>
+<context>
+    <name>qrt::app::SecretStore</name>
+    <message>
+        <source>GHL token</source>
+        <translation>el token de GHL</translation>
+    </message>
+    <message>
+        <source>webhook secret</source>
+        <translation>el secreto del webhook</translation>
+    </message>
+    <message>
+        <source>event feed token</source>
+        <translation>el token del canal de eventos</translation>
+    </message>
+    <message>
+        <source>The system keychain could not read the %1.</source>
+        <translation>El llavero del sistema no ha podido leer %1.</translation>
+    </message>
+    <message>
+        <source>The %1 was not saved: the system keychain refused (%2). It is kept for this session only.</source>
+        <translation>No se ha guardado %1: el llavero del sistema lo ha rechazado (%2). Solo se conserva durante esta sesión.</translation>
+    </message>
+    <message>
+        <source>The %1 was not saved: the system keychain did not answer. It is kept for this session only; save again when the keychain is unlocked.</source>
+        <translation>No se ha guardado %1: el llavero del sistema no ha respondido. Solo se conserva durante esta sesión; vuelva a guardar cuando el llavero esté desbloqueado.</translation>
+    </message>
+    <message>
+        <source>The system keychain did not answer, so the %1 could not be read yet. Unlock the keychain (or answer its prompt); the %1 is used as soon as it answers.</source>
+        <translation>El llavero del sistema no ha respondido, así que todavía no se ha podido leer %1. Desbloquee el llavero (o responda a su pregunta); %1 se usará en cuanto responda.</translation>
+    </message>
+</context>
+<context>
+    <name>qrt::app::serve</name>
+    <message>
+        <source>Set QRTICKETS_WEBHOOK_SECRET in the environment (for the qrtickets-serve service: in /etc/qrtickets/secrets.env) or [webhook] secret in the settings file; serve does not read the desktop keychain.</source>
+        <translation>Defina QRTICKETS_WEBHOOK_SECRET en el entorno (para el servicio qrtickets-serve: en /etc/qrtickets/secrets.env) o [webhook] secret en el archivo de configuración; serve no lee el llavero del escritorio.</translation>
+    </message>
+    <message>
+        <source>Cannot start the webhook listener: %1</source>
+        <translation>No se puede iniciar el receptor de webhooks: %1</translation>
+    </message>
+    <message>
+        <source>Warning: no GHL token is set. Set QRTICKETS_GHL_TOKEN in the environment (for the qrtickets-serve service: in /etc/qrtickets/secrets.env) or [ghl] token in the settings file; serve does not read the desktop keychain. Webhooks will be accepted and stored but cannot be processed until a token is set.</source>
+        <translation>Aviso: no hay ningún token de GHL. Defina QRTICKETS_GHL_TOKEN en el entorno (para el servicio qrtickets-serve: en /etc/qrtickets/secrets.env) o [ghl] token en el archivo de configuración; serve no lee el llavero del escritorio. Los webhooks se aceptarán y guardarán, pero no podrán procesarse hasta que haya un token.</translation>
+    </message>
+    <message>
+        <source>Warning: %1</source>
+        <translation>Aviso: %1</translation>
+    </message>
+    <message>
+        <source>Listening on http://%1:%2%3 (auth %4); health on /healthz, event feed on /ws; database %5; station %6</source>
+        <translation>Escuchando en http://%1:%2%3 (autenticación %4); estado en /healthz, canal de eventos en /ws; base de datos %5; estación %6</translation>
+    </message>
+    <message>
+        <source>Signal %1: no longer accepting webhooks; finishing the events in progress ...</source>
+        <translation>Señal %1: ya no se aceptan webhooks; terminando los eventos en curso ...</translation>
+    </message>
+    <message>
+        <source>Warning: cannot install the SIGINT/SIGTERM handlers; stop with kill -9 only after the inbox is empty.</source>
+        <translation>Aviso: no se pueden instalar los manejadores de SIGINT/SIGTERM; detenga con kill -9 solo cuando la bandeja esté vacía.</translation>
+    </message>
+    <message>
+        <source>Warning: cannot install the Ctrl+C handler; stop only after the inbox is empty.</source>
+        <translation>Aviso: no se puede instalar el gestor de Ctrl+C; detenga el servicio solo cuando la bandeja de entrada esté vacía.</translation>
+    </message>
+    <message>
+        <source>Stopped.</source>
+        <translation>Detenido.</translation>
+    </message>
+</context>
+<context>
+    <name>qrt::app::sync</name>
+    <message>
+        <source>: %1 of %2 listed</source>
+        <translation>: %1 de %2 listados</translation>
+    </message>
+    <message>
+        <source>: %1 of %2 saved</source>
+        <translation>: %1 de %2 guardados</translation>
+    </message>
+    <message numerus="yes">
+        <source>, %n failed</source>
+        <translation>
+            <numerusform>, %n fallidos</numerusform>
+            <numerusform>, %n fallidos</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>, %n unchanged</source>
+        <translation>
+            <numerusform>, %n sin cambios</numerusform>
+            <numerusform>, %n sin cambios</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>, %n request(s)</source>
+        <translation>
+            <numerusform>, %n solicitudes</numerusform>
+            <numerusform>, %n solicitudes</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>, about %1 left</source>
+        <translation>, quedan unos %1</translation>
+    </message>
+    <message>
+        <source> (waiting %1 s for the GHL rate limit)</source>
+        <translation> (esperando %1 s por el límite de solicitudes de GHL)</translation>
+    </message>
+    <message>
+        <source>No GHL token is set. Set QRTICKETS_GHL_TOKEN (a Private Integration token with scope payments/orders.readonly), or store it in the keychain from the Settings dialog.</source>
+        <translation>No hay ningún token de GHL. Defina QRTICKETS_GHL_TOKEN (un token de integración privada con el ámbito payments/orders.readonly) o guárdelo en el llavero desde la configuración.</translation>
+    </message>
+    <message>
+        <source>No GHL location id is set. Set [ghl] location_id in the configuration file, or QRTICKETS_GHL_LOCATION_ID.</source>
+        <translation>No hay ningún ID de ubicación de GHL. Defina [ghl] location_id en el archivo de configuración o QRTICKETS_GHL_LOCATION_ID.</translation>
+    </message>
+    <message>
+        <source>Note: a sync started at %1 by %2 is still marked as running; syncing anyway (the results merge safely).</source>
+        <translation>Nota: una sincronización iniciada a las %1 por %2 sigue marcada como en curso; se sincroniza de todos modos (los resultados se combinan sin problemas).</translation>
+    </message>
+    <message>
+        <source>another station</source>
+        <translation>otra estación</translation>
+    </message>
+    <message numerus="yes">
+        <source>Sync %1 (%2) in %3: %4 of %n order(s) saved, %5 failed, %6 unchanged; tickets %7 added, %8 cancelled;</source>
+        <translation>
+            <numerusform>Sincronización %1 (%2) en %3: %4 de %n pedido guardados, %5 fallidos, %6 sin cambios; entradas: %7 añadidas, %8 canceladas;</numerusform>
+            <numerusform>Sincronización %1 (%2) en %3: %4 de %n pedidos guardados, %5 fallidos, %6 sin cambios; entradas: %7 añadidas, %8 canceladas;</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n GHL request(s).</source>
+        <translation>
+            <numerusform>%n solicitud a GHL.</numerusform>
+            <numerusform>%n solicitudes a GHL.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Failed orders:</source>
+        <translation>Pedidos fallidos:</translation>
+    </message>
+    <message>
+        <source>(order list)</source>
+        <translation>(lista de pedidos)</translation>
+    </message>
+    <message>
+        <source>Ticket conflicts (left as they are):</source>
+        <translation>Conflictos de entradas (se dejan como están):</translation>
+    </message>
+</context>
+<context>
+    <name>qrt::core</name>
+    <message>
+        <source>Changing a ticket from %1 to %2 needs a reason.</source>
+        <translation>Cambiar una entrada de %1 a %2 requiere un motivo.</translation>
+    </message>
+    <message>
+        <source>The ticket is already %1.</source>
+        <translation>La entrada ya está %1.</translation>
+    </message>
+    <message>
+        <source>A cancelled ticket cannot be admitted; restore it to live first.</source>
+        <translation>Una entrada cancelada no se puede admitir; restáurela primero a válida.</translation>
+    </message>
+</context>
+<context>
+    <name>qrt::core::Config</name>
+    <message>
+        <source>at most %1 characters</source>
+        <translation>como máximo %1 caracteres</translation>
+    </message>
+    <message>
+        <source>must not be empty</source>
+        <translation>no puede estar vacío</translation>
+    </message>
+    <message>
+        <source>a whole number from %1 to %2</source>
+        <translation>un número entero de %1 a %2</translation>
+    </message>
+    <message>
+        <source>true or false</source>
+        <translation>true o false</translation>
+    </message>
+    <message>
+        <source>one of %1</source>
+        <translation>uno de %1</translation>
+    </message>
+    <message>
+        <source>an http:// or https:// URL such as https://services.leadconnectorhq.com</source>
+        <translation>una URL http:// o https:// como https://services.leadconnectorhq.com</translation>
+    </message>
+    <message>
+        <source>sqlite:///path/file.db or postgresql://user:password@host:port/dbname</source>
+        <translation>sqlite:///ruta/archivo.db o postgresql://usuario:contraseña@host:puerto/nombrebd</translation>
+    </message>
+    <message>
+        <source>an IP address such as 127.0.0.1 (this machine only) or 0.0.0.0 (every interface)</source>
+        <translation>una dirección IP como 127.0.0.1 (solo este equipo) o 0.0.0.0 (todas las interfaces)</translation>
+    </message>
+    <message>
+        <source>a path starting with / such as /api/ghl/webhook-qr (not /healthz or /ws)</source>
+        <translation>una ruta que empiece por / como /api/ghl/webhook-qr (no /healthz ni /ws)</translation>
+    </message>
+    <message>
+        <source>a URL containing {order_id}, such as https://qr.example.com/orders/{order_id}</source>
+        <translation>una URL que contenga {order_id}, como https://qr.example.com/orders/{order_id}</translation>
+    </message>
+    <message>
+        <source>The configuration file %1 does not exist.</source>
+        <translation>El archivo de configuración %1 no existe.</translation>
+    </message>
+    <message>
+        <source>The configuration file %1 could not be read; check that it is an INI file.</source>
+        <translation>No se pudo leer el archivo de configuración %1; compruebe que es un archivo INI.</translation>
+    </message>
+    <message>
+        <source> (in %1)</source>
+        <translation> (en %1)</translation>
+    </message>
+    <message>
+        <source>The settings could not be saved to %1; check that the folder is writable.</source>
+        <translation>No se pudo guardar la configuración en %1; compruebe que se puede escribir en la carpeta.</translation>
+    </message>
+    <message>
+        <source>(hidden)</source>
+        <translation>(oculto)</translation>
+    </message>
+    <message>
+        <source>Invalid value %1 for %2 (environment variable %3): %4</source>
+        <translation>Valor no válido %1 para %2 (variable de entorno %3): %4</translation>
+    </message>
+</context>
+<context>
+    <name>qrt::core::Order</name>
+    <message>
+        <source>paid</source>
+        <translation>pagado</translation>
+    </message>
+    <message>
+        <source>unpaid</source>
+        <translation>no pagado</translation>
+    </message>
+    <message>
+        <source>partially paid</source>
+        <translation>pagado en parte</translation>
+    </message>
+    <message>
+        <source>refunded</source>
+        <translation>reembolsado</translation>
+    </message>
+    <message>
+        <source>partially refunded</source>
+        <translation>reembolsado en parte</translation>
+    </message>
+    <message>
+        <source>pending</source>
+        <translation>pendiente</translation>
+    </message>
+    <message>
+        <source>failed</source>
+        <translation>fallido</translation>
+    </message>
+    <message>
+        <source>voided</source>
+        <translation>anulado</translation>
+    </message>
+    <message>
+        <source>cancelled</source>
+        <translation>cancelado</translation>
+    </message>
+</context>
+<context>
+    <name>qrt::core::TicketStatus</name>
+    <message>
+        <source>live</source>
+        <translation>válida</translation>
+    </message>
+    <message>
+        <source>used</source>
+        <translation>usada</translation>
+    </message>
+    <message>
+        <source>cancelled</source>
+        <translation>cancelada</translation>
+    </message>
+</context>
+<context>
+    <name>qrt::db::Database</name>
+    <message>
+        <source>The Qt %1 database driver (%2) is not installed; reinstall QR Tickets or add the Qt SQL driver package.</source>
+        <translation>El controlador de base de datos Qt %1 (%2) no está instalado; reinstale QR Tickets o añada el paquete del controlador Qt SQL.</translation>
+    </message>
+    <message>
+        <source>check the connection</source>
+        <translation>comprobar la conexión</translation>
+    </message>
+    <message>
+        <source>The database file %1 cannot be opened. Check that the folder exists and is writable.</source>
+        <translation>No se puede abrir el archivo de base de datos %1. Compruebe que la carpeta existe y se puede escribir en ella.</translation>
+    </message>
+    <message>
+        <source>PostgreSQL at %1:%2 refused the user name or password. Check the user and password in the database URL.</source>
+        <translation>PostgreSQL en %1:%2 rechazó el usuario o la contraseña. Revise el usuario y la contraseña en la URL de la base de datos.</translation>
+    </message>
+    <message>
+        <source>The database &quot;%1&quot; does not exist on the PostgreSQL server %2:%3. Create it, or fix the name in the database URL.</source>
+        <translation>La base de datos &quot;%1&quot; no existe en el servidor PostgreSQL %2:%3. Créela o corrija el nombre en la URL de la base de datos.</translation>
+    </message>
+    <message>
+        <source>The PostgreSQL server at %1:%2 cannot be reached. Check that it is running and that the host and port in the database URL are right.</source>
+        <translation>No se puede acceder al servidor PostgreSQL en %1:%2. Compruebe que está en marcha y que el host y el puerto de la URL son correctos.</translation>
+    </message>
+    <message>
+        <source>The database reported an error.</source>
+        <translation>La base de datos informó de un error.</translation>
+    </message>
+    <message>
+        <source>The connection to the database was lost while trying to %1. It will reconnect on the next attempt; if this repeats, check the database server.</source>
+        <translation>Se perdió la conexión con la base de datos al intentar %1. Se volverá a conectar en el siguiente intento; si se repite, revise el servidor de base de datos.</translation>
+    </message>
+    <message>
+        <source>The database could not %1.</source>
+        <translation>La base de datos no pudo %1.</translation>
+    </message>
+    <message>
+        <source>start a transaction</source>
+        <translation>iniciar una transacción</translation>
+    </message>
+    <message>
+        <source>save the changes</source>
+        <translation>guardar los cambios</translation>
+    </message>
+</context>
+<context>
+    <name>qrt::db::DatabaseUrl</name>
+    <message>
+        <source>it is empty</source>
+        <translation>está vacía</translation>
+    </message>
+    <message>
+        <source>it is not a valid URL</source>
+        <translation>no es una URL válida</translation>
+    </message>
+    <message>
+        <source>a SQLite URL has three slashes before an absolute path (sqlite:///home/me/qr.db)</source>
+        <translation>una URL de SQLite lleva tres barras antes de una ruta absoluta (sqlite:///home/yo/qr.db)</translation>
+    </message>
+    <message>
+        <source>it names no database file</source>
+        <translation>no indica ningún archivo de base de datos</translation>
+    </message>
+    <message>
+        <source>it names no server host</source>
+        <translation>no indica ningún servidor</translation>
+    </message>
+    <message>
+        <source>option %1 contains &apos;;&apos;</source>
+        <translation>la opción %1 contiene &apos;;&apos;</translation>
+    </message>
+    <message>
+        <source>the scheme &apos;%1&apos; is not supported</source>
+        <translation>el esquema &apos;%1&apos; no es compatible</translation>
+    </message>
+    <message>
+        <source>The database URL is not usable: %1. Use sqlite:///path/file.db or postgresql://user:password@host:port/dbname.</source>
+        <translation>La URL de la base de datos no es válida: %1. Use sqlite:///ruta/archivo.db o postgresql://usuario:contraseña@host:puerto/nombrebd.</translation>
+    </message>
+</context>
+<context>
+    <name>qrt::db::FieldMappingRepository</name>
+    <message>
+        <source>read the field mappings</source>
+        <translation>leer las asignaciones de campos</translation>
+    </message>
+    <message>
+        <source>read the field mapping of product %1</source>
+        <translation>leer la asignación de campo del producto %1</translation>
+    </message>
+    <message>
+        <source>A field mapping needs a product and a custom field.</source>
+        <translation>Una asignación de campo necesita un producto y un campo personalizado.</translation>
+    </message>
+    <message>
+        <source>save the field mapping of product %1</source>
+        <translation>guardar la asignación de campo del producto %1</translation>
+    </message>
+    <message>
+        <source>remove the field mapping of product %1</source>
+        <translation>eliminar la asignación de campo del producto %1</translation>
+    </message>
+</context>
+<context>
+    <name>qrt::db::InboxRepository</name>
+    <message>
+        <source>store the webhook for order %1</source>
+        <translation>guardar el webhook del pedido %1</translation>
+    </message>
+    <message>
+        <source>take the next webhook from the inbox</source>
+        <translation>tomar el siguiente webhook de la bandeja</translation>
+    </message>
+    <message>
+        <source>mark webhook %1 as processed</source>
+        <translation>marcar el webhook %1 como procesado</translation>
+    </message>
+    <message>
+        <source>Webhook %1 is not in the inbox.</source>
+        <translation>El webhook %1 no está en la bandeja.</translation>
+    </message>
+    <message>
+        <source>record the failure of webhook %1</source>
+        <translation>registrar el fallo del webhook %1</translation>
+    </message>
+    <message>
+        <source>record the contact update of webhook %1</source>
+        <translation>registrar la actualización del contacto del webhook %1</translation>
+    </message>
+    <message>
+        <source>resume interrupted webhooks</source>
+        <translation>reanudar los webhooks interrumpidos</translation>
+    </message>
+    <message>
+        <source>retry webhook %1</source>
+        <translation>reintentar el webhook %1</translation>
+    </message>
+    <message>
+        <source>count the webhooks in the inbox</source>
+        <translation>contar los webhooks de la bandeja</translation>
+    </message>
+    <message>
+        <source>read the last webhook error</source>
+        <translation>leer el último error de webhook</translation>
+    </message>
+    <message>
+        <source>read the recent webhooks</source>
+        <translation>leer los webhooks recientes</translation>
+    </message>
+    <message>
+        <source>read webhook %1</source>
+        <translation>leer el webhook %1</translation>
+    </message>
+    <message>
+        <source>store %1 webhooks</source>
+        <translation>guardar %1 webhooks</translation>
+    </message>
+    <message>
+        <source>prepare the webhook inbox</source>
+        <translation>preparar la bandeja de webhooks</translation>
+    </message>
+    <message>
+        <source>prepare storing %1 webhooks</source>
+        <translation>preparar el guardado de %1 webhooks</translation>
+    </message>
+</context>
+<context>
+    <name>qrt::db::Migrator</name>
+    <message>
+        <source>create the schema_migrations table</source>
+        <translation>crear la tabla schema_migrations</translation>
+    </message>
+    <message>
+        <source>lock the schema for migration</source>
+        <translation>bloquear el esquema para la migración</translation>
+    </message>
+    <message>
+        <source>read the applied migrations</source>
+        <translation>leer las migraciones aplicadas</translation>
+    </message>
+    <message>
+        <source>apply migration %1 (%2)</source>
+        <translation>aplicar la migración %1 (%2)</translation>
+    </message>
+    <message>
+        <source>record migration %1</source>
+        <translation>registrar la migración %1</translation>
+    </message>
+</context>
+<context>
+    <name>qrt::db::OrderRepository</name>
+    <message>
+        <source>An order without an id cannot be saved.</source>
+        <translation>No se puede guardar un pedido sin ID.</translation>
+    </message>
+    <message>
+        <source>save order %1</source>
+        <translation>guardar el pedido %1</translation>
+    </message>
+    <message>
+        <source>prepare saving orders</source>
+        <translation>preparar el guardado de pedidos</translation>
+    </message>
+    <message>
+        <source>read order %1</source>
+        <translation>leer el pedido %1</translation>
+    </message>
+    <message>
+        <source>list orders</source>
+        <translation>listar pedidos</translation>
+    </message>
+    <message>
+        <source>count orders</source>
+        <translation>contar pedidos</translation>
+    </message>
+    <message>
+        <source>list events</source>
+        <translation>listar eventos</translation>
+    </message>
+    <message>
+        <source>list payment statuses</source>
+        <translation>listar estados de pago</translation>
+    </message>
+    <message>
+        <source>read when orders last changed</source>
+        <translation>leer cuándo cambiaron los pedidos por última vez</translation>
+    </message>
+    <message>
+        <source>store the QR code of order %1</source>
+        <translation>guardar el código QR del pedido %1</translation>
+    </message>
+    <message>
+        <source>Order %1 is not in the database.</source>
+        <translation>El pedido %1 no está en la base de datos.</translation>
+    </message>
+</context>
+<context>
+    <name>qrt::db::OrderWriter</name>
+    <message>
+        <source>prepare saving orders</source>
+        <translation>preparar el guardado de pedidos</translation>
+    </message>
+</context>
+<context>
+    <name>qrt::db::SyncRunRepository</name>
+    <message>
+        <source>record the start of a sync run</source>
+        <translation>registrar el inicio de una sincronización</translation>
+    </message>
+    <message>
+        <source>record the outcome of sync run %1</source>
+        <translation>registrar el resultado de la sincronización %1</translation>
+    </message>
+    <message>
+        <source>Sync run %1 is not recorded.</source>
+        <translation>La sincronización %1 no está registrada.</translation>
+    </message>
+    <message>
+        <source>read the sync history</source>
+        <translation>leer el historial de sincronización</translation>
+    </message>
+    <message>
+        <source>record that sync run %1 is alive</source>
+        <translation>registrar que la sincronización %1 sigue activa</translation>
+    </message>
+</context>
+<context>
+    <name>qrt::db::TicketRepository</name>
     <message>
         <source>read the latest ticket changes</source>
         <translation>leer los últimos cambios de entradas</translation>
     </message>
-        <message>
-            <source>read the tickets of order %1</source>
-            <translation>leer las entradas del pedido %1</translation>
-        </message>
-        <message>
-            <source>Ticket %1 has the unknown status '%2' and was left as it is.</source>
-            <translation>La entrada %1 tiene el estado desconocido '%2' y se dejó como estaba.</translation>
-        </message>
-        <message>
-            <source>assign ticket %1 to its event</source>
-            <translation>asignar la entrada %1 a su evento</translation>
-        </message>
-        <message>
-            <source>quantity of %1 in GHL grew to %2</source>
-            <translation>la cantidad de %1 en GHL subió a %2</translation>
-        </message>
-        <message>
-            <source>add a ticket to order %1</source>
-            <translation>añadir una entrada al pedido %1</translation>
-        </message>
-        <message>
-            <source>bought in GHL (%1 x %2)</source>
-            <translation>comprado en GHL (%1 x %2)</translation>
-        </message>
-        <message>
-            <source>order %1 in GHL</source>
-            <translation>pedido %1 en GHL</translation>
-        </message>
-        <message>
-            <source>quantity of %1 in GHL fell to %2</source>
-            <translation>la cantidad de %1 en GHL bajó a %2</translation>
-        </message>
-        <message>
-            <source>Order %1: GHL reports %2 x %3 but %4 more are already used or were admitted meanwhile; they were left as they are.</source>
-            <translation>Pedido %1: GHL indica %2 x %3, pero %4 más ya están usadas o se admitieron mientras tanto; se dejaron como estaban.</translation>
-        </message>
-        <message>
-            <source>read ticket %1</source>
-            <translation>leer la entrada %1</translation>
-        </message>
-        <message>
-            <source>look up a ticket code</source>
-            <translation>buscar un código de entrada</translation>
-        </message>
-        <message>
-            <source>Ticket %1 does not exist.</source>
-            <translation>La entrada %1 no existe.</translation>
-        </message>
-        <message>
-            <source>Ticket %1 was changed by someone else a moment ago; look at it again.</source>
-            <translation>Otra persona acaba de cambiar la entrada %1; vuelva a revisarla.</translation>
-        </message>
-        <message>
-            <source>read the tickets to change</source>
-            <translation>leer las entradas a cambiar</translation>
-        </message>
-        <message>
-            <source>count the tickets of order %1</source>
-            <translation>contar las entradas del pedido %1</translation>
-        </message>
-        <message>
-            <source>admit ticket %1</source>
-            <translation>admitir la entrada %1</translation>
-        </message>
-        <message>
-            <source>find a ticket to admit</source>
-            <translation>buscar una entrada para admitir</translation>
-        </message>
-        <message>
-            <source>Order %1 is being admitted at another station right now; try again.</source>
-            <translation>El pedido %1 se está admitiendo ahora mismo en otra estación; inténtelo de nuevo.</translation>
-        </message>
-        <message>
-            <source>read the history of order %1</source>
-            <translation>leer el historial del pedido %1</translation>
-        </message>
-        <message>
-            <source>count tickets per event</source>
-            <translation>contar entradas por evento</translation>
-        </message>
-    </context>
-    <context>
-        <name>qrt::db::Transaction</name>
-        <message>
-            <source>start a transaction</source>
-            <translation>iniciar una transacción</translation>
-        </message>
-        <message>
-            <source>save the changes</source>
-            <translation>guardar los cambios</translation>
-        </message>
-    </context>
-    <context>
-        <name>qrt::db::UserRepository</name>
-        <message>
-            <source>read the users</source>
-            <translation>leer los usuarios</translation>
-        </message>
-        <message>
-            <source>A user needs a valid e-mail address.</source>
-            <translation>Un usuario necesita una dirección de correo válida.</translation>
-        </message>
-        <message>
-            <source>A user's type must be Admin or Super Admin, not '%1'.</source>
-            <translation>El tipo de usuario debe ser Admin o Super Admin, no '%1'.</translation>
-        </message>
-        <message>
-            <source>save user %1</source>
-            <translation>guardar el usuario %1</translation>
-        </message>
-        <message>
-            <source>remove user %1</source>
-            <translation>eliminar el usuario %1</translation>
-        </message>
-    </context>
-    <context>
-        <name>qrt::feed::EventFeed</name>
-        <message>
-            <source>The event feed cannot listen on %1 port %2.</source>
-            <translation>El canal de eventos no puede escuchar en %1 puerto %2.</translation>
-        </message>
-    </context>
-    <context>
-        <name>qrt::ghl</name>
-        <message>
-            <source>The order data from GHL is malformed: %1.</source>
-            <translation>Los datos del pedido de GHL están mal formados: %1.</translation>
-        </message>
-        <message>
-            <source>The data of order %1 from GHL is malformed: %2.</source>
-            <translation>Los datos del pedido %1 de GHL están mal formados: %2.</translation>
-        </message>
-        <message>
-            <source>not valid JSON (%1 at byte %2)</source>
-            <translation>JSON no válido (%1 en el byte %2)</translation>
-        </message>
-        <message>
-            <source>expected a JSON object</source>
-            <translation>se esperaba un objeto JSON</translation>
-        </message>
-        <message>
-            <source>it has no order id (_id)</source>
-            <translation>no tiene ID de pedido (_id)</translation>
-        </message>
-        <message>
-            <source>the order id is longer than 64 characters</source>
-            <translation>el ID del pedido tiene más de 64 caracteres</translation>
-        </message>
-        <message>
-            <source>amount is not a number</source>
-            <translation>amount no es un número</translation>
-        </message>
-        <message>
-            <source>items is not a list</source>
-            <translation>items no es una lista</translation>
-        </message>
-        <message>
-            <source>item %1 is not an object</source>
-            <translation>el artículo %1 no es un objeto</translation>
-        </message>
-        <message>
-            <source>item %1 has no valid quantity (qty)</source>
-            <translation>el artículo %1 no tiene una cantidad válida (qty)</translation>
-        </message>
-        <message>
-            <source>Ticket</source>
-            <translation>Entrada</translation>
-        </message>
-    </context>
-    <context>
-        <name>qrt::ghl::GetOrderJob</name>
-        <message>
-            <source>order %1 is not valid JSON (%2 at byte %3)</source>
-            <translation>el pedido %1 no es JSON válido (%2 en el byte %3)</translation>
-        </message>
-        <message>
-            <source>order %1 is not a JSON object</source>
-            <translation>el pedido %1 no es un objeto JSON</translation>
-        </message>
-    </context>
-    <context>
-        <name>qrt::ghl::GhlClient</name>
-        <message>
-            <source>The request to GHL was cancelled.</source>
-            <translation>La solicitud a GHL se canceló.</translation>
-        </message>
-        <message>
-            <source>No GHL token is set: enter the Private Integration token (scope %1) in Settings.</source>
-            <translation>No hay ningún token de GHL: introduzca el token de integración privada (ámbito %1) en la configuración.</translation>
-        </message>
-        <message>
-            <source>The GHL base URL is not set or not valid; check it in Settings.</source>
-            <translation>La URL base de GHL no está definida o no es válida; revísela en la configuración.</translation>
-        </message>
-        <message>
-            <source>GHL refused the request (HTTP 401): the token is invalid or missing scope %1. Check the Private Integration token in Settings.</source>
-            <translation>GHL rechazó la solicitud (HTTP 401): el token no es válido o le falta el ámbito %1. Revise el token de integración privada en la configuración.</translation>
-        </message>
-        <message>
-            <source>GHL refused the request (HTTP 403): the token is invalid or missing scope %1, or it has no access to location %2. Check the token and the location id in Settings.</source>
-            <translation>GHL rechazó la solicitud (HTTP 403): el token no es válido, le falta el ámbito %1 o no tiene acceso a la ubicación %2. Revise el token y el ID de ubicación en la configuración.</translation>
-        </message>
-        <message>
-            <source>GHL does not know what was asked for (%1): it may have been deleted.</source>
-            <translation>GHL no conoce lo solicitado (%1): puede que se haya eliminado.</translation>
-        </message>
-        <message>
-            <source>GHL's rate limit was exceeded (too many requests).</source>
-            <translation>Se superó el límite de solicitudes de GHL (demasiadas solicitudes).</translation>
-        </message>
-        <message>
-            <source>GHL had a problem on its side (HTTP %1). Try again later.</source>
-            <translation>GHL tuvo un problema por su parte (HTTP %1). Inténtelo más tarde.</translation>
-        </message>
-        <message>
-            <source>GHL refused the request (HTTP %1).</source>
-            <translation>GHL rechazó la solicitud (HTTP %1).</translation>
-        </message>
-        <message>
-            <source>GHL refused the request (HTTP %1): %2</source>
-            <translation>GHL rechazó la solicitud (HTTP %1): %2</translation>
-        </message>
-        <message>
-            <source>GHL did not answer within %1 seconds.</source>
-            <translation>GHL no respondió en %1 segundos.</translation>
-        </message>
-        <message>
-            <source>Could not connect to GHL at %1: the connection was refused.</source>
-            <translation>No se pudo conectar con GHL en %1: la conexión fue rechazada.</translation>
-        </message>
-        <message>
-            <source>GHL at %1 closed the connection before answering.</source>
-            <translation>GHL en %1 cerró la conexión antes de responder.</translation>
-        </message>
-        <message>
-            <source>The GHL server %1 could not be found. Check the internet connection and the base URL.</source>
-            <translation>No se encontró el servidor de GHL %1. Revise la conexión a internet y la URL base.</translation>
-        </message>
-        <message>
-            <source>No secure connection to GHL at %1 could be made (TLS error). Check the computer's date and time and any proxy or firewall.</source>
-            <translation>No se pudo establecer una conexión segura con GHL en %1 (error TLS). Revise la fecha y hora del equipo y cualquier proxy o cortafuegos.</translation>
-        </message>
-        <message>
-            <source>The network is not available.</source>
-            <translation>La red no está disponible.</translation>
-        </message>
-        <message>
-            <source>The proxy refused or failed the connection to GHL.</source>
-            <translation>El proxy rechazó o no pudo establecer la conexión con GHL.</translation>
-        </message>
-        <message>
-            <source>The connection to GHL at %1 failed.</source>
-            <translation>Falló la conexión con GHL en %1.</translation>
-        </message>
-        <message numerus="yes">
-            <source>GHL asks to wait %n minute(s) before the next request (its daily limit may be used up).</source>
-            <translation>
-                <numerusform>GHL pide esperar %n minuto antes de la siguiente solicitud (puede que se haya agotado el límite diario).</numerusform>
-                <numerusform>GHL pide esperar %n minutos antes de la siguiente solicitud (puede que se haya agotado el límite diario).</numerusform>
-            </translation>
-        </message>
-        <message>
-            <source>Gave up: GHL failed too often recently and the retry budget is used up.</source>
-            <translation>Se abandonó: GHL ha fallado demasiadas veces últimamente y se agotó el margen de reintentos.</translation>
-        </message>
-        <message numerus="yes">
-            <source>Gave up after %n attempt(s).</source>
-            <translation>
-                <numerusform>Se abandonó tras %n intento.</numerusform>
-                <numerusform>Se abandonó tras %n intentos.</numerusform>
-            </translation>
-        </message>
-        <message>
-            <source>GHL kept answering 'too many requests' (rate limit).</source>
-            <translation>GHL siguió respondiendo 'demasiadas solicitudes' (límite de solicitudes).</translation>
-        </message>
-    </context>
-    <context>
-        <name>qrt::ghl::GhlJob</name>
-        <message>
-            <source>The request was cancelled: the GHL connection is gone.</source>
-            <translation>La solicitud se canceló: la conexión con GHL ya no existe.</translation>
-        </message>
-        <message>
-            <source>The request to GHL was cancelled.</source>
-            <translation>La solicitud a GHL se canceló.</translation>
-        </message>
-        <message>
-            <source>GHL answered with malformed data: %1.</source>
-            <translation>GHL respondió con datos mal formados: %1.</translation>
-        </message>
-    </context>
-    <context>
-        <name>qrt::ghl::ListCustomFieldsJob</name>
-        <message>
-            <source>the custom field list is not valid JSON (%1 at byte %2)</source>
-            <translation>la lista de campos personalizados no es JSON válido (%1 en el byte %2)</translation>
-        </message>
-        <message>
-            <source>the custom field list has no "customFields" list</source>
-            <translation>la lista de campos personalizados no tiene una lista "customFields"</translation>
-        </message>
-    </context>
-    <context>
-        <name>qrt::ghl::ListOrdersJob</name>
-        <message>
-            <source>the order list is not valid JSON (%1 at byte %2)</source>
-            <translation>la lista de pedidos no es JSON válido (%1 en el byte %2)</translation>
-        </message>
-        <message>
-            <source>the order list has no "data" list or no "totalCount"</source>
-            <translation>la lista de pedidos no tiene una lista "data" o no tiene "totalCount"</translation>
-        </message>
-        <message>
-            <source>order %1 of the list has no id (_id)</source>
-            <translation>el pedido %1 de la lista no tiene ID (_id)</translation>
-        </message>
-    </context>
-    <context>
-        <name>qrt::gui::CheckInPanel</name>
-        <message>
-            <source>Ready to scan</source>
-            <translation>Listo para escanear</translation>
-        </message>
-        <message>
-            <source>Not a ticket</source>
-            <translation>No es una entrada</translation>
-        </message>
-        <message>
-            <source>"%1" is neither a ticket code nor an order link. Scan the QR code on the ticket.</source>
-            <translation>"%1" no es un código de entrada ni un enlace de pedido. Escanee el código QR de la entrada.</translation>
-        </message>
-        <message>
-            <source>Not a ticket: %1</source>
-            <translation>No es una entrada: %1</translation>
-        </message>
-        <message>
-            <source>Could not check in</source>
-            <translation>No se pudo registrar la entrada</translation>
-        </message>
-        <message>
-            <source>Check the database connection in the status bar and scan again.</source>
-            <translation>Revise la conexión con la base de datos en la barra de estado y vuelva a escanear.</translation>
-        </message>
-        <message>
-            <source>Admit &amp;all remaining (%1)</source>
-            <translation>Admitir &amp;todos los restantes (%1)</translation>
-        </message>
-        <message>
-            <source>Admit &amp;all remaining</source>
-            <translation>Admitir &amp;todos los restantes</translation>
-        </message>
-        <message>
-            <source>Admitted %1 of %2</source>
-            <translation>%1 de %2 admitidos</translation>
-        </message>
-        <message>
-            <source>%1 tickets admitted now</source>
-            <translation>%1 entradas admitidas ahora</translation>
-        </message>
-        <message>
-            <source>Ticket: %1</source>
-            <translation>Entrada: %1</translation>
-        </message>
-        <message>
-            <source>Already used</source>
-            <translation>Ya usada</translation>
-        </message>
-        <message>
-            <source>by %1 at %2</source>
-            <translation>por %1 a las %2</translation>
-        </message>
-        <message>
-            <source>unknown station</source>
-            <translation>estación desconocida</translation>
-        </message>
-        <message>
-            <source>Cancelled</source>
-            <translation>Cancelada</translation>
-        </message>
-        <message>
-            <source>Every ticket of this order is cancelled.</source>
-            <translation>Todas las entradas de este pedido están canceladas.</translation>
-        </message>
-        <message>
-            <source>This ticket is cancelled.</source>
-            <translation>Esta entrada está cancelada.</translation>
-        </message>
-        <message>
-            <source>Unknown ticket</source>
-            <translation>Entrada desconocida</translation>
-        </message>
-        <message>
-            <source>No ticket has this code. If the order is new, press Sync (F5) and scan again.</source>
-            <translation>Ninguna entrada tiene este código. Si el pedido es nuevo, pulse Sincronizar (F5) y vuelva a escanear.</translation>
-        </message>
-        <message>
-            <source>Unknown ticket %1</source>
-            <translation>Entrada desconocida %1</translation>
-        </message>
-        <message>
-            <source>Unknown order</source>
-            <translation>Pedido desconocido</translation>
-        </message>
-        <message>
-            <source>Order %1 is not in the database. If it is new, press Sync (F5) and scan again.</source>
-            <translation>El pedido %1 no está en la base de datos. Si es nuevo, pulse Sincronizar (F5) y vuelva a escanear.</translation>
-        </message>
-        <message>
-            <source>Unknown order %1</source>
-            <translation>Pedido desconocido %1</translation>
-        </message>
-        <message>
-            <source>Undo failed</source>
-            <translation>No se pudo deshacer</translation>
-        </message>
-        <message>
-            <source>Admission undone</source>
-            <translation>Admisión deshecha</translation>
-        </message>
-        <message>
-            <source>Ticket %1 (%2) is live again.</source>
-            <translation>La entrada %1 (%2) vuelve a ser válida.</translation>
-        </message>
-        <message>
-            <source>Undone: ticket %1</source>
-            <translation>Deshecho: entrada %1</translation>
-        </message>
-        <message>
-            <source>Open an image with a QR code</source>
-            <translation>Abrir una imagen con un código QR</translation>
-        </message>
-        <message>
-            <source>Images (*.png *.jpg *.jpeg *.bmp *.gif *.webp);;All files (*)</source>
-            <translation>Imágenes (*.png *.jpg *.jpeg *.bmp *.gif *.webp);;Todos los archivos (*)</translation>
-        </message>
-        <message>
-            <source>No QR code found</source>
-            <translation>No se encontró ningún código QR</translation>
-        </message>
-        <message>
-            <source>No readable QR code in %1. Try a sharper or larger image.</source>
-            <translation>No hay ningún código QR legible en %1. Pruebe con una imagen más nítida o más grande.</translation>
-        </message>
-        <message>
-            <source>Already used — all %1 tickets admitted</source>
-            <translation>Ya usada: las %1 entradas admitidas</translation>
-        </message>
-    </context>
-    <context>
-        <name>qrt::gui::EventOverview</name>
-        <message>
-            <source>Event overview</source>
-            <translation>Resumen de eventos</translation>
-        </message>
-        <message>
-            <source>No tickets yet. Press Sync (F5) to fetch orders from GHL.</source>
-            <translation>Aún no hay entradas. Pulse Sincronizar (F5) para obtener los pedidos de GHL.</translation>
-        </message>
-        <message>
-            <source>%1 of %2 tickets admitted, %3 still to come.</source>
-            <translation>%1 de %2 entradas admitidas, faltan %3.</translation>
-        </message>
-    </context>
-    <context>
-        <name>qrt::gui::HistoryModel</name>
-        <message>
-            <source>(new)</source>
-            <translation>(nuevo)</translation>
-        </message>
-        <message>
-            <source>When</source>
-            <translation>Cuándo</translation>
-        </message>
-        <message>
-            <source>Ticket</source>
-            <translation>Entrada</translation>
-        </message>
-        <message>
-            <source>From</source>
-            <translation>De</translation>
-        </message>
-        <message>
-            <source>To</source>
-            <translation>A</translation>
-        </message>
-        <message>
-            <source>By</source>
-            <translation>Por</translation>
-        </message>
-        <message>
-            <source>Reason</source>
-            <translation>Motivo</translation>
-        </message>
-    </context>
-    <context>
-        <name>qrt::gui::ListenerPanel</name>
-        <message>
-            <source>GHL signature (Ed25519)</source>
-            <translation>Firma de GHL (Ed25519)</translation>
-        </message>
-        <message>
-            <source>Shared secret</source>
-            <translation>Secreto compartido</translation>
-        </message>
-        <message>
-            <source>None (this machine only)</source>
-            <translation>Ninguna (solo este equipo)</translation>
-        </message>
-        <message>
-            <source>Waiting</source>
-            <translation>En espera</translation>
-        </message>
-        <message>
-            <source>Processing</source>
-            <translation>Procesando</translation>
-        </message>
-        <message>
-            <source>Done</source>
-            <translation>Hecho</translation>
-        </message>
-        <message>
-            <source>Done with a warning</source>
-            <translation>Hecho con un aviso</translation>
-        </message>
-        <message>
-            <source>Failed, retrying (attempt %1)</source>
-            <translation>Fallido, se reintentará (intento %1)</translation>
-        </message>
-        <message numerus="yes">
-            <source>Dead after %n attempt(s)</source>
-            <translation>
-                <numerusform>Muerto tras %n intento</numerusform>
-                <numerusform>Muerto tras %n intentos</numerusform>
-            </translation>
-        </message>
-        <message>
-            <source>Time</source>
-            <translation>Hora</translation>
-        </message>
-        <message>
-            <source>Kind</source>
-            <translation>Tipo</translation>
-        </message>
-        <message>
-            <source>Order</source>
-            <translation>Pedido</translation>
-        </message>
-        <message>
-            <source>Outcome</source>
-            <translation>Resultado</translation>
-        </message>
-        <message>
-            <source>Error</source>
-            <translation>Error</translation>
-        </message>
-        <message>
-            <source>No database is open, so there is no webhook inbox to show.</source>
-            <translation>No hay ninguna base de datos abierta, así que no hay bandeja de webhooks que mostrar.</translation>
-        </message>
-        <message>
-            <source>Listening</source>
-            <translation>Escuchando</translation>
-        </message>
-        <message>
-            <source>&amp;Stop listener</source>
-            <translation>&amp;Detener receptor</translation>
-        </message>
-        <message>
-            <source>Off</source>
-            <translation>Apagado</translation>
-        </message>
-        <message>
-            <source>%1:%2 (not listening)</source>
-            <translation>%1:%2 (sin escuchar)</translation>
-        </message>
-        <message>
-            <source>&amp;Start listener</source>
-            <translation>&amp;Iniciar receptor</translation>
-        </message>
-        <message>
-            <source>The listener needs a database for its inbox.</source>
-            <translation>El receptor necesita una base de datos para su bandeja.</translation>
-        </message>
-        <message>
-            <source>No inbox worker runs in this application: another station or `qrtickets serve` must process the events.</source>
-            <translation>En esta aplicación no se ejecuta ningún procesador de la bandeja: otra estación o `qrtickets serve` debe procesar los eventos.</translation>
-        </message>
-        <message>
-            <source>Not available</source>
-            <translation>No disponible</translation>
-        </message>
-        <message>
-            <source>%1:%2</source>
-            <translation>%1:%2</translation>
-        </message>
-        <message>
-            <source>This build has no webhook listener.</source>
-            <translation>Esta compilación no incluye receptor de webhooks.</translation>
-        </message>
-        <message>
-            <source>Stopped. Webhooks GHL sends now are retried by GHL or lost; start the listener again to receive them.</source>
-            <translation>Detenido. Los webhooks que GHL envíe ahora serán reintentados por GHL o se perderán; vuelva a iniciar el receptor para recibirlos.</translation>
-        </message>
-        <message>
-            <source>The listener did not start: %1</source>
-            <translation>El receptor no se inició: %1</translation>
-        </message>
-        <message>
-            <source>Stopped.</source>
-            <translation>Detenido.</translation>
-        </message>
-        <message>
-            <source>The listener did not start</source>
-            <translation>El receptor no se inició</translation>
-        </message>
-        <message>
-            <source>The inbox could not be read: %1</source>
-            <translation>No se pudo leer la bandeja: %1</translation>
-        </message>
-        <message>
-            <source>%1 pending, %2 processing, %3 waiting to retry</source>
-            <translation>%1 pendientes, %2 procesando, %3 esperando reintento</translation>
-        </message>
-        <message>
-            <source>none</source>
-            <translation>ninguno</translation>
-        </message>
-        <message>
-            <source>%1 (last error: %2)</source>
-            <translation>%1 (último error: %2)</translation>
-        </message>
-        <message>
-            <source>(custom)</source>
-            <translation>(personalizado)</translation>
-        </message>
-        <message>
-            <source>Nothing received yet. Point a GHL workflow webhook or the marketplace app at the address above.</source>
-            <translation>Aún no se ha recibido nada. Apunte un webhook de flujo de trabajo de GHL o la aplicación del marketplace a la dirección de arriba.</translation>
-        </message>
-        <message>
-            <source>Only GHL can sign webhooks; set the listener to shared-secret authentication to send a test webhook.</source>
-            <translation>Solo GHL puede firmar webhooks; configure el receptor con autenticación de secreto compartido para enviar un webhook de prueba.</translation>
-        </message>
-        <message>
-            <source>Retry failed: %1</source>
-            <translation>Falló el reintento: %1</translation>
-        </message>
-        <message>
-            <source>Event %1 is already waiting or being processed.</source>
-            <translation>El evento %1 ya está en espera o se está procesando.</translation>
-        </message>
-        <message>
-            <source>Event %1 is queued again.</source>
-            <translation>El evento %1 vuelve a estar en la cola.</translation>
-        </message>
-        <message>
-            <source>Looking up a demo order ...</source>
-            <translation>Buscando un pedido de demostración ...</translation>
-        </message>
-        <message>
-            <source>No demo order to send: %1</source>
-            <translation>No hay pedido de demostración que enviar: %1</translation>
-        </message>
-        <message>
-            <source>The demo location has no orders yet.</source>
-            <translation>La ubicación de demostración aún no tiene pedidos.</translation>
-        </message>
-        <message>
-            <source>Test webhook for order %1 accepted; watch it below.</source>
-            <translation>Webhook de prueba del pedido %1 aceptado; sígalo abajo.</translation>
-        </message>
-        <message>
-            <source>The listener answered %1: %2</source>
-            <translation>El receptor respondió %1: %2</translation>
-        </message>
-        <message>
-            <source>The test webhook could not be sent: %1</source>
-            <translation>No se pudo enviar el webhook de prueba: %1</translation>
-        </message>
-        <message>
-            <source>Posts an OrderCreate webhook for a demo order to this listener</source>
-            <translation>Envía un webhook OrderCreate de un pedido de demostración a este receptor</translation>
-        </message>
-    </context>
-    <context>
-        <name>qrt::gui::MainWindow</name>
-        <message>
-            <source>Could not write %1.</source>
-            <translation>No se pudo escribir %1.</translation>
-        </message>
-        <message>
-            <source>QR Tickets — Demo</source>
-            <translation>QR Tickets — Demostración</translation>
-        </message>
-        <message>
-            <source>QR Tickets</source>
-            <translation>QR Tickets</translation>
-        </message>
-        <message>
-            <source>&lt;p&gt;QR Tickets shows the orders of your GoHighLevel location here.&lt;/p&gt;&lt;p&gt;&lt;b&gt;1.&lt;/b&gt; Open &lt;b&gt;Settings&lt;/b&gt; (Ctrl+,) and enter your GHL location id and private integration token.&lt;br&gt;&lt;b&gt;2.&lt;/b&gt; Press &lt;b&gt;Sync&lt;/b&gt; (F5) to fetch your orders.&lt;br&gt;&lt;b&gt;3.&lt;/b&gt; Use the &lt;b&gt;Check-in&lt;/b&gt; tab at the door.&lt;/p&gt;&lt;p&gt;Just looking around? Start &lt;code&gt;qrtickets --demo&lt;/code&gt; for a built-in GHL simulator with sample orders.&lt;/p&gt;</source>
-            <translation>&lt;p&gt;QR Tickets muestra aquí los pedidos de su ubicación de GoHighLevel.&lt;/p&gt;&lt;p&gt;&lt;b&gt;1.&lt;/b&gt; Abra la &lt;b&gt;Configuración&lt;/b&gt; (Ctrl+,) e introduzca el ID de ubicación de GHL y el token de integración privada.&lt;br&gt;&lt;b&gt;2.&lt;/b&gt; Pulse &lt;b&gt;Sincronizar&lt;/b&gt; (F5) para obtener sus pedidos.&lt;br&gt;&lt;b&gt;3.&lt;/b&gt; Use la pestaña &lt;b&gt;Entrada&lt;/b&gt; en la puerta.&lt;/p&gt;&lt;p&gt;¿Solo quiere echar un vistazo? Inicie &lt;code&gt;qrtickets --demo&lt;/code&gt; para un simulador de GHL integrado con pedidos de ejemplo.&lt;/p&gt;</translation>
-        </message>
-        <message>
-            <source>Could not read the orders: %1</source>
-            <translation>No se pudieron leer los pedidos: %1</translation>
-        </message>
-        <message>
-            <source>Sync is not part of this build yet</source>
-            <translation>La sincronización aún no forma parte de esta compilación</translation>
-        </message>
-        <message>
-            <source>Settings are not part of this build yet; edit the INI file</source>
-            <translation>La configuración aún no forma parte de esta compilación; edite el archivo INI</translation>
-        </message>
-        <message>
-            <source>The listener panel is not part of this build yet</source>
-            <translation>El panel del receptor aún no forma parte de esta compilación</translation>
-        </message>
-        <message>
-            <source>All events</source>
-            <translation>Todos los eventos</translation>
-        </message>
-        <message>
-            <source>Any payment status</source>
-            <translation>Cualquier estado de pago</translation>
-        </message>
-        <message>
-            <source>Any check-in state</source>
-            <translation>Cualquier estado de entrada</translation>
-        </message>
-        <message>
-            <source>Not arrived</source>
-            <translation>No ha llegado</translation>
-        </message>
-        <message>
-            <source>Partly admitted</source>
-            <translation>Admitido en parte</translation>
-        </message>
-        <message>
-            <source>All admitted</source>
-            <translation>Todos admitidos</translation>
-        </message>
-        <message>
-            <source>No live tickets</source>
-            <translation>Sin entradas válidas</translation>
-        </message>
-        <message>
-            <source>%1 (%2)</source>
-            <translation>%1 (%2)</translation>
-        </message>
-        <message numerus="yes">
-            <source>%n order(s) loaded, counting…</source>
-            <translation>
-                <numerusform>%n pedido cargado, contando…</numerusform>
-                <numerusform>%n pedidos cargados, contando…</numerusform>
-            </translation>
-        </message>
-        <message>
-            <source>No order matches the search and filters. Clear them to see every order.</source>
-            <translation>Ningún pedido coincide con la búsqueda y los filtros. Bórrelos para ver todos los pedidos.</translation>
-        </message>
-        <message numerus="yes">
-            <source>%n order(s)</source>
-            <translation>
-                <numerusform>%n pedido</numerusform>
-                <numerusform>%n pedidos</numerusform>
-            </translation>
-        </message>
-        <message>
-            <source>%1: %2 — connected</source>
-            <translation>%1: %2 — conectado</translation>
-        </message>
-        <message>
-            <source>%1: %2 — not reachable</source>
-            <translation>%1: %2 — no accesible</translation>
-        </message>
-        <message>
-            <source>Last sync: %1, %2 (%3 orders, %4 failed)</source>
-            <translation>Última sincronización: %1, %2 (%3 pedidos, %4 fallidos)</translation>
-        </message>
-        <message>
-            <source>Never synced — press F5</source>
-            <translation>Nunca sincronizado: pulse F5</translation>
-        </message>
-        <message>
-            <source>Listener: %1:%2</source>
-            <translation>Receptor: %1:%2</translation>
-        </message>
-        <message>
-            <source>Listener: off</source>
-            <translation>Receptor: apagado</translation>
-        </message>
-        <message>
-            <source> — %1 today, %2 dead</source>
-            <translation> — %1 hoy, %2 muertos</translation>
-        </message>
-        <message>
-            <source>Export failed</source>
-            <translation>Falló la exportación</translation>
-        </message>
-        <message>
-            <source>Choose a folder you can write to and try again.</source>
-            <translation>Elija una carpeta en la que se pueda escribir e inténtelo de nuevo.</translation>
-        </message>
-        <message>
-            <source>Saved %1</source>
-            <translation>Guardado %1</translation>
-        </message>
-        <message>
-            <source>Door list %1</source>
-            <translation>Lista de acceso %1</translation>
-        </message>
-        <message>
-            <source>Door list not saved</source>
-            <translation>Lista de acceso no guardada</translation>
-        </message>
-        <message>
-            <source>Export order list</source>
-            <translation>Exportar lista de pedidos</translation>
-        </message>
-        <message>
-            <source>CSV files (*.csv)</source>
-            <translation>Archivos CSV (*.csv)</translation>
-        </message>
-        <message>
-            <source>No events</source>
-            <translation>No hay eventos</translation>
-        </message>
-        <message>
-            <source>There are no orders yet. Press Sync (F5) first.</source>
-            <translation>Aún no hay pedidos. Pulse primero Sincronizar (F5).</translation>
-        </message>
-        <message>
-            <source>Door list</source>
-            <translation>Lista de acceso</translation>
-        </message>
-        <message>
-            <source>Event:</source>
-            <translation>Evento:</translation>
-        </message>
-        <message>
-            <source>Door list not printed</source>
-            <translation>Lista de acceso no impresa</translation>
-        </message>
-        <message>
-            <source>Check the database connection and try again.</source>
-            <translation>Revise la conexión con la base de datos e inténtelo de nuevo.</translation>
-        </message>
-        <message>
-            <source>Save door list</source>
-            <translation>Guardar lista de acceso</translation>
-        </message>
-        <message>
-            <source>PDF files (*.pdf)</source>
-            <translation>Archivos PDF (*.pdf)</translation>
-        </message>
-        <message>
-            <source>Listener</source>
-            <translation>Receptor</translation>
-        </message>
-        <message>
-            <source>About QR Tickets</source>
-            <translation>Acerca de QR Tickets</translation>
-        </message>
-        <message>
-            <source>&lt;h3&gt;QR Tickets %1&lt;/h3&gt;&lt;p&gt;GoHighLevel orders, QR codes and door check-in for event staff.&lt;/p&gt;&lt;p&gt;Database: %2&lt;/p&gt;&lt;p&gt;Station: %3&lt;/p&gt;</source>
-            <translation>&lt;h3&gt;QR Tickets %1&lt;/h3&gt;&lt;p&gt;Pedidos de GoHighLevel, códigos QR y control de acceso para el personal de eventos.&lt;/p&gt;&lt;p&gt;Base de datos: %2&lt;/p&gt;&lt;p&gt;Estación: %3&lt;/p&gt;</translation>
-        </message>
-        <message>
-            <source>Changes made at other stations appear here live.</source>
-            <translation>Los cambios hechos en otras estaciones aparecen aquí al instante.</translation>
-        </message>
-    </context>
-    <context>
-        <name>qrt::gui::OrderDialog</name>
-        <message>
-            <source>Order %1</source>
-            <translation>Pedido %1</translation>
-        </message>
-        <message>
-            <source>No QR code: %1</source>
-            <translation>Sin código QR: %1</translation>
-        </message>
-        <message>
-            <source>This order is not in the database (any more). Press Sync (F5) to fetch it.</source>
-            <translation>Este pedido no está (ya) en la base de datos. Pulse Sincronizar (F5) para obtenerlo.</translation>
-        </message>
-        <message>
-            <source>%1 %2, %3</source>
-            <translation>%1 %2, %3</translation>
-        </message>
-        <message>
-            <source>%1 live, %2 used, %3 cancelled</source>
-            <translation>%1 válidas, %2 usadas, %3 canceladas</translation>
-        </message>
-        <message>
-            <source>Order %1 — %2</source>
-            <translation>Pedido %1 — %2</translation>
-        </message>
-        <message>
-            <source>Nothing to change</source>
-            <translation>Nada que cambiar</translation>
-        </message>
-        <message>
-            <source>None of these tickets can be set to %1 (they already are, or a cancelled ticket cannot be admitted).</source>
-            <translation>Ninguna de estas entradas puede pasar a %1 (ya lo están, o una entrada cancelada no se puede admitir).</translation>
-        </message>
-        <message>
-            <source>Reason needed</source>
-            <translation>Se necesita un motivo</translation>
-        </message>
-        <message>
-            <source>Setting a ticket to %1 from its current status needs a reason for the audit trail. Type it in the Reason field and try again.</source>
-            <translation>Pasar una entrada a %1 desde su estado actual requiere un motivo para el registro de auditoría. Escríbalo en el campo Motivo e inténtelo de nuevo.</translation>
-        </message>
-        <message>
-            <source>Cancel tickets</source>
-            <translation>Cancelar entradas</translation>
-        </message>
-        <message numerus="yes">
-            <source>Cancel %n ticket(s) of order %1? The holders will not be admitted.</source>
-            <translation>
-                <numerusform>¿Cancelar %n entrada del pedido %1? Su titular no podrá entrar.</numerusform>
-                <numerusform>¿Cancelar %n entradas del pedido %1? Sus titulares no podrán entrar.</numerusform>
-            </translation>
-        </message>
-        <message>
-            <source>Keep them</source>
-            <translation>Conservarlas</translation>
-        </message>
-        <message>
-            <source>Status not changed</source>
-            <translation>Estado sin cambiar</translation>
-        </message>
-        <message>
-            <source>Check the database connection and try again.</source>
-            <translation>Revise la conexión con la base de datos e inténtelo de nuevo.</translation>
-        </message>
-        <message>
-            <source>Some tickets were not changed</source>
-            <translation>Algunas entradas no se cambiaron</translation>
-        </message>
-        <message>
-            <source>Not admitted</source>
-            <translation>No admitido</translation>
-        </message>
-        <message>
-            <source>Save QR code</source>
-            <translation>Guardar código QR</translation>
-        </message>
-        <message>
-            <source>PNG images (*.png)</source>
-            <translation>Imágenes PNG (*.png)</translation>
-        </message>
-        <message>
-            <source>QR code not saved</source>
-            <translation>Código QR no guardado</translation>
-        </message>
-        <message>
-            <source>Could not write %1.</source>
-            <translation>No se pudo escribir %1.</translation>
-        </message>
-        <message>
-            <source>Choose a folder you can write to.</source>
-            <translation>Elija una carpeta en la que se pueda escribir.</translation>
-        </message>
-    </context>
-    <context>
-        <name>qrt::gui::OrderListModel</name>
-        <message>
-            <source>Order</source>
-            <translation>Pedido</translation>
-        </message>
-        <message>
-            <source>Contact</source>
-            <translation>Contacto</translation>
-        </message>
-        <message>
-            <source>E-mail</source>
-            <translation>Correo electrónico</translation>
-        </message>
-        <message>
-            <source>Event</source>
-            <translation>Evento</translation>
-        </message>
-        <message>
-            <source>Live</source>
-            <translation>Válidas</translation>
-        </message>
-        <message>
-            <source>Used</source>
-            <translation>Usadas</translation>
-        </message>
-        <message>
-            <source>Cancelled</source>
-            <translation>Cancelada</translation>
-        </message>
-        <message>
-            <source>Total</source>
-            <translation>Total</translation>
-        </message>
-        <message>
-            <source>Payment</source>
-            <translation>Pago</translation>
-        </message>
-        <message>
-            <source>Updated</source>
-            <translation>Actualizado</translation>
-        </message>
-    </context>
-    <context>
-        <name>qrt::gui::OverviewModel</name>
-        <message>
-            <source>Event</source>
-            <translation>Evento</translation>
-        </message>
-        <message>
-            <source>Ticket type</source>
-            <translation>Tipo de entrada</translation>
-        </message>
-        <message>
-            <source>Sold</source>
-            <translation>Vendidas</translation>
-        </message>
-        <message>
-            <source>Admitted</source>
-            <translation>Admitidas</translation>
-        </message>
-        <message>
-            <source>Remaining</source>
-            <translation>Restantes</translation>
-        </message>
-        <message>
-            <source>Cancelled</source>
-            <translation>Cancelada</translation>
-        </message>
-    </context>
-    <context>
-        <name>qrt::gui::SettingsDialog</name>
-        <message>
-            <source>GHL signature (Ed25519)</source>
-            <translation>Firma de GHL (Ed25519)</translation>
-        </message>
-        <message>
-            <source>Shared secret</source>
-            <translation>Secreto compartido</translation>
-        </message>
-        <message>
-            <source>None (this machine only)</source>
-            <translation>Ninguna (solo este equipo)</translation>
-        </message>
-        <message>
-            <source>L: low (7%)</source>
-            <translation>L: baja (7 %)</translation>
-        </message>
-        <message>
-            <source>M: medium (15%)</source>
-            <translation>M: media (15 %)</translation>
-        </message>
-        <message>
-            <source>Q: quartile (25%)</source>
-            <translation>Q: cuartil (25 %)</translation>
-        </message>
-        <message>
-            <source>H: high (30%)</source>
-            <translation>H: alta (30 %)</translation>
-        </message>
-        <message>
-            <source>System language</source>
-            <translation>Idioma del sistema</translation>
-        </message>
-        <message>
-            <source>Set by the environment variable %1; change it there.</source>
-            <translation>Definido por la variable de entorno %1; cámbielo allí.</translation>
-        </message>
-        <message>
-            <source>Set on the command line; change it there.</source>
-            <translation>Definido en la línea de comandos; cámbielo allí.</translation>
-        </message>
-        <message>
-            <source>No system keychain is available; set this secret through its environment variable.</source>
-            <translation>No hay llavero del sistema disponible; defina este secreto mediante su variable de entorno.</translation>
-        </message>
-        <message>
-            <source>No system keychain is available: give the token in the environment variable QRTICKETS_GHL_TOKEN.</source>
-            <translation>No hay llavero del sistema disponible: indique el token en la variable de entorno QRTICKETS_GHL_TOKEN.</translation>
-        </message>
-        <message>
-            <source>The token is kept in the system keychain, never in the settings file.</source>
-            <translation>El token se guarda en el llavero del sistema, nunca en el archivo de configuración.</translation>
-        </message>
-        <message>
-            <source>Product (event)</source>
-            <translation>Producto (evento)</translation>
-        </message>
-        <message>
-            <source>Orders</source>
-            <translation>Pedidos</translation>
-        </message>
-        <message>
-            <source>Custom field for the QR code</source>
-            <translation>Campo personalizado para el código QR</translation>
-        </message>
-        <message>
-            <source>Without authentication anyone on the network can post orders to this station. Bind to 127.0.0.1 or choose an authentication mode; the listener refuses to start like this.</source>
-            <translation>Sin autenticación, cualquiera en la red puede enviar pedidos a esta estación. Escuche en 127.0.0.1 o elija un modo de autenticación; así el receptor no arranca.</translation>
-        </message>
-        <message>
-            <source>Shared-secret authentication needs a secret.</source>
-            <translation>La autenticación de secreto compartido necesita un secreto.</translation>
-        </message>
-        <message numerus="yes">
-            <source>%n setting(s) need attention before they can be saved.</source>
-            <translation>
-                <numerusform>%n ajuste necesita atención antes de poder guardarse.</numerusform>
-                <numerusform>%n ajustes necesitan atención antes de poder guardarse.</numerusform>
-            </translation>
-        </message>
-        <message>
-            <source>Fix the values on the left to see a preview.</source>
-            <translation>Corrija los valores de la izquierda para ver una vista previa.</translation>
-        </message>
-        <message>
-            <source>%1 x %1 px, encodes %2</source>
-            <translation>%1 x %1 px, codifica %2</translation>
-        </message>
-        <message>
-            <source>Fix the GHL settings first.</source>
-            <translation>Corrija primero la configuración de GHL.</translation>
-        </message>
-        <message>
-            <source>Enter the location ID and the token first.</source>
-            <translation>Introduzca primero el ID de ubicación y el token.</translation>
-        </message>
-        <message>
-            <source>Connecting to %1 ...</source>
-            <translation>Conectando con %1 ...</translation>
-        </message>
-        <message numerus="yes">
-            <source>Connected: the location has %n custom field(s).</source>
-            <translation>
-                <numerusform>Conectado: la ubicación tiene %n campo personalizado.</numerusform>
-                <numerusform>Conectado: la ubicación tiene %n campos personalizados.</numerusform>
-            </translation>
-        </message>
-        <message numerus="yes">
-            <source>%n custom field(s) loaded from GHL.</source>
-            <translation>
-                <numerusform>%n campo personalizado cargado de GHL.</numerusform>
-                <numerusform>%n campos personalizados cargados de GHL.</numerusform>
-            </translation>
-        </message>
-        <message>
-            <source>Connecting ...</source>
-            <translation>Conectando ...</translation>
-        </message>
-        <message>
-            <source>Connected to %1 (%2).</source>
-            <translation>Conectado a %1 (%2).</translation>
-        </message>
-        <message>
-            <source>Not connected: %1</source>
-            <translation>No conectado: %1</translation>
-        </message>
-        <message>
-            <source>Mappings are stored in the database; none is open.</source>
-            <translation>Las asignaciones se guardan en la base de datos; no hay ninguna abierta.</translation>
-        </message>
-        <message>
-            <source>Loading products ...</source>
-            <translation>Cargando productos ...</translation>
-        </message>
-        <message>
-            <source>No products yet: run a sync first, then map each product to a field.</source>
-            <translation>Aún no hay productos: sincronice primero y después asigne cada producto a un campo.</translation>
-        </message>
-        <message>
-            <source>Load the custom fields from GHL to change a mapping.</source>
-            <translation>Cargue los campos personalizados de GHL para cambiar una asignación.</translation>
-        </message>
-        <message>
-            <source>Custom field for %1</source>
-            <translation>Campo personalizado para %1</translation>
-        </message>
-        <message>
-            <source>(no QR field)</source>
-            <translation>(sin campo QR)</translation>
-        </message>
-        <message>
-            <source>%1 (%2)</source>
-            <translation>%1 (%2)</translation>
-        </message>
-        <message>
-            <source>%1 (no longer in GHL)</source>
-            <translation>%1 (ya no está en GHL)</translation>
-        </message>
-    </context>
-    <context>
-        <name>qrt::gui::SyncDialog</name>
-        <message numerus="yes">
-            <source>%n second(s)</source>
-            <translation>
-                <numerusform>%n segundo</numerusform>
-                <numerusform>%n segundos</numerusform>
-            </translation>
-        </message>
-        <message numerus="yes">
-            <source>%n minute(s)</source>
-            <translation>
-                <numerusform>%n minuto</numerusform>
-                <numerusform>%n minutos</numerusform>
-            </translation>
-        </message>
-        <message>
-            <source>%1 h %2 min</source>
-            <translation>%1 h %2 min</translation>
-        </message>
-        <message>
-            <source>Order</source>
-            <translation>Pedido</translation>
-        </message>
-        <message>
-            <source>Reason</source>
-            <translation>Motivo</translation>
-        </message>
-        <message>
-            <source>Syncing is not available in this build.</source>
-            <translation>La sincronización no está disponible en esta compilación.</translation>
-        </message>
-        <message>
-            <source>Ready. An incremental sync fetches only new and changed orders.</source>
-            <translation>Listo. Una sincronización incremental solo obtiene pedidos nuevos y modificados.</translation>
-        </message>
-        <message>
-            <source>Order list</source>
-            <translation>Lista de pedidos</translation>
-        </message>
-        <message>
-            <source>JSON files (*.json);;All files (*)</source>
-            <translation>Archivos JSON (*.json);;Todos los archivos (*)</translation>
-        </message>
-        <message>
-            <source>Enter the GHL location ID and token in Settings first.</source>
-            <translation>Introduzca primero el ID de ubicación de GHL y el token en la configuración.</translation>
-        </message>
-        <message>
-            <source>A sync is already running.</source>
-            <translation>Ya hay una sincronización en curso.</translation>
-        </message>
-        <message>
-            <source>Starting ...</source>
-            <translation>Iniciando ...</translation>
-        </message>
-        <message>
-            <source>Cancelling ... orders already saved stay saved.</source>
-            <translation>Cancelando ... los pedidos ya guardados se conservan.</translation>
-        </message>
-        <message>
-            <source>not needed</source>
-            <translation>no necesario</translation>
-        </message>
-        <message numerus="yes">
-            <source>%n order(s)</source>
-            <translation>
-                <numerusform>%n pedido</numerusform>
-                <numerusform>%n pedidos</numerusform>
-            </translation>
-        </message>
-        <message>
-            <source>%1 of %2</source>
-            <translation>%1 de %2</translation>
-        </message>
-        <message numerus="yes">
-            <source>, %n unchanged</source>
-            <translation>
-                <numerusform>, %n sin cambios</numerusform>
-                <numerusform>, %n sin cambios</numerusform>
-            </translation>
-        </message>
-        <message numerus="yes">
-            <source>, %n failed</source>
-            <translation>
-                <numerusform>, %n fallido</numerusform>
-                <numerusform>, %n fallidos</numerusform>
-            </translation>
-        </message>
-        <message numerus="yes">
-            <source>%1 ... %n request(s) sent to GHL</source>
-            <translation>
-                <numerusform>%1 ... %n solicitud enviada a GHL</numerusform>
-                <numerusform>%1 ... %n solicitudes enviadas a GHL</numerusform>
-            </translation>
-        </message>
-        <message>
-            <source>Estimating the time left ...</source>
-            <translation>Calculando el tiempo restante ...</translation>
-        </message>
-        <message>
-            <source>About %1 left (%2 so far)</source>
-            <translation>Quedan unos %1 (%2 hasta ahora)</translation>
-        </message>
-        <message numerus="yes">
-            <source>Waiting for GHL rate limit (%n s)</source>
-            <translation>
-                <numerusform>Esperando por el límite de solicitudes de GHL (%n s)</numerusform>
-                <numerusform>Esperando por el límite de solicitudes de GHL (%n s)</numerusform>
-            </translation>
-        </message>
-        <message>
-            <source>(order list)</source>
-            <translation>(lista de pedidos)</translation>
-        </message>
-        <message>
-            <source>Failed so far:</source>
-            <translation>Fallidos hasta ahora:</translation>
-        </message>
-        <message>
-            <source>&lt;b&gt;%1&lt;/b&gt; in %2.</source>
-            <translation>&lt;b&gt;%1&lt;/b&gt; en %2.</translation>
-        </message>
-        <message numerus="yes">
-            <source>%n order(s) synced</source>
-            <translation>
-                <numerusform>%n pedido sincronizado</numerusform>
-                <numerusform>%n pedidos sincronizados</numerusform>
-            </translation>
-        </message>
-        <message numerus="yes">
-            <source>%n unchanged</source>
-            <translation>
-                <numerusform>%n sin cambios</numerusform>
-                <numerusform>%n sin cambios</numerusform>
-            </translation>
-        </message>
-        <message numerus="yes">
-            <source>%n failed</source>
-            <translation>
-                <numerusform>%n fallido</numerusform>
-                <numerusform>%n fallidos</numerusform>
-            </translation>
-        </message>
-        <message>
-            <source>Tickets: %1 added, %2 cancelled, %3 restored.</source>
-            <translation>Entradas: %1 añadidas, %2 canceladas, %3 restauradas.</translation>
-        </message>
-        <message numerus="yes">
-            <source>GHL asked us to slow down %n time(s); the sync waited and went on.</source>
-            <translation>
-                <numerusform>GHL pidió ir más despacio %n vez; la sincronización esperó y continuó.</numerusform>
-                <numerusform>GHL pidió ir más despacio %n veces; la sincronización esperó y continuó.</numerusform>
-            </translation>
-        </message>
-        <message>
-            <source>These orders were not synced; run the sync again later or check them in GHL:</source>
-            <translation>Estos pedidos no se sincronizaron; vuelva a sincronizar más tarde o revíselos en GHL:</translation>
-        </message>
-        <message>
-            <source>A sync started by %1 at %2 is running; Sync is available again when it ends.</source>
-            <translation>Hay una sincronización en curso iniciada por %1 a las %2; podrá sincronizar de nuevo cuando termine.</translation>
-        </message>
-        <message>
-            <source>another station</source>
-            <translation>otra estación</translation>
-        </message>
-    </context>
-    <context>
-        <name>qrt::gui::TicketModel</name>
-        <message>
-            <source>live</source>
-            <translation>válida</translation>
-        </message>
-        <message>
-            <source>used</source>
-            <translation>usada</translation>
-        </message>
-        <message>
-            <source>cancelled</source>
-            <translation>cancelada</translation>
-        </message>
-        <message>
-            <source>Ticket</source>
-            <translation>Entrada</translation>
-        </message>
-        <message>
-            <source>Type</source>
-            <translation>Tipo</translation>
-        </message>
-        <message>
-            <source>Status</source>
-            <translation>Estado</translation>
-        </message>
-        <message>
-            <source>Code</source>
-            <translation>Código</translation>
-        </message>
-        <message>
-            <source>Changed</source>
-            <translation>Modificado</translation>
-        </message>
-        <message>
-            <source>By</source>
-            <translation>Por</translation>
-        </message>
-    </context>
-    <context>
-        <name>qrt::gui::exporter</name>
-        <message>
-            <source>Door list: %1</source>
-            <translation>Lista de acceso: %1</translation>
-        </message>
-        <message>
-            <source>%1 orders, %2 tickets. Printed %3.</source>
-            <translation>%1 pedidos, %2 entradas. Impreso %3.</translation>
-        </message>
-        <message>
-            <source>Name</source>
-            <translation>Nombre</translation>
-        </message>
-        <message>
-            <source>E-mail</source>
-            <translation>Correo electrónico</translation>
-        </message>
-        <message>
-            <source>Order</source>
-            <translation>Pedido</translation>
-        </message>
-        <message>
-            <source>Tickets</source>
-            <translation>Entradas</translation>
-        </message>
-        <message>
-            <source>Types</source>
-            <translation>Tipos</translation>
-        </message>
-    </context>
-    <context>
-        <name>qrt::qr</name>
-        <message>
-            <source>There is no text to put into the QR code.</source>
-            <translation>No hay texto para el código QR.</translation>
-        </message>
-        <message>
-            <source>The text (%1 characters) is too long for a QR code with error correction %2. Use a shorter URL or a lower error correction level.</source>
-            <translation>El texto (%1 caracteres) es demasiado largo para un código QR con corrección de errores %2. Use una URL más corta o un nivel de corrección menor.</translation>
-        </message>
-        <message>
-            <source>The QR code could not be made.</source>
-            <translation>No se pudo generar el código QR.</translation>
-        </message>
-        <message>
-            <source>The QR image size must be between 1 and %1 pixels.</source>
-            <translation>El tamaño de la imagen QR debe estar entre 1 y %1 píxeles.</translation>
-        </message>
-        <message>
-            <source>The QR quiet zone must be between 0 and 64 modules.</source>
-            <translation>La zona de silencio del código QR debe estar entre 0 y 64 módulos.</translation>
-        </message>
-    </context>
-    <context>
-        <name>qrt::qr::QrDecoder</name>
-        <message>
-            <source>The image is empty.</source>
-            <translation>La imagen está vacía.</translation>
-        </message>
-        <message>
-            <source>No QR code was found in the image. Make sure the whole code is visible, sharp and well lit.</source>
-            <translation>No se encontró ningún código QR en la imagen. Asegúrese de que todo el código sea visible, nítido y esté bien iluminado.</translation>
-        </message>
-        <message>
-            <source>The file %1 could not be read as an image.</source>
-            <translation>No se pudo leer el archivo %1 como imagen.</translation>
-        </message>
-        <message>
-            <source>The data is not an image.</source>
-            <translation>Los datos no son una imagen.</translation>
-        </message>
-        <message>
-            <source>The text is not an image data URL (data:image/png;base64,...).</source>
-            <translation>El texto no es una URL de datos de imagen (data:image/png;base64,...).</translation>
-        </message>
-    </context>
-    <context>
-        <name>qrt::qr::QrEncoder</name>
-        <message>
-            <source>A %1 px image is too small for this QR code: it is %2 modules wide with its quiet zone and needs at least %3 px. Increase the QR size, shorten the URL or lower the error correction.</source>
-            <translation>Una imagen de %1 px es demasiado pequeña para este código QR: mide %2 módulos de ancho con su zona de silencio y necesita al menos %3 px. Aumente el tamaño del QR, acorte la URL o reduzca la corrección de errores.</translation>
-        </message>
-        <message>
-            <source>The QR code could not be saved as PNG.</source>
-            <translation>No se pudo guardar el código QR como PNG.</translation>
-        </message>
-    </context>
-    <context>
-        <name>qrt::sync</name>
-        <message>
-            <source>Waiting</source>
-            <translation>En espera</translation>
-        </message>
-        <message>
-            <source>Listing orders</source>
-            <translation>Listando pedidos</translation>
-        </message>
-        <message>
-            <source>Fetching orders</source>
-            <translation>Obteniendo pedidos</translation>
-        </message>
-        <message>
-            <source>Saving tickets</source>
-            <translation>Guardando entradas</translation>
-        </message>
-        <message>
-            <source>Done</source>
-            <translation>Hecho</translation>
-        </message>
-        <message>
-            <source>Running</source>
-            <translation>En curso</translation>
-        </message>
-        <message>
-            <source>Completed</source>
-            <translation>Completada</translation>
-        </message>
-        <message>
-            <source>Completed with failures</source>
-            <translation>Completada con fallos</translation>
-        </message>
-        <message>
-            <source>Failed</source>
-            <translation>Fallida</translation>
-        </message>
-        <message>
-            <source>Cancelled</source>
-            <translation>Cancelada</translation>
-        </message>
-        <message>
-            <source>The order list is not valid JSON (%1 at character %2); it must be a JSON array of order ids, e.g. ["653f1c...", "6540aa..."].</source>
-            <translation>La lista de pedidos no es JSON válido (%1 en el carácter %2); debe ser un array JSON de IDs de pedido, p. ej. ["653f1c...", "6540aa..."].</translation>
-        </message>
-        <message>
-            <source>The order list must be a JSON array of order ids, e.g. ["653f1c..."], not a JSON %1.</source>
-            <translation>La lista de pedidos debe ser un array JSON de IDs de pedido, p. ej. ["653f1c..."], no un %1 JSON.</translation>
-        </message>
-        <message>
-            <source>object</source>
-            <translation>objeto</translation>
-        </message>
-        <message>
-            <source>value</source>
-            <translation>valor</translation>
-        </message>
-        <message>
-            <source>Entry %1 of the order list is not an order id string; the list must hold only strings.</source>
-            <translation>La entrada %1 de la lista de pedidos no es un ID de pedido en texto; la lista solo puede contener cadenas.</translation>
-        </message>
-        <message>
-            <source>The order list file %1 does not exist.</source>
-            <translation>El archivo de lista de pedidos %1 no existe.</translation>
-        </message>
-        <message>
-            <source>The order list file %1 cannot be read: %2.</source>
-            <translation>No se puede leer el archivo de lista de pedidos %1: %2.</translation>
-        </message>
-        <message>
-            <source>%1: %2</source>
-            <translation>%1: %2</translation>
-        </message>
-    </context>
-    <context>
-        <name>qrt::sync::SyncRun</name>
-        <message>
-            <source>The sync could not start because the database is not available: %1</source>
-            <translation>La sincronización no pudo iniciarse porque la base de datos no está disponible: %1</translation>
-        </message>
-        <message>
-            <source>Could not list the orders in GHL: %1</source>
-            <translation>No se pudieron listar los pedidos en GHL: %1</translation>
-        </message>
-        <message>
-            <source>Orders %1 to %2 of the GHL order list could not be read: %3</source>
-            <translation>No se pudieron leer los pedidos %1 a %2 de la lista de pedidos de GHL: %3</translation>
-        </message>
-        <message>
-            <source>GHL refused the token: %1</source>
-            <translation>GHL rechazó el token: %1</translation>
-        </message>
-        <message>
-            <source>not found in GHL (it may have been deleted, or the id is wrong)</source>
-            <translation>no encontrado en GHL (puede que se haya eliminado o que el ID sea incorrecto)</translation>
-        </message>
-        <message numerus="yes">
-            <source>Saving orders to the database failed, so the sync stopped; %n order(s) of the last batch were not saved. Orders saved before are complete; run the sync again once the database is back. %1</source>
-            <translation>
-                <numerusform>Falló el guardado de pedidos en la base de datos, así que la sincronización se detuvo; %n pedido del último lote no se guardó. Los pedidos guardados antes están completos; vuelva a sincronizar cuando la base de datos vuelva a estar disponible. %1</numerusform>
-                <numerusform>Falló el guardado de pedidos en la base de datos, así que la sincronización se detuvo; %n pedidos del último lote no se guardaron. Los pedidos guardados antes están completos; vuelva a sincronizar cuando la base de datos vuelva a estar disponible. %1</numerusform>
-            </translation>
-        </message>
-        <message numerus="yes">
-            <source>The sync was cancelled; %n order(s) were saved before it stopped.</source>
-            <translation>
-                <numerusform>La sincronización se canceló; se guardó %n pedido antes de detenerse.</numerusform>
-                <numerusform>La sincronización se canceló; se guardaron %n pedidos antes de detenerse.</numerusform>
-            </translation>
-        </message>
-    </context>
-    <context>
-        <name>qrt::sync::SyncWriter</name>
-        <message>
-            <source>order %1: %2</source>
-            <translation>pedido %1: %2</translation>
-        </message>
-        <message numerus="yes">
-            <source>%1 (gave up after %n attempt(s))</source>
-            <translation>
-                <numerusform>%1 (se abandonó tras %n intento)</numerusform>
-                <numerusform>%1 (se abandonó tras %n intentos)</numerusform>
-            </translation>
-        </message>
-    </context>
-    <context>
-        <name>qrt::webhook</name>
-        <message>
-            <source>The configured webhook public key is not a readable PEM public key.</source>
-            <translation>La clave pública de webhook configurada no es una clave pública PEM legible.</translation>
-        </message>
-        <message>
-            <source>Cannot read the webhook public key file %1.</source>
-            <translation>No se puede leer el archivo de clave pública de webhook %1.</translation>
-        </message>
-        <message>
-            <source>The file %1 holds no PEM public key.</source>
-            <translation>El archivo %1 no contiene ninguna clave pública PEM.</translation>
-        </message>
-        <message>
-            <source>The webhook public key is neither base64 SubjectPublicKeyInfo nor a PEM file.</source>
-            <translation>La clave pública de webhook no es ni SubjectPublicKeyInfo en base64 ni un archivo PEM.</translation>
-        </message>
-        <message>
-            <source>The webhook body is not a JSON object.</source>
-            <translation>El cuerpo del webhook no es un objeto JSON.</translation>
-        </message>
-        <message>
-            <source>The webhook does not name an order.</source>
-            <translation>El webhook no indica ningún pedido.</translation>
-        </message>
-        <message>
-            <source>The webhook's order id is not usable.</source>
-            <translation>El ID de pedido del webhook no es utilizable.</translation>
-        </message>
-    </context>
-    <context>
-        <name>qrt::webhook::HttpParser</name>
-        <message>
-            <source>Bare line feed in request.</source>
-            <translation>Salto de línea aislado en la solicitud.</translation>
-        </message>
-        <message>
-            <source>Malformed request line.</source>
-            <translation>Línea de solicitud mal formada.</translation>
-        </message>
-        <message>
-            <source>Request header block is too large.</source>
-            <translation>El bloque de cabeceras de la solicitud es demasiado grande.</translation>
-        </message>
-        <message>
-            <source>Malformed request target.</source>
-            <translation>Destino de la solicitud mal formado.</translation>
-        </message>
-        <message>
-            <source>Only HTTP/1.0 and HTTP/1.1 are supported.</source>
-            <translation>Solo se admiten HTTP/1.0 y HTTP/1.1.</translation>
-        </message>
-        <message>
-            <source>Folded header lines are not accepted.</source>
-            <translation>No se aceptan líneas de cabecera plegadas.</translation>
-        </message>
-        <message>
-            <source>Malformed header line.</source>
-            <translation>Línea de cabecera mal formada.</translation>
-        </message>
-        <message>
-            <source>Malformed header value.</source>
-            <translation>Valor de cabecera mal formado.</translation>
-        </message>
-        <message>
-            <source>Too many request headers.</source>
-            <translation>Demasiadas cabeceras en la solicitud.</translation>
-        </message>
-        <message>
-            <source>Duplicate Content-Length header.</source>
-            <translation>Cabecera Content-Length duplicada.</translation>
-        </message>
-        <message>
-            <source>Invalid Content-Length.</source>
-            <translation>Content-Length no válido.</translation>
-        </message>
-        <message>
-            <source>Both Content-Length and Transfer-Encoding were sent.</source>
-            <translation>Se enviaron tanto Content-Length como Transfer-Encoding.</translation>
-        </message>
-        <message>
-            <source>Chunked or encoded bodies are not accepted; send Content-Length.</source>
-            <translation>No se aceptan cuerpos fragmentados o codificados; envíe Content-Length.</translation>
-        </message>
-        <message>
-            <source>HTTP/1.1 requests need exactly one Host header.</source>
-            <translation>Las solicitudes HTTP/1.1 necesitan exactamente una cabecera Host.</translation>
-        </message>
-        <message>
-            <source>A Content-Length header is required.</source>
-            <translation>Se requiere una cabecera Content-Length.</translation>
-        </message>
-        <message>
-            <source>Request body is larger than %1 bytes.</source>
-            <translation>El cuerpo de la solicitud supera los %1 bytes.</translation>
-        </message>
-    </context>
-    <context>
-        <name>qrt::webhook::HttpResponder::Private</name>
-        <message>
-            <source>The request was not answered.</source>
-            <translation>La solicitud no recibió respuesta.</translation>
-        </message>
-    </context>
-    <context>
-        <name>qrt::webhook::HttpServer</name>
-        <message>
-            <source>The webhook listener would accept unauthenticated requests from the network on %1. Set [webhook] auth to ghl-signature or shared-secret, or bind to 127.0.0.1.</source>
-            <translation>El receptor de webhooks aceptaría solicitudes no autenticadas de la red en %1. Ponga [webhook] auth en ghl-signature o shared-secret, o escuche en 127.0.0.1.</translation>
-        </message>
-        <message>
-            <source>The webhook listener is set to shared-secret authentication but no secret is configured.</source>
-            <translation>El receptor de webhooks usa autenticación de secreto compartido, pero no hay ningún secreto configurado.</translation>
-        </message>
-        <message>
-            <source>%1 is not an IP address to listen on.</source>
-            <translation>%1 no es una dirección IP en la que escuchar.</translation>
-        </message>
-        <message>
-            <source>Could not listen on %1 port %2.</source>
-            <translation>No se pudo escuchar en %1 puerto %2.</translation>
-        </message>
-        <message>
-            <source>Too many connections; try again shortly.</source>
-            <translation>Demasiadas conexiones; inténtelo de nuevo en breve.</translation>
-        </message>
-        <message>
-            <source>Use GET to open the event feed.</source>
-            <translation>Use GET para abrir el canal de eventos.</translation>
-        </message>
-        <message>
-            <source>The event feed is not available.</source>
-            <translation>El canal de eventos no está disponible.</translation>
-        </message>
-        <message>
-            <source>The event feed needs a WebSocket upgrade request.</source>
-            <translation>El canal de eventos necesita una solicitud de actualización a WebSocket.</translation>
-        </message>
-        <message>
-            <source>Nothing here.</source>
-            <translation>Aquí no hay nada.</translation>
-        </message>
-        <message>
-            <source>Method %1 is not allowed here.</source>
-            <translation>El método %1 no está permitido aquí.</translation>
-        </message>
-        <message>
-            <source>The body must be JSON (Content-Type: application/json).</source>
-            <translation>El cuerpo debe ser JSON (Content-Type: application/json).</translation>
-        </message>
-    </context>
-    <context>
-        <name>qrt::webhook::InboxWorker</name>
-        <message>
-            <source>The stored webhook cannot be read: %1</source>
-            <translation>No se puede leer el webhook guardado: %1</translation>
-        </message>
-        <message>
-            <source>Fetching order %1 from GHL failed: %2</source>
-            <translation>Falló la obtención del pedido %1 de GHL: %2</translation>
-        </message>
-        <message>
-            <source>Saving order %1 failed: %2</source>
-            <translation>Falló el guardado del pedido %1: %2</translation>
-        </message>
-        <message>
-            <source>The QR code of order %1 could not be made: %2</source>
-            <translation>No se pudo generar el código QR del pedido %1: %2</translation>
-        </message>
-        <message>
-            <source>Reading the field mapping of product %1 failed: %2</source>
-            <translation>Falló la lectura de la asignación de campo del producto %1: %2</translation>
-        </message>
-        <message>
-            <source>no custom field mapped for product %1: map it in Settings</source>
-            <translation>no hay campo personalizado asignado al producto %1: asígnelo en la configuración</translation>
-        </message>
-        <message>
-            <source>the webhook and order %1 name no contact: the QR code was not written to GHL</source>
-            <translation>el webhook y el pedido %1 no indican ningún contacto: el código QR no se escribió en GHL</translation>
-        </message>
-        <message>
-            <source>Writing the QR code to contact %1 failed: %2</source>
-            <translation>Falló la escritura del código QR en el contacto %1: %2</translation>
-        </message>
-        <message>
-            <source>Recording the contact update failed: %1</source>
-            <translation>Falló el registro de la actualización del contacto: %1</translation>
-        </message>
-        <message>
-            <source>Storing the QR code of order %1 failed: %2</source>
-            <translation>Falló el guardado del código QR del pedido %1: %2</translation>
-        </message>
-    </context>
-    <context>
-        <name>qrt::webhook::WebhookAuthenticator</name>
-        <message>
-            <source>Shared-secret authentication is selected but [webhook] secret is empty.</source>
-            <translation>Está seleccionada la autenticación de secreto compartido, pero [webhook] secret está vacío.</translation>
-        </message>
-        <message>
-            <source>Legacy x-wh-signature webhooks cannot be verified: accept_legacy_rsa is on but no RSA public key is configured (put GHL's RSA key in the PEM file named by ghl_public_key).</source>
-            <translation>Los webhooks antiguos con x-wh-signature no se pueden verificar: accept_legacy_rsa está activado pero no hay clave pública RSA configurada (ponga la clave RSA de GHL en el archivo PEM indicado por ghl_public_key).</translation>
-        </message>
-        <message>
-            <source>no secret was sent (X-Webhook-Secret, Authorization: Bearer or ?token=)</source>
-            <translation>no se envió ningún secreto (X-Webhook-Secret, Authorization: Bearer o ?token=)</translation>
-        </message>
-        <message>
-            <source>the secret does not match</source>
-            <translation>el secreto no coincide</translation>
-        </message>
-        <message>
-            <source>X-GHL-Signature is not base64</source>
-            <translation>X-GHL-Signature no está en base64</translation>
-        </message>
-        <message>
-            <source>X-GHL-Signature does not match the body and the configured public key</source>
-            <translation>X-GHL-Signature no coincide con el cuerpo y la clave pública configurada</translation>
-        </message>
-        <message>
-            <source>legacy x-wh-signature webhooks are not accepted (accept_legacy_rsa is off)</source>
-            <translation>no se aceptan webhooks antiguos con x-wh-signature (accept_legacy_rsa está desactivado)</translation>
-        </message>
-        <message>
-            <source>legacy x-wh-signature received but no RSA public key is configured</source>
-            <translation>se recibió una x-wh-signature antigua pero no hay clave pública RSA configurada</translation>
-        </message>
-        <message>
-            <source>x-wh-signature is not base64</source>
-            <translation>x-wh-signature no está en base64</translation>
-        </message>
-        <message>
-            <source>x-wh-signature does not match the body and the configured RSA key</source>
-            <translation>x-wh-signature no coincide con el cuerpo y la clave RSA configurada</translation>
-        </message>
-        <message>
-            <source>the request carries no X-GHL-Signature</source>
-            <translation>la solicitud no lleva X-GHL-Signature</translation>
-        </message>
-        <message>
-            <source>unknown authentication mode</source>
-            <translation>modo de autenticación desconocido</translation>
-        </message>
-        <message>
-            <source>the signed webhook has no readable timestamp</source>
-            <translation>el webhook firmado no tiene una marca de tiempo legible</translation>
-        </message>
-        <message>
-            <source>the webhook's timestamp %1 is outside the replay window of %2 s</source>
-            <translation>la marca de tiempo %1 del webhook está fuera de la ventana de repetición de %2 s</translation>
-        </message>
-    </context>
-    <context>
-        <name>qrt::webhook::WebhookRequestHandler</name>
-        <message>
-            <source>The webhook could not be stored; please retry.</source>
-            <translation>No se pudo guardar el webhook; reinténtelo.</translation>
-        </message>
-    </context>
-    <context>
-        <name>qrt::webhook::WebhookService</name>
-        <message>
-            <source>The webhook service is not running.</source>
-            <translation>El servicio de webhooks no está en marcha.</translation>
-        </message>
-    </context>
+    <message>
+        <source>read the tickets of order %1</source>
+        <translation>leer las entradas del pedido %1</translation>
+    </message>
+    <message>
+        <source>Ticket %1 has the unknown status &apos;%2&apos; and was left as it is.</source>
+        <translation>La entrada %1 tiene el estado desconocido &apos;%2&apos; y se dejó como estaba.</translation>
+    </message>
+    <message>
+        <source>assign ticket %1 to its event</source>
+        <translation>asignar la entrada %1 a su evento</translation>
+    </message>
+    <message>
+        <source>quantity of %1 in GHL grew to %2</source>
+        <translation>la cantidad de %1 en GHL subió a %2</translation>
+    </message>
+    <message>
+        <source>add a ticket to order %1</source>
+        <translation>añadir una entrada al pedido %1</translation>
+    </message>
+    <message>
+        <source>bought in GHL (%1 x %2)</source>
+        <translation>comprado en GHL (%1 x %2)</translation>
+    </message>
+    <message>
+        <source>order %1 in GHL</source>
+        <translation>pedido %1 en GHL</translation>
+    </message>
+    <message>
+        <source>quantity of %1 in GHL fell to %2</source>
+        <translation>la cantidad de %1 en GHL bajó a %2</translation>
+    </message>
+    <message>
+        <source>Order %1: GHL reports %2 x %3 but %4 more are already used or were admitted meanwhile; they were left as they are.</source>
+        <translation>Pedido %1: GHL indica %2 x %3, pero %4 más ya están usadas o se admitieron mientras tanto; se dejaron como estaban.</translation>
+    </message>
+    <message>
+        <source>read ticket %1</source>
+        <translation>leer la entrada %1</translation>
+    </message>
+    <message>
+        <source>look up a ticket code</source>
+        <translation>buscar un código de entrada</translation>
+    </message>
+    <message>
+        <source>Ticket %1 does not exist.</source>
+        <translation>La entrada %1 no existe.</translation>
+    </message>
+    <message>
+        <source>Ticket %1 was changed by someone else a moment ago; look at it again.</source>
+        <translation>Otra persona acaba de cambiar la entrada %1; vuelva a revisarla.</translation>
+    </message>
+    <message>
+        <source>read the tickets to change</source>
+        <translation>leer las entradas a cambiar</translation>
+    </message>
+    <message>
+        <source>count the tickets of order %1</source>
+        <translation>contar las entradas del pedido %1</translation>
+    </message>
+    <message>
+        <source>admit ticket %1</source>
+        <translation>admitir la entrada %1</translation>
+    </message>
+    <message>
+        <source>find a ticket to admit</source>
+        <translation>buscar una entrada para admitir</translation>
+    </message>
+    <message>
+        <source>Order %1 is being admitted at another station right now; try again.</source>
+        <translation>El pedido %1 se está admitiendo ahora mismo en otra estación; inténtelo de nuevo.</translation>
+    </message>
+    <message>
+        <source>read the history of order %1</source>
+        <translation>leer el historial del pedido %1</translation>
+    </message>
+    <message>
+        <source>count tickets per event</source>
+        <translation>contar entradas por evento</translation>
+    </message>
+    <message>
+        <source>record the ticket change</source>
+        <translation>registrar el cambio de la entrada</translation>
+    </message>
+    <message>
+        <source>change ticket %1</source>
+        <translation>cambiar la entrada %1</translation>
+    </message>
+    <message>
+        <source>Ticket %1: %2</source>
+        <translation>Entrada %1: %2</translation>
+    </message>
+    <message>
+        <source>Ticket %1 was changed by someone else meanwhile.</source>
+        <translation>Otra persona ha cambiado la entrada %1 mientras tanto.</translation>
+    </message>
+</context>
+<context>
+    <name>qrt::db::UserRepository</name>
+    <message>
+        <source>read the users</source>
+        <translation>leer los usuarios</translation>
+    </message>
+    <message>
+        <source>A user needs a valid e-mail address.</source>
+        <translation>Un usuario necesita una dirección de correo válida.</translation>
+    </message>
+    <message>
+        <source>A user&apos;s type must be Admin or Super Admin, not &apos;%1&apos;.</source>
+        <translation>El tipo de usuario debe ser Admin o Super Admin, no &apos;%1&apos;.</translation>
+    </message>
+    <message>
+        <source>save user %1</source>
+        <translation>guardar el usuario %1</translation>
+    </message>
+    <message>
+        <source>remove user %1</source>
+        <translation>eliminar el usuario %1</translation>
+    </message>
+</context>
+<context>
+    <name>qrt::feed::EventFeed</name>
+    <message>
+        <source>The event feed cannot listen on %1 port %2.</source>
+        <translation>El canal de eventos no puede escuchar en %1 puerto %2.</translation>
+    </message>
+</context>
+<context>
+    <name>qrt::ghl::GetOrderJob</name>
+    <message>
+        <source>order %1 is not valid JSON (%2 at byte %3)</source>
+        <translation>el pedido %1 no es JSON válido (%2 en el byte %3)</translation>
+    </message>
+    <message>
+        <source>order %1 is not a JSON object</source>
+        <translation>el pedido %1 no es un objeto JSON</translation>
+    </message>
+</context>
+<context>
+    <name>qrt::ghl::GhlClient</name>
+    <message>
+        <source>The request to GHL was cancelled.</source>
+        <translation>La solicitud a GHL se canceló.</translation>
+    </message>
+    <message>
+        <source>No GHL token is set: enter the Private Integration token (scope %1) in Settings.</source>
+        <translation>No hay ningún token de GHL: introduzca el token de integración privada (ámbito %1) en la configuración.</translation>
+    </message>
+    <message>
+        <source>The GHL base URL is not set or not valid; check it in Settings.</source>
+        <translation>La URL base de GHL no está definida o no es válida; revísela en la configuración.</translation>
+    </message>
+    <message>
+        <source>GHL refused the request (HTTP 401): the token is invalid or missing scope %1. Check the Private Integration token in Settings.</source>
+        <translation>GHL rechazó la solicitud (HTTP 401): el token no es válido o le falta el ámbito %1. Revise el token de integración privada en la configuración.</translation>
+    </message>
+    <message>
+        <source>GHL refused the request (HTTP 403): the token is invalid or missing scope %1, or it has no access to location %2. Check the token and the location id in Settings.</source>
+        <translation>GHL rechazó la solicitud (HTTP 403): el token no es válido, le falta el ámbito %1 o no tiene acceso a la ubicación %2. Revise el token y el ID de ubicación en la configuración.</translation>
+    </message>
+    <message>
+        <source>GHL does not know what was asked for (%1): it may have been deleted.</source>
+        <translation>GHL no conoce lo solicitado (%1): puede que se haya eliminado.</translation>
+    </message>
+    <message>
+        <source>GHL&apos;s rate limit was exceeded (too many requests).</source>
+        <translation>Se superó el límite de solicitudes de GHL (demasiadas solicitudes).</translation>
+    </message>
+    <message>
+        <source>GHL had a problem on its side (HTTP %1). Try again later.</source>
+        <translation>GHL tuvo un problema por su parte (HTTP %1). Inténtelo más tarde.</translation>
+    </message>
+    <message>
+        <source>GHL refused the request (HTTP %1).</source>
+        <translation>GHL rechazó la solicitud (HTTP %1).</translation>
+    </message>
+    <message>
+        <source>GHL refused the request (HTTP %1): %2</source>
+        <translation>GHL rechazó la solicitud (HTTP %1): %2</translation>
+    </message>
+    <message>
+        <source>GHL did not answer within %1 seconds.</source>
+        <translation>GHL no respondió en %1 segundos.</translation>
+    </message>
+    <message>
+        <source>Could not connect to GHL at %1: the connection was refused.</source>
+        <translation>No se pudo conectar con GHL en %1: la conexión fue rechazada.</translation>
+    </message>
+    <message>
+        <source>GHL at %1 closed the connection before answering.</source>
+        <translation>GHL en %1 cerró la conexión antes de responder.</translation>
+    </message>
+    <message>
+        <source>The GHL server %1 could not be found. Check the internet connection and the base URL.</source>
+        <translation>No se encontró el servidor de GHL %1. Revise la conexión a internet y la URL base.</translation>
+    </message>
+    <message>
+        <source>No secure connection to GHL at %1 could be made (TLS error). Check the computer&apos;s date and time and any proxy or firewall.</source>
+        <translation>No se pudo establecer una conexión segura con GHL en %1 (error TLS). Revise la fecha y hora del equipo y cualquier proxy o cortafuegos.</translation>
+    </message>
+    <message>
+        <source>The network is not available.</source>
+        <translation>La red no está disponible.</translation>
+    </message>
+    <message>
+        <source>The proxy refused or failed the connection to GHL.</source>
+        <translation>El proxy rechazó o no pudo establecer la conexión con GHL.</translation>
+    </message>
+    <message>
+        <source>The connection to GHL at %1 failed.</source>
+        <translation>Falló la conexión con GHL en %1.</translation>
+    </message>
+    <message numerus="yes">
+        <source>GHL asks to wait %n minute(s) before the next request (its daily limit may be used up).</source>
+        <translation>
+            <numerusform>GHL pide esperar %n minuto antes de la siguiente solicitud (puede que se haya agotado el límite diario).</numerusform>
+            <numerusform>GHL pide esperar %n minutos antes de la siguiente solicitud (puede que se haya agotado el límite diario).</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Gave up: GHL failed too often recently and the retry budget is used up.</source>
+        <translation>Se abandonó: GHL ha fallado demasiadas veces últimamente y se agotó el margen de reintentos.</translation>
+    </message>
+    <message numerus="yes">
+        <source>Gave up after %n attempt(s).</source>
+        <translation>
+            <numerusform>Se abandonó tras %n intento.</numerusform>
+            <numerusform>Se abandonó tras %n intentos.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>GHL kept answering &apos;too many requests&apos; (rate limit).</source>
+        <translation>GHL siguió respondiendo &apos;demasiadas solicitudes&apos; (límite de solicitudes).</translation>
+    </message>
+</context>
+<context>
+    <name>qrt::ghl::GhlJob</name>
+    <message>
+        <source>The request was cancelled: the GHL connection is gone.</source>
+        <translation>La solicitud se canceló: la conexión con GHL ya no existe.</translation>
+    </message>
+    <message>
+        <source>The request to GHL was cancelled.</source>
+        <translation>La solicitud a GHL se canceló.</translation>
+    </message>
+    <message>
+        <source>GHL answered with malformed data: %1.</source>
+        <translation>GHL respondió con datos mal formados: %1.</translation>
+    </message>
+</context>
+<context>
+    <name>qrt::ghl::ListCustomFieldsJob</name>
+    <message>
+        <source>the custom field list is not valid JSON (%1 at byte %2)</source>
+        <translation>la lista de campos personalizados no es JSON válido (%1 en el byte %2)</translation>
+    </message>
+    <message>
+        <source>the custom field list has no &quot;customFields&quot; list</source>
+        <translation>la lista de campos personalizados no tiene una lista &quot;customFields&quot;</translation>
+    </message>
+</context>
+<context>
+    <name>qrt::ghl::ListOrdersJob</name>
+    <message>
+        <source>the order list is not valid JSON (%1 at byte %2)</source>
+        <translation>la lista de pedidos no es JSON válido (%1 en el byte %2)</translation>
+    </message>
+    <message>
+        <source>the order list has no &quot;data&quot; list or no &quot;totalCount&quot;</source>
+        <translation>la lista de pedidos no tiene una lista &quot;data&quot; o no tiene &quot;totalCount&quot;</translation>
+    </message>
+    <message>
+        <source>order %1 of the list has no id (_id)</source>
+        <translation>el pedido %1 de la lista no tiene ID (_id)</translation>
+    </message>
+</context>
+<context>
+    <name>qrt::ghl::OrderJson</name>
+    <message>
+        <source>The order data from GHL is malformed: %1.</source>
+        <translation>Los datos del pedido de GHL están mal formados: %1.</translation>
+    </message>
+    <message>
+        <source>The data of order %1 from GHL is malformed: %2.</source>
+        <translation>Los datos del pedido %1 de GHL están mal formados: %2.</translation>
+    </message>
+    <message>
+        <source>not valid JSON (%1 at byte %2)</source>
+        <translation>JSON no válido (%1 en el byte %2)</translation>
+    </message>
+    <message>
+        <source>expected a JSON object</source>
+        <translation>se esperaba un objeto JSON</translation>
+    </message>
+    <message>
+        <source>it has no order id (_id)</source>
+        <translation>no tiene ID de pedido (_id)</translation>
+    </message>
+    <message>
+        <source>the order id is longer than 64 characters</source>
+        <translation>el ID del pedido tiene más de 64 caracteres</translation>
+    </message>
+    <message>
+        <source>amount is not a number</source>
+        <translation>amount no es un número</translation>
+    </message>
+    <message>
+        <source>items is not a list</source>
+        <translation>items no es una lista</translation>
+    </message>
+    <message>
+        <source>item %1 is not an object</source>
+        <translation>el artículo %1 no es un objeto</translation>
+    </message>
+    <message>
+        <source>item %1 has no valid quantity (qty)</source>
+        <translation>el artículo %1 no tiene una cantidad válida (qty)</translation>
+    </message>
+    <message>
+        <source>Ticket</source>
+        <translation>Entrada</translation>
+    </message>
+</context>
+<context>
+    <name>qrt::gui::CheckInPanel</name>
+    <message>
+        <source>Ready to scan</source>
+        <translation>Listo para escanear</translation>
+    </message>
+    <message>
+        <source>Not a ticket</source>
+        <translation>No es una entrada</translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; is neither a ticket code nor an order link. Scan the QR code on the ticket.</source>
+        <translation>&quot;%1&quot; no es un código de entrada ni un enlace de pedido. Escanee el código QR de la entrada.</translation>
+    </message>
+    <message>
+        <source>Not a ticket: %1</source>
+        <translation>No es una entrada: %1</translation>
+    </message>
+    <message>
+        <source>Could not check in</source>
+        <translation>No se pudo registrar la entrada</translation>
+    </message>
+    <message>
+        <source>Check the database connection in the status bar and scan again.</source>
+        <translation>Revise la conexión con la base de datos en la barra de estado y vuelva a escanear.</translation>
+    </message>
+    <message>
+        <source>Admit &amp;all remaining (%1)</source>
+        <translation>Admitir &amp;todos los restantes (%1)</translation>
+    </message>
+    <message>
+        <source>Admit &amp;all remaining</source>
+        <translation>Admitir &amp;todos los restantes</translation>
+    </message>
+    <message>
+        <source>Admitted %1 of %2</source>
+        <translation>%1 de %2 admitidos</translation>
+    </message>
+    <message>
+        <source>%1 tickets admitted now</source>
+        <translation>%1 entradas admitidas ahora</translation>
+    </message>
+    <message>
+        <source>Ticket: %1</source>
+        <translation>Entrada: %1</translation>
+    </message>
+    <message>
+        <source>Already used</source>
+        <translation>Ya usada</translation>
+    </message>
+    <message>
+        <source>by %1 at %2</source>
+        <translation>por %1 a las %2</translation>
+    </message>
+    <message>
+        <source>unknown station</source>
+        <translation>estación desconocida</translation>
+    </message>
+    <message>
+        <source>Cancelled</source>
+        <translation>Cancelada</translation>
+    </message>
+    <message>
+        <source>Every ticket of this order is cancelled.</source>
+        <translation>Todas las entradas de este pedido están canceladas.</translation>
+    </message>
+    <message>
+        <source>This ticket is cancelled.</source>
+        <translation>Esta entrada está cancelada.</translation>
+    </message>
+    <message>
+        <source>Unknown ticket</source>
+        <translation>Entrada desconocida</translation>
+    </message>
+    <message>
+        <source>No ticket has this code. If the order is new, press Sync (F5) and scan again.</source>
+        <translation>Ninguna entrada tiene este código. Si el pedido es nuevo, pulse Sincronizar (F5) y vuelva a escanear.</translation>
+    </message>
+    <message>
+        <source>Unknown ticket %1</source>
+        <translation>Entrada desconocida %1</translation>
+    </message>
+    <message>
+        <source>Unknown order</source>
+        <translation>Pedido desconocido</translation>
+    </message>
+    <message>
+        <source>Order %1 is not in the database. If it is new, press Sync (F5) and scan again.</source>
+        <translation>El pedido %1 no está en la base de datos. Si es nuevo, pulse Sincronizar (F5) y vuelva a escanear.</translation>
+    </message>
+    <message>
+        <source>Unknown order %1</source>
+        <translation>Pedido desconocido %1</translation>
+    </message>
+    <message>
+        <source>Undo failed</source>
+        <translation>No se pudo deshacer</translation>
+    </message>
+    <message>
+        <source>Admission undone</source>
+        <translation>Admisión deshecha</translation>
+    </message>
+    <message>
+        <source>Ticket %1 (%2) is live again.</source>
+        <translation>La entrada %1 (%2) vuelve a ser válida.</translation>
+    </message>
+    <message>
+        <source>Undone: ticket %1</source>
+        <translation>Deshecho: entrada %1</translation>
+    </message>
+    <message>
+        <source>Open an image with a QR code</source>
+        <translation>Abrir una imagen con un código QR</translation>
+    </message>
+    <message>
+        <source>Images (*.png *.jpg *.jpeg *.bmp *.gif *.webp);;All files (*)</source>
+        <translation>Imágenes (*.png *.jpg *.jpeg *.bmp *.gif *.webp);;Todos los archivos (*)</translation>
+    </message>
+    <message>
+        <source>No QR code found</source>
+        <translation>No se encontró ningún código QR</translation>
+    </message>
+    <message>
+        <source>No readable QR code in %1. Try a sharper or larger image.</source>
+        <translation>No hay ningún código QR legible en %1. Pruebe con una imagen más nítida o más grande.</translation>
+    </message>
+    <message>
+        <source>Already used — all %1 tickets admitted</source>
+        <translation>Ya usada: las %1 entradas admitidas</translation>
+    </message>
+</context>
+<context>
+    <name>qrt::gui::EventOverview</name>
+    <message>
+        <source>Event overview</source>
+        <translation>Resumen de eventos</translation>
+    </message>
+    <message>
+        <source>No tickets yet. Press Sync (F5) to fetch orders from GHL.</source>
+        <translation>Aún no hay entradas. Pulse Sincronizar (F5) para obtener los pedidos de GHL.</translation>
+    </message>
+    <message numerus="yes">
+        <source>%1 of %n ticket(s) admitted, %2 still to come.</source>
+        <translation>
+            <numerusform>%1 de %n entrada admitidas, faltan %2.</numerusform>
+            <numerusform>%1 de %n entradas admitidas, faltan %2.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>qrt::gui::Exporter</name>
+    <message>
+        <source>door-list</source>
+        <comment>start of a saved door list&apos;s file name</comment>
+        <translation>lista-de-acceso</translation>
+    </message>
+    <message>
+        <source>Order</source>
+        <translation>Pedido</translation>
+    </message>
+    <message>
+        <source>First name</source>
+        <translation>Nombre</translation>
+    </message>
+    <message>
+        <source>Last name</source>
+        <translation>Apellidos</translation>
+    </message>
+    <message>
+        <source>E-mail</source>
+        <translation>Correo electrónico</translation>
+    </message>
+    <message>
+        <source>Phone</source>
+        <translation>Teléfono</translation>
+    </message>
+    <message>
+        <source>Event</source>
+        <translation>Evento</translation>
+    </message>
+    <message>
+        <source>Tickets live</source>
+        <translation>Entradas válidas</translation>
+    </message>
+    <message>
+        <source>Tickets used</source>
+        <translation>Entradas usadas</translation>
+    </message>
+    <message>
+        <source>Tickets cancelled</source>
+        <translation>Entradas canceladas</translation>
+    </message>
+    <message>
+        <source>Total paid</source>
+        <translation>Total pagado</translation>
+    </message>
+    <message>
+        <source>Currency</source>
+        <translation>Moneda</translation>
+    </message>
+    <message>
+        <source>Payment status</source>
+        <translation>Estado del pago</translation>
+    </message>
+    <message>
+        <source>Ordered (UTC)</source>
+        <translation>Pedido el (UTC)</translation>
+    </message>
+    <message>
+        <source>Updated (UTC)</source>
+        <translation>Actualizado (UTC)</translation>
+    </message>
+    <message>
+        <source>Tickets</source>
+        <translation>Entradas</translation>
+    </message>
+    <message>
+        <source>Admitted</source>
+        <translation>Admitidas</translation>
+    </message>
+    <message>
+        <source>Ticket types</source>
+        <translation>Tipos de entrada</translation>
+    </message>
+    <message>
+        <source>Orders: %1 · Tickets: %2 · Admitted: %3 · Printed: %4</source>
+        <translation>Pedidos: %1 · Entradas: %2 · Admitidas: %3 · Impreso: %4</translation>
+    </message>
+    <message>
+        <source>Tick</source>
+        <comment>door list column: one box per person let in by hand</comment>
+        <translation>Marcar</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>Nombre</translation>
+    </message>
+    <message>
+        <source>%1 of %2</source>
+        <comment>door list: tickets admitted of the order&apos;s tickets</comment>
+        <translation>%1 de %2</translation>
+    </message>
+    <message>
+        <source>%1, %2</source>
+        <comment>door list: last name, first name</comment>
+        <translation>%1, %2</translation>
+    </message>
+    <message>
+        <source>Door list: %1</source>
+        <translation>Lista de acceso: %1</translation>
+    </message>
+    <message>
+        <source>No orders with tickets for this event.</source>
+        <translation>No hay pedidos con entradas para este evento.</translation>
+    </message>
+    <message>
+        <source>Page %1 of %2</source>
+        <translation>Página %1 de %2</translation>
+    </message>
+</context>
+<context>
+    <name>qrt::gui::HistoryModel</name>
+    <message>
+        <source>(new)</source>
+        <translation>(nuevo)</translation>
+    </message>
+    <message>
+        <source>When</source>
+        <translation>Cuándo</translation>
+    </message>
+    <message>
+        <source>Ticket</source>
+        <translation>Entrada</translation>
+    </message>
+    <message>
+        <source>From</source>
+        <translation>De</translation>
+    </message>
+    <message>
+        <source>To</source>
+        <translation>A</translation>
+    </message>
+    <message>
+        <source>By</source>
+        <translation>Por</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>Motivo</translation>
+    </message>
+</context>
+<context>
+    <name>qrt::gui::ListenerPanel</name>
+    <message>
+        <source>GHL signature (Ed25519)</source>
+        <translation>Firma de GHL (Ed25519)</translation>
+    </message>
+    <message>
+        <source>Shared secret</source>
+        <translation>Secreto compartido</translation>
+    </message>
+    <message>
+        <source>None (this machine only)</source>
+        <translation>Ninguna (solo este equipo)</translation>
+    </message>
+    <message>
+        <source>Waiting</source>
+        <translation>En espera</translation>
+    </message>
+    <message>
+        <source>Processing</source>
+        <translation>Procesando</translation>
+    </message>
+    <message>
+        <source>Done</source>
+        <translation>Hecho</translation>
+    </message>
+    <message>
+        <source>Done with a warning</source>
+        <translation>Hecho con un aviso</translation>
+    </message>
+    <message>
+        <source>Failed, retrying (attempt %1)</source>
+        <translation>Fallido, se reintentará (intento %1)</translation>
+    </message>
+    <message numerus="yes">
+        <source>Dead after %n attempt(s)</source>
+        <translation>
+            <numerusform>Muerto tras %n intento</numerusform>
+            <numerusform>Muerto tras %n intentos</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation>Hora</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>Tipo</translation>
+    </message>
+    <message>
+        <source>Order</source>
+        <translation>Pedido</translation>
+    </message>
+    <message>
+        <source>Outcome</source>
+        <translation>Resultado</translation>
+    </message>
+    <message>
+        <source>Error</source>
+        <translation>Error</translation>
+    </message>
+    <message>
+        <source>No database is open, so there is no webhook inbox to show.</source>
+        <translation>No hay ninguna base de datos abierta, así que no hay bandeja de webhooks que mostrar.</translation>
+    </message>
+    <message>
+        <source>Listening</source>
+        <translation>Escuchando</translation>
+    </message>
+    <message>
+        <source>&amp;Stop listener</source>
+        <translation>&amp;Detener receptor</translation>
+    </message>
+    <message>
+        <source>Off</source>
+        <translation>Apagado</translation>
+    </message>
+    <message>
+        <source>%1:%2 (not listening)</source>
+        <translation>%1:%2 (sin escuchar)</translation>
+    </message>
+    <message>
+        <source>&amp;Start listener</source>
+        <translation>&amp;Iniciar receptor</translation>
+    </message>
+    <message>
+        <source>The listener needs a database for its inbox.</source>
+        <translation>El receptor necesita una base de datos para su bandeja.</translation>
+    </message>
+    <message>
+        <source>No inbox worker runs in this application: another station or `qrtickets serve` must process the events.</source>
+        <translation>En esta aplicación no se ejecuta ningún procesador de la bandeja: otra estación o `qrtickets serve` debe procesar los eventos.</translation>
+    </message>
+    <message>
+        <source>Stopped. Webhooks GHL sends now are retried by GHL or lost; start the listener again to receive them.</source>
+        <translation>Detenido. Los webhooks que GHL envíe ahora serán reintentados por GHL o se perderán; vuelva a iniciar el receptor para recibirlos.</translation>
+    </message>
+    <message>
+        <source>The listener did not start: %1</source>
+        <translation>El receptor no se inició: %1</translation>
+    </message>
+    <message>
+        <source>Stopped.</source>
+        <translation>Detenido.</translation>
+    </message>
+    <message>
+        <source>The listener did not start</source>
+        <translation>El receptor no se inició</translation>
+    </message>
+    <message>
+        <source>The inbox could not be read: %1</source>
+        <translation>No se pudo leer la bandeja: %1</translation>
+    </message>
+    <message>
+        <source>%1 pending, %2 processing, %3 waiting to retry</source>
+        <translation>%1 pendientes, %2 procesando, %3 esperando reintento</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>ninguno</translation>
+    </message>
+    <message>
+        <source>%1 (last error: %2)</source>
+        <translation>%1 (último error: %2)</translation>
+    </message>
+    <message>
+        <source>(custom)</source>
+        <translation>(personalizado)</translation>
+    </message>
+    <message>
+        <source>Nothing received yet. Point a GHL workflow webhook or the marketplace app at the address above.</source>
+        <translation>Aún no se ha recibido nada. Apunte un webhook de flujo de trabajo de GHL o la aplicación del marketplace a la dirección de arriba.</translation>
+    </message>
+    <message>
+        <source>Only GHL can sign webhooks; set the listener to shared-secret authentication to send a test webhook.</source>
+        <translation>Solo GHL puede firmar webhooks; configure el receptor con autenticación de secreto compartido para enviar un webhook de prueba.</translation>
+    </message>
+    <message>
+        <source>Retry failed: %1</source>
+        <translation>Falló el reintento: %1</translation>
+    </message>
+    <message>
+        <source>Event %1 is already waiting or being processed.</source>
+        <translation>El evento %1 ya está en espera o se está procesando.</translation>
+    </message>
+    <message>
+        <source>Event %1 is queued again.</source>
+        <translation>El evento %1 vuelve a estar en la cola.</translation>
+    </message>
+    <message>
+        <source>Looking up a demo order ...</source>
+        <translation>Buscando un pedido de demostración ...</translation>
+    </message>
+    <message>
+        <source>No demo order to send: %1</source>
+        <translation>No hay pedido de demostración que enviar: %1</translation>
+    </message>
+    <message>
+        <source>The demo location has no orders yet.</source>
+        <translation>La ubicación de demostración aún no tiene pedidos.</translation>
+    </message>
+    <message>
+        <source>Test webhook for order %1 accepted; watch it below.</source>
+        <translation>Webhook de prueba del pedido %1 aceptado; sígalo abajo.</translation>
+    </message>
+    <message>
+        <source>The listener answered %1: %2</source>
+        <translation>El receptor respondió %1: %2</translation>
+    </message>
+    <message>
+        <source>The test webhook could not be sent: %1</source>
+        <translation>No se pudo enviar el webhook de prueba: %1</translation>
+    </message>
+    <message>
+        <source>Posts an OrderCreate webhook for a demo order to this listener</source>
+        <translation>Envía un webhook OrderCreate de un pedido de demostración a este receptor</translation>
+    </message>
+</context>
+<context>
+    <name>qrt::gui::MainWindow</name>
+    <message>
+        <source>Could not write %1.</source>
+        <translation>No se pudo escribir %1.</translation>
+    </message>
+    <message>
+        <source>QR Tickets — Demo</source>
+        <translation>QR Tickets — Demostración</translation>
+    </message>
+    <message>
+        <source>QR Tickets</source>
+        <translation>QR Tickets</translation>
+    </message>
+    <message>
+        <source>&lt;p&gt;QR Tickets shows the orders of your GoHighLevel location here.&lt;/p&gt;&lt;p&gt;&lt;b&gt;1.&lt;/b&gt; Open &lt;b&gt;Settings&lt;/b&gt; (Ctrl+,) and enter your GHL location id and private integration token.&lt;br&gt;&lt;b&gt;2.&lt;/b&gt; Press &lt;b&gt;Sync&lt;/b&gt; (F5) to fetch your orders.&lt;br&gt;&lt;b&gt;3.&lt;/b&gt; Use the &lt;b&gt;Check-in&lt;/b&gt; tab at the door.&lt;/p&gt;&lt;p&gt;Just looking around? Start &lt;code&gt;qrtickets --demo&lt;/code&gt; for a built-in GHL simulator with sample orders.&lt;/p&gt;</source>
+        <translation>&lt;p&gt;QR Tickets muestra aquí los pedidos de su ubicación de GoHighLevel.&lt;/p&gt;&lt;p&gt;&lt;b&gt;1.&lt;/b&gt; Abra la &lt;b&gt;Configuración&lt;/b&gt; (Ctrl+,) e introduzca el ID de ubicación de GHL y el token de integración privada.&lt;br&gt;&lt;b&gt;2.&lt;/b&gt; Pulse &lt;b&gt;Sincronizar&lt;/b&gt; (F5) para obtener sus pedidos.&lt;br&gt;&lt;b&gt;3.&lt;/b&gt; Use la pestaña &lt;b&gt;Entrada&lt;/b&gt; en la puerta.&lt;/p&gt;&lt;p&gt;¿Solo quiere echar un vistazo? Inicie &lt;code&gt;qrtickets --demo&lt;/code&gt; para un simulador de GHL integrado con pedidos de ejemplo.&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <source>Could not read the orders: %1</source>
+        <translation>No se pudieron leer los pedidos: %1</translation>
+    </message>
+    <message>
+        <source>All events</source>
+        <translation>Todos los eventos</translation>
+    </message>
+    <message>
+        <source>Any payment status</source>
+        <translation>Cualquier estado de pago</translation>
+    </message>
+    <message>
+        <source>Any check-in state</source>
+        <translation>Cualquier estado de entrada</translation>
+    </message>
+    <message>
+        <source>Not arrived</source>
+        <translation>No ha llegado</translation>
+    </message>
+    <message>
+        <source>Partly admitted</source>
+        <translation>Admitido en parte</translation>
+    </message>
+    <message>
+        <source>All admitted</source>
+        <translation>Todos admitidos</translation>
+    </message>
+    <message>
+        <source>No live tickets</source>
+        <translation>Sin entradas válidas</translation>
+    </message>
+    <message>
+        <source>%1 (%2)</source>
+        <translation>%1 (%2)</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n order(s) loaded, counting…</source>
+        <translation>
+            <numerusform>%n pedido cargado, contando…</numerusform>
+            <numerusform>%n pedidos cargados, contando…</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>No order matches the search and filters. Clear them to see every order.</source>
+        <translation>Ningún pedido coincide con la búsqueda y los filtros. Bórrelos para ver todos los pedidos.</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n order(s)</source>
+        <translation>
+            <numerusform>%n pedido</numerusform>
+            <numerusform>%n pedidos</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>%1: %2 — connected</source>
+        <translation>%1: %2 — conectado</translation>
+    </message>
+    <message>
+        <source>%1: %2 — not reachable</source>
+        <translation>%1: %2 — no accesible</translation>
+    </message>
+    <message>
+        <source>Never synced — press F5</source>
+        <translation>Nunca sincronizado: pulse F5</translation>
+    </message>
+    <message>
+        <source>Listener: %1:%2</source>
+        <translation>Receptor: %1:%2</translation>
+    </message>
+    <message>
+        <source>Listener: off</source>
+        <translation>Receptor: apagado</translation>
+    </message>
+    <message>
+        <source> — %1 today, %2 dead</source>
+        <translation> — %1 hoy, %2 muertos</translation>
+    </message>
+    <message>
+        <source>Export failed</source>
+        <translation>Falló la exportación</translation>
+    </message>
+    <message>
+        <source>Choose a folder you can write to and try again.</source>
+        <translation>Elija una carpeta en la que se pueda escribir e inténtelo de nuevo.</translation>
+    </message>
+    <message>
+        <source>Saved %1</source>
+        <translation>Guardado %1</translation>
+    </message>
+    <message>
+        <source>Door list %1</source>
+        <translation>Lista de acceso %1</translation>
+    </message>
+    <message>
+        <source>Door list not saved</source>
+        <translation>Lista de acceso no guardada</translation>
+    </message>
+    <message>
+        <source>Export order list</source>
+        <translation>Exportar lista de pedidos</translation>
+    </message>
+    <message>
+        <source>No events</source>
+        <translation>No hay eventos</translation>
+    </message>
+    <message>
+        <source>There are no orders yet. Press Sync (F5) first.</source>
+        <translation>Aún no hay pedidos. Pulse primero Sincronizar (F5).</translation>
+    </message>
+    <message>
+        <source>Door list</source>
+        <translation>Lista de acceso</translation>
+    </message>
+    <message>
+        <source>Event:</source>
+        <translation>Evento:</translation>
+    </message>
+    <message>
+        <source>Door list not printed</source>
+        <translation>Lista de acceso no impresa</translation>
+    </message>
+    <message>
+        <source>Check the database connection and try again.</source>
+        <translation>Revise la conexión con la base de datos e inténtelo de nuevo.</translation>
+    </message>
+    <message>
+        <source>Save door list</source>
+        <translation>Guardar lista de acceso</translation>
+    </message>
+    <message>
+        <source>PDF files (*.pdf)</source>
+        <translation>Archivos PDF (*.pdf)</translation>
+    </message>
+    <message>
+        <source>Listener</source>
+        <translation>Receptor</translation>
+    </message>
+    <message>
+        <source>About QR Tickets</source>
+        <translation>Acerca de QR Tickets</translation>
+    </message>
+    <message>
+        <source>&lt;h3&gt;QR Tickets %1&lt;/h3&gt;&lt;p&gt;GoHighLevel orders, QR codes and door check-in for event staff.&lt;/p&gt;&lt;p&gt;Database: %2&lt;/p&gt;&lt;p&gt;Station: %3&lt;/p&gt;</source>
+        <translation>&lt;h3&gt;QR Tickets %1&lt;/h3&gt;&lt;p&gt;Pedidos de GoHighLevel, códigos QR y control de acceso para el personal de eventos.&lt;/p&gt;&lt;p&gt;Base de datos: %2&lt;/p&gt;&lt;p&gt;Estación: %3&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <source>Changes made at other stations appear here live.</source>
+        <translation>Los cambios hechos en otras estaciones aparecen aquí al instante.</translation>
+    </message>
+    <message>
+        <source>CSV, comma separated (*.csv)</source>
+        <translation>CSV, separado por comas (*.csv)</translation>
+    </message>
+    <message>
+        <source>CSV, semicolon separated, decimal comma (*.csv)</source>
+        <translation>CSV, separado por punto y coma, coma decimal (*.csv)</translation>
+    </message>
+    <message numerus="yes">
+        <source>Last sync: %1, %2 (%n order(s), %3 failed)</source>
+        <translation>
+            <numerusform>Última sincronización: %1, %2 (%n pedido, %3 fallidos)</numerusform>
+            <numerusform>Última sincronización: %1, %2 (%n pedidos, %3 fallidos)</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Welcome to the demo</source>
+        <translation>Bienvenido a la demostración</translation>
+    </message>
+    <message>
+        <source>&lt;p&gt;A built-in GHL simulator holds about 200 sample orders.&lt;/p&gt;&lt;p&gt;Press &lt;b&gt;Sync&lt;/b&gt; (F5) to fetch them, open an order, admit guests in the &lt;b&gt;Check-in&lt;/b&gt; tab, or send a test webhook from the &lt;b&gt;Listener&lt;/b&gt; panel.&lt;/p&gt;&lt;p&gt;Nothing you do here touches your own settings or data.&lt;/p&gt;</source>
+        <translation>&lt;p&gt;Un simulador de GHL integrado contiene unos 200 pedidos de ejemplo.&lt;/p&gt;&lt;p&gt;Pulse &lt;b&gt;Sincronizar&lt;/b&gt; (F5) para obtenerlos, abra un pedido, admita invitados en la pestaña &lt;b&gt;Entrada&lt;/b&gt; o envíe un webhook de prueba desde el panel &lt;b&gt;Receptor&lt;/b&gt;.&lt;/p&gt;&lt;p&gt;Nada de lo que haga aquí afecta a su propia configuración ni a sus datos.&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <source>&amp;Sync the sample orders</source>
+        <translation>&amp;Sincronizar los pedidos de ejemplo</translation>
+    </message>
+</context>
+<context>
+    <name>qrt::gui::OrderDialog</name>
+    <message>
+        <source>Order %1</source>
+        <translation>Pedido %1</translation>
+    </message>
+    <message>
+        <source>No QR code: %1</source>
+        <translation>Sin código QR: %1</translation>
+    </message>
+    <message>
+        <source>This order is not in the database (any more). Press Sync (F5) to fetch it.</source>
+        <translation>Este pedido no está (ya) en la base de datos. Pulse Sincronizar (F5) para obtenerlo.</translation>
+    </message>
+    <message>
+        <source>%1 %2, %3</source>
+        <translation>%1 %2, %3</translation>
+    </message>
+    <message>
+        <source>%1 live, %2 used, %3 cancelled</source>
+        <translation>%1 válidas, %2 usadas, %3 canceladas</translation>
+    </message>
+    <message>
+        <source>Order %1 — %2</source>
+        <translation>Pedido %1 — %2</translation>
+    </message>
+    <message>
+        <source>Nothing to change</source>
+        <translation>Nada que cambiar</translation>
+    </message>
+    <message>
+        <source>None of these tickets can be set to %1 (they already are, or a cancelled ticket cannot be admitted).</source>
+        <translation>Ninguna de estas entradas puede pasar a %1 (ya lo están, o una entrada cancelada no se puede admitir).</translation>
+    </message>
+    <message>
+        <source>Reason needed</source>
+        <translation>Se necesita un motivo</translation>
+    </message>
+    <message>
+        <source>Setting a ticket to %1 from its current status needs a reason for the audit trail. Type it in the Reason field and try again.</source>
+        <translation>Pasar una entrada a %1 desde su estado actual requiere un motivo para el registro de auditoría. Escríbalo en el campo Motivo e inténtelo de nuevo.</translation>
+    </message>
+    <message>
+        <source>Cancel tickets</source>
+        <translation>Cancelar entradas</translation>
+    </message>
+    <message numerus="yes">
+        <source>Cancel %n ticket(s) of order %1? The holders will not be admitted.</source>
+        <translation>
+            <numerusform>¿Cancelar %n entrada del pedido %1? Su titular no podrá entrar.</numerusform>
+            <numerusform>¿Cancelar %n entradas del pedido %1? Sus titulares no podrán entrar.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Keep them</source>
+        <translation>Conservarlas</translation>
+    </message>
+    <message>
+        <source>Status not changed</source>
+        <translation>Estado sin cambiar</translation>
+    </message>
+    <message>
+        <source>Check the database connection and try again.</source>
+        <translation>Revise la conexión con la base de datos e inténtelo de nuevo.</translation>
+    </message>
+    <message>
+        <source>Some tickets were not changed</source>
+        <translation>Algunas entradas no se cambiaron</translation>
+    </message>
+    <message>
+        <source>Not admitted</source>
+        <translation>No admitido</translation>
+    </message>
+    <message>
+        <source>Save QR code</source>
+        <translation>Guardar código QR</translation>
+    </message>
+    <message>
+        <source>PNG images (*.png)</source>
+        <translation>Imágenes PNG (*.png)</translation>
+    </message>
+    <message>
+        <source>QR code not saved</source>
+        <translation>Código QR no guardado</translation>
+    </message>
+    <message>
+        <source>Could not write %1.</source>
+        <translation>No se pudo escribir %1.</translation>
+    </message>
+    <message>
+        <source>Choose a folder you can write to.</source>
+        <translation>Elija una carpeta en la que se pueda escribir.</translation>
+    </message>
+</context>
+<context>
+    <name>qrt::gui::OrderListModel</name>
+    <message>
+        <source>Order</source>
+        <translation>Pedido</translation>
+    </message>
+    <message>
+        <source>Contact</source>
+        <translation>Contacto</translation>
+    </message>
+    <message>
+        <source>E-mail</source>
+        <translation>Correo electrónico</translation>
+    </message>
+    <message>
+        <source>Event</source>
+        <translation>Evento</translation>
+    </message>
+    <message>
+        <source>Live</source>
+        <translation>Válidas</translation>
+    </message>
+    <message>
+        <source>Used</source>
+        <translation>Usadas</translation>
+    </message>
+    <message>
+        <source>Cancelled</source>
+        <translation>Canceladas</translation>
+    </message>
+    <message>
+        <source>Total</source>
+        <translation>Total</translation>
+    </message>
+    <message>
+        <source>Payment</source>
+        <translation>Pago</translation>
+    </message>
+    <message>
+        <source>Updated</source>
+        <translation>Actualizado</translation>
+    </message>
+</context>
+<context>
+    <name>qrt::gui::OverviewModel</name>
+    <message>
+        <source>Event</source>
+        <translation>Evento</translation>
+    </message>
+    <message>
+        <source>Ticket type</source>
+        <translation>Tipo de entrada</translation>
+    </message>
+    <message>
+        <source>Sold</source>
+        <translation>Vendidas</translation>
+    </message>
+    <message>
+        <source>Admitted</source>
+        <translation>Admitidas</translation>
+    </message>
+    <message>
+        <source>Remaining</source>
+        <translation>Restantes</translation>
+    </message>
+    <message>
+        <source>Cancelled</source>
+        <translation>Canceladas</translation>
+    </message>
+</context>
+<context>
+    <name>qrt::gui::SettingsDialog</name>
+    <message>
+        <source>GHL signature (Ed25519)</source>
+        <translation>Firma de GHL (Ed25519)</translation>
+    </message>
+    <message>
+        <source>Shared secret</source>
+        <translation>Secreto compartido</translation>
+    </message>
+    <message>
+        <source>None (this machine only)</source>
+        <translation>Ninguna (solo este equipo)</translation>
+    </message>
+    <message>
+        <source>L: low (7%)</source>
+        <translation>L: baja (7 %)</translation>
+    </message>
+    <message>
+        <source>M: medium (15%)</source>
+        <translation>M: media (15 %)</translation>
+    </message>
+    <message>
+        <source>Q: quartile (25%)</source>
+        <translation>Q: cuartil (25 %)</translation>
+    </message>
+    <message>
+        <source>H: high (30%)</source>
+        <translation>H: alta (30 %)</translation>
+    </message>
+    <message>
+        <source>System language</source>
+        <translation>Idioma del sistema</translation>
+    </message>
+    <message>
+        <source>Set by the environment variable %1; change it there.</source>
+        <translation>Definido por la variable de entorno %1; cámbielo allí.</translation>
+    </message>
+    <message>
+        <source>Set on the command line; change it there.</source>
+        <translation>Definido en la línea de comandos; cámbielo allí.</translation>
+    </message>
+    <message>
+        <source>No system keychain is available; set this secret through its environment variable.</source>
+        <translation>No hay llavero del sistema disponible; defina este secreto mediante su variable de entorno.</translation>
+    </message>
+    <message>
+        <source>No system keychain is available: give the token in the environment variable QRTICKETS_GHL_TOKEN.</source>
+        <translation>No hay llavero del sistema disponible: indique el token en la variable de entorno QRTICKETS_GHL_TOKEN.</translation>
+    </message>
+    <message>
+        <source>The token is kept in the system keychain, never in the settings file.</source>
+        <translation>El token se guarda en el llavero del sistema, nunca en el archivo de configuración.</translation>
+    </message>
+    <message>
+        <source>Product (event)</source>
+        <translation>Producto (evento)</translation>
+    </message>
+    <message>
+        <source>Orders</source>
+        <translation>Pedidos</translation>
+    </message>
+    <message>
+        <source>Custom field for the QR code</source>
+        <translation>Campo personalizado para el código QR</translation>
+    </message>
+    <message>
+        <source>Without authentication anyone on the network can post orders to this station. Bind to 127.0.0.1 or choose an authentication mode; the listener refuses to start like this.</source>
+        <translation>Sin autenticación, cualquiera en la red puede enviar pedidos a esta estación. Escuche en 127.0.0.1 o elija un modo de autenticación; así el receptor no arranca.</translation>
+    </message>
+    <message>
+        <source>Shared-secret authentication needs a secret.</source>
+        <translation>La autenticación de secreto compartido necesita un secreto.</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n setting(s) need attention before they can be saved.</source>
+        <translation>
+            <numerusform>%n ajuste necesita atención antes de poder guardarse.</numerusform>
+            <numerusform>%n ajustes necesitan atención antes de poder guardarse.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Fix the values on the left to see a preview.</source>
+        <translation>Corrija los valores de la izquierda para ver una vista previa.</translation>
+    </message>
+    <message>
+        <source>%1 x %1 px, encodes %2</source>
+        <translation>%1 x %1 px, codifica %2</translation>
+    </message>
+    <message>
+        <source>Fix the GHL settings first.</source>
+        <translation>Corrija primero la configuración de GHL.</translation>
+    </message>
+    <message>
+        <source>Enter the location ID and the token first.</source>
+        <translation>Introduzca primero el ID de ubicación y el token.</translation>
+    </message>
+    <message>
+        <source>Connecting to %1 ...</source>
+        <translation>Conectando con %1 ...</translation>
+    </message>
+    <message numerus="yes">
+        <source>Connected: the location has %n custom field(s).</source>
+        <translation>
+            <numerusform>Conectado: la ubicación tiene %n campo personalizado.</numerusform>
+            <numerusform>Conectado: la ubicación tiene %n campos personalizados.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n custom field(s) loaded from GHL.</source>
+        <translation>
+            <numerusform>%n campo personalizado cargado de GHL.</numerusform>
+            <numerusform>%n campos personalizados cargados de GHL.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Connecting ...</source>
+        <translation>Conectando ...</translation>
+    </message>
+    <message>
+        <source>Connected to %1 (%2).</source>
+        <translation>Conectado a %1 (%2).</translation>
+    </message>
+    <message>
+        <source>Not connected: %1</source>
+        <translation>No conectado: %1</translation>
+    </message>
+    <message>
+        <source>Mappings are stored in the database; none is open.</source>
+        <translation>Las asignaciones se guardan en la base de datos; no hay ninguna abierta.</translation>
+    </message>
+    <message>
+        <source>Loading products ...</source>
+        <translation>Cargando productos ...</translation>
+    </message>
+    <message>
+        <source>No products yet: run a sync first, then map each product to a field.</source>
+        <translation>Aún no hay productos: sincronice primero y después asigne cada producto a un campo.</translation>
+    </message>
+    <message>
+        <source>Load the custom fields from GHL to change a mapping.</source>
+        <translation>Cargue los campos personalizados de GHL para cambiar una asignación.</translation>
+    </message>
+    <message>
+        <source>Custom field for %1</source>
+        <translation>Campo personalizado para %1</translation>
+    </message>
+    <message>
+        <source>(no QR field)</source>
+        <translation>(sin campo QR)</translation>
+    </message>
+    <message>
+        <source>%1 (%2)</source>
+        <translation>%1 (%2)</translation>
+    </message>
+    <message>
+        <source>%1 (no longer in GHL)</source>
+        <translation>%1 (ya no está en GHL)</translation>
+    </message>
+    <message>
+        <source>Reading the system keychain ...</source>
+        <translation>Leyendo el llavero del sistema ...</translation>
+    </message>
+    <message>
+        <source>Save anyway?</source>
+        <translation>¿Guardar de todos modos?</translation>
+    </message>
+    <message>
+        <source>QR Tickets could not connect to the database at %1:
+%2</source>
+        <translation>QR Tickets no ha podido conectarse a la base de datos en %1:
+%2</translation>
+    </message>
+    <message>
+        <source>Saved anyway, QR Tickets starts on a window that offers Settings, Retry and this computer&apos;s local database until this database answers.</source>
+        <translation>Si la guarda de todos modos, QR Tickets se abrirá en una ventana que ofrece Configuración, Reintentar y la base de datos local de este equipo hasta que esta base de datos responda.</translation>
+    </message>
+    <message>
+        <source>Save anyway</source>
+        <translation>Guardar de todos modos</translation>
+    </message>
+    <message>
+        <source>Keep editing</source>
+        <translation>Seguir editando</translation>
+    </message>
+    <message>
+        <source>Trying the new database before saving it ...</source>
+        <translation>Probando la nueva base de datos antes de guardarla ...</translation>
+    </message>
+    <message>
+        <source>Saving in the system keychain ... If it asks to create or unlock a keyring, answer it there.</source>
+        <translation>Guardando en el llavero del sistema ... Si pregunta si desea crear o desbloquear un llavero, responda allí.</translation>
+    </message>
+</context>
+<context>
+    <name>qrt::gui::StartupProblemDialog</name>
+    <message>
+        <source>set in the settings file %1</source>
+        <translation>definida en el archivo de configuración %1</translation>
+    </message>
+    <message>
+        <source>set by the environment variable %1</source>
+        <translation>definida por la variable de entorno %1</translation>
+    </message>
+    <message>
+        <source>set by --database on the command line</source>
+        <translation>definida con --database en la línea de órdenes</translation>
+    </message>
+    <message>
+        <source>the default</source>
+        <translation>la predeterminada</translation>
+    </message>
+    <message>
+        <source>Open Settings to correct the database URL, retry once the database server is running, or work with this computer&apos;s local database (%1) for now: it becomes the database in the settings, and orders synced into it stay on this computer.</source>
+        <translation>Abra la configuración para corregir la URL de la base de datos, vuelva a intentarlo cuando el servidor de base de datos esté en marcha o trabaje por ahora con la base de datos local de este equipo (%1): pasará a ser la base de datos de la configuración y los pedidos sincronizados en ella se quedarán en este equipo.</translation>
+    </message>
+    <message>
+        <source>%1 database %2</source>
+        <translation>base de datos %1 %2</translation>
+    </message>
+    <message>
+        <source>The database URL in the settings cannot be used.</source>
+        <translation>La URL de la base de datos de la configuración no se puede usar.</translation>
+    </message>
+    <message>
+        <source>Database: %1</source>
+        <translation>Base de datos: %1</translation>
+    </message>
+    <message>
+        <source>Database: %1 (%2)</source>
+        <translation>Base de datos: %1 (%2)</translation>
+    </message>
+    <message>
+        <source>The database said: %1</source>
+        <translation>La base de datos respondió: %1</translation>
+    </message>
+    <message>
+        <source>The settings were read again; the database URL still cannot be used.</source>
+        <translation>Se ha vuelto a leer la configuración; la URL de la base de datos sigue sin poder usarse.</translation>
+    </message>
+    <message>
+        <source>Connecting to %1 ...</source>
+        <translation>Conectando con %1 ...</translation>
+    </message>
+    <message>
+        <source>Tried again at %1; still not connected.</source>
+        <translation>Reintentado a las %1; sigue sin conexión.</translation>
+    </message>
+</context>
+<context>
+    <name>qrt::gui::SyncDialog</name>
+    <message numerus="yes">
+        <source>%n second(s)</source>
+        <translation>
+            <numerusform>%n segundo</numerusform>
+            <numerusform>%n segundos</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n minute(s)</source>
+        <translation>
+            <numerusform>%n minuto</numerusform>
+            <numerusform>%n minutos</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>%1 h %2 min</source>
+        <translation>%1 h %2 min</translation>
+    </message>
+    <message>
+        <source>Order</source>
+        <translation>Pedido</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>Motivo</translation>
+    </message>
+    <message>
+        <source>Syncing is not available in this build.</source>
+        <translation>La sincronización no está disponible en esta compilación.</translation>
+    </message>
+    <message>
+        <source>Ready. An incremental sync fetches only new and changed orders.</source>
+        <translation>Listo. Una sincronización incremental solo obtiene pedidos nuevos y modificados.</translation>
+    </message>
+    <message>
+        <source>Order list</source>
+        <translation>Lista de pedidos</translation>
+    </message>
+    <message>
+        <source>JSON files (*.json);;All files (*)</source>
+        <translation>Archivos JSON (*.json);;Todos los archivos (*)</translation>
+    </message>
+    <message>
+        <source>Enter the GHL location ID and token in Settings first.</source>
+        <translation>Introduzca primero el ID de ubicación de GHL y el token en la configuración.</translation>
+    </message>
+    <message>
+        <source>A sync is already running.</source>
+        <translation>Ya hay una sincronización en curso.</translation>
+    </message>
+    <message>
+        <source>Starting ...</source>
+        <translation>Iniciando ...</translation>
+    </message>
+    <message>
+        <source>Cancelling ... orders already saved stay saved.</source>
+        <translation>Cancelando ... los pedidos ya guardados se conservan.</translation>
+    </message>
+    <message>
+        <source>not needed</source>
+        <translation>no necesario</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n order(s)</source>
+        <translation>
+            <numerusform>%n pedido</numerusform>
+            <numerusform>%n pedidos</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>%1 of %2</source>
+        <translation>%1 de %2</translation>
+    </message>
+    <message numerus="yes">
+        <source>, %n unchanged</source>
+        <translation>
+            <numerusform>, %n sin cambios</numerusform>
+            <numerusform>, %n sin cambios</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>, %n failed</source>
+        <translation>
+            <numerusform>, %n fallido</numerusform>
+            <numerusform>, %n fallidos</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%1 ... %n request(s) sent to GHL</source>
+        <translation>
+            <numerusform>%1 ... %n solicitud enviada a GHL</numerusform>
+            <numerusform>%1 ... %n solicitudes enviadas a GHL</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Estimating the time left ...</source>
+        <translation>Calculando el tiempo restante ...</translation>
+    </message>
+    <message>
+        <source>About %1 left (%2 so far)</source>
+        <translation>Quedan unos %1 (%2 hasta ahora)</translation>
+    </message>
+    <message numerus="yes">
+        <source>Waiting for GHL rate limit (%n s)</source>
+        <translation>
+            <numerusform>Esperando por el límite de solicitudes de GHL (%n s)</numerusform>
+            <numerusform>Esperando por el límite de solicitudes de GHL (%n s)</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>(order list)</source>
+        <translation>(lista de pedidos)</translation>
+    </message>
+    <message>
+        <source>Failed so far:</source>
+        <translation>Fallidos hasta ahora:</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;%1&lt;/b&gt; in %2.</source>
+        <translation>&lt;b&gt;%1&lt;/b&gt; en %2.</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n order(s) synced</source>
+        <translation>
+            <numerusform>%n pedido sincronizado</numerusform>
+            <numerusform>%n pedidos sincronizados</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n unchanged</source>
+        <translation>
+            <numerusform>%n sin cambios</numerusform>
+            <numerusform>%n sin cambios</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n failed</source>
+        <translation>
+            <numerusform>%n fallido</numerusform>
+            <numerusform>%n fallidos</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Tickets: %1 added, %2 cancelled, %3 restored.</source>
+        <translation>Entradas: %1 añadidas, %2 canceladas, %3 restauradas.</translation>
+    </message>
+    <message numerus="yes">
+        <source>GHL asked us to slow down %n time(s); the sync waited and went on.</source>
+        <translation>
+            <numerusform>GHL pidió ir más despacio %n vez; la sincronización esperó y continuó.</numerusform>
+            <numerusform>GHL pidió ir más despacio %n veces; la sincronización esperó y continuó.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>These orders were not synced; run the sync again later or check them in GHL:</source>
+        <translation>Estos pedidos no se sincronizaron; vuelva a sincronizar más tarde o revíselos en GHL:</translation>
+    </message>
+    <message>
+        <source>A sync started by %1 at %2 is running; Sync is available again when it ends.</source>
+        <translation>Hay una sincronización en curso iniciada por %1 a las %2; podrá sincronizar de nuevo cuando termine.</translation>
+    </message>
+    <message>
+        <source>another station</source>
+        <translation>otra estación</translation>
+    </message>
+</context>
+<context>
+    <name>qrt::gui::TicketModel</name>
+    <message>
+        <source>Ticket</source>
+        <translation>Entrada</translation>
+    </message>
+    <message>
+        <source>Type</source>
+        <translation>Tipo</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>Estado</translation>
+    </message>
+    <message>
+        <source>Code</source>
+        <translation>Código</translation>
+    </message>
+    <message>
+        <source>Changed</source>
+        <translation>Modificado</translation>
+    </message>
+    <message>
+        <source>By</source>
+        <translation>Por</translation>
+    </message>
+</context>
+<context>
+    <name>qrt::qr::QrCode</name>
+    <message>
+        <source>There is no text to put into the QR code.</source>
+        <translation>No hay texto para el código QR.</translation>
+    </message>
+    <message>
+        <source>The text (%1 characters) is too long for a QR code with error correction %2. Use a shorter URL or a lower error correction level.</source>
+        <translation>El texto (%1 caracteres) es demasiado largo para un código QR con corrección de errores %2. Use una URL más corta o un nivel de corrección menor.</translation>
+    </message>
+    <message>
+        <source>The QR code could not be made.</source>
+        <translation>No se pudo generar el código QR.</translation>
+    </message>
+    <message>
+        <source>The QR image size must be between 1 and %1 pixels.</source>
+        <translation>El tamaño de la imagen QR debe estar entre 1 y %1 píxeles.</translation>
+    </message>
+    <message>
+        <source>The QR quiet zone must be between 0 and 64 modules.</source>
+        <translation>La zona de silencio del código QR debe estar entre 0 y 64 módulos.</translation>
+    </message>
+    <message>
+        <source>A %1 px image is too small for this QR code: it is %2 modules wide with its quiet zone and needs at least %3 px. Increase the QR size, shorten the URL or lower the error correction.</source>
+        <translation>Una imagen de %1 px es demasiado pequeña para este código QR: mide %2 módulos de ancho con su zona de silencio y necesita al menos %3 px. Aumente el tamaño del QR, acorte la URL o reduzca la corrección de errores.</translation>
+    </message>
+    <message>
+        <source>The QR code could not be saved as PNG.</source>
+        <translation>No se pudo guardar el código QR como PNG.</translation>
+    </message>
+    <message>
+        <source>The image is empty.</source>
+        <translation>La imagen está vacía.</translation>
+    </message>
+    <message>
+        <source>No QR code was found in the image. Make sure the whole code is visible, sharp and well lit.</source>
+        <translation>No se encontró ningún código QR en la imagen. Asegúrese de que todo el código sea visible, nítido y esté bien iluminado.</translation>
+    </message>
+    <message>
+        <source>The file %1 could not be read as an image.</source>
+        <translation>No se pudo leer el archivo %1 como imagen.</translation>
+    </message>
+    <message>
+        <source>The data is not an image.</source>
+        <translation>Los datos no son una imagen.</translation>
+    </message>
+    <message>
+        <source>The text is not an image data URL (data:image/png;base64,...).</source>
+        <translation>El texto no es una URL de datos de imagen (data:image/png;base64,...).</translation>
+    </message>
+</context>
+<context>
+    <name>qrt::sync</name>
+    <message>
+        <source>Waiting</source>
+        <translation>En espera</translation>
+    </message>
+    <message>
+        <source>Listing orders</source>
+        <translation>Listando pedidos</translation>
+    </message>
+    <message>
+        <source>Fetching orders</source>
+        <translation>Obteniendo pedidos</translation>
+    </message>
+    <message>
+        <source>Saving tickets</source>
+        <translation>Guardando entradas</translation>
+    </message>
+    <message>
+        <source>Done</source>
+        <translation>Hecho</translation>
+    </message>
+    <message>
+        <source>Running</source>
+        <translation>En curso</translation>
+    </message>
+    <message>
+        <source>Completed</source>
+        <translation>Completada</translation>
+    </message>
+    <message>
+        <source>Completed with failures</source>
+        <translation>Completada con fallos</translation>
+    </message>
+    <message>
+        <source>Failed</source>
+        <translation>Fallida</translation>
+    </message>
+    <message>
+        <source>Cancelled</source>
+        <translation>Cancelada</translation>
+    </message>
+    <message>
+        <source>The order list is not valid JSON (%1 at character %2); it must be a JSON array of order ids, e.g. [&quot;653f1c...&quot;, &quot;6540aa...&quot;].</source>
+        <translation>La lista de pedidos no es JSON válido (%1 en el carácter %2); debe ser un array JSON de IDs de pedido, p. ej. [&quot;653f1c...&quot;, &quot;6540aa...&quot;].</translation>
+    </message>
+    <message>
+        <source>The order list must be a JSON array of order ids, e.g. [&quot;653f1c...&quot;], not a JSON %1.</source>
+        <translation>La lista de pedidos debe ser un array JSON de IDs de pedido, p. ej. [&quot;653f1c...&quot;], no un %1 JSON.</translation>
+    </message>
+    <message>
+        <source>object</source>
+        <translation>objeto</translation>
+    </message>
+    <message>
+        <source>value</source>
+        <translation>valor</translation>
+    </message>
+    <message>
+        <source>Entry %1 of the order list is not an order id string; the list must hold only strings.</source>
+        <translation>La entrada %1 de la lista de pedidos no es un ID de pedido en texto; la lista solo puede contener cadenas.</translation>
+    </message>
+    <message>
+        <source>The order list file %1 does not exist.</source>
+        <translation>El archivo de lista de pedidos %1 no existe.</translation>
+    </message>
+    <message>
+        <source>The order list file %1 cannot be read: %2.</source>
+        <translation>No se puede leer el archivo de lista de pedidos %1: %2.</translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation>%1: %2</translation>
+    </message>
+    <message>
+        <source>full</source>
+        <translation>completa</translation>
+    </message>
+    <message>
+        <source>incremental</source>
+        <translation>incremental</translation>
+    </message>
+    <message>
+        <source>listed orders</source>
+        <translation>pedidos de la lista</translation>
+    </message>
+</context>
+<context>
+    <name>qrt::sync::SyncRun</name>
+    <message>
+        <source>The sync could not start because the database is not available: %1</source>
+        <translation>La sincronización no pudo iniciarse porque la base de datos no está disponible: %1</translation>
+    </message>
+    <message>
+        <source>Could not list the orders in GHL: %1</source>
+        <translation>No se pudieron listar los pedidos en GHL: %1</translation>
+    </message>
+    <message>
+        <source>Orders %1 to %2 of the GHL order list could not be read: %3</source>
+        <translation>No se pudieron leer los pedidos %1 a %2 de la lista de pedidos de GHL: %3</translation>
+    </message>
+    <message>
+        <source>GHL refused the token: %1</source>
+        <translation>GHL rechazó el token: %1</translation>
+    </message>
+    <message>
+        <source>not found in GHL (it may have been deleted, or the id is wrong)</source>
+        <translation>no encontrado en GHL (puede que se haya eliminado o que el ID sea incorrecto)</translation>
+    </message>
+    <message numerus="yes">
+        <source>Saving orders to the database failed, so the sync stopped; %n order(s) of the last batch were not saved. Orders saved before are complete; run the sync again once the database is back. %1</source>
+        <translation>
+            <numerusform>Falló el guardado de pedidos en la base de datos, así que la sincronización se detuvo; %n pedido del último lote no se guardó. Los pedidos guardados antes están completos; vuelva a sincronizar cuando la base de datos vuelva a estar disponible. %1</numerusform>
+            <numerusform>Falló el guardado de pedidos en la base de datos, así que la sincronización se detuvo; %n pedidos del último lote no se guardaron. Los pedidos guardados antes están completos; vuelva a sincronizar cuando la base de datos vuelva a estar disponible. %1</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>The sync was cancelled; %n order(s) were saved before it stopped.</source>
+        <translation>
+            <numerusform>La sincronización se canceló; se guardó %n pedido antes de detenerse.</numerusform>
+            <numerusform>La sincronización se canceló; se guardaron %n pedidos antes de detenerse.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>qrt::sync::SyncWriter</name>
+    <message>
+        <source>order %1: %2</source>
+        <translation>pedido %1: %2</translation>
+    </message>
+    <message numerus="yes">
+        <source>%1 (gave up after %n attempt(s))</source>
+        <translation>
+            <numerusform>%1 (se abandonó tras %n intento)</numerusform>
+            <numerusform>%1 (se abandonó tras %n intentos)</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>qrt::webhook::HttpServer</name>
+    <message>
+        <source>The webhook listener would accept unauthenticated requests from the network on %1. Set [webhook] auth to ghl-signature or shared-secret, or bind to 127.0.0.1.</source>
+        <translation>El receptor de webhooks aceptaría solicitudes no autenticadas de la red en %1. Ponga [webhook] auth en ghl-signature o shared-secret, o escuche en 127.0.0.1.</translation>
+    </message>
+    <message>
+        <source>The webhook listener is set to shared-secret authentication but no secret is configured.</source>
+        <translation>El receptor de webhooks usa autenticación de secreto compartido, pero no hay ningún secreto configurado.</translation>
+    </message>
+    <message>
+        <source>%1 is not an IP address to listen on.</source>
+        <translation>%1 no es una dirección IP en la que escuchar.</translation>
+    </message>
+    <message>
+        <source>Could not listen on %1 port %2.</source>
+        <translation>No se pudo escuchar en %1 puerto %2.</translation>
+    </message>
+</context>
+<context>
+    <name>qrt::webhook::InboxWorker</name>
+    <message>
+        <source>The stored webhook cannot be read: %1</source>
+        <translation>No se puede leer el webhook guardado: %1</translation>
+    </message>
+    <message>
+        <source>Fetching order %1 from GHL failed: %2</source>
+        <translation>Falló la obtención del pedido %1 de GHL: %2</translation>
+    </message>
+    <message>
+        <source>Saving order %1 failed: %2</source>
+        <translation>Falló el guardado del pedido %1: %2</translation>
+    </message>
+    <message>
+        <source>The QR code of order %1 could not be made: %2</source>
+        <translation>No se pudo generar el código QR del pedido %1: %2</translation>
+    </message>
+    <message>
+        <source>Reading the field mapping of product %1 failed: %2</source>
+        <translation>Falló la lectura de la asignación de campo del producto %1: %2</translation>
+    </message>
+    <message>
+        <source>no custom field mapped for product %1: map it in Settings</source>
+        <translation>no hay campo personalizado asignado al producto %1: asígnelo en la configuración</translation>
+    </message>
+    <message>
+        <source>the webhook and order %1 name no contact: the QR code was not written to GHL</source>
+        <translation>el webhook y el pedido %1 no indican ningún contacto: el código QR no se escribió en GHL</translation>
+    </message>
+    <message>
+        <source>Writing the QR code to contact %1 failed: %2</source>
+        <translation>Falló la escritura del código QR en el contacto %1: %2</translation>
+    </message>
+    <message>
+        <source>Recording the contact update failed: %1</source>
+        <translation>Falló el registro de la actualización del contacto: %1</translation>
+    </message>
+    <message>
+        <source>Storing the QR code of order %1 failed: %2</source>
+        <translation>Falló el guardado del código QR del pedido %1: %2</translation>
+    </message>
+</context>
+<context>
+    <name>qrt::webhook::WebhookAuthenticator</name>
+    <message>
+        <source>Shared-secret authentication is selected but [webhook] secret is empty.</source>
+        <translation>Está seleccionada la autenticación de secreto compartido, pero [webhook] secret está vacío.</translation>
+    </message>
+    <message>
+        <source>Legacy x-wh-signature webhooks cannot be verified: accept_legacy_rsa is on but no RSA public key is configured (put GHL&apos;s RSA key in the PEM file named by ghl_public_key).</source>
+        <translation>Los webhooks antiguos con x-wh-signature no se pueden verificar: accept_legacy_rsa está activado pero no hay clave pública RSA configurada (ponga la clave RSA de GHL en el archivo PEM indicado por ghl_public_key).</translation>
+    </message>
+    <message>
+        <source>The configured webhook public key is not a readable PEM public key.</source>
+        <translation>La clave pública de webhook configurada no es una clave pública PEM legible.</translation>
+    </message>
+    <message>
+        <source>Cannot read the webhook public key file %1.</source>
+        <translation>No se puede leer el archivo de clave pública de webhook %1.</translation>
+    </message>
+    <message>
+        <source>The file %1 holds no PEM public key.</source>
+        <translation>El archivo %1 no contiene ninguna clave pública PEM.</translation>
+    </message>
+    <message>
+        <source>The webhook public key is neither base64 SubjectPublicKeyInfo nor a PEM file.</source>
+        <translation>La clave pública de webhook no es ni SubjectPublicKeyInfo en base64 ni un archivo PEM.</translation>
+    </message>
+</context>
+<context>
+    <name>qrt::webhook::WebhookService</name>
+    <message>
+        <source>The webhook service is not running.</source>
+        <translation>El servicio de webhooks no está en marcha.</translation>
+    </message>
+</context>
 </TS>
