@@ -17,12 +17,14 @@
 #include <QDir>
 #include <QPalette>
 #include <QImage>
+#include <QLibraryInfo>
 #include <QLabel>
 #include <QPixmap>
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTableView>
 #include <QTest>
+#include <QTranslator>
 
 using namespace qrt;
 
@@ -35,6 +37,7 @@ private Q_SLOTS:
     void mainScreens();
     void emptyState();
     void darkPalette();
+    void germanSet();
 
 private:
     void save(QWidget *widget, const QString &name);
@@ -192,6 +195,63 @@ void TestScreenshots::darkPalette()
         save(&window, QStringLiteral("checkin-dark"));
     }
     QApplication::setPalette(original);
+}
+
+// The guide's main screens in German (de-*.png), as German door staff see them: the main window,
+// the order page, the three check-in verdicts and the event overview.
+void TestScreenshots::germanSet()
+{
+    QTranslator qtbase;
+    QTranslator own;
+    QVERIFY2(own.load(QStringLiteral(":/i18n/qrtickets_de.qm")), "the German translation is not compiled into the program");
+    (void)qtbase.load(QStringLiteral("qtbase_de"), QLibraryInfo::path(QLibraryInfo::TranslationsPath));
+    QCoreApplication::installTranslator(&qtbase);
+    QCoreApplication::installTranslator(&own);
+    const QLocale original;
+    QLocale::setDefault(QLocale(QLocale::German, QLocale::Germany));
+    {
+        gui::Services services { m_config, m_db->shared(), QStringLiteral("Eingang 1") };
+        gui::MainWindow window(services);
+        window.resize(1280, 780);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QTRY_VERIFY_WITH_TIMEOUT(window.orderModel()->totalCount() == 240, 30000);
+        save(&window, QStringLiteral("de-main-window"));
+
+        gui::OrderDialog *dialog = window.openOrder(test::sampleOrderId(3));
+        QSignalSpy loaded(dialog, &gui::OrderDialog::loaded);
+        QVERIFY(loaded.wait(30000));
+        dialog->resize(960, 760);
+        save(dialog, QStringLiteral("de-order-page"));
+        dialog->close();
+
+        window.showCheckIn();
+        auto *panel = window.findChild<gui::CheckInPanel *>(QStringLiteral("checkInPanel"));
+        auto *banner = panel->findChild<QLabel *>(QStringLiteral("resultBanner"));
+        const struct
+        {
+            QString scan;
+            QString name;
+        } scans[] = {
+            { m_config.qr().urlFor(test::sampleOrderId(10)), QStringLiteral("de-checkin-green") },
+            { m_config.qr().urlFor(test::sampleOrderId(0)), QStringLiteral("de-checkin-amber") },
+            { QStringLiteral("0badc0de0badc0de0badc0de0badc0de"), QStringLiteral("de-checkin-red") },
+        };
+        for (const auto &scan : scans) {
+            banner->setProperty("result", QString());
+            panel->scan(scan.scan);
+            QTRY_VERIFY_WITH_TIMEOUT(!banner->property("result").toString().isEmpty(), 30000);
+            save(&window, scan.name);
+        }
+
+        window.showOverview();
+        auto *overview = window.findChild<QTableView *>(QStringLiteral("overviewView"));
+        QTRY_VERIFY_WITH_TIMEOUT(overview->model()->rowCount() == 9, 30000);
+        save(&window, QStringLiteral("de-event-overview"));
+    }
+    QLocale::setDefault(original);
+    QCoreApplication::removeTranslator(&own);
+    QCoreApplication::removeTranslator(&qtbase);
 }
 
 QTEST_MAIN(TestScreenshots)
