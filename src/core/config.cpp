@@ -10,6 +10,10 @@
 #include <QStandardPaths>
 #include <QSysInfo>
 
+#include <array>
+#include <span>
+#include <string_view>
+
 namespace qrt::core {
 
 namespace {
@@ -20,62 +24,134 @@ struct Tr
     Q_DECLARE_TR_FUNCTIONS(qrt::core::Config)
 };
 
-QList<ConfigKeyInfo> buildKeys()
+// One declaration per key. Fields left out take the defaults below: no default value (or one
+// computed at run time, see Config::defaultValue), no limits, no choices, not secret.
+struct KeyDeclaration
 {
-    using K = ConfigKey;
-    using V = ValueKind;
-    auto S = [](const char *s) { return QString::fromLatin1(s); };
-    return {
-        { K::DatabaseUrl, S("database"), S("url"), V::DatabaseUrl, {}, 0, 0, {}, false,
-          S("sqlite:///path/file.db (one station, the default) or postgresql://user:password@host:port/dbname (shared)") },
-        { K::GhlBaseUrl, S("ghl"), S("base_url"), V::HttpUrl, S("https://services.leadconnectorhq.com"), 0, 0, {}, false,
-          S("GHL API base URL") },
-        { K::GhlLocationId, S("ghl"), S("location_id"), V::Text, {}, 0, 200, {}, false, S("GHL sub-account (location) id") },
-        { K::GhlToken, S("ghl"), S("token"), V::Text, {}, 0, 4096, {}, true,
-          S("Private Integration Token or OAuth access token; kept in the OS keychain unless given by environment") },
-        { K::GhlApiVersion, S("ghl"), S("api_version"), V::Text, S("2021-07-28"), 1, 40, {}, false, S("Version header") },
-        { K::GhlConcurrency, S("ghl"), S("concurrency"), V::Integer, S("6"), 1, 32, {}, false,
-          S("requests in flight at once") },
-        { K::GhlRequestTimeoutMs, S("ghl"), S("request_timeout_ms"), V::Integer, S("30000"), 500, 600000, {}, false,
-          S("per-request timeout in milliseconds") },
-        { K::WebhookEnabled, S("webhook"), S("enabled"), V::Boolean, S("false"), 0, 0, {}, false,
-          S("start the webhook listener with the desktop application") },
-        { K::WebhookBind, S("webhook"), S("bind"), V::Address, S("127.0.0.1"), 0, 0, {}, false,
-          S("address to listen on; 0.0.0.0 for every interface") },
-        { K::WebhookPort, S("webhook"), S("port"), V::Integer, S("8787"), 1, 65535, {}, false, S("TCP port") },
-        { K::WebhookPath, S("webhook"), S("path"), V::UrlPath, S("/api/ghl/webhook-qr"), 0, 0, {}, false,
-          S("path GHL posts to") },
-        { K::WebhookAuth, S("webhook"), S("auth"), V::Choice, S("ghl-signature"), 0, 0,
-          { S("ghl-signature"), S("shared-secret"), S("none") }, false, S("how a webhook proves it comes from GHL") },
-        { K::WebhookSecret, S("webhook"), S("secret"), V::Text, {}, 0, 1024, {}, true,
-          S("shared secret (header X-Webhook-Secret, Authorization: Bearer, or ?token=)") },
-        { K::WebhookGhlPublicKey, S("webhook"), S("ghl_public_key"), V::Text,
-          S("MCowBQYDK2VwAyEAi2HR1srL4o18O8BRa7gVJY7G7bupbN3H9AwJrHCDiOg="), 0, 16384, {}, false,
-          S("GHL's Ed25519 public key: base64 SPKI, or the path of a PEM file") },
-        { K::WebhookAcceptLegacyRsa, S("webhook"), S("accept_legacy_rsa"), V::Boolean, S("false"), 0, 0, {}, false,
-          S("also accept the legacy x-wh-signature (RSA-SHA256)") },
-        { K::WebhookMaxBodyBytes, S("webhook"), S("max_body_bytes"), V::Integer, S("1048576"), 1024, 67108864, {},
-          false, S("largest request body accepted") },
-        { K::WebhookReplayWindowS, S("webhook"), S("replay_window_s"), V::Integer, S("300"), 0, 86400, {}, false,
-          S("signed webhooks older than this many seconds are refused (0: no check)") },
-        { K::QrUrlTemplate, S("qr"), S("url_template"), V::UrlTemplate, S("https://qr.example.com/orders/{order_id}"),
-          0, 0, {}, false, S("what the QR code encodes; {order_id} is replaced") },
-        { K::QrSizePx, S("qr"), S("size_px"), V::Integer, S("300"), 64, 2048, {}, false, S("QR image size in pixels") },
-        { K::QrMargin, S("qr"), S("margin"), V::Integer, S("1"), 0, 16, {}, false, S("quiet zone in modules") },
-        { K::QrEcc, S("qr"), S("ecc"), V::Choice, S("H"), 0, 0, { S("L"), S("M"), S("Q"), S("H") }, false,
-          S("error correction level") },
-        { K::StationName, S("station"), S("name"), V::Text, {}, 0, 100, {}, false,
-          S("name recorded with every admission and status change (default: host name)") },
-        { K::StationLanguage, S("station"), S("language"), V::Choice, S("system"), 0, 0,
-          { S("system"), S("en"), S("de"), S("es"), S("fr") }, false,
-          S("language of the desktop application (system: follow the operating system)") },
-        { K::FeedToken, S("feed"), S("token"), V::Text, {}, 0, 1024, {}, true,
-          S("token WebSocket feed clients must send (?token=); empty: no token needed") },
-        { K::LogLevel, S("log"), S("level"), V::Choice, S("info"), 0, 0,
-          { S("debug"), S("info"), S("warning"), S("error") }, false, S("lowest level written to the log") },
-        { K::LogDir, S("log"), S("dir"), V::Text, {}, 0, 4096, {}, false,
-          S("folder for the daily JSON-lines logs (default: the platform's app-data folder/logs)") },
-    };
+    ConfigKey key;
+    std::string_view section;
+    std::string_view name;
+    ValueKind kind = ValueKind::Text;
+    std::string_view defaultValue = {};
+    qint64 min = 0;
+    qint64 max = 0; // Text: most characters (0: any); Integer: largest value
+    std::span<const std::string_view> choices = {};
+    bool secret = false; // never echoed in messages or logs, never written to the INI file
+    std::string_view description = {};
+};
+
+constexpr std::string_view kAuthChoices[] = { "ghl-signature", "shared-secret", "none" };
+constexpr std::string_view kEccChoices[] = { "L", "M", "Q", "H" };
+constexpr std::string_view kLanguageChoices[] = { "system", "en", "de", "es", "fr" };
+constexpr std::string_view kLogLevelChoices[] = { "debug", "info", "warning", "error" };
+
+using K = ConfigKey;
+using V = ValueKind;
+
+constexpr KeyDeclaration kDeclarations[] = {
+    { .key = K::DatabaseUrl, .section = "database", .name = "url", .kind = V::DatabaseUrl,
+      .description = "sqlite:///path/file.db (one station, the default) or postgresql://user:password@host:port/dbname (shared)" },
+    { .key = K::GhlBaseUrl, .section = "ghl", .name = "base_url", .kind = V::HttpUrl,
+      .defaultValue = "https://services.leadconnectorhq.com", .description = "GHL API base URL" },
+    { .key = K::GhlLocationId, .section = "ghl", .name = "location_id", .max = 200,
+      .description = "GHL sub-account (location) id" },
+    { .key = K::GhlToken, .section = "ghl", .name = "token", .max = 4096, .secret = true,
+      .description = "Private Integration Token or OAuth access token; kept in the OS keychain unless given by environment" },
+    { .key = K::GhlApiVersion, .section = "ghl", .name = "api_version", .defaultValue = "2021-07-28", .min = 1, .max = 40,
+      .description = "Version header" },
+    { .key = K::GhlConcurrency, .section = "ghl", .name = "concurrency", .kind = V::Integer, .defaultValue = "6",
+      .min = 1, .max = 32, .description = "requests in flight at once" },
+    { .key = K::GhlRequestTimeoutMs, .section = "ghl", .name = "request_timeout_ms", .kind = V::Integer,
+      .defaultValue = "30000", .min = 500, .max = 600000, .description = "per-request timeout in milliseconds" },
+    { .key = K::WebhookEnabled, .section = "webhook", .name = "enabled", .kind = V::Boolean, .defaultValue = "false",
+      .description = "start the webhook listener with the desktop application" },
+    { .key = K::WebhookBind, .section = "webhook", .name = "bind", .kind = V::Address, .defaultValue = "127.0.0.1",
+      .description = "address to listen on; 0.0.0.0 for every interface" },
+    { .key = K::WebhookPort, .section = "webhook", .name = "port", .kind = V::Integer, .defaultValue = "8787",
+      .min = 1, .max = 65535, .description = "TCP port" },
+    { .key = K::WebhookPath, .section = "webhook", .name = "path", .kind = V::UrlPath,
+      .defaultValue = "/api/ghl/webhook-qr", .description = "path GHL posts to" },
+    { .key = K::WebhookAuth, .section = "webhook", .name = "auth", .kind = V::Choice, .defaultValue = "ghl-signature",
+      .choices = kAuthChoices, .description = "how a webhook proves it comes from GHL" },
+    { .key = K::WebhookSecret, .section = "webhook", .name = "secret", .max = 1024, .secret = true,
+      .description = "shared secret (header X-Webhook-Secret, Authorization: Bearer, or ?token=)" },
+    { .key = K::WebhookGhlPublicKey, .section = "webhook", .name = "ghl_public_key",
+      .defaultValue = "MCowBQYDK2VwAyEAi2HR1srL4o18O8BRa7gVJY7G7bupbN3H9AwJrHCDiOg=", .max = 16384,
+      .description = "GHL's Ed25519 public key: base64 SPKI, or the path of a PEM file" },
+    { .key = K::WebhookAcceptLegacyRsa, .section = "webhook", .name = "accept_legacy_rsa", .kind = V::Boolean,
+      .defaultValue = "false", .description = "also accept the legacy x-wh-signature (RSA-SHA256)" },
+    { .key = K::WebhookMaxBodyBytes, .section = "webhook", .name = "max_body_bytes", .kind = V::Integer,
+      .defaultValue = "1048576", .min = 1024, .max = 67108864, .description = "largest request body accepted" },
+    { .key = K::WebhookReplayWindowS, .section = "webhook", .name = "replay_window_s", .kind = V::Integer,
+      .defaultValue = "300", .min = 0, .max = 86400,
+      .description = "signed webhooks older than this many seconds are refused (0: no check)" },
+    { .key = K::QrUrlTemplate, .section = "qr", .name = "url_template", .kind = V::UrlTemplate,
+      .defaultValue = "https://qr.example.com/orders/{order_id}",
+      .description = "what the QR code encodes; {order_id} is replaced" },
+    { .key = K::QrSizePx, .section = "qr", .name = "size_px", .kind = V::Integer, .defaultValue = "300", .min = 64,
+      .max = 2048, .description = "QR image size in pixels" },
+    { .key = K::QrMargin, .section = "qr", .name = "margin", .kind = V::Integer, .defaultValue = "1", .min = 0, .max = 16,
+      .description = "quiet zone in modules" },
+    { .key = K::QrEcc, .section = "qr", .name = "ecc", .kind = V::Choice, .defaultValue = "H", .choices = kEccChoices,
+      .description = "error correction level" },
+    { .key = K::StationName, .section = "station", .name = "name", .max = 100,
+      .description = "name recorded with every admission and status change (default: host name)" },
+    { .key = K::StationLanguage, .section = "station", .name = "language", .kind = V::Choice, .defaultValue = "system",
+      .choices = kLanguageChoices,
+      .description = "language of the desktop application (system: follow the operating system)" },
+    { .key = K::FeedToken, .section = "feed", .name = "token", .max = 1024, .secret = true,
+      .description = "token WebSocket feed clients must send (?token=); empty: no token needed" },
+    { .key = K::LogLevel, .section = "log", .name = "level", .kind = V::Choice, .defaultValue = "info",
+      .choices = kLogLevelChoices, .description = "lowest level written to the log" },
+    { .key = K::LogDir, .section = "log", .name = "dir", .max = 4096,
+      .description = "folder for the daily JSON-lines logs (default: the platform's app-data folder/logs)" },
+};
+
+constexpr bool everyKeyDeclaredOnce()
+{
+    if (std::size(kDeclarations) != kConfigKeyCount)
+        return false;
+    for (int k = 0; k < kConfigKeyCount; ++k) {
+        int declared = 0;
+        for (const KeyDeclaration &d : kDeclarations)
+            declared += d.key == static_cast<ConfigKey>(k) ? 1 : 0;
+        if (declared != 1)
+            return false;
+    }
+    return true;
+}
+static_assert(everyKeyDeclaredOnce(), "every ConfigKey needs exactly one declaration in kDeclarations");
+
+QString toQString(std::string_view text)
+{
+    return QString::fromUtf8(text.data(), qsizetype(text.size()));
+}
+
+// The declarations as the rest of the program reads them, at the index of their key.
+std::array<ConfigKeyInfo, kConfigKeyCount> buildInfos()
+{
+    std::array<ConfigKeyInfo, kConfigKeyCount> infos;
+    for (const KeyDeclaration &d : kDeclarations) {
+        ConfigKeyInfo &ki = infos[static_cast<std::size_t>(d.key)];
+        ki.key = d.key;
+        ki.section = toQString(d.section);
+        ki.name = toQString(d.name);
+        ki.kind = d.kind;
+        ki.defaultValue = toQString(d.defaultValue);
+        ki.min = d.min;
+        ki.max = d.max;
+        for (std::string_view choice : d.choices)
+            ki.choices << toQString(choice);
+        ki.secret = d.secret;
+        ki.description = toQString(d.description);
+    }
+    return infos;
+}
+
+const std::array<ConfigKeyInfo, kConfigKeyCount> &infos()
+{
+    static const std::array<ConfigKeyInfo, kConfigKeyCount> byKey = buildInfos();
+    return byKey;
 }
 
 QString quoted(const ConfigKeyInfo &info, const QString &value)
@@ -124,16 +200,13 @@ QString ConfigKeyInfo::displayName() const
 
 const QList<ConfigKeyInfo> &Config::keys()
 {
-    static const QList<ConfigKeyInfo> table = buildKeys();
-    return table;
+    static const QList<ConfigKeyInfo> inKeyOrder(infos().cbegin(), infos().cend());
+    return inKeyOrder;
 }
 
 const ConfigKeyInfo &Config::info(ConfigKey key)
 {
-    const auto &table = keys();
-    const auto index = static_cast<qsizetype>(key);
-    Q_ASSERT(index < table.size() && table[index].key == key);
-    return table[index];
+    return infos().at(static_cast<std::size_t>(key));
 }
 
 QString Config::defaultFilePath()
@@ -305,7 +378,7 @@ Result<Config> Config::load(const Sources &sources)
         return {};
     };
 
-    if (!sources.filePath.isEmpty() && !QFileInfo::exists(sources.filePath))
+    if (sources.fileMustExist && !sources.filePath.isEmpty() && !QFileInfo::exists(sources.filePath))
         return makeError(QStringLiteral("config.missing"),
                          Tr::tr("The configuration file %1 does not exist.").arg(sources.filePath));
     if (QFileInfo::exists(c.m_filePath)) {

@@ -11,9 +11,10 @@
 
 namespace qrt::core {
 
-// Every configuration key of PRODUCT.md section 3, plus [log] level. One table (Config::keys())
-// holds names, defaults and validation; the INI file, QRTICKETS_<SECTION>_<KEY> environment
-// variables, the command line and the Settings dialog all go through it.
+// Every configuration key of PRODUCT.md section 3, plus [log] level. One declaration per key in
+// config.cpp holds its name, default and limits, found by the key (Config::info); the INI file,
+// QRTICKETS_<SECTION>_<KEY> environment variables, the command line and the Settings dialog all go
+// through it. A running application changes keys through core::ConfigStore, which says which changed.
 enum class ConfigKey {
     DatabaseUrl,
     GhlBaseUrl,
@@ -40,17 +41,22 @@ enum class ConfigKey {
     StationLanguage,
     FeedToken,
     LogLevel,
-    LogDir,
+    LogDir, // keep last: kConfigKeyCount counts up to here
 };
+
+// How many keys there are. config.cpp declares each key once (section, name, type, default, limits,
+// secret) and checks at compile time that every key up to here is declared exactly once.
+inline constexpr int kConfigKeyCount = static_cast<int>(ConfigKey::LogDir) + 1;
 
 enum class ValueKind { Text, Integer, Boolean, Choice, HttpUrl, DatabaseUrl, Address, UrlPath, UrlTemplate };
 
+// A key's declaration as the program reads it (Config::info(key), Config::keys()).
 struct ConfigKeyInfo
 {
-    ConfigKey key;
+    ConfigKey key = ConfigKey::DatabaseUrl;
     QString section;
     QString name;
-    ValueKind kind;
+    ValueKind kind = ValueKind::Text;
     QString defaultValue; // empty: computed at run time (see Config::defaultValue) or none
     qint64 min = 0;
     qint64 max = 0;
@@ -73,6 +79,8 @@ struct GhlSettings
     QString apiVersion;
     int concurrency = 6;
     int requestTimeoutMs = 30000;
+
+    bool operator==(const GhlSettings &) const = default;
 };
 
 struct WebhookSettings
@@ -89,6 +97,7 @@ struct WebhookSettings
     int replayWindowS = 300;
 
     bool bindsBeyondLoopback() const;
+    bool operator==(const WebhookSettings &) const = default;
 };
 
 struct QrSettings
@@ -99,6 +108,7 @@ struct QrSettings
     QChar ecc = u'H';
 
     QString urlFor(const QString &orderId) const;
+    bool operator==(const QrSettings &) const = default;
 };
 
 class Config
