@@ -15,17 +15,22 @@
 #include "db/database.h"
 #include "db/orderwriter.h"
 #include "ghlsim/ghlsimulator.h"
+#include "windowservices.h"
 #include "gui/exporter.h"
-#include "gui/guifixture.h"
+#include "support/childprocess.h"
+#include "support/sampleorders.h"
+#include "support/syncfixture.h"
 #include "gui/listenerpanel.h"
 #include "gui/mainwindow.h"
 #include "gui/orderlistmodel.h"
 #include "gui/orderdialog.h"
 #include "gui/secretaccess.h"
 #include "gui/services.h"
+#include "gui/dbworker.h"
 #include "gui/settingsdialog.h"
 #include "gui/syncdialog.h"
 #include "support/testdatabase.h"
+#include "support/timeouts.h"
 #include "sync/syncengine.h"
 
 #include <QAbstractButton>
@@ -287,38 +292,28 @@ class TestI18n : public QObject
     QTemporaryDir m_dir;
     core::Config m_config = core::Config::defaults();
 
-    gui::Services services() { return gui::Services { m_config, m_t->shared(), QStringLiteral("Door 1") }; }
+    test::WindowServices services() { return { m_config, m_t->shared(), QStringLiteral("Door 1") }; }
 
-    QString binary() const { return qEnvironmentVariable("QRT_QRTICKETS_BIN"); }
+    QString binary() const { return test::qrticketsBinary(); }
 
-    // The real executable in a clean environment under `lang`; returns its stderr + stdout and
-    // fills *untranslated with what it reported through QRT_UNTRANSLATED_REPORT.
+    // The real executable in a fresh home under `lang` (none of the developer's LC_* or LANGUAGE
+    // either); returns its stderr + stdout and fills *untranslated with what it reported through
+    // QRT_UNTRANSLATED_REPORT. runChild keeps the GHL simulator of this process answering.
     QString runCli(const QStringList &args, const QString &lang, QStringList *untranslated, int *exitCode)
     {
         const QString report = m_dir.filePath(QStringLiteral("untranslated-%1.txt").arg(++m_runs));
-        QProcessEnvironment e = QProcessEnvironment::systemEnvironment();
+        QProcessEnvironment e = m_home.environment({
+            { QStringLiteral("LANG"), lang },
+            { QStringLiteral("LANGUAGE"), QString() },
+            { QStringLiteral("QRTICKETS_DATABASE_URL"), QStringLiteral("sqlite://") + m_dir.filePath(QStringLiteral("cli.db")) },
+            { QStringLiteral("QRT_UNTRANSLATED_REPORT"), report },
+        });
         for (const QString &k : e.keys()) {
-            if (k.startsWith(QStringLiteral("QRTICKETS_")) || k.startsWith(QStringLiteral("LC_")) || k == u"LANGUAGE")
+            if (k.startsWith(QStringLiteral("LC_")))
                 e.remove(k);
         }
-        e.insert(QStringLiteral("LANG"), lang);
-        e.insert(QStringLiteral("HOME"), m_dir.filePath(QStringLiteral("home")));
-        e.insert(QStringLiteral("XDG_CONFIG_HOME"), m_dir.filePath(QStringLiteral("home/config")));
-        e.insert(QStringLiteral("XDG_DATA_HOME"), m_dir.filePath(QStringLiteral("home/data")));
-        e.insert(QStringLiteral("QRTICKETS_LOG_DIR"), m_dir.filePath(QStringLiteral("home/logs")));
-        e.insert(QStringLiteral("QRTICKETS_DATABASE_URL"),
-                 QStringLiteral("sqlite://") + m_dir.filePath(QStringLiteral("cli.db")));
-        e.insert(QStringLiteral("QRT_UNTRANSLATED_REPORT"), report);
-        QProcess p;
-        p.setProcessEnvironment(e);
-        p.start(binary(), args);
-        // The GHL simulator lives in this process: keep the event loop running while the child works.
-        const bool done = QTest::qWaitFor([&] { return p.state() == QProcess::NotRunning; }, 120000);
-        if (!done) {
-            p.kill();
-            p.waitForFinished();
-        }
-        *exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
+        const test::ChildRun run = test::runChild(binary(), args, e, 4 * test::kWaitMs);
+        *exitCode = run.exitCode;
         QFile f(report);
         if (f.open(QIODevice::ReadOnly)) {
             for (const QByteArray &line : f.readAll().split('\n')) {
@@ -326,9 +321,10 @@ class TestI18n : public QObject
                     untranslated->append(QString::fromUtf8(line).remove(QStringLiteral("untranslated: ")));
             }
         }
-        return QString::fromUtf8(p.readAllStandardError()) + QString::fromUtf8(p.readAllStandardOutput());
+        return run.err + run.out;
     }
     int m_runs = 0;
+    test::FreshHome m_home;
 
 private slots:
     void initTestCase()
@@ -344,9 +340,8 @@ private slots:
         QVERIFY2(migrated, qPrintable(migrated ? QString() : migrated.error().toString()));
         auto saved = db::OrderWriter(m_t->db()).save(test::sampleOrders(60), QStringLiteral("sync"));
         QVERIFY2(saved, qPrintable(saved ? QString() : saved.error().toString()));
-        m_sim = std::make_unique<ghlsim::GhlSimulator>();
-        QVERIFY(m_sim->listen());
-        m_sim->setRateLimit(0, 10000);
+        m_sim = test::startSimulator();
+        QVERIFY2(m_sim, "the GHL simulator could not listen on 127.0.0.1");
         m_sim->generate(12, 3);
         QVERIFY(m_config.set(ConfigKey::QrUrlTemplate, QStringLiteral("https://tickets.example.com/orders/{order_id}")));
         QVERIFY(m_config.set(ConfigKey::StationName, QStringLiteral("Door 1")));
@@ -415,7 +410,7 @@ private slots:
                      "the German translation must be active");
             ModalCloser closer;
 
-            gui::Services s = services();
+            test::WindowServices s = services();
             sync::SyncEngine engine(m_t->shared());
             s.sync = &engine;
             MemorySecrets secrets;
@@ -426,7 +421,7 @@ private slots:
                 gui::MainWindow window(s);
                 window.show();
                 QVERIFY(QTest::qWaitForWindowExposed(&window));
-                QTRY_VERIFY_WITH_TIMEOUT(window.orderModel()->totalCount() > 0, 30000);
+                QTRY_VERIFY_WITH_TIMEOUT(window.orderModel()->totalCount() > 0, test::kWaitMs);
                 QTest::qWait(300);
                 for (QMenu *menu : window.findChildren<QMenu *>())
                     (void)menu->actions();
@@ -442,7 +437,7 @@ private slots:
                     QTest::keyClick(scan, Qt::Key_Return);
                     QTRY_VERIFY_WITH_TIMEOUT(!banner->property("result").toString().isEmpty()
                                                  && banner->property("result").toString() != u"neutral",
-                                             30000);
+                                             test::kWaitMs);
                 };
                 const QList<core::Order> orders = test::sampleOrders(60);
                 scanText(m_config.qr().urlFor(orders.at(2).orderId));
@@ -467,14 +462,15 @@ private slots:
                 QTest::keyClick(view, Qt::Key_Return);
                 gui::OrderDialog *dialog = nullptr;
                 QTRY_VERIFY_WITH_TIMEOUT((dialog = window.findChild<gui::OrderDialog *>(QStringLiteral("orderDialog"))) != nullptr,
-                                         30000);
+                                         test::kWaitMs);
                 QTest::qWait(1500); // its tickets and history load
                 dialog->close();
             }
 
             // Settings, every tab.
             {
-                gui::SettingsDialog settings(m_config, &secrets, m_t->shared());
+                gui::DbWorker worker(m_t->shared()); // the application's shared database thread
+                gui::SettingsDialog settings(m_config, &secrets, &worker);
                 settings.show();
                 QVERIFY(QTest::qWaitForWindowExposed(&settings));
                 auto *tabs = settings.findChild<QTabWidget *>();
@@ -539,8 +535,7 @@ private slots:
     void commandLineInGerman()
     {
         QFETCH(QString, lang);
-        if (binary().isEmpty())
-            QSKIP("QRT_QRTICKETS_BIN is not set (ctest sets it)");
+        QVERIFY2(!binary().isEmpty(), "QRT_QRTICKETS_BIN does not name the built qrtickets executable (ctest sets it)");
         QStringList untranslated;
         int code = 0;
         const QString help = runCli({ QStringLiteral("--help") }, lang, &untranslated, &code);
@@ -584,7 +579,7 @@ private slots:
         QVERIFY(lang.loaded());
         ModalCloser closer;
         QStringList clashes;
-        gui::Services s = services();
+        test::WindowServices s = services();
         sync::SyncEngine engine(m_t->shared());
         s.sync = &engine;
         MemorySecrets secrets;
@@ -593,7 +588,7 @@ private slots:
             gui::MainWindow window(s);
             window.show();
             QVERIFY(QTest::qWaitForWindowExposed(&window));
-            QTRY_VERIFY_WITH_TIMEOUT(window.orderModel()->totalCount() > 0, 30000);
+            QTRY_VERIFY_WITH_TIMEOUT(window.orderModel()->totalCount() > 0, test::kWaitMs);
             checkWindow(language, &window, QStringLiteral("MainWindow"), &clashes);
             window.findChild<QTabWidget *>(QStringLiteral("mainTabs"))->setCurrentIndex(0);
             auto *view = window.findChild<QTableView *>(QStringLiteral("orderView"));
@@ -602,13 +597,14 @@ private slots:
             QTest::keyClick(view, Qt::Key_Return);
             gui::OrderDialog *dialog = nullptr;
             QTRY_VERIFY_WITH_TIMEOUT((dialog = window.findChild<gui::OrderDialog *>(QStringLiteral("orderDialog"))) != nullptr,
-                                     30000);
+                                     test::kWaitMs);
             QVERIFY(QTest::qWaitForWindowExposed(dialog));
             checkWindow(language, dialog, QStringLiteral("OrderDialog"), &clashes);
             dialog->close();
         }
         {
-            gui::SettingsDialog settings(m_config, &secrets, m_t->shared());
+            gui::DbWorker worker(m_t->shared()); // the application's shared database thread
+            gui::SettingsDialog settings(m_config, &secrets, &worker);
             settings.show();
             QVERIFY(QTest::qWaitForWindowExposed(&settings));
             checkWindow(language, &settings, QStringLiteral("SettingsDialog"), &clashes);
@@ -633,7 +629,7 @@ private slots:
     // Ctrl+E (export the order list) is the window's, also while the search field has the focus.
     void windowShortcutsWorkInTheSearchField()
     {
-        gui::Services s = services();
+        test::WindowServices s = services();
         gui::MainWindow window(s);
         window.show();
         QVERIFY(QTest::qWaitForWindowExposed(&window));
