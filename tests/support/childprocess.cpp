@@ -1,8 +1,14 @@
 #include "support/childprocess.h"
 
 #include <QDir>
+#include <QTest>
 
 namespace qrt::test {
+
+QString qrticketsBinary()
+{
+    return qEnvironmentVariable("QRT_QRTICKETS_BIN");
+}
 
 FreshHome::FreshHome()
 {
@@ -12,7 +18,7 @@ FreshHome::FreshHome()
     QFile::setPermissions(filePath(QStringLiteral("runtime")), QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
 }
 
-QProcessEnvironment FreshHome::environment() const
+QProcessEnvironment FreshHome::environment(const QMap<QString, QString> &overrides) const
 {
     QProcessEnvironment e = QProcessEnvironment::systemEnvironment();
     for (const QString &k : e.keys()) {
@@ -25,6 +31,12 @@ QProcessEnvironment FreshHome::environment() const
     e.insert(QStringLiteral("XDG_CACHE_HOME"), filePath(QStringLiteral("cache")));
     e.insert(QStringLiteral("XDG_RUNTIME_DIR"), filePath(QStringLiteral("runtime")));
     e.insert(QStringLiteral("QRTICKETS_LOG_DIR"), logDir());
+    for (auto it = overrides.cbegin(); it != overrides.cend(); ++it) {
+        if (it.value().isNull())
+            e.remove(it.key());
+        else
+            e.insert(it.key(), it.value());
+    }
     return e;
 }
 
@@ -34,7 +46,11 @@ ChildRun runChild(const QString &program, const QStringList &args, const QProces
     p.setProcessEnvironment(env);
     p.start(program, args);
     ChildRun run;
-    if (!p.waitForFinished(timeoutMs)) {
+    if (!p.waitForStarted(timeoutMs)) {
+        run.err = p.errorString();
+        return run;
+    }
+    if (!QTest::qWaitFor([&p] { return p.state() == QProcess::NotRunning; }, timeoutMs)) {
         run.timedOut = true;
         p.kill();
         p.waitForFinished();
@@ -43,6 +59,17 @@ ChildRun runChild(const QString &program, const QStringList &args, const QProces
     run.out = QString::fromUtf8(p.readAllStandardOutput());
     run.err = QString::fromUtf8(p.readAllStandardError());
     return run;
+}
+
+std::unique_ptr<QProcess> startChild(const QString &program, const QStringList &args, const QProcessEnvironment &env,
+                                     QProcess::ProcessChannelMode channels)
+{
+    auto p = std::make_unique<QProcess>();
+    p->setProcessEnvironment(env);
+    p->setProcessChannelMode(channels);
+    p->start(program, args);
+    p->waitForStarted();
+    return p;
 }
 
 } // namespace qrt::test
