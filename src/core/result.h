@@ -9,12 +9,39 @@
 namespace qrt::core {
 
 // An error a person can act on: `message` is a sentence for staff, `details` carries the
-// technical part (HTTP status, SQL error) for a "Show details" box or a log line.
+// technical part (HTTP status, SQL error) for a "Show details" box or a log line. Code decides
+// on `kind` (retry or not, which answer to give); `code` names the error in logs and messages.
 struct Error
 {
-    QString code;    // stable machine-readable kind, e.g. "db.unreachable", "ghl.unauthorized"
+    // What went wrong, as far as a caller's decision goes. Set where the error is made; errors
+    // nobody branches on keep Other.
+    enum class Kind {
+        Other,          // not classified: not worth another attempt
+        Invalid,        // the input was refused (validation, a malformed file)
+        NotFound,       // the thing asked for does not exist
+        Unauthorized,   // credentials refused (database password, GHL token)
+        Unreachable,    // the server cannot be reached or opened right now: worth another attempt
+        ConnectionLost, // an open connection broke mid-operation: worth another attempt
+        Network,        // a network failure other than the above
+        Timeout,        // no answer in time
+        RateLimited,    // the server asked us to slow down
+        Server,         // the server failed (5xx)
+        Malformed,      // the answer was not what the protocol promises
+        Database,       // the database refused or failed a statement
+        Cancelled,      // stopped on request
+    };
+
+    QString code;    // stable machine-readable name, e.g. "db.unreachable", "ghl.unauthorized"
     QString message; // what happened and what to do, in plain words
     QString details; // technical detail; never contains secrets
+    Kind kind = Kind::Other;
+
+    // Worth trying the same operation again after a pause.
+    bool isTransient() const
+    {
+        return kind == Kind::Unreachable || kind == Kind::ConnectionLost || kind == Kind::Network
+            || kind == Kind::Timeout || kind == Kind::RateLimited || kind == Kind::Server;
+    }
 
     QString toString() const { return details.isEmpty() ? message : message + QStringLiteral(" (") + details + u')'; }
 };
@@ -61,6 +88,11 @@ private:
 inline Error makeError(QString code, QString message, QString details = {})
 {
     return Error { std::move(code), std::move(message), std::move(details) };
+}
+
+inline Error makeError(Error::Kind kind, QString code, QString message, QString details = {})
+{
+    return Error { std::move(code), std::move(message), std::move(details), kind };
 }
 
 } // namespace qrt::core

@@ -174,14 +174,14 @@ core::Error Database::classify(const QSqlError &error) const
                                text.trimmed());
     if (text.contains(QStringLiteral("password authentication failed")) || text.contains(QStringLiteral("no password supplied"))
         || (text.contains(QStringLiteral("role \"")) && text.contains(QStringLiteral("does not exist"))))
-        return core::makeError(QStringLiteral("db.auth"),
+        return core::makeError(core::Error::Kind::Unauthorized, QStringLiteral("db.auth"),
                                Tr::tr("PostgreSQL at %1:%2 refused the user name or password. Check the user and "
                                   "password in the database URL.")
                                    .arg(m_url.host)
                                    .arg(m_url.port),
                                text.trimmed());
     if (text.contains(QStringLiteral("database \"")) && text.contains(QStringLiteral("does not exist")))
-        return core::makeError(QStringLiteral("db.missing"),
+        return core::makeError(core::Error::Kind::NotFound, QStringLiteral("db.missing"),
                                Tr::tr("The database \"%1\" does not exist on the PostgreSQL server %2:%3. Create it, or "
                                   "fix the name in the database URL.")
                                    .arg(m_url.name, m_url.host)
@@ -190,13 +190,14 @@ core::Error Database::classify(const QSqlError &error) const
     if (isConnectionLoss(error) || text.contains(QStringLiteral("Connection refused"))
         || text.contains(QStringLiteral("could not connect")) || text.contains(QStringLiteral("timeout expired"))
         || text.contains(QStringLiteral("could not translate host name")))
-        return core::makeError(QStringLiteral("db.unreachable"),
+        return core::makeError(core::Error::Kind::Unreachable, QStringLiteral("db.unreachable"),
                                Tr::tr("The PostgreSQL server at %1:%2 cannot be reached. Check that it is running and "
                                   "that the host and port in the database URL are right.")
                                    .arg(m_url.host)
                                    .arg(m_url.port),
                                text.trimmed());
-    return core::makeError(QStringLiteral("db.error"), Tr::tr("The database reported an error."), text.trimmed());
+    return core::makeError(core::Error::Kind::Database, QStringLiteral("db.error"), Tr::tr("The database reported an error."),
+                           text.trimmed());
 }
 
 core::Error Database::fail(const QSqlQuery &query, const QString &what)
@@ -212,6 +213,7 @@ core::Error Database::fail(const QSqlError &error, const QString &what)
         if (QSqlDatabase::contains(name))
             QSqlDatabase::database(name, false).close();
         core::Error e = classify(error);
+        e.kind = core::Error::Kind::ConnectionLost;
         e.code = QStringLiteral("db.connection_lost");
         e.message = Tr::tr("The connection to the database was lost while trying to %1. It will reconnect on the next "
                        "attempt; if this repeats, check the database server.")
@@ -219,7 +221,7 @@ core::Error Database::fail(const QSqlError &error, const QString &what)
         return e;
     }
     qCWarning(lcDb).noquote() << "query failed while trying to" << what << ":" << error.text();
-    return core::makeError(QStringLiteral("db.query"), Tr::tr("The database could not %1.").arg(what),
+    return core::makeError(core::Error::Kind::Database, QStringLiteral("db.query"), Tr::tr("The database could not %1.").arg(what),
                            error.text().trimmed());
 }
 

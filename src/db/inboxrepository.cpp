@@ -201,7 +201,7 @@ core::Result<QList<bool>> InboxRepository::commitBatch(const QList<InboxDelivery
     auto executed = execute();
     // A kept statement dies with its session: after a reconnect (here or by another repository on
     // this thread) it fails once; it is prepared again on the new session, unless the server is away.
-    if (!executed && reused && executed.error().code != u"db.connection_lost") {
+    if (!executed && reused && executed.error().kind != core::Error::Kind::ConnectionLost) {
         m_batchStatements.clear();
         executed = execute();
     }

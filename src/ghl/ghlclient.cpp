@@ -76,11 +76,7 @@ QByteArray encodeQuery(const QUrlQuery &query)
 
 GhlError makeGhlError(GhlError::Kind kind, int status, const QString &message, const QString &details)
 {
-    GhlError e;
-    e.kind = kind;
-    e.httpStatus = status;
-    e.error = core::makeError(QStringLiteral("ghl.") + toString(kind), message, details);
-    return e;
+    return GhlError::make(kind, status, message, details);
 }
 
 } // namespace

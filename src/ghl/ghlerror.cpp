@@ -2,6 +2,15 @@
 
 namespace qrt::ghl {
 
+GhlError GhlError::make(Kind kind, int httpStatus, const QString &message, const QString &details)
+{
+    GhlError e;
+    e.kind = kind;
+    e.httpStatus = httpStatus;
+    e.error = core::makeError(coreKind(kind), QStringLiteral("ghl.") + ghl::toString(kind), message, details);
+    return e;
+}
+
 bool GhlError::isTransient() const
 {
     switch (kind) {
@@ -30,6 +39,24 @@ QString toString(GhlError::Kind kind)
     case GhlError::Kind::Cancelled: return QStringLiteral("cancelled");
     }
     return QStringLiteral("unknown");
+}
+
+core::Error::Kind coreKind(GhlError::Kind kind)
+{
+    using K = core::Error::Kind;
+    switch (kind) {
+    case GhlError::Kind::None: return K::Other;
+    case GhlError::Kind::Unauthorized: return K::Unauthorized;
+    case GhlError::Kind::NotFound: return K::NotFound;
+    case GhlError::Kind::BadRequest: return K::Invalid;
+    case GhlError::Kind::RateLimited: return K::RateLimited;
+    case GhlError::Kind::Server: return K::Server;
+    case GhlError::Kind::Network: return K::Network;
+    case GhlError::Kind::Timeout: return K::Timeout;
+    case GhlError::Kind::Malformed: return K::Malformed;
+    case GhlError::Kind::Cancelled: return K::Cancelled;
+    }
+    return K::Other;
 }
 
 } // namespace qrt::ghl

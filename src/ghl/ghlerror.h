@@ -28,6 +28,9 @@ struct GhlError
     int httpStatus = 0; // 0 when no HTTP answer
     core::Error error;  // code "ghl.<kind>", message for staff, technical details
 
+    // The one way to make an error: error.kind follows kind, error.code is "ghl.<kind>".
+    static GhlError make(Kind kind, int httpStatus, const QString &message, const QString &details = {});
+
     bool isError() const { return kind != Kind::None; }
     // Worth another attempt: 429, 5xx, network errors and timeouts.
     bool isTransient() const;
@@ -36,6 +39,7 @@ struct GhlError
 };
 
 QString toString(GhlError::Kind kind); // "unauthorized", "not_found", ... (also used in the code)
+core::Error::Kind coreKind(GhlError::Kind kind); // the same kind for code that sees only core::Error
 
 } // namespace qrt::ghl
 

@@ -25,11 +25,9 @@ void GhlJob::start()
         return;
     m_started = true;
     if (!m_client) {
-        GhlError e;
-        e.kind = GhlError::Kind::Cancelled;
-        e.error = core::makeError(QStringLiteral("ghl.cancelled"),
-                                  QCoreApplication::translate("qrt::ghl::GhlJob", "The request was cancelled: the GHL connection is gone."));
-        finish(e);
+        finish(GhlError::make(GhlError::Kind::Cancelled, 0,
+                              QCoreApplication::translate("qrt::ghl::GhlJob",
+                                                          "The request was cancelled: the GHL connection is gone.")));
         return;
     }
     m_client->enqueue(this);
@@ -43,12 +41,9 @@ void GhlJob::abort()
         m_client->abortJob(this);
         return;
     }
-    GhlError e;
-    e.kind = GhlError::Kind::Cancelled;
-    e.error = core::makeError(QStringLiteral("ghl.cancelled"),
-                              QCoreApplication::translate("qrt::ghl::GhlJob", "The request to GHL was cancelled."));
     m_started = true;
-    finish(e);
+    finish(GhlError::make(GhlError::Kind::Cancelled, 0,
+                          QCoreApplication::translate("qrt::ghl::GhlJob", "The request to GHL was cancelled.")));
 }
 
 QString GhlJob::describe() const
@@ -59,12 +54,9 @@ QString GhlJob::describe() const
 
 GhlError GhlJob::malformed(const QString &what) const
 {
-    GhlError e;
-    e.kind = GhlError::Kind::Malformed;
-    e.error = core::makeError(QStringLiteral("ghl.malformed"),
-                              QCoreApplication::translate("qrt::ghl::GhlJob", "GHL answered with malformed data: %1.").arg(what),
-                              describe());
-    return e;
+    return GhlError::make(GhlError::Kind::Malformed, 0,
+                          QCoreApplication::translate("qrt::ghl::GhlJob", "GHL answered with malformed data: %1.").arg(what),
+                          describe());
 }
 
 void GhlJob::finish(const GhlError &error)
