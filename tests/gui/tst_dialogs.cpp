@@ -16,7 +16,8 @@
 #include "gui/services.h"
 #include "gui/settingsdialog.h"
 #include "gui/syncdialog.h"
-#include "support/testdatabase.h"
+#include "support/freeport.h"
+#include "support/syncfixture.h"
 #include "sync/syncengine.h"
 #include "serve/servetestutil.h"
 #include "webhook/httpserver.h"
@@ -36,7 +37,6 @@
 #include <QSignalSpy>
 #include <QTabWidget>
 #include <QTableWidget>
-#include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTranslator>
@@ -90,13 +90,6 @@ void screenshot(QWidget *widget, const QString &name)
     }
 }
 
-quint16 freePort()
-{
-    QTcpServer probe;
-    probe.listen(QHostAddress::LocalHost, 0);
-    return probe.serverPort();
-}
-
 } // namespace
 
 class TestDialogs : public QObject
@@ -140,13 +133,12 @@ class TestDialogs : public QObject
     void syncAll()
     {
         sync::SyncEngine engine(m_t->shared());
-        QSignalSpy finished(&engine, &sync::SyncEngine::finished);
         sync::SyncRequest r;
         r.mode = sync::SyncMode::Full;
         r.station = QStringLiteral("test-door");
         r.ghl = m_config->ghl();
-        QVERIFY(engine.start(r));
-        QVERIFY2(finished.wait(60000), "the fixture sync must finish");
+        const sync::SyncSummary s = test::runOnce(engine, r, 2 * test::kWaitMs);
+        QVERIFY2(s.status != sync::SyncStatus::Running, qPrintable(QStringLiteral("the fixture sync must finish: ") + s.error));
     }
 
 private slots:
@@ -163,9 +155,8 @@ private slots:
         QVERIFY_OK(t);
         m_t = std::move(t.value());
         QVERIFY_OK(m_t->migrate());
-        m_sim = std::make_unique<ghlsim::GhlSimulator>();
-        QVERIFY(m_sim->listen());
-        m_sim->setRateLimit(0, 10000);
+        m_sim = test::startSimulator();
+        QVERIFY2(m_sim, "the GHL simulator could not listen on 127.0.0.1");
         m_dir = std::make_unique<QTemporaryDir>();
         QVERIFY(m_dir->isValid());
         m_config = std::make_unique<core::Config>(makeConfig());
@@ -250,11 +241,11 @@ private slots:
         child<QRadioButton>(&dialog, "modeFullRadio")->setChecked(true);
         QSignalSpy finished(&dialog, &gui::SyncDialog::syncFinished);
         QTest::mouseClick(child<QPushButton>(&dialog, "startButton"), Qt::LeftButton);
-        QTRY_VERIFY_WITH_TIMEOUT(engine.progress().fetched >= 10, 30000);
+        QTRY_VERIFY_WITH_TIMEOUT(engine.progress().fetched >= 10, test::kWaitMs);
         screenshot(&dialog, QStringLiteral("sync-dialog-running"));
 
         QTest::keyClick(&dialog, Qt::Key_Escape);
-        QVERIFY2(finished.wait(30000), "Esc during a run must cancel it");
+        QVERIFY2(finished.wait(test::kWaitMs), "Esc during a run must cancel it");
         QVERIFY2(dialog.isVisible(), "Esc during a run cancels the run, not the dialog");
         QCOMPARE(child<QLabel>(&dialog, "statusLabel")->text(), sync::displayName(sync::SyncStatus::Cancelled));
         QVERIFY(!engine.isRunning());
@@ -394,7 +385,7 @@ private slots:
         child<QLineEdit>(&dialog, "ghlTokenEdit")->setText(QStringLiteral("not-the-token"));
         QTest::mouseClick(child<QPushButton>(&dialog, "testConnectionButton"), Qt::LeftButton);
         auto *result = child<QLabel>(&dialog, "testConnectionResult");
-        QTRY_VERIFY_WITH_TIMEOUT(child<QPushButton>(&dialog, "testConnectionButton")->isEnabled(), 30000);
+        QTRY_VERIFY_WITH_TIMEOUT(child<QPushButton>(&dialog, "testConnectionButton")->isEnabled(), test::kWaitMs);
         QVERIFY2(result->text().contains(QStringLiteral("locations/customFields.readonly")),
                  qPrintable(QStringLiteral("a wrong token must name the scope: ") + result->text()));
         QVERIFY2(result->text().contains(QStringLiteral("401")), qPrintable(result->text()));
@@ -402,7 +393,7 @@ private slots:
 
         child<QLineEdit>(&dialog, "ghlTokenEdit")->setText(m_sim->token());
         QTest::mouseClick(child<QPushButton>(&dialog, "testConnectionButton"), Qt::LeftButton);
-        QTRY_VERIFY_WITH_TIMEOUT(result->text().startsWith(QStringLiteral("Connected")), 30000);
+        QTRY_VERIFY_WITH_TIMEOUT(result->text().startsWith(QStringLiteral("Connected")), test::kWaitMs);
     }
 
     void settingsTestDatabase()
@@ -411,10 +402,10 @@ private slots:
         dialog.show();
         auto *result = child<QLabel>(&dialog, "testDatabaseResult");
         QTest::mouseClick(child<QPushButton>(&dialog, "testDatabaseButton"), Qt::LeftButton);
-        QTRY_VERIFY_WITH_TIMEOUT(result->text().startsWith(QStringLiteral("Connected")), 30000);
+        QTRY_VERIFY_WITH_TIMEOUT(result->text().startsWith(QStringLiteral("Connected")), test::kWaitMs);
         child<QLineEdit>(&dialog, "databaseUrlEdit")->setText(QStringLiteral("postgresql://nobody:wrong@127.0.0.1:1/none"));
         QTest::mouseClick(child<QPushButton>(&dialog, "testDatabaseButton"), Qt::LeftButton);
-        QTRY_VERIFY_WITH_TIMEOUT(result->text().startsWith(QStringLiteral("Not connected")), 30000);
+        QTRY_VERIFY_WITH_TIMEOUT(result->text().startsWith(QStringLiteral("Not connected")), test::kWaitMs);
         QVERIFY2(child<QLineEdit>(&dialog, "ghlTokenEdit")->isEnabled() == false,
                  "without a keychain the token field must be disabled");
     }
@@ -428,11 +419,11 @@ private slots:
         dialog.show();
         child<QTabWidget>(&dialog, "tabs")->setCurrentWidget(child<QWidget>(&dialog, "tabMappings"));
         auto *table = child<QTableWidget>(&dialog, "mappingTable");
-        QTRY_VERIFY_WITH_TIMEOUT(table->rowCount() > 0, 30000);
+        QTRY_VERIFY_WITH_TIMEOUT(table->rowCount() > 0, test::kWaitMs);
         // Opening the tab loads the location's custom fields by itself.
         QTRY_VERIFY_WITH_TIMEOUT(qobject_cast<QComboBox *>(table->cellWidget(0, 2))
                                      && qobject_cast<QComboBox *>(table->cellWidget(0, 2))->count() > 1,
-                                 30000);
+                                 test::kWaitMs);
         auto *combo = qobject_cast<QComboBox *>(table->cellWidget(0, 2));
         QVERIFY2(combo->isEnabled(), "the field choice must be editable once the fields are loaded");
         combo->setCurrentIndex(1);
@@ -446,7 +437,7 @@ private slots:
         child<QLineEdit>(&dialog, "stationNameEdit")->setText(QStringLiteral("Front door"));
         QSignalSpy saved(&dialog, &gui::SettingsDialog::settingsSaved);
         QTest::mouseClick(child<QDialogButtonBox>(&dialog, "buttonBox")->button(QDialogButtonBox::Ok), Qt::LeftButton);
-        QVERIFY2(saved.wait(30000) || saved.count() == 1, "OK must save and report it");
+        QVERIFY2(saved.wait(test::kWaitMs) || saved.count() == 1, "OK must save and report it");
 
         db::FieldMappingRepository repo(m_t->db());
         auto mapping = repo.forProduct(productId);
@@ -472,7 +463,7 @@ private slots:
     {
         // [webhook] enabled: MainWindow::startListener (what desktop.cpp calls at launch) starts
         // it without opening the panel; a listener that cannot start opens the panel with why.
-        (void)m_config->set(ConfigKey::WebhookPort, QString::number(freePort()));
+        (void)m_config->set(ConfigKey::WebhookPort, QString::number(test::freePort()));
         (void)m_config->set(ConfigKey::WebhookAuth, QStringLiteral("shared-secret"));
         (void)m_config->set(ConfigKey::WebhookSecret, QStringLiteral("launch-secret"));
         ghl::GhlClient client(m_config->ghl());
@@ -501,7 +492,7 @@ private slots:
     void listenerPanelStartsStopsAndShowsDeliveries()
     {
         m_sim->generate(5, 11);
-        (void)m_config->set(ConfigKey::WebhookPort, QString::number(freePort()));
+        (void)m_config->set(ConfigKey::WebhookPort, QString::number(test::freePort()));
         (void)m_config->set(ConfigKey::WebhookAuth, QStringLiteral("shared-secret"));
         (void)m_config->set(ConfigKey::WebhookSecret, QStringLiteral("demo-secret"));
         ghl::GhlClient client(m_config->ghl());
@@ -528,11 +519,11 @@ private slots:
         QVERIFY2(test->isVisible() && test->isEnabled(), "demo mode offers a test webhook while listening");
         QTest::mouseClick(test, Qt::LeftButton);
         auto *table = child<QTableWidget>(panel, "deliveriesTable");
-        QTRY_VERIFY_WITH_TIMEOUT(table->rowCount() == 1, 30000);
+        QTRY_VERIFY_WITH_TIMEOUT(table->rowCount() == 1, test::kWaitMs);
         QCOMPARE(table->item(0, 1)->text(), QStringLiteral("OrderCreate"));
         QCOMPARE(table->item(0, 2)->text(), m_sim->orderIds().first());
         // No field mapping: the worker syncs the order and ends with a warning, which can be retried.
-        QTRY_COMPARE_WITH_TIMEOUT(table->item(0, 3)->text(), QStringLiteral("Done with a warning"), 30000);
+        QTRY_COMPARE_WITH_TIMEOUT(table->item(0, 3)->text(), QStringLiteral("Done with a warning"), test::kWaitMs);
         QTRY_COMPARE_WITH_TIMEOUT(child<QLabel>(panel, "acceptedTodayLabel")->text(), QStringLiteral("1"), 10000);
         screenshot(panel, QStringLiteral("listener-panel"));
 
@@ -540,7 +531,7 @@ private slots:
         auto *retry = child<QPushButton>(panel, "retryButton");
         QVERIFY2(retry->isEnabled(), "a delivery with a warning can be retried");
         QTest::mouseClick(retry, Qt::LeftButton);
-        QTRY_VERIFY_WITH_TIMEOUT(child<QLabel>(panel, "messageLabel")->text().contains(QStringLiteral("queued again")), 30000);
+        QTRY_VERIFY_WITH_TIMEOUT(child<QLabel>(panel, "messageLabel")->text().contains(QStringLiteral("queued again")), test::kWaitMs);
 
         QTest::mouseClick(child<QPushButton>(panel, "startStopButton"), Qt::LeftButton);
         QVERIFY(!s.webhookServer->isListening());

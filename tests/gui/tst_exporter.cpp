@@ -6,7 +6,7 @@
 #include "db/orderwriter.h"
 #include "db/ticketrepository.h"
 #include "gui/exporter.h"
-#include "gui/guifixture.h"
+#include "support/sampleorders.h"
 #include "support/testdatabase.h"
 
 #include <QApplication>

@@ -9,7 +9,8 @@
 #include "gui/checkinpanel.h"
 #include "gui/dbworker.h"
 #include "gui/exporter.h"
-#include "gui/guifixture.h"
+#include "support/sampleorders.h"
+#include "support/syncfixture.h"
 #include "gui/mainwindow.h"
 #include "gui/orderdialog.h"
 #include "gui/orderlistmodel.h"
@@ -19,6 +20,7 @@
 #include "ghlsim/ghlsimulator.h"
 #include "sync/syncengine.h"
 #include "support/testdatabase.h"
+#include "support/timeouts.h"
 
 #include "qr/qrcode.h"
 
@@ -179,19 +181,19 @@ void TestGui::orderListModelPagesAndCounts()
     QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
     QSignalSpy loaded(&model, &gui::OrderListModel::loaded);
     model.reload();
-    QVERIFY2(loaded.wait(30000), "the first page of orders never arrived");
+    QVERIFY2(loaded.wait(test::kWaitMs), "the first page of orders never arrived");
     QCOMPARE(model.rowCount(), gui::OrderListModel::PageSize);
-    QTRY_COMPARE_WITH_TIMEOUT(model.totalCount(), kOrders, 30000);
+    QTRY_COMPARE_WITH_TIMEOUT(model.totalCount(), kOrders, test::kWaitMs);
     // (QAbstractItemModelTester may have asked for the next page already.)
     if (model.canFetchMore({}))
         model.fetchMore({});
-    QTRY_VERIFY_WITH_TIMEOUT(model.rowCount() >= 2 * gui::OrderListModel::PageSize, 30000);
+    QTRY_VERIFY_WITH_TIMEOUT(model.rowCount() >= 2 * gui::OrderListModel::PageSize, test::kWaitMs);
     QCOMPARE(model.rowCount() % gui::OrderListModel::PageSize, 0);
 
     // Sorting happens in SQL: ascending by order id starts with the smallest id.
     loaded.clear();
     model.sort(gui::OrderListModel::OrderId, Qt::AscendingOrder);
-    QVERIFY(loaded.wait(30000));
+    QVERIFY(loaded.wait(test::kWaitMs));
     QCOMPARE(model.orderIdAt(0), test::sampleOrderId(0));
     QCOMPARE(model.data(model.index(0, gui::OrderListModel::Email)).toString(), order(0).contactEmail);
 
@@ -199,19 +201,19 @@ void TestGui::orderListModelPagesAndCounts()
     loaded.clear();
     model.setSearch(QStringLiteral("zzz-nothing"));
     model.setSearch(QStringLiteral("emma.albrecht"));
-    QTRY_VERIFY_WITH_TIMEOUT(!loaded.isEmpty() && !model.isLoading(), 30000);
+    QTRY_VERIFY_WITH_TIMEOUT(!loaded.isEmpty() && !model.isLoading(), test::kWaitMs);
     QVERIFY(model.rowCount() > 0);
     for (int r = 0; r < model.rowCount(); ++r)
         QVERIFY2(model.data(model.index(r, gui::OrderListModel::Email)).toString().startsWith(u"emma.albrecht."),
                  "a row that does not match the search was shown");
 
     // Narrowing a complete result (typing on) is filtered locally: same rows as the database says.
-    QTRY_VERIFY_WITH_TIMEOUT(model.totalCount() >= 0 && model.totalCount() == model.rowCount(), 30000);
+    QTRY_VERIFY_WITH_TIMEOUT(model.totalCount() >= 0 && model.totalCount() == model.rowCount(), test::kWaitMs);
     for (const QString &text : { QStringLiteral("emma.albrecht.1"), QStringLiteral("emma.albrecht.12"),
                                  QStringLiteral("emma.albrecht.12 +4930") }) {
         loaded.clear();
         model.setSearch(text);
-        QTRY_VERIFY_WITH_TIMEOUT(!loaded.isEmpty() && !model.isLoading(), 30000);
+        QTRY_VERIFY_WITH_TIMEOUT(!loaded.isEmpty() && !model.isLoading(), test::kWaitMs);
         db::OrderQuery q = model.query(); // same search and sort
         q.offset = 0;
         auto expected = db::OrderRepository(database()).list(q);
@@ -237,54 +239,54 @@ void TestGui::mainWindowSearchAndFilters()
     auto *paymentFilter = window.findChild<QComboBox *>(QStringLiteral("paymentFilter"));
     auto *checkInFilter = window.findChild<QComboBox *>(QStringLiteral("checkInFilter"));
     QVERIFY(stack && view && search && eventFilter && paymentFilter && checkInFilter);
-    QTRY_VERIFY_WITH_TIMEOUT(model->rowCount() > 0, 30000);
+    QTRY_VERIFY_WITH_TIMEOUT(model->rowCount() > 0, test::kWaitMs);
     QCOMPARE(stack->currentWidget()->objectName(), QStringLiteral("listPage"));
-    QTRY_COMPARE_WITH_TIMEOUT(model->totalCount(), kOrders, 30000);
+    QTRY_COMPARE_WITH_TIMEOUT(model->totalCount(), kOrders, test::kWaitMs);
 
     // Ctrl+F focuses the search field; typing searches (debounced) for a unique e-mail.
     QTest::keyClick(&window, Qt::Key_F, Qt::ControlModifier);
     QTRY_VERIFY(search->hasFocus());
     const core::Order target = order(4321);
     QTest::keyClicks(search, target.contactEmail);
-    QTRY_COMPARE_WITH_TIMEOUT(model->totalCount(), 1, 30000);
+    QTRY_COMPARE_WITH_TIMEOUT(model->totalCount(), 1, test::kWaitMs);
     QCOMPARE(model->orderIdAt(0), target.orderId);
     search->clear();
-    QTRY_COMPARE_WITH_TIMEOUT(model->totalCount(), kOrders, 30000);
+    QTRY_COMPARE_WITH_TIMEOUT(model->totalCount(), kOrders, test::kWaitMs);
 
     // Event filter: the count matches what the database says for that event.
-    QTRY_VERIFY_WITH_TIMEOUT(eventFilter->count() == 4, 30000);
+    QTRY_VERIFY_WITH_TIMEOUT(eventFilter->count() == 4, test::kWaitMs);
     eventFilter->setCurrentIndex(eventFilter->findData(target.eventId));
     db::OrderQuery q;
     q.eventId = target.eventId;
     const int expected = db::OrderRepository(database()).count(q).value();
     QVERIFY(expected > 0 && expected < kOrders);
-    QTRY_COMPARE_WITH_TIMEOUT(model->totalCount(), expected, 30000);
+    QTRY_COMPARE_WITH_TIMEOUT(model->totalCount(), expected, test::kWaitMs);
     for (int r = 0; r < model->rowCount(); ++r)
         QCOMPARE(model->rowAt(r)->order.eventId, target.eventId);
 
     // Payment status on top of it.
-    QTRY_VERIFY_WITH_TIMEOUT(paymentFilter->findData(QStringLiteral("pending")) > 0, 30000);
+    QTRY_VERIFY_WITH_TIMEOUT(paymentFilter->findData(QStringLiteral("pending")) > 0, test::kWaitMs);
     paymentFilter->setCurrentIndex(paymentFilter->findData(QStringLiteral("pending")));
     q.paymentStatus = QStringLiteral("pending");
-    QTRY_COMPARE_WITH_TIMEOUT(model->totalCount(), db::OrderRepository(database()).count(q).value(), 30000);
+    QTRY_COMPARE_WITH_TIMEOUT(model->totalCount(), db::OrderRepository(database()).count(q).value(), test::kWaitMs);
     for (int r = 0; r < model->rowCount(); ++r)
         QCOMPARE(model->rowAt(r)->order.paymentStatus, QStringLiteral("pending"));
 
     // Check-in state "all admitted": nobody has arrived yet -> none; the list page stays (not the
     // empty state, which is for a database without orders) and says how to get rows back.
     checkInFilter->setCurrentIndex(checkInFilter->findData(int(db::CheckInState::Complete)));
-    QTRY_COMPARE_WITH_TIMEOUT(model->totalCount(), 0, 30000);
+    QTRY_COMPARE_WITH_TIMEOUT(model->totalCount(), 0, test::kWaitMs);
     QCOMPARE(stack->currentWidget()->objectName(), QStringLiteral("listPage"));
     QVERIFY(window.findChild<QLabel *>(QStringLiteral("countLabel"))->text().contains(u"Clear"));
     checkInFilter->setCurrentIndex(0);
     paymentFilter->setCurrentIndex(0);
     eventFilter->setCurrentIndex(0);
-    QTRY_COMPARE_WITH_TIMEOUT(model->totalCount(), kOrders, 30000);
+    QTRY_COMPARE_WITH_TIMEOUT(model->totalCount(), kOrders, test::kWaitMs);
 
     // Scrolling to the end of the view fetches more pages.
     const int before = model->rowCount();
     view->scrollToBottom();
-    QTRY_VERIFY_WITH_TIMEOUT(model->rowCount() > before, 30000);
+    QTRY_VERIFY_WITH_TIMEOUT(model->rowCount() > before, test::kWaitMs);
 }
 
 void TestGui::orderPageBulkStatusChanges()
@@ -300,7 +302,7 @@ void TestGui::orderPageBulkStatusChanges()
     const core::Order target = order(7);
     QCOMPARE(target.ticketCount(), 4);
     search->setText(target.orderId);
-    QTRY_COMPARE_WITH_TIMEOUT(model->totalCount(), 1, 30000);
+    QTRY_COMPARE_WITH_TIMEOUT(model->totalCount(), 1, test::kWaitMs);
     QTRY_COMPARE(model->rowCount(), 1);
 
     // Enter on the selected row opens the order page.
@@ -314,7 +316,7 @@ void TestGui::orderPageBulkStatusChanges()
     auto *history = dialog->findChild<QTableView *>(QStringLiteral("historyView"));
     QAbstractItemModelTester ticketTester(tickets->model(), QAbstractItemModelTester::FailureReportingMode::QtTest);
     QAbstractItemModelTester historyTester(history->model(), QAbstractItemModelTester::FailureReportingMode::QtTest);
-    QTRY_COMPARE_WITH_TIMEOUT(tickets->model()->rowCount(), 4, 30000);
+    QTRY_COMPARE_WITH_TIMEOUT(tickets->model()->rowCount(), 4, test::kWaitMs);
     QVERIFY2(history->model()->rowCount() >= 4, "the creation of each ticket is in the history");
     QVERIFY(dialog->findChild<QLabel *>(QStringLiteral("contactValue"))->text().contains(target.contactLastName));
     QVERIFY2(!dialog->findChild<QLabel *>(QStringLiteral("qrLabel"))->pixmap().isNull(), "the order's QR code is shown");
@@ -343,7 +345,7 @@ void TestGui::orderPageBulkStatusChanges()
     status->setCurrentIndex(status->findText(gui::statusText(core::TicketStatus::Used)));
     QSignalSpy loaded(dialog, &gui::OrderDialog::loaded);
     setSelected->click();
-    QVERIFY(loaded.wait(30000));
+    QVERIFY(loaded.wait(test::kWaitMs));
     QCOMPARE(statuses(), (QStringList { QStringLiteral("live"), QStringLiteral("live"), QStringLiteral("used"), QStringLiteral("used") }));
 
     // Cancel all without a reason: refused, nothing changes.
@@ -361,24 +363,24 @@ void TestGui::orderPageBulkStatusChanges()
     loaded.clear();
     answerNextMessageBox(QMessageBox::DestructiveRole);
     setAll->click();
-    QVERIFY(loaded.wait(30000));
+    QVERIFY(loaded.wait(test::kWaitMs));
     QCOMPARE(statuses(), QStringList(4, QStringLiteral("cancelled")));
     bool audited = false;
     for (const core::TicketEvent &e : db::TicketRepository(database()).history(target.orderId).value())
         audited = audited || (e.reason == u"refunded by phone" && e.actor == u"Door 1");
     QVERIFY2(audited, "the cancellation is in ticket_events with reason and station");
-    QTRY_COMPARE_WITH_TIMEOUT(model->rowAt(0)->tickets.cancelled, 4, 30000);
+    QTRY_COMPARE_WITH_TIMEOUT(model->rowAt(0)->tickets.cancelled, 4, test::kWaitMs);
 
     // Restore all (needs a reason) and admit the next one.
     status->setCurrentIndex(status->findText(gui::statusText(core::TicketStatus::Live)));
     reason->setText(QStringLiteral("refund reversed"));
     loaded.clear();
     setAll->click();
-    QVERIFY(loaded.wait(30000));
+    QVERIFY(loaded.wait(test::kWaitMs));
     QCOMPARE(statuses(), QStringList(4, QStringLiteral("live")));
     loaded.clear();
     dialog->findChild<QPushButton *>(QStringLiteral("admitNextButton"))->click();
-    QVERIFY(loaded.wait(30000));
+    QVERIFY(loaded.wait(test::kWaitMs));
     QCOMPARE(statuses().count(QStringLiteral("used")), 1);
     dialog->close();
 }
@@ -402,7 +404,7 @@ void TestGui::checkInGreenAmberRedAndUndo()
         banner->setProperty("result", QString());
         QTest::keyClicks(scanEdit, text);
         QTest::keyClick(scanEdit, Qt::Key_Return);
-        QTRY_VERIFY_WITH_TIMEOUT(!result().isEmpty() && result() != u"neutral", 30000);
+        QTRY_VERIFY_WITH_TIMEOUT(!result().isEmpty() && result() != u"neutral", test::kWaitMs);
     };
     db::TicketRepository tickets(database());
 
@@ -417,7 +419,7 @@ void TestGui::checkInGreenAmberRedAndUndo()
     QTRY_VERIFY(admitAll->isEnabled());
     banner->setProperty("result", QString());
     admitAll->click();
-    QTRY_VERIFY_WITH_TIMEOUT(banner->text() == u"Admitted 3 of 3", 30000);
+    QTRY_VERIFY_WITH_TIMEOUT(banner->text() == u"Admitted 3 of 3", test::kWaitMs);
     QCOMPARE(result(), QStringLiteral("green"));
     // Amber: scanning the same order again, every ticket is used (by this station).
     scanByKeyboard(o.orderId);
@@ -428,7 +430,7 @@ void TestGui::checkInGreenAmberRedAndUndo()
     // Undo last admission: that ticket is live again with reason "undo at door".
     QVERIFY(undo->isEnabled());
     undo->click();
-    QTRY_VERIFY_WITH_TIMEOUT(banner->text() == u"Admission undone", 30000);
+    QTRY_VERIFY_WITH_TIMEOUT(banner->text() == u"Admission undone", test::kWaitMs);
     int live = 0;
     for (const core::Ticket &t : tickets.forOrder(o.orderId).value())
         live += t.status == core::TicketStatus::Live;
@@ -476,7 +478,7 @@ void TestGui::exportsCsvAndPdf()
     window.show();
     auto *model = window.orderModel();
     auto *search = window.findChild<QLineEdit *>(QStringLiteral("searchEdit"));
-    QTRY_VERIFY_WITH_TIMEOUT(model->rowCount() > 0, 30000);
+    QTRY_VERIFY_WITH_TIMEOUT(model->rowCount() > 0, test::kWaitMs);
 
     // The filtered list: every order of one contact name.
     search->setText(QStringLiteral("Olivia Keller"));
@@ -484,11 +486,11 @@ void TestGui::exportsCsvAndPdf()
     q.search = QStringLiteral("Olivia Keller");
     const int expected = db::OrderRepository(database()).count(q).value();
     QVERIFY(expected > 0);
-    QTRY_COMPARE_WITH_TIMEOUT(model->totalCount(), expected, 30000);
+    QTRY_COMPARE_WITH_TIMEOUT(model->totalCount(), expected, test::kWaitMs);
     QSignalSpy finished(&window, &gui::MainWindow::exportFinished);
     const QString csvPath = m_dir.filePath(QStringLiteral("orders.csv"));
     window.exportOrderList(csvPath, gui::exporter::CsvSeparator::Comma);
-    QVERIFY(finished.wait(30000));
+    QVERIFY(finished.wait(test::kWaitMs));
     QCOMPARE(finished.last().at(1).toBool(), true);
     const QList<QStringList> lines = readCsv(csvPath);
     QCOMPARE(lines.size(), expected + 1);
@@ -502,7 +504,7 @@ void TestGui::exportsCsvAndPdf()
     const QString eventId = order(0).eventId;
     const QString doorCsv = m_dir.filePath(QStringLiteral("door.csv"));
     window.exportDoorList(eventId, doorCsv, gui::MainWindow::DoorListFormat::Csv, gui::exporter::CsvSeparator::Comma);
-    QVERIFY(finished.wait(30000));
+    QVERIFY(finished.wait(test::kWaitMs));
     QCOMPARE(finished.last().at(1).toBool(), true);
     const QList<QStringList> door = readCsv(doorCsv);
     QVERIFY(door.size() > 100);
@@ -513,7 +515,7 @@ void TestGui::exportsCsvAndPdf()
     // ... and as PDF (offscreen QPrinter writes a real file).
     const QString pdf = m_dir.filePath(QStringLiteral("door.pdf"));
     window.exportDoorList(eventId, pdf, gui::MainWindow::DoorListFormat::Pdf);
-    QVERIFY(finished.wait(30000));
+    QVERIFY(finished.wait(test::kWaitMs));
     QCOMPARE(finished.last().at(1).toBool(), true);
     QFile file(pdf);
     QVERIFY(file.open(QIODevice::ReadOnly));
@@ -530,7 +532,7 @@ void TestGui::liveUpdateFromAnotherConnection()
     auto *search = window.findChild<QLineEdit *>(QStringLiteral("searchEdit"));
     const core::Order target = order(9001);
     search->setText(target.orderId);
-    QTRY_COMPARE_WITH_TIMEOUT(model->totalCount(), 1, 30000);
+    QTRY_COMPARE_WITH_TIMEOUT(model->totalCount(), 1, test::kWaitMs);
     QTRY_COMPARE(model->rowCount(), 1);
     const int usedBefore = model->rowAt(0)->tickets.used;
     // Another station admits a ticket: this test thread's connection is not the window's.
@@ -580,7 +582,7 @@ void TestGui::emptyStateOnFreshDatabase()
         window.show();
         auto *stack = window.findChild<QStackedWidget *>(QStringLiteral("ordersStack"));
         QSignalSpy loaded(window.orderModel(), &gui::OrderListModel::loaded);
-        QVERIFY(loaded.wait(30000));
+        QVERIFY(loaded.wait(test::kWaitMs));
         QCOMPARE(stack->currentWidget()->objectName(), QStringLiteral("emptyPage"));
         QVERIFY(window.findChild<QLabel *>(QStringLiteral("emptyText"))->text().contains(u"Sync"));
         // Orders arrive (a sync at another station): the list replaces the empty state.
@@ -600,7 +602,7 @@ void TestGui::eventOverviewCountsLive()
     QVERIFY(view);
     QAbstractItemModelTester tester(view->model(), QAbstractItemModelTester::FailureReportingMode::QtTest);
     // 3 events x 3 ticket types.
-    QTRY_COMPARE_WITH_TIMEOUT(view->model()->rowCount(), 9, 30000);
+    QTRY_COMPARE_WITH_TIMEOUT(view->model()->rowCount(), 9, test::kWaitMs);
     auto column = [&](int c) {
         int sum = 0;
         for (int r = 0; r < view->model()->rowCount(); ++r)
@@ -625,10 +627,10 @@ void TestGui::eventOverviewCountsLive()
 // orders appear (live), the status bar tells about the sync, and the door admits.
 void TestGui::syncFromSimulatorFillsTheWindow()
 {
-    ghlsim::GhlSimulator simulator;
+    const auto sim = test::startSimulator();
+    QVERIFY2(sim, "the GHL simulator could not listen on 127.0.0.1");
+    ghlsim::GhlSimulator &simulator = *sim;
     simulator.generate(60, 7);
-    simulator.setRateLimit(0, 10000);
-    QVERIFY(simulator.listen());
     auto fresh = test::TestDatabase::create(test::backendFromEnvironment());
     QVERIFY(fresh);
     QVERIFY((*fresh)->migrate());
@@ -642,20 +644,20 @@ void TestGui::syncFromSimulatorFillsTheWindow()
     gui::MainWindow window(services);
     window.show();
     auto *stack = window.findChild<QStackedWidget *>(QStringLiteral("ordersStack"));
-    QTRY_COMPARE_WITH_TIMEOUT(stack->currentWidget()->objectName(), QStringLiteral("emptyPage"), 30000);
+    QTRY_COMPARE_WITH_TIMEOUT(stack->currentWidget()->objectName(), QStringLiteral("emptyPage"), test::kWaitMs);
     // The watcher subscribes after the first status check.
-    QTRY_VERIFY_WITH_TIMEOUT(window.findChild<QLabel *>(QStringLiteral("syncStatusLabel"))->text().contains(u"Never"), 30000);
+    QTRY_VERIFY_WITH_TIMEOUT(window.findChild<QLabel *>(QStringLiteral("syncStatusLabel"))->text().contains(u"Never"), test::kWaitMs);
 
     sync::SyncRequest request;
     request.mode = sync::SyncMode::Full;
     request.station = services.station;
     request.ghl = config.ghl();
-    QSignalSpy finished(&engine, &sync::SyncEngine::finished);
-    QVERIFY(engine.start(request));
-    QVERIFY2(finished.wait(120000), "the sync against the simulator did not finish");
-    QTRY_COMPARE_WITH_TIMEOUT(stack->currentWidget()->objectName(), QStringLiteral("listPage"), 30000);
-    QTRY_COMPARE_WITH_TIMEOUT(window.orderModel()->totalCount(), 60, 30000);
-    QTRY_VERIFY_WITH_TIMEOUT(window.findChild<QLabel *>(QStringLiteral("syncStatusLabel"))->text().startsWith(u"Last sync"), 30000);
+    const sync::SyncSummary summary = test::runOnce(engine, request, test::kSyncRunMs);
+    QVERIFY2(summary.status != sync::SyncStatus::Running,
+             qPrintable(QStringLiteral("the sync against the simulator did not finish: ") + summary.error));
+    QTRY_COMPARE_WITH_TIMEOUT(stack->currentWidget()->objectName(), QStringLiteral("listPage"), test::kWaitMs);
+    QTRY_COMPARE_WITH_TIMEOUT(window.orderModel()->totalCount(), 60, test::kWaitMs);
+    QTRY_VERIFY_WITH_TIMEOUT(window.findChild<QLabel *>(QStringLiteral("syncStatusLabel"))->text().startsWith(u"Last sync"), test::kWaitMs);
 
     // Admit the first order with tickets at the door.
     QString orderId;
@@ -668,7 +670,7 @@ void TestGui::syncFromSimulatorFillsTheWindow()
     auto *panel = window.findChild<gui::CheckInPanel *>(QStringLiteral("checkInPanel"));
     auto *banner = panel->findChild<QLabel *>(QStringLiteral("resultBanner"));
     panel->scan(config.qr().urlFor(orderId));
-    QTRY_COMPARE_WITH_TIMEOUT(banner->property("result").toString(), QStringLiteral("green"), 30000);
+    QTRY_COMPARE_WITH_TIMEOUT(banner->property("result").toString(), QStringLiteral("green"), test::kWaitMs);
 }
 
 QTEST_MAIN(TestGui)

@@ -6,12 +6,13 @@
 #include "db/ticketrepository.h"
 #include "gui/checkinpanel.h"
 #include "gui/eventoverview.h"
-#include "gui/guifixture.h"
+#include "support/sampleorders.h"
 #include "gui/mainwindow.h"
 #include "gui/orderdialog.h"
 #include "gui/orderlistmodel.h"
 #include "gui/services.h"
 #include "support/testdatabase.h"
+#include "support/timeouts.h"
 
 #include <QApplication>
 #include <QDir>
@@ -102,13 +103,13 @@ void TestScreenshots::mainScreens()
     window.resize(1280, 780);
     window.show();
     QVERIFY(QTest::qWaitForWindowExposed(&window));
-    QTRY_VERIFY_WITH_TIMEOUT(window.orderModel()->totalCount() == 240, 30000);
+    QTRY_VERIFY_WITH_TIMEOUT(window.orderModel()->totalCount() == 240, test::kWaitMs);
     save(&window, QStringLiteral("main-window"));
 
     const QString orderId = test::sampleOrderId(3); // 4 tickets, one admitted
     gui::OrderDialog *dialog = window.openOrder(orderId);
     QSignalSpy loaded(dialog, &gui::OrderDialog::loaded);
-    QVERIFY(loaded.wait(30000));
+    QVERIFY(loaded.wait(test::kWaitMs));
     dialog->resize(960, 760);
     dialog->findChild<QTableView *>(QStringLiteral("ticketView"))->selectRow(1);
     QTest::qWait(50);
@@ -132,14 +133,14 @@ void TestScreenshots::mainScreens()
     for (const auto &s : scans) {
         banner->setProperty("result", QString());
         panel->scan(s.scan);
-        QTRY_VERIFY_WITH_TIMEOUT(!banner->property("result").toString().isEmpty(), 30000);
+        QTRY_VERIFY_WITH_TIMEOUT(!banner->property("result").toString().isEmpty(), test::kWaitMs);
         QCOMPARE(banner->property("result").toString(), s.tone);
         save(&window, s.name);
     }
 
     window.showOverview();
     auto *overview = window.findChild<QTableView *>(QStringLiteral("overviewView"));
-    QTRY_VERIFY_WITH_TIMEOUT(overview->model()->rowCount() == 9, 30000);
+    QTRY_VERIFY_WITH_TIMEOUT(overview->model()->rowCount() == 9, test::kWaitMs);
     save(&window, QStringLiteral("event-overview"));
 }
 
@@ -154,7 +155,7 @@ void TestScreenshots::emptyState()
     window.resize(1280, 780);
     window.show();
     QVERIFY(QTest::qWaitForWindowExposed(&window));
-    QTRY_VERIFY_WITH_TIMEOUT(!loaded.isEmpty(), 30000);
+    QTRY_VERIFY_WITH_TIMEOUT(!loaded.isEmpty(), test::kWaitMs);
     QTest::qWait(100);
     save(&window, QStringLiteral("empty-state"));
 }
@@ -184,14 +185,14 @@ void TestScreenshots::darkPalette()
         window.resize(1280, 780);
         window.show();
         QVERIFY(QTest::qWaitForWindowExposed(&window));
-        QTRY_VERIFY_WITH_TIMEOUT(window.orderModel()->rowCount() > 0, 30000);
+        QTRY_VERIFY_WITH_TIMEOUT(window.orderModel()->rowCount() > 0, test::kWaitMs);
         save(&window, QStringLiteral("main-window-dark"));
         window.showCheckIn();
         auto *panel = window.findChild<gui::CheckInPanel *>(QStringLiteral("checkInPanel"));
         auto *banner = panel->findChild<QLabel *>(QStringLiteral("resultBanner"));
         banner->setProperty("result", QString());
         panel->scan(m_config.qr().urlFor(test::sampleOrderId(0)));
-        QTRY_VERIFY_WITH_TIMEOUT(!banner->property("result").toString().isEmpty(), 30000);
+        QTRY_VERIFY_WITH_TIMEOUT(!banner->property("result").toString().isEmpty(), test::kWaitMs);
         save(&window, QStringLiteral("checkin-dark"));
     }
     QApplication::setPalette(original);
@@ -215,12 +216,12 @@ void TestScreenshots::germanSet()
         window.resize(1280, 780);
         window.show();
         QVERIFY(QTest::qWaitForWindowExposed(&window));
-        QTRY_VERIFY_WITH_TIMEOUT(window.orderModel()->totalCount() == 240, 30000);
+        QTRY_VERIFY_WITH_TIMEOUT(window.orderModel()->totalCount() == 240, test::kWaitMs);
         save(&window, QStringLiteral("de-main-window"));
 
         gui::OrderDialog *dialog = window.openOrder(test::sampleOrderId(3));
         QSignalSpy loaded(dialog, &gui::OrderDialog::loaded);
-        QVERIFY(loaded.wait(30000));
+        QVERIFY(loaded.wait(test::kWaitMs));
         dialog->resize(960, 760);
         save(dialog, QStringLiteral("de-order-page"));
         dialog->close();
@@ -240,13 +241,13 @@ void TestScreenshots::germanSet()
         for (const auto &scan : scans) {
             banner->setProperty("result", QString());
             panel->scan(scan.scan);
-            QTRY_VERIFY_WITH_TIMEOUT(!banner->property("result").toString().isEmpty(), 30000);
+            QTRY_VERIFY_WITH_TIMEOUT(!banner->property("result").toString().isEmpty(), test::kWaitMs);
             save(&window, scan.name);
         }
 
         window.showOverview();
         auto *overview = window.findChild<QTableView *>(QStringLiteral("overviewView"));
-        QTRY_VERIFY_WITH_TIMEOUT(overview->model()->rowCount() == 9, 30000);
+        QTRY_VERIFY_WITH_TIMEOUT(overview->model()->rowCount() == 9, test::kWaitMs);
         save(&window, QStringLiteral("de-event-overview"));
     }
     QLocale::setDefault(original);

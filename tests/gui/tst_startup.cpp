@@ -13,6 +13,7 @@
 #include "gui/settingsdialog.h"
 #include "gui/startupproblem.h"
 #include "support/testdatabase.h"
+#include "support/timeouts.h"
 #include "support/verify.h"
 
 #include <QApplication>
@@ -198,7 +199,7 @@ private slots:
 
         QSignalSpy finished(&dialog, &QDialog::finished);
         QTest::mouseClick(child<QPushButton>(&dialog, "localButton"), Qt::LeftButton);
-        QVERIFY2(finished.wait(30000) || finished.count() == 1, "the local database must open");
+        QVERIFY2(finished.wait(test::kWaitMs) || finished.count() == 1, "the local database must open");
         QCOMPARE(dialog.result(), int(QDialog::Accepted));
         QCOMPARE(config.text(ConfigKey::DatabaseUrl), core::Config::defaultDatabaseUrl());
         QCOMPARE(dialog.database()->dialect(), db::Dialect::SQLite);
@@ -225,14 +226,14 @@ private slots:
 
         QSignalSpy attempts(&dialog, &gui::StartupProblemDialog::attemptFinished);
         QTest::mouseClick(child<QPushButton>(&dialog, "retryButton"), Qt::LeftButton);
-        QVERIFY(attempts.count() == 1 || attempts.wait(30000));
+        QVERIFY(attempts.count() == 1 || attempts.wait(test::kWaitMs));
         QCOMPARE(attempts.last().at(0).toBool(), false);
         QVERIFY(dialog.isVisible());
 
         // Someone corrects the file; Retry reads it again.
         writeIni(m_t->url());
         QTest::mouseClick(child<QPushButton>(&dialog, "retryButton"), Qt::LeftButton);
-        QVERIFY(attempts.count() == 2 || attempts.wait(30000));
+        QVERIFY(attempts.count() == 2 || attempts.wait(test::kWaitMs));
         QCOMPARE(attempts.last().at(0).toBool(), true);
         QCOMPARE(dialog.result(), int(QDialog::Accepted));
         QCOMPARE(context->config.text(ConfigKey::DatabaseUrl), m_t->url());
@@ -253,7 +254,7 @@ private slots:
         QTest::mouseClick(child<QPushButton>(&dialog, "retryButton"), Qt::LeftButton);
         QVERIFY2(!child<QPushButton>(&dialog, "retryButton")->isEnabled() || attempts.count() == 1,
                  "Retry must show that it is busy");
-        QVERIFY(attempts.count() == 1 || attempts.wait(30000));
+        QVERIFY(attempts.count() == 1 || attempts.wait(test::kWaitMs));
         QCOMPARE(attempts.last().at(0).toBool(), true);
         verifyMainWindowOpens(config, dialog.database());
     }
@@ -278,7 +279,7 @@ private slots:
         });
         QSignalSpy finished(&dialog, &QDialog::finished);
         QTest::mouseClick(child<QPushButton>(&dialog, "settingsButton"), Qt::LeftButton);
-        QVERIFY(finished.count() == 1 || finished.wait(30000));
+        QVERIFY(finished.count() == 1 || finished.wait(test::kWaitMs));
         QVERIFY2(sawDatabasePage, "Settings must open on the database page");
         QCOMPARE(dialog.result(), int(QDialog::Accepted));
         QCOMPARE(loadConfig().text(ConfigKey::DatabaseUrl), good);
@@ -301,7 +302,7 @@ private slots:
         QMessageBox *box = nullptr;
         QTRY_VERIFY_WITH_TIMEOUT((box = dialog.findChild<QMessageBox *>(QStringLiteral("saveUntestedDatabaseBox")))
                                      && box->isVisible(),
-                                 30000);
+                                 test::kWaitMs);
         QVERIFY2(box->text().contains(QStringLiteral("127.0.0.1")) && box->text().contains(QStringLiteral("cannot be reached")),
                  qPrintable(box->text()));
         QVERIFY2(!box->text().contains(QStringLiteral("s3cret-pw")), "the password must not be shown");
@@ -318,9 +319,9 @@ private slots:
         QTest::mouseClick(ok, Qt::LeftButton);
         QTRY_VERIFY_WITH_TIMEOUT((box = dialog.findChild<QMessageBox *>(QStringLiteral("saveUntestedDatabaseBox")))
                                      && box->isVisible(),
-                                 30000);
+                                 test::kWaitMs);
         QTest::mouseClick(child<QPushButton>(box, "saveAnywayButton"), Qt::LeftButton);
-        QVERIFY(saved.count() == 1 || saved.wait(30000));
+        QVERIFY(saved.count() == 1 || saved.wait(test::kWaitMs));
         QCOMPARE(config.text(ConfigKey::DatabaseUrl), bad);
         QCOMPARE(loadConfig().text(ConfigKey::DatabaseUrl), bad);
     }
@@ -336,7 +337,7 @@ private slots:
         child<QLineEdit>(&dialog, "databaseUrlEdit")->setText(other.value()->url());
         QSignalSpy saved(&dialog, &gui::SettingsDialog::settingsSaved);
         QTest::mouseClick(child<QDialogButtonBox>(&dialog, "buttonBox")->button(QDialogButtonBox::Ok), Qt::LeftButton);
-        QVERIFY(saved.count() == 1 || saved.wait(30000));
+        QVERIFY(saved.count() == 1 || saved.wait(test::kWaitMs));
         QVERIFY(!dialog.findChild<QMessageBox *>(QStringLiteral("saveUntestedDatabaseBox")));
         QCOMPARE(loadConfig().text(ConfigKey::DatabaseUrl), other.value()->url());
     }

@@ -7,9 +7,10 @@
 // Prints "figure: NAME = VALUE" lines; never asserts on time.
 #include "db/orderrepository.h"
 #include "gui/dbworker.h"
-#include "gui/guifixture.h"
+#include "support/sampleorders.h"
 #include "gui/orderlistmodel.h"
 #include "support/testdatabase.h"
+#include "support/timeouts.h"
 
 #include <QApplication>
 #include <QElapsedTimer>
@@ -178,7 +179,7 @@ Figures run(db::Dialect dialect)
         model.fetchMore({});
         QSignalSpy inserted(&model, &QAbstractItemModel::rowsInserted);
         if (model.rowCount() == before)
-            inserted.wait(30000);
+            inserted.wait(test::kWaitMs);
     }
     view.scrollToBottom();
     QCoreApplication::processEvents();
