@@ -2,15 +2,21 @@
 
 #include "db/database.h"
 #include "sync/logging.h"
-#include "sync/syncworkers.h"
+#include "sync/syncrun.h"
+#include "sync/syncwriter.h"
 
-#include <QDeadlineTimer>
+#include <QSemaphore>
 #include <QThread>
 
 namespace qrt::sync {
 
 SyncEngine::SyncEngine(std::shared_ptr<db::Database> database, QObject *parent)
-    : QObject(parent), m_database(std::move(database))
+    : SyncEngine(std::move(database), core::SystemClock::instance(), parent)
+{
+}
+
+SyncEngine::SyncEngine(std::shared_ptr<db::Database> database, const core::Clock &clock, QObject *parent)
+    : QObject(parent), m_database(std::move(database)), m_clock(clock)
 {
     registerSyncMetaTypes();
     qRegisterMetaType<qrt::sync::RunStart>();
@@ -27,9 +33,8 @@ SyncEngine::~SyncEngine()
             QMetaObject::invokeMethod(m_run, &SyncRun::cancel, Qt::BlockingQueuedConnection);
         // The cancelled run still records itself in sync_runs (writer thread); give it a moment
         // so the row does not stay 'running'. Neither thread needs ours for that.
-        QDeadlineTimer deadline(10000);
-        while (!m_runDone->load() && !deadline.hasExpired())
-            QThread::msleep(10);
+        if (m_runDone)
+            m_runDone->tryAcquire(1, 10000);
     }
     stopThreads();
 }
@@ -49,7 +54,7 @@ bool SyncEngine::start(const SyncRequest &request)
     m_dbThread = new QThread(this);
     m_dbThread->setObjectName(QStringLiteral("qrt-sync-db"));
 
-    auto *run = new SyncRun(request);
+    auto *run = new SyncRun(request, m_clock);
     auto *writer = new SyncWriter(m_database, request);
     run->moveToThread(m_netThread);
     writer->moveToThread(m_dbThread);
@@ -73,8 +78,8 @@ bool SyncEngine::start(const SyncRequest &request)
     });
     connect(run, &SyncRun::orderFailed, this, &SyncEngine::orderFailed);
     connect(run, &SyncRun::finished, this, &SyncEngine::onRunFinished);
-    m_runDone = std::make_shared<std::atomic<bool>>(false);
-    connect(run, &SyncRun::finished, run, [done = m_runDone] { done->store(true); }, Qt::DirectConnection);
+    m_runDone = std::make_shared<QSemaphore>();
+    connect(run, &SyncRun::finished, run, [done = m_runDone] { done->release(); }, Qt::DirectConnection);
 
     m_dbThread->start();
     m_netThread->start();

@@ -1,13 +1,14 @@
 #pragma once
 
+#include "core/clock.h"
 #include "sync/synctypes.h"
 
 #include <QObject>
 #include <QPointer>
 
-#include <atomic>
 #include <memory>
 
+class QSemaphore;
 class QThread;
 
 namespace qrt::db {
@@ -32,6 +33,8 @@ class SyncEngine : public QObject
     Q_OBJECT
 public:
     explicit SyncEngine(std::shared_ptr<db::Database> database, QObject *parent = nullptr);
+    // clock: the run's start and end times, its elapsed time and ETA, and its GHL client's clock.
+    SyncEngine(std::shared_ptr<db::Database> database, const core::Clock &clock, QObject *parent = nullptr);
     // Cancels a run in progress and waits for its threads.
     ~SyncEngine() override;
 
@@ -59,13 +62,15 @@ private:
     void stopThreads();
 
     std::shared_ptr<db::Database> m_database;
+    const core::Clock &m_clock;
     QThread *m_netThread = nullptr;
     QThread *m_dbThread = nullptr;
     QPointer<SyncRun> m_run;
     SyncWriter *m_writer = nullptr;
     SyncProgress m_progress;
     bool m_running = false;
-    std::shared_ptr<std::atomic<bool>> m_runDone = std::make_shared<std::atomic<bool>>(true);
+    // Released once by the run as it finishes, in its own thread: the destructor waits on it.
+    std::shared_ptr<QSemaphore> m_runDone;
 };
 
 } // namespace qrt::sync
