@@ -230,6 +230,11 @@ QString Database::jsonParam() const
     return isPostgres() ? QStringLiteral("CAST(? AS jsonb)") : QStringLiteral("?");
 }
 
+QString Database::jsonParam(const QString &placeholder) const
+{
+    return isPostgres() ? QStringLiteral("CAST(") + placeholder + QStringLiteral(" AS jsonb)") : placeholder;
+}
+
 QString Database::nowExpr() const
 {
     return isPostgres() ? QStringLiteral("now()") : QStringLiteral("strftime('%Y-%m-%dT%H:%M:%fZ','now')");
@@ -301,6 +306,61 @@ QDateTime timeFromDb(const QVariant &value)
 QVariant textOrNull(const QString &text)
 {
     return text.isNull() ? QVariant(QMetaType(QMetaType::QString)) : QVariant(text);
+}
+
+core::Result<Query> Database::prepare(const QString &sql, const QString &what)
+{
+    auto c = connection();
+    if (!c)
+        return c.error();
+    QSqlQuery q(c.value());
+    q.setForwardOnly(true);
+    if (!q.prepare(sql))
+        return fail(q, what);
+    return Query(*this, std::move(q), what);
+}
+
+Query::Query(Database &db, QSqlQuery query, QString what) : m_db(&db), m_query(std::move(query)), m_what(std::move(what))
+{
+}
+
+Query &Query::bind(const QString &placeholder, const QVariant &value)
+{
+    m_query.bindValue(placeholder, value);
+    return *this;
+}
+
+core::Result<void> Query::exec()
+{
+    if (!m_query.exec())
+        return fail();
+    m_record = m_query.record();
+    return {};
+}
+
+core::Result<void> Query::execFirst()
+{
+    if (auto r = exec(); !r)
+        return r;
+    if (!m_query.next())
+        return fail();
+    return {};
+}
+
+QVariant Query::value(const QString &column) const
+{
+    const int index = m_record.indexOf(column);
+    if (index < 0) {
+        qCCritical(lcDb) << "no column" << column << "in the result of the statement to" << m_what;
+        Q_ASSERT_X(false, "Query::value", "column not in the result");
+        return {};
+    }
+    return m_query.value(index);
+}
+
+core::Error Query::fail() const
+{
+    return m_db->fail(m_query, m_what);
 }
 
 } // namespace qrt::db

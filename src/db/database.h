@@ -6,15 +6,51 @@
 #include <QMutex>
 #include <QSqlDatabase>
 #include <QSqlError>
+#include <QSqlQuery>
+#include <QSqlRecord>
 #include <QString>
 #include <QVariant>
 
 #include <atomic>
 #include <memory>
-
-class QSqlQuery;
+#include <type_traits>
 
 namespace qrt::db {
+
+class Database;
+
+// One statement on this thread's connection, made by Database::prepare(). Values are bound by
+// placeholder name (":order_id") and read by column name (as the SELECT or RETURNING names it),
+// so adding a column cannot shift the others; every failure is a readable error that names what
+// was being done.
+class Query
+{
+public:
+    Query(Database &db, QSqlQuery query, QString what);
+
+    Query &bind(const QString &placeholder, const QVariant &value);
+    core::Result<void> exec();
+    // exec(), then the first row: for statements that always return one (count(*), RETURNING).
+    core::Result<void> execFirst();
+    bool next() { return m_query.next(); }
+    QVariant value(const QString &column) const;
+    int rowsAffected() const { return m_query.numRowsAffected(); }
+    void finish() { m_query.finish(); }
+    // What a failure of the next exec() says could not be done, for a statement run many times.
+    Query &describe(const QString &what)
+    {
+        m_what = what;
+        return *this;
+    }
+    // This statement's error as Database::fail() words it.
+    core::Error fail() const;
+
+private:
+    Database *m_db;
+    QSqlQuery m_query;
+    QString m_what;
+    QSqlRecord m_record; // the result's columns, read once per exec()
+};
 
 // Hands out one QSqlDatabase connection per thread (Qt's rule: a connection may only be used by
 // the thread that created it). Repositories call connection() on the thread they run on; the
@@ -48,6 +84,16 @@ public:
     // Opens a connection and runs a trivial query: "is the database there and are we allowed in".
     core::Result<void> check();
 
+    // The preamble of every repository call: this thread's connection, the statement prepared,
+    // or an error that says what could not be done (`what` completes "The database could not …").
+    core::Result<Query> prepare(const QString &sql, const QString &what);
+
+    // Runs fn() (returning a core::Result) between BEGIN and COMMIT on this thread's connection:
+    // committed when fn succeeds, rolled back when it returns an error or throws. Statements that
+    // fn prepares with prepare() run on the same connection, so inside the transaction.
+    template <typename Fn>
+    std::invoke_result_t<Fn> inTransaction(Fn &&fn);
+
     // Turns a failed query into a staff-readable error; a lost connection is closed so that the
     // next connection() reconnects.
     core::Error fail(const QSqlQuery &query, const QString &what);
@@ -55,6 +101,7 @@ public:
 
     // SQL fragments that differ between the dialects.
     QString jsonParam() const; // a bound JSON text parameter
+    QString jsonParam(const QString &placeholder) const; // the same, by name (":summary")
     QString nowExpr() const;   // the current time, in the stored format
 
 private:
@@ -92,5 +139,28 @@ private:
 QVariant toDb(const QDateTime &time);
 QDateTime timeFromDb(const QVariant &value);
 QVariant textOrNull(const QString &text);
+// A constant of ours (a status spelling, never user input) as an SQL string literal: for
+// statements whose text must carry it, such as those matched against a partial index.
+inline QString sqlString(const QString &constant)
+{
+    return u'\'' + constant + u'\'';
+}
+
+template <typename Fn>
+std::invoke_result_t<Fn> Database::inTransaction(Fn &&fn)
+{
+    auto c = connection();
+    if (!c)
+        return c.error();
+    Transaction tx(*this, c.value());
+    if (auto r = tx.begin(); !r)
+        return r.error();
+    std::invoke_result_t<Fn> result = fn(); // an exception leaves through ~Transaction: rolled back
+    if (!result)
+        return result;
+    if (auto r = tx.commit(); !r)
+        return r.error();
+    return result;
+}
 
 } // namespace qrt::db

@@ -1,7 +1,6 @@
 #include "db/fieldmappingrepository.h"
 
 #include <QCoreApplication>
-#include <QSqlQuery>
 
 namespace qrt::db {
 
@@ -12,41 +11,42 @@ struct Tr
     Q_DECLARE_TR_FUNCTIONS(qrt::db::FieldMappingRepository)
 };
 
-FieldMapping mappingFrom(const QSqlQuery &q)
+const QString kColumns = QStringLiteral("id, product_id, field_id, field_name, created_at");
+
+FieldMapping mappingFrom(const Query &q)
 {
-    return { q.value(0).toLongLong(), q.value(1).toString(), q.value(2).toString(), q.value(3).toString(),
-             timeFromDb(q.value(4)) };
+    return { q.value(QStringLiteral("id")).toLongLong(), q.value(QStringLiteral("product_id")).toString(),
+             q.value(QStringLiteral("field_id")).toString(), q.value(QStringLiteral("field_name")).toString(),
+             timeFromDb(q.value(QStringLiteral("created_at"))) };
 }
 } // namespace
 
 core::Result<QList<FieldMapping>> FieldMappingRepository::list()
 {
-    auto connection = m_db.connection();
-    if (!connection)
-        return connection.error();
-    QSqlQuery q(connection.value());
-    if (!q.exec(QStringLiteral("SELECT id, product_id, field_id, field_name, created_at FROM ghl_qr_fields ORDER BY id")))
-        return m_db.fail(q, Tr::tr("read the field mappings"));
+    auto q = m_db.prepare(QStringLiteral("SELECT ") + kColumns + QStringLiteral(" FROM ghl_qr_fields ORDER BY id"),
+                          Tr::tr("read the field mappings"));
+    if (!q)
+        return q.error();
+    if (auto r = q->exec(); !r)
+        return r.error();
     QList<FieldMapping> result;
-    while (q.next())
-        result.append(mappingFrom(q));
+    while (q->next())
+        result.append(mappingFrom(q.value()));
     return result;
 }
 
 core::Result<std::optional<FieldMapping>> FieldMappingRepository::forProduct(const QString &productId)
 {
-    auto connection = m_db.connection();
-    if (!connection)
-        return connection.error();
-    QSqlQuery q(connection.value());
-    q.prepare(QStringLiteral("SELECT id, product_id, field_id, field_name, created_at FROM ghl_qr_fields "
-                             "WHERE product_id = ?"));
-    q.addBindValue(productId);
-    if (!q.exec())
-        return m_db.fail(q, Tr::tr("read the field mapping of product %1").arg(productId));
-    if (!q.next())
+    auto q = m_db.prepare(QStringLiteral("SELECT ") + kColumns
+                              + QStringLiteral(" FROM ghl_qr_fields WHERE product_id = :product_id"),
+                          Tr::tr("read the field mapping of product %1").arg(productId));
+    if (!q)
+        return q.error();
+    if (auto r = q->bind(QStringLiteral(":product_id"), productId).exec(); !r)
+        return r.error();
+    if (!q->next())
         return std::optional<FieldMapping>();
-    return std::optional<FieldMapping>(mappingFrom(q));
+    return std::optional<FieldMapping>(mappingFrom(q.value()));
 }
 
 core::Result<void> FieldMappingRepository::upsert(const QString &productId, const QString &fieldId,
@@ -54,32 +54,42 @@ core::Result<void> FieldMappingRepository::upsert(const QString &productId, cons
 {
     if (productId.trimmed().isEmpty() || fieldId.trimmed().isEmpty())
         return core::makeError(QStringLiteral("db.invalid"), Tr::tr("A field mapping needs a product and a custom field."));
-    auto connection = m_db.connection();
-    if (!connection)
-        return connection.error();
-    QSqlQuery q(connection.value());
-    q.prepare(QStringLiteral("INSERT INTO ghl_qr_fields (product_id, field_id, field_name) VALUES (?, ?, ?) "
-                             "ON CONFLICT (product_id) DO UPDATE SET field_id = excluded.field_id, "
-                             "field_name = excluded.field_name"));
-    q.addBindValue(productId.trimmed());
-    q.addBindValue(fieldId.trimmed());
-    q.addBindValue(textOrNull(fieldName));
-    if (!q.exec())
-        return m_db.fail(q, Tr::tr("save the field mapping of product %1").arg(productId));
-    return {};
+    auto q = m_db.prepare(QStringLiteral("INSERT INTO ghl_qr_fields (product_id, field_id, field_name) VALUES "
+                                         "(:product_id, :field_id, :field_name) ON CONFLICT (product_id) DO UPDATE SET "
+                                         "field_id = excluded.field_id, field_name = excluded.field_name"),
+                          Tr::tr("save the field mapping of product %1").arg(productId));
+    if (!q)
+        return q.error();
+    return q->bind(QStringLiteral(":product_id"), productId.trimmed())
+        .bind(QStringLiteral(":field_id"), fieldId.trimmed())
+        .bind(QStringLiteral(":field_name"), textOrNull(fieldName))
+        .exec();
 }
 
 core::Result<bool> FieldMappingRepository::remove(const QString &productId)
 {
-    auto connection = m_db.connection();
-    if (!connection)
-        return connection.error();
-    QSqlQuery q(connection.value());
-    q.prepare(QStringLiteral("DELETE FROM ghl_qr_fields WHERE product_id = ?"));
-    q.addBindValue(productId);
-    if (!q.exec())
-        return m_db.fail(q, Tr::tr("remove the field mapping of product %1").arg(productId));
-    return q.numRowsAffected() > 0;
+    auto q = m_db.prepare(QStringLiteral("DELETE FROM ghl_qr_fields WHERE product_id = :product_id"),
+                          Tr::tr("remove the field mapping of product %1").arg(productId));
+    if (!q)
+        return q.error();
+    if (auto r = q->bind(QStringLiteral(":product_id"), productId).exec(); !r)
+        return r.error();
+    return q->rowsAffected() > 0;
+}
+
+core::Result<void> FieldMappingRepository::apply(const QList<FieldMappingChange> &changes)
+{
+    return m_db.inTransaction([&]() -> core::Result<void> {
+        for (const FieldMappingChange &c : changes) {
+            if (c.fieldId.trimmed().isEmpty()) {
+                if (auto r = remove(c.productId); !r)
+                    return r.error();
+            } else if (auto r = upsert(c.productId, c.fieldId, c.fieldName); !r) {
+                return r;
+            }
+        }
+        return {};
+    });
 }
 
 } // namespace qrt::db

@@ -19,6 +19,14 @@ struct FieldMapping
     QDateTime createdAt;
 };
 
+// One product's mapping as the Settings dialog leaves it; an empty fieldId means "no QR field".
+struct FieldMappingChange
+{
+    QString productId;
+    QString fieldId;
+    QString fieldName;
+};
+
 class FieldMappingRepository
 {
 public:
@@ -28,6 +36,9 @@ public:
     core::Result<std::optional<FieldMapping>> forProduct(const QString &productId);
     core::Result<void> upsert(const QString &productId, const QString &fieldId, const QString &fieldName);
     core::Result<bool> remove(const QString &productId);
+    // Sets (or, for an empty fieldId, removes) each product's mapping in one transaction: all
+    // of them are saved or none.
+    core::Result<void> apply(const QList<FieldMappingChange> &changes);
 
 private:
     Database &m_db;

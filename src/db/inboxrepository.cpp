@@ -22,8 +22,25 @@ struct Tr
     Q_DECLARE_TR_FUNCTIONS(qrt::db::InboxRepository)
 };
 
-const char kColumns[] = "id, idempotency_key, received_at, event_type, order_id, contact_id, body, state, attempts, "
-                        "next_attempt_at, last_error, warning, pushed, claimed_by, processed_at, updated_at";
+const QString kColumns = QStringLiteral("id, idempotency_key, received_at, event_type, order_id, contact_id, body, "
+                                        "state, attempts, next_attempt_at, last_error, warning, pushed, claimed_by, "
+                                        "processed_at, updated_at");
+
+// The state as SQL text ('pending', ...): toString(InboxState) is the one spelling.
+QString sqlState(InboxState state)
+{
+    return sqlString(toString(state));
+}
+
+// "state IN ('pending', 'failed')": in the statement's text, so SQLite can match the partial
+// claim index (migration 4) against it.
+QString sqlStates(std::initializer_list<InboxState> states)
+{
+    QStringList out;
+    for (InboxState s : states)
+        out << sqlState(s);
+    return QStringLiteral("state IN (") + out.join(QStringLiteral(", ")) + u')';
+}
 
 QStringList listFromJson(const QVariant &value)
 {
@@ -41,25 +58,26 @@ QString listToJson(const QStringList &list)
     return QString::fromUtf8(QJsonDocument(QJsonArray::fromStringList(list)).toJson(QJsonDocument::Compact));
 }
 
-InboxItem itemFrom(const QSqlQuery &q)
+InboxItem itemFrom(const Query &q)
 {
+    const auto v = [&q](const char *column) { return q.value(QLatin1StringView(column)); };
     InboxItem item;
-    item.id = q.value(0).toLongLong();
-    item.idempotencyKey = q.value(1).toString();
-    item.receivedAt = timeFromDb(q.value(2));
-    item.eventType = q.value(3).toString();
-    item.orderId = q.value(4).toString();
-    item.contactId = q.value(5).toString();
-    item.body = q.value(6).toByteArray();
-    item.state = inboxStateFromString(q.value(7).toString()).value_or(InboxState::Pending);
-    item.attempts = q.value(8).toInt();
-    item.nextAttemptAt = timeFromDb(q.value(9));
-    item.lastError = q.value(10).toString();
-    item.warning = q.value(11).toString();
-    item.pushed = listFromJson(q.value(12));
-    item.claimedBy = q.value(13).toString();
-    item.processedAt = timeFromDb(q.value(14));
-    item.updatedAt = timeFromDb(q.value(15));
+    item.id = v("id").toLongLong();
+    item.idempotencyKey = v("idempotency_key").toString();
+    item.receivedAt = timeFromDb(v("received_at"));
+    item.eventType = v("event_type").toString();
+    item.orderId = v("order_id").toString();
+    item.contactId = v("contact_id").toString();
+    item.body = v("body").toByteArray();
+    item.state = inboxStateFromString(v("state").toString()).value_or(InboxState::Pending);
+    item.attempts = v("attempts").toInt();
+    item.nextAttemptAt = timeFromDb(v("next_attempt_at"));
+    item.lastError = v("last_error").toString();
+    item.warning = v("warning").toString();
+    item.pushed = listFromJson(v("pushed"));
+    item.claimedBy = v("claimed_by").toString();
+    item.processedAt = timeFromDb(v("processed_at"));
+    item.updatedAt = timeFromDb(v("updated_at"));
     return item;
 }
 
@@ -87,36 +105,42 @@ std::optional<InboxState> inboxStateFromString(const QString &text)
 }
 
 namespace {
-// The values of one row of the inbox INSERT, in its column order.
-void bindDelivery(QSqlQuery &q, const InboxDelivery &d, const QString &now)
+// The columns of the inbox INSERT; row k of a batch names its placeholders ":key_k", ...
+const QString kInsertColumns = QStringLiteral("INSERT INTO webhook_inbox (idempotency_key, received_at, event_type, "
+                                              "order_id, contact_id, headers, body, state, attempts, next_attempt_at, "
+                                              "updated_at) VALUES ");
+
+QString rowValues(const Database &db, const QString &suffix)
 {
-    q.addBindValue(d.idempotencyKey);
-    q.addBindValue(now);
-    q.addBindValue(textOrNull(d.eventType));
-    q.addBindValue(textOrNull(d.orderId));
-    q.addBindValue(textOrNull(d.contactId));
-    q.addBindValue(d.headers.isEmpty() ? QVariant(QMetaType(QMetaType::QString)) : QVariant(QString::fromUtf8(d.headers)));
-    q.addBindValue(d.body);
-    q.addBindValue(now);
-    q.addBindValue(now);
+    return QStringLiteral("(:key%1, :now%1, :event_type%1, :order_id%1, :contact_id%1, ").arg(suffix)
+        + db.jsonParam(QStringLiteral(":headers") + suffix) + QStringLiteral(", :body%1, ").arg(suffix)
+        + sqlState(InboxState::Pending) + QStringLiteral(", 0, :now%1, :now%1)").arg(suffix);
+}
+
+void bindDelivery(Query &q, const InboxDelivery &d, const QString &now, const QString &suffix)
+{
+    q.bind(QStringLiteral(":key") + suffix, d.idempotencyKey)
+        .bind(QStringLiteral(":now") + suffix, now)
+        .bind(QStringLiteral(":event_type") + suffix, textOrNull(d.eventType))
+        .bind(QStringLiteral(":order_id") + suffix, textOrNull(d.orderId))
+        .bind(QStringLiteral(":contact_id") + suffix, textOrNull(d.contactId))
+        .bind(QStringLiteral(":headers") + suffix,
+              d.headers.isEmpty() ? QVariant(QMetaType(QMetaType::QString)) : QVariant(QString::fromUtf8(d.headers)))
+        .bind(QStringLiteral(":body") + suffix, d.body);
 }
 } // namespace
 
 core::Result<bool> InboxRepository::commit(const InboxDelivery &d)
 {
-    auto connection = m_db.connection();
-    if (!connection)
-        return connection.error();
-    QSqlQuery q(connection.value());
-    const QString now = toDb(m_clock.now()).toString();
-    q.prepare(QStringLiteral("INSERT INTO webhook_inbox (idempotency_key, received_at, event_type, order_id, contact_id, "
-                             "headers, body, state, attempts, next_attempt_at, updated_at) VALUES (?, ?, ?, ?, ?, ")
-              + m_db.jsonParam()
-              + QStringLiteral(", ?, 'pending', 0, ?, ?) ON CONFLICT (idempotency_key) DO NOTHING"));
-    bindDelivery(q, d, now);
-    if (!q.exec())
-        return m_db.fail(q, Tr::tr("store the webhook for order %1").arg(d.orderId));
-    return q.numRowsAffected() > 0;
+    auto q = m_db.prepare(kInsertColumns + rowValues(m_db, QString())
+                              + QStringLiteral(" ON CONFLICT (idempotency_key) DO NOTHING"),
+                          Tr::tr("store the webhook for order %1").arg(d.orderId));
+    if (!q)
+        return q.error();
+    bindDelivery(q.value(), d, toDb(m_clock.now()).toString(), QString());
+    if (auto r = q->exec(); !r)
+        return r.error();
+    return q->rowsAffected() > 0;
 }
 
 core::Result<void> InboxRepository::warmUp()
@@ -127,17 +151,20 @@ core::Result<void> InboxRepository::warmUp()
     Transaction tx(m_db, connection.value());
     if (auto r = tx.begin(); !r)
         return r.error();
-    QSqlQuery q(connection.value());
-    q.prepare(QStringLiteral("INSERT INTO webhook_inbox (idempotency_key, body) VALUES (?, ?)"));
-    q.addBindValue(QString(QStringLiteral("warm-up:") + QString::number(QRandomGenerator::global()->generate64())));
-    q.addBindValue(QByteArrayLiteral("{}"));
-    if (!q.exec())
-        return m_db.fail(q, Tr::tr("prepare the webhook inbox"));
+    // Rolled back on purpose: the one place that does not commit, so no inTransaction here.
+    auto q = m_db.prepare(QStringLiteral("INSERT INTO webhook_inbox (idempotency_key, body) VALUES (:key, :body)"),
+                          Tr::tr("prepare the webhook inbox"));
+    if (!q)
+        return q.error();
+    q->bind(QStringLiteral(":key"), QString(QStringLiteral("warm-up:") + QString::number(QRandomGenerator::global()->generate64())))
+        .bind(QStringLiteral(":body"), QByteArrayLiteral("{}"));
+    if (auto r = q->exec(); !r)
+        return r;
     tx.rollback();
     return {};
 }
 
-core::Result<QSqlQuery *> InboxRepository::batchStatement(const QSqlDatabase &connection, qsizetype rows)
+core::Result<Query *> InboxRepository::batchStatement(qsizetype rows)
 {
     const quint64 use = ++m_statementUses;
     if (auto it = m_batchStatements.find(rows); it != m_batchStatements.end()) {
@@ -149,19 +176,19 @@ core::Result<QSqlQuery *> InboxRepository::batchStatement(const QSqlDatabase &co
                                        [](const auto &a, const auto &b) { return a.second.lastUse < b.second.lastUse; });
         m_batchStatements.erase(oldest);
     }
-    const QString row = QStringLiteral("(?, ?, ?, ?, ?, ") + m_db.jsonParam() + QStringLiteral(", ?, 'pending', 0, ?, ?)");
     QStringList values;
     values.reserve(rows);
     for (qsizetype k = 0; k < rows; ++k)
-        values << row;
-    auto q = std::make_unique<QSqlQuery>(connection);
-    if (!q->prepare(QStringLiteral("INSERT INTO webhook_inbox (idempotency_key, received_at, event_type, order_id, contact_id, "
-                                   "headers, body, state, attempts, next_attempt_at, updated_at) VALUES ")
-                    + values.join(u',') + QStringLiteral(" ON CONFLICT (idempotency_key) DO NOTHING RETURNING idempotency_key")))
-        return m_db.fail(*q, Tr::tr("prepare storing %1 webhooks").arg(rows));
-    QSqlQuery *kept = q.get();
-    m_batchStatements.emplace(rows, KeptStatement { std::move(q), use });
-    return kept;
+        values << rowValues(m_db, QStringLiteral("_%1").arg(k));
+    auto q = m_db.prepare(kInsertColumns + values.join(u',')
+                              + QStringLiteral(" ON CONFLICT (idempotency_key) DO NOTHING RETURNING idempotency_key"),
+                          Tr::tr("prepare storing %1 webhooks").arg(rows));
+    if (!q)
+        return q.error();
+    auto kept = std::make_unique<Query>(std::move(q.value()));
+    Query *raw = kept.get();
+    m_batchStatements.emplace(rows, KeptStatement { std::move(kept), use });
+    return raw;
 }
 
 core::Result<QList<bool>> InboxRepository::commitBatch(const QList<InboxDelivery> &deliveries)
@@ -181,19 +208,15 @@ core::Result<QList<bool>> InboxRepository::commitBatch(const QList<InboxDelivery
     const QString now = toDb(m_clock.now()).toString();
     const QString what = Tr::tr("store %1 webhooks").arg(deliveries.size());
     // Binds and runs the batch; one statement is one transaction: every row is durable, or none.
-    const auto execute = [&]() -> core::Result<QSqlQuery *> {
-        auto connection = m_db.connection();
-        if (!connection)
-            return connection.error();
-        auto q = batchStatement(connection.value(), rows.size());
+    const auto execute = [&]() -> core::Result<Query *> {
+        auto q = batchStatement(rows.size());
         if (!q)
             return q.error();
-        for (qsizetype i : std::as_const(rows))
-            bindDelivery(*q.value(), deliveries.at(i), now);
-        if (!q.value()->exec()) {
-            const core::Error error = m_db.fail(*q.value(), what);
+        for (qsizetype k = 0; k < rows.size(); ++k)
+            bindDelivery(*q.value(), deliveries.at(rows.at(k)), now, QStringLiteral("_%1").arg(k));
+        if (auto r = q.value()->describe(what).exec(); !r) {
             m_batchStatements.erase(rows.size());
-            return error;
+            return r.error();
         }
         return q.value();
     };
@@ -207,57 +230,51 @@ core::Result<QList<bool>> InboxRepository::commitBatch(const QList<InboxDelivery
     }
     if (!executed)
         return executed.error();
-    QSqlQuery *q = executed.value();
+    Query *q = executed.value();
     while (q->next())
-        result[first.value(q->value(0).toString())] = true;
+        result[first.value(q->value(QStringLiteral("idempotency_key")).toString())] = true;
     q->finish(); // the statement stays prepared; its result set is released
     return result;
 }
 
 core::Result<std::optional<InboxItem>> InboxRepository::claimNext(const QString &station)
 {
-    auto connection = m_db.connection();
-    if (!connection)
-        return connection.error();
-    QSqlQuery q(connection.value());
-    const QString now = toDb(m_clock.now()).toString();
     // SKIP LOCKED: a second worker passes over the row the first is claiming instead of waiting
     // for it and then finding it taken.
     const QString lock = m_db.isPostgres() ? QStringLiteral(" FOR UPDATE SKIP LOCKED") : QString();
     // The claim index (migration 4) holds only waiting events in this order. PostgreSQL picks it
     // by itself; SQLite, without ANALYZE statistics, would sort every waiting event instead.
     const QString index = m_db.isPostgres() ? QString() : QStringLiteral(" INDEXED BY webhook_inbox_claim_idx");
-    q.prepare(QStringLiteral("UPDATE webhook_inbox SET state = 'processing', attempts = attempts + 1, claimed_by = ?, "
-                             "updated_at = ? WHERE id = (SELECT id FROM webhook_inbox")
-              + index
-              + QStringLiteral(" WHERE state IN ('pending', 'failed') AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT 1")
-              + lock + QStringLiteral(") AND state IN ('pending', 'failed') RETURNING ") + QLatin1StringView(kColumns));
-    q.addBindValue(station);
-    q.addBindValue(now);
-    q.addBindValue(now);
-    if (!q.exec())
-        return m_db.fail(q, Tr::tr("take the next webhook from the inbox"));
-    if (!q.next())
+    const QString waiting = sqlStates({ InboxState::Pending, InboxState::Failed });
+    auto q = m_db.prepare(QStringLiteral("UPDATE webhook_inbox SET state = ") + sqlState(InboxState::Processing)
+                              + QStringLiteral(", attempts = attempts + 1, claimed_by = :station, updated_at = :now "
+                                               "WHERE id = (SELECT id FROM webhook_inbox")
+                              + index + QStringLiteral(" WHERE ") + waiting
+                              + QStringLiteral(" AND next_attempt_at <= :now ORDER BY next_attempt_at, id LIMIT 1") + lock
+                              + QStringLiteral(") AND ") + waiting + QStringLiteral(" RETURNING ") + kColumns,
+                          Tr::tr("take the next webhook from the inbox"));
+    if (!q)
+        return q.error();
+    q->bind(QStringLiteral(":station"), station).bind(QStringLiteral(":now"), toDb(m_clock.now()).toString());
+    if (auto r = q->exec(); !r)
+        return r.error();
+    if (!q->next())
         return std::optional<InboxItem>();
-    return std::optional<InboxItem>(itemFrom(q));
+    return std::optional<InboxItem>(itemFrom(q.value()));
 }
 
 core::Result<void> InboxRepository::markDone(qint64 id, const QString &warning)
 {
-    auto connection = m_db.connection();
-    if (!connection)
-        return connection.error();
-    QSqlQuery q(connection.value());
-    const QString now = toDb(m_clock.now()).toString();
-    q.prepare(QStringLiteral("UPDATE webhook_inbox SET state = 'done', warning = ?, last_error = NULL, processed_at = ?, "
-                             "updated_at = ? WHERE id = ?"));
-    q.addBindValue(textOrNull(warning.isEmpty() ? QString() : warning));
-    q.addBindValue(now);
-    q.addBindValue(now);
-    q.addBindValue(id);
-    if (!q.exec())
-        return m_db.fail(q, Tr::tr("mark webhook %1 as processed").arg(id));
-    return {};
+    auto q = m_db.prepare(QStringLiteral("UPDATE webhook_inbox SET state = ") + sqlState(InboxState::Done)
+                              + QStringLiteral(", warning = :warning, last_error = NULL, processed_at = :now, updated_at "
+                                               "= :now WHERE id = :id"),
+                          Tr::tr("mark webhook %1 as processed").arg(id));
+    if (!q)
+        return q.error();
+    return q->bind(QStringLiteral(":warning"), textOrNull(warning.isEmpty() ? QString() : warning))
+        .bind(QStringLiteral(":now"), toDb(m_clock.now()).toString())
+        .bind(QStringLiteral(":id"), id)
+        .exec();
 }
 
 qint64 InboxRepository::backoffMs(int attempts, const InboxBackoff &backoff, quint32 random)
@@ -283,36 +300,34 @@ core::Result<InboxState> InboxRepository::markFailed(qint64 id, const QString &e
             return r.error();
         return InboxState::Dead;
     }
-    auto connection = m_db.connection();
-    if (!connection)
-        return connection.error();
-    QSqlQuery q(connection.value());
     const QDateTime now = m_clock.now();
     const QDateTime next = now.addMSecs(backoffMs(attempts, backoff, QRandomGenerator::global()->generate()));
-    q.prepare(QStringLiteral("UPDATE webhook_inbox SET state = 'failed', last_error = ?, next_attempt_at = ?, "
-                             "updated_at = ? WHERE id = ?"));
-    q.addBindValue(error);
-    q.addBindValue(toDb(next));
-    q.addBindValue(toDb(now));
-    q.addBindValue(id);
-    if (!q.exec())
-        return m_db.fail(q, Tr::tr("record the failure of webhook %1").arg(id));
+    auto q = m_db.prepare(QStringLiteral("UPDATE webhook_inbox SET state = ") + sqlState(InboxState::Failed)
+                              + QStringLiteral(", last_error = :error, next_attempt_at = :next, updated_at = :now "
+                                               "WHERE id = :id"),
+                          Tr::tr("record the failure of webhook %1").arg(id));
+    if (!q)
+        return q.error();
+    q->bind(QStringLiteral(":error"), error)
+        .bind(QStringLiteral(":next"), toDb(next))
+        .bind(QStringLiteral(":now"), toDb(now))
+        .bind(QStringLiteral(":id"), id);
+    if (auto r = q->exec(); !r)
+        return r.error();
     return InboxState::Failed;
 }
 
 core::Result<void> InboxRepository::markDead(qint64 id, const QString &error)
 {
-    auto connection = m_db.connection();
-    if (!connection)
-        return connection.error();
-    QSqlQuery q(connection.value());
-    q.prepare(QStringLiteral("UPDATE webhook_inbox SET state = 'dead', last_error = ?, updated_at = ? WHERE id = ?"));
-    q.addBindValue(error);
-    q.addBindValue(toDb(m_clock.now()));
-    q.addBindValue(id);
-    if (!q.exec())
-        return m_db.fail(q, Tr::tr("record the failure of webhook %1").arg(id));
-    return {};
+    auto q = m_db.prepare(QStringLiteral("UPDATE webhook_inbox SET state = ") + sqlState(InboxState::Dead)
+                              + QStringLiteral(", last_error = :error, updated_at = :now WHERE id = :id"),
+                          Tr::tr("record the failure of webhook %1").arg(id));
+    if (!q)
+        return q.error();
+    return q->bind(QStringLiteral(":error"), error)
+        .bind(QStringLiteral(":now"), toDb(m_clock.now()))
+        .bind(QStringLiteral(":id"), id)
+        .exec();
 }
 
 core::Result<void> InboxRepository::markPushed(qint64 id, const QStringList &fieldIds)
@@ -327,35 +342,32 @@ core::Result<void> InboxRepository::markPushed(qint64 id, const QStringList &fie
         if (!pushed.contains(f))
             pushed << f;
     }
-    auto connection = m_db.connection();
-    if (!connection)
-        return connection.error();
-    QSqlQuery q(connection.value());
-    q.prepare(QStringLiteral("UPDATE webhook_inbox SET pushed = ?, updated_at = ? WHERE id = ?"));
-    q.addBindValue(listToJson(pushed));
-    q.addBindValue(toDb(m_clock.now()));
-    q.addBindValue(id);
-    if (!q.exec())
-        return m_db.fail(q, Tr::tr("record the contact update of webhook %1").arg(id));
-    return {};
+    auto q = m_db.prepare(QStringLiteral("UPDATE webhook_inbox SET pushed = :pushed, updated_at = :now WHERE id = :id"),
+                          Tr::tr("record the contact update of webhook %1").arg(id));
+    if (!q)
+        return q.error();
+    return q->bind(QStringLiteral(":pushed"), listToJson(pushed))
+        .bind(QStringLiteral(":now"), toDb(m_clock.now()))
+        .bind(QStringLiteral(":id"), id)
+        .exec();
 }
 
 core::Result<int> InboxRepository::resumeInterrupted(const QString &station, int staleAfterS)
 {
-    auto connection = m_db.connection();
-    if (!connection)
-        return connection.error();
-    QSqlQuery q(connection.value());
     const QDateTime now = m_clock.now();
-    q.prepare(QStringLiteral("UPDATE webhook_inbox SET state = 'pending', next_attempt_at = ?, updated_at = ? "
-                             "WHERE state = 'processing' AND (claimed_by = ? OR claimed_by IS NULL OR updated_at < ?)"));
-    q.addBindValue(toDb(now));
-    q.addBindValue(toDb(now));
-    q.addBindValue(station);
-    q.addBindValue(toDb(now.addSecs(-staleAfterS)));
-    if (!q.exec())
-        return m_db.fail(q, Tr::tr("resume interrupted webhooks"));
-    const int n = q.numRowsAffected();
+    auto q = m_db.prepare(QStringLiteral("UPDATE webhook_inbox SET state = ") + sqlState(InboxState::Pending)
+                              + QStringLiteral(", next_attempt_at = :now, updated_at = :now WHERE state = ")
+                              + sqlState(InboxState::Processing)
+                              + QStringLiteral(" AND (claimed_by = :station OR claimed_by IS NULL OR updated_at < :stale)"),
+                          Tr::tr("resume interrupted webhooks"));
+    if (!q)
+        return q.error();
+    q->bind(QStringLiteral(":now"), toDb(now))
+        .bind(QStringLiteral(":station"), station)
+        .bind(QStringLiteral(":stale"), toDb(now.addSecs(-staleAfterS)));
+    if (auto r = q->exec(); !r)
+        return r.error();
+    const int n = q->rowsAffected();
     if (n > 0)
         qCInfo(lcDb) << "resumed" << n << "webhook(s) interrupted while processing";
     return n;
@@ -363,89 +375,88 @@ core::Result<int> InboxRepository::resumeInterrupted(const QString &station, int
 
 core::Result<bool> InboxRepository::retry(qint64 id)
 {
-    auto connection = m_db.connection();
-    if (!connection)
-        return connection.error();
-    QSqlQuery q(connection.value());
-    const QString now = toDb(m_clock.now()).toString();
-    q.prepare(QStringLiteral("UPDATE webhook_inbox SET state = 'pending', attempts = 0, next_attempt_at = ?, updated_at = ? "
-                             "WHERE id = ? AND (state IN ('dead', 'failed') OR (state = 'done' AND warning IS NOT NULL))"));
-    q.addBindValue(now);
-    q.addBindValue(now);
-    q.addBindValue(id);
-    if (!q.exec())
-        return m_db.fail(q, Tr::tr("retry webhook %1").arg(id));
-    return q.numRowsAffected() > 0;
+    auto q = m_db.prepare(QStringLiteral("UPDATE webhook_inbox SET state = ") + sqlState(InboxState::Pending)
+                              + QStringLiteral(", attempts = 0, next_attempt_at = :now, updated_at = :now WHERE id = :id "
+                                               "AND (")
+                              + sqlStates({ InboxState::Dead, InboxState::Failed }) + QStringLiteral(" OR (state = ")
+                              + sqlState(InboxState::Done) + QStringLiteral(" AND warning IS NOT NULL))"),
+                          Tr::tr("retry webhook %1").arg(id));
+    if (!q)
+        return q.error();
+    q->bind(QStringLiteral(":now"), toDb(m_clock.now()).toString()).bind(QStringLiteral(":id"), id);
+    if (auto r = q->exec(); !r)
+        return r.error();
+    return q->rowsAffected() > 0;
 }
 
 core::Result<InboxStats> InboxRepository::stats()
 {
-    auto connection = m_db.connection();
-    if (!connection)
-        return connection.error();
-    QSqlQuery q(connection.value());
     const QDateTime midnight = QDateTime(m_clock.now().toLocalTime().date(), QTime(0, 0));
-    q.prepare(QStringLiteral("SELECT "
-                             "SUM(CASE WHEN state = 'pending' THEN 1 ELSE 0 END), "
-                             "SUM(CASE WHEN state = 'processing' THEN 1 ELSE 0 END), "
-                             "SUM(CASE WHEN state = 'failed' THEN 1 ELSE 0 END), "
-                             "SUM(CASE WHEN state = 'dead' THEN 1 ELSE 0 END), "
-                             "SUM(CASE WHEN state = 'done' THEN 1 ELSE 0 END), "
-                             "SUM(CASE WHEN received_at >= ? THEN 1 ELSE 0 END) FROM webhook_inbox"));
-    q.addBindValue(toDb(midnight));
-    if (!q.exec() || !q.next())
-        return m_db.fail(q, Tr::tr("count the webhooks in the inbox"));
+    const auto countOf = [](InboxState state, const char *as) -> QString {
+        return QStringLiteral("SUM(CASE WHEN state = ") + sqlState(state) + QStringLiteral(" THEN 1 ELSE 0 END) AS ")
+            + QLatin1StringView(as) + QStringLiteral(", ");
+    };
+    auto q = m_db.prepare(QStringLiteral("SELECT ") + countOf(InboxState::Pending, "pending")
+                              + countOf(InboxState::Processing, "processing") + countOf(InboxState::Failed, "failed")
+                              + countOf(InboxState::Dead, "dead") + countOf(InboxState::Done, "done")
+                              + QStringLiteral("SUM(CASE WHEN received_at >= :midnight THEN 1 ELSE 0 END) AS today "
+                                               "FROM webhook_inbox"),
+                          Tr::tr("count the webhooks in the inbox"));
+    if (!q)
+        return q.error();
+    if (auto r = q->bind(QStringLiteral(":midnight"), toDb(midnight)).execFirst(); !r)
+        return r.error();
     InboxStats s;
-    s.pending = q.value(0).toInt();
-    s.processing = q.value(1).toInt();
-    s.failed = q.value(2).toInt();
-    s.dead = q.value(3).toInt();
-    s.done = q.value(4).toInt();
-    s.acceptedToday = q.value(5).toInt();
-    q.finish();
-    QSqlQuery e(connection.value());
-    if (!e.exec(QStringLiteral("SELECT last_error, updated_at FROM webhook_inbox WHERE state IN ('failed', 'dead') "
-                               "AND last_error IS NOT NULL ORDER BY updated_at DESC LIMIT 1")))
-        return m_db.fail(e, Tr::tr("read the last webhook error"));
-    if (e.next()) {
-        s.lastError = e.value(0).toString();
-        s.lastErrorAt = timeFromDb(e.value(1));
+    s.pending = q->value(QStringLiteral("pending")).toInt();
+    s.processing = q->value(QStringLiteral("processing")).toInt();
+    s.failed = q->value(QStringLiteral("failed")).toInt();
+    s.dead = q->value(QStringLiteral("dead")).toInt();
+    s.done = q->value(QStringLiteral("done")).toInt();
+    s.acceptedToday = q->value(QStringLiteral("today")).toInt();
+    q->finish();
+    auto e = m_db.prepare(QStringLiteral("SELECT last_error, updated_at FROM webhook_inbox WHERE ")
+                              + sqlStates({ InboxState::Failed, InboxState::Dead })
+                              + QStringLiteral(" AND last_error IS NOT NULL ORDER BY updated_at DESC LIMIT 1"),
+                          Tr::tr("read the last webhook error"));
+    if (!e)
+        return e.error();
+    if (auto r = e->exec(); !r)
+        return r.error();
+    if (e->next()) {
+        s.lastError = e->value(QStringLiteral("last_error")).toString();
+        s.lastErrorAt = timeFromDb(e->value(QStringLiteral("updated_at")));
     }
     return s;
 }
 
 core::Result<QList<InboxItem>> InboxRepository::recent(int limit)
 {
-    auto connection = m_db.connection();
-    if (!connection)
-        return connection.error();
-    QSqlQuery q(connection.value());
     // The body is left out (it can be large); the panel shows kind, order, state and error.
-    q.prepare(QStringLiteral("SELECT id, idempotency_key, received_at, event_type, order_id, contact_id, NULL, state, "
-                             "attempts, next_attempt_at, last_error, warning, pushed, claimed_by, processed_at, updated_at "
-                             "FROM webhook_inbox ORDER BY id DESC LIMIT ?"));
-    q.addBindValue(std::max(0, limit));
-    if (!q.exec())
-        return m_db.fail(q, Tr::tr("read the recent webhooks"));
+    QString columns = kColumns;
+    columns.replace(QStringLiteral(" body,"), QStringLiteral(" NULL AS body,"));
+    auto q = m_db.prepare(QStringLiteral("SELECT ") + columns + QStringLiteral(" FROM webhook_inbox ORDER BY id DESC LIMIT :limit"),
+                          Tr::tr("read the recent webhooks"));
+    if (!q)
+        return q.error();
+    if (auto r = q->bind(QStringLiteral(":limit"), std::max(0, limit)).exec(); !r)
+        return r.error();
     QList<InboxItem> out;
-    while (q.next())
-        out.append(itemFrom(q));
+    while (q->next())
+        out.append(itemFrom(q.value()));
     return out;
 }
 
 core::Result<std::optional<InboxItem>> InboxRepository::get(qint64 id)
 {
-    auto connection = m_db.connection();
-    if (!connection)
-        return connection.error();
-    QSqlQuery q(connection.value());
-    q.prepare(QStringLiteral("SELECT ") + QLatin1StringView(kColumns) + QStringLiteral(" FROM webhook_inbox WHERE id = ?"));
-    q.addBindValue(id);
-    if (!q.exec())
-        return m_db.fail(q, Tr::tr("read webhook %1").arg(id));
-    if (!q.next())
+    auto q = m_db.prepare(QStringLiteral("SELECT ") + kColumns + QStringLiteral(" FROM webhook_inbox WHERE id = :id"),
+                          Tr::tr("read webhook %1").arg(id));
+    if (!q)
+        return q.error();
+    if (auto r = q->bind(QStringLiteral(":id"), id).exec(); !r)
+        return r.error();
+    if (!q->next())
         return std::optional<InboxItem>();
-    return std::optional<InboxItem>(itemFrom(q));
+    return std::optional<InboxItem>(itemFrom(q.value()));
 }
 
 } // namespace qrt::db

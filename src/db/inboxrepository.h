@@ -128,13 +128,13 @@ public:
     static qint64 backoffMs(int attempts, const InboxBackoff &backoff, quint32 random);
 
 private:
-    core::Result<QSqlQuery *> batchStatement(const QSqlDatabase &connection, qsizetype rows);
+    core::Result<Query *> batchStatement(qsizetype rows);
 
     Database &m_db;
     const core::Clock &m_clock;
     struct KeptStatement
     {
-        std::unique_ptr<QSqlQuery> query;
+        std::unique_ptr<Query> query;
         quint64 lastUse = 0;
     };
     std::unordered_map<qsizetype, KeptStatement> m_batchStatements; // by row count, on this thread's connection

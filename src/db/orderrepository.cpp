@@ -4,8 +4,6 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QSqlQuery>
-#include <QSqlRecord>
 
 namespace qrt::db {
 
@@ -81,9 +79,8 @@ QList<core::OrderItem> itemsFromDb(const QVariant &lineItems)
     return items;
 }
 
-OrderRow rowFrom(const QSqlQuery &q, bool detail)
+OrderRow rowFrom(const Query &r, bool detail)
 {
-    const QSqlRecord r = q.record();
     auto s = [&r](const char *c) { return r.value(QLatin1StringView(c)).toString(); };
     OrderRow row;
     core::Order &o = row.order;
@@ -138,22 +135,23 @@ QString escapeLike(const QString &text)
 }
 
 // WHERE clause with bound values only: nothing the user typed is ever put into SQL text.
-QString whereClause(const OrderQuery &query, QVariantList &binds)
+QString whereClause(const OrderQuery &query, QVariantMap &binds)
 {
     QStringList parts;
     const QStringList words = query.search.simplified().toLower().split(u' ', Qt::SkipEmptyParts);
     for (const QString &word : words.mid(0, 8)) {
         // search_text: lower-case order id, names, e-mail and phone, kept by the database (migration 0003).
-        parts << QStringLiteral("search_text LIKE ? ESCAPE '\\'");
-        binds << QString(u'%' + escapeLike(word) + u'%');
+        const QString name = QStringLiteral(":word%1").arg(binds.size());
+        parts << QStringLiteral("search_text LIKE ") + name + QStringLiteral(" ESCAPE '\\'");
+        binds.insert(name, QString(u'%' + escapeLike(word) + u'%'));
     }
     if (!query.eventId.isEmpty()) {
-        parts << QStringLiteral("event_id = ?");
-        binds << query.eventId;
+        parts << QStringLiteral("event_id = :event_id");
+        binds.insert(QStringLiteral(":event_id"), query.eventId);
     }
     if (!query.paymentStatus.isEmpty()) {
-        parts << QStringLiteral("payment_status = ?");
-        binds << query.paymentStatus;
+        parts << QStringLiteral("payment_status = :payment_status");
+        binds.insert(QStringLiteral(":payment_status"), query.paymentStatus);
     }
     switch (query.checkIn) {
     case CheckInState::Any:
@@ -199,85 +197,110 @@ QString orderBy(const OrderQuery &query)
 
 } // namespace
 
+namespace {
+// The columns an upsert writes, each with where its value comes from: the INSERT, its
+// placeholders, the ON CONFLICT update and the bound values are all made from this one list.
+// The QR image, its push time, the ticket counts and inserted_at are not in it: never touched.
+struct WrittenColumn
+{
+    const char *name;
+    QVariant (*value)(const core::Order &o, const QDateTime &now);
+    bool json = false;
+};
+
+const WrittenColumn kWritten[] = {
+    { "order_id", [](const core::Order &o, const QDateTime &) -> QVariant { return o.orderId; } },
+    { "location_id", [](const core::Order &o, const QDateTime &) { return textOrNull(o.locationId); } },
+    { "total_paid", [](const core::Order &o, const QDateTime &) -> QVariant { return o.totalPaid; } },
+    { "payment_status", [](const core::Order &o, const QDateTime &) { return textOrNull(o.paymentStatus); } },
+    { "payment_currency", [](const core::Order &o, const QDateTime &) { return textOrNull(o.paymentCurrency); } },
+    { "order_status", [](const core::Order &o, const QDateTime &) { return textOrNull(o.orderStatus); } },
+    { "contact_id", [](const core::Order &o, const QDateTime &) { return textOrNull(o.contactId); } },
+    { "contact_firstname", [](const core::Order &o, const QDateTime &) { return textOrNull(o.contactFirstName); } },
+    { "contact_lastname", [](const core::Order &o, const QDateTime &) { return textOrNull(o.contactLastName); } },
+    { "contact_email", [](const core::Order &o, const QDateTime &) { return textOrNull(o.contactEmail); } },
+    { "contact_phone", [](const core::Order &o, const QDateTime &) { return textOrNull(o.contactPhone); } },
+    { "date_added", [](const core::Order &o, const QDateTime &) { return toDb(o.dateAdded); } },
+    { "event_id", [](const core::Order &o, const QDateTime &) { return textOrNull(o.eventId); } },
+    { "event_name", [](const core::Order &o, const QDateTime &) { return textOrNull(o.eventName); } },
+    { "event_image", [](const core::Order &o, const QDateTime &) { return textOrNull(o.eventImage); } },
+    { "event_ticket_price", [](const core::Order &o, const QDateTime &) -> QVariant { return o.eventTicketPrice; } },
+    { "event_ticket_currency", [](const core::Order &o, const QDateTime &) { return textOrNull(o.eventTicketCurrency); } },
+    { "event_available_qty", [](const core::Order &o, const QDateTime &) -> QVariant { return o.eventAvailableQty; } },
+    { "event_ticket_qty", [](const core::Order &o, const QDateTime &) -> QVariant { return o.eventTicketQty; } },
+    { "event_ticket_type", [](const core::Order &o, const QDateTime &) { return textOrNull(o.eventTicketType); } },
+    { "ticket_quantities",
+      [](const core::Order &o, const QDateTime &) -> QVariant { return QString::fromUtf8(quantitiesJson(o.ticketQuantities)); },
+      true },
+    { "line_items", [](const core::Order &o, const QDateTime &) -> QVariant { return QString::fromUtf8(itemsJson(o.items)); },
+      true },
+    { "ghl_updated_at", [](const core::Order &o, const QDateTime &) { return toDb(o.ghlUpdatedAt); } },
+    { "synced_at", [](const core::Order &o, const QDateTime &now) { return toDb(o.syncedAt.isValid() ? o.syncedAt : now); } },
+    { "updated_at", [](const core::Order &, const QDateTime &now) { return toDb(now); } },
+};
+
+QString placeholder(const WrittenColumn &c)
+{
+    return u':' + QLatin1StringView(c.name);
+}
+} // namespace
+
 QString OrderRepository::upsertSql(const Database &db)
 {
-    const QString json = db.jsonParam();
-    return QStringLiteral(
-               "INSERT INTO ghl_qr_orders (order_id, location_id, total_paid, payment_status, payment_currency, "
-               "order_status, contact_id, contact_firstname, contact_lastname, contact_email, contact_phone, date_added, "
-               "event_id, event_name, event_image, event_ticket_price, event_ticket_currency, event_available_qty, "
-               "event_ticket_qty, event_ticket_type, ticket_quantities, line_items, ghl_updated_at, synced_at, updated_at) "
-               "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, %1, %1, ?, ?, ?) "
-               "ON CONFLICT (order_id) DO UPDATE SET location_id = excluded.location_id, total_paid = excluded.total_paid, "
-               "payment_status = excluded.payment_status, payment_currency = excluded.payment_currency, "
-               "order_status = excluded.order_status, contact_id = excluded.contact_id, "
-               "contact_firstname = excluded.contact_firstname, contact_lastname = excluded.contact_lastname, "
-               "contact_email = excluded.contact_email, contact_phone = excluded.contact_phone, "
-               "date_added = excluded.date_added, event_id = excluded.event_id, event_name = excluded.event_name, "
-               "event_image = excluded.event_image, event_ticket_price = excluded.event_ticket_price, "
-               "event_ticket_currency = excluded.event_ticket_currency, "
-               "event_available_qty = excluded.event_available_qty, event_ticket_qty = excluded.event_ticket_qty, "
-               "event_ticket_type = excluded.event_ticket_type, ticket_quantities = excluded.ticket_quantities, "
-               "line_items = excluded.line_items, ghl_updated_at = excluded.ghl_updated_at, "
-               "synced_at = excluded.synced_at, updated_at = excluded.updated_at")
-        .arg(json);
+    QStringList names, values, updates;
+    for (const WrittenColumn &c : kWritten) {
+        const QLatin1StringView name(c.name);
+        names << name;
+        values << (c.json ? db.jsonParam(placeholder(c)) : placeholder(c));
+        if (name != u"order_id")
+            updates << name + QStringLiteral(" = excluded.") + name;
+    }
+    return QStringLiteral("INSERT INTO ghl_qr_orders (") + names.join(QStringLiteral(", ")) + QStringLiteral(") VALUES (")
+        + values.join(QStringLiteral(", ")) + QStringLiteral(") ON CONFLICT (order_id) DO UPDATE SET ")
+        + updates.join(QStringLiteral(", "));
 }
 
-core::Result<void> OrderRepository::upsertOne(Database &db, QSqlQuery &q, const core::Order &o)
+core::Result<Query> OrderRepository::prepareUpsert(Database &db, const QString &what)
+{
+    return db.prepare(upsertSql(db), what);
+}
+
+core::Result<void> OrderRepository::upsertOne(Query &q, const core::Order &o)
 {
     if (o.orderId.trimmed().isEmpty())
         return core::makeError(QStringLiteral("db.invalid"), Tr::tr("An order without an id cannot be saved."));
     const QDateTime now = QDateTime::currentDateTimeUtc();
-    const QVariantList values = {
-        o.orderId, textOrNull(o.locationId), o.totalPaid, textOrNull(o.paymentStatus), textOrNull(o.paymentCurrency),
-        textOrNull(o.orderStatus), textOrNull(o.contactId), textOrNull(o.contactFirstName),
-        textOrNull(o.contactLastName), textOrNull(o.contactEmail), textOrNull(o.contactPhone), toDb(o.dateAdded),
-        textOrNull(o.eventId), textOrNull(o.eventName), textOrNull(o.eventImage), o.eventTicketPrice,
-        textOrNull(o.eventTicketCurrency), o.eventAvailableQty, o.eventTicketQty, textOrNull(o.eventTicketType),
-        QString::fromUtf8(quantitiesJson(o.ticketQuantities)), QString::fromUtf8(itemsJson(o.items)),
-        toDb(o.ghlUpdatedAt), toDb(o.syncedAt.isValid() ? o.syncedAt : now), toDb(now)
-    };
-    for (int i = 0; i < values.size(); ++i)
-        q.bindValue(i, values[i]);
-    if (!q.exec())
-        return db.fail(q, Tr::tr("save order %1").arg(o.orderId));
-    return {};
+    for (const WrittenColumn &c : kWritten)
+        q.bind(placeholder(c), c.value(o, now));
+    return q.describe(Tr::tr("save order %1").arg(o.orderId)).exec();
 }
 
 core::Result<int> OrderRepository::upsert(const QList<core::Order> &orders)
 {
-    auto connection = m_db.connection();
-    if (!connection)
-        return connection.error();
-    Transaction tx(m_db, connection.value());
-    if (auto r = tx.begin(); !r)
-        return r.error();
-    QSqlQuery q(connection.value());
-    if (!q.prepare(upsertSql(m_db)))
-        return m_db.fail(q, Tr::tr("prepare saving orders"));
-    for (const core::Order &o : orders) {
-        if (auto r = upsertOne(m_db, q, o); !r)
-            return r.error();
-    }
-    if (auto r = tx.commit(); !r)
-        return r.error();
-    return static_cast<int>(orders.size());
+    return m_db.inTransaction([&]() -> core::Result<int> {
+        auto q = prepareUpsert(m_db, Tr::tr("prepare saving orders"));
+        if (!q)
+            return q.error();
+        for (const core::Order &o : orders) {
+            if (auto r = upsertOne(q.value(), o); !r)
+                return r.error();
+        }
+        return static_cast<int>(orders.size());
+    });
 }
 
 core::Result<std::optional<OrderRow>> OrderRepository::get(const QString &orderId)
 {
-    auto connection = m_db.connection();
-    if (!connection)
-        return connection.error();
-    QSqlQuery q(connection.value());
-    q.prepare(QStringLiteral("SELECT ") + QLatin1StringView(kListColumns) + QLatin1StringView(kDetailColumns)
-              + QStringLiteral(" FROM ghl_qr_orders WHERE order_id = ?"));
-    q.addBindValue(orderId);
-    if (!q.exec())
-        return m_db.fail(q, Tr::tr("read order %1").arg(orderId));
-    if (!q.next())
+    auto q = m_db.prepare(QStringLiteral("SELECT ") + QLatin1StringView(kListColumns) + QLatin1StringView(kDetailColumns)
+                              + QStringLiteral(" FROM ghl_qr_orders WHERE order_id = :order_id"),
+                          Tr::tr("read order %1").arg(orderId));
+    if (!q)
+        return q.error();
+    if (auto r = q->bind(QStringLiteral(":order_id"), orderId).exec(); !r)
+        return r.error();
+    if (!q->next())
         return std::optional<OrderRow>();
-    return std::optional<OrderRow>(rowFrom(q, true));
+    return std::optional<OrderRow>(rowFrom(q.value(), true));
 }
 
 core::Result<QHash<QString, QList<core::OrderItem>>> OrderRepository::lineItems(const QStringList &orderIds)
@@ -285,117 +308,116 @@ core::Result<QHash<QString, QList<core::OrderItem>>> OrderRepository::lineItems(
     QHash<QString, QList<core::OrderItem>> items;
     if (orderIds.isEmpty())
         return items;
-    auto connection = m_db.connection();
-    if (!connection)
-        return connection.error();
-    QSqlQuery q(connection.value());
-    q.prepare(QStringLiteral("SELECT order_id, line_items FROM ghl_qr_orders WHERE order_id IN (")
-              + QStringList(orderIds.size(), QStringLiteral("?")).join(u',') + u')');
-    for (const QString &id : orderIds)
-        q.addBindValue(id);
-    if (!q.exec())
-        return m_db.fail(q, Tr::tr("read order %1").arg(orderIds.join(QStringLiteral(", "))));
-    while (q.next())
-        items.insert(q.value(0).toString(), itemsFromDb(q.value(1)));
+    QStringList placeholders;
+    for (qsizetype i = 0; i < orderIds.size(); ++i)
+        placeholders << QStringLiteral(":id%1").arg(i);
+    auto q = m_db.prepare(QStringLiteral("SELECT order_id, line_items FROM ghl_qr_orders WHERE order_id IN (")
+                              + placeholders.join(u',') + u')',
+                          Tr::tr("read order %1").arg(orderIds.join(QStringLiteral(", "))));
+    if (!q)
+        return q.error();
+    for (qsizetype i = 0; i < orderIds.size(); ++i)
+        q->bind(placeholders.at(i), orderIds.at(i));
+    if (auto r = q->exec(); !r)
+        return r.error();
+    while (q->next())
+        items.insert(q->value(QStringLiteral("order_id")).toString(), itemsFromDb(q->value(QStringLiteral("line_items"))));
     return items;
 }
 
 core::Result<QList<OrderRow>> OrderRepository::list(const OrderQuery &query)
 {
-    auto connection = m_db.connection();
-    if (!connection)
-        return connection.error();
-    QVariantList binds;
-    QString sql = QStringLiteral("SELECT ") + QLatin1StringView(kListColumns) + QStringLiteral(" FROM ghl_qr_orders")
-        + whereClause(query, binds) + orderBy(query) + QStringLiteral(" LIMIT ? OFFSET ?");
-    binds << std::clamp(query.limit, 1, 10000) << std::max(0, query.offset);
-    QSqlQuery q(connection.value());
-    q.setForwardOnly(true);
-    q.prepare(sql);
-    for (const QVariant &v : std::as_const(binds))
-        q.addBindValue(v);
-    if (!q.exec())
-        return m_db.fail(q, Tr::tr("list orders"));
+    QVariantMap binds;
+    auto q = m_db.prepare(QStringLiteral("SELECT ") + QLatin1StringView(kListColumns) + QStringLiteral(" FROM ghl_qr_orders")
+                              + whereClause(query, binds) + orderBy(query) + QStringLiteral(" LIMIT :limit OFFSET :offset"),
+                          Tr::tr("list orders"));
+    if (!q)
+        return q.error();
+    binds.insert(QStringLiteral(":limit"), std::clamp(query.limit, 1, 10000));
+    binds.insert(QStringLiteral(":offset"), std::max(0, query.offset));
+    for (auto it = binds.cbegin(); it != binds.cend(); ++it)
+        q->bind(it.key(), it.value());
+    if (auto r = q->exec(); !r)
+        return r.error();
     QList<OrderRow> rows;
     rows.reserve(query.limit);
-    while (q.next())
-        rows.append(rowFrom(q, false));
+    while (q->next())
+        rows.append(rowFrom(q.value(), false));
     return rows;
 }
 
 core::Result<int> OrderRepository::count(const OrderQuery &query)
 {
-    auto connection = m_db.connection();
-    if (!connection)
-        return connection.error();
-    QVariantList binds;
-    QSqlQuery q(connection.value());
-    q.prepare(QStringLiteral("SELECT count(*) FROM ghl_qr_orders") + whereClause(query, binds));
-    for (const QVariant &v : std::as_const(binds))
-        q.addBindValue(v);
-    if (!q.exec() || !q.next())
-        return m_db.fail(q, Tr::tr("count orders"));
-    return q.value(0).toInt();
+    QVariantMap binds;
+    auto q = m_db.prepare(QStringLiteral("SELECT count(*) AS n FROM ghl_qr_orders") + whereClause(query, binds),
+                          Tr::tr("count orders"));
+    if (!q)
+        return q.error();
+    for (auto it = binds.cbegin(); it != binds.cend(); ++it)
+        q->bind(it.key(), it.value());
+    if (auto r = q->execFirst(); !r)
+        return r.error();
+    return q->value(QStringLiteral("n")).toInt();
 }
 
 core::Result<QList<EventInfo>> OrderRepository::events()
 {
-    auto connection = m_db.connection();
-    if (!connection)
-        return connection.error();
-    QSqlQuery q(connection.value());
-    if (!q.exec(QStringLiteral("SELECT event_id, max(event_name), count(*) FROM ghl_qr_orders WHERE event_id IS NOT NULL "
-                               "GROUP BY event_id ORDER BY max(event_name)")))
-        return m_db.fail(q, Tr::tr("list events"));
+    auto q = m_db.prepare(QStringLiteral("SELECT event_id, max(event_name) AS event_name, count(*) AS orders FROM "
+                                         "ghl_qr_orders WHERE event_id IS NOT NULL GROUP BY event_id ORDER BY max(event_name)"),
+                          Tr::tr("list events"));
+    if (!q)
+        return q.error();
+    if (auto r = q->exec(); !r)
+        return r.error();
     QList<EventInfo> events;
-    while (q.next())
-        events.append({ q.value(0).toString(), q.value(1).toString(), q.value(2).toInt() });
+    while (q->next())
+        events.append({ q->value(QStringLiteral("event_id")).toString(), q->value(QStringLiteral("event_name")).toString(),
+                        q->value(QStringLiteral("orders")).toInt() });
     return events;
 }
 
 core::Result<QStringList> OrderRepository::paymentStatuses()
 {
-    auto connection = m_db.connection();
-    if (!connection)
-        return connection.error();
-    QSqlQuery q(connection.value());
-    if (!q.exec(QStringLiteral("SELECT DISTINCT payment_status FROM ghl_qr_orders WHERE payment_status IS NOT NULL "
-                               "ORDER BY payment_status")))
-        return m_db.fail(q, Tr::tr("list payment statuses"));
+    auto q = m_db.prepare(QStringLiteral("SELECT DISTINCT payment_status FROM ghl_qr_orders WHERE payment_status IS NOT "
+                                         "NULL ORDER BY payment_status"),
+                          Tr::tr("list payment statuses"));
+    if (!q)
+        return q.error();
+    if (auto r = q->exec(); !r)
+        return r.error();
     QStringList statuses;
-    while (q.next())
-        statuses << q.value(0).toString();
+    while (q->next())
+        statuses << q->value(QStringLiteral("payment_status")).toString();
     return statuses;
 }
 
 core::Result<QHash<QString, QDateTime>> OrderRepository::ghlUpdatedAt()
 {
-    auto connection = m_db.connection();
-    if (!connection)
-        return connection.error();
-    QSqlQuery q(connection.value());
-    q.setForwardOnly(true);
-    if (!q.exec(QStringLiteral("SELECT order_id, ghl_updated_at FROM ghl_qr_orders")))
-        return m_db.fail(q, Tr::tr("read when orders last changed"));
+    auto q = m_db.prepare(QStringLiteral("SELECT order_id, ghl_updated_at FROM ghl_qr_orders"),
+                          Tr::tr("read when orders last changed"));
+    if (!q)
+        return q.error();
+    if (auto r = q->exec(); !r)
+        return r.error();
     QHash<QString, QDateTime> result;
-    while (q.next())
-        result.insert(q.value(0).toString(), timeFromDb(q.value(1)));
+    while (q->next())
+        result.insert(q->value(QStringLiteral("order_id")).toString(), timeFromDb(q->value(QStringLiteral("ghl_updated_at"))));
     return result;
 }
 
 core::Result<void> OrderRepository::setQrImage(const QString &orderId, const QString &dataUrl, const QDateTime &pushedAt)
 {
-    auto connection = m_db.connection();
-    if (!connection)
-        return connection.error();
-    QSqlQuery q(connection.value());
-    q.prepare(QStringLiteral("UPDATE ghl_qr_orders SET qr_code_image = ?, qr_pushed_at = ? WHERE order_id = ?"));
-    q.addBindValue(dataUrl);
-    q.addBindValue(toDb(pushedAt));
-    q.addBindValue(orderId);
-    if (!q.exec())
-        return m_db.fail(q, Tr::tr("store the QR code of order %1").arg(orderId));
-    if (q.numRowsAffected() == 0)
+    auto q = m_db.prepare(QStringLiteral("UPDATE ghl_qr_orders SET qr_code_image = :image, qr_pushed_at = :pushed_at "
+                                         "WHERE order_id = :order_id"),
+                          Tr::tr("store the QR code of order %1").arg(orderId));
+    if (!q)
+        return q.error();
+    q->bind(QStringLiteral(":image"), dataUrl)
+        .bind(QStringLiteral(":pushed_at"), toDb(pushedAt))
+        .bind(QStringLiteral(":order_id"), orderId);
+    if (auto r = q->exec(); !r)
+        return r;
+    if (q->rowsAffected() == 0)
         return core::makeError(QStringLiteral("db.not_found"), Tr::tr("Order %1 is not in the database.").arg(orderId));
     return {};
 }

@@ -67,8 +67,10 @@ public:
     core::Result<QHash<QString, QDateTime>> ghlUpdatedAt();
     core::Result<void> setQrImage(const QString &orderId, const QString &dataUrl, const QDateTime &pushedAt);
 
-    // Used by upsert and by writers that combine it with ticket changes in one transaction.
-    static core::Result<void> upsertOne(Database &db, QSqlQuery &prepared, const core::Order &order);
+    // Used by upsert and by writers that combine it with ticket changes in one transaction:
+    // prepareUpsert() once, then upsertOne() per order.
+    static core::Result<Query> prepareUpsert(Database &db, const QString &what);
+    static core::Result<void> upsertOne(Query &prepared, const core::Order &order);
     static QString upsertSql(const Database &db);
 
 private:

@@ -2,7 +2,6 @@
 
 #include <QCoreApplication>
 #include <QJsonDocument>
-#include <QSqlQuery>
 
 #include <algorithm>
 
@@ -15,86 +14,91 @@ struct Tr
     Q_DECLARE_TR_FUNCTIONS(qrt::db::SyncRunRepository)
 };
 
-const char kColumns[] = "id, mode, station, started_at, finished_at, status, total_orders, synced_orders, "
-                        "failed_orders, requests, tickets_added, tickets_cancelled, watermark, summary, error";
+const QString kColumns = QStringLiteral("id, mode, station, started_at, finished_at, status, total_orders, "
+                                        "synced_orders, failed_orders, requests, tickets_added, tickets_cancelled, "
+                                        "watermark, summary, error");
+
+QString runningSql()
+{
+    return sqlString(SyncRunStatus::Running);
+}
 } // namespace
 
 core::Result<qint64> SyncRunRepository::start(const QString &mode, const QString &station)
 {
-    auto c = m_db.connection();
-    if (!c)
-        return c.error();
-    QSqlQuery q(c.value());
-    q.prepare(QStringLiteral("INSERT INTO sync_runs (mode, station, started_at, heartbeat_at, status) VALUES (?, ?, ")
-              + m_db.nowExpr() + QStringLiteral(", ") + m_db.nowExpr() + QStringLiteral(", 'running') RETURNING id"));
-    q.addBindValue(mode);
-    q.addBindValue(textOrNull(station));
-    if (!q.exec() || !q.next())
-        return m_db.fail(q, Tr::tr("record the start of a sync run"));
-    return q.value(0).toLongLong();
+    auto q = m_db.prepare(QStringLiteral("INSERT INTO sync_runs (mode, station, started_at, heartbeat_at, status) VALUES "
+                                         "(:mode, :station, ")
+                              + m_db.nowExpr() + QStringLiteral(", ") + m_db.nowExpr() + QStringLiteral(", ") + runningSql()
+                              + QStringLiteral(") RETURNING id"),
+                          Tr::tr("record the start of a sync run"));
+    if (!q)
+        return q.error();
+    if (auto r = q->bind(QStringLiteral(":mode"), mode).bind(QStringLiteral(":station"), textOrNull(station)).execFirst(); !r)
+        return r.error();
+    return q->value(QStringLiteral("id")).toLongLong();
 }
 
 core::Result<void> SyncRunRepository::finish(const SyncRunRecord &r)
 {
-    auto c = m_db.connection();
-    if (!c)
-        return c.error();
-    QSqlQuery q(c.value());
-    q.prepare(QStringLiteral("UPDATE sync_runs SET finished_at = ") + m_db.nowExpr()
-              + QStringLiteral(", status = ?, total_orders = ?, synced_orders = ?, failed_orders = ?, requests = ?, "
-                               "tickets_added = ?, tickets_cancelled = ?, watermark = ?, summary = ")
-              + m_db.jsonParam() + QStringLiteral(", error = ? WHERE id = ?"));
-    q.addBindValue(r.status);
-    q.addBindValue(r.totalOrders);
-    q.addBindValue(r.syncedOrders);
-    q.addBindValue(r.failedOrders);
-    q.addBindValue(r.requests);
-    q.addBindValue(r.ticketsAdded);
-    q.addBindValue(r.ticketsCancelled);
-    q.addBindValue(toDb(r.watermark));
-    q.addBindValue(QString::fromUtf8(QJsonDocument(r.summary).toJson(QJsonDocument::Compact)));
-    q.addBindValue(textOrNull(r.error));
-    q.addBindValue(r.id);
-    if (!q.exec())
-        return m_db.fail(q, Tr::tr("record the outcome of sync run %1").arg(r.id));
-    if (q.numRowsAffected() == 0)
+    auto q = m_db.prepare(QStringLiteral("UPDATE sync_runs SET finished_at = ") + m_db.nowExpr()
+                              + QStringLiteral(", status = :status, total_orders = :total_orders, synced_orders = "
+                                               ":synced_orders, failed_orders = :failed_orders, requests = :requests, "
+                                               "tickets_added = :tickets_added, tickets_cancelled = :tickets_cancelled, "
+                                               "watermark = :watermark, summary = ")
+                              + m_db.jsonParam(QStringLiteral(":summary")) + QStringLiteral(", error = :error WHERE id = :id"),
+                          Tr::tr("record the outcome of sync run %1").arg(r.id));
+    if (!q)
+        return q.error();
+    q->bind(QStringLiteral(":status"), r.status)
+        .bind(QStringLiteral(":total_orders"), r.totalOrders)
+        .bind(QStringLiteral(":synced_orders"), r.syncedOrders)
+        .bind(QStringLiteral(":failed_orders"), r.failedOrders)
+        .bind(QStringLiteral(":requests"), r.requests)
+        .bind(QStringLiteral(":tickets_added"), r.ticketsAdded)
+        .bind(QStringLiteral(":tickets_cancelled"), r.ticketsCancelled)
+        .bind(QStringLiteral(":watermark"), toDb(r.watermark))
+        .bind(QStringLiteral(":summary"), QString::fromUtf8(QJsonDocument(r.summary).toJson(QJsonDocument::Compact)))
+        .bind(QStringLiteral(":error"), textOrNull(r.error))
+        .bind(QStringLiteral(":id"), r.id);
+    if (auto e = q->exec(); !e)
+        return e;
+    if (q->rowsAffected() == 0)
         return core::makeError(QStringLiteral("db.not_found"), Tr::tr("Sync run %1 is not recorded.").arg(r.id));
     return {};
 }
 
-core::Result<QList<SyncRunRecord>> SyncRunRepository::select(const QString &where, const QVariantList &values, int limit)
+core::Result<QList<SyncRunRecord>> SyncRunRepository::select(const QString &where, const QVariantMap &values, int limit)
 {
-    auto c = m_db.connection();
-    if (!c)
-        return c.error();
-    QSqlQuery q(c.value());
-    QString sql = QStringLiteral("SELECT ") + QLatin1StringView(kColumns) + QStringLiteral(" FROM sync_runs");
+    QString sql = QStringLiteral("SELECT ") + kColumns + QStringLiteral(" FROM sync_runs");
     if (!where.isEmpty())
         sql += QStringLiteral(" WHERE ") + where;
     sql += QStringLiteral(" ORDER BY started_at DESC, id DESC LIMIT ") + QString::number(std::max(1, limit));
-    q.prepare(sql);
-    for (const QVariant &v : values)
-        q.addBindValue(v);
-    if (!q.exec())
-        return m_db.fail(q, Tr::tr("read the sync history"));
+    auto q = m_db.prepare(sql, Tr::tr("read the sync history"));
+    if (!q)
+        return q.error();
+    for (auto it = values.cbegin(); it != values.cend(); ++it)
+        q->bind(it.key(), it.value());
+    if (auto e = q->exec(); !e)
+        return e.error();
     QList<SyncRunRecord> rows;
-    while (q.next()) {
+    while (q->next()) {
+        const auto v = [&q](const char *column) { return q->value(QLatin1StringView(column)); };
         SyncRunRecord r;
-        r.id = q.value(0).toLongLong();
-        r.mode = q.value(1).toString();
-        r.station = q.value(2).toString();
-        r.startedAt = timeFromDb(q.value(3));
-        r.finishedAt = timeFromDb(q.value(4));
-        r.status = q.value(5).toString();
-        r.totalOrders = q.value(6).toInt();
-        r.syncedOrders = q.value(7).toInt();
-        r.failedOrders = q.value(8).toInt();
-        r.requests = q.value(9).toInt();
-        r.ticketsAdded = q.value(10).toInt();
-        r.ticketsCancelled = q.value(11).toInt();
-        r.watermark = timeFromDb(q.value(12));
-        r.summary = QJsonDocument::fromJson(q.value(13).toString().toUtf8()).object();
-        r.error = q.value(14).toString();
+        r.id = v("id").toLongLong();
+        r.mode = v("mode").toString();
+        r.station = v("station").toString();
+        r.startedAt = timeFromDb(v("started_at"));
+        r.finishedAt = timeFromDb(v("finished_at"));
+        r.status = v("status").toString();
+        r.totalOrders = v("total_orders").toInt();
+        r.syncedOrders = v("synced_orders").toInt();
+        r.failedOrders = v("failed_orders").toInt();
+        r.requests = v("requests").toInt();
+        r.ticketsAdded = v("tickets_added").toInt();
+        r.ticketsCancelled = v("tickets_cancelled").toInt();
+        r.watermark = timeFromDb(v("watermark"));
+        r.summary = QJsonDocument::fromJson(v("summary").toString().toUtf8()).object();
+        r.error = v("error").toString();
         rows.append(r);
     }
     return rows;
@@ -110,7 +114,7 @@ core::Result<std::optional<SyncRunRecord>> SyncRunRepository::lastRun()
 
 core::Result<std::optional<SyncRunRecord>> SyncRunRepository::lastFinishedRun()
 {
-    auto rows = select(QStringLiteral("status <> 'running'"), {}, 1);
+    auto rows = select(QStringLiteral("status <> ") + runningSql(), {}, 1);
     if (!rows)
         return rows.error();
     return rows->isEmpty() ? std::optional<SyncRunRecord>() : std::optional(rows->first());
@@ -118,16 +122,12 @@ core::Result<std::optional<SyncRunRecord>> SyncRunRepository::lastFinishedRun()
 
 core::Result<void> SyncRunRepository::heartbeat(qint64 id)
 {
-    auto c = m_db.connection();
-    if (!c)
-        return c.error();
-    QSqlQuery q(c.value());
-    q.prepare(QStringLiteral("UPDATE sync_runs SET heartbeat_at = ") + m_db.nowExpr()
-              + QStringLiteral(" WHERE id = ? AND status = 'running'"));
-    q.addBindValue(id);
-    if (!q.exec())
-        return m_db.fail(q, Tr::tr("record that sync run %1 is alive").arg(id));
-    return {};
+    auto q = m_db.prepare(QStringLiteral("UPDATE sync_runs SET heartbeat_at = ") + m_db.nowExpr()
+                              + QStringLiteral(" WHERE id = :id AND status = ") + runningSql(),
+                          Tr::tr("record that sync run %1 is alive").arg(id));
+    if (!q)
+        return q.error();
+    return q->bind(QStringLiteral(":id"), id).exec();
 }
 
 core::Result<std::optional<SyncRunRecord>> SyncRunRepository::running(int staleAfterS)
@@ -135,12 +135,16 @@ core::Result<std::optional<SyncRunRecord>> SyncRunRepository::running(int staleA
     // The heartbeat is written with the database's clock, so the cutoff uses it too: a station
     // whose own clock is a minute off must not take a live run for a crashed one.
     const int seconds = std::max(1, staleAfterS);
+    const QString isRunning = QStringLiteral("status = ") + runningSql();
     auto rows = m_db.isPostgres()
-        ? select(QStringLiteral("status = 'running' AND COALESCE(heartbeat_at, started_at) > now() - CAST(? AS integer) * interval '1 second'"),
-                 { seconds }, 1)
-        : select(QStringLiteral("status = 'running' AND COALESCE(heartbeat_at, started_at) > "
-                                "strftime('%Y-%m-%dT%H:%M:%fZ', 'now', ?)"),
-                 { QStringLiteral("-%1 seconds").arg(seconds) }, 1);
+        ? select(isRunning
+                     + QStringLiteral(" AND COALESCE(heartbeat_at, started_at) > now() - CAST(:seconds AS integer) * "
+                                      "interval '1 second'"),
+                 { { QStringLiteral(":seconds"), seconds } }, 1)
+        : select(isRunning
+                     + QStringLiteral(" AND COALESCE(heartbeat_at, started_at) > strftime('%Y-%m-%dT%H:%M:%fZ', 'now', "
+                                      ":seconds)"),
+                 { { QStringLiteral(":seconds"), QStringLiteral("-%1 seconds").arg(seconds) } }, 1);
     if (!rows)
         return rows.error();
     return rows->isEmpty() ? std::optional<SyncRunRecord>() : std::optional(rows->first());

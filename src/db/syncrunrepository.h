@@ -12,6 +12,15 @@
 
 namespace qrt::db {
 
+// The spellings of sync_runs.status: one constant each, for SQL and for the engine.
+namespace SyncRunStatus {
+inline const QString Running = QStringLiteral("running");
+inline const QString Succeeded = QStringLiteral("succeeded");
+inline const QString Partial = QStringLiteral("partial");
+inline const QString Failed = QStringLiteral("failed");
+inline const QString Cancelled = QStringLiteral("cancelled");
+} // namespace SyncRunStatus
+
 // One row of sync_runs: what a sync run did, kept so the last outcome survives restarts and other
 // stations can see that a sync is going on.
 struct SyncRunRecord
@@ -21,7 +30,7 @@ struct SyncRunRecord
     QString station;
     QDateTime startedAt;
     QDateTime finishedAt;
-    QString status = QStringLiteral("running"); // running | succeeded | partial | failed | cancelled
+    QString status = SyncRunStatus::Running; // one of SyncRunStatus
     int totalOrders = 0;
     int syncedOrders = 0;
     int failedOrders = 0;
@@ -32,7 +41,7 @@ struct SyncRunRecord
     QJsonObject summary;  // failures, conflicts, ...
     QString error;
 
-    bool isRunning() const { return status == u"running"; }
+    bool isRunning() const { return status == SyncRunStatus::Running; }
 };
 
 class SyncRunRepository
@@ -56,7 +65,7 @@ public:
     core::Result<std::optional<SyncRunRecord>> running(int staleAfterS = 120);
 
 private:
-    core::Result<QList<SyncRunRecord>> select(const QString &where, const QVariantList &values, int limit);
+    core::Result<QList<SyncRunRecord>> select(const QString &where, const QVariantMap &values, int limit);
     Database &m_db;
 };
 

@@ -3,6 +3,7 @@
 #include "core/order.h"
 #include "core/result.h"
 #include "core/ticket.h"
+#include "core/ticketreconcile.h"
 #include "db/database.h"
 
 #include <QList>
@@ -63,7 +64,7 @@ struct OverviewRow
 class TicketRepository
 {
 public:
-    static inline const QString kSyncActor = QStringLiteral("sync");
+    static inline const QString kSyncActor = core::kSyncActor;
 
     explicit TicketRepository(Database &db) : m_db(db) { }
 
@@ -72,11 +73,11 @@ public:
     core::Result<std::optional<core::Ticket>> byCode(const QString &code);
 
     // Brings the order's tickets in line with what GHL reports: adds missing tickets, cancels
-    // excess live ones (newest first), never touches used ones and never deletes; audited.
+    // excess live ones (newest first), never touches used ones and never deletes; audited. The
+    // rules are core::planReconcile; this applies them (ticketreconcile.cpp).
     core::Result<ReconcileResult> reconcile(const core::Order &order, const QString &station);
-    // The same inside a transaction the caller owns (the sync engine batches orders).
-    static core::Result<ReconcileResult> reconcileIn(Database &db, QSqlDatabase &connection, const core::Order &order,
-                                                     const QString &station);
+    // The same inside a transaction the caller owns (db.inTransaction: the sync batches orders).
+    static core::Result<ReconcileResult> reconcileIn(Database &db, const core::Order &order, const QString &station);
 
     // One ticket; the transition is checked against the ticket rules.
     core::Result<core::Ticket> setStatus(qint64 ticketId, core::TicketStatus to, const QString &reason,
@@ -100,11 +101,12 @@ public:
     static QString newCode();
 
 private:
-    // Tickets matching "<column> = ?" (the column comes from this class, the value is bound).
+    // Tickets matching "<column> = :key" (the column comes from this class, the value is bound).
     core::Result<QList<core::Ticket>> select(const QString &where, const QVariant &value, const QString &what);
-    core::Result<BulkResult> changeMany(const QString &selectSql, const QVariantList &keys, core::TicketStatus to,
+    core::Result<BulkResult> changeMany(const QString &where, const QVariantList &keys, core::TicketStatus to,
                                         const QString &reason, const QString &actor);
-    core::Result<void> orderCounts(QSqlDatabase &connection, const QString &orderId, AdmitResult &result);
+    core::Result<void> orderCounts(const QString &orderId, AdmitResult &result);
+    core::Result<AdmitResult> noLiveTicket(const QString &orderId);
     Database &m_db;
 };
 

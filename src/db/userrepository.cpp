@@ -1,7 +1,6 @@
 #include "db/userrepository.h"
 
 #include <QCoreApplication>
-#include <QSqlQuery>
 
 namespace qrt::db {
 
@@ -13,20 +12,29 @@ struct Tr
 };
 } // namespace
 
+namespace {
+// PostgreSQL's ids are UUIDs; as text they compare with the id a caller hands back.
+QString idColumn(const Database &db)
+{
+    return db.isPostgres() ? QStringLiteral("id::text") : QStringLiteral("id");
+}
+} // namespace
+
 core::Result<QList<User>> UserRepository::list()
 {
-    auto connection = m_db.connection();
-    if (!connection)
-        return connection.error();
-    QSqlQuery q(connection.value());
-    const QString idExpr = m_db.isPostgres() ? QStringLiteral("id::text") : QStringLiteral("id");
-    if (!q.exec(QStringLiteral("SELECT ") + idExpr
-                + QStringLiteral(", name, email, type, created_at FROM ghl_qr_users ORDER BY lower(name), email")))
-        return m_db.fail(q, Tr::tr("read the users"));
+    auto q = m_db.prepare(QStringLiteral("SELECT ") + idColumn(m_db)
+                              + QStringLiteral(" AS id, name, email, type, created_at FROM ghl_qr_users ORDER BY "
+                                               "lower(name), email"),
+                          Tr::tr("read the users"));
+    if (!q)
+        return q.error();
+    if (auto r = q->exec(); !r)
+        return r.error();
     QList<User> users;
-    while (q.next())
-        users.append({ q.value(0).toString(), q.value(1).toString(), q.value(2).toString(), q.value(3).toString(),
-                       timeFromDb(q.value(4)) });
+    while (q->next())
+        users.append({ q->value(QStringLiteral("id")).toString(), q->value(QStringLiteral("name")).toString(),
+                       q->value(QStringLiteral("email")).toString(), q->value(QStringLiteral("type")).toString(),
+                       timeFromDb(q->value(QStringLiteral("created_at"))) });
     return users;
 }
 
@@ -38,38 +46,34 @@ core::Result<User> UserRepository::upsert(const User &user)
     if (!types.contains(user.type))
         return core::makeError(QStringLiteral("db.invalid"),
                                Tr::tr("A user's type must be Admin or Super Admin, not '%1'.").arg(user.type));
-    auto connection = m_db.connection();
-    if (!connection)
-        return connection.error();
-    QSqlQuery q(connection.value());
-    const QString idExpr = m_db.isPostgres() ? QStringLiteral("id::text") : QStringLiteral("id");
-    q.prepare(QStringLiteral("INSERT INTO ghl_qr_users (name, email, type) VALUES (?, ?, ?) ON CONFLICT (email) DO "
-                             "UPDATE SET name = excluded.name, type = excluded.type RETURNING ")
-              + idExpr + QStringLiteral(", created_at"));
-    q.addBindValue(user.name.trimmed());
-    q.addBindValue(user.email.trimmed().toLower());
-    q.addBindValue(user.type);
-    if (!q.exec() || !q.next())
-        return m_db.fail(q, Tr::tr("save user %1").arg(user.email));
+    auto q = m_db.prepare(QStringLiteral("INSERT INTO ghl_qr_users (name, email, type) VALUES (:name, :email, :type) "
+                                         "ON CONFLICT (email) DO UPDATE SET name = excluded.name, type = excluded.type "
+                                         "RETURNING ")
+                              + idColumn(m_db) + QStringLiteral(" AS id, created_at"),
+                          Tr::tr("save user %1").arg(user.email));
+    if (!q)
+        return q.error();
+    q->bind(QStringLiteral(":name"), user.name.trimmed())
+        .bind(QStringLiteral(":email"), user.email.trimmed().toLower())
+        .bind(QStringLiteral(":type"), user.type);
+    if (auto r = q->execFirst(); !r)
+        return r.error();
     User saved = user;
     saved.email = user.email.trimmed().toLower();
-    saved.id = q.value(0).toString();
-    saved.createdAt = timeFromDb(q.value(1));
+    saved.id = q->value(QStringLiteral("id")).toString();
+    saved.createdAt = timeFromDb(q->value(QStringLiteral("created_at")));
     return saved;
 }
 
 core::Result<bool> UserRepository::remove(const QString &id)
 {
-    auto connection = m_db.connection();
-    if (!connection)
-        return connection.error();
-    QSqlQuery q(connection.value());
-    q.prepare(m_db.isPostgres() ? QStringLiteral("DELETE FROM ghl_qr_users WHERE id::text = ?")
-                                : QStringLiteral("DELETE FROM ghl_qr_users WHERE id = ?"));
-    q.addBindValue(id);
-    if (!q.exec())
-        return m_db.fail(q, Tr::tr("remove user %1").arg(id));
-    return q.numRowsAffected() > 0;
+    auto q = m_db.prepare(QStringLiteral("DELETE FROM ghl_qr_users WHERE ") + idColumn(m_db) + QStringLiteral(" = :id"),
+                          Tr::tr("remove user %1").arg(id));
+    if (!q)
+        return q.error();
+    if (auto r = q->bind(QStringLiteral(":id"), id).exec(); !r)
+        return r.error();
+    return q->rowsAffected() > 0;
 }
 
 } // namespace qrt::db
