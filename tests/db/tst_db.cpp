@@ -15,6 +15,7 @@
 #include <QThread>
 
 #include <atomic>
+#include <stdexcept>
 
 using namespace qrt;
 using core::TicketStatus;
@@ -743,6 +744,77 @@ private slots:
         QCOMPARE(users.list().value().first().type, QStringLiteral("Super Admin"));
         QVERIFY(!users.upsert({ {}, QStringLiteral("X"), QStringLiteral("x@example.com"), QStringLiteral("Root"), {} }));
         QVERIFY(users.remove(u->id).value());
+    }
+
+    void fieldMappingsApplyAllOrNothing()
+    {
+        db::FieldMappingRepository fields(database());
+        QVERIFY_OK(fields.upsert(QStringLiteral("p1"), QStringLiteral("f1"), QStringLiteral("QR ticket")));
+        QVERIFY_OK(fields.apply({ { QStringLiteral("p1"), QString(), QString() },
+                                  { QStringLiteral("p2"), QStringLiteral("f2"), QStringLiteral("QR 2") },
+                                  { QStringLiteral("p3"), QStringLiteral("f3"), QStringLiteral("QR 3") } }));
+        QVERIFY2(!fields.forProduct(QStringLiteral("p1")).value().has_value(), "an empty field id removes the mapping");
+        QCOMPARE(fields.list().value().size(), 2);
+
+        // A change that cannot be saved leaves every mapping as it was.
+        auto r = fields.apply({ { QStringLiteral("p2"), QString(), QString() },
+                                { QStringLiteral("p4"), QStringLiteral("f4"), {} },
+                                { QString(), QStringLiteral("f5"), {} } });
+        QVERIFY2(!r, "a mapping without a product must be refused");
+        QCOMPARE(fields.forProduct(QStringLiteral("p2")).value()->fieldId, QStringLiteral("f2"));
+        QVERIFY2(!fields.forProduct(QStringLiteral("p4")).value().has_value(), "nothing of a refused batch is kept");
+        QCOMPARE(fields.list().value().size(), 2);
+    }
+
+    // --- Database::inTransaction and named columns ------------------------------------------
+
+    void inTransactionCommitsOrRollsBack_data()
+    {
+        QTest::addColumn<int>("ending"); // 0: fn succeeds, 1: fn returns an error, 2: fn throws
+        QTest::addColumn<bool>("kept");
+        QTest::addRow("success commits") << 0 << true;
+        QTest::addRow("an error rolls back") << 1 << false;
+        QTest::addRow("an exception rolls back") << 2 << false;
+    }
+
+    void inTransactionCommitsOrRollsBack()
+    {
+        QFETCH(int, ending);
+        QFETCH(bool, kept);
+        db::FieldMappingRepository fields(database());
+        const auto write = [&]() -> core::Result<void> {
+            if (auto r = fields.upsert(QStringLiteral("p1"), QStringLiteral("f1"), QStringLiteral("QR")); !r)
+                return r;
+            if (ending == 1)
+                return core::makeError(QStringLiteral("test.refused"), QStringLiteral("refused on purpose"));
+            if (ending == 2)
+                throw std::runtime_error("thrown on purpose");
+            return {};
+        };
+        try {
+            const auto r = database().inTransaction(write);
+            QCOMPARE(r.ok(), ending == 0);
+            if (!r.ok())
+                QCOMPARE(r.error().code, QStringLiteral("test.refused"));
+        } catch (const std::runtime_error &) {
+            QCOMPARE(ending, 2);
+        }
+        QCOMPARE(fields.forProduct(QStringLiteral("p1")).value().has_value(), kept);
+        // The connection is usable afterwards: no transaction was left open.
+        QVERIFY_OK(database().inTransaction([&] { return fields.remove(QStringLiteral("p2")); }));
+    }
+
+    void queryReadsColumnsByNameAndSaysWhatFailed()
+    {
+        auto q = database().prepare(QStringLiteral("SELECT 2 AS two, 1 AS one"), QStringLiteral("read two numbers"));
+        QVERIFY_OK(q);
+        QVERIFY_OK(q->execFirst());
+        QCOMPARE(q->value(QStringLiteral("one")).toInt(), 1);
+        QCOMPARE(q->value(QStringLiteral("two")).toInt(), 2);
+
+        auto bad = database().prepare(QStringLiteral("SELECT nothing FROM no_such_table"), QStringLiteral("read a table"));
+        const core::Error error = bad ? bad->exec().error() : bad.error();
+        QCOMPARE(error.message, QStringLiteral("The database could not read a table."));
     }
 };
 
