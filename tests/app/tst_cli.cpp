@@ -1,58 +1,31 @@
+#include "support/childprocess.h"
 #include "support/testdatabase.h"
+#include "support/timeouts.h"
 
 #include <QDir>
-#include <QProcess>
-#include <QTemporaryDir>
 #include <QTest>
 #include <QUrl>
 
 using namespace qrt;
-
-namespace {
-struct Run
-{
-    int exitCode = -1;
-    QString out;
-    QString err;
-};
-} // namespace
+using Run = test::ChildRun;
 
 class TestCli : public QObject
 {
     Q_OBJECT
 
     QString m_bin;
-    QTemporaryDir m_home;
+    test::FreshHome m_home; // a clean slate: no settings of the person running the tests leak in
     db::Dialect m_dialect = db::Dialect::SQLite;
 
     Run run(const QStringList &args, const QMap<QString, QString> &env = {})
     {
-        QProcess p;
-        QProcessEnvironment e = QProcessEnvironment::systemEnvironment();
-        // A clean slate: no settings of the person running the tests leak in.
-        for (const QString &k : e.keys())
-            if (k.startsWith(QStringLiteral("QRTICKETS_")))
-                e.remove(k);
-        e.insert(QStringLiteral("HOME"), m_home.path());
-        e.insert(QStringLiteral("XDG_CONFIG_HOME"), m_home.filePath(QStringLiteral("config")));
-        e.insert(QStringLiteral("XDG_DATA_HOME"), m_home.filePath(QStringLiteral("data")));
-        e.insert(QStringLiteral("QRTICKETS_LOG_DIR"), m_home.filePath(QStringLiteral("logs")));
-        for (auto it = env.cbegin(); it != env.cend(); ++it)
-            e.insert(it.key(), it.value());
-        p.setProcessEnvironment(e);
-        p.start(m_bin, args);
-        if (!p.waitForFinished(60000)) {
-            p.kill();
-            p.waitForFinished();
-        }
-        return { p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, QString::fromUtf8(p.readAllStandardOutput()),
-                 QString::fromUtf8(p.readAllStandardError()) };
+        return test::runChild(m_bin, args, m_home.environment(env), 2 * test::kWaitMs);
     }
 
     QString logs()
     {
         QString all;
-        const QDir d(m_home.filePath(QStringLiteral("logs")));
+        const QDir d(m_home.logDir());
         for (const QString &f : d.entryList(QDir::Files)) {
             QFile file(d.filePath(f));
             if (file.open(QIODevice::ReadOnly))
@@ -64,7 +37,7 @@ class TestCli : public QObject
 private slots:
     void initTestCase()
     {
-        m_bin = qEnvironmentVariable("QRT_QRTICKETS_BIN");
+        m_bin = test::qrticketsBinary();
         QVERIFY2(QFileInfo(m_bin).isExecutable(), "QRT_QRTICKETS_BIN does not name the built qrtickets executable");
         QRT_REQUIRE_BACKEND(m_dialect);
     }

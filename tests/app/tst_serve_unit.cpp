@@ -7,6 +7,8 @@
 // QRT_SECCOMP_LAUNCHER, QRT_QRTICKETS_BIN and QRT_SERVE_UNIT name the launcher, the program and
 // the unit (ctest sets them to the build tree's; tests/app/package_test.sh to the package's).
 #include "support/childprocess.h"
+#include "support/freeport.h"
+#include "support/timeouts.h"
 
 #include <QEventLoop>
 #include <QFile>
@@ -16,7 +18,6 @@
 #include <QNetworkReply>
 #include <QNetworkRequest>
 #include <QProcess>
-#include <QTcpServer>
 #include <QTest>
 #include <QTimer>
 
@@ -38,13 +39,6 @@ class TestServeUnit : public QObject
     QString m_bin;
     QString m_unit;
     QNetworkAccessManager m_nam;
-
-    static quint16 freePort()
-    {
-        QTcpServer probe;
-        probe.listen(QHostAddress::LocalHost, 0);
-        return probe.serverPort();
-    }
 
     // The status of one request, 0 when nothing answered.
     int request(const QByteArray &verb, quint16 port, const QString &path, const QByteArray &body = {})
@@ -88,7 +82,7 @@ class TestServeUnit : public QObject
     {
         QVERIFY(s.home.isValid());
         openToNobody(s.home.path());
-        s.port = freePort();
+        s.port = test::freePort();
         QFile ini(s.home.filePath(QStringLiteral("serve.ini")));
         QVERIFY(ini.open(QIODevice::WriteOnly));
         ini.write(QStringLiteral("[database]\nurl=sqlite://%1\n[webhook]\nbind=127.0.0.1\nport=%2\nauth=shared-secret\n"
@@ -142,7 +136,7 @@ private slots:
     {
         QProcess p;
         p.start(m_launcher, { QStringLiteral("--print"), m_unit });
-        QVERIFY(p.waitForFinished(30000));
+        QVERIFY(p.waitForFinished(test::kWaitMs));
         const QString printed = output(p);
         QCOMPARE(p.exitCode(), 0);
         const QStringList lines = printed.split(u'\n');
@@ -193,7 +187,7 @@ private slots:
         QCOMPARE(request("GET", s.port, QStringLiteral("/healthz")), 200);
 
         s.process.terminate(); // SIGTERM, as systemctl stop sends it
-        QVERIFY2(s.process.waitForFinished(30000), "serve did not stop within 30 s of SIGTERM");
+        QVERIFY2(s.process.waitForFinished(test::kWaitMs), "serve did not stop within 30 s of SIGTERM");
         const QString out = output(s.process);
         QVERIFY2(s.process.exitStatus() == QProcess::NormalExit && s.process.exitCode() == 0,
                  qPrintable(QStringLiteral("serve should exit 0 on SIGTERM; it %1:\n%2").arg(how(s.process), out)));

@@ -6,6 +6,7 @@
 #include "ghl/ratelimiter.h"
 #include "ghl/updatecontactfieldjob.h"
 #include "ghlsim/ghlsimulator.h"
+#include "support/timeouts.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -53,7 +54,7 @@ std::shared_ptr<Outcome> watch(Job *job, std::function<void(Job *)> grab = {})
     return out;
 }
 
-bool waitDone(const std::shared_ptr<Outcome> &out, int timeoutMs = 30000)
+bool waitDone(const std::shared_ptr<Outcome> &out, int timeoutMs = test::kWaitMs)
 {
     return QTest::qWaitFor([&] { return out->done; }, timeoutMs);
 }

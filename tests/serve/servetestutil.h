@@ -5,6 +5,7 @@
 // many HTTP/1.1 connections busy and records the time to each answer.
 
 #include "ghl/orderjson.h"
+#include "support/timeouts.h"
 
 #include <QDateTime>
 #include <QElapsedTimer>
@@ -46,7 +47,7 @@ struct HttpResult
 };
 
 inline HttpResult send(QNetworkAccessManager &nam, const QByteArray &verb, const QUrl &url, const QByteArray &body,
-                       const QList<QPair<QByteArray, QByteArray>> &headers = {}, int timeoutMs = 30000)
+                       const QList<QPair<QByteArray, QByteArray>> &headers = {}, int timeoutMs = test::kWaitMs)
 {
     QNetworkRequest request(url);
     request.setTransferTimeout(timeoutMs);

@@ -1,6 +1,7 @@
 #include "serve/servetestutil.h"
 #include "support/verify.h"
 #include "support/testdatabase.h"
+#include "support/timeouts.h"
 #include "webhook/fakeclock.h"
 #include "webhook/testkeys.h"
 
@@ -30,7 +31,7 @@ using namespace qrt::servetest;
 
 namespace {
 
-constexpr int WaitMs = 30000;
+constexpr int WaitMs = test::kWaitMs;
 const QString UrlTemplate = QStringLiteral("https://qr.example.com/orders/{order_id}");
 const QByteArray Secret = "serve-test-secret";
 const QByteArray Path = "/api/ghl/webhook-qr";

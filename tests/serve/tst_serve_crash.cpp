@@ -1,4 +1,6 @@
 #include "serve/servetestutil.h"
+#include "support/childprocess.h"
+#include "support/freeport.h"
 #include "support/verify.h"
 #include "support/testdatabase.h"
 
@@ -12,8 +14,6 @@
 #include <QHash>
 #include <QProcess>
 #include <QSet>
-#include <QTcpServer>
-#include <QTemporaryDir>
 #include <QTest>
 
 using namespace qrt;
@@ -35,39 +35,27 @@ class TestServeCrash : public QObject
     db::Dialect m_dialect = db::Dialect::SQLite;
     std::unique_ptr<test::TestDatabase> m_t;
     ghlsim::GhlSimulator m_sim;
-    QTemporaryDir m_home;
+    test::FreshHome m_home;
     quint16 m_port = 0;
     QNetworkAccessManager m_nam;
 
-    static quint16 freePort()
-    {
-        QTcpServer probe;
-        probe.listen(QHostAddress::LocalHost, 0);
-        return probe.serverPort();
-    }
-
     std::unique_ptr<QProcess> startServe()
     {
-        auto p = std::make_unique<QProcess>();
-        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-        env.insert(QStringLiteral("HOME"), m_home.path());
-        env.insert(QStringLiteral("XDG_CONFIG_HOME"), m_home.path());
-        env.insert(QStringLiteral("QRTICKETS_DATABASE_URL"), m_t->url());
-        env.insert(QStringLiteral("QRTICKETS_GHL_BASE_URL"), m_sim.baseUrl().toString());
-        env.insert(QStringLiteral("QRTICKETS_GHL_TOKEN"), m_sim.token());
-        env.insert(QStringLiteral("QRTICKETS_GHL_LOCATION_ID"), m_sim.locationId());
-        env.insert(QStringLiteral("QRTICKETS_GHL_CONCURRENCY"), QStringLiteral("4"));
-        env.insert(QStringLiteral("QRTICKETS_WEBHOOK_BIND"), QStringLiteral("127.0.0.1"));
-        env.insert(QStringLiteral("QRTICKETS_WEBHOOK_PORT"), QString::number(m_port));
-        env.insert(QStringLiteral("QRTICKETS_WEBHOOK_AUTH"), QStringLiteral("shared-secret"));
-        env.insert(QStringLiteral("QRTICKETS_WEBHOOK_SECRET"), QString::fromLatin1(Secret));
-        env.insert(QStringLiteral("QRTICKETS_QR_URL_TEMPLATE"), UrlTemplate);
-        env.insert(QStringLiteral("QRTICKETS_STATION_NAME"), QStringLiteral("crash-test"));
-        env.insert(QStringLiteral("QT_LOGGING_RULES"), QStringLiteral("qrtickets.*.info=false"));
-        p->setProcessEnvironment(env);
-        p->setProcessChannelMode(QProcess::ForwardedChannels);
-        p->start(qEnvironmentVariable("QRT_QRTICKETS_BIN"), { QStringLiteral("serve") });
-        return p;
+        const QProcessEnvironment env = m_home.environment({
+            { QStringLiteral("QRTICKETS_DATABASE_URL"), m_t->url() },
+            { QStringLiteral("QRTICKETS_GHL_BASE_URL"), m_sim.baseUrl().toString() },
+            { QStringLiteral("QRTICKETS_GHL_TOKEN"), m_sim.token() },
+            { QStringLiteral("QRTICKETS_GHL_LOCATION_ID"), m_sim.locationId() },
+            { QStringLiteral("QRTICKETS_GHL_CONCURRENCY"), QStringLiteral("4") },
+            { QStringLiteral("QRTICKETS_WEBHOOK_BIND"), QStringLiteral("127.0.0.1") },
+            { QStringLiteral("QRTICKETS_WEBHOOK_PORT"), QString::number(m_port) },
+            { QStringLiteral("QRTICKETS_WEBHOOK_AUTH"), QStringLiteral("shared-secret") },
+            { QStringLiteral("QRTICKETS_WEBHOOK_SECRET"), QString::fromLatin1(Secret) },
+            { QStringLiteral("QRTICKETS_QR_URL_TEMPLATE"), UrlTemplate },
+            { QStringLiteral("QRTICKETS_STATION_NAME"), QStringLiteral("crash-test") },
+            { QStringLiteral("QT_LOGGING_RULES"), QStringLiteral("qrtickets.*.info=false") },
+        });
+        return test::startChild(test::qrticketsBinary(), { QStringLiteral("serve") }, env, QProcess::ForwardedChannels);
     }
 
     bool healthy()
@@ -80,14 +68,14 @@ private slots:
     void initTestCase()
     {
         QRT_REQUIRE_BACKEND(m_dialect);
-        QVERIFY2(QFile::exists(qEnvironmentVariable("QRT_QRTICKETS_BIN")),
+        QVERIFY2(QFile::exists(test::qrticketsBinary()),
                  "QRT_QRTICKETS_BIN should name the qrtickets executable (ctest sets it)");
         QRT_FRESH_DATABASE(m_t, m_dialect);
         QVERIFY_OK(m_t->migrate());
         m_sim.setRateLimit(0, 10000);
         m_sim.setLatencyMs(20);
         QVERIFY(m_sim.listen());
-        m_port = freePort();
+        m_port = test::freePort();
     }
 
     void killDuringBurstLosesAndDuplicatesNothing()

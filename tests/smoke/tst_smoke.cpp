@@ -3,6 +3,7 @@
 // diagnostics switch (src/app/windowreport.h): the main window, or a window that says what is
 // wrong and offers a way on. Never an error box that only says goodbye.
 #include "support/childprocess.h"
+#include "support/freeport.h"
 
 #include <QDir>
 #include <QDirIterator>
@@ -10,7 +11,6 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QTcpServer>
 #include <QTest>
 
 using namespace qrt;
@@ -53,15 +53,6 @@ struct Screen
 QString texts(const QJsonObject &window)
 {
     return window.value(QStringLiteral("texts")).toVariant().toStringList().join(u'\n');
-}
-
-quint16 closedPort()
-{
-    QTcpServer probe;
-    probe.listen(QHostAddress::LocalHost, 0);
-    const quint16 port = probe.serverPort();
-    probe.close(); // nothing listens there now
-    return port;
 }
 
 } // namespace
@@ -169,7 +160,7 @@ private slots:
     {
         test::FreshHome home;
         QVERIFY(home.isValid());
-        const quint16 port = closedPort();
+        const quint16 port = test::freePort(); // nothing listens there
         const QString url = QStringLiteral("postgresql://door:s3cret-pw@127.0.0.1:%1/qrtickets").arg(port);
         const Screen screen = start(home, { QStringLiteral("--database"), url });
         verifyWayOn(screen, { QStringLiteral("127.0.0.1") });

@@ -9,7 +9,8 @@
 #include "feed/eventfeed.h"
 #include "ghl/orderjson.h"
 #include "ghlsim/ghlsimulator.h"
-#include "support/testdatabase.h"
+#include "support/childprocess.h"
+#include "support/syncfixture.h"
 #include "sync/syncengine.h"
 #include "sync/syncfeed.h"
 
@@ -21,7 +22,6 @@
 #include <QSqlDriver>
 #include <QSqlError>
 #include <QSqlQuery>
-#include <QTemporaryDir>
 #include <QTest>
 #include <QWebSocket>
 
@@ -66,20 +66,15 @@ class TestSync : public QObject
     Q_OBJECT
 
     db::Dialect m_dialect = db::Dialect::SQLite;
-    std::unique_ptr<test::TestDatabase> m_t;
-    std::unique_ptr<GhlSimulator> m_sim;
+    std::unique_ptr<test::SyncFixture> m_f; // this test's database and GHL simulator
 
     bool pg() const { return m_dialect == db::Dialect::PostgreSQL; }
+    test::TestDatabase &database() const { return m_f->database(); }
+    GhlSimulator &sim() const { return m_f->sim(); }
 
     SyncRequest request(SyncMode mode) const
     {
-        SyncRequest r;
-        r.mode = mode;
-        r.station = QStringLiteral("test-station");
-        r.ghl.baseUrl = m_sim->baseUrl();
-        r.ghl.locationId = m_sim->locationId();
-        r.ghl.token = m_sim->token();
-        r.ghl.apiVersion = GhlSimulator::apiVersion();
+        SyncRequest r = m_f->request(mode);
         r.ghl.concurrency = 6;
         r.ghl.requestTimeoutMs = 10000;
         r.ghlRetryBaseDelayMs = 50;
@@ -87,18 +82,7 @@ class TestSync : public QObject
     }
 
     // Runs one sync to its end and returns the summary.
-    SyncSummary runSync(const SyncRequest &req, int timeoutMs = 120000)
-    {
-        SyncEngine engine(m_t->shared());
-        QSignalSpy finished(&engine, &SyncEngine::finished);
-        if (!engine.start(req))
-            qWarning("engine refused to start");
-        if (!finished.wait(timeoutMs)) {
-            qWarning("sync did not finish within %d ms", timeoutMs);
-            return {};
-        }
-        return finished.first().first().value<SyncSummary>();
-    }
+    SyncSummary runSync(const SyncRequest &req, int timeoutMs = test::kSyncRunMs) { return m_f->runOnce(req, timeoutMs); }
 
     // Tickets per order in the database. Retries once: after a PostgreSQL restart the first query
     // on this thread's old connection fails and the next one reconnects.
@@ -106,12 +90,12 @@ class TestSync : public QObject
     {
         QHash<QString, TicketTally> out;
         for (int attempt = 0; attempt < 3; ++attempt) {
-            auto c = m_t->db().connection();
+            auto c = database().db().connection();
             if (!c)
                 continue;
             QSqlQuery q(c.value());
             if (!q.exec(QStringLiteral("SELECT order_id, status, count(*) FROM ghl_qr_tickets GROUP BY order_id, status"))) {
-                m_t->db().fail(q, QStringLiteral("count tickets"));
+                database().db().fail(q, QStringLiteral("count tickets"));
                 continue;
             }
             out.clear();
@@ -136,7 +120,7 @@ class TestSync : public QObject
     int scalarInt(const QString &sql)
     {
         for (int attempt = 0; attempt < 3; ++attempt) {
-            auto v = m_t->scalar(sql);
+            auto v = database().scalar(sql);
             if (v)
                 return v->toInt();
         }
@@ -146,7 +130,7 @@ class TestSync : public QObject
     QStringList ordersInDb()
     {
         QStringList ids;
-        auto c = m_t->db().connection();
+        auto c = database().db().connection();
         if (!c)
             return ids;
         QSqlQuery q(c.value());
@@ -157,7 +141,7 @@ class TestSync : public QObject
     }
 
     // What GHL (the simulator) says each order must hold: live + used tickets.
-    int wantedTickets(const QString &orderId) const { return servetest::expectedTickets(m_sim->orderJson(orderId)); }
+    int wantedTickets(const QString &orderId) const { return servetest::expectedTickets(sim().orderJson(orderId)); }
 
     // Every order of `ids` is in the database with exactly the tickets GHL reports (no more:
     // no duplicates); returns a sentence for the first mismatch.
@@ -188,18 +172,13 @@ private slots:
 
     void init()
     {
-        QRT_FRESH_DATABASE(m_t, m_dialect);
-        QVERIFY_OK(m_t->migrate());
-        m_sim = std::make_unique<GhlSimulator>();
-        QVERIFY2(m_sim->listen(), "the GHL simulator could not listen on 127.0.0.1");
-        m_sim->setRateLimit(0, 10000);
-        m_sim->setLatencyMs(2);
+        QRT_SYNC_FIXTURE(m_f, m_dialect);
+        sim().setLatencyMs(2);
     }
 
     void cleanup()
     {
-        m_sim.reset();
-        m_t.reset();
+        m_f.reset();
     }
 
     // --- order id files ----------------------------------------------------------------------
@@ -229,8 +208,8 @@ private slots:
 
     void fullSync()
     {
-        m_sim->generate(250, 7);
-        SyncEngine engine(m_t->shared());
+        sim().generate(250, 7);
+        SyncEngine engine(database().shared());
         QSignalSpy started(&engine, &SyncEngine::started);
         QSignalSpy progress(&engine, &SyncEngine::progressChanged);
         QSignalSpy finished(&engine, &SyncEngine::finished);
@@ -246,18 +225,18 @@ private slots:
         QCOMPARE(s.listed, 250);
         QVERIFY(s.watermark.isValid());
         // 3 list pages + one GET per order.
-        QCOMPARE(m_sim->requestCount(Endpoint::ListOrders), 3);
-        QCOMPARE(m_sim->requestCount(Endpoint::GetOrder), 250);
+        QCOMPARE(sim().requestCount(Endpoint::ListOrders), 3);
+        QCOMPARE(sim().requestCount(Endpoint::GetOrder), 250);
         QCOMPARE(s.requests, 253);
-        const QString mismatch = checkOrders(m_sim->orderIds());
+        const QString mismatch = checkOrders(sim().orderIds());
         QVERIFY2(mismatch.isEmpty(), qPrintable(mismatch));
         int wanted = 0;
-        for (const QString &id : m_sim->orderIds())
+        for (const QString &id : sim().orderIds())
             wanted += wantedTickets(id);
         QCOMPARE(s.ticketsAdded, wanted);
         QCOMPARE(scalarInt(QStringLiteral("SELECT count(*) FROM ghl_qr_orders")), 250);
 
-        db::SyncRunRepository runs(m_t->db());
+        db::SyncRunRepository runs(database().db());
         auto last = runs.lastRun();
         QVERIFY_OK(last);
         QVERIFY(last.value().has_value());
@@ -281,7 +260,7 @@ private slots:
 
     void runningRunIsVisible()
     {
-        db::SyncRunRepository runs(m_t->db());
+        db::SyncRunRepository runs(database().db());
         auto id = runs.start(QStringLiteral("full"), QStringLiteral("door-2"));
         QVERIFY_OK(id);
         auto running = runs.running();
@@ -290,7 +269,7 @@ private slots:
         QCOMPARE(running.value()->station, QStringLiteral("door-2"));
 
         // Started an hour ago but still beating: a long sync, not a crashed one.
-        QVERIFY_OK(m_t->exec(QStringLiteral("UPDATE sync_runs SET started_at = '2020-01-01T00:00:00.000Z'")));
+        QVERIFY_OK(database().exec(QStringLiteral("UPDATE sync_runs SET started_at = '2020-01-01T00:00:00.000Z'")));
         QVERIFY_OK(runs.heartbeat(id.value()));
         auto beating = runs.running();
         QVERIFY_OK(beating);
@@ -298,12 +277,12 @@ private slots:
 
         // Its heartbeat stopped three minutes ago: the process crashed or lost the database.
         const QString threeMinutesAgo = QDateTime::currentDateTimeUtc().addSecs(-180).toString(Qt::ISODateWithMs);
-        QVERIFY_OK(m_t->exec(QStringLiteral("UPDATE sync_runs SET heartbeat_at = '%1'").arg(threeMinutesAgo)));
+        QVERIFY_OK(database().exec(QStringLiteral("UPDATE sync_runs SET heartbeat_at = '%1'").arg(threeMinutesAgo)));
         auto stale = runs.running();
         QVERIFY_OK(stale);
         QVERIFY2(!stale.value().has_value(), "a 'running' row whose heartbeat stopped minutes ago is a crashed run");
         // A row from before heartbeats (none recorded) counts by its start.
-        QVERIFY_OK(m_t->exec(QStringLiteral("UPDATE sync_runs SET heartbeat_at = NULL")));
+        QVERIFY_OK(database().exec(QStringLiteral("UPDATE sync_runs SET heartbeat_at = NULL")));
         auto old = runs.running();
         QVERIFY_OK(old);
         QVERIFY(!old.value().has_value());
@@ -312,12 +291,12 @@ private slots:
     void otherStationsLearnOfStartAndEnd()
     {
         const QString name = QStringLiteral("tst-sync-listen");
-        db::SyncRunRepository runs(m_t->db());
+        db::SyncRunRepository runs(database().db());
         db::SyncRunRecord done;
         done.mode = QStringLiteral("full");
         done.status = QStringLiteral("succeeded");
         {
-            QSqlDatabase other = m_t->db().addConnection(name, {});
+            QSqlDatabase other = database().db().addConnection(name, {});
             QVERIFY2(other.open(), qPrintable(other.lastError().text()));
             if (pg()) {
                 // PostgreSQL stations LISTEN: a start and an end are notified, heartbeats are not.
@@ -358,8 +337,8 @@ private slots:
 
     void syncWritesHeartbeats()
     {
-        m_sim->generate(12, 5);
-        m_sim->setLatencyMs(150); // several heartbeats of 50 ms, even on a busy machine
+        sim().generate(12, 5);
+        sim().setLatencyMs(150); // several heartbeats of 50 ms, even on a busy machine
         SyncRequest r = request(SyncMode::Full);
         r.heartbeatMs = 50;
         const auto s = runSync(r);
@@ -369,35 +348,35 @@ private slots:
 
     void incrementalAfterMutations()
     {
-        m_sim->generate(250, 11);
+        sim().generate(250, 11);
         const auto first = runSync(request(SyncMode::Full));
         QVERIFY2(first.status == SyncStatus::Succeeded, qPrintable(describe(first)));
-        const QStringList ids = m_sim->orderIds();
+        const QStringList ids = sim().orderIds();
 
         // Nothing changed: only the list pages.
-        m_sim->resetLog();
+        sim().resetLog();
         const auto idle = runSync(request(SyncMode::Incremental));
         QVERIFY2(idle.status == SyncStatus::Succeeded, qPrintable(describe(idle)));
-        QCOMPARE(m_sim->requestCount(Endpoint::ListOrders), 3);
-        QCOMPARE(m_sim->requestCount(Endpoint::GetOrder), 0);
+        QCOMPARE(sim().requestCount(Endpoint::ListOrders), 3);
+        QCOMPARE(sim().requestCount(Endpoint::GetOrder), 0);
         QCOMPARE(idle.unchanged, 250);
 
         QTest::qWait(5); // updatedAt has millisecond resolution
-        QVERIFY(m_sim->setItemQuantity(ids.at(3), 0, 6));
-        QVERIFY(m_sim->setItemQuantity(ids.at(40), 0, 1));
-        QVERIFY(m_sim->setItemQuantity(ids.at(120), 0, 5));
-        QVERIFY(m_sim->cancelOrder(ids.at(200)));
-        QVERIFY(m_sim->refundOrder(ids.at(201)));
-        const QStringList added = m_sim->addOrders(2);
-        m_sim->resetLog();
+        QVERIFY(sim().setItemQuantity(ids.at(3), 0, 6));
+        QVERIFY(sim().setItemQuantity(ids.at(40), 0, 1));
+        QVERIFY(sim().setItemQuantity(ids.at(120), 0, 5));
+        QVERIFY(sim().cancelOrder(ids.at(200)));
+        QVERIFY(sim().refundOrder(ids.at(201)));
+        const QStringList added = sim().addOrders(2);
+        sim().resetLog();
         const auto s = runSync(request(SyncMode::Incremental));
         QVERIFY2(s.status == SyncStatus::Succeeded, qPrintable(describe(s)));
-        QCOMPARE(m_sim->requestCount(Endpoint::ListOrders), 3);
-        QCOMPARE(m_sim->requestCount(Endpoint::GetOrder), 7);
+        QCOMPARE(sim().requestCount(Endpoint::ListOrders), 3);
+        QCOMPARE(sim().requestCount(Endpoint::GetOrder), 7);
         QCOMPARE(s.requests, 10);
         QCOMPARE(s.total, 7);
         QCOMPARE(s.unchanged, 245);
-        const QString mismatch = checkOrders(m_sim->orderIds());
+        const QString mismatch = checkOrders(sim().orderIds());
         QVERIFY2(mismatch.isEmpty(), qPrintable(mismatch));
         for (const QString &id : added)
             QVERIFY2(ordersInDb().contains(id), "a new order must be added by an incremental sync");
@@ -405,8 +384,8 @@ private slots:
 
     void idList()
     {
-        m_sim->generate(30, 3);
-        QStringList ids = m_sim->orderIds().mid(0, 5);
+        sim().generate(30, 3);
+        QStringList ids = sim().orderIds().mid(0, 5);
         const QString unknown = QStringLiteral("0123456789abcdef01234567");
         ids << unknown << ids.first(); // a duplicate is fetched once
         SyncRequest req = request(SyncMode::IdList);
@@ -418,12 +397,12 @@ private slots:
         QCOMPARE(s.failed, 1);
         QCOMPARE(s.failures.first().orderId, unknown);
         QVERIFY2(s.failures.first().reason.contains(QStringLiteral("not found in GHL")), qPrintable(s.failures.first().reason));
-        QCOMPARE(m_sim->requestCount(Endpoint::ListOrders), 0);
-        QCOMPARE(m_sim->requestCount(Endpoint::GetOrder), 6);
+        QCOMPARE(sim().requestCount(Endpoint::ListOrders), 0);
+        QCOMPARE(sim().requestCount(Endpoint::GetOrder), 6);
         QCOMPARE(ordersInDb().size(), 5);
         const QString mismatch = checkOrders(ids.mid(0, 5));
         QVERIFY2(mismatch.isEmpty(), qPrintable(mismatch));
-        db::SyncRunRepository runs(m_t->db());
+        db::SyncRunRepository runs(database().db());
         auto last = runs.lastRun();
         QVERIFY_OK(last);
         QCOMPARE(last.value()->status, QStringLiteral("partial"));
@@ -437,17 +416,17 @@ private slots:
 
     void cancelMidway()
     {
-        m_sim->generate(300, 5);
-        m_sim->setLatencyMs(20);
+        sim().generate(300, 5);
+        sim().setLatencyMs(20);
         SyncRequest req = request(SyncMode::Full);
         req.ghl.concurrency = 2;
         req.batchSize = 10;
-        SyncEngine engine(m_t->shared());
+        SyncEngine engine(database().shared());
         QSignalSpy finished(&engine, &SyncEngine::finished);
         QVERIFY(engine.start(req));
-        QTRY_VERIFY_WITH_TIMEOUT(engine.progress().written >= 20, 30000);
+        QTRY_VERIFY_WITH_TIMEOUT(engine.progress().written >= 20, test::kWaitMs);
         engine.cancel();
-        QVERIFY2(finished.wait(30000), "a cancelled sync must finish");
+        QVERIFY2(finished.wait(test::kWaitMs), "a cancelled sync must finish");
         const auto s = finished.first().first().value<SyncSummary>();
         QVERIFY2(s.status == SyncStatus::Cancelled, qPrintable(describe(s)));
         QVERIFY2(s.synced >= 20 && s.synced < 300, qPrintable(describe(s)));
@@ -457,26 +436,26 @@ private slots:
         QCOMPARE(stored.size(), s.synced);
         QString mismatch = checkOrders(stored);
         QVERIFY2(mismatch.isEmpty(), qPrintable(mismatch));
-        db::SyncRunRepository runs(m_t->db());
+        db::SyncRunRepository runs(database().db());
         QCOMPARE(runs.lastRun().value()->status, QStringLiteral("cancelled"));
 
-        m_sim->setLatencyMs(1);
+        sim().setLatencyMs(1);
         const auto rerun = runSync(request(SyncMode::Full));
         QVERIFY2(rerun.status == SyncStatus::Succeeded, qPrintable(describe(rerun)));
-        mismatch = checkOrders(m_sim->orderIds());
+        mismatch = checkOrders(sim().orderIds());
         QVERIFY2(mismatch.isEmpty(), qPrintable(mismatch));
     }
 
     void destroyWhileRunning()
     {
-        m_sim->generate(200, 9);
-        m_sim->setLatencyMs(20);
+        sim().generate(200, 9);
+        sim().setLatencyMs(20);
         {
-            SyncEngine engine(m_t->shared());
+            SyncEngine engine(database().shared());
             QVERIFY(engine.start(request(SyncMode::Full)));
-            QTRY_VERIFY_WITH_TIMEOUT(engine.progress().fetched >= 5, 30000);
+            QTRY_VERIFY_WITH_TIMEOUT(engine.progress().fetched >= 5, test::kWaitMs);
         } // the destructor cancels and joins its threads
-        db::SyncRunRepository runs(m_t->db());
+        db::SyncRunRepository runs(database().db());
         auto last = runs.lastRun();
         QVERIFY_OK(last);
         QCOMPARE(last.value()->status, QStringLiteral("cancelled"));
@@ -489,21 +468,21 @@ private slots:
 
     void quantitiesAndCancellations()
     {
-        m_sim->generate(40, 21);
+        sim().generate(40, 21);
         const auto first = runSync(request(SyncMode::Full));
         QVERIFY2(first.status == SyncStatus::Succeeded, qPrintable(describe(first)));
 
         // Pick orders that are live with at least 2 tickets.
         QStringList candidates;
-        for (const QString &id : m_sim->orderIds()) {
-            if (wantedTickets(id) >= 2 && m_sim->orderJson(id).value(u"items").toArray().size() == 1)
+        for (const QString &id : sim().orderIds()) {
+            if (wantedTickets(id) >= 2 && sim().orderJson(id).value(u"items").toArray().size() == 1)
                 candidates << id;
         }
         QVERIFY2(candidates.size() >= 4, "the generated data should have orders of one item with 2+ tickets");
         const QString grown = candidates.at(0), shrunk = candidates.at(1), cancelled = candidates.at(2),
                       refunded = candidates.at(3);
 
-        db::TicketRepository tickets(m_t->db());
+        db::TicketRepository tickets(database().db());
         // Everyone of `shrunk` is already in; one of `refunded` is.
         while (tickets.admitNext(shrunk, QStringLiteral("door")).value().admitted()) { }
         QVERIFY(tickets.admitNext(refunded, QStringLiteral("door")).value().admitted());
@@ -511,10 +490,10 @@ private slots:
         const int refundedTotal = ticketsInDb().value(refunded).total;
 
         QTest::qWait(5);
-        QVERIFY(m_sim->setItemQuantity(grown, 0, wantedTickets(grown) + 2));
-        QVERIFY(m_sim->setItemQuantity(shrunk, 0, 1));
-        QVERIFY(m_sim->cancelOrder(cancelled));
-        QVERIFY(m_sim->refundOrder(refunded));
+        QVERIFY(sim().setItemQuantity(grown, 0, wantedTickets(grown) + 2));
+        QVERIFY(sim().setItemQuantity(shrunk, 0, 1));
+        QVERIFY(sim().cancelOrder(cancelled));
+        QVERIFY(sim().refundOrder(refunded));
         const auto s = runSync(request(SyncMode::Incremental));
         QVERIFY2(s.status == SyncStatus::Succeeded, qPrintable(describe(s)));
         QCOMPARE(s.total, 4);
@@ -539,20 +518,17 @@ private slots:
 
     void staysWithinRateLimit()
     {
-        m_sim->generate(70, 19);
-        m_sim->setRateLimit(20, 500);
-        SyncEngine engine(m_t->shared());
-        QSignalSpy finished(&engine, &SyncEngine::finished);
+        sim().generate(70, 19);
+        sim().setRateLimit(20, 500);
+        SyncEngine engine(database().shared());
         int maxWait = 0;
         connect(&engine, &SyncEngine::progressChanged, this,
                 [&maxWait](const sync::SyncProgress &p) { maxWait = std::max(maxWait, p.rateLimitWaitMs); });
-        QVERIFY(engine.start(request(SyncMode::Full)));
-        QVERIFY2(finished.wait(60000), "the rate-limited sync did not finish");
-        const auto s = finished.first().first().value<SyncSummary>();
+        const auto s = test::runOnce(engine, request(SyncMode::Full), 2 * test::kWaitMs);
         QVERIFY2(s.status == SyncStatus::Succeeded, qPrintable(describe(s)));
-        QCOMPARE(m_sim->statusCount(429), 0);
-        QVERIFY2(m_sim->maxRequestsInWindow(500) <= 20,
-                 qPrintable(QStringLiteral("%1 requests in one 500 ms window").arg(m_sim->maxRequestsInWindow(500))));
+        QCOMPARE(sim().statusCount(429), 0);
+        QVERIFY2(sim().maxRequestsInWindow(500) <= 20,
+                 qPrintable(QStringLiteral("%1 requests in one 500 ms window").arg(sim().maxRequestsInWindow(500))));
         QCOMPARE(s.requests, 71);
         QVERIFY2(maxWait > 0, "progress should show the rate-limit waits");
     }
@@ -561,50 +537,50 @@ private slots:
 
     void faultsEndCorrectOrListed()
     {
-        m_sim->generate(120, 13);
+        sim().generate(120, 13);
         ghlsim::SimFaults faults;
         faults.serverError = 0.20;
         faults.rateLimited = 0.10;
         faults.retryAfterS = 1;
         faults.hang = 0.05;
         faults.malformed = 0.02;
-        m_sim->setFaults(faults, 4242);
+        sim().setFaults(faults, 4242);
         SyncRequest req = request(SyncMode::Full);
         req.ghl.requestTimeoutMs = 1000;
         req.ghlMaxAttempts = 6;
         const auto s = runSync(req, 170000);
         QVERIFY2(s.status == SyncStatus::Succeeded || s.status == SyncStatus::Partial, qPrintable(describe(s)));
-        QVERIFY2(m_sim->statusCount(500) > 0 && m_sim->statusCount(429) > 0, "the faults should have been injected");
+        QVERIFY2(sim().statusCount(500) > 0 && sim().statusCount(429) > 0, "the faults should have been injected");
         QSet<QString> failed;
         for (const auto &f : s.failures) {
             QVERIFY2(!f.reason.trimmed().isEmpty(), "every failure needs a reason");
             failed.insert(f.orderId);
         }
         QCOMPARE(s.synced + s.failed, 120);
-        const QString mismatch = checkOrders(m_sim->orderIds(), failed);
+        const QString mismatch = checkOrders(sim().orderIds(), failed);
         QVERIFY2(mismatch.isEmpty(), qPrintable(mismatch));
         // No duplicates anywhere: tickets per order equal what GHL reports.
         const auto tally = ticketsInDb();
         for (auto it = tally.cbegin(); it != tally.cend(); ++it)
             QCOMPARE(it->total, wantedTickets(it.key()));
         qInfo("faults: %d saved, %d failed, %d requests, 500s %d, 429s %d", s.synced, s.failed, s.requests,
-              m_sim->statusCount(500), m_sim->statusCount(429));
+              sim().statusCount(500), sim().statusCount(429));
 
         // GHL recovers: a second run completes everything without duplicates.
-        m_sim->clearFaults();
+        sim().clearFaults();
         const auto rerun = runSync(request(SyncMode::Full));
         QVERIFY2(rerun.status == SyncStatus::Succeeded, qPrintable(describe(rerun)));
-        const QString after = checkOrders(m_sim->orderIds());
+        const QString after = checkOrders(sim().orderIds());
         QVERIFY2(after.isEmpty(), qPrintable(after));
     }
 
     void malformedOrderIsListed()
     {
-        m_sim->generate(10, 17);
-        const QString id = m_sim->orderIds().at(4);
+        sim().generate(10, 17);
+        const QString id = sim().orderIds().at(4);
         ghlsim::SimFaults bad;
         bad.malformed = 1.0;
-        m_sim->setPathFaults(QStringLiteral("/payments/orders/") + id, bad);
+        sim().setPathFaults(QStringLiteral("/payments/orders/") + id, bad);
         const auto s = runSync(request(SyncMode::Full));
         QVERIFY2(s.status == SyncStatus::Partial, qPrintable(describe(s)));
         QCOMPARE(s.failed, 1);
@@ -615,30 +591,27 @@ private slots:
 
     void unauthorizedFails()
     {
-        m_sim->generate(10, 1);
+        sim().generate(10, 1);
         SyncRequest req = request(SyncMode::Full);
         req.ghl.token = QStringLiteral("wrong-token");
         const auto s = runSync(req);
         QVERIFY2(s.status == SyncStatus::Failed, qPrintable(describe(s)));
         QVERIFY2(s.error.contains(QStringLiteral("401")) || s.error.contains(QStringLiteral("token")), qPrintable(s.error));
-        db::SyncRunRepository runs(m_t->db());
+        db::SyncRunRepository runs(database().db());
         QCOMPARE(runs.lastRun().value()->status, QStringLiteral("failed"));
     }
 
     void databaseUnavailable()
     {
-        m_sim->generate(5, 1);
+        sim().generate(5, 1);
         auto gone = db::Database::open(QStringLiteral("postgresql://qrt:secret@127.0.0.1:1/nowhere"));
         QVERIFY_OK(gone);
         SyncEngine engine(gone.value());
-        QSignalSpy finished(&engine, &SyncEngine::finished);
-        QVERIFY(engine.start(request(SyncMode::Full)));
-        QVERIFY2(finished.wait(60000), "a sync without a database must end, not hang");
-        const auto s = finished.first().first().value<SyncSummary>();
+        const auto s = test::runOnce(engine, request(SyncMode::Full), 2 * test::kWaitMs); // must end, not hang
         QVERIFY2(s.status == SyncStatus::Failed, qPrintable(describe(s)));
         QVERIFY2(s.error.contains(QStringLiteral("database")) && s.error.contains(QStringLiteral("127.0.0.1:1")),
                  qPrintable(s.error));
-        QCOMPARE(m_sim->requestCount(), 0);
+        QCOMPARE(sim().requestCount(), 0);
     }
 
     // --- database restarts -------------------------------------------------------------------
@@ -647,22 +620,22 @@ private slots:
     // with a clear message, what was saved is whole, and a re-run completes without duplicates.
     void databaseLostForGood()
     {
-        m_sim->generate(300, 41);
-        m_sim->setLatencyMs(15);
+        sim().generate(300, 41);
+        sim().setLatencyMs(15);
         SyncRequest req = request(SyncMode::Full);
         req.ghl.concurrency = 3;
         req.batchSize = 20;
         // SQLite waits out its 10 s busy timeout on every attempt (and again recording the run).
         req.dbAttempts = pg() ? 3 : 1;
         req.dbRetryBaseMs = 100;
-        SyncEngine engine(m_t->shared());
+        SyncEngine engine(database().shared());
         QSignalSpy finished(&engine, &SyncEngine::finished);
         QVERIFY(engine.start(req));
         QTRY_VERIFY_WITH_TIMEOUT(engine.progress().written >= 40, 60000);
 
         std::unique_ptr<QSqlDatabase> blocker; // SQLite: another writer holding the file
         std::shared_ptr<db::Database> admin;
-        const QString dbName = QUrl(m_t->url()).path().mid(1);
+        const QString dbName = QUrl(database().url()).path().mid(1);
         if (pg()) {
             // Refuse new connections to this test's database and drop the open ones.
             auto opened = db::Database::open(qEnvironmentVariable("QRT_TEST_PG_URL"));
@@ -678,7 +651,7 @@ private slots:
                      qPrintable(q.lastError().text()));
         } else {
             blocker = std::make_unique<QSqlDatabase>(QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("blocker")));
-            blocker->setDatabaseName(QUrl(m_t->url()).path());
+            blocker->setDatabaseName(QUrl(database().url()).path());
             blocker->setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=30000"));
             QVERIFY(blocker->open());
             QSqlQuery q(*blocker);
@@ -706,10 +679,10 @@ private slots:
         QString mismatch = checkOrders(stored);
         QVERIFY2(mismatch.isEmpty(), qPrintable(mismatch));
 
-        m_sim->setLatencyMs(1);
+        sim().setLatencyMs(1);
         const auto rerun = runSync(request(SyncMode::Full));
         QVERIFY2(rerun.status == SyncStatus::Succeeded, qPrintable(describe(rerun)));
-        mismatch = checkOrders(m_sim->orderIds());
+        mismatch = checkOrders(sim().orderIds());
         QVERIFY2(mismatch.isEmpty(), qPrintable(mismatch));
         const auto tally = ticketsInDb();
         for (auto it = tally.cbegin(); it != tally.cend(); ++it)
@@ -724,12 +697,12 @@ private slots:
         const QString restart = qEnvironmentVariable("QRT_TEST_PG_RESTART");
         if (restart.isEmpty())
             QFAIL("QRT_TEST_PG_RESTART is not set: run through scripts/test, which provides a restart script.");
-        m_sim->generate(400, 31);
-        m_sim->setLatencyMs(15);
+        sim().generate(400, 31);
+        sim().setLatencyMs(15);
         SyncRequest req = request(SyncMode::Full);
         req.ghl.concurrency = 3;
         req.batchSize = 20;
-        SyncEngine engine(m_t->shared());
+        SyncEngine engine(database().shared());
         QSignalSpy finished(&engine, &SyncEngine::finished);
         QVERIFY(engine.start(req));
         QTRY_VERIFY_WITH_TIMEOUT(engine.progress().written >= 40, 60000);
@@ -746,10 +719,10 @@ private slots:
         else
             QVERIFY2(s.status == SyncStatus::Succeeded, qPrintable(describe(s)));
 
-        m_sim->setLatencyMs(1);
+        sim().setLatencyMs(1);
         const auto rerun = runSync(request(SyncMode::Full));
         QVERIFY2(rerun.status == SyncStatus::Succeeded, qPrintable(describe(rerun)));
-        const QString mismatch = checkOrders(m_sim->orderIds());
+        const QString mismatch = checkOrders(sim().orderIds());
         QVERIFY2(mismatch.isEmpty(), qPrintable(mismatch));
         const auto tally = ticketsInDb();
         for (auto it = tally.cbegin(); it != tally.cend(); ++it)
@@ -760,7 +733,7 @@ private slots:
 
     void feedEvents()
     {
-        m_sim->generate(30, 2);
+        sim().generate(30, 2);
         feed::EventFeed feed;
         QVERIFY_OK(feed.listen(QHostAddress::LocalHost));
         QWebSocket client;
@@ -779,7 +752,7 @@ private slots:
         client.open(QUrl(QStringLiteral("ws://127.0.0.1:%1/").arg(feed.serverPort())));
         QTRY_VERIFY_WITH_TIMEOUT(feed.clientCount() == 1, 10000);
 
-        SyncEngine engine(m_t->shared());
+        SyncEngine engine(database().shared());
         sync::connectToFeed(engine, feed);
         QSignalSpy finished(&engine, &SyncEngine::finished);
         QVERIFY(engine.start(request(SyncMode::Full)));
@@ -799,60 +772,46 @@ private slots:
 
     void commandLine()
     {
-        const QString binary = qEnvironmentVariable("QRT_QRTICKETS_BIN");
+        const QString binary = test::qrticketsBinary();
         if (binary.isEmpty())
             QFAIL("QRT_QRTICKETS_BIN is not set: ctest passes the built qrtickets binary (see tests/sync/CMakeLists.txt).");
-        m_sim->generate(40, 8);
-        QTemporaryDir home;
+        sim().generate(40, 8);
+        test::FreshHome home;
         QVERIFY(home.isValid());
 
+        // A station configured for this test's database and simulator; `env` on top of it (a
+        // null value removes that variable). runChild keeps the simulator answering meanwhile.
+        const QMap<QString, QString> station {
+            { QStringLiteral("DBUS_SESSION_BUS_ADDRESS"), QStringLiteral("disabled:") },
+            { QStringLiteral("QRTICKETS_DATABASE_URL"), database().url() },
+            { QStringLiteral("QRTICKETS_GHL_BASE_URL"), sim().baseUrl().toString() },
+            { QStringLiteral("QRTICKETS_GHL_TOKEN"), sim().token() },
+            { QStringLiteral("QRTICKETS_GHL_LOCATION_ID"), sim().locationId() },
+            { QStringLiteral("QRTICKETS_STATION_NAME"), QStringLiteral("cli-test") },
+            { QStringLiteral("QRTICKETS_LOG_LEVEL"), QStringLiteral("debug") },
+        };
         QString allErr;
         auto run = [&](const QStringList &args, const QMap<QString, QString> &env, QString *err) {
-            QProcess p;
-            QProcessEnvironment e = QProcessEnvironment::systemEnvironment();
-            e.insert(QStringLiteral("HOME"), home.path());
-            e.insert(QStringLiteral("XDG_CONFIG_HOME"), home.filePath(QStringLiteral("config")));
-            e.insert(QStringLiteral("DBUS_SESSION_BUS_ADDRESS"), QStringLiteral("disabled:"));
-            e.insert(QStringLiteral("QRTICKETS_DATABASE_URL"), m_t->url());
-            e.insert(QStringLiteral("QRTICKETS_GHL_BASE_URL"), m_sim->baseUrl().toString());
-            e.insert(QStringLiteral("QRTICKETS_GHL_TOKEN"), m_sim->token());
-            e.insert(QStringLiteral("QRTICKETS_GHL_LOCATION_ID"), m_sim->locationId());
-            e.insert(QStringLiteral("QRTICKETS_STATION_NAME"), QStringLiteral("cli-test"));
-            e.insert(QStringLiteral("QRTICKETS_LOG_DIR"), home.filePath(QStringLiteral("logs")));
-            e.insert(QStringLiteral("QRTICKETS_LOG_LEVEL"), QStringLiteral("debug"));
-            for (auto it = env.cbegin(); it != env.cend(); ++it) {
-                if (it.value().isNull())
-                    e.remove(it.key());
-                else
-                    e.insert(it.key(), it.value());
-            }
-            p.setProcessEnvironment(e);
-            p.start(binary, args);
-            if (!p.waitForStarted(10000))
-                return -100;
-            // The simulator lives in this thread: keep the event loop running while we wait.
-            if (!QTest::qWaitFor([&] { return p.state() == QProcess::NotRunning; }, 90000)) {
-                p.kill();
-                p.waitForFinished();
-                return -101;
-            }
-            *err = QString::fromUtf8(p.readAllStandardError());
+            QMap<QString, QString> vars = station;
+            vars.insert(env);
+            const test::ChildRun r = test::runChild(binary, args, home.environment(vars), 3 * test::kWaitMs);
+            *err = r.err;
             allErr += *err;
-            return p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -102;
+            return r.exitCode;
         };
 
         QString err;
         int code = run({ QStringLiteral("sync"), QStringLiteral("--mode"), QStringLiteral("full") }, {}, &err);
         QVERIFY2(code == 0, qPrintable(QStringLiteral("exit %1: %2").arg(code).arg(err)));
         QVERIFY2(err.contains(QStringLiteral("40")), qPrintable(err));
-        QString mismatch = checkOrders(m_sim->orderIds());
+        QString mismatch = checkOrders(sim().orderIds());
         QVERIFY2(mismatch.isEmpty(), qPrintable(mismatch));
 
         // An ID list with an unknown id: exit 3, the id and the reason in the summary.
         QFile list(home.filePath(QStringLiteral("valid_order_list.json")));
         QVERIFY(list.open(QIODevice::WriteOnly));
         const QString unknown = QStringLiteral("ffffffffffffffffffffffff");
-        list.write(QJsonDocument(QJsonArray { m_sim->orderIds().first(), unknown }).toJson());
+        list.write(QJsonDocument(QJsonArray { sim().orderIds().first(), unknown }).toJson());
         list.close();
         code = run({ QStringLiteral("sync"), QStringLiteral("--orders-file"), list.fileName() }, {}, &err);
         QVERIFY2(code == 3, qPrintable(QStringLiteral("exit %1: %2").arg(code).arg(err)));
@@ -861,12 +820,12 @@ private slots:
 
         // Incremental after one change.
         QTest::qWait(5);
-        QVERIFY(m_sim->setItemQuantity(m_sim->orderIds().at(2), 0, 6));
-        m_sim->resetLog();
+        QVERIFY(sim().setItemQuantity(sim().orderIds().at(2), 0, 6));
+        sim().resetLog();
         code = run({ QStringLiteral("sync") }, {}, &err);
         QVERIFY2(code == 0, qPrintable(QStringLiteral("exit %1: %2").arg(code).arg(err)));
-        QCOMPARE(m_sim->requestCount(Endpoint::GetOrder), 1);
-        mismatch = checkOrders(m_sim->orderIds());
+        QCOMPARE(sim().requestCount(Endpoint::GetOrder), 1);
+        mismatch = checkOrders(sim().orderIds());
         QVERIFY2(mismatch.isEmpty(), qPrintable(mismatch));
 
         // A broken list file is a usage error.
@@ -891,14 +850,14 @@ private slots:
 
         // The logs of all these runs, at debug level, and everything they printed hold no token.
         QString logs;
-        const QDir logDir(home.filePath(QStringLiteral("logs")));
+        const QDir logDir(home.logDir());
         for (const QString &name : logDir.entryList({ QStringLiteral("sync-*.log") }, QDir::Files)) {
             QFile f(logDir.filePath(name));
             QVERIFY(f.open(QIODevice::ReadOnly));
             logs += QString::fromUtf8(f.readAll());
         }
         QVERIFY2(logs.count(u'\n') > 5, "the sync runs wrote (almost) nothing to their JSON-lines log");
-        for (const QString &secret : { m_sim->token(), QStringLiteral("bad-token") }) {
+        for (const QString &secret : { sim().token(), QStringLiteral("bad-token") }) {
             QVERIFY2(!logs.contains(secret), qPrintable(QStringLiteral("the log file contains the token ") + secret));
             QVERIFY2(!allErr.contains(secret), qPrintable(QStringLiteral("stderr showed the token ") + secret));
         }

@@ -4,6 +4,7 @@
 #include "db/database.h"
 #include "ghl/orderjson.h"
 #include "ghlsim/ghlsimulator.h"
+#include "support/syncfixture.h"
 #include "support/testdatabase.h"
 #include "sync/syncengine.h"
 
@@ -47,31 +48,12 @@ std::unique_ptr<test::TestDatabase> freshDatabase()
     return std::move(t.value());
 }
 
-core::GhlSettings settingsFor(const ghlsim::GhlSimulator &sim)
-{
-    core::GhlSettings s;
-    s.baseUrl = sim.baseUrl();
-    s.locationId = sim.locationId();
-    s.token = sim.token();
-    s.apiVersion = ghlsim::GhlSimulator::apiVersion();
-    s.concurrency = 6; // [ghl] concurrency default
-    s.requestTimeoutMs = 30000;
-    return s;
-}
-
 sync::SyncSummary runEngine(test::TestDatabase &t, const sync::SyncRequest &request, qint64 *elapsedMs)
 {
     sync::SyncEngine engine(t.shared());
-    QEventLoop loop;
-    sync::SyncSummary summary;
-    QObject::connect(&engine, &sync::SyncEngine::finished, &loop, [&](const sync::SyncSummary &s) {
-        summary = s;
-        loop.quit();
-    });
     QElapsedTimer timer;
     timer.start();
-    engine.start(request);
-    loop.exec();
+    const sync::SyncSummary summary = test::runOnce(engine, request, 10 * test::kWaitMs);
     *elapsedMs = timer.elapsed();
     if (summary.status != sync::SyncStatus::Succeeded)
         die(QStringLiteral("the engine's run did not succeed: %1 %2").arg(sync::toString(summary.status), summary.error));
@@ -194,7 +176,7 @@ int main(int argc, char **argv)
     sync::SyncRequest full;
     full.mode = sync::SyncMode::Full;
     full.station = QStringLiteral("bench");
-    full.ghl = settingsFor(sim);
+    full.ghl = test::ghlSettingsFor(sim); // the [ghl] defaults: concurrency 6, 30 s per request
     sim.resetLog();
     qint64 engineMs = 0;
     const auto fullSummary = runEngine(*engineDb, full, &engineMs);
@@ -229,7 +211,7 @@ int main(int argc, char **argv)
     sim.resetLog();
     qint64 rateMs = 0;
     sync::SyncRequest limited = full;
-    limited.ghl = settingsFor(sim);
+    limited.ghl = test::ghlSettingsFor(sim);
     const auto rateSummary = runEngine(*rateDb, limited, &rateMs);
     const QList<ghlsim::SimRequest> log = sim.requests();
     const qint64 first = log.isEmpty() ? 0 : log.first().receivedMs;

@@ -10,6 +10,8 @@
 // milliseconds of every request of the qrtickets burst, one line each, for looking at outliers.
 
 #include "serve/servetestutil.h"
+#include "support/childprocess.h"
+#include "support/freeport.h"
 #include "support/testdatabase.h"
 #include "webhook/testkeys.h"
 
@@ -33,8 +35,6 @@
 #include <QLoggingCategory>
 #include <QProcess>
 #include <QSet>
-#include <QTcpServer>
-#include <QTemporaryDir>
 #include <QTextStream>
 #include <QThread>
 
@@ -68,13 +68,6 @@ double percentile(QList<double> values, double p)
     std::sort(values.begin(), values.end());
     const qsizetype index = std::clamp<qsizetype>(qsizetype(std::ceil(p * double(values.size()))) - 1, 0, values.size() - 1);
     return values.at(index);
-}
-
-quint16 freePort()
-{
-    QTcpServer probe;
-    probe.listen(QHostAddress::LocalHost, 0);
-    return probe.serverPort();
 }
 
 struct Verdict
@@ -202,7 +195,7 @@ int main(int argc, char **argv)
     const int connections = intOption(args, QStringLiteral("--connections"), 50);
     const int latencyMs = intOption(args, QStringLiteral("--latency-ms"), 100);
     const bool rateLimit = args.contains(QStringLiteral("--rate-limit"));
-    const QString bin = qEnvironmentVariable("QRT_QRTICKETS_BIN");
+    const QString bin = test::qrticketsBinary();
     if (qEnvironmentVariableIsEmpty("QRT_TEST_PG_URL") || !QFile::exists(bin)) {
         say(QStringLiteral("bench_webhook needs QRT_TEST_PG_URL and QRT_QRTICKETS_BIN; run it through scripts/bench webhook."));
         return 2;
@@ -250,26 +243,23 @@ int main(int argc, char **argv)
     auto served = freshDatabase();
     if (!served)
         return 1;
-    QTemporaryDir home;
-    const quint16 port = freePort();
-    QProcess serve;
-    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-    env.insert(QStringLiteral("HOME"), home.path());
-    env.insert(QStringLiteral("XDG_CONFIG_HOME"), home.path());
-    env.insert(QStringLiteral("QRTICKETS_DATABASE_URL"), served->url());
-    env.insert(QStringLiteral("QRTICKETS_GHL_BASE_URL"), sim.baseUrl().toString());
-    env.insert(QStringLiteral("QRTICKETS_GHL_TOKEN"), sim.token());
-    env.insert(QStringLiteral("QRTICKETS_GHL_LOCATION_ID"), sim.locationId());
-    env.insert(QStringLiteral("QRTICKETS_WEBHOOK_BIND"), QStringLiteral("127.0.0.1"));
-    env.insert(QStringLiteral("QRTICKETS_WEBHOOK_PORT"), QString::number(port));
-    env.insert(QStringLiteral("QRTICKETS_WEBHOOK_AUTH"), QStringLiteral("ghl-signature"));
-    env.insert(QStringLiteral("QRTICKETS_WEBHOOK_GHL_PUBLIC_KEY"), QString::fromLatin1(key.spkiBase64()));
-    env.insert(QStringLiteral("QRTICKETS_QR_URL_TEMPLATE"), UrlTemplate);
-    env.insert(QStringLiteral("QRTICKETS_STATION_NAME"), QStringLiteral("bench"));
-    env.insert(QStringLiteral("QT_LOGGING_RULES"), QStringLiteral("qrtickets.*.info=false"));
-    serve.setProcessEnvironment(env);
-    serve.setProcessChannelMode(QProcess::ForwardedErrorChannel);
-    serve.start(bin, { QStringLiteral("serve") });
+    test::FreshHome home;
+    const quint16 port = test::freePort();
+    const QProcessEnvironment env = home.environment({
+        { QStringLiteral("QRTICKETS_DATABASE_URL"), served->url() },
+        { QStringLiteral("QRTICKETS_GHL_BASE_URL"), sim.baseUrl().toString() },
+        { QStringLiteral("QRTICKETS_GHL_TOKEN"), sim.token() },
+        { QStringLiteral("QRTICKETS_GHL_LOCATION_ID"), sim.locationId() },
+        { QStringLiteral("QRTICKETS_WEBHOOK_BIND"), QStringLiteral("127.0.0.1") },
+        { QStringLiteral("QRTICKETS_WEBHOOK_PORT"), QString::number(port) },
+        { QStringLiteral("QRTICKETS_WEBHOOK_AUTH"), QStringLiteral("ghl-signature") },
+        { QStringLiteral("QRTICKETS_WEBHOOK_GHL_PUBLIC_KEY"), QString::fromLatin1(key.spkiBase64()) },
+        { QStringLiteral("QRTICKETS_QR_URL_TEMPLATE"), UrlTemplate },
+        { QStringLiteral("QRTICKETS_STATION_NAME"), QStringLiteral("bench") },
+        { QStringLiteral("QT_LOGGING_RULES"), QStringLiteral("qrtickets.*.info=false") },
+    });
+    const auto serveChild = test::startChild(bin, { QStringLiteral("serve") }, env, QProcess::ForwardedErrorChannel);
+    QProcess &serve = *serveChild;
     QNetworkAccessManager nam;
     const QUrl health(QStringLiteral("http://127.0.0.1:%1/healthz").arg(port));
     bool up = false;
