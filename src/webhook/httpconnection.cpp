@@ -1,7 +1,6 @@
 #include "webhook/httpconnection.h"
 
 #include "webhook/httpserver.h"
-#include "webhook/webhooklogging.h"
 
 #include <QCoreApplication>
 #include <QTcpSocket>
@@ -66,7 +65,7 @@ HttpConnection::HttpConnection(QTcpSocket *socket, HttpServer *server, const Opt
     m_idleTimer.setSingleShot(true);
     m_idleTimer.setInterval(options.idleTimeoutMs);
     connect(&m_requestTimer, &QTimer::timeout, this, [this] {
-        qCInfo(lcWebhook).noquote() << "closing a connection from" << m_socket->peerAddress().toString()
+        qCInfo(m_options.logCategory).noquote() << "closing a connection from" << m_socket->peerAddress().toString()
                           << "that did not send a complete request in time";
         closeConnection();
     });
@@ -159,7 +158,7 @@ void HttpConnection::processNext()
         HttpRequest unknown;
         unknown.peerAddress = m_socket->peerAddress();
         const HttpResponse response = HttpResponse::error(m_parser.errorStatus(), m_parser.errorMessage());
-        qCInfo(lcWebhook).noquote() << "refused a request from" << unknown.peerAddress.toString() << "with"
+        qCInfo(m_options.logCategory).noquote() << "refused a request from" << unknown.peerAddress.toString() << "with"
                                     << m_parser.errorStatus() << m_parser.errorMessage();
         m_server->noteAnswered(unknown, response.status);
         writeResponse(response, false);

@@ -3,6 +3,7 @@
 #include "webhook/httpmessage.h"
 #include "webhook/httpparser.h"
 #include "webhook/httpresponder.h"
+#include "webhook/webhooklogging.h"
 
 #include <QList>
 #include <QObject>
@@ -30,6 +31,7 @@ public:
         int requestTimeoutMs = 10000;
         int idleTimeoutMs = 60000;
         HttpParser::Limits limits;
+        QMessageLogger::CategoryFunction logCategory = &lcWebhook;
     };
 
     HttpConnection(QTcpSocket *socket, HttpServer *server, const Options &options);

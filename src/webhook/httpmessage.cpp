@@ -68,6 +68,7 @@ QByteArray reasonPhrase(int status)
     case 200: return QByteArrayLiteral("OK");
     case 400: return QByteArrayLiteral("Bad Request");
     case 401: return QByteArrayLiteral("Unauthorized");
+    case 403: return QByteArrayLiteral("Forbidden");
     case 404: return QByteArrayLiteral("Not Found");
     case 405: return QByteArrayLiteral("Method Not Allowed");
     case 408: return QByteArrayLiteral("Request Timeout");
@@ -75,8 +76,11 @@ QByteArray reasonPhrase(int status)
     case 413: return QByteArrayLiteral("Content Too Large");
     case 415: return QByteArrayLiteral("Unsupported Media Type");
     case 422: return QByteArrayLiteral("Unprocessable Content");
+    case 429: return QByteArrayLiteral("Too Many Requests");
     case 431: return QByteArrayLiteral("Request Header Fields Too Large");
     case 500: return QByteArrayLiteral("Internal Server Error");
+    case 501: return QByteArrayLiteral("Not Implemented");
+    case 502: return QByteArrayLiteral("Bad Gateway");
     case 503: return QByteArrayLiteral("Service Unavailable");
     case 505: return QByteArrayLiteral("HTTP Version Not Supported");
     default: return QByteArrayLiteral("Unknown");

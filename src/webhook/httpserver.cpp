@@ -1,7 +1,5 @@
 #include "webhook/httpserver.h"
 
-#include "webhook/webhooklogging.h"
-
 #include <QCoreApplication>
 #include <QMetaMethod>
 #include <QTcpSocket>
@@ -59,7 +57,7 @@ core::Result<void> HttpServer::start(const core::WebhookSettings &settings)
         return core::makeError(QStringLiteral("webhook.listen"),
             tr("Could not listen on %1 port %2.").arg(settings.bind).arg(settings.port), errorString());
     }
-    qCInfo(lcWebhook).noquote() << "listening on" << serverAddress().toString() << "port" << serverPort()
+    qCInfo(m_options.logCategory).noquote() << "listening on" << serverAddress().toString() << "port" << serverPort()
                                 << "auth" << core::toString(settings.auth);
     return {};
 }
@@ -70,7 +68,7 @@ void HttpServer::stop()
     const auto connections = findChildren<HttpConnection *>(Qt::FindDirectChildrenOnly);
     for (HttpConnection *c : connections)
         c->closeConnection();
-    qCInfo(lcWebhook) << "listener stopped";
+    qCInfo(m_options.logCategory) << "listener stopped";
 }
 
 void HttpServer::incomingConnection(qintptr socketDescriptor)
@@ -82,7 +80,7 @@ void HttpServer::incomingConnection(qintptr socketDescriptor)
     }
     if (m_connections >= m_options.maxConnections) {
         ++m_rejectedConnections;
-        qCWarning(lcWebhook).noquote() << "connection limit of" << m_options.maxConnections << "reached; refusing"
+        qCWarning(m_options.logCategory).noquote() << "connection limit of" << m_options.maxConnections << "reached; refusing"
                              << socket->peerAddress().toString();
         socket->setParent(this);
         socket->write(serializeResponse(HttpResponse::error(503, QStringLiteral("Too many connections; try again shortly.")), false));
@@ -96,6 +94,7 @@ void HttpServer::incomingConnection(qintptr socketDescriptor)
     options.requestTimeoutMs = m_options.requestTimeoutMs;
     options.idleTimeoutMs = m_options.idleTimeoutMs;
     options.limits = m_options.limits;
+    options.logCategory = m_options.logCategory;
     auto *connection = new HttpConnection(socket, this, options);
     connect(connection, &HttpConnection::closed, this, [this] { --m_connections; });
 }
@@ -108,7 +107,7 @@ bool HttpServer::isUpgradeHandOver(const HttpRequest &request) const
 
 void HttpServer::handOverWebSocket(QTcpSocket *socket)
 {
-    qCDebug(lcWebhook) << "handing a WebSocket upgrade from" << socket->peerAddress().toString() << "to the feed";
+    qCDebug(m_options.logCategory) << "handing a WebSocket upgrade from" << socket->peerAddress().toString() << "to the feed";
     emit webSocketUpgradeRequested(socket);
 }
 
@@ -133,6 +132,10 @@ void HttpServer::dispatch(const HttpRequest &request, const HttpResponder &respo
             break;
         }
     }
+    if (!route && m_fallback) {
+        m_fallback(request, responder);
+        return;
+    }
     if (!route) {
         responder.send(HttpResponse::error(404, QStringLiteral("Nothing here.")));
         return;
@@ -152,7 +155,7 @@ void HttpServer::dispatch(const HttpRequest &request, const HttpResponder &respo
 
 void HttpServer::noteAnswered(const HttpRequest &request, int status)
 {
-    qCDebug(lcWebhook).noquote() << request.peerAddress.toString() << request.method << request.path << status;
+    qCDebug(m_options.logCategory).noquote() << request.peerAddress.toString() << request.method << request.path << status;
     emit requestAnswered(request.method, request.path, status, request.peerAddress);
 }
 

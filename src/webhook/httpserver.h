@@ -5,6 +5,7 @@
 #include "webhook/httpconnection.h"
 #include "webhook/httpmessage.h"
 #include "webhook/httpresponder.h"
+#include "webhook/webhooklogging.h"
 
 #include <QByteArrayList>
 #include <QHostAddress>
@@ -18,6 +19,8 @@ namespace qrt::webhook {
 
 // The embedded HTTP/1.1 listener: a QTcpServer with one HttpConnection per socket, a cap on
 // concurrent connections, a small route table and a hand-off of GET /ws to the event feed.
+// Also the GHL simulator's transport: it routes every request itself through the fallback
+// handler, with no /ws path and its own log category.
 // Destroy it only once handlers running on other threads have answered: a pending responder
 // refers to its connection.
 class HttpServer : public QTcpServer
@@ -31,7 +34,8 @@ public:
         int idleTimeoutMs = 60000;    // keep-alive connections idle this long are closed
         int maxConnections = 256;     // beyond it new clients get 503 and are closed
         HttpParser::Limits limits;
-        QByteArray webSocketPath = QByteArrayLiteral("/ws");
+        QByteArray webSocketPath = QByteArrayLiteral("/ws"); // empty: no event feed hand-off
+        QMessageLogger::CategoryFunction logCategory = &lcWebhook; // connection and listener events
     };
 
     using Handler = std::function<void(const HttpRequest &request, const HttpResponder &responder)>;
@@ -44,6 +48,8 @@ public:
     void addRoute(const QByteArray &path, const QByteArrayList &methods, Handler handler, bool requireJson = false);
     // Forgets every route (before a handler with new settings installs its own).
     void clearRoutes() { m_routes.clear(); }
+    // Answers the requests no route matches (instead of 404), for a user with its own routing.
+    void setFallbackHandler(Handler handler) { m_fallback = std::move(handler); }
 
     // Applies the body limit of the settings, refuses auth = none beyond loopback, and listens
     // on bind:port. port 0 picks a free port (serverPort() tells which).
@@ -86,6 +92,7 @@ private:
 
     Options m_options;
     QList<Route> m_routes;
+    Handler m_fallback;
     int m_connections = 0;
     quint64 m_rejectedConnections = 0;
 };
