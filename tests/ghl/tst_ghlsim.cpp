@@ -298,6 +298,100 @@ private Q_SLOTS:
         qDeleteAll(sockets);
     }
 
+    void routesByMethodAndPath_data()
+    {
+        QTest::addColumn<QByteArray>("method");
+        QTest::addColumn<QString>("path");
+        QTest::addColumn<int>("endpoint");
+        QTest::addColumn<int>("status");
+        const QString location = QStringLiteral("?altId=3SwdhCu3svxI8AKsPJt6&altType=location");
+        QTest::addRow("list orders") << QByteArray("GET") << QString(QStringLiteral("/payments/orders") + location)
+                                     << int(Endpoint::ListOrders) << 200;
+        QTest::addRow("one order") << QByteArray("GET") << QString(QStringLiteral("/payments/orders/nosuchorder") + location)
+                                   << int(Endpoint::GetOrder) << 404;
+        QTest::addRow("contact update") << QByteArray("PUT") << QStringLiteral("/contacts/nosuchcontact")
+                                        << int(Endpoint::UpdateContact) << 404;
+        QTest::addRow("custom fields") << QByteArray("GET") << QStringLiteral("/locations/3SwdhCu3svxI8AKsPJt6/customFields")
+                                       << int(Endpoint::ListCustomFields) << 200;
+        QTest::addRow("wrong method") << QByteArray("POST") << QString(QStringLiteral("/payments/orders") + location)
+                                      << int(Endpoint::Other) << 404;
+        QTest::addRow("too deep") << QByteArray("GET") << QString(QStringLiteral("/payments/orders/a/b") + location)
+                                  << int(Endpoint::Other) << 404;
+        QTest::addRow("unknown") << QByteArray("GET") << QStringLiteral("/nothing/here") << int(Endpoint::Other) << 404;
+    }
+
+    void routesByMethodAndPath()
+    {
+        QFETCH(QByteArray, method);
+        QFETCH(QString, path);
+        QFETCH(int, endpoint);
+        QFETCH(int, status);
+        QCOMPARE(m_sim->locationId(), QStringLiteral("3SwdhCu3svxI8AKsPJt6"));
+        const Answer a = call(method, path, method == "GET" ? QByteArray() : QByteArrayLiteral(R"({"customFields":[]})"));
+        QCOMPARE(a.status, status);
+        QCOMPARE(m_sim->requestCount(), 1);
+        QCOMPARE(int(m_sim->requests().constFirst().endpoint), endpoint);
+        if (endpoint == int(Endpoint::Other))
+            QCOMPARE(a.json.object().value(u"message").toString(),
+                     QStringLiteral("Cannot %1 %2").arg(QString::fromLatin1(method), path.section(u'?', 0, 0)));
+    }
+
+    void refusesBrokenRequests_data()
+    {
+        QTest::addColumn<QByteArray>("raw");
+        QTest::addColumn<int>("status");
+        QTest::addRow("not HTTP") << QByteArray("HELLO\r\n\r\n") << 400;
+        QTest::addRow("headers too large") << QByteArray("GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + QByteArray(70 * 1024, 'a') + "\r\n\r\n")
+                                           << 431;
+    }
+
+    void refusesBrokenRequests()
+    {
+        QFETCH(QByteArray, raw);
+        QFETCH(int, status);
+        QTcpSocket socket;
+        socket.connectToHost(QHostAddress::LocalHost, m_sim->port());
+        QVERIFY(socket.waitForConnected(10000));
+        socket.write(raw);
+        QByteArray received;
+        connect(&socket, &QTcpSocket::readyRead, this, [&] { received += socket.readAll(); });
+        QVERIFY2(QTest::qWaitFor([&] { return socket.state() == QAbstractSocket::UnconnectedState; }, 20000),
+                 "the simulator must answer a broken request and close the connection");
+        received += socket.readAll();
+        QVERIFY2(received.startsWith(QByteArray("HTTP/1.1 " + QByteArray::number(status) + ' ')), received.left(80).constData());
+        QCOMPARE(m_sim->requestCount(), 0);
+    }
+
+    void closesWithAnswersPending()
+    {
+        // A hung request and an answer waiting out the latency both hold a connection when the
+        // simulator closes: it must close them (not leave the clients waiting), and then go away.
+        SimFaults f;
+        f.hang = 1.0;
+        m_sim->setFaults(f);
+        m_sim->setLatencyMs(60000);
+        const QByteArray head = " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + m_sim->token().toUtf8() + "\r\nVersion: 2021-07-28\r\n\r\n";
+        QTcpSocket hung;
+        QTcpSocket delayed;
+        for (QTcpSocket *s : { &hung, &delayed }) {
+            s->connectToHost(QHostAddress::LocalHost, m_sim->port());
+            QVERIFY(s->waitForConnected(10000));
+        }
+        hung.write("GET " + ordersPath().toUtf8() + head);
+        delayed.write("GET /locations/" + m_sim->locationId().toUtf8() + "/customFields" + head);
+        QVERIFY2(QTest::qWaitFor([&] { return m_sim->requestCount() == 2; }, 20000), "both requests must arrive");
+        QCOMPARE(m_sim->statusCount(0), 1); // the hung one
+        QCOMPARE(m_sim->openConnections(), 2);
+        m_sim->close();
+        QVERIFY(!m_sim->isListening());
+        QVERIFY2(QTest::qWaitFor([&] {
+                     return hung.state() == QAbstractSocket::UnconnectedState && delayed.state() == QAbstractSocket::UnconnectedState;
+                 }, 20000),
+                 "the simulator must close connections whose answers were still pending");
+        QVERIFY2(!hung.readAll().contains("200 OK"), "a hung request is never answered 200");
+        m_sim.reset();
+    }
+
     void largeStoresPageQuickly()
     {
         // 20,000 orders: generation and paging must not be quadratic (the ctest timeout would catch it).

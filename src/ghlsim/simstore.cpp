@@ -1,0 +1,164 @@
+#include "ghlsim/simstore.h"
+
+#include <QJsonArray>
+
+#include <algorithm>
+
+namespace qrt::ghlsim {
+
+QString isoTime(const QDateTime &t)
+{
+    return t.toUTC().toString(Qt::ISODateWithMs);
+}
+
+QDateTime fromIsoTime(const QString &s)
+{
+    return QDateTime::fromString(s, Qt::ISODateWithMs).toUTC();
+}
+
+SimStore::SimStore()
+    : m_customFields {
+        { QStringLiteral("qrCodeFld0000000000a"), QStringLiteral("QR Code"), QStringLiteral("contact.qr_code"),
+          QStringLiteral("LARGE_TEXT"), QStringLiteral("contact") },
+        { QStringLiteral("ticketUrlFld0000000b"), QStringLiteral("Ticket Link"), QStringLiteral("contact.ticket_link"),
+          QStringLiteral("TEXT"), QStringLiteral("contact") },
+        { QStringLiteral("qrImageFld000000000c"), QStringLiteral("QR Image"), QStringLiteral("contact.qr_image"),
+          QStringLiteral("FILE_UPLOAD"), QStringLiteral("contact") },
+        { QStringLiteral("dealNoteFld00000000d"), QStringLiteral("Deal Note"), QStringLiteral("opportunity.deal_note"),
+          QStringLiteral("TEXT"), QStringLiteral("opportunity") },
+    }
+{
+}
+
+void SimStore::clear()
+{
+    m_orders.clear();
+    m_orderIndex.clear();
+    m_contacts.clear();
+}
+
+void SimStore::appendOrder(const QJsonObject &json)
+{
+    auto order = std::make_shared<Order>();
+    order->json = json;
+    m_orderIndex.insert(json.value(u"_id").toString(), order);
+    m_orders.append(order);
+}
+
+void SimStore::sortOrders()
+{
+    std::stable_sort(m_orders.begin(), m_orders.end(), [](const auto &a, const auto &b) {
+        return a->json.value(u"createdAt").toString() > b->json.value(u"createdAt").toString();
+    });
+}
+
+QStringList SimStore::orderIds() const
+{
+    QStringList ids;
+    ids.reserve(m_orders.size());
+    for (const auto &o : m_orders)
+        ids << o->json.value(u"_id").toString();
+    return ids;
+}
+
+const QJsonObject *SimStore::order(const QString &orderId) const
+{
+    const auto it = m_orderIndex.constFind(orderId);
+    return it == m_orderIndex.cend() ? nullptr : &it.value()->json;
+}
+
+void SimStore::bump(Order &order)
+{
+    const QDateTime previous = fromIsoTime(order.json.value(u"updatedAt").toString());
+    QDateTime next = QDateTime::currentDateTimeUtc();
+    if (previous.isValid() && next <= previous)
+        next = previous.addMSecs(1);
+    order.json.insert(QStringLiteral("updatedAt"), isoTime(next));
+}
+
+bool SimStore::setItemQuantity(const QString &orderId, int itemIndex, int qty)
+{
+    const auto order = find(orderId);
+    if (!order)
+        return false;
+    QJsonArray items = order->json.value(u"items").toArray();
+    if (itemIndex < 0 || itemIndex >= items.size() || qty < 0)
+        return false;
+    QJsonObject item = items.at(itemIndex).toObject();
+    item.insert(QStringLiteral("qty"), qty);
+    items.replace(itemIndex, item);
+    double amount = 0;
+    for (const QJsonValue &v : std::as_const(items)) {
+        const QJsonObject i = v.toObject();
+        amount += i.value(u"qty").toInt() * i.value(u"price").toObject().value(u"amount").toDouble();
+    }
+    order->json.insert(QStringLiteral("items"), items);
+    order->json.insert(QStringLiteral("amount"), amount);
+    order->json.insert(QStringLiteral("amountSummary"),
+                       QJsonObject { { QStringLiteral("subtotal"), amount }, { QStringLiteral("discount"), 0 } });
+    bump(*order);
+    return true;
+}
+
+bool SimStore::cancelOrder(const QString &orderId)
+{
+    const auto order = find(orderId);
+    if (!order)
+        return false;
+    order->json.insert(QStringLiteral("status"), QStringLiteral("cancelled"));
+    bump(*order);
+    return true;
+}
+
+bool SimStore::refundOrder(const QString &orderId)
+{
+    const auto order = find(orderId);
+    if (!order)
+        return false;
+    order->json.insert(QStringLiteral("status"), QStringLiteral("refunded"));
+    order->json.insert(QStringLiteral("paymentStatus"), QStringLiteral("refunded"));
+    bump(*order);
+    return true;
+}
+
+bool SimStore::removeOrder(const QString &orderId)
+{
+    const auto order = m_orderIndex.take(orderId);
+    if (!order)
+        return false;
+    m_orders.removeOne(order);
+    return true;
+}
+
+void SimStore::putOrder(const QJsonObject &json)
+{
+    const QString id = json.value(u"_id").toString();
+    if (id.isEmpty())
+        return;
+    removeOrder(id);
+    appendOrder(json);
+    sortOrders();
+    const QJsonObject snap = json.value(u"contactSnapshot").toObject();
+    const QString contactId = snap.value(u"id").toString(json.value(u"contactId").toString());
+    if (!contactId.isEmpty() && !m_contacts.contains(contactId)) {
+        SimContact c;
+        c.id = contactId;
+        c.firstName = snap.value(u"firstName").toString();
+        c.lastName = snap.value(u"lastName").toString();
+        c.email = snap.value(u"email").toString();
+        c.phone = snap.value(u"phone").toString();
+        m_contacts.insert(contactId, c);
+    }
+}
+
+bool SimStore::updateContactFields(const QString &contactId, const QMap<QString, QString> &values)
+{
+    const auto it = m_contacts.find(contactId);
+    if (it == m_contacts.end())
+        return false;
+    for (auto v = values.cbegin(); v != values.cend(); ++v)
+        it->customFields.insert(v.key(), v.value());
+    return true;
+}
+
+} // namespace qrt::ghlsim
