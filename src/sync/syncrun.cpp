@@ -151,15 +151,12 @@ void SyncRun::requestPage(int offset)
 void SyncRun::onPage(ghl::ListOrdersJob *job)
 {
     --m_pages;
-    m_counts.requests += job->attempts();
-    m_dirty = true;
+    countAnswer(*job);
     const ghl::GhlError &error = job->error();
     const int offset = job->query().offset;
     if (error.kind == ghl::GhlError::Kind::Cancelled) {
         // The run is stopping; nothing to note.
     } else if (error.isError()) {
-        if (error.httpStatus == 429)
-            ++m_counts.http429;
         // A lost page hides 100 orders: beyond the client's retries of transient errors, ask
         // again for answers it does not retry (a truncated or malformed body).
         if (error.kind != ghl::GhlError::Kind::Unauthorized && m_state == RunState::Listing
@@ -198,6 +195,14 @@ void SyncRun::onPage(ghl::ListOrdersJob *job)
     dispatch(RunEvent::PageListed);
 }
 
+void SyncRun::countAnswer(const ghl::GhlJob &job)
+{
+    m_counts.requests += job.attempts(); // retries included
+    if (job.error().httpStatus == 429)
+        ++m_counts.http429; // the last answer; retried ones are counted as they are retried
+    m_dirty = true;
+}
+
 void SyncRun::chooseOrders()
 {
     if (m_request.mode == SyncMode::IdList) {
@@ -234,12 +239,9 @@ void SyncRun::feed()
 void SyncRun::onOrder(ghl::GetOrderJob *job)
 {
     --m_orders;
-    m_counts.requests += job->attempts();
-    m_dirty = true;
+    countAnswer(*job);
     const ghl::GhlError &error = job->error();
     if (error.isError()) {
-        if (error.httpStatus == 429)
-            ++m_counts.http429;
         switch (error.kind) {
         case ghl::GhlError::Kind::Cancelled:
             break;

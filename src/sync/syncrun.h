@@ -21,6 +21,7 @@ class Clock;
 namespace qrt::ghl {
 class GhlClient;
 class GetOrderJob;
+class GhlJob;
 class ListOrdersJob;
 } // namespace qrt::ghl
 
@@ -61,6 +62,7 @@ private:
 
     void requestPage(int offset);
     void onPage(ghl::ListOrdersJob *job);
+    void countAnswer(const ghl::GhlJob &job);
     void chooseOrders();
     void feed();
     void onOrder(ghl::GetOrderJob *job);
