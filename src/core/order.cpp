@@ -15,23 +15,23 @@ struct Tr
 QString paymentStatusDisplayName(const QString &paymentStatus)
 {
     const QString s = paymentStatus.trimmed().toLower();
-    if (s == u"paid")
+    if (s == PaymentStatus::Paid)
         return Tr::tr("paid");
-    if (s == u"unpaid")
+    if (s == PaymentStatus::Unpaid)
         return Tr::tr("unpaid");
-    if (s == u"partially_paid")
+    if (s == PaymentStatus::PartiallyPaid)
         return Tr::tr("partially paid");
-    if (s == u"refunded")
+    if (s == PaymentStatus::Refunded)
         return Tr::tr("refunded");
-    if (s == u"partially_refunded")
+    if (s == PaymentStatus::PartiallyRefunded)
         return Tr::tr("partially refunded");
-    if (s == u"pending")
+    if (s == PaymentStatus::Pending)
         return Tr::tr("pending");
-    if (s == u"failed")
+    if (s == PaymentStatus::Failed)
         return Tr::tr("failed");
-    if (s == u"voided")
+    if (s == PaymentStatus::Voided)
         return Tr::tr("voided");
-    if (s == u"cancelled" || s == u"canceled")
+    if (s == PaymentStatus::Cancelled || s == PaymentStatus::Canceled)
         return Tr::tr("cancelled");
     return paymentStatus;
 }
@@ -47,8 +47,8 @@ QString Order::contactName() const
 
 bool Order::isVoid() const
 {
-    static const QStringList voidStates = { QStringLiteral("cancelled"), QStringLiteral("canceled"),
-                                            QStringLiteral("refunded"), QStringLiteral("voided") };
+    static const QStringList voidStates = { PaymentStatus::Cancelled, PaymentStatus::Canceled, PaymentStatus::Refunded,
+                                            PaymentStatus::Voided };
     return voidStates.contains(orderStatus.toLower()) || voidStates.contains(paymentStatus.toLower());
 }
 

@@ -8,6 +8,21 @@
 
 namespace qrt::core {
 
+// GHL's spellings of payment and order statuses that we know: one constant each. The database
+// and CSV keep GHL's word as it came.
+namespace PaymentStatus {
+inline const QString Paid = QStringLiteral("paid");
+inline const QString Unpaid = QStringLiteral("unpaid");
+inline const QString PartiallyPaid = QStringLiteral("partially_paid");
+inline const QString Refunded = QStringLiteral("refunded");
+inline const QString PartiallyRefunded = QStringLiteral("partially_refunded");
+inline const QString Pending = QStringLiteral("pending");
+inline const QString Failed = QStringLiteral("failed");
+inline const QString Voided = QStringLiteral("voided");
+inline const QString Cancelled = QStringLiteral("cancelled");
+inline const QString Canceled = QStringLiteral("canceled"); // GHL also writes the US spelling
+} // namespace PaymentStatus
+
 // GHL's payment status ("paid", "refunded", ...) for people, in the user's language; GHL's own word
 // when it is not one we know. The database and CSV keep GHL's word.
 QString paymentStatusDisplayName(const QString &paymentStatus);
