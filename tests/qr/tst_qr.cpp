@@ -76,6 +76,7 @@ private slots:
     void decodeTransformedCopies();
     void decodeInsidePhotoLikeCanvas();
     void nothingToFind();
+    void invalidDataUrls_data();
     void invalidDataUrls();
 };
 
@@ -394,16 +395,27 @@ void TestQr::nothingToFind()
     QVERIFY(!result.error().message.isEmpty());
 }
 
+void TestQr::invalidDataUrls_data()
+{
+    QTest::addColumn<QString>("url");
+    QTest::addColumn<QString>("code");
+    const QString invalid = QStringLiteral("qr.invalid_data_url");
+    QTest::newRow("empty") << QString() << invalid;
+    QTest::newRow("web address") << QStringLiteral("https://example.com/x.png") << invalid;
+    QTest::newRow("not an image type") << QStringLiteral("data:text/plain;base64,aGVsbG8=") << invalid;
+    QTest::newRow("not base64") << QStringLiteral("data:image/png,rawbytes") << invalid;
+    QTest::newRow("broken base64") << QStringLiteral("data:image/png;base64,***") << invalid;
+    QTest::newRow("no data") << QStringLiteral("data:image/png;base64") << invalid;
+    QTest::newRow("valid base64, not an image") << QStringLiteral("data:image/png;base64,aGVsbG8=") << QStringLiteral("qr.unreadable_file");
+}
+
 void TestQr::invalidDataUrls()
 {
-    for (const QString &url : { QString(), QStringLiteral("https://example.com/x.png"), QStringLiteral("data:text/plain;base64,aGVsbG8="),
-             QStringLiteral("data:image/png,rawbytes"), QStringLiteral("data:image/png;base64,***"), QStringLiteral("data:image/png;base64") }) {
-        const auto result = QrDecoder::decodeDataUrl(url);
-        QVERIFY2(!result.ok(), qPrintable(QStringLiteral("\"%1\" should be refused").arg(url)));
-        QCOMPARE(result.error().code, QStringLiteral("qr.invalid_data_url"));
-    }
-    // Valid base64 but not an image.
-    QCOMPARE(QrDecoder::decodeDataUrl(QStringLiteral("data:image/png;base64,aGVsbG8=")).error().code, QStringLiteral("qr.unreadable_file"));
+    QFETCH(QString, url);
+    QFETCH(QString, code);
+    const auto result = QrDecoder::decodeDataUrl(url);
+    QVERIFY2(!result.ok(), qPrintable(QStringLiteral("\"%1\" should be refused").arg(url)));
+    QCOMPARE(result.error().code, code);
 }
 
 QTEST_GUILESS_MAIN(TestQr)
