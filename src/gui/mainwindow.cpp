@@ -641,7 +641,7 @@ void MainWindow::openSync()
 void MainWindow::openSettings()
 {
 #ifdef QRT_HAVE_SETTINGS_DIALOG
-    SettingsDialog dialog(m_services.config, m_services.secrets, m_services.database, this);
+    SettingsDialog dialog(m_services.config, m_services.secrets, m_worker, this);
     connect(&dialog, &SettingsDialog::settingsSaved, this, [this] {
         if (m_services.ghl)
             m_services.ghl->setSettings(m_services.config.ghl()); // new token, location or base URL

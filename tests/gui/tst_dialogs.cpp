@@ -10,6 +10,7 @@
 #include "db/syncrunrepository.h"
 #include "ghl/ghlclient.h"
 #include "ghlsim/ghlsimulator.h"
+#include "gui/dbworker.h"
 #include "gui/listenerpanel.h"
 #include "gui/mainwindow.h"
 #include "gui/secretaccess.h"
@@ -97,6 +98,7 @@ class TestDialogs : public QObject
     Q_OBJECT
 
     std::unique_ptr<test::TestDatabase> m_t;
+    std::unique_ptr<gui::DbWorker> m_worker; // the one database thread windows share, as in the application
     std::unique_ptr<ghlsim::GhlSimulator> m_sim;
     std::unique_ptr<QTemporaryDir> m_dir;
     std::unique_ptr<core::Config> m_config;
@@ -155,6 +157,7 @@ private slots:
         QVERIFY_OK(t);
         m_t = std::move(t.value());
         QVERIFY_OK(m_t->migrate());
+        m_worker = std::make_unique<gui::DbWorker>(m_t->shared());
         m_sim = test::startSimulator();
         QVERIFY2(m_sim, "the GHL simulator could not listen on 127.0.0.1");
         m_dir = std::make_unique<QTemporaryDir>();
@@ -166,6 +169,7 @@ private slots:
     {
         m_config.reset();
         m_sim.reset();
+        m_worker.reset();
         m_t.reset();
         m_dir.reset();
     }
@@ -327,7 +331,7 @@ private slots:
     void settingsValidationIsInline()
     {
         MemorySecrets secrets;
-        gui::SettingsDialog dialog(*m_config, &secrets, m_t->shared());
+        gui::SettingsDialog dialog(*m_config, &secrets, m_worker.get());
         dialog.show();
         QVERIFY(QTest::qWaitForWindowExposed(&dialog));
         auto *buttons = child<QDialogButtonBox>(&dialog, "buttonBox");
@@ -380,7 +384,7 @@ private slots:
     void settingsTestConnectionNamesTheScope()
     {
         MemorySecrets secrets;
-        gui::SettingsDialog dialog(*m_config, &secrets, m_t->shared());
+        gui::SettingsDialog dialog(*m_config, &secrets, m_worker.get());
         dialog.show();
         child<QLineEdit>(&dialog, "ghlTokenEdit")->setText(QStringLiteral("not-the-token"));
         QTest::mouseClick(child<QPushButton>(&dialog, "testConnectionButton"), Qt::LeftButton);
@@ -398,7 +402,7 @@ private slots:
 
     void settingsTestDatabase()
     {
-        gui::SettingsDialog dialog(*m_config, nullptr, m_t->shared());
+        gui::SettingsDialog dialog(*m_config, nullptr, m_worker.get());
         dialog.show();
         auto *result = child<QLabel>(&dialog, "testDatabaseResult");
         QTest::mouseClick(child<QPushButton>(&dialog, "testDatabaseButton"), Qt::LeftButton);
@@ -415,7 +419,7 @@ private slots:
         m_sim->generate(12, 3);
         syncAll();
         MemorySecrets secrets;
-        gui::SettingsDialog dialog(*m_config, &secrets, m_t->shared());
+        gui::SettingsDialog dialog(*m_config, &secrets, m_worker.get());
         dialog.show();
         child<QTabWidget>(&dialog, "tabs")->setCurrentWidget(child<QWidget>(&dialog, "tabMappings"));
         auto *table = child<QTableWidget>(&dialog, "mappingTable");
@@ -565,7 +569,7 @@ private slots:
         QCoreApplication::installTranslator(&german);
         {
             MemorySecrets secrets;
-            gui::SettingsDialog settings(*m_config, &secrets, m_t->shared());
+            gui::SettingsDialog settings(*m_config, &secrets, m_worker.get());
             settings.show();
             QVERIFY(QTest::qWaitForWindowExposed(&settings));
             QCOMPARE(settings.windowTitle(), QStringLiteral("Einstellungen"));

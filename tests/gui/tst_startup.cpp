@@ -10,6 +10,7 @@
 #include "db/database.h"
 #include "gui/mainwindow.h"
 #include "gui/services.h"
+#include "gui/dbworker.h"
 #include "gui/settingsdialog.h"
 #include "gui/startupproblem.h"
 #include "support/testdatabase.h"
@@ -292,7 +293,8 @@ private slots:
     {
         writeIni(m_t->url());
         core::Config config = loadConfig();
-        gui::SettingsDialog dialog(config, nullptr, m_t->shared());
+        gui::DbWorker worker(m_t->shared()); // the application's shared database thread
+        gui::SettingsDialog dialog(config, nullptr, &worker);
         dialog.show();
         QVERIFY(QTest::qWaitForWindowExposed(&dialog));
         const QString bad = unreachableUrl();
@@ -332,7 +334,8 @@ private slots:
         core::Config config = loadConfig();
         auto other = test::TestDatabase::create(db::Dialect::SQLite);
         QVERIFY_OK(other);
-        gui::SettingsDialog dialog(config, nullptr, m_t->shared());
+        gui::DbWorker worker(m_t->shared()); // the application's shared database thread
+        gui::SettingsDialog dialog(config, nullptr, &worker);
         dialog.show();
         child<QLineEdit>(&dialog, "databaseUrlEdit")->setText(other.value()->url());
         QSignalSpy saved(&dialog, &gui::SettingsDialog::settingsSaved);
@@ -354,7 +357,8 @@ private slots:
         app::KeychainSecrets secrets(store);
         QSignalSpy lateWrites(&store, &app::SecretStore::lateWrite);
         {
-            gui::SettingsDialog dialog(config, &secrets, m_t->shared());
+            gui::DbWorker worker(m_t->shared()); // the application's shared database thread
+            gui::SettingsDialog dialog(config, &secrets, &worker);
             dialog.show();
             QVERIFY(QTest::qWaitForWindowExposed(&dialog));
             // The reads at opening do not block the dialog; they end in a message.

@@ -1,0 +1,195 @@
+#include "gui/settings/mappingssettingspage.h"
+
+#include "ui_settingsmappingspage.h"
+
+#include "db/fieldmappingrepository.h"
+#include "db/orderrepository.h"
+#include "gui/dbworker.h"
+
+#include <QComboBox>
+#include <QHeaderView>
+#include <QSet>
+
+namespace qrt::gui {
+
+MappingsSettingsPage::MappingsSettingsPage(DbWorker *worker, QWidget *parent)
+    : SettingsPage(nullptr, parent), m_ui(std::make_unique<Ui::MappingsSettingsPage>()), m_worker(worker)
+{
+    m_ui->setupUi(this);
+    QTableWidget *table = m_ui->mappingTable;
+    table->setColumnCount(3);
+    table->setHorizontalHeaderLabels({ tr("Product (event)"), tr("Orders"), tr("Custom field for the QR code") });
+    table->horizontalHeader()->setSectionResizeMode(0, QHeaderView::Stretch);
+    table->horizontalHeader()->setSectionResizeMode(1, QHeaderView::ResizeToContents);
+    table->horizontalHeader()->setSectionResizeMode(2, QHeaderView::Stretch);
+    table->verticalHeader()->hide();
+    table->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    connect(m_ui->loadFieldsButton, &QPushButton::clicked, this, &MappingsSettingsPage::loadFieldsRequested);
+}
+
+MappingsSettingsPage::~MappingsSettingsPage() = default;
+
+QString MappingsSettingsPage::name() const
+{
+    return tr("Field mappings");
+}
+
+void MappingsSettingsPage::showStatus(const QString &text, const QString &details)
+{
+    m_ui->mappingStatusLabel->setText(text);
+    m_ui->mappingStatusLabel->setToolTip(details);
+}
+
+void MappingsSettingsPage::setFetching(bool fetching)
+{
+    m_ui->loadFieldsButton->setEnabled(!fetching);
+}
+
+void MappingsSettingsPage::setCustomFields(const QList<ghl::CustomField> &fields)
+{
+    m_fields = fields;
+    m_fieldsLoaded = true;
+    showStatus(tr("%n custom field(s) loaded from GHL.", nullptr, int(fields.size())), {});
+    fillTable();
+}
+
+void MappingsSettingsPage::load(const core::Config &)
+{
+    if (!m_worker) {
+        m_ui->mappingTable->setEnabled(false);
+        m_ui->mappingStatusLabel->setText(tr("Mappings are stored in the database; none is open."));
+        return;
+    }
+    m_ui->mappingStatusLabel->setText(tr("Loading products ..."));
+    struct Loaded
+    {
+        QString error;
+        QList<db::EventInfo> events;
+        QList<db::FieldMapping> mappings;
+    };
+    m_worker->run(
+        this,
+        [](db::Database &database) {
+            Loaded l;
+            auto events = db::OrderRepository(database).events();
+            auto mappings = db::FieldMappingRepository(database).list();
+            if (!events)
+                l.error = events.error().message;
+            else if (!mappings)
+                l.error = mappings.error().message;
+            else {
+                l.events = events.value();
+                l.mappings = mappings.value();
+            }
+            return l;
+        },
+        [this](Loaded l) {
+            if (!l.error.isEmpty()) {
+                m_ui->mappingStatusLabel->setText(l.error);
+                return;
+            }
+            m_rows.clear();
+            QSet<QString> seen;
+            for (const db::EventInfo &e : std::as_const(l.events)) {
+                m_rows << Row { e.eventId, e.eventName.isEmpty() ? e.eventId : e.eventName, e.orders, {}, {} };
+                seen.insert(e.eventId);
+            }
+            for (const db::FieldMapping &m : std::as_const(l.mappings)) {
+                if (!seen.contains(m.productId))
+                    m_rows << Row { m.productId, m.productId, 0, {}, {} };
+                for (Row &row : m_rows) {
+                    if (row.productId == m.productId) {
+                        row.fieldId = m.fieldId;
+                        row.fieldName = m.fieldName;
+                    }
+                }
+            }
+            m_ui->mappingStatusLabel->setText(m_rows.isEmpty()
+                                                  ? tr("No products yet: run a sync first, then map each product to a field.")
+                                                  : tr("Load the custom fields from GHL to change a mapping."));
+            fillTable();
+        });
+}
+
+void MappingsSettingsPage::fillTable()
+{
+    QTableWidget *table = m_ui->mappingTable;
+    // Keep choices already made in the table when the field list arrives.
+    QHash<QString, QString> chosen;
+    for (int r = 0; r < table->rowCount(); ++r) {
+        if (auto *combo = qobject_cast<QComboBox *>(table->cellWidget(r, 2)))
+            chosen.insert(table->item(r, 0)->data(Qt::UserRole).toString(), combo->currentData().toString());
+    }
+    table->setRowCount(int(m_rows.size()));
+    for (int r = 0; r < m_rows.size(); ++r) {
+        const Row &row = m_rows.at(r);
+        auto *name = new QTableWidgetItem(row.productName);
+        name->setData(Qt::UserRole, row.productId);
+        name->setToolTip(row.productId);
+        table->setItem(r, 0, name);
+        auto *orders = new QTableWidgetItem(QString::number(row.orders));
+        orders->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
+        table->setItem(r, 1, orders);
+
+        auto *combo = new QComboBox(table);
+        combo->setObjectName(QStringLiteral("mappingCombo_") + row.productId);
+        combo->setAccessibleName(tr("Custom field for %1").arg(row.productName));
+        combo->addItem(tr("(no QR field)"), QString());
+        bool savedListed = false;
+        for (const ghl::CustomField &f : std::as_const(m_fields)) {
+            combo->addItem(f.fieldKey.isEmpty() ? f.name : tr("%1 (%2)").arg(f.name, f.fieldKey), f.id);
+            combo->setItemData(combo->count() - 1, f.name, Qt::UserRole + 1);
+            savedListed = savedListed || f.id == row.fieldId;
+        }
+        if (!row.fieldId.isEmpty() && !savedListed) {
+            combo->addItem(m_fieldsLoaded ? tr("%1 (no longer in GHL)").arg(row.fieldName) : row.fieldName, row.fieldId);
+            combo->setItemData(combo->count() - 1, row.fieldName, Qt::UserRole + 1);
+        }
+        const QString want = chosen.value(row.productId, row.fieldId);
+        combo->setCurrentIndex(qMax(0, combo->findData(want)));
+        combo->setEnabled(m_fieldsLoaded || !row.fieldId.isEmpty());
+        table->setCellWidget(r, 2, combo);
+    }
+}
+
+void MappingsSettingsPage::store(Done done)
+{
+    QList<db::FieldMappingChange> changes;
+    QTableWidget *table = m_ui->mappingTable;
+    for (int r = 0; r < table->rowCount() && r < m_rows.size(); ++r) {
+        auto *combo = qobject_cast<QComboBox *>(table->cellWidget(r, 2));
+        if (!combo)
+            continue;
+        const Row &row = m_rows.at(r);
+        const QString fieldId = combo->currentData().toString();
+        if (fieldId != row.fieldId)
+            changes << db::FieldMappingChange { row.productId, fieldId, combo->currentData(Qt::UserRole + 1).toString() };
+    }
+    if (changes.isEmpty() || !m_worker) {
+        done({});
+        return;
+    }
+    m_worker->run(
+        this,
+        [changes](db::Database &database) {
+            auto r = db::FieldMappingRepository(database).apply(changes);
+            return r ? QString() : r.error().message;
+        },
+        [this, changes, done](const QString &error) {
+            if (!error.isEmpty()) {
+                done({ error });
+                return;
+            }
+            for (const db::FieldMappingChange &c : changes) {
+                for (Row &row : m_rows) {
+                    if (row.productId == c.productId) {
+                        row.fieldId = c.fieldId;
+                        row.fieldName = c.fieldName;
+                    }
+                }
+            }
+            done({});
+        });
+}
+
+} // namespace qrt::gui

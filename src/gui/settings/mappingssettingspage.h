@@ -1,0 +1,58 @@
+#pragma once
+
+#include "gui/settings/settingspage.h"
+
+#include "ghl/ghltypes.h"
+
+#include <memory>
+
+namespace Ui {
+class MappingsSettingsPage;
+}
+
+namespace qrt::gui {
+
+class DbWorker;
+
+// Which contact custom field receives the QR code of each product (event): the table
+// ghl_qr_fields, read and written through the shared DbWorker, all changes of one OK in one
+// transaction. The choices are the location's custom fields, listed by the GHL page.
+class MappingsSettingsPage : public SettingsPage
+{
+    Q_OBJECT
+public:
+    // worker may be null (no database open): the page explains that a database is needed.
+    explicit MappingsSettingsPage(DbWorker *worker, QWidget *parent = nullptr);
+    ~MappingsSettingsPage() override;
+
+    QString name() const override;
+    void load(const core::Config &config) override;
+    void store(Done done) override;
+
+    bool fieldsLoaded() const { return m_fieldsLoaded; }
+    void setCustomFields(const QList<qrt::ghl::CustomField> &fields);
+    void showStatus(const QString &text, const QString &details);
+    void setFetching(bool fetching);
+
+signals:
+    void loadFieldsRequested();
+
+private:
+    struct Row
+    {
+        QString productId;
+        QString productName;
+        int orders = 0;
+        QString fieldId;   // saved mapping, empty: none
+        QString fieldName; // saved mapping's field name
+    };
+    void fillTable();
+
+    std::unique_ptr<Ui::MappingsSettingsPage> m_ui;
+    DbWorker *m_worker = nullptr;
+    QList<Row> m_rows;
+    QList<ghl::CustomField> m_fields;
+    bool m_fieldsLoaded = false;
+};
+
+} // namespace qrt::gui
