@@ -18,6 +18,7 @@
 #include <QJsonDocument>
 #include <QDir>
 #include <QProcess>
+#include <QScopeGuard>
 #include <QSignalSpy>
 #include <QSqlDriver>
 #include <QSqlError>
@@ -25,6 +26,7 @@
 #include <QTest>
 #include <QWebSocket>
 
+#include <atomic>
 #include <memory>
 
 using namespace qrt;
@@ -689,6 +691,64 @@ private slots:
             QCOMPARE(it->total, wantedTickets(it.key()));
     }
 
+
+    // The writer pauses before trying a lost database again; cancel ends that pause at once
+    // instead of waiting it out (the pause here is an hour).
+    void cancelInterruptsDatabaseRetry()
+    {
+        if (!pg())
+            QSKIP("SQLite has no connection to lose: its busy wait is the driver's, not a retry pause.");
+        sim().generate(300, 43);
+        sim().setLatencyMs(15);
+        SyncRequest req = request(SyncMode::Full);
+        req.ghl.concurrency = 3;
+        req.batchSize = 20;
+        req.dbAttempts = 5;
+        req.dbRetryBaseMs = 3600000;
+        static std::atomic<bool> pausing { false };
+        static QtMessageHandler previous = nullptr;
+        pausing = false;
+        previous = qInstallMessageHandler([](QtMsgType type, const QMessageLogContext &context, const QString &message) {
+            if (qstrcmp(context.category, "qrtickets.sync") == 0 && message.contains(QStringLiteral("retrying in")))
+                pausing = true;
+            previous(type, context, message);
+        });
+        const auto restoreHandler = qScopeGuard([] { qInstallMessageHandler(previous); });
+        SyncEngine engine(database().shared());
+        QSignalSpy finished(&engine, &SyncEngine::finished);
+        QVERIFY(engine.start(req));
+        QTRY_VERIFY_WITH_TIMEOUT(engine.progress().written >= 40, test::kWaitMs);
+
+        const QString dbName = QUrl(database().url()).path().mid(1);
+        auto opened = db::Database::open(qEnvironmentVariable("QRT_TEST_PG_URL"));
+        QVERIFY_OK(opened);
+        std::shared_ptr<db::Database> admin = opened.value();
+        const auto allow = [&](bool on) {
+            auto c = admin->connection();
+            QSqlQuery q(c.value());
+            return q.exec(QStringLiteral("ALTER DATABASE %1 ALLOW_CONNECTIONS %2").arg(dbName, on ? u"true" : u"false"))
+                ? QString() : q.lastError().text();
+        };
+        const QString refused = allow(false);
+        QVERIFY2(refused.isEmpty(), qPrintable(refused));
+        const auto reopen = qScopeGuard([&] { allow(true); });
+        {
+            auto c = admin->connection();
+            QSqlQuery q(c.value());
+            QVERIFY2(q.exec(QStringLiteral("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '%1'")
+                                .arg(dbName)),
+                     qPrintable(q.lastError().text()));
+        }
+        QTRY_VERIFY2_WITH_TIMEOUT(pausing.load(), "the writer never paused to retry the lost database", test::kWaitMs);
+        engine.cancel();
+        QVERIFY2(finished.wait(test::kWaitMs) || !finished.isEmpty(),
+                 "cancel must end the sync while the writer pauses before its next try (the pause is an hour)");
+        // The batch could not be saved on the last try either: that failure is reported.
+        const auto s = finished.first().first().value<SyncSummary>();
+        QVERIFY2(s.status == SyncStatus::Failed, qPrintable(describe(s)));
+        QVERIFY2(s.error.contains(QStringLiteral("database")), qPrintable(s.error));
+        QVERIFY2(s.synced >= 40 && s.synced < 300, qPrintable(describe(s)));
+    }
 
     void postgresRestartMidSync()
     {
