@@ -76,49 +76,52 @@ void SimStore::bump(Order &order)
     order.json.insert(QStringLiteral("updatedAt"), isoTime(next));
 }
 
-bool SimStore::setItemQuantity(const QString &orderId, int itemIndex, int qty)
+bool SimStore::change(const QString &orderId, const std::function<bool(QJsonObject &)> &edit)
 {
     const auto order = find(orderId);
-    if (!order)
+    if (!order || !edit(order->json))
         return false;
-    QJsonArray items = order->json.value(u"items").toArray();
-    if (itemIndex < 0 || itemIndex >= items.size() || qty < 0)
-        return false;
-    QJsonObject item = items.at(itemIndex).toObject();
-    item.insert(QStringLiteral("qty"), qty);
-    items.replace(itemIndex, item);
-    double amount = 0;
-    for (const QJsonValue &v : std::as_const(items)) {
-        const QJsonObject i = v.toObject();
-        amount += i.value(u"qty").toInt() * i.value(u"price").toObject().value(u"amount").toDouble();
-    }
-    order->json.insert(QStringLiteral("items"), items);
-    order->json.insert(QStringLiteral("amount"), amount);
-    order->json.insert(QStringLiteral("amountSummary"),
-                       QJsonObject { { QStringLiteral("subtotal"), amount }, { QStringLiteral("discount"), 0 } });
     bump(*order);
     return true;
+}
+
+bool SimStore::setItemQuantity(const QString &orderId, int itemIndex, int qty)
+{
+    return change(orderId, [itemIndex, qty](QJsonObject &json) {
+        QJsonArray items = json.value(u"items").toArray();
+        if (itemIndex < 0 || itemIndex >= items.size() || qty < 0)
+            return false;
+        QJsonObject item = items.at(itemIndex).toObject();
+        item.insert(QStringLiteral("qty"), qty);
+        items.replace(itemIndex, item);
+        double amount = 0;
+        for (const QJsonValue &v : std::as_const(items)) {
+            const QJsonObject i = v.toObject();
+            amount += i.value(u"qty").toInt() * i.value(u"price").toObject().value(u"amount").toDouble();
+        }
+        json.insert(QStringLiteral("items"), items);
+        json.insert(QStringLiteral("amount"), amount);
+        json.insert(QStringLiteral("amountSummary"),
+                    QJsonObject { { QStringLiteral("subtotal"), amount }, { QStringLiteral("discount"), 0 } });
+        return true;
+    });
 }
 
 bool SimStore::cancelOrder(const QString &orderId)
 {
-    const auto order = find(orderId);
-    if (!order)
-        return false;
-    order->json.insert(QStringLiteral("status"), QStringLiteral("cancelled"));
-    bump(*order);
-    return true;
+    return change(orderId, [](QJsonObject &json) {
+        json.insert(QStringLiteral("status"), QStringLiteral("cancelled"));
+        return true;
+    });
 }
 
 bool SimStore::refundOrder(const QString &orderId)
 {
-    const auto order = find(orderId);
-    if (!order)
-        return false;
-    order->json.insert(QStringLiteral("status"), QStringLiteral("refunded"));
-    order->json.insert(QStringLiteral("paymentStatus"), QStringLiteral("refunded"));
-    bump(*order);
-    return true;
+    return change(orderId, [](QJsonObject &json) {
+        json.insert(QStringLiteral("status"), QStringLiteral("refunded"));
+        json.insert(QStringLiteral("paymentStatus"), QStringLiteral("refunded"));
+        return true;
+    });
 }
 
 bool SimStore::removeOrder(const QString &orderId)

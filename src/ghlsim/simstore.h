@@ -8,6 +8,7 @@
 #include <QMap>
 #include <QStringList>
 
+#include <functional>
 #include <memory>
 
 namespace qrt::ghlsim {
@@ -64,6 +65,8 @@ private:
         QJsonObject json;
     };
     std::shared_ptr<Order> find(const QString &orderId) const { return m_orderIndex.value(orderId); }
+    // Applies edit to the order's JSON and bumps updatedAt; false: unknown order, or edit refused.
+    bool change(const QString &orderId, const std::function<bool(QJsonObject &)> &edit);
     static void bump(Order &order);
 
     QString m_locationId = QStringLiteral("3SwdhCu3svxI8AKsPJt6");
