@@ -37,10 +37,10 @@ void SyncWriter::tryNow()
 
 bool SyncWriter::shouldRetry(const core::Error &error) const
 {
-    // A lost connection is closed by Database::fail; the next connection() opens a fresh one.
-    // While the server restarts, opening fails as "unreachable" for a moment.
-    return !m_abort
-        && (error.kind == core::Error::Kind::ConnectionLost || error.kind == core::Error::Kind::Unreachable);
+    // A lost connection (Kind::ConnectionLost) is closed by Database::fail; the next connection()
+    // opens a fresh one. While the server restarts, opening fails as Kind::Unreachable for a moment.
+    // A refused statement or a locked SQLite file is not transient: trying again changes nothing.
+    return !m_abort && error.isTransient();
 }
 
 void SyncWriter::retrying(const char *what, Operation op, Outcome done)
