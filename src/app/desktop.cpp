@@ -1,16 +1,16 @@
 #include "app/commands.h"
 
+#include "app/desktopservices.h"
 #include "app/keychainsecrets.h"
 #include "app/secretstore.h"
 #include "core/logsink.h"
 #include "core/config.h"
-#include "ghl/ghlclient.h"
+#include "core/configstore.h"
 #include "ghlsim/ghlsimulator.h"
 #include "gui/mainwindow.h"
 #include "gui/secretaccess.h"
 #include "gui/services.h"
 #include "gui/startupproblem.h"
-#include "sync/syncengine.h"
 
 #include <QApplication>
 #include <QDir>
@@ -178,26 +178,27 @@ int runDesktop(AppContext &context, bool demo)
         store.setPatienceMs(30000); // Settings: time to answer a "create a keyring?" prompt
     }
 
-    ghl::GhlClient ghlClient(context.config.ghl());
-    sync::SyncEngine syncEngine(context.database);
-    gui::Services services { context.config, context.database, context.station() };
-    services.ghl = &ghlClient;
-    services.sync = &syncEngine;
+    // The running configuration and the services built on it, before any window and gone after them.
+    core::ConfigStore config(context.config);
+    DesktopServices desktop(config, context.database);
+    gui::Services &services = desktop.services();
     services.secrets = demo ? static_cast<gui::SecretAccess *>(&memory) : &keychain;
     services.demo = demo;
 
     gui::MainWindow window(services);
-    // Late keychain answers: a secret read after start-up is used from then on; a token the
-    // Settings dialog reported as unsaved may have been saved after all.
+    QObject::connect(&desktop, &DesktopServices::problem, &window,
+                     [&window](const QString &message) { window.statusBar()->showMessage(message, 15000); });
+    // Late keychain answers: a secret read after start-up is used from then on (every service hears
+    // of it through the ConfigStore); a token the Settings dialog reported as unsaved may have been
+    // saved after all.
     QObject::connect(&store, &SecretStore::lateRead, &window, [&](SecretStore::Key key, const QString &value) {
         const core::ConfigKey configKey = key == SecretStore::GhlToken ? core::ConfigKey::GhlToken
             : key == SecretStore::WebhookSecret                         ? core::ConfigKey::WebhookSecret
                                                                         : core::ConfigKey::FeedToken;
-        if (value.isEmpty() || !context.config.text(configKey).isEmpty())
+        if (value.isEmpty() || !config.config().text(configKey).isEmpty())
             return;
         core::LogSink::addSecret(value);
-        (void)context.config.set(configKey, value);
-        ghlClient.setSettings(context.config.ghl());
+        (void)config.set(configKey, value);
         window.statusBar()->showMessage(Tr::tr("The system keychain answered: the %1 is now in use.")
                                             .arg(SecretStore::displayName(key)),
                                         10000);
@@ -210,7 +211,7 @@ int runDesktop(AppContext &context, bool demo)
                                         15000);
     });
     window.show();
-    if (context.config.webhook().enabled)
+    if (config.config().webhook().enabled)
         window.startListener();
     return QApplication::exec();
 }

@@ -10,11 +10,9 @@
 #include "gui/dbworker.h"
 #include "gui/services.h"
 
-#ifdef QRT_HAVE_WEBHOOK
 #include "webhook/httpserver.h"
 #include "webhook/inboxworker.h"
 #include "webhook/webhookservice.h"
-#endif
 
 #include <QDateTime>
 #include <QHeaderView>
@@ -74,7 +72,7 @@ struct Snapshot
 struct ListenerPanel::Private
 {
     Services &services;
-    std::unique_ptr<DbWorker> dbWorker;
+    DbWorker *dbWorker = nullptr;
     QTimer *pollTimer = nullptr;
     QTimer *coalesce = nullptr;
     QList<db::InboxItem> rows;
@@ -111,9 +109,23 @@ ListenerPanel::ListenerPanel(Services &services, QWidget *parent)
     connect(table, &QTableWidget::itemSelectionChanged, this, &ListenerPanel::updateButtons);
 
     if (d->services.database)
-        d->dbWorker = std::make_unique<DbWorker>(d->services.database);
+        d->dbWorker = d->services.dbWorker;
     else
         m_ui->recentNote->setText(tr("No database is open, so there is no webhook inbox to show."));
+
+    // The state shown is the service's: whoever starts or stops it (this panel, the main window at
+    // launch, a settings change that moves the port), the panel follows its signal.
+    if (webhook::WebhookService *service = d->services.webhookService) {
+        connect(service, &webhook::WebhookService::listeningChanged, this, [this](bool listening) {
+            watchDeliveries();
+            updateState();
+            emit listeningChanged(listening);
+            if (listening)
+                scheduleRefresh();
+        });
+        connect(&service->server(), &webhook::HttpServer::requestAnswered, this, &ListenerPanel::scheduleRefresh);
+        watchDeliveries();
+    }
 
     m_ui->testWebhookButton->setVisible(d->services.demo);
     updateState();
@@ -140,7 +152,6 @@ void ListenerPanel::updateState()
 {
     const core::WebhookSettings settings = d->services.config.webhook();
     m_ui->authLabel->setText(authName(settings.auth));
-#ifdef QRT_HAVE_WEBHOOK
     webhook::HttpServer *server = d->services.webhookServer;
     const bool listening = server && server->isListening();
     if (listening) {
@@ -155,28 +166,28 @@ void ListenerPanel::updateState()
         m_ui->addressLabel->setText(tr("%1:%2 (not listening)").arg(settings.bind).arg(settings.port));
         m_ui->startStopButton->setText(tr("&Start listener"));
     }
-    m_ui->startStopButton->setEnabled(d->services.database != nullptr);
+    m_ui->startStopButton->setEnabled(d->services.database != nullptr && d->services.webhookService != nullptr);
     if (!d->services.database)
         m_ui->messageLabel->setText(tr("The listener needs a database for its inbox."));
-    if (!d->services.webhookWorker && d->services.webhookServer)
+    if (d->services.webhookService && d->services.webhookService->isRunning() && !d->services.webhookService->worker())
         m_ui->recentNote->setText(tr("No inbox worker runs in this application: another station or `qrtickets "
                                      "serve` must process the events."));
-#else
-    m_ui->stateLabel->setText(tr("Not available"));
-    m_ui->addressLabel->setText(tr("%1:%2").arg(settings.bind).arg(settings.port));
-    m_ui->startStopButton->setEnabled(false);
-    m_ui->messageLabel->setText(tr("This build has no webhook listener."));
-#endif
     updateButtons();
 }
 
 bool ListenerPanel::isListening() const
 {
-#ifdef QRT_HAVE_WEBHOOK
-    return d->services.webhookServer && d->services.webhookServer->isListening();
-#else
-    return false;
-#endif
+    return d->services.webhookService && d->services.webhookService->isListening();
+}
+
+void ListenerPanel::watchDeliveries()
+{
+    // The worker exists once the service has started.
+    webhook::InboxWorker *worker = d->services.webhookService ? d->services.webhookService->worker() : nullptr;
+    if (!worker)
+        return;
+    connect(worker, &webhook::InboxWorker::eventProcessed, this, &ListenerPanel::scheduleRefresh, Qt::UniqueConnection);
+    connect(worker, &webhook::InboxWorker::eventFailed, this, &ListenerPanel::scheduleRefresh, Qt::UniqueConnection);
 }
 
 void ListenerPanel::startListening()
@@ -187,65 +198,25 @@ void ListenerPanel::startListening()
 
 void ListenerPanel::startStop()
 {
-#ifdef QRT_HAVE_WEBHOOK
     webhook::WebhookService *service = d->services.webhookService;
-    if (service && service->server().isListening()) {
-        service->stopListening();
+    if (!service)
+        return;
+    if (service->isListening()) {
         m_ui->messageLabel->setText(tr("Stopped. Webhooks GHL sends now are retried by GHL or lost; start the "
                                        "listener again to receive them."));
-        updateState();
-        emit listeningChanged(false);
+        service->stopListening(); // listeningChanged updates the state
         return;
     }
-    core::Result<void> started;
-    if (service) {
-        // Started before: the listener takes the settings as they are now (Settings may have
-        // changed the secret, the key or the port since); the worker has gone on meanwhile.
-        started = service->listen(d->services.config.webhook(), d->services.config.text(core::ConfigKey::FeedToken));
-        if (started && !service->warnings().isEmpty())
-            m_ui->messageLabel->setText(service->warnings().join(u'\n'));
-    } else {
-        // No listener was set up at start-up: build the whole service (listener, inbox commits,
-        // worker, feed) and hand it to Services so the main window sees it too. It belongs to the
-        // main window, not to this panel, so closing the panel does not stop it.
-        QObject *owner = parentWidget() ? static_cast<QObject *>(parentWidget()) : static_cast<QObject *>(this);
-        auto serviceSettings = webhook::WebhookServiceSettings::fromConfig(d->services.config);
-        serviceSettings.worker.station = d->services.station;
-        service = new webhook::WebhookService(d->services.database, serviceSettings, core::SystemClock::instance(),
-                                              owner);
-        started = service->start();
-        if (started) {
-            d->services.webhookService = service;
-            d->services.webhookServer = &service->server();
-            d->services.webhookWorker = service->worker();
-            if (!service->warnings().isEmpty())
-                m_ui->messageLabel->setText(service->warnings().join(u'\n'));
-        } else {
-            delete service;
-            service = nullptr;
-        }
-    }
+    // The first start starts the whole service (listener, inbox commits, worker, feed); a start
+    // after Stop listens again with the settings as they are now (Settings may have changed the
+    // secret, the key or the port since); the worker has gone on meanwhile.
+    const core::Result<void> started = service->startListening();
     if (!started) {
         m_ui->messageLabel->setText(tr("The listener did not start: %1").arg(started.error().toString()));
         updateState();
         return;
     }
-    if (d->services.webhookServer) {
-        connect(d->services.webhookServer, &webhook::HttpServer::requestAnswered, this, &ListenerPanel::scheduleRefresh,
-                Qt::UniqueConnection);
-    }
-    if (d->services.webhookWorker) {
-        connect(d->services.webhookWorker, &webhook::InboxWorker::eventProcessed, this, &ListenerPanel::scheduleRefresh,
-                Qt::UniqueConnection);
-        connect(d->services.webhookWorker, &webhook::InboxWorker::eventFailed, this, &ListenerPanel::scheduleRefresh,
-                Qt::UniqueConnection);
-    }
-    if (m_ui->messageLabel->text().startsWith(tr("Stopped.")) || m_ui->messageLabel->text().startsWith(tr("The listener did not start")))
-        m_ui->messageLabel->clear();
-    updateState();
-    emit listeningChanged(true);
-    scheduleRefresh();
-#endif
+    m_ui->messageLabel->setText(service->warnings().join(u'\n'));
 }
 
 void ListenerPanel::scheduleRefresh()
@@ -334,8 +305,7 @@ void ListenerPanel::updateButtons()
     if (!rows.isEmpty() && rows.first().row() < d->rows.size())
         canRetry = retryable(d->rows.at(rows.first().row()));
     m_ui->retryButton->setEnabled(canRetry && d->dbWorker);
-#ifdef QRT_HAVE_WEBHOOK
-    const bool listening = d->services.webhookServer && d->services.webhookServer->isListening();
+    const bool listening = isListening();
     // Only GHL holds the private key for X-GHL-Signature, so a test webhook needs another mode.
     const bool signable = d->services.config.webhook().auth != core::WebhookAuth::GhlSignature;
     m_ui->testWebhookButton->setEnabled(listening && d->services.ghl && signable);
@@ -343,9 +313,6 @@ void ListenerPanel::updateButtons()
         signable ? tr("Posts an OrderCreate webhook for a demo order to this listener")
                  : tr("Only GHL can sign webhooks; set the listener to shared-secret authentication to send a test "
                       "webhook."));
-#else
-    m_ui->testWebhookButton->setEnabled(false);
-#endif
 }
 
 void ListenerPanel::retrySelected()
@@ -364,10 +331,9 @@ void ListenerPanel::retrySelected()
                 m_ui->messageLabel->setText(tr("Event %1 is already waiting or being processed.").arg(id));
             else
                 m_ui->messageLabel->setText(tr("Event %1 is queued again.").arg(id));
-#ifdef QRT_HAVE_WEBHOOK
-            if (r && r.value() && d->services.webhookWorker)
-                QMetaObject::invokeMethod(d->services.webhookWorker, &webhook::InboxWorker::wake, Qt::QueuedConnection);
-#endif
+            webhook::InboxWorker *worker = d->services.webhookService ? d->services.webhookService->worker() : nullptr;
+            if (r && r.value() && worker)
+                QMetaObject::invokeMethod(worker, &webhook::InboxWorker::wake, Qt::QueuedConnection);
             refresh();
         });
 }
@@ -399,7 +365,6 @@ void ListenerPanel::sendTestWebhook()
 
 void ListenerPanel::postTestWebhook(const QString &orderId, const QString &contactId)
 {
-#ifdef QRT_HAVE_WEBHOOK
     webhook::HttpServer *server = d->services.webhookServer;
     if (!server || !server->isListening())
         return;
@@ -443,10 +408,6 @@ void ListenerPanel::postTestWebhook(const QString &orderId, const QString &conta
             m_ui->messageLabel->setText(tr("The test webhook could not be sent: %1").arg(reply->errorString()));
         scheduleRefresh();
     });
-#else
-    Q_UNUSED(orderId);
-    Q_UNUSED(contactId);
-#endif
 }
 
 } // namespace qrt::gui

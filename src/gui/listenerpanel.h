@@ -43,6 +43,7 @@ private:
     void sendTestWebhook();
     void postTestWebhook(const QString &orderId, const QString &contactId);
     void updateButtons();
+    void watchDeliveries();
 
     struct Private;
     std::unique_ptr<Ui::ListenerPanel> m_ui;

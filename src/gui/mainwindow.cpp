@@ -1,8 +1,7 @@
 #include "gui/mainwindow.h"
 
-#include "ghl/ghlclient.h"
-
 #include "core/config.h"
+#include "core/configstore.h"
 #include "core/version.h"
 #include "db/database.h"
 #include "db/inboxrepository.h"
@@ -13,40 +12,25 @@
 #include "gui/checkinpanel.h"
 #include "gui/dbworker.h"
 #include "gui/eventoverview.h"
-#include "gui/exporter.h"
 #include "gui/messages.h"
 #include "gui/orderdialog.h"
 #include "gui/orderlistmodel.h"
 #include "gui/services.h"
 #include "ui_mainwindow.h"
 
-#ifdef QRT_HAVE_SYNC_DIALOG
 #include "gui/syncdialog.h"
-#endif
-#ifdef QRT_HAVE_SETTINGS_DIALOG
 #include "gui/settingsdialog.h"
-#endif
-#ifdef QRT_HAVE_LISTENER_PANEL
 #include "gui/listenerpanel.h"
-#endif
-#ifdef QRT_HAVE_WEBHOOK
 #include "webhook/httpserver.h"
-#endif
+#include "webhook/webhookservice.h"
 
 #include <QCloseEvent>
-#include <QFile>
-#include <QFileDialog>
 #include <QHeaderView>
-#include <QInputDialog>
 #include <QKeyEvent>
 #include <QLabel>
 #include <QLocale>
 #include <QMessageBox>
-#include <QPrintDialog>
-#include <QPrinter>
-#include <QSaveFile>
 #include <QSettings>
-#include <QStandardPaths>
 #include <QStatusBar>
 
 #include <optional>
@@ -66,16 +50,6 @@ struct FilterChoices
     core::Result<QList<db::EventInfo>> events = QList<db::EventInfo>();
     core::Result<QStringList> payments = QStringList();
 };
-
-core::Result<void> writeFile(const QString &path, const QByteArray &bytes)
-{
-    QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly) || file.write(bytes) != bytes.size() || !file.commit())
-        return core::makeError(QStringLiteral("gui.write"),
-                               QCoreApplication::translate("qrt::gui::MainWindow", "Could not write %1.").arg(path),
-                               file.errorString());
-    return {};
-}
 
 // A line edit claims Ctrl+E (end of line), Ctrl+K, ... for itself on Linux, so the window's menu
 // shortcuts did nothing while the search field had the focus. This lets every shortcut of the
@@ -118,8 +92,11 @@ MainWindow::MainWindow(Services &services, QWidget *parent)
     setWindowIcon(QIcon(QStringLiteral(":/appicon/qrtickets.svg")));
     setWindowTitle(services.demo ? tr("QR Tickets — Demo") : tr("QR Tickets"));
 
-    m_worker = new DbWorker(services.database, this);
+    Q_ASSERT(services.dbWorker); // src/app builds it (app::DesktopServices)
+    m_worker = services.dbWorker;
     m_model = new OrderListModel(*m_worker, this);
+    m_exports = new ExportActions(*m_worker, this, m_ui->eventFilter);
+    connect(m_exports, &ExportActions::finished, this, &MainWindow::exportFinished);
     m_ui->orderView->setModel(m_model);
     m_ui->orderView->verticalHeader()->hide();
     m_ui->orderView->verticalHeader()->setDefaultSectionSize(m_ui->orderView->fontMetrics().height() + 8);
@@ -166,7 +143,9 @@ MainWindow::MainWindow(Services &services, QWidget *parent)
     statusBar()->addWidget(m_dbStatus);
     statusBar()->addWidget(m_listenerStatus);
     statusBar()->addPermanentWidget(m_syncStatus);
-    m_listenerStatus->setVisible(services.webhookServer != nullptr);
+    m_listenerStatus->setVisible(false); // once the listener has been started (refreshStatus)
+    if (services.webhookService)
+        connect(services.webhookService, &webhook::WebhookService::listeningChanged, this, &MainWindow::refreshStatus);
 
     setupActions();
     setupFilters();
@@ -187,8 +166,9 @@ MainWindow::MainWindow(Services &services, QWidget *parent)
 
     // Started once the database answered on the worker (see refreshStatus): opening its
     // GUI-thread connection to an unreachable server would freeze the window.
-    m_watcher = new ChangeWatcher(services.database, this);
-    connect(m_watcher, &ChangeWatcher::changed, this, &MainWindow::refreshAll);
+    m_watcher = services.changeWatcher;
+    if (m_watcher)
+        connect(m_watcher, &ChangeWatcher::changed, this, &MainWindow::refreshAll);
 
     m_statusTimer.setInterval(15000);
     connect(&m_statusTimer, &QTimer::timeout, this, &MainWindow::refreshStatus);
@@ -265,10 +245,10 @@ void MainWindow::setupActions()
     connect(m_ui->actionOrders, &QAction::triggered, this, [this] { m_ui->mainTabs->setCurrentWidget(m_ui->ordersTab); });
     connect(m_ui->actionCheckIn, &QAction::triggered, this, &MainWindow::showCheckIn);
     connect(m_ui->actionOverview, &QAction::triggered, this, &MainWindow::showOverview);
-    connect(m_ui->actionExportCsv, &QAction::triggered, this, &MainWindow::exportOrderListInteractive);
-    connect(m_ui->actionDoorListCsv, &QAction::triggered, this, [this] { doorListInteractive(DoorListFormat::Csv, false); });
-    connect(m_ui->actionDoorListPdf, &QAction::triggered, this, [this] { doorListInteractive(DoorListFormat::Pdf, false); });
-    connect(m_ui->actionPrintDoorList, &QAction::triggered, this, [this] { doorListInteractive(DoorListFormat::Pdf, true); });
+    connect(m_ui->actionExportCsv, &QAction::triggered, this, [this] { m_exports->exportOrderListInteractive(m_model->query()); });
+    connect(m_ui->actionDoorListCsv, &QAction::triggered, this, [this] { m_exports->doorListInteractive(DoorListFormat::Csv, false); });
+    connect(m_ui->actionDoorListPdf, &QAction::triggered, this, [this] { m_exports->doorListInteractive(DoorListFormat::Pdf, false); });
+    connect(m_ui->actionPrintDoorList, &QAction::triggered, this, [this] { m_exports->doorListInteractive(DoorListFormat::Pdf, true); });
     connect(m_ui->actionAbout, &QAction::triggered, this, &MainWindow::about);
     connect(m_ui->actionQuit, &QAction::triggered, this, &QMainWindow::close);
     connect(m_ui->actionSync, &QAction::triggered, this, &MainWindow::openSync);
@@ -277,18 +257,6 @@ void MainWindow::setupActions()
     connect(m_ui->emptySettingsButton, &QPushButton::clicked, m_ui->actionSettings, &QAction::trigger);
     connect(m_ui->emptySyncButton, &QPushButton::clicked, m_ui->actionSync, &QAction::trigger);
 
-#ifndef QRT_HAVE_SYNC_DIALOG
-    m_ui->actionSync->setEnabled(false);
-    m_ui->actionSync->setToolTip(tr("Sync is not part of this build yet"));
-#endif
-#ifndef QRT_HAVE_SETTINGS_DIALOG
-    m_ui->actionSettings->setEnabled(false);
-    m_ui->actionSettings->setToolTip(tr("Settings are not part of this build yet; edit the INI file"));
-#endif
-#ifndef QRT_HAVE_LISTENER_PANEL
-    m_ui->actionListener->setEnabled(false);
-    m_ui->actionListener->setToolTip(tr("The listener panel is not part of this build yet"));
-#endif
     m_ui->emptySettingsButton->setEnabled(m_ui->actionSettings->isEnabled());
     m_ui->emptySyncButton->setEnabled(m_ui->actionSync->isEnabled());
 }
@@ -419,10 +387,11 @@ void MainWindow::refreshStatus()
             const db::DatabaseUrl &url = m_services.database->url();
             if (info.reachable) {
                 m_dbStatus->setText(tr("%1: %2 — connected").arg(url.kindName(), url.display()));
-                m_dbStatus->setToolTip(m_watcher->isListening() ? tr("Changes made at other stations appear here live.")
-                                                                : QString());
+                m_dbStatus->setToolTip(m_watcher && m_watcher->isListening()
+                                           ? tr("Changes made at other stations appear here live.")
+                                           : QString());
                 // Anything that changed before we listened would be missed: read once more.
-                if (!m_watcher->isListening() && m_watcher->start())
+                if (m_watcher && !m_watcher->isListening() && m_watcher->start())
                     QTimer::singleShot(0, this, &MainWindow::refreshAll);
             } else {
                 m_dbStatus->setText(tr("%1: %2 — not reachable").arg(url.kindName(), url.display()));
@@ -437,9 +406,9 @@ void MainWindow::refreshStatus()
             } else {
                 m_syncStatus->setText(tr("Never synced — press F5"));
             }
-#ifdef QRT_HAVE_WEBHOOK
-            m_listenerStatus->setVisible(m_services.webhookServer != nullptr);
-            if (m_services.webhookServer) {
+            const bool started = m_services.webhookService && m_services.webhookService->isRunning();
+            m_listenerStatus->setVisible(started);
+            if (started) {
                 QString text = m_services.webhookServer->isListening()
                     ? tr("Listener: %1:%2")
                           .arg(m_services.webhookServer->serverAddress().toString())
@@ -449,7 +418,6 @@ void MainWindow::refreshStatus()
                     text += tr(" — %1 today, %2 dead").arg(info.inbox->acceptedToday).arg(info.inbox->dead);
                 m_listenerStatus->setText(text);
             }
-#endif
         });
 }
 
@@ -494,166 +462,38 @@ void MainWindow::showOverview()
 
 void MainWindow::exportOrderList(const QString &path, exporter::CsvSeparator separator)
 {
-    const db::OrderQuery query = m_model->query();
-    m_worker->run(
-        this,
-        [query, path, separator](db::Database &database) -> core::Result<void> {
-            auto rows = exporter::fetchOrders(database, query);
-            if (!rows)
-                return rows.error();
-            return writeFile(path, exporter::ordersCsv(rows.value(), separator));
-        },
-        [this, path](core::Result<void> result) {
-            if (!result)
-                showError(this, tr("Export failed"), result.error(), tr("Choose a folder you can write to and try again."));
-            else
-                statusBar()->showMessage(tr("Saved %1").arg(path), 5000);
-            Q_EMIT exportFinished(path, result.ok());
-        });
-}
-
-QString MainWindow::eventName(const QString &eventId) const
-{
-    const int index = m_ui->eventFilter->findData(eventId);
-    if (index > 0)
-        return m_ui->eventFilter->itemText(index).section(QStringLiteral(" ("), 0, 0);
-    return eventId;
+    m_exports->exportOrderList(m_model->query(), path, separator);
 }
 
 void MainWindow::exportDoorList(const QString &eventId, const QString &path, DoorListFormat format,
                                 exporter::CsvSeparator separator)
 {
-    const QString eventName = this->eventName(eventId);
-    m_worker->run(
-        this, [eventId](db::Database &database) { return exporter::fetchDoorList(database, eventId); },
-        [this, path, format, eventName, separator](core::Result<QList<DoorEntry>> entries) {
-            core::Result<void> result;
-            if (!entries) {
-                result = entries.error();
-            } else if (format == DoorListFormat::Csv) {
-                result = writeFile(path, exporter::doorListCsv(entries.value(), separator));
-            } else {
-                QPrinter printer(QPrinter::HighResolution);
-                printer.setOutputFormat(QPrinter::PdfFormat);
-                printer.setOutputFileName(path);
-                printer.setPageMargins(QMarginsF(12, 12, 12, 12), QPageLayout::Millimeter);
-                printer.setDocName(tr("Door list %1").arg(eventName));
-                if (exporter::printDoorList(printer, eventName, entries.value()) == 0 || !QFileInfo(path).exists()
-                    || QFileInfo(path).size() == 0)
-                    result = core::makeError(QStringLiteral("gui.write"), tr("Could not write %1.").arg(path));
-            }
-            if (!result)
-                showError(this, tr("Door list not saved"), result.error(), tr("Choose a folder you can write to and try again."));
-            else
-                statusBar()->showMessage(tr("Saved %1").arg(path), 5000);
-            Q_EMIT exportFinished(path, result.ok());
-        });
-}
-
-// A save dialog for CSV files that also asks for the separator: one file type each, the one
-// spreadsheet programs expect in this locale chosen first (";" where decimals are written "12,50").
-QString MainWindow::saveCsvFileName(const QString &title, const QString &fileName, exporter::CsvSeparator *separator)
-{
-    const QString comma = tr("CSV, comma separated (*.csv)");
-    const QString semicolon = tr("CSV, semicolon separated, decimal comma (*.csv)");
-    QString selected = exporter::defaultCsvSeparator() == exporter::CsvSeparator::Semicolon ? semicolon : comma;
-    const QString dir = QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation);
-    const QString path = QFileDialog::getSaveFileName(this, title, dir + u'/' + fileName,
-                                                      QStringList { comma, semicolon }.join(QStringLiteral(";;")), &selected);
-    *separator = selected == semicolon ? exporter::CsvSeparator::Semicolon : exporter::CsvSeparator::Comma;
-    return path;
-}
-
-void MainWindow::exportOrderListInteractive()
-{
-    exporter::CsvSeparator separator = exporter::defaultCsvSeparator();
-    const QString path = saveCsvFileName(tr("Export order list"), QStringLiteral("orders.csv"), &separator);
-    if (!path.isEmpty())
-        exportOrderList(path, separator);
-}
-
-QString MainWindow::chooseEvent()
-{
-    const QString filtered = m_ui->eventFilter->currentData().toString();
-    if (!filtered.isEmpty())
-        return filtered;
-    QStringList names;
-    for (int i = 1; i < m_ui->eventFilter->count(); ++i)
-        names << m_ui->eventFilter->itemText(i);
-    if (names.isEmpty()) {
-        QMessageBox::information(this, tr("No events"), tr("There are no orders yet. Press Sync (F5) first."));
-        return {};
-    }
-    bool ok = false;
-    const QString chosen = QInputDialog::getItem(this, tr("Door list"), tr("Event:"), names, 0, false, &ok);
-    if (!ok)
-        return {};
-    return m_ui->eventFilter->itemData(int(names.indexOf(chosen)) + 1).toString();
-}
-
-void MainWindow::doorListInteractive(DoorListFormat format, bool print)
-{
-    const QString eventId = chooseEvent();
-    if (eventId.isEmpty())
-        return;
-    if (print) {
-        m_worker->run(
-            this, [eventId](db::Database &database) { return exporter::fetchDoorList(database, eventId); },
-            [this, eventId](core::Result<QList<DoorEntry>> entries) {
-                if (!entries) {
-                    showError(this, tr("Door list not printed"), entries.error(), tr("Check the database connection and try again."));
-                    return;
-                }
-                QPrinter printer(QPrinter::HighResolution);
-                printer.setDocName(tr("Door list %1").arg(eventName(eventId)));
-                QPrintDialog dialog(&printer, this);
-                if (dialog.exec() != QDialog::Accepted)
-                    return;
-                exporter::printDoorList(printer, eventName(eventId), entries.value());
-            });
-        return;
-    }
-    const QString fileName = exporter::doorListFileName(eventName(eventId), QDate::currentDate(),
-                                                        format == DoorListFormat::Csv ? QStringLiteral("csv") : QStringLiteral("pdf"));
-    if (format == DoorListFormat::Csv) {
-        exporter::CsvSeparator separator = exporter::defaultCsvSeparator();
-        const QString path = saveCsvFileName(tr("Save door list"), fileName, &separator);
-        if (!path.isEmpty())
-            exportDoorList(eventId, path, format, separator);
-        return;
-    }
-    const QString dir = QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation);
-    const QString path = QFileDialog::getSaveFileName(this, tr("Save door list"), dir + u'/' + fileName, tr("PDF files (*.pdf)"));
-    if (!path.isEmpty())
-        exportDoorList(eventId, path, format);
+    m_exports->exportDoorList(eventId, path, format, separator);
 }
 
 void MainWindow::openSync()
 {
-#ifdef QRT_HAVE_SYNC_DIALOG
     auto *dialog = new SyncDialog(m_services, this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     connect(dialog, &SyncDialog::syncFinished, this, &MainWindow::refreshAll);
     dialog->show();
-#endif
 }
 
 void MainWindow::openSettings()
 {
-#ifdef QRT_HAVE_SETTINGS_DIALOG
-    SettingsDialog dialog(m_services.config, m_services.secrets, m_worker, this);
-    connect(&dialog, &SettingsDialog::settingsSaved, this, [this] {
-        if (m_services.ghl)
-            m_services.ghl->setSettings(m_services.config.ghl()); // new token, location or base URL
+    // The dialog edits and saves a copy; the store then tells every service what changed.
+    core::Config edited = m_services.config;
+    SettingsDialog dialog(edited, m_services.secrets, m_worker, this);
+    connect(&dialog, &SettingsDialog::settingsSaved, this, [this, &edited] {
+        if (m_services.configStore)
+            m_services.configStore->apply(edited);
         refreshAll();
     });
     dialog.exec();
-#endif
 }
 
 void MainWindow::startListener()
 {
-#ifdef QRT_HAVE_LISTENER_PANEL
     if (!m_listenerPanel) {
         openListener();
         m_listenerPanel->hide();
@@ -665,12 +505,10 @@ void MainWindow::startListener()
         m_listenerPanel->raise();
     }
     refreshStatus();
-#endif
 }
 
 void MainWindow::openListener()
 {
-#ifdef QRT_HAVE_LISTENER_PANEL
     if (!m_listenerPanel) {
         auto *panel = new ListenerPanel(m_services, this);
         panel->setWindowFlag(Qt::Window);
@@ -681,7 +519,6 @@ void MainWindow::openListener()
     }
     m_listenerPanel->show();
     m_listenerPanel->raise();
-#endif
 }
 
 void MainWindow::about()

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/result.h"
+#include "gui/exportactions.h"
 #include "gui/exporter.h"
 
 #include <QHash>
@@ -44,7 +45,7 @@ public:
     // exportFinished; errors are also shown to the user. CSV files use `separator` (the save
     // dialog offers both; the locale picks the default).
     void exportOrderList(const QString &path, exporter::CsvSeparator separator = exporter::defaultCsvSeparator());
-    enum class DoorListFormat { Csv, Pdf };
+    using DoorListFormat = gui::DoorListFormat;
     void exportDoorList(const QString &eventId, const QString &path, DoorListFormat format,
                         exporter::CsvSeparator separator = exporter::defaultCsvSeparator());
 
@@ -69,11 +70,6 @@ private:
     void updateCountLabel();
     void refreshStatus();
     void openCurrentOrder();
-    void exportOrderListInteractive();
-    void doorListInteractive(DoorListFormat format, bool print);
-    QString chooseEvent();
-    QString eventName(const QString &eventId) const;
-    QString saveCsvFileName(const QString &title, const QString &fileName, exporter::CsvSeparator *separator);
     void openSync();
     void openSettings();
     void openListener();
@@ -82,6 +78,7 @@ private:
     std::unique_ptr<Ui::MainWindow> m_ui;
     Services &m_services;
     DbWorker *m_worker = nullptr;
+    ExportActions *m_exports = nullptr;
     OrderListModel *m_model = nullptr;
     ChangeWatcher *m_watcher = nullptr;
     CheckInPanel *m_checkIn = nullptr;

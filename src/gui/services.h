@@ -6,6 +6,7 @@
 
 namespace qrt::core {
 class Config;
+class ConfigStore;
 }
 namespace qrt::db {
 class Database;
@@ -18,8 +19,6 @@ class SyncEngine;
 }
 namespace qrt::webhook {
 class HttpServer;
-class InboxSink;
-class InboxWorker;
 class WebhookService;
 }
 namespace qrt::feed {
@@ -29,21 +28,26 @@ class EventFeed;
 namespace qrt::gui {
 
 class SecretAccess;
+class DbWorker;
+class ChangeWatcher;
 
-// The objects src/app wires together and hands to windows by constructor (no globals). Pointers
-// are null when the feature is not built or not running; none is owned here.
+// The long-lived objects src/app builds (app::DesktopServices) and hands to windows by constructor
+// (no globals). Windows only start, stop and observe them; each service takes new settings from
+// configStore's change signal, wired in src/app. None is owned here; a pointer is null where a
+// caller (a test) has no such object.
 struct Services
 {
-    core::Config &config;
+    const core::Config &config; // the running configuration: configStore->config() in the application
     std::shared_ptr<db::Database> database;
     QString station;
+    core::ConfigStore *configStore = nullptr; // Settings saves through it, so that every service hears
+    DbWorker *dbWorker = nullptr;             // the one database thread all windows share
+    ChangeWatcher *changeWatcher = nullptr;   // other stations' changes; the main window starts it
     ghl::GhlClient *ghl = nullptr;
     sync::SyncEngine *sync = nullptr;
-    webhook::WebhookService *webhookService = nullptr; // set once the listener panel started it
-    webhook::HttpServer *webhookServer = nullptr;
-    webhook::InboxWorker *webhookWorker = nullptr;
-    webhook::InboxSink *webhookInbox = nullptr;
-    feed::EventFeed *feed = nullptr;
+    webhook::WebhookService *webhookService = nullptr; // built, not started: the listener panel starts it
+    webhook::HttpServer *webhookServer = nullptr;      // webhookService's listener
+    feed::EventFeed *feed = nullptr;                   // webhookService's event feed
     SecretAccess *secrets = nullptr;
     bool demo = false;
 };

@@ -7,10 +7,8 @@
 #include "gui/dbworker.h"
 #include "gui/services.h"
 
-#ifdef QRT_HAVE_SYNC
 #include "sync/syncengine.h"
 #include "sync/synctypes.h"
-#endif
 
 #include <QDateTime>
 #include <QFileDialog>
@@ -62,7 +60,7 @@ struct SyncDialog::Private
     bool running = false;     // a run this dialog follows (started here or elsewhere)
     bool mine = false;        // started by this dialog
     bool idList = false;
-    std::unique_ptr<DbWorker> dbWorker;
+    DbWorker *dbWorker = nullptr; // the application's one database thread
     QTimer *otherRunTimer = nullptr;
     bool checkingOtherRun = false;
     QString otherRun; // non-empty: a run of another station or `serve` is in progress
@@ -97,7 +95,7 @@ SyncDialog::SyncDialog(Services &services, QWidget *parent)
     if (d->services.database) {
         // sync_runs is shared by every station and by `qrtickets serve`: look there for a run
         // that is not ours, so two stations do not sync the same location at once.
-        d->dbWorker = std::make_unique<DbWorker>(d->services.database);
+        d->dbWorker = d->services.dbWorker;
         d->otherRunTimer = new QTimer(this);
         d->otherRunTimer->setInterval(3000);
         connect(d->otherRunTimer, &QTimer::timeout, this, &SyncDialog::checkOtherRun);
@@ -120,7 +118,6 @@ SyncDialog::SyncDialog(Services &services, QWidget *parent)
             startSync();
     });
 
-#ifdef QRT_HAVE_SYNC
     if (sync::SyncEngine *engine = d->services.sync) {
         connect(engine, &sync::SyncEngine::started, this, [this] {
             if (!d->running) {
@@ -138,7 +135,6 @@ SyncDialog::SyncDialog(Services &services, QWidget *parent)
             showProgress(engine->progress());
         }
     }
-#endif
     setRunning(d->running);
     updateModeState();
 }
@@ -152,11 +148,7 @@ void SyncDialog::updateModeState()
     m_ui->browseButton->setEnabled(file && !d->running);
     if (!file)
         m_ui->orderFileError->hide();
-#ifdef QRT_HAVE_SYNC
     const bool haveEngine = d->services.sync != nullptr;
-#else
-    const bool haveEngine = false;
-#endif
     const bool ready = !file || !m_ui->orderFileEdit->text().trimmed().isEmpty();
     m_ui->startButton->setEnabled(haveEngine && !d->running && ready && d->otherRun.isEmpty());
     m_ui->otherRunLabel->setText(d->otherRun);
@@ -218,7 +210,6 @@ void SyncDialog::setRunning(bool running)
 
 void SyncDialog::startSync()
 {
-#ifdef QRT_HAVE_SYNC
     sync::SyncEngine *engine = d->services.sync;
     if (!engine || engine->isRunning())
         return;
@@ -263,25 +254,21 @@ void SyncDialog::startSync()
     }
     setRunning(true);
     m_ui->statusLabel->setText(tr("Starting ..."));
-#endif
 }
 
 void SyncDialog::reject()
 {
-#ifdef QRT_HAVE_SYNC
     if (d->running && d->services.sync) {
         m_ui->statusLabel->setText(tr("Cancelling ... orders already saved stay saved."));
         m_ui->cancelButton->setEnabled(false);
         d->services.sync->cancel();
         return;
     }
-#endif
     QDialog::reject();
 }
 
 void SyncDialog::showProgress(const sync::SyncProgress &p)
 {
-#ifdef QRT_HAVE_SYNC
     if (!d->running)
         setRunning(true);
     const bool listing = p.phase == sync::SyncPhase::Listing;
@@ -334,9 +321,6 @@ void SyncDialog::showProgress(const sync::SyncProgress &p)
         d->rateTimer->stop();
     }
     showRateLimit();
-#else
-    Q_UNUSED(p);
-#endif
 }
 
 void SyncDialog::showRateLimit()
@@ -374,7 +358,6 @@ void SyncDialog::addFailure(const QString &orderId, const QString &reason)
 
 void SyncDialog::showSummary(const sync::SyncSummary &s)
 {
-#ifdef QRT_HAVE_SYNC
     d->mine = false;
     sync::SyncProgress done = d->services.sync ? d->services.sync->progress() : sync::SyncProgress {};
     if (s.status != sync::SyncStatus::Cancelled && s.status != sync::SyncStatus::Failed) {
@@ -411,9 +394,6 @@ void SyncDialog::showSummary(const sync::SyncSummary &s)
     m_ui->statusLabel->setText(sync::displayName(s.status));
     m_ui->closeButton->setFocus();
     emit syncFinished();
-#else
-    Q_UNUSED(s);
-#endif
 }
 
 } // namespace qrt::gui

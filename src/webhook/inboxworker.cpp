@@ -125,6 +125,16 @@ void InboxWorker::stop()
     });
 }
 
+void InboxWorker::setSettings(const core::GhlSettings &ghl, const core::QrSettings &qr)
+{
+    m_qr = qr;
+    if (ghl == m_ghlSettings)
+        return;
+    m_ghlSettings = ghl;
+    if (m_client)
+        m_client->setSettings(ghl);
+}
+
 void InboxWorker::fill()
 {
     if (m_filling)

@@ -68,6 +68,9 @@ public Q_SLOTS:
     void wake();
     // Stop claiming; emits stopped() once the events in progress are finished.
     void stop();
+    // New GHL and QR settings (a token or [qr] template changed in Settings): used from the next
+    // GHL request and the next QR code on, also for the events already in progress.
+    void setSettings(const qrt::core::GhlSettings &ghl, const qrt::core::QrSettings &qr);
 
 Q_SIGNALS:
     void started();

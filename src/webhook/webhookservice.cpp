@@ -81,7 +81,34 @@ core::Result<void> WebhookService::start()
         return started.error();
     }
     m_running = true;
+    emit listeningChanged(true);
     return {};
+}
+
+core::Result<void> WebhookService::startListening()
+{
+    if (!m_running)
+        return start();
+    return listen(m_settings.webhook, m_settings.feedToken);
+}
+
+core::Result<void> WebhookService::setSettings(const WebhookServiceSettings &settings)
+{
+    m_settings.ghl = settings.ghl;
+    m_settings.qr = settings.qr;
+    if (m_worker) {
+        QMetaObject::invokeMethod(
+            m_worker, [worker = m_worker, ghl = settings.ghl, qr = settings.qr] { worker->setSettings(ghl, qr); },
+            Qt::QueuedConnection);
+    }
+    if (settings.webhook == m_settings.webhook && settings.feedToken == m_settings.feedToken)
+        return {};
+    if (!m_running || m_stopping || !m_server.isListening()) {
+        m_settings.webhook = settings.webhook;
+        m_settings.feedToken = settings.feedToken;
+        return {};
+    }
+    return listen(settings.webhook, settings.feedToken);
 }
 
 void WebhookService::install(WebhookAuthenticator authenticator)
@@ -112,6 +139,7 @@ void WebhookService::install(WebhookAuthenticator authenticator)
 void WebhookService::stopListening()
 {
     m_server.stop();
+    emit listeningChanged(false);
 }
 
 core::Result<void> WebhookService::listen(const core::WebhookSettings &webhook, const QString &feedToken)
@@ -147,6 +175,7 @@ core::Result<void> WebhookService::listen(const core::WebhookSettings &webhook, 
         if (auto restored = m_server.start(previous); !restored)
             qCWarning(lcWebhook).noquote() << "the listener could not listen again as before either:" << restored.error().toString();
     }
+    emit listeningChanged(m_server.isListening());
     return started;
 }
 
@@ -170,6 +199,7 @@ void WebhookService::finishStop()
     m_feed->close();
     m_running = false;
     m_stopping = false;
+    emit listeningChanged(false);
     emit stopped();
 }
 

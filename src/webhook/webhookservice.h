@@ -61,9 +61,18 @@ public:
     // before and returns the error. The /healthz counters of this process start again from 0.
     // Waits for the commits in progress, which takes long only while the database is away.
     core::Result<void> listen(const core::WebhookSettings &webhook, const QString &feedToken);
+    // What a window's Start does: start() the first time, later listen() again with the settings
+    // the service has now (setSettings() keeps them current).
+    core::Result<void> startListening();
+    // The configuration changed while the application runs. The worker takes the GHL and QR
+    // settings for its next event; a listening listener listens again when its own settings (bind,
+    // port, path, authentication, keys, secret, feed token) differ, and returns listen()'s error;
+    // one that is not listening takes them at its next start.
+    core::Result<void> setSettings(const WebhookServiceSettings &settings);
     // Stops accepting, lets the commits and the events in progress finish, then emits stopped().
     void stop();
     bool isRunning() const { return m_running; }
+    bool isListening() const { return m_server.isListening(); }
 
     quint16 port() const { return m_server.serverPort(); }
     HttpServer &server() { return m_server; }
@@ -77,6 +86,8 @@ public:
 
 Q_SIGNALS:
     void stopped();
+    // After start(), stopListening(), listen() and stop(): whether webhooks are accepted now.
+    void listeningChanged(bool listening);
 
 private:
     void install(WebhookAuthenticator authenticator);

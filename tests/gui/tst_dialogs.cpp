@@ -2,7 +2,9 @@
 // socket, the real SyncEngine and webhook service, and a fresh SQLite database per test. Widgets are
 // found by the objectName of their .ui file. Screenshots of the three screens go to
 // <build>/screenshots (and QRT_SCREENSHOT_DIR when set).
+#include "app/desktopservices.h"
 #include "core/config.h"
+#include "core/configstore.h"
 #include "support/verify.h"
 #include "db/database.h"
 #include "db/fieldmappingrepository.h"
@@ -10,6 +12,7 @@
 #include "db/syncrunrepository.h"
 #include "ghl/ghlclient.h"
 #include "ghlsim/ghlsimulator.h"
+#include "windowservices.h"
 #include "gui/dbworker.h"
 #include "gui/listenerpanel.h"
 #include "gui/mainwindow.h"
@@ -126,9 +129,9 @@ class TestDialogs : public QObject
         return config;
     }
 
-    gui::Services services()
+    test::WindowServices services()
     {
-        return gui::Services { *m_config, m_t->shared(), QStringLiteral("test-door") };
+        return { *m_config, m_t->shared(), QStringLiteral("test-door") };
     }
 
     // Fills the database through the real engine, outside any dialog.
@@ -187,7 +190,7 @@ private slots:
             m_sim->setPathFaults(QStringLiteral("/payments/orders/") + id, bad);
 
         sync::SyncEngine engine(m_t->shared());
-        gui::Services s = services();
+        test::WindowServices s = services();
         s.sync = &engine;
         gui::SyncDialog dialog(s);
         dialog.show();
@@ -237,7 +240,7 @@ private slots:
         m_sim->setLatencyMs(20);
         (void)m_config->set(ConfigKey::GhlConcurrency, QStringLiteral("2"));
         sync::SyncEngine engine(m_t->shared());
-        gui::Services s = services();
+        test::WindowServices s = services();
         s.sync = &engine;
         gui::SyncDialog dialog(s);
         dialog.show();
@@ -261,7 +264,7 @@ private slots:
     void syncDialogRefusesABadOrderFile()
     {
         sync::SyncEngine engine(m_t->shared());
-        gui::Services s = services();
+        test::WindowServices s = services();
         s.sync = &engine;
         gui::SyncDialog dialog(s);
         dialog.show();
@@ -283,7 +286,7 @@ private slots:
         m_sim->generate(60, 9);
         m_sim->setRateLimit(5, 4000); // far below GHL's 100 per 10 s, so the wait is certain
         sync::SyncEngine engine(m_t->shared());
-        gui::Services s = services();
+        test::WindowServices s = services();
         s.sync = &engine;
         gui::SyncDialog dialog(s);
         dialog.show();
@@ -306,7 +309,7 @@ private slots:
         auto id = runs.start(QStringLiteral("full"), QStringLiteral("Side door"));
         QVERIFY_OK(id);
         sync::SyncEngine engine(m_t->shared());
-        gui::Services s = services();
+        test::WindowServices s = services();
         s.sync = &engine;
         gui::SyncDialog dialog(s);
         dialog.show();
@@ -470,10 +473,11 @@ private slots:
         (void)m_config->set(ConfigKey::WebhookPort, QString::number(test::freePort()));
         (void)m_config->set(ConfigKey::WebhookAuth, QStringLiteral("shared-secret"));
         (void)m_config->set(ConfigKey::WebhookSecret, QStringLiteral("launch-secret"));
-        ghl::GhlClient client(m_config->ghl());
-        gui::Services s = services();
-        s.ghl = &client;
         {
+            // The services as the application builds them (src/app): the window only starts them.
+            core::ConfigStore store(*m_config);
+            app::DesktopServices built(store, m_t->shared());
+            gui::Services &s = built.services();
             gui::MainWindow window(s);
             window.startListener();
             QVERIFY2(s.webhookServer && s.webhookServer->isListening(), "the listener did not start at launch");
@@ -481,11 +485,11 @@ private slots:
             QVERIFY(panel);
             QVERIFY2(!panel->isVisible(), "a listener that started should not open its panel");
         }
-        s.webhookService = nullptr; // went with the window that owned it
-        s.webhookServer = nullptr;
-        s.webhookWorker = nullptr;
         (void)m_config->set(ConfigKey::WebhookBind, QStringLiteral("0.0.0.0"));
         (void)m_config->set(ConfigKey::WebhookAuth, QStringLiteral("none"));
+        core::ConfigStore store(*m_config);
+        app::DesktopServices built(store, m_t->shared());
+        gui::Services &s = built.services();
         gui::MainWindow refused(s);
         refused.startListener();
         QVERIFY(!(s.webhookServer && s.webhookServer->isListening()));
@@ -499,9 +503,9 @@ private slots:
         (void)m_config->set(ConfigKey::WebhookPort, QString::number(test::freePort()));
         (void)m_config->set(ConfigKey::WebhookAuth, QStringLiteral("shared-secret"));
         (void)m_config->set(ConfigKey::WebhookSecret, QStringLiteral("demo-secret"));
-        ghl::GhlClient client(m_config->ghl());
-        gui::Services s = services(); // outlives the panel, as the application's does
-        s.ghl = &client;
+        core::ConfigStore store(*m_config);
+        app::DesktopServices built(store, m_t->shared()); // outlives the panel, as the application's does
+        gui::Services &s = built.services();
         s.demo = true;
         QWidget host;
         auto *panel = new gui::ListenerPanel(s, &host);
@@ -544,7 +548,7 @@ private slots:
         QCOMPARE(listening.last().first().toBool(), false);
 
         // Settings changes the secret while the listener is off; Start takes the new one.
-        (void)m_config->set(ConfigKey::WebhookSecret, QStringLiteral("changed-secret"));
+        (void)store.set(ConfigKey::WebhookSecret, QStringLiteral("changed-secret"));
         QTest::mouseClick(child<QPushButton>(panel, "startStopButton"), Qt::LeftButton);
         QVERIFY2(s.webhookServer->isListening(), qPrintable(child<QLabel>(panel, "messageLabel")->text()));
         QCOMPARE(listening.count(), 3);
@@ -576,7 +580,7 @@ private slots:
             child<QTabWidget>(&settings, "tabs")->setCurrentWidget(child<QWidget>(&settings, "tabListener"));
             screenshot(&settings, QStringLiteral("de-settings-listener"));
             sync::SyncEngine engine(m_t->shared());
-            gui::Services s = services();
+            test::WindowServices s = services();
             s.sync = &engine;
             gui::SyncDialog sync(s);
             sync.show();

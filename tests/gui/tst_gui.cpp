@@ -5,6 +5,7 @@
 #include "db/orderrepository.h"
 #include "db/orderwriter.h"
 #include "db/ticketrepository.h"
+#include "windowservices.h"
 #include "gui/changewatcher.h"
 #include "gui/checkinpanel.h"
 #include "gui/dbworker.h"
@@ -113,7 +114,7 @@ private Q_SLOTS:
 
 private:
     db::Database &database() { return m_db->db(); }
-    std::unique_ptr<gui::Services> makeServices(std::shared_ptr<db::Database> database);
+    std::unique_ptr<test::WindowServices> makeServices(std::shared_ptr<db::Database> database);
     core::Order order(int i) const { return test::sampleOrders(1, i).first(); }
 
     std::unique_ptr<test::TestDatabase> m_db;
@@ -121,9 +122,9 @@ private:
     QTemporaryDir m_dir;
 };
 
-std::unique_ptr<gui::Services> TestGui::makeServices(std::shared_ptr<db::Database> database)
+std::unique_ptr<test::WindowServices> TestGui::makeServices(std::shared_ptr<db::Database> database)
 {
-    auto services = std::make_unique<gui::Services>(gui::Services { m_config, std::move(database), QStringLiteral("Door 1") });
+    auto services = std::make_unique<test::WindowServices>(m_config, std::move(database), QStringLiteral("Door 1"));
     return services;
 }
 
@@ -639,7 +640,7 @@ void TestGui::syncFromSimulatorFillsTheWindow()
     QVERIFY(config.set(core::ConfigKey::GhlLocationId, simulator.locationId()));
     QVERIFY(config.set(core::ConfigKey::GhlToken, simulator.token()));
     sync::SyncEngine engine((*fresh)->shared());
-    gui::Services services { config, (*fresh)->shared(), QStringLiteral("Door 1") };
+    test::WindowServices services { config, (*fresh)->shared(), QStringLiteral("Door 1") };
     services.sync = &engine;
     gui::MainWindow window(services);
     window.show();

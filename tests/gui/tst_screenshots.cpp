@@ -4,6 +4,7 @@
 #include "core/config.h"
 #include "db/orderwriter.h"
 #include "db/ticketrepository.h"
+#include "windowservices.h"
 #include "gui/checkinpanel.h"
 #include "gui/eventoverview.h"
 #include "support/sampleorders.h"
@@ -98,7 +99,7 @@ void TestScreenshots::save(QWidget *widget, const QString &name)
 
 void TestScreenshots::mainScreens()
 {
-    gui::Services services { m_config, m_db->shared(), QStringLiteral("Door 1") };
+    test::WindowServices services { m_config, m_db->shared(), QStringLiteral("Door 1") };
     gui::MainWindow window(services);
     window.resize(1280, 780);
     window.show();
@@ -149,7 +150,7 @@ void TestScreenshots::emptyState()
     auto empty = test::TestDatabase::create(db::Dialect::SQLite);
     QVERIFY(empty);
     QVERIFY((*empty)->migrate());
-    gui::Services services { m_config, (*empty)->shared(), QStringLiteral("Door 1") };
+    test::WindowServices services { m_config, (*empty)->shared(), QStringLiteral("Door 1") };
     gui::MainWindow window(services);
     QSignalSpy loaded(window.orderModel(), &gui::OrderListModel::loaded);
     window.resize(1280, 780);
@@ -180,7 +181,7 @@ void TestScreenshots::darkPalette()
         dark.setColor(QPalette::Disabled, role, QColor(0x80, 0x80, 0x80));
     QApplication::setPalette(dark);
     {
-        gui::Services services { m_config, m_db->shared(), QStringLiteral("Door 1") };
+        test::WindowServices services { m_config, m_db->shared(), QStringLiteral("Door 1") };
         gui::MainWindow window(services);
         window.resize(1280, 780);
         window.show();
@@ -211,7 +212,7 @@ void TestScreenshots::germanSet()
     const QLocale original;
     QLocale::setDefault(QLocale(QLocale::German, QLocale::Germany));
     {
-        gui::Services services { m_config, m_db->shared(), QStringLiteral("Eingang 1") };
+        test::WindowServices services { m_config, m_db->shared(), QStringLiteral("Eingang 1") };
         gui::MainWindow window(services);
         window.resize(1280, 780);
         window.show();

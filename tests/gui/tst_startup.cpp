@@ -8,6 +8,7 @@
 #include "app/secretstore.h"
 #include "core/config.h"
 #include "db/database.h"
+#include "windowservices.h"
 #include "gui/mainwindow.h"
 #include "gui/services.h"
 #include "gui/dbworker.h"
@@ -152,7 +153,7 @@ class TestStartup : public QObject
     void verifyMainWindowOpens(core::Config &config, std::shared_ptr<db::Database> database)
     {
         QVERIFY2(database, "an accepted start-up window must hand over an open database");
-        gui::Services services { config, database, config.stationName() };
+        test::WindowServices services { config, database, config.stationName() };
         gui::MainWindow window(services);
         window.show();
         QVERIFY(QTest::qWaitForWindowExposed(&window));

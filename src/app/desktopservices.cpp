@@ -1,0 +1,52 @@
+#include "app/desktopservices.h"
+
+namespace qrt::app {
+
+namespace {
+
+bool inSection(const QSet<core::ConfigKey> &keys, QStringView section)
+{
+    for (core::ConfigKey key : keys) {
+        if (core::Config::info(key).section == section)
+            return true;
+    }
+    return false;
+}
+
+} // namespace
+
+DesktopServices::DesktopServices(core::ConfigStore &config, std::shared_ptr<db::Database> database, QObject *parent)
+    : QObject(parent), m_config(config), m_ghl(config.config().ghl()), m_sync(database), m_dbWorker(database),
+      m_changeWatcher(database),
+      m_webhook(database, webhook::WebhookServiceSettings::fromConfig(config.config()), core::SystemClock::instance()),
+      m_services { config.config(), database, config.config().stationName() }
+{
+    m_services.configStore = &m_config;
+    m_services.dbWorker = &m_dbWorker;
+    m_services.changeWatcher = &m_changeWatcher;
+    m_services.ghl = &m_ghl;
+    m_services.sync = &m_sync;
+    m_services.webhookService = &m_webhook;
+    m_services.webhookServer = &m_webhook.server();
+    m_services.feed = &m_webhook.feed();
+    connect(&m_config, &core::ConfigStore::keysChanged, this, &DesktopServices::takeSettings);
+}
+
+DesktopServices::~DesktopServices() = default;
+
+void DesktopServices::takeSettings(const QSet<core::ConfigKey> &keys)
+{
+    const core::Config &config = m_config.config();
+    if (inSection(keys, u"ghl"))
+        m_ghl.setSettings(config.ghl()); // a new token, location or base URL for the next request
+    if (keys.contains(core::ConfigKey::StationName))
+        m_services.station = config.stationName();
+    // The service itself compares: the worker always takes GHL and QR settings, the listener
+    // listens again only when its own changed.
+    if (inSection(keys, u"ghl") || inSection(keys, u"qr") || inSection(keys, u"webhook") || inSection(keys, u"feed")) {
+        if (auto r = m_webhook.setSettings(webhook::WebhookServiceSettings::fromConfig(config)); !r)
+            emit problem(tr("The listener keeps its previous settings: %1").arg(r.error().toString()));
+    }
+}
+
+} // namespace qrt::app

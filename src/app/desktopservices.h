@@ -1,0 +1,54 @@
+#pragma once
+
+#include "core/configstore.h"
+#include "ghl/ghlclient.h"
+#include "gui/changewatcher.h"
+#include "gui/dbworker.h"
+#include "gui/services.h"
+#include "sync/syncengine.h"
+#include "webhook/webhookservice.h"
+
+#include <QObject>
+#include <QSet>
+
+#include <memory>
+
+namespace qrt::app {
+
+// The desktop's long-lived objects, built once here and handed to the windows through
+// gui::Services: the GHL client, the sync engine, the webhook service (listener, inbox worker and
+// event feed; built, started by the listener panel), the change watcher and the one database worker
+// all windows share. Each takes new settings from the ConfigStore's change signal: the GHL client
+// at once, the inbox worker for its next event, the listener by listening again when its own
+// settings changed. `qrtickets serve` builds its webhook service the same way
+// (WebhookServiceSettings::fromConfig), without windows and without changes at run time.
+class DesktopServices : public QObject
+{
+    Q_OBJECT
+public:
+    DesktopServices(core::ConfigStore &config, std::shared_ptr<db::Database> database, QObject *parent = nullptr);
+    ~DesktopServices() override;
+
+    // Valid as long as this object; windows must be gone before it is.
+    gui::Services &services() { return m_services; }
+    ghl::GhlClient &ghl() { return m_ghl; }
+    webhook::WebhookService &webhookService() { return m_webhook; }
+
+Q_SIGNALS:
+    // A settings change a service could not take (the listener keeps its old port when the new one
+    // is taken), in a sentence for the status bar.
+    void problem(const QString &message);
+
+private:
+    void takeSettings(const QSet<core::ConfigKey> &keys);
+
+    core::ConfigStore &m_config;
+    ghl::GhlClient m_ghl;
+    sync::SyncEngine m_sync;
+    gui::DbWorker m_dbWorker;
+    gui::ChangeWatcher m_changeWatcher;
+    webhook::WebhookService m_webhook;
+    gui::Services m_services;
+};
+
+} // namespace qrt::app

@@ -1,0 +1,132 @@
+#include "app/desktopservices.h"
+#include "core/config.h"
+#include "core/configstore.h"
+#include "db/inboxrepository.h"
+#include "ghl/listordersjob.h"
+#include "ghlsim/ghlsimulator.h"
+#include "support/freeport.h"
+#include "support/testdatabase.h"
+#include "support/timeouts.h"
+#include "support/verify.h"
+
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QSignalSpy>
+#include <QTest>
+
+using namespace qrt;
+using core::ConfigKey;
+
+// The desktop's services as src/app builds them (app::DesktopServices), and one settings change
+// reaching each of them through the ConfigStore: the GHL client, the inbox worker (its next event),
+// and the listener (listening again on a new port, or keeping its settings when the new ones are
+// refused).
+class TestServices : public QObject
+{
+    Q_OBJECT
+
+    std::unique_ptr<test::TestDatabase> m_t;
+    std::unique_ptr<ghlsim::GhlSimulator> m_sim;
+
+    int post(quint16 port, const QString &orderId)
+    {
+        QNetworkAccessManager nam;
+        QNetworkRequest request(QUrl(QStringLiteral("http://127.0.0.1:%1/api/ghl/webhook-qr").arg(port)));
+        request.setHeader(QNetworkRequest::ContentTypeHeader, QStringLiteral("application/json"));
+        request.setRawHeader("X-Webhook-Secret", "services-secret");
+        QNetworkReply *reply = nam.post(request, QStringLiteral(R"({"type":"OrderCreate","_id":"%1","contactId":"c1"})")
+                                                     .arg(orderId)
+                                                     .toUtf8());
+        QSignalSpy done(reply, &QNetworkReply::finished);
+        if (!reply->isFinished() && !done.wait(test::kWaitMs))
+            return 0;
+        reply->deleteLater();
+        return reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+    }
+
+private slots:
+    void init()
+    {
+        auto t = test::TestDatabase::create(db::Dialect::SQLite);
+        QVERIFY_OK(t);
+        m_t = std::move(t.value());
+        QVERIFY_OK(m_t->migrate());
+        m_sim = std::make_unique<ghlsim::GhlSimulator>();
+        QVERIFY(m_sim->listen());
+        m_sim->setRateLimit(0, 10000);
+        m_sim->generate(3, 5);
+    }
+
+    void cleanup()
+    {
+        m_sim.reset();
+        m_t.reset();
+    }
+
+    void settingsChangesReachEveryService()
+    {
+        core::Config config = core::Config::defaults();
+        QVERIFY_OK(config.set(ConfigKey::DatabaseUrl, m_t->url()));
+        QVERIFY_OK(config.set(ConfigKey::GhlBaseUrl, m_sim->baseUrl().toString()));
+        QVERIFY_OK(config.set(ConfigKey::GhlLocationId, m_sim->locationId()));
+        QVERIFY_OK(config.set(ConfigKey::GhlToken, QStringLiteral("not-the-token")));
+        QVERIFY_OK(config.set(ConfigKey::StationName, QStringLiteral("services-door")));
+        QVERIFY_OK(config.set(ConfigKey::WebhookPort, QString::number(test::freePort())));
+        QVERIFY_OK(config.set(ConfigKey::WebhookAuth, QStringLiteral("shared-secret")));
+        QVERIFY_OK(config.set(ConfigKey::WebhookSecret, QStringLiteral("services-secret")));
+        core::ConfigStore store(config);
+        app::DesktopServices built(store, m_t->shared());
+        webhook::WebhookService &service = built.webhookService();
+        QVERIFY2(!service.isRunning(), "the services are built, not started: the listener panel starts them");
+        QVERIFY_OK(service.startListening());
+        QVERIFY(built.services().webhookServer->isListening());
+        QVERIFY(service.worker());
+        QSignalSpy processed(service.worker(), &webhook::InboxWorker::eventProcessed);
+        QSignalSpy failed(service.worker(), &webhook::InboxWorker::eventFailed);
+
+        // A wrong token: the worker cannot fetch the order.
+        const QString orderId = m_sim->orderIds().first();
+        QCOMPARE(post(service.port(), orderId), 200);
+        QVERIFY2(failed.wait(test::kWaitMs) || !failed.isEmpty(), "the event must fail while the token is wrong");
+        QVERIFY(processed.isEmpty());
+        const qint64 id = failed.first().at(0).toLongLong();
+
+        // Settings gives the right one: the desktop's GHL client and the inbox worker both use it.
+        QVERIFY_OK(store.set(ConfigKey::GhlToken, m_sim->token()));
+        ghl::ListOrdersQuery query;
+        query.limit = 1;
+        ghl::ListOrdersJob *job = built.ghl().listOrders(query);
+        QSignalSpy listed(job, &ghl::GhlJob::finished);
+        QVERIFY(listed.wait(test::kWaitMs));
+        QVERIFY2(job->ok(), qPrintable(QStringLiteral("the GHL client must use the new token: ") + job->error().message()));
+        auto retried = db::InboxRepository(*m_t->shared()).retry(id);
+        QVERIFY_OK(retried);
+        QMetaObject::invokeMethod(service.worker(), &webhook::InboxWorker::wake, Qt::QueuedConnection);
+        QVERIFY2(processed.wait(test::kWaitMs) || !processed.isEmpty(), "the inbox worker must use the new token for its next event");
+        QCOMPARE(processed.last().at(1).toString(), orderId);
+
+        // A new port: the listener listens again there, and says so.
+        QSignalSpy listening(&service, &webhook::WebhookService::listeningChanged);
+        const quint16 newPort = test::freePort();
+        QVERIFY_OK(store.set(ConfigKey::WebhookPort, QString::number(newPort)));
+        QCOMPARE(service.port(), newPort);
+        QVERIFY(service.isListening());
+        QVERIFY(!listening.isEmpty());
+        QCOMPARE(listening.last().at(0).toBool(), true);
+
+        // Settings the listener must refuse (no authentication on every interface): it keeps the
+        // ones it has and the application hears why.
+        QSignalSpy problem(&built, &app::DesktopServices::problem);
+        core::Config refused = store.config();
+        QVERIFY_OK(refused.set(ConfigKey::WebhookBind, QStringLiteral("0.0.0.0")));
+        QVERIFY_OK(refused.set(ConfigKey::WebhookAuth, QStringLiteral("none")));
+        store.apply(refused);
+        QCOMPARE(problem.count(), 1);
+        QVERIFY(service.isListening());
+        QCOMPARE(service.port(), newPort);
+        QCOMPARE(post(newPort, orderId), 200);
+    }
+};
+
+QTEST_MAIN(TestServices)
+#include "tst_services.moc"
