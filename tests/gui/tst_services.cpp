@@ -4,15 +4,24 @@
 #include "db/inboxrepository.h"
 #include "ghl/listordersjob.h"
 #include "ghlsim/ghlsimulator.h"
+#include "gui/mainwindow.h"
 #include "support/freeport.h"
 #include "support/testdatabase.h"
 #include "support/timeouts.h"
 #include "support/verify.h"
 
+#include <QAction>
+#include <QApplication>
+#include <QDialogButtonBox>
+#include <QLineEdit>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
+#include <QPushButton>
 #include <QSignalSpy>
+#include <QStandardPaths>
+#include <QTemporaryDir>
 #include <QTest>
+#include <QTimer>
 
 using namespace qrt;
 using core::ConfigKey;
@@ -45,6 +54,8 @@ class TestServices : public QObject
     }
 
 private slots:
+    void initTestCase() { QStandardPaths::setTestModeEnabled(true); }
+
     void init()
     {
         auto t = test::TestDatabase::create(db::Dialect::SQLite);
@@ -125,6 +136,55 @@ private slots:
         QVERIFY(service.isListening());
         QCOMPARE(service.port(), newPort);
         QCOMPARE(post(newPort, orderId), 200);
+    }
+
+
+    void settingsDialogSavesThroughTheStore()
+    {
+        // The main window's Settings saves through the ConfigStore, so every service hears of it.
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        core::Config::Sources sources;
+        sources.filePath = dir.filePath(QStringLiteral("qrtickets.ini"));
+        sources.fileMustExist = false;
+        sources.environment = QProcessEnvironment();
+        auto loaded = core::Config::load(sources);
+        QVERIFY_OK(loaded);
+        core::Config config = loaded.value();
+        QVERIFY_OK(config.set(ConfigKey::DatabaseUrl, m_t->url()));
+        QVERIFY_OK(config.set(ConfigKey::StationName, QStringLiteral("Front door")));
+        core::ConfigStore store(config);
+        app::DesktopServices built(store, m_t->shared());
+        QSignalSpy changed(&store, &core::ConfigStore::keysChanged);
+        gui::MainWindow window(built.services());
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+
+        bool edited = false;
+        auto *timer = new QTimer(&window);
+        timer->setInterval(20);
+        connect(timer, &QTimer::timeout, timer, [timer, &edited] {
+            QWidget *dialog = QApplication::activeModalWidget();
+            if (!dialog || !dialog->inherits("qrt::gui::SettingsDialog"))
+                return;
+            timer->stop();
+            auto *station = dialog->findChild<QLineEdit *>(QStringLiteral("stationNameEdit"));
+            auto *buttons = dialog->findChild<QDialogButtonBox *>(QStringLiteral("buttonBox"));
+            if (!station || !buttons)
+                return;
+            station->setText(QStringLiteral("Side door"));
+            edited = true;
+            QTest::mouseClick(buttons->button(QDialogButtonBox::Ok), Qt::LeftButton);
+        });
+        timer->start();
+        auto *settings = window.findChild<QAction *>(QStringLiteral("actionSettings"));
+        QVERIFY(settings);
+        settings->trigger(); // returns when the dialog is closed
+        QVERIFY2(edited, "the Settings dialog did not open with a station name field and OK");
+        QCOMPARE(store.config().stationName(), QStringLiteral("Side door"));
+        QCOMPARE(built.services().station, QStringLiteral("Side door"));
+        QVERIFY2(!changed.isEmpty(), "saving Settings must announce the changed keys");
+        QVERIFY(changed.last().at(0).value<QSet<ConfigKey>>().contains(ConfigKey::StationName));
     }
 };
 
