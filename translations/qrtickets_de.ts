@@ -53,6 +53,64 @@
     </message>
 </context>
 <context>
+    <name>DatabaseSettingsPage</name>
+    <message>
+        <source>Database &amp;URL:</source>
+        <translation>Datenbank-&amp;URL:</translation>
+    </message>
+    <message>
+        <source>sqlite:///path/file.db or postgresql://user:password@host:port/dbname</source>
+        <translation>sqlite:///pfad/datei.db oder postgresql://benutzer:passwort@host:port/dbname</translation>
+    </message>
+    <message>
+        <source>Changing the database takes effect after a restart.</source>
+        <translation>Eine andere Datenbank gilt erst nach einem Neustart.</translation>
+    </message>
+    <message>
+        <source>&amp;Test</source>
+        <translation>&amp;Testen</translation>
+    </message>
+    <message>
+        <source>Opens a connection to this database</source>
+        <translation>Öffnet eine Verbindung zu dieser Datenbank</translation>
+    </message>
+</context>
+<context>
+    <name>GhlSettingsPage</name>
+    <message>
+        <source>Base &amp;URL:</source>
+        <translation>Basis-&amp;URL:</translation>
+    </message>
+    <message>
+        <source>https://services.leadconnectorhq.com</source>
+        <translation>https://services.leadconnectorhq.com</translation>
+    </message>
+    <message>
+        <source>&amp;Location ID:</source>
+        <translation>&amp;Standort-ID:</translation>
+    </message>
+    <message>
+        <source>GHL sub-account (location) id</source>
+        <translation>GHL-Unterkonto-ID (Standort)</translation>
+    </message>
+    <message>
+        <source>&amp;Token:</source>
+        <translation>&amp;Token:</translation>
+    </message>
+    <message>
+        <source>Private Integration Token</source>
+        <translation>Private-Integration-Token</translation>
+    </message>
+    <message>
+        <source>Test &amp;connection</source>
+        <translation>&amp;Verbindung testen</translation>
+    </message>
+    <message>
+        <source>Lists the custom fields of the location with these settings</source>
+        <translation>Listet mit diesen Einstellungen die benutzerdefinierten Felder des Standorts auf</translation>
+    </message>
+</context>
+<context>
     <name>ListenerPanel</name>
     <message>
         <source>Listener</source>
@@ -109,6 +167,73 @@
     <message>
         <source>Puts the selected event back in the queue</source>
         <translation>Stellt das ausgewählte Ereignis wieder in die Warteschlange</translation>
+    </message>
+</context>
+<context>
+    <name>ListenerSettingsPage</name>
+    <message>
+        <source>Start the webhook &amp;listener with the application</source>
+        <translation>Webhook-&amp;Empfang mit der Anwendung starten</translation>
+    </message>
+    <message>
+        <source>&amp;Bind address:</source>
+        <translation>&amp;Bind-Adresse:</translation>
+    </message>
+    <message>
+        <source>127.0.0.1</source>
+        <translation>127.0.0.1</translation>
+    </message>
+    <message>
+        <source>&amp;Port:</source>
+        <translation>&amp;Port:</translation>
+    </message>
+    <message>
+        <source>8787</source>
+        <translation>8787</translation>
+    </message>
+    <message>
+        <source>Pa&amp;th:</source>
+        <translation>Pfa&amp;d:</translation>
+    </message>
+    <message>
+        <source>/api/ghl/webhook-qr</source>
+        <translation>/api/ghl/webhook-qr</translation>
+    </message>
+    <message>
+        <source>&amp;Authentication:</source>
+        <translation>&amp;Authentifizierung:</translation>
+    </message>
+    <message>
+        <source>Shared &amp;secret:</source>
+        <translation>Gemeinsames &amp;Geheimnis:</translation>
+    </message>
+    <message>
+        <source>GHL public &amp;key:</source>
+        <translation>Öffentlicher GHL-&amp;Schlüssel:</translation>
+    </message>
+    <message>
+        <source>base64 SPKI or the path of a PEM file</source>
+        <translation>base64-SPKI oder Pfad einer PEM-Datei</translation>
+    </message>
+    <message>
+        <source>Also accept the le&amp;gacy x-wh-signature (RSA-SHA256)</source>
+        <translation>Auch die &amp;veraltete x-wh-signature akzeptieren (RSA-SHA256)</translation>
+    </message>
+    <message>
+        <source>Largest bod&amp;y (bytes):</source>
+        <translation>Größter &amp;Inhalt (Bytes):</translation>
+    </message>
+    <message>
+        <source>1048576</source>
+        <translation>1048576</translation>
+    </message>
+    <message>
+        <source>&amp;Replay window (s):</source>
+        <translation>&amp;Replay-Fenster (s):</translation>
+    </message>
+    <message>
+        <source>300</source>
+        <translation>300</translation>
     </message>
 </context>
 <context>
@@ -315,6 +440,21 @@
     </message>
 </context>
 <context>
+    <name>MappingsSettingsPage</name>
+    <message>
+        <source>Choose the contact custom field that receives the QR code of each product (event).</source>
+        <translation>Wählen Sie das benutzerdefinierte Kontaktfeld, das den QR-Code jedes Produkts (jeder Veranstaltung) erhält.</translation>
+    </message>
+    <message>
+        <source>Product to custom field mappings</source>
+        <translation>Zuordnung von Produkten zu benutzerdefinierten Feldern</translation>
+    </message>
+    <message>
+        <source>&amp;Load custom fields from GHL</source>
+        <translation>Benutzerdefinierte Felder aus GHL &amp;laden</translation>
+    </message>
+</context>
+<context>
     <name>OrderDialog</name>
     <message>
         <source>Order</source>
@@ -410,135 +550,7 @@
     </message>
 </context>
 <context>
-    <name>SettingsDialog</name>
-    <message>
-        <source>Settings</source>
-        <translation>Einstellungen</translation>
-    </message>
-    <message>
-        <source>GHL</source>
-        <translation>GHL</translation>
-    </message>
-    <message>
-        <source>Base &amp;URL:</source>
-        <translation>Basis-&amp;URL:</translation>
-    </message>
-    <message>
-        <source>https://services.leadconnectorhq.com</source>
-        <translation>https://services.leadconnectorhq.com</translation>
-    </message>
-    <message>
-        <source>&amp;Location ID:</source>
-        <translation>&amp;Standort-ID:</translation>
-    </message>
-    <message>
-        <source>GHL sub-account (location) id</source>
-        <translation>GHL-Unterkonto-ID (Standort)</translation>
-    </message>
-    <message>
-        <source>&amp;Token:</source>
-        <translation>&amp;Token:</translation>
-    </message>
-    <message>
-        <source>Private Integration Token</source>
-        <translation>Private-Integration-Token</translation>
-    </message>
-    <message>
-        <source>Test &amp;connection</source>
-        <translation>&amp;Verbindung testen</translation>
-    </message>
-    <message>
-        <source>Lists the custom fields of the location with these settings</source>
-        <translation>Listet mit diesen Einstellungen die benutzerdefinierten Felder des Standorts auf</translation>
-    </message>
-    <message>
-        <source>Database</source>
-        <translation>Datenbank</translation>
-    </message>
-    <message>
-        <source>Database &amp;URL:</source>
-        <translation>Datenbank-&amp;URL:</translation>
-    </message>
-    <message>
-        <source>sqlite:///path/file.db or postgresql://user:password@host:port/dbname</source>
-        <translation>sqlite:///pfad/datei.db oder postgresql://benutzer:passwort@host:port/dbname</translation>
-    </message>
-    <message>
-        <source>Changing the database takes effect after a restart.</source>
-        <translation>Eine andere Datenbank gilt erst nach einem Neustart.</translation>
-    </message>
-    <message>
-        <source>&amp;Test</source>
-        <translation>&amp;Testen</translation>
-    </message>
-    <message>
-        <source>Opens a connection to this database</source>
-        <translation>Öffnet eine Verbindung zu dieser Datenbank</translation>
-    </message>
-    <message>
-        <source>Listener</source>
-        <translation>Webhook-Empfang</translation>
-    </message>
-    <message>
-        <source>Start the webhook &amp;listener with the application</source>
-        <translation>Webhook-&amp;Empfang mit der Anwendung starten</translation>
-    </message>
-    <message>
-        <source>&amp;Bind address:</source>
-        <translation>&amp;Bind-Adresse:</translation>
-    </message>
-    <message>
-        <source>127.0.0.1</source>
-        <translation>127.0.0.1</translation>
-    </message>
-    <message>
-        <source>&amp;Port:</source>
-        <translation>&amp;Port:</translation>
-    </message>
-    <message>
-        <source>8787</source>
-        <translation>8787</translation>
-    </message>
-    <message>
-        <source>Pa&amp;th:</source>
-        <translation>Pfa&amp;d:</translation>
-    </message>
-    <message>
-        <source>/api/ghl/webhook-qr</source>
-        <translation>/api/ghl/webhook-qr</translation>
-    </message>
-    <message>
-        <source>&amp;Authentication:</source>
-        <translation>&amp;Authentifizierung:</translation>
-    </message>
-    <message>
-        <source>Shared &amp;secret:</source>
-        <translation>Gemeinsames &amp;Geheimnis:</translation>
-    </message>
-    <message>
-        <source>GHL public &amp;key:</source>
-        <translation>Öffentlicher GHL-&amp;Schlüssel:</translation>
-    </message>
-    <message>
-        <source>base64 SPKI or the path of a PEM file</source>
-        <translation>base64-SPKI oder Pfad einer PEM-Datei</translation>
-    </message>
-    <message>
-        <source>1048576</source>
-        <translation>1048576</translation>
-    </message>
-    <message>
-        <source>&amp;Replay window (s):</source>
-        <translation>&amp;Replay-Fenster (s):</translation>
-    </message>
-    <message>
-        <source>300</source>
-        <translation>300</translation>
-    </message>
-    <message>
-        <source>QR code</source>
-        <translation>QR-Code</translation>
-    </message>
+    <name>QrSettingsPage</name>
     <message>
         <source>URL &amp;template:</source>
         <translation>URL-&amp;Vorlage:</translation>
@@ -550,6 +562,10 @@
     <message>
         <source>&amp;Size (px):</source>
         <translation>&amp;Größe (px):</translation>
+    </message>
+    <message>
+        <source>300</source>
+        <translation>300</translation>
     </message>
     <message>
         <source>&amp;Margin (modules):</source>
@@ -567,57 +583,12 @@
         <source>Preview</source>
         <translation>Vorschau</translation>
     </message>
+</context>
+<context>
+    <name>SettingsDialog</name>
     <message>
-        <source>Field mappings</source>
-        <translation>Feldzuordnungen</translation>
-    </message>
-    <message>
-        <source>Choose the contact custom field that receives the QR code of each product (event).</source>
-        <translation>Wählen Sie das benutzerdefinierte Kontaktfeld, das den QR-Code jedes Produkts (jeder Veranstaltung) erhält.</translation>
-    </message>
-    <message>
-        <source>Product to custom field mappings</source>
-        <translation>Zuordnung von Produkten zu benutzerdefinierten Feldern</translation>
-    </message>
-    <message>
-        <source>&amp;Load custom fields from GHL</source>
-        <translation>Benutzerdefinierte Felder aus GHL &amp;laden</translation>
-    </message>
-    <message>
-        <source>Station</source>
-        <translation>Station</translation>
-    </message>
-    <message>
-        <source>Station &amp;name:</source>
-        <translation>Stations&amp;name:</translation>
-    </message>
-    <message>
-        <source>e.g. Front door</source>
-        <translation>z. B. Vordereingang</translation>
-    </message>
-    <message>
-        <source>&amp;Language:</source>
-        <translation>&amp;Sprache:</translation>
-    </message>
-    <message>
-        <source>A new language takes effect after a restart.</source>
-        <translation>Eine neue Sprache gilt erst nach einem Neustart.</translation>
-    </message>
-    <message>
-        <source>Event &amp;feed token:</source>
-        <translation>&amp;Feed-Token für Ereignisse:</translation>
-    </message>
-    <message>
-        <source>empty: no token needed</source>
-        <translation>leer: kein Token nötig</translation>
-    </message>
-    <message>
-        <source>Also accept the le&amp;gacy x-wh-signature (RSA-SHA256)</source>
-        <translation>Auch die &amp;veraltete x-wh-signature akzeptieren (RSA-SHA256)</translation>
-    </message>
-    <message>
-        <source>Largest bod&amp;y (bytes):</source>
-        <translation>Größter &amp;Inhalt (Bytes):</translation>
+        <source>Settings</source>
+        <translation>Einstellungen</translation>
     </message>
 </context>
 <context>
@@ -645,6 +616,33 @@
     <message>
         <source>&amp;Quit</source>
         <translation>&amp;Beenden</translation>
+    </message>
+</context>
+<context>
+    <name>StationSettingsPage</name>
+    <message>
+        <source>Station &amp;name:</source>
+        <translation>Stations&amp;name:</translation>
+    </message>
+    <message>
+        <source>e.g. Front door</source>
+        <translation>z. B. Vordereingang</translation>
+    </message>
+    <message>
+        <source>&amp;Language:</source>
+        <translation>&amp;Sprache:</translation>
+    </message>
+    <message>
+        <source>A new language takes effect after a restart.</source>
+        <translation>Eine neue Sprache gilt erst nach einem Neustart.</translation>
+    </message>
+    <message>
+        <source>Event &amp;feed token:</source>
+        <translation>&amp;Feed-Token für Ereignisse:</translation>
+    </message>
+    <message>
+        <source>empty: no token needed</source>
+        <translation>leer: kein Token nötig</translation>
     </message>
 </context>
 <context>
@@ -888,6 +886,13 @@ Exit-Codes: 0 Erfolg, 1 Fehler, 2 falscher Aufruf oder Konfiguration, 3 beendet,
     <message>
         <source>The system keychain answered late and did not save the %1: %2</source>
         <translation>Der Schlüsselbund des Systems hat verspätet geantwortet und %1 nicht gespeichert: %2</translation>
+    </message>
+</context>
+<context>
+    <name>qrt::app::DesktopServices</name>
+    <message>
+        <source>The listener keeps its previous settings: %1</source>
+        <translation>Der Webhook-Empfang behält seine bisherigen Einstellungen: %1</translation>
     </message>
 </context>
 <context>
@@ -1907,6 +1912,51 @@ Exit-Codes: 0 Erfolg, 1 Fehler, 2 falscher Aufruf oder Konfiguration, 3 beendet,
     </message>
 </context>
 <context>
+    <name>qrt::gui::DatabaseSettingsPage</name>
+    <message>
+        <source>Database</source>
+        <translation>Datenbank</translation>
+    </message>
+    <message>
+        <source>Connecting ...</source>
+        <translation>Verbinde ...</translation>
+    </message>
+    <message>
+        <source>Not connected: %1</source>
+        <translation>Nicht verbunden: %1</translation>
+    </message>
+    <message>
+        <source>Connected to %1 (%2).</source>
+        <translation>Verbunden mit %1 (%2).</translation>
+    </message>
+    <message>
+        <source>Trying the new database before saving it ...</source>
+        <translation>Die neue Datenbank wird vor dem Speichern geprüft ...</translation>
+    </message>
+    <message>
+        <source>Save anyway?</source>
+        <translation>Trotzdem speichern?</translation>
+    </message>
+    <message>
+        <source>QR Tickets could not connect to the database at %1:
+%2</source>
+        <translation>QR Tickets konnte keine Verbindung zur Datenbank unter %1 herstellen:
+%2</translation>
+    </message>
+    <message>
+        <source>Saved anyway, QR Tickets starts on a window that offers Settings, Retry and this computer&apos;s local database until this database answers.</source>
+        <translation>Wenn Sie trotzdem speichern, startet QR Tickets mit einem Fenster, das Einstellungen, Erneut versuchen und die lokale Datenbank dieses Computers anbietet, bis diese Datenbank antwortet.</translation>
+    </message>
+    <message>
+        <source>Save anyway</source>
+        <translation>Trotzdem speichern</translation>
+    </message>
+    <message>
+        <source>Keep editing</source>
+        <translation>Weiter bearbeiten</translation>
+    </message>
+</context>
+<context>
     <name>qrt::gui::EventOverview</name>
     <message>
         <source>Event overview</source>
@@ -2033,6 +2083,40 @@ Exit-Codes: 0 Erfolg, 1 Fehler, 2 falscher Aufruf oder Konfiguration, 3 beendet,
     <message>
         <source>Page %1 of %2</source>
         <translation>Seite %1 von %2</translation>
+    </message>
+</context>
+<context>
+    <name>qrt::gui::GhlSettingsPage</name>
+    <message>
+        <source>GHL</source>
+        <translation>GHL</translation>
+    </message>
+    <message>
+        <source>No system keychain is available: give the token in the environment variable QRTICKETS_GHL_TOKEN.</source>
+        <translation>Kein Schlüsselbund des Systems verfügbar: geben Sie das Token in der Umgebungsvariable QRTICKETS_GHL_TOKEN an.</translation>
+    </message>
+    <message>
+        <source>The token is kept in the system keychain, never in the settings file.</source>
+        <translation>Das Token wird im Schlüsselbund des Systems aufbewahrt, nie in der Einstellungsdatei.</translation>
+    </message>
+    <message>
+        <source>Fix the GHL settings first.</source>
+        <translation>Korrigieren Sie zuerst die GHL-Einstellungen.</translation>
+    </message>
+    <message>
+        <source>Enter the location ID and the token first.</source>
+        <translation>Geben Sie zuerst die Standort-ID und das Token ein.</translation>
+    </message>
+    <message>
+        <source>Connecting to %1 ...</source>
+        <translation>Verbinde mit %1 ...</translation>
+    </message>
+    <message numerus="yes">
+        <source>Connected: the location has %n custom field(s).</source>
+        <translation>
+            <numerusform>Verbunden: Der Standort hat %n benutzerdefiniertes Feld.</numerusform>
+            <numerusform>Verbunden: Der Standort hat %n benutzerdefinierte Felder.</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -2168,14 +2252,6 @@ Exit-Codes: 0 Erfolg, 1 Fehler, 2 falscher Aufruf oder Konfiguration, 3 beendet,
         <translation>Der Webhook-Empfang ist nicht gestartet: %1</translation>
     </message>
     <message>
-        <source>Stopped.</source>
-        <translation>Gestoppt.</translation>
-    </message>
-    <message>
-        <source>The listener did not start</source>
-        <translation>Der Webhook-Empfang ist nicht gestartet</translation>
-    </message>
-    <message>
         <source>The inbox could not be read: %1</source>
         <translation>Die Inbox konnte nicht gelesen werden: %1</translation>
     </message>
@@ -2242,6 +2318,33 @@ Exit-Codes: 0 Erfolg, 1 Fehler, 2 falscher Aufruf oder Konfiguration, 3 beendet,
     <message>
         <source>Posts an OrderCreate webhook for a demo order to this listener</source>
         <translation>Sendet einen OrderCreate-Webhook für eine Demo-Bestellung an diesen Webhook-Empfang</translation>
+    </message>
+</context>
+<context>
+    <name>qrt::gui::ListenerSettingsPage</name>
+    <message>
+        <source>GHL signature (Ed25519)</source>
+        <translation>GHL-Signatur (Ed25519)</translation>
+    </message>
+    <message>
+        <source>Shared secret</source>
+        <translation>Gemeinsames Geheimnis</translation>
+    </message>
+    <message>
+        <source>None (this machine only)</source>
+        <translation>Keine (nur dieser Rechner)</translation>
+    </message>
+    <message>
+        <source>Listener</source>
+        <translation>Webhook-Empfang</translation>
+    </message>
+    <message>
+        <source>Without authentication anyone on the network can post orders to this station. Bind to 127.0.0.1 or choose an authentication mode; the listener refuses to start like this.</source>
+        <translation>Ohne Authentifizierung kann jeder im Netzwerk Bestellungen an diese Station senden. Binden Sie an 127.0.0.1 oder wählen Sie eine Authentifizierung; so startet der Webhook-Empfang nicht.</translation>
+    </message>
+    <message>
+        <source>Shared-secret authentication needs a secret.</source>
+        <translation>Authentifizierung mit gemeinsamem Geheimnis braucht ein Geheimnis.</translation>
     </message>
 </context>
 <context>
@@ -2441,6 +2544,64 @@ Exit-Codes: 0 Erfolg, 1 Fehler, 2 falscher Aufruf oder Konfiguration, 3 beendet,
     </message>
 </context>
 <context>
+    <name>qrt::gui::MappingsSettingsPage</name>
+    <message>
+        <source>Product (event)</source>
+        <translation>Produkt (Veranstaltung)</translation>
+    </message>
+    <message>
+        <source>Orders</source>
+        <translation>Bestellungen</translation>
+    </message>
+    <message>
+        <source>Custom field for the QR code</source>
+        <translation>Benutzerdefiniertes Feld für den QR-Code</translation>
+    </message>
+    <message>
+        <source>Field mappings</source>
+        <translation>Feldzuordnungen</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n custom field(s) loaded from GHL.</source>
+        <translation>
+            <numerusform>%n benutzerdefiniertes Feld aus GHL geladen.</numerusform>
+            <numerusform>%n benutzerdefinierte Felder aus GHL geladen.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Mappings are stored in the database; none is open.</source>
+        <translation>Zuordnungen werden in der Datenbank gespeichert; es ist keine geöffnet.</translation>
+    </message>
+    <message>
+        <source>Loading products ...</source>
+        <translation>Lade Produkte ...</translation>
+    </message>
+    <message>
+        <source>No products yet: run a sync first, then map each product to a field.</source>
+        <translation>Noch keine Produkte: Synchronisieren Sie zuerst und ordnen Sie dann jedes Produkt einem Feld zu.</translation>
+    </message>
+    <message>
+        <source>Load the custom fields from GHL to change a mapping.</source>
+        <translation>Laden Sie die benutzerdefinierten Felder aus GHL, um eine Zuordnung zu ändern.</translation>
+    </message>
+    <message>
+        <source>Custom field for %1</source>
+        <translation>Benutzerdefiniertes Feld für %1</translation>
+    </message>
+    <message>
+        <source>(no QR field)</source>
+        <translation>(kein QR-Feld)</translation>
+    </message>
+    <message>
+        <source>%1 (%2)</source>
+        <translation>%1 (%2)</translation>
+    </message>
+    <message>
+        <source>%1 (no longer in GHL)</source>
+        <translation>%1 (nicht mehr in GHL)</translation>
+    </message>
+</context>
+<context>
     <name>qrt::gui::OrderDialog</name>
     <message>
         <source>Order %1</source>
@@ -2605,19 +2766,7 @@ Exit-Codes: 0 Erfolg, 1 Fehler, 2 falscher Aufruf oder Konfiguration, 3 beendet,
     </message>
 </context>
 <context>
-    <name>qrt::gui::SettingsDialog</name>
-    <message>
-        <source>GHL signature (Ed25519)</source>
-        <translation>GHL-Signatur (Ed25519)</translation>
-    </message>
-    <message>
-        <source>Shared secret</source>
-        <translation>Gemeinsames Geheimnis</translation>
-    </message>
-    <message>
-        <source>None (this machine only)</source>
-        <translation>Keine (nur dieser Rechner)</translation>
-    </message>
+    <name>qrt::gui::QrSettingsPage</name>
     <message>
         <source>L: low (7%)</source>
         <translation>L: niedrig (7 %)</translation>
@@ -2635,9 +2784,34 @@ Exit-Codes: 0 Erfolg, 1 Fehler, 2 falscher Aufruf oder Konfiguration, 3 beendet,
         <translation>H: hoch (30 %)</translation>
     </message>
     <message>
-        <source>System language</source>
-        <translation>Systemsprache</translation>
+        <source>QR code</source>
+        <translation>QR-Code</translation>
     </message>
+    <message>
+        <source>Fix the values on the left to see a preview.</source>
+        <translation>Korrigieren Sie die Werte links, um eine Vorschau zu sehen.</translation>
+    </message>
+    <message>
+        <source>%1 x %1 px, encodes %2</source>
+        <translation>%1 x %1 px, kodiert %2</translation>
+    </message>
+</context>
+<context>
+    <name>qrt::gui::SettingsDialog</name>
+    <message numerus="yes">
+        <source>%n setting(s) need attention before they can be saved.</source>
+        <translation>
+            <numerusform>%n Einstellung muss korrigiert werden, bevor gespeichert werden kann.</numerusform>
+            <numerusform>%n Einstellungen müssen korrigiert werden, bevor gespeichert werden kann.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Saving in the system keychain ... If it asks to create or unlock a keyring, answer it there.</source>
+        <translation>Wird im Schlüsselbund des Systems gespeichert ... Falls er fragt, ob ein Schlüsselbund angelegt oder entsperrt werden soll, antworten Sie dort.</translation>
+    </message>
+</context>
+<context>
+    <name>qrt::gui::SettingsPage</name>
     <message>
         <source>Set by the environment variable %1; change it there.</source>
         <translation>Gesetzt durch die Umgebungsvariable %1; ändern Sie sie dort.</translation>
@@ -2651,151 +2825,8 @@ Exit-Codes: 0 Erfolg, 1 Fehler, 2 falscher Aufruf oder Konfiguration, 3 beendet,
         <translation>Kein Schlüsselbund des Systems verfügbar; setzen Sie dieses Geheimnis über seine Umgebungsvariable.</translation>
     </message>
     <message>
-        <source>No system keychain is available: give the token in the environment variable QRTICKETS_GHL_TOKEN.</source>
-        <translation>Kein Schlüsselbund des Systems verfügbar: geben Sie das Token in der Umgebungsvariable QRTICKETS_GHL_TOKEN an.</translation>
-    </message>
-    <message>
-        <source>The token is kept in the system keychain, never in the settings file.</source>
-        <translation>Das Token wird im Schlüsselbund des Systems aufbewahrt, nie in der Einstellungsdatei.</translation>
-    </message>
-    <message>
-        <source>Product (event)</source>
-        <translation>Produkt (Veranstaltung)</translation>
-    </message>
-    <message>
-        <source>Orders</source>
-        <translation>Bestellungen</translation>
-    </message>
-    <message>
-        <source>Custom field for the QR code</source>
-        <translation>Benutzerdefiniertes Feld für den QR-Code</translation>
-    </message>
-    <message>
-        <source>Without authentication anyone on the network can post orders to this station. Bind to 127.0.0.1 or choose an authentication mode; the listener refuses to start like this.</source>
-        <translation>Ohne Authentifizierung kann jeder im Netzwerk Bestellungen an diese Station senden. Binden Sie an 127.0.0.1 oder wählen Sie eine Authentifizierung; so startet der Webhook-Empfang nicht.</translation>
-    </message>
-    <message>
-        <source>Shared-secret authentication needs a secret.</source>
-        <translation>Authentifizierung mit gemeinsamem Geheimnis braucht ein Geheimnis.</translation>
-    </message>
-    <message numerus="yes">
-        <source>%n setting(s) need attention before they can be saved.</source>
-        <translation>
-            <numerusform>%n Einstellung muss korrigiert werden, bevor gespeichert werden kann.</numerusform>
-            <numerusform>%n Einstellungen müssen korrigiert werden, bevor gespeichert werden kann.</numerusform>
-        </translation>
-    </message>
-    <message>
-        <source>Fix the values on the left to see a preview.</source>
-        <translation>Korrigieren Sie die Werte links, um eine Vorschau zu sehen.</translation>
-    </message>
-    <message>
-        <source>%1 x %1 px, encodes %2</source>
-        <translation>%1 x %1 px, kodiert %2</translation>
-    </message>
-    <message>
-        <source>Fix the GHL settings first.</source>
-        <translation>Korrigieren Sie zuerst die GHL-Einstellungen.</translation>
-    </message>
-    <message>
-        <source>Enter the location ID and the token first.</source>
-        <translation>Geben Sie zuerst die Standort-ID und das Token ein.</translation>
-    </message>
-    <message>
-        <source>Connecting to %1 ...</source>
-        <translation>Verbinde mit %1 ...</translation>
-    </message>
-    <message numerus="yes">
-        <source>Connected: the location has %n custom field(s).</source>
-        <translation>
-            <numerusform>Verbunden: Der Standort hat %n benutzerdefiniertes Feld.</numerusform>
-            <numerusform>Verbunden: Der Standort hat %n benutzerdefinierte Felder.</numerusform>
-        </translation>
-    </message>
-    <message numerus="yes">
-        <source>%n custom field(s) loaded from GHL.</source>
-        <translation>
-            <numerusform>%n benutzerdefiniertes Feld aus GHL geladen.</numerusform>
-            <numerusform>%n benutzerdefinierte Felder aus GHL geladen.</numerusform>
-        </translation>
-    </message>
-    <message>
-        <source>Connecting ...</source>
-        <translation>Verbinde ...</translation>
-    </message>
-    <message>
-        <source>Connected to %1 (%2).</source>
-        <translation>Verbunden mit %1 (%2).</translation>
-    </message>
-    <message>
-        <source>Not connected: %1</source>
-        <translation>Nicht verbunden: %1</translation>
-    </message>
-    <message>
-        <source>Mappings are stored in the database; none is open.</source>
-        <translation>Zuordnungen werden in der Datenbank gespeichert; es ist keine geöffnet.</translation>
-    </message>
-    <message>
-        <source>Loading products ...</source>
-        <translation>Lade Produkte ...</translation>
-    </message>
-    <message>
-        <source>No products yet: run a sync first, then map each product to a field.</source>
-        <translation>Noch keine Produkte: Synchronisieren Sie zuerst und ordnen Sie dann jedes Produkt einem Feld zu.</translation>
-    </message>
-    <message>
-        <source>Load the custom fields from GHL to change a mapping.</source>
-        <translation>Laden Sie die benutzerdefinierten Felder aus GHL, um eine Zuordnung zu ändern.</translation>
-    </message>
-    <message>
-        <source>Custom field for %1</source>
-        <translation>Benutzerdefiniertes Feld für %1</translation>
-    </message>
-    <message>
-        <source>(no QR field)</source>
-        <translation>(kein QR-Feld)</translation>
-    </message>
-    <message>
-        <source>%1 (%2)</source>
-        <translation>%1 (%2)</translation>
-    </message>
-    <message>
-        <source>%1 (no longer in GHL)</source>
-        <translation>%1 (nicht mehr in GHL)</translation>
-    </message>
-    <message>
         <source>Reading the system keychain ...</source>
         <translation>Schlüsselbund des Systems wird gelesen ...</translation>
-    </message>
-    <message>
-        <source>Save anyway?</source>
-        <translation>Trotzdem speichern?</translation>
-    </message>
-    <message>
-        <source>QR Tickets could not connect to the database at %1:
-%2</source>
-        <translation>QR Tickets konnte keine Verbindung zur Datenbank unter %1 herstellen:
-%2</translation>
-    </message>
-    <message>
-        <source>Saved anyway, QR Tickets starts on a window that offers Settings, Retry and this computer&apos;s local database until this database answers.</source>
-        <translation>Wenn Sie trotzdem speichern, startet QR Tickets mit einem Fenster, das Einstellungen, Erneut versuchen und die lokale Datenbank dieses Computers anbietet, bis diese Datenbank antwortet.</translation>
-    </message>
-    <message>
-        <source>Save anyway</source>
-        <translation>Trotzdem speichern</translation>
-    </message>
-    <message>
-        <source>Keep editing</source>
-        <translation>Weiter bearbeiten</translation>
-    </message>
-    <message>
-        <source>Trying the new database before saving it ...</source>
-        <translation>Die neue Datenbank wird vor dem Speichern geprüft ...</translation>
-    </message>
-    <message>
-        <source>Saving in the system keychain ... If it asks to create or unlock a keyring, answer it there.</source>
-        <translation>Wird im Schlüsselbund des Systems gespeichert ... Falls er fragt, ob ein Schlüsselbund angelegt oder entsperrt werden soll, antworten Sie dort.</translation>
     </message>
 </context>
 <context>
@@ -2851,6 +2882,17 @@ Exit-Codes: 0 Erfolg, 1 Fehler, 2 falscher Aufruf oder Konfiguration, 3 beendet,
     <message>
         <source>Tried again at %1; still not connected.</source>
         <translation>Um %1 erneut versucht; weiterhin keine Verbindung.</translation>
+    </message>
+</context>
+<context>
+    <name>qrt::gui::StationSettingsPage</name>
+    <message>
+        <source>System language</source>
+        <translation>Systemsprache</translation>
+    </message>
+    <message>
+        <source>Station</source>
+        <translation>Station</translation>
     </message>
 </context>
 <context>

@@ -77,6 +77,16 @@
     </message>
 </context>
 <context>
+    <name>qrt::gui::GhlSettingsPage</name>
+    <message numerus="yes">
+        <source>Connected: the location has %n custom field(s).</source>
+        <translation>
+            <numerusform>Connected: the location has %n custom field.</numerusform>
+            <numerusform>Connected: the location has %n custom fields.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>qrt::gui::ListenerPanel</name>
     <message numerus="yes">
         <source>Dead after %n attempt(s)</source>
@@ -111,6 +121,16 @@
     </message>
 </context>
 <context>
+    <name>qrt::gui::MappingsSettingsPage</name>
+    <message numerus="yes">
+        <source>%n custom field(s) loaded from GHL.</source>
+        <translation>
+            <numerusform>%n custom field loaded from GHL.</numerusform>
+            <numerusform>%n custom fields loaded from GHL.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>qrt::gui::OrderDialog</name>
     <message numerus="yes">
         <source>Cancel %n ticket(s) of order %1? The holders will not be admitted.</source>
@@ -127,20 +147,6 @@
         <translation>
             <numerusform>%n setting needs attention before it can be saved.</numerusform>
             <numerusform>%n settings need attention before they can be saved.</numerusform>
-        </translation>
-    </message>
-    <message numerus="yes">
-        <source>Connected: the location has %n custom field(s).</source>
-        <translation>
-            <numerusform>Connected: the location has %n custom field.</numerusform>
-            <numerusform>Connected: the location has %n custom fields.</numerusform>
-        </translation>
-    </message>
-    <message numerus="yes">
-        <source>%n custom field(s) loaded from GHL.</source>
-        <translation>
-            <numerusform>%n custom field loaded from GHL.</numerusform>
-            <numerusform>%n custom fields loaded from GHL.</numerusform>
         </translation>
     </message>
 </context>

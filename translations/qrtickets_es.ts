@@ -53,6 +53,64 @@
     </message>
 </context>
 <context>
+    <name>DatabaseSettingsPage</name>
+    <message>
+        <source>Database &amp;URL:</source>
+        <translation>&amp;URL de la base de datos:</translation>
+    </message>
+    <message>
+        <source>sqlite:///path/file.db or postgresql://user:password@host:port/dbname</source>
+        <translation>sqlite:///ruta/archivo.db o postgresql://usuario:contraseña@host:puerto/nombrebd</translation>
+    </message>
+    <message>
+        <source>Changing the database takes effect after a restart.</source>
+        <translation>El cambio de base de datos se aplica tras reiniciar.</translation>
+    </message>
+    <message>
+        <source>&amp;Test</source>
+        <translation>&amp;Probar</translation>
+    </message>
+    <message>
+        <source>Opens a connection to this database</source>
+        <translation>Abre una conexión con esta base de datos</translation>
+    </message>
+</context>
+<context>
+    <name>GhlSettingsPage</name>
+    <message>
+        <source>Base &amp;URL:</source>
+        <translation>&amp;URL base:</translation>
+    </message>
+    <message>
+        <source>https://services.leadconnectorhq.com</source>
+        <translation>https://services.leadconnectorhq.com</translation>
+    </message>
+    <message>
+        <source>&amp;Location ID:</source>
+        <translation>ID de u&amp;bicación:</translation>
+    </message>
+    <message>
+        <source>GHL sub-account (location) id</source>
+        <translation>ID de la subcuenta (ubicación) de GHL</translation>
+    </message>
+    <message>
+        <source>&amp;Token:</source>
+        <translation>&amp;Token:</translation>
+    </message>
+    <message>
+        <source>Private Integration Token</source>
+        <translation>Token de integración privada</translation>
+    </message>
+    <message>
+        <source>Test &amp;connection</source>
+        <translation>Probar &amp;conexión</translation>
+    </message>
+    <message>
+        <source>Lists the custom fields of the location with these settings</source>
+        <translation>Lista los campos personalizados de la ubicación con esta configuración</translation>
+    </message>
+</context>
+<context>
     <name>ListenerPanel</name>
     <message>
         <source>Listener</source>
@@ -109,6 +167,73 @@
     <message>
         <source>Puts the selected event back in the queue</source>
         <translation>Vuelve a poner el evento seleccionado en la cola</translation>
+    </message>
+</context>
+<context>
+    <name>ListenerSettingsPage</name>
+    <message>
+        <source>Start the webhook &amp;listener with the application</source>
+        <translation>Iniciar el &amp;receptor de webhooks con la aplicación</translation>
+    </message>
+    <message>
+        <source>&amp;Bind address:</source>
+        <translation>Dirección de &amp;escucha:</translation>
+    </message>
+    <message>
+        <source>127.0.0.1</source>
+        <translation>127.0.0.1</translation>
+    </message>
+    <message>
+        <source>&amp;Port:</source>
+        <translation>&amp;Puerto:</translation>
+    </message>
+    <message>
+        <source>8787</source>
+        <translation>8787</translation>
+    </message>
+    <message>
+        <source>Pa&amp;th:</source>
+        <translation>R&amp;uta:</translation>
+    </message>
+    <message>
+        <source>/api/ghl/webhook-qr</source>
+        <translation>/api/ghl/webhook-qr</translation>
+    </message>
+    <message>
+        <source>&amp;Authentication:</source>
+        <translation>&amp;Autenticación:</translation>
+    </message>
+    <message>
+        <source>Shared &amp;secret:</source>
+        <translation>&amp;Secreto compartido:</translation>
+    </message>
+    <message>
+        <source>GHL public &amp;key:</source>
+        <translation>&amp;Clave pública de GHL:</translation>
+    </message>
+    <message>
+        <source>base64 SPKI or the path of a PEM file</source>
+        <translation>SPKI en base64 o la ruta de un archivo PEM</translation>
+    </message>
+    <message>
+        <source>Also accept the le&amp;gacy x-wh-signature (RSA-SHA256)</source>
+        <translation>Aceptar también la x-wh-signature anti&amp;gua (RSA-SHA256)</translation>
+    </message>
+    <message>
+        <source>Largest bod&amp;y (bytes):</source>
+        <translation>Tamaño má&amp;ximo del cuerpo (bytes):</translation>
+    </message>
+    <message>
+        <source>1048576</source>
+        <translation>1048576</translation>
+    </message>
+    <message>
+        <source>&amp;Replay window (s):</source>
+        <translation>&amp;Ventana de repetición (s):</translation>
+    </message>
+    <message>
+        <source>300</source>
+        <translation>300</translation>
     </message>
 </context>
 <context>
@@ -315,6 +440,21 @@
     </message>
 </context>
 <context>
+    <name>MappingsSettingsPage</name>
+    <message>
+        <source>Choose the contact custom field that receives the QR code of each product (event).</source>
+        <translation>Elija el campo personalizado del contacto que recibe el código QR de cada producto (evento).</translation>
+    </message>
+    <message>
+        <source>Product to custom field mappings</source>
+        <translation>Asignación de productos a campos personalizados</translation>
+    </message>
+    <message>
+        <source>&amp;Load custom fields from GHL</source>
+        <translation>&amp;Cargar campos personalizados de GHL</translation>
+    </message>
+</context>
+<context>
     <name>OrderDialog</name>
     <message>
         <source>Order</source>
@@ -410,135 +550,7 @@
     </message>
 </context>
 <context>
-    <name>SettingsDialog</name>
-    <message>
-        <source>Settings</source>
-        <translation>Configuración</translation>
-    </message>
-    <message>
-        <source>GHL</source>
-        <translation>GHL</translation>
-    </message>
-    <message>
-        <source>Base &amp;URL:</source>
-        <translation>&amp;URL base:</translation>
-    </message>
-    <message>
-        <source>https://services.leadconnectorhq.com</source>
-        <translation>https://services.leadconnectorhq.com</translation>
-    </message>
-    <message>
-        <source>&amp;Location ID:</source>
-        <translation>ID de u&amp;bicación:</translation>
-    </message>
-    <message>
-        <source>GHL sub-account (location) id</source>
-        <translation>ID de la subcuenta (ubicación) de GHL</translation>
-    </message>
-    <message>
-        <source>&amp;Token:</source>
-        <translation>&amp;Token:</translation>
-    </message>
-    <message>
-        <source>Private Integration Token</source>
-        <translation>Token de integración privada</translation>
-    </message>
-    <message>
-        <source>Test &amp;connection</source>
-        <translation>Probar &amp;conexión</translation>
-    </message>
-    <message>
-        <source>Lists the custom fields of the location with these settings</source>
-        <translation>Lista los campos personalizados de la ubicación con esta configuración</translation>
-    </message>
-    <message>
-        <source>Database</source>
-        <translation>Base de datos</translation>
-    </message>
-    <message>
-        <source>Database &amp;URL:</source>
-        <translation>&amp;URL de la base de datos:</translation>
-    </message>
-    <message>
-        <source>sqlite:///path/file.db or postgresql://user:password@host:port/dbname</source>
-        <translation>sqlite:///ruta/archivo.db o postgresql://usuario:contraseña@host:puerto/nombrebd</translation>
-    </message>
-    <message>
-        <source>Changing the database takes effect after a restart.</source>
-        <translation>El cambio de base de datos se aplica tras reiniciar.</translation>
-    </message>
-    <message>
-        <source>&amp;Test</source>
-        <translation>&amp;Probar</translation>
-    </message>
-    <message>
-        <source>Opens a connection to this database</source>
-        <translation>Abre una conexión con esta base de datos</translation>
-    </message>
-    <message>
-        <source>Listener</source>
-        <translation>Receptor</translation>
-    </message>
-    <message>
-        <source>Start the webhook &amp;listener with the application</source>
-        <translation>Iniciar el &amp;receptor de webhooks con la aplicación</translation>
-    </message>
-    <message>
-        <source>&amp;Bind address:</source>
-        <translation>Dirección de &amp;escucha:</translation>
-    </message>
-    <message>
-        <source>127.0.0.1</source>
-        <translation>127.0.0.1</translation>
-    </message>
-    <message>
-        <source>&amp;Port:</source>
-        <translation>&amp;Puerto:</translation>
-    </message>
-    <message>
-        <source>8787</source>
-        <translation>8787</translation>
-    </message>
-    <message>
-        <source>Pa&amp;th:</source>
-        <translation>R&amp;uta:</translation>
-    </message>
-    <message>
-        <source>/api/ghl/webhook-qr</source>
-        <translation>/api/ghl/webhook-qr</translation>
-    </message>
-    <message>
-        <source>&amp;Authentication:</source>
-        <translation>&amp;Autenticación:</translation>
-    </message>
-    <message>
-        <source>Shared &amp;secret:</source>
-        <translation>&amp;Secreto compartido:</translation>
-    </message>
-    <message>
-        <source>GHL public &amp;key:</source>
-        <translation>&amp;Clave pública de GHL:</translation>
-    </message>
-    <message>
-        <source>base64 SPKI or the path of a PEM file</source>
-        <translation>SPKI en base64 o la ruta de un archivo PEM</translation>
-    </message>
-    <message>
-        <source>1048576</source>
-        <translation>1048576</translation>
-    </message>
-    <message>
-        <source>&amp;Replay window (s):</source>
-        <translation>&amp;Ventana de repetición (s):</translation>
-    </message>
-    <message>
-        <source>300</source>
-        <translation>300</translation>
-    </message>
-    <message>
-        <source>QR code</source>
-        <translation>Código QR</translation>
-    </message>
+    <name>QrSettingsPage</name>
     <message>
         <source>URL &amp;template:</source>
         <translation>&amp;Plantilla de URL:</translation>
@@ -550,6 +562,10 @@
     <message>
         <source>&amp;Size (px):</source>
         <translation>&amp;Tamaño (px):</translation>
+    </message>
+    <message>
+        <source>300</source>
+        <translation>300</translation>
     </message>
     <message>
         <source>&amp;Margin (modules):</source>
@@ -567,57 +583,12 @@
         <source>Preview</source>
         <translation>Vista previa</translation>
     </message>
+</context>
+<context>
+    <name>SettingsDialog</name>
     <message>
-        <source>Field mappings</source>
-        <translation>Asignación de campos</translation>
-    </message>
-    <message>
-        <source>Choose the contact custom field that receives the QR code of each product (event).</source>
-        <translation>Elija el campo personalizado del contacto que recibe el código QR de cada producto (evento).</translation>
-    </message>
-    <message>
-        <source>Product to custom field mappings</source>
-        <translation>Asignación de productos a campos personalizados</translation>
-    </message>
-    <message>
-        <source>&amp;Load custom fields from GHL</source>
-        <translation>&amp;Cargar campos personalizados de GHL</translation>
-    </message>
-    <message>
-        <source>Station</source>
-        <translation>Estación</translation>
-    </message>
-    <message>
-        <source>Station &amp;name:</source>
-        <translation>&amp;Nombre de la estación:</translation>
-    </message>
-    <message>
-        <source>e.g. Front door</source>
-        <translation>p. ej. Puerta principal</translation>
-    </message>
-    <message>
-        <source>&amp;Language:</source>
-        <translation>&amp;Idioma:</translation>
-    </message>
-    <message>
-        <source>A new language takes effect after a restart.</source>
-        <translation>Un nuevo idioma se aplica tras reiniciar.</translation>
-    </message>
-    <message>
-        <source>Event &amp;feed token:</source>
-        <translation>Token del &amp;canal de eventos:</translation>
-    </message>
-    <message>
-        <source>empty: no token needed</source>
-        <translation>vacío: no se necesita token</translation>
-    </message>
-    <message>
-        <source>Also accept the le&amp;gacy x-wh-signature (RSA-SHA256)</source>
-        <translation>Aceptar también la x-wh-signature anti&amp;gua (RSA-SHA256)</translation>
-    </message>
-    <message>
-        <source>Largest bod&amp;y (bytes):</source>
-        <translation>Tamaño má&amp;ximo del cuerpo (bytes):</translation>
+        <source>Settings</source>
+        <translation>Configuración</translation>
     </message>
 </context>
 <context>
@@ -645,6 +616,33 @@
     <message>
         <source>&amp;Quit</source>
         <translation>&amp;Salir</translation>
+    </message>
+</context>
+<context>
+    <name>StationSettingsPage</name>
+    <message>
+        <source>Station &amp;name:</source>
+        <translation>&amp;Nombre de la estación:</translation>
+    </message>
+    <message>
+        <source>e.g. Front door</source>
+        <translation>p. ej. Puerta principal</translation>
+    </message>
+    <message>
+        <source>&amp;Language:</source>
+        <translation>&amp;Idioma:</translation>
+    </message>
+    <message>
+        <source>A new language takes effect after a restart.</source>
+        <translation>Un nuevo idioma se aplica tras reiniciar.</translation>
+    </message>
+    <message>
+        <source>Event &amp;feed token:</source>
+        <translation>Token del &amp;canal de eventos:</translation>
+    </message>
+    <message>
+        <source>empty: no token needed</source>
+        <translation>vacío: no se necesita token</translation>
     </message>
 </context>
 <context>
@@ -888,6 +886,13 @@ Códigos de salida: 0 éxito, 1 error, 2 uso o configuración incorrectos, 3 ter
     <message>
         <source>The system keychain answered late and did not save the %1: %2</source>
         <translation>El llavero del sistema ha respondido tarde y no ha guardado %1: %2</translation>
+    </message>
+</context>
+<context>
+    <name>qrt::app::DesktopServices</name>
+    <message>
+        <source>The listener keeps its previous settings: %1</source>
+        <translation>El receptor mantiene su configuración anterior: %1</translation>
     </message>
 </context>
 <context>
@@ -1907,6 +1912,51 @@ Códigos de salida: 0 éxito, 1 error, 2 uso o configuración incorrectos, 3 ter
     </message>
 </context>
 <context>
+    <name>qrt::gui::DatabaseSettingsPage</name>
+    <message>
+        <source>Database</source>
+        <translation>Base de datos</translation>
+    </message>
+    <message>
+        <source>Connecting ...</source>
+        <translation>Conectando ...</translation>
+    </message>
+    <message>
+        <source>Not connected: %1</source>
+        <translation>No conectado: %1</translation>
+    </message>
+    <message>
+        <source>Connected to %1 (%2).</source>
+        <translation>Conectado a %1 (%2).</translation>
+    </message>
+    <message>
+        <source>Trying the new database before saving it ...</source>
+        <translation>Probando la nueva base de datos antes de guardarla ...</translation>
+    </message>
+    <message>
+        <source>Save anyway?</source>
+        <translation>¿Guardar de todos modos?</translation>
+    </message>
+    <message>
+        <source>QR Tickets could not connect to the database at %1:
+%2</source>
+        <translation>QR Tickets no ha podido conectarse a la base de datos en %1:
+%2</translation>
+    </message>
+    <message>
+        <source>Saved anyway, QR Tickets starts on a window that offers Settings, Retry and this computer&apos;s local database until this database answers.</source>
+        <translation>Si la guarda de todos modos, QR Tickets se abrirá en una ventana que ofrece Configuración, Reintentar y la base de datos local de este equipo hasta que esta base de datos responda.</translation>
+    </message>
+    <message>
+        <source>Save anyway</source>
+        <translation>Guardar de todos modos</translation>
+    </message>
+    <message>
+        <source>Keep editing</source>
+        <translation>Seguir editando</translation>
+    </message>
+</context>
+<context>
     <name>qrt::gui::EventOverview</name>
     <message>
         <source>Event overview</source>
@@ -2033,6 +2083,40 @@ Códigos de salida: 0 éxito, 1 error, 2 uso o configuración incorrectos, 3 ter
     <message>
         <source>Page %1 of %2</source>
         <translation>Página %1 de %2</translation>
+    </message>
+</context>
+<context>
+    <name>qrt::gui::GhlSettingsPage</name>
+    <message>
+        <source>GHL</source>
+        <translation>GHL</translation>
+    </message>
+    <message>
+        <source>No system keychain is available: give the token in the environment variable QRTICKETS_GHL_TOKEN.</source>
+        <translation>No hay llavero del sistema disponible: indique el token en la variable de entorno QRTICKETS_GHL_TOKEN.</translation>
+    </message>
+    <message>
+        <source>The token is kept in the system keychain, never in the settings file.</source>
+        <translation>El token se guarda en el llavero del sistema, nunca en el archivo de configuración.</translation>
+    </message>
+    <message>
+        <source>Fix the GHL settings first.</source>
+        <translation>Corrija primero la configuración de GHL.</translation>
+    </message>
+    <message>
+        <source>Enter the location ID and the token first.</source>
+        <translation>Introduzca primero el ID de ubicación y el token.</translation>
+    </message>
+    <message>
+        <source>Connecting to %1 ...</source>
+        <translation>Conectando con %1 ...</translation>
+    </message>
+    <message numerus="yes">
+        <source>Connected: the location has %n custom field(s).</source>
+        <translation>
+            <numerusform>Conectado: la ubicación tiene %n campo personalizado.</numerusform>
+            <numerusform>Conectado: la ubicación tiene %n campos personalizados.</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -2168,14 +2252,6 @@ Códigos de salida: 0 éxito, 1 error, 2 uso o configuración incorrectos, 3 ter
         <translation>El receptor no se inició: %1</translation>
     </message>
     <message>
-        <source>Stopped.</source>
-        <translation>Detenido.</translation>
-    </message>
-    <message>
-        <source>The listener did not start</source>
-        <translation>El receptor no se inició</translation>
-    </message>
-    <message>
         <source>The inbox could not be read: %1</source>
         <translation>No se pudo leer la bandeja: %1</translation>
     </message>
@@ -2242,6 +2318,33 @@ Códigos de salida: 0 éxito, 1 error, 2 uso o configuración incorrectos, 3 ter
     <message>
         <source>Posts an OrderCreate webhook for a demo order to this listener</source>
         <translation>Envía un webhook OrderCreate de un pedido de demostración a este receptor</translation>
+    </message>
+</context>
+<context>
+    <name>qrt::gui::ListenerSettingsPage</name>
+    <message>
+        <source>GHL signature (Ed25519)</source>
+        <translation>Firma de GHL (Ed25519)</translation>
+    </message>
+    <message>
+        <source>Shared secret</source>
+        <translation>Secreto compartido</translation>
+    </message>
+    <message>
+        <source>None (this machine only)</source>
+        <translation>Ninguna (solo este equipo)</translation>
+    </message>
+    <message>
+        <source>Listener</source>
+        <translation>Receptor</translation>
+    </message>
+    <message>
+        <source>Without authentication anyone on the network can post orders to this station. Bind to 127.0.0.1 or choose an authentication mode; the listener refuses to start like this.</source>
+        <translation>Sin autenticación, cualquiera en la red puede enviar pedidos a esta estación. Escuche en 127.0.0.1 o elija un modo de autenticación; así el receptor no arranca.</translation>
+    </message>
+    <message>
+        <source>Shared-secret authentication needs a secret.</source>
+        <translation>La autenticación de secreto compartido necesita un secreto.</translation>
     </message>
 </context>
 <context>
@@ -2441,6 +2544,64 @@ Códigos de salida: 0 éxito, 1 error, 2 uso o configuración incorrectos, 3 ter
     </message>
 </context>
 <context>
+    <name>qrt::gui::MappingsSettingsPage</name>
+    <message>
+        <source>Product (event)</source>
+        <translation>Producto (evento)</translation>
+    </message>
+    <message>
+        <source>Orders</source>
+        <translation>Pedidos</translation>
+    </message>
+    <message>
+        <source>Custom field for the QR code</source>
+        <translation>Campo personalizado para el código QR</translation>
+    </message>
+    <message>
+        <source>Field mappings</source>
+        <translation>Asignación de campos</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n custom field(s) loaded from GHL.</source>
+        <translation>
+            <numerusform>%n campo personalizado cargado de GHL.</numerusform>
+            <numerusform>%n campos personalizados cargados de GHL.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Mappings are stored in the database; none is open.</source>
+        <translation>Las asignaciones se guardan en la base de datos; no hay ninguna abierta.</translation>
+    </message>
+    <message>
+        <source>Loading products ...</source>
+        <translation>Cargando productos ...</translation>
+    </message>
+    <message>
+        <source>No products yet: run a sync first, then map each product to a field.</source>
+        <translation>Aún no hay productos: sincronice primero y después asigne cada producto a un campo.</translation>
+    </message>
+    <message>
+        <source>Load the custom fields from GHL to change a mapping.</source>
+        <translation>Cargue los campos personalizados de GHL para cambiar una asignación.</translation>
+    </message>
+    <message>
+        <source>Custom field for %1</source>
+        <translation>Campo personalizado para %1</translation>
+    </message>
+    <message>
+        <source>(no QR field)</source>
+        <translation>(sin campo QR)</translation>
+    </message>
+    <message>
+        <source>%1 (%2)</source>
+        <translation>%1 (%2)</translation>
+    </message>
+    <message>
+        <source>%1 (no longer in GHL)</source>
+        <translation>%1 (ya no está en GHL)</translation>
+    </message>
+</context>
+<context>
     <name>qrt::gui::OrderDialog</name>
     <message>
         <source>Order %1</source>
@@ -2605,19 +2766,7 @@ Códigos de salida: 0 éxito, 1 error, 2 uso o configuración incorrectos, 3 ter
     </message>
 </context>
 <context>
-    <name>qrt::gui::SettingsDialog</name>
-    <message>
-        <source>GHL signature (Ed25519)</source>
-        <translation>Firma de GHL (Ed25519)</translation>
-    </message>
-    <message>
-        <source>Shared secret</source>
-        <translation>Secreto compartido</translation>
-    </message>
-    <message>
-        <source>None (this machine only)</source>
-        <translation>Ninguna (solo este equipo)</translation>
-    </message>
+    <name>qrt::gui::QrSettingsPage</name>
     <message>
         <source>L: low (7%)</source>
         <translation>L: baja (7 %)</translation>
@@ -2635,9 +2784,34 @@ Códigos de salida: 0 éxito, 1 error, 2 uso o configuración incorrectos, 3 ter
         <translation>H: alta (30 %)</translation>
     </message>
     <message>
-        <source>System language</source>
-        <translation>Idioma del sistema</translation>
+        <source>QR code</source>
+        <translation>Código QR</translation>
     </message>
+    <message>
+        <source>Fix the values on the left to see a preview.</source>
+        <translation>Corrija los valores de la izquierda para ver una vista previa.</translation>
+    </message>
+    <message>
+        <source>%1 x %1 px, encodes %2</source>
+        <translation>%1 x %1 px, codifica %2</translation>
+    </message>
+</context>
+<context>
+    <name>qrt::gui::SettingsDialog</name>
+    <message numerus="yes">
+        <source>%n setting(s) need attention before they can be saved.</source>
+        <translation>
+            <numerusform>%n ajuste necesita atención antes de poder guardarse.</numerusform>
+            <numerusform>%n ajustes necesitan atención antes de poder guardarse.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Saving in the system keychain ... If it asks to create or unlock a keyring, answer it there.</source>
+        <translation>Guardando en el llavero del sistema ... Si pregunta si desea crear o desbloquear un llavero, responda allí.</translation>
+    </message>
+</context>
+<context>
+    <name>qrt::gui::SettingsPage</name>
     <message>
         <source>Set by the environment variable %1; change it there.</source>
         <translation>Definido por la variable de entorno %1; cámbielo allí.</translation>
@@ -2651,151 +2825,8 @@ Códigos de salida: 0 éxito, 1 error, 2 uso o configuración incorrectos, 3 ter
         <translation>No hay llavero del sistema disponible; defina este secreto mediante su variable de entorno.</translation>
     </message>
     <message>
-        <source>No system keychain is available: give the token in the environment variable QRTICKETS_GHL_TOKEN.</source>
-        <translation>No hay llavero del sistema disponible: indique el token en la variable de entorno QRTICKETS_GHL_TOKEN.</translation>
-    </message>
-    <message>
-        <source>The token is kept in the system keychain, never in the settings file.</source>
-        <translation>El token se guarda en el llavero del sistema, nunca en el archivo de configuración.</translation>
-    </message>
-    <message>
-        <source>Product (event)</source>
-        <translation>Producto (evento)</translation>
-    </message>
-    <message>
-        <source>Orders</source>
-        <translation>Pedidos</translation>
-    </message>
-    <message>
-        <source>Custom field for the QR code</source>
-        <translation>Campo personalizado para el código QR</translation>
-    </message>
-    <message>
-        <source>Without authentication anyone on the network can post orders to this station. Bind to 127.0.0.1 or choose an authentication mode; the listener refuses to start like this.</source>
-        <translation>Sin autenticación, cualquiera en la red puede enviar pedidos a esta estación. Escuche en 127.0.0.1 o elija un modo de autenticación; así el receptor no arranca.</translation>
-    </message>
-    <message>
-        <source>Shared-secret authentication needs a secret.</source>
-        <translation>La autenticación de secreto compartido necesita un secreto.</translation>
-    </message>
-    <message numerus="yes">
-        <source>%n setting(s) need attention before they can be saved.</source>
-        <translation>
-            <numerusform>%n ajuste necesita atención antes de poder guardarse.</numerusform>
-            <numerusform>%n ajustes necesitan atención antes de poder guardarse.</numerusform>
-        </translation>
-    </message>
-    <message>
-        <source>Fix the values on the left to see a preview.</source>
-        <translation>Corrija los valores de la izquierda para ver una vista previa.</translation>
-    </message>
-    <message>
-        <source>%1 x %1 px, encodes %2</source>
-        <translation>%1 x %1 px, codifica %2</translation>
-    </message>
-    <message>
-        <source>Fix the GHL settings first.</source>
-        <translation>Corrija primero la configuración de GHL.</translation>
-    </message>
-    <message>
-        <source>Enter the location ID and the token first.</source>
-        <translation>Introduzca primero el ID de ubicación y el token.</translation>
-    </message>
-    <message>
-        <source>Connecting to %1 ...</source>
-        <translation>Conectando con %1 ...</translation>
-    </message>
-    <message numerus="yes">
-        <source>Connected: the location has %n custom field(s).</source>
-        <translation>
-            <numerusform>Conectado: la ubicación tiene %n campo personalizado.</numerusform>
-            <numerusform>Conectado: la ubicación tiene %n campos personalizados.</numerusform>
-        </translation>
-    </message>
-    <message numerus="yes">
-        <source>%n custom field(s) loaded from GHL.</source>
-        <translation>
-            <numerusform>%n campo personalizado cargado de GHL.</numerusform>
-            <numerusform>%n campos personalizados cargados de GHL.</numerusform>
-        </translation>
-    </message>
-    <message>
-        <source>Connecting ...</source>
-        <translation>Conectando ...</translation>
-    </message>
-    <message>
-        <source>Connected to %1 (%2).</source>
-        <translation>Conectado a %1 (%2).</translation>
-    </message>
-    <message>
-        <source>Not connected: %1</source>
-        <translation>No conectado: %1</translation>
-    </message>
-    <message>
-        <source>Mappings are stored in the database; none is open.</source>
-        <translation>Las asignaciones se guardan en la base de datos; no hay ninguna abierta.</translation>
-    </message>
-    <message>
-        <source>Loading products ...</source>
-        <translation>Cargando productos ...</translation>
-    </message>
-    <message>
-        <source>No products yet: run a sync first, then map each product to a field.</source>
-        <translation>Aún no hay productos: sincronice primero y después asigne cada producto a un campo.</translation>
-    </message>
-    <message>
-        <source>Load the custom fields from GHL to change a mapping.</source>
-        <translation>Cargue los campos personalizados de GHL para cambiar una asignación.</translation>
-    </message>
-    <message>
-        <source>Custom field for %1</source>
-        <translation>Campo personalizado para %1</translation>
-    </message>
-    <message>
-        <source>(no QR field)</source>
-        <translation>(sin campo QR)</translation>
-    </message>
-    <message>
-        <source>%1 (%2)</source>
-        <translation>%1 (%2)</translation>
-    </message>
-    <message>
-        <source>%1 (no longer in GHL)</source>
-        <translation>%1 (ya no está en GHL)</translation>
-    </message>
-    <message>
         <source>Reading the system keychain ...</source>
         <translation>Leyendo el llavero del sistema ...</translation>
-    </message>
-    <message>
-        <source>Save anyway?</source>
-        <translation>¿Guardar de todos modos?</translation>
-    </message>
-    <message>
-        <source>QR Tickets could not connect to the database at %1:
-%2</source>
-        <translation>QR Tickets no ha podido conectarse a la base de datos en %1:
-%2</translation>
-    </message>
-    <message>
-        <source>Saved anyway, QR Tickets starts on a window that offers Settings, Retry and this computer&apos;s local database until this database answers.</source>
-        <translation>Si la guarda de todos modos, QR Tickets se abrirá en una ventana que ofrece Configuración, Reintentar y la base de datos local de este equipo hasta que esta base de datos responda.</translation>
-    </message>
-    <message>
-        <source>Save anyway</source>
-        <translation>Guardar de todos modos</translation>
-    </message>
-    <message>
-        <source>Keep editing</source>
-        <translation>Seguir editando</translation>
-    </message>
-    <message>
-        <source>Trying the new database before saving it ...</source>
-        <translation>Probando la nueva base de datos antes de guardarla ...</translation>
-    </message>
-    <message>
-        <source>Saving in the system keychain ... If it asks to create or unlock a keyring, answer it there.</source>
-        <translation>Guardando en el llavero del sistema ... Si pregunta si desea crear o desbloquear un llavero, responda allí.</translation>
     </message>
 </context>
 <context>
@@ -2851,6 +2882,17 @@ Códigos de salida: 0 éxito, 1 error, 2 uso o configuración incorrectos, 3 ter
     <message>
         <source>Tried again at %1; still not connected.</source>
         <translation>Reintentado a las %1; sigue sin conexión.</translation>
+    </message>
+</context>
+<context>
+    <name>qrt::gui::StationSettingsPage</name>
+    <message>
+        <source>System language</source>
+        <translation>Idioma del sistema</translation>
+    </message>
+    <message>
+        <source>Station</source>
+        <translation>Estación</translation>
     </message>
 </context>
 <context>

@@ -53,6 +53,64 @@
     </message>
 </context>
 <context>
+    <name>DatabaseSettingsPage</name>
+    <message>
+        <source>Database &amp;URL:</source>
+        <translation>&amp;URL de la base de données :</translation>
+    </message>
+    <message>
+        <source>sqlite:///path/file.db or postgresql://user:password@host:port/dbname</source>
+        <translation>sqlite:///chemin/fichier.db ou postgresql://utilisateur:motdepasse@hôte:port/nombd</translation>
+    </message>
+    <message>
+        <source>Changing the database takes effect after a restart.</source>
+        <translation>Le changement de base de données prend effet après un redémarrage.</translation>
+    </message>
+    <message>
+        <source>&amp;Test</source>
+        <translation>&amp;Tester</translation>
+    </message>
+    <message>
+        <source>Opens a connection to this database</source>
+        <translation>Ouvre une connexion à cette base de données</translation>
+    </message>
+</context>
+<context>
+    <name>GhlSettingsPage</name>
+    <message>
+        <source>Base &amp;URL:</source>
+        <translation>&amp;URL de base :</translation>
+    </message>
+    <message>
+        <source>https://services.leadconnectorhq.com</source>
+        <translation>https://services.leadconnectorhq.com</translation>
+    </message>
+    <message>
+        <source>&amp;Location ID:</source>
+        <translation>ID d&apos;&amp;emplacement :</translation>
+    </message>
+    <message>
+        <source>GHL sub-account (location) id</source>
+        <translation>Identifiant du sous-compte (emplacement) GHL</translation>
+    </message>
+    <message>
+        <source>&amp;Token:</source>
+        <translation>&amp;Jeton :</translation>
+    </message>
+    <message>
+        <source>Private Integration Token</source>
+        <translation>Jeton d&apos;intégration privée</translation>
+    </message>
+    <message>
+        <source>Test &amp;connection</source>
+        <translation>Tester la &amp;connexion</translation>
+    </message>
+    <message>
+        <source>Lists the custom fields of the location with these settings</source>
+        <translation>Liste les champs personnalisés de l&apos;emplacement avec ces paramètres</translation>
+    </message>
+</context>
+<context>
     <name>ListenerPanel</name>
     <message>
         <source>Listener</source>
@@ -109,6 +167,73 @@
     <message>
         <source>Puts the selected event back in the queue</source>
         <translation>Remet l&apos;événement sélectionné dans la file d&apos;attente</translation>
+    </message>
+</context>
+<context>
+    <name>ListenerSettingsPage</name>
+    <message>
+        <source>Start the webhook &amp;listener with the application</source>
+        <translation>Démarrer le &amp;récepteur de webhooks avec l&apos;application</translation>
+    </message>
+    <message>
+        <source>&amp;Bind address:</source>
+        <translation>Adresse d&apos;&amp;écoute :</translation>
+    </message>
+    <message>
+        <source>127.0.0.1</source>
+        <translation>127.0.0.1</translation>
+    </message>
+    <message>
+        <source>&amp;Port:</source>
+        <translation>&amp;Port :</translation>
+    </message>
+    <message>
+        <source>8787</source>
+        <translation>8787</translation>
+    </message>
+    <message>
+        <source>Pa&amp;th:</source>
+        <translation>C&amp;hemin :</translation>
+    </message>
+    <message>
+        <source>/api/ghl/webhook-qr</source>
+        <translation>/api/ghl/webhook-qr</translation>
+    </message>
+    <message>
+        <source>&amp;Authentication:</source>
+        <translation>&amp;Authentification :</translation>
+    </message>
+    <message>
+        <source>Shared &amp;secret:</source>
+        <translation>&amp;Secret partagé :</translation>
+    </message>
+    <message>
+        <source>GHL public &amp;key:</source>
+        <translation>&amp;Clé publique GHL :</translation>
+    </message>
+    <message>
+        <source>base64 SPKI or the path of a PEM file</source>
+        <translation>SPKI en base64 ou chemin d&apos;un fichier PEM</translation>
+    </message>
+    <message>
+        <source>Also accept the le&amp;gacy x-wh-signature (RSA-SHA256)</source>
+        <translation>Accepter aussi l&apos;ancienne x-wh-si&amp;gnature (RSA-SHA256)</translation>
+    </message>
+    <message>
+        <source>Largest bod&amp;y (bytes):</source>
+        <translation>Ta&amp;ille maximale du corps (octets) :</translation>
+    </message>
+    <message>
+        <source>1048576</source>
+        <translation>1048576</translation>
+    </message>
+    <message>
+        <source>&amp;Replay window (s):</source>
+        <translation>&amp;Fenêtre anti-rejeu (s) :</translation>
+    </message>
+    <message>
+        <source>300</source>
+        <translation>300</translation>
     </message>
 </context>
 <context>
@@ -315,6 +440,21 @@
     </message>
 </context>
 <context>
+    <name>MappingsSettingsPage</name>
+    <message>
+        <source>Choose the contact custom field that receives the QR code of each product (event).</source>
+        <translation>Choisissez le champ personnalisé du contact qui reçoit le QR code de chaque produit (événement).</translation>
+    </message>
+    <message>
+        <source>Product to custom field mappings</source>
+        <translation>Correspondance entre produits et champs personnalisés</translation>
+    </message>
+    <message>
+        <source>&amp;Load custom fields from GHL</source>
+        <translation>&amp;Charger les champs personnalisés depuis GHL</translation>
+    </message>
+</context>
+<context>
     <name>OrderDialog</name>
     <message>
         <source>Order</source>
@@ -410,135 +550,7 @@
     </message>
 </context>
 <context>
-    <name>SettingsDialog</name>
-    <message>
-        <source>Settings</source>
-        <translation>Paramètres</translation>
-    </message>
-    <message>
-        <source>GHL</source>
-        <translation>GHL</translation>
-    </message>
-    <message>
-        <source>Base &amp;URL:</source>
-        <translation>&amp;URL de base :</translation>
-    </message>
-    <message>
-        <source>https://services.leadconnectorhq.com</source>
-        <translation>https://services.leadconnectorhq.com</translation>
-    </message>
-    <message>
-        <source>&amp;Location ID:</source>
-        <translation>ID d&apos;&amp;emplacement :</translation>
-    </message>
-    <message>
-        <source>GHL sub-account (location) id</source>
-        <translation>Identifiant du sous-compte (emplacement) GHL</translation>
-    </message>
-    <message>
-        <source>&amp;Token:</source>
-        <translation>&amp;Jeton :</translation>
-    </message>
-    <message>
-        <source>Private Integration Token</source>
-        <translation>Jeton d&apos;intégration privée</translation>
-    </message>
-    <message>
-        <source>Test &amp;connection</source>
-        <translation>Tester la &amp;connexion</translation>
-    </message>
-    <message>
-        <source>Lists the custom fields of the location with these settings</source>
-        <translation>Liste les champs personnalisés de l&apos;emplacement avec ces paramètres</translation>
-    </message>
-    <message>
-        <source>Database</source>
-        <translation>Base de données</translation>
-    </message>
-    <message>
-        <source>Database &amp;URL:</source>
-        <translation>&amp;URL de la base de données :</translation>
-    </message>
-    <message>
-        <source>sqlite:///path/file.db or postgresql://user:password@host:port/dbname</source>
-        <translation>sqlite:///chemin/fichier.db ou postgresql://utilisateur:motdepasse@hôte:port/nombd</translation>
-    </message>
-    <message>
-        <source>Changing the database takes effect after a restart.</source>
-        <translation>Le changement de base de données prend effet après un redémarrage.</translation>
-    </message>
-    <message>
-        <source>&amp;Test</source>
-        <translation>&amp;Tester</translation>
-    </message>
-    <message>
-        <source>Opens a connection to this database</source>
-        <translation>Ouvre une connexion à cette base de données</translation>
-    </message>
-    <message>
-        <source>Listener</source>
-        <translation>Récepteur</translation>
-    </message>
-    <message>
-        <source>Start the webhook &amp;listener with the application</source>
-        <translation>Démarrer le &amp;récepteur de webhooks avec l&apos;application</translation>
-    </message>
-    <message>
-        <source>&amp;Bind address:</source>
-        <translation>Adresse d&apos;&amp;écoute :</translation>
-    </message>
-    <message>
-        <source>127.0.0.1</source>
-        <translation>127.0.0.1</translation>
-    </message>
-    <message>
-        <source>&amp;Port:</source>
-        <translation>&amp;Port :</translation>
-    </message>
-    <message>
-        <source>8787</source>
-        <translation>8787</translation>
-    </message>
-    <message>
-        <source>Pa&amp;th:</source>
-        <translation>C&amp;hemin :</translation>
-    </message>
-    <message>
-        <source>/api/ghl/webhook-qr</source>
-        <translation>/api/ghl/webhook-qr</translation>
-    </message>
-    <message>
-        <source>&amp;Authentication:</source>
-        <translation>&amp;Authentification :</translation>
-    </message>
-    <message>
-        <source>Shared &amp;secret:</source>
-        <translation>&amp;Secret partagé :</translation>
-    </message>
-    <message>
-        <source>GHL public &amp;key:</source>
-        <translation>&amp;Clé publique GHL :</translation>
-    </message>
-    <message>
-        <source>base64 SPKI or the path of a PEM file</source>
-        <translation>SPKI en base64 ou chemin d&apos;un fichier PEM</translation>
-    </message>
-    <message>
-        <source>1048576</source>
-        <translation>1048576</translation>
-    </message>
-    <message>
-        <source>&amp;Replay window (s):</source>
-        <translation>&amp;Fenêtre anti-rejeu (s) :</translation>
-    </message>
-    <message>
-        <source>300</source>
-        <translation>300</translation>
-    </message>
-    <message>
-        <source>QR code</source>
-        <translation>QR code</translation>
-    </message>
+    <name>QrSettingsPage</name>
     <message>
         <source>URL &amp;template:</source>
         <translation>&amp;Modèle d&apos;URL :</translation>
@@ -550,6 +562,10 @@
     <message>
         <source>&amp;Size (px):</source>
         <translation>&amp;Taille (px) :</translation>
+    </message>
+    <message>
+        <source>300</source>
+        <translation>300</translation>
     </message>
     <message>
         <source>&amp;Margin (modules):</source>
@@ -567,57 +583,12 @@
         <source>Preview</source>
         <translation>Aperçu</translation>
     </message>
+</context>
+<context>
+    <name>SettingsDialog</name>
     <message>
-        <source>Field mappings</source>
-        <translation>Correspondance des champs</translation>
-    </message>
-    <message>
-        <source>Choose the contact custom field that receives the QR code of each product (event).</source>
-        <translation>Choisissez le champ personnalisé du contact qui reçoit le QR code de chaque produit (événement).</translation>
-    </message>
-    <message>
-        <source>Product to custom field mappings</source>
-        <translation>Correspondance entre produits et champs personnalisés</translation>
-    </message>
-    <message>
-        <source>&amp;Load custom fields from GHL</source>
-        <translation>&amp;Charger les champs personnalisés depuis GHL</translation>
-    </message>
-    <message>
-        <source>Station</source>
-        <translation>Poste</translation>
-    </message>
-    <message>
-        <source>Station &amp;name:</source>
-        <translation>&amp;Nom du poste :</translation>
-    </message>
-    <message>
-        <source>e.g. Front door</source>
-        <translation>p. ex. Entrée principale</translation>
-    </message>
-    <message>
-        <source>&amp;Language:</source>
-        <translation>&amp;Langue :</translation>
-    </message>
-    <message>
-        <source>A new language takes effect after a restart.</source>
-        <translation>Une nouvelle langue prend effet après un redémarrage.</translation>
-    </message>
-    <message>
-        <source>Event &amp;feed token:</source>
-        <translation>Jeton du &amp;flux d&apos;événements :</translation>
-    </message>
-    <message>
-        <source>empty: no token needed</source>
-        <translation>vide : aucun jeton nécessaire</translation>
-    </message>
-    <message>
-        <source>Also accept the le&amp;gacy x-wh-signature (RSA-SHA256)</source>
-        <translation>Accepter aussi l&apos;ancienne x-wh-si&amp;gnature (RSA-SHA256)</translation>
-    </message>
-    <message>
-        <source>Largest bod&amp;y (bytes):</source>
-        <translation>Ta&amp;ille maximale du corps (octets) :</translation>
+        <source>Settings</source>
+        <translation>Paramètres</translation>
     </message>
 </context>
 <context>
@@ -645,6 +616,33 @@
     <message>
         <source>&amp;Quit</source>
         <translation>&amp;Quitter</translation>
+    </message>
+</context>
+<context>
+    <name>StationSettingsPage</name>
+    <message>
+        <source>Station &amp;name:</source>
+        <translation>&amp;Nom du poste :</translation>
+    </message>
+    <message>
+        <source>e.g. Front door</source>
+        <translation>p. ex. Entrée principale</translation>
+    </message>
+    <message>
+        <source>&amp;Language:</source>
+        <translation>&amp;Langue :</translation>
+    </message>
+    <message>
+        <source>A new language takes effect after a restart.</source>
+        <translation>Une nouvelle langue prend effet après un redémarrage.</translation>
+    </message>
+    <message>
+        <source>Event &amp;feed token:</source>
+        <translation>Jeton du &amp;flux d&apos;événements :</translation>
+    </message>
+    <message>
+        <source>empty: no token needed</source>
+        <translation>vide : aucun jeton nécessaire</translation>
     </message>
 </context>
 <context>
@@ -888,6 +886,13 @@ Codes de sortie : 0 succès, 1 échec, 2 usage ou configuration incorrects, 3 te
     <message>
         <source>The system keychain answered late and did not save the %1: %2</source>
         <translation>Le trousseau du système a répondu en retard et n&apos;a pas enregistré %1 : %2</translation>
+    </message>
+</context>
+<context>
+    <name>qrt::app::DesktopServices</name>
+    <message>
+        <source>The listener keeps its previous settings: %1</source>
+        <translation>Le récepteur garde ses paramètres précédents : %1</translation>
     </message>
 </context>
 <context>
@@ -1907,6 +1912,51 @@ Codes de sortie : 0 succès, 1 échec, 2 usage ou configuration incorrects, 3 te
     </message>
 </context>
 <context>
+    <name>qrt::gui::DatabaseSettingsPage</name>
+    <message>
+        <source>Database</source>
+        <translation>Base de données</translation>
+    </message>
+    <message>
+        <source>Connecting ...</source>
+        <translation>Connexion ...</translation>
+    </message>
+    <message>
+        <source>Not connected: %1</source>
+        <translation>Non connecté : %1</translation>
+    </message>
+    <message>
+        <source>Connected to %1 (%2).</source>
+        <translation>Connecté à %1 (%2).</translation>
+    </message>
+    <message>
+        <source>Trying the new database before saving it ...</source>
+        <translation>Essai de la nouvelle base de données avant de l&apos;enregistrer ...</translation>
+    </message>
+    <message>
+        <source>Save anyway?</source>
+        <translation>Enregistrer quand même ?</translation>
+    </message>
+    <message>
+        <source>QR Tickets could not connect to the database at %1:
+%2</source>
+        <translation>QR Tickets n&apos;a pas pu se connecter à la base de données %1 :
+%2</translation>
+    </message>
+    <message>
+        <source>Saved anyway, QR Tickets starts on a window that offers Settings, Retry and this computer&apos;s local database until this database answers.</source>
+        <translation>Si vous enregistrez quand même, QR Tickets s&apos;ouvrira sur une fenêtre proposant Paramètres, Réessayer et la base de données locale de cet ordinateur, jusqu&apos;à ce que cette base de données réponde.</translation>
+    </message>
+    <message>
+        <source>Save anyway</source>
+        <translation>Enregistrer quand même</translation>
+    </message>
+    <message>
+        <source>Keep editing</source>
+        <translation>Continuer la modification</translation>
+    </message>
+</context>
+<context>
     <name>qrt::gui::EventOverview</name>
     <message>
         <source>Event overview</source>
@@ -2033,6 +2083,40 @@ Codes de sortie : 0 succès, 1 échec, 2 usage ou configuration incorrects, 3 te
     <message>
         <source>Page %1 of %2</source>
         <translation>Page %1 sur %2</translation>
+    </message>
+</context>
+<context>
+    <name>qrt::gui::GhlSettingsPage</name>
+    <message>
+        <source>GHL</source>
+        <translation>GHL</translation>
+    </message>
+    <message>
+        <source>No system keychain is available: give the token in the environment variable QRTICKETS_GHL_TOKEN.</source>
+        <translation>Aucun trousseau système n&apos;est disponible : indiquez le jeton dans la variable d&apos;environnement QRTICKETS_GHL_TOKEN.</translation>
+    </message>
+    <message>
+        <source>The token is kept in the system keychain, never in the settings file.</source>
+        <translation>Le jeton est conservé dans le trousseau du système, jamais dans le fichier de paramètres.</translation>
+    </message>
+    <message>
+        <source>Fix the GHL settings first.</source>
+        <translation>Corrigez d&apos;abord les paramètres GHL.</translation>
+    </message>
+    <message>
+        <source>Enter the location ID and the token first.</source>
+        <translation>Saisissez d&apos;abord l&apos;identifiant d&apos;emplacement et le jeton.</translation>
+    </message>
+    <message>
+        <source>Connecting to %1 ...</source>
+        <translation>Connexion à %1 ...</translation>
+    </message>
+    <message numerus="yes">
+        <source>Connected: the location has %n custom field(s).</source>
+        <translation>
+            <numerusform>Connecté : l&apos;emplacement a %n champ personnalisé.</numerusform>
+            <numerusform>Connecté : l&apos;emplacement a %n champs personnalisés.</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -2168,14 +2252,6 @@ Codes de sortie : 0 succès, 1 échec, 2 usage ou configuration incorrects, 3 te
         <translation>Le récepteur n&apos;a pas démarré : %1</translation>
     </message>
     <message>
-        <source>Stopped.</source>
-        <translation>Arrêté.</translation>
-    </message>
-    <message>
-        <source>The listener did not start</source>
-        <translation>Le récepteur n&apos;a pas démarré</translation>
-    </message>
-    <message>
         <source>The inbox could not be read: %1</source>
         <translation>La boîte de réception n&apos;a pas pu être lue : %1</translation>
     </message>
@@ -2242,6 +2318,33 @@ Codes de sortie : 0 succès, 1 échec, 2 usage ou configuration incorrects, 3 te
     <message>
         <source>Posts an OrderCreate webhook for a demo order to this listener</source>
         <translation>Envoie un webhook OrderCreate pour une commande de démonstration à ce récepteur</translation>
+    </message>
+</context>
+<context>
+    <name>qrt::gui::ListenerSettingsPage</name>
+    <message>
+        <source>GHL signature (Ed25519)</source>
+        <translation>Signature GHL (Ed25519)</translation>
+    </message>
+    <message>
+        <source>Shared secret</source>
+        <translation>Secret partagé</translation>
+    </message>
+    <message>
+        <source>None (this machine only)</source>
+        <translation>Aucune (cette machine uniquement)</translation>
+    </message>
+    <message>
+        <source>Listener</source>
+        <translation>Récepteur</translation>
+    </message>
+    <message>
+        <source>Without authentication anyone on the network can post orders to this station. Bind to 127.0.0.1 or choose an authentication mode; the listener refuses to start like this.</source>
+        <translation>Sans authentification, n&apos;importe qui sur le réseau peut envoyer des commandes à ce poste. Écoutez sur 127.0.0.1 ou choisissez un mode d&apos;authentification ; le récepteur refuse de démarrer ainsi.</translation>
+    </message>
+    <message>
+        <source>Shared-secret authentication needs a secret.</source>
+        <translation>L&apos;authentification par secret partagé nécessite un secret.</translation>
     </message>
 </context>
 <context>
@@ -2441,6 +2544,64 @@ Codes de sortie : 0 succès, 1 échec, 2 usage ou configuration incorrects, 3 te
     </message>
 </context>
 <context>
+    <name>qrt::gui::MappingsSettingsPage</name>
+    <message>
+        <source>Product (event)</source>
+        <translation>Produit (événement)</translation>
+    </message>
+    <message>
+        <source>Orders</source>
+        <translation>Commandes</translation>
+    </message>
+    <message>
+        <source>Custom field for the QR code</source>
+        <translation>Champ personnalisé pour le QR code</translation>
+    </message>
+    <message>
+        <source>Field mappings</source>
+        <translation>Correspondance des champs</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n custom field(s) loaded from GHL.</source>
+        <translation>
+            <numerusform>%n champ personnalisé chargé depuis GHL.</numerusform>
+            <numerusform>%n champs personnalisés chargés depuis GHL.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Mappings are stored in the database; none is open.</source>
+        <translation>Les correspondances sont stockées dans la base de données ; aucune n&apos;est ouverte.</translation>
+    </message>
+    <message>
+        <source>Loading products ...</source>
+        <translation>Chargement des produits ...</translation>
+    </message>
+    <message>
+        <source>No products yet: run a sync first, then map each product to a field.</source>
+        <translation>Pas encore de produits : synchronisez d&apos;abord, puis associez chaque produit à un champ.</translation>
+    </message>
+    <message>
+        <source>Load the custom fields from GHL to change a mapping.</source>
+        <translation>Chargez les champs personnalisés depuis GHL pour modifier une correspondance.</translation>
+    </message>
+    <message>
+        <source>Custom field for %1</source>
+        <translation>Champ personnalisé pour %1</translation>
+    </message>
+    <message>
+        <source>(no QR field)</source>
+        <translation>(pas de champ QR)</translation>
+    </message>
+    <message>
+        <source>%1 (%2)</source>
+        <translation>%1 (%2)</translation>
+    </message>
+    <message>
+        <source>%1 (no longer in GHL)</source>
+        <translation>%1 (n&apos;existe plus dans GHL)</translation>
+    </message>
+</context>
+<context>
     <name>qrt::gui::OrderDialog</name>
     <message>
         <source>Order %1</source>
@@ -2605,19 +2766,7 @@ Codes de sortie : 0 succès, 1 échec, 2 usage ou configuration incorrects, 3 te
     </message>
 </context>
 <context>
-    <name>qrt::gui::SettingsDialog</name>
-    <message>
-        <source>GHL signature (Ed25519)</source>
-        <translation>Signature GHL (Ed25519)</translation>
-    </message>
-    <message>
-        <source>Shared secret</source>
-        <translation>Secret partagé</translation>
-    </message>
-    <message>
-        <source>None (this machine only)</source>
-        <translation>Aucune (cette machine uniquement)</translation>
-    </message>
+    <name>qrt::gui::QrSettingsPage</name>
     <message>
         <source>L: low (7%)</source>
         <translation>L : faible (7 %)</translation>
@@ -2635,9 +2784,34 @@ Codes de sortie : 0 succès, 1 échec, 2 usage ou configuration incorrects, 3 te
         <translation>H : élevée (30 %)</translation>
     </message>
     <message>
-        <source>System language</source>
-        <translation>Langue du système</translation>
+        <source>QR code</source>
+        <translation>QR code</translation>
     </message>
+    <message>
+        <source>Fix the values on the left to see a preview.</source>
+        <translation>Corrigez les valeurs à gauche pour voir un aperçu.</translation>
+    </message>
+    <message>
+        <source>%1 x %1 px, encodes %2</source>
+        <translation>%1 x %1 px, encode %2</translation>
+    </message>
+</context>
+<context>
+    <name>qrt::gui::SettingsDialog</name>
+    <message numerus="yes">
+        <source>%n setting(s) need attention before they can be saved.</source>
+        <translation>
+            <numerusform>%n paramètre doit être corrigé avant de pouvoir enregistrer.</numerusform>
+            <numerusform>%n paramètres doivent être corrigés avant de pouvoir enregistrer.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Saving in the system keychain ... If it asks to create or unlock a keyring, answer it there.</source>
+        <translation>Enregistrement dans le trousseau du système ... S&apos;il demande de créer ou de déverrouiller un trousseau, répondez-y.</translation>
+    </message>
+</context>
+<context>
+    <name>qrt::gui::SettingsPage</name>
     <message>
         <source>Set by the environment variable %1; change it there.</source>
         <translation>Défini par la variable d&apos;environnement %1 ; modifiez-la à cet endroit.</translation>
@@ -2651,151 +2825,8 @@ Codes de sortie : 0 succès, 1 échec, 2 usage ou configuration incorrects, 3 te
         <translation>Aucun trousseau système n&apos;est disponible ; définissez ce secret via sa variable d&apos;environnement.</translation>
     </message>
     <message>
-        <source>No system keychain is available: give the token in the environment variable QRTICKETS_GHL_TOKEN.</source>
-        <translation>Aucun trousseau système n&apos;est disponible : indiquez le jeton dans la variable d&apos;environnement QRTICKETS_GHL_TOKEN.</translation>
-    </message>
-    <message>
-        <source>The token is kept in the system keychain, never in the settings file.</source>
-        <translation>Le jeton est conservé dans le trousseau du système, jamais dans le fichier de paramètres.</translation>
-    </message>
-    <message>
-        <source>Product (event)</source>
-        <translation>Produit (événement)</translation>
-    </message>
-    <message>
-        <source>Orders</source>
-        <translation>Commandes</translation>
-    </message>
-    <message>
-        <source>Custom field for the QR code</source>
-        <translation>Champ personnalisé pour le QR code</translation>
-    </message>
-    <message>
-        <source>Without authentication anyone on the network can post orders to this station. Bind to 127.0.0.1 or choose an authentication mode; the listener refuses to start like this.</source>
-        <translation>Sans authentification, n&apos;importe qui sur le réseau peut envoyer des commandes à ce poste. Écoutez sur 127.0.0.1 ou choisissez un mode d&apos;authentification ; le récepteur refuse de démarrer ainsi.</translation>
-    </message>
-    <message>
-        <source>Shared-secret authentication needs a secret.</source>
-        <translation>L&apos;authentification par secret partagé nécessite un secret.</translation>
-    </message>
-    <message numerus="yes">
-        <source>%n setting(s) need attention before they can be saved.</source>
-        <translation>
-            <numerusform>%n paramètre doit être corrigé avant de pouvoir enregistrer.</numerusform>
-            <numerusform>%n paramètres doivent être corrigés avant de pouvoir enregistrer.</numerusform>
-        </translation>
-    </message>
-    <message>
-        <source>Fix the values on the left to see a preview.</source>
-        <translation>Corrigez les valeurs à gauche pour voir un aperçu.</translation>
-    </message>
-    <message>
-        <source>%1 x %1 px, encodes %2</source>
-        <translation>%1 x %1 px, encode %2</translation>
-    </message>
-    <message>
-        <source>Fix the GHL settings first.</source>
-        <translation>Corrigez d&apos;abord les paramètres GHL.</translation>
-    </message>
-    <message>
-        <source>Enter the location ID and the token first.</source>
-        <translation>Saisissez d&apos;abord l&apos;identifiant d&apos;emplacement et le jeton.</translation>
-    </message>
-    <message>
-        <source>Connecting to %1 ...</source>
-        <translation>Connexion à %1 ...</translation>
-    </message>
-    <message numerus="yes">
-        <source>Connected: the location has %n custom field(s).</source>
-        <translation>
-            <numerusform>Connecté : l&apos;emplacement a %n champ personnalisé.</numerusform>
-            <numerusform>Connecté : l&apos;emplacement a %n champs personnalisés.</numerusform>
-        </translation>
-    </message>
-    <message numerus="yes">
-        <source>%n custom field(s) loaded from GHL.</source>
-        <translation>
-            <numerusform>%n champ personnalisé chargé depuis GHL.</numerusform>
-            <numerusform>%n champs personnalisés chargés depuis GHL.</numerusform>
-        </translation>
-    </message>
-    <message>
-        <source>Connecting ...</source>
-        <translation>Connexion ...</translation>
-    </message>
-    <message>
-        <source>Connected to %1 (%2).</source>
-        <translation>Connecté à %1 (%2).</translation>
-    </message>
-    <message>
-        <source>Not connected: %1</source>
-        <translation>Non connecté : %1</translation>
-    </message>
-    <message>
-        <source>Mappings are stored in the database; none is open.</source>
-        <translation>Les correspondances sont stockées dans la base de données ; aucune n&apos;est ouverte.</translation>
-    </message>
-    <message>
-        <source>Loading products ...</source>
-        <translation>Chargement des produits ...</translation>
-    </message>
-    <message>
-        <source>No products yet: run a sync first, then map each product to a field.</source>
-        <translation>Pas encore de produits : synchronisez d&apos;abord, puis associez chaque produit à un champ.</translation>
-    </message>
-    <message>
-        <source>Load the custom fields from GHL to change a mapping.</source>
-        <translation>Chargez les champs personnalisés depuis GHL pour modifier une correspondance.</translation>
-    </message>
-    <message>
-        <source>Custom field for %1</source>
-        <translation>Champ personnalisé pour %1</translation>
-    </message>
-    <message>
-        <source>(no QR field)</source>
-        <translation>(pas de champ QR)</translation>
-    </message>
-    <message>
-        <source>%1 (%2)</source>
-        <translation>%1 (%2)</translation>
-    </message>
-    <message>
-        <source>%1 (no longer in GHL)</source>
-        <translation>%1 (n&apos;existe plus dans GHL)</translation>
-    </message>
-    <message>
         <source>Reading the system keychain ...</source>
         <translation>Lecture du trousseau du système ...</translation>
-    </message>
-    <message>
-        <source>Save anyway?</source>
-        <translation>Enregistrer quand même ?</translation>
-    </message>
-    <message>
-        <source>QR Tickets could not connect to the database at %1:
-%2</source>
-        <translation>QR Tickets n&apos;a pas pu se connecter à la base de données %1 :
-%2</translation>
-    </message>
-    <message>
-        <source>Saved anyway, QR Tickets starts on a window that offers Settings, Retry and this computer&apos;s local database until this database answers.</source>
-        <translation>Si vous enregistrez quand même, QR Tickets s&apos;ouvrira sur une fenêtre proposant Paramètres, Réessayer et la base de données locale de cet ordinateur, jusqu&apos;à ce que cette base de données réponde.</translation>
-    </message>
-    <message>
-        <source>Save anyway</source>
-        <translation>Enregistrer quand même</translation>
-    </message>
-    <message>
-        <source>Keep editing</source>
-        <translation>Continuer la modification</translation>
-    </message>
-    <message>
-        <source>Trying the new database before saving it ...</source>
-        <translation>Essai de la nouvelle base de données avant de l&apos;enregistrer ...</translation>
-    </message>
-    <message>
-        <source>Saving in the system keychain ... If it asks to create or unlock a keyring, answer it there.</source>
-        <translation>Enregistrement dans le trousseau du système ... S&apos;il demande de créer ou de déverrouiller un trousseau, répondez-y.</translation>
     </message>
 </context>
 <context>
@@ -2851,6 +2882,17 @@ Codes de sortie : 0 succès, 1 échec, 2 usage ou configuration incorrects, 3 te
     <message>
         <source>Tried again at %1; still not connected.</source>
         <translation>Nouvel essai à %1 ; toujours pas connecté.</translation>
+    </message>
+</context>
+<context>
+    <name>qrt::gui::StationSettingsPage</name>
+    <message>
+        <source>System language</source>
+        <translation>Langue du système</translation>
+    </message>
+    <message>
+        <source>Station</source>
+        <translation>Poste</translation>
     </message>
 </context>
 <context>
