@@ -2,6 +2,7 @@
 // socket, the real SyncEngine and webhook service, and a fresh SQLite database per test. Widgets are
 // found by the objectName of their .ui file. Screenshots of the three screens go to
 // <build>/screenshots (and QRT_SCREENSHOT_DIR when set).
+#include "guitestutil.h"
 #include "app/desktopservices.h"
 #include "core/config.h"
 #include "core/configstore.h"
@@ -48,51 +49,12 @@
 #include <memory>
 
 using namespace qrt;
+using test::MemorySecrets;
+using test::child;
+using test::screenshot;
 using core::ConfigKey;
 
 namespace {
-
-// Secrets in memory, standing in for the OS keychain (which a test machine does not have).
-class MemorySecrets : public gui::SecretAccess
-{
-public:
-    QMap<Secret, QString> values;
-    void read(Secret secret, QObject *, ReadDone done) override { done(values.value(secret)); }
-    void write(Secret secret, const QString &value, QObject *, WriteDone done) override
-    {
-        values[secret] = value;
-        done({});
-    }
-    void remove(Secret secret, QObject *, WriteDone done) override
-    {
-        values.remove(secret);
-        done({});
-    }
-};
-
-template <typename T>
-T *child(QWidget *parent, const char *name)
-{
-    T *w = parent->findChild<T *>(QString::fromLatin1(name));
-    if (!w)
-        qWarning("no widget named %s", name);
-    return w;
-}
-
-void screenshot(QWidget *widget, const QString &name)
-{
-    QStringList dirs;
-    if (qEnvironmentVariableIsSet("QRT_SCREENSHOT_OUT")) // ctest: <build>/screenshots
-        dirs << qEnvironmentVariable("QRT_SCREENSHOT_OUT");
-    if (qEnvironmentVariableIsSet("QRT_SCREENSHOT_DIR"))
-        dirs << qEnvironmentVariable("QRT_SCREENSHOT_DIR");
-    const QPixmap pixmap = widget->grab();
-    for (const QString &dir : dirs) {
-        QDir().mkpath(dir);
-        if (!pixmap.save(dir + u'/' + name + QStringLiteral(".png")))
-            qWarning("could not save screenshot %s in %s", qPrintable(name), qPrintable(dir));
-    }
-}
 
 } // namespace
 

@@ -10,6 +10,7 @@
 //    run time is not the one lupdate recorded.
 // 3. Mnemonics: in each window (menu bar, buttons, buddied labels, group boxes, tabs, per visible
 //    tab page) and in each menu, no two '&X' share a letter, in English, German, Spanish and French.
+#include "guitestutil.h"
 #include "core/config.h"
 #include "core/untranslated.h"
 #include "db/database.h"
@@ -60,6 +61,7 @@
 #include <memory>
 
 using namespace qrt;
+using test::MemorySecrets;
 using core::ConfigKey;
 
 #ifndef QRT_TRANSLATIONS_SOURCE_DIR
@@ -117,24 +119,6 @@ QList<TsMessage> readTs(const QString &path, QString *error)
         *error = QStringLiteral("%1: %2").arg(path, xml.errorString());
     return out;
 }
-
-// Secrets in memory, standing in for the OS keychain; answers at once.
-class MemorySecrets : public gui::SecretAccess
-{
-public:
-    QMap<Secret, QString> values;
-    void read(Secret secret, QObject *, ReadDone done) override { done(values.value(secret)); }
-    void write(Secret secret, const QString &value, QObject *, WriteDone done) override
-    {
-        values[secret] = value;
-        done({});
-    }
-    void remove(Secret secret, QObject *, WriteDone done) override
-    {
-        values.remove(secret);
-        done({});
-    }
-};
 
 // The translators the application installs for one language: qtbase's and ours.
 class Language

@@ -22,6 +22,7 @@
 #include <QLibraryInfo>
 #include <QLabel>
 #include <QPixmap>
+#include <QScopeGuard>
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTableView>
@@ -36,10 +37,10 @@ class TestScreenshots : public QObject
 
 private Q_SLOTS:
     void initTestCase();
+    void mainScreens_data();
     void mainScreens();
     void emptyState();
     void darkPalette();
-    void germanSet();
 
 private:
     void save(QWidget *widget, const QString &name);
@@ -97,15 +98,44 @@ void TestScreenshots::save(QWidget *widget, const QString &name)
     }
 }
 
+// The guide's main screens in English, and in German (de-*.png) as German door staff see them.
+void TestScreenshots::mainScreens_data()
+{
+    QTest::addColumn<QString>("language"); // empty: the source language
+    QTest::addColumn<QString>("prefix");
+    QTest::addColumn<QString>("greenOrder"); // an order with a ticket still to admit
+    QTest::newRow("English") << QString() << QString() << test::sampleOrderId(7);
+    QTest::newRow("German") << QStringLiteral("de") << QStringLiteral("de-") << test::sampleOrderId(10);
+}
+
 void TestScreenshots::mainScreens()
 {
+    QFETCH(QString, language);
+    QFETCH(QString, prefix);
+    QFETCH(QString, greenOrder);
+    QTranslator qtbase;
+    QTranslator own;
+    const QLocale original;
+    if (!language.isEmpty()) {
+        QVERIFY2(own.load(QStringLiteral(":/i18n/qrtickets_") + language),
+                 qPrintable(QStringLiteral("the %1 translation is not compiled into the program").arg(language)));
+        (void)qtbase.load(QStringLiteral("qtbase_") + language, QLibraryInfo::path(QLibraryInfo::TranslationsPath));
+        QCoreApplication::installTranslator(&qtbase);
+        QCoreApplication::installTranslator(&own);
+        QLocale::setDefault(QLocale(language));
+    }
+    auto restore = qScopeGuard([&] {
+        QLocale::setDefault(original);
+        QCoreApplication::removeTranslator(&own);
+        QCoreApplication::removeTranslator(&qtbase);
+    });
     test::WindowServices services { m_config, m_db->shared(), QStringLiteral("Door 1") };
     gui::MainWindow window(services);
     window.resize(1280, 780);
     window.show();
     QVERIFY(QTest::qWaitForWindowExposed(&window));
     QTRY_VERIFY_WITH_TIMEOUT(window.orderModel()->totalCount() == 240, test::kWaitMs);
-    save(&window, QStringLiteral("main-window"));
+    save(&window, prefix + QStringLiteral("main-window"));
 
     const QString orderId = test::sampleOrderId(3); // 4 tickets, one admitted
     gui::OrderDialog *dialog = window.openOrder(orderId);
@@ -114,7 +144,7 @@ void TestScreenshots::mainScreens()
     dialog->resize(960, 760);
     dialog->findChild<QTableView *>(QStringLiteral("ticketView"))->selectRow(1);
     QTest::qWait(50);
-    save(dialog, QStringLiteral("order-page"));
+    save(dialog, prefix + QStringLiteral("order-page"));
     dialog->close();
 
     window.showCheckIn();
@@ -126,7 +156,7 @@ void TestScreenshots::mainScreens()
         QString tone;
         QString name;
     } scans[] = {
-        { m_config.qr().urlFor(test::sampleOrderId(7)), QStringLiteral("green"), QStringLiteral("checkin-green") },
+        { m_config.qr().urlFor(greenOrder), QStringLiteral("green"), QStringLiteral("checkin-green") },
         { m_config.qr().urlFor(test::sampleOrderId(0)), QStringLiteral("amber"), QStringLiteral("checkin-amber") },
         { QStringLiteral("0badc0de0badc0de0badc0de0badc0de"), QStringLiteral("red"), QStringLiteral("checkin-red") },
     };
@@ -136,13 +166,13 @@ void TestScreenshots::mainScreens()
         panel->scan(s.scan);
         QTRY_VERIFY_WITH_TIMEOUT(!banner->property("result").toString().isEmpty(), test::kWaitMs);
         QCOMPARE(banner->property("result").toString(), s.tone);
-        save(&window, s.name);
+        save(&window, prefix + s.name);
     }
 
     window.showOverview();
     auto *overview = window.findChild<QTableView *>(QStringLiteral("overviewView"));
     QTRY_VERIFY_WITH_TIMEOUT(overview->model()->rowCount() == 9, test::kWaitMs);
-    save(&window, QStringLiteral("event-overview"));
+    save(&window, prefix + QStringLiteral("event-overview"));
 }
 
 void TestScreenshots::emptyState()
@@ -197,63 +227,6 @@ void TestScreenshots::darkPalette()
         save(&window, QStringLiteral("checkin-dark"));
     }
     QApplication::setPalette(original);
-}
-
-// The guide's main screens in German (de-*.png), as German door staff see them: the main window,
-// the order page, the three check-in verdicts and the event overview.
-void TestScreenshots::germanSet()
-{
-    QTranslator qtbase;
-    QTranslator own;
-    QVERIFY2(own.load(QStringLiteral(":/i18n/qrtickets_de.qm")), "the German translation is not compiled into the program");
-    (void)qtbase.load(QStringLiteral("qtbase_de"), QLibraryInfo::path(QLibraryInfo::TranslationsPath));
-    QCoreApplication::installTranslator(&qtbase);
-    QCoreApplication::installTranslator(&own);
-    const QLocale original;
-    QLocale::setDefault(QLocale(QLocale::German, QLocale::Germany));
-    {
-        test::WindowServices services { m_config, m_db->shared(), QStringLiteral("Eingang 1") };
-        gui::MainWindow window(services);
-        window.resize(1280, 780);
-        window.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&window));
-        QTRY_VERIFY_WITH_TIMEOUT(window.orderModel()->totalCount() == 240, test::kWaitMs);
-        save(&window, QStringLiteral("de-main-window"));
-
-        gui::OrderDialog *dialog = window.openOrder(test::sampleOrderId(3));
-        QSignalSpy loaded(dialog, &gui::OrderDialog::loaded);
-        QVERIFY(loaded.wait(test::kWaitMs));
-        dialog->resize(960, 760);
-        save(dialog, QStringLiteral("de-order-page"));
-        dialog->close();
-
-        window.showCheckIn();
-        auto *panel = window.findChild<gui::CheckInPanel *>(QStringLiteral("checkInPanel"));
-        auto *banner = panel->findChild<QLabel *>(QStringLiteral("resultBanner"));
-        const struct
-        {
-            QString scan;
-            QString name;
-        } scans[] = {
-            { m_config.qr().urlFor(test::sampleOrderId(10)), QStringLiteral("de-checkin-green") },
-            { m_config.qr().urlFor(test::sampleOrderId(0)), QStringLiteral("de-checkin-amber") },
-            { QStringLiteral("0badc0de0badc0de0badc0de0badc0de"), QStringLiteral("de-checkin-red") },
-        };
-        for (const auto &scan : scans) {
-            banner->setProperty("result", QString());
-            panel->scan(scan.scan);
-            QTRY_VERIFY_WITH_TIMEOUT(!banner->property("result").toString().isEmpty(), test::kWaitMs);
-            save(&window, scan.name);
-        }
-
-        window.showOverview();
-        auto *overview = window.findChild<QTableView *>(QStringLiteral("overviewView"));
-        QTRY_VERIFY_WITH_TIMEOUT(overview->model()->rowCount() == 9, test::kWaitMs);
-        save(&window, QStringLiteral("de-event-overview"));
-    }
-    QLocale::setDefault(original);
-    QCoreApplication::removeTranslator(&own);
-    QCoreApplication::removeTranslator(&qtbase);
 }
 
 QTEST_MAIN(TestScreenshots)

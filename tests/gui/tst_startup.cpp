@@ -2,6 +2,7 @@
 // buttons against real databases (SQLite files, a PostgreSQL port where nothing listens), and the
 // Settings dialog against a keychain that never answers and a database URL that does not connect.
 // Widgets are found by objectName; screenshots go to <build>/screenshots (and QRT_SCREENSHOT_DIR).
+#include "guitestutil.h"
 #include "app/appcontext.h"
 #include "app/keychainsecrets.h"
 #include "app/latekeychain.h"
@@ -36,33 +37,12 @@
 #include <memory>
 
 using namespace qrt;
+using test::MemorySecrets;
+using test::child;
+using test::screenshot;
 using core::ConfigKey;
 
 namespace {
-
-template <typename T>
-T *child(QWidget *parent, const char *name)
-{
-    T *w = parent->findChild<T *>(QString::fromLatin1(name));
-    if (!w)
-        qWarning("no widget named %s", name);
-    return w;
-}
-
-void screenshot(QWidget *widget, const QString &name)
-{
-    QStringList dirs;
-    if (qEnvironmentVariableIsSet("QRT_SCREENSHOT_OUT"))
-        dirs << qEnvironmentVariable("QRT_SCREENSHOT_OUT");
-    if (qEnvironmentVariableIsSet("QRT_SCREENSHOT_DIR"))
-        dirs << qEnvironmentVariable("QRT_SCREENSHOT_DIR");
-    const QPixmap pixmap = widget->grab();
-    for (const QString &dir : dirs) {
-        QDir().mkpath(dir);
-        if (!pixmap.save(dir + u'/' + name + QStringLiteral(".png")))
-            qWarning("could not save screenshot %s in %s", qPrintable(name), qPrintable(dir));
-    }
-}
 
 // A PostgreSQL URL at a port where nothing listens, with a password that must never be shown.
 QString unreachableUrl()
