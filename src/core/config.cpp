@@ -159,13 +159,8 @@ QString quoted(const ConfigKeyInfo &info, const QString &value)
     if (info.secret)
         return Tr::tr("(hidden)");
     QString shown = value;
-    if (info.kind == ValueKind::DatabaseUrl) {
-        QUrl url(value);
-        if (url.isValid() && !url.password().isEmpty()) {
-            url.setPassword(QStringLiteral("***"));
-            shown = url.toString();
-        }
-    }
+    if (info.kind == ValueKind::DatabaseUrl)
+        shown = redactedDatabaseUrl(value);
     return u'\'' + shown + u'\'';
 }
 
@@ -524,6 +519,13 @@ bool WebhookSettings::bindsBeyondLoopback() const
 QString QrSettings::urlFor(const QString &orderId) const
 {
     return QString(urlTemplate).replace(QStringLiteral("{order_id}"), QString::fromLatin1(QUrl::toPercentEncoding(orderId)));
+}
+
+QString redactedDatabaseUrl(const QString &url)
+{
+    // Everything between the user name's colon and the last '@' is the password.
+    static const QRegularExpression password(QStringLiteral("(://[^/@:]*:).*@"));
+    return QString(url).replace(password, QStringLiteral("\\1***@"));
 }
 
 QString toString(WebhookAuth auth)

@@ -173,4 +173,8 @@ private:
 
 QString toString(WebhookAuth auth);
 
+// A database URL fit to show or log: the password is replaced by ***, also in a URL that does not
+// parse (a typed password may hold '/' or '@').
+QString redactedDatabaseUrl(const QString &url);
+
 } // namespace qrt::core

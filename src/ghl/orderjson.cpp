@@ -114,8 +114,10 @@ core::Result<core::Order> orderFromJson(const QJsonObject &o)
         line.priceName = str(price, { "name" });
         if (line.priceName.isEmpty())
             line.priceName = str(item, { "name" });
+        // Stored as the ticket type and used as the key that reconciles tickets: never translated,
+        // or stations in two languages would cancel each other's tickets.
         if (line.priceName.isEmpty())
-            line.priceName = Tr::tr("Ticket");
+            line.priceName = QStringLiteral("Ticket");
         line.qty = static_cast<int>(q);
         line.unitPrice = price.value(QLatin1StringView("amount")).toDouble();
         line.currency = str(price, { "currency" });

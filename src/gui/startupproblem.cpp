@@ -3,11 +3,11 @@
 #include "ui_startupproblem.h"
 
 #include "core/config.h"
+#include "db/connectionprobe.h"
 #include "db/database.h"
 #include "db/databaseurl.h"
 #include "gui/settingsdialog.h"
 
-#include <QApplication>
 #include <QDir>
 #include <QPointer>
 #include <QPushButton>
@@ -100,10 +100,7 @@ void StartupProblemDialog::showProblem(const core::Error &problem, const QString
     if (url) {
         shown = tr("%1 database %2").arg(url->kindName(), url->display());
     } else {
-        QUrl redacted(failedUrl);
-        if (!redacted.password().isEmpty())
-            redacted.setPassword(QStringLiteral("***"));
-        shown = redacted.isValid() ? redacted.toString() : failedUrl;
+        shown = core::redactedDatabaseUrl(failedUrl);
     }
     const QString from = url ? whereFrom(d->config) : QString(); // an unparsed URL is not the one in use
     if (failedUrl.isEmpty())
@@ -185,36 +182,27 @@ void StartupProblemDialog::attempt(const QString &url)
 {
     auto parsed = db::DatabaseUrl::parse(url);
     setBusy(true, tr("Connecting to %1 ...").arg(parsed ? parsed->display() : url));
-    QPointer<StartupProblemDialog> self(this);
     auto open = d->hooks.openDatabase;
+    if (!open)
+        open = [](const QString &) -> db::OpenResult {
+            return core::makeError(QStringLiteral("startup.unwired"), QStringLiteral("no database opener"));
+        };
     // Connecting can take the whole connect timeout: never on the GUI thread.
-    QThread *thread = QThread::create([self, open, url] {
-        auto result = open ? open(url)
-                           : core::Result<std::shared_ptr<db::Database>>(
-                                 core::makeError(QStringLiteral("startup.unwired"), QStringLiteral("no database opener")));
-        QMetaObject::invokeMethod(
-            qApp,
-            [self, result, url] {
-                if (!self)
-                    return;
-                self->setBusy(false);
-                if (result) {
-                    self->d->database = result.value();
-                    emit self->attemptFinished(true);
-                    self->accept();
-                    return;
-                }
-                self->showProblem(result.error(), url);
-                self->m_ui->statusLabel->setText(tr("Tried again at %1; still not connected.")
-                                                     .arg(QLocale().toString(QTime::currentTime(), QLocale::ShortFormat)));
-                self->m_ui->statusLabel->show();
-                emit self->attemptFinished(false);
-            },
-            Qt::QueuedConnection);
-    });
-    connect(thread, &QThread::finished, thread, &QObject::deleteLater);
-    d->thread = thread;
-    thread->start();
+    auto done = [this, url](db::OpenResult result) {
+        setBusy(false);
+        if (result) {
+            d->database = result.value();
+            emit attemptFinished(true);
+            accept();
+            return;
+        }
+        showProblem(result.error(), url);
+        m_ui->statusLabel->setText(
+            tr("Tried again at %1; still not connected.").arg(QLocale().toString(QTime::currentTime(), QLocale::ShortFormat)));
+        m_ui->statusLabel->show();
+        emit attemptFinished(false);
+    };
+    d->thread = db::tryOpenAsync(url, this, done, open);
 }
 
 } // namespace qrt::gui

@@ -33,6 +33,27 @@ private:
     }
 
 private slots:
+    void databasePasswordsAreRedacted_data()
+    {
+        QTest::addColumn<QString>("url");
+        QTest::addColumn<QString>("shown");
+        QTest::newRow("parses") << "postgresql://door:pw@db:5432/q" << "postgresql://door:***@db:5432/q";
+        QTest::newRow("bad port") << "postgresql://door:S3cret@venue-db:54x2/q" << "postgresql://door:***@venue-db:54x2/q";
+        QTest::newRow("slash and at in the password") << "postgresql://door:a/b@c@db/q" << "postgresql://door:***@db/q";
+        QTest::newRow("no password") << "postgresql://door@db/q" << "postgresql://door@db/q";
+        QTest::newRow("sqlite") << "sqlite:///home/me/q.db" << "sqlite:///home/me/q.db";
+    }
+    void databasePasswordsAreRedacted()
+    {
+        QFETCH(QString, url);
+        QFETCH(QString, shown);
+        QCOMPARE(qrt::core::redactedDatabaseUrl(url), shown);
+        // The configuration error for such a URL shows it the same way.
+        const auto error = qrt::core::Config::validate(qrt::core::ConfigKey::DatabaseUrl, url + QStringLiteral("\x01"));
+        if (!error)
+            QVERIFY2(!error.error().message.contains(QStringLiteral("S3cret")), qPrintable(error.error().message));
+    }
+
     void defaultsMatchTheProductSpec()
     {
         Config::Sources sources;

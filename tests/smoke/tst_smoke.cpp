@@ -118,6 +118,8 @@ class TestSmoke : public QObject
             QVERIFY2(all.contains(word, Qt::CaseInsensitive),
                      qPrintable(QStringLiteral("The window does not mention \"%1\".\n%2").arg(word, screen.describe())));
         QVERIFY2(!screen.run.timedOut, qPrintable(screen.describe()));
+        // Closing the window (the report does) is "Quit": exit code 1, never a crash.
+        QVERIFY2(screen.run.exitCode == 1, qPrintable(QStringLiteral("Leaving the window did not end cleanly.\n") + screen.describe()));
     }
 
 private slots:
@@ -168,18 +170,29 @@ private slots:
     }
 
     // A database URL saved in Settings that does not parse.
+    void brokenDatabaseUrlInTheSettingsOffersAWayOn_data()
+    {
+        QTest::addColumn<QString>("url");
+        QTest::addColumn<QString>("mustMention");
+        QTest::newRow("unknown scheme") << QStringLiteral("mysql://venue-db/tickets") << QStringLiteral("mysql://venue-db/tickets");
+        QTest::newRow("bad port, with a password") << QStringLiteral("postgresql://door:S3cret/PW@venue-db:54x2/tickets")
+                                                   << QStringLiteral("venue-db:54x2");
+    }
     void brokenDatabaseUrlInTheSettingsOffersAWayOn()
     {
+        QFETCH(QString, url);
+        QFETCH(QString, mustMention);
         test::FreshHome home;
         QVERIFY(home.isValid());
         const QString dir = home.configDir() + QStringLiteral("/qrtickets");
         QVERIFY(QDir().mkpath(dir));
         QFile ini(dir + QStringLiteral("/qrtickets.ini"));
         QVERIFY(ini.open(QIODevice::WriteOnly));
-        ini.write("[database]\nurl = mysql://venue-db/tickets\n");
+        ini.write("[database]\nurl = " + url.toUtf8() + "\n");
         ini.close();
         const Screen screen = start(home, {});
-        verifyWayOn(screen, { QStringLiteral("mysql://venue-db/tickets") });
+        verifyWayOn(screen, { mustMention });
+        QVERIFY2(!screen.rawReport.contains(QStringLiteral("S3cret")), "The database password is shown on screen");
     }
 
     // German staff: the demo opens in German.
