@@ -17,12 +17,13 @@ bool inSection(const QSet<core::ConfigKey> &keys, QStringView section)
 
 DesktopServices::DesktopServices(core::ConfigStore &config, std::shared_ptr<db::Database> database, QObject *parent)
     : QObject(parent), m_config(config), m_ghl(config.config().ghl()), m_sync(database), m_dbWorker(database),
-      m_changeWatcher(database),
+      m_countWorker(database), m_changeWatcher(database),
       m_webhook(database, webhook::WebhookServiceSettings::fromConfig(config.config()), core::SystemClock::instance()),
       m_services { config.config(), database, config.config().stationName() }
 {
     m_services.configStore = &m_config;
     m_services.dbWorker = &m_dbWorker;
+    m_services.countWorker = &m_countWorker;
     m_services.changeWatcher = &m_changeWatcher;
     m_services.ghl = &m_ghl;
     m_services.sync = &m_sync;

@@ -18,7 +18,8 @@ namespace qrt::app {
 // The desktop's long-lived objects, built once here and handed to the windows through
 // gui::Services: the GHL client, the sync engine, the webhook service (listener, inbox worker and
 // event feed; built, started by the listener panel), the change watcher and the one database worker
-// all windows share. Each takes new settings from the ConfigStore's change signal: the GHL client
+// all windows share (plus a second one only for the order list's counts, so that a slow count never
+// delays a page). Each takes new settings from the ConfigStore's change signal: the GHL client
 // at once, the inbox worker for its next event, the listener by listening again when its own
 // settings changed. `qrtickets serve` builds its webhook service the same way
 // (WebhookServiceSettings::fromConfig), without windows and without changes at run time.
@@ -46,6 +47,7 @@ private:
     ghl::GhlClient m_ghl;
     sync::SyncEngine m_sync;
     gui::DbWorker m_dbWorker;
+    gui::DbWorker m_countWorker; // the order list's counts, so a slow count never delays a page
     gui::ChangeWatcher m_changeWatcher;
     webhook::WebhookService m_webhook;
     gui::Services m_services;

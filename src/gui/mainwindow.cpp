@@ -92,9 +92,9 @@ MainWindow::MainWindow(Services &services, QWidget *parent)
     setWindowIcon(QIcon(QStringLiteral(":/appicon/qrtickets.svg")));
     setWindowTitle(services.demo ? tr("QR Tickets — Demo") : tr("QR Tickets"));
 
-    Q_ASSERT(services.dbWorker); // src/app builds it (app::DesktopServices)
+    Q_ASSERT(services.dbWorker && services.countWorker); // src/app builds them (app::DesktopServices)
     m_worker = services.dbWorker;
-    m_model = new OrderListModel(*m_worker, this);
+    m_model = new OrderListModel(*m_worker, *services.countWorker, this);
     m_exports = new ExportActions(*m_worker, this, m_ui->eventFilter);
     connect(m_exports, &ExportActions::finished, this, &MainWindow::exportFinished);
     m_ui->orderView->setModel(m_model);

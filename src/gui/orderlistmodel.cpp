@@ -7,11 +7,11 @@
 
 namespace qrt::gui {
 
-OrderListModel::OrderListModel(DbWorker &worker, QObject *parent)
-    : QAbstractTableModel(parent), m_worker(worker), m_latest(std::make_shared<std::atomic<int>>(0))
+OrderListModel::OrderListModel(DbWorker &worker, DbWorker &countWorker, QObject *parent)
+    : QAbstractTableModel(parent), m_worker(worker), m_countWorker(countWorker),
+      m_latest(std::make_shared<std::atomic<int>>(0))
 {
     m_query.limit = PageSize;
-    m_countWorker = new DbWorker(worker.sharedDatabase(), this);
     m_countDelay.setSingleShot(true);
     m_countDelay.setInterval(250);
     connect(&m_countDelay, &QTimer::timeout, this, &OrderListModel::startCount);
@@ -128,7 +128,7 @@ void OrderListModel::startCount()
     const int generation = m_generation;
     db::OrderQuery q = m_query;
     auto latest = m_latest;
-    m_countWorker->run(
+    m_countWorker.run(
         this,
         [q, latest, generation](db::Database &database) -> core::Result<int> {
             if (latest->load() != generation)

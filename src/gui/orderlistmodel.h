@@ -25,7 +25,10 @@ public:
     enum Role { OrderIdRole = Qt::UserRole + 1 };
     static constexpr int PageSize = 200;
 
-    explicit OrderListModel(DbWorker &worker, QObject *parent = nullptr);
+    // Pages are read on worker; the total count of a filtered query on countWorker (a second
+    // database thread, Services::countWorker), because counting scans more rows and must not
+    // delay the next page.
+    OrderListModel(DbWorker &worker, DbWorker &countWorker, QObject *parent = nullptr);
     ~OrderListModel() override;
 
     // Search text and filters; sorting and paging are kept by the model.
@@ -67,7 +70,7 @@ private:
     void startCount();
 
     DbWorker &m_worker;
-    DbWorker *m_countWorker = nullptr; // counting scans more rows: it must not delay the next page
+    DbWorker &m_countWorker; // counting scans more rows: it must not delay the next page
     QTimer m_countDelay; // and it waits until typing pauses, so it does not compete with the next keystroke
     db::OrderQuery m_query;
     QList<db::OrderRow> m_rows;

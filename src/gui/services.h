@@ -42,6 +42,9 @@ struct Services
     QString station;
     core::ConfigStore *configStore = nullptr; // Settings saves through it, so that every service hears
     DbWorker *dbWorker = nullptr;             // the one database thread all windows share
+    // A second database thread, only for the order list's total counts: a filtered count scans
+    // more rows than a page and must not delay the next page on dbWorker.
+    DbWorker *countWorker = nullptr;
     ChangeWatcher *changeWatcher = nullptr;   // other stations' changes; the main window starts it
     ghl::GhlClient *ghl = nullptr;
     sync::SyncEngine *sync = nullptr;

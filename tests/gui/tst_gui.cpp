@@ -178,7 +178,8 @@ void TestGui::scanInputParsing()
 void TestGui::orderListModelPagesAndCounts()
 {
     gui::DbWorker worker(m_db->shared());
-    gui::OrderListModel model(worker);
+    gui::DbWorker countWorker(m_db->shared()); // as app::DesktopServices: counts on their own thread
+    gui::OrderListModel model(worker, countWorker);
     QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
     QSignalSpy loaded(&model, &gui::OrderListModel::loaded);
     model.reload();
