@@ -1585,6 +1585,16 @@ Exit-Codes: 0 Erfolg, 1 Fehler, 2 falscher Aufruf oder Konfiguration, 3 beendet,
     </message>
 </context>
 <context>
+    <name>qrt::ghl::ConnectionTest</name>
+    <message numerus="yes">
+        <source>Connected: the location has %n custom field(s).</source>
+        <translation>
+            <numerusform>Verbunden: Der Standort hat %n benutzerdefiniertes Feld.</numerusform>
+            <numerusform>Verbunden: Der Standort hat %n benutzerdefinierte Felder.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>qrt::ghl::GetOrderJob</name>
     <message>
         <source>order %1 is not valid JSON (%2 at byte %3)</source>
@@ -2110,13 +2120,6 @@ Exit-Codes: 0 Erfolg, 1 Fehler, 2 falscher Aufruf oder Konfiguration, 3 beendet,
     <message>
         <source>Connecting to %1 ...</source>
         <translation>Verbinde mit %1 ...</translation>
-    </message>
-    <message numerus="yes">
-        <source>Connected: the location has %n custom field(s).</source>
-        <translation>
-            <numerusform>Verbunden: Der Standort hat %n benutzerdefiniertes Feld.</numerusform>
-            <numerusform>Verbunden: Der Standort hat %n benutzerdefinierte Felder.</numerusform>
-        </translation>
     </message>
 </context>
 <context>

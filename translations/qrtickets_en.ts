@@ -50,6 +50,16 @@
     </message>
 </context>
 <context>
+    <name>qrt::ghl::ConnectionTest</name>
+    <message numerus="yes">
+        <source>Connected: the location has %n custom field(s).</source>
+        <translation>
+            <numerusform>Connected: the location has %n custom field.</numerusform>
+            <numerusform>Connected: the location has %n custom fields.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>qrt::ghl::GhlClient</name>
     <message numerus="yes">
         <source>GHL asks to wait %n minute(s) before the next request (its daily limit may be used up).</source>
@@ -73,16 +83,6 @@
         <translation>
             <numerusform>%1 of %n ticket admitted, %2 still to come.</numerusform>
             <numerusform>%1 of %n tickets admitted, %2 still to come.</numerusform>
-        </translation>
-    </message>
-</context>
-<context>
-    <name>qrt::gui::GhlSettingsPage</name>
-    <message numerus="yes">
-        <source>Connected: the location has %n custom field(s).</source>
-        <translation>
-            <numerusform>Connected: the location has %n custom field.</numerusform>
-            <numerusform>Connected: the location has %n custom fields.</numerusform>
         </translation>
     </message>
 </context>

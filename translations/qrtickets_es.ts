@@ -1585,6 +1585,16 @@ Códigos de salida: 0 éxito, 1 error, 2 uso o configuración incorrectos, 3 ter
     </message>
 </context>
 <context>
+    <name>qrt::ghl::ConnectionTest</name>
+    <message numerus="yes">
+        <source>Connected: the location has %n custom field(s).</source>
+        <translation>
+            <numerusform>Conectado: la ubicación tiene %n campo personalizado.</numerusform>
+            <numerusform>Conectado: la ubicación tiene %n campos personalizados.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>qrt::ghl::GetOrderJob</name>
     <message>
         <source>order %1 is not valid JSON (%2 at byte %3)</source>
@@ -2110,13 +2120,6 @@ Códigos de salida: 0 éxito, 1 error, 2 uso o configuración incorrectos, 3 ter
     <message>
         <source>Connecting to %1 ...</source>
         <translation>Conectando con %1 ...</translation>
-    </message>
-    <message numerus="yes">
-        <source>Connected: the location has %n custom field(s).</source>
-        <translation>
-            <numerusform>Conectado: la ubicación tiene %n campo personalizado.</numerusform>
-            <numerusform>Conectado: la ubicación tiene %n campos personalizados.</numerusform>
-        </translation>
     </message>
 </context>
 <context>

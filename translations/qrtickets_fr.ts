@@ -1585,6 +1585,16 @@ Codes de sortie : 0 succès, 1 échec, 2 usage ou configuration incorrects, 3 te
     </message>
 </context>
 <context>
+    <name>qrt::ghl::ConnectionTest</name>
+    <message numerus="yes">
+        <source>Connected: the location has %n custom field(s).</source>
+        <translation>
+            <numerusform>Connecté : l&apos;emplacement a %n champ personnalisé.</numerusform>
+            <numerusform>Connecté : l&apos;emplacement a %n champs personnalisés.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>qrt::ghl::GetOrderJob</name>
     <message>
         <source>order %1 is not valid JSON (%2 at byte %3)</source>
@@ -2110,13 +2120,6 @@ Codes de sortie : 0 succès, 1 échec, 2 usage ou configuration incorrects, 3 te
     <message>
         <source>Connecting to %1 ...</source>
         <translation>Connexion à %1 ...</translation>
-    </message>
-    <message numerus="yes">
-        <source>Connected: the location has %n custom field(s).</source>
-        <translation>
-            <numerusform>Connecté : l&apos;emplacement a %n champ personnalisé.</numerusform>
-            <numerusform>Connecté : l&apos;emplacement a %n champs personnalisés.</numerusform>
-        </translation>
     </message>
 </context>
 <context>

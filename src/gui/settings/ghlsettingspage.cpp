@@ -2,8 +2,7 @@
 
 #include "ui_settingsghlpage.h"
 
-#include "ghl/ghlclient.h"
-#include "ghl/listcustomfieldsjob.h"
+#include "ghl/connectiontest.h"
 
 namespace qrt::gui {
 
@@ -77,33 +76,26 @@ void GhlSettingsPage::fetchCustomFields(bool forTest)
         report(tr("Enter the location ID and the token first."), {});
         return;
     }
-    // A client of its own: it tests exactly what is typed here, not what the application runs with.
-    if (!m_testClient)
-        m_testClient = new ghl::GhlClient(settings, this);
-    else
-        m_testClient->setSettings(settings);
-    ghl::RetryPolicy policy;
-    policy.maxAttempts = 2; // a test should answer within seconds, not ride out a long outage
-    m_testClient->setRetryPolicy(policy);
-
+    // A test of its own: exactly what is typed here, not what the application runs with.
+    auto *test = new ghl::ConnectionTest(this);
     m_ui->testConnectionButton->setEnabled(false);
     report(tr("Connecting to %1 ...").arg(settings.baseUrl.host()), {});
     ++m_pending;
     emit fetchingChanged(true);
-    auto *job = m_testClient->listCustomFields();
-    connect(job, &ghl::GhlJob::finished, this, [this, job, forTest, report] {
+    connect(test, &ghl::ConnectionTest::finished, this, [this, test, forTest, report](const ghl::ConnectionTestResult &result) {
+        test->deleteLater();
         --m_pending;
         m_ui->testConnectionButton->setEnabled(true);
         emit fetchingChanged(false);
-        if (!job->ok()) {
-            report(job->error().message(), job->error().error.details);
+        if (!result.ok) {
+            report(result.message, result.details);
             return;
         }
-        const QList<ghl::CustomField> fields = job->fields();
         if (forTest)
-            report(tr("Connected: the location has %n custom field(s).", nullptr, int(fields.size())), {});
-        emit customFieldsLoaded(fields);
+            report(result.message, {});
+        emit customFieldsLoaded(result.fields);
     });
+    test->start(settings);
 }
 
 } // namespace qrt::gui

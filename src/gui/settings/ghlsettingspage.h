@@ -10,10 +10,6 @@
 namespace Ui {
 class GhlSettingsPage;
 }
-namespace qrt::ghl {
-class GhlClient;
-}
-
 namespace qrt::gui {
 
 // [ghl] base URL, location and token (kept in the keychain). Test connection lists the location's
@@ -48,8 +44,7 @@ private:
 
     std::unique_ptr<Ui::GhlSettingsPage> m_ui;
     core::GhlSettings m_loaded; // what the typed fields leave unchanged (API version, timeouts)
-    ghl::GhlClient *m_testClient = nullptr;
-    int m_pending = 0;
+    int m_pending = 0; // connection tests (ghl::ConnectionTest) still running
 };
 
 } // namespace qrt::gui
