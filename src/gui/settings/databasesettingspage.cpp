@@ -3,10 +3,10 @@
 #include "ui_settingsdatabasepage.h"
 
 #include "core/config.h"
+#include "db/connectionprobe.h"
 #include "db/database.h"
 #include "db/databaseurl.h"
 
-#include <QApplication>
 #include <QMessageBox>
 #include <QPushButton>
 #include <QThread>
@@ -23,11 +23,7 @@ DatabaseSettingsPage::DatabaseSettingsPage(QWidget *parent)
     connect(m_ui->testDatabaseButton, &QPushButton::clicked, this, &DatabaseSettingsPage::test);
 }
 
-DatabaseSettingsPage::~DatabaseSettingsPage()
-{
-    if (m_tryThread)
-        m_tryThread->wait();
-}
+DatabaseSettingsPage::~DatabaseSettingsPage() = default; // a probe still under way drops its answer
 
 QString DatabaseSettingsPage::name() const
 {
@@ -60,33 +56,14 @@ void DatabaseSettingsPage::test()
 
 void DatabaseSettingsPage::tryDatabase(const QString &url, std::function<void(bool, const QString &)> then)
 {
-    QPointer<DatabaseSettingsPage> self(this);
-    // Another database than the open one, and connecting to an unreachable server can take the
-    // whole connect timeout: a thread of its own, not the shared DbWorker (whose queue the other
-    // windows wait on) and never this thread. Its connection is closed when the thread ends.
-    QThread *thread = QThread::create([self, url, then] {
-        QString message;
-        bool ok = false;
-        auto database = db::Database::open(url);
+    // Another database than the open one: db::tryOpenAsync tries it on a thread of its own.
+    m_tryThread = db::tryOpenAsync(url, this, [then](db::OpenResult database) {
         if (!database) {
-            message = database.error().message;
-        } else if (auto check = database.value()->check(); !check) {
-            message = check.error().toString().simplified(); // drivers answer over several indented lines
-        } else {
-            ok = true;
-            message = tr("Connected to %1 (%2).").arg(database.value()->url().display(), database.value()->url().kindName());
+            then(false, database.error().toString().simplified()); // drivers answer over several indented lines
+            return;
         }
-        QMetaObject::invokeMethod(
-            qApp,
-            [self, ok, message, then] {
-                if (self)
-                    then(ok, message);
-            },
-            Qt::QueuedConnection);
+        then(true, tr("Connected to %1 (%2).").arg(database.value()->url().display(), database.value()->url().kindName()));
     });
-    connect(thread, &QThread::finished, thread, &QObject::deleteLater);
-    m_tryThread = thread;
-    thread->start();
 }
 
 void DatabaseSettingsPage::beforeSave(const core::Config &config, std::function<void()> proceed)
