@@ -1785,10 +1785,6 @@ Exit-Codes: 0 Erfolg, 1 Fehler, 2 falscher Aufruf oder Konfiguration, 3 beendet,
         <source>item %1 has no valid quantity (qty)</source>
         <translation>Position %1 hat keine gültige Menge (qty)</translation>
     </message>
-    <message>
-        <source>Ticket</source>
-        <translation>Ticket</translation>
-    </message>
 </context>
 <context>
     <name>qrt::gui::CheckInPanel</name>

@@ -1785,10 +1785,6 @@ Códigos de salida: 0 éxito, 1 error, 2 uso o configuración incorrectos, 3 ter
         <source>item %1 has no valid quantity (qty)</source>
         <translation>el artículo %1 no tiene una cantidad válida (qty)</translation>
     </message>
-    <message>
-        <source>Ticket</source>
-        <translation>Entrada</translation>
-    </message>
 </context>
 <context>
     <name>qrt::gui::CheckInPanel</name>

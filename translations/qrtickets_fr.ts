@@ -1785,10 +1785,6 @@ Codes de sortie : 0 succès, 1 échec, 2 usage ou configuration incorrects, 3 te
         <source>item %1 has no valid quantity (qty)</source>
         <translation>l&apos;article %1 n&apos;a pas de quantité valide (qty)</translation>
     </message>
-    <message>
-        <source>Ticket</source>
-        <translation>Billet</translation>
-    </message>
 </context>
 <context>
     <name>qrt::gui::CheckInPanel</name>
