@@ -208,7 +208,9 @@ void SecretStore::answered(Key key, const std::shared_ptr<Request> &request, con
                                                .arg(displayName(key), answer.error),
                                            answer.error);
     }
-    if (!request->reported)
+    // The caller hears the answer while it waits; once it was told "did not answer", or is gone
+    // (Settings closed meanwhile), the answer is announced as late, so it is never lost silently.
+    if (!request->reported && request->context)
         request->report(result);
     else if (reading)
         emit lateRead(key, answer.ok ? answer.value : QString());

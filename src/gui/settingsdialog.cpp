@@ -171,6 +171,13 @@ void SettingsDialog::saveConfirmed()
     storeDone({});
 }
 
+void SettingsDialog::reject()
+{
+    if (d->pendingStores > 0)
+        return; // the keychain status says what it waits for; after its patience OK comes back
+    QDialog::reject();
+}
+
 void SettingsDialog::storeDone(const QStringList &problems)
 {
     d->storeProblems << problems;

@@ -41,6 +41,10 @@ public:
     // Opens on the database page; `text` (a URL that does not parse, say) replaces the field's value.
     void showDatabasePage(const QString &text = QString());
 
+    // Esc and the window's close button do nothing while an OK is still being stored (keychain,
+    // database): closing then would drop what the keychain answers and the change signal.
+    void reject() override;
+
 signals:
     // The configuration was written and applied (the dialog says when a secret could not be kept in
     // the keychain); the application re-reads what it needs.

@@ -93,6 +93,7 @@ private slots:
         SecretStore store(keychain);
         store.setPatienceMs(60000);
         bool called = false;
+        QSignalSpy late(&store, &SecretStore::lateWrite);
         {
             QObject dialog;
             store.write(SecretStore::FeedToken, QStringLiteral("t"), &dialog, [&](const core::Result<void> &) {
@@ -101,6 +102,7 @@ private slots:
         }
         QVERIFY(keychain->answer(0));
         QVERIFY2(!called, "a destroyed caller must not be called back");
+        QVERIFY2(late.count() == 1, "an answer nobody waits for any more is announced as late, not dropped");
         QCOMPARE(keychain->stored.value(QStringLiteral("feed-token")), QStringLiteral("t"));
     }
 

@@ -350,6 +350,9 @@ private slots:
             child<QLineEdit>(&dialog, "stationNameEdit")->setText(QStringLiteral("Side door"));
             QSignalSpy saved(&dialog, &gui::SettingsDialog::settingsSaved);
             QTest::mouseClick(child<QDialogButtonBox>(&dialog, "buttonBox")->button(QDialogButtonBox::Ok), Qt::LeftButton);
+            // Esc while the keychain is asked does not close the dialog (what it answers would be lost).
+            QTest::keyClick(&dialog, Qt::Key_Escape);
+            QVERIFY2(dialog.isVisible(), "Esc must not close Settings while the token is being stored");
             QVERIFY(saved.count() == 1 || saved.wait(10000));
             auto *summary = child<QLabel>(&dialog, "validationSummary");
             QTRY_VERIFY_WITH_TIMEOUT(!summary->isHidden(), 10000);
