@@ -228,7 +228,9 @@ void ListenerPanel::scheduleRefresh()
 void ListenerPanel::refresh()
 {
     updateState();
-    if (!d->dbWorker || d->refreshing)
+    // A hidden panel queries nothing: the inbox statistics would queue on the database worker the
+    // door shares. showEvent refreshes when the panel opens.
+    if (!d->dbWorker || d->refreshing || !isVisible())
         return;
     d->refreshing = true;
     d->dbWorker->run(

@@ -494,15 +494,11 @@ void MainWindow::openSettings()
 
 void MainWindow::startListener()
 {
-    if (!m_listenerPanel) {
+    // The service is started directly; the panel opens only to say why it could not start.
+    webhook::WebhookService *service = m_services.webhookService;
+    if (service && !service->isListening() && !service->startListening()) {
         openListener();
-        m_listenerPanel->hide();
-    }
-    auto *panel = qobject_cast<ListenerPanel *>(m_listenerPanel.data());
-    panel->startListening();
-    if (!panel->isListening()) {
-        m_listenerPanel->show();
-        m_listenerPanel->raise();
+        qobject_cast<ListenerPanel *>(m_listenerPanel.data())->startListening(); // shows the reason
     }
     refreshStatus();
 }

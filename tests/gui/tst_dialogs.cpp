@@ -444,8 +444,8 @@ private slots:
             window.startListener();
             QVERIFY2(s.webhookServer && s.webhookServer->isListening(), "the listener did not start at launch");
             auto *panel = window.findChild<gui::ListenerPanel *>();
-            QVERIFY(panel);
-            QVERIFY2(!panel->isVisible(), "a listener that started should not open its panel");
+            QVERIFY2(!panel || !panel->isVisible(), "a listener that started should not open its panel");
+            QVERIFY2(!panel, "the window starts the service itself; it builds no hidden panel for it");
         }
         (void)m_config->set(ConfigKey::WebhookBind, QStringLiteral("0.0.0.0"));
         (void)m_config->set(ConfigKey::WebhookAuth, QStringLiteral("none"));
