@@ -161,7 +161,7 @@ void SettingsDialog::saveConfirmed()
     for (SettingsPage *page : std::as_const(d->pages)) {
         keychain = keychain || page->writesKeychain();
         ++d->pendingStores;
-        page->store([this](const QStringList &problems) { storeDone(problems); });
+        page->store([this](const QStringList &pageProblems) { storeDone(pageProblems); });
     }
     if (keychain) {
         d->keychainStatus->setText(tr("Saving in the system keychain ... If it asks to create or unlock a keyring, "

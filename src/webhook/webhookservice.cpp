@@ -101,8 +101,14 @@ core::Result<void> WebhookService::setSettings(const WebhookServiceSettings &set
             m_worker, [worker = m_worker, ghl = settings.ghl, qr = settings.qr] { worker->setSettings(ghl, qr); },
             Qt::QueuedConnection);
     }
-    if (settings.webhook == m_settings.webhook && settings.feedToken == m_settings.feedToken)
+    // [webhook] enabled only says whether the desktop starts the listener at launch: a running
+    // listener does not listen again for it.
+    core::WebhookSettings comparable = settings.webhook;
+    comparable.enabled = m_settings.webhook.enabled;
+    if (comparable == m_settings.webhook && settings.feedToken == m_settings.feedToken) {
+        m_settings.webhook.enabled = settings.webhook.enabled;
         return {};
+    }
     if (!m_running || m_stopping || !m_server.isListening()) {
         m_settings.webhook = settings.webhook;
         m_settings.feedToken = settings.feedToken;

@@ -105,7 +105,8 @@ Figures run(db::Dialect dialect)
         QElapsedTimer timer;
         timer.start();
         gui::DbWorker worker(database->shared());
-        gui::OrderListModel model(worker);
+        gui::DbWorker countWorker(database->shared()); // as src/app builds them: pages and counts apart
+        gui::OrderListModel model(worker, countWorker);
         QTableView view;
         view.resize(1200, 700);
         view.setModel(&model);
@@ -127,7 +128,8 @@ Figures run(db::Dialect dialect)
 
     // Keystrokes: a person typing names, e-mail fragments and an order id, one character at a time.
     gui::DbWorker worker(database->shared());
-    gui::OrderListModel model(worker);
+    gui::DbWorker countWorker(database->shared());
+    gui::OrderListModel model(worker, countWorker);
     QTableView view;
     view.resize(1200, 700);
     view.setModel(&model);
