@@ -44,7 +44,7 @@ bool usable(DWORD which)
 
 QPointer<QObject> g_context;
 std::function<void(int)> g_handler;
-QSemaphore g_stopped;
+QSemaphore g_stopped; // never released: the wait ends with the process (or after 4.5 s)
 
 BOOL WINAPI onConsoleEvent(DWORD type)
 {
@@ -58,11 +58,20 @@ BOOL WINAPI onConsoleEvent(DWORD type)
     default:
         return FALSE;
     }
-    // This runs on a thread Windows creates for the event: hand the stop to the event loop.
-    if (g_context)
-        QMetaObject::invokeMethod(g_context.data(), [type] { g_handler(static_cast<int>(type)); }, Qt::QueuedConnection);
+    // This runs on a thread Windows creates for the event: hand the stop to the main thread's event
+    // loop (the application object outlives the loop), where the context is checked.
+    if (QCoreApplication *app = QCoreApplication::instance()) {
+        QMetaObject::invokeMethod(
+            app, [type] {
+                if (g_context)
+                    g_handler(static_cast<int>(type));
+            },
+            Qt::QueuedConnection);
+    }
+    // Windows ends the process when this returns: wait (at most 4.5 s of the 5 it grants) while
+    // serve drains and cleans up; when main() returns, the process ends and this thread with it.
     if (type == CTRL_CLOSE_EVENT || type == CTRL_LOGOFF_EVENT || type == CTRL_SHUTDOWN_EVENT)
-        g_stopped.tryAcquire(1, 4500); // the process ends when this returns
+        g_stopped.tryAcquire(1, 4500);
     return TRUE;
 }
 
@@ -92,7 +101,6 @@ bool installConsoleStopHandler(QObject *context, std::function<void(int)> handle
 {
     g_context = context;
     g_handler = std::move(handler);
-    QObject::connect(qApp, &QCoreApplication::aboutToQuit, [] { g_stopped.release(); });
     return ::SetConsoleCtrlHandler(onConsoleEvent, TRUE) != 0;
 }
 

@@ -17,8 +17,8 @@ namespace qrt::app {
 void attachParentConsole(int argc, char **argv);
 
 // Windows: Ctrl+C, Ctrl+Break, closing the console window, log-off and shut-down call handler
-// (with the console event number) on context's thread; for a closing window it waits up to 4.5 s
-// (Windows ends the process at 5 s) for the application to leave its event loop. Returns false if
+// (with the console event number) on the main thread while context lives; for a closing window it
+// waits up to 4.5 s (Windows ends the process at 5 s) for the program to finish and exit. Returns false if
 // the handler could not be installed. Elsewhere returns false and does nothing (Unix uses signals:
 // command_serve.cpp).
 bool installConsoleStopHandler(QObject *context, std::function<void(int)> handler);
