@@ -5,6 +5,7 @@
 #include "gui/dbworker.h"
 #include "gui/messages.h"
 
+#include <QRegularExpression>
 #include <QComboBox>
 #include <QCoreApplication>
 #include <QDate>
@@ -65,9 +66,10 @@ void ExportActions::exportOrderList(const db::OrderQuery &query, const QString &
 
 QString ExportActions::eventName(const QString &eventId) const
 {
+    static const QRegularExpression trailingCount(QStringLiteral(" \\([0-9]+\\)$"));
     const int index = m_eventFilter->findData(eventId);
     if (index > 0)
-        return m_eventFilter->itemText(index).section(QStringLiteral(" ("), 0, 0);
+        return m_eventFilter->itemText(index).remove(trailingCount); // "Gala (Adults) (12)" -> "Gala (Adults)"
     return eventId;
 }
 

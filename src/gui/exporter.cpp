@@ -25,11 +25,12 @@ QChar separatorChar(CsvSeparator separator)
     return separator == CsvSeparator::Semicolon ? u';' : u',';
 }
 
-// "+49 170 1234567", "+1 (555) 123-4567": a plus, then digits and phone punctuation only. Nothing
-// a spreadsheet could call or reference (no letters, no !, |, quotes), so it is data, not a formula.
+// "+49 170 1234567": a plus, then digits and spaces only (the issue's rule). With punctuation
+// allowed, "+1-2" or "+100/3" would be kept and a spreadsheet would compute them, so "+1 (555)
+// 123-4567" gets the neutralising apostrophe like any other formula-like cell.
 bool isPhoneNumber(const QString &text)
 {
-    static const QRegularExpression phone(QStringLiteral("^\\+[0-9 ()./-]*[0-9][0-9 ()./-]*$"));
+    static const QRegularExpression phone(QStringLiteral("^\\+[0-9 ]*[0-9][0-9 ]*$"));
     return phone.match(text).hasMatch();
 }
 
@@ -184,7 +185,7 @@ QByteArray ordersCsv(const QList<db::OrderRow> &rows, CsvSeparator separator)
         lines << QStringList { o.orderId, o.contactFirstName, o.contactLastName, o.contactEmail, o.contactPhone, o.eventName,
                                QString::number(r.tickets.live), QString::number(r.tickets.used),
                                QString::number(r.tickets.cancelled), csvAmount(o.totalPaid, separator),
-                               o.paymentCurrency, o.paymentStatus, o.dateAdded.toUTC().toString(Qt::ISODate),
+                               o.paymentCurrency, core::paymentStatusDisplayName(o.paymentStatus), o.dateAdded.toUTC().toString(Qt::ISODate),
                                o.updatedAt.toUTC().toString(Qt::ISODate) };
     }
     return csv(lines, separator);
