@@ -1553,6 +1553,10 @@ Exit-Codes: 0 Erfolg, 1 Fehler, 2 falscher Aufruf oder Konfiguration, 3 beendet,
         <source>Ticket %1 was changed by someone else meanwhile.</source>
         <translation>Ticket %1 wurde zwischenzeitlich von jemand anderem geändert.</translation>
     </message>
+    <message>
+        <source>Order %1 changed at the door while syncing; some tickets were left as they are. Sync again to finish.</source>
+        <translation>Bestellung %1 wurde während der Synchronisierung am Einlass geändert; einige Tickets blieben unverändert. Synchronisieren Sie erneut, um den Abgleich abzuschließen.</translation>
+    </message>
 </context>
 <context>
     <name>qrt::db::UserRepository</name>

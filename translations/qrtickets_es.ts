@@ -1553,6 +1553,10 @@ Códigos de salida: 0 éxito, 1 error, 2 uso o configuración incorrectos, 3 ter
         <source>Ticket %1 was changed by someone else meanwhile.</source>
         <translation>Otra persona ha cambiado la entrada %1 mientras tanto.</translation>
     </message>
+    <message>
+        <source>Order %1 changed at the door while syncing; some tickets were left as they are. Sync again to finish.</source>
+        <translation>El pedido %1 cambió en la entrada durante la sincronización; algunas entradas quedaron como estaban. Sincronice de nuevo para terminar.</translation>
+    </message>
 </context>
 <context>
     <name>qrt::db::UserRepository</name>

@@ -1553,6 +1553,10 @@ Codes de sortie : 0 succès, 1 échec, 2 usage ou configuration incorrects, 3 te
         <source>Ticket %1 was changed by someone else meanwhile.</source>
         <translation>Le billet %1 a été modifié entre-temps par quelqu&apos;un d&apos;autre.</translation>
     </message>
+    <message>
+        <source>Order %1 changed at the door while syncing; some tickets were left as they are. Sync again to finish.</source>
+        <translation>La commande %1 a changé à l’entrée pendant la synchronisation ; certains billets sont restés tels quels. Synchronisez à nouveau pour terminer.</translation>
+    </message>
 </context>
 <context>
     <name>qrt::db::UserRepository</name>

@@ -117,8 +117,13 @@ core::Result<ReconcileResult> TicketRepository::reconcileIn(Database &db, const 
             }
         }
         if (!lostRace)
-            break;
+            return result;
     }
+    // Still losing after three reads: the door is busy with this very order. Say so rather than
+    // leave tickets GHL no longer counts silently live; the next sync finishes the job.
+    result.conflicts << Tr::tr("Order %1 changed at the door while syncing; some tickets were left as they "
+                               "are. Sync again to finish.")
+                            .arg(order.orderId);
     return result;
 }
 
