@@ -929,16 +929,8 @@ Exit-Codes: 0 Erfolg, 1 Fehler, 2 falscher Aufruf oder Konfiguration, 3 beendet,
 <context>
     <name>qrt::app::serve</name>
     <message>
-        <source>Set QRTICKETS_WEBHOOK_SECRET in the environment (for the qrtickets-serve service: in /etc/qrtickets/secrets.env) or [webhook] secret in the settings file; serve does not read the desktop keychain.</source>
-        <translation>Setzen Sie QRTICKETS_WEBHOOK_SECRET in der Umgebung (für den Dienst qrtickets-serve: in /etc/qrtickets/secrets.env) oder [webhook] secret in der Einstellungsdatei; serve liest den Schlüsselbund des Desktops nicht.</translation>
-    </message>
-    <message>
         <source>Cannot start the webhook listener: %1</source>
         <translation>Der Webhook-Empfang kann nicht starten: %1</translation>
-    </message>
-    <message>
-        <source>Warning: no GHL token is set. Set QRTICKETS_GHL_TOKEN in the environment (for the qrtickets-serve service: in /etc/qrtickets/secrets.env) or [ghl] token in the settings file; serve does not read the desktop keychain. Webhooks will be accepted and stored but cannot be processed until a token is set.</source>
-        <translation>Warnung: Es ist kein GHL-Token gesetzt. Setzen Sie QRTICKETS_GHL_TOKEN in der Umgebung (für den Dienst qrtickets-serve: in /etc/qrtickets/secrets.env) oder [ghl] token in der Einstellungsdatei; serve liest den Schlüsselbund des Desktops nicht. Webhooks werden angenommen und gespeichert, können aber erst verarbeitet werden, wenn ein Token gesetzt ist.</translation>
     </message>
     <message>
         <source>Warning: %1</source>
@@ -963,6 +955,14 @@ Exit-Codes: 0 Erfolg, 1 Fehler, 2 falscher Aufruf oder Konfiguration, 3 beendet,
     <message>
         <source>Stopped.</source>
         <translation>Gestoppt.</translation>
+    </message>
+    <message>
+        <source>Set QRTICKETS_WEBHOOK_SECRET in the environment (for the qrtickets-serve service: in /etc/qrtickets/secrets.env) or [webhook] secret in the settings file; serve reads the desktop keychain only when started in a desktop session.</source>
+        <translation>Setzen Sie QRTICKETS_WEBHOOK_SECRET in der Umgebung (für den Dienst qrtickets-serve: in /etc/qrtickets/secrets.env) oder [webhook] secret in der Einstellungsdatei; serve liest den Schlüsselbund des Desktops nur, wenn es in einer Desktop-Sitzung gestartet wird.</translation>
+    </message>
+    <message>
+        <source>Warning: no GHL token is set. Set QRTICKETS_GHL_TOKEN in the environment (for the qrtickets-serve service: in /etc/qrtickets/secrets.env) or [ghl] token in the settings file; serve reads the desktop keychain only when started in a desktop session. Webhooks will be accepted and stored but cannot be processed until a token is set.</source>
+        <translation>Warnung: Es ist kein GHL-Token gesetzt. Setzen Sie QRTICKETS_GHL_TOKEN in der Umgebung (für den Dienst qrtickets-serve: in /etc/qrtickets/secrets.env) oder [ghl] token in der Einstellungsdatei; serve liest den Schlüsselbund des Desktops nur, wenn es in einer Desktop-Sitzung gestartet wird. Webhooks werden angenommen und gespeichert, können aber erst verarbeitet werden, wenn ein Token gesetzt ist.</translation>
     </message>
 </context>
 <context>

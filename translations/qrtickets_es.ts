@@ -929,16 +929,8 @@ Códigos de salida: 0 éxito, 1 error, 2 uso o configuración incorrectos, 3 ter
 <context>
     <name>qrt::app::serve</name>
     <message>
-        <source>Set QRTICKETS_WEBHOOK_SECRET in the environment (for the qrtickets-serve service: in /etc/qrtickets/secrets.env) or [webhook] secret in the settings file; serve does not read the desktop keychain.</source>
-        <translation>Defina QRTICKETS_WEBHOOK_SECRET en el entorno (para el servicio qrtickets-serve: en /etc/qrtickets/secrets.env) o [webhook] secret en el archivo de configuración; serve no lee el llavero del escritorio.</translation>
-    </message>
-    <message>
         <source>Cannot start the webhook listener: %1</source>
         <translation>No se puede iniciar el receptor de webhooks: %1</translation>
-    </message>
-    <message>
-        <source>Warning: no GHL token is set. Set QRTICKETS_GHL_TOKEN in the environment (for the qrtickets-serve service: in /etc/qrtickets/secrets.env) or [ghl] token in the settings file; serve does not read the desktop keychain. Webhooks will be accepted and stored but cannot be processed until a token is set.</source>
-        <translation>Aviso: no hay ningún token de GHL. Defina QRTICKETS_GHL_TOKEN en el entorno (para el servicio qrtickets-serve: en /etc/qrtickets/secrets.env) o [ghl] token en el archivo de configuración; serve no lee el llavero del escritorio. Los webhooks se aceptarán y guardarán, pero no podrán procesarse hasta que haya un token.</translation>
     </message>
     <message>
         <source>Warning: %1</source>
@@ -963,6 +955,14 @@ Códigos de salida: 0 éxito, 1 error, 2 uso o configuración incorrectos, 3 ter
     <message>
         <source>Stopped.</source>
         <translation>Detenido.</translation>
+    </message>
+    <message>
+        <source>Set QRTICKETS_WEBHOOK_SECRET in the environment (for the qrtickets-serve service: in /etc/qrtickets/secrets.env) or [webhook] secret in the settings file; serve reads the desktop keychain only when started in a desktop session.</source>
+        <translation>Defina QRTICKETS_WEBHOOK_SECRET en el entorno (para el servicio qrtickets-serve: en /etc/qrtickets/secrets.env) o [webhook] secret en el archivo de configuración; serve solo lee el llavero del escritorio cuando se inicia en una sesión de escritorio.</translation>
+    </message>
+    <message>
+        <source>Warning: no GHL token is set. Set QRTICKETS_GHL_TOKEN in the environment (for the qrtickets-serve service: in /etc/qrtickets/secrets.env) or [ghl] token in the settings file; serve reads the desktop keychain only when started in a desktop session. Webhooks will be accepted and stored but cannot be processed until a token is set.</source>
+        <translation>Aviso: no hay ningún token de GHL. Defina QRTICKETS_GHL_TOKEN en el entorno (para el servicio qrtickets-serve: en /etc/qrtickets/secrets.env) o [ghl] token en el archivo de configuración; serve solo lee el llavero del escritorio cuando se inicia en una sesión de escritorio. Los webhooks se aceptarán y guardarán, pero no podrán procesarse hasta que haya un token.</translation>
     </message>
 </context>
 <context>

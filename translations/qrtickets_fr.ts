@@ -929,16 +929,8 @@ Codes de sortie : 0 succès, 1 échec, 2 usage ou configuration incorrects, 3 te
 <context>
     <name>qrt::app::serve</name>
     <message>
-        <source>Set QRTICKETS_WEBHOOK_SECRET in the environment (for the qrtickets-serve service: in /etc/qrtickets/secrets.env) or [webhook] secret in the settings file; serve does not read the desktop keychain.</source>
-        <translation>Définissez QRTICKETS_WEBHOOK_SECRET dans l&apos;environnement (pour le service qrtickets-serve : dans /etc/qrtickets/secrets.env) ou [webhook] secret dans le fichier de paramètres ; serve ne lit pas le trousseau du bureau.</translation>
-    </message>
-    <message>
         <source>Cannot start the webhook listener: %1</source>
         <translation>Impossible de démarrer le récepteur de webhooks : %1</translation>
-    </message>
-    <message>
-        <source>Warning: no GHL token is set. Set QRTICKETS_GHL_TOKEN in the environment (for the qrtickets-serve service: in /etc/qrtickets/secrets.env) or [ghl] token in the settings file; serve does not read the desktop keychain. Webhooks will be accepted and stored but cannot be processed until a token is set.</source>
-        <translation>Attention : aucun jeton GHL n&apos;est défini. Définissez QRTICKETS_GHL_TOKEN dans l&apos;environnement (pour le service qrtickets-serve : dans /etc/qrtickets/secrets.env) ou [ghl] token dans le fichier de paramètres ; serve ne lit pas le trousseau du bureau. Les webhooks seront acceptés et enregistrés, mais ne pourront être traités qu&apos;une fois un jeton défini.</translation>
     </message>
     <message>
         <source>Warning: %1</source>
@@ -963,6 +955,14 @@ Codes de sortie : 0 succès, 1 échec, 2 usage ou configuration incorrects, 3 te
     <message>
         <source>Stopped.</source>
         <translation>Arrêté.</translation>
+    </message>
+    <message>
+        <source>Set QRTICKETS_WEBHOOK_SECRET in the environment (for the qrtickets-serve service: in /etc/qrtickets/secrets.env) or [webhook] secret in the settings file; serve reads the desktop keychain only when started in a desktop session.</source>
+        <translation>Définissez QRTICKETS_WEBHOOK_SECRET dans l&apos;environnement (pour le service qrtickets-serve : dans /etc/qrtickets/secrets.env) ou [webhook] secret dans le fichier de paramètres ; serve ne lit le trousseau du bureau que lorsqu&apos;il est lancé dans une session de bureau.</translation>
+    </message>
+    <message>
+        <source>Warning: no GHL token is set. Set QRTICKETS_GHL_TOKEN in the environment (for the qrtickets-serve service: in /etc/qrtickets/secrets.env) or [ghl] token in the settings file; serve reads the desktop keychain only when started in a desktop session. Webhooks will be accepted and stored but cannot be processed until a token is set.</source>
+        <translation>Attention : aucun jeton GHL n&apos;est défini. Définissez QRTICKETS_GHL_TOKEN dans l&apos;environnement (pour le service qrtickets-serve : dans /etc/qrtickets/secrets.env) ou [ghl] token dans le fichier de paramètres ; serve ne lit le trousseau du bureau que lorsqu&apos;il est lancé dans une session de bureau. Les webhooks seront acceptés et enregistrés, mais ne pourront être traités qu&apos;une fois un jeton défini.</translation>
     </message>
 </context>
 <context>

@@ -27,8 +27,21 @@ struct Tr
 QString secretHint()
 {
     return Tr::tr("Set QRTICKETS_WEBHOOK_SECRET in the environment (for the qrtickets-serve service: in "
-                  "/etc/qrtickets/secrets.env) or [webhook] secret in the settings file; serve does not read the "
-                  "desktop keychain.");
+                  "/etc/qrtickets/secrets.env) or [webhook] secret in the settings file; serve reads the desktop "
+                  "keychain only when started in a desktop session.");
+}
+
+// A keychain is there to ask when serve runs in someone's desktop session (a terminal on the
+// station): on Linux that needs the session's D-Bus; a service (the systemd unit, a dynamic user
+// without a session) has none and takes its secrets from the environment only. Windows and macOS
+// reach the user's Credential Manager / Keychain directly.
+bool desktopKeychainReachable()
+{
+#if defined(Q_OS_LINUX) || defined(Q_OS_FREEBSD)
+    return !qEnvironmentVariableIsEmpty("DBUS_SESSION_BUS_ADDRESS");
+#else
+    return true;
+#endif
 }
 
 #ifdef Q_OS_UNIX
@@ -65,6 +78,10 @@ int runServe(AppContext &context)
 {
     QTextStream err(stderr);
     QTextStream out(stdout);
+    // Secrets the environment and the file did not give: from the keychain the desktop saved them
+    // in, when there is one to ask (a bounded wait; a keychain that does not answer is skipped).
+    if (desktopKeychainReachable())
+        loadSecretsFromKeychain(context.config);
     // A configuration the listener would refuse is reported before anything touches the database.
     if (auto exposed = webhook::HttpServer::checkExposure(context.config.webhook()); !exposed) {
         err << Tr::tr("Cannot start the webhook listener: %1").arg(exposed.error().toString()) << Qt::endl;
@@ -76,15 +93,13 @@ int runServe(AppContext &context)
         err << r.error().toString() << Qt::endl;
         return ExitFailure;
     }
-    // No keychain here: a service has no desktop session (and its unit's system-call filter no
-    // room for libsecret); secrets come from the environment (secrets.env) or the settings file.
 
     webhook::WebhookServiceSettings settings = webhook::WebhookServiceSettings::fromConfig(context.config);
     if (settings.ghl.token.isEmpty())
         err << Tr::tr("Warning: no GHL token is set. Set QRTICKETS_GHL_TOKEN in the environment (for the "
                       "qrtickets-serve service: in /etc/qrtickets/secrets.env) or [ghl] token in the settings file; "
-                      "serve does not read the desktop keychain. Webhooks will be accepted and stored but cannot be "
-                      "processed until a token is set.")
+                      "serve reads the desktop keychain only when started in a desktop session. Webhooks will be "
+                      "accepted and stored but cannot be processed until a token is set.")
             << Qt::endl;
     webhook::WebhookService service(context.database, settings);
     if (auto started = service.start(); !started) {

@@ -25,6 +25,8 @@ QProcessEnvironment FreshHome::environment(const QMap<QString, QString> &overrid
         if (k.startsWith(QStringLiteral("QRTICKETS_")))
             e.remove(k);
     }
+    // Nor the developer's desktop session: its keyring holds the developer's own secrets.
+    e.remove(QStringLiteral("DBUS_SESSION_BUS_ADDRESS"));
     e.insert(QStringLiteral("HOME"), path());
     e.insert(QStringLiteral("XDG_CONFIG_HOME"), configDir());
     e.insert(QStringLiteral("XDG_DATA_HOME"), dataDir());
