@@ -103,8 +103,13 @@ void OrderListModel::reload()
     m_loading = true;
     m_fetching = true;
     m_refreshing = false;
+    requestPage(generation, 0);
+}
+
+void OrderListModel::requestPage(int generation, int offset)
+{
     db::OrderQuery q = m_query;
-    q.offset = 0;
+    q.offset = offset;
     q.limit = PageSize + 1; // one more than shown: tells whether another page exists
     auto latest = m_latest;
     m_worker.run(
@@ -115,7 +120,9 @@ void OrderListModel::reload()
                 return QList<db::OrderRow>();
             return db::OrderRepository(database).list(q);
         },
-        [this, generation](core::Result<QList<db::OrderRow>> rows) { applyPage(generation, 0, std::move(rows)); });
+        [this, generation, offset](core::Result<QList<db::OrderRow>> rows) {
+            applyPage(generation, offset, std::move(rows));
+        });
 }
 
 void OrderListModel::requestCount()
@@ -338,22 +345,7 @@ void OrderListModel::fetchMore(const QModelIndex &parent)
     if (!canFetchMore(parent))
         return;
     m_fetching = true;
-    const int generation = m_generation;
-    const int offset = int(m_rows.size());
-    db::OrderQuery q = m_query;
-    q.offset = offset;
-    q.limit = PageSize + 1; // one more than shown: tells whether another page exists
-    auto latest = m_latest;
-    m_worker.run(
-        this,
-        [q, latest, generation](db::Database &database) -> core::Result<QList<db::OrderRow>> {
-            if (latest->load() != generation)
-                return QList<db::OrderRow>();
-            return db::OrderRepository(database).list(q);
-        },
-        [this, generation, offset](core::Result<QList<db::OrderRow>> rows) {
-            applyPage(generation, offset, std::move(rows));
-        });
+    requestPage(m_generation, int(m_rows.size()));
 }
 
 } // namespace qrt::gui
