@@ -697,7 +697,7 @@ private slots:
     void cancelInterruptsDatabaseRetry()
     {
         if (!pg())
-            QSKIP("SQLite has no connection to lose: its busy wait is the driver's, not a retry pause.");
+            QSKIP("PostgreSQL only by design: SQLite has no connection to lose; its busy wait is the driver's, not a retry pause.");
         sim().generate(300, 43);
         sim().setLatencyMs(15);
         SyncRequest req = request(SyncMode::Full);
