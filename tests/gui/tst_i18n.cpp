@@ -29,6 +29,7 @@
 #include "gui/services.h"
 #include "gui/dbworker.h"
 #include "gui/settingsdialog.h"
+#include "gui/startupproblem.h"
 #include "gui/syncdialog.h"
 #include "support/testdatabase.h"
 #include "support/timeouts.h"
@@ -604,6 +605,17 @@ private slots:
             panel.show();
             QVERIFY(QTest::qWaitForWindowExposed(&panel));
             checkWindow(language, &panel, QStringLiteral("ListenerPanel"), &clashes);
+        }
+        {
+            // The window a station sees when its database is away: Settings, Retry, local database, Quit.
+            core::Config config = m_config;
+            gui::StartupProblemDialog problem(config,
+                                              core::makeError(QStringLiteral("db.unreachable"),
+                                                              QStringLiteral("The server cannot be reached.")),
+                                              QStringLiteral("postgresql://door@127.0.0.1:9/tickets"), {}, &secrets);
+            problem.show();
+            QVERIFY(QTest::qWaitForWindowExposed(&problem));
+            checkWindow(language, &problem, QStringLiteral("StartupProblemDialog"), &clashes);
         }
         for (const QString &c : std::as_const(clashes))
             qWarning().noquote() << c;
