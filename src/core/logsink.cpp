@@ -64,7 +64,7 @@ void handler(QtMsgType type, const QMessageLogContext &context, const QString &m
         const QByteArray line = (context.category && qstrcmp(context.category, "default") != 0
                                      ? QByteArray(context.category) + ": "
                                      : QByteArray())
-            + clean.toLocal8Bit() + '\n';
+            + LogSink::escapeControls(clean).toLocal8Bit() + '\n';
         fwrite(line.constData(), 1, static_cast<size_t>(line.size()), stderr);
         fflush(stderr);
     }
@@ -87,6 +87,24 @@ void handler(QtMsgType type, const QMessageLogContext &context, const QString &m
 }
 
 } // namespace
+
+QString LogSink::escapeControls(const QString &text)
+{
+    QString out;
+    out.reserve(text.size());
+    for (const QChar c : text) {
+        const char16_t u = c.unicode();
+        if (u == u'\n')
+            out += QStringLiteral("\\n");
+        else if (u == u'\r')
+            out += QStringLiteral("\\r");
+        else if ((u < 0x20 && u != u'\t') || u == 0x7f || u == 0x2028 || u == 0x2029 || (u >= 0x80 && u < 0xa0))
+            out += QStringLiteral("\\x%1").arg(uint(u), 2, 16, QChar(u'0'));
+        else
+            out += c;
+    }
+    return out;
+}
 
 void LogSink::install(const Options &options)
 {

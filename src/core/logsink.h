@@ -34,6 +34,10 @@ public:
     static QtMsgType levelFromName(const QString &name);
     // The redaction applied to every line, exposed for tests.
     static QString redact(const QString &text, const QStringList &secrets);
+    // One line on the terminal / in journald whatever the message holds: CR, LF and the other
+    // control characters become visible escapes (\n, \r, \x1b), so no input (a webhook's "type",
+    // say) can start a line of its own that looks like ours.
+    static QString escapeControls(const QString &text);
     static QByteArray formatLine(QtMsgType type, const char *category, const QString &message, const QDateTime &at,
                                  const QString &station);
     // Deletes logs older than keepDays, then the oldest until the folder is under maxTotalBytes.

@@ -33,6 +33,25 @@ private:
     }
 
 private slots:
+    void terminalLogLinesCannotBeForged_data()
+    {
+        QTest::addColumn<QString>("message");
+        QTest::addColumn<QString>("shown");
+        QTest::newRow("plain") << "order 66f0 saved" << "order 66f0 saved";
+        QTest::newRow("newline") << "type OrderCreate\nqrtickets.webhook: forged" << "type OrderCreate\\nqrtickets.webhook: forged";
+        QTest::newRow("carriage return") << "a\rb" << "a\\rb";
+        QTest::newRow("escape sequence") << "\x1b[2Jgone" << "\\x1b[2Jgone";
+        QTest::newRow("NUL") << QString(QStringLiteral("a") + QChar(0) + QStringLiteral("b")) << "a\\x00b";
+        QTest::newRow("tab kept, accents kept") << "Ñúñez\tpaid" << "Ñúñez\tpaid";
+        QTest::newRow("line separator") << QString(QStringLiteral("a") + QChar(0x2028) + QStringLiteral("b")) << "a\\x2028b";
+    }
+    void terminalLogLinesCannotBeForged()
+    {
+        QFETCH(QString, message);
+        QFETCH(QString, shown);
+        QCOMPARE(qrt::core::LogSink::escapeControls(message), shown);
+    }
+
     void databasePasswordsAreRedacted_data()
     {
         QTest::addColumn<QString>("url");
