@@ -94,7 +94,7 @@ struct WebhookSettings
     QString ghlPublicKey; // base64 SPKI or a PEM file path
     bool acceptLegacyRsa = false;
     qint64 maxBodyBytes = 1048576;
-    int replayWindowS = 300;
+    int replayWindowS = 4500;
 
     bool bindsBeyondLoopback() const;
     bool operator==(const WebhookSettings &) const = default;

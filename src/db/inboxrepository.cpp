@@ -459,4 +459,15 @@ core::Result<std::optional<InboxItem>> InboxRepository::get(qint64 id)
     return std::optional<InboxItem>(itemFrom(q.value()));
 }
 
+core::Result<bool> InboxRepository::contains(const QString &idempotencyKey)
+{
+    auto q = m_db.prepare(QStringLiteral("SELECT 1 FROM webhook_inbox WHERE idempotency_key = :key"),
+                          Tr::tr("look up webhook %1").arg(idempotencyKey.left(80)));
+    if (!q)
+        return q.error();
+    if (auto r = q->bind(QStringLiteral(":key"), idempotencyKey).exec(); !r)
+        return r.error();
+    return q->next();
+}
+
 } // namespace qrt::db

@@ -123,6 +123,8 @@ public:
     core::Result<InboxStats> stats();
     core::Result<QList<InboxItem>> recent(int limit); // newest first, without bodies
     core::Result<std::optional<InboxItem>> get(qint64 id);
+    // Whether a delivery with this idempotency key is stored, whatever its state.
+    core::Result<bool> contains(const QString &idempotencyKey);
 
     // The delay before attempt number `attempts + 1` (pure; exposed for tests and the panel).
     static qint64 backoffMs(int attempts, const InboxBackoff &backoff, quint32 random);

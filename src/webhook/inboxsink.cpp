@@ -89,6 +89,11 @@ core::Result<bool> BatchingInboxSink::commit(const WebhookEvent &event)
     return *result;
 }
 
+core::Result<bool> BatchingInboxSink::contains(const QString &idempotencyKey)
+{
+    return db::InboxRepository(*m_database, m_clock).contains(idempotencyKey);
+}
+
 void BatchingInboxSink::waitIdle()
 {
     std::unique_lock lock(m_mutex);

@@ -32,6 +32,8 @@ public:
     ~BatchingInboxSink() override; // commits what is queued, then stops the committer
 
     core::Result<bool> commit(const WebhookEvent &event) override;
+    // Reads the inbox on the calling thread's connection.
+    core::Result<bool> contains(const QString &idempotencyKey) override;
     // `done` runs on the committer thread once the batch holding the event is written.
     void commitAsync(const WebhookEvent &event, std::function<void(const core::Result<bool> &)> done) override;
     // Blocks until everything queued so far is written and answered.

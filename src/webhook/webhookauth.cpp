@@ -15,6 +15,7 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
+#include <algorithm>
 #include <atomic>
 
 namespace qrt::webhook {
@@ -257,18 +258,33 @@ core::Result<void> WebhookAuthenticator::authenticate(const HttpRequest &request
     return reject(request, QStringLiteral("unknown authentication mode"));
 }
 
-core::Result<void> WebhookAuthenticator::checkFreshness(const WebhookEvent &event, const HttpRequest &request) const
+core::Result<void> WebhookAuthenticator::checkFreshness(const WebhookEvent &event, const HttpRequest &request,
+                                                        const KnownCheck &known) const
 {
     if (d->mode != core::WebhookAuth::GhlSignature || d->replayWindowS <= 0)
         return {};
     if (!event.timestamp.isValid())
         return reject(request, QStringLiteral("the signed webhook has no readable timestamp"));
+    // Clocks disagree a little; a sender minutes ahead is not a clock problem.
+    constexpr qint64 MaxAheadS = 300;
     const qint64 age = event.timestamp.secsTo(d->clock->now());
-    if (age > d->replayWindowS || age < -d->replayWindowS) {
-        return reject(request,
-            QStringLiteral("the webhook's timestamp %1 is outside the replay window of %2 s").arg(event.timestampText.left(40)).arg(d->replayWindowS));
+    if (age <= d->replayWindowS && age >= -std::min<qint64>(d->replayWindowS, MaxAheadS))
+        return {};
+    if (known) {
+        // The id before the age: a retry of a delivery already stored is a duplicate, not a replay.
+        auto isKnown = known();
+        if (!isKnown)
+            return isKnown.error();
+        if (isKnown.value())
+            return {};
     }
-    return {};
+    if (age < 0) {
+        return reject(request,
+            QStringLiteral("the webhook's timestamp %1 is more than %2 s in the future").arg(event.timestampText.left(40))
+                .arg(std::min<qint64>(d->replayWindowS, MaxAheadS)));
+    }
+    return reject(request,
+        QStringLiteral("the webhook's timestamp %1 is outside the replay window of %2 s").arg(event.timestampText.left(40)).arg(d->replayWindowS));
 }
 
 } // namespace qrt::webhook

@@ -8,6 +8,7 @@
 
 #include <QStringList>
 
+#include <functional>
 #include <memory>
 
 namespace qrt::webhook {
@@ -29,8 +30,15 @@ public:
 
     core::WebhookAuth mode() const;
     core::Result<void> authenticate(const HttpRequest &request) const;
-    // The replay window check, once the body is parsed (signed mode only).
-    core::Result<void> checkFreshness(const WebhookEvent &event, const HttpRequest &request) const;
+    // Asks the inbox whether a delivery's idempotency key is already there.
+    using KnownCheck = std::function<core::Result<bool>()>;
+    // The replay window check, once the body is parsed (signed mode only): a timestamp older than
+    // replay_window_s, or more than 5 minutes (at most the window) ahead, is refused with
+    // "webhook.unauthenticated" unless `known` says the delivery is already in the inbox (GHL
+    // re-sends a 429'd delivery unchanged, up to about 70 minutes later: its id is checked before
+    // its age). `known` is asked only for a delivery that would otherwise be refused; its error is
+    // returned as it is (the caller answers 429, not 401).
+    core::Result<void> checkFreshness(const WebhookEvent &event, const HttpRequest &request, const KnownCheck &known = {}) const;
 
     quint64 rejectedCount() const;
     // Configuration problems that do not stop the listener, e.g. legacy RSA on without an RSA key.

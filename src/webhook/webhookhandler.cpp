@@ -88,17 +88,23 @@ void WebhookRequestHandler::process(const HttpRequest &request, const HttpRespon
         qCInfo(lcWebhook).noquote() << "refused webhook from" << request.peerAddress.toString() << status << parsed.error().message;
         return refuse(status, parsed.error().message);
     }
-    if (auto fresh = m_auth.checkFreshness(parsed.value(), request); !fresh)
+    // The inbox is asked only for a delivery its age would refuse: the hot path stays one commit.
+    const auto known = [this, &parsed] { return m_inbox.contains(parsed.value().idempotencyKey()); };
+    if (auto fresh = m_auth.checkFreshness(parsed.value(), request, known); !fresh) {
+        if (fresh.error().code != u"webhook.unauthenticated") {
+            qCWarning(lcWebhook).noquote() << "could not look up webhook" << parsed.value().idempotencyKey()
+                                           << "in the inbox:" << fresh.error().toString();
+            return tryLater(responder, fresh.error().message);
+        }
         return unauthorized(fresh.error().message);
+    }
 
     WebhookEvent event = std::move(parsed).value();
     event.headers = safeHeaders(request);
     auto answer = [this, responder](const WebhookEvent &e, const core::Result<bool> &stored) {
         if (!stored) {
             qCWarning(lcWebhook).noquote() << "could not store webhook for order" << e.orderId << ':' << stored.error().toString();
-            emit webhookRefused(503, stored.error().message);
-            responder.send(HttpResponse::error(503, QStringLiteral("The webhook could not be stored; please retry.")));
-            return;
+            return tryLater(responder, stored.error().message);
         }
         const bool isNew = stored.value();
         (isNew ? m_accepted : m_duplicates)++;
@@ -113,6 +119,15 @@ void WebhookRequestHandler::process(const HttpRequest &request, const HttpRespon
         m_asyncInbox->commitAsync(event, [answer, event](const core::Result<bool> &stored) { answer(event, stored); });
     else
         answer(event, m_inbox.commit(event));
+}
+
+void WebhookRequestHandler::tryLater(const HttpResponder &responder, const QString &reason)
+{
+    // 429, not 503: GHL re-sends a delivery (same webhookId and timestamp) only after a 429.
+    emit webhookRefused(429, reason);
+    HttpResponse r = HttpResponse::error(429, QStringLiteral("The webhook could not be stored; please retry."));
+    r.headers.append({ QByteArrayLiteral("Retry-After"), QByteArray::number(RetryAfterS) });
+    responder.send(r);
 }
 
 void WebhookRequestHandler::handleHealth(const HttpRequest &, const HttpResponder &responder)

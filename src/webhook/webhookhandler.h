@@ -25,6 +25,14 @@ public:
     // true: stored as new; false: already there (same idempotencyKey), nothing stored.
     // May be called on a worker thread when the handler has an executor.
     virtual core::Result<bool> commit(const WebhookEvent &event) = 0;
+    // Whether a delivery with this idempotency key is already stored. Asked only for a signed
+    // delivery outside the replay window (its id is checked before its age); an inbox that cannot
+    // tell says false. May be called on a worker thread.
+    virtual core::Result<bool> contains(const QString &idempotencyKey)
+    {
+        Q_UNUSED(idempotencyKey);
+        return false;
+    }
 };
 
 // An inbox that commits in the background and calls back from its own thread when the event is
@@ -44,13 +52,16 @@ public:
 QByteArray safeHeaders(const HttpRequest &request);
 
 // POST {webhook.path}: authenticate, parse, check the replay window, commit to the inbox, answer
-// 200 {"status":"accepted"|"duplicate"}; 401/400/422 on refusal, 503 when the commit fails.
+// 200 {"status":"accepted"|"duplicate"}; 401/400/422 on refusal, 429 with Retry-After when the
+// inbox cannot commit (GHL retries a delivery only after a 429; any other answer loses it).
 // GET /healthz: {"status":"ok"} merged with the status provider's object.
 class WebhookRequestHandler : public QObject
 {
     Q_OBJECT
 
 public:
+    // The Retry-After of a 429: GHL's own retry schedule is about 10 minutes.
+    static constexpr int RetryAfterS = 600;
     using StatusProvider = std::function<QJsonObject()>;
     // Runs the handling of one webhook (signature check, parsing, commit); the default runs it
     // inline on the listener's thread. A pool here keeps the listener's thread free for reading
@@ -82,6 +93,7 @@ signals:
 
 private:
     void process(const HttpRequest &request, const HttpResponder &responder);
+    void tryLater(const HttpResponder &responder, const QString &reason);
 
     QByteArray m_path;
     WebhookAuthenticator m_auth;

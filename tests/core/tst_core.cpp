@@ -89,7 +89,7 @@ private slots:
         QCOMPARE(c->webhook().path, QStringLiteral("/api/ghl/webhook-qr"));
         QVERIFY(c->webhook().auth == WebhookAuth::GhlSignature);
         QCOMPARE(c->webhook().maxBodyBytes, qint64(1048576));
-        QCOMPARE(c->webhook().replayWindowS, 300);
+        QCOMPARE(c->webhook().replayWindowS, 4500);
         QVERIFY(!c->webhook().acceptLegacyRsa);
         QCOMPARE(c->qr().sizePx, 300);
         QCOMPARE(c->qr().margin, 1);

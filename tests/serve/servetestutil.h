@@ -43,6 +43,7 @@ struct HttpResult
 {
     int status = 0; // 0: no answer (connection refused, timeout)
     QByteArray body;
+    QByteArray retryAfter; // the Retry-After header, if any
     QJsonObject json() const { return QJsonDocument::fromJson(body).object(); }
 };
 
@@ -63,6 +64,7 @@ inline HttpResult send(QNetworkAccessManager &nam, const QByteArray &verb, const
     HttpResult r;
     r.status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
     r.body = reply->readAll();
+    r.retryAfter = reply->rawHeader("Retry-After");
     reply->deleteLater();
     return r;
 }

@@ -54,6 +54,7 @@ private slots:
     void ed25519GoodBadMissing();
     void signatureOverDifferentBodyFails();
     void staleAndFutureTimestamps();
+    void knownIdBeforeAgeWithDefaultWindow();
     void missingTimestampRefusedWhenSigned();
     void sharedSecretPlaces_data();
     void sharedSecretPlaces();
@@ -146,6 +147,38 @@ void TestWebhookAuth::staleAndFutureTimestamps()
     // Epoch milliseconds are read too.
     const QByteArray ms = R"({"_id":"o1","timestamp":)" + QByteArray::number(now.addSecs(-1000).toMSecsSinceEpoch()) + "}";
     QVERIFY(!auth->checkFreshness(parseWebhookPayload(ms).value(), request(ms)).ok());
+}
+
+void TestWebhookAuth::knownIdBeforeAgeWithDefaultWindow()
+{
+    // The default window (4500 s): GHL re-sends a 429'd delivery unchanged for up to ~70 minutes.
+    core::WebhookSettings s = signatureSettings(m_ed.spkiBase64());
+    s.replayWindowS = core::WebhookSettings().replayWindowS;
+    QCOMPARE(s.replayWindowS, 4500);
+    const auto auth = WebhookAuthenticator::create(s, m_clock);
+    QVERIFY(auth.ok());
+    const QDateTime now = m_clock.now();
+    int lookups = 0;
+    bool known = false;
+    const auto lookup = [&]() -> core::Result<bool> { ++lookups; return known; };
+    const auto check = [&](int offset) {
+        const QByteArray body = bodyAt(now.addSecs(offset));
+        return auth->checkFreshness(parseWebhookPayload(body).value(), request(body), lookup);
+    };
+    QVERIFY2(check(-40 * 60).ok(), "a delivery 40 minutes old is inside the default window");
+    QVERIFY2(check(299).ok(), "a sender's clock a little ahead is accepted");
+    QCOMPARE(lookups, 0); // inside the window the inbox is not asked
+    QVERIFY2(!check(-4501).ok(), "an unknown delivery outside the window is refused");
+    QVERIFY2(!check(301).ok(), "an unknown delivery more than 5 minutes in the future is refused");
+    QCOMPARE(lookups, 2);
+    known = true;
+    QVERIFY2(check(-3 * 3600).ok(), "a known webhookId is a duplicate whatever its age");
+    // The inbox cannot answer: its error comes back as it is (the handler answers 429, not 401).
+    const auto failing = [&]() -> core::Result<bool> { return core::makeError(u"db.unreachable"_qs, u"down"_qs); };
+    const QByteArray old = bodyAt(now.addSecs(-5000));
+    const auto r = auth->checkFreshness(parseWebhookPayload(old).value(), request(old), failing);
+    QVERIFY(!r.ok());
+    QCOMPARE(r.error().code, u"db.unreachable"_qs);
 }
 
 void TestWebhookAuth::missingTimestampRefusedWhenSigned()
