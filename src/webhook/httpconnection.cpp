@@ -57,8 +57,11 @@ HttpConnection::HttpConnection(QTcpSocket *socket, HttpServer *server, const Opt
 {
     m_socket->setParent(this);
     // Bounded buffering: at most one request's worth is held in memory; the rest waits in the
-    // kernel (TCP flow control) until earlier requests are consumed.
-    m_socket->setReadBufferSize(options.limits.maxHeaderBytes + options.limits.maxBodyBytes + 64 * 1024);
+    // kernel (TCP flow control) until earlier requests are consumed. A chunked body's framing is
+    // bounded separately (maxChunkFramingBytes) and must fit too: the request's bytes leave the
+    // socket buffer only once it is complete.
+    m_socket->setReadBufferSize(options.limits.maxHeaderBytes + options.limits.maxBodyBytes
+                                + options.limits.maxChunkFramingBytes + 64 * 1024);
 
     m_requestTimer.setSingleShot(true);
     m_requestTimer.setInterval(options.requestTimeoutMs);

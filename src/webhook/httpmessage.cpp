@@ -74,6 +74,7 @@ QByteArray reasonPhrase(int status)
     case 408: return QByteArrayLiteral("Request Timeout");
     case 411: return QByteArrayLiteral("Length Required");
     case 413: return QByteArrayLiteral("Content Too Large");
+    case 414: return QByteArrayLiteral("URI Too Long");
     case 415: return QByteArrayLiteral("Unsupported Media Type");
     case 422: return QByteArrayLiteral("Unprocessable Content");
     case 429: return QByteArrayLiteral("Too Many Requests");

@@ -119,22 +119,33 @@ void HttpParser::parseAvailable()
             if (available < m_bodyNeeded)
                 return;
             m_current.body = m_buf.mid(m_headStart, m_bodyNeeded);
-            const qsizetype end = m_headStart + m_bodyNeeded;
-            m_current.rawSize = end - m_pos;
-            m_ready.append(std::move(m_current));
-            m_current = HttpRequest {};
-            m_pos = m_headStart = m_scanned = end;
-            m_bodyNeeded = 0;
-            m_continueRequested = false;
-            m_state = State::Head;
-        } else {
+            finishRequest(m_headStart + m_bodyNeeded);
+        } else if (m_state == State::Error) {
+            return;
+        } else if (!parseChunked()) {
             return;
         }
     }
 }
 
-// Finds the end of the head, checking line endings as it goes. Returns true when a head was
-// parsed (state moved to Body), false when more input is needed or on error.
+void HttpParser::finishRequest(qsizetype end)
+{
+    m_current.rawSize = end - m_pos;
+    m_ready.append(std::move(m_current));
+    m_current = HttpRequest {};
+    m_pos = m_headStart = m_scanned = end;
+    m_requestLineBytes = -1;
+    m_bodyNeeded = 0;
+    m_framingBytes = 0;
+    m_trailerCount = 0;
+    m_continueRequested = false;
+    m_state = State::Head;
+}
+
+// Finds the end of the head, checking line endings as it goes; the request line is checked as soon
+// as it is complete (so HTTP/0.9 and long targets are answered at once). Every limit is decided
+// by byte position, so the outcome does not depend on how the input was split. Returns true when
+// a head was parsed (state moved on), false when more input is needed or on error.
 bool HttpParser::scanHead()
 {
     // Blank lines before a request line are ignored (RFC 9112 section 2.2), within the head limit.
@@ -160,47 +171,70 @@ bool HttpParser::scanHead()
             return false;
         }
     }
+    if (m_scanned == m_headStart && m_headStart == m_buf.size())
+        return false;
 
     const qsizetype size = m_buf.size();
     const char *data = m_buf.constData();
+    const qsizetype headLimitEnd = m_pos + m_limits.maxHeaderBytes; // no head byte at or after this
+    // Room for a method and the version around the longest target, within the head limit.
+    const qsizetype lineLimitEnd = std::min(m_headStart + m_limits.maxTargetBytes + 64, headLimitEnd);
     for (qsizetype i = m_scanned; i < size; ++i) {
+        if (m_requestLineBytes < 0 && i >= lineLimitEnd) {
+            failLongRequestLine(QByteArrayView(data + m_headStart, i - m_headStart));
+            return false;
+        }
+        if (i >= headLimitEnd) {
+            fail(431, QStringLiteral("Request header block is too large."));
+            return false;
+        }
         if (data[i] != '\n')
             continue;
         if (i == m_headStart || data[i - 1] != '\r') {
             fail(400, QStringLiteral("Bare line feed in request."));
             return false;
         }
-        // End of head: "\r\n\r\n" with the first CRLF not being the start of the head.
-        if (i - 3 >= m_headStart && data[i - 2] == '\n' && data[i - 3] == '\r') {
-            const qsizetype headEnd = i + 1;
-            if (headEnd - m_pos > m_limits.maxHeaderBytes) {
-                fail(431, QStringLiteral("Request header block is too large."));
+        if (m_requestLineBytes < 0) {
+            if (!parseRequestLine(QByteArrayView(data + m_headStart, i - 1 - m_headStart)))
                 return false;
-            }
-            if (!parseHead(QByteArrayView(data + m_headStart, i - 3 - m_headStart)))
+            m_requestLineBytes = i - 1 - m_headStart;
+            continue;
+        }
+        // End of head: "\r\n\r\n" (the first CRLF may end the request line).
+        if (data[i - 2] == '\n' && data[i - 3] == '\r') {
+            const qsizetype headersStart = m_headStart + m_requestLineBytes + 2;
+            const qsizetype headersEnd = i - 3;
+            const qsizetype headEnd = i + 1;
+            if (!parseHead(headersEnd > headersStart ? QByteArrayView(data + headersStart, headersEnd - headersStart)
+                                                     : QByteArrayView()))
                 return false;
             m_headStart = headEnd;
             m_scanned = headEnd;
-            m_state = State::Body;
             return true;
         }
     }
     m_scanned = size;
-    if (size - m_pos > m_limits.maxHeaderBytes) {
-        fail(431, QStringLiteral("Request header block is too large."));
-        return false;
-    }
     return false;
 }
 
-bool HttpParser::parseHead(QByteArrayView head)
+// The request line reached its limit without ending: a target too long (414) or garbage (400).
+void HttpParser::failLongRequestLine(QByteArrayView line)
 {
-    // head: request line and header lines separated by CRLF, no trailing CRLF.
-    HttpRequest req;
-    qsizetype lineEnd = head.indexOf("\r\n");
-    const QByteArrayView requestLine = lineEnd < 0 ? head : head.first(lineEnd);
-    QByteArrayView rest = lineEnd < 0 ? QByteArrayView() : head.sliced(lineEnd + 2);
+    const qsizetype sp1 = line.indexOf(' ');
+    if (sp1 <= 0 || !isToken(line.first(sp1))) {
+        fail(400, QStringLiteral("Malformed request line."));
+        return;
+    }
+    const qsizetype sp2 = line.indexOf(' ', sp1 + 1);
+    if (sp2 < 0 || sp2 - sp1 - 1 > m_limits.maxTargetBytes)
+        fail(414, QStringLiteral("Request target is longer than %1 bytes.").arg(m_limits.maxTargetBytes));
+    else
+        fail(400, QStringLiteral("Malformed request line."));
+}
 
+bool HttpParser::parseRequestLine(QByteArrayView requestLine)
+{
+    HttpRequest &req = m_current;
     if (requestLine.contains('\r')) {
         fail(400, QStringLiteral("Malformed request line."));
         return false;
@@ -208,14 +242,19 @@ bool HttpParser::parseHead(QByteArrayView head)
     const qsizetype sp1 = requestLine.indexOf(' ');
     const qsizetype sp2 = sp1 < 0 ? -1 : requestLine.indexOf(' ', sp1 + 1);
     if (sp1 <= 0 || sp2 < 0 || requestLine.indexOf(' ', sp2 + 1) >= 0) {
+        // Includes HTTP/0.9 ("GET /" without a version): answered and closed, never waited for.
         fail(400, QStringLiteral("Malformed request line."));
         return false;
     }
     const QByteArrayView method = requestLine.first(sp1);
     const QByteArrayView target = requestLine.sliced(sp1 + 1, sp2 - sp1 - 1);
     const QByteArrayView version = requestLine.sliced(sp2 + 1);
-    if (!isToken(method) || target.isEmpty() || target.front() != '/') {
+    if (!isToken(method) || target.isEmpty()) {
         fail(400, QStringLiteral("Malformed request line."));
+        return false;
+    }
+    if (target.size() > m_limits.maxTargetBytes) {
+        fail(414, QStringLiteral("Request target is longer than %1 bytes.").arg(m_limits.maxTargetBytes));
         return false;
     }
     for (char c : target) {
@@ -236,22 +275,57 @@ bool HttpParser::parseHead(QByteArrayView head)
         fail(400, QStringLiteral("Malformed request line."));
         return false;
     }
+    // Absolute form (RFC 9112 section 3.2.2, what a proxy would send): a server must accept it and
+    // use its path and query; the authority is not checked against Host.
+    QByteArrayView originForm = target;
+    QByteArray rebuilt;
+    if (target.front() != '/') {
+        const qsizetype schemeEnd = target.indexOf("://");
+        const QByteArrayView scheme = schemeEnd < 0 ? QByteArrayView() : target.first(schemeEnd);
+        if (scheme.compare("http", Qt::CaseInsensitive) != 0 && scheme.compare("https", Qt::CaseInsensitive) != 0) {
+            fail(400, QStringLiteral("Malformed request line."));
+            return false;
+        }
+        const QByteArrayView afterScheme = target.sliced(schemeEnd + 3);
+        qsizetype authorityEnd = 0;
+        while (authorityEnd < afterScheme.size() && afterScheme.at(authorityEnd) != '/' && afterScheme.at(authorityEnd) != '?')
+            ++authorityEnd;
+        const QByteArrayView authority = afterScheme.first(authorityEnd);
+        if (authority.isEmpty() || authority.contains('@')) {
+            fail(400, QStringLiteral("Malformed request target."));
+            return false;
+        }
+        originForm = afterScheme.sliced(authorityEnd);
+        if (originForm.isEmpty() || originForm.front() == '?') {
+            rebuilt = '/' + originForm.toByteArray();
+            originForm = rebuilt;
+        }
+    }
     req.method = method.toByteArray();
-    req.target = target.toByteArray();
-    const qsizetype q = target.indexOf('?');
-    req.path = (q < 0 ? target : target.first(q)).toByteArray();
+    req.target = originForm.toByteArray();
+    const qsizetype q = originForm.indexOf('?');
+    req.path = (q < 0 ? originForm : originForm.first(q)).toByteArray();
     if (q >= 0)
-        req.query = target.sliced(q + 1).toByteArray();
+        req.query = originForm.sliced(q + 1).toByteArray();
     const qsizetype hash = req.query.indexOf('#');
     if (hash >= 0 || req.path.contains('#')) {
         fail(400, QStringLiteral("Malformed request target."));
         return false;
     }
+    return true;
+}
 
+bool HttpParser::parseHead(QByteArrayView rest)
+{
+    // rest: the header lines separated by CRLF, no trailing CRLF; the request line is in m_current.
+    HttpRequest req = std::move(m_current);
+    m_current = HttpRequest {};
+    qsizetype lineEnd = -1;
     int contentLengthCount = 0;
     qint64 contentLength = 0;
     int hostCount = 0;
     bool transferEncoding = false;
+    QByteArray codings; // every Transfer-Encoding value, comma-joined in order
     while (!rest.isEmpty()) {
         lineEnd = rest.indexOf("\r\n");
         const QByteArrayView line = lineEnd < 0 ? rest : rest.first(lineEnd);
@@ -294,6 +368,7 @@ bool HttpParser::parseHead(QByteArrayView head)
             }
         } else if (name == "transfer-encoding") {
             transferEncoding = true;
+            codings += (codings.isEmpty() ? "" : ",") + value.toByteArray();
         } else if (name == "host") {
             ++hostCount;
         }
@@ -305,14 +380,53 @@ bool HttpParser::parseHead(QByteArrayView head)
         return false;
     }
     if (transferEncoding) {
-        fail(411, QStringLiteral("Chunked or encoded bodies are not accepted; send Content-Length."));
-        return false;
+        if (req.versionMinor == 0) {
+            // RFC 9112 section 6.1: the framing of such a message is faulty.
+            fail(400, QStringLiteral("Transfer-Encoding is not accepted in HTTP/1.0 requests."));
+            return false;
+        }
+        // Only "chunked", applied once and last, can be decoded; without it last the body length is
+        // unknown (400); other codings are not implemented (501).
+        int chunkedCount = 0;
+        bool chunkedLast = false;
+        bool other = false;
+        bool any = false;
+        for (const QByteArray &element : codings.split(',')) {
+            const QByteArrayView coding = trimmedOws(element);
+            if (coding.isEmpty())
+                continue;
+            any = true;
+            const qsizetype semicolon = coding.indexOf(';');
+            const QByteArrayView name = trimmedOws(semicolon < 0 ? coding : coding.first(semicolon));
+            if (!isToken(name)) {
+                fail(400, QStringLiteral("Malformed Transfer-Encoding."));
+                return false;
+            }
+            chunkedLast = name.compare("chunked", Qt::CaseInsensitive) == 0;
+            if (chunkedLast) {
+                if (semicolon >= 0) {
+                    fail(400, QStringLiteral("Malformed Transfer-Encoding."));
+                    return false;
+                }
+                ++chunkedCount;
+            } else {
+                other = true;
+            }
+        }
+        if (!any || (chunkedCount > 0 && !chunkedLast) || chunkedCount > 1) {
+            fail(400, QStringLiteral("Transfer-Encoding must end in a single chunked coding."));
+            return false;
+        }
+        if (other) {
+            fail(501, QStringLiteral("Only the chunked transfer coding is supported."));
+            return false;
+        }
     }
     if (req.versionMinor == 1 && hostCount != 1) {
         fail(400, QStringLiteral("HTTP/1.1 requests need exactly one Host header."));
         return false;
     }
-    if (contentLengthCount == 0 && (req.method == "POST" || req.method == "PUT" || req.method == "PATCH")) {
+    if (contentLengthCount == 0 && !transferEncoding && (req.method == "POST" || req.method == "PUT" || req.method == "PATCH")) {
         fail(411, QStringLiteral("A Content-Length header is required."));
         return false;
     }
@@ -323,11 +437,153 @@ bool HttpParser::parseHead(QByteArrayView head)
 
     const QByteArray connection = req.header("connection");
     req.keepAlive = req.versionMinor == 1 ? !hasToken(connection, "close") : hasToken(connection, "keep-alive");
-    m_continueRequested = contentLength > 0 && req.versionMinor == 1
+    m_continueRequested = (contentLength > 0 || transferEncoding) && req.versionMinor == 1
         && req.header("expect").compare("100-continue", Qt::CaseInsensitive) == 0;
-    m_bodyNeeded = contentLength;
+    m_bodyNeeded = transferEncoding ? 0 : contentLength;
+    m_framingBytes = 0;
+    m_trailerCount = 0;
+    m_state = transferEncoding ? State::ChunkSize : State::Body;
     m_current = std::move(req);
     return true;
+}
+
+bool HttpParser::takeLine(qsizetype maxBytes, int tooLongStatus, const char *tooLongMessage, QByteArrayView *line)
+{
+    const qsizetype size = m_buf.size();
+    const char *data = m_buf.constData();
+    // Both bounds are byte positions, so the outcome does not depend on how the input was split.
+    const qsizetype lineEnd = m_headStart + maxBytes;
+    const qsizetype framingEnd = m_headStart + (m_limits.maxChunkFramingBytes - m_framingBytes);
+    const qsizetype bound = std::min(lineEnd, framingEnd);
+    const qsizetype scanEnd = std::min(size, bound);
+    for (qsizetype i = std::max(m_scanned, m_headStart); i < scanEnd; ++i) {
+        if (data[i] != '\n')
+            continue;
+        if (i == m_headStart || data[i - 1] != '\r') {
+            fail(400, QStringLiteral("Bare line feed in chunked body."));
+            return false;
+        }
+        *line = QByteArrayView(data + m_headStart, i - 1 - m_headStart);
+        m_framingBytes += i + 1 - m_headStart;
+        m_headStart = m_scanned = i + 1;
+        return true;
+    }
+    m_scanned = scanEnd;
+    if (size > bound) {
+        if (lineEnd <= framingEnd)
+            fail(tooLongStatus, QString::fromLatin1(tooLongMessage));
+        else
+            fail(413, QStringLiteral("The chunked body carries more than %1 bytes of chunk sizes, extensions and trailers.")
+                          .arg(m_limits.maxChunkFramingBytes));
+    }
+    return false;
+}
+
+// Decodes a chunked body (RFC 9112 section 7.1) from m_headStart as far as the input goes:
+// chunk data is appended to the body once, framing lines are scanned once. Returns true when the
+// request is complete.
+bool HttpParser::parseChunked()
+{
+    for (;;) {
+        switch (m_state) {
+        case State::ChunkSize: {
+            QByteArrayView line;
+            if (!takeLine(m_limits.maxChunkLineBytes, 400, "A chunk size line (with its extensions) is too long.", &line))
+                return false;
+            qsizetype digits = 0;
+            qint64 chunkSize = 0;
+            for (; digits < line.size(); ++digits) {
+                const char c = line.at(digits);
+                int v;
+                if (c >= '0' && c <= '9')
+                    v = c - '0';
+                else if (c >= 'a' && c <= 'f')
+                    v = c - 'a' + 10;
+                else if (c >= 'A' && c <= 'F')
+                    v = c - 'A' + 10;
+                else
+                    break;
+                if (digits >= 15) { // 15 hex digits stay far below qint64 overflow
+                    fail(400, QStringLiteral("Chunk size is too large."));
+                    return false;
+                }
+                chunkSize = chunkSize * 16 + v;
+            }
+            if (digits == 0) {
+                fail(400, QStringLiteral("Malformed chunk size."));
+                return false;
+            }
+            // Chunk extensions: ";name[=value]" after optional whitespace; read and ignored.
+            const QByteArrayView extensions = trimmedOws(line.sliced(digits));
+            if ((!extensions.isEmpty() && extensions.front() != ';') || !isFieldValue(extensions)) {
+                fail(400, QStringLiteral("Malformed chunk size."));
+                return false;
+            }
+            if (chunkSize > m_limits.maxBodyBytes - m_current.body.size()) {
+                fail(413, QStringLiteral("Request body is larger than %1 bytes.").arg(m_limits.maxBodyBytes));
+                return false;
+            }
+            if (chunkSize == 0) {
+                m_state = State::Trailer;
+            } else {
+                m_bodyNeeded = chunkSize;
+                m_state = State::ChunkData;
+            }
+            break;
+        }
+        case State::ChunkData: {
+            const qint64 take = std::min<qint64>(m_bodyNeeded, m_buf.size() - m_headStart);
+            if (take <= 0)
+                return false;
+            m_current.body.append(m_buf.constData() + m_headStart, take);
+            m_headStart += take;
+            m_scanned = m_headStart;
+            m_bodyNeeded -= take;
+            if (m_bodyNeeded > 0)
+                return false;
+            m_state = State::ChunkDataEnd;
+            break;
+        }
+        case State::ChunkDataEnd: {
+            const qsizetype available = m_buf.size() - m_headStart;
+            if (available < 1)
+                return false;
+            if (m_buf.at(m_headStart) != '\r' || (available >= 2 && m_buf.at(m_headStart + 1) != '\n')) {
+                fail(400, QStringLiteral("Chunk data is not followed by CRLF."));
+                return false;
+            }
+            if (available < 2)
+                return false;
+            m_headStart += 2;
+            m_scanned = m_headStart;
+            m_framingBytes += 2;
+            m_state = State::ChunkSize;
+            break;
+        }
+        case State::Trailer: {
+            QByteArrayView line;
+            if (!takeLine(m_limits.maxHeaderBytes, 431, "A trailer field is too large.", &line))
+                return false;
+            if (line.isEmpty()) {
+                finishRequest(m_headStart);
+                return true;
+            }
+            // Trailer fields are checked like header fields, then ignored (never merged into the headers).
+            const qsizetype colon = line.indexOf(':');
+            if (colon <= 0 || !isToken(line.first(colon)) || !isFieldValue(line.sliced(colon + 1))) {
+                fail(400, QStringLiteral("Malformed trailer field."));
+                return false;
+            }
+            if (++m_trailerCount > m_limits.maxHeaderCount) {
+                fail(431, QStringLiteral("Too many trailer fields."));
+                return false;
+            }
+            break;
+        }
+        default:
+            return false;
+        }
+    }
 }
 
 } // namespace qrt::webhook

@@ -12,8 +12,13 @@ namespace qrt::webhook {
 // yields complete requests in order (pipelining) or, once, an error status. After an error the
 // stream cannot be re-synchronised and the connection must answer and close.
 //
-// Choices: Transfer-Encoding (chunked or any other) is refused with 411, since GHL and every
-// client we serve send Content-Length; a POST/PUT/PATCH without Content-Length is 411 too.
+// Bodies come with Content-Length or "Transfer-Encoding: chunked" (RFC 9112 section 7.1; tunnels
+// and reverse proxies re-frame bodies): the chunked body is decoded as it arrives, the size limit
+// counts decoded bytes, chunk extensions and trailer fields are read within bounds and ignored.
+// Content-Length with Transfer-Encoding is 400, a transfer coding other than chunked 501, and a
+// POST/PUT/PATCH with neither header 411. An absolute-form target ("http://host/path") is reduced
+// to its path and query; a target longer than maxTargetBytes is 414; a request line without a
+// version (HTTP/0.9) is 400 at once.
 class HttpParser
 {
 public:
@@ -22,6 +27,11 @@ public:
         qsizetype maxHeaderBytes = 16 * 1024; // request line + headers + blank line
         qint64 maxBodyBytes = 1024 * 1024;
         int maxHeaderCount = 100;
+        qsizetype maxTargetBytes = 8 * 1024; // request target; longer is 414
+        // Chunked bodies: one chunk-size line with its extensions, and all framing of one body
+        // (size lines, CRLFs, trailer fields) beyond the decoded bytes.
+        qsizetype maxChunkLineBytes = 1024;
+        qsizetype maxChunkFramingBytes = 32 * 1024;
     };
 
     HttpParser();
@@ -45,11 +55,17 @@ public:
     const Limits &limits() const { return m_limits; }
 
 private:
-    enum class State { Head, Body, Error };
+    enum class State { Head, Body, ChunkSize, ChunkData, ChunkDataEnd, Trailer, Error };
 
     void parseAvailable();
     bool scanHead();
+    bool parseRequestLine(QByteArrayView line);
+    void failLongRequestLine(QByteArrayView line);
     bool parseHead(QByteArrayView head);
+    bool parseChunked(); // true when the request completed
+    // One CRLF-terminated line of chunk framing at m_headStart, within maxBytes and the framing budget.
+    bool takeLine(qsizetype maxBytes, int tooLongStatus, const char *tooLongMessage, QByteArrayView *line);
+    void finishRequest(qsizetype end);
     void fail(int status, QString message);
 
     Limits m_limits;
@@ -57,8 +73,11 @@ private:
     QByteArray m_buf;         // unconsumed input
     qsizetype m_pos = 0;      // start of the current request in m_buf
     qsizetype m_headStart = 0; // after leading blank lines
-    qsizetype m_scanned = 0;  // head bytes already checked for the terminator
-    qint64 m_bodyNeeded = 0;
+    qsizetype m_scanned = 0;  // head (or chunk framing) bytes already checked
+    qsizetype m_requestLineBytes = -1; // length of the validated request line; -1 until complete
+    qint64 m_bodyNeeded = 0;  // Content-Length body, or the rest of the current chunk
+    qsizetype m_framingBytes = 0; // chunk framing of the current body so far
+    int m_trailerCount = 0;
     bool m_continueRequested = false;
     HttpRequest m_current;
     QList<HttpRequest> m_ready;

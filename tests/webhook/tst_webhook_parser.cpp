@@ -60,6 +60,20 @@ bool sameRequests(const Outcome &a, const Outcome &b)
 
 const QByteArray Json = R"({"_id":"660ed43bfdf9fc05a0de7a40","contactId":"c1"})";
 
+QByteArray chunkedPost(const QByteArray &chunks, const QByteArray &extra = {})
+{
+    return "POST /api/ghl/webhook-qr HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n" + extra
+        + "Transfer-Encoding: chunked\r\n\r\n" + chunks;
+}
+
+QList<qsizetype> everyByte(const QByteArray &input)
+{
+    QList<qsizetype> cuts;
+    for (qsizetype i = 1; i < input.size(); ++i)
+        cuts.append(i);
+    return cuts;
+}
+
 QByteArray post(const QByteArray &body, const QByteArray &extra = {})
 {
     return "POST /api/ghl/webhook-qr?x=1 HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n" + extra
@@ -80,6 +94,10 @@ private slots:
     void keepAliveSemantics();
     void everySplitGivesTheSameResult();
     void pipelinedRequestsInOrder();
+    void chunkedBodies_data();
+    void chunkedBodies();
+    void requestTargets_data();
+    void requestTargets();
     void bodyLimitDecidedFromHeader();
     void headerLimitWithoutTerminator();
     void expectContinue();
@@ -106,7 +124,7 @@ void TestWebhookParser::statusCodes_data()
 
     QTest::newRow("400 garbage request line") << QByteArray("HELLO\r\n\r\n") << 400 << 0;
     QTest::newRow("400 two spaces") << QByteArray("GET  / HTTP/1.1\r\nHost: x\r\n\r\n") << 400 << 0;
-    QTest::newRow("400 absolute target") << QByteArray("GET http://x/ HTTP/1.1\r\nHost: x\r\n\r\n") << 400 << 0;
+    QTest::newRow("absolute target") << QByteArray("GET http://x/ HTTP/1.1\r\nHost: x\r\n\r\n") << 0 << 1;
     QTest::newRow("400 bad version") << QByteArray("GET / HTTX/1.1\r\nHost: x\r\n\r\n") << 400 << 0;
     QTest::newRow("505 http/2.0") << QByteArray("GET / HTTP/2.0\r\nHost: x\r\n\r\n") << 505 << 0;
     QTest::newRow("400 bare LF") << QByteArray("GET / HTTP/1.1\nHost: x\n\n") << 400 << 0;
@@ -121,8 +139,8 @@ void TestWebhookParser::statusCodes_data()
     QTest::newRow("400 duplicate content-length")
         << post(Json, "Content-Length: " + QByteArray::number(Json.size()) + "\r\n") << 400 << 0;
     QTest::newRow("400 content-length and transfer-encoding") << post(Json, "Transfer-Encoding: chunked\r\n") << 400 << 0;
-    QTest::newRow("411 chunked") << QByteArray("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n")
-                                 << 411 << 0;
+    QTest::newRow("chunked") << QByteArray("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n")
+                             << 0 << 1;
     QTest::newRow("411 post without length") << QByteArray("POST / HTTP/1.1\r\nHost: x\r\n\r\n") << 411 << 0;
     QTest::newRow("413 body too large") << QByteArray("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1048577\r\n\r\n") << 413 << 0;
     QTest::newRow("413 huge content-length") << QByteArray("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 999999999999999\r\n\r\n")
@@ -191,6 +209,9 @@ void TestWebhookParser::everySplitGivesTheSameResult()
         post(Json) + "GET / HTTP/1.1\r\nHost: x\r\nX: a\r\n b\r\n\r\n",  // ends in 400
         "GET / HTTP/1.1\nHost: x\r\n\r\n",                              // bare LF
         "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5000000\r\n\r\n", // 413
+        chunkedPost("3;e=1\r\nabc\r\n1\r\nd\r\n0\r\nT: v\r\n\r\n") + post(Json),
+        chunkedPost("3\r\nabc\r\n1\r\nd\r\nx"), // 400: missing CRLF
+        "GET /" + QByteArray(9000, 'u') + " HTTP/1.1\r\nHost: x\r\n\r\n", // 414
     };
     for (const QByteArray &input : inputs) {
         const Outcome whole = parseAll(input);
@@ -225,6 +246,138 @@ void TestWebhookParser::pipelinedRequestsInOrder()
             QCOMPARE(o.requests[i].path, "/r" + QByteArray::number(i));
     }
     QCOMPARE(total, input.size());
+}
+
+void TestWebhookParser::chunkedBodies_data()
+{
+    QTest::addColumn<QByteArray>("input");
+    QTest::addColumn<qint64>("maxBody");
+    QTest::addColumn<int>("error"); // 0: one complete request with `body` is expected
+    QTest::addColumn<QByteArray>("body");
+
+    const qint64 mib = 1024 * 1024;
+    QTest::newRow("simple") << chunkedPost("5\r\n{\"a\":\r\n3\r\n12}\r\n0\r\n\r\n") << mib << 0 << QByteArray(R"({"a":12})");
+    QTest::newRow("upper and lower hex, leading zeros")
+        << chunkedPost("000A\r\n0123456789\r\nb\r\nabcdefghijk\r\n0\r\n\r\n") << mib << 0 << QByteArray("0123456789abcdefghijk");
+    QTest::newRow("extensions ignored")
+        << chunkedPost("2;name=value\r\n{}\r\n0 ; last ;q=\"quoted; text\"\r\n\r\n") << mib << 0 << QByteArray("{}");
+    QTest::newRow("trailers ignored")
+        << chunkedPost("2\r\n{}\r\n0\r\nX-Checksum: abc\r\nX-Other: 1\r\n\r\n") << mib << 0 << QByteArray("{}");
+    QTest::newRow("empty body") << chunkedPost("0\r\n\r\n") << mib << 0 << QByteArray();
+    QTest::newRow("decoded size exactly at the limit")
+        << chunkedPost("6\r\n012345\r\n4\r\n6789\r\n0\r\n\r\n") << qint64(10) << 0 << QByteArray("0123456789");
+    QTest::newRow("413 decoded size over the limit")
+        << chunkedPost("6\r\n012345\r\n5\r\n6789a\r\n0\r\n\r\n") << qint64(10) << 413 << QByteArray();
+    QTest::newRow("413 one chunk larger than the limit") << chunkedPost("FFFFFFF\r\n") << mib << 413 << QByteArray();
+    QTest::newRow("400 bad hex") << chunkedPost("2g\r\n{}\r\n0\r\n\r\n") << mib << 400 << QByteArray();
+    QTest::newRow("400 no size") << chunkedPost(";ext\r\n{}\r\n0\r\n\r\n") << mib << 400 << QByteArray();
+    QTest::newRow("400 negative size") << chunkedPost("-2\r\n{}\r\n0\r\n\r\n") << mib << 400 << QByteArray();
+    QTest::newRow("400 huge size overflows") << chunkedPost("10000000000000002\r\n{}\r\n") << mib << 400 << QByteArray();
+    QTest::newRow("400 missing CRLF after data") << chunkedPost("2\r\n{}0\r\n\r\n") << mib << 400 << QByteArray();
+    QTest::newRow("400 data longer than its size") << chunkedPost("1\r\n{}\r\n0\r\n\r\n") << mib << 400 << QByteArray();
+    QTest::newRow("400 bare LF in size line") << chunkedPost("2\n{}\r\n0\r\n\r\n") << mib << 400 << QByteArray();
+    QTest::newRow("400 control character in extension") << chunkedPost("2;a\x01\r\n{}\r\n0\r\n\r\n") << mib << 400 << QByteArray();
+    QTest::newRow("400 extension too long")
+        << chunkedPost("2;" + QByteArray(2000, 'e') + "\r\n{}\r\n0\r\n\r\n") << mib << 400 << QByteArray();
+    QTest::newRow("400 malformed trailer") << chunkedPost("2\r\n{}\r\n0\r\nno colon\r\n\r\n") << mib << 400 << QByteArray();
+    QTest::newRow("431 trailer too large")
+        << chunkedPost("2\r\n{}\r\n0\r\nX-Big: " + QByteArray(17000, 't') + "\r\n\r\n") << mib << 431 << QByteArray();
+    QByteArray tinyChunks;
+    for (int i = 0; i < 8000; ++i)
+        tinyChunks += "1\r\nx\r\n";
+    QTest::newRow("413 too much framing for the data") << chunkedPost(tinyChunks + "0\r\n\r\n") << mib << 413 << QByteArray();
+    QTest::newRow("400 content-length with chunked")
+        << chunkedPost("2\r\n{}\r\n0\r\n\r\n", "Content-Length: 2\r\n") << mib << 400 << QByteArray();
+    QTest::newRow("501 gzip") << QByteArray("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n") << mib << 501 << QByteArray();
+    QTest::newRow("501 gzip then chunked")
+        << chunkedPost("2\r\n{}\r\n0\r\n\r\n", "Transfer-Encoding: gzip\r\n") << mib << 501 << QByteArray();
+    QTest::newRow("400 chunked not last")
+        << QByteArray("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked, gzip\r\n\r\n") << mib << 400 << QByteArray();
+    QTest::newRow("400 chunked twice")
+        << QByteArray("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked, chunked\r\n\r\n") << mib << 400 << QByteArray();
+    QTest::newRow("400 chunked in HTTP/1.0")
+        << QByteArray("POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n") << mib << 400 << QByteArray();
+    QTest::newRow("incomplete: no last chunk yet") << chunkedPost("2\r\n{}\r\n") << mib << -1 << QByteArray();
+    QTest::newRow("incomplete: no end of trailers yet") << chunkedPost("2\r\n{}\r\n0\r\n") << mib << -1 << QByteArray();
+}
+
+void TestWebhookParser::chunkedBodies()
+{
+    QFETCH(QByteArray, input);
+    QFETCH(qint64, maxBody);
+    QFETCH(int, error);
+    QFETCH(QByteArray, body);
+    HttpParser::Limits limits;
+    limits.maxBodyBytes = maxBody;
+    const Outcome whole = parseAll(input, limits);
+    if (error > 0) {
+        QVERIFY2(whole.error == error && whole.requests.isEmpty(),
+                 qPrintable(QStringLiteral("expected error %1, got %2").arg(error).arg(describe(whole))));
+    } else if (error < 0) {
+        QVERIFY2(whole.error == 0 && whole.requests.isEmpty(),
+                 qPrintable(QStringLiteral("expected to wait for more input, got %1").arg(describe(whole))));
+    } else {
+        QVERIFY2(whole.error == 0 && whole.requests.size() == 1,
+                 qPrintable(QStringLiteral("expected one request, got %1").arg(describe(whole))));
+        QCOMPARE(whole.requests.first().body, body);
+        QCOMPARE(whole.requests.first().rawSize, input.size());
+        QVERIFY2(!whole.requests.first().hasHeader("x-checksum"), "trailer fields must not become headers");
+    }
+    // The same in 1-byte pieces (how a slow tunnel may deliver it).
+    const Outcome bytewise = parseInPieces(input, everyByte(input), limits);
+    QVERIFY2(sameRequests(whole, bytewise), qPrintable(QStringLiteral("byte-by-byte gave %1 instead of %2")
+                                                           .arg(describe(bytewise), describe(whole))));
+}
+
+void TestWebhookParser::requestTargets_data()
+{
+    QTest::addColumn<QByteArray>("input");
+    QTest::addColumn<int>("error"); // 0: one request with `path` and `query`
+    QTest::addColumn<QByteArray>("path");
+    QTest::addColumn<QByteArray>("query");
+
+    QTest::newRow("origin form") << post(Json) << 0 << QByteArray("/api/ghl/webhook-qr") << QByteArray("x=1");
+    QTest::newRow("absolute form")
+        << QByteArray("POST http://tickets.example.com:8080/api/ghl/webhook-qr?x=1 HTTP/1.1\r\nHost: tickets.example.com\r\n"
+                      "Content-Length: 2\r\n\r\n{}")
+        << 0 << QByteArray("/api/ghl/webhook-qr") << QByteArray("x=1");
+    QTest::newRow("absolute form, https, upper-case scheme, no path")
+        << QByteArray("GET HTTPS://tickets.example.com HTTP/1.1\r\nHost: x\r\n\r\n") << 0 << QByteArray("/") << QByteArray();
+    QTest::newRow("absolute form, query without path")
+        << QByteArray("GET http://h?a=b HTTP/1.1\r\nHost: x\r\n\r\n") << 0 << QByteArray("/") << QByteArray("a=b");
+    QTest::newRow("400 other scheme") << QByteArray("GET ftp://h/ HTTP/1.1\r\nHost: x\r\n\r\n") << 400 << QByteArray() << QByteArray();
+    QTest::newRow("400 no authority") << QByteArray("GET http:///a HTTP/1.1\r\nHost: x\r\n\r\n") << 400 << QByteArray() << QByteArray();
+    QTest::newRow("400 user info") << QByteArray("GET http://u@h/ HTTP/1.1\r\nHost: x\r\n\r\n") << 400 << QByteArray() << QByteArray();
+    QTest::newRow("400 relative target") << QByteArray("GET a/b HTTP/1.1\r\nHost: x\r\n\r\n") << 400 << QByteArray() << QByteArray();
+    QTest::newRow("target at the limit") << QByteArray("GET /" + QByteArray(8191, 'a') + " HTTP/1.1\r\nHost: x\r\n\r\n") << 0
+                                         << "/" + QByteArray(8191, 'a') << QByteArray();
+    QTest::newRow("414 long target") << QByteArray("GET /" + QByteArray(8192, 'a') + " HTTP/1.1\r\nHost: x\r\n\r\n") << 414
+                                     << QByteArray() << QByteArray();
+    // Answered before the line ends: the client is still sending.
+    QTest::newRow("414 long target, line not finished") << QByteArray("GET /" + QByteArray(20000, 'a')) << 414 << QByteArray()
+                                                        << QByteArray();
+    QTest::newRow("400 long line without a target") << QByteArray(20000, 'G') << 400 << QByteArray() << QByteArray();
+    // HTTP/0.9: no version and no headers follow; answered at once, not after the request timeout.
+    QTest::newRow("400 HTTP/0.9 request line") << QByteArray("GET /\r\n") << 400 << QByteArray() << QByteArray();
+}
+
+void TestWebhookParser::requestTargets()
+{
+    QFETCH(QByteArray, input);
+    QFETCH(int, error);
+    QFETCH(QByteArray, path);
+    QFETCH(QByteArray, query);
+    const Outcome o = parseAll(input);
+    if (error) {
+        QVERIFY2(o.error == error, qPrintable(QStringLiteral("expected error %1, got %2").arg(error).arg(describe(o))));
+    } else {
+        QVERIFY2(o.error == 0 && o.requests.size() == 1, qPrintable(QStringLiteral("expected one request, got %1").arg(describe(o))));
+        QCOMPARE(o.requests.first().path, path);
+        QCOMPARE(o.requests.first().query, query);
+        QCOMPARE(o.requests.first().target, query.isEmpty() ? path : path + '?' + query);
+    }
+    const Outcome bytewise = parseInPieces(input, everyByte(input));
+    QVERIFY2(sameRequests(o, bytewise), qPrintable(QStringLiteral("byte-by-byte gave %1 instead of %2").arg(describe(bytewise), describe(o))));
 }
 
 void TestWebhookParser::bodyLimitDecidedFromHeader()
@@ -271,6 +424,7 @@ void TestWebhookParser::randomMutationsNeverCrash()
         post(Json) + post("{}"),
         "GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
         "Sec-WebSocket-Version: 13\r\n\r\n",
+        chunkedPost("5\r\n{\"a\":\r\n3;x=y\r\n12}\r\n0\r\nT: 1\r\n\r\n"),
     };
     HttpParser::Limits limits;
     limits.maxBodyBytes = 4096;
@@ -308,12 +462,13 @@ void TestWebhookParser::randomMutationsNeverCrash()
         qsizetype consumed = 0;
         for (const HttpRequest &r : std::as_const(o.requests)) {
             QVERIFY2(r.body.size() <= limits.maxBodyBytes, "a body exceeded the body limit");
-            QVERIFY2(r.rawSize - r.body.size() <= limits.maxHeaderBytes + 4, "a head exceeded the header limit");
+            QVERIFY2(r.rawSize - r.body.size() <= limits.maxHeaderBytes + 4 + (r.hasHeader("transfer-encoding") ? limits.maxChunkFramingBytes : 0),
+                     "a head (or chunk framing) exceeded its limit");
             consumed += r.rawSize;
         }
         QVERIFY2(consumed <= input.size(), "requests claim more bytes than were fed");
         if (parser.hasError()) {
-            QVERIFY2(QList<int>({ 400, 411, 413, 431, 505 }).contains(parser.errorStatus()),
+            QVERIFY2(QList<int>({ 400, 411, 413, 414, 431, 501, 505 }).contains(parser.errorStatus()),
                      qPrintable(QStringLiteral("unexpected error status %1").arg(parser.errorStatus())));
             ++errors;
         } else if (o.requests.isEmpty()) {

@@ -223,6 +223,7 @@ private slots:
     void refusesNoneBeyondLoopback();
     void stopClosesConnections();
     void signedWebhookEndToEnd();
+    void chunkedSignedWebhook();
     void handledOnWorkerThreads();
     void safeHeadersRedactSecrets();
     void unansweredRequestGets500();
@@ -252,8 +253,8 @@ void TestWebhookServer::statusCodes_data()
     QTest::newRow("405 GET on webhook") << get("/api/ghl/webhook-qr") << 405 << QByteArray("GET");
     QTest::newRow("405 POST on healthz") << post("{}", {}, "/healthz") << 405 << QByteArray("POST");
     QTest::newRow("411 POST without length") << QByteArray("POST /api/ghl/webhook-qr HTTP/1.1\r\nHost: x\r\n\r\n") << 411 << QByteArray("Content-Length");
-    QTest::newRow("411 chunked") << QByteArray("POST /api/ghl/webhook-qr HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n")
-                                 << 411 << QByteArray("Content-Length");
+    QTest::newRow("501 transfer coding other than chunked")
+        << QByteArray("POST /api/ghl/webhook-qr HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n") << 501 << QByteArray("chunked");
     QTest::newRow("413 too large") << QByteArray("POST /api/ghl/webhook-qr HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 4097\r\n\r\n")
                                    << 413 << QByteArray("4096");
     QTest::newRow("415 not JSON") << post("order=1", "X-Webhook-Secret: " + Secret + "\r\n", "/api/ghl/webhook-qr", "application/x-www-form-urlencoded")
@@ -263,6 +264,12 @@ void TestWebhookServer::statusCodes_data()
     QTest::newRow("422 no order id") << post(R"({"type":"OrderCreate","contactId":"c1"})") << 422 << QByteArray("order");
     QTest::newRow("431 header too large") << get("/healthz", m_bigHeader) << 431 << QByteArray("header");
     QTest::newRow("505 HTTP/2.0") << QByteArray("GET / HTTP/2.0\r\nHost: x\r\n\r\n") << 505 << QByteArray("HTTP");
+    // HTTP/0.9 (no version, no blank line follows): answered and closed at once, not left to time out.
+    QTest::newRow("400 HTTP/0.9 request line") << QByteArray("GET /\r\n") << 400 << QByteArray("error");
+    QTest::newRow("414 long target") << get("/healthz?" + QByteArray(9000, 'q')) << 414 << QByteArray("target");
+    QTest::newRow("200 absolute-form target")
+        << post(orderBody("o-abs"), "X-Webhook-Secret: " + Secret + "\r\n", "http://127.0.0.1:8080/api/ghl/webhook-qr")
+        << 200 << QByteArray("accepted");
 }
 
 void TestWebhookServer::statusCodes()
@@ -289,7 +296,7 @@ void TestWebhookServer::statusCodes()
     if (status == 401)
         QVERIFY2(r.headers.value("www-authenticate").startsWith("Bearer"), "401 must name the scheme (WWW-Authenticate)");
     QVERIFY2(r.headers.value("date").endsWith("GMT"), "answers carry a Date header");
-    const bool framingError = QList<int> { 411, 413, 431, 505 }.contains(status) || (status == 400 && r.body.contains("header"))
+    const bool framingError = QList<int> { 411, 413, 414, 431, 501, 505 }.contains(status) || (status == 400 && r.body.contains("header"))
         || QByteArray(QTest::currentDataTag()).contains("request line");
     if (framingError) {
         // Framing errors: the stream cannot continue.
@@ -609,6 +616,36 @@ void TestWebhookServer::signedWebhookEndToEnd()
     QVERIFY(c.waitFor(6));
     QCOMPARE(c.parsed()[5].status, 429);
     QCOMPARE(f.inbox.commits, (QStringList { u"o-signed"_qs, u"o-signed"_qs }));
+}
+
+// Tunnels and reverse proxies re-frame bodies as chunked; the signature covers the decoded bytes.
+void TestWebhookServer::chunkedSignedWebhook()
+{
+    const TestKey key = TestKey::ed25519();
+    core::WebhookSettings s = secretSettings();
+    s.auth = core::WebhookAuth::GhlSignature;
+    s.ghlPublicKey = QString::fromLatin1(key.spkiBase64());
+    Fixture f(fastOptions(), s);
+    QVERIFY2(f.error.isEmpty(), qPrintable(f.error));
+    const QByteArray body = R"({"type":"OrderCreate","_id":"o-chunked","contactId":"c1","webhookId":"wh-chunked","timestamp":")"
+        + f.clock.now().toString(Qt::ISODate).toLatin1() + "\"}";
+    const qsizetype half = body.size() / 2;
+    const QByteArray request = "POST /api/ghl/webhook-qr HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                               "X-GHL-Signature: " + key.sign(body) + "\r\nTransfer-Encoding: chunked\r\n\r\n"
+        + QByteArray::number(half, 16) + ";proxy=1\r\n" + body.first(half) + "\r\n"
+        + QByteArray::number(body.size() - half, 16) + "\r\n" + body.sliced(half) + "\r\n0\r\nX-Trailer: t\r\n\r\n";
+    Client c(f.port());
+    QVERIFY(c.connected());
+    // In two writes cut inside a chunk, then a pipelined GET: the connection must consume exactly the chunked bytes.
+    c.send(request.first(request.size() - 20));
+    QVERIFY(c.socket.waitForBytesWritten(WaitMs));
+    c.send(request.sliced(request.size() - 20) + get("/healthz"));
+    QVERIFY(c.waitFor(2));
+    QVERIFY2(c.parsed()[0].status == 200,
+             qPrintable(QStringLiteral("a signed chunked webhook should be accepted, got %1 %2")
+                            .arg(c.parsed()[0].status).arg(QString::fromUtf8(c.parsed()[0].body))));
+    QCOMPARE(f.inbox.commits, QStringList { u"o-chunked"_qs });
+    QCOMPARE(c.parsed()[1].status, 200);
 }
 
 void TestWebhookServer::handledOnWorkerThreads()
