@@ -1350,6 +1350,10 @@ Exit-Codes: 0 Erfolg, 1 Fehler, 2 falscher Aufruf oder Konfiguration, 3 beendet,
         <source>prepare storing %1 webhooks</source>
         <translation>Speichern von %1 Webhooks vorbereiten</translation>
     </message>
+    <message>
+        <source>look up webhook %1</source>
+        <translation>Webhook %1 nachschlagen</translation>
+    </message>
 </context>
 <context>
     <name>qrt::db::Migrator</name>

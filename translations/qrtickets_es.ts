@@ -1350,6 +1350,10 @@ Códigos de salida: 0 éxito, 1 error, 2 uso o configuración incorrectos, 3 ter
         <source>prepare storing %1 webhooks</source>
         <translation>preparar el guardado de %1 webhooks</translation>
     </message>
+    <message>
+        <source>look up webhook %1</source>
+        <translation>buscar el webhook %1</translation>
+    </message>
 </context>
 <context>
     <name>qrt::db::Migrator</name>

@@ -1350,6 +1350,10 @@ Codes de sortie : 0 succès, 1 échec, 2 usage ou configuration incorrects, 3 te
         <source>prepare storing %1 webhooks</source>
         <translation>préparer l&apos;enregistrement de %1 webhooks</translation>
     </message>
+    <message>
+        <source>look up webhook %1</source>
+        <translation>rechercher le webhook %1</translation>
+    </message>
 </context>
 <context>
     <name>qrt::db::Migrator</name>
