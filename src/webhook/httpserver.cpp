@@ -83,7 +83,11 @@ void HttpServer::incomingConnection(qintptr socketDescriptor)
         qCWarning(m_options.logCategory).noquote() << "connection limit of" << m_options.maxConnections << "reached; refusing"
                              << socket->peerAddress().toString();
         socket->setParent(this);
-        socket->write(serializeResponse(HttpResponse::error(503, QStringLiteral("Too many connections; try again shortly.")), false));
+        // 429, not 503: GHL re-sends a delivery only after a 429 (reference/ghl-api/README.md); any
+        // other answer loses it for good.
+        HttpResponse busy = HttpResponse::error(429, QStringLiteral("Too many connections; try again shortly."));
+        busy.headers.append({ QByteArrayLiteral("Retry-After"), QByteArrayLiteral("10") });
+        socket->write(serializeResponse(busy, false));
         connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
         QTimer::singleShot(5000, socket, [socket] { socket->abort(); socket->deleteLater(); });
         socket->disconnectFromHost();
