@@ -11,13 +11,21 @@
 
 namespace qrt::app {
 
-core::Result<AppContext> loadContext(const QString &configFile, const QString &databaseUrl)
+namespace {
+// The file (--config), the environment and --database, as every command reads them.
+core::Config::Sources sourcesFor(const QString &configFile, const QString &databaseUrl)
 {
     core::Config::Sources sources;
     sources.filePath = configFile;
     if (!databaseUrl.isEmpty())
         sources.commandLine.insert(core::ConfigKey::DatabaseUrl, databaseUrl);
-    auto config = core::Config::load(sources);
+    return sources;
+}
+} // namespace
+
+core::Result<AppContext> loadContext(const QString &configFile, const QString &databaseUrl)
+{
+    auto config = core::Config::load(sourcesFor(configFile, databaseUrl));
     if (!config)
         return config.error();
     auto database = db::Database::open(config->text(core::ConfigKey::DatabaseUrl));
@@ -28,10 +36,7 @@ core::Result<AppContext> loadContext(const QString &configFile, const QString &d
 
 core::Result<AppContext> loadDesktopContext(const QString &configFile, const QString &databaseUrl)
 {
-    core::Config::Sources sources;
-    sources.filePath = configFile;
-    if (!databaseUrl.isEmpty())
-        sources.commandLine.insert(core::ConfigKey::DatabaseUrl, databaseUrl);
+    const core::Config::Sources sources = sourcesFor(configFile, databaseUrl);
     auto config = core::Config::load(sources);
     std::optional<core::Error> problem;
     if (!config) {
