@@ -6,7 +6,9 @@
 #include "ghl/listordersjob.h"
 #include "ghl/ratelimiter.h"
 #include "ghl/updatecontactfieldjob.h"
+#include "ghl/uploadcustomfilesjob.h"
 
+#include <QHttpMultiPart>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -167,6 +169,15 @@ ListCustomFieldsJob *GhlClient::listCustomFields()
     return job;
 }
 
+UploadCustomFilesJob *GhlClient::uploadCustomFile(const QString &contactId, const QString &fieldId,
+                                                  const QString &fileName, const QByteArray &content,
+                                                  const QByteArray &mimeType)
+{
+    auto *job = new UploadCustomFilesJob(this, contactId, fieldId, fileName, content, mimeType);
+    job->start();
+    return job;
+}
+
 void GhlClient::cancelAll()
 {
     const QList<GhlJob *> jobs = m_inFlight + m_queue + m_waitingRetry;
@@ -299,7 +310,12 @@ void GhlClient::send(GhlJob *job)
     request.setTransferTimeout(std::max(1, m_settings.requestTimeoutMs));
 
     QNetworkReply *reply = nullptr;
-    if (r.verb == "GET")
+    QHttpMultiPart *multiPart = r.multipart ? job->createMultiPart() : nullptr;
+    if (multiPart) {
+        // QNetworkAccessManager sets Content-Type with the boundary, and Content-Length.
+        reply = m_nam->sendCustomRequest(request, r.verb, multiPart);
+        multiPart->setParent(reply);
+    } else if (r.verb == "GET")
         reply = m_nam->get(request);
     else if (r.verb == "PUT")
         reply = m_nam->put(request, r.body);

@@ -24,6 +24,7 @@ class ListOrdersJob;
 class GetOrderJob;
 class UpdateContactFieldJob;
 class ListCustomFieldsJob;
+class UploadCustomFilesJob;
 class RateLimiter;
 
 // Transient failures (429, 5xx, network errors, timeouts) are retried with exponential backoff
@@ -70,6 +71,13 @@ public:
     GetOrderJob *getOrder(const QString &orderId);
     UpdateContactFieldJob *updateContactFields(const QString &contactId, const QList<ContactFieldValue> &fields);
     ListCustomFieldsJob *listCustomFields();
+    // POST /forms/upload-custom-files (scope forms.write): puts `content` as file `fileName` into
+    // the FILE_UPLOAD custom field `fieldId` of the contact (uploadcustomfilesjob.h). For a QR code:
+    // fileName "qr-<order_id>.png", content the PNG; TEXT / LARGE_TEXT fields take the data URL
+    // through updateContactFields() instead.
+    UploadCustomFilesJob *uploadCustomFile(const QString &contactId, const QString &fieldId, const QString &fileName,
+                                           const QByteArray &content,
+                                           const QByteArray &mimeType = QByteArrayLiteral("image/png"));
 
     // Aborts everything in flight, queued or waiting to retry; those jobs finish Cancelled.
     void cancelAll();

@@ -8,6 +8,7 @@
 #include <QString>
 #include <QUrlQuery>
 
+class QHttpMultiPart;
 class QNetworkReply;
 class QTimer;
 
@@ -54,10 +55,14 @@ protected:
         QUrlQuery query;
         QByteArray body;  // JSON for PUT
         QString scope;    // the OAuth scope the endpoint needs, named in 401/403 messages
+        bool multipart = false; // the body is createMultiPart()'s, not `body`
     };
 
     GhlJob(GhlClient *client, QObject *parent);
     virtual Request buildRequest() const = 0;
+    // A multipart body (Request::multipart), made anew for every attempt: the client hands it to
+    // QNetworkAccessManager and lets the reply own it.
+    virtual QHttpMultiPart *createMultiPart() const { return nullptr; }
     // Parses a 2xx body; returns GhlError{} on success or e.g. malformed(...).
     virtual GhlError parse(const QByteArray &body) = 0;
     GhlError malformed(const QString &what) const;
