@@ -1,5 +1,6 @@
 #include "ghl/ghlclient.h"
 
+#include "ghl/getcontactjob.h"
 #include "ghl/getorderjob.h"
 #include "ghl/ghljob.h"
 #include "ghl/listcustomfieldsjob.h"
@@ -151,6 +152,13 @@ ListOrdersJob *GhlClient::listOrders(const ListOrdersQuery &query)
 GetOrderJob *GhlClient::getOrder(const QString &orderId)
 {
     auto *job = new GetOrderJob(this, orderId);
+    job->start();
+    return job;
+}
+
+GetContactJob *GhlClient::getContact(const QString &contactId)
+{
+    auto *job = new GetContactJob(this, contactId);
     job->start();
     return job;
 }

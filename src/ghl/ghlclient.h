@@ -22,6 +22,7 @@ namespace qrt::ghl {
 class GhlJob;
 class ListOrdersJob;
 class GetOrderJob;
+class GetContactJob;
 class UpdateContactFieldJob;
 class ListCustomFieldsJob;
 class UploadCustomFilesJob;
@@ -69,6 +70,7 @@ public:
     // Created (child of the client), started, deleted after finished().
     ListOrdersJob *listOrders(const ListOrdersQuery &query);
     GetOrderJob *getOrder(const QString &orderId);
+    GetContactJob *getContact(const QString &contactId);
     UpdateContactFieldJob *updateContactFields(const QString &contactId, const QList<ContactFieldValue> &fields);
     ListCustomFieldsJob *listCustomFields();
     // POST /forms/upload-custom-files (scope forms.write): puts `content` as file `fileName` into
