@@ -1,0 +1,376 @@
+#include "outbox/orderdelivery.h"
+
+#include "db/fieldmappingrepository.h"
+#include "db/orderrepository.h"
+#include "ghl/getcontactjob.h"
+#include "ghl/ghlclient.h"
+#include "ghl/updatecontactfieldjob.h"
+#include "ghl/uploadcustomfilesjob.h"
+#include "outbox/fieldcatalog.h"
+#include "qr/qrcode.h"
+
+#include <QCoreApplication>
+#include <QCryptographicHash>
+#include <QJsonDocument>
+#include <QJsonArray>
+#include <QLoggingCategory>
+#include <QTimer>
+
+Q_LOGGING_CATEGORY(lcOutbox, "qrt.outbox")
+
+namespace qrt::outbox {
+
+namespace {
+struct Tr
+{
+    Q_DECLARE_TR_FUNCTIONS(qrt::outbox::OrderDelivery)
+};
+
+const QString kText = QStringLiteral("TEXT");
+const QString kLargeText = QStringLiteral("LARGE_TEXT");
+const QString kFileUpload = QStringLiteral("FILE_UPLOAD");
+
+QString textValue(const QString &dataUrl)
+{
+    return QStringLiteral("sha256:")
+        + QString::fromLatin1(QCryptographicHash::hash(dataUrl.toUtf8(), QCryptographicHash::Sha256).toHex());
+}
+
+// A field's value as JSON text (a FileField object, an array of them, or a string).
+QString jsonText(const QJsonValue &v)
+{
+    if (v.isString())
+        return v.toString();
+    return QString::fromUtf8(QJsonDocument(QJsonArray { v }).toJson(QJsonDocument::Compact));
+}
+} // namespace
+
+int DeliveryResult::count(FieldOutcome::Kind kind) const
+{
+    return int(std::count_if(fields.cbegin(), fields.cend(), [kind](const FieldOutcome &f) { return f.kind == kind; }));
+}
+
+QStringList DeliveryResult::reasons() const
+{
+    QStringList out;
+    if (!error.isEmpty())
+        out << error;
+    for (const FieldOutcome &f : fields) {
+        if (f.kind == FieldOutcome::Failed)
+            out << f.reason;
+    }
+    return out;
+}
+
+OrderDelivery::OrderDelivery(DeliveryContext context, DeliveryRequest request, QObject *parent)
+    : QObject(parent), m_ctx(std::move(context)), m_request(std::move(request))
+{
+    m_result.orderId = m_request.orderId;
+}
+
+OrderDelivery::~OrderDelivery() = default;
+
+QString OrderDelivery::fileName() const
+{
+    return QStringLiteral("qr-%1.png").arg(m_request.orderId);
+}
+
+void OrderDelivery::start()
+{
+    db::Database &database = *m_ctx.database;
+    db::OrderRepository orders(database);
+    auto row = orders.get(m_request.orderId);
+    if (!row || !row->has_value()) {
+        m_result.error = row ? Tr::tr("Order %1 is not stored.").arg(m_request.orderId)
+                             : Tr::tr("Reading order %1 failed: %2").arg(m_request.orderId, row.error().toString());
+        QTimer::singleShot(0, this, &OrderDelivery::finish);
+        return;
+    }
+    const core::Order &order = row->value().order;
+    m_result.contactId = m_request.contactId.isEmpty() ? order.contactId : m_request.contactId;
+    QStringList products = m_request.productIds;
+    if (products.isEmpty()) {
+        for (const core::OrderItem &i : order.items) {
+            if (!i.productId.isEmpty() && !products.contains(i.productId))
+                products << i.productId;
+        }
+        if (products.isEmpty() && !order.eventId.isEmpty())
+            products << order.eventId;
+    }
+    db::FieldMappingRepository mappings(database);
+    for (const QString &product : std::as_const(products)) {
+        auto mapping = mappings.forProduct(product);
+        if (!mapping) {
+            m_result.error = Tr::tr("Reading the field mapping of product %1 failed: %2").arg(product, mapping.error().toString());
+            QTimer::singleShot(0, this, &OrderDelivery::finish);
+            return;
+        }
+        if (!mapping->has_value() || mapping->value().fieldId.isEmpty()) {
+            m_result.warnings << Tr::tr("no custom field mapped for product %1: map it in Settings").arg(product);
+            continue;
+        }
+        if (!m_mappedFields.contains(mapping->value().fieldId))
+            m_mappedFields << mapping->value().fieldId;
+    }
+    if (!m_mappedFields.isEmpty() && m_result.contactId.isEmpty()) {
+        m_result.warnings << Tr::tr("the webhook and order %1 name no contact: the QR code was not written to GHL")
+                                 .arg(m_request.orderId);
+        m_mappedFields.clear();
+    }
+    OutboxRepository outbox(database);
+    // Written by the original system (qr_code_image without our push time): counts as delivered.
+    const bool adopted = !order.qrCodeImage.isEmpty() && !order.qrPushedAt.isValid();
+    QStringList remaining;
+    for (const QString &fieldId : std::as_const(m_mappedFields)) {
+        const bool pushed = m_request.alreadyPushed.contains(fieldId);
+        if (adopted || pushed) {
+            if (auto r = outbox.recordKnown(m_request.orderId, fieldId, m_result.contactId,
+                                            adopted ? QStringLiteral("adopted") : QStringLiteral("webhook_inbox.pushed"));
+                !r) {
+                m_result.fields.append({ fieldId, FieldOutcome::Failed, r.error().toString() });
+                continue;
+            }
+            skip(fieldId, adopted ? Tr::tr("written by the original system") : Tr::tr("written by an earlier attempt"));
+            continue;
+        }
+        remaining << fieldId;
+    }
+    m_mappedFields = remaining;
+    if (m_mappedFields.isEmpty()) {
+        QTimer::singleShot(0, this, &OrderDelivery::finish);
+        return;
+    }
+    auto dataUrl = qr::QrEncoder::orderDataUrl(m_ctx.qr, m_request.orderId);
+    if (!dataUrl) {
+        m_result.error = Tr::tr("The QR code of order %1 could not be made: %2").arg(m_request.orderId, dataUrl.error().toString());
+        QTimer::singleShot(0, this, &OrderDelivery::finish);
+        return;
+    }
+    m_result.dataUrl = dataUrl.value();
+    m_png = QByteArray::fromBase64(m_result.dataUrl.section(u',', 1).toLatin1());
+    m_ctx.catalog->fetch(m_ctx.client, [self = QPointer<OrderDelivery>(this)](const core::Result<FieldCatalog::Fields> &fields) {
+        if (!self)
+            return;
+        if (!fields) {
+            for (const QString &f : std::as_const(self->m_mappedFields))
+                self->recordFailed({ f, QString() }, fields.error().message);
+            self->finish();
+            return;
+        }
+        OutboxRepository repo(*self->m_ctx.database);
+        for (const QString &fieldId : std::as_const(self->m_mappedFields)) {
+            const auto it = fields->constFind(fieldId);
+            if (it == fields->cend()) {
+                self->recordFailed({ fieldId, QString() },
+                                   Tr::tr("custom field %1 (mapped for order %2) no longer exists in GHL: map another field "
+                                          "in Settings")
+                                       .arg(fieldId, self->m_request.orderId));
+                continue;
+            }
+            const QString type = it->dataType.toUpper();
+            if (type != kText && type != kLargeText && type != kFileUpload) {
+                self->recordFailed({ fieldId, type },
+                                   Tr::tr("custom field %1 is of type %2; a QR code goes into a Text, Large text or File "
+                                          "upload field: map another field in Settings")
+                                       .arg(it->name.isEmpty() ? fieldId : it->name, it->dataType));
+                continue;
+            }
+            auto claim = repo.claim(self->m_request.orderId, fieldId, self->m_result.contactId, type,
+                                    self->m_ctx.station, self->m_ctx.leaseS);
+            if (!claim) {
+                self->m_result.fields.append({ fieldId, FieldOutcome::Failed, claim.error().toString() });
+                continue;
+            }
+            switch (claim->outcome) {
+            case OutboxClaim::AlreadyDelivered:
+                self->skip(fieldId, Tr::tr("already delivered"));
+                break;
+            case OutboxClaim::Superseded:
+                self->skip(fieldId, Tr::tr("a newer order of this contact holds the field"));
+                break;
+            case OutboxClaim::Busy:
+                self->skip(fieldId, Tr::tr("being delivered by %1").arg(claim->holder), true);
+                break;
+            case OutboxClaim::Claimed:
+                self->m_targets.append({ fieldId, type, false });
+                if (claim->needsCheck())
+                    self->m_targets.last().done = true; // marks "check first" until deliver() runs
+                break;
+            }
+        }
+        self->deliver();
+    });
+}
+
+void OrderDelivery::deliver()
+{
+    if (m_targets.isEmpty()) {
+        finish();
+        return;
+    }
+    m_renew = new QTimer(this);
+    m_renew->setInterval(std::max(1, m_ctx.leaseS / 3) * 1000);
+    connect(m_renew, &QTimer::timeout, this, [this] {
+        QStringList open;
+        for (const Target &t : std::as_const(m_targets))
+            open << t.fieldId;
+        OutboxRepository repo(*m_ctx.database);
+        if (auto r = repo.renew(m_request.orderId, open, m_ctx.station, m_ctx.leaseS); !r)
+            qCWarning(lcOutbox).noquote() << "could not renew the QR delivery claim of order" << m_request.orderId << ':'
+                                          << r.error().toString();
+    });
+    m_renew->start();
+    const bool check = std::any_of(m_targets.cbegin(), m_targets.cend(), [](const Target &t) { return t.done; });
+    for (Target &t : m_targets)
+        t.done = false;
+    if (!check) {
+        send();
+        return;
+    }
+    // Claimed before: a crash (or a lost answer) may have come after GHL wrote. Ask what the
+    // fields hold; what already holds this order's QR is recorded, not written again.
+    ghl::GetContactJob *job = m_ctx.client->getContact(m_result.contactId);
+    m_jobs << job;
+    connect(job, &ghl::GhlJob::finished, this, [this, job] {
+        if (!job->ok()) {
+            const QString reason = Tr::tr("Reading contact %1 from GHL (to check an interrupted delivery) failed: %2")
+                                       .arg(m_result.contactId, job->error().toString());
+            for (const Target &t : std::as_const(m_targets))
+                recordFailed(t, reason);
+            m_targets.clear();
+            finish();
+            return;
+        }
+        QList<Target> still;
+        for (const Target &t : std::as_const(m_targets)) {
+            const QJsonValue value = job->customFieldValue(t.fieldId);
+            const bool there = t.fieldType == kFileUpload ? jsonText(value).contains(fileName())
+                                                          : value.toString() == m_result.dataUrl;
+            if (there) {
+                OutboxRepository repo(*m_ctx.database);
+                const QString v = t.fieldType == kFileUpload ? fileName() : textValue(m_result.dataUrl);
+                if (auto r = repo.markDelivered(m_request.orderId, t.fieldId, v); !r) {
+                    m_result.fields.append({ t.fieldId, FieldOutcome::Failed, r.error().toString() });
+                    continue;
+                }
+                qCInfo(lcOutbox).noquote() << "order" << m_request.orderId << "field" << t.fieldId
+                                           << "already holds its QR code (an interrupted delivery): not written again";
+                skip(t.fieldId, Tr::tr("found in GHL after an interrupted delivery"));
+            } else {
+                still << t;
+            }
+        }
+        m_targets = still;
+        send();
+    });
+}
+
+void OrderDelivery::send()
+{
+    if (m_targets.isEmpty()) {
+        finish();
+        return;
+    }
+    QList<Target> text;
+    for (const Target &t : std::as_const(m_targets)) {
+        if (t.fieldType == kFileUpload)
+            sendFile(t);
+        else
+            text << t;
+    }
+    if (!text.isEmpty())
+        sendText(text);
+}
+
+void OrderDelivery::sendText(const QList<Target> &targets)
+{
+    QList<ghl::ContactFieldValue> values;
+    for (const Target &t : targets)
+        values.append({ t.fieldId, m_result.dataUrl });
+    ++m_open;
+    ghl::UpdateContactFieldJob *job = m_ctx.client->updateContactFields(m_result.contactId, values);
+    m_jobs << job;
+    connect(job, &ghl::GhlJob::finished, this, [this, job, targets] {
+        for (const Target &t : targets) {
+            if (job->ok())
+                recordDelivered(t, textValue(m_result.dataUrl));
+            else
+                recordFailed(t, Tr::tr("Writing the QR code to contact %1 failed: %2").arg(m_result.contactId, job->error().toString()));
+        }
+        fieldDone();
+    });
+}
+
+void OrderDelivery::sendFile(const Target &target)
+{
+    ++m_open;
+    ghl::UploadCustomFilesJob *job = m_ctx.client->uploadCustomFile(m_result.contactId, target.fieldId, fileName(), m_png);
+    m_jobs << job;
+    connect(job, &ghl::GhlJob::finished, this, [this, job, target] {
+        if (job->ok())
+            recordDelivered(target, fileName());
+        else
+            recordFailed(target, Tr::tr("Uploading the QR code to contact %1 failed: %2").arg(m_result.contactId, job->error().toString()));
+        fieldDone();
+    });
+}
+
+void OrderDelivery::recordDelivered(const Target &target, const QString &value)
+{
+    OutboxRepository repo(*m_ctx.database);
+    // Right after GHL confirmed: a crash before this line is caught by the check of the next claim.
+    if (auto r = repo.markDelivered(m_request.orderId, target.fieldId, value); !r) {
+        m_result.fields.append({ target.fieldId, FieldOutcome::Failed,
+                                 Tr::tr("The QR code reached GHL but recording it failed: %1").arg(r.error().toString()) });
+        return;
+    }
+    m_result.fields.append({ target.fieldId, FieldOutcome::Delivered, QString() });
+}
+
+void OrderDelivery::recordFailed(const Target &target, const QString &reason)
+{
+    OutboxRepository repo(*m_ctx.database);
+    if (auto r = repo.markFailed(m_request.orderId, target.fieldId, m_result.contactId, reason); !r)
+        qCWarning(lcOutbox).noquote() << "could not record the failed QR delivery of order" << m_request.orderId << ':'
+                                      << r.error().toString();
+    m_result.fields.append({ target.fieldId, FieldOutcome::Failed, reason });
+}
+
+void OrderDelivery::skip(const QString &fieldId, const QString &reason, bool retryLater)
+{
+    m_result.fields.append({ fieldId, FieldOutcome::Skipped, reason, retryLater });
+}
+
+void OrderDelivery::fieldDone()
+{
+    if (--m_open <= 0)
+        finish();
+}
+
+void OrderDelivery::cancel()
+{
+    m_cancelled = true;
+    for (const QPointer<QObject> &j : std::as_const(m_jobs)) {
+        if (auto *job = qobject_cast<ghl::GhlJob *>(j.data()))
+            job->abort();
+    }
+}
+
+void OrderDelivery::finish()
+{
+    if (m_finished)
+        return;
+    m_finished = true;
+    if (m_renew)
+        m_renew->stop();
+    if (m_result.count(FieldOutcome::Delivered) > 0) {
+        db::OrderRepository orders(*m_ctx.database);
+        if (auto r = orders.setQrImage(m_request.orderId, m_result.dataUrl, QDateTime::currentDateTimeUtc()); !r)
+            qCWarning(lcOutbox).noquote() << "could not store the QR code of order" << m_request.orderId << ':'
+                                          << r.error().toString();
+    }
+    emit finished(m_result);
+    deleteLater();
+}
+
+} // namespace qrt::outbox

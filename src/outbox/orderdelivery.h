@@ -1,0 +1,120 @@
+#pragma once
+
+#include "core/clock.h"
+#include "core/config.h"
+#include "db/database.h"
+#include "outbox/outboxrepository.h"
+
+#include <QList>
+#include <QLoggingCategory>
+#include <QObject>
+#include <QPointer>
+#include <QStringList>
+
+class QTimer;
+
+Q_DECLARE_LOGGING_CATEGORY(lcOutbox)
+
+namespace qrt::ghl {
+class GhlClient;
+}
+
+namespace qrt::outbox {
+
+class FieldCatalog;
+
+// What to deliver: one stored order's QR to the fields mapped to its products.
+struct DeliveryRequest
+{
+    QString orderId;
+    QString contactId;       // empty: the stored order's
+    QStringList productIds;  // empty: the stored order's line items (or its event id)
+    QStringList alreadyPushed; // field ids webhook_inbox.pushed recorded before the outbox existed
+};
+
+struct FieldOutcome
+{
+    enum Kind { Delivered, Skipped, Failed };
+    QString fieldId;
+    Kind kind = Skipped;
+    QString reason; // why skipped or failed
+    bool retryLater = false; // Skipped because another claim runs: look again later
+};
+
+struct DeliveryResult
+{
+    QString orderId;
+    QString contactId;
+    QString dataUrl;           // the order's QR, when it could be made
+    QList<FieldOutcome> fields;
+    QStringList warnings;      // e.g. a product without a mapped field; no contact
+    QString error;             // the order could not be worked on at all (no such order, database ...)
+
+    int count(FieldOutcome::Kind kind) const;
+    bool failed() const { return !error.isEmpty() || count(FieldOutcome::Failed) > 0; }
+    QStringList reasons() const; // the error and every failed field's reason
+};
+
+struct DeliveryContext
+{
+    db::Database *database = nullptr;
+    ghl::GhlClient *client = nullptr;
+    FieldCatalog *catalog = nullptr;
+    core::QrSettings qr;
+    QString station;
+    int leaseS = 60;
+};
+
+// Delivers one order's QR to each of its mapped fields, exactly once per (order, field) through
+// qr_outbox: claim with a lease (renewed while GHL works), check GHL first when the row was
+// claimed before, write (TEXT / LARGE_TEXT: one PUT /contacts/{id} for all of them; FILE_UPLOAD:
+// one upload each), record delivered at once. Emits finished() once, then deletes itself.
+class OrderDelivery : public QObject
+{
+    Q_OBJECT
+public:
+    OrderDelivery(DeliveryContext context, DeliveryRequest request, QObject *parent = nullptr);
+    ~OrderDelivery() override;
+
+    void start();
+    // GHL requests in flight are aborted; claimed fields are released as failed ("cancelled").
+    void cancel();
+
+Q_SIGNALS:
+    void finished(const qrt::outbox::DeliveryResult &result);
+
+private:
+    struct Target
+    {
+        QString fieldId;
+        QString fieldType;
+        bool done = false;
+    };
+    void withFields();
+    void deliver();
+    void send();
+    void sendText(const QList<Target> &targets);
+    void sendFile(const Target &target);
+    void recordDelivered(const Target &target, const QString &value);
+    void recordFailed(const Target &target, const QString &reason);
+    void skip(const QString &fieldId, const QString &reason, bool retryLater = false);
+    void fieldDone();
+    void finish();
+    QString fileName() const;
+
+    DeliveryContext m_ctx;
+    DeliveryRequest m_request;
+    DeliveryResult m_result;
+    QList<Target> m_targets; // claimed, to write
+    QStringList m_mappedFields;
+    QByteArray m_png;
+    int m_open = 0;
+    bool m_finished = false;
+    bool m_cancelled = false;
+    QTimer *m_renew = nullptr;
+    QList<QPointer<QObject>> m_jobs;
+};
+
+} // namespace qrt::outbox
+
+Q_DECLARE_METATYPE(qrt::outbox::DeliveryResult)

@@ -1,0 +1,89 @@
+#pragma once
+
+#include "core/result.h"
+#include "db/database.h"
+
+#include <QDateTime>
+#include <QHash>
+#include <QString>
+#include <QStringList>
+
+#include <optional>
+
+namespace qrt::outbox {
+
+enum class OutboxState { Pending, Claimed, Delivered, Failed, Superseded };
+QString toString(OutboxState state);
+
+// A row of qr_outbox: one (order, contact custom field).
+struct OutboxRow
+{
+    QString orderId;
+    QString fieldId;
+    QString contactId;
+    QString fieldType;
+    OutboxState state = OutboxState::Pending;
+    int attempts = 0;
+    QDateTime leaseUntil;
+    QString claimedBy;
+    QDateTime deliveredAt;
+    QString deliveredValue;
+    QString lastError;
+};
+
+// What claim() found.
+struct OutboxClaim
+{
+    enum Outcome {
+        Claimed,          // the caller holds the row until the lease ends
+        AlreadyDelivered, // recorded delivered before
+        Superseded,       // a newer order of the same contact holds (or is writing) this field
+        Busy,             // another claim's lease is still running
+    };
+    Outcome outcome = Claimed;
+    int attempts = 0;   // claims so far, this one included (Claimed)
+    QString holder;     // claimed_by of the running claim (Busy)
+    // Claimed before (a crash, an expired lease, a failed attempt after which GHL may still have
+    // written): ask GHL what the field holds before writing it again.
+    bool needsCheck() const { return outcome == Claimed && attempts > 1; }
+};
+
+// qr_outbox (migration 0006). Every lease is computed by the database from its own clock
+// (now() / strftime('now')), never from a station's: two stations with different clocks agree on
+// whether a claim has expired.
+class OutboxRepository
+{
+public:
+    explicit OutboxRepository(db::Database &db) : m_db(db) { }
+
+    core::Result<std::optional<OutboxRow>> get(const QString &orderId, const QString &fieldId);
+
+    // Takes (order, field) for delivery to `contactId` for leaseS seconds (creating the row).
+    core::Result<OutboxClaim> claim(const QString &orderId, const QString &fieldId, const QString &contactId,
+                                    const QString &fieldType, const QString &station, int leaseS);
+    // Keeps the claims of `station` on these fields of the order for another leaseS seconds.
+    core::Result<int> renew(const QString &orderId, const QStringList &fieldIds, const QString &station, int leaseS);
+    // GHL confirmed the write (or the crash check found it there): never written again.
+    core::Result<void> markDelivered(const QString &orderId, const QString &fieldId, const QString &value);
+    // The attempt failed: the next claim may take it at once (and checks GHL first).
+    core::Result<void> markFailed(const QString &orderId, const QString &fieldId, const QString &contactId,
+                                  const QString &error);
+    // A delivery made before this table existed (the original system's qr_code_image, or
+    // webhook_inbox.pushed): recorded delivered unless the row says otherwise already.
+    core::Result<void> recordKnown(const QString &orderId, const QString &fieldId, const QString &contactId,
+                                   const QString &value);
+
+    // Stored orders that lack a delivered QR for a mapped field of one of their products: live or
+    // used tickets, not cancelled or refunded, not adopted (qr_code_image written by the original
+    // system, qr_pushed_at empty). Oldest first (GHL createdAt), so that for two orders of one
+    // contact the newest is written last.
+    core::Result<QStringList> pendingOrders();
+    // The contact of each of these stored orders (unknown ids are left out).
+    core::Result<QHash<QString, QString>> contactsOf(const QStringList &orderIds);
+
+private:
+    QString leaseExpr(int leaseS) const;
+    db::Database &m_db;
+};
+
+} // namespace qrt::outbox
