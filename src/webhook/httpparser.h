@@ -32,6 +32,9 @@ public:
         // (size lines, CRLFs, trailer fields) beyond the decoded bytes.
         qsizetype maxChunkLineBytes = 1024;
         qsizetype maxChunkFramingBytes = 32 * 1024;
+        // Parsed requests held until taken: parsing pauses beyond it (a pipeline flood is parsed
+        // as it is consumed, not all at once); feed() with no bytes resumes it.
+        int maxPendingRequests = 32;
     };
 
     HttpParser();
@@ -49,6 +52,13 @@ public:
 
     // True between complete requests: no partial request is buffered.
     bool idle() const;
+    // True once the head of the current request is parsed and its body is awaited.
+    bool inBody() const { return m_state != State::Head && m_state != State::Error; }
+    // Bytes not yet part of a request (a partial head, or input parsing paused on), 0 in a body.
+    qsizetype unparsedBytes() const { return m_state == State::Head ? m_buf.size() - m_pos : 0; }
+    // Memory the current request's body takes or was declared to take: a Content-Length body
+    // counts in full as soon as its head is parsed; a chunked one as it is decoded.
+    qint64 bodyBytesReserved() const;
     // Set once per request whose head asked for "Expect: 100-continue" and whose body is awaited.
     bool takeContinueRequest();
 

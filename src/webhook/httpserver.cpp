@@ -9,7 +9,14 @@ namespace qrt::webhook {
 
 HttpServer::HttpServer(QObject *parent) : HttpServer(Options {}, parent) { }
 
-HttpServer::HttpServer(const Options &options, QObject *parent) : QTcpServer(parent), m_options(options) { }
+HttpServer::HttpServer(const Options &options, QObject *parent)
+    : QTcpServer(parent), m_options(options), m_logLimiter(options.logRepeatsPerMinute, 60000)
+{
+    m_clock.start();
+    m_logFlush.setInterval(10000);
+    connect(&m_logFlush, &QTimer::timeout, this, &HttpServer::flushLogSummaries);
+    connect(this, &QTcpServer::acceptError, this, &HttpServer::onAcceptError);
+}
 
 HttpServer::~HttpServer()
 {
@@ -53,12 +60,16 @@ core::Result<void> HttpServer::start(const core::WebhookSettings &settings)
     m_options.limits.maxBodyBytes = settings.maxBodyBytes;
     if (isListening())
         close();
+    // Room in the kernel's accept queue for a connect flood, so GHL's SYN is not dropped (a dropped
+    // SYN costs a second or more) while we accept and sort.
+    setListenBacklogSize(m_options.listenBacklog);
     if (!listen(address, settings.port)) {
         return core::makeError(QStringLiteral("webhook.listen"),
             tr("Could not listen on %1 port %2.").arg(settings.bind).arg(settings.port), errorString());
     }
     qCInfo(m_options.logCategory).noquote() << "listening on" << serverAddress().toString() << "port" << serverPort()
                                 << "auth" << core::toString(settings.auth);
+    m_logFlush.start();
     return {};
 }
 
@@ -68,6 +79,8 @@ void HttpServer::stop()
     const auto connections = findChildren<HttpConnection *>(Qt::FindDirectChildrenOnly);
     for (HttpConnection *c : connections)
         c->closeConnection();
+    flushLogSummaries();
+    m_logFlush.stop();
     qCInfo(m_options.logCategory) << "listener stopped";
 }
 
@@ -78,29 +91,117 @@ void HttpServer::incomingConnection(qintptr socketDescriptor)
         delete socket;
         return;
     }
-    if (m_connections >= m_options.maxConnections) {
-        ++m_rejectedConnections;
-        qCWarning(m_options.logCategory).noquote() << "connection limit of" << m_options.maxConnections << "reached; refusing"
-                             << socket->peerAddress().toString();
-        socket->setParent(this);
-        // 429, not 503: GHL re-sends a delivery only after a 429 (reference/ghl-api/README.md); any
-        // other answer loses it for good.
-        HttpResponse busy = HttpResponse::error(429, QStringLiteral("Too many connections; try again shortly."));
-        busy.headers.append({ QByteArrayLiteral("Retry-After"), QByteArrayLiteral("10") });
-        socket->write(serializeResponse(busy, false));
-        connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
-        QTimer::singleShot(5000, socket, [socket] { socket->abort(); socket->deleteLater(); });
-        socket->disconnectFromHost();
+    const QHostAddress peer = socket->peerAddress();
+    const bool budgeted = m_options.maxConnectionsPerAddress > 0 && (m_options.budgetLoopback || !peer.isLoopback());
+    if (budgeted && m_perAddress.value(peer) >= m_options.maxConnectionsPerAddress && !evictOne(&peer)) {
+        refuse(socket, "connections refused at the limit per address",
+               QStringLiteral("limit of %1 connections per address reached").arg(m_options.maxConnectionsPerAddress));
         return;
     }
-    ++m_connections;
+    if (m_live.size() >= m_options.maxConnections && !evictOne(nullptr)) {
+        refuse(socket, "connections refused at the connection limit",
+               QStringLiteral("connection limit of %1 reached").arg(m_options.maxConnections));
+        return;
+    }
     HttpConnection::Options options;
     options.requestTimeoutMs = m_options.requestTimeoutMs;
+    options.headerTimeoutMs = m_options.headerTimeoutMs;
+    options.firstByteTimeoutMs = m_options.firstByteTimeoutMs;
     options.idleTimeoutMs = m_options.idleTimeoutMs;
+    options.bodyAllowanceBytes = m_options.bodyAllowanceBytes;
     options.limits = m_options.limits;
+    options.limits.maxPendingRequests = std::min(options.limits.maxPendingRequests, HttpConnection::MaxQueued);
     options.logCategory = m_options.logCategory;
+    ++m_perAddress[peer];
     auto *connection = new HttpConnection(socket, this, options);
-    connect(connection, &HttpConnection::closed, this, [this] { --m_connections; });
+    m_live.append(connection);
+}
+
+// Closes the connection that can best make room: see Options. Returns false when every slot
+// (from that address) owes an answer or has requests waiting.
+bool HttpServer::evictOne(const QHostAddress *onlyFrom)
+{
+    HttpConnection *victim = nullptr;
+    for (HttpConnection *c : std::as_const(m_live)) {
+        if (c->evictionClass() < 0 || (onlyFrom && c->peer() != *onlyFrom))
+            continue;
+        if (!victim || c->evictionClass() < victim->evictionClass()
+            || (c->evictionClass() == victim->evictionClass() && c->evictionSinceMs() < victim->evictionSinceMs()))
+            victim = c;
+    }
+    if (!victim)
+        return false;
+    victim->evict();
+    return true;
+}
+
+void HttpServer::refuse(QTcpSocket *socket, const char *kind, const QString &why)
+{
+    ++m_rejectedConnections;
+    if (logAllowed(kind))
+        qCWarning(m_options.logCategory).noquote() << why + QStringLiteral("; refusing") << socket->peerAddress().toString();
+    socket->setParent(this);
+    // 429, not 503: GHL re-sends a delivery only after a 429 (reference/ghl-api/README.md); any
+    // other answer loses it for good.
+    HttpResponse busy = HttpResponse::error(429, QStringLiteral("Too many connections; try again shortly."));
+    busy.headers.append({ QByteArrayLiteral("Retry-After"), QByteArrayLiteral("10") });
+    socket->write(serializeResponse(busy, false));
+    connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
+    QTimer::singleShot(5000, socket, [socket] { socket->abort(); socket->deleteLater(); });
+    socket->disconnectFromHost();
+}
+
+void HttpServer::connectionReleased(HttpConnection *connection)
+{
+    if (!m_live.removeOne(connection))
+        return;
+    auto it = m_perAddress.find(connection->peer());
+    if (it != m_perAddress.end() && --*it <= 0)
+        m_perAddress.erase(it);
+}
+
+bool HttpServer::reserveBody(qint64 bytes)
+{
+    if (m_inFlightBody + bytes > m_options.maxInFlightBodyBytes)
+        return false;
+    m_inFlightBody += bytes;
+    return true;
+}
+
+void HttpServer::releaseBody(qint64 bytes)
+{
+    m_inFlightBody = std::max<qint64>(0, m_inFlightBody - bytes);
+}
+
+bool HttpServer::logAllowed(const char *kind)
+{
+    return m_logLimiter.allow(QByteArray(kind), nowMs());
+}
+
+void HttpServer::flushLogSummaries()
+{
+    const auto suppressed = m_logLimiter.takeSuppressed(nowMs());
+    for (const auto &[kind, count] : suppressed) {
+        qCWarning(m_options.logCategory).noquote() << count << "more like this in the last minute:"
+                                                   << QString::fromLatin1(kind);
+    }
+}
+
+// Out of file descriptors (EMFILE) QTcpServer stops accepting for good. Close the connection idle
+// longest to free one and accept again shortly.
+void HttpServer::onAcceptError(QAbstractSocket::SocketError error)
+{
+    if (logAllowed("accept errors"))
+        qCWarning(m_options.logCategory).noquote() << "cannot accept a connection:" << errorString() << int(error);
+    evictOne(nullptr);
+    if (m_resumeScheduled)
+        return;
+    m_resumeScheduled = true;
+    QTimer::singleShot(50, this, [this] {
+        m_resumeScheduled = false;
+        if (isListening())
+            resumeAccepting();
+    });
 }
 
 bool HttpServer::isUpgradeHandOver(const HttpRequest &request) const

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/config.h"
+#include "core/logratelimiter.h"
 #include "core/result.h"
 #include "webhook/httpconnection.h"
 #include "webhook/httpmessage.h"
@@ -8,8 +9,11 @@
 #include "webhook/webhooklogging.h"
 
 #include <QByteArrayList>
+#include <QElapsedTimer>
+#include <QHash>
 #include <QHostAddress>
 #include <QTcpServer>
+#include <QTimer>
 
 #include <functional>
 
@@ -17,8 +21,12 @@ class QTcpSocket;
 
 namespace qrt::webhook {
 
-// The embedded HTTP/1.1 listener: a QTcpServer with one HttpConnection per socket, a cap on
-// concurrent connections, a small route table and a hand-off of GET /ws to the event feed.
+// The embedded HTTP/1.1 listener: a QTcpServer with one HttpConnection per socket, a small route
+// table and a hand-off of GET /ws to the event feed. Its defenses: a cap on connections in total
+// and per address, where a newcomer over the cap takes the slot of the connection idle longest
+// (never spoke, then idle keep-alive, then a request still arriving) and gets 429 + Retry-After
+// only when every slot owes an answer; first-byte, header and request timeouts; a budget of body
+// bytes in flight; and refusals logged a few times a minute with a count of the rest.
 // Also the GHL simulator's transport: it routes every request itself through the fallback
 // handler, with no /ws path and its own log category.
 // Destroy it only once handlers running on other threads have answered: a pending responder
@@ -30,9 +38,21 @@ class HttpServer : public QTcpServer
 public:
     struct Options
     {
-        int requestTimeoutMs = 10000; // a request must arrive completely within this time
-        int idleTimeoutMs = 60000;    // keep-alive connections idle this long are closed
-        int maxConnections = 256;     // beyond it new clients get 503 and are closed
+        int requestTimeoutMs = 10000;  // a request must arrive completely within this time, or 408
+        int headerTimeoutMs = 5000;    // its head within this time of its first byte, or 408
+        int firstByteTimeoutMs = 3000; // a new connection that sends nothing for this long is closed
+        int idleTimeoutMs = 60000;     // keep-alive connections idle this long are closed
+        int maxConnections = 256;      // beyond it one idle connection makes room, or 429
+        int maxConnectionsPerAddress = 64;
+        // A tunnel or reverse proxy on this host (cloudflared) shows every client as 127.0.0.1:
+        // by default loopback peers share only the global cap.
+        bool budgetLoopback = false;
+        // Body bytes buffered across requests not handled yet; each request's first
+        // bodyAllowanceBytes are free (webhooks are a few KiB), the rest is charged here.
+        qint64 maxInFlightBodyBytes = 64LL * 1024 * 1024;
+        qint64 bodyAllowanceBytes = 64 * 1024;
+        int listenBacklog = 1024;
+        int logRepeatsPerMinute = 5; // of each kind of refusal or timeout; then one summary line
         HttpParser::Limits limits;
         QByteArray webSocketPath = QByteArrayLiteral("/ws"); // empty: no event feed hand-off
         QMessageLogger::CategoryFunction logCategory = &lcWebhook; // connection and listener events
@@ -60,8 +80,9 @@ public:
     void stop();
 
     const Options &options() const { return m_options; }
-    int connectionCount() const { return m_connections; }
+    int connectionCount() const { return int(m_live.size()); }
     quint64 rejectedConnections() const { return m_rejectedConnections; }
+    qint64 inFlightBodyBytes() const { return m_inFlightBody; }
 
 signals:
     // A GET /ws upgrade; the receiver takes ownership of the socket (it has no parent) and should
@@ -89,12 +110,28 @@ private:
     void dispatch(const HttpRequest &request, const HttpResponder &responder);
     void handOverWebSocket(QTcpSocket *socket);
     void noteAnswered(const HttpRequest &request, int status);
+    void connectionReleased(HttpConnection *connection);
+    bool reserveBody(qint64 bytes);
+    void releaseBody(qint64 bytes);
+    bool logAllowed(const char *kind);
+    qint64 nowMs() const { return m_clock.elapsed(); }
+
+    bool evictOne(const QHostAddress *onlyFrom);
+    void refuse(QTcpSocket *socket, const char *kind, const QString &why);
+    void onAcceptError(QAbstractSocket::SocketError error);
+    void flushLogSummaries();
 
     Options m_options;
     QList<Route> m_routes;
     Handler m_fallback;
-    int m_connections = 0;
+    QList<HttpConnection *> m_live;
+    QHash<QHostAddress, int> m_perAddress;
+    qint64 m_inFlightBody = 0;
     quint64 m_rejectedConnections = 0;
+    QElapsedTimer m_clock;
+    core::LogRateLimiter m_logLimiter;
+    QTimer m_logFlush;
+    bool m_resumeScheduled = false;
 };
 
 } // namespace qrt::webhook

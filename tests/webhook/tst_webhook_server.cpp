@@ -470,7 +470,9 @@ void TestWebhookServer::tricklingClientIsClosed()
     drip.start(50);
     QVERIFY2(c.waitClosed(), "a client trickling bytes must be closed by the request timeout");
     QVERIFY2(sent < request.size(), "the request should not have completed before the close");
-    QVERIFY2(c.parsed().isEmpty(), "a trickled request is never answered");
+    // Answered 408 Request Timeout, then closed; never handled.
+    QCOMPARE(c.parsed().size(), 1);
+    QCOMPARE(c.parsed()[0].status, 408);
 }
 
 void TestWebhookServer::idleKeepAliveIsClosed()
@@ -492,27 +494,24 @@ void TestWebhookServer::connectionCap()
     o.maxConnections = 2;
     Fixture f(o);
     Client a(f.port());
-    Client b(f.port());
-    QVERIFY(a.connected() && b.connected());
-    QVERIFY2(QTest::qWaitFor([&] { return f.server.connectionCount() == 2; }, WaitMs), "both clients should be accepted");
-    Client over(f.port());
-    QVERIFY2(over.waitFor(1), "the client over the cap should get an answer");
-    // 429, which GHL retries (a 503 would lose the delivery), with Retry-After.
-    QCOMPARE(over.parsed()[0].status, 429);
-    QVERIFY(!over.parsed()[0].headers.value("retry-after").isEmpty());
-    QVERIFY(over.waitClosed());
-    QCOMPARE(f.server.rejectedConnections(), 1u);
-    // The accepted ones still work, and once one leaves a new client is served.
-    a.send(get("/healthz"));
-    QVERIFY(a.waitFor(1));
-    QCOMPARE(a.parsed()[0].status, 200);
-    b.socket.disconnectFromHost();
+    QVERIFY(a.connected());
     QVERIFY(QTest::qWaitFor([&] { return f.server.connectionCount() == 1; }, WaitMs));
-    Client next(f.port());
-    QVERIFY(next.connected());
-    next.send(get("/healthz"));
-    QVERIFY(next.waitFor(1));
-    QCOMPARE(next.parsed()[0].status, 200);
+    Client b(f.port());
+    QVERIFY(b.connected());
+    QVERIFY2(QTest::qWaitFor([&] { return f.server.connectionCount() == 2; }, WaitMs), "both clients should be accepted");
+    // Full: a newcomer takes the slot of the connection silent longest (a), not a 429; the
+    // 429 with Retry-After for a full listener of busy connections is in tst_listener_defense.
+    Client over(f.port());
+    QVERIFY(over.connected());
+    over.send(get("/healthz"));
+    QVERIFY2(over.waitFor(1), "the client over the cap should get an answer");
+    QCOMPARE(over.parsed()[0].status, 200);
+    QVERIFY2(a.waitClosed(), "the oldest silent connection should have made room");
+    QCOMPARE(f.server.connectionCount(), 2);
+    QCOMPARE(f.server.rejectedConnections(), 0u);
+    b.send(get("/healthz"));
+    QVERIFY(b.waitFor(1));
+    QCOMPARE(b.parsed()[0].status, 200);
 }
 
 void TestWebhookServer::bodyLimitFromSettings()

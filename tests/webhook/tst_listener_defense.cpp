@@ -1,0 +1,316 @@
+// The listener's connection-level defenses over real sockets (issue 16): silent and slow clients,
+// idle floods, the in-flight body budget, queued pipelines and the log volume of refusals.
+
+#include "core/logratelimiter.h"
+#include "support/timeouts.h"
+#include "webhook/httpparser.h"
+#include "webhook/httpserver.h"
+
+#include <QMutex>
+#include <QTcpSocket>
+#include <QTest>
+#include <QTimer>
+
+#ifdef Q_OS_LINUX
+#include <sys/resource.h>
+#include <dirent.h>
+#endif
+
+#include <memory>
+
+using namespace qrt;
+using namespace qrt::webhook;
+
+namespace {
+
+constexpr int WaitMs = test::kWaitMs;
+
+// Every message of the listener's category, for counting log lines.
+QMutex g_logMutex;
+QStringList g_log;
+QtMessageHandler g_previous = nullptr;
+
+void captureLog(QtMsgType type, const QMessageLogContext &context, const QString &message)
+{
+    if (context.category && QByteArrayView(context.category) == "qrtickets.webhook" && type != QtDebugMsg) {
+        QMutexLocker lock(&g_logMutex);
+        g_log << message;
+    }
+    if (g_previous && type != QtInfoMsg && type != QtDebugMsg)
+        g_previous(type, context, message);
+}
+
+struct Response
+{
+    int status = 0;
+    QByteArray retryAfter;
+};
+
+class Client
+{
+public:
+    explicit Client(quint16 port, const QHostAddress &from = {})
+    {
+        QObject::connect(&socket, &QTcpSocket::readyRead, [this] { buffer += socket.readAll(); });
+        if (!from.isNull())
+            socket.bind(from);
+        socket.connectToHost(QHostAddress::LocalHost, port);
+    }
+    bool connected() { return QTest::qWaitFor([this] { return socket.state() == QAbstractSocket::ConnectedState; }, WaitMs); }
+    void send(const QByteArray &bytes) { socket.write(bytes); }
+    bool waitClosed(int ms = WaitMs)
+    {
+        return QTest::qWaitFor([this] { return socket.state() == QAbstractSocket::UnconnectedState; }, ms);
+    }
+    bool waitAnswer()
+    {
+        return QTest::qWaitFor([this] { return !answers().isEmpty() || socket.state() == QAbstractSocket::UnconnectedState; }, WaitMs)
+            && !answers().isEmpty();
+    }
+    QList<Response> answers() const
+    {
+        QList<Response> out;
+        qsizetype pos = 0;
+        for (;;) {
+            const qsizetype end = buffer.indexOf("\r\n\r\n", pos);
+            if (end < 0)
+                return out;
+            const QList<QByteArray> lines = buffer.mid(pos, end - pos).split('\n');
+            Response r;
+            r.status = lines.first().split(' ').value(1).toInt();
+            qsizetype length = 0;
+            for (const QByteArray &line : lines) {
+                const QByteArray lower = line.trimmed().toLower();
+                if (lower.startsWith("content-length:"))
+                    length = lower.mid(15).trimmed().toLongLong();
+                if (lower.startsWith("retry-after:"))
+                    r.retryAfter = lower.mid(12).trimmed();
+            }
+            if (buffer.size() < end + 4 + length)
+                return out;
+            pos = end + 4 + length;
+            out.append(r);
+        }
+    }
+    int firstStatus() const { return answers().value(0).status; }
+
+    QTcpSocket socket;
+    QByteArray buffer;
+};
+
+QByteArray post(const QByteArray &path, const QByteArray &body)
+{
+    return "POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: "
+        + QByteArray::number(body.size()) + "\r\n\r\n" + body;
+}
+
+QByteArray get(const QByteArray &path)
+{
+    return "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+}
+
+// A listener with three routes: /hook answers 200 at once, /hold keeps its answer until released,
+// /healthz answers 200.
+struct Listener
+{
+    explicit Listener(const HttpServer::Options &options = {}, qint64 maxBodyBytes = 1024 * 1024) : server(options)
+    {
+        const auto ok = [](const HttpRequest &, const HttpResponder &r) { r.send(HttpResponse::json(200, "{}")); };
+        server.addRoute("/hook", { "POST" }, ok);
+        server.addRoute("/healthz", { "GET" }, ok);
+        server.addRoute("/hold", { "GET", "POST" }, [this](const HttpRequest &, const HttpResponder &r) { held << r; });
+        core::WebhookSettings s;
+        s.bind = QStringLiteral("127.0.0.1");
+        s.port = 0;
+        s.auth = core::WebhookAuth::SharedSecret;
+        s.secret = QStringLiteral("unused");
+        s.maxBodyBytes = maxBodyBytes;
+        started = server.start(s).ok();
+    }
+    ~Listener()
+    {
+        release();
+        server.stop();
+    }
+    void release()
+    {
+        for (const HttpResponder &r : std::as_const(held))
+            r.send(HttpResponse::json(200, "{}"));
+        held.clear();
+    }
+    quint16 port() const { return server.serverPort(); }
+
+    HttpServer server;
+    QList<HttpResponder> held;
+    bool started = false;
+};
+
+// Ten minutes: only the defense under test can end a connection within the test's wait.
+constexpr int Never = 600000;
+
+HttpServer::Options patientOptions()
+{
+    HttpServer::Options o;
+    o.requestTimeoutMs = Never;
+    o.idleTimeoutMs = Never;
+    return o;
+}
+
+} // namespace
+
+class TestListenerDefense : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void silentClientIsClosedQuickly();
+    void slowHeadersGet408();
+    void slowBodyGets408();
+    void silentFloodDoesNotKeepWebhooksOut();
+    void idleKeepAliveFloodDoesNotKeepWebhooksOut();
+    void slowlorisFloodDoesNotKeepWebhooksOut();
+    void busyConnectionsStillGet429();
+};
+
+void TestListenerDefense::silentClientIsClosedQuickly()
+{
+    // The idle timer is ten minutes here: only a first-byte timeout can close it within the wait.
+    Listener l(patientOptions());
+    QVERIFY(l.started);
+    Client c(l.port());
+    QVERIFY(c.connected());
+    QVERIFY2(c.waitClosed(), "a connection that never sends a byte must be closed after a few seconds, not the idle timeout");
+    QVERIFY(c.buffer.isEmpty());
+    QTRY_COMPARE_WITH_TIMEOUT(l.server.connectionCount(), 0, WaitMs);
+}
+
+void TestListenerDefense::slowHeadersGet408()
+{
+    // Slowloris: a head one byte every 100 ms, never finished. The request timeout is ten minutes,
+    // so only the header timeout can end it, with a 408.
+    Listener l(patientOptions());
+    QVERIFY(l.started);
+    Client c(l.port());
+    QVERIFY(c.connected());
+    const QByteArray head = "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: " + QByteArray(100000, 'z');
+    int sent = 0;
+    QTimer drip;
+    QObject::connect(&drip, &QTimer::timeout, [&] {
+        if (c.socket.state() == QAbstractSocket::ConnectedState)
+            c.send(head.mid(sent++, 1));
+    });
+    drip.start(100);
+    QVERIFY2(c.waitAnswer(), "a client sending its headers a byte at a time must get an answer within seconds");
+    QCOMPARE(c.firstStatus(), 408);
+    QVERIFY(c.waitClosed());
+}
+
+void TestListenerDefense::slowBodyGets408()
+{
+    HttpServer::Options o = patientOptions();
+    o.requestTimeoutMs = 1000;
+    Listener l(o);
+    QVERIFY(l.started);
+    Client c(l.port());
+    QVERIFY(c.connected());
+    c.send("POST /hook HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{");
+    QTimer drip;
+    QObject::connect(&drip, &QTimer::timeout, [&] {
+        if (c.socket.state() == QAbstractSocket::ConnectedState)
+            c.send(" ");
+    });
+    drip.start(100);
+    QVERIFY2(c.waitAnswer(), "a body that trickles must be answered when the request time is up");
+    QCOMPARE(c.firstStatus(), 408);
+    QVERIFY(c.waitClosed());
+}
+
+void TestListenerDefense::silentFloodDoesNotKeepWebhooksOut()
+{
+    // Every slot taken by connections that never speak: a webhook still gets in (the oldest silent
+    // connection makes room) and is answered 200.
+    HttpServer::Options o = patientOptions();
+    o.maxConnections = 8;
+    Listener l(o);
+    QVERIFY(l.started);
+    std::vector<std::unique_ptr<Client>> silent;
+    for (int i = 0; i < o.maxConnections; ++i) {
+        silent.push_back(std::make_unique<Client>(l.port()));
+        QVERIFY(silent.back()->connected());
+    }
+    QTRY_COMPARE_WITH_TIMEOUT(l.server.connectionCount(), o.maxConnections, WaitMs);
+    Client hook(l.port());
+    QVERIFY(hook.connected());
+    hook.send(post("/hook", "{}"));
+    QVERIFY(hook.waitAnswer());
+    QCOMPARE(hook.firstStatus(), 200);
+    QVERIFY2(silent.front()->waitClosed(), "the oldest silent connection should have been closed to make room");
+    QVERIFY(l.server.connectionCount() <= o.maxConnections);
+}
+
+void TestListenerDefense::idleKeepAliveFloodDoesNotKeepWebhooksOut()
+{
+    HttpServer::Options o = patientOptions();
+    o.maxConnections = 8;
+    Listener l(o);
+    QVERIFY(l.started);
+    std::vector<std::unique_ptr<Client>> idle;
+    for (int i = 0; i < o.maxConnections; ++i) {
+        idle.push_back(std::make_unique<Client>(l.port()));
+        QVERIFY(idle.back()->connected());
+        idle.back()->send(get("/healthz"));
+        QVERIFY(idle.back()->waitAnswer());
+    }
+    Client hook(l.port());
+    QVERIFY(hook.connected());
+    hook.send(post("/hook", "{}"));
+    QVERIFY(hook.waitAnswer());
+    QCOMPARE(hook.firstStatus(), 200);
+    QVERIFY2(idle.front()->waitClosed(), "the longest idle keep-alive connection should have made room");
+}
+
+void TestListenerDefense::slowlorisFloodDoesNotKeepWebhooksOut()
+{
+    HttpServer::Options o = patientOptions();
+    o.maxConnections = 8;
+    Listener l(o);
+    QVERIFY(l.started);
+    std::vector<std::unique_ptr<Client>> slow;
+    for (int i = 0; i < o.maxConnections; ++i) {
+        slow.push_back(std::make_unique<Client>(l.port()));
+        QVERIFY(slow.back()->connected());
+        slow.back()->send("GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: z");
+    }
+    QTRY_COMPARE_WITH_TIMEOUT(l.server.connectionCount(), o.maxConnections, WaitMs);
+    Client hook(l.port());
+    QVERIFY(hook.connected());
+    hook.send(post("/hook", "{}"));
+    QVERIFY(hook.waitAnswer());
+    QCOMPARE(hook.firstStatus(), 200);
+}
+
+void TestListenerDefense::busyConnectionsStillGet429()
+{
+    // Connections whose answer is owed are never closed to make room: a newcomer gets 429 with
+    // Retry-After (GHL retries only after a 429).
+    HttpServer::Options o = patientOptions();
+    o.maxConnections = 2;
+    Listener l(o);
+    QVERIFY(l.started);
+    Client a(l.port()), b(l.port());
+    QVERIFY(a.connected() && b.connected());
+    a.send(get("/hold"));
+    b.send(get("/hold"));
+    QTRY_COMPARE_WITH_TIMEOUT(l.held.size(), 2, WaitMs);
+    Client over(l.port());
+    QVERIFY(over.waitAnswer());
+    QCOMPARE(over.firstStatus(), 429);
+    QVERIFY(!over.answers().first().retryAfter.isEmpty());
+    l.release();
+    QVERIFY(a.waitAnswer() && b.waitAnswer());
+    QCOMPARE(a.firstStatus(), 200);
+    QCOMPARE(b.firstStatus(), 200);
+}
+
+QTEST_GUILESS_MAIN(TestListenerDefense)
+#include "tst_listener_defense.moc"
