@@ -1,4 +1,4 @@
-// The contacts endpoint (contacts.json): update a contact's custom fields.
+// The contacts endpoints (contacts.json): read a contact, update its custom fields.
 #include "ghlsim/simhandlers.h"
 #include "ghlsim/simstore.h"
 
@@ -7,13 +7,14 @@
 
 namespace qrt::ghlsim::handlers {
 
-namespace {
-
-// The contact as UpdateContactsSuccessfulResponseDto.contact carries it.
+// The contact as GetContectByIdSchema / UpdateContactsSuccessfulResponseDto.contact carry it: a
+// FILE_UPLOAD field's value is the FileField object, every other field's a string.
 QJsonObject contactJson(const SimContact &c, const QString &locationId)
 {
     QJsonArray fields;
     for (auto it = c.customFields.cbegin(); it != c.customFields.cend(); ++it)
+        fields.append(QJsonObject { { QStringLiteral("id"), it.key() }, { QStringLiteral("value"), it.value() } });
+    for (auto it = c.files.cbegin(); it != c.files.cend(); ++it)
         fields.append(QJsonObject { { QStringLiteral("id"), it.key() }, { QStringLiteral("value"), it.value() } });
     return QJsonObject {
         { QStringLiteral("id"), c.id },
@@ -27,6 +28,8 @@ QJsonObject contactJson(const SimContact &c, const QString &locationId)
     };
 }
 
+namespace {
+
 // A field_value as the contact stores it: strings as they are, anything else as its JSON text.
 QString storedValue(const QJsonValue &v)
 {
@@ -34,6 +37,14 @@ QString storedValue(const QJsonValue &v)
 }
 
 } // namespace
+
+SimResponse getContact(const SimCall &call)
+{
+    const QString contactId = call.params.at(0);
+    if (!call.store.hasContact(contactId))
+        return SimResponse::error(400, QStringLiteral("Contact not found"));
+    return SimResponse::json({ { QStringLiteral("contact"), contactJson(call.store.contact(contactId), call.store.locationId()) } });
+}
 
 SimResponse updateContact(const SimCall &call)
 {
@@ -58,6 +69,15 @@ SimResponse updateContact(const SimCall &call)
         const QJsonValue v = f.value(u"field_value");
         if (v.isUndefined())
             return SimResponse::error(422, QJsonArray { QStringLiteral("customFields.%1.field_value should not be empty").arg(i) });
+        // A File upload field holds uploaded documents (FileField), put there through
+        // POST /forms/upload-custom-files; a string written into it is not a file.
+        const SimCustomField *field = call.store.customField(f.value(u"id").toString());
+        if (field && field->dataType == u"FILE_UPLOAD" && !v.isObject())
+            return SimResponse::error(
+                422, QJsonArray { QStringLiteral("customFields.%1.field_value must be a file object: field %2 is of "
+                                                 "type FILE_UPLOAD; upload files through /forms/upload-custom-files")
+                                      .arg(i)
+                                      .arg(field->id) });
         updates.insert(f.value(u"id").toString(), storedValue(v));
     }
     call.store.updateContactFields(contactId, updates);

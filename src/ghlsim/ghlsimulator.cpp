@@ -44,12 +44,19 @@ GhlSimulator::GhlSimulator(QObject *parent)
 {
     qRegisterMetaType<qrt::ghlsim::SimRequest>();
     m_clock.start();
-    // The route table: the four endpoints the product calls.
-    m_router->add("GET", QStringLiteral("/payments/orders"), Endpoint::ListOrders, &handlers::listOrders);
-    m_router->add("GET", QStringLiteral("/payments/orders/{orderId}"), Endpoint::GetOrder, &handlers::getOrder);
-    m_router->add("PUT", QStringLiteral("/contacts/{contactId}"), Endpoint::UpdateContact, &handlers::updateContact);
+    // The route table: the endpoints the product calls, with the scope each needs.
+    m_router->add("GET", QStringLiteral("/payments/orders"), Endpoint::ListOrders, &handlers::listOrders,
+                  QStringLiteral("payments/orders.readonly"));
+    m_router->add("GET", QStringLiteral("/payments/orders/{orderId}"), Endpoint::GetOrder, &handlers::getOrder,
+                  QStringLiteral("payments/orders.readonly"));
+    m_router->add("PUT", QStringLiteral("/contacts/{contactId}"), Endpoint::UpdateContact, &handlers::updateContact,
+                  QStringLiteral("contacts.write"));
+    m_router->add("GET", QStringLiteral("/contacts/{contactId}"), Endpoint::GetContact, &handlers::getContact,
+                  QStringLiteral("contacts.readonly"));
     m_router->add("GET", QStringLiteral("/locations/{locationId}/customFields"), Endpoint::ListCustomFields,
-                  &handlers::listCustomFields);
+                  &handlers::listCustomFields, QStringLiteral("locations/customFields.readonly"));
+    m_router->add("POST", QStringLiteral("/forms/upload-custom-files"), Endpoint::UploadCustomFiles,
+                  &handlers::uploadCustomFiles, QStringLiteral("forms.write"));
 }
 
 GhlSimulator::~GhlSimulator() = default; // the transport goes first and closes
@@ -67,6 +74,8 @@ SimResponse GhlSimulator::handle(SimRequest &request)
 
     const auto answer = [&] { return SimRouter::dispatch(route, *m_store, request); };
     std::optional<SimResponse> response = refuseCredentials(*m_store, request);
+    if (!response && !m_store->hasScope(route.scope()))
+        response = SimResponse::error(401, QStringLiteral("The token is not authorized for this scope."));
     if (!response)
         response = m_limiter->admit(now);
     if (!response)
@@ -162,6 +171,33 @@ QString GhlSimulator::contactFieldValue(const QString &contactId, const QString 
 {
     return m_store->contact(contactId).customFields.value(fieldId);
 }
+
+QJsonObject GhlSimulator::contactFiles(const QString &contactId, const QString &fieldId) const
+{
+    return m_store->contact(contactId).files.value(fieldId);
+}
+
+QList<SimUpload> GhlSimulator::uploads() const { return m_store->uploads(); }
+
+int GhlSimulator::uploadCount(const QString &contactId, const QString &fieldId, const QString &fileName) const
+{
+    const QList<SimUpload> &all = m_store->uploads();
+    return int(std::count_if(all.cbegin(), all.cend(), [&](const SimUpload &u) {
+        return u.contactId == contactId && u.fieldId == fieldId && (fileName.isEmpty() || u.fileName == fileName);
+    }));
+}
+
+QHash<SimUploadKey, int> GhlSimulator::uploadCounts() const
+{
+    QHash<SimUploadKey, int> counts;
+    for (const SimUpload &u : m_store->uploads())
+        ++counts[SimUploadKey { u.contactId, u.fieldId, u.fileName }];
+    return counts;
+}
+
+void GhlSimulator::clearUploads() { m_store->clearUploads(); }
+void GhlSimulator::setMaxUploadBytes(qint64 bytes) { m_store->setMaxUploadBytes(bytes); }
+void GhlSimulator::setTokenScopes(const QStringList &scopes) { m_store->setTokenScopes(scopes); }
 
 QList<SimCustomField> GhlSimulator::customFields() const { return m_store->customFields(); }
 void GhlSimulator::setCustomFields(const QList<SimCustomField> &fields) { m_store->setCustomFields(fields); }

@@ -25,11 +25,12 @@ class SimStore;
 class SimTransport;
 struct SimResponse;
 
-// A stand-in for the GHL API v2 (2021-07-28) on 127.0.0.1: the four endpoints this product
-// uses, shaped as payments.json / contacts.json / locations.json describe them, a seeded,
-// deterministic store of orders and contacts, the X-RateLimit-* headers and 429s, latency
-// and fault injection, and a log of every request. HTTP/1.1 with keep-alive and
-// Content-Length bodies; many concurrent connections.
+// A stand-in for the GHL API v2 (2021-07-28) on 127.0.0.1: the endpoints this product uses
+// (orders, contacts, custom fields, file uploads into FILE_UPLOAD fields, each with the token
+// scope it needs), shaped as payments.json / contacts.json / locations.json / forms.json describe
+// them, a seeded, deterministic store of orders and contacts (and the files uploaded to them),
+// the X-RateLimit-* headers and 429s, latency and fault injection, and a log of every request.
+// HTTP/1.1 with keep-alive, Content-Length or chunked bodies; many concurrent connections.
 //
 // Inside: SimTransport (src/webhook's HTTP server), SimStore (the account's data), SimGenerator
 // (seeded sample data), SimRateLimiter, SimFaultInjector, and a route table (SimRouter) to one
@@ -74,6 +75,16 @@ public:
     SimContact contact(const QString &contactId) const;
     void putContact(const SimContact &contact);
     QString contactFieldValue(const QString &contactId, const QString &fieldId) const;
+    // A FILE_UPLOAD field's value as GHL keeps it (contacts.json FileField.field_value):
+    // {fileId: {"meta": {..., "originalname", "mimetype", "size"}, "url", "documentId"}}; {} if none.
+    QJsonObject contactFiles(const QString &contactId, const QString &fieldId) const;
+    // Every file POST /forms/upload-custom-files accepted, in arrival order, bytes included.
+    QList<SimUpload> uploads() const;
+    // How many uploads (contact, field[, file name]) received; an empty fileName counts them all.
+    int uploadCount(const QString &contactId, const QString &fieldId, const QString &fileName = {}) const;
+    // Uploads per (contact, field, file name): a count above 1 is a file delivered twice.
+    QHash<SimUploadKey, int> uploadCounts() const;
+    void clearUploads();
 
     QList<SimCustomField> customFields() const;
     void setCustomFields(const QList<SimCustomField> &fields);
@@ -90,6 +101,11 @@ public:
     void clearFaults();
     // Answer the next n requests to the order endpoints with this status (e.g. 500, 429).
     void failNext(int n, int status, int retryAfterS = 1);
+    // Uploads larger than this are refused (400); forms.json's limit, 50 MB, by default.
+    void setMaxUploadBytes(qint64 bytes);
+    // The token's scopes (e.g. without "forms.write"): a request to an endpoint needing another
+    // one gets 401 "The token is not authorized for this scope.". Empty (default): every scope.
+    void setTokenScopes(const QStringList &scopes);
 
     // --- traffic ----------------------------------------------------------------------------
     QList<SimRequest> requests() const { return m_log; }

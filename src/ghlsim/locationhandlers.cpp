@@ -20,14 +20,19 @@ SimResponse listCustomFields(const SimCall &call)
     for (const SimCustomField &f : fields) {
         if (!model.isEmpty() && model != u"all" && f.model != model)
             continue;
-        list.append(QJsonObject { { QStringLiteral("id"), f.id },
-                                  { QStringLiteral("name"), f.name },
-                                  { QStringLiteral("fieldKey"), f.fieldKey },
-                                  { QStringLiteral("placeholder"), f.name },
-                                  { QStringLiteral("dataType"), f.dataType },
-                                  { QStringLiteral("position"), position++ },
-                                  { QStringLiteral("locationId"), store.locationId() },
-                                  { QStringLiteral("model"), f.model } });
+        QJsonObject o { { QStringLiteral("id"), f.id },
+                        { QStringLiteral("name"), f.name },
+                        { QStringLiteral("fieldKey"), f.fieldKey },
+                        { QStringLiteral("placeholder"), f.name },
+                        { QStringLiteral("dataType"), f.dataType },
+                        { QStringLiteral("position"), position++ },
+                        { QStringLiteral("locationId"), store.locationId() },
+                        { QStringLiteral("model"), f.model } };
+        if (f.dataType == u"FILE_UPLOAD") {
+            o.insert(QStringLiteral("isMultiFileAllowed"), f.multipleFiles);
+            o.insert(QStringLiteral("maxFileLimit"), f.multipleFiles ? 4 : 1);
+        }
+        list.append(o);
     }
     return SimResponse::json({ { QStringLiteral("customFields"), list } });
 }

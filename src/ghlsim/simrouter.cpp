@@ -11,9 +11,10 @@ bool isParameter(const QString &segment)
 
 } // namespace
 
-void SimRouter::add(const QByteArray &method, const QString &pattern, Endpoint endpoint, SimHandler handler)
+void SimRouter::add(const QByteArray &method, const QString &pattern, Endpoint endpoint, SimHandler handler,
+                    const QString &scope)
 {
-    m_routes.append(Route { method, pattern.split(u'/', Qt::SkipEmptyParts), endpoint, handler });
+    m_routes.append(Route { method, pattern.split(u'/', Qt::SkipEmptyParts), endpoint, handler, scope });
 }
 
 SimRouter::Match SimRouter::match(const QByteArray &method, const QString &path) const

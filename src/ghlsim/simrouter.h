@@ -31,15 +31,18 @@ public:
         QStringList segments;
         Endpoint endpoint = Endpoint::Other;
         SimHandler handler = nullptr;
+        QString scope; // the OAuth scope the endpoint needs (a token without it gets 401)
     };
     struct Match
     {
         const Route *route = nullptr;
         QStringList params;
         Endpoint endpoint() const { return route ? route->endpoint : Endpoint::Other; }
+        QString scope() const { return route ? route->scope : QString(); }
     };
 
-    void add(const QByteArray &method, const QString &pattern, Endpoint endpoint, SimHandler handler);
+    void add(const QByteArray &method, const QString &pattern, Endpoint endpoint, SimHandler handler,
+             const QString &scope = {});
     Match match(const QByteArray &method, const QString &path) const;
     // The route's answer, or GHL's 404 "Cannot GET /path" when nothing matched.
     static SimResponse dispatch(const Match &match, SimStore &store, const SimRequest &request);

@@ -23,7 +23,7 @@ SimStore::SimStore()
         { QStringLiteral("ticketUrlFld0000000b"), QStringLiteral("Ticket Link"), QStringLiteral("contact.ticket_link"),
           QStringLiteral("TEXT"), QStringLiteral("contact") },
         { QStringLiteral("qrImageFld000000000c"), QStringLiteral("QR Image"), QStringLiteral("contact.qr_image"),
-          QStringLiteral("FILE_UPLOAD"), QStringLiteral("contact") },
+          QStringLiteral("FILE_UPLOAD"), QStringLiteral("contact"), false },
         { QStringLiteral("dealNoteFld00000000d"), QStringLiteral("Deal Note"), QStringLiteral("opportunity.deal_note"),
           QStringLiteral("TEXT"), QStringLiteral("opportunity") },
     }
@@ -35,6 +35,7 @@ void SimStore::clear()
     m_orders.clear();
     m_orderIndex.clear();
     m_contacts.clear();
+    m_uploads.clear();
 }
 
 void SimStore::appendOrder(const QJsonObject &json)
@@ -161,6 +162,40 @@ bool SimStore::updateContactFields(const QString &contactId, const QMap<QString,
         return false;
     for (auto v = values.cbegin(); v != values.cend(); ++v)
         it->customFields.insert(v.key(), v.value());
+    return true;
+}
+
+const SimCustomField *SimStore::customField(const QString &fieldId) const
+{
+    for (const SimCustomField &f : m_customFields) {
+        if (f.id == fieldId)
+            return &f;
+    }
+    return nullptr;
+}
+
+bool SimStore::addUpload(const SimUpload &upload, bool keepOthers)
+{
+    const auto it = m_contacts.find(upload.contactId);
+    if (it == m_contacts.end())
+        return false;
+    const QJsonObject meta {
+        { QStringLiteral("fieldname"), upload.fieldId },
+        { QStringLiteral("originalname"), upload.fileName },
+        { QStringLiteral("encoding"), QStringLiteral("7bit") },
+        { QStringLiteral("mimetype"), QString::fromLatin1(upload.mimeType) },
+        { QStringLiteral("size"), qint64(upload.content.size()) },
+        { QStringLiteral("uuid"), upload.fileId },
+    };
+    QJsonObject value = keepOthers ? it->files.value(upload.fieldId) : QJsonObject();
+    const QString url = QStringLiteral("https://services.leadconnectorhq.com/documents/download/") + upload.documentId;
+    value.insert(upload.fileId,
+                 QJsonObject { { QStringLiteral("meta"), meta },
+                               { QStringLiteral("url"), url },
+                               { QStringLiteral("documentId"), upload.documentId } });
+    it->files.insert(upload.fieldId, value);
+    it->customFields.remove(upload.fieldId);
+    m_uploads.append(upload);
     return true;
 }
 

@@ -55,9 +55,25 @@ public:
     // Sets the given fields (id -> value) and keeps the others; false: unknown contact.
     bool updateContactFields(const QString &contactId, const QMap<QString, QString> &values);
 
+    // Puts an uploaded file into the contact's FILE_UPLOAD field (replacing its file unless the
+    // field takes several) and records it; false: unknown contact.
+    bool addUpload(const SimUpload &upload, bool keepOthers);
+    const QList<SimUpload> &uploads() const { return m_uploads; }
+    void clearUploads() { m_uploads.clear(); }
+
     // --- custom fields ----------------------------------------------------------------------
     QList<SimCustomField> customFields() const { return m_customFields; }
     void setCustomFields(const QList<SimCustomField> &fields) { m_customFields = fields; }
+    const SimCustomField *customField(const QString &fieldId) const; // nullptr if unknown
+
+    // --- limits and scopes ------------------------------------------------------------------
+    // forms.json: "File size is limited to 50 MB".
+    qint64 maxUploadBytes() const { return m_maxUploadBytes; }
+    void setMaxUploadBytes(qint64 bytes) { m_maxUploadBytes = bytes; }
+    // The token's scopes; empty: every scope (the default).
+    QStringList tokenScopes() const { return m_scopes; }
+    void setTokenScopes(const QStringList &scopes) { m_scopes = scopes; }
+    bool hasScope(const QString &scope) const { return m_scopes.isEmpty() || scope.isEmpty() || m_scopes.contains(scope); }
 
 private:
     struct Order
@@ -75,6 +91,9 @@ private:
     QHash<QString, std::shared_ptr<Order>> m_orderIndex;
     QMap<QString, SimContact> m_contacts;
     QList<SimCustomField> m_customFields;
+    QList<SimUpload> m_uploads;
+    qint64 m_maxUploadBytes = 50LL * 1024 * 1024;
+    QStringList m_scopes;
 };
 
 } // namespace qrt::ghlsim

@@ -18,7 +18,7 @@ webhook::HttpServer::Options serverOptions()
     o.maxConnections = 100000;       // tests and benchmarks open many; nothing is refused
     o.idleTimeoutMs = 5 * 60 * 1000; // longer than QNetworkAccessManager keeps an idle connection
     o.limits.maxHeaderBytes = 64 * 1024;
-    o.limits.maxBodyBytes = 16 * 1024 * 1024;
+    o.limits.maxBodyBytes = 54 * 1024 * 1024; // forms.json's 50 MB upload, with room for the multipart framing
     o.webSocketPath.clear(); // GHL has no event feed
     o.logCategory = &lcGhlSim;
     return o;

@@ -3,6 +3,7 @@
 #include <QByteArray>
 #include <QDateTime>
 #include <QHash>
+#include <QJsonObject>
 #include <QMap>
 #include <QMetaType>
 #include <QString>
@@ -12,7 +13,7 @@
 // they read back (the request log).
 namespace qrt::ghlsim {
 
-enum class Endpoint { ListOrders, GetOrder, UpdateContact, ListCustomFields, Other };
+enum class Endpoint { ListOrders, GetOrder, UpdateContact, ListCustomFields, GetContact, UploadCustomFiles, Other };
 
 // One request as the simulator received it (and what it answered).
 struct SimRequest
@@ -47,8 +48,10 @@ struct SimCustomField
     QString id;
     QString name;
     QString fieldKey;
-    QString dataType;
+    QString dataType; // TEXT, LARGE_TEXT, FILE_UPLOAD, ...
     QString model = QStringLiteral("contact");
+    // FILE_UPLOAD: isMultiFileAllowed. false: an upload replaces the field's file; true: adds one.
+    bool multipleFiles = false;
 };
 
 struct SimContact
@@ -59,7 +62,37 @@ struct SimContact
     QString email;
     QString phone;
     QMap<QString, QString> customFields; // field id -> value
+    // FILE_UPLOAD field id -> its value as GHL keeps it (contacts.json FileField.field_value):
+    // {fileId: {"meta": {fieldname, originalname, encoding, mimetype, size, uuid}, "url", "documentId"}}
+    QMap<QString, QJsonObject> files;
 };
+
+// One file POST /forms/upload-custom-files put into a FILE_UPLOAD field, as it arrived.
+struct SimUpload
+{
+    QString contactId;
+    QString fieldId;
+    QString fileId;     // the part name's "<fieldId>_<fileId>" suffix
+    QString fileName;   // the part's filename
+    QByteArray mimeType;
+    QByteArray content; // the bytes, as received
+    QString documentId;
+    QDateTime receivedAt;
+};
+
+// (contact, FILE_UPLOAD field, file name): what the reliability bench counts deliveries by.
+struct SimUploadKey
+{
+    QString contactId;
+    QString fieldId;
+    QString fileName;
+    friend bool operator==(const SimUploadKey &, const SimUploadKey &) = default;
+};
+
+inline size_t qHash(const SimUploadKey &key, size_t seed = 0)
+{
+    return qHashMulti(seed, key.contactId, key.fieldId, key.fileName);
+}
 
 } // namespace qrt::ghlsim
 

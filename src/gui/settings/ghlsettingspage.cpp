@@ -78,6 +78,7 @@ void GhlSettingsPage::fetchCustomFields(bool forTest)
     }
     // A test of its own: exactly what is typed here, not what the application runs with.
     auto *test = new ghl::ConnectionTest(this);
+    test->setCheckWriteScopes(forTest); // loading the field list only lists them
     m_ui->testConnectionButton->setEnabled(false);
     report(tr("Connecting to %1 ...").arg(settings.baseUrl.host()), {});
     ++m_pending;
