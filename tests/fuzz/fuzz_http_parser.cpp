@@ -2,7 +2,7 @@
 // result however the input is split. The first input byte chooses the split and the mode; the rest
 // is the stream (modes 0-1), a chunked body after a fixed head (mode 2: the fuzzer drives chunk
 // sizes, extensions and trailers), or a payload that is chunk-encoded and must decode to itself
-// (mode 3).
+// (mode 3). Parsing pauses after maxPendingRequests requests until they are taken.
 
 #include "webhook/httpparser.h"
 
@@ -13,6 +13,12 @@ using qrt::webhook::HttpParser;
 using qrt::webhook::HttpRequest;
 
 namespace {
+
+void check(bool condition)
+{
+    if (!condition)
+        __builtin_trap();
+}
 
 struct Outcome
 {
@@ -26,18 +32,19 @@ Outcome run(QByteArrayView input, qsizetype chunk, const HttpParser::Limits &lim
     Outcome out;
     for (qsizetype pos = 0; pos < input.size(); pos += chunk) {
         parser.feed(input.sliced(pos, std::min(chunk, input.size() - pos)));
-        while (parser.hasRequest())
-            out.requests.append(parser.takeRequest());
+        // Parsing pauses at maxPendingRequests until they are taken; an empty feed resumes it.
+        while (parser.hasRequest()) {
+            int pending = 0;
+            while (parser.hasRequest()) {
+                out.requests.append(parser.takeRequest());
+                check(++pending <= limits.maxPendingRequests);
+            }
+            parser.feed({});
+        }
         (void)parser.takeContinueRequest();
     }
     out.error = parser.errorStatus();
     return out;
-}
-
-void check(bool condition)
-{
-    if (!condition)
-        __builtin_trap();
 }
 
 } // namespace
@@ -53,6 +60,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     limits.maxTargetBytes = 512;
     limits.maxChunkLineBytes = 64;
     limits.maxChunkFramingBytes = 1024;
+    limits.maxPendingRequests = 3;
     const qsizetype chunk = 1 + data[0] % 97;
     const int mode = data[0] >> 6;
     const QByteArrayView rest(reinterpret_cast<const char *>(data + 1), static_cast<qsizetype>(size - 1));
