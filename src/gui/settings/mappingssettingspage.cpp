@@ -9,19 +9,41 @@
 #include <QComboBox>
 #include <QHeaderView>
 #include <QSet>
+#include <QStyle>
 
 namespace qrt::gui {
+
+namespace {
+
+constexpr int kFieldNameRole = Qt::UserRole + 1;
+constexpr int kFieldTypeRole = Qt::UserRole + 2;
+
+// GHL's dataType as the custom field editor names it.
+QString typeName(const QString &dataType)
+{
+    if (dataType == u"TEXT")
+        return QCoreApplication::translate("qrt::gui::MappingsSettingsPage", "Text");
+    if (dataType == u"LARGE_TEXT")
+        return QCoreApplication::translate("qrt::gui::MappingsSettingsPage", "Large text");
+    if (dataType == u"FILE_UPLOAD")
+        return QCoreApplication::translate("qrt::gui::MappingsSettingsPage", "File upload");
+    return dataType;
+}
+
+} // namespace
 
 MappingsSettingsPage::MappingsSettingsPage(DbWorker *worker, QWidget *parent)
     : SettingsPage(nullptr, parent), m_ui(std::make_unique<Ui::MappingsSettingsPage>()), m_worker(worker)
 {
     m_ui->setupUi(this);
     QTableWidget *table = m_ui->mappingTable;
-    table->setColumnCount(3);
-    table->setHorizontalHeaderLabels({ tr("Product (event)"), tr("Orders"), tr("Custom field for the QR code") });
+    table->setColumnCount(4);
+    table->setHorizontalHeaderLabels(
+        { tr("Product (event)"), tr("Orders"), tr("Custom field for the QR code"), tr("Field type") });
     table->horizontalHeader()->setSectionResizeMode(0, QHeaderView::Stretch);
     table->horizontalHeader()->setSectionResizeMode(1, QHeaderView::ResizeToContents);
     table->horizontalHeader()->setSectionResizeMode(2, QHeaderView::Stretch);
+    table->horizontalHeader()->setSectionResizeMode(3, QHeaderView::ResizeToContents);
     table->verticalHeader()->hide();
     table->setEditTriggers(QAbstractItemView::NoEditTriggers);
     connect(m_ui->loadFieldsButton, &QPushButton::clicked, this, &MappingsSettingsPage::loadFieldsRequested);
@@ -91,16 +113,17 @@ void MappingsSettingsPage::load(const core::Config &)
             m_rows.clear();
             QSet<QString> seen;
             for (const db::EventInfo &e : std::as_const(l.events)) {
-                m_rows << Row { e.eventId, e.eventName.isEmpty() ? e.eventId : e.eventName, e.orders, {}, {} };
+                m_rows << Row { e.eventId, e.eventName.isEmpty() ? e.eventId : e.eventName, e.orders, {}, {}, {} };
                 seen.insert(e.eventId);
             }
             for (const db::FieldMapping &m : std::as_const(l.mappings)) {
                 if (!seen.contains(m.productId))
-                    m_rows << Row { m.productId, m.productId, 0, {}, {} };
+                    m_rows << Row { m.productId, m.productId, 0, {}, {}, {} };
                 for (Row &row : m_rows) {
                     if (row.productId == m.productId) {
                         row.fieldId = m.fieldId;
                         row.fieldName = m.fieldName;
+                        row.fieldType = m.fieldType;
                     }
                 }
             }
@@ -138,18 +161,59 @@ void MappingsSettingsPage::fillTable()
         bool savedListed = false;
         for (const ghl::CustomField &f : std::as_const(m_fields)) {
             combo->addItem(f.fieldKey.isEmpty() ? f.name : tr("%1 (%2)").arg(f.name, f.fieldKey), f.id);
-            combo->setItemData(combo->count() - 1, f.name, Qt::UserRole + 1);
+            combo->setItemData(combo->count() - 1, f.name, kFieldNameRole);
+            combo->setItemData(combo->count() - 1, f.dataType, kFieldTypeRole);
+            combo->setItemData(combo->count() - 1, tr("Type: %1").arg(typeName(f.dataType)), Qt::ToolTipRole);
             savedListed = savedListed || f.id == row.fieldId;
         }
         if (!row.fieldId.isEmpty() && !savedListed) {
             combo->addItem(m_fieldsLoaded ? tr("%1 (no longer in GHL)").arg(row.fieldName) : row.fieldName, row.fieldId);
-            combo->setItemData(combo->count() - 1, row.fieldName, Qt::UserRole + 1);
+            combo->setItemData(combo->count() - 1, row.fieldName, kFieldNameRole);
+            combo->setItemData(combo->count() - 1, row.fieldType, kFieldTypeRole);
         }
         const QString want = chosen.value(row.productId, row.fieldId);
         combo->setCurrentIndex(qMax(0, combo->findData(want)));
         combo->setEnabled(m_fieldsLoaded || !row.fieldId.isEmpty());
         table->setCellWidget(r, 2, combo);
+        connect(combo, &QComboBox::currentIndexChanged, this, [this, combo] {
+            QTableWidget *t = m_ui->mappingTable;
+            for (int i = 0; i < t->rowCount(); ++i) {
+                if (t->cellWidget(i, 2) == combo)
+                    showFieldType(i);
+            }
+        });
+        showFieldType(r);
     }
+}
+
+void MappingsSettingsPage::showFieldType(int row)
+{
+    QTableWidget *table = m_ui->mappingTable;
+    auto *combo = qobject_cast<QComboBox *>(table->cellWidget(row, 2));
+    if (!combo)
+        return;
+    const QString fieldId = combo->currentData().toString();
+    const QString dataType = combo->currentData(kFieldTypeRole).toString();
+    auto *item = new QTableWidgetItem;
+    item->setData(Qt::UserRole, dataType);
+    if (fieldId.isEmpty()) {
+        item->setText(QString());
+    } else if (dataType.isEmpty()) {
+        item->setText(tr("not known yet"));
+        item->setToolTip(tr("Load the custom fields from GHL to see the field's type."));
+    } else if (db::qrDeliveryFor(dataType) == db::QrDelivery::Unsupported) {
+        item->setText(typeName(dataType));
+        item->setIcon(style()->standardIcon(QStyle::SP_MessageBoxWarning));
+        item->setToolTip(tr("A QR code cannot be put into a field of type %1: choose a Text, Large text or File "
+                            "upload field.")
+                             .arg(dataType));
+    } else {
+        item->setText(typeName(dataType));
+        item->setToolTip(db::qrDeliveryFor(dataType) == db::QrDelivery::FileUpload
+                             ? tr("The QR code is uploaded as a PNG file (scope forms.write).")
+                             : tr("The QR code is written as a data URL (scope contacts.write)."));
+    }
+    table->setItem(row, 3, item);
 }
 
 void MappingsSettingsPage::store(Done done)
@@ -162,8 +226,11 @@ void MappingsSettingsPage::store(Done done)
             continue;
         const Row &row = m_rows.at(r);
         const QString fieldId = combo->currentData().toString();
-        if (fieldId != row.fieldId)
-            changes << db::FieldMappingChange { row.productId, fieldId, combo->currentData(Qt::UserRole + 1).toString() };
+        const QString fieldType = combo->currentData(kFieldTypeRole).toString();
+        // A new field, or the type GHL lists for the mapped one now known or changed.
+        if (fieldId != row.fieldId || (!fieldId.isEmpty() && !fieldType.isEmpty() && fieldType != row.fieldType))
+            changes << db::FieldMappingChange { row.productId, fieldId, combo->currentData(kFieldNameRole).toString(),
+                                                fieldType };
     }
     if (changes.isEmpty() || !m_worker) {
         done({});
@@ -185,6 +252,7 @@ void MappingsSettingsPage::store(Done done)
                     if (row.productId == c.productId) {
                         row.fieldId = c.fieldId;
                         row.fieldName = c.fieldName;
+                        row.fieldType = c.fieldType;
                     }
                 }
             }

@@ -45,8 +45,11 @@ private:
         int orders = 0;
         QString fieldId;   // saved mapping, empty: none
         QString fieldName; // saved mapping's field name
+        QString fieldType; // saved mapping's dataType, empty: not known
     };
     void fillTable();
+    // Column 3: the chosen field's type, with a warning when a QR code cannot go there.
+    void showFieldType(int row);
 
     std::unique_ptr<Ui::MappingsSettingsPage> m_ui;
     DbWorker *m_worker = nullptr;

@@ -1,0 +1,145 @@
+// The field-mapping tab against real parts: the GHL simulator's custom field list (fetched over
+// a socket) and a SQLite database through the shared DbWorker. Each mapped field's GHL type is
+// shown, a type no QR code can go into is marked with a warning, and the type is stored.
+#include "db/database.h"
+#include "db/fieldmappingrepository.h"
+#include "ghl/ghlclient.h"
+#include "ghl/listcustomfieldsjob.h"
+#include "ghlsim/ghlsimulator.h"
+#include "gui/dbworker.h"
+#include "gui/settings/mappingssettingspage.h"
+#include "guitestutil.h"
+#include "support/testdatabase.h"
+#include "support/timeouts.h"
+#include "support/verify.h"
+
+#include <QApplication>
+#include <QComboBox>
+#include <QTableWidget>
+#include <QTest>
+
+using namespace qrt;
+
+class TestMappings : public QObject
+{
+    Q_OBJECT
+
+    std::unique_ptr<test::TestDatabase> m_t;
+    std::unique_ptr<gui::DbWorker> m_worker;
+    std::unique_ptr<ghlsim::GhlSimulator> m_sim;
+
+    QList<ghl::CustomField> fieldsFromGhl()
+    {
+        core::GhlSettings s;
+        s.baseUrl = m_sim->baseUrl();
+        s.locationId = m_sim->locationId();
+        s.token = m_sim->token();
+        s.apiVersion = ghlsim::GhlSimulator::apiVersion();
+        ghl::GhlClient client(s);
+        QList<ghl::CustomField> fields;
+        bool done = false;
+        auto *job = client.listCustomFields();
+        connect(job, &ghl::GhlJob::finished, this, [&] {
+            done = true;
+            fields = job->fields();
+        });
+        if (!QTest::qWaitFor([&] { return done; }, test::kWaitMs))
+            qWarning("the custom field list did not arrive");
+        return fields;
+    }
+
+    static int rowOf(QTableWidget *table, const QString &productId)
+    {
+        for (int r = 0; r < table->rowCount(); ++r) {
+            if (table->item(r, 0) && table->item(r, 0)->data(Qt::UserRole).toString() == productId)
+                return r;
+        }
+        return -1;
+    }
+
+private slots:
+    void init()
+    {
+        auto t = test::TestDatabase::create(db::Dialect::SQLite);
+        QVERIFY_OK(t);
+        m_t = std::move(t.value());
+        QVERIFY_OK(m_t->migrate());
+        m_worker = std::make_unique<gui::DbWorker>(m_t->shared());
+        m_sim = std::make_unique<ghlsim::GhlSimulator>();
+        QVERIFY(m_sim->listen());
+        QList<ghlsim::SimCustomField> fields = m_sim->customFields();
+        fields.append({ QStringLiteral("seatsFld00000000000e"), QStringLiteral("Seats"), QStringLiteral("contact.seats"),
+                        QStringLiteral("NUMERICAL"), QStringLiteral("contact") });
+        m_sim->setCustomFields(fields);
+    }
+
+    void cleanup()
+    {
+        m_sim.reset();
+        m_worker.reset();
+        m_t.reset();
+    }
+
+    void showsAndStoresTheFieldType()
+    {
+        db::FieldMappingRepository repo(m_t->db());
+        QVERIFY_OK(repo.upsert(QStringLiteral("gala"), QStringLiteral("qrImageFld000000000c"), QStringLiteral("QR Image"),
+                               QStringLiteral("FILE_UPLOAD")));
+        QVERIFY_OK(repo.upsert(QStringLiteral("brunch"), QStringLiteral("seatsFld00000000000e"), QStringLiteral("Seats"),
+                               QStringLiteral("NUMERICAL")));
+        // Adopted from the original system: no type stored.
+        QVERIFY_OK(m_t->exec(QStringLiteral("INSERT INTO ghl_qr_fields (product_id, field_id, field_name) "
+                                            "VALUES ('concert', 'qrCodeFld0000000000a', 'QR Code')")));
+
+        gui::MappingsSettingsPage page(m_worker.get());
+        page.resize(820, 260);
+        page.show();
+        page.load(core::Config());
+        auto *table = page.findChild<QTableWidget *>(QStringLiteral("mappingTable"));
+        QVERIFY(table);
+        QTRY_COMPARE_WITH_TIMEOUT(table->rowCount(), 3, test::kWaitMs);
+        QCOMPARE(table->columnCount(), 4);
+        QCOMPARE(table->horizontalHeaderItem(3)->text(), QStringLiteral("Field type"));
+        const int gala = rowOf(table, QStringLiteral("gala"));
+        const int brunch = rowOf(table, QStringLiteral("brunch"));
+        const int concert = rowOf(table, QStringLiteral("concert"));
+        QVERIFY(gala >= 0 && brunch >= 0 && concert >= 0);
+        // Before GHL's list arrives: the stored types, and "not known yet" for the adopted row.
+        QCOMPARE(table->item(gala, 3)->text(), QStringLiteral("File upload"));
+        QCOMPARE(table->item(concert, 3)->text(), QStringLiteral("not known yet"));
+
+        page.setCustomFields(fieldsFromGhl());
+        QCOMPARE(table->item(gala, 3)->text(), QStringLiteral("File upload"));
+        QCOMPARE(table->item(concert, 3)->text(), QStringLiteral("Large text"));
+        QVERIFY2(table->item(concert, 3)->icon().isNull(), "a Large text field takes the QR code: no warning");
+        QCOMPARE(table->item(brunch, 3)->text(), QStringLiteral("NUMERICAL"));
+        QVERIFY2(!table->item(brunch, 3)->icon().isNull(), "a field of another type must carry a warning icon");
+        QVERIFY2(table->item(brunch, 3)->toolTip().contains(QStringLiteral("cannot")), qPrintable(table->item(brunch, 3)->toolTip()));
+
+        // Choosing another field shows its type at once.
+        auto *combo = qobject_cast<QComboBox *>(table->cellWidget(brunch, 2));
+        QVERIFY(combo);
+        combo->setCurrentIndex(combo->findData(QStringLiteral("ticketUrlFld0000000b")));
+        QCOMPARE(table->item(brunch, 3)->text(), QStringLiteral("Text"));
+        combo->setCurrentIndex(combo->findData(QStringLiteral("seatsFld00000000000e")));
+        test::screenshot(&page, QStringLiteral("settings-mappings-types"));
+        combo->setCurrentIndex(combo->findData(QStringLiteral("ticketUrlFld0000000b")));
+
+        // OK stores the new field with its type, and the adopted mapping learns its type.
+        bool stored = false;
+        QStringList problems;
+        page.store([&](const QStringList &p) {
+            stored = true;
+            problems = p;
+        });
+        QTRY_VERIFY_WITH_TIMEOUT(stored, test::kWaitMs);
+        QVERIFY2(problems.isEmpty(), qPrintable(problems.join(u'\n')));
+        QCOMPARE(repo.forProduct(QStringLiteral("brunch")).value()->fieldType, QStringLiteral("TEXT"));
+        QCOMPARE(repo.forProduct(QStringLiteral("brunch")).value()->fieldId, QStringLiteral("ticketUrlFld0000000b"));
+        QCOMPARE(repo.forProduct(QStringLiteral("concert")).value()->fieldType, QStringLiteral("LARGE_TEXT"));
+        QCOMPARE(repo.forProduct(QStringLiteral("gala")).value()->fieldType, QStringLiteral("FILE_UPLOAD"));
+    }
+};
+
+QTEST_MAIN(TestMappings)
+#include "tst_mappings.moc"
