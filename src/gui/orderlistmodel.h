@@ -67,7 +67,7 @@ private:
     // Asks the worker for the page at offset of the current query (skipped if a newer one came).
     void requestPage(int generation, int offset);
     void applyPage(int generation, int offset, core::Result<QList<db::OrderRow>> rows);
-    void applyRefresh(int generation, core::Result<QList<db::OrderRow>> rows);
+    void applyRefresh(int generation, int shown, core::Result<QList<db::OrderRow>> rows);
     void requestCount();
     void startCount();
 

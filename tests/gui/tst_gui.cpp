@@ -102,6 +102,7 @@ private Q_SLOTS:
     void cleanupTestCase();
     void scanInputParsing();
     void orderListModelPagesAndCounts();
+    void orderListKeepsPagingWhileASyncWrites();
     void mainWindowSearchAndFilters();
     void orderPageBulkStatusChanges();
     void checkInGreenAmberRedAndUndo();
@@ -224,6 +225,40 @@ void TestGui::orderListModelPagesAndCounts()
         for (int r = 0; r < model.rowCount(); ++r)
             QCOMPARE(model.orderIdAt(r), expected->at(r).order.orderId);
     }
+}
+
+// Issue 15: after a sync of more than 200 orders the list stopped at 200 rows for good. A refresh
+// that ran while the list was complete (37 rows) left it "at the end" although the sync kept writing.
+void TestGui::orderListKeepsPagingWhileASyncWrites()
+{
+    auto fresh = test::TestDatabase::create(test::backendFromEnvironment());
+    QVERIFY(fresh);
+    QVERIFY((*fresh)->migrate());
+    gui::DbWorker worker((*fresh)->shared());
+    gui::DbWorker countWorker((*fresh)->shared());
+    gui::OrderListModel model(worker, countWorker);
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QSignalSpy loaded(&model, &gui::OrderListModel::loaded);
+    db::OrderWriter writer((*fresh)->db());
+    QVERIFY(writer.save(test::sampleOrders(37), QStringLiteral("sync")));
+    model.reload();
+    QVERIFY2(loaded.wait(test::kWaitMs), "the first page of orders never arrived");
+    QCOMPARE(model.rowCount(), 37);
+    QVERIFY(!model.canFetchMore({}));
+
+    // The sync goes on writing; each batch is followed by a refresh, as a database change is.
+    for (int offset = 37; offset < 487; offset += 150) {
+        QVERIFY(writer.save(test::sampleOrders(150, offset), QStringLiteral("sync")));
+        model.refresh();
+        QTRY_VERIFY_WITH_TIMEOUT(!model.isLoading() && model.rowCount() >= std::min(offset + 150, 200), test::kWaitMs);
+    }
+    QTRY_COMPARE_WITH_TIMEOUT(model.totalCount(), 487, test::kWaitMs);
+    // Scrolling to the end loads every order, not 200.
+    QTRY_VERIFY_WITH_TIMEOUT((model.canFetchMore({}) && (model.fetchMore({}), false)) || model.rowCount() == 487,
+                             test::kWaitMs);
+    QVERIFY2(model.rowCount() == 487,
+             qPrintable(QStringLiteral("the list stopped at %1 of 487 orders after refreshes during a sync")
+                            .arg(model.rowCount())));
 }
 
 void TestGui::mainWindowSearchAndFilters()
