@@ -70,18 +70,26 @@ qrt_pg_start() {
     "${as[@]}" "$bin/initdb" -D "$QRT_PG_DIR/data" -U postgres --pwfile="$QRT_PG_DIR/pwfile" \
         -A scram-sha-256 -E UTF8 --no-locale --no-sync >"$QRT_PG_DIR/initdb.log" 2>&1 \
         || { cat "$QRT_PG_DIR/initdb.log" >&2; return 1; }
+    # A port nobody listens on can still be taken (an outgoing connection's local port is in the
+    # same range): when the server cannot bind, try the next one.
+    local started=
     for port in $(seq 55432 55632); do
-        (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || break
+        (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && continue
+        local opts="-c listen_addresses=127.0.0.1 -p $port -k $QRT_PG_DIR -c max_connections=300"
+        [ "${1:-}" = durable ] || opts="$opts -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+        if "${as[@]}" "$bin/pg_ctl" -D "$QRT_PG_DIR/data" -l "$QRT_PG_DIR/server.log" -w -t 60 -o "$opts" start >/dev/null; then
+            started=1
+            break
+        fi
+        grep -q 'could not bind\|Address already in use' "$QRT_PG_DIR/server.log" 2>/dev/null || break
+        "${as[@]}" truncate -s 0 "$QRT_PG_DIR/server.log"
     done
-    local opts="-c listen_addresses=127.0.0.1 -p $port -k $QRT_PG_DIR -c max_connections=300"
-    [ "${1:-}" = durable ] || opts="$opts -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+    [ -n "$started" ] || { cat "$QRT_PG_DIR/server.log" >&2; return 1; }
     cat >"$QRT_PG_DIR/restart.sh" <<SH
 #!/usr/bin/env bash
 exec ${as[*]} "$bin/pg_ctl" -D "$QRT_PG_DIR/data" -l "$QRT_PG_DIR/server.log" -w -t 60 -m fast -o "$opts" restart
 SH
     chmod 755 "$QRT_PG_DIR/restart.sh"
-    "${as[@]}" "$bin/pg_ctl" -D "$QRT_PG_DIR/data" -l "$QRT_PG_DIR/server.log" -w -t 60 -o "$opts" start >/dev/null \
-        || { cat "$QRT_PG_DIR/server.log" >&2; return 1; }
     QRT_PG_STOP=("${as[@]}" "$bin/pg_ctl" -D "$QRT_PG_DIR/data" -w -t 60 -m fast stop)
     export QRT_TEST_PG_URL="postgresql://postgres:$password@127.0.0.1:$port/postgres"
     export QRT_TEST_PG_RESTART="$QRT_PG_DIR/restart.sh"
