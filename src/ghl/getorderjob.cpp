@@ -19,7 +19,8 @@ GhlJob::Request GetOrderJob::buildRequest() const
     Request r;
     r.path = QStringLiteral("/payments/orders/") + QString::fromLatin1(QUrl::toPercentEncoding(m_orderId));
     r.scope = QStringLiteral("payments/orders.readonly");
-    r.query.addQueryItem(QStringLiteral("altId"), client() ? client()->settings().locationId : QString());
+    m_location = client() ? client()->settings().locationId : QString();
+    r.query.addQueryItem(QStringLiteral("altId"), m_location);
     r.query.addQueryItem(QStringLiteral("altType"), QStringLiteral("location"));
     return r;
 }
@@ -44,6 +45,22 @@ GhlError GetOrderJob::parse(const QByteArray &body)
     if (!order) {
         GhlError e = malformed(order.error().message);
         e.error.message = order.error().message; // already a full sentence
+        return e;
+    }
+    // GHL answering for another order or location is a GHL (or proxy, or cache) fault, never data.
+    if (order->orderId != m_orderId) {
+        GhlError e = malformed(order->orderId);
+        e.error.message = QCoreApplication::translate("qrt::ghl::GetOrderJob",
+                                                      "GHL answered order %1 for %2; the answer is not stored.")
+                              .arg(order->orderId, m_orderId);
+        return e;
+    }
+    if (!m_location.isEmpty() && !order->locationId.isEmpty() && order->locationId != m_location) {
+        GhlError e = malformed(order->locationId);
+        e.error.message = QCoreApplication::translate("qrt::ghl::GetOrderJob",
+                                                      "Order %1 belongs to location %2, not to %3 (the configured "
+                                                      "location); it is not stored.")
+                              .arg(m_orderId, order->locationId, m_location);
         return e;
     }
     m_order = std::move(order).value();

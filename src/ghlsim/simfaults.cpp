@@ -1,5 +1,8 @@
 #include "ghlsim/simfaults.h"
 
+#include <QJsonDocument>
+#include <QJsonObject>
+
 #include <algorithm>
 
 namespace qrt::ghlsim {
@@ -94,6 +97,33 @@ std::optional<SimResponse> SimFaultInjector::inject(const SimRequest &request, c
         r.body = "<html><body><h1>502 Bad Gateway</h1></body></html>";
         r.faulted = true;
         return r;
+    }
+    // The real answer with one field changed: another order's id, or another location's.
+    const auto rewritten = [&real](const QString &field, const std::function<QString(const QString &)> &change) {
+        SimResponse r = real();
+        if (r.status != 200)
+            return r;
+        QJsonObject order = QJsonDocument::fromJson(r.body).object();
+        order.insert(field, change(order.value(field).toString()));
+        r.body = QJsonDocument(order).toJson(QJsonDocument::Compact);
+        r.faulted = true;
+        return r;
+    };
+    edge += faults->otherOrder;
+    if (draw < edge) {
+        if (request.endpoint != Endpoint::GetOrder)
+            return std::nullopt;
+        return rewritten(QStringLiteral("_id"), [](const QString &id) {
+            QString other = id.isEmpty() ? QStringLiteral("0") : id;
+            other.back() = other.back() == u'0' ? u'1' : u'0';
+            return other;
+        });
+    }
+    edge += faults->otherLocation;
+    if (draw < edge) {
+        if (request.endpoint != Endpoint::GetOrder)
+            return std::nullopt;
+        return rewritten(QStringLiteral("altId"), [](const QString &) { return QStringLiteral("0therL0cati0nOfAn0therAcct"); });
     }
     return std::nullopt;
 }

@@ -13,8 +13,8 @@
 namespace qrt::ghlsim {
 
 // Injected faults: the next n order requests answered with a fixed status, and seeded shares of
-// 500s, 429s with Retry-After, hangs (timeouts), truncated JSON and non-JSON bodies, for the order
-// endpoints or for a path prefix.
+// 500s, 429s with Retry-After, hangs (timeouts), truncated JSON, non-JSON bodies and orders
+// answered under another id or location, for the order endpoints or for a path prefix.
 class SimFaultInjector
 {
 public:

@@ -41,6 +41,9 @@ struct SimFaults
     double hang = 0;         // never answered (until the client gives up)
     double truncated = 0;    // 200 with the JSON cut in half (Content-Length matches)
     double malformed = 0;    // 200 with a body that is not JSON
+    // GET /payments/orders/{id} only (other endpoints answer normally when drawn):
+    double otherOrder = 0;    // 200 with the order under another _id (a confused proxy or cache)
+    double otherLocation = 0; // 200 with the order under another altId (another sub-account)
 };
 
 struct SimCustomField

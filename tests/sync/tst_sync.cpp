@@ -591,6 +591,49 @@ private slots:
         QCOMPARE(s.synced, 9);
     }
 
+    // GHL answering GET /payments/orders/X with order Y, or with an order of another location:
+    // both are failures with their reason, and nothing of either answer is stored.
+    void answerForAnotherOrderOrLocationIsRefused()
+    {
+        sim().generate(10, 23);
+        const QStringList ids = sim().orderIds();
+        const QString swapped = ids.at(2);
+        const QString foreign = ids.at(6);
+        ghlsim::SimFaults otherOrder;
+        otherOrder.otherOrder = 1.0;
+        sim().setPathFaults(QStringLiteral("/payments/orders/") + swapped, otherOrder);
+        ghlsim::SimFaults otherLocation;
+        otherLocation.otherLocation = 1.0;
+        sim().setPathFaults(QStringLiteral("/payments/orders/") + foreign, otherLocation);
+
+        const auto s = runSync(request(SyncMode::Full));
+        QVERIFY2(s.status == SyncStatus::Partial, qPrintable(describe(s)));
+        QCOMPARE(s.failed, 2);
+        QCOMPARE(s.synced, 8);
+        QHash<QString, QString> reasons;
+        for (const auto &f : s.failures)
+            reasons.insert(f.orderId, f.reason);
+        QVERIFY2(reasons.value(swapped).contains(QStringLiteral("GHL answered order")), qPrintable(describe(s)));
+        QVERIFY2(reasons.value(swapped).contains(QStringLiteral("for ") + swapped), qPrintable(describe(s)));
+        QVERIFY2(reasons.value(foreign).contains(QStringLiteral("belongs to location")), qPrintable(describe(s)));
+        const QStringList stored = ordersInDb();
+        QCOMPARE(stored.size(), 8);
+        QVERIFY(!stored.contains(swapped));
+        QVERIFY(!stored.contains(foreign));
+        // ... and nothing under the id the wrong answer carried, nor from the other location.
+        QCOMPARE(scalarInt(QStringLiteral("SELECT count(*) FROM ghl_qr_orders WHERE location_id <> '%1'").arg(sim().locationId())), 0);
+        db::SyncRunRepository runs(database().db());
+        auto last = runs.lastRun();
+        QVERIFY_OK(last);
+        QCOMPARE(last.value()->failedOrders, 2);
+
+        // Once GHL answers right, the next sync stores both.
+        sim().clearFaults();
+        const auto again = runSync(request(SyncMode::Incremental));
+        QVERIFY2(again.status == SyncStatus::Succeeded, qPrintable(describe(again)));
+        QCOMPARE(ordersInDb().size(), 10);
+    }
+
     void unauthorizedFails()
     {
         sim().generate(10, 1);
