@@ -67,12 +67,16 @@ core::Result<void> SyncRunRepository::finish(const SyncRunRecord &r)
     return {};
 }
 
-core::Result<QList<SyncRunRecord>> SyncRunRepository::select(const QString &where, const QVariantMap &values, int limit)
+core::Result<QList<SyncRunRecord>> SyncRunRepository::select(const QString &where, const QVariantMap &values, int limit,
+                                                             const QString &orderBy, const QString &staleExpression)
 {
-    QString sql = QStringLiteral("SELECT ") + kColumns + QStringLiteral(" FROM sync_runs");
+    QString sql = QStringLiteral("SELECT ") + kColumns;
+    if (!staleExpression.isEmpty())
+        sql += QStringLiteral(", (") + staleExpression + QStringLiteral(") AS stale");
+    sql += QStringLiteral(" FROM sync_runs");
     if (!where.isEmpty())
         sql += QStringLiteral(" WHERE ") + where;
-    sql += QStringLiteral(" ORDER BY started_at DESC, id DESC LIMIT ") + QString::number(std::max(1, limit));
+    sql += QStringLiteral(" ORDER BY ") + orderBy + QStringLiteral(" LIMIT ") + QString::number(std::max(1, limit));
     auto q = m_db.prepare(sql, Tr::tr("read the sync history"));
     if (!q)
         return q.error();
@@ -99,6 +103,8 @@ core::Result<QList<SyncRunRecord>> SyncRunRepository::select(const QString &wher
         r.watermark = timeFromDb(v("watermark"));
         r.summary = QJsonDocument::fromJson(v("summary").toString().toUtf8()).object();
         r.error = v("error").toString();
+        if (!staleExpression.isEmpty())
+            r.stale = r.isRunning() && v("stale").toBool();
         rows.append(r);
     }
     return rows;
@@ -130,21 +136,62 @@ core::Result<void> SyncRunRepository::heartbeat(qint64 id)
     return q->bind(QStringLiteral(":id"), id).exec();
 }
 
+core::Result<void> SyncRunRepository::progress(qint64 id, int totalOrders, int syncedOrders, int failedOrders,
+                                               const QJsonObject &snapshot)
+{
+    auto q = m_db.prepare(QStringLiteral("UPDATE sync_runs SET heartbeat_at = ") + m_db.nowExpr()
+                              + QStringLiteral(", total_orders = :total, synced_orders = :synced, failed_orders = "
+                                               ":failed, summary = ")
+                              + m_db.jsonParam(QStringLiteral(":summary")) + QStringLiteral(" WHERE id = :id AND status = ")
+                              + runningSql(),
+                          Tr::tr("record the progress of sync run %1").arg(id));
+    if (!q)
+        return q.error();
+    return q->bind(QStringLiteral(":total"), totalOrders)
+        .bind(QStringLiteral(":synced"), syncedOrders)
+        .bind(QStringLiteral(":failed"), failedOrders)
+        .bind(QStringLiteral(":summary"), QString::fromUtf8(QJsonDocument(snapshot).toJson(QJsonDocument::Compact)))
+        .bind(QStringLiteral(":id"), id)
+        .exec();
+}
+
+core::Result<qint64> SyncRunRepository::latestId()
+{
+    auto q = m_db.prepare(QStringLiteral("SELECT COALESCE(MAX(id), 0) AS id FROM sync_runs"), Tr::tr("read the sync history"));
+    if (!q)
+        return q.error();
+    if (auto r = q->execFirst(); !r)
+        return r.error();
+    return q->value(QStringLiteral("id")).toLongLong();
+}
+
+core::Result<QList<SyncRunRecord>> SyncRunRepository::runsFrom(qint64 fromId, int staleAfterS, int limit)
+{
+    return select(QStringLiteral("id >= :from"),
+                  { { QStringLiteral(":from"), fromId }, { QStringLiteral(":seconds"), staleSeconds(staleAfterS) } },
+                  limit, QStringLiteral("id ASC"), staleSql());
+}
+
+QString SyncRunRepository::staleSql() const
+{
+    return m_db.isPostgres()
+        ? QStringLiteral("COALESCE(heartbeat_at, started_at) <= now() - CAST(:seconds AS integer) * interval '1 second'")
+        : QStringLiteral("COALESCE(heartbeat_at, started_at) <= strftime('%Y-%m-%dT%H:%M:%fZ', 'now', :seconds)");
+}
+
+QVariant SyncRunRepository::staleSeconds(int staleAfterS) const
+{
+    const int seconds = std::max(1, staleAfterS);
+    return m_db.isPostgres() ? QVariant(seconds) : QVariant(QStringLiteral("-%1 seconds").arg(seconds));
+}
+
 core::Result<std::optional<SyncRunRecord>> SyncRunRepository::running(int staleAfterS)
 {
     // The heartbeat is written with the database's clock, so the cutoff uses it too: a station
     // whose own clock is a minute off must not take a live run for a crashed one.
-    const int seconds = std::max(1, staleAfterS);
-    const QString isRunning = QStringLiteral("status = ") + runningSql();
-    auto rows = m_db.isPostgres()
-        ? select(isRunning
-                     + QStringLiteral(" AND COALESCE(heartbeat_at, started_at) > now() - CAST(:seconds AS integer) * "
-                                      "interval '1 second'"),
-                 { { QStringLiteral(":seconds"), seconds } }, 1)
-        : select(isRunning
-                     + QStringLiteral(" AND COALESCE(heartbeat_at, started_at) > strftime('%Y-%m-%dT%H:%M:%fZ', 'now', "
-                                      ":seconds)"),
-                 { { QStringLiteral(":seconds"), QStringLiteral("-%1 seconds").arg(seconds) } }, 1);
+    auto rows = select(QStringLiteral("status = ") + runningSql() + QStringLiteral(" AND NOT (") + staleSql()
+                           + QStringLiteral(")"),
+                       { { QStringLiteral(":seconds"), staleSeconds(staleAfterS) } }, 1);
     if (!rows)
         return rows.error();
     return rows->isEmpty() ? std::optional<SyncRunRecord>() : std::optional(rows->first());

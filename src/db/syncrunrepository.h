@@ -40,6 +40,8 @@ struct SyncRunRecord
     QDateTime watermark; // newest GHL updatedAt seen
     QJsonObject summary;  // failures, conflicts, ...
     QString error;
+    // runsFrom() only: 'running' but its process showed no life for staleAfterS (database clock).
+    bool stale = false;
 
     bool isRunning() const { return status == SyncRunStatus::Running; }
 };
@@ -59,13 +61,28 @@ public:
     core::Result<std::optional<SyncRunRecord>> lastFinishedRun();
     // A running sync calls this every few seconds (SyncRequest::heartbeatMs).
     core::Result<void> heartbeat(qint64 id);
+    // A heartbeat that also records how far the run is, for other processes (the event feed of a
+    // `serve` relays a `qrtickets sync` run from here): the counts, and `snapshot` (phase, listed
+    // ...) in summary until finish() writes the real summary. Does not wake other stations' change
+    // listeners (the PostgreSQL trigger fires on status and finished_at only).
+    core::Result<void> progress(qint64 id, int totalOrders, int syncedOrders, int failedOrders,
+                                const QJsonObject &snapshot);
+    // The highest id so far (0: none), and the runs from `fromId` on, oldest first, each with
+    // `stale` set as running() judges it.
+    core::Result<qint64> latestId();
+    core::Result<QList<SyncRunRecord>> runsFrom(qint64 fromId, int staleAfterS = 120, int limit = 100);
     // A run still marked 'running' whose process showed life (heartbeat, else start) in the last
     // staleAfterS seconds: "another station is syncing". A crashed process leaves a 'running' row
     // behind; it stops counting once its heartbeat is that old.
     core::Result<std::optional<SyncRunRecord>> running(int staleAfterS = 120);
 
 private:
-    core::Result<QList<SyncRunRecord>> select(const QString &where, const QVariantMap &values, int limit);
+    core::Result<QList<SyncRunRecord>> select(const QString &where, const QVariantMap &values, int limit,
+                                              const QString &orderBy = QStringLiteral("started_at DESC, id DESC"),
+                                              const QString &staleExpression = {});
+    // SQL: true when COALESCE(heartbeat_at, started_at) is older than :seconds (bound by the caller).
+    QString staleSql() const;
+    QVariant staleSeconds(int staleAfterS) const;
     Database &m_db;
 };
 

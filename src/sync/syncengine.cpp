@@ -70,6 +70,7 @@ bool SyncEngine::start(const SyncRequest &request)
     connect(writer, &SyncWriter::begun, run, &SyncRun::onBegun);
     connect(writer, &SyncWriter::written, run, &SyncRun::onWritten);
     connect(writer, &SyncWriter::ended, run, &SyncRun::onEnded);
+    connect(run, &SyncRun::progressChanged, writer, &SyncWriter::noteProgress);
 
     connect(run, &SyncRun::started, this, &SyncEngine::started);
     connect(run, &SyncRun::progressChanged, this, [this](const SyncProgress &p) {

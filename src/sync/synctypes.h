@@ -33,6 +33,7 @@ struct SyncRequest
     int dbAttempts = 6;        // tries of one batch when the database connection is lost
     int dbRetryBaseMs = 250;   // backoff before the 2nd try; doubles
     int heartbeatMs = 10000;   // sync_runs.heartbeat_at while running (stale after 2 minutes)
+    int progressRecordMs = 1000; // how often changed progress is written to sync_runs (other processes' feeds read it)
     // GHL retry policy overrides (0: the client's default).
     int ghlMaxAttempts = 0;
     int ghlRetryBaseDelayMs = 0;

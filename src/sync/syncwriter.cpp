@@ -6,6 +6,7 @@
 #include "db/syncrunrepository.h"
 #include "sync/logging.h"
 
+#include <QJsonObject>
 #include <QTimer>
 
 #include <algorithm>
@@ -80,6 +81,13 @@ void SyncWriter::begin()
     m_heartbeat->setInterval(std::max(50, m_request.heartbeatMs));
     connect(m_heartbeat, &QTimer::timeout, this, &SyncWriter::beat);
     m_heartbeat->start();
+    m_progressTimer = new QTimer(this);
+    m_progressTimer->setInterval(std::max(50, m_request.progressRecordMs));
+    connect(m_progressTimer, &QTimer::timeout, this, [this] {
+        if (m_progressDirty)
+            beat();
+    });
+    m_progressTimer->start();
     if (m_request.mode == SyncMode::Incremental) {
         db::OrderRepository orders(*m_db);
         auto stored = orders.ghlUpdatedAt();
@@ -127,15 +135,39 @@ void SyncWriter::beat()
     // While a lost connection is waited out, the next attempt tells whether the server is back.
     if (m_retryTimer->isActive())
         return;
+    if (m_runId <= 0)
+        return;
     db::SyncRunRepository runs(*m_db);
-    if (auto alive = runs.heartbeat(m_runId); !alive)
-        qCInfo(lcSync).noquote() << "could not record the sync's heartbeat:" << alive.error().toString();
+    if (!m_haveProgress) {
+        if (auto alive = runs.heartbeat(m_runId); !alive)
+            qCInfo(lcSync).noquote() << "could not record the sync's heartbeat:" << alive.error().toString();
+        return;
+    }
+    const SyncProgress &p = m_progress;
+    const QJsonObject snapshot { { QStringLiteral("phase"), toString(p.phase) },
+                                 { QStringLiteral("listed"), p.listed },
+                                 { QStringLiteral("listTotal"), p.listTotal },
+                                 { QStringLiteral("fetched"), p.fetched },
+                                 { QStringLiteral("unchangedOrders"), p.unchanged } };
+    if (auto alive = runs.progress(m_runId, p.total, p.written, p.failed, snapshot); !alive)
+        qCInfo(lcSync).noquote() << "could not record the sync's progress:" << alive.error().toString();
+    else
+        m_progressDirty = false;
+}
+
+void SyncWriter::noteProgress(const SyncProgress &progress)
+{
+    m_progress = progress;
+    m_haveProgress = true;
+    m_progressDirty = true;
 }
 
 void SyncWriter::end(const SyncSummary &summary)
 {
     if (m_heartbeat)
         m_heartbeat->stop();
+    if (m_progressTimer)
+        m_progressTimer->stop();
     if (m_runId <= 0) {
         Q_EMIT ended(summary);
         return;

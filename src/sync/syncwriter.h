@@ -59,6 +59,9 @@ public Q_SLOTS:
     void begin();
     void write(const QList<qrt::core::Order> &orders);
     void end(const qrt::sync::SyncSummary &summary);
+    // The run's latest progress: written to its sync_runs row at most every progressRecordMs, and
+    // with each heartbeat, so that another process (a `serve` feed) can follow the run.
+    void noteProgress(const qrt::sync::SyncProgress &progress);
 
 Q_SIGNALS:
     void begun(const qrt::sync::RunStart &start);
@@ -81,6 +84,10 @@ private:
     SyncRequest m_request;
     qint64 m_runId = 0;
     QTimer *m_heartbeat = nullptr;
+    QTimer *m_progressTimer = nullptr;
+    SyncProgress m_progress;
+    bool m_haveProgress = false;
+    bool m_progressDirty = false;
     QTimer *m_retryTimer = nullptr;
     std::atomic<bool> m_abort { false };
 
