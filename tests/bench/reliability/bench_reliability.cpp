@@ -348,6 +348,13 @@ int main(int argc, char **argv)
         say(QStringLiteral("t=%1 s: GHL is back (last fault over)").arg(lastFaultEndMs / 1000.0, 0, 'f', 1));
     });
 
+    const auto otherAnswers = [&] { // no answer (0) or any status but 200, 429 and 503
+        int n = 0;
+        const QHash<int, int> counts = sender.answerCounts();
+        for (auto it = counts.cbegin(); it != counts.cend(); ++it)
+            n += it.key() == 200 || it.key() == 429 || it.key() == 503 ? 0 : it.value();
+        return n;
+    };
     bench::Ledger ledger(sim, database->url(), mapping);
     qint64 healedAtMs = -1;
     qint64 lastReportMs = 0;
@@ -369,7 +376,7 @@ int main(int argc, char **argv)
             say(QStringLiteral("t=%1 s: healed %2/%3 (not stored %4, QR missing %5), webhooks 200:%6 429:%7 503:%8 other/none:%9")
                     .arg(now / 1000.0, 0, 'f', 1).arg(f.healed).arg(f.orders).arg(f.notStored).arg(f.notDelivered)
                     .arg(sender.answers(200)).arg(sender.answers(429)).arg(sender.answers(503))
-                    .arg(sender.attempts() - sender.answers(200) - sender.answers(429) - sender.answers(503)));
+                    .arg(otherAnswers()));
         }
         if (lastFaultEndMs < 0 || bought < orders)
             continue;
