@@ -4,6 +4,8 @@
 
 #include <QString>
 
+#include <optional>
+
 // One function per sub-command; main.cpp parses the command line and dispatches. A command's
 // file is compiled (and the command offered) only once it exists: see CMakeLists.txt.
 namespace qrt::app {
@@ -16,6 +18,11 @@ int runSync(AppContext &context, const QString &mode, const QString &ordersFile)
 
 // command_serve.cpp: webhook listener + inbox worker + event feed until SIGINT/SIGTERM.
 int runServe(AppContext &context);
+
+// command_admit.cpp: one scan (order URL, order id or ticket code) through the door's verdict path;
+// prints the verdict line. events: --event's product ids (comma-separated), none for [door] event.
+// ExitOk admitted, ExitPartial (3) not admitted, ExitFailure when the database failed.
+int runAdmit(AppContext &context, const QString &scanned, const std::optional<QString> &events);
 
 // desktop.cpp (links qrt_gui): the desktop application; demo starts the built-in GHL simulator
 // with a fresh SQLite file.

@@ -18,7 +18,7 @@ using namespace qrt;
 namespace {
 
 // The headless sub-commands; none of them needs a display.
-const char *const kCommands[] = { "migrate", "sync", "serve" };
+const char *const kCommands[] = { "migrate", "sync", "serve", "admit" };
 
 const char *findCommand(const QString &name)
 {
@@ -34,7 +34,7 @@ QString commandIn(int argc, char **argv)
 {
     for (int i = 1; i < argc; ++i) {
         const QString a = QString::fromLocal8Bit(argv[i]);
-        if (a == u"--config" || a == u"--database" || a == u"--mode" || a == u"--orders-file") {
+        if (a == u"--config" || a == u"--database" || a == u"--mode" || a == u"--orders-file" || a == u"--event") {
             ++i;
             continue;
         }
@@ -81,6 +81,9 @@ QString helpText()
     text += QCoreApplication::translate("main", "  sync      pull orders from GHL with a text progress bar\n");
     text += QCoreApplication::translate(
         "main", "  serve     run the webhook listener, inbox worker and event feed until stopped\n");
+    text += QCoreApplication::translate(
+        "main", "  admit CODE  admit one scan (order link, order id or ticket code) and print the verdict;\n"
+                "            exit code 3 when not admitted\n");
     text += QCoreApplication::translate("main",
                                         "\nExamples:\n"
                                         "  qrtickets                                   open the desktop application\n"
@@ -90,6 +93,7 @@ QString helpText()
                                         "  QRTICKETS_GHL_TOKEN=pit-... qrtickets sync --mode incremental\n"
                                         "  qrtickets sync --orders-file valid_order_list.json\n");
     text += QCoreApplication::translate("main", "  qrtickets serve --config /etc/qrtickets/qrtickets.ini\n");
+    text += QCoreApplication::translate("main", "  qrtickets admit https://qr.example.com/orders/66f0c1... --event prod_jazz\n");
     text += QCoreApplication::translate("main",
                                         "\nEvery setting can also come from the environment as QRTICKETS_<SECTION>_<KEY>, "
                                         "e.g. QRTICKETS_DATABASE_URL.\n"
@@ -146,6 +150,11 @@ int main(int argc, char **argv)
                                         QStringLiteral("file"));
     parser.addOptions({ config, database, demo });
     parser.addOptions({ mode, ordersFile });
+    const QCommandLineOption event(QStringLiteral("event"),
+                                   QCoreApplication::translate("main", "admit: admit for these events only (product "
+                                                                       "ids, comma-separated) instead of [door] event."),
+                                   QStringLiteral("product_id"));
+    parser.addOption(event);
     parser.addPositionalArgument(QStringLiteral("command"), QCoreApplication::translate("main", "See Commands above."),
                                  QStringLiteral("[command]"));
 
@@ -157,7 +166,13 @@ int main(int argc, char **argv)
         parser.showHelp(app::ExitOk);
 
     const QStringList positional = parser.positionalArguments();
-    if (positional.size() > 1)
+    const bool admitting = !positional.isEmpty() && positional.first() == u"admit";
+    if (admitting && positional.size() != 2)
+        return usageError(positional.size() < 2 ? QCoreApplication::translate("main", "admit needs what was scanned: "
+                                                                                      "an order link, an order id or a ticket code.")
+                                                : QCoreApplication::translate("main", "Unexpected arguments: %1")
+                                                      .arg(positional.mid(2).join(u' ')));
+    if (!admitting && positional.size() > 1)
         return usageError(QCoreApplication::translate("main", "Unexpected arguments: %1")
                               .arg(positional.mid(1).join(u' ')));
     const char *command = positional.isEmpty() ? nullptr : findCommand(positional.first());
@@ -170,6 +185,8 @@ int main(int argc, char **argv)
                               .arg(name));
     if ((parser.isSet(mode) || parser.isSet(ordersFile)) && name != u"sync")
         return usageError(QCoreApplication::translate("main", "--mode and --orders-file go with the sync command."));
+    if (parser.isSet(event) && name != u"admit")
+        return usageError(QCoreApplication::translate("main", "--event goes with the admit command."));
 
     // The desktop opens even when the database setting is unusable (it offers a way on); the
     // headless commands stop with exit code 2.
@@ -192,5 +209,7 @@ int main(int argc, char **argv)
     }
     if (name == u"serve")
         return app::runServe(context.value());
+    if (name == u"admit")
+        return app::runAdmit(context.value(), positional.at(1), parser.isSet(event) ? std::optional<QString>(parser.value(event)) : std::nullopt);
     return app::runDesktop(context.value(), parser.isSet(demo));
 }

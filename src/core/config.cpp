@@ -43,6 +43,7 @@ struct KeyDeclaration
 constexpr std::string_view kAuthChoices[] = { "ghl-signature", "shared-secret", "none" };
 constexpr std::string_view kEccChoices[] = { "L", "M", "Q", "H" };
 constexpr std::string_view kLanguageChoices[] = { "system", "en", "de", "es", "fr" };
+constexpr std::string_view kAdmitUnpaidChoices[] = { "ask", "never", "always" };
 constexpr std::string_view kLogLevelChoices[] = { "debug", "info", "warning", "error" };
 
 using K = ConfigKey;
@@ -99,6 +100,18 @@ constexpr KeyDeclaration kDeclarations[] = {
     { .key = K::StationLanguage, .section = "station", .name = "language", .kind = V::Choice, .defaultValue = "system",
       .choices = kLanguageChoices,
       .description = "language of the desktop application (system: follow the operating system)" },
+    { .key = K::DoorEvent, .section = "door", .name = "event", .max = 4096,
+      .description = "the events (GHL product ids, comma-separated) this station admits for; a ticket of another event is refused (empty: every event)" },
+    { .key = K::DoorGate, .section = "door", .name = "gate", .max = 100,
+      .description = "name of this entrance, recorded with the station's name in the history of every admission" },
+    { .key = K::DoorAdmitUnpaid, .section = "door", .name = "admit_unpaid", .kind = V::Choice, .defaultValue = "ask",
+      .choices = kAdmitUnpaidChoices,
+      .description = "an unpaid or partially paid order: ask (amber, with an explicit Admit anyway), never (red) or always" },
+    { .key = K::DoorSound, .section = "door", .name = "sound", .kind = V::Boolean, .defaultValue = "true",
+      .description = "play a sound with every verdict (read, not used yet: the door's sounds are still to come)" },
+    { .key = K::DoorOfflineAfterMs, .section = "door", .name = "offline_after_ms", .kind = V::Integer,
+      .defaultValue = "3000", .min = 500, .max = 60000,
+      .description = "milliseconds without an answer from the shared database before the door works offline (read, not used yet: the offline mode is still to come)" },
     { .key = K::FeedToken, .section = "feed", .name = "token", .max = 1024, .secret = true,
       .description = "token WebSocket feed clients must send (?token=); empty: no token needed" },
     { .key = K::LogLevel, .section = "log", .name = "level", .kind = V::Choice, .defaultValue = "info",
@@ -240,6 +253,14 @@ Result<QString> Config::validate(ConfigKey key, const QString &raw)
             return invalid(ki, value, Tr::tr("at most %1 characters").arg(ki.max));
         if (value.size() < ki.min)
             return invalid(ki, value, Tr::tr("must not be empty"));
+        if (ki.key == ConfigKey::DoorEvent) { // "a, b,,c " -> "a,b,c"
+            QStringList ids;
+            for (const QString &id : value.split(u',')) {
+                if (!id.trimmed().isEmpty())
+                    ids << id.trimmed();
+            }
+            return ids.join(u',');
+        }
         return value;
     case ValueKind::Integer: {
         bool ok = false;
@@ -509,6 +530,21 @@ QrSettings Config::qr() const
 QString Config::stationName() const
 {
     return text(ConfigKey::StationName);
+}
+
+DoorSettings Config::door() const
+{
+    DoorSettings s;
+    for (const QString &id : text(ConfigKey::DoorEvent).split(u',', Qt::SkipEmptyParts)) {
+        if (!id.trimmed().isEmpty() && !s.events.contains(id.trimmed()))
+            s.events << id.trimmed();
+    }
+    s.gate = text(ConfigKey::DoorGate);
+    const QString unpaid = text(ConfigKey::DoorAdmitUnpaid);
+    s.admitUnpaid = unpaid == u"never" ? AdmitUnpaid::Never : unpaid == u"always" ? AdmitUnpaid::Always : AdmitUnpaid::Ask;
+    s.sound = flag(ConfigKey::DoorSound);
+    s.offlineAfterMs = integer(ConfigKey::DoorOfflineAfterMs);
+    return s;
 }
 
 bool WebhookSettings::bindsBeyondLoopback() const

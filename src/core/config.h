@@ -39,6 +39,11 @@ enum class ConfigKey {
     QrEcc,
     StationName,
     StationLanguage,
+    DoorEvent,
+    DoorGate,
+    DoorAdmitUnpaid,
+    DoorSound,
+    DoorOfflineAfterMs,
     FeedToken,
     LogLevel,
     LogDir, // keep last: kConfigKeyCount counts up to here
@@ -111,6 +116,20 @@ struct QrSettings
     bool operator==(const QrSettings &) const = default;
 };
 
+enum class AdmitUnpaid { Ask, Never, Always };
+
+// [door]: what this station admits (PRODUCT.md section 4b).
+struct DoorSettings
+{
+    QStringList events; // product ids; empty: every event
+    QString gate;       // shown in the history with the station's name
+    AdmitUnpaid admitUnpaid = AdmitUnpaid::Ask;
+    bool sound = true;
+    int offlineAfterMs = 3000;
+
+    bool operator==(const DoorSettings &) const = default;
+};
+
 class Config
 {
 public:
@@ -164,6 +183,7 @@ public:
     WebhookSettings webhook() const;
     QrSettings qr() const;
     QString stationName() const;
+    DoorSettings door() const;
 
 private:
     QString m_filePath;

@@ -1,9 +1,12 @@
 #include "db/orderrepository.h"
 
 #include <QCoreApplication>
+#include <QHash>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+
+#include <algorithm>
 
 namespace qrt::db {
 
@@ -146,8 +149,12 @@ QString whereClause(const OrderQuery &query, QVariantMap &binds)
         binds.insert(name, QString(u'%' + escapeLike(word) + u'%'));
     }
     if (!query.eventId.isEmpty()) {
-        parts << QStringLiteral("event_id = :event_id");
+        // An order belongs to every event it holds tickets of (each ticket's own product), not only
+        // to its first; tickets without a product (the original system's) are its first event's.
+        parts << QStringLiteral("(event_id = :event_id OR order_id IN (SELECT order_id FROM ghl_qr_tickets "
+                                "WHERE product_id = :event_product))");
         binds.insert(QStringLiteral(":event_id"), query.eventId);
+        binds.insert(QStringLiteral(":event_product"), query.eventId);
     }
     if (!query.paymentStatus.isEmpty()) {
         parts << QStringLiteral("payment_status = :payment_status");
@@ -303,6 +310,37 @@ core::Result<std::optional<OrderRow>> OrderRepository::get(const QString &orderI
     return std::optional<OrderRow>(rowFrom(q.value(), true));
 }
 
+core::Result<QString> OrderRepository::storedOrderId(const QString &typed)
+{
+    // Exact, lower, upper and swapped case first (the primary key answers); only an id still not
+    // found costs a scan of lower(order_id).
+    QString swapped = typed;
+    for (QChar &c : swapped)
+        c = c.isUpper() ? c.toLower() : c.toUpper();
+    const QStringList candidates = { typed, typed.toLower(), typed.toUpper(), swapped };
+    const QString statements[] = {
+        QStringLiteral("SELECT order_id FROM ghl_qr_orders WHERE order_id IN (:a, :b, :c, :d) "
+                       "ORDER BY CASE WHEN order_id = :e THEN 0 ELSE 1 END, order_id LIMIT 1"),
+        QStringLiteral("SELECT order_id FROM ghl_qr_orders WHERE lower(order_id) = :b ORDER BY order_id LIMIT 1"),
+    };
+    for (const QString &sql : statements) {
+        auto q = m_db.prepare(sql, Tr::tr("read order %1").arg(typed));
+        if (!q)
+            return q.error();
+        if (sql.contains(QStringLiteral(":a")))
+            q->bind(QStringLiteral(":a"), candidates.at(0))
+                .bind(QStringLiteral(":c"), candidates.at(2))
+                .bind(QStringLiteral(":d"), candidates.at(3))
+                .bind(QStringLiteral(":e"), candidates.at(0));
+        q->bind(QStringLiteral(":b"), candidates.at(1));
+        if (auto r = q->exec(); !r)
+            return r.error();
+        if (q->next())
+            return q->value(QStringLiteral("order_id")).toString();
+    }
+    return QString();
+}
+
 core::Result<QHash<QString, QList<core::OrderItem>>> OrderRepository::lineItems(const QStringList &orderIds)
 {
     QHash<QString, QList<core::OrderItem>> items;
@@ -362,17 +400,45 @@ core::Result<int> OrderRepository::count(const OrderQuery &query)
 
 core::Result<QList<EventInfo>> OrderRepository::events()
 {
-    auto q = m_db.prepare(QStringLiteral("SELECT event_id, max(event_name) AS event_name, count(*) AS orders FROM "
-                                         "ghl_qr_orders WHERE event_id IS NOT NULL GROUP BY event_id ORDER BY max(event_name)"),
+    // Every event an order holds tickets of (each ticket's own product), and every order's first
+    // event (an order without tickets, e.g. refunded, is still found under it). A product that is
+    // never first in an order is named from the line items of one of its orders.
+    auto q = m_db.prepare(QStringLiteral(
+                              "SELECT e.ev AS event_id, max(o.event_name) AS event_name, count(DISTINCT e.order_id) AS orders, "
+                              "min(e.order_id) AS sample_order FROM ("
+                              "SELECT event_id AS ev, order_id FROM ghl_qr_orders WHERE event_id IS NOT NULL "
+                              "UNION SELECT product_id AS ev, order_id FROM ghl_qr_tickets WHERE product_id IS NOT NULL) e "
+                              "LEFT JOIN ghl_qr_orders o ON o.order_id = e.order_id AND o.event_id = e.ev GROUP BY e.ev"),
                           Tr::tr("list events"));
     if (!q)
         return q.error();
     if (auto r = q->exec(); !r)
         return r.error();
     QList<EventInfo> events;
-    while (q->next())
+    QHash<QString, QString> sampleOrder; // unnamed event -> an order holding its tickets
+    while (q->next()) {
         events.append({ q->value(QStringLiteral("event_id")).toString(), q->value(QStringLiteral("event_name")).toString(),
                         q->value(QStringLiteral("orders")).toInt() });
+        if (events.last().eventName.isEmpty())
+            sampleOrder.insert(events.last().eventId, q->value(QStringLiteral("sample_order")).toString());
+    }
+    q->finish();
+    if (!sampleOrder.isEmpty()) {
+        auto items = lineItems(QStringList(sampleOrder.cbegin(), sampleOrder.cend()));
+        if (!items)
+            return items.error();
+        for (EventInfo &e : events) {
+            for (const core::OrderItem &item : items.value().value(sampleOrder.value(e.eventId))) {
+                if (e.eventName.isEmpty() && item.productId == e.eventId)
+                    e.eventName = item.productName;
+            }
+        }
+    }
+    std::sort(events.begin(), events.end(), [](const EventInfo &a, const EventInfo &b) {
+        if (const int byName = QString::localeAwareCompare(a.eventName, b.eventName); byName != 0)
+            return byName < 0;
+        return a.eventId < b.eventId;
+    });
     return events;
 }
 

@@ -57,6 +57,9 @@ public:
     // counts and inserted_at are not touched.
     core::Result<int> upsert(const QList<core::Order> &orders);
     core::Result<std::optional<OrderRow>> get(const QString &orderId);
+    // The stored id of an order typed or scanned in any letter case (a scanner with Caps Lock on):
+    // the id as given when it exists, else the one that differs only in case; empty when none.
+    core::Result<QString> storedOrderId(const QString &typed);
     // The line items of these orders (one query, without the rest of each row).
     core::Result<QHash<QString, QList<core::OrderItem>>> lineItems(const QStringList &orderIds);
     core::Result<QList<OrderRow>> list(const OrderQuery &query);

@@ -17,29 +17,48 @@ struct Tr
 };
 } // namespace
 
-core::Result<void> TicketRepository::orderCounts(const QString &orderId, AdmitResult &result)
+core::Result<QList<EventTicketCount>> TicketRepository::countsByEvent(const QString &orderId)
 {
-    auto q = m_db.prepare(QStringLiteral("SELECT status, count(*) AS n FROM ghl_qr_tickets WHERE order_id = :order_id "
-                                         "GROUP BY status"),
+    auto q = m_db.prepare(QStringLiteral("SELECT ") + kTicketEventExpr
+                              + QStringLiteral(" AS product, t.status AS status, count(*) AS n FROM ghl_qr_tickets t "
+                                               "JOIN ghl_qr_orders o ON o.order_id = t.order_id WHERE t.order_id = :order_id "
+                                               "GROUP BY ")
+                              + kTicketEventExpr + QStringLiteral(", t.status"),
                           Tr::tr("count the tickets of order %1").arg(orderId));
     if (!q)
         return q.error();
     if (auto r = q->bind(QStringLiteral(":order_id"), orderId).exec(); !r)
-        return r;
-    result.admittedInOrder = 0;
-    result.totalInOrder = 0;
+        return r.error();
+    QList<EventTicketCount> counts;
     while (q->next()) {
         const auto status = core::ticketStatusFromString(q->value(QStringLiteral("status")).toString());
-        const int n = q->value(QStringLiteral("n")).toInt();
-        if (status == TicketStatus::Used)
-            result.admittedInOrder += n;
-        if (status == TicketStatus::Used || status == TicketStatus::Live)
-            result.totalInOrder += n;
+        if (!status)
+            continue;
+        counts.append({ q->value(QStringLiteral("product")).toString(), *status, q->value(QStringLiteral("n")).toInt() });
+    }
+    return counts;
+}
+
+core::Result<void> TicketRepository::orderCounts(const QString &orderId, AdmitResult &result, const QStringList &events)
+{
+    auto counts = countsByEvent(orderId);
+    if (!counts)
+        return counts.error();
+    result.admittedInOrder = 0;
+    result.totalInOrder = 0;
+    for (const EventTicketCount &c : std::as_const(counts.value())) {
+        if (!events.isEmpty() && !events.contains(c.productId))
+            continue;
+        if (c.status == TicketStatus::Used)
+            result.admittedInOrder += c.count;
+        if (c.status == TicketStatus::Used || c.status == TicketStatus::Live)
+            result.totalInOrder += c.count;
     }
     return {};
 }
 
-core::Result<AdmitResult> TicketRepository::admit(qint64 ticketId, const QString &actor)
+core::Result<AdmitResult> TicketRepository::admit(qint64 ticketId, const QString &actor, const QString &reason,
+                                                  const QStringList &events)
 {
     AdmitResult result;
     auto admitted = m_db.inTransaction([&]() -> core::Result<bool> {
@@ -57,7 +76,7 @@ core::Result<AdmitResult> TicketRepository::admit(qint64 ticketId, const QString
             return false; // not live (any more): nothing to commit
         const QString orderId = q->value(QStringLiteral("order_id")).toString();
         q->finish();
-        if (auto r = insertEvent(m_db, ticketId, orderId, TicketStatus::Live, TicketStatus::Used, actor, QString()); !r)
+        if (auto r = insertEvent(m_db, ticketId, orderId, TicketStatus::Live, TicketStatus::Used, actor, reason); !r)
             return r.error();
         return true;
     });
@@ -88,7 +107,7 @@ core::Result<AdmitResult> TicketRepository::admit(qint64 ticketId, const QString
         result.usedBy = result.ticket.updatedBy;
         result.usedAt = result.ticket.updatedAt;
     }
-    if (auto r = orderCounts(result.ticket.orderId, result); !r)
+    if (auto r = orderCounts(result.ticket.orderId, result, events); !r)
         return r.error();
     return result;
 }
@@ -104,16 +123,22 @@ core::Result<AdmitResult> TicketRepository::admitByCode(const QString &code, con
 }
 
 // Every ticket of the order is used or cancelled (or there is none): what the station is told.
-core::Result<AdmitResult> TicketRepository::noLiveTicket(const QString &orderId)
+core::Result<AdmitResult> TicketRepository::noLiveTicket(const QString &orderId, const QStringList &events)
 {
     AdmitResult result;
-    auto q = m_db.prepare(QStringLiteral("SELECT ") + kTicketColumns
-                              + QStringLiteral(" FROM ghl_qr_tickets WHERE order_id = :order_id ORDER BY (status = ")
-                              + sqlStatus(TicketStatus::Used) + QStringLiteral(") DESC, updated_at DESC LIMIT 1"),
+    QString columns = kTicketColumns;
+    columns.replace(QStringLiteral(", "), QStringLiteral(", t.")).prepend(QStringLiteral("t."));
+    auto q = m_db.prepare(QStringLiteral("SELECT ") + columns
+                              + QStringLiteral(" FROM ghl_qr_tickets t JOIN ghl_qr_orders o ON o.order_id = t.order_id "
+                                               "WHERE t.order_id = :order_id")
+                              + eventCondition(events) + QStringLiteral(" ORDER BY (t.status = ")
+                              + sqlStatus(TicketStatus::Used) + QStringLiteral(") DESC, t.updated_at DESC LIMIT 1"),
                           Tr::tr("read the tickets of order %1").arg(orderId));
     if (!q)
         return q.error();
-    if (auto r = q->bind(QStringLiteral(":order_id"), orderId).exec(); !r)
+    q->bind(QStringLiteral(":order_id"), orderId);
+    bindEvents(q.value(), events);
+    if (auto r = q->exec(); !r)
         return r.error();
     if (!q->next()) {
         result.outcome = AdmitResult::Outcome::NotFound;
@@ -125,27 +150,32 @@ core::Result<AdmitResult> TicketRepository::noLiveTicket(const QString &orderId)
         result.usedBy = result.ticket.updatedBy;
         result.usedAt = result.ticket.updatedAt;
     }
-    if (auto r = orderCounts(orderId, result); !r)
+    if (auto r = orderCounts(orderId, result, events); !r)
         return r.error();
     return result;
 }
 
-core::Result<AdmitResult> TicketRepository::admitNext(const QString &orderId, const QString &actor)
+core::Result<AdmitResult> TicketRepository::admitNext(const QString &orderId, const QString &actor,
+                                                      const QStringList &events, const QString &reason)
 {
     // Another station may take the same ticket between the SELECT and the UPDATE: then try the next.
     for (int attempt = 0; attempt < 20; ++attempt) {
-        auto q = m_db.prepare(QStringLiteral("SELECT ticket_id FROM ghl_qr_tickets WHERE order_id = :order_id AND status = ")
-                                  + sqlStatus(TicketStatus::Live) + QStringLiteral(" ORDER BY ticket_id LIMIT 1"),
+        auto q = m_db.prepare(QStringLiteral("SELECT t.ticket_id AS ticket_id FROM ghl_qr_tickets t JOIN ghl_qr_orders o "
+                                             "ON o.order_id = t.order_id WHERE t.order_id = :order_id AND t.status = ")
+                                  + sqlStatus(TicketStatus::Live) + eventCondition(events)
+                                  + QStringLiteral(" ORDER BY t.ticket_id LIMIT 1"),
                               Tr::tr("find a ticket to admit"));
         if (!q)
             return q.error();
-        if (auto r = q->bind(QStringLiteral(":order_id"), orderId).exec(); !r)
+        q->bind(QStringLiteral(":order_id"), orderId);
+        bindEvents(q.value(), events);
+        if (auto r = q->exec(); !r)
             return r.error();
         if (!q->next())
-            return noLiveTicket(orderId);
+            return noLiveTicket(orderId, events);
         const qint64 id = q->value(QStringLiteral("ticket_id")).toLongLong();
         q->finish();
-        auto result = admit(id, actor);
+        auto result = admit(id, actor, reason, events);
         if (!result || result->outcome != AdmitResult::Outcome::AlreadyUsed)
             return result;
     }

@@ -136,4 +136,45 @@ core::Result<QList<OverviewRow>> TicketRepository::overview()
     return rows;
 }
 
+core::Result<QList<DoorListRow>> TicketRepository::doorList(const QString &eventId)
+{
+    // Counted by each ticket's own event, not the order's first: an order of two events is on both
+    // lists, each time with that event's tickets only.
+    auto q = m_db.prepare(
+        QStringLiteral("SELECT o.order_id AS order_id, o.contact_firstname AS firstname, o.contact_lastname AS lastname, "
+                       "o.contact_email AS email, o.payment_status AS payment_status, t.ticket_type AS ticket_type, ")
+            + QStringLiteral("sum(CASE WHEN t.status = ") + sqlStatus(TicketStatus::Live) + QStringLiteral(" THEN 1 ELSE 0 END) AS live, ")
+            + QStringLiteral("sum(CASE WHEN t.status = ") + sqlStatus(TicketStatus::Used) + QStringLiteral(" THEN 1 ELSE 0 END) AS used ")
+            + QStringLiteral("FROM ghl_qr_tickets t JOIN ghl_qr_orders o ON o.order_id = t.order_id WHERE ")
+            + kTicketEventExpr + QStringLiteral(" = :event_id AND t.status <> ") + sqlStatus(TicketStatus::Cancelled)
+            + QStringLiteral(" GROUP BY o.order_id, o.contact_firstname, o.contact_lastname, o.contact_email, "
+                             "o.payment_status, t.ticket_type "
+                             "ORDER BY lower(o.contact_lastname), lower(o.contact_firstname), o.order_id, t.ticket_type"),
+        Tr::tr("read the door list"));
+    if (!q)
+        return q.error();
+    if (auto r = q->bind(QStringLiteral(":event_id"), eventId).exec(); !r)
+        return r.error();
+    QList<DoorListRow> rows;
+    while (q->next()) {
+        const QString orderId = q->value(QStringLiteral("order_id")).toString();
+        if (rows.isEmpty() || rows.last().orderId != orderId) {
+            DoorListRow row;
+            row.orderId = orderId;
+            row.firstName = q->value(QStringLiteral("firstname")).toString();
+            row.lastName = q->value(QStringLiteral("lastname")).toString();
+            row.email = q->value(QStringLiteral("email")).toString();
+            row.paymentStatus = q->value(QStringLiteral("payment_status")).toString();
+            rows.append(row);
+        }
+        DoorListRow &row = rows.last();
+        const int live = q->value(QStringLiteral("live")).toInt();
+        const int used = q->value(QStringLiteral("used")).toInt();
+        row.live += live;
+        row.used += used;
+        row.ticketTypes[q->value(QStringLiteral("ticket_type")).toString()] += live + used;
+    }
+    return rows;
+}
+
 } // namespace qrt::db

@@ -7,6 +7,8 @@
 #include "db/database.h"
 
 #include <QList>
+#include <QMap>
+#include <QStringList>
 #include <optional>
 
 namespace qrt::db {
@@ -36,10 +38,32 @@ struct AdmitResult
     core::Ticket ticket;
     QString usedBy;
     QDateTime usedAt;
-    int admittedInOrder = 0; // used tickets of the order after this call
-    int totalInOrder = 0;    // live + used tickets of the order
+    int admittedInOrder = 0; // used tickets of the order after this call (of the events asked for)
+    int totalInOrder = 0;    // live + used tickets of the order (of the events asked for)
 
     bool admitted() const { return outcome == Outcome::Admitted; }
+};
+
+// How many tickets of one order are in one status for one event (product). A ticket's event is its
+// own product_id; a ticket without one (written by the original system) belongs to its order's event.
+struct EventTicketCount
+{
+    QString productId;
+    core::TicketStatus status = core::TicketStatus::Live;
+    int count = 0;
+};
+
+// One order on the door list of one event: its tickets of that event only.
+struct DoorListRow
+{
+    QString orderId;
+    QString firstName;
+    QString lastName;
+    QString email;
+    QString paymentStatus;
+    int live = 0;
+    int used = 0;
+    QMap<QString, int> ticketTypes; // live + used tickets of the event per ticket type
 };
 
 struct BulkResult
@@ -87,10 +111,20 @@ public:
     core::Result<BulkResult> setStatusForOrder(const QString &orderId, core::TicketStatus to, const QString &reason,
                                                const QString &actor);
 
-    // live -> used as one conditional UPDATE: of two racing stations exactly one wins.
-    core::Result<AdmitResult> admit(qint64 ticketId, const QString &actor);
+    // live -> used as one conditional UPDATE: of two racing stations exactly one wins. reason goes
+    // into ticket_events ("unpaid" when the door admitted an unpaid order on purpose). events: the
+    // product ids a door admits for (empty: every event); the counts of the result cover only those.
+    core::Result<AdmitResult> admit(qint64 ticketId, const QString &actor, const QString &reason = {},
+                                    const QStringList &events = {});
     core::Result<AdmitResult> admitByCode(const QString &code, const QString &actor);
-    core::Result<AdmitResult> admitNext(const QString &orderId, const QString &actor);
+    // The lowest live ticket of the order among the events (empty: every event).
+    core::Result<AdmitResult> admitNext(const QString &orderId, const QString &actor, const QStringList &events = {},
+                                        const QString &reason = {});
+    // The order's tickets per event and status (see EventTicketCount).
+    core::Result<QList<EventTicketCount>> countsByEvent(const QString &orderId);
+    // Orders holding tickets of the event (by each ticket's own product), by last and first name;
+    // orders whose tickets of that event are all cancelled are left out.
+    core::Result<QList<DoorListRow>> doorList(const QString &eventId);
 
     core::Result<QList<core::TicketEvent>> history(const QString &orderId);
     // The audit trail as a stream: events after afterId, oldest first (the live feed's source).
@@ -105,8 +139,8 @@ private:
     core::Result<QList<core::Ticket>> select(const QString &where, const QVariant &value, const QString &what);
     core::Result<BulkResult> changeMany(const QString &where, const QVariantList &keys, core::TicketStatus to,
                                         const QString &reason, const QString &actor);
-    core::Result<void> orderCounts(const QString &orderId, AdmitResult &result);
-    core::Result<AdmitResult> noLiveTicket(const QString &orderId);
+    core::Result<void> orderCounts(const QString &orderId, AdmitResult &result, const QStringList &events);
+    core::Result<AdmitResult> noLiveTicket(const QString &orderId, const QStringList &events);
     Database &m_db;
 };
 

@@ -37,6 +37,23 @@ core::Ticket ticketFrom(const Query &q)
     return t;
 }
 
+QString eventCondition(const QStringList &events)
+{
+    if (events.isEmpty())
+        return QString();
+    QStringList placeholders;
+    for (qsizetype i = 0; i < events.size(); ++i)
+        placeholders << QStringLiteral(":ev%1").arg(i);
+    return QStringLiteral(" AND ") + kTicketEventExpr + QStringLiteral(" IN (") + placeholders.join(QStringLiteral(", "))
+        + u')';
+}
+
+void bindEvents(Query &q, const QStringList &events)
+{
+    for (qsizetype i = 0; i < events.size(); ++i)
+        q.bind(QStringLiteral(":ev%1").arg(i), events.at(i));
+}
+
 core::Result<void> insertEvent(Database &db, qint64 ticketId, const QString &orderId, std::optional<TicketStatus> from,
                                TicketStatus to, const QString &actor, const QString &reason)
 {

@@ -18,6 +18,15 @@ QString sqlStatus(core::TicketStatus status);
 
 core::Ticket ticketFrom(const Query &q);
 
+// A ticket's event: its own product, else (tickets of the original system) its order's event.
+// t and o are the aliases of ghl_qr_tickets and ghl_qr_orders in the statement.
+inline const QString kTicketEventExpr = QStringLiteral("coalesce(t.product_id, o.event_id)");
+
+// " AND <ticket's event> IN (:ev0, :ev1, ...)" for a door's events, empty for every event; bind
+// the values with bindEvents().
+QString eventCondition(const QStringList &events);
+void bindEvents(Query &q, const QStringList &events);
+
 // Writes one row of ticket_events.
 core::Result<void> insertEvent(Database &db, qint64 ticketId, const QString &orderId,
                                std::optional<core::TicketStatus> from, core::TicketStatus to, const QString &actor,

@@ -1,9 +1,9 @@
-#include "gui/scaninput.h"
+#include "door/scaninput.h"
 
 #include <QRegularExpression>
 #include <QUrl>
 
-namespace qrt::gui {
+namespace qrt::door {
 
 namespace {
 bool isHex(const QString &s)
@@ -53,4 +53,4 @@ ScanInput parseScan(const QString &text, const QString &urlTemplate)
     return { ScanInput::Kind::Unrecognised, input };
 }
 
-} // namespace qrt::gui
+} // namespace qrt::door

@@ -2,7 +2,7 @@
 
 #include <QString>
 
-namespace qrt::gui {
+namespace qrt::door {
 
 // What a USB scanner (or a person) typed into the check-in field.
 struct ScanInput
@@ -16,4 +16,4 @@ struct ScanInput
 // path segment is an order id, a bare order id, or a 32-hex ticket code.
 ScanInput parseScan(const QString &text, const QString &urlTemplate);
 
-} // namespace qrt::gui
+} // namespace qrt::door

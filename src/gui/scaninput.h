@@ -1,19 +1,9 @@
 #pragma once
 
-#include <QString>
+// The scan parser lives in the door module (the check-in panel and `qrtickets admit` share it).
+#include "door/scaninput.h"
 
 namespace qrt::gui {
-
-// What a USB scanner (or a person) typed into the check-in field.
-struct ScanInput
-{
-    enum class Kind { Empty, TicketCode, OrderId, Unrecognised };
-    Kind kind = Kind::Empty;
-    QString value; // the ticket code (lower-case hex) or the order id
-};
-
-// Accepts the order URL of qr.url_template (the QR printed for the buyer), any URL whose last
-// path segment is an order id, a bare order id, or a 32-hex ticket code.
-ScanInput parseScan(const QString &text, const QString &urlTemplate);
-
+using door::parseScan;
+using door::ScanInput;
 } // namespace qrt::gui

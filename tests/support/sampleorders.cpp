@@ -10,6 +10,40 @@ QString sampleOrderId(int i)
     return QStringLiteral("66f%1%2").arg(mixed % 0xFFFFFFFFFFULL, 10, 16, QLatin1Char('0')).arg(i, 11, 16, QLatin1Char('0'));
 }
 
+namespace {
+const char *const kEvents[][2] = { { "prod_summer_gala_000001", "Summer Gala 2026" },
+                                   { "prod_jazz_night_0000002", "Jazz Night at the Harbour" },
+                                   { "prod_kids_theatre_00003", "Kids' Theatre Matinee" } };
+} // namespace
+
+QString sampleEventId(int e)
+{
+    return QString::fromLatin1(kEvents[e % 3][0]);
+}
+
+QString sampleEventName(int e)
+{
+    return QString::fromUtf8(kEvents[e % 3][1]);
+}
+
+core::Order sampleMultiEventOrder(int i)
+{
+    core::Order o = sampleOrders(1, i).first();
+    const int e = (i / 7 + 1) % 3;
+    core::OrderItem item;
+    item.productId = sampleEventId(e);
+    item.productName = sampleEventName(e);
+    item.priceId = QStringLiteral("price_0");
+    item.priceName = QStringLiteral("General Admission");
+    item.qty = 1 + i % 2;
+    item.unitPrice = 35.0;
+    item.currency = o.paymentCurrency;
+    o.items.append(item);
+    o.ticketQuantities[item.priceName] += item.qty;
+    o.totalPaid += item.unitPrice * item.qty;
+    return o;
+}
+
 QList<core::Order> sampleOrders(int count, int firstIndex)
 {
     static const char *const first[] = { "Anna", "Ben", "Clara", "David", "Emma", "Felix", "Greta", "Hugo", "Ida", "Jonas",
@@ -17,9 +51,6 @@ QList<core::Order> sampleOrders(int count, int firstIndex)
     static const char *const last[] = { "Albrecht", "Bauer", "Castillo", "Dubois", "Eriksen", "Fischer", "García", "Hoffmann",
                                         "Ivanova", "Jansen", "Keller", "Lambert", "Martin", "Nowak", "O'Brien", "Petit",
                                         "Quinn", "Rossi", "Schmidt", "Tanaka", "Umarov", "Vogel", "Weber", "Young", "Zimmermann" };
-    static const char *const events[][2] = { { "prod_summer_gala_000001", "Summer Gala 2026" },
-                                             { "prod_jazz_night_0000002", "Jazz Night at the Harbour" },
-                                             { "prod_kids_theatre_00003", "Kids' Theatre Matinee" } };
     static const char *const types[] = { "General Admission", "VIP", "Student" };
     static const double prices[] = { 35.0, 89.0, 19.5 };
     static const char *const payments[] = { "paid", "paid", "paid", "paid", "pending", "refunded" };
@@ -37,8 +68,8 @@ QList<core::Order> sampleOrders(int count, int firstIndex)
         o.contactEmail = QStringLiteral("%1.%2.%3@example.org").arg(o.contactFirstName.toLower(), o.contactLastName.toLower()).arg(i);
         o.contactPhone = QStringLiteral("+4930%1").arg(i, 7, 10, QLatin1Char('0'));
         const int e = (i / 7) % 3;
-        o.eventId = QString::fromLatin1(events[e][0]);
-        o.eventName = QString::fromUtf8(events[e][1]);
+        o.eventId = sampleEventId(e);
+        o.eventName = sampleEventName(e);
         o.paymentStatus = QString::fromLatin1(payments[i % 6]);
         o.paymentCurrency = QStringLiteral("EUR");
         o.orderStatus = o.paymentStatus == u"refunded" ? QStringLiteral("refunded") : QStringLiteral("completed");

@@ -17,4 +17,14 @@ QString sampleOrderId(int i);
 // Orders firstIndex .. firstIndex + count - 1; the same index always gives the same order.
 QList<core::Order> sampleOrders(int count, int firstIndex = 0);
 
+// The three sample events (product id, name), in sampleOrders' order: Summer Gala, Jazz Night,
+// Kids' Theatre.
+QString sampleEventId(int e);
+QString sampleEventName(int e);
+
+// Sample order i with a second line item for the next event (1 + i % 2 "General Admission"
+// tickets): an order of two events, as 18 of the demo's 200 orders are. Its first event (eventId,
+// eventName) stays sampleOrders' one.
+core::Order sampleMultiEventOrder(int i);
+
 } // namespace qrt::test

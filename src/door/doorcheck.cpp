@@ -1,0 +1,386 @@
+#include "door/doorcheck.h"
+
+#include "core/order.h"
+#include "db/orderrepository.h"
+#include "db/ticketrepository.h"
+
+#include <QCoreApplication>
+#include <QLocale>
+
+namespace qrt::door {
+
+using core::TicketStatus;
+
+namespace {
+// Q_DECLARE_TR_FUNCTIONS gives lupdate and the program the same context for Tr::tr().
+struct Tr
+{
+    Q_DECLARE_TR_FUNCTIONS(qrt::door::DoorCheck)
+};
+
+QString when(const QDateTime &t)
+{
+    return t.isValid() ? QLocale().toString(t.toLocalTime(), QLocale::ShortFormat) : Tr::tr("an unknown time");
+}
+
+// What a scanner typed, short enough for a banner or a terminal line.
+QString shortened(const QString &text)
+{
+    const QString simple = text.simplified();
+    return simple.size() > 48 ? simple.left(47) + QChar(0x2026) : simple;
+}
+
+bool isRefunded(const core::Order &o)
+{
+    return o.paymentStatus.compare(core::PaymentStatus::Refunded, Qt::CaseInsensitive) == 0
+        || o.orderStatus.compare(core::PaymentStatus::Refunded, Qt::CaseInsensitive) == 0;
+}
+
+// Not (fully) paid: what [door] admit_unpaid decides about. An empty status (orders adopted from
+// the original system) counts as paid: the door cannot tell.
+bool isUnpaid(const QString &paymentStatus)
+{
+    static const QStringList unpaid = { core::PaymentStatus::Unpaid, core::PaymentStatus::PartiallyPaid,
+                                        core::PaymentStatus::Pending, core::PaymentStatus::Failed };
+    return unpaid.contains(paymentStatus.trimmed().toLower());
+}
+
+QString productName(const core::Order &o, const QString &productId)
+{
+    for (const core::OrderItem &item : o.items) {
+        if (item.productId == productId && !item.productName.isEmpty())
+            return item.productName;
+    }
+    if (productId == o.eventId && !o.eventName.isEmpty())
+        return o.eventName;
+    return productId;
+}
+
+QString eventOf(const core::Ticket &t, const core::Order &o)
+{
+    return t.productId.isEmpty() ? o.eventId : t.productId;
+}
+
+// The lines under the banner: who and which event, then what the scan means, then the payment.
+QString detailText(const Verdict &v, const QString &middle)
+{
+    QStringList lines;
+    QString who = v.contactName;
+    if (!v.eventName.isEmpty())
+        who += (who.isEmpty() ? QString() : QStringLiteral(" · ")) + v.eventName;
+    if (!middle.isEmpty())
+        lines << middle;
+    if (!who.isEmpty())
+        lines << who;
+    if (!v.orderId.isEmpty())
+        lines << Tr::tr("Payment: %1")
+                     .arg(v.paymentStatus.isEmpty() ? Tr::tr("not known") : core::paymentStatusDisplayName(v.paymentStatus));
+    return lines.join(u'\n');
+}
+} // namespace
+
+Verdict::Tone Verdict::tone() const
+{
+    switch (kind) {
+    case Kind::Admitted: return Tone::Green;
+    case Kind::AlreadyUsed:
+    case Kind::UnpaidAsk: return Tone::Amber;
+    default: return Tone::Red;
+    }
+}
+
+QString Verdict::line() const
+{
+    QStringList rest = detail.split(u'\n', Qt::SkipEmptyParts);
+    QString head = title;
+    if (kind == Kind::AlreadyUsed && !rest.isEmpty()) // "Already used" + "by Door 2 at 29/11/2026 20:14"
+        head += u' ' + rest.takeFirst();
+    return rest.isEmpty() ? head : head + QStringLiteral(" — ") + rest.join(QStringLiteral(" · "));
+}
+
+QString toString(Verdict::Kind kind)
+{
+    switch (kind) {
+    case Verdict::Kind::Admitted: return QStringLiteral("admitted");
+    case Verdict::Kind::AlreadyUsed: return QStringLiteral("already-used");
+    case Verdict::Kind::UnpaidAsk: return QStringLiteral("unpaid-ask");
+    case Verdict::Kind::UnpaidRefused: return QStringLiteral("unpaid-refused");
+    case Verdict::Kind::TicketCancelled: return QStringLiteral("cancelled");
+    case Verdict::Kind::Refunded: return QStringLiteral("refunded");
+    case Verdict::Kind::OrderCancelled: return QStringLiteral("order-cancelled");
+    case Verdict::Kind::OtherEvent: return QStringLiteral("other-event");
+    case Verdict::Kind::UnknownTicket: return QStringLiteral("unknown-ticket");
+    case Verdict::Kind::UnknownOrder: return QStringLiteral("unknown-order");
+    case Verdict::Kind::NotATicket: return QStringLiteral("not-a-ticket");
+    case Verdict::Kind::Failed: return QStringLiteral("failed");
+    }
+    return {};
+}
+
+DoorCheck::Policy DoorCheck::Policy::from(const core::Config &config)
+{
+    const core::DoorSettings door = config.door();
+    Policy p;
+    p.events = door.events;
+    p.admitUnpaid = door.admitUnpaid;
+    p.station = config.stationName();
+    p.gate = door.gate;
+    p.urlTemplate = config.qr().urlTemplate;
+    return p;
+}
+
+QString DoorCheck::Policy::actor() const
+{
+    if (gate.isEmpty())
+        return station;
+    return station.isEmpty() ? gate : station + QStringLiteral(" · ") + gate;
+}
+
+Verdict DoorCheck::scan(const QString &text)
+{
+    return check(parseScan(text, m_policy.urlTemplate));
+}
+
+Verdict DoorCheck::check(const ScanInput &input, Mode mode, bool unpaidConfirmed)
+{
+    auto verdict = run(input, mode, unpaidConfirmed);
+    if (verdict)
+        return verdict.value();
+    Verdict failed;
+    failed.kind = Verdict::Kind::Failed;
+    failed.input = input.value;
+    failed.title = Tr::tr("Could not check in");
+    failed.detail = verdict.error().message;
+    return failed;
+}
+
+core::Result<Verdict> DoorCheck::run(const ScanInput &input, Mode mode, bool unpaidConfirmed)
+{
+    Verdict v;
+    v.input = input.value;
+    if (input.kind == ScanInput::Kind::Empty || input.kind == ScanInput::Kind::Unrecognised) {
+        v.kind = Verdict::Kind::NotATicket;
+        v.title = Tr::tr("Not a ticket");
+        v.detail = Tr::tr("\"%1\" is neither a ticket code nor an order link. Scan the QR code on the ticket.")
+                       .arg(shortened(input.value));
+        return v;
+    }
+    db::TicketRepository tickets(m_db);
+    db::OrderRepository orders(m_db);
+    std::optional<core::Ticket> scanned;
+    QString orderId;
+    if (input.kind == ScanInput::Kind::TicketCode) {
+        auto found = tickets.byCode(input.value);
+        if (!found)
+            return found.error();
+        if (!found.value()) {
+            v.kind = Verdict::Kind::UnknownTicket;
+            v.title = Tr::tr("Unknown ticket");
+            v.detail = Tr::tr("No ticket has the code %1. If the order is new, press Sync (F5) and scan again.")
+                           .arg(shortened(input.value));
+            return v;
+        }
+        scanned = found.value();
+        orderId = scanned->orderId;
+    } else {
+        auto stored = orders.storedOrderId(input.value);
+        if (!stored)
+            return stored.error();
+        orderId = stored.value();
+    }
+    auto row = orderId.isEmpty() ? core::Result<std::optional<db::OrderRow>>(std::nullopt) : orders.get(orderId);
+    if (!row)
+        return row.error();
+    if (!row.value()) {
+        v.kind = Verdict::Kind::UnknownOrder;
+        v.title = Tr::tr("Unknown order");
+        v.detail = Tr::tr("Order %1 is not in the database. If it is new, press Sync (F5) and scan again.")
+                       .arg(shortened(input.value));
+        return v;
+    }
+    const core::Order order = row.value()->order;
+    v.orderId = order.orderId;
+    v.contactName = order.contactName();
+    v.paymentStatus = order.paymentStatus;
+
+    auto all = tickets.forOrder(order.orderId);
+    if (!all)
+        return all.error();
+    const auto inList = [this](const QString &productId) {
+        return m_policy.events.isEmpty() || m_policy.events.contains(productId);
+    };
+    // The order's tickets this station admits for (every one of them when it admits for all).
+    QList<core::Ticket> here;
+    QStringList otherEvents;
+    for (const core::Ticket &t : std::as_const(all.value())) {
+        const QString ev = eventOf(t, order);
+        if (inList(ev)) {
+            here << t;
+        } else if (!otherEvents.contains(ev)) {
+            otherEvents << ev;
+        }
+    }
+    const auto countHere = [&v, &here] {
+        v.admittedInOrder = 0;
+        v.totalInOrder = 0;
+        for (const core::Ticket &t : std::as_const(here)) {
+            v.admittedInOrder += t.status == TicketStatus::Used ? 1 : 0;
+            v.totalInOrder += t.status != TicketStatus::Cancelled ? 1 : 0;
+        }
+    };
+    countHere();
+    if (scanned) {
+        v.ticket = *scanned;
+        v.eventName = productName(order, eventOf(*scanned, order));
+    } else {
+        QStringList names;
+        for (const core::Ticket &t : std::as_const(here)) {
+            const QString name = productName(order, eventOf(t, order));
+            if (!names.contains(name))
+                names << name;
+        }
+        v.eventName = names.isEmpty() ? order.eventName : names.join(QStringLiteral(", "));
+    }
+
+    // 1. GHL says the order is void: nobody gets in on it, whatever its tickets say.
+    if (order.isVoid()) {
+        const bool refunded = isRefunded(order);
+        v.kind = refunded ? Verdict::Kind::Refunded : Verdict::Kind::OrderCancelled;
+        v.title = refunded ? Tr::tr("Refunded") : Tr::tr("Cancelled");
+        v.detail = detailText(v, refunded ? Tr::tr("This order was refunded: its tickets are not valid.")
+                                          : Tr::tr("This order was cancelled: its tickets are not valid."));
+        return v;
+    }
+
+    // 2. The station's events only.
+    const bool otherEvent = scanned ? !inList(eventOf(*scanned, order)) : (here.isEmpty() && !otherEvents.isEmpty());
+    if (otherEvent) {
+        QStringList names;
+        for (const QString &ev : scanned ? QStringList { eventOf(*scanned, order) } : otherEvents)
+            names << productName(order, ev);
+        v.kind = Verdict::Kind::OtherEvent;
+        v.eventName = names.join(QStringLiteral(", "));
+        v.title = Tr::tr("Other event: %1").arg(v.eventName);
+        v.detail = detailText(v, Tr::tr("This station does not admit for this event. Send the guest to the right entrance."));
+        v.admittedInOrder = v.totalInOrder = 0;
+        return v;
+    }
+
+    // 3. Nothing left to admit here: used or cancelled.
+    const core::Ticket *usedOne = nullptr;
+    bool anyLive = false;
+    for (const core::Ticket &t : std::as_const(here)) {
+        anyLive = anyLive || t.status == TicketStatus::Live;
+        if (t.status == TicketStatus::Used && (!usedOne || t.updatedAt > usedOne->updatedAt))
+            usedOne = &t;
+    }
+    const auto alreadyUsed = [&v](const core::Ticket &t, bool wholeOrder) {
+        v.kind = Verdict::Kind::AlreadyUsed;
+        v.ticket = t;
+        v.usedBy = t.updatedBy;
+        v.usedAt = t.updatedAt;
+        v.title = Tr::tr("Already used");
+        QString middle = Tr::tr("by %1 at %2").arg(v.usedBy.isEmpty() ? Tr::tr("an unknown station") : v.usedBy, when(v.usedAt));
+        if (wholeOrder && v.admittedInOrder > 1)
+            middle += u'\n' + Tr::tr("All %1 tickets of this order are admitted.").arg(v.admittedInOrder);
+        v.detail = detailText(v, middle);
+    };
+    const auto cancelled = [&v](bool wholeOrder) {
+        v.kind = Verdict::Kind::TicketCancelled;
+        v.title = Tr::tr("Cancelled");
+        v.detail = detailText(v, wholeOrder ? Tr::tr("Every ticket of this order is cancelled.") : Tr::tr("This ticket is cancelled."));
+    };
+    if (scanned && scanned->status == TicketStatus::Used) {
+        alreadyUsed(*scanned, false);
+        return v;
+    }
+    if (scanned && scanned->status == TicketStatus::Cancelled) {
+        cancelled(false);
+        return v;
+    }
+    if (!scanned && !anyLive) {
+        if (usedOne) {
+            alreadyUsed(*usedOne, true);
+        } else if (here.isEmpty()) {
+            v.kind = Verdict::Kind::TicketCancelled;
+            v.title = Tr::tr("No tickets");
+            v.detail = detailText(v, Tr::tr("This order has no tickets yet. Press Sync (F5) and scan again."));
+        } else {
+            cancelled(true);
+        }
+        return v;
+    }
+
+    // 4. Payment: [door] admit_unpaid.
+    QString reason;
+    if (isUnpaid(order.paymentStatus)) {
+        const QString status = core::paymentStatusDisplayName(order.paymentStatus);
+        if (m_policy.admitUnpaid == core::AdmitUnpaid::Never) {
+            v.kind = Verdict::Kind::UnpaidRefused;
+            v.title = Tr::tr("Not paid");
+            v.detail = detailText(v, Tr::tr("This order is %1; this station admits paid orders only.").arg(status));
+            return v;
+        }
+        if (m_policy.admitUnpaid == core::AdmitUnpaid::Ask && !unpaidConfirmed) {
+            v.kind = Verdict::Kind::UnpaidAsk;
+            v.title = Tr::tr("Not paid");
+            v.detail = detailText(v, Tr::tr("This order is %1. Press \"Admit anyway\" to let the guest in (recorded as unpaid).")
+                                         .arg(status));
+            return v;
+        }
+        reason = kUnpaidReason;
+    }
+
+    // 5. Admit: one conditional UPDATE per ticket; a ticket another station took meanwhile is not ours.
+    const QString actor = m_policy.actor();
+    core::Result<db::AdmitResult> result = scanned ? tickets.admit(scanned->ticketId, actor, reason, m_policy.events)
+                                                   : tickets.admitNext(order.orderId, actor, m_policy.events, reason);
+    if (!result)
+        return result.error();
+    db::AdmitResult last = result.value();
+    while (last.admitted()) {
+        v.admittedTickets << last.ticket.ticketId;
+        if (scanned || mode == Mode::One)
+            break;
+        auto next = tickets.admitNext(order.orderId, actor, m_policy.events, reason);
+        if (!next)
+            return next.error();
+        if (!next->admitted())
+            break;
+        last = next.value();
+    }
+    v.ticket = last.ticket;
+    v.admittedInOrder = last.admittedInOrder;
+    v.totalInOrder = last.totalInOrder;
+    if (!v.admittedTickets.isEmpty()) {
+        v.kind = Verdict::Kind::Admitted;
+        v.title = Tr::tr("Admitted %1 of %2").arg(v.admittedInOrder).arg(v.totalInOrder);
+        QString middle = v.admittedTickets.size() > 1 ? Tr::tr("%n ticket(s) admitted now", nullptr, int(v.admittedTickets.size()))
+                                                      : Tr::tr("Ticket: %1").arg(v.ticket.ticketType);
+        if (!reason.isEmpty())
+            middle += u'\n' + Tr::tr("Admitted although not paid.");
+        v.detail = detailText(v, middle);
+        return v;
+    }
+    switch (last.outcome) {
+    case db::AdmitResult::Outcome::AlreadyUsed:
+    case db::AdmitResult::Outcome::NoLiveTickets:
+        if (last.ticket.status == TicketStatus::Used) {
+            alreadyUsed(last.ticket, !scanned);
+            return v;
+        }
+        cancelled(!scanned);
+        return v;
+    case db::AdmitResult::Outcome::Cancelled:
+        cancelled(false);
+        return v;
+    default:
+        break;
+    }
+    v.kind = scanned ? Verdict::Kind::UnknownTicket : Verdict::Kind::UnknownOrder;
+    v.title = scanned ? Tr::tr("Unknown ticket") : Tr::tr("Unknown order");
+    v.detail = Tr::tr("It was removed a moment ago. Press Sync (F5) and scan again.");
+    return v;
+}
+
+} // namespace qrt::door
