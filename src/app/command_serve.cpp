@@ -3,8 +3,14 @@
 #include "app/platformconsole.h"
 #include "webhook/webhookservice.h"
 
+#include "core/logsink.h"
+
 #include <QCoreApplication>
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
 #include <QLoggingCategory>
+#include <QSettings>
 #include <QSocketNotifier>
 #include <QTextStream>
 
@@ -42,6 +48,34 @@ bool desktopKeychainReachable()
 #else
     return true;
 #endif
+}
+
+// Stores a [feed] token the service generated in the settings file serve reads (a file created
+// here is readable by its owner only). The systemd unit's file is read-only: then the feed stays
+// closed and the message says what to set.
+core::Result<void> storeFeedToken(const QString &path, const QString &token)
+{
+    const QFileInfo info(path);
+    const bool created = !info.exists();
+    if (created)
+        QDir().mkpath(info.absolutePath());
+    const bool writable = created ? QFileInfo(info.absolutePath()).isWritable() : info.isWritable();
+    QSettings::Status status = QSettings::AccessError;
+    if (writable) {
+        QSettings ini(path, QSettings::IniFormat);
+        ini.setValue(QStringLiteral("feed/token"), token);
+        ini.sync();
+        status = ini.status();
+    }
+    if (status != QSettings::NoError)
+        return core::makeError(QStringLiteral("config.write"),
+                               Tr::tr("the settings file %1 cannot be written. Set [feed] token there, or "
+                                      "QRTICKETS_FEED_TOKEN in the environment (for the qrtickets-serve service: in "
+                                      "/etc/qrtickets/secrets.env), to a long random value.")
+                                   .arg(QDir::toNativeSeparators(path)));
+    if (created)
+        QFile::setPermissions(path, QFileDevice::ReadOwner | QFileDevice::WriteOwner);
+    return {};
 }
 
 #ifdef Q_OS_UNIX
@@ -102,6 +136,18 @@ int runServe(AppContext &context)
                       "accepted and stored but cannot be processed until a token is set.")
             << Qt::endl;
     webhook::WebhookService service(context.database, settings);
+    // Bound beyond loopback without [feed] token: one is generated and stored on this first start.
+    const QString configPath = context.config.filePath();
+    service.setFeedTokenKeeper([configPath, &out](const QString &token) -> core::Result<void> {
+        if (auto stored = storeFeedToken(configPath, token); !stored)
+            return stored;
+        core::LogSink::addSecret(token);
+        out << Tr::tr("Generated an event feed token ([feed] token) and stored it in %1: feed clients send it as "
+                      "'Authorization: Bearer <token>' or '/ws?token=<token>'.")
+                   .arg(QDir::toNativeSeparators(configPath))
+            << Qt::endl;
+        return {};
+    });
     if (auto started = service.start(); !started) {
         const QString code = started.error().code;
         err << Tr::tr("Cannot start the webhook listener: %1").arg(started.error().toString()) << Qt::endl;

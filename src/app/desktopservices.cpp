@@ -1,5 +1,8 @@
 #include "app/desktopservices.h"
 
+#include "core/logsink.h"
+#include "gui/secretaccess.h"
+
 namespace qrt::app {
 
 namespace {
@@ -31,9 +34,29 @@ DesktopServices::DesktopServices(core::ConfigStore &config, std::shared_ptr<db::
     m_services.webhookServer = &m_webhook.server();
     m_services.feed = &m_webhook.feed();
     connect(&m_config, &core::ConfigStore::keysChanged, this, &DesktopServices::takeSettings);
+    // Bound beyond loopback without [feed] token: the listener generates one on its first start; it
+    // is kept like the other secrets (the keychain) and used from then on (Settings shows it).
+    m_webhook.setFeedTokenKeeper([this](const QString &token) -> core::Result<void> {
+        core::LogSink::addSecret(token);
+        // Queued: the service is in the middle of listening; the new setting reaches it unchanged.
+        QMetaObject::invokeMethod(this, [this, token] { keepFeedToken(token); }, Qt::QueuedConnection);
+        return {};
+    });
 }
 
 DesktopServices::~DesktopServices() = default;
+
+void DesktopServices::keepFeedToken(const QString &token)
+{
+    if (m_config.config().text(core::ConfigKey::FeedToken).isEmpty())
+        (void)m_config.set(core::ConfigKey::FeedToken, token);
+    if (!m_services.secrets)
+        return;
+    m_services.secrets->write(gui::SecretAccess::Secret::FeedToken, token, this, [this](const core::Result<void> &saved) {
+        if (!saved)
+            emit problem(tr("The generated event feed token is used but could not be saved: %1").arg(saved.error().toString()));
+    });
+}
 
 void DesktopServices::takeSettings(const QSet<core::ConfigKey> &keys)
 {

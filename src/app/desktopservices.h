@@ -42,6 +42,8 @@ Q_SIGNALS:
 
 private:
     void takeSettings(const QSet<core::ConfigKey> &keys);
+    // A [feed] token the listener generated: into the running configuration and the keychain.
+    void keepFeedToken(const QString &token);
 
     core::ConfigStore &m_config;
     ghl::GhlClient m_ghl;

@@ -4,6 +4,8 @@
 
 #include <QCryptographicHash>
 #include <QJsonDocument>
+#include <QNetworkRequest>
+#include <QRandomGenerator>
 #include <QTcpSocket>
 #include <QThread>
 #include <QUrlQuery>
@@ -45,6 +47,38 @@ QString peerOf(const QAbstractSocket &socket)
 QString peerOf(const QWebSocket &socket)
 {
     return socket.peerAddress().toString() + u':' + QString::number(socket.peerPort());
+}
+
+// Headers a reverse proxy or tunnel (nginx, Caddy, cloudflared, ngrok ...) adds for the client
+// it forwards: the connection is from this machine, the client is not.
+constexpr const char *ProxyHeaders[] = { "x-forwarded-for", "forwarded", "x-real-ip", "cf-connecting-ip" };
+
+// The request line and headers of an upgrade request still unread in a socket (the HTTP
+// listener parsed it completely before handing it over, so it is all there).
+struct PeekedRequest
+{
+    QUrl url;
+    QHash<QByteArray, QByteArray> headers; // lower-case names
+    bool complete = false;
+};
+
+PeekedRequest peekRequest(QTcpSocket &socket)
+{
+    PeekedRequest r;
+    const QByteArray data = socket.peek(std::min<qint64>(socket.bytesAvailable(), 64 * 1024));
+    const qsizetype end = data.indexOf("\r\n\r\n");
+    if (end < 0)
+        return r;
+    const QList<QByteArray> lines = data.left(end).split('\n');
+    const QList<QByteArray> requestLine = lines.value(0).trimmed().split(' ');
+    r.url = QUrl::fromEncoded(requestLine.value(1));
+    for (qsizetype i = 1; i < lines.size(); ++i) {
+        const qsizetype colon = lines[i].indexOf(':');
+        if (colon > 0)
+            r.headers.insert(lines[i].left(colon).trimmed().toLower(), lines[i].mid(colon + 1).trimmed());
+    }
+    r.complete = true;
+    return r;
 }
 
 } // namespace
@@ -105,6 +139,13 @@ EventFeed::~EventFeed()
 void EventFeed::setToken(const QString &token)
 {
     m_tokenHash = token.isEmpty() ? QByteArray() : tokenDigest(token);
+}
+
+QString EventFeed::generateToken()
+{
+    QByteArray bytes(32, Qt::Uninitialized);
+    QRandomGenerator::system()->generate(bytes.begin(), bytes.end());
+    return QString::fromLatin1(bytes.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
 }
 
 void EventFeed::setMaxBacklogBytes(qint64 bytes)
@@ -170,6 +211,22 @@ void EventFeed::handleConnection(QTcpSocket *socket)
             socket->abort();
         }
     });
+    // Until QWebSocketServer has it, the socket is ours to delete.
+    connect(socket, &QTcpSocket::disconnected, this, [socket] { socket->deleteLater(); });
+    connect(socket, &QTcpSocket::readyRead, this, [this, socket] { admitOrRefuse(socket); });
+    admitOrRefuse(socket);
+}
+
+void EventFeed::admitOrRefuse(QTcpSocket *socket)
+{
+    // The gate reads the request line and headers; a socket may be handed over before they arrived.
+    constexpr qint64 MaxHeadBytes = 64 * 1024;
+    if (!socket->peek(std::min<qint64>(socket->bytesAvailable(), MaxHeadBytes)).contains("\r\n\r\n")
+        && socket->bytesAvailable() < MaxHeadBytes)
+        return;
+    disconnect(socket, nullptr, this, nullptr);
+    if (refuseUpgrade(socket))
+        return;
     // QWebSocketServer deletes the socket when it disconnects, upgraded or not.
     m_server->handleConnection(socket);
 }
@@ -221,8 +278,12 @@ void EventFeed::acceptPending()
         socket->setMaxAllowedIncomingFrameSize(MaxIncomingBytes);
         socket->setMaxAllowedIncomingMessageSize(MaxIncomingBytes);
 
-        if (!tokenAccepted(*socket)) {
-            refuse(socket, QWebSocketProtocol::CloseCodePolicyViolated, QStringLiteral("missing or wrong token"));
+        const QNetworkRequest request = socket->request();
+        const QString refused = refusal(
+            socket->requestUrl(), [&request](const QByteArray &name) { return request.rawHeader(name); },
+            socket->peerAddress());
+        if (!refused.isEmpty()) {
+            refuse(socket, QWebSocketProtocol::CloseCodePolicyViolated, refused);
             continue;
         }
         if (m_clients.size() >= m_maxClients) {
@@ -250,17 +311,55 @@ void EventFeed::acceptPending()
     }
 }
 
-bool EventFeed::tokenAccepted(const QWebSocket &socket) const
+QString EventFeed::refusal(const QUrl &requestUrl, const std::function<QByteArray(const QByteArray &)> &header,
+                           const QHostAddress &peer) const
 {
-    if (m_tokenHash.isEmpty())
-        return true;
-    QString presented = QUrlQuery(socket.requestUrl()).queryItemValue(QStringLiteral("token"), QUrl::FullyDecoded);
-    if (presented.isEmpty()) {
-        const QByteArray authorization = socket.request().rawHeader("Authorization").trimmed();
-        if (authorization.startsWith("Bearer "))
-            presented = QString::fromUtf8(authorization.mid(7).trimmed());
+    if (!m_tokenHash.isEmpty()) {
+        QString presented = QUrlQuery(requestUrl).queryItemValue(QStringLiteral("token"), QUrl::FullyDecoded);
+        if (presented.isEmpty()) {
+            const QByteArray authorization = header("authorization").trimmed();
+            if (authorization.size() > 7 && authorization.left(7).toLower() == "bearer ")
+                presented = QString::fromUtf8(authorization.mid(7).trimmed());
+        }
+        if (presented.isEmpty() || !sameDigest(tokenDigest(presented), m_tokenHash))
+            return QStringLiteral("missing or wrong token");
+        return {};
     }
-    return !presented.isEmpty() && sameDigest(tokenDigest(presented), m_tokenHash);
+    if (m_exposed)
+        return QStringLiteral("the listener is reachable from other machines and no feed token is set");
+    for (const char *name : ProxyHeaders) {
+        if (!header(QByteArray(name)).isEmpty())
+            return QStringLiteral("the request came through a proxy or tunnel and no feed token is set");
+    }
+    if (!peer.isLoopback())
+        return QStringLiteral("the request came from another machine and no feed token is set");
+    return {};
+}
+
+bool EventFeed::refuseUpgrade(QTcpSocket *socket)
+{
+    const PeekedRequest request = peekRequest(*socket);
+    const QString reason = request.complete
+        ? refusal(request.url, [&request](const QByteArray &name) { return request.headers.value(name); },
+                  socket->peerAddress())
+        : QStringLiteral("incomplete upgrade request");
+    if (reason.isEmpty())
+        return false;
+    const QString peer = peerOf(*socket);
+    qCInfo(lcFeed) << "Refusing feed client" << peer << ":" << reason;
+    socket->readAll(); // the request: closing with it unread could reset the connection before the answer
+    QJsonObject answer;
+    answer.insert(QStringLiteral("error"),
+                  QString(QStringLiteral("The event feed needs its token (Authorization: Bearer, or ?token=): ") + reason));
+    const QByteArray body = QJsonDocument(answer).toJson(QJsonDocument::Compact);
+    socket->write("HTTP/1.1 401 Unauthorized\r\nContent-Type: application/json\r\n"
+                  "WWW-Authenticate: Bearer realm=\"qrtickets-feed\"\r\nConnection: close\r\nContent-Length: "
+                  + QByteArray::number(body.size()) + "\r\n\r\n" + body);
+    connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
+    socket->disconnectFromHost();
+    QTimer::singleShot(CloseGraceMs, socket, &QTcpSocket::abort);
+    Q_EMIT clientRefused(peer, reason);
+    return true;
 }
 
 void EventFeed::refuse(QWebSocket *socket, int closeCode, const QString &reason)

@@ -16,6 +16,7 @@
 #include <QTimer>
 
 #include <atomic>
+#include <functional>
 
 QT_BEGIN_NAMESPACE
 class QTcpSocket;
@@ -42,8 +43,14 @@ QString toString(FeedEvent event);
 //
 // Clients are read-only: what they send is ignored (protocol pings are answered). With a token
 // set, a client must present it on the upgrade request, either as the query item `?token=...`
-// (browsers cannot set headers on a WebSocket) or as `Authorization: Bearer ...`; otherwise the
-// connection is closed right after the handshake with close code 1008 (policy violation).
+// (browsers cannot set headers on a WebSocket) or as `Authorization: Bearer ...` (compared in
+// constant time). Without a token the feed is open only to this machine: a request is refused when
+// the listener is bound beyond loopback (setExposed()), when it came through a proxy or tunnel
+// (X-Forwarded-For, Forwarded, X-Real-IP or CF-Connecting-IP present: the tunnel's end is on this
+// machine, its client is not), or from another address. The feed publishes order ids, which the
+// door admits. A refused upgrade handed over by the HTTP listener (handleConnection) is answered
+// 401 before any WebSocket exists; one in standalone mode (listen()) is closed right after the
+// handshake with close code 1008 (policy violation).
 // Without a token, browser pages from other sites (an Origin header whose host is not loopback)
 // are refused at the handshake, so a web page a staff member happens to open cannot read the feed.
 //
@@ -67,9 +74,16 @@ public:
     EventFeed(const core::Clock &clock, QObject *parent = nullptr); // clock: the "at" stamps
     ~EventFeed() override;
 
-    // [feed] token; empty: any client may connect.
+    // [feed] token; empty: clients on this machine only (see above).
     void setToken(const QString &token);
     bool requiresToken() const { return !m_tokenHash.isEmpty(); }
+    // Whether the listener the feed is reached through is bound beyond loopback: then, without a
+    // token, every client is refused.
+    void setExposed(bool exposed) { m_exposed = exposed; }
+    bool isExposed() const { return m_exposed; }
+
+    // A token fit for [feed] token: 32 random bytes from the system's generator, base64url.
+    static QString generateToken();
 
     void setMaxBacklogBytes(qint64 bytes);
     qint64 maxBacklogBytes() const { return m_maxBacklogBytes; }
@@ -124,7 +138,12 @@ private:
 
     void acceptPending();
     bool originAllowed(const QString &origin) const;
-    bool tokenAccepted(const QWebSocket &socket) const;
+    // Why a client with this upgrade request may not read the feed; empty: it may.
+    // header(name) gives a request header (case-insensitive), empty if absent.
+    QString refusal(const QUrl &requestUrl, const std::function<QByteArray(const QByteArray &)> &header,
+                    const QHostAddress &peer) const;
+    bool refuseUpgrade(QTcpSocket *socket);
+    void admitOrRefuse(QTcpSocket *socket);
     void refuse(QWebSocket *socket, int closeCode, const QString &reason);
     void drop(QWebSocket *socket, const QString &reason);
     void forget(QWebSocket *socket);
@@ -137,6 +156,7 @@ private:
     std::atomic<int> m_clientCount { 0 }; // m_clients.size(), readable from other threads
     QList<QPointer<QTcpSocket>> m_handshaking;
     QByteArray m_tokenHash; // SHA-256 of the token, so comparisons take the same time for any input
+    bool m_exposed = false;
     qint64 m_maxBacklogBytes = DefaultMaxBacklogBytes;
     int m_maxClients = DefaultMaxClients;
     int m_keepAliveMs = DefaultKeepAliveMs;

@@ -68,8 +68,12 @@ core::Result<void> WebhookService::start()
     connect(m_worker, &InboxWorker::stopped, this, &WebhookService::finishStop, Qt::QueuedConnection);
     if (!m_relay)
         m_relay = new TicketEventRelay(m_database, *m_feed, this);
-    m_feed->setToken(m_settings.feedToken);
+    QString feedProblem;
+    m_settings.feedToken = feedTokenFor(m_settings.webhook, m_settings.feedToken, &feedProblem);
+    applyFeedGate(m_settings.webhook, m_settings.feedToken);
     install(auth.value());
+    if (!feedProblem.isEmpty())
+        m_warnings << feedProblem;
     m_workerThread.start();
     QMetaObject::invokeMethod(m_worker, &InboxWorker::start, Qt::QueuedConnection);
 
@@ -105,16 +109,19 @@ core::Result<void> WebhookService::setSettings(const WebhookServiceSettings &set
     // listener does not listen again for it.
     core::WebhookSettings comparable = settings.webhook;
     comparable.enabled = m_settings.webhook.enabled;
-    if (comparable == m_settings.webhook && settings.feedToken == m_settings.feedToken) {
+    // A token generated here stays until the settings carry one of their own.
+    const QString feedToken = settings.feedToken.isEmpty() && !m_generatedFeedToken.isEmpty()
+        && comparable.bindsBeyondLoopback() ? m_generatedFeedToken : settings.feedToken;
+    if (comparable == m_settings.webhook && feedToken == m_settings.feedToken) {
         m_settings.webhook.enabled = settings.webhook.enabled;
         return {};
     }
     if (!m_running || m_stopping || !m_server.isListening()) {
         m_settings.webhook = settings.webhook;
-        m_settings.feedToken = settings.feedToken;
+        m_settings.feedToken = feedToken;
         return {};
     }
-    return listen(settings.webhook, settings.feedToken);
+    return listen(settings.webhook, feedToken);
 }
 
 void WebhookService::install(WebhookAuthenticator authenticator)
@@ -142,6 +149,36 @@ void WebhookService::install(WebhookAuthenticator authenticator)
             });
 }
 
+QString WebhookService::feedTokenFor(const core::WebhookSettings &webhook, const QString &token, QString *problem)
+{
+    if (!token.isEmpty() || !webhook.bindsBeyondLoopback())
+        return token;
+    if (!m_generatedFeedToken.isEmpty())
+        return m_generatedFeedToken; // generated before; the new settings do not carry it yet
+    if (!m_feedTokenKeeper) {
+        *problem = tr("The event feed (/ws) refuses every client: the listener is reachable from other machines "
+                      "and no [feed] token is set.");
+        return {};
+    }
+    const QString generated = feed::EventFeed::generateToken();
+    if (auto kept = m_feedTokenKeeper(generated); !kept) {
+        *problem = tr("The event feed (/ws) refuses every client: the listener is reachable from other machines, no "
+                      "[feed] token is set, and a generated one cannot be stored: %1")
+                       .arg(kept.error().toString());
+        qCWarning(lcWebhook).noquote() << *problem;
+        return {};
+    }
+    qCInfo(lcWebhook) << "generated and stored a [feed] token: the listener is reachable from other machines";
+    m_generatedFeedToken = generated;
+    return generated;
+}
+
+void WebhookService::applyFeedGate(const core::WebhookSettings &webhook, const QString &token)
+{
+    m_feed->setToken(token);
+    m_feed->setExposed(webhook.bindsBeyondLoopback());
+}
+
 void WebhookService::stopListening()
 {
     m_server.stop();
@@ -166,17 +203,21 @@ core::Result<void> WebhookService::listen(const core::WebhookSettings &webhook, 
     m_sink.waitIdle();
     const QString previousToken = m_settings.feedToken;
     const WebhookAuthenticator previousAuth = m_handler->authenticator();
+    QString feedProblem;
+    const QString token = feedTokenFor(webhook, feedToken, &feedProblem);
     m_settings.webhook = webhook;
-    m_settings.feedToken = feedToken;
-    m_feed->setToken(feedToken);
+    m_settings.feedToken = token;
+    applyFeedGate(webhook, token);
     install(auth.value());
+    if (!feedProblem.isEmpty())
+        m_warnings << feedProblem;
     auto started = m_server.start(webhook);
     if (!started) {
         // The port is taken or the address is not this machine's: the listener goes on as it
         // was, if it can, and the caller shows why the new settings did not take.
         m_settings.webhook = previous;
         m_settings.feedToken = previousToken;
-        m_feed->setToken(previousToken);
+        applyFeedGate(previous, previousToken);
         install(previousAuth);
         if (auto restored = m_server.start(previous); !restored)
             qCWarning(lcWebhook).noquote() << "the listener could not listen again as before either:" << restored.error().toString();

@@ -14,6 +14,7 @@
 #include <QThread>
 #include <QThreadPool>
 
+#include <functional>
 #include <memory>
 
 namespace qrt::feed {
@@ -81,6 +82,15 @@ public:
     WebhookRequestHandler *handler() const { return m_handler.get(); } // replaced by listen()
     QStringList warnings() const { return m_warnings; }
 
+    // Keeps (stores) a [feed] token the service generated: called when the listener is about to
+    // listen beyond loopback and no token is set. Returns why it cannot be kept; the feed then
+    // stays closed (every /ws request 401) and warnings() says so. Without a keeper nothing is
+    // generated. The generated token is used for the rest of this service's life, also when new
+    // settings still carry none (the keeper's owner saves it to them).
+    using FeedTokenKeeper = std::function<core::Result<void>(const QString &token)>;
+    void setFeedTokenKeeper(FeedTokenKeeper keeper) { m_feedTokenKeeper = std::move(keeper); }
+    QString feedToken() const { return m_settings.feedToken; }
+
     // /healthz: inbox depth, dead count, last error.
     QJsonObject status();
 
@@ -92,6 +102,10 @@ Q_SIGNALS:
 private:
     void install(WebhookAuthenticator authenticator);
     void finishStop();
+    // The token the feed uses with these settings: `token`, else a generated one (kept by the
+    // keeper) when bound beyond loopback; *problem says why there is none where one is needed.
+    QString feedTokenFor(const core::WebhookSettings &webhook, const QString &token, QString *problem);
+    void applyFeedGate(const core::WebhookSettings &webhook, const QString &token);
 
     std::shared_ptr<db::Database> m_database;
     WebhookServiceSettings m_settings;
@@ -105,6 +119,8 @@ private:
     InboxWorker *m_worker = nullptr;
     class TicketEventRelay *m_relay = nullptr; // ticket_status_changed for the feed
     QStringList m_warnings;
+    FeedTokenKeeper m_feedTokenKeeper;
+    QString m_generatedFeedToken; // kept by the keeper; empty: none generated
     bool m_running = false;
     bool m_stopping = false;
 };

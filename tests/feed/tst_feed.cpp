@@ -95,6 +95,40 @@ std::unique_ptr<QTcpSocket> stalledClient(quint16 port)
     return socket;
 }
 
+// Stands in for the webhook HTTP server: hands every complete request over to the feed with the
+// request still unread, as webhook::HttpServer does.
+void handOverEverything(QTcpServer &http, EventFeed &feed)
+{
+    QObject::connect(&http, &QTcpServer::newConnection, &http, [&http, &feed] {
+        while (QTcpSocket *socket = http.nextPendingConnection()) {
+            QObject::connect(socket, &QTcpSocket::readyRead, socket, [&feed, socket] {
+                if (!socket->peek(socket->bytesAvailable()).contains("\r\n\r\n"))
+                    return;
+                QObject::disconnect(socket, &QTcpSocket::readyRead, socket, nullptr);
+                feed.handleConnection(socket);
+            });
+        }
+    });
+}
+
+// The status line the feed answers an upgrade request with (extra: more header lines).
+QByteArray statusLineFor(quint16 port, const QByteArray &extra, const QByteArray &target = "/ws")
+{
+    QTcpSocket socket;
+    socket.connectToHost(QHostAddress::LocalHost, port);
+    QByteArray request = upgradeRequest(port, target);
+    request.insert(request.size() - 2, extra);
+    socket.write(request);
+    QByteArray response;
+    QTest::qWaitFor(
+        [&] {
+            response += socket.readAll();
+            return response.contains("\r\n") || socket.state() == QAbstractSocket::UnconnectedState;
+        },
+        WaitMs);
+    return response.left(response.indexOf("\r\n"));
+}
+
 } // namespace
 
 class TestFeed : public QObject
@@ -116,6 +150,8 @@ private slots:
     void tooManyClients();
     void publishFromAnotherThread();
     void closeSaysGoingAway();
+    void gateWithoutTokenOnlyThisMachine();
+    void generatedTokensAreLongAndUrlSafe();
 };
 
 void TestFeed::publishesTheExactJsonShape()
@@ -338,13 +374,18 @@ void TestFeed::handedOverSocketsBecomeClients()
         }
     });
 
+    QSignalSpy refused(&feed, &EventFeed::clientRefused);
     Client client;
     client.open(feedUrl(http.serverPort(), QStringLiteral("door")));
     Client intruder;
+    QSignalSpy intruderConnected(intruder.socket.get(), &QWebSocket::connected);
     intruder.open(feedUrl(http.serverPort(), QStringLiteral("window")));
     QTRY_COMPARE_WITH_TIMEOUT(feed.clientCount(), 1, WaitMs);
-    QTRY_VERIFY_WITH_TIMEOUT(intruder.disconnected, WaitMs);
-    QCOMPARE(intruder.socket->closeCode(), QWebSocketProtocol::CloseCodePolicyViolated);
+    // A wrong token is answered 401 before the upgrade: the intruder never gets a WebSocket.
+    QTRY_COMPARE_WITH_TIMEOUT(refused.count(), 1, WaitMs);
+    QCOMPARE(refused.first().at(1).toString(), QStringLiteral("missing or wrong token"));
+    QTRY_VERIFY_WITH_TIMEOUT(intruder.socket->state() == QAbstractSocket::UnconnectedState, WaitMs);
+    QCOMPARE(intruderConnected.count(), 0);
     QCOMPARE(handedOver, 2);
 
     feed.publishWebhookReceived(QStringLiteral("wh-9"), QStringLiteral("OrderCreate"), QStringLiteral("abc"), true);
@@ -556,3 +597,45 @@ void TestFeed::closeSaysGoingAway()
 
 QTEST_GUILESS_MAIN(TestFeed)
 #include "tst_feed.moc"
+
+// Without a token only clients on this machine may read the feed: not when the listener is bound
+// beyond loopback, not through a proxy or tunnel (its headers say the client is elsewhere). With
+// one, the token is the gate, as a query item or a Bearer header, wherever the client is.
+void TestFeed::gateWithoutTokenOnlyThisMachine()
+{
+    EventFeed feed;
+    QTcpServer http;
+    QVERIFY(http.listen(QHostAddress::LocalHost, 0));
+    handOverEverything(http, feed);
+    const quint16 port = http.serverPort();
+
+    QCOMPARE(statusLineFor(port, {}), QByteArray("HTTP/1.1 101 Switching Protocols"));
+    for (const QByteArray &proxy : { QByteArray("X-Forwarded-For: 203.0.113.9\r\n"),
+                                     QByteArray("Forwarded: for=203.0.113.9\r\n"),
+                                     QByteArray("CF-Connecting-IP: 203.0.113.9\r\n"),
+                                     QByteArray("X-Real-IP: 203.0.113.9\r\n") })
+        QVERIFY2(statusLineFor(port, proxy).startsWith("HTTP/1.1 401"), proxy.constData());
+
+    feed.setExposed(true);
+    QVERIFY2(statusLineFor(port, {}).startsWith("HTTP/1.1 401"), "bound beyond loopback, no token: refused");
+
+    feed.setToken(QStringLiteral("s3cret-token"));
+    QVERIFY(statusLineFor(port, {}).startsWith("HTTP/1.1 401"));
+    QVERIFY(statusLineFor(port, "Authorization: Bearer wrong\r\n").startsWith("HTTP/1.1 401"));
+    QVERIFY(statusLineFor(port, {}, "/ws?token=s3cret-toke").startsWith("HTTP/1.1 401"));
+    QCOMPARE(statusLineFor(port, "Authorization: Bearer s3cret-token\r\n"), QByteArray("HTTP/1.1 101 Switching Protocols"));
+    QCOMPARE(statusLineFor(port, "X-Forwarded-For: 203.0.113.9\r\n", "/ws?token=s3cret-token"),
+             QByteArray("HTTP/1.1 101 Switching Protocols"));
+}
+
+void TestFeed::generatedTokensAreLongAndUrlSafe()
+{
+    const QString a = EventFeed::generateToken();
+    const QString b = EventFeed::generateToken();
+    QVERIFY(a != b);
+    QCOMPARE(a.size(), 43); // 32 bytes, base64url without padding
+    const QByteArray decoded = QByteArray::fromBase64(a.toLatin1(), QByteArray::Base64UrlEncoding);
+    QCOMPARE(decoded.size(), 32);
+    for (QChar c : a)
+        QVERIFY2(c.isLetterOrNumber() || c == u'-' || c == u'_', qPrintable(a));
+}
