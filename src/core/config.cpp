@@ -114,6 +114,9 @@ constexpr KeyDeclaration kDeclarations[] = {
       .description = "milliseconds without an answer from the shared database before the door works offline (read, not used yet: the offline mode is still to come)" },
     { .key = K::FeedToken, .section = "feed", .name = "token", .max = 1024, .secret = true,
       .description = "token WebSocket feed clients must send (?token=); empty: no token needed" },
+    { .key = K::SyncReconcileIntervalS, .section = "sync", .name = "reconcile_interval_s", .kind = V::Integer,
+      .defaultValue = "600", .min = 0, .max = 86400,
+      .description = "serve, and the desktop while its listener runs: an incremental sync plus the QR outbox every this many seconds, and once at start (0: off; else at least 5)" },
     { .key = K::LogLevel, .section = "log", .name = "level", .kind = V::Choice, .defaultValue = "info",
       .choices = kLogLevelChoices, .description = "lowest level written to the log" },
     { .key = K::LogDir, .section = "log", .name = "dir", .max = 4096,
@@ -267,6 +270,8 @@ Result<QString> Config::validate(ConfigKey key, const QString &raw)
         const qint64 n = value.toLongLong(&ok);
         if (!ok || n < ki.min || n > ki.max)
             return invalid(ki, value, Tr::tr("a whole number from %1 to %2").arg(ki.min).arg(ki.max));
+        if (ki.key == ConfigKey::SyncReconcileIntervalS && n > 0 && n < 5)
+            return invalid(ki, value, Tr::tr("0 (off) or a whole number from %1 to %2").arg(5).arg(ki.max));
         return QString::number(n);
     }
     case ValueKind::Boolean: {
@@ -545,6 +550,11 @@ DoorSettings Config::door() const
     s.sound = flag(ConfigKey::DoorSound);
     s.offlineAfterMs = integer(ConfigKey::DoorOfflineAfterMs);
     return s;
+}
+
+int Config::reconcileIntervalS() const
+{
+    return integer(ConfigKey::SyncReconcileIntervalS);
 }
 
 bool WebhookSettings::bindsBeyondLoopback() const

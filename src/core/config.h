@@ -45,6 +45,7 @@ enum class ConfigKey {
     DoorSound,
     DoorOfflineAfterMs,
     FeedToken,
+    SyncReconcileIntervalS,
     LogLevel,
     LogDir, // keep last: kConfigKeyCount counts up to here
 };
@@ -184,6 +185,8 @@ public:
     QrSettings qr() const;
     QString stationName() const;
     DoorSettings door() const;
+    // [sync] reconcile_interval_s: seconds between reconciliations, 0 when they are off (else at least 5).
+    int reconcileIntervalS() const;
 
 private:
     QString m_filePath;
