@@ -9,6 +9,9 @@
 #include "support/testdatabase.h"
 #include "support/timeouts.h"
 #include "support/verify.h"
+#include "feed/eventfeed.h"
+#include "gui/secretaccess.h"
+#include "sync/syncengine.h"
 
 #include <QAction>
 #include <QApplication>
@@ -22,6 +25,9 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTimer>
+#include <QWebSocket>
+#include <QJsonDocument>
+#include <QJsonObject>
 
 using namespace qrt;
 using core::ConfigKey;
@@ -185,6 +191,82 @@ private slots:
         QCOMPARE(built.services().station, QStringLiteral("Side door"));
         QVERIFY2(!changed.isEmpty(), "saving Settings must announce the changed keys");
         QVERIFY(changed.last().at(0).value<QSet<ConfigKey>>().contains(ConfigKey::StationName));
+    }
+
+    // The desktop listening on every address without [feed] token: a token is generated on the
+    // first start and kept (the keychain, the running settings); /ws opens with it only. The
+    // manual Sync (the desktop's SyncEngine, connected to nothing) reaches /ws as the original's
+    // sync_status, sync_progress ..., sync_complete, sync_status.
+    void feedTokenIsGeneratedAndSyncReachesTheFeed()
+    {
+        core::Config config = core::Config::defaults();
+        QVERIFY_OK(config.set(ConfigKey::DatabaseUrl, m_t->url()));
+        QVERIFY_OK(config.set(ConfigKey::GhlBaseUrl, m_sim->baseUrl().toString()));
+        QVERIFY_OK(config.set(ConfigKey::GhlLocationId, m_sim->locationId()));
+        QVERIFY_OK(config.set(ConfigKey::GhlToken, m_sim->token()));
+        QVERIFY_OK(config.set(ConfigKey::WebhookBind, QStringLiteral("0.0.0.0")));
+        QVERIFY_OK(config.set(ConfigKey::WebhookPort, QString::number(test::freePort())));
+        QVERIFY_OK(config.set(ConfigKey::WebhookAuth, QStringLiteral("shared-secret")));
+        QVERIFY_OK(config.set(ConfigKey::WebhookSecret, QStringLiteral("services-secret")));
+        QVERIFY_OK(config.set(ConfigKey::SyncReconcileIntervalS, QStringLiteral("0")));
+        core::ConfigStore store(config);
+        app::DesktopServices built(store, m_t->shared());
+        struct Memory : gui::SecretAccess
+        {
+            QHash<int, QString> values;
+            void read(Secret s, QObject *, ReadDone done) override { done(values.value(int(s))); }
+            void write(Secret s, const QString &v, QObject *, WriteDone done) override
+            {
+                values.insert(int(s), v);
+                done({});
+            }
+            void remove(Secret s, QObject *, WriteDone done) override
+            {
+                values.remove(int(s));
+                done({});
+            }
+        } keychain;
+        built.services().secrets = &keychain;
+        webhook::WebhookService &service = built.webhookService();
+        QVERIFY_OK(service.startListening());
+        const QString token = service.feedToken();
+        QCOMPARE(token.size(), 43);
+        QTRY_COMPARE_WITH_TIMEOUT(store.config().text(ConfigKey::FeedToken), token, test::kWaitMs);
+        QCOMPARE(keychain.values.value(int(gui::SecretAccess::Secret::FeedToken)), token);
+        QCOMPARE(service.feedToken(), token); // the settings change did not make another one
+
+        QWebSocket refused;
+        QSignalSpy refusedConnected(&refused, &QWebSocket::connected);
+        QSignalSpy refusedGone(&refused, &QWebSocket::disconnected);
+        refused.open(QUrl(QStringLiteral("ws://127.0.0.1:%1/ws").arg(service.port())));
+        QVERIFY(refusedGone.wait(test::kWaitMs) || !refusedGone.isEmpty());
+        QCOMPARE(refusedConnected.count(), 0);
+
+        QWebSocket client;
+        QStringList events;
+        connect(&client, &QWebSocket::textMessageReceived, this, [&events](const QString &text) {
+            const QString name = QJsonDocument::fromJson(text.toUtf8()).object().value(u"event").toString();
+            if (name.startsWith(u"sync_"))
+                events << name;
+        });
+        QSignalSpy connected(&client, &QWebSocket::connected);
+        client.open(QUrl(QStringLiteral("ws://127.0.0.1:%1/ws?token=%2").arg(service.port()).arg(token)));
+        QVERIFY(connected.wait(test::kWaitMs));
+        QTRY_COMPARE_WITH_TIMEOUT(built.services().feed->clientCount(), 1, test::kWaitMs);
+
+        sync::SyncRequest request;
+        request.mode = sync::SyncMode::Full;
+        request.station = QStringLiteral("services-door");
+        request.ghl = store.config().ghl();
+        QSignalSpy finished(built.services().sync, &sync::SyncEngine::finished);
+        QVERIFY(built.services().sync->start(request));
+        QVERIFY(finished.wait(test::kSyncRunMs));
+        QTRY_VERIFY2_WITH_TIMEOUT(events.size() >= 4 && events.last() == u"sync_status", qPrintable(events.join(u',')),
+                                  test::kWaitMs);
+        QCOMPARE(events.first(), QStringLiteral("sync_status"));
+        QCOMPARE(events.mid(events.size() - 3),
+                 QStringList({ QStringLiteral("sync_progress"), QStringLiteral("sync_complete"), QStringLiteral("sync_status") }));
+        client.close();
     }
 };
 
