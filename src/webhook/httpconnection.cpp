@@ -8,6 +8,14 @@
 
 #include <atomic>
 
+#ifdef Q_OS_WIN
+#include <winsock2.h>
+#else
+#include <sys/socket.h>
+#endif
+
+#include <algorithm>
+
 namespace qrt::webhook {
 
 namespace {
@@ -200,8 +208,9 @@ bool HttpConnection::chargeBody()
     }
     const qint64 allowance = m_options.bodyAllowanceBytes;
     qint64 want = std::max<qint64>(0, m_parser.bodyBytesReserved() - allowance);
-    for (qsizetype i = m_busy ? 1 : 0; i < m_queue.size(); ++i)
-        want += std::max<qint64>(0, m_queue.at(i).body.size() - allowance);
+    // The request being handled counts until it is answered: its signature may not be checked yet.
+    for (const HttpRequest &queued : std::as_const(m_queue))
+        want += std::max<qint64>(0, queued.body.size() - allowance);
     if (want <= m_charge) {
         m_server->releaseBody(m_charge - want);
         m_charge = want;
@@ -255,11 +264,25 @@ void HttpConnection::onRequestTimeout(const char *what)
     writeResponse(timeout, false);
 }
 
+bool HttpConnection::hasUnreadBytesInKernel() const
+{
+    if (m_spoke || !m_socket || m_socket->socketDescriptor() < 0)
+        return false;
+    char c;
+#ifdef MSG_DONTWAIT
+    const int flags = MSG_PEEK | MSG_DONTWAIT;
+#else
+    const int flags = MSG_PEEK; // the socket is non-blocking
+#endif
+    return ::recv(m_socket->socketDescriptor(), &c, 1, flags) > 0;
+}
+
 void HttpConnection::evict()
 {
     if (m_server->logAllowed("connections closed to make room")) {
-        qCInfo(m_options.logCategory).noquote() << "closing a connection from" << m_peer.toString() << "to make room (state"
-                                                << m_class << ")";
+        static const char *const states[] = { "closing", "silent", "idle", "mid-request" };
+        qCInfo(m_options.logCategory).noquote() << "closing a" << states[std::clamp(m_class, 0, 3)] << "connection from"
+                                                << m_peer.toString() << "to make room";
     }
     m_closing = true;
     m_socket->abort();
@@ -308,6 +331,7 @@ void HttpConnection::deliver(const HttpResponse &response, bool keepAlive)
         return;
     const HttpRequest request = m_queue.takeFirst();
     m_busy = false;
+    chargeBody();
     m_server->noteAnswered(request, response.status);
     if (m_disconnected) {
         deleteLater();

@@ -52,6 +52,9 @@ public:
     // is owed or requests wait). Among equals the one in that state longest.
     int evictionClass() const { return m_class; }
     qint64 evictionSinceMs() const { return m_classSince; }
+    // A connection that has not been read from yet may already have its request in the kernel:
+    // it is not silent (GHL's request must not be closed before it was read).
+    bool hasUnreadBytesInKernel() const;
     void evict();
 
 signals:

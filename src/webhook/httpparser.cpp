@@ -403,6 +403,8 @@ bool HttpParser::parseHead(QByteArrayView rest)
     m_continueRequested = (contentLength > 0 || transferEncoding) && req.versionMinor == 1
         && req.header("expect").compare("100-continue", Qt::CaseInsensitive) == 0;
     m_bodyNeeded = transferEncoding ? 0 : contentLength;
+    if (!transferEncoding && contentLength > 0)
+        m_buf.reserve(m_buf.size() + contentLength); // grown once, not doubled past the body
     m_framingBytes = 0;
     m_trailerCount = 0;
     m_state = transferEncoding ? State::ChunkSize : State::Body;

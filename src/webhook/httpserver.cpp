@@ -5,6 +5,8 @@
 #include <QTcpSocket>
 #include <QTimer>
 
+#include <algorithm>
+
 namespace qrt::webhook {
 
 HttpServer::HttpServer(QObject *parent) : HttpServer(Options {}, parent) { }
@@ -86,6 +88,20 @@ void HttpServer::stop()
 
 void HttpServer::incomingConnection(qintptr socketDescriptor)
 {
+    // QTcpServer accepts until the kernel's queue is empty: under a connect flood that is never,
+    // and the sockets already accepted are never read (each looks silent, none can be told from
+    // GHL). After a few accepts, hand the event loop back, then accept again.
+    if (++m_acceptedThisTurn >= AcceptsPerTurn && !m_acceptTurnScheduled) {
+        m_acceptTurnScheduled = true;
+        setMaxPendingConnections(0); // ends QTcpServer's accept loop after this one
+        QTimer::singleShot(0, this, [this] {
+            m_acceptTurnScheduled = false;
+            m_acceptedThisTurn = 0;
+            setMaxPendingConnections(30);
+            if (isListening())
+                resumeAccepting();
+        });
+    }
     auto *socket = new QTcpSocket;
     if (!socket->setSocketDescriptor(socketDescriptor)) {
         delete socket;
@@ -121,18 +137,34 @@ void HttpServer::incomingConnection(qintptr socketDescriptor)
 // (from that address) owes an answer or has requests waiting.
 bool HttpServer::evictOne(const QHostAddress *onlyFrom)
 {
-    HttpConnection *victim = nullptr;
+    // A silent connection gets a short grace: one accepted a moment ago ranks after the idle and
+    // slow ones (its first bytes may simply not be read yet), one silent for longer before them.
+    constexpr qint64 SilentGraceMs = 1000;
+    const qint64 now = nowMs();
+    struct Candidate
+    {
+        int rank;
+        qint64 since;
+        HttpConnection *connection;
+    };
+    QList<Candidate> candidates;
     for (HttpConnection *c : std::as_const(m_live)) {
-        if (c->evictionClass() < 0 || (onlyFrom && c->peer() != *onlyFrom))
+        const int cls = c->evictionClass();
+        if (cls < 0 || (onlyFrom && c->peer() != *onlyFrom))
             continue;
-        if (!victim || c->evictionClass() < victim->evictionClass()
-            || (c->evictionClass() == victim->evictionClass() && c->evictionSinceMs() < victim->evictionSinceMs()))
-            victim = c;
+        const int rank = cls == 1 && now - c->evictionSinceMs() < SilentGraceMs ? 4 : cls;
+        candidates.append({ rank, c->evictionSinceMs(), c });
     }
-    if (!victim)
-        return false;
-    victim->evict();
-    return true;
+    std::sort(candidates.begin(), candidates.end(), [](const Candidate &a, const Candidate &b) {
+        return a.rank != b.rank ? a.rank < b.rank : a.since < b.since;
+    });
+    for (const Candidate &candidate : std::as_const(candidates)) {
+        if ((candidate.rank == 1 || candidate.rank == 4) && candidate.connection->hasUnreadBytesInKernel())
+            continue;
+        candidate.connection->evict();
+        return true;
+    }
+    return false;
 }
 
 void HttpServer::refuse(QTcpSocket *socket, const char *kind, const QString &why)

@@ -24,7 +24,8 @@ namespace qrt::webhook {
 // The embedded HTTP/1.1 listener: a QTcpServer with one HttpConnection per socket, a small route
 // table and a hand-off of GET /ws to the event feed. Its defenses: a cap on connections in total
 // and per address, where a newcomer over the cap takes the slot of the connection idle longest
-// (never spoke, then idle keep-alive, then a request still arriving) and gets 429 + Retry-After
+// (silent for over a second, then idle keep-alive, then a request still arriving, then silent for
+// less; never one whose request is already waiting in the kernel) and gets 429 + Retry-After
 // only when every slot owes an answer; first-byte, header and request timeouts; a budget of body
 // bytes in flight; and refusals logged a few times a minute with a count of the rest.
 // Also the GHL simulator's transport: it routes every request itself through the fallback
@@ -49,7 +50,7 @@ public:
         bool budgetLoopback = false;
         // Body bytes buffered across requests not handled yet; each request's first
         // bodyAllowanceBytes are free (webhooks are a few KiB), the rest is charged here.
-        qint64 maxInFlightBodyBytes = 64LL * 1024 * 1024;
+        qint64 maxInFlightBodyBytes = 32LL * 1024 * 1024;
         qint64 bodyAllowanceBytes = 64 * 1024;
         int listenBacklog = 1024;
         int logRepeatsPerMinute = 5; // of each kind of refusal or timeout; then one summary line
@@ -132,6 +133,9 @@ private:
     core::LogRateLimiter m_logLimiter;
     QTimer m_logFlush;
     bool m_resumeScheduled = false;
+    static constexpr int AcceptsPerTurn = 16;
+    int m_acceptedThisTurn = 0;
+    bool m_acceptTurnScheduled = false;
 };
 
 } // namespace qrt::webhook
