@@ -24,7 +24,7 @@ struct Tr
 
 const QString kColumns = QStringLiteral("id, idempotency_key, received_at, event_type, order_id, contact_id, body, "
                                         "state, attempts, next_attempt_at, last_error, warning, pushed, claimed_by, "
-                                        "processed_at, updated_at");
+                                        "lease_until, attempts_since, processed_at, updated_at");
 
 // The state as SQL text ('pending', ...): toString(InboxState) is the one spelling.
 QString sqlState(InboxState state)
@@ -76,6 +76,8 @@ InboxItem itemFrom(const Query &q)
     item.warning = v("warning").toString();
     item.pushed = listFromJson(v("pushed"));
     item.claimedBy = v("claimed_by").toString();
+    item.leaseUntil = timeFromDb(v("lease_until"));
+    item.attemptsSince = timeFromDb(v("attempts_since"));
     item.processedAt = timeFromDb(v("processed_at"));
     item.updatedAt = timeFromDb(v("updated_at"));
     return item;
@@ -237,8 +239,39 @@ core::Result<QList<bool>> InboxRepository::commitBatch(const QList<InboxDelivery
     return result;
 }
 
-core::Result<std::optional<InboxItem>> InboxRepository::claimNext(const QString &station)
+namespace {
+// A lease's end from the database's clock (never a station's): seconds are ours, not input.
+QString leaseExpr(const Database &db, int leaseS)
 {
+    const int s = std::max(1, leaseS);
+    return db.isPostgres() ? QStringLiteral("now() + interval '%1 seconds'").arg(s)
+                           : QStringLiteral("strftime('%Y-%m-%dT%H:%M:%fZ','now','+%1 seconds')").arg(s);
+}
+} // namespace
+
+core::Result<std::optional<InboxItem>> InboxRepository::claimNext(const QString &station, int leaseS)
+{
+    const QString claimSet = QStringLiteral("UPDATE webhook_inbox SET state = ") + sqlState(InboxState::Processing)
+        + QStringLiteral(", attempts = attempts + 1, claimed_by = :station, lease_until = ") + leaseExpr(m_db, leaseS)
+        + QStringLiteral(", attempts_since = COALESCE(attempts_since, :now), updated_at = :now WHERE id = (");
+    {
+        // First a 'processing' event whose lease has run out (its worker is gone): rare, and read
+        // through the partial lease index (migration 6). The database's clock decides.
+        const QString expired = QStringLiteral("state = ") + sqlState(InboxState::Processing)
+            + QStringLiteral(" AND lease_until IS NOT NULL AND lease_until <= ") + m_db.nowExpr();
+        auto q = m_db.prepare(claimSet + QStringLiteral("SELECT id FROM webhook_inbox WHERE ") + expired
+                                  + QStringLiteral(" ORDER BY lease_until, id LIMIT 1")
+                                  + (m_db.isPostgres() ? QStringLiteral(" FOR UPDATE SKIP LOCKED") : QString())
+                                  + QStringLiteral(") AND ") + expired + QStringLiteral(" RETURNING ") + kColumns,
+                              Tr::tr("take over a webhook whose worker stopped"));
+        if (!q)
+            return q.error();
+        q->bind(QStringLiteral(":station"), station).bind(QStringLiteral(":now"), toDb(m_clock.now()).toString());
+        if (auto r = q->exec(); !r)
+            return r.error();
+        if (q->next())
+            return std::optional<InboxItem>(itemFrom(q.value()));
+    }
     // SKIP LOCKED: a second worker passes over the row the first is claiming instead of waiting
     // for it and then finding it taken.
     const QString lock = m_db.isPostgres() ? QStringLiteral(" FOR UPDATE SKIP LOCKED") : QString();
@@ -246,10 +279,7 @@ core::Result<std::optional<InboxItem>> InboxRepository::claimNext(const QString 
     // by itself; SQLite, without ANALYZE statistics, would sort every waiting event instead.
     const QString index = m_db.isPostgres() ? QString() : QStringLiteral(" INDEXED BY webhook_inbox_claim_idx");
     const QString waiting = sqlStates({ InboxState::Pending, InboxState::Failed });
-    auto q = m_db.prepare(QStringLiteral("UPDATE webhook_inbox SET state = ") + sqlState(InboxState::Processing)
-                              + QStringLiteral(", attempts = attempts + 1, claimed_by = :station, updated_at = :now "
-                                               "WHERE id = (SELECT id FROM webhook_inbox")
-                              + index + QStringLiteral(" WHERE ") + waiting
+    auto q = m_db.prepare(claimSet + QStringLiteral("SELECT id FROM webhook_inbox") + index + QStringLiteral(" WHERE ") + waiting
                               + QStringLiteral(" AND next_attempt_at <= :now ORDER BY next_attempt_at, id LIMIT 1") + lock
                               + QStringLiteral(") AND ") + waiting + QStringLiteral(" RETURNING ") + kColumns,
                           Tr::tr("take the next webhook from the inbox"));
@@ -266,8 +296,8 @@ core::Result<std::optional<InboxItem>> InboxRepository::claimNext(const QString 
 core::Result<void> InboxRepository::markDone(qint64 id, const QString &warning)
 {
     auto q = m_db.prepare(QStringLiteral("UPDATE webhook_inbox SET state = ") + sqlState(InboxState::Done)
-                              + QStringLiteral(", warning = :warning, last_error = NULL, processed_at = :now, updated_at "
-                                               "= :now WHERE id = :id"),
+                              + QStringLiteral(", warning = :warning, last_error = NULL, lease_until = NULL, "
+                                               "processed_at = :now, updated_at = :now WHERE id = :id"),
                           Tr::tr("mark webhook %1 as processed").arg(id));
     if (!q)
         return q.error();
@@ -303,8 +333,8 @@ core::Result<InboxState> InboxRepository::markFailed(qint64 id, const QString &e
     const QDateTime now = m_clock.now();
     const QDateTime next = now.addMSecs(backoffMs(attempts, backoff, QRandomGenerator::global()->generate()));
     auto q = m_db.prepare(QStringLiteral("UPDATE webhook_inbox SET state = ") + sqlState(InboxState::Failed)
-                              + QStringLiteral(", last_error = :error, next_attempt_at = :next, updated_at = :now "
-                                               "WHERE id = :id"),
+                              + QStringLiteral(", last_error = :error, next_attempt_at = :next, lease_until = NULL, "
+                                               "updated_at = :now WHERE id = :id"),
                           Tr::tr("record the failure of webhook %1").arg(id));
     if (!q)
         return q.error();
@@ -317,10 +347,46 @@ core::Result<InboxState> InboxRepository::markFailed(qint64 id, const QString &e
     return InboxState::Failed;
 }
 
+core::Result<InboxState> InboxRepository::markFailedUntil(qint64 id, const QString &error, qint64 deadAfterS,
+                                                          const InboxBackoff &backoff)
+{
+    auto current = get(id);
+    if (!current)
+        return current.error();
+    if (!current->has_value())
+        return core::makeError(QStringLiteral("db.not_found"), Tr::tr("Webhook %1 is not in the inbox.").arg(id));
+    const InboxItem &item = current->value();
+    const QDateTime since = item.attemptsSince.isValid() ? item.attemptsSince : item.receivedAt;
+    if (since.isValid() && since.secsTo(m_clock.now()) >= deadAfterS) {
+        if (auto r = markDead(id, error); !r)
+            return r.error();
+        return InboxState::Dead;
+    }
+    // Below the horizon the attempts cap is never reached: only the backoff applies.
+    return markFailed(id, error, std::numeric_limits<int>::max(), backoff);
+}
+
+core::Result<int> InboxRepository::renewLeases(const QList<qint64> &ids, const QString &station, int leaseS)
+{
+    int renewed = 0;
+    for (qint64 id : ids) {
+        auto q = m_db.prepare(QStringLiteral("UPDATE webhook_inbox SET lease_until = ") + leaseExpr(m_db, leaseS)
+                                  + QStringLiteral(" WHERE id = :id AND state = ") + sqlState(InboxState::Processing)
+                                  + QStringLiteral(" AND claimed_by = :station"),
+                              Tr::tr("renew the claim on webhook %1").arg(id));
+        if (!q)
+            return q.error();
+        if (auto r = q->bind(QStringLiteral(":id"), id).bind(QStringLiteral(":station"), station).exec(); !r)
+            return r.error();
+        renewed += q->rowsAffected();
+    }
+    return renewed;
+}
+
 core::Result<void> InboxRepository::markDead(qint64 id, const QString &error)
 {
     auto q = m_db.prepare(QStringLiteral("UPDATE webhook_inbox SET state = ") + sqlState(InboxState::Dead)
-                              + QStringLiteral(", last_error = :error, updated_at = :now WHERE id = :id"),
+                              + QStringLiteral(", last_error = :error, lease_until = NULL, updated_at = :now WHERE id = :id"),
                           Tr::tr("record the failure of webhook %1").arg(id));
     if (!q)
         return q.error();
@@ -376,9 +442,10 @@ core::Result<int> InboxRepository::resumeInterrupted(const QString &station, int
 core::Result<bool> InboxRepository::retry(qint64 id)
 {
     auto q = m_db.prepare(QStringLiteral("UPDATE webhook_inbox SET state = ") + sqlState(InboxState::Pending)
-                              + QStringLiteral(", attempts = 0, next_attempt_at = :now, updated_at = :now WHERE id = :id "
-                                               "AND (")
-                              + sqlStates({ InboxState::Dead, InboxState::Failed }) + QStringLiteral(" OR (state = ")
+                              + QStringLiteral(", attempts = 0, attempts_since = NULL, lease_until = NULL, next_attempt_at "
+                                               "= :now, updated_at = :now WHERE id = :id AND (")
+                              + sqlStates({ InboxState::Dead, InboxState::Failed, InboxState::Pending, InboxState::Processing })
+                              + QStringLiteral(" OR (state = ")
                               + sqlState(InboxState::Done) + QStringLiteral(" AND warning IS NOT NULL))"),
                           Tr::tr("retry webhook %1").arg(id));
     if (!q)
@@ -387,6 +454,18 @@ core::Result<bool> InboxRepository::retry(qint64 id)
     if (auto r = q->exec(); !r)
         return r.error();
     return q->rowsAffected() > 0;
+}
+
+core::Result<int> InboxRepository::makeFailedDue()
+{
+    auto q = m_db.prepare(QStringLiteral("UPDATE webhook_inbox SET next_attempt_at = :now WHERE state = ")
+                              + sqlState(InboxState::Failed) + QStringLiteral(" AND next_attempt_at > :now"),
+                          Tr::tr("retry the failed webhooks"));
+    if (!q)
+        return q.error();
+    if (auto r = q->bind(QStringLiteral(":now"), toDb(m_clock.now()).toString()).exec(); !r)
+        return r.error();
+    return q->rowsAffected();
 }
 
 core::Result<InboxStats> InboxRepository::stats()

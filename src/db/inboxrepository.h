@@ -50,6 +50,8 @@ struct InboxItem
     QString warning;
     QStringList pushed; // contact custom-field ids already written for this event
     QString claimedBy;
+    QDateTime leaseUntil;    // 'processing': the claim holds until then (the database's clock)
+    QDateTime attemptsSince; // when the current series of attempts began (dead only after a horizon)
     QDateTime processedAt;
     QDateTime updatedAt;
 };
@@ -72,7 +74,7 @@ struct InboxStats
 struct InboxBackoff
 {
     int baseMs = 5000;          // before the 2nd attempt; doubles each time
-    int maxMs = 30 * 60 * 1000;
+    int maxMs = 10 * 60 * 1000; // capped: a GHL outage of hours is retried every 10 minutes
     double jitter = 0.2;        // +/- share of the delay
 };
 
@@ -100,14 +102,23 @@ public:
     // EXECUTE and DEALLOCATE.
     core::Result<QList<bool>> commitBatch(const QList<InboxDelivery> &deliveries);
 
-    // The oldest due pending/failed event, now 'processing', attempts + 1, claimed by `station`;
-    // nullopt when nothing is due.
-    core::Result<std::optional<InboxItem>> claimNext(const QString &station);
+    // The oldest due pending/failed event, or a 'processing' one whose lease has expired (its
+    // worker crashed, hung or lost the database: any station takes it), now 'processing', attempts
+    // + 1, claimed by `station` with a lease of leaseS seconds from the database's clock; nullopt
+    // when nothing is due.
+    core::Result<std::optional<InboxItem>> claimNext(const QString &station, int leaseS = 60);
+    // The worker still works on these events: their leases run leaseS seconds from now (database
+    // clock). Returns how many were renewed (a row another station re-claimed is not).
+    core::Result<int> renewLeases(const QList<qint64> &ids, const QString &station, int leaseS = 60);
 
     core::Result<void> markDone(qint64 id, const QString &warning = {});
     // attempts < maxAttempts: 'failed', due again after the backoff; otherwise 'dead'. Returns
     // the state the event is now in.
     core::Result<InboxState> markFailed(qint64 id, const QString &error, int maxAttempts, const InboxBackoff &backoff);
+    // 'failed', due again after the (capped) backoff, until deadAfterS seconds have passed since the
+    // current series of attempts began (attempts_since; a Retry starts a new one): then 'dead'.
+    core::Result<InboxState> markFailedUntil(qint64 id, const QString &error, qint64 deadAfterS,
+                                             const InboxBackoff &backoff);
     core::Result<void> markDead(qint64 id, const QString &error);
     // Records contact fields written for this event (merged with what is there).
     core::Result<void> markPushed(qint64 id, const QStringList &fieldIds);
@@ -116,9 +127,13 @@ public:
     // claim is older than staleAfterS) go back to 'pending'. Returns how many.
     core::Result<int> resumeInterrupted(const QString &station, int staleAfterS = 900);
 
-    // By hand (listener panel): a dead, failed or done-with-warning event goes back to 'pending',
-    // due now, with its attempts reset. false: no such event or it is pending/processing.
+    // By hand (listener panel): any event that is not done (dead, failed, pending, or 'processing'
+    // also when stuck there), or done with a warning, goes back to 'pending', due now, its lease
+    // dropped and its attempts reset. Effects already recorded in the QR outbox are not repeated.
+    // false: no such event, or it is done without a warning.
     core::Result<bool> retry(qint64 id);
+    // Every 'failed' event is due now (the GHL settings changed: the next attempt may work).
+    core::Result<int> makeFailedDue();
 
     core::Result<InboxStats> stats();
     core::Result<QList<InboxItem>> recent(int limit); // newest first, without bodies

@@ -87,6 +87,13 @@ void OrderDelivery::start()
         return;
     }
     const core::Order &order = row->value().order;
+    if (order.isVoid()) {
+        // Cancelled or refunded: no QR code goes out (PRODUCT.md, "Never-lose rules").
+        m_result.warnings << Tr::tr("order %1 is cancelled or refunded: no QR code was written to GHL")
+                                 .arg(m_request.orderId);
+        QTimer::singleShot(0, this, &OrderDelivery::finish);
+        return;
+    }
     m_result.contactId = m_request.contactId.isEmpty() ? order.contactId : m_request.contactId;
     QStringList products = m_request.productIds;
     if (products.isEmpty()) {
@@ -140,7 +147,8 @@ void OrderDelivery::start()
         QTimer::singleShot(0, this, &OrderDelivery::finish);
         return;
     }
-    auto dataUrl = qr::QrEncoder::orderDataUrl(m_ctx.qr, m_request.orderId);
+    auto dataUrl = m_request.dataUrl.isEmpty() ? qr::QrEncoder::orderDataUrl(m_ctx.qr, m_request.orderId)
+                                               : core::Result<QString>(m_request.dataUrl);
     if (!dataUrl) {
         m_result.error = Tr::tr("The QR code of order %1 could not be made: %2").arg(m_request.orderId, dataUrl.error().toString());
         QTimer::singleShot(0, this, &OrderDelivery::finish);
@@ -363,7 +371,7 @@ void OrderDelivery::finish()
     m_finished = true;
     if (m_renew)
         m_renew->stop();
-    if (m_result.count(FieldOutcome::Delivered) > 0) {
+    if (m_request.storeImage && m_result.count(FieldOutcome::Delivered) > 0) {
         db::OrderRepository orders(*m_ctx.database);
         if (auto r = orders.setQrImage(m_request.orderId, m_result.dataUrl, QDateTime::currentDateTimeUtc()); !r)
             qCWarning(lcOutbox).noquote() << "could not store the QR code of order" << m_request.orderId << ':'

@@ -30,6 +30,8 @@ struct DeliveryRequest
     QString contactId;       // empty: the stored order's
     QStringList productIds;  // empty: the stored order's line items (or its event id)
     QStringList alreadyPushed; // field ids webhook_inbox.pushed recorded before the outbox existed
+    QString dataUrl;         // the order's QR when the caller made it already; empty: made here
+    bool storeImage = true;  // after a delivery, store the QR in qr_code_image (and qr_pushed_at)
 };
 
 struct FieldOutcome

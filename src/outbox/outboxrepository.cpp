@@ -203,6 +203,18 @@ core::Result<int> OutboxRepository::renew(const QString &orderId, const QStringL
     return renewed;
 }
 
+core::Result<int> OutboxRepository::releaseClaims(const QString &station)
+{
+    auto q = m_db.prepare(QStringLiteral("UPDATE qr_outbox SET lease_until = ") + m_db.nowExpr()
+                              + QStringLiteral(" WHERE state = 'claimed' AND claimed_by = :station"),
+                          Tr::tr("resume interrupted QR deliveries"));
+    if (!q)
+        return q.error();
+    if (auto r = q->bind(QStringLiteral(":station"), station).exec(); !r)
+        return r.error();
+    return q->rowsAffected();
+}
+
 core::Result<void> OutboxRepository::markDelivered(const QString &orderId, const QString &fieldId, const QString &value)
 {
     const QString now = m_db.nowExpr();

@@ -63,6 +63,9 @@ public:
                                     const QString &fieldType, const QString &station, int leaseS);
     // Keeps the claims of `station` on these fields of the order for another leaseS seconds.
     core::Result<int> renew(const QString &orderId, const QStringList &fieldIds, const QString &station, int leaseS);
+    // At start-up: the claims `station` left behind (a crash of this station's worker) end now, so
+    // they are taken again (with the GHL check) at once instead of after their lease. Returns how many.
+    core::Result<int> releaseClaims(const QString &station);
     // GHL confirmed the write (or the crash check found it there): never written again.
     core::Result<void> markDelivered(const QString &orderId, const QString &fieldId, const QString &value);
     // The attempt failed: the next claim may take it at once (and checks GHL first).

@@ -4,7 +4,9 @@
 #include "db/orderrepository.h"
 #include "db/orderwriter.h"
 #include "ghl/getorderjob.h"
-#include "ghl/updatecontactfieldjob.h"
+#include "outbox/fieldcatalog.h"
+#include "outbox/orderdelivery.h"
+#include "outbox/outboxrepository.h"
 #include "qr/qrcode.h"
 #include "webhook/webhooklogging.h"
 #include "webhook/webhookpayload.h"
@@ -29,7 +31,7 @@ struct InboxWorker::Task
     QString dataUrl;
     QStringList warnings;
     int ticketsAdded = 0;
-    QStringList pendingFields; // field ids sent in the PUT in flight
+    QPointer<outbox::OrderDelivery> delivery;
 };
 
 InboxWorker::InboxWorker(std::shared_ptr<db::Database> database, const core::GhlSettings &ghl,
@@ -39,7 +41,8 @@ InboxWorker::InboxWorker(std::shared_ptr<db::Database> database, const core::Ghl
       m_clock(clock)
 {
     m_options.concurrency = std::max(1, m_options.concurrency);
-    m_options.maxAttempts = std::max(1, m_options.maxAttempts);
+    m_options.maxAttempts = std::max(0, m_options.maxAttempts);
+    m_options.leaseS = std::max(3, m_options.leaseS);
 }
 
 InboxWorker::~InboxWorker() = default;
@@ -63,6 +66,13 @@ void InboxWorker::start()
         if (!m_settle->isActive()) // a burst is arriving: the settle timer fills when it is over
             fill();
     });
+    m_catalog = new outbox::FieldCatalog(60000, this);
+    // The leases of the events in progress are renewed well before they run out; a worker that
+    // is gone (kill -9, a hung machine) stops renewing and its events are claimed again.
+    m_renew = new QTimer(this);
+    m_renew->setInterval(std::max(1, m_options.leaseS / 3) * 1000);
+    connect(m_renew, &QTimer::timeout, this, &InboxWorker::renewLeases);
+    m_renew->start();
     m_settle = new QTimer(this);
     m_settle->setSingleShot(true);
     m_settle->setInterval(std::max(0, m_options.settleMs));
@@ -72,6 +82,9 @@ void InboxWorker::start()
         qCWarning(lcWebhook).noquote() << "could not resume interrupted webhooks:" << resumed.error().toString();
     else if (resumed.value() > 0)
         qCInfo(lcWebhook) << "resuming" << resumed.value() << "webhook(s) interrupted by a stop or crash";
+    // QR deliveries this station had claimed when it stopped: checked with GHL and finished now.
+    if (auto released = outbox::OutboxRepository(*m_database).releaseClaims(m_options.station); !released)
+        qCWarning(lcWebhook).noquote() << "could not resume interrupted QR deliveries:" << released.error().toString();
     m_running = true;
     m_stopping = false;
     m_poll->start();
@@ -128,11 +141,29 @@ void InboxWorker::stop()
 void InboxWorker::setSettings(const core::GhlSettings &ghl, const core::QrSettings &qr)
 {
     m_qr = qr;
+    if (m_catalog)
+        m_catalog->invalidate(); // the field types are read again (another location, another token)
     if (ghl == m_ghlSettings)
         return;
     m_ghlSettings = ghl;
     if (m_client)
         m_client->setSettings(ghl);
+    // A token fixed in Settings: what failed with the old one is tried again now, not after its backoff.
+    db::InboxRepository repo(*m_database, m_clock);
+    if (auto r = repo.makeFailedDue(); !r)
+        qCWarning(lcWebhook).noquote() << "could not retry the failed webhooks:" << r.error().toString();
+    else if (r.value() > 0)
+        qCInfo(lcWebhook) << "GHL settings changed: retrying" << r.value() << "failed webhook(s) now";
+    wake();
+}
+
+void InboxWorker::renewLeases()
+{
+    if (m_active.isEmpty())
+        return;
+    db::InboxRepository repo(*m_database, m_clock);
+    if (auto r = repo.renewLeases(m_active.keys(), m_options.station, m_options.leaseS); !r)
+        qCWarning(lcWebhook).noquote() << "could not renew the webhook leases:" << r.error().toString();
 }
 
 void InboxWorker::fill()
@@ -142,7 +173,7 @@ void InboxWorker::fill()
     m_filling = true;
     db::InboxRepository repo(*m_database, m_clock);
     while (m_running && !m_stopping && m_active.size() < m_options.concurrency) {
-        auto claimed = repo.claimNext(m_options.station);
+        auto claimed = repo.claimNext(m_options.station, m_options.leaseS);
         if (!claimed) {
             // The database is away: the poll timer tries again.
             qCWarning(lcWebhook).noquote() << "could not read the webhook inbox:" << claimed.error().toString();
@@ -211,63 +242,39 @@ void InboxWorker::onOrderFetched(qint64 id)
         return;
     }
     task->dataUrl = dataUrl.value();
-    pushFields(id);
+    deliver(id);
 }
 
-void InboxWorker::pushFields(qint64 id)
+void InboxWorker::deliver(qint64 id)
 {
     const std::shared_ptr<Task> task = m_active.value(id);
     if (!task)
         return;
-    db::FieldMappingRepository mappings(*m_database);
-    QList<ghl::ContactFieldValue> fields;
-    QStringList fieldIds;
-    for (const QString &product : std::as_const(task->products)) {
-        auto mapping = mappings.forProduct(product);
-        if (!mapping) {
-            failTask(id, tr("Reading the field mapping of product %1 failed: %2").arg(product, mapping.error().toString()));
-            return;
-        }
-        if (!mapping->has_value()) {
-            task->warnings << tr("no custom field mapped for product %1: map it in Settings").arg(product);
-            continue;
-        }
-        const QString fieldId = mapping->value().fieldId;
-        if (task->item.pushed.contains(fieldId) || fieldIds.contains(fieldId))
-            continue; // written by an earlier attempt (or another product of this order uses it)
-        fields.append({ fieldId, task->dataUrl });
-        fieldIds << fieldId;
-    }
-    if (fields.isEmpty()) {
-        finishTask(id);
-        return;
-    }
-    if (task->contactId.isEmpty()) {
-        task->warnings << tr("the webhook and order %1 name no contact: the QR code was not written to GHL")
-                              .arg(task->order.orderId);
-        finishTask(id);
-        return;
-    }
-    task->pendingFields = fieldIds;
-    ghl::UpdateContactFieldJob *job = m_client->updateContactFields(task->contactId, fields);
-    connect(job, &ghl::GhlJob::finished, this, [this, job, id] {
+    outbox::DeliveryContext ctx { m_database.get(), m_client, m_catalog, m_qr, m_options.station, m_options.leaseS };
+    outbox::DeliveryRequest request { task->order.orderId, task->contactId, task->products, task->item.pushed,
+                                      task->dataUrl, false };
+    auto *delivery = new outbox::OrderDelivery(ctx, request, this);
+    task->delivery = delivery;
+    connect(delivery, &outbox::OrderDelivery::finished, this, [this, id](const outbox::DeliveryResult &result) {
         const std::shared_ptr<Task> t = m_active.value(id);
         if (!t)
             return;
-        if (!job->ok()) {
-            failTask(id, tr("Writing the QR code to contact %1 failed: %2").arg(t->contactId, job->error().toString()));
+        t->warnings << result.warnings;
+        if (result.failed()) {
+            failTask(id, result.reasons().join(QStringLiteral("; ")));
             return;
         }
-        db::InboxRepository repo(*m_database, m_clock);
-        // Recorded at once: from here on a retry or a restart skips these fields.
-        if (auto r = repo.markPushed(id, t->pendingFields); !r) {
-            failTask(id, tr("Recording the contact update failed: %1").arg(r.error().toString()));
-            return;
+        for (const outbox::FieldOutcome &f : result.fields) {
+            if (f.retryLater) {
+                // Another worker holds the field's claim: look again once its lease could have ended.
+                failTask(id, tr("The QR code of order %1 is being delivered by %2; checked again later")
+                                 .arg(t->order.orderId, f.reason));
+                return;
+            }
         }
-        t->item.pushed << t->pendingFields;
-        t->pendingFields.clear();
         finishTask(id);
     });
+    delivery->start();
 }
 
 void InboxWorker::finishTask(qint64 id)
@@ -309,12 +316,12 @@ void InboxWorker::failTask(qint64 id, const QString &error, bool permanent)
     if (!task)
         return;
     db::InboxRepository repo(*m_database, m_clock);
-    bool dead = permanent;
-    if (permanent) {
+    bool dead = permanent || (m_options.maxAttempts > 0 && task->item.attempts >= m_options.maxAttempts);
+    if (dead) {
         if (auto r = repo.markDead(id, error); !r)
             qCWarning(lcWebhook).noquote() << "could not record the failure of webhook" << id << ':' << r.error().toString();
     } else {
-        auto state = repo.markFailed(id, error, m_options.maxAttempts, m_options.backoff);
+        auto state = repo.markFailedUntil(id, error, m_options.deadAfterS, m_options.backoff);
         if (!state)
             qCWarning(lcWebhook).noquote() << "could not record the failure of webhook" << id << ':' << state.error().toString();
         else

@@ -13,6 +13,10 @@
 #include <QPointer>
 #include <QTimer>
 
+namespace qrt::outbox {
+class FieldCatalog;
+}
+
 #include <memory>
 #include <optional>
 
@@ -22,8 +26,13 @@ struct InboxWorkerOptions
 {
     QString station;          // claimed_by; also the actor of ticket events
     int concurrency = 4;      // events in progress at once
-    int maxAttempts = 8;      // then the event is dead with its last error
-    db::InboxBackoff backoff; // between attempts of one event
+    // An event is dead (kept with its last error until someone retries it) only once deadAfterS
+    // have passed since its attempts began: a GHL outage of hours is waited out. maxAttempts > 0
+    // also makes it dead after that many attempts (tests; 0: no cap).
+    qint64 deadAfterS = 24 * 3600;
+    int maxAttempts = 0;
+    db::InboxBackoff backoff; // between attempts of one event (capped at 10 minutes by default)
+    int leaseS = 60;          // a 'processing' event's lease, renewed while it is worked on
     int pollIntervalMs = 1000; // for retries that fall due and events other stations committed
     // Acknowledging comes first: after wake() the worker waits until no webhook has arrived for
     // settleMs before it claims, so a burst is answered before it is worked on; but never longer
@@ -38,15 +47,18 @@ struct InboxWorkerOptions
 //   1. GET the order from GHL and save it with its tickets (db::OrderWriter: the sync's write path,
 //      idempotent, so a repeated attempt never duplicates tickets);
 //   2. make the QR PNG data URL of [qr] url_template for the order;
-//   3. one PUT /contacts/{id} with the QR in the custom field of every product of the event that
-//      has a field mapping, leaving out fields an earlier attempt already wrote (recorded in
-//      webhook_inbox.pushed right after GHL confirmed), so a restart never updates twice;
+//   3. deliver it through the QR outbox (outbox::OrderDelivery) to the custom field of every
+//      product of the event that has a field mapping: TEXT / LARGE_TEXT by PUT /contacts/{id},
+//      FILE_UPLOAD by upload, exactly once per (order, field) however often the event is worked
+//      on (fields webhook_inbox.pushed recorded before the outbox count as delivered);
 //   4. store the image in ghl_qr_orders.qr_code_image and mark the event done.
+// A claimed event holds a lease (leaseS, the database's clock) renewed while it is worked on;
+// once it expires (a crash, kill -9, a lost database) any worker of any station claims it again.
 // A product without a field mapping does not stop the event: the order is still synced and the
 // event ends 'done' with a warning "no custom field mapped for product X ..." (the listener panel
 // shows it; after mapping the product, Retry pushes the missing field). Any other failure makes
-// the attempt fail; it is retried with exponential backoff and jitter, and after maxAttempts the
-// event is 'dead' with its last error until someone retries it by hand.
+// the attempt fail; it is retried with capped exponential backoff and jitter, and after
+// deadAfterS the event is 'dead' with its last error until someone retries it by hand.
 //
 // Create it, move it to its thread, then call start() there (it creates its GhlClient in that
 // thread). stop() lets the events in progress finish, then emits stopped().
@@ -83,7 +95,8 @@ private:
     void fill();
     void begin(const db::InboxItem &item);
     void onOrderFetched(qint64 taskId);
-    void pushFields(qint64 taskId);
+    void deliver(qint64 taskId);
+    void renewLeases();
     void finishTask(qint64 taskId);
     void failTask(qint64 taskId, const QString &error, bool permanent = false);
     void release(qint64 taskId);
@@ -96,6 +109,8 @@ private:
     ghl::GhlClient *m_client = nullptr;
     QTimer *m_poll = nullptr;
     QTimer *m_settle = nullptr;
+    QTimer *m_renew = nullptr;
+    outbox::FieldCatalog *m_catalog = nullptr;
     QElapsedTimer m_settlingSince;
     QHash<qint64, std::shared_ptr<Task>> m_active;
     bool m_running = false;

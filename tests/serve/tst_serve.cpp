@@ -112,8 +112,13 @@ class TestServe : public QObject
     void mapProducts(const QStringList &products)
     {
         db::FieldMappingRepository fields(database());
-        for (const QString &p : products)
+        QList<ghlsim::SimCustomField> known = m_sim->customFields(); // a mapped field must exist in GHL
+        for (const QString &p : products) {
             QVERIFY_OK(fields.upsert(p, QStringLiteral("field-") + p, QStringLiteral("QR ") + p));
+            known.append({ QStringLiteral("field-") + p, QStringLiteral("QR ") + p, QStringLiteral("contact.qr_") + p,
+                           QStringLiteral("TEXT") });
+        }
+        m_sim->setCustomFields(known);
     }
 
     std::optional<db::InboxItem> eventFor(const QString &orderId)
@@ -558,7 +563,13 @@ private slots:
     void workflowShapes()
     {
         QFETCH(int, shape);
-        const QJsonObject order = m_sim->orderJson(m_sim->orderIds().at(shape));
+        // The shape-th order that is neither cancelled nor refunded: those get no QR code.
+        QStringList live;
+        for (const QString &id : m_sim->orderIds()) {
+            if (!ghl::orderFromJson(m_sim->orderJson(id))->isVoid())
+                live << id;
+        }
+        const QJsonObject order = m_sim->orderJson(live.at(shape));
         mapProducts(productsOf(order));
         QVERIFY(startService(settings(core::WebhookAuth::SharedSecret)));
         const QByteArray body = shape == 2 ? workflowOrderBody(order, m_sim->locationId())

@@ -89,8 +89,12 @@ private slots:
             for (const QString &p : productsOf(m_sim.orderJson(id)))
                 products.insert(p);
         }
-        for (const QString &p : std::as_const(products))
+        QList<ghlsim::SimCustomField> known = m_sim.customFields(); // a mapped field must exist in GHL
+        for (const QString &p : std::as_const(products)) {
             QVERIFY_OK(fields.upsert(p, QStringLiteral("field-") + p, p));
+            known.append({ QStringLiteral("field-") + p, p, QStringLiteral("contact.qr_") + p, QStringLiteral("TEXT") });
+        }
+        m_sim.setCustomFields(known);
 
         QList<QByteArray> requests;
         for (int i = 0; i < events; ++i) {
