@@ -194,7 +194,7 @@ void ReconcileWorker::run()
     m_lostLease = false;
     m_current = {};
     m_current.station = m_options.station;
-    m_current.startedAt = now;
+    m_current.startedAt = QDateTime::currentDateTimeUtc(); // once the lease is ours (acquire() may wait for it)
     m_ordersBefore = countOrders();
     m_renew->start(std::max(1000, m_options.leaseS * 1000 / 3));
     publish([](ReconcileStatus &s) {

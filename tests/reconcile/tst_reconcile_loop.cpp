@@ -3,11 +3,14 @@
 #include "support/verify.h"
 
 #include "core/config.h"
+#include "db/fieldmappingrepository.h"
 #include "db/orderrepository.h"
 #include "db/syncrunrepository.h"
 #include "reconcile/reconcilelease.h"
 #include "reconcile/reconciler.h"
 
+#include <QJsonArray>
+#include <QSet>
 #include <QSignalSpy>
 #include <QTest>
 
@@ -38,6 +41,24 @@ class TestReconcileLoop : public QObject
     {
         auto n = m_f->database().scalar(QStringLiteral("SELECT count(*) FROM ghl_qr_orders"));
         return n ? n->toInt() : -1;
+    }
+
+    // Every product of the simulator's orders mapped to a TEXT field that exists in GHL.
+    void mapAllProducts()
+    {
+        db::FieldMappingRepository fields(m_f->database().db());
+        QList<ghlsim::SimCustomField> known = m_f->sim().customFields();
+        QSet<QString> products;
+        for (const QString &id : m_f->sim().orderIds()) {
+            for (const QJsonValue &item : m_f->sim().orderJson(id).value(u"items").toArray())
+                products.insert(item.toObject().value(u"product").toObject().value(u"_id").toString());
+        }
+        for (const QString &p : std::as_const(products)) {
+            QVERIFY_OK(fields.upsert(p, QStringLiteral("field-") + p, QStringLiteral("QR ") + p));
+            known.append({ QStringLiteral("field-") + p, QStringLiteral("QR ") + p, QStringLiteral("contact.qr_") + p,
+                           QStringLiteral("TEXT") });
+        }
+        m_f->sim().setCustomFields(known);
     }
 
     static QList<ReconcileReport> reports(const QSignalSpy &spy)
@@ -101,11 +122,20 @@ private slots:
         const QStringList lost = m_f->sim().addOrders(2);
         QCOMPARE(lost.size(), 2);
 
+        mapAllProducts();
+
         Reconciler r(m_f->database().shared(), options(QStringLiteral("desk-1"), 3600 * 1000));
         QSignalSpy done(&r, &Reconciler::reconciled);
         r.start();
         QTRY_COMPARE_WITH_TIMEOUT(done.size(), 1, test::kSyncRunMs);
         const ReconcileReport report = reports(done).first();
+        // The QR outbox pass ran after the sync and delivered the codes no webhook ever asked for.
+        QVERIFY2(report.outboxRan, "the QR outbox pass should run after the sync");
+        QVERIFY2(report.qrDelivered > 0, qPrintable(QStringLiteral("QR codes delivered: %1, failed: %2 (%3)")
+                                                        .arg(report.qrDelivered)
+                                                        .arg(report.qrFailed)
+                                                        .arg(report.failures.join(QStringLiteral("; ")))));
+        QCOMPARE(report.qrFailed, 0);
         QCOMPARE(report.ordersNew, 2);
         QCOMPARE(report.ordersSynced, 2);
         QCOMPARE(report.ordersUnchanged, 20);
@@ -122,6 +152,14 @@ private slots:
         QCOMPARE(state->lastStation, QStringLiteral("desk-1"));
         QCOMPARE(ReconcileReport::fromJson(state->lastSummary).ordersNew, 2);
         QVERIFY2(state->holder.isEmpty(), "the lease should be free after the run");
+
+        // The next run finds nothing to heal: each (order, field) is delivered once.
+        r.runNow();
+        QTRY_COMPARE_WITH_TIMEOUT(done.size(), 2, test::kSyncRunMs);
+        const ReconcileReport again = reports(done).at(1);
+        QVERIFY(again.outboxRan);
+        QCOMPARE(again.qrDelivered, 0);
+        QCOMPARE(again.ordersSynced, 0);
     }
 
     void twoStationsNeverReconcileAtTheSameTime()
