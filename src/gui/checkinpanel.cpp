@@ -1,16 +1,21 @@
 #include "gui/checkinpanel.h"
 
 #include "core/config.h"
+#include "core/configstore.h"
+#include "db/orderrepository.h"
+#include "db/ticketrepository.h"
 #include "gui/dbworker.h"
 #include "gui/services.h"
 #include "gui/ticketmodels.h"
 #include "qr/qrcode.h"
 #include "ui_checkinpanel.h"
 
+#include <QComboBox>
 #include <QFileDialog>
 #include <QKeySequence>
 #include <QLocale>
 #include <QShortcut>
+#include <QShowEvent>
 #include <QTime>
 
 namespace qrt::gui {
@@ -18,14 +23,14 @@ namespace qrt::gui {
 namespace {
 const QString kUndoReason = QStringLiteral("undo at door");
 
-QString when(const QDateTime &t)
+QString toneName(door::Verdict::Tone tone)
 {
-    if (!t.isValid())
-        return QString();
-    const QDateTime local = t.toLocalTime();
-    if (local.date() == QDate::currentDate())
-        return QLocale().toString(local.time(), QLocale::ShortFormat);
-    return QLocale().toString(local, QLocale::ShortFormat);
+    switch (tone) {
+    case door::Verdict::Tone::Green: return QStringLiteral("green");
+    case door::Verdict::Tone::Amber: return QStringLiteral("amber");
+    case door::Verdict::Tone::Red: break;
+    }
+    return QStringLiteral("red");
 }
 } // namespace
 
@@ -50,10 +55,23 @@ CheckInPanel::CheckInPanel(Services &services, DbWorker &worker, QWidget *parent
         m_ui->scanEdit->clear();
         scan(text);
     });
-    connect(m_ui->admitOneButton, &QPushButton::clicked, this,
-            [this] { runAdmit({ ScanInput::Kind::OrderId, m_orderId }, false); });
-    connect(m_ui->admitAllButton, &QPushButton::clicked, this,
-            [this] { runAdmit({ ScanInput::Kind::OrderId, m_orderId }, true); });
+    connect(m_ui->admitOneButton, &QPushButton::clicked, this, [this] {
+        runAdmit({ ScanInput::Kind::OrderId, m_orderId }, door::DoorCheck::Mode::One, m_unpaidConfirmed == m_orderId);
+    });
+    connect(m_ui->admitAllButton, &QPushButton::clicked, this, [this] {
+        runAdmit({ ScanInput::Kind::OrderId, m_orderId }, door::DoorCheck::Mode::All, m_unpaidConfirmed == m_orderId);
+    });
+    connect(m_ui->admitAnywayButton, &QPushButton::clicked, this, [this] {
+        m_unpaidConfirmed = m_orderId;
+        runAdmit(m_lastInput, door::DoorCheck::Mode::One, true);
+    });
+    m_events = m_services.config.door().events;
+    const QString gate = m_services.config.door().gate;
+    m_ui->gateLabel->setText(gate.isEmpty() ? QString() : tr("Gate: %1").arg(gate));
+    m_ui->gateLabel->setVisible(!gate.isEmpty());
+    fillEventChoice({});
+    connect(m_ui->eventChoice, &QComboBox::activated, this, &CheckInPanel::eventChosen);
+    reloadEvents();
     connect(m_ui->undoButton, &QPushButton::clicked, this, &CheckInPanel::undo);
     connect(m_ui->openImageButton, &QPushButton::clicked, this, &CheckInPanel::openImage);
     auto *escape = new QShortcut(QKeySequence(Qt::Key_Escape), this);
@@ -76,6 +94,7 @@ void CheckInPanel::clear()
     m_orderId.clear();
     m_ui->admitOneButton->setEnabled(false);
     m_ui->admitAllButton->setEnabled(false);
+    m_ui->admitAnywayButton->setVisible(false);
     setBanner(QStringLiteral("neutral"), tr("Ready to scan"), QString());
     focusScanField();
 }
@@ -93,132 +112,59 @@ void CheckInPanel::startNext()
 {
     if (m_busy || m_queue.isEmpty())
         return;
-    const ScanInput input = parseScan(m_queue.takeFirst(), m_services.config.qr().urlTemplate);
-    if (input.kind == ScanInput::Kind::Unrecognised) {
-        setBanner(QStringLiteral("red"), tr("Not a ticket"),
-                  tr("\"%1\" is neither a ticket code nor an order link. Scan the QR code on the ticket.").arg(input.value));
-        addRecent(QStringLiteral("red"), tr("Not a ticket: %1").arg(input.value));
-        startNext();
-        return;
-    }
-    runAdmit(input, false);
+    runAdmit(parseScan(m_queue.takeFirst(), m_services.config.qr().urlTemplate), door::DoorCheck::Mode::One, false);
 }
 
-void CheckInPanel::runAdmit(const ScanInput &input, bool all)
+void CheckInPanel::runAdmit(const ScanInput &input, door::DoorCheck::Mode mode, bool unpaidConfirmed)
 {
-    if (input.value.isEmpty())
+    if (input.kind == ScanInput::Kind::OrderId && input.value.isEmpty())
         return;
     m_busy = true;
     m_ui->admitOneButton->setEnabled(false);
     m_ui->admitAllButton->setEnabled(false);
-    const QString actor = m_services.station;
+    m_ui->admitAnywayButton->setEnabled(false);
+    door::DoorCheck::Policy policy = door::DoorCheck::Policy::from(m_services.config);
+    policy.station = m_services.station;
+    policy.events = m_events;
     m_worker.run(
         this,
-        [input, all, actor](db::Database &database) {
-            Outcome outcome;
-            outcome.input = input;
-            db::TicketRepository tickets(database);
-            if (input.kind == ScanInput::Kind::TicketCode) {
-                outcome.admit = tickets.admitByCode(input.value, actor);
-            } else {
-                outcome.admit = tickets.admitNext(input.value, actor);
-                while (all && outcome.admit && outcome.admit->admitted()) {
-                    ++outcome.admittedNow;
-                    auto next = tickets.admitNext(input.value, actor);
-                    if (!next || !next->admitted())
-                        break;
-                    outcome.admit = next;
-                }
-            }
-            if (outcome.admit && outcome.admit->admitted() && outcome.admittedNow == 0)
-                outcome.admittedNow = 1;
-            const QString orderId = outcome.admit && !outcome.admit->ticket.orderId.isEmpty()
-                ? outcome.admit->ticket.orderId
-                : (input.kind == ScanInput::Kind::OrderId ? input.value : QString());
-            if (!orderId.isEmpty()) {
-                auto order = db::OrderRepository(database).get(orderId);
-                if (order && order->has_value())
-                    outcome.order = order->value();
-            }
-            return outcome;
+        [input, mode, unpaidConfirmed, policy](db::Database &database) {
+            return door::DoorCheck(database, policy).check(input, mode, unpaidConfirmed);
         },
-        [this](Outcome outcome) {
+        [this, input](door::Verdict verdict) {
             m_busy = false;
-            show(outcome);
-            if (outcome.admittedNow > 0)
+            m_lastInput = input;
+            showVerdict(verdict);
+            if (verdict.admitted())
                 Q_EMIT ticketsChanged();
             startNext();
         });
 }
 
-void CheckInPanel::show(const Outcome &outcome)
+void CheckInPanel::showVerdict(const door::Verdict &v)
 {
-    if (!outcome.admit) {
-        setBanner(QStringLiteral("red"), tr("Could not check in"),
-                  outcome.admit.error().message + u'\n' + tr("Check the database connection in the status bar and scan again."));
-        addRecent(QStringLiteral("red"), outcome.admit.error().message);
-        return;
-    }
-    const db::AdmitResult &r = outcome.admit.value();
-    const bool byCode = outcome.input.kind == ScanInput::Kind::TicketCode;
-    QString who;
-    if (outcome.order) {
-        const core::Order &o = outcome.order->order;
-        who = o.contactName().isEmpty() ? o.orderId : o.contactName();
-        if (!o.eventName.isEmpty())
-            who += QStringLiteral(" · ") + o.eventName;
-    }
-    m_orderId = outcome.order ? outcome.order->order.orderId : QString();
-    const int remaining = r.totalInOrder - r.admittedInOrder;
-    const bool canAdmitMore = !m_orderId.isEmpty() && remaining > 0;
+    const QString tone = toneName(v.tone());
+    m_orderId = v.orderId;
+    if (m_unpaidConfirmed != m_orderId)
+        m_unpaidConfirmed.clear();
+    const bool canAdmitMore = !m_orderId.isEmpty() && v.remaining() > 0
+        && (v.kind == door::Verdict::Kind::Admitted || v.kind == door::Verdict::Kind::AlreadyUsed);
     m_ui->admitOneButton->setEnabled(canAdmitMore);
     m_ui->admitAllButton->setEnabled(canAdmitMore);
-    m_ui->admitAllButton->setText(canAdmitMore ? tr("Admit &all remaining (%1)").arg(remaining) : tr("Admit &all remaining"));
-
-    switch (r.outcome) {
-    case db::AdmitResult::Outcome::Admitted: {
-        m_lastAdmitted = r.ticket.ticketId;
+    m_ui->admitAllButton->setText(canAdmitMore ? tr("Admit &all remaining (%1)").arg(v.remaining()) : tr("Admit &all remaining"));
+    const bool ask = v.kind == door::Verdict::Kind::UnpaidAsk;
+    m_ui->admitAnywayButton->setVisible(ask);
+    m_ui->admitAnywayButton->setEnabled(ask);
+    if (v.admitted()) {
+        m_lastAdmitted = v.ticket.ticketId;
         m_ui->undoButton->setEnabled(true);
-        const QString title = tr("Admitted %1 of %2").arg(r.admittedInOrder).arg(r.totalInOrder);
-        QString detail = who;
-        if (!r.ticket.ticketType.isEmpty())
-            detail += u'\n' + (outcome.admittedNow > 1 ? tr("%1 tickets admitted now").arg(outcome.admittedNow)
-                                                        : tr("Ticket: %1").arg(r.ticket.ticketType));
-        setBanner(QStringLiteral("green"), title, detail);
-        addRecent(QStringLiteral("green"), title + QStringLiteral(" — ") + who);
-        break;
     }
-    case db::AdmitResult::Outcome::AlreadyUsed:
-    case db::AdmitResult::Outcome::NoLiveTickets:
-        if (r.outcome == db::AdmitResult::Outcome::AlreadyUsed || r.ticket.status == core::TicketStatus::Used) {
-            const QString title = byCode || r.admittedInOrder <= 1 ? tr("Already used")
-                                                                   : tr("Already used — all %1 tickets admitted").arg(r.admittedInOrder);
-            const QString detail = tr("by %1 at %2").arg(r.usedBy.isEmpty() ? tr("unknown station") : r.usedBy, when(r.usedAt))
-                + (who.isEmpty() ? QString() : u'\n' + who);
-            setBanner(QStringLiteral("amber"), title, detail);
-            addRecent(QStringLiteral("amber"), title + QStringLiteral(" — ") + who);
-        } else {
-            setBanner(QStringLiteral("red"), tr("Cancelled"), tr("Every ticket of this order is cancelled.") + u'\n' + who);
-            addRecent(QStringLiteral("red"), tr("Cancelled") + QStringLiteral(" — ") + who);
-        }
-        break;
-    case db::AdmitResult::Outcome::Cancelled:
-        setBanner(QStringLiteral("red"), tr("Cancelled"), tr("This ticket is cancelled.") + u'\n' + who);
-        addRecent(QStringLiteral("red"), tr("Cancelled") + QStringLiteral(" — ") + who);
-        break;
-    case db::AdmitResult::Outcome::NotFound:
-        if (byCode) {
-            setBanner(QStringLiteral("red"), tr("Unknown ticket"),
-                      tr("No ticket has this code. If the order is new, press Sync (F5) and scan again."));
-            addRecent(QStringLiteral("red"), tr("Unknown ticket %1").arg(outcome.input.value));
-        } else {
-            setBanner(QStringLiteral("red"), tr("Unknown order"),
-                      tr("Order %1 is not in the database. If it is new, press Sync (F5) and scan again.")
-                          .arg(outcome.input.value));
-            addRecent(QStringLiteral("red"), tr("Unknown order %1").arg(outcome.input.value));
-        }
-        break;
-    }
+    setBanner(tone, v.title, v.detail);
+    QString who = v.contactName;
+    if (!v.eventName.isEmpty())
+        who += (who.isEmpty() ? QString() : QStringLiteral(" · ")) + v.eventName;
+    addRecent(tone, who.isEmpty() || v.kind == door::Verdict::Kind::OtherEvent ? v.line().section(QStringLiteral(" — "), 0, 0)
+                                                                                 : v.title + QStringLiteral(" — ") + who);
 }
 
 void CheckInPanel::setBanner(const QString &tone, const QString &title, const QString &detail)
@@ -281,6 +227,71 @@ void CheckInPanel::undo()
             focusScanField();
             startNext();
         });
+}
+
+void CheckInPanel::setEvents(const QStringList &events)
+{
+    m_events = events;
+    const int index = m_ui->eventChoice->findData(m_events.join(u','));
+    if (index >= 0)
+        m_ui->eventChoice->setCurrentIndex(index);
+    else
+        reloadEvents();
+}
+
+void CheckInPanel::showEvent(QShowEvent *event)
+{
+    QWidget::showEvent(event);
+    if (!event->spontaneous())
+        reloadEvents();
+}
+
+void CheckInPanel::reloadEvents()
+{
+    m_worker.run(
+        this,
+        [](db::Database &database) {
+            QList<QPair<QString, QString>> events; // id, name
+            if (auto list = db::OrderRepository(database).events()) {
+                for (const db::EventInfo &e : list.value())
+                    events.append({ e.eventId, e.eventName.isEmpty() ? e.eventId : e.eventName });
+            }
+            return events;
+        },
+        [this](QList<QPair<QString, QString>> events) { fillEventChoice(events); });
+}
+
+void CheckInPanel::fillEventChoice(const QList<QPair<QString, QString>> &events)
+{
+    QSignalBlocker block(m_ui->eventChoice);
+    m_ui->eventChoice->clear();
+    m_ui->eventChoice->addItem(tr("Every event"), QString());
+    for (const auto &e : events)
+        m_ui->eventChoice->addItem(e.second, e.first);
+    const QString current = m_events.join(u',');
+    int index = m_ui->eventChoice->findData(current);
+    if (index < 0) {
+        // Several events ([door] event = a,b), or one not in the database yet: shown as configured.
+        QStringList names;
+        for (const QString &id : m_events) {
+            const int i = m_ui->eventChoice->findData(id);
+            names << (i >= 0 ? m_ui->eventChoice->itemText(i) : id);
+        }
+        m_ui->eventChoice->addItem(names.join(QStringLiteral(" + ")), current);
+        index = m_ui->eventChoice->count() - 1;
+    }
+    m_ui->eventChoice->setCurrentIndex(index);
+}
+
+void CheckInPanel::eventChosen()
+{
+    const QString chosen = m_ui->eventChoice->currentData().toString();
+    m_events = chosen.split(u',', Qt::SkipEmptyParts);
+    if (m_services.configStore) {
+        if (m_services.configStore->set(core::ConfigKey::DoorEvent, chosen))
+            m_services.configStore->config().save(); // best effort: the choice holds for this run anyway
+    }
+    clear();
 }
 
 void CheckInPanel::openImage()

@@ -1,8 +1,6 @@
 #pragma once
 
-#include "core/result.h"
-#include "db/orderrepository.h"
-#include "db/ticketrepository.h"
+#include "door/doorcheck.h"
 #include "gui/scaninput.h"
 
 #include <QStringList>
@@ -22,7 +20,8 @@ class DbWorker;
 
 // The door: a scan field a USB scanner types into, and a big result banner. The banner's
 // "result" property is "green", "amber", "red" or "neutral"; it sets both text and background
-// colour so it stays readable in dark mode.
+// colour so it stays readable in dark mode. Verdicts come from door::DoorCheck (the same path as
+// `qrtickets admit`); the event choice is [door] event, saved when changed here.
 class CheckInPanel : public QWidget
 {
     Q_OBJECT
@@ -34,24 +33,25 @@ public:
     void scan(const QString &text);
     void clear();
     void focusScanField();
+    // The events this station admits for (product ids; empty: every event).
+    QStringList events() const { return m_events; }
+    void setEvents(const QStringList &events);
+    // Reads the event choices again (new events after a sync).
+    void reloadEvents();
+
+protected:
+    void showEvent(QShowEvent *event) override; // event choices read again (new events after a sync)
 
 Q_SIGNALS:
     // Tickets changed at this station (admitted or undone): views refresh.
     void ticketsChanged();
 
-public:
-    struct Outcome
-    {
-        ScanInput input;
-        core::Result<db::AdmitResult> admit = db::AdmitResult {};
-        std::optional<db::OrderRow> order;
-        int admittedNow = 0; // "admit all" may admit several
-    };
-
 private:
     void startNext();
-    void runAdmit(const ScanInput &input, bool all);
-    void show(const Outcome &outcome);
+    void runAdmit(const ScanInput &input, door::DoorCheck::Mode mode, bool unpaidConfirmed);
+    void showVerdict(const door::Verdict &verdict);
+    void fillEventChoice(const QList<QPair<QString, QString>> &events);
+    void eventChosen();
     void setBanner(const QString &tone, const QString &title, const QString &detail);
     void undo();
     void openImage();
@@ -63,7 +63,10 @@ private:
     QStringList m_queue;
     bool m_busy = false;
     QString m_orderId;        // order of the last scan
+    ScanInput m_lastInput;    // what "Admit anyway" admits
+    QString m_unpaidConfirmed; // the unpaid order staff chose to admit anyway (admit one/all follow)
     qint64 m_lastAdmitted = 0; // for Undo
+    QStringList m_events;      // [door] event
 };
 
 } // namespace qrt::gui
