@@ -9,6 +9,7 @@
 #include "ghl/listordersjob.h"
 #include "gui/dbworker.h"
 #include "gui/services.h"
+#include "reconcile/reconciler.h"
 
 #include "webhook/httpserver.h"
 #include "webhook/inboxworker.h"
@@ -18,6 +19,7 @@
 #include <QHeaderView>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QLabel>
 #include <QLocale>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
@@ -77,6 +79,7 @@ struct ListenerPanel::Private
     QTimer *coalesce = nullptr;
     QList<db::InboxItem> rows;
     QNetworkAccessManager *nam = nullptr;
+    QLabel *reconcileLabel = nullptr; // the last reconciliation, what it healed, the next run
     bool refreshing = false;
 
     explicit Private(Services &s) : services(s) { }
@@ -125,6 +128,25 @@ ListenerPanel::ListenerPanel(Services &services, QWidget *parent)
         });
         connect(&service->server(), &webhook::HttpServer::requestAnswered, this, &ListenerPanel::scheduleRefresh);
         watchDeliveries();
+    }
+
+    // The reconciliation loop's line, below the listener's state (added here, not in the form,
+    // because it exists only with a reconciler).
+    if (reconcile::Reconciler *reconciler = d->services.reconciler) {
+        auto *title = new QLabel(tr("Reconciliation:"), this);
+        d->reconcileLabel = new QLabel(this);
+        d->reconcileLabel->setObjectName(QStringLiteral("reconcileLabel"));
+        d->reconcileLabel->setWordWrap(true);
+        d->reconcileLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
+        d->reconcileLabel->setToolTip(tr("Every [sync] reconcile_interval_s while the listener runs: an incremental sync "
+                                         "finds orders whose webhook never came, then every stored order without its QR "
+                                         "code gets it. One station at a time does it."));
+        const int row = m_ui->stateLayout->rowCount();
+        m_ui->stateLayout->addWidget(title, row, 0, Qt::AlignTop);
+        m_ui->stateLayout->addWidget(d->reconcileLabel, row, 1);
+        d->reconcileLabel->setText(reconciler->status().summaryLine());
+        connect(reconciler, &reconcile::Reconciler::statusChanged, this,
+                [this](const reconcile::ReconcileStatus &s) { d->reconcileLabel->setText(s.summaryLine()); });
     }
 
     m_ui->testWebhookButton->setVisible(d->services.demo);

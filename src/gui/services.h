@@ -17,6 +17,9 @@ class GhlClient;
 namespace qrt::sync {
 class SyncEngine;
 }
+namespace qrt::reconcile {
+class Reconciler;
+}
 namespace qrt::webhook {
 class HttpServer;
 class WebhookService;
@@ -51,6 +54,7 @@ struct Services
     webhook::WebhookService *webhookService = nullptr; // built, not started: the listener panel starts it
     webhook::HttpServer *webhookServer = nullptr;      // webhookService's listener
     feed::EventFeed *feed = nullptr;                   // webhookService's event feed
+    reconcile::Reconciler *reconciler = nullptr;       // the reconciliation loop, run while the listener runs
     SecretAccess *secrets = nullptr;
     bool demo = false;
 };
