@@ -21,11 +21,11 @@ const char *const kListColumns =
     "order_id, location_id, total_paid, payment_status, payment_currency, order_status, contact_id, "
     "contact_firstname, contact_lastname, contact_email, contact_phone, date_added, event_id, event_name, "
     "ticket_quantities, ghl_updated_at, synced_at, qr_pushed_at, inserted_at, updated_at, tickets_live, tickets_used, "
-    "tickets_cancelled";
+    "tickets_cancelled, line_items";
 
 const char *const kDetailColumns =
     ", event_image, event_ticket_price, event_ticket_currency, event_available_qty, event_ticket_qty, "
-    "event_ticket_type, qr_code_image, line_items";
+    "event_ticket_type, qr_code_image";
 
 QByteArray quantitiesJson(const QMap<QString, int> &q)
 {
@@ -112,6 +112,8 @@ OrderRow rowFrom(const Query &r, bool detail)
     row.tickets.live = r.value(QStringLiteral("tickets_live")).toInt();
     row.tickets.used = r.value(QStringLiteral("tickets_used")).toInt();
     row.tickets.cancelled = r.value(QStringLiteral("tickets_cancelled")).toInt();
+    // The list reads line items too: its Event column names every event of an order.
+    o.items = itemsFromDb(r.value(QStringLiteral("line_items")));
     if (detail) {
         o.eventImage = s("event_image");
         o.eventTicketPrice = r.value(QStringLiteral("event_ticket_price")).toDouble();
@@ -120,7 +122,6 @@ OrderRow rowFrom(const Query &r, bool detail)
         o.eventTicketQty = r.value(QStringLiteral("event_ticket_qty")).toInt();
         o.eventTicketType = s("event_ticket_type");
         o.qrCodeImage = s("qr_code_image");
-        o.items = itemsFromDb(r.value(QStringLiteral("line_items")));
     }
     return row;
 }
@@ -486,6 +487,19 @@ core::Result<void> OrderRepository::setQrImage(const QString &orderId, const QSt
     if (q->rowsAffected() == 0)
         return core::makeError(QStringLiteral("db.not_found"), Tr::tr("Order %1 is not in the database.").arg(orderId));
     return {};
+}
+
+QString OrderRow::eventNames() const
+{
+    QStringList names;
+    if (!order.eventName.isEmpty())
+        names << order.eventName;
+    for (const core::OrderItem &item : order.items) {
+        const QString name = item.productName.isEmpty() ? item.productId : item.productName;
+        if (!name.isEmpty() && !names.contains(name))
+            names << name;
+    }
+    return names.join(QStringLiteral(" + "));
 }
 
 QString toString(CheckInState state)

@@ -23,6 +23,10 @@ struct OrderRow
 {
     core::Order order;
     TicketCounts tickets;
+
+    // Every event (product) of the order by name, first event first: "Summer Gala + Jazz Night".
+    // An order of the original system (no line items) names its one event.
+    QString eventNames() const;
 };
 
 enum class CheckInState { Any, NotArrived, Partial, Complete, NoLiveTickets };

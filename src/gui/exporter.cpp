@@ -1,5 +1,7 @@
 #include "gui/exporter.h"
 
+#include "db/ticketrepository.h"
+
 #include <QCoreApplication>
 #include <QDateTime>
 #include <QFont>
@@ -144,28 +146,28 @@ core::Result<QList<db::OrderRow>> fetchOrders(db::Database &database, db::OrderQ
 
 core::Result<QList<DoorEntry>> fetchDoorList(db::Database &database, const QString &eventId)
 {
-    db::OrderQuery query;
-    query.eventId = eventId;
-    query.sort = db::OrderSort::Contact;
-    query.order = Qt::AscendingOrder;
-    auto rows = fetchOrders(database, query);
+    // Each ticket counts for its own event: an order of two events is on both lists, each time
+    // with that event's tickets (not every ticket under the order's first event).
+    auto rows = db::TicketRepository(database).doorList(eventId);
     if (!rows)
         return rows.error();
     QList<DoorEntry> entries;
-    for (const db::OrderRow &row : rows.value()) {
-        const int tickets = row.tickets.live + row.tickets.used;
+    for (const db::DoorListRow &row : rows.value()) {
+        const int tickets = row.live + row.used;
         if (tickets == 0)
             continue; // fully cancelled orders do not get in
         DoorEntry e;
-        e.lastName = row.order.contactLastName;
-        e.firstName = row.order.contactFirstName;
-        e.email = row.order.contactEmail;
-        e.orderId = row.order.orderId;
+        e.lastName = row.lastName;
+        e.firstName = row.firstName;
+        e.email = row.email;
+        e.orderId = row.orderId;
         e.tickets = tickets;
-        e.admitted = row.tickets.used;
+        e.admitted = row.used;
         QStringList types;
-        for (auto it = row.order.ticketQuantities.cbegin(); it != row.order.ticketQuantities.cend(); ++it)
-            types << QStringLiteral("%1 x %2").arg(it.value()).arg(it.key());
+        for (auto it = row.ticketTypes.cbegin(); it != row.ticketTypes.cend(); ++it) {
+            if (it.value() > 0)
+                types << QStringLiteral("%1 x %2").arg(it.value()).arg(it.key());
+        }
         e.ticketTypes = types.join(QStringLiteral(", "));
         entries.append(e);
     }
@@ -182,7 +184,7 @@ QByteArray ordersCsv(const QList<db::OrderRow> &rows, CsvSeparator separator)
                            Tr::tr("Updated (UTC)") };
     for (const db::OrderRow &r : rows) {
         const core::Order &o = r.order;
-        lines << QStringList { o.orderId, o.contactFirstName, o.contactLastName, o.contactEmail, o.contactPhone, o.eventName,
+        lines << QStringList { o.orderId, o.contactFirstName, o.contactLastName, o.contactEmail, o.contactPhone, r.eventNames(),
                                QString::number(r.tickets.live), QString::number(r.tickets.used),
                                QString::number(r.tickets.cancelled), csvAmount(o.totalPaid, separator),
                                o.paymentCurrency, core::paymentStatusDisplayName(o.paymentStatus), o.dateAdded.toUTC().toString(Qt::ISODate),

@@ -305,7 +305,7 @@ QVariant OrderListModel::data(const QModelIndex &index, int role) const
     case OrderId: return o.orderId;
     case Contact: return o.contactName();
     case Email: return o.contactEmail;
-    case Event: return o.eventName;
+    case Event: return row.eventNames();
     case Live: return row.tickets.live;
     case Used: return row.tickets.used;
     case Cancelled: return row.tickets.cancelled;

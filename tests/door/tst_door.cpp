@@ -147,8 +147,11 @@ private slots:
         query.eventId = jazz();
         query.limit = 100;
         QStringList ids;
-        for (const db::OrderRow &r : db::OrderRepository(database()).list(query).value())
+        for (const db::OrderRow &r : db::OrderRepository(database()).list(query).value()) {
             ids << r.order.orderId;
+            if (r.order.orderId == test::sampleOrderId(1)) // the Event column names both events
+                QCOMPARE(r.eventNames(), QStringLiteral("Summer Gala 2026 + Jazz Night at the Harbour"));
+        }
         QVERIFY2(ids.contains(test::sampleOrderId(1)), qPrintable(ids.join(u' ')));
         QVERIFY(ids.contains(test::sampleOrderId(7)));
         QVERIFY(!ids.contains(test::sampleOrderId(2)));
