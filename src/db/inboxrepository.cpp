@@ -471,28 +471,36 @@ core::Result<int> InboxRepository::makeFailedDue()
 core::Result<InboxStats> InboxRepository::stats()
 {
     const QDateTime midnight = QDateTime(m_clock.now().toLocalTime().date(), QTime(0, 0));
-    const auto countOf = [](InboxState state, const char *as) -> QString {
-        return QStringLiteral("SUM(CASE WHEN state = ") + sqlState(state) + QStringLiteral(" THEN 1 ELSE 0 END) AS ")
-            + QLatin1StringView(as) + QStringLiteral(", ");
-    };
-    auto q = m_db.prepare(QStringLiteral("SELECT ") + countOf(InboxState::Pending, "pending")
-                              + countOf(InboxState::Processing, "processing") + countOf(InboxState::Failed, "failed")
-                              + countOf(InboxState::Dead, "dead") + countOf(InboxState::Done, "done")
-                              + QStringLiteral("SUM(CASE WHEN received_at >= :midnight THEN 1 ELSE 0 END) AS today "
-                                               "FROM webhook_inbox"),
+    InboxStats s;
+    // The state prefix of webhook_inbox_due_idx: only the rows of these states are read.
+    auto q = m_db.prepare(QStringLiteral("SELECT state, COUNT(*) AS n FROM webhook_inbox WHERE ")
+                              + sqlStates({ InboxState::Pending, InboxState::Processing, InboxState::Failed, InboxState::Dead })
+                              + QStringLiteral(" GROUP BY state"),
                           Tr::tr("count the webhooks in the inbox"));
     if (!q)
         return q.error();
-    if (auto r = q->bind(QStringLiteral(":midnight"), toDb(midnight)).execFirst(); !r)
+    if (auto r = q->exec(); !r)
         return r.error();
-    InboxStats s;
-    s.pending = q->value(QStringLiteral("pending")).toInt();
-    s.processing = q->value(QStringLiteral("processing")).toInt();
-    s.failed = q->value(QStringLiteral("failed")).toInt();
-    s.dead = q->value(QStringLiteral("dead")).toInt();
-    s.done = q->value(QStringLiteral("done")).toInt();
-    s.acceptedToday = q->value(QStringLiteral("today")).toInt();
+    while (q->next()) {
+        const int n = q->value(QStringLiteral("n")).toInt();
+        switch (inboxStateFromString(q->value(QStringLiteral("state")).toString()).value_or(InboxState::Done)) {
+        case InboxState::Pending: s.pending = n; break;
+        case InboxState::Processing: s.processing = n; break;
+        case InboxState::Failed: s.failed = n; break;
+        case InboxState::Dead: s.dead = n; break;
+        case InboxState::Done: break;
+        }
+    }
     q->finish();
+    // webhook_inbox_received_idx: today's rows only.
+    auto t = m_db.prepare(QStringLiteral("SELECT COUNT(*) AS today FROM webhook_inbox WHERE received_at >= :midnight"),
+                          Tr::tr("count the webhooks in the inbox"));
+    if (!t)
+        return t.error();
+    if (auto r = t->bind(QStringLiteral(":midnight"), toDb(midnight)).execFirst(); !r)
+        return r.error();
+    s.acceptedToday = t->value(QStringLiteral("today")).toInt();
+    t->finish();
     auto e = m_db.prepare(QStringLiteral("SELECT last_error, updated_at FROM webhook_inbox WHERE ")
                               + sqlStates({ InboxState::Failed, InboxState::Dead })
                               + QStringLiteral(" AND last_error IS NOT NULL ORDER BY updated_at DESC LIMIT 1"),
@@ -506,6 +514,33 @@ core::Result<InboxStats> InboxRepository::stats()
         s.lastErrorAt = timeFromDb(e->value(QStringLiteral("updated_at")));
     }
     return s;
+}
+
+core::Result<int> InboxRepository::countDone()
+{
+    auto q = m_db.prepare(QStringLiteral("SELECT COUNT(*) AS n FROM webhook_inbox WHERE state = ") + sqlState(InboxState::Done),
+                          Tr::tr("count the webhooks in the inbox"));
+    if (!q)
+        return q.error();
+    if (auto r = q->execFirst(); !r)
+        return r.error();
+    return q->value(QStringLiteral("n")).toInt();
+}
+
+core::Result<int> InboxRepository::pruneDone(const QDateTime &receivedBefore, int limit)
+{
+    // By id through a bounded sub-select (PostgreSQL has no DELETE ... LIMIT): a short statement
+    // each time, so the committer's INSERTs never wait long behind a prune.
+    auto q = m_db.prepare(QStringLiteral("DELETE FROM webhook_inbox WHERE id IN (SELECT id FROM webhook_inbox WHERE "
+                                         "received_at < :before AND state = ")
+                              + sqlState(InboxState::Done) + QStringLiteral(" ORDER BY received_at LIMIT :limit)"),
+                          Tr::tr("delete old processed webhooks"));
+    if (!q)
+        return q.error();
+    q->bind(QStringLiteral(":before"), toDb(receivedBefore)).bind(QStringLiteral(":limit"), std::max(1, limit));
+    if (auto r = q->exec(); !r)
+        return r.error();
+    return q->rowsAffected();
 }
 
 core::Result<QList<InboxItem>> InboxRepository::recent(int limit)

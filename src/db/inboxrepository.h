@@ -63,7 +63,8 @@ struct InboxStats
     int processing = 0;
     int failed = 0; // waiting for another attempt
     int dead = 0;
-    int done = 0;
+    // Done events are not counted: they are most of the table, and counting them would read it
+    // all (stats() is asked every 2 s); pruneDone() keeps them bounded.
     int acceptedToday = 0; // received since local midnight
     QString lastError;     // of the most recently failed or dead event
     QDateTime lastErrorAt;
@@ -135,7 +136,15 @@ public:
     // Every 'failed' event is due now (the GHL settings changed: the next attempt may work).
     core::Result<int> makeFailedDue();
 
+    // Index reads only (the waiting, processing and dead rows, today's receipts, the newest
+    // error): its cost does not grow with the done rows of the past.
     core::Result<InboxStats> stats();
+    // The done events, counted (reads them all: for tests and tools, not for a status line).
+    core::Result<int> countDone();
+    // Deletes done events received before `receivedBefore`, oldest first, at most `limit`;
+    // returns how many. Pending, failed and dead events are never pruned. The caller keeps every
+    // key younger than the replay window (a retry of it must stay a duplicate).
+    core::Result<int> pruneDone(const QDateTime &receivedBefore, int limit = 5000);
     core::Result<QList<InboxItem>> recent(int limit); // newest first, without bodies
     core::Result<std::optional<InboxItem>> get(qint64 id);
     // Whether a delivery with this idempotency key is stored, whatever its state.

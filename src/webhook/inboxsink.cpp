@@ -2,6 +2,8 @@
 
 #include "webhook/webhooklogging.h"
 
+#include <QElapsedTimer>
+
 #include <optional>
 #include <vector>
 
@@ -20,6 +22,21 @@ db::InboxDelivery toDelivery(const WebhookEvent &event)
     d.body = event.body;
     d.headers = event.headers;
     return d;
+}
+
+// Whether a failed batch looks like the database refusing something in it (worth writing its
+// rows one by one) rather than the database being away, locked or slow (then every row would
+// fail the same way, each after its own wait).
+// QSQLITE reports every failed step as a connection error ("Unable to fetch row"), a constraint
+// too; a file has no connection to lose, so on SQLite that kind says nothing.
+bool refusedARow(const core::Error &error, qint64 tookMs, bool sqlite)
+{
+    const bool refused = error.kind == core::Error::Kind::Database
+        || (sqlite && error.kind == core::Error::Kind::ConnectionLost);
+    if (!refused || tookMs > 1000)
+        return false;
+    const QString detail = error.details.toLower();
+    return !detail.contains(u"locked") && !detail.contains(u"busy") && !detail.contains(u"timeout");
 }
 
 } // namespace
@@ -91,7 +108,28 @@ core::Result<bool> BatchingInboxSink::commit(const WebhookEvent &event)
 
 core::Result<bool> BatchingInboxSink::contains(const QString &idempotencyKey)
 {
+    if (knownRecently(idempotencyKey))
+        return true;
     return db::InboxRepository(*m_database, m_clock).contains(idempotencyKey);
+}
+
+bool BatchingInboxSink::knownRecently(const QString &idempotencyKey) const
+{
+    std::lock_guard lock(m_recentMutex);
+    return m_recent.contains(idempotencyKey);
+}
+
+void BatchingInboxSink::remember(const QString &idempotencyKey)
+{
+    std::lock_guard lock(m_recentMutex);
+    if (m_recent.contains(idempotencyKey))
+        return;
+    m_recent.insert(idempotencyKey);
+    m_recentOrder.push_back(idempotencyKey);
+    if (m_recentOrder.size() > size_t(RecentKeys)) {
+        m_recent.remove(m_recentOrder.front());
+        m_recentOrder.pop_front();
+    }
 }
 
 void BatchingInboxSink::waitIdle()
@@ -104,6 +142,7 @@ void BatchingInboxSink::run()
 {
     // Connect now, not inside the first webhook's time to answer.
     db::InboxRepository repo(*m_database, m_clock);
+    const bool sqlite = !m_database->isPostgres();
     if (auto w = repo.warmUp(); !w)
         qCWarning(lcWebhook).noquote() << "the inbox is not reachable yet:" << w.error().toString();
     for (;;) {
@@ -123,12 +162,36 @@ void BatchingInboxSink::run()
         deliveries.reserve(qsizetype(batch.size()));
         for (const auto &p : batch)
             deliveries << p->delivery;
+        QElapsedTimer took;
+        took.start();
         const core::Result<QList<bool>> stored = repo.commitBatch(deliveries);
+        std::vector<core::Result<bool>> results;
+        results.reserve(batch.size());
+        if (stored) {
+            for (size_t i = 0; i < batch.size(); ++i)
+                results.emplace_back(stored.value().at(qsizetype(i)));
+        } else if (batch.size() > 1 && refusedARow(stored.error(), took.elapsed(), sqlite)) {
+            // One statement is one transaction: nothing of it is stored. Something in it was
+            // refused (a value the validation let through, a constraint): each row on its own, so
+            // only the bad one fails. Rows repeated in the batch are duplicates of the first.
+            qCWarning(lcWebhook).noquote() << "a batch of" << batch.size()
+                                           << "webhooks was refused; storing them one by one:" << stored.error().toString();
+            for (const auto &p : batch) {
+                if (!results.empty() && !results.back() && !refusedARow(results.back().error(), 0, sqlite)) {
+                    results.push_back(results.back().error()); // the database went away meanwhile
+                    continue;
+                }
+                const core::Result<QList<bool>> one = repo.commitBatch({ p->delivery });
+                results.push_back(one ? core::Result<bool>(one.value().at(0)) : core::Result<bool>(one.error()));
+            }
+        } else {
+            for (size_t i = 0; i < batch.size(); ++i)
+                results.emplace_back(stored.error());
+        }
         for (size_t i = 0; i < batch.size(); ++i) {
-            if (stored)
-                batch[i]->done(core::Result<bool>(stored.value().at(qsizetype(i))));
-            else
-                batch[i]->done(core::Result<bool>(stored.error()));
+            if (results[i])
+                remember(batch[i]->delivery.idempotencyKey);
+            batch[i]->done(results[i]);
         }
         {
             std::lock_guard lock(m_mutex);

@@ -4,6 +4,7 @@
 #include "db/inboxrepository.h"
 #include "webhook/webhookhandler.h"
 
+#include <QSet>
 #include <QThread>
 
 #include <condition_variable>
@@ -19,6 +20,8 @@ namespace qrt::webhook {
 // statement (one flush to disk), so a burst of 50 concurrent webhooks costs a few transactions
 // instead of 50, and an idle listener still commits each webhook at once. commitAsync() needs no
 // waiting thread at all; commit() blocks its caller until the batch is written.
+// A batch the database refuses for something other than a lost connection is written again row
+// by row: one bad delivery fails alone, its neighbours commit.
 class BatchingInboxSink final : public InboxSink, public AsyncInboxSink
 {
 public:
@@ -32,8 +35,11 @@ public:
     ~BatchingInboxSink() override; // commits what is queued, then stops the committer
 
     core::Result<bool> commit(const WebhookEvent &event) override;
-    // Reads the inbox on the calling thread's connection.
+    // Reads the inbox on the calling thread's connection (a key known recently needs no query).
     core::Result<bool> contains(const QString &idempotencyKey) override;
+    // The keys of the last RecentKeys deliveries this sink committed (new or duplicate).
+    bool knownRecently(const QString &idempotencyKey) const override;
+    static constexpr int RecentKeys = 8192;
     // `done` runs on the committer thread once the batch holding the event is written.
     void commitAsync(const WebhookEvent &event, std::function<void(const core::Result<bool> &)> done) override;
     // Blocks until everything queued so far is written and answered.
@@ -43,6 +49,7 @@ public:
 private:
     struct Pending;
     void run();
+    void remember(const QString &idempotencyKey);
 
     std::shared_ptr<db::Database> m_database;
     const core::Clock &m_clock;
@@ -54,6 +61,9 @@ private:
     int m_busy = 0; // batches being written
     quint64 m_batches = 0;
     std::vector<std::unique_ptr<QThread>> m_threads;
+    mutable std::mutex m_recentMutex;
+    QSet<QString> m_recent;
+    std::deque<QString> m_recentOrder; // oldest first
 };
 
 } // namespace qrt::webhook

@@ -80,6 +80,45 @@ QString firstId(std::initializer_list<QJsonValue> candidates)
     return {};
 }
 
+// RFC 8259 section 7: a control character (U+0000 to U+001F) inside a string must be escaped.
+// QJsonDocument accepts one raw; refuse it before parsing. Outside strings only blanks may occur
+// (and anything else fails the parse anyway). Returns the offset of the first one, or -1.
+qsizetype rawControlInString(const QByteArray &body)
+{
+    bool inString = false;
+    bool escaped = false;
+    for (qsizetype i = 0; i < body.size(); ++i) {
+        const auto c = static_cast<unsigned char>(body.at(i));
+        if (!inString) {
+            inString = c == '"';
+            continue;
+        }
+        if (c < 0x20)
+            return i;
+        if (escaped)
+            escaped = false;
+        else if (c == '\\')
+            escaped = true;
+        else if (c == '"')
+            inString = false;
+    }
+    return -1;
+}
+
+// What goes into SQL and log lines as text: no control character (an escaped "\u0000" or "\n"
+// decodes to one), a bounded length. Empty is fine (absent).
+QString unusableText(const QString &text, qsizetype maxLength)
+{
+    if (text.size() > maxLength)
+        return QStringLiteral("is longer than %1 characters").arg(maxLength);
+    for (QChar c : text) {
+        if (c.unicode() < 0x20 || c.unicode() == 0x7f || c.category() == QChar::Other_Control
+            || c.category() == QChar::Other_Surrogate)
+            return QStringLiteral("holds a control character");
+    }
+    return {};
+}
+
 } // namespace
 
 QString toString(PayloadShape shape)
@@ -130,6 +169,10 @@ QDateTime parseWebhookTimestamp(const QString &text)
 
 core::Result<WebhookEvent> parseWebhookPayload(const QByteArray &body)
 {
+    if (const qsizetype at = rawControlInString(body); at >= 0) {
+        return core::makeError(QStringLiteral("webhook.malformed"),
+            QStringLiteral("The webhook body is not valid JSON: a string holds an unescaped control character at offset %1.").arg(at));
+    }
     QJsonParseError error {};
     const QJsonDocument doc = QJsonDocument::fromJson(body, &error);
     if (error.error != QJsonParseError::NoError || !doc.isObject()) {
@@ -146,6 +189,14 @@ core::Result<WebhookEvent> parseWebhookPayload(const QByteArray &body)
     e.body = body;
     e.eventType = root.value(u"type").toString();
     e.webhookId = idText(root.value(u"webhookId"));
+    // The type and the delivery id are stored as text and logged: a bad one fails this delivery
+    // alone, here, instead of the group commit it would have been part of.
+    if (const QString why = unusableText(e.eventType, MaxEventTypeLength); !why.isEmpty())
+        return core::makeError(QStringLiteral("webhook.malformed"), QStringLiteral("The webhook's \"type\" %1.").arg(why));
+    if (!e.webhookId.isEmpty() && !plausibleId(e.webhookId)) {
+        return core::makeError(QStringLiteral("webhook.malformed"),
+            QStringLiteral("The webhook's \"webhookId\" is not usable (1 to 128 printable characters without spaces)."));
+    }
     const QJsonValue ts = root.value(u"timestamp");
     e.timestampText = ts.isDouble() ? QString::number(static_cast<qint64>(ts.toDouble())) : ts.toString();
     e.timestamp = parseWebhookTimestamp(e.timestampText);

@@ -39,7 +39,12 @@ struct WebhookEvent
     QString idempotencyKey() const;
 };
 
-// Error codes: "webhook.malformed" (not a JSON object: 400), "webhook.no_order_id" (JSON but no
+// The longest "type" accepted (GHL's are about 20 characters).
+constexpr qsizetype MaxEventTypeLength = 100;
+
+// Error codes: "webhook.malformed" (400: not a JSON object, a raw control character inside a
+// string (RFC 8259), a "type" with a control character or longer than MaxEventTypeLength, a
+// "webhookId" that is not 1 to 128 printable characters), "webhook.no_order_id" (JSON but no
 // usable order id: 422).
 core::Result<WebhookEvent> parseWebhookPayload(const QByteArray &body);
 

@@ -33,10 +33,35 @@ WebhookService::WebhookService(std::shared_ptr<db::Database> database, WebhookSe
     m_workerThread.setObjectName(QStringLiteral("inbox-worker"));
     connect(&m_server, &HttpServer::webSocketUpgradeRequested, m_feed, &feed::EventFeed::handleConnection,
             Qt::DirectConnection);
+    qRegisterMetaType<RejectedDelivery>();
+    m_healthClock.start();
+    // Refusals the HTTP layer answers itself (413, 411, 431, 415, a malformed request ...); the
+    // webhook handler reports its own (401, 400, 422, 429) with their reasons.
+    connect(&m_server, &HttpServer::requestAnswered, this,
+            [this](const QByteArray &, const QByteArray &path, int status, const QHostAddress &peer) {
+                if (status < 400 || status == 404 || status == 405)
+                    return;
+                const bool handlerAnswer = status == 400 || status == 401 || status == 422 || status == 429;
+                if (path.isEmpty() || (path == m_settings.webhook.path.toUtf8() && !handlerAnswer))
+                    noteRejected(status, QString::fromLatin1(reasonPhrase(status)), peer);
+            });
+    // Pruning deletes on a pool thread, never on this one (the GUI's, in the desktop).
+    m_pruneTimer = new QTimer(this);
+    m_pruneTimer->setInterval(std::max(1, m_settings.pruneIntervalS) * 1000);
+    connect(m_pruneTimer, &QTimer::timeout, this, [this] {
+        if (m_pruning.exchange(true))
+            return; // the previous prune still runs
+        m_handlerPool.start([this] {
+            if (auto pruned = pruneInbox(); !pruned)
+                qCWarning(lcWebhook).noquote() << "could not prune the webhook inbox:" << pruned.error().toString();
+            m_pruning = false;
+        });
+    });
 }
 
 WebhookService::~WebhookService()
 {
+    m_pruneTimer->stop();
     m_server.stop();
     m_handlerPool.waitForDone();
     m_sink.waitIdle(); // its callbacks answer through the handler
@@ -85,6 +110,7 @@ core::Result<void> WebhookService::start()
         return started.error();
     }
     m_running = true;
+    m_pruneTimer->start();
     emit listeningChanged(true);
     return {};
 }
@@ -135,7 +161,10 @@ void WebhookService::install(WebhookAuthenticator authenticator)
     // committer thread, which also sends the answers.
     m_handler->setExecutor([this](std::function<void()> job) { m_handlerPool.start(std::move(job)); });
     m_handler->setAsyncInbox(&m_sink);
+    m_handler->setDetailToken(m_settings.feedToken);
     m_handler->install(m_server);
+    connect(m_handler.get(), &WebhookRequestHandler::webhookRefused, this, &WebhookService::noteRejected,
+            Qt::DirectConnection);
     // Emitted on the committer thread: both receivers are queued to their own threads.
     connect(m_handler.get(), &WebhookRequestHandler::webhookReceived, m_worker,
             [worker = m_worker](const WebhookEvent &, bool duplicate) {
@@ -243,6 +272,7 @@ void WebhookService::finishStop()
     m_workerThread.quit();
     m_workerThread.wait();
     m_worker = nullptr;
+    m_pruneTimer->stop();
     m_feed->close();
     m_running = false;
     m_stopping = false;
@@ -250,24 +280,130 @@ void WebhookService::finishStop()
     emit stopped();
 }
 
+void WebhookService::setStatusDetail(std::function<QJsonObject()> detail)
+{
+    std::lock_guard lock(m_healthMutex);
+    m_statusDetail = std::move(detail);
+}
+
 QJsonObject WebhookService::status()
 {
+    // One caller at a time probes (on its own thread: /healthz is answered on the pool); the
+    // others answer from the last probe, so a /healthz flood costs one query every 2 s at most.
+    constexpr qint64 ProbeHungMs = WebhookRequestHandler::AnswerWithinMs;
+    std::unique_lock lock(m_healthMutex);
+    const qint64 now = m_healthClock.elapsed();
+    const bool stale = m_healthAtMs < 0 || now - m_healthAtMs > HealthMaxAgeMs;
+    if (stale && m_probeStartedMs < 0) {
+        m_probeStartedMs = now;
+        lock.unlock();
+        QJsonObject fresh = probe();
+        lock.lock();
+        m_health = std::move(fresh);
+        m_healthAtMs = m_healthClock.elapsed();
+        m_probeStartedMs = -1;
+        m_healthDone.notify_all();
+        return m_health;
+    }
+    if (m_healthAtMs < 0) // the first probe runs: wait for it, not longer than an answer may take
+        m_healthDone.wait_for(lock, std::chrono::milliseconds(ProbeHungMs), [this] { return m_healthAtMs >= 0; });
+    if (m_probeStartedMs >= 0 && m_healthClock.elapsed() - m_probeStartedMs > ProbeHungMs) {
+        // A probe that takes this long: the database does not answer (stopped, blackholed, locked).
+        QJsonObject hung = m_health;
+        hung.insert(QStringLiteral("status"), QStringLiteral("degraded"));
+        hung.insert(QStringLiteral("database"), QStringLiteral("The database has not answered for %1 s.")
+                                                     .arg((m_healthClock.elapsed() - m_probeStartedMs) / 1000));
+        return hung;
+    }
+    if (m_healthAtMs < 0)
+        return { { QStringLiteral("status"), QStringLiteral("degraded") },
+                 { QStringLiteral("database"), QStringLiteral("The database has not answered yet.") } };
+    return m_health;
+}
+
+QJsonObject WebhookService::probe()
+{
+    ++m_probes;
     db::InboxRepository repo(*m_database, m_clock);
     auto stats = repo.stats();
     if (!stats)
         return { { QStringLiteral("status"), QStringLiteral("degraded") },
                  { QStringLiteral("database"), stats.error().message } };
     const db::InboxStats &s = stats.value();
-    return { { QStringLiteral("inboxDepth"), s.depth() },
-             { QStringLiteral("inboxPending"), s.pending },
-             { QStringLiteral("inboxProcessing"), s.processing },
-             { QStringLiteral("inboxFailed"), s.failed },
-             { QStringLiteral("inboxDead"), s.dead },
-             { QStringLiteral("inboxDone"), s.done },
-             { QStringLiteral("acceptedToday"), s.acceptedToday },
-             { QStringLiteral("lastError"), s.lastError },
-             { QStringLiteral("lastErrorAt"), s.lastErrorAt.isValid() ? s.lastErrorAt.toString(Qt::ISODateWithMs) : QString() },
-             { QStringLiteral("feedClients"), m_feed->clientCount() } };
+    QJsonObject o { { QStringLiteral("status"), QStringLiteral("ok") },
+                    { QStringLiteral("inboxDepth"), s.depth() },
+                    { QStringLiteral("inboxPending"), s.pending },
+                    { QStringLiteral("inboxProcessing"), s.processing },
+                    { QStringLiteral("inboxFailed"), s.failed },
+                    { QStringLiteral("inboxDead"), s.dead },
+                    { QStringLiteral("acceptedToday"), s.acceptedToday },
+                    { QStringLiteral("lastError"), s.lastError },
+                    { QStringLiteral("lastErrorAt"), s.lastErrorAt.isValid() ? s.lastErrorAt.toString(Qt::ISODateWithMs) : QString() },
+                    { QStringLiteral("feedClients"), m_feed->clientCount() } };
+    std::function<QJsonObject()> detail;
+    {
+        std::lock_guard lock(m_healthMutex);
+        detail = m_statusDetail;
+    }
+    if (detail) {
+        const QJsonObject extra = detail();
+        for (auto it = extra.begin(); it != extra.end(); ++it)
+            o.insert(it.key(), it.value());
+    }
+    return o;
+}
+
+core::Result<int> WebhookService::pruneInbox()
+{
+    // Never a key a retry inside the replay window could still ask about (plus an hour of margin).
+    const qint64 keepS = std::max<qint64>(qint64(m_settings.inboxKeepDays) * 86400, qint64(m_settings.webhook.replayWindowS) + 3600);
+    const QDateTime before = m_clock.now().addSecs(-keepS);
+    db::InboxRepository repo(*m_database, m_clock);
+    int total = 0;
+    for (;;) {
+        constexpr int Chunk = 5000;
+        auto pruned = repo.pruneDone(before, Chunk);
+        if (!pruned)
+            return pruned.error();
+        total += pruned.value();
+        if (pruned.value() < Chunk)
+            break;
+    }
+    if (total > 0)
+        qCInfo(lcWebhook) << "pruned" << total << "processed webhook(s) received before" << before.toString(Qt::ISODate);
+    return total;
+}
+
+void WebhookService::noteRejected(int status, const QString &reason, const QHostAddress &peer)
+{
+    RejectedDelivery r;
+    r.at = QDateTime::currentDateTimeUtc();
+    r.peer = peer.toString();
+    r.status = status;
+    // The reason may quote what the sender sent (a timestamp): shown escaped, bounded.
+    QString text = reason.left(300);
+    QString escaped;
+    escaped.reserve(text.size());
+    for (QChar c : std::as_const(text)) {
+        if (c.unicode() < 0x20 || c.unicode() == 0x7f)
+            escaped += QStringLiteral("\\x%1").arg(c.unicode(), 2, 16, QLatin1Char('0'));
+        else
+            escaped += c;
+    }
+    r.reason = escaped;
+    {
+        std::lock_guard lock(m_rejectionsMutex);
+        m_rejections.append(r);
+        if (m_rejections.size() > MaxRejections)
+            m_rejections.removeFirst();
+    }
+    QMetaObject::invokeMethod(this, [this, r] { emit deliveryRejected(r); }, Qt::QueuedConnection);
+}
+
+QList<RejectedDelivery> WebhookService::recentRejections() const
+{
+    std::lock_guard lock(m_rejectionsMutex);
+    return m_rejections;
 }
 
 } // namespace qrt::webhook

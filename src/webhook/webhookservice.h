@@ -10,12 +10,18 @@
 #include "webhook/inboxworker.h"
 #include "webhook/webhookhandler.h"
 
+#include <QDateTime>
+#include <QElapsedTimer>
 #include <QObject>
 #include <QThread>
 #include <QThreadPool>
+#include <QTimer>
 
+#include <atomic>
+#include <condition_variable>
 #include <functional>
 #include <memory>
+#include <mutex>
 
 namespace qrt::feed {
 class EventFeed;
@@ -32,9 +38,23 @@ struct WebhookServiceSettings
     InboxWorkerOptions worker;
     HttpServer::Options http;
     int handlerThreads = 0; // signature checks and parsing off the listener's thread; 0: one per core
+    // Done inbox events older than this are deleted in the background, every pruneIntervalS; never
+    // one younger than the replay window plus an hour (its retry must stay a duplicate).
+    int inboxKeepDays = 30;
+    int pruneIntervalS = 3600;
 
     // [webhook], [ghl], [qr], [feed] and [station] of a configuration.
     static WebhookServiceSettings fromConfig(const core::Config &config);
+};
+
+// A webhook the listener refused (401, 400, 413, 422, 429, ...), for the listener panel. Never a
+// secret: the reason is the answer's text, with control characters shown escaped and bounded.
+struct RejectedDelivery
+{
+    QDateTime at;
+    QString peer;
+    int status = 0;
+    QString reason;
 };
 
 // What `qrtickets serve` (and the desktop's listener) runs: the HTTP listener with the webhook
@@ -91,13 +111,30 @@ public:
     void setFeedTokenKeeper(FeedTokenKeeper keeper) { m_feedTokenKeeper = std::move(keeper); }
     QString feedToken() const { return m_settings.feedToken; }
 
-    // /healthz: inbox depth, dead count, last error.
+    // /healthz: "status" ("ok", or "degraded" while the database does not answer) and the detail
+    // (inbox depth, dead count, last error, ...). A cached probe: at most one database probe
+    // every HealthMaxAgeMs however many ask; only the first call after start may wait for it.
     QJsonObject status();
+    static constexpr int HealthMaxAgeMs = 2000;
+    quint64 healthProbes() const { return m_probes.load(); } // database probes so far
+    // More detail for /healthz's authenticated callers (e.g. the last reconciliation), merged in.
+    // Called on a pool thread at most once per probe; must not block for long.
+    void setStatusDetail(std::function<QJsonObject()> detail);
+
+    // Deletes done inbox events older than the retention (see WebhookServiceSettings); runs on
+    // the calling thread. The service calls it in the background every pruneIntervalS.
+    core::Result<int> pruneInbox();
+
+    // The last refused deliveries, newest last (at most MaxRejections). Any thread.
+    QList<RejectedDelivery> recentRejections() const;
+    static constexpr int MaxRejections = 50;
 
 Q_SIGNALS:
     void stopped();
     // After start(), stopListening(), listen() and stop(): whether webhooks are accepted now.
     void listeningChanged(bool listening);
+    // A delivery was refused; emitted on this object's thread.
+    void deliveryRejected(const qrt::webhook::RejectedDelivery &rejected);
 
 private:
     void install(WebhookAuthenticator authenticator);
@@ -106,6 +143,8 @@ private:
     // keeper) when bound beyond loopback; *problem says why there is none where one is needed.
     QString feedTokenFor(const core::WebhookSettings &webhook, const QString &token, QString *problem);
     void applyFeedGate(const core::WebhookSettings &webhook, const QString &token);
+    void noteRejected(int status, const QString &reason, const QHostAddress &peer);
+    QJsonObject probe();
 
     std::shared_ptr<db::Database> m_database;
     WebhookServiceSettings m_settings;
@@ -123,6 +162,20 @@ private:
     QString m_generatedFeedToken; // kept by the keeper; empty: none generated
     bool m_running = false;
     bool m_stopping = false;
+    QTimer *m_pruneTimer = nullptr;
+    std::atomic_bool m_pruning { false };
+    std::atomic<quint64> m_probes { 0 };
+    mutable std::mutex m_healthMutex;
+    std::condition_variable m_healthDone;
+    QJsonObject m_health;          // the last probe's answer; empty before the first
+    qint64 m_healthAtMs = -1;      // when it was taken (m_healthClock)
+    qint64 m_probeStartedMs = -1;  // a probe runs since then; -1: none
+    QElapsedTimer m_healthClock;
+    std::function<QJsonObject()> m_statusDetail;
+    mutable std::mutex m_rejectionsMutex;
+    QList<RejectedDelivery> m_rejections;
 };
 
 } // namespace qrt::webhook
+
+Q_DECLARE_METATYPE(qrt::webhook::RejectedDelivery)
