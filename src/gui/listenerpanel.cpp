@@ -16,6 +16,7 @@
 #include "webhook/webhookservice.h"
 
 #include <QDateTime>
+#include <QGroupBox>
 #include <QHeaderView>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -26,6 +27,7 @@
 #include <QPushButton>
 #include <QTimer>
 #include <QUuid>
+#include <QVBoxLayout>
 
 namespace qrt::gui {
 
@@ -78,6 +80,7 @@ struct ListenerPanel::Private
     QTimer *pollTimer = nullptr;
     QTimer *coalesce = nullptr;
     QList<db::InboxItem> rows;
+    QTableWidget *refusedTable = nullptr; // the listener's refusals (401, 413, ...): never in the inbox
     QNetworkAccessManager *nam = nullptr;
     QLabel *reconcileLabel = nullptr; // the last reconciliation, what it healed, the next run
     bool refreshing = false;
@@ -149,9 +152,54 @@ ListenerPanel::ListenerPanel(Services &services, QWidget *parent)
                 [this](const reconcile::ReconcileStatus &s) { d->reconcileLabel->setText(s.summaryLine()); });
     }
 
+    buildRefusedTable();
     m_ui->testWebhookButton->setVisible(d->services.demo);
     updateState();
     refresh();
+}
+
+void ListenerPanel::buildRefusedTable()
+{
+    auto *group = new QGroupBox(tr("Refused deliveries"), this);
+    group->setObjectName(QStringLiteral("refusedGroup"));
+    auto *layout = new QVBoxLayout(group);
+    auto *table = new QTableWidget(0, 4, group);
+    table->setObjectName(QStringLiteral("refusedTable"));
+    table->setHorizontalHeaderLabels({ tr("Time"), tr("From"), tr("Answer"), tr("Reason") });
+    table->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    table->horizontalHeader()->setStretchLastSection(true);
+    table->verticalHeader()->hide();
+    table->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    table->setSelectionBehavior(QAbstractItemView::SelectRows);
+    table->setToolTip(tr("Requests this listener refused (wrong signature or secret, too large, not an order ...). "
+                         "GHL retries only a 429; the others are lost unless fixed at the sender."));
+    layout->addWidget(table);
+    m_ui->mainLayout->addWidget(group, 1);
+    d->refusedTable = table;
+    webhook::WebhookService *service = d->services.webhookService;
+    if (!service) {
+        group->hide();
+        return;
+    }
+    const QList<webhook::RejectedDelivery> earlier = service->recentRejections();
+    for (const webhook::RejectedDelivery &r : earlier)
+        addRefused(r);
+    connect(service, &webhook::WebhookService::deliveryRejected, this, &ListenerPanel::addRefused);
+}
+
+void ListenerPanel::addRefused(const webhook::RejectedDelivery &rejected)
+{
+    QTableWidget *table = d->refusedTable;
+    table->insertRow(0); // newest first
+    const QString texts[] = { QLocale().toString(rejected.at.toLocalTime(), QLocale::ShortFormat), rejected.peer,
+                              QString::number(rejected.status), rejected.reason };
+    for (int c = 0; c < 4; ++c) {
+        auto *cell = new QTableWidgetItem(texts[c]);
+        cell->setToolTip(texts[c]);
+        table->setItem(0, c, cell);
+    }
+    while (table->rowCount() > webhook::WebhookService::MaxRejections)
+        table->removeRow(table->rowCount() - 1);
 }
 
 ListenerPanel::~ListenerPanel() = default;

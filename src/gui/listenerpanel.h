@@ -8,13 +8,18 @@ namespace Ui {
 class ListenerPanel;
 }
 
+namespace qrt::webhook {
+struct RejectedDelivery;
+}
+
 namespace qrt::gui {
 
 struct Services;
 
 // Starts and stops the embedded webhook listener and shows what it receives: address, auth mode,
-// accepted today, dead events, recent deliveries (refreshed live) with "Retry" for dead ones and,
-// in demo mode, "Send test webhook".
+// accepted today, dead events, recent deliveries (refreshed live) with "Retry" for dead ones, the
+// deliveries the listener refused (401, 413, 422, 429 ...: never in the inbox) and, in demo mode,
+// "Send test webhook".
 class ListenerPanel : public QWidget
 {
     Q_OBJECT
@@ -44,6 +49,8 @@ private:
     void postTestWebhook(const QString &orderId, const QString &contactId);
     void updateButtons();
     void watchDeliveries();
+    void buildRefusedTable();
+    void addRefused(const webhook::RejectedDelivery &rejected);
 
     struct Private;
     std::unique_ptr<Ui::ListenerPanel> m_ui;

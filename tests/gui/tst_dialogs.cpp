@@ -518,6 +518,13 @@ private slots:
         const QByteArray body = R"({"type":"OrderCreate","_id":"o-after-restart","contactId":"c1"})";
         QNetworkAccessManager nam;
         QCOMPARE(servetest::send(nam, "POST", url, body, { { "X-Webhook-Secret", "demo-secret" } }).status, 401);
+        // A refusal never reaches the inbox: the panel lists it apart, without the secret sent.
+        auto *refused = child<QTableWidget>(panel, "refusedTable");
+        QTRY_COMPARE_WITH_TIMEOUT(refused->rowCount(), 1, test::kWaitMs);
+        QCOMPARE(refused->item(0, 1)->text(), QStringLiteral("127.0.0.1"));
+        QCOMPARE(refused->item(0, 2)->text(), QStringLiteral("401"));
+        QVERIFY2(!refused->item(0, 3)->text().contains(u"demo-secret"), qPrintable(refused->item(0, 3)->text()));
+        screenshot(panel, QStringLiteral("listener-panel-refused"));
         QCOMPARE(servetest::send(nam, "POST", url, body, { { "X-Webhook-Secret", "changed-secret" } }).status, 200);
         QTest::mouseClick(child<QPushButton>(panel, "startStopButton"), Qt::LeftButton);
         QVERIFY(!s.webhookServer->isListening());
