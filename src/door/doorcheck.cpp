@@ -36,12 +36,11 @@ bool isRefunded(const core::Order &o)
         || o.orderStatus.compare(core::PaymentStatus::Refunded, Qt::CaseInsensitive) == 0;
 }
 
-// Not (fully) paid: what [door] admit_unpaid decides about. An empty status (orders adopted from
-// the original system) counts as paid: the door cannot tell.
+// Unpaid or partially paid: what [door] admit_unpaid decides about (PRODUCT.md section 4b). Other
+// statuses (pending, failed, an empty one of an adopted order) are admitted and shown in the verdict.
 bool isUnpaid(const QString &paymentStatus)
 {
-    static const QStringList unpaid = { core::PaymentStatus::Unpaid, core::PaymentStatus::PartiallyPaid,
-                                        core::PaymentStatus::Pending, core::PaymentStatus::Failed };
+    static const QStringList unpaid = { core::PaymentStatus::Unpaid, core::PaymentStatus::PartiallyPaid };
     return unpaid.contains(paymentStatus.trimmed().toLower());
 }
 
