@@ -1,6 +1,7 @@
 #include "app/commands.h"
 
 #include "app/platformconsole.h"
+#include "reconcile/reconciler.h"
 #include "webhook/webhookservice.h"
 
 #include "core/logsink.h"
@@ -9,8 +10,9 @@
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
-#include <QLoggingCategory>
+#include <QJsonObject>
 #include <QSettings>
+#include <QLoggingCategory>
 #include <QSocketNotifier>
 #include <QTextStream>
 
@@ -167,12 +169,40 @@ int runServe(AppContext &context)
                     context.database->url().kindName() + u' ' + context.database->url().display(), settings.worker.station)
         << Qt::endl;
 
+    // The reconciliation loop: at start, then every [sync] reconcile_interval_s, an incremental
+    // sync and the QR outbox pass, one station at a time (reconcile_lease decides).
+    reconcile::Reconciler reconciler(context.database, reconcile::ReconcilerOptions::fromConfig(context.config));
+    const int reconcileS = context.config.reconcileIntervalS();
+    if (reconcileS > 0) {
+        out << Tr::tr("Reconciliation: now, then every %n second(s) ([sync] reconcile_interval_s).", nullptr, reconcileS) << Qt::endl;
+        reconciler.start();
+    } else {
+        out << Tr::tr("Reconciliation is off ([sync] reconcile_interval_s = 0).") << Qt::endl;
+    }
+
     int exitCode = ExitOk;
-    QObject::connect(&service, &webhook::WebhookService::stopped, qApp, [&] { QCoreApplication::exit(exitCode); });
+    // Ends when both the service (inbox drained) and the reconciliation (a sync in flight
+    // cancelled, its lease freed) have stopped.
+    bool serviceStopped = false;
+    bool reconcilerStopped = !reconciler.isStarted();
+    const auto exitWhenDone = [&] {
+        if (serviceStopped && reconcilerStopped)
+            QCoreApplication::exit(exitCode);
+    };
+    QObject::connect(&service, &webhook::WebhookService::stopped, qApp, [&] {
+        serviceStopped = true;
+        exitWhenDone();
+    });
+    QObject::connect(&reconciler, &reconcile::Reconciler::stopped, qApp, [&] {
+        reconcilerStopped = true;
+        exitWhenDone();
+    });
     const auto shutdown = [&](int signal) {
         if (!service.isRunning())
             return;
         out << Tr::tr("Signal %1: no longer accepting webhooks; finishing the events in progress ...").arg(signal) << Qt::endl;
+        if (reconciler.isStarted())
+            reconciler.stop();
         service.stop();
     };
 #ifdef Q_OS_UNIX

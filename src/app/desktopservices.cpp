@@ -3,6 +3,8 @@
 #include "core/logsink.h"
 #include "gui/secretaccess.h"
 
+#include <QJsonObject>
+
 namespace qrt::app {
 
 namespace {
@@ -21,6 +23,7 @@ bool inSection(const QSet<core::ConfigKey> &keys, QStringView section)
 DesktopServices::DesktopServices(core::ConfigStore &config, std::shared_ptr<db::Database> database, QObject *parent)
     : QObject(parent), m_config(config), m_ghl(config.config().ghl()), m_sync(database), m_dbWorker(database),
       m_countWorker(database), m_changeWatcher(database),
+      m_reconciler(database, reconcile::ReconcilerOptions::fromConfig(config.config())),
       m_webhook(database, webhook::WebhookServiceSettings::fromConfig(config.config()), core::SystemClock::instance()),
       m_services { config.config(), database, config.config().stationName() }
 {
@@ -33,6 +36,7 @@ DesktopServices::DesktopServices(core::ConfigStore &config, std::shared_ptr<db::
     m_services.webhookService = &m_webhook;
     m_services.webhookServer = &m_webhook.server();
     m_services.feed = &m_webhook.feed();
+    m_services.reconciler = &m_reconciler;
     connect(&m_config, &core::ConfigStore::keysChanged, this, &DesktopServices::takeSettings);
     // Bound beyond loopback without [feed] token: the listener generates one on its first start; it
     // is kept like the other secrets (the keychain) and used from then on (Settings shows it).
@@ -41,6 +45,13 @@ DesktopServices::DesktopServices(core::ConfigStore &config, std::shared_ptr<db::
         // Queued: the service is in the middle of listening; the new setting reaches it unchanged.
         QMetaObject::invokeMethod(this, [this, token] { keepFeedToken(token); }, Qt::QueuedConnection);
         return {};
+    });
+    // The desktop reconciles while its listener listens (PRODUCT.md section 3, [sync]).
+    connect(&m_webhook, &webhook::WebhookService::listeningChanged, this, [this](bool listening) {
+        if (listening && !m_reconciler.isStarted())
+            m_reconciler.start();
+        else if (!listening && m_reconciler.isStarted())
+            m_reconciler.stop();
     });
 }
 
@@ -65,6 +76,8 @@ void DesktopServices::takeSettings(const QSet<core::ConfigKey> &keys)
         m_ghl.setSettings(config.ghl()); // a new token, location or base URL for the next request
     if (keys.contains(core::ConfigKey::StationName))
         m_services.station = config.stationName();
+    if (inSection(keys, u"ghl") || inSection(keys, u"qr") || inSection(keys, u"sync") || inSection(keys, u"station"))
+        m_reconciler.setOptions(reconcile::ReconcilerOptions::fromConfig(config));
     // The service itself compares: the worker always takes GHL and QR settings, the listener
     // listens again only when its own changed.
     if (inSection(keys, u"ghl") || inSection(keys, u"qr") || inSection(keys, u"webhook") || inSection(keys, u"feed")) {

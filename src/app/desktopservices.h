@@ -5,6 +5,7 @@
 #include "gui/changewatcher.h"
 #include "gui/dbworker.h"
 #include "gui/services.h"
+#include "reconcile/reconciler.h"
 #include "sync/syncengine.h"
 #include "webhook/webhookservice.h"
 
@@ -17,7 +18,8 @@ namespace qrt::app {
 
 // The desktop's long-lived objects, built once here and handed to the windows through
 // gui::Services: the GHL client, the sync engine, the webhook service (listener, inbox worker and
-// event feed; built, started by the listener panel), the change watcher and the one database worker
+// event feed; built, started by the listener panel), the reconciliation loop (running while the
+// listener listens), the change watcher and the one database worker
 // all windows share (plus a second one only for the order list's counts, so that a slow count never
 // delays a page). Each takes new settings from the ConfigStore's change signal: the GHL client
 // at once, the inbox worker for its next event, the listener by listening again when its own
@@ -34,6 +36,7 @@ public:
     gui::Services &services() { return m_services; }
     ghl::GhlClient &ghl() { return m_ghl; }
     webhook::WebhookService &webhookService() { return m_webhook; }
+    reconcile::Reconciler &reconciler() { return m_reconciler; }
 
 Q_SIGNALS:
     // A settings change a service could not take (the listener keeps its old port when the new one
@@ -51,6 +54,8 @@ private:
     gui::DbWorker m_dbWorker;
     gui::DbWorker m_countWorker; // the order list's counts, so a slow count never delays a page
     gui::ChangeWatcher m_changeWatcher;
+    // Before the webhook service: /healthz asks it for its status until the service is gone.
+    reconcile::Reconciler m_reconciler;
     webhook::WebhookService m_webhook;
     gui::Services m_services;
 };
