@@ -172,6 +172,7 @@ int runServe(AppContext &context)
     // The reconciliation loop: at start, then every [sync] reconcile_interval_s, an incremental
     // sync and the QR outbox pass, one station at a time (reconcile_lease decides).
     reconcile::Reconciler reconciler(context.database, reconcile::ReconcilerOptions::fromConfig(context.config));
+    service.setStatusDetail([&reconciler] { return QJsonObject { { QStringLiteral("reconciliation"), reconciler.statusJson() } }; });
     const int reconcileS = context.config.reconcileIntervalS();
     if (reconcileS > 0) {
         out << Tr::tr("Reconciliation: now, then every %n second(s) ([sync] reconcile_interval_s).", nullptr, reconcileS) << Qt::endl;
@@ -217,6 +218,7 @@ int runServe(AppContext &context)
     Q_UNUSED(shutdown)
 #endif
     const int code = QCoreApplication::exec();
+    service.setStatusDetail({}); // the reconciler goes first
     out << Tr::tr("Stopped.") << Qt::endl;
     return code;
 }

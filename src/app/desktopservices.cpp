@@ -53,6 +53,8 @@ DesktopServices::DesktopServices(core::ConfigStore &config, std::shared_ptr<db::
         else if (!listening && m_reconciler.isStarted())
             m_reconciler.stop();
     });
+    m_webhook.setStatusDetail(
+        [r = &m_reconciler] { return QJsonObject { { QStringLiteral("reconciliation"), r->statusJson() } }; });
 }
 
 DesktopServices::~DesktopServices() = default;
