@@ -177,6 +177,12 @@ private slots:
             puts[orderOfUrl.value(decoded.value())] << r.receivedAt;
         }
         int repeated = 0;
+        QHash<QString, QString> newestOfContact;
+        for (const QString &id : orderIds) {
+            auto o = ghl::orderFromJson(m_sim.orderJson(id));
+            if (o && !o->isVoid() && !newestOfContact.contains(o->contactId))
+                newestOfContact.insert(o->contactId, id);
+        }
         for (int i = 0; i < events; ++i) {
             const QJsonObject order = m_sim.orderJson(orderIds.at(i));
             auto parsed = ghl::orderFromJson(order);
@@ -188,6 +194,14 @@ private slots:
             QVERIFY_OK(list);
             QVERIFY2(list->size() == want, qPrintable(QStringLiteral("order %1 should have %2 tickets, has %3")
                                                           .arg(orderIds.at(i)).arg(want).arg(list->size())));
+            if (parsed->isVoid()) { // cancelled and refunded orders get no QR code
+                QVERIFY2(puts.at(i).isEmpty(), qPrintable(QStringLiteral("cancelled order %1 got a QR code").arg(orderIds.at(i))));
+                continue;
+            }
+            // Two orders of one contact for one field: the newest one's QR stays, an older one may
+            // be skipped once the newer one is there (orderIds() is newest first).
+            if (puts.at(i).isEmpty() && newestOfContact.value(parsed->contactId) != orderIds.at(i))
+                continue;
             QVERIFY2(!puts.at(i).isEmpty(), qPrintable(QStringLiteral("order %1's contact was never updated").arg(orderIds.at(i))));
             if (puts.at(i).size() > 1) {
                 // Honest count: an update GHL confirmed in the instant between its answer and our
@@ -199,7 +213,8 @@ private slots:
             }
         }
         qInfo("%d of %d contact updates were sent again after the restart: GHL had received them, but the kill came before its answer reached serve or before serve recorded it", repeated, events);
-        QVERIFY2(repeated <= 4, "at most the events in flight at the kill (the worker's concurrency) may repeat an update");
+        // The QR outbox checks GHL before writing a field again after a crash (issue 16 found 2-3 repeats).
+        QVERIFY2(repeated == 0, "no contact update may be sent twice, not even across kill -9");
         auto end = repo.stats();
         QVERIFY_OK(end);
         QCOMPARE(end->dead, 0);
