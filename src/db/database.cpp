@@ -1,6 +1,7 @@
 #include "db/database.h"
 
 #include "db/logging.h"
+#include "db/searchtext.h"
 
 #include <QCoreApplication>
 #include <QDir>
@@ -145,6 +146,13 @@ core::Result<QSqlDatabase> Database::openNew(const QString &name)
                 threadConnections().localData()->remove(name);
                 return error;
             }
+        }
+    }
+    if (sqlite) {
+        // Name sorts and the name index of migration 0012 need the collation on every connection.
+        if (auto r = registerSqliteCollation(db); !r) {
+            threadConnections().localData()->remove(name);
+            return r.error();
         }
     }
     qCDebug(lcDb) << "opened" << m_url.kindName() << "connection" << m_url.display() << "for thread"

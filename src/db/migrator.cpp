@@ -1,6 +1,7 @@
 #include "db/migrator.h"
 
 #include "db/logging.h"
+#include "db/searchtext.h"
 
 #include <QCoreApplication>
 #include <QDir>
@@ -194,6 +195,10 @@ core::Result<MigrationReport> Migrator::migrate()
                 e.details += QStringLiteral("\nStatement: ") + statement.left(300);
                 return e;
             }
+        }
+        if (m.version == 12) { // C++ step: fold the search column as SQL's lower() cannot (searchtext.h)
+            if (auto r = refoldSearchColumn(m_db, db); !r)
+                return r.error();
         }
         QSqlQuery record(db);
         record.prepare(QStringLiteral("INSERT INTO schema_migrations (version, name) VALUES (?, ?)"));

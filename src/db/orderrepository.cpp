@@ -1,5 +1,7 @@
 #include "db/orderrepository.h"
 
+#include "db/searchtext.h"
+
 #include <QCoreApplication>
 #include <QHash>
 #include <QJsonArray>
@@ -139,14 +141,15 @@ QString escapeLike(const QString &text)
 }
 
 // WHERE clause with bound values only: nothing the user typed is ever put into SQL text.
-QString whereClause(const OrderQuery &query, QVariantMap &binds)
+QString whereClause(const Database &db, const OrderQuery &query, QVariantMap &binds)
 {
     QStringList parts;
-    const QStringList words = query.search.simplified().toLower().split(u' ', Qt::SkipEmptyParts);
+    const QStringList words = foldForSearch(query.search.simplified()).split(u' ', Qt::SkipEmptyParts);
     for (const QString &word : words.mid(0, 8)) {
-        // search_text: lower-case order id, names, e-mail and phone, kept by the database (migration 0003).
+        // The search column: order id, names, e-mail and phone, case-folded as the words are
+        // (searchtext.h; migrations 0003 and 0012).
         const QString name = QStringLiteral(":word%1").arg(binds.size());
-        parts << QStringLiteral("search_text LIKE ") + name + QStringLiteral(" ESCAPE '\\'");
+        parts << searchColumn(db.dialect()) + QStringLiteral(" LIKE ") + name + QStringLiteral(" ESCAPE '\\'");
         binds.insert(name, QString(u'%' + escapeLike(word) + u'%'));
     }
     if (!query.eventId.isEmpty()) {
@@ -180,12 +183,17 @@ QString whereClause(const OrderQuery &query, QVariantMap &binds)
     return parts.isEmpty() ? QString() : QStringLiteral(" WHERE ") + parts.join(QStringLiteral(" AND "));
 }
 
-QString orderBy(const OrderQuery &query)
+QString orderBy(const Database &db, const OrderQuery &query)
 {
     QString column;
     switch (query.sort) {
     case OrderSort::OrderId: column = QStringLiteral("order_id"); break;
-    case OrderSort::Contact: column = QStringLiteral("lower(contact_lastname) %1, lower(contact_firstname)"); break;
+    case OrderSort::Contact:
+        // SQLite: the Unicode collation of searchtext.h ("Ábel" before "Bela"), which the name index of
+        // migration 0012 is sorted by. PostgreSQL: the database's collation.
+        column = db.isPostgres() ? QStringLiteral("lower(contact_lastname) %1, lower(contact_firstname)")
+                                 : QStringLiteral("contact_lastname COLLATE qrt_name %1, contact_firstname COLLATE qrt_name");
+        break;
     case OrderSort::Email: column = QStringLiteral("lower(contact_email)"); break;
     case OrderSort::Event: column = QStringLiteral("event_name"); break;
     case OrderSort::Live: column = QStringLiteral("tickets_live"); break;
@@ -289,8 +297,13 @@ core::Result<int> OrderRepository::upsert(const QList<core::Order> &orders)
         auto q = prepareUpsert(m_db, Tr::tr("prepare saving orders"));
         if (!q)
             return q.error();
+        auto searchText = SearchTextWriter::prepare(m_db);
+        if (!searchText)
+            return searchText.error();
         for (const core::Order &o : orders) {
             if (auto r = upsertOne(q.value(), o); !r)
+                return r.error();
+            if (auto r = searchText->store(o); !r)
                 return r.error();
         }
         return static_cast<int>(orders.size());
@@ -368,7 +381,7 @@ core::Result<QList<OrderRow>> OrderRepository::list(const OrderQuery &query)
 {
     QVariantMap binds;
     auto q = m_db.prepare(QStringLiteral("SELECT ") + QLatin1StringView(kListColumns) + QStringLiteral(" FROM ghl_qr_orders")
-                              + whereClause(query, binds) + orderBy(query) + QStringLiteral(" LIMIT :limit OFFSET :offset"),
+                              + whereClause(m_db, query, binds) + orderBy(m_db, query) + QStringLiteral(" LIMIT :limit OFFSET :offset"),
                           Tr::tr("list orders"));
     if (!q)
         return q.error();
@@ -388,7 +401,7 @@ core::Result<QList<OrderRow>> OrderRepository::list(const OrderQuery &query)
 core::Result<int> OrderRepository::count(const OrderQuery &query)
 {
     QVariantMap binds;
-    auto q = m_db.prepare(QStringLiteral("SELECT count(*) AS n FROM ghl_qr_orders") + whereClause(query, binds),
+    auto q = m_db.prepare(QStringLiteral("SELECT count(*) AS n FROM ghl_qr_orders") + whereClause(m_db, query, binds),
                           Tr::tr("count orders"));
     if (!q)
         return q.error();

@@ -1,6 +1,7 @@
 #include "db/orderwriter.h"
 
 #include "db/orderrepository.h"
+#include "db/searchtext.h"
 
 #include <QCoreApplication>
 
@@ -13,10 +14,15 @@ core::Result<QList<ReconcileResult>> OrderWriter::save(const QList<core::Order> 
                                                                                       "prepare saving orders"));
         if (!upsert)
             return upsert.error();
+        auto searchText = SearchTextWriter::prepare(m_db); // folded search text (searchtext.h)
+        if (!searchText)
+            return searchText.error();
         QList<ReconcileResult> results;
         results.reserve(orders.size());
         for (const core::Order &order : orders) {
             if (auto r = OrderRepository::upsertOne(upsert.value(), order); !r)
+                return r.error();
+            if (auto r = searchText->store(order); !r)
                 return r.error();
             auto reconciled = TicketRepository::reconcileIn(m_db, order, station);
             if (!reconciled)
