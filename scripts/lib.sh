@@ -10,7 +10,7 @@ QRT_BUILD_PACKAGES=(cmake ninja-build g++ pkg-config
     qt6-qpa-plugins qt6-svg-dev libqt6svg6 libqt6sql6-psql libqt6sql6-sqlite qt6-translations-l10n
     qt6-charts-dev libsqlite3-dev
     libzxing-dev libssl-dev qtkeychain-qt6-dev libgl-dev fonts-dejavu-core
-    dpkg-dev)
+    qt6-multimedia-dev dpkg-dev)
 # libseccomp-dev and systemd (systemd-analyze): serve under the unit's system-call filter;
 # lintian, man-db and bash-completion: the package test; poppler-utils (pdftotext, pdftoppm): the
 # door-list PDF read back page by page (gui.exporter).

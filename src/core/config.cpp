@@ -108,10 +108,13 @@ constexpr KeyDeclaration kDeclarations[] = {
       .choices = kAdmitUnpaidChoices,
       .description = "an unpaid or partially paid order: ask (amber, with an explicit Admit anyway), never (red) or always" },
     { .key = K::DoorSound, .section = "door", .name = "sound", .kind = V::Boolean, .defaultValue = "true",
-      .description = "play a sound with every verdict (read, not used yet: the door's sounds are still to come)" },
+      .description = "play a sound with every verdict: one for green, one for amber, one for red (false: silent)" },
     { .key = K::DoorOfflineAfterMs, .section = "door", .name = "offline_after_ms", .kind = V::Integer,
       .defaultValue = "3000", .min = 500, .max = 60000,
       .description = "milliseconds without an answer from the shared database before the door works offline (read, not used yet: the offline mode is still to come)" },
+    { .key = K::DoorClearAfterMs, .section = "door", .name = "clear_after_ms", .kind = V::Integer,
+      .defaultValue = "5000", .min = 0, .max = 600000,
+      .description = "milliseconds a verdict stays on the check-in screen before it returns to Ready to scan; the buttons for that guest go with it (0: never)" },
     { .key = K::FeedToken, .section = "feed", .name = "token", .max = 1024, .secret = true,
       .description = "token WebSocket feed clients must send (?token=); empty: no token needed" },
     { .key = K::SyncReconcileIntervalS, .section = "sync", .name = "reconcile_interval_s", .kind = V::Integer,
@@ -549,6 +552,7 @@ DoorSettings Config::door() const
     s.admitUnpaid = unpaid == u"never" ? AdmitUnpaid::Never : unpaid == u"always" ? AdmitUnpaid::Always : AdmitUnpaid::Ask;
     s.sound = flag(ConfigKey::DoorSound);
     s.offlineAfterMs = integer(ConfigKey::DoorOfflineAfterMs);
+    s.clearAfterMs = integer(ConfigKey::DoorClearAfterMs);
     return s;
 }
 

@@ -44,6 +44,7 @@ enum class ConfigKey {
     DoorAdmitUnpaid,
     DoorSound,
     DoorOfflineAfterMs,
+    DoorClearAfterMs,
     FeedToken,
     SyncReconcileIntervalS,
     LogLevel,
@@ -127,6 +128,7 @@ struct DoorSettings
     AdmitUnpaid admitUnpaid = AdmitUnpaid::Ask;
     bool sound = true;
     int offlineAfterMs = 3000;
+    int clearAfterMs = 5000; // a verdict returns to "Ready to scan" after this long; 0: never
 
     bool operator==(const DoorSettings &) const = default;
 };

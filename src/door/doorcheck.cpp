@@ -18,9 +18,15 @@ struct Tr
     Q_DECLARE_TR_FUNCTIONS(qrt::door::DoorCheck)
 };
 
-QString when(const QDateTime &t)
+// "by Door 2 on 29/11/2026 at 20:14": the date too, since a ticket may have been used on another day.
+QString usedByWhen(const QString &who, const QDateTime &t)
 {
-    return t.isValid() ? QLocale().toString(t.toLocalTime(), QLocale::ShortFormat) : Tr::tr("an unknown time");
+    const QString by = who.isEmpty() ? Tr::tr("an unknown station") : who;
+    if (!t.isValid())
+        return Tr::tr("by %1 at an unknown time").arg(by);
+    const QDateTime local = t.toLocalTime();
+    return Tr::tr("by %1 on %2 at %3")
+        .arg(by, QLocale().toString(local.date(), QLocale::ShortFormat), QLocale().toString(local.time(), QLocale::ShortFormat));
 }
 
 // What a scanner typed, short enough for a banner or a terminal line.
@@ -84,6 +90,7 @@ Verdict::Tone Verdict::tone() const
     case Kind::Admitted: return Tone::Green;
     case Kind::AlreadyUsed:
     case Kind::UnpaidAsk: return Tone::Amber;
+    case Kind::Found: return Tone::Neutral;
     default: return Tone::Red;
     }
 }
@@ -112,6 +119,7 @@ QString toString(Verdict::Kind kind)
     case Verdict::Kind::UnknownOrder: return QStringLiteral("unknown-order");
     case Verdict::Kind::NotATicket: return QStringLiteral("not-a-ticket");
     case Verdict::Kind::Failed: return QStringLiteral("failed");
+    case Verdict::Kind::Found: return QStringLiteral("found");
     }
     return {};
 }
@@ -279,7 +287,7 @@ core::Result<Verdict> DoorCheck::run(const ScanInput &input, Mode mode, bool unp
         v.usedBy = t.updatedBy;
         v.usedAt = t.updatedAt;
         v.title = Tr::tr("Already used");
-        QString middle = Tr::tr("by %1 at %2").arg(v.usedBy.isEmpty() ? Tr::tr("an unknown station") : v.usedBy, when(v.usedAt));
+        QString middle = usedByWhen(v.usedBy, v.usedAt);
         if (wholeOrder && v.admittedInOrder > 1)
             middle += u'\n' + Tr::tr("All %1 tickets of this order are admitted.").arg(v.admittedInOrder);
         v.detail = detailText(v, middle);
@@ -330,7 +338,15 @@ core::Result<Verdict> DoorCheck::run(const ScanInput &input, Mode mode, bool unp
         reason = kUnpaidReason;
     }
 
-    // 5. Admit: one conditional UPDATE per ticket; a ticket another station took meanwhile is not ours.
+    // 5. Look: what the buttons would admit, nothing admitted (a guest chosen by name).
+    if (mode == Mode::Look) {
+        v.kind = Verdict::Kind::Found;
+        v.title = v.admittedInOrder == 0 ? Tr::tr("Not admitted yet") : Tr::tr("%1 of %2 admitted").arg(v.admittedInOrder).arg(v.totalInOrder);
+        v.detail = detailText(v, Tr::tr("%n ticket(s) to admit. Check who the guest is, then press Admit.", nullptr, v.remaining()));
+        return v;
+    }
+
+    // 6. Admit: one conditional UPDATE per ticket; a ticket another station took meanwhile is not ours.
     const QString actor = m_policy.actor();
     core::Result<db::AdmitResult> result = scanned ? tickets.admit(scanned->ticketId, actor, reason, m_policy.events)
                                                    : tickets.admitNext(order.orderId, actor, m_policy.events, reason);

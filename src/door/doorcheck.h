@@ -30,8 +30,9 @@ struct Verdict
         UnknownOrder,    // red: no order has this id
         NotATicket,      // red: neither a code nor an order link
         Failed,          // red: the database did not answer
+        Found,           // neutral: looked up without admitting (Mode::Look, a guest found by name)
     };
-    enum class Tone { Green, Amber, Red };
+    enum class Tone { Green, Amber, Red, Neutral };
 
     Kind kind = Kind::Failed;
     QString title;  // the banner: "Admitted 2 of 3", "Other event: Jazz Night"
@@ -52,7 +53,7 @@ struct Verdict
     bool admitted() const { return kind == Kind::Admitted; }
     int remaining() const { return totalInOrder - admittedInOrder; }
     // One line for a terminal or a log: starts with the verdict as the banner shows it
-    // ("Admitted 1 of 3 ...", "Already used by WHO at TIME ...", "Unknown ticket ...").
+    // ("Admitted 1 of 3 ...", "Already used by WHO on DATE at TIME ...", "Unknown ticket ...").
     QString line() const;
 };
 
@@ -77,7 +78,9 @@ public:
         QString actor() const;
     };
 
-    enum class Mode { One, All };
+    // One: admit one ticket; All: every remaining one; Look: decide as One would, but admit
+    // nothing (a guest chosen by name: staff check who it is, then press Admit).
+    enum class Mode { One, All, Look };
 
     DoorCheck(db::Database &database, Policy policy) : m_db(database), m_policy(std::move(policy)) { }
 

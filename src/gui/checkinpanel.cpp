@@ -5,8 +5,11 @@
 #include "db/orderrepository.h"
 #include "db/ticketrepository.h"
 #include "gui/dbworker.h"
+#include "gui/guestsearch.h"
 #include "gui/services.h"
 #include "gui/ticketmodels.h"
+#include "gui/verdictbanner.h"
+#include "gui/verdictsounds.h"
 #include "qr/qrcode.h"
 #include "ui_checkinpanel.h"
 
@@ -28,6 +31,7 @@ QString toneName(door::Verdict::Tone tone)
     switch (tone) {
     case door::Verdict::Tone::Green: return QStringLiteral("green");
     case door::Verdict::Tone::Amber: return QStringLiteral("amber");
+    case door::Verdict::Tone::Neutral: return QStringLiteral("neutral");
     case door::Verdict::Tone::Red: break;
     }
     return QStringLiteral("red");
@@ -48,7 +52,22 @@ CheckInPanel::CheckInPanel(Services &services, DbWorker &worker, QWidget *parent
     QFont detailFont = m_ui->resultDetail->font();
     detailFont.setPointSizeF(detailFont.pointSizeF() * 1.3);
     m_ui->resultDetail->setFont(detailFont);
-    setBanner(QStringLiteral("neutral"), tr("Ready to scan"), QString());
+    m_banner = new VerdictBanner(m_ui->resultBanner, m_ui->resultDetail, this);
+    m_banner->setClearAfterMs(m_services.config.door().clearAfterMs);
+    m_banner->showReady();
+    // The verdict went by itself: the next person in line is another guest.
+    connect(m_banner, &VerdictBanner::clearedByItself, this, &CheckInPanel::disarm);
+    m_sounds = new VerdictSounds(this);
+    m_sounds->setObjectName(QStringLiteral("verdictSounds"));
+    m_sounds->setEnabled(m_services.config.door().sound);
+    m_search = new GuestSearch(m_worker, this);
+    m_search->setObjectName(QStringLiteral("guestSearch"));
+    m_ui->checkInLayout->insertWidget(m_ui->checkInLayout->indexOf(m_ui->resultBanner), m_search);
+    connect(m_search, &GuestSearch::guestChosen, this, [this](const QString &orderId) {
+        runAdmit({ ScanInput::Kind::OrderId, orderId }, door::DoorCheck::Mode::Look, false);
+    });
+    m_ui->recentList->setTextElideMode(Qt::ElideRight);
+    m_ui->recentList->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
 
     connect(m_ui->scanEdit, &QLineEdit::returnPressed, this, [this] {
         const QString text = m_ui->scanEdit->text();
@@ -66,6 +85,7 @@ CheckInPanel::CheckInPanel(Services &services, DbWorker &worker, QWidget *parent
         runAdmit(m_lastInput, door::DoorCheck::Mode::One, true);
     });
     m_events = m_services.config.door().events;
+    m_search->setEvents(m_events);
     const QString gate = m_services.config.door().gate;
     m_ui->gateLabel->setText(gate.isEmpty() ? QString() : tr("Gate: %1").arg(gate));
     m_ui->gateLabel->setVisible(!gate.isEmpty());
@@ -91,12 +111,20 @@ void CheckInPanel::focusScanField()
 void CheckInPanel::clear()
 {
     m_ui->scanEdit->clear();
+    m_search->clear();
+    disarm();
+    m_banner->showReady();
+    focusScanField();
+}
+
+void CheckInPanel::disarm()
+{
     m_orderId.clear();
     m_ui->admitOneButton->setEnabled(false);
+    m_ui->admitOneButton->setText(tr("Admit o&ne more"));
     m_ui->admitAllButton->setEnabled(false);
+    m_ui->admitAllButton->setText(tr("Admit &all remaining"));
     m_ui->admitAnywayButton->setVisible(false);
-    setBanner(QStringLiteral("neutral"), tr("Ready to scan"), QString());
-    focusScanField();
 }
 
 void CheckInPanel::scan(const QString &text)
@@ -131,12 +159,16 @@ void CheckInPanel::runAdmit(const ScanInput &input, door::DoorCheck::Mode mode, 
         [input, mode, unpaidConfirmed, policy](db::Database &database) {
             return door::DoorCheck(database, policy).check(input, mode, unpaidConfirmed);
         },
-        [this, input](door::Verdict verdict) {
+        [this, input, mode](door::Verdict verdict) {
             m_busy = false;
             m_lastInput = input;
             showVerdict(verdict);
             if (verdict.admitted())
                 Q_EMIT ticketsChanged();
+            if (mode == door::DoorCheck::Mode::Look && verdict.remaining() > 0)
+                m_ui->admitOneButton->setFocus(Qt::OtherFocusReason); // Enter admits the guest found
+            else if (mode != door::DoorCheck::Mode::Look)
+                focusScanField();
             startNext();
         });
 }
@@ -147,82 +179,81 @@ void CheckInPanel::showVerdict(const door::Verdict &v)
     m_orderId = v.orderId;
     if (m_unpaidConfirmed != m_orderId)
         m_unpaidConfirmed.clear();
+    // Red disarms: "Admit all remaining" never stays armed for the guest before.
     const bool canAdmitMore = !m_orderId.isEmpty() && v.remaining() > 0
-        && (v.kind == door::Verdict::Kind::Admitted || v.kind == door::Verdict::Kind::AlreadyUsed);
+        && (v.kind == door::Verdict::Kind::Admitted || v.kind == door::Verdict::Kind::AlreadyUsed
+            || v.kind == door::Verdict::Kind::Found);
     m_ui->admitOneButton->setEnabled(canAdmitMore);
+    m_ui->admitOneButton->setText(v.kind == door::Verdict::Kind::Found ? tr("Admit o&ne") : tr("Admit o&ne more"));
     m_ui->admitAllButton->setEnabled(canAdmitMore);
     m_ui->admitAllButton->setText(canAdmitMore ? tr("Admit &all remaining (%1)").arg(v.remaining()) : tr("Admit &all remaining"));
     const bool ask = v.kind == door::Verdict::Kind::UnpaidAsk;
     m_ui->admitAnywayButton->setVisible(ask);
     m_ui->admitAnywayButton->setEnabled(ask);
-    if (v.admitted()) {
-        m_lastAdmitted = v.ticket.ticketId;
-        m_ui->undoButton->setEnabled(true);
-    }
-    setBanner(tone, v.title, v.detail);
+    // Undo follows the last verdict: what it admitted, or nothing when it admitted nothing (so a
+    // red or amber scan never leaves Undo aimed at the guest before).
+    m_undoTickets = v.admittedTickets;
+    m_undoWho = v.contactName;
+    m_ui->undoButton->setEnabled(!m_undoTickets.isEmpty());
+    m_ui->undoButton->setText(m_undoTickets.size() > 1 ? tr("&Undo last admission (%1)").arg(m_undoTickets.size())
+                                                      : tr("&Undo last admission"));
+    m_ui->undoButton->setToolTip(m_undoTickets.isEmpty() ? tr("The last scan admitted nobody: nothing to undo")
+                                                         : tr("Makes the %n ticket(s) just admitted live again", nullptr,
+                                                              int(m_undoTickets.size())));
+    m_banner->setClearAfterMs(m_services.config.door().clearAfterMs);
+    m_banner->show(tone, v.title, v.detail, true);
+    m_sounds->setEnabled(m_services.config.door().sound);
+    m_sounds->play(v.tone());
     QString who = v.contactName;
     if (!v.eventName.isEmpty())
         who += (who.isEmpty() ? QString() : QStringLiteral(" · ")) + v.eventName;
-    addRecent(tone, who.isEmpty() || v.kind == door::Verdict::Kind::OtherEvent ? v.line().section(QStringLiteral(" — "), 0, 0)
-                                                                                 : v.title + QStringLiteral(" — ") + who);
+    // "Already used by Door 2 on 29/11/2026 at 20:14 — Anna Albrecht · Summer Gala 2026"
+    const QString head = v.kind == door::Verdict::Kind::AlreadyUsed || who.isEmpty() || v.kind == door::Verdict::Kind::OtherEvent
+        ? v.line().section(QStringLiteral(" — "), 0, 0)
+        : v.title;
+    addRecentScan(m_ui->recentList, tone,
+                  who.isEmpty() || v.kind == door::Verdict::Kind::OtherEvent ? head : head + QStringLiteral(" — ") + who);
 }
 
 void CheckInPanel::setBanner(const QString &tone, const QString &title, const QString &detail)
 {
-    // Fixed pairs of text and background colour: readable in light and dark palettes alike.
-    QString style;
-    if (tone == u"green")
-        style = QStringLiteral("QLabel { background-color: #1e7b34; color: #ffffff; border-radius: 8px; padding: 12px; }");
-    else if (tone == u"amber")
-        style = QStringLiteral("QLabel { background-color: #f2b705; color: #1a1a1a; border-radius: 8px; padding: 12px; }");
-    else if (tone == u"red")
-        style = QStringLiteral("QLabel { background-color: #b3261e; color: #ffffff; border-radius: 8px; padding: 12px; }");
-    else
-        style = QStringLiteral("QLabel { border: 2px dashed palette(mid); border-radius: 8px; padding: 12px; }");
-    m_ui->resultBanner->setStyleSheet(style);
-    m_ui->resultBanner->setProperty("result", tone);
-    m_ui->resultBanner->setText(title);
-    m_ui->resultDetail->setText(detail);
-    setAccessibleDescription(title + u' ' + detail);
-}
-
-void CheckInPanel::addRecent(const QString &tone, const QString &text)
-{
-    auto *item = new QListWidgetItem(QLocale().toString(QTime::currentTime(), QLocale::ShortFormat) + QStringLiteral("  ") + text);
-    item->setData(Qt::UserRole, tone);
-    m_ui->recentList->insertItem(0, item);
-    while (m_ui->recentList->count() > 50)
-        delete m_ui->recentList->takeItem(m_ui->recentList->count() - 1);
+    m_banner->show(tone, title, detail, false);
 }
 
 void CheckInPanel::undo()
 {
-    if (m_lastAdmitted == 0 || m_busy)
+    if (m_undoTickets.isEmpty() || m_busy)
         return;
-    const qint64 ticketId = m_lastAdmitted;
+    const QList<qint64> ticketIds = m_undoTickets;
+    const QString who = m_undoWho;
     const QString actor = m_services.station;
     m_busy = true;
     m_ui->undoButton->setEnabled(false);
     m_worker.run(
         this,
-        [ticketId, actor](db::Database &database) {
-            return db::TicketRepository(database).setStatus(ticketId, core::TicketStatus::Live, kUndoReason, actor);
+        [ticketIds, actor](db::Database &database) {
+            // One transaction: every ticket of an "Admit all" comes back, or none does.
+            return db::TicketRepository(database).setStatus(ticketIds, core::TicketStatus::Live, kUndoReason, actor);
         },
-        [this](core::Result<core::Ticket> ticket) {
+        [this, ticketIds, who](core::Result<db::BulkResult> result) {
             m_busy = false;
-            if (!ticket) {
-                setBanner(QStringLiteral("red"), tr("Undo failed"), ticket.error().message);
-                m_ui->undoButton->setEnabled(true);
+            if (!result) {
+                setBanner(QStringLiteral("red"), tr("Undo failed"), result.error().message);
+                m_ui->undoButton->setEnabled(m_undoTickets == ticketIds);
                 return;
             }
-            m_lastAdmitted = 0;
-            setBanner(QStringLiteral("neutral"), tr("Admission undone"),
-                      tr("Ticket %1 (%2) is live again.").arg(ticket->ticketId).arg(ticket->ticketType));
-            addRecent(QStringLiteral("neutral"), tr("Undone: ticket %1").arg(ticket->ticketId));
-            if (!m_orderId.isEmpty()) {
-                m_ui->admitOneButton->setEnabled(true);
-                m_ui->admitAllButton->setEnabled(true);
-            }
+            if (m_undoTickets == ticketIds)
+                m_undoTickets.clear();
+            m_ui->undoButton->setEnabled(!m_undoTickets.isEmpty());
+            disarm();
+            QString detail = who.isEmpty() ? tr("%n ticket(s) are live again.", nullptr, result->changed)
+                                           : tr("%n ticket(s) of %1 are live again.", nullptr, result->changed).arg(who);
+            if (!result->problems.isEmpty())
+                detail += u'\n' + result->problems.join(u'\n');
+            m_banner->show(QStringLiteral("neutral"), tr("Admission undone"), detail, true);
+            addRecentScan(m_ui->recentList, QStringLiteral("neutral"),
+                          who.isEmpty() ? tr("Undone: %n ticket(s)", nullptr, result->changed)
+                                        : tr("Undone: %n ticket(s) of %1", nullptr, result->changed).arg(who));
             Q_EMIT ticketsChanged();
             focusScanField();
             startNext();
@@ -232,6 +263,7 @@ void CheckInPanel::undo()
 void CheckInPanel::setEvents(const QStringList &events)
 {
     m_events = events;
+    m_search->setEvents(m_events);
     const int index = m_ui->eventChoice->findData(m_events.join(u','));
     if (index >= 0)
         m_ui->eventChoice->setCurrentIndex(index);
@@ -287,9 +319,10 @@ void CheckInPanel::eventChosen()
 {
     const QString chosen = m_ui->eventChoice->currentData().toString();
     m_events = chosen.split(u',', Qt::SkipEmptyParts);
+    m_search->setEvents(m_events);
     if (m_services.configStore) {
         if (m_services.configStore->set(core::ConfigKey::DoorEvent, chosen))
-            m_services.configStore->config().save(); // best effort: the choice holds for this run anyway
+            (void)m_services.configStore->config().save(); // best effort: the choice holds for this run anyway
     }
     clear();
 }

@@ -17,11 +17,18 @@ namespace qrt::gui {
 
 struct Services;
 class DbWorker;
+class GuestSearch;
+class VerdictBanner;
+class VerdictSounds;
 
 // The door: a scan field a USB scanner types into, and a big result banner. The banner's
 // "result" property is "green", "amber", "red" or "neutral"; it sets both text and background
 // colour so it stays readable in dark mode. Verdicts come from door::DoorCheck (the same path as
-// `qrtickets admit`); the event choice is [door] event, saved when changed here.
+// `qrtickets admit`); the event choice is [door] event, saved when changed here. Each verdict plays
+// its tone's sound ([door] sound), is added to the coloured recent-scans list, and clears itself
+// after [door] clear_after_ms. Undo reverts exactly what the last verdict admitted (every ticket of
+// an "Admit all"); a verdict that admitted nothing leaves nothing to undo. A guest without a code is
+// found by name (GuestSearch) and shown without being admitted until staff press Admit.
 class CheckInPanel : public QWidget
 {
     Q_OBJECT
@@ -53,9 +60,9 @@ private:
     void fillEventChoice(const QList<QPair<QString, QString>> &events);
     void eventChosen();
     void setBanner(const QString &tone, const QString &title, const QString &detail);
+    void disarm(); // the buttons for the guest on screen: off (verdict cleared, red, undone)
     void undo();
     void openImage();
-    void addRecent(const QString &tone, const QString &text);
 
     std::unique_ptr<Ui::CheckInPanel> m_ui;
     Services &m_services;
@@ -65,8 +72,12 @@ private:
     QString m_orderId;        // order of the last scan
     ScanInput m_lastInput;    // what "Admit anyway" admits
     QString m_unpaidConfirmed; // the unpaid order staff chose to admit anyway (admit one/all follow)
-    qint64 m_lastAdmitted = 0; // for Undo
-    QStringList m_events;      // [door] event
+    QList<qint64> m_undoTickets; // what the last verdict admitted: what Undo reverts
+    QString m_undoWho;           // whose tickets they are, for the Undo button and its result
+    QStringList m_events;        // [door] event
+    VerdictBanner *m_banner = nullptr;
+    VerdictSounds *m_sounds = nullptr;
+    GuestSearch *m_search = nullptr;
 };
 
 } // namespace qrt::gui

@@ -80,7 +80,7 @@ private slots:
         }
         auto again = admit({ usedCode });
         QVERIFY2(again.exitCode == 3, qPrintable(show(again)));
-        QVERIFY2(again.out.startsWith(QStringLiteral("Already used by Turnstile 4 at ")), qPrintable(show(again)));
+        QVERIFY2(again.out.startsWith(QStringLiteral("Already used by Turnstile 4 on ")), qPrintable(show(again)));
 
         // A Gala ticket at the Jazz door: not admitted.
         const QString galaCode = tickets.first().code;

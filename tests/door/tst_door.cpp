@@ -104,7 +104,7 @@ private slots:
         QCOMPARE(all.admittedTickets.size(), 1);
         const door::Verdict again = station({ jazz() }).scan(id);
         QVERIFY2(again.kind == Kind::AlreadyUsed, qPrintable(describe(again)));
-        QVERIFY2(again.line().startsWith(QStringLiteral("Already used by Door 1 at ")), qPrintable(again.line()));
+        QVERIFY2(again.line().startsWith(QStringLiteral("Already used by Door 1 on ")), qPrintable(again.line()));
         int galaLive = 0;
         for (const core::Ticket &t : tickets(id))
             galaLive += t.productId == gala() && t.status == core::TicketStatus::Live ? 1 : 0;

@@ -1,0 +1,323 @@
+// The check-in panel's verdicts (issue 15 point 3), on SQLite and PostgreSQL: Undo reverts exactly
+// what the last verdict admitted (every ticket of an "Admit all remaining") and nothing after a red
+// or amber one; "Admit all remaining" is disarmed by a red verdict; the verdict clears itself after
+// [door] clear_after_ms; the recent-scans list is coloured; the banner's accessible name is the
+// verdict, with NameChanged and Alert events; a sound per tone ([door] sound); a 500-character scan
+// is elided; a guest is found by name and admitted only on Admit. Screenshots in $QRT_SCREENSHOT_OUT:
+// verdict-amber-used, verdict-recent-scans, verdict-red-long-input, verdict-search-by-name,
+// verdict-search-found, verdict-green-after-search.
+#include "core/config.h"
+#include "db/orderwriter.h"
+#include "db/ticketrepository.h"
+#include "gui/checkinpanel.h"
+#include "gui/verdictsounds.h"
+#include "support/sampleorders.h"
+#include "support/testdatabase.h"
+#include "support/timeouts.h"
+#include "support/verify.h"
+#include "../gui/windowservices.h"
+
+#include <QAccessible>
+#include <QDir>
+#include <QLabel>
+#include <QLineEdit>
+#include <QListWidget>
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QTest>
+
+using namespace qrt;
+
+class TestVerdictsGui : public QObject
+{
+    Q_OBJECT
+
+    db::Dialect m_dialect = db::Dialect::SQLite;
+    std::unique_ptr<test::TestDatabase> m_t;
+    core::Config m_config = core::Config::defaults();
+    std::unique_ptr<test::WindowServices> m_services;
+    std::unique_ptr<gui::CheckInPanel> m_panel;
+
+    QLabel *banner() { return m_panel->findChild<QLabel *>(QStringLiteral("resultBanner")); }
+    QLabel *detail() { return m_panel->findChild<QLabel *>(QStringLiteral("resultDetail")); }
+    QListWidget *recent() { return m_panel->findChild<QListWidget *>(QStringLiteral("recentList")); }
+    QPushButton *button(const char *name) { return m_panel->findChild<QPushButton *>(QString::fromLatin1(name)); }
+    gui::VerdictSounds *sounds() { return m_panel->findChild<gui::VerdictSounds *>(QStringLiteral("verdictSounds")); }
+    QList<core::Ticket> tickets(int order) { return db::TicketRepository(m_t->db()).forOrder(test::sampleOrderId(order)).value(); }
+    static int used(const QList<core::Ticket> &list)
+    {
+        return int(std::count_if(list.cbegin(), list.cend(), [](const core::Ticket &t) { return t.status == core::TicketStatus::Used; }));
+    }
+
+    // Every verdict (and undo) adds one line to the recent-scans list: wait for it.
+    void waitForVerdict(const std::function<void()> &action)
+    {
+        const int before = recent()->count();
+        action();
+        QTRY_COMPARE_WITH_TIMEOUT(recent()->count(), before + 1, test::kWaitMs);
+    }
+    void scan(const QString &text)
+    {
+        waitForVerdict([&] { m_panel->scan(text); });
+    }
+
+    void save(const QString &name)
+    {
+        QString dir = qEnvironmentVariable("QRT_SCREENSHOT_OUT");
+        if (dir.isEmpty())
+            dir = QDir::current().filePath(QStringLiteral("screenshots"));
+        QVERIFY(QDir().mkpath(dir));
+        QCoreApplication::processEvents();
+        QVERIFY2(m_panel->grab().save(QDir(dir).filePath(name + QStringLiteral(".png"))), qPrintable(name));
+    }
+
+private slots:
+    void initTestCase() { QRT_REQUIRE_BACKEND(m_dialect); }
+
+    void init()
+    {
+        QRT_FRESH_DATABASE(m_t, m_dialect);
+        QVERIFY_OK(m_t->migrate());
+        // 0: 1 ticket, 3: 4 tickets, 5: refunded, 6: 3 tickets; all of the Summer Gala but 7..13 (Jazz).
+        auto saved = db::OrderWriter(m_t->db()).save(test::sampleOrders(14), QStringLiteral("sync"));
+        QVERIFY2(saved, qPrintable(saved ? QString() : saved.error().toString()));
+        m_config = core::Config::defaults();
+        QVERIFY_OK(m_config.set(core::ConfigKey::DoorClearAfterMs, QStringLiteral("0"))); // cleared only where tested
+        m_services = std::make_unique<test::WindowServices>(m_config, m_t->shared(), QStringLiteral("Door 1"));
+        m_panel = std::make_unique<gui::CheckInPanel>(*m_services, m_services->worker);
+        m_panel->resize(900, 640);
+        m_panel->show();
+        QVERIFY(QTest::qWaitForWindowExposed(m_panel.get()));
+        QVERIFY(banner() && detail() && recent() && sounds());
+    }
+
+    void cleanup()
+    {
+        m_panel.reset();
+        m_services.reset();
+        m_t.reset();
+    }
+
+    void undoAfterAdmitAllRevertsAllAndOnlyThose()
+    {
+        scan(test::sampleOrderId(0)); // an earlier guest: stays admitted
+        QCOMPARE(banner()->text(), QStringLiteral("Admitted 1 of 1"));
+        scan(test::sampleOrderId(3));
+        QCOMPARE(banner()->text(), QStringLiteral("Admitted 1 of 4"));
+        QPushButton *all = button("admitAllButton");
+        QCOMPARE(all->text(), QStringLiteral("Admit &all remaining (3)"));
+        waitForVerdict([&] { all->click(); });
+        QCOMPARE(banner()->text(), QStringLiteral("Admitted 4 of 4"));
+        QCOMPARE(used(tickets(3)), 4);
+        QPushButton *undo = button("undoButton");
+        QVERIFY(undo->isEnabled());
+        QCOMPARE(undo->text(), QStringLiteral("&Undo last admission (3)"));
+        waitForVerdict([&] { undo->click(); });
+        QCOMPARE(banner()->text(), QStringLiteral("Admission undone"));
+        QVERIFY2(detail()->text().startsWith(QStringLiteral("3 ticket(s)")), qPrintable(detail()->text()));
+        // The three of "Admit all" are live again; the one the scan admitted and the earlier guest are not.
+        const QList<core::Ticket> after = tickets(3);
+        QCOMPARE(used(after), 1);
+        QVERIFY(after.first().status == core::TicketStatus::Used);
+        QCOMPARE(used(tickets(0)), 1);
+        QVERIFY(!undo->isEnabled()); // nothing more to undo: never the guest before
+    }
+
+    void undoAfterRedOrAmberDoesNothingToTheGuestBefore()
+    {
+        scan(test::sampleOrderId(3));
+        QPushButton *undo = button("undoButton");
+        QPushButton *all = button("admitAllButton");
+        QVERIFY(undo->isEnabled() && all->isEnabled());
+        QCOMPARE(all->text(), QStringLiteral("Admit &all remaining (3)"));
+        scan(test::sampleOrderId(5)); // refunded: red
+        QCOMPARE(banner()->property("result").toString(), QStringLiteral("red"));
+        QCOMPARE(banner()->text(), QStringLiteral("Refunded"));
+        QVERIFY2(!all->isEnabled(), "Admit all remaining must not stay armed for the guest before a red verdict");
+        QCOMPARE(all->text(), QStringLiteral("Admit &all remaining"));
+        QVERIFY2(!undo->isEnabled(), "Undo after a red verdict must not target the guest before");
+        undo->click(); // disabled: does nothing, and undo() itself has nothing to revert
+        QTest::qWait(50);
+        QCOMPARE(used(tickets(3)), 1);
+
+        // Amber (already used) also leaves nothing to undo.
+        scan(test::sampleOrderId(0));
+        const core::Ticket first = tickets(0).first();
+        scan(first.code);
+        QCOMPARE(banner()->property("result").toString(), QStringLiteral("amber"));
+        QVERIFY(!undo->isEnabled());
+        QCOMPARE(used(tickets(0)), 1);
+        QCOMPARE(used(tickets(3)), 1);
+    }
+
+    void amberShowsDateAndTime()
+    {
+        scan(test::sampleOrderId(0));
+        scan(test::sampleOrderId(0));
+        QCOMPARE(banner()->property("result").toString(), QStringLiteral("amber"));
+        QCOMPARE(banner()->text(), QStringLiteral("Already used"));
+        const core::Ticket t = tickets(0).first();
+        const QDateTime at = t.updatedAt.toLocalTime();
+        const QString expected = QStringLiteral("by Door 1 on %1 at %2")
+                                     .arg(QLocale().toString(at.date(), QLocale::ShortFormat),
+                                          QLocale().toString(at.time(), QLocale::ShortFormat));
+        QVERIFY2(detail()->text().startsWith(expected), qPrintable(detail()->text() + QStringLiteral(" / expected ") + expected));
+        save(QStringLiteral("verdict-amber-used"));
+    }
+
+    void verdictClearsItself()
+    {
+        QVERIFY_OK(m_config.set(core::ConfigKey::DoorClearAfterMs, QStringLiteral("300")));
+        scan(test::sampleOrderId(3));
+        QCOMPARE(banner()->property("result").toString(), QStringLiteral("green"));
+        QVERIFY(button("admitAllButton")->isEnabled());
+        QTRY_COMPARE_WITH_TIMEOUT(banner()->property("result").toString(), QStringLiteral("neutral"), test::kWaitMs);
+        QCOMPARE(banner()->text(), QStringLiteral("Ready to scan"));
+        QCOMPARE(detail()->text(), QString());
+        // The buttons for that guest go with the verdict; Undo of what it admitted stays.
+        QVERIFY(!button("admitAllButton")->isEnabled());
+        QVERIFY(!button("admitOneButton")->isEnabled());
+        QVERIFY(button("undoButton")->isEnabled());
+
+        // 0: a verdict stays.
+        QVERIFY_OK(m_config.set(core::ConfigKey::DoorClearAfterMs, QStringLiteral("0")));
+        scan(test::sampleOrderId(6));
+        QTest::qWait(600);
+        QCOMPARE(banner()->property("result").toString(), QStringLiteral("green"));
+    }
+
+    void recentScansAreColouredWithTime()
+    {
+        scan(test::sampleOrderId(0));      // green
+        scan(test::sampleOrderId(0));      // amber
+        scan(test::sampleOrderId(5));      // red
+        scan(QStringLiteral("not a ticket at all!"));
+        QCOMPARE(recent()->count(), 4);
+        const QStringList tones { QStringLiteral("red"), QStringLiteral("red"), QStringLiteral("amber"), QStringLiteral("green") };
+        const QStringList signs { QStringLiteral("✗"), QStringLiteral("✗"), QStringLiteral("!"), QStringLiteral("✓") };
+        for (int row = 0; row < 4; ++row) {
+            QListWidgetItem *item = recent()->item(row);
+            QCOMPARE(item->data(Qt::UserRole).toString(), tones.at(row));
+            QVERIFY2(item->text().contains(signs.at(row)), qPrintable(item->text()));
+            const QString time = item->text().section(QStringLiteral("  "), 0, 0); // the time of the scan comes first
+            QVERIFY2(QLocale().toTime(time, QLocale::ShortFormat).isValid(), qPrintable(item->text()));
+            const QColor background = item->background().color();
+            QVERIFY2(item->background().style() != Qt::NoBrush, qPrintable(item->text()));
+            if (tones.at(row) == u"green")
+                QVERIFY(background.green() > background.red());
+            else if (tones.at(row) == u"red")
+                QVERIFY(background.red() > background.green());
+            else
+                QVERIFY(background.red() > 200 && background.green() > 150 && background.blue() < 100);
+        }
+        QVERIFY(recent()->item(3)->text().contains(QStringLiteral("Admitted 1 of 1")));
+        save(QStringLiteral("verdict-recent-scans"));
+    }
+
+    void accessibleNameIsTheVerdict()
+    {
+        // In process: what the banner's accessible interface says (what a screen reader reads).
+        scan(test::sampleOrderId(0));
+        QAccessibleInterface *iface = QAccessible::queryAccessibleInterface(banner());
+        QVERIFY(iface);
+        QCOMPARE(iface->text(QAccessible::Name), QStringLiteral("Admitted 1 of 1"));
+        QVERIFY2(iface->text(QAccessible::Description).contains(QStringLiteral("Payment: paid")),
+                 qPrintable(iface->text(QAccessible::Description)));
+        scan(test::sampleOrderId(5));
+        QCOMPARE(iface->text(QAccessible::Name), QStringLiteral("Refunded"));
+        m_panel->clear();
+        QCOMPARE(iface->text(QAccessible::Name), QStringLiteral("Ready to scan"));
+    }
+
+    void soundChosenPerVerdict()
+    {
+        using Tone = door::Verdict::Tone;
+        const QUrl green = gui::VerdictSounds::sourceFor(Tone::Green);
+        const QUrl amber = gui::VerdictSounds::sourceFor(Tone::Amber);
+        const QUrl red = gui::VerdictSounds::sourceFor(Tone::Red);
+        QVERIFY(green != amber && amber != red && green != red);
+        QVERIFY(gui::VerdictSounds::sourceFor(Tone::Neutral).isEmpty());
+        for (const QUrl &url : { green, amber, red }) {
+            QFile file(QLatin1Char(':') + url.path());
+            QVERIFY2(file.open(QIODevice::ReadOnly), qPrintable(url.toString()));
+            const QByteArray head = file.read(12);
+            QVERIFY2(head.startsWith("RIFF") && head.endsWith("WAVE"), qPrintable(url.toString()));
+            QVERIFY(file.size() > 4000);
+        }
+        QSignalSpy chosen(sounds(), &gui::VerdictSounds::chosen);
+        scan(test::sampleOrderId(0));
+        scan(test::sampleOrderId(0));
+        scan(test::sampleOrderId(5));
+        QCOMPARE(chosen.count(), 3);
+        QCOMPARE(chosen.at(0).at(0).toUrl(), green);
+        QCOMPARE(chosen.at(1).at(0).toUrl(), amber);
+        QCOMPARE(chosen.at(2).at(0).toUrl(), red);
+        // [door] sound = false: silent.
+        QVERIFY_OK(m_config.set(core::ConfigKey::DoorSound, QStringLiteral("false")));
+        scan(test::sampleOrderId(6));
+        QCOMPARE(chosen.count(), 3);
+    }
+
+    void longInputIsElided()
+    {
+        const int widthBefore = m_panel->minimumSizeHint().width();
+        const QString huge = QString(500, u'x') + QStringLiteral("!");
+        scan(huge);
+        QCOMPARE(banner()->property("result").toString(), QStringLiteral("red"));
+        QVERIFY2(detail()->text().size() < 200, qPrintable(QString::number(detail()->text().size())));
+        QVERIFY2(!detail()->text().contains(QString(100, u'x')), "the scan must not be echoed in full");
+        QVERIFY2(recent()->item(0)->text().size() <= 140, qPrintable(recent()->item(0)->text()));
+        QVERIFY2(m_panel->minimumSizeHint().width() <= widthBefore,
+                 qPrintable(QStringLiteral("%1 > %2").arg(m_panel->minimumSizeHint().width()).arg(widthBefore)));
+        QVERIFY(m_panel->width() <= 900);
+        // A long order id (plausible shape, 64 characters) does not widen it either.
+        scan(QString(64, u'a'));
+        QVERIFY(m_panel->minimumSizeHint().width() <= widthBefore);
+        save(QStringLiteral("verdict-red-long-input"));
+    }
+
+    void searchByNameShowsThenAdmitsOnlyOnAdmit()
+    {
+        const core::Order guest = test::sampleOrders(4).at(3); // 4 tickets of the Summer Gala
+        auto *field = m_panel->findChild<QLineEdit *>(QStringLiteral("guestSearchField"));
+        auto *results = m_panel->findChild<QListWidget *>(QStringLiteral("guestSearchResults"));
+        QVERIFY(field && results);
+        QTest::keyClicks(field, guest.contactFirstName);
+        QTRY_VERIFY_WITH_TIMEOUT(results->isVisible() && results->count() > 0
+                                     && results->item(0)->data(Qt::UserRole).isValid(),
+                                 test::kWaitMs);
+        int row = -1;
+        for (int i = 0; i < results->count(); ++i) {
+            if (results->item(i)->data(Qt::UserRole).toString() == guest.orderId)
+                row = i;
+        }
+        QVERIFY2(row >= 0, qPrintable(results->item(0)->text()));
+        QVERIFY(results->item(row)->text().contains(guest.contactFirstName));
+        save(QStringLiteral("verdict-search-by-name"));
+        results->setCurrentRow(row);
+        waitForVerdict([&] { Q_EMIT results->itemActivated(results->item(row)); });
+        QCOMPARE(banner()->property("result").toString(), QStringLiteral("neutral"));
+        QCOMPARE(banner()->text(), QStringLiteral("Not admitted yet"));
+        QCOMPARE(used(tickets(3)), 0); // found, not admitted
+        QPushButton *one = button("admitOneButton");
+        QVERIFY(one->isEnabled());
+        QCOMPARE(button("admitAllButton")->text(), QStringLiteral("Admit &all remaining (4)"));
+        save(QStringLiteral("verdict-search-found"));
+        waitForVerdict([&] { one->click(); });
+        QCOMPARE(banner()->text(), QStringLiteral("Admitted 1 of 4"));
+        QCOMPARE(used(tickets(3)), 1);
+        save(QStringLiteral("verdict-green-after-search"));
+
+        // The station's events only: at the Jazz door, the Gala guest is not listed.
+        m_panel->setEvents({ test::sampleEventId(1) });
+        field->clear();
+        QSignalSpy answered(m_panel->findChild<QObject *>(QStringLiteral("guestSearch")), SIGNAL(searched(int)));
+        QTest::keyClicks(field, guest.contactFirstName);
+        QTRY_VERIFY_WITH_TIMEOUT(answered.count() > 0, test::kWaitMs);
+        for (int i = 0; i < results->count(); ++i)
+            QVERIFY2(results->item(i)->data(Qt::UserRole).toString() != guest.orderId, qPrintable(results->item(i)->text()));
+    }
+};
+
+QTEST_MAIN(TestVerdictsGui)
+#include "tst_verdicts_gui.moc"
