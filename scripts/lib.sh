@@ -8,7 +8,7 @@ QRT_BUILD=${QRT_BUILD_DIR:-$QRT_ROOT/build}
 QRT_BUILD_PACKAGES=(cmake ninja-build g++ pkg-config
     qt6-base-dev qt6-base-dev-tools qt6-websockets-dev qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools
     qt6-qpa-plugins qt6-svg-dev libqt6svg6 libqt6sql6-psql libqt6sql6-sqlite qt6-translations-l10n
-    qt6-charts-dev libsqlite3-dev
+    qt6-charts-dev libqt6opengl6-dev libsqlite3-dev
     libzxing-dev libssl-dev qtkeychain-qt6-dev libgl-dev fonts-dejavu-core
     qt6-multimedia-dev dpkg-dev)
 # libseccomp-dev and systemd (systemd-analyze): serve under the unit's system-call filter;

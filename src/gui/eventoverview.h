@@ -7,10 +7,12 @@ class QTableView;
 
 namespace qrt::gui {
 
+class ArrivalsChart;
 class DbWorker;
 class OverviewModel;
 
-// Per event and ticket type: sold / admitted / remaining / cancelled; refresh() on every change.
+// Per event and ticket type: sold / admitted / remaining / cancelled, and below the arrivals
+// (admissions per 15 minutes, inside now); refresh() on every change.
 class EventOverview : public QWidget
 {
     Q_OBJECT
@@ -18,6 +20,7 @@ public:
     explicit EventOverview(DbWorker &worker, QWidget *parent = nullptr);
 
     void refresh();
+    ArrivalsChart *arrivals() const { return m_arrivals; }
 
 Q_SIGNALS:
     void refreshed();
@@ -27,6 +30,7 @@ private:
     OverviewModel *m_model = nullptr;
     QTableView *m_view = nullptr;
     QLabel *m_summary = nullptr;
+    ArrivalsChart *m_arrivals = nullptr;
     bool m_busy = false;
     bool m_again = false;
 };
