@@ -11,10 +11,11 @@ QRT_BUILD_PACKAGES=(cmake ninja-build g++ pkg-config
     qt6-charts-dev libqt6opengl6-dev libsqlite3-dev
     libzxing-dev libssl-dev qtkeychain-qt6-dev libgl-dev fonts-dejavu-core
     qt6-multimedia-dev dpkg-dev)
+# dbus and at-spi2-core: the check-in verdict read over the accessibility bus (door.verdicts_gui.atspi);
 # libseccomp-dev and systemd (systemd-analyze): serve under the unit's system-call filter;
 # lintian, man-db and bash-completion: the package test; poppler-utils (pdftotext, pdftoppm): the
 # door-list PDF read back page by page (gui.exporter).
-QRT_TEST_PACKAGES=(postgresql xvfb xauth libseccomp-dev systemd lintian man-db bash-completion poppler-utils)
+QRT_TEST_PACKAGES=(postgresql xvfb xauth dbus at-spi2-core libseccomp-dev systemd lintian man-db bash-completion poppler-utils)
 
 qrt_log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 

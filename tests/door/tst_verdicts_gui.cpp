@@ -2,7 +2,8 @@
 // what the last verdict admitted (every ticket of an "Admit all remaining") and nothing after a red
 // or amber one; "Admit all remaining" is disarmed by a red verdict; the verdict clears itself after
 // [door] clear_after_ms; the recent-scans list is coloured; the banner's accessible name is the
-// verdict, with NameChanged and Alert events; a sound per tone ([door] sound); a 500-character scan
+// verdict (in process, and over the AT-SPI bus with its NameChanged and Alert events when run as
+// door.verdicts_gui.atspi); a sound per tone ([door] sound); a 500-character scan
 // is elided; a guest is found by name and admitted only on Admit. Screenshots in $QRT_SCREENSHOT_OUT:
 // verdict-amber-used, verdict-recent-scans, verdict-red-long-input, verdict-search-by-name,
 // verdict-search-found, verdict-green-after-search.
@@ -18,11 +19,14 @@
 #include "../gui/windowservices.h"
 
 #include <QAccessible>
+#include <QDeadlineTimer>
 #include <QDir>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
+#include <QProcess>
 #include <QPushButton>
+#include <QRegularExpression>
 #include <QSignalSpy>
 #include <QTest>
 
@@ -227,6 +231,70 @@ private slots:
         QCOMPARE(iface->text(QAccessible::Name), QStringLiteral("Refunded"));
         m_panel->clear();
         QCOMPARE(iface->text(QAccessible::Name), QStringLiteral("Ready to scan"));
+    }
+
+    // Over the accessibility bus, as Orca hears it: run under dbus-run-session and Xvfb with the xcb
+    // platform (ctest door.verdicts_gui.atspi sets QRT_TEST_ATSPI=1); skipped elsewhere.
+    void verdictOverAccessibilityBus()
+    {
+        if (qEnvironmentVariable("QRT_TEST_ATSPI") != u"1")
+            QSKIP("needs an AT-SPI bus (dbus-run-session, Xvfb): see ctest door.verdicts_gui.atspi");
+        QTRY_VERIFY2_WITH_TIMEOUT(QAccessible::isActive(), "Qt's AT-SPI bridge did not connect to the accessibility bus",
+                                  test::kWaitMs);
+        // The events Qt hands its bridge for the banner.
+        static QList<QPair<QObject *, QAccessible::Event>> events;
+        events.clear();
+        QAccessible::UpdateHandler bridge = QAccessible::installUpdateHandler([](QAccessibleEvent *e) {
+            events.append({ e->object(), e->type() });
+        });
+        scan(test::sampleOrderId(0));
+        QAccessible::installUpdateHandler(bridge);
+        const auto sent = [this](QAccessible::Event type) {
+            return std::any_of(events.cbegin(), events.cend(), [&](const auto &e) { return e.first == banner() && e.second == type; });
+        };
+        QVERIFY2(sent(QAccessible::NameChanged), "the banner must announce its new name");
+        QVERIFY2(sent(QAccessible::Alert), "a verdict is an alert");
+
+        // Ask the bus, from another process, what the banner is called now.
+        const auto run = [](const QStringList &args) {
+            QProcess p;
+            p.start(QStringLiteral("dbus-send"), args);
+            if (!p.waitForStarted())
+                return QString();
+            QDeadlineTimer deadline(test::kWaitMs);
+            while (p.state() != QProcess::NotRunning && !deadline.hasExpired())
+                QTest::qWait(10); // our event loop answers the bus meanwhile
+            return QString::fromUtf8(p.readAllStandardOutput() + p.readAllStandardError()).trimmed();
+        };
+        const QString address = run({ QStringLiteral("--session"), QStringLiteral("--dest=org.a11y.Bus"), QStringLiteral("--print-reply=literal"),
+                                      QStringLiteral("/org/a11y/bus"), QStringLiteral("org.a11y.Bus.GetAddress") });
+        QVERIFY2(address.startsWith(QStringLiteral("unix:")), qPrintable(address));
+        // Every peer on the accessibility bus; ours is the one that knows the banner's object path.
+        const QString peers = run({ QStringLiteral("--bus=") + address, QStringLiteral("--dest=org.freedesktop.DBus"),
+                                    QStringLiteral("--print-reply"), QStringLiteral("/org/freedesktop/DBus"),
+                                    QStringLiteral("org.freedesktop.DBus.ListNames") });
+        const QString path = QStringLiteral("/org/a11y/atspi/accessible/%1")
+                                 .arg(QAccessible::uniqueId(QAccessible::queryAccessibleInterface(banner())));
+        QString app;
+        const auto propertyOf = [&](const QString &peer, const char *name) {
+            return run({ QStringLiteral("--bus=") + address, QStringLiteral("--dest=") + peer, QStringLiteral("--print-reply=literal"),
+                         QStringLiteral("--reply-timeout=5000"), path, QStringLiteral("org.freedesktop.DBus.Properties.Get"),
+                         QStringLiteral("string:org.a11y.atspi.Accessible"), QStringLiteral("string:") + QLatin1String(name) });
+        };
+        static const QRegularExpression uniqueName(QStringLiteral("string \"(:[0-9.]+)\""));
+        for (auto it = uniqueName.globalMatch(peers); it.hasNext() && app.isEmpty();) {
+            const QString peer = it.next().captured(1);
+            if (propertyOf(peer, "Role").startsWith(QStringLiteral("uint32"))) // a label's role, not an error
+                app = peer;
+        }
+        QVERIFY2(!app.isEmpty(), qPrintable(QStringLiteral("no peer on the accessibility bus serves %1: %2").arg(path, peers)));
+        const auto property = [&](const char *name) { return propertyOf(app, name); };
+        QString name = property("Name");
+        QVERIFY2(name.contains(QStringLiteral("Admitted 1 of 1")), qPrintable(name));
+        QVERIFY2(property("Description").contains(QStringLiteral("Payment: paid")), qPrintable(property("Description")));
+        scan(test::sampleOrderId(5));
+        name = property("Name");
+        QVERIFY2(name.contains(QStringLiteral("Refunded")), qPrintable(name));
     }
 
     void soundChosenPerVerdict()
