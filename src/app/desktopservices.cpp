@@ -1,6 +1,7 @@
 #include "app/desktopservices.h"
 
 #include "core/logsink.h"
+#include "db/database.h"
 #include "gui/secretaccess.h"
 
 #include <QJsonObject>
@@ -22,7 +23,9 @@ bool inSection(const QSet<core::ConfigKey> &keys, QStringView section)
 
 DesktopServices::DesktopServices(core::ConfigStore &config, std::shared_ptr<db::Database> database, QObject *parent)
     : QObject(parent), m_config(config), m_ghl(config.config().ghl()), m_sync(database), m_dbWorker(database),
-      m_countWorker(database), m_changeWatcher(database),
+      m_countWorker(database, nullptr, QStringLiteral("qrt-gui-count")),
+      m_scanWorker(database->withOptions(db::ConnectionOptions::door()), nullptr, QStringLiteral("qrt-gui-scan")),
+      m_changeWatcher(database),
       m_reconciler(database, reconcile::ReconcilerOptions::fromConfig(config.config())),
       m_webhook(database, webhook::WebhookServiceSettings::fromConfig(config.config()), core::SystemClock::instance()),
       m_services { config.config(), database, config.config().stationName() }
@@ -30,6 +33,7 @@ DesktopServices::DesktopServices(core::ConfigStore &config, std::shared_ptr<db::
     m_services.configStore = &m_config;
     m_services.dbWorker = &m_dbWorker;
     m_services.countWorker = &m_countWorker;
+    m_services.scanWorker = &m_scanWorker;
     m_services.changeWatcher = &m_changeWatcher;
     m_services.ghl = &m_ghl;
     m_services.sync = &m_sync;

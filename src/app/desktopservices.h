@@ -21,7 +21,8 @@ namespace qrt::app {
 // event feed; built, started by the listener panel), the reconciliation loop (running while the
 // listener listens), the change watcher and the one database worker
 // all windows share (plus a second one only for the order list's counts, so that a slow count never
-// delays a page). Each takes new settings from the ConfigStore's change signal: the GHL client
+// delays a page, and a third for the check-in panel's scans, on a door connection, so that a scan
+// never waits behind a refresh). Each takes new settings from the ConfigStore's change signal: the GHL client
 // at once, the inbox worker for its next event, the listener by listening again when its own
 // settings changed. `qrtickets serve` builds its webhook service the same way
 // (WebhookServiceSettings::fromConfig), without windows and without changes at run time.
@@ -53,6 +54,7 @@ private:
     sync::SyncEngine m_sync;
     gui::DbWorker m_dbWorker;
     gui::DbWorker m_countWorker; // the order list's counts, so a slow count never delays a page
+    gui::DbWorker m_scanWorker;  // the check-in panel's scans: their own thread and door connection
     gui::ChangeWatcher m_changeWatcher;
     // Before the webhook service: /healthz asks it for its status until the service is gone.
     reconcile::Reconciler m_reconciler;

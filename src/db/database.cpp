@@ -2,6 +2,7 @@
 
 #include "db/logging.h"
 #include "db/searchtext.h"
+#include "db/statementwatchdog.h"
 
 #include <QCoreApplication>
 #include <QDir>
@@ -29,7 +30,53 @@ bool isConnectionLoss(const QSqlError &error)
         || text.contains(QStringLiteral("connection to server")) || text.contains(QStringLiteral("could not send data"))
         || text.contains(QStringLiteral("could not receive data"));
 }
+
+// The client deadline of the statement running on this thread (see StatementWatchdog), so that
+// fail() can tell "the watchdog cut it off" from a connection that broke by itself.
+thread_local const StatementWatchdog::Watch *t_watch = nullptr;
+
+// Arms the connection's client deadline for one statement, from construction to destruction.
+class ArmedStatement
+{
+public:
+    ArmedStatement(const Database &db, const QSqlDriver *driver)
+        : m_watch(StatementWatchdog::watch(driver, db.isPostgres() ? db.options().clientTimeoutMs : 0)), m_previous(t_watch)
+    {
+        t_watch = &m_watch;
+    }
+    ~ArmedStatement() { t_watch = m_previous; }
+    ArmedStatement(const ArmedStatement &) = delete;
+    ArmedStatement &operator=(const ArmedStatement &) = delete;
+
+private:
+    StatementWatchdog::Watch m_watch;
+    const StatementWatchdog::Watch *m_previous;
+};
 } // namespace
+
+ConnectionOptions ConnectionOptions::door()
+{
+    ConnectionOptions o;
+    o.connectTimeoutS = 3;
+    o.busyTimeoutMs = 3000;
+    o.applicationName = QStringLiteral("qrtickets-door");
+    o.keepalivesIdleS = 5;
+    o.keepalivesIntervalS = 2;
+    o.keepalivesCount = 2;
+    o.tcpUserTimeoutMs = 5000;
+    o.statementTimeoutMs = 3000;
+    o.clientTimeoutMs = 5000;
+    return o;
+}
+
+ConnectionOptions ConnectionOptions::sync()
+{
+    ConnectionOptions o;
+    o.applicationName = QStringLiteral("qrtickets-sync");
+    o.statementTimeoutMs = 60000;
+    o.clientTimeoutMs = 90000;
+    return o;
+}
 
 // Lives in a QThreadStorage: removed when its thread ends, so connections do not pile up.
 struct Database::ThreadConnection
@@ -52,8 +99,8 @@ QThreadStorage<QHash<QString, std::shared_ptr<void>> *> &threadConnections()
 }
 } // namespace
 
-Database::Database(DatabaseUrl url)
-    : m_url(std::move(url)), m_prefix(QStringLiteral("qrt-") + QUuid::createUuid().toString(QUuid::Id128).left(12))
+Database::Database(DatabaseUrl url, ConnectionOptions options)
+    : m_url(std::move(url)), m_options(std::move(options)), m_prefix(QStringLiteral("qrt-") + QUuid::createUuid().toString(QUuid::Id128).left(12))
 {
 }
 
@@ -91,6 +138,28 @@ core::Result<QSqlDatabase> Database::connection()
     return openNew(name);
 }
 
+std::shared_ptr<Database> Database::withOptions(const ConnectionOptions &options) const
+{
+    return std::make_shared<Database>(m_url, options);
+}
+
+QString Database::connectOptionsFor(const ConnectionOptions &options)
+{
+    // libpq conninfo keywords, ';'-separated as QPSQL takes them. Keepalives and tcp_user_timeout
+    // let the operating system give up on a connection whose network vanished.
+    QStringList o;
+    o << QStringLiteral("connect_timeout=") + QString::number(options.connectTimeoutS)
+      << QStringLiteral("application_name=") + options.applicationName;
+    if (options.keepalivesIdleS > 0) {
+        o << QStringLiteral("keepalives=1") << QStringLiteral("keepalives_idle=") + QString::number(options.keepalivesIdleS)
+          << QStringLiteral("keepalives_interval=") + QString::number(std::max(1, options.keepalivesIntervalS))
+          << QStringLiteral("keepalives_count=") + QString::number(std::max(1, options.keepalivesCount));
+    }
+    if (options.tcpUserTimeoutMs > 0)
+        o << QStringLiteral("tcp_user_timeout=") + QString::number(options.tcpUserTimeoutMs);
+    return o.join(u';');
+}
+
 QSqlDatabase Database::addConnection(const QString &name, const ConnectionOptions &options) const
 {
     const bool sqlite = m_url.dialect == Dialect::SQLite;
@@ -104,9 +173,8 @@ QSqlDatabase Database::addConnection(const QString &name, const ConnectionOption
         db.setUserName(m_url.user);
         db.setPassword(m_url.password);
         db.setDatabaseName(m_url.name);
-        QString connectOptions = QStringLiteral("connect_timeout=") + QString::number(options.connectTimeoutS)
-            + QStringLiteral(";application_name=") + options.applicationName;
-        if (!m_url.connectOptions.isEmpty())
+        QString connectOptions = connectOptionsFor(options);
+        if (!m_url.connectOptions.isEmpty()) // the URL's own come last: libpq takes the last of a keyword
             connectOptions += u';' + m_url.connectOptions;
         db.setConnectOptions(connectOptions);
     }
@@ -124,7 +192,7 @@ core::Result<QSqlDatabase> Database::openNew(const QString &name)
                                    .arg(m_url.kindName(), driver));
     if (sqlite)
         QDir().mkpath(QFileInfo(m_url.path).absolutePath());
-    addConnection(name, ConnectionOptions {});
+    addConnection(name, m_options);
     auto guard = std::make_shared<ThreadConnection>();
     guard->name = name;
     if (!threadConnections().hasLocalData())
@@ -136,6 +204,17 @@ core::Result<QSqlDatabase> Database::openNew(const QString &name)
         const core::Error error = classify(db.lastError());
         threadConnections().localData()->remove(name);
         return error;
+    }
+    if (!sqlite && m_options.statementTimeoutMs > 0) {
+        // Set here rather than as a start-up option: connection poolers (PgBouncer, Supavisor)
+        // refuse start-up options they do not know.
+        QSqlQuery q(db);
+        ArmedStatement armed(*this, db.driver());
+        if (!q.exec(QStringLiteral("SET statement_timeout = ") + QString::number(m_options.statementTimeoutMs))) {
+            const core::Error error = fail(q, Tr::tr("set the statement timeout"));
+            threadConnections().localData()->remove(name);
+            return error;
+        }
     }
     if (sqlite) {
         QSqlQuery q(db);
@@ -166,6 +245,7 @@ core::Result<void> Database::check()
     if (!db)
         return db.error();
     QSqlQuery q(db.value());
+    ArmedStatement armed(*this, q.driver());
     if (!q.exec(QStringLiteral("SELECT 1")))
         return fail(q, Tr::tr("check the connection"));
     return {};
@@ -215,6 +295,40 @@ core::Error Database::fail(const QSqlQuery &query, const QString &what)
 
 core::Error Database::fail(const QSqlError &error, const QString &what)
 {
+    if (t_watch && t_watch->fired()) {
+        // The watchdog shut the socket down: the network (or the server) went silent.
+        const QString name = connectionName();
+        if (QSqlDatabase::contains(name))
+            QSqlDatabase::database(name, false).close();
+        qCWarning(lcDb).noquote() << "no answer within" << m_options.clientTimeoutMs << "ms while trying to" << what;
+        return core::makeError(core::Error::Kind::Timeout, QStringLiteral("db.timeout"),
+                               Tr::tr("The database server %1 did not answer within %2 s while trying to %3. Check the "
+                                      "network to the database server; the next attempt connects again.")
+                                   .arg(m_url.display())
+                                   .arg((m_options.clientTimeoutMs + 999) / 1000)
+                                   .arg(what),
+                               error.text().trimmed());
+    }
+    const QString state = error.nativeErrorCode();
+    if (isPostgres() && state == u"57014") { // query_canceled: statement_timeout (or a cancel)
+        qCWarning(lcDb).noquote() << "statement timeout while trying to" << what << ":" << error.text();
+        return core::makeError(core::Error::Kind::Timeout, QStringLiteral("db.statement_timeout"),
+                               Tr::tr("The database did not finish in time while trying to %1 (another station or a sync "
+                                      "may be holding the rows). Try again.")
+                                   .arg(what),
+                               error.text().trimmed());
+    }
+    if (isPostgres() && (state == u"40P01" || state == u"40001")) {
+        // The transaction was chosen as a deadlock victim or could not be serialized: running it
+        // again normally succeeds (OrderWriter does).
+        qCInfo(lcDb).noquote() << "transaction conflict while trying to" << what << ":" << error.text();
+        return core::makeError(core::Error::Kind::Database,
+                               state == u"40P01" ? QStringLiteral("db.deadlock") : QStringLiteral("db.serialization"),
+                               Tr::tr("The database could not %1 because another station changed the same rows at the "
+                                      "same moment.")
+                                   .arg(what),
+                               error.text().trimmed());
+    }
     if (isConnectionLoss(error)) {
         // Drop the broken connection: the next connection() opens a fresh one.
         const QString name = connectionName();
@@ -258,6 +372,7 @@ Transaction::~Transaction()
 core::Result<void> Transaction::begin()
 {
     QSqlQuery q(m_connection);
+    ArmedStatement armed(m_db, m_connection.driver());
     const QString sql = m_db.isPostgres() ? QStringLiteral("BEGIN") : QStringLiteral("BEGIN IMMEDIATE");
     if (!q.exec(sql))
         return m_db.fail(q, Tr::tr("start a transaction"));
@@ -268,6 +383,7 @@ core::Result<void> Transaction::begin()
 core::Result<void> Transaction::commit()
 {
     QSqlQuery q(m_connection);
+    ArmedStatement armed(m_db, m_connection.driver());
     if (!q.exec(QStringLiteral("COMMIT"))) {
         const core::Error error = m_db.fail(q, Tr::tr("save the changes"));
         rollback();
@@ -284,6 +400,7 @@ void Transaction::rollback()
     m_open = false;
     if (m_connection.isOpen()) {
         QSqlQuery q(m_connection);
+        ArmedStatement armed(m_db, m_connection.driver());
         q.exec(QStringLiteral("ROLLBACK"));
     }
 }
@@ -323,6 +440,7 @@ core::Result<Query> Database::prepare(const QString &sql, const QString &what)
         return c.error();
     QSqlQuery q(c.value());
     q.setForwardOnly(true);
+    ArmedStatement armed(*this, q.driver()); // QPSQL prepares on the server: a round trip too
     if (!q.prepare(sql))
         return fail(q, what);
     return Query(*this, std::move(q), what);
@@ -340,6 +458,7 @@ Query &Query::bind(const QString &placeholder, const QVariant &value)
 
 core::Result<void> Query::exec()
 {
+    ArmedStatement armed(*m_db, m_query.driver());
     if (!m_query.exec())
         return fail();
     m_record = m_query.record();

@@ -52,13 +52,37 @@ private:
     QSqlRecord m_record; // the result's columns, read once per exec()
 };
 
+// How a Database's connections are made (PostgreSQL; SQLite takes only busyTimeoutMs). Every
+// PostgreSQL connection carries libpq keepalives and tcp_user_timeout, so a dropped network is
+// noticed by the operating system instead of a read waiting for ever; door() and sync() add a
+// statement_timeout (set after connecting) and a client deadline: a statement whose answer has
+// not arrived within clientTimeoutMs has its socket shut down by a watchdog thread, so the call
+// returns a Timeout error even when the network swallows packets without a reset.
+struct ConnectionOptions
+{
+    int connectTimeoutS = 5;
+    int busyTimeoutMs = 10000;
+    QString applicationName = QStringLiteral("qrtickets");
+    int keepalivesIdleS = 10;     // libpq keepalives_idle: first probe after this much silence
+    int keepalivesIntervalS = 5;  // keepalives_interval
+    int keepalivesCount = 3;      // keepalives_count: probes lost before the connection is dead
+    int tcpUserTimeoutMs = 20000; // tcp_user_timeout: sent data unacknowledged this long: dead
+    int statementTimeoutMs = 0;   // PostgreSQL statement_timeout; 0: the server's default
+    int clientTimeoutMs = 0;      // the client deadline per statement (needs libpq); 0: none
+
+    // The door: a scan answers within seconds or says the database is not answering.
+    static ConnectionOptions door();
+    // A sync's writer: long batches are normal, a stuck statement is not.
+    static ConnectionOptions sync();
+};
+
 // Hands out one QSqlDatabase connection per thread (Qt's rule: a connection may only be used by
 // the thread that created it). Repositories call connection() on the thread they run on; the
 // connection is closed and removed when that thread ends.
 class Database
 {
 public:
-    explicit Database(DatabaseUrl url);
+    explicit Database(DatabaseUrl url, ConnectionOptions options = {});
     ~Database();
     Database(const Database &) = delete;
     Database &operator=(const Database &) = delete;
@@ -69,15 +93,16 @@ public:
     Dialect dialect() const { return m_url.dialect; }
     bool isPostgres() const { return m_url.dialect == Dialect::PostgreSQL; }
 
+    using ConnectionOptions = db::ConnectionOptions;
     // A connection of its own under `name`, configured from the URL but not opened: for users that
     // need one outside the per-thread pool (the GUI's LISTEN connection). The caller removes it.
-    struct ConnectionOptions
-    {
-        int connectTimeoutS = 5;
-        int busyTimeoutMs = 10000;
-        QString applicationName = QStringLiteral("qrtickets");
-    };
     QSqlDatabase addConnection(const QString &name, const ConnectionOptions &options) const;
+    // The conninfo keywords addConnection() gives QPSQL (without the URL's own), for tests and logs.
+    static QString connectOptionsFor(const ConnectionOptions &options);
+
+    const ConnectionOptions &options() const { return m_options; }
+    // The same database through connections made with other options (a separate per-thread pool).
+    std::shared_ptr<Database> withOptions(const ConnectionOptions &options) const;
 
     // This thread's connection, opened (and reopened after a lost connection) on demand.
     core::Result<QSqlDatabase> connection();
@@ -111,6 +136,7 @@ private:
     core::Error classify(const QSqlError &error) const;
 
     DatabaseUrl m_url;
+    ConnectionOptions m_options;
     QString m_prefix;
 };
 

@@ -4,10 +4,10 @@
 
 namespace qrt::gui {
 
-DbWorker::DbWorker(std::shared_ptr<db::Database> database, QObject *parent)
+DbWorker::DbWorker(std::shared_ptr<db::Database> database, QObject *parent, const QString &threadName)
     : QObject(parent), m_database(std::move(database))
 {
-    m_thread.setObjectName(QStringLiteral("qrt-gui-db"));
+    m_thread.setObjectName(threadName);
     m_target = new QObject;
     m_target->moveToThread(&m_thread);
     connect(&m_thread, &QThread::finished, m_target, &QObject::deleteLater);

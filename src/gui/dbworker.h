@@ -20,7 +20,9 @@ class DbWorker : public QObject
 {
     Q_OBJECT
 public:
-    explicit DbWorker(std::shared_ptr<db::Database> database, QObject *parent = nullptr);
+    // threadName: how the thread shows in a debugger or `top -H` ("qrt-gui-db", "qrt-gui-scan").
+    explicit DbWorker(std::shared_ptr<db::Database> database, QObject *parent = nullptr,
+                      const QString &threadName = QStringLiteral("qrt-gui-db"));
     ~DbWorker() override;
 
     db::Database &database() const { return *m_database; }

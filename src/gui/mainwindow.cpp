@@ -104,7 +104,8 @@ MainWindow::MainWindow(Services &services, QWidget *parent)
     m_ui->orderView->horizontalHeader()->setStretchLastSection(true);
     m_ui->orderView->horizontalHeader()->setSortIndicator(OrderListModel::Updated, Qt::DescendingOrder);
 
-    m_checkIn = new CheckInPanel(services, *m_worker, m_ui->checkInTab);
+    // Scans on their own thread and door connection: never queued behind a list refresh.
+    m_checkIn = new CheckInPanel(services, services.scanWorker ? *services.scanWorker : *m_worker, m_ui->checkInTab);
     m_checkIn->setObjectName(QStringLiteral("checkInPanel"));
     m_ui->checkInTabLayout->addWidget(m_checkIn);
     m_overview = new EventOverview(*m_worker, m_ui->overviewTab);

@@ -48,6 +48,9 @@ struct Services
     // A second database thread, only for the order list's total counts: a filtered count scans
     // more rows than a page and must not delay the next page on dbWorker.
     DbWorker *countWorker = nullptr;
+    // The check-in panel's own database thread and connection (db::ConnectionOptions::door(): short
+    // statement and client deadlines), so a scan never waits behind a list refresh; null: dbWorker.
+    DbWorker *scanWorker = nullptr;
     ChangeWatcher *changeWatcher = nullptr;   // other stations' changes; the main window starts it
     ghl::GhlClient *ghl = nullptr;
     sync::SyncEngine *sync = nullptr;
