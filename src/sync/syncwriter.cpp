@@ -14,7 +14,9 @@
 namespace qrt::sync {
 
 SyncWriter::SyncWriter(std::shared_ptr<db::Database> database, const SyncRequest &request)
-    : m_db(std::move(database)), m_request(request), m_retryTimer(new QTimer(this))
+    // Its own connections (ConnectionOptions::sync(): a statement_timeout and a client deadline),
+    // so a statement stuck on a vanished network ends as an error the retries below handle.
+    : m_db(database->withOptions(db::ConnectionOptions::sync())), m_request(request), m_retryTimer(new QTimer(this))
 {
     // A child moves with the writer to its thread, so the pause runs on that thread's event loop.
     m_retryTimer->setSingleShot(true);
@@ -41,7 +43,9 @@ bool SyncWriter::shouldRetry(const core::Error &error) const
     // A lost connection (Kind::ConnectionLost) is closed by Database::fail; the next connection()
     // opens a fresh one. While the server restarts, opening fails as Kind::Unreachable for a moment.
     // A refused statement or a locked SQLite file is not transient: trying again changes nothing.
-    return !m_abort && error.isTransient();
+    // A deadlock or serialization failure OrderWriter could not get past in its own attempts is
+    // worth a pause and another try too: the door's burst passes.
+    return !m_abort && (error.isTransient() || error.code == u"db.deadlock" || error.code == u"db.serialization");
 }
 
 void SyncWriter::retrying(const char *what, Operation op, Outcome done)
