@@ -34,6 +34,7 @@
 #include <QStatusBar>
 
 #include <optional>
+#include <utility>
 
 namespace qrt::gui {
 
@@ -157,8 +158,17 @@ MainWindow::MainWindow(Services &services, QWidget *parent)
     connect(m_model, &OrderListModel::loadFailed, this,
             [this](const core::Error &error) { m_ui->countLabel->setText(tr("Could not read the orders: %1").arg(error.message)); });
     connect(m_ui->orderView, &QTableView::activated, this, &MainWindow::openCurrentOrder);
-    connect(m_checkIn, &CheckInPanel::ticketsChanged, this, &MainWindow::refreshAll);
+    // An admission at the door refreshes nothing at once: the lists catch up after the burst, and
+    // the order list (up to 10,000 rows) only when it is looked at.
+    connect(m_checkIn, &CheckInPanel::ticketsChanged, this, &MainWindow::scheduleRefresh);
+    m_refreshCoalesce.setSingleShot(true);
+    m_refreshCoalesce.setInterval(300);
+    connect(&m_refreshCoalesce, &QTimer::timeout, this, &MainWindow::refreshAll);
     connect(m_ui->mainTabs, &QTabWidget::currentChanged, this, [this](int index) {
+        if (m_ui->mainTabs->widget(index) == m_ui->ordersTab && m_ordersStale) {
+            m_ordersStale = false;
+            m_model->refresh();
+        }
         if (m_ui->mainTabs->widget(index) == m_ui->checkInTab)
             m_checkIn->focusScanField();
         else if (m_ui->mainTabs->widget(index) == m_ui->overviewTab)
@@ -169,7 +179,7 @@ MainWindow::MainWindow(Services &services, QWidget *parent)
     // GUI-thread connection to an unreachable server would freeze the window.
     m_watcher = services.changeWatcher;
     if (m_watcher)
-        connect(m_watcher, &ChangeWatcher::changed, this, &MainWindow::refreshAll);
+        connect(m_watcher, &ChangeWatcher::changed, this, &MainWindow::scheduleRefresh);
 
     m_statusTimer.setInterval(15000);
     connect(&m_statusTimer, &QTimer::timeout, this, &MainWindow::refreshStatus);
@@ -295,6 +305,11 @@ void MainWindow::setupFilters()
 
 void MainWindow::loadFilterChoices()
 {
+    if (m_filtersBusy) {
+        m_filtersAgain = true; // one in flight, one pending: a burst of changes reads them twice at most
+        return;
+    }
+    m_filtersBusy = true;
     m_worker->run(
         this,
         [](db::Database &database) {
@@ -305,6 +320,9 @@ void MainWindow::loadFilterChoices()
             return choices;
         },
         [this](FilterChoices choices) {
+            m_filtersBusy = false;
+            if (std::exchange(m_filtersAgain, false))
+                QTimer::singleShot(0, this, &MainWindow::loadFilterChoices);
             if (choices.events) {
                 const QString current = m_ui->eventFilter->currentData().toString();
                 QSignalBlocker block(m_ui->eventFilter);
@@ -346,13 +364,24 @@ void MainWindow::updateCountLabel()
         m_ui->countLabel->setText(tr("%n order(s)", nullptr, total));
 }
 
+void MainWindow::scheduleRefresh()
+{
+    if (!m_refreshCoalesce.isActive())
+        m_refreshCoalesce.start();
+}
+
 void MainWindow::refreshAll()
 {
+    m_refreshCoalesce.stop();
     const bool wasEmpty = m_ui->ordersStack->currentWidget() == m_ui->emptyPage;
-    if (wasEmpty)
+    if (wasEmpty) {
         m_model->reload();
-    else
+    } else if (m_ui->mainTabs->currentWidget() == m_ui->ordersTab) {
+        m_ordersStale = false;
         m_model->refresh();
+    } else {
+        m_ordersStale = true;
+    }
     if (m_ui->mainTabs->currentWidget() == m_ui->overviewTab)
         m_overview->refresh();
     for (const QPointer<OrderDialog> &dialog : std::as_const(m_orderDialogs)) {

@@ -49,8 +49,12 @@ public:
     void exportDoorList(const QString &eventId, const QString &path, DoorListFormat format,
                         exporter::CsvSeparator separator = exporter::defaultCsvSeparator());
 
-    // Re-reads everything visible (live updates call this).
+    // Re-reads everything visible: the order list only while its tab shows (else when it shows
+    // again), the overview while it shows, open order dialogs, filters and the status bar.
     void refreshAll();
+    // What live updates call (a NOTIFY, a local admission): a burst becomes one refreshAll() after
+    // a short pause; each list keeps at most one read in flight and one pending.
+    void scheduleRefresh();
 
     // [webhook] enabled: start the listener at launch. The panel opens only if it could not
     // start, so the reason is in front of the user.
@@ -85,6 +89,10 @@ private:
     EventOverview *m_overview = nullptr;
     QTimer m_searchDebounce;
     QTimer m_statusTimer;
+    QTimer m_refreshCoalesce;
+    bool m_ordersStale = false; // changed while the order list was not showing
+    bool m_filtersBusy = false;
+    bool m_filtersAgain = false;
     QLabel *m_dbStatus = nullptr;
     QLabel *m_listenerStatus = nullptr;
     QLabel *m_syncStatus = nullptr;
