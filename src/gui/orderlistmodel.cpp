@@ -1,5 +1,6 @@
 #include "gui/orderlistmodel.h"
 
+#include "db/searchtext.h"
 #include "gui/dbworker.h"
 #include "gui/logging.h"
 
@@ -20,15 +21,13 @@ OrderListModel::OrderListModel(DbWorker &worker, DbWorker &countWorker, QObject 
 OrderListModel::~OrderListModel() = default;
 
 namespace {
-// The same test as OrderRepository's SQL: every word is in the order id, e-mail, first or last
-// name, or phone (case-insensitive; at most 8 words count).
+// The same test as OrderRepository's SQL: every word (folded as db::foldForSearch folds it) is in
+// the order's folded search text (order id, names, e-mail, phone; at most 8 words count).
 bool matches(const db::OrderRow &row, const QStringList &words)
 {
-    const core::Order &o = row.order;
+    const QString text = db::searchTextOf(row.order);
     for (const QString &w : words) {
-        if (!o.orderId.contains(w, Qt::CaseInsensitive) && !o.contactEmail.contains(w, Qt::CaseInsensitive)
-            && !o.contactFirstName.contains(w, Qt::CaseInsensitive) && !o.contactLastName.contains(w, Qt::CaseInsensitive)
-            && !o.contactPhone.contains(w))
+        if (!text.contains(w))
             return false;
     }
     return true;
@@ -37,8 +36,8 @@ bool matches(const db::OrderRow &row, const QStringList &words)
 
 void OrderListModel::setSearch(const QString &text)
 {
-    const QString before = m_query.search.simplified().toLower();
-    const QString after = text.simplified().toLower();
+    const QString before = db::foldForSearch(m_query.search.simplified());
+    const QString after = db::foldForSearch(text.simplified());
     if (after == before)
         return;
     m_query.search = text;
