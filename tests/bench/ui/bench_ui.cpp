@@ -3,6 +3,10 @@
 //   first rows: model creation -> first page arrived and the view painted,
 //   keystroke latency: setSearch(text) -> first page of that query arrived (p50/p95 over a
 //   typed sequence of words),
+//   sorted search: the same keystrokes with the list sorted by name (Contact column), against a
+//   baseline in the same run: the statement the list ran before migration 0012 (lower() names,
+//   no name index), timed directly with its first page read; and the statement sorted by e-mail,
+//   which has no covering index (for comparison),
 //   RSS with the list open.
 // Prints "figure: NAME = VALUE" lines; never asserts on time.
 #include "db/orderrepository.h"
@@ -66,8 +70,117 @@ struct Figures
     double p50 = 0;
     double p95 = 0;
     double rss = 0;
+    double sortedP50 = 0;
+    double sortedP95 = 0;
+    double queryP95 = 0;
+    double emailQueryP95 = 0;
+    double baselineP50 = 0;
+    double baselineP95 = 0;
     bool ok = false;
 };
+
+// The words typed, one character at a time (shared by the plain and the sorted search).
+QStringList typedWords()
+{
+    return { QStringLiteral("olivia keller"), QStringLiteral("tanaka"), QStringLiteral("mia.z"), QStringLiteral("@example.org"),
+             test::sampleOrderId(73123), QStringLiteral("nowak 4711"), QStringLiteral("+49300012") };
+}
+
+// The list sorted by name: setSearch per keystroke until the first page arrived, as typed (as the
+// plain keystrokes are measured: a narrowing keystroke over a complete result needs no SQL).
+QList<double> sortedKeystrokes(gui::OrderListModel &model, QList<QPair<double, QString>> &slowest)
+{
+    QList<double> latencies;
+    for (const QString &word : typedWords()) {
+        for (int n = 1; n <= word.size(); ++n) {
+            QSignalSpy loaded(&model, &gui::OrderListModel::loaded);
+            QElapsedTimer timer;
+            timer.start();
+            model.setSearch(word.left(n));
+            if (loaded.isEmpty() && !model.isLoading())
+                continue; // the same query as before (a trailing space)
+            if (!waitLoaded(loaded))
+                return {};
+            latencies << double(timer.nsecsElapsed()) / 1e6;
+            slowest.append({ latencies.last(), word.left(n) });
+            QCoreApplication::processEvents();
+        }
+        QSignalSpy cleared(&model, &gui::OrderListModel::loaded);
+        model.setSearch(QString());
+        waitLoaded(cleared);
+    }
+    std::sort(slowest.begin(), slowest.end(), [](const auto &a, const auto &b) { return a.first > b.first; });
+    return latencies;
+}
+
+// The same keystrokes through OrderRepository::list (sorted by name), every one asking the
+// database, timed on this thread like the baseline: the statement alone, without the worker hop,
+// the model and a count running beside it.
+QList<double> sortedQueries(db::Database &database, db::OrderSort sort = db::OrderSort::Contact)
+{
+    QList<double> latencies;
+    for (const QString &word : typedWords()) {
+        for (int n = 1; n <= word.size(); ++n) {
+            db::OrderQuery query;
+            query.search = word.left(n);
+            query.sort = sort;
+            query.order = Qt::AscendingOrder;
+            QElapsedTimer timer;
+            timer.start();
+            if (!db::OrderRepository(database).list(query))
+                return {};
+            latencies << double(timer.nsecsElapsed()) / 1e6;
+        }
+    }
+    return latencies;
+}
+
+// The baseline: the name-sorted search as the list ran it before migration 0012.
+QList<double> baselineKeystrokes(db::Database &database)
+{
+    QList<double> latencies;
+    const QString column = QStringLiteral("search_text"); // lower() in both databases then
+    for (const QString &word : typedWords()) {
+        for (int n = 1; n <= word.size(); ++n) {
+            QElapsedTimer timer;
+            timer.start();
+            QString where;
+            const QStringList parts = word.left(n).toLower().split(u' ', Qt::SkipEmptyParts);
+            for (int i = 0; i < parts.size(); ++i)
+                where += (i ? QStringLiteral(" AND ") : QStringLiteral(" WHERE ")) + column + QStringLiteral(" LIKE :w%1").arg(i);
+            auto q = database.prepare(QStringLiteral("SELECT order_id, location_id, total_paid, payment_status, payment_currency, "
+                                                     "order_status, contact_id, contact_firstname, contact_lastname, "
+                                                     "contact_email, contact_phone, date_added, event_id, event_name, "
+                                                     "ticket_quantities, ghl_updated_at, synced_at, qr_pushed_at, inserted_at, "
+                                                     "updated_at, tickets_live, tickets_used, tickets_cancelled, line_items "
+                                                     "FROM ghl_qr_orders")
+                                          + where
+                                          + QStringLiteral(" ORDER BY lower(contact_lastname) ASC, lower(contact_firstname) ASC, "
+                                                           "order_id ASC LIMIT 200 OFFSET 0"),
+                                      QStringLiteral("baseline"));
+            if (!q)
+                return {};
+            for (int i = 0; i < parts.size(); ++i)
+                q->bind(QStringLiteral(":w%1").arg(i), QString(u'%' + parts.at(i) + u'%'));
+            if (!q->exec())
+                return {};
+            // Read every column of the page, as the list reads its rows.
+            static const QStringList columns = QStringLiteral(
+                "order_id location_id total_paid payment_status payment_currency order_status contact_id contact_firstname "
+                "contact_lastname contact_email contact_phone date_added event_id event_name ticket_quantities ghl_updated_at "
+                "synced_at qr_pushed_at inserted_at updated_at tickets_live tickets_used tickets_cancelled line_items")
+                .split(u' ');
+            qsizetype bytes = 0;
+            while (q->next()) {
+                for (const QString &c : columns)
+                    bytes += q->value(c).toString().size();
+            }
+            (void)bytes;
+            latencies << double(timer.nsecsElapsed()) / 1e6;
+        }
+    }
+    return latencies;
+}
 
 Figures run(db::Dialect dialect)
 {
@@ -139,9 +252,7 @@ Figures run(db::Dialect dialect)
         model.reload();
         waitLoaded(loaded);
     }
-    const QStringList words = { QStringLiteral("olivia keller"), QStringLiteral("tanaka"), QStringLiteral("mia.z"),
-                                QStringLiteral("@example.org"), test::sampleOrderId(73123), QStringLiteral("nowak 4711"),
-                                QStringLiteral("+49300012") };
+    const QStringList words = typedWords();
     QList<double> latencies;
     QList<QPair<double, QString>> slowest;
     for (const QString &word : words) {
@@ -175,6 +286,46 @@ Figures run(db::Dialect dialect)
     out() << name << ": " << latencies.size() << " keystrokes, p50 " << QString::number(f.p50, 'f', 1) << " ms, p95 "
           << QString::number(f.p95, 'f', 1) << " ms, max " << QString::number(percentile(latencies, 1.0), 'f', 1) << " ms"
           << Qt::endl;
+    // Sorted by name (the Contact column), then the baseline statement on the same data.
+    {
+        QSignalSpy loaded(&model, &gui::OrderListModel::loaded);
+        model.sort(gui::OrderListModel::Contact, Qt::AscendingOrder);
+        waitLoaded(loaded);
+    }
+    QList<QPair<double, QString>> slowestSorted;
+    const QList<double> sorted = sortedKeystrokes(model, slowestSorted);
+    const QList<double> queries = sortedQueries(database->db());
+    const QList<double> baseline = baselineKeystrokes(database->db());
+    const QList<double> byEmail = sortedQueries(database->db(), db::OrderSort::Email); // no covering index
+    if (sorted.isEmpty() || queries.isEmpty() || baseline.isEmpty()) {
+        out() << name << ": a sorted search never answered" << Qt::endl;
+        return f;
+    }
+    f.sortedP50 = percentile(sorted, 0.5);
+    f.sortedP95 = percentile(sorted, 0.95);
+    f.queryP95 = percentile(queries, 0.95);
+    f.emailQueryP95 = percentile(byEmail, 0.95);
+    f.baselineP50 = percentile(baseline, 0.5);
+    f.baselineP95 = percentile(baseline, 0.95);
+    out() << name << ": sorted by name, " << sorted.size() << " keystrokes: p50 " << QString::number(f.sortedP50, 'f', 1)
+          << " ms, p95 " << QString::number(f.sortedP95, 'f', 1) << " ms, max " << QString::number(percentile(sorted, 1.0), 'f', 1)
+          << " ms; the statement alone: p50 " << QString::number(percentile(queries, 0.5), 'f', 1) << " ms, p95 "
+          << QString::number(f.queryP95, 'f', 1) << " ms; baseline statement (lower() sort, no name index): p50 " << QString::number(f.baselineP50, 'f', 1) << " ms, p95 "
+          << QString::number(f.baselineP95, 'f', 1) << " ms, max " << QString::number(percentile(baseline, 1.0), 'f', 1) << " ms"
+          << Qt::endl;
+    out() << name << ": sorted by e-mail, the statement alone: p50 " << QString::number(percentile(byEmail, 0.5), 'f', 1)
+          << " ms, p95 " << QString::number(f.emailQueryP95, 'f', 1) << " ms, max " << QString::number(percentile(byEmail, 1.0), 'f', 1)
+          << " ms" << Qt::endl;
+    out() << name << ": slowest sorted keystrokes:";
+    for (const auto &s : slowestSorted.mid(0, 6))
+        out() << " [" << s.second << ": " << QString::number(s.first, 'f', 1) << " ms]";
+    out() << Qt::endl;
+    {
+        QSignalSpy loaded(&model, &gui::OrderListModel::loaded);
+        model.setSearch(QString());
+        waitLoaded(loaded);
+    }
+
     // Scroll through some pages, as a user would, before measuring memory.
     for (int i = 0; i < 10 && model.canFetchMore({}); ++i) {
         const int before = model.rowCount();
@@ -208,6 +359,11 @@ int main(int argc, char **argv)
             out() << "figure: ui.first_rows_ms.postgresql = " << QString::number(pg.firstRowsMs, 'f', 1) << Qt::endl;
             out() << "figure: ui.keystroke_p50_ms.postgresql = " << QString::number(pg.p50, 'f', 1) << Qt::endl;
             out() << "figure: ui.keystroke_p95_ms.postgresql = " << QString::number(pg.p95, 'f', 1) << Qt::endl;
+            out() << "figure: ui.sorted_search_p50_ms.postgresql = " << QString::number(pg.sortedP50, 'f', 1) << Qt::endl;
+            out() << "figure: ui.sorted_search_p95_ms.postgresql = " << QString::number(pg.sortedP95, 'f', 1) << Qt::endl;
+            out() << "figure: ui.sorted_search_query_p95_ms.postgresql = " << QString::number(pg.queryP95, 'f', 1) << Qt::endl;
+            out() << "figure: ui.sorted_search_email_query_p95_ms.postgresql = " << QString::number(pg.emailQueryP95, 'f', 1) << Qt::endl;
+            out() << "figure: ui.sorted_search_baseline_p95_ms.postgresql = " << QString::number(pg.baselineP95, 'f', 1) << Qt::endl;
             rss = std::max(rss, pg.rss);
         } else {
             status = 1;
@@ -218,6 +374,11 @@ int main(int argc, char **argv)
         out() << "figure: ui.first_rows_ms.sqlite = " << QString::number(lite.firstRowsMs, 'f', 1) << Qt::endl;
         out() << "figure: ui.keystroke_p50_ms.sqlite = " << QString::number(lite.p50, 'f', 1) << Qt::endl;
         out() << "figure: ui.keystroke_p95_ms.sqlite = " << QString::number(lite.p95, 'f', 1) << Qt::endl;
+        out() << "figure: ui.sorted_search_p50_ms.sqlite = " << QString::number(lite.sortedP50, 'f', 1) << Qt::endl;
+        out() << "figure: ui.sorted_search_p95_ms.sqlite = " << QString::number(lite.sortedP95, 'f', 1) << Qt::endl;
+        out() << "figure: ui.sorted_search_query_p95_ms.sqlite = " << QString::number(lite.queryP95, 'f', 1) << Qt::endl;
+        out() << "figure: ui.sorted_search_email_query_p95_ms.sqlite = " << QString::number(lite.emailQueryP95, 'f', 1) << Qt::endl;
+        out() << "figure: ui.sorted_search_baseline_p95_ms.sqlite = " << QString::number(lite.baselineP95, 'f', 1) << Qt::endl;
         rss = std::max(rss, lite.rss);
     } else {
         status = 1;
