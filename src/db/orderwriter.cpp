@@ -2,6 +2,7 @@
 
 #include "db/logging.h"
 #include "db/orderrepository.h"
+#include "db/searchtext.h"
 
 #include <QCoreApplication>
 #include <QRandomGenerator>
@@ -55,12 +56,17 @@ core::Result<QList<ReconcileResult>> OrderWriter::save(const QList<core::Order> 
                                                                                           "prepare saving orders"));
             if (!upsert)
                 return upsert.error();
+            auto searchText = SearchTextWriter::prepare(m_db); // folded search text (searchtext.h)
+            if (!searchText)
+                return searchText.error();
             QList<ReconcileResult> results(orders.size());
             for (int i : std::as_const(byId)) {
                 const core::Order &order = orders.at(i);
                 if (auto r = lockTickets(m_db, order.orderId); !r)
                     return r.error();
                 if (auto r = OrderRepository::upsertOne(upsert.value(), order); !r)
+                    return r.error();
+                if (auto r = searchText->store(order); !r)
                     return r.error();
                 auto reconciled = TicketRepository::reconcileIn(m_db, order, station);
                 if (!reconciled)
