@@ -8,6 +8,8 @@
 #include <QJsonValue>
 #include <QTimeZone>
 
+#include <cmath>
+
 namespace qrt::webhook {
 
 namespace {
@@ -198,7 +200,15 @@ core::Result<WebhookEvent> parseWebhookPayload(const QByteArray &body)
             QStringLiteral("The webhook's \"webhookId\" is not usable (1 to 128 printable characters without spaces)."));
     }
     const QJsonValue ts = root.value(u"timestamp");
-    e.timestampText = ts.isDouble() ? QString::number(static_cast<qint64>(ts.toDouble())) : ts.toString();
+    if (ts.isDouble()) {
+        // A number beyond what epoch milliseconds can be is no timestamp (and casting it would be
+        // undefined behaviour: found by scripts/fuzz payload).
+        const double d = ts.toDouble();
+        if (std::isfinite(d) && std::abs(d) < 9.0e15)
+            e.timestampText = QString::number(static_cast<qint64>(d));
+    } else {
+        e.timestampText = ts.toString();
+    }
     e.timestamp = parseWebhookTimestamp(e.timestampText);
 
     QString lineItemOrderId;
@@ -250,6 +260,8 @@ core::Result<WebhookEvent> parseWebhookPayload(const QByteArray &body)
     }
     if (!plausibleId(e.contactId))
         e.contactId.clear();
+    if (!plausibleId(e.locationId))
+        e.locationId.clear();
     return e;
 }
 

@@ -589,6 +589,17 @@ void TestWebhookParser::timestamps()
     const auto event = parseWebhookPayload(R"({"_id":"o","timestamp":1738074900000})");
     QVERIFY(event.ok());
     QCOMPARE(event->timestamp, expected);
+    // A number no timestamp can be (found by scripts/fuzz payload: the cast was undefined
+    // behaviour) reads as no timestamp, and the webhook's age check refuses it.
+    for (const char *huge : { R"({"_id":"o","timestamp":1.7e59})", R"({"_id":"o","timestamp":-1e300})" }) {
+        const auto odd = parseWebhookPayload(QByteArray(huge));
+        QVERIFY2(odd.ok(), huge);
+        QVERIFY2(!odd->timestamp.isValid(), huge);
+    }
+    // Every stored id is printable: a location id with an escaped control character is dropped.
+    const auto location = parseWebhookPayload(R"({"_id":"o","altType":"location","altId":"3Swd\nhCu3"})");
+    QVERIFY(location.ok());
+    QCOMPARE(location->locationId, QString());
 }
 
 QTEST_GUILESS_MAIN(TestWebhookParser)
