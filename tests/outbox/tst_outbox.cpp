@@ -24,6 +24,7 @@ using namespace qrt;
 namespace {
 constexpr int WaitMs = test::kWaitMs;
 const QString TextField = QStringLiteral("qrTextField0000000001");
+const QString FileField = QStringLiteral("qrFileField0000000001");
 const QString UrlTemplate = QStringLiteral("https://qr.example.com/orders/{order_id}");
 } // namespace
 
@@ -82,10 +83,10 @@ class TestOutbox : public QObject
         return out;
     }
 
-    QString rowState(const QString &orderId)
+    QString rowState(const QString &orderId, const QString &field = TextField)
     {
         outbox::OutboxRepository repo(m_t->db());
-        auto row = repo.get(orderId, TextField);
+        auto row = repo.get(orderId, field);
         return row && row->has_value() ? outbox::toString(row->value().state) : QStringLiteral("(none)");
     }
 
@@ -248,6 +249,40 @@ private Q_SLOTS:
         QCOMPARE(r.failed, 1);
         QVERIFY2(r.failures.first().reason.contains(QStringLiteral("no longer exists")), qPrintable(r.failures.first().reason));
         QCOMPARE(puts(), 0);
+    }
+
+    // A FILE_UPLOAD field gets the PNG through POST /forms/upload-custom-files as qr-<order>.png
+    // (PRODUCT.md section 3), once: after a crash between GHL's answer and the record, the next
+    // claim finds the file by its name on the contact and does not upload again.
+    void fileUploadFieldGetsThePngOnceAcrossACrash()
+    {
+        m_sim->setCustomFields({ ghlsim::SimCustomField { FileField, QStringLiteral("QR ticket"),
+                                                          QStringLiteral("contact.qr_ticket"), QStringLiteral("FILE_UPLOAD") } });
+        QVERIFY_OK(m_t->exec(QStringLiteral("UPDATE ghl_qr_fields SET field_id = '%1'").arg(FileField)));
+        const QString order = live().first();
+        const QString contact = ghl::orderFromJson(m_sim->orderJson(order))->contactId;
+        const QString fileName = QStringLiteral("qr-%1.png").arg(order);
+        const outbox::OutboxReport first = runPass({ order });
+        QVERIFY2(first.failed == 0, qPrintable(first.failures.isEmpty() ? QString() : first.failures.first().reason));
+        QCOMPARE(first.delivered, 1);
+        QCOMPARE(puts(), 0); // never a string into a FILE_UPLOAD field
+        QCOMPARE(m_sim->uploadCount(contact, FileField, fileName), 1);
+        const ghlsim::SimUpload upload = m_sim->uploads().constLast();
+        QCOMPARE(upload.mimeType, QByteArrayLiteral("image/png"));
+        auto decoded = qr::QrDecoder::decodeImageData(upload.content);
+        QVERIFY_OK(decoded);
+        QCOMPARE(decoded.value(), QString(UrlTemplate).replace(QStringLiteral("{order_id}"), order));
+
+        // The state a kill -9 right after GHL's answer leaves: claimed, lease running out.
+        QVERIFY_OK(m_t->exec(QStringLiteral("UPDATE qr_outbox SET state = 'claimed', delivered_at = NULL, lease_until = "
+                                            "'2000-01-01T00:00:00.000Z', claimed_by = 'gone' WHERE order_id = '%1'")
+                                 .arg(order)));
+        const outbox::OutboxReport again = runPass({ order }, QStringLiteral("st-b"));
+        QCOMPARE(again.delivered, 0);
+        QCOMPARE(again.skipped, 1);
+        QCOMPARE(contactReads(), 1);
+        QCOMPARE(m_sim->uploadCount(contact, FileField), 1);
+        QCOMPARE(m_sim->uploadCount(contact, FileField, fileName), 1);
     }
 
     // --- inbox --------------------------------------------------------------------------------
