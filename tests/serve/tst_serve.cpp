@@ -462,7 +462,11 @@ private slots:
         QVERIFY2(!example.isEmpty(), "the OrderCreate example fixture should be readable");
         const QString orderId = example.value(u"_id").toString();
         const QString contactId = example.value(u"contactId").toString();
-        // The simulator serves the order GHL would return for this webhook.
+        // The simulator is the sample's own location (the listener refuses an order of another
+        // location) and serves the order GHL would return for this webhook.
+        const QString location = example.value(u"altId").toString();
+        QCOMPARE(location, example.value(u"locationId").toString());
+        m_sim->setLocationId(location);
         QJsonObject simOrder = example;
         simOrder.remove(QStringLiteral("type"));
         simOrder.remove(QStringLiteral("locationId"));
@@ -640,7 +644,13 @@ private slots:
 
     void ghlFailingRetriesThenDeadThenManualRetry()
     {
-        const QJsonObject order = m_sim->orderJson(m_sim->orderIds().at(3));
+        // A live order: a cancelled or refunded one rightly gets no QR code (PRODUCT.md 3).
+        QJsonObject order;
+        for (const QString &id : m_sim->orderIds()) {
+            if (order.isEmpty() && !ghl::orderFromJson(m_sim->orderJson(id))->isVoid())
+                order = m_sim->orderJson(id);
+        }
+        QVERIFY2(!order.isEmpty(), "the simulator should hold a live order");
         mapProducts(productsOf(order));
         ghlsim::SimFaults down;
         down.serverError = 1.0;
