@@ -313,6 +313,17 @@ private slots:
         QVERIFY(portError->isHidden());
         QVERIFY(ok->isEnabled());
 
+        // [sync] reconcile_interval_s: 1 to 4 s is refused (it would hammer GHL), 0 turns it off.
+        auto *reconcile = child<QLineEdit>(&dialog, "reconcileIntervalEdit");
+        auto *reconcileError = child<QLabel>(&dialog, "reconcileIntervalError");
+        reconcile->setText(QStringLiteral("3"));
+        QVERIFY2(!ok->isEnabled() && !reconcileError->isHidden(), "a reconciliation every 3 s must be refused");
+        reconcile->setText(QStringLiteral("0"));
+        QVERIFY(reconcileError->isHidden());
+        QVERIFY(ok->isEnabled());
+        reconcile->setText(QStringLiteral("900"));
+        QVERIFY(ok->isEnabled());
+
         auto *url = child<QLineEdit>(&dialog, "ghlBaseUrlEdit");
         url->setText(QStringLiteral("ftp://example.com"));
         auto *urlError = child<QLabel>(&dialog, "ghlBaseUrlError");

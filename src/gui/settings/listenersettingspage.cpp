@@ -28,6 +28,7 @@ ListenerSettingsPage::ListenerSettingsPage(SecretAccess *secrets, QWidget *paren
     bindCheck(ConfigKey::WebhookAcceptLegacyRsa, m_ui->webhookLegacyRsaCheck);
     bindText(ConfigKey::WebhookMaxBodyBytes, m_ui->webhookMaxBodyEdit, m_ui->webhookMaxBodyError);
     bindText(ConfigKey::WebhookReplayWindowS, m_ui->webhookReplayWindowEdit, m_ui->webhookReplayWindowError);
+    bindText(ConfigKey::SyncReconcileIntervalS, m_ui->reconcileIntervalEdit, m_ui->reconcileIntervalError);
 }
 
 ListenerSettingsPage::~ListenerSettingsPage() = default;
