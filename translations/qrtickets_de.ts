@@ -51,6 +51,26 @@
         <source>Admit o&amp;ne more</source>
         <translation>Einen &amp;weiteren einlassen</translation>
     </message>
+    <message>
+        <source>Ad&amp;mitting for:</source>
+        <translation>Einlass &amp;für:</translation>
+    </message>
+    <message>
+        <source>Events this station admits for</source>
+        <translation>Veranstaltungen, für die diese Station einlässt</translation>
+    </message>
+    <message>
+        <source>Tickets of other events are refused here ([door] event)</source>
+        <translation>Tickets anderer Veranstaltungen werden hier abgewiesen ([door] event)</translation>
+    </message>
+    <message>
+        <source>Admit an&amp;yway</source>
+        <translation>&amp;Trotzdem einlassen</translation>
+    </message>
+    <message>
+        <source>Let the guest in although the order is not paid (recorded as unpaid)</source>
+        <translation>Den Gast einlassen, obwohl die Bestellung nicht bezahlt ist (wird als unbezahlt vermerkt)</translation>
+    </message>
 </context>
 <context>
     <name>DatabaseSettingsPage</name>
@@ -232,8 +252,20 @@
         <translation>&amp;Replay-Fenster (s):</translation>
     </message>
     <message>
-        <source>300</source>
-        <translation>300</translation>
+        <source>4500</source>
+        <translation>4500</translation>
+    </message>
+    <message>
+        <source>Reconcile e&amp;very (s):</source>
+        <translation>Abgleich a&amp;lle (s):</translation>
+    </message>
+    <message>
+        <source>600</source>
+        <translation>600</translation>
+    </message>
+    <message>
+        <source>While the listener runs: an incremental sync and the QR codes still missing, every so many seconds (at least 5; 0 turns it off).</source>
+        <translation>Solange der Webhook-Empfang läuft: alle so viele Sekunden eine inkrementelle Synchronisierung und die noch fehlenden QR-Codes (mindestens 5; 0 schaltet es aus).</translation>
     </message>
 </context>
 <context>
@@ -834,6 +866,32 @@ Exit-Codes: 0 Erfolg, 1 Fehler, 2 falscher Aufruf oder Konfiguration, 3 beendet,
         <source>--mode must be full or incremental, not &apos;%1&apos;.</source>
         <translation>--mode muss full oder incremental sein, nicht &apos;%1&apos;.</translation>
     </message>
+    <message>
+        <source>  admit CODE  admit one scan (order link, order id or ticket code) and print the verdict;
+            exit code 3 when not admitted
+</source>
+        <translation>  admit CODE  einen Scan (Bestelllink, Bestell-ID oder Ticketcode) einlassen und das Ergebnis ausgeben;
+            Exit-Code 3, wenn nicht eingelassen
+</translation>
+    </message>
+    <message>
+        <source>  qrtickets admit https://qr.example.com/orders/66f0c1... --event prod_jazz
+</source>
+        <translation>  qrtickets admit https://qr.example.com/orders/66f0c1... --event prod_jazz
+</translation>
+    </message>
+    <message>
+        <source>admit: admit for these events only (product ids, comma-separated) instead of [door] event.</source>
+        <translation>admit: nur für diese Veranstaltungen einlassen (Produkt-IDs, durch Kommas getrennt) statt [door] event.</translation>
+    </message>
+    <message>
+        <source>admit needs what was scanned: an order link, an order id or a ticket code.</source>
+        <translation>admit braucht, was gescannt wurde: einen Bestelllink, eine Bestell-ID oder einen Ticketcode.</translation>
+    </message>
+    <message>
+        <source>--event goes with the admit command.</source>
+        <translation>--event gehört zum Befehl admit.</translation>
+    </message>
 </context>
 <context>
     <name>qrt::app</name>
@@ -893,6 +951,10 @@ Exit-Codes: 0 Erfolg, 1 Fehler, 2 falscher Aufruf oder Konfiguration, 3 beendet,
     <message>
         <source>The listener keeps its previous settings: %1</source>
         <translation>Der Webhook-Empfang behält seine bisherigen Einstellungen: %1</translation>
+    </message>
+    <message>
+        <source>The generated event feed token is used but could not be saved: %1</source>
+        <translation>Das erzeugte Token für den Ereignis-Feed wird verwendet, konnte aber nicht gespeichert werden: %1</translation>
     </message>
 </context>
 <context>
@@ -963,6 +1025,25 @@ Exit-Codes: 0 Erfolg, 1 Fehler, 2 falscher Aufruf oder Konfiguration, 3 beendet,
     <message>
         <source>Warning: no GHL token is set. Set QRTICKETS_GHL_TOKEN in the environment (for the qrtickets-serve service: in /etc/qrtickets/secrets.env) or [ghl] token in the settings file; serve reads the desktop keychain only when started in a desktop session. Webhooks will be accepted and stored but cannot be processed until a token is set.</source>
         <translation>Warnung: Es ist kein GHL-Token gesetzt. Setzen Sie QRTICKETS_GHL_TOKEN in der Umgebung (für den Dienst qrtickets-serve: in /etc/qrtickets/secrets.env) oder [ghl] token in der Einstellungsdatei; serve liest den Schlüsselbund des Desktops nur, wenn es in einer Desktop-Sitzung gestartet wird. Webhooks werden angenommen und gespeichert, können aber erst verarbeitet werden, wenn ein Token gesetzt ist.</translation>
+    </message>
+    <message>
+        <source>the settings file %1 cannot be written. Set [feed] token there, or QRTICKETS_FEED_TOKEN in the environment (for the qrtickets-serve service: in /etc/qrtickets/secrets.env), to a long random value.</source>
+        <translation>die Einstellungsdatei %1 ist nicht beschreibbar. Setzen Sie dort [feed] token oder QRTICKETS_FEED_TOKEN in der Umgebung (für den Dienst qrtickets-serve: in /etc/qrtickets/secrets.env) auf einen langen Zufallswert.</translation>
+    </message>
+    <message>
+        <source>Generated an event feed token ([feed] token) and stored it in %1: feed clients send it as &apos;Authorization: Bearer &lt;token&gt;&apos; or &apos;/ws?token=&lt;token&gt;&apos;.</source>
+        <translation>Ein Token für den Ereignis-Feed ([feed] token) wurde erzeugt und in %1 gespeichert: Feed-Clients senden es als &apos;Authorization: Bearer &lt;token&gt;&apos; oder &apos;/ws?token=&lt;token&gt;&apos;.</translation>
+    </message>
+    <message numerus="yes">
+        <source>Reconciliation: now, then every %n second(s) ([sync] reconcile_interval_s).</source>
+        <translation>
+            <numerusform>Abgleich: jetzt, dann jede Sekunde ([sync] reconcile_interval_s).</numerusform>
+            <numerusform>Abgleich: jetzt, dann alle %n Sekunden ([sync] reconcile_interval_s).</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Reconciliation is off ([sync] reconcile_interval_s = 0).</source>
+        <translation>Der Abgleich ist aus ([sync] reconcile_interval_s = 0).</translation>
     </message>
 </context>
 <context>
@@ -1128,6 +1209,10 @@ Exit-Codes: 0 Erfolg, 1 Fehler, 2 falscher Aufruf oder Konfiguration, 3 beendet,
         <source>Invalid value %1 for %2 (environment variable %3): %4</source>
         <translation>Ungültiger Wert %1 für %2 (Umgebungsvariable %3): %4</translation>
     </message>
+    <message>
+        <source>0 (off) or a whole number from %1 to %2</source>
+        <translation>0 (aus) oder eine ganze Zahl von %1 bis %2</translation>
+    </message>
 </context>
 <context>
     <name>qrt::core::Order</name>
@@ -1184,6 +1269,21 @@ Exit-Codes: 0 Erfolg, 1 Fehler, 2 falscher Aufruf oder Konfiguration, 3 beendet,
     </message>
 </context>
 <context>
+    <name>qrt::db::ArrivalsRepository</name>
+    <message>
+        <source>read the latest admission</source>
+        <translation>den letzten Einlass lesen</translation>
+    </message>
+    <message>
+        <source>count admissions over time</source>
+        <translation>die Einlässe im Zeitverlauf zählen</translation>
+    </message>
+    <message>
+        <source>count who is inside</source>
+        <translation>zählen, wer drinnen ist</translation>
+    </message>
+</context>
+<context>
     <name>qrt::db::Database</name>
     <message>
         <source>The Qt %1 database driver (%2) is not installed; reinstall QR Tickets or add the Qt SQL driver package.</source>
@@ -1228,6 +1328,22 @@ Exit-Codes: 0 Erfolg, 1 Fehler, 2 falscher Aufruf oder Konfiguration, 3 beendet,
     <message>
         <source>save the changes</source>
         <translation>die Änderungen speichern</translation>
+    </message>
+    <message>
+        <source>set the statement timeout</source>
+        <translation>das Zeitlimit für Anweisungen setzen</translation>
+    </message>
+    <message>
+        <source>The database server %1 did not answer within %2 s while trying to %3. Check the network to the database server; the next attempt connects again.</source>
+        <translation>Der Datenbankserver %1 hat beim Versuch, %3, nicht innerhalb von %2 s geantwortet. Prüfen Sie das Netzwerk zum Datenbankserver; beim nächsten Versuch wird neu verbunden.</translation>
+    </message>
+    <message>
+        <source>The database did not finish in time while trying to %1 (another station or a sync may be holding the rows). Try again.</source>
+        <translation>Die Datenbank wurde beim Versuch, %1, nicht rechtzeitig fertig (womöglich hält eine andere Station oder eine Synchronisierung die Zeilen). Versuchen Sie es erneut.</translation>
+    </message>
+    <message>
+        <source>The database could not %1 because another station changed the same rows at the same moment.</source>
+        <translation>Die Datenbank konnte nicht: %1 – eine andere Station hat im selben Moment dieselben Zeilen geändert.</translation>
     </message>
 </context>
 <context>
@@ -1286,6 +1402,10 @@ Exit-Codes: 0 Erfolg, 1 Fehler, 2 falscher Aufruf oder Konfiguration, 3 beendet,
     <message>
         <source>remove the field mapping of product %1</source>
         <translation>die Feldzuordnung von Produkt %1 entfernen</translation>
+    </message>
+    <message>
+        <source>save the type of custom field %1</source>
+        <translation>den Typ des benutzerdefinierten Felds %1 speichern</translation>
     </message>
 </context>
 <context>
@@ -1353,6 +1473,22 @@ Exit-Codes: 0 Erfolg, 1 Fehler, 2 falscher Aufruf oder Konfiguration, 3 beendet,
     <message>
         <source>look up webhook %1</source>
         <translation>Webhook %1 nachschlagen</translation>
+    </message>
+    <message>
+        <source>take over a webhook whose worker stopped</source>
+        <translation>einen Webhook übernehmen, dessen Worker angehalten ist</translation>
+    </message>
+    <message>
+        <source>renew the claim on webhook %1</source>
+        <translation>die Reservierung von Webhook %1 erneuern</translation>
+    </message>
+    <message>
+        <source>retry the failed webhooks</source>
+        <translation>die fehlgeschlagenen Webhooks wiederholen</translation>
+    </message>
+    <message>
+        <source>delete old processed webhooks</source>
+        <translation>alte verarbeitete Webhooks löschen</translation>
     </message>
 </context>
 <context>
@@ -1431,6 +1567,37 @@ Exit-Codes: 0 Erfolg, 1 Fehler, 2 falscher Aufruf oder Konfiguration, 3 beendet,
         <source>prepare saving orders</source>
         <translation>das Speichern von Bestellungen vorbereiten</translation>
     </message>
+    <message>
+        <source>lock the tickets of order %1</source>
+        <translation>die Tickets von Bestellung %1 sperren</translation>
+    </message>
+</context>
+<context>
+    <name>qrt::db::SearchText</name>
+    <message>
+        <source>prepare saving the search text of orders</source>
+        <translation>das Speichern des Suchtexts von Bestellungen vorbereiten</translation>
+    </message>
+    <message>
+        <source>save the search text of order %1</source>
+        <translation>den Suchtext von Bestellung %1 speichern</translation>
+    </message>
+    <message>
+        <source>read the search text of orders</source>
+        <translation>den Suchtext von Bestellungen lesen</translation>
+    </message>
+    <message>
+        <source>The SQLite driver gave no database handle.</source>
+        <translation>Der SQLite-Treiber hat kein Datenbank-Handle geliefert.</translation>
+    </message>
+    <message>
+        <source>The SQLite database is not open.</source>
+        <translation>Die SQLite-Datenbank ist nicht geöffnet.</translation>
+    </message>
+    <message>
+        <source>The name sort order could not be set up for SQLite.</source>
+        <translation>Die Sortierung nach Namen konnte für SQLite nicht eingerichtet werden.</translation>
+    </message>
 </context>
 <context>
     <name>qrt::db::SyncRunRepository</name>
@@ -1453,6 +1620,10 @@ Exit-Codes: 0 Erfolg, 1 Fehler, 2 falscher Aufruf oder Konfiguration, 3 beendet,
     <message>
         <source>record that sync run %1 is alive</source>
         <translation>festhalten, dass Synchronisierung %1 noch läuft</translation>
+    </message>
+    <message>
+        <source>record the progress of sync run %1</source>
+        <translation>den Fortschritt von Synchronisierungslauf %1 aufzeichnen</translation>
     </message>
 </context>
 <context>
@@ -1561,6 +1732,10 @@ Exit-Codes: 0 Erfolg, 1 Fehler, 2 falscher Aufruf oder Konfiguration, 3 beendet,
         <source>Order %1 changed at the door while syncing; some tickets were left as they are. Sync again to finish.</source>
         <translation>Bestellung %1 wurde während der Synchronisierung am Einlass geändert; einige Tickets blieben unverändert. Synchronisieren Sie erneut, um den Abgleich abzuschließen.</translation>
     </message>
+    <message>
+        <source>read the door list</source>
+        <translation>die Einlassliste lesen</translation>
+    </message>
 </context>
 <context>
     <name>qrt::db::UserRepository</name>
@@ -1586,6 +1761,155 @@ Exit-Codes: 0 Erfolg, 1 Fehler, 2 falscher Aufruf oder Konfiguration, 3 beendet,
     </message>
 </context>
 <context>
+    <name>qrt::door::DoorCheck</name>
+    <message>
+        <source>an unknown station</source>
+        <translation>einer unbekannten Station</translation>
+    </message>
+    <message>
+        <source>by %1 at an unknown time</source>
+        <translation>von %1 zu unbekannter Zeit</translation>
+    </message>
+    <message>
+        <source>by %1 on %2 at %3</source>
+        <translation>von %1 am %2 um %3</translation>
+    </message>
+    <message>
+        <source>Payment: %1</source>
+        <translation>Zahlung: %1</translation>
+    </message>
+    <message>
+        <source>not known</source>
+        <translation>unbekannt</translation>
+    </message>
+    <message>
+        <source>Could not check in</source>
+        <translation>Einlass nicht möglich</translation>
+    </message>
+    <message>
+        <source>Not a ticket</source>
+        <translation>Kein Ticket</translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; is neither a ticket code nor an order link. Scan the QR code on the ticket.</source>
+        <translation>„%1“ ist weder ein Ticketcode noch ein Bestelllink. Scannen Sie den QR-Code auf dem Ticket.</translation>
+    </message>
+    <message>
+        <source>Unknown ticket</source>
+        <translation>Unbekanntes Ticket</translation>
+    </message>
+    <message>
+        <source>No ticket has the code %1. If the order is new, press Sync (F5) and scan again.</source>
+        <translation>Kein Ticket hat den Code %1. Wenn die Bestellung neu ist, drücken Sie Synchronisieren (F5) und scannen Sie erneut.</translation>
+    </message>
+    <message>
+        <source>Unknown order</source>
+        <translation>Unbekannte Bestellung</translation>
+    </message>
+    <message>
+        <source>Order %1 is not in the database. If it is new, press Sync (F5) and scan again.</source>
+        <translation>Bestellung %1 ist nicht in der Datenbank. Wenn sie neu ist, drücken Sie Synchronisieren (F5) und scannen Sie erneut.</translation>
+    </message>
+    <message>
+        <source>Refunded</source>
+        <translation>Erstattet</translation>
+    </message>
+    <message>
+        <source>Cancelled</source>
+        <translation>Storniert</translation>
+    </message>
+    <message>
+        <source>This order was refunded: its tickets are not valid.</source>
+        <translation>Diese Bestellung wurde erstattet: Ihre Tickets sind nicht gültig.</translation>
+    </message>
+    <message>
+        <source>This order was cancelled: its tickets are not valid.</source>
+        <translation>Diese Bestellung wurde storniert: Ihre Tickets sind nicht gültig.</translation>
+    </message>
+    <message>
+        <source>Other event: %1</source>
+        <translation>Andere Veranstaltung: %1</translation>
+    </message>
+    <message>
+        <source>This station does not admit for this event. Send the guest to the right entrance.</source>
+        <translation>Diese Station lässt für diese Veranstaltung nicht ein. Schicken Sie den Gast zum richtigen Eingang.</translation>
+    </message>
+    <message>
+        <source>Already used</source>
+        <translation>Bereits benutzt</translation>
+    </message>
+    <message>
+        <source>All %1 tickets of this order are admitted.</source>
+        <translation>Alle %1 Tickets dieser Bestellung sind eingelassen.</translation>
+    </message>
+    <message>
+        <source>Every ticket of this order is cancelled.</source>
+        <translation>Jedes Ticket dieser Bestellung ist storniert.</translation>
+    </message>
+    <message>
+        <source>This ticket is cancelled.</source>
+        <translation>Dieses Ticket ist storniert.</translation>
+    </message>
+    <message>
+        <source>No tickets</source>
+        <translation>Keine Tickets</translation>
+    </message>
+    <message>
+        <source>This order has no tickets yet. Press Sync (F5) and scan again.</source>
+        <translation>Diese Bestellung hat noch keine Tickets. Drücken Sie Synchronisieren (F5) und scannen Sie erneut.</translation>
+    </message>
+    <message>
+        <source>Not paid</source>
+        <translation>Nicht bezahlt</translation>
+    </message>
+    <message>
+        <source>This order is %1; this station admits paid orders only.</source>
+        <translation>Diese Bestellung ist %1; diese Station lässt nur bezahlte Bestellungen ein.</translation>
+    </message>
+    <message>
+        <source>This order is %1. Press &quot;Admit anyway&quot; to let the guest in (recorded as unpaid).</source>
+        <translation>Diese Bestellung ist %1. Drücken Sie „Trotzdem einlassen“, um den Gast einzulassen (wird als unbezahlt vermerkt).</translation>
+    </message>
+    <message>
+        <source>Not admitted yet</source>
+        <translation>Noch nicht eingelassen</translation>
+    </message>
+    <message>
+        <source>%1 of %2 admitted</source>
+        <translation>%1 von %2 eingelassen</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n ticket(s) to admit. Check who the guest is, then press Admit.</source>
+        <translation>
+            <numerusform>Noch %n Ticket einzulassen. Prüfen Sie, wer der Gast ist, und lassen Sie ihn dann ein.</numerusform>
+            <numerusform>Noch %n Tickets einzulassen. Prüfen Sie, wer der Gast ist, und lassen Sie ihn dann ein.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Admitted %1 of %2</source>
+        <translation>Eingelassen: %1 von %2</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n ticket(s) admitted now</source>
+        <translation>
+            <numerusform>%n Ticket jetzt eingelassen</numerusform>
+            <numerusform>%n Tickets jetzt eingelassen</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Ticket: %1</source>
+        <translation>Ticket: %1</translation>
+    </message>
+    <message>
+        <source>Admitted although not paid.</source>
+        <translation>Eingelassen, obwohl nicht bezahlt.</translation>
+    </message>
+    <message>
+        <source>It was removed a moment ago. Press Sync (F5) and scan again.</source>
+        <translation>Gerade eben entfernt. Drücken Sie Synchronisieren (F5) und scannen Sie erneut.</translation>
+    </message>
+</context>
+<context>
     <name>qrt::feed::EventFeed</name>
     <message>
         <source>The event feed cannot listen on %1 port %2.</source>
@@ -1601,6 +1925,29 @@ Exit-Codes: 0 Erfolg, 1 Fehler, 2 falscher Aufruf oder Konfiguration, 3 beendet,
             <numerusform>Verbunden: Der Standort hat %n benutzerdefinierte Felder.</numerusform>
         </translation>
     </message>
+    <message>
+        <source>forms.write (QR codes into File upload fields)</source>
+        <translation>forms.write (QR-Codes in Felder vom Typ Datei-Upload)</translation>
+    </message>
+    <message>
+        <source>contacts.write (QR codes into Text and Large text fields)</source>
+        <translation>contacts.write (QR-Codes in Felder vom Typ Text und Langer Text)</translation>
+    </message>
+    <message>
+        <source>But the token lacks scope %1: add it to the Private Integration token.</source>
+        <translation>Aber dem Token fehlt der Scope %1: Fügen Sie ihn dem Private-Integration-Token hinzu.</translation>
+    </message>
+    <message>
+        <source>Could not check scope %1: GHL did not answer the check.</source>
+        <translation>Scope %1 konnte nicht geprüft werden: GHL hat auf die Prüfung nicht geantwortet.</translation>
+    </message>
+</context>
+<context>
+    <name>qrt::ghl::GetContactJob</name>
+    <message>
+        <source>contact %1 is not a JSON object</source>
+        <translation>Kontakt %1 ist kein JSON-Objekt</translation>
+    </message>
 </context>
 <context>
     <name>qrt::ghl::GetOrderJob</name>
@@ -1611,6 +1958,14 @@ Exit-Codes: 0 Erfolg, 1 Fehler, 2 falscher Aufruf oder Konfiguration, 3 beendet,
     <message>
         <source>order %1 is not a JSON object</source>
         <translation>Bestellung %1 ist kein JSON-Objekt</translation>
+    </message>
+    <message>
+        <source>GHL answered order %1 for %2; the answer is not stored.</source>
+        <translation>GHL hat auf die Anfrage nach %2 Bestellung %1 geliefert; die Antwort wird nicht gespeichert.</translation>
+    </message>
+    <message>
+        <source>Order %1 belongs to location %2, not to %3 (the configured location); it is not stored.</source>
+        <translation>Bestellung %1 gehört zu Standort %2, nicht zu %3 (dem eingerichteten Standort); sie wird nicht gespeichert.</translation>
     </message>
 </context>
 <context>
@@ -1795,30 +2150,55 @@ Exit-Codes: 0 Erfolg, 1 Fehler, 2 falscher Aufruf oder Konfiguration, 3 beendet,
     </message>
 </context>
 <context>
+    <name>qrt::gui::ArrivalsChart</name>
+    <message>
+        <source>Tickets admitted and not undone (their status is used). There is no exit scan: a guest who left still counts.</source>
+        <translation>Eingelassene und nicht rückgängig gemachte Tickets (Status „benutzt“). Es gibt keinen Scan am Ausgang: Ein Gast, der gegangen ist, zählt weiter mit.</translation>
+    </message>
+    <message>
+        <source>Admissions per 15 minutes</source>
+        <translation>Einlässe pro 15 Minuten</translation>
+    </message>
+    <message numerus="yes">
+        <source>%1 (%n inside)</source>
+        <translation>
+            <numerusform>%1 (%n drinnen)</numerusform>
+            <numerusform>%1 (%n drinnen)</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Admitted</source>
+        <translation>Eingelassen</translation>
+    </message>
+    <message>
+        <source>Nobody admitted yet: admissions appear here per 15 minutes as guests arrive.</source>
+        <translation>Noch niemand eingelassen: Sobald Gäste ankommen, erscheinen die Einlässe hier pro 15 Minuten.</translation>
+    </message>
+    <message>
+        <source>Admissions per 15 minutes, %1 %2 – %3</source>
+        <translation>Einlässe pro 15 Minuten, %1 %2 – %3</translation>
+    </message>
+    <message numerus="yes">
+        <source>Inside now: %n</source>
+        <translation>
+            <numerusform>Jetzt drinnen: %n</numerusform>
+            <numerusform>Jetzt drinnen: %n</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation>%1: %2</translation>
+    </message>
+    <message>
+        <source>Admitted per 15 minutes: %1</source>
+        <translation>Eingelassen pro 15 Minuten: %1</translation>
+    </message>
+</context>
+<context>
     <name>qrt::gui::CheckInPanel</name>
     <message>
         <source>Ready to scan</source>
         <translation>Bereit zum Scannen</translation>
-    </message>
-    <message>
-        <source>Not a ticket</source>
-        <translation>Kein Ticket</translation>
-    </message>
-    <message>
-        <source>&quot;%1&quot; is neither a ticket code nor an order link. Scan the QR code on the ticket.</source>
-        <translation>&quot;%1&quot; ist weder ein Ticketcode noch ein Bestelllink. Scannen Sie den QR-Code auf dem Ticket.</translation>
-    </message>
-    <message>
-        <source>Not a ticket: %1</source>
-        <translation>Kein Ticket: %1</translation>
-    </message>
-    <message>
-        <source>Could not check in</source>
-        <translation>Einlass nicht möglich</translation>
-    </message>
-    <message>
-        <source>Check the database connection in the status bar and scan again.</source>
-        <translation>Prüfen Sie die Datenbankverbindung in der Statusleiste und scannen Sie erneut.</translation>
     </message>
     <message>
         <source>Admit &amp;all remaining (%1)</source>
@@ -1829,80 +2209,12 @@ Exit-Codes: 0 Erfolg, 1 Fehler, 2 falscher Aufruf oder Konfiguration, 3 beendet,
         <translation>Alle übri&amp;gen einlassen</translation>
     </message>
     <message>
-        <source>Admitted %1 of %2</source>
-        <translation>%1 von %2 eingelassen</translation>
-    </message>
-    <message>
-        <source>%1 tickets admitted now</source>
-        <translation>%1 Tickets jetzt eingelassen</translation>
-    </message>
-    <message>
-        <source>Ticket: %1</source>
-        <translation>Ticket: %1</translation>
-    </message>
-    <message>
-        <source>Already used</source>
-        <translation>Bereits benutzt</translation>
-    </message>
-    <message>
-        <source>by %1 at %2</source>
-        <translation>von %1 um %2</translation>
-    </message>
-    <message>
-        <source>unknown station</source>
-        <translation>unbekannte Station</translation>
-    </message>
-    <message>
-        <source>Cancelled</source>
-        <translation>Storniert</translation>
-    </message>
-    <message>
-        <source>Every ticket of this order is cancelled.</source>
-        <translation>Jedes Ticket dieser Bestellung ist storniert.</translation>
-    </message>
-    <message>
-        <source>This ticket is cancelled.</source>
-        <translation>Dieses Ticket ist storniert.</translation>
-    </message>
-    <message>
-        <source>Unknown ticket</source>
-        <translation>Unbekanntes Ticket</translation>
-    </message>
-    <message>
-        <source>No ticket has this code. If the order is new, press Sync (F5) and scan again.</source>
-        <translation>Kein Ticket hat diesen Code. Wenn die Bestellung neu ist, drücken Sie Synchronisieren (F5) und scannen Sie erneut.</translation>
-    </message>
-    <message>
-        <source>Unknown ticket %1</source>
-        <translation>Unbekanntes Ticket %1</translation>
-    </message>
-    <message>
-        <source>Unknown order</source>
-        <translation>Unbekannte Bestellung</translation>
-    </message>
-    <message>
-        <source>Order %1 is not in the database. If it is new, press Sync (F5) and scan again.</source>
-        <translation>Bestellung %1 ist nicht in der Datenbank. Wenn sie neu ist, drücken Sie Synchronisieren (F5) und scannen Sie erneut.</translation>
-    </message>
-    <message>
-        <source>Unknown order %1</source>
-        <translation>Unbekannte Bestellung %1</translation>
-    </message>
-    <message>
         <source>Undo failed</source>
         <translation>Rückgängigmachen fehlgeschlagen</translation>
     </message>
     <message>
         <source>Admission undone</source>
         <translation>Einlass rückgängig gemacht</translation>
-    </message>
-    <message>
-        <source>Ticket %1 (%2) is live again.</source>
-        <translation>Ticket %1 (%2) ist wieder gültig.</translation>
-    </message>
-    <message>
-        <source>Undone: ticket %1</source>
-        <translation>Rückgängig: Ticket %1</translation>
     </message>
     <message>
         <source>Open an image with a QR code</source>
@@ -1921,8 +2233,67 @@ Exit-Codes: 0 Erfolg, 1 Fehler, 2 falscher Aufruf oder Konfiguration, 3 beendet,
         <translation>Kein lesbarer QR-Code in %1. Versuchen Sie ein schärferes oder größeres Bild.</translation>
     </message>
     <message>
-        <source>Already used — all %1 tickets admitted</source>
-        <translation>Bereits benutzt — alle %1 Tickets eingelassen</translation>
+        <source>Gate: %1</source>
+        <translation>Eingang: %1</translation>
+    </message>
+    <message>
+        <source>Admit o&amp;ne more</source>
+        <translation>Einen &amp;weiteren einlassen</translation>
+    </message>
+    <message>
+        <source>Admit o&amp;ne</source>
+        <translation>Einen ein&amp;lassen</translation>
+    </message>
+    <message>
+        <source>&amp;Undo last admission (%1)</source>
+        <translation>Letzten Einlass &amp;rückgängig machen (%1)</translation>
+    </message>
+    <message>
+        <source>&amp;Undo last admission</source>
+        <translation>Letzten Einlass &amp;rückgängig machen</translation>
+    </message>
+    <message>
+        <source>The last scan admitted nobody: nothing to undo</source>
+        <translation>Der letzte Scan hat niemanden eingelassen: nichts rückgängig zu machen</translation>
+    </message>
+    <message numerus="yes">
+        <source>Makes the %n ticket(s) just admitted live again</source>
+        <translation>
+            <numerusform>Macht das gerade eingelassene Ticket wieder gültig</numerusform>
+            <numerusform>Macht die %n gerade eingelassenen Tickets wieder gültig</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n ticket(s) are live again.</source>
+        <translation>
+            <numerusform>%n Ticket ist wieder gültig.</numerusform>
+            <numerusform>%n Tickets sind wieder gültig.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n ticket(s) of %1 are live again.</source>
+        <translation>
+            <numerusform>%n Ticket von %1 ist wieder gültig.</numerusform>
+            <numerusform>%n Tickets von %1 sind wieder gültig.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Undone: %n ticket(s)</source>
+        <translation>
+            <numerusform>Rückgängig: %n Ticket</numerusform>
+            <numerusform>Rückgängig: %n Tickets</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Undone: %n ticket(s) of %1</source>
+        <translation>
+            <numerusform>Rückgängig: %n Ticket von %1</numerusform>
+            <numerusform>Rückgängig: %n Tickets von %1</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Every event</source>
+        <translation>Alle Veranstaltungen</translation>
     </message>
 </context>
 <context>
@@ -2127,6 +2498,37 @@ Exit-Codes: 0 Erfolg, 1 Fehler, 2 falscher Aufruf oder Konfiguration, 3 beendet,
     </message>
 </context>
 <context>
+    <name>qrt::gui::GuestSearch</name>
+    <message>
+        <source>No code? Fin&amp;d by name:</source>
+        <translation>Kein Code? Nach &amp;Namen suchen:</translation>
+    </message>
+    <message>
+        <source>Guest&apos;s name, e-mail or phone</source>
+        <translation>Name, E-Mail oder Telefon des Gastes</translation>
+    </message>
+    <message>
+        <source>Find a guest by name</source>
+        <translation>Gast nach Namen suchen</translation>
+    </message>
+    <message>
+        <source>Guests found</source>
+        <translation>Gefundene Gäste</translation>
+    </message>
+    <message>
+        <source>(no name)</source>
+        <translation>(kein Name)</translation>
+    </message>
+    <message>
+        <source>%1 · %2 · order %3</source>
+        <translation>%1 · %2 · Bestellung %3</translation>
+    </message>
+    <message>
+        <source>No guest of this station&apos;s events matches.</source>
+        <translation>Kein Gast der Veranstaltungen dieser Station passt.</translation>
+    </message>
+</context>
+<context>
     <name>qrt::gui::HistoryModel</name>
     <message>
         <source>(new)</source>
@@ -2325,6 +2727,34 @@ Exit-Codes: 0 Erfolg, 1 Fehler, 2 falscher Aufruf oder Konfiguration, 3 beendet,
     <message>
         <source>Posts an OrderCreate webhook for a demo order to this listener</source>
         <translation>Sendet einen OrderCreate-Webhook für eine Demo-Bestellung an diesen Webhook-Empfang</translation>
+    </message>
+    <message>
+        <source>Reconciliation:</source>
+        <translation>Abgleich:</translation>
+    </message>
+    <message>
+        <source>Every [sync] reconcile_interval_s while the listener runs: an incremental sync finds orders whose webhook never came, then every stored order without its QR code gets it. One station at a time does it.</source>
+        <translation>Alle [sync] reconcile_interval_s, solange der Webhook-Empfang läuft: Eine inkrementelle Synchronisierung findet Bestellungen, deren Webhook nie ankam, dann erhält jede gespeicherte Bestellung ohne QR-Code ihren QR-Code. Das erledigt immer nur eine Station zugleich.</translation>
+    </message>
+    <message>
+        <source>Refused deliveries</source>
+        <translation>Abgewiesene Zustellungen</translation>
+    </message>
+    <message>
+        <source>From</source>
+        <translation>Von</translation>
+    </message>
+    <message>
+        <source>Answer</source>
+        <translation>Antwort</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>Grund</translation>
+    </message>
+    <message>
+        <source>Requests this listener refused (wrong signature or secret, too large, not an order ...). GHL retries only a 429; the others are lost unless fixed at the sender.</source>
+        <translation>Anfragen, die dieser Webhook-Empfang abgewiesen hat (falsche Signatur oder falsches Geheimnis, zu groß, keine Bestellung ...). GHL wiederholt nur eine 429; die anderen gehen verloren, sofern sie nicht beim Absender behoben werden.</translation>
     </message>
 </context>
 <context>
@@ -2606,6 +3036,46 @@ Exit-Codes: 0 Erfolg, 1 Fehler, 2 falscher Aufruf oder Konfiguration, 3 beendet,
     <message>
         <source>%1 (no longer in GHL)</source>
         <translation>%1 (nicht mehr in GHL)</translation>
+    </message>
+    <message>
+        <source>Text</source>
+        <translation>Text</translation>
+    </message>
+    <message>
+        <source>Large text</source>
+        <translation>Langer Text</translation>
+    </message>
+    <message>
+        <source>File upload</source>
+        <translation>Datei-Upload</translation>
+    </message>
+    <message>
+        <source>Field type</source>
+        <translation>Feldtyp</translation>
+    </message>
+    <message>
+        <source>Type: %1</source>
+        <translation>Typ: %1</translation>
+    </message>
+    <message>
+        <source>not known yet</source>
+        <translation>noch unbekannt</translation>
+    </message>
+    <message>
+        <source>Load the custom fields from GHL to see the field&apos;s type.</source>
+        <translation>Laden Sie die benutzerdefinierten Felder aus GHL, um den Typ des Felds zu sehen.</translation>
+    </message>
+    <message>
+        <source>A QR code cannot be put into a field of type %1: choose a Text, Large text or File upload field.</source>
+        <translation>Ein QR-Code kann nicht in ein Feld vom Typ %1 geschrieben werden: Wählen Sie ein Feld vom Typ Text, Langer Text oder Datei-Upload.</translation>
+    </message>
+    <message>
+        <source>The QR code is uploaded as a PNG file (scope forms.write).</source>
+        <translation>Der QR-Code wird als PNG-Datei hochgeladen (Scope forms.write).</translation>
+    </message>
+    <message>
+        <source>The QR code is written as a data URL (scope contacts.write).</source>
+        <translation>Der QR-Code wird als Daten-URL geschrieben (Scope contacts.write).</translation>
     </message>
 </context>
 <context>
@@ -3098,6 +3568,131 @@ Exit-Codes: 0 Erfolg, 1 Fehler, 2 falscher Aufruf oder Konfiguration, 3 beendet,
     </message>
 </context>
 <context>
+    <name>qrt::outbox::FieldCatalog</name>
+    <message>
+        <source>Reading the contact custom fields from GHL failed: %1</source>
+        <translation>Lesen der benutzerdefinierten Kontaktfelder aus GHL fehlgeschlagen: %1</translation>
+    </message>
+</context>
+<context>
+    <name>qrt::outbox::OrderDelivery</name>
+    <message>
+        <source>Order %1 is not stored.</source>
+        <translation>Bestellung %1 ist nicht gespeichert.</translation>
+    </message>
+    <message>
+        <source>Reading order %1 failed: %2</source>
+        <translation>Lesen von Bestellung %1 fehlgeschlagen: %2</translation>
+    </message>
+    <message>
+        <source>order %1 is cancelled or refunded: no QR code was written to GHL</source>
+        <translation>Bestellung %1 ist storniert oder erstattet: Es wurde kein QR-Code in GHL geschrieben</translation>
+    </message>
+    <message>
+        <source>Reading the field mapping of product %1 failed: %2</source>
+        <translation>Lesen der Feldzuordnung von Produkt %1 fehlgeschlagen: %2</translation>
+    </message>
+    <message>
+        <source>no custom field mapped for product %1: map it in Settings</source>
+        <translation>kein benutzerdefiniertes Feld für Produkt %1 zugeordnet: ordnen Sie es in den Einstellungen zu</translation>
+    </message>
+    <message>
+        <source>the webhook and order %1 name no contact: the QR code was not written to GHL</source>
+        <translation>der Webhook und Bestellung %1 nennen keinen Kontakt: der QR-Code wurde nicht in GHL geschrieben</translation>
+    </message>
+    <message>
+        <source>written by the original system</source>
+        <translation>vom ursprünglichen System geschrieben</translation>
+    </message>
+    <message>
+        <source>written by an earlier attempt</source>
+        <translation>von einem früheren Versuch geschrieben</translation>
+    </message>
+    <message>
+        <source>The QR code of order %1 could not be made: %2</source>
+        <translation>Der QR-Code von Bestellung %1 konnte nicht erzeugt werden: %2</translation>
+    </message>
+    <message>
+        <source>custom field %1 (mapped for order %2) no longer exists in GHL: map another field in Settings</source>
+        <translation>das benutzerdefinierte Feld %1 (zugeordnet für Bestellung %2) existiert in GHL nicht mehr: ordnen Sie in den Einstellungen ein anderes Feld zu</translation>
+    </message>
+    <message>
+        <source>custom field %1 is of type %2; a QR code goes into a Text, Large text or File upload field: map another field in Settings</source>
+        <translation>das benutzerdefinierte Feld %1 ist vom Typ %2; ein QR-Code gehört in ein Feld vom Typ Text, Langer Text oder Datei-Upload: ordnen Sie in den Einstellungen ein anderes Feld zu</translation>
+    </message>
+    <message>
+        <source>already delivered</source>
+        <translation>bereits zugestellt</translation>
+    </message>
+    <message>
+        <source>a newer order of this contact holds the field</source>
+        <translation>eine neuere Bestellung dieses Kontakts belegt das Feld</translation>
+    </message>
+    <message>
+        <source>being delivered by %1</source>
+        <translation>wird gerade von %1 zugestellt</translation>
+    </message>
+    <message>
+        <source>Reading contact %1 from GHL (to check an interrupted delivery) failed: %2</source>
+        <translation>Lesen von Kontakt %1 aus GHL (zur Prüfung einer unterbrochenen Zustellung) fehlgeschlagen: %2</translation>
+    </message>
+    <message>
+        <source>found in GHL after an interrupted delivery</source>
+        <translation>nach einer unterbrochenen Zustellung in GHL vorgefunden</translation>
+    </message>
+    <message>
+        <source>Writing the QR code to contact %1 failed: %2</source>
+        <translation>Schreiben des QR-Codes in Kontakt %1 fehlgeschlagen: %2</translation>
+    </message>
+    <message>
+        <source>Uploading the QR code to contact %1 failed: %2</source>
+        <translation>Hochladen des QR-Codes zu Kontakt %1 fehlgeschlagen: %2</translation>
+    </message>
+    <message>
+        <source>The QR code reached GHL but recording it failed: %1</source>
+        <translation>Der QR-Code ist in GHL angekommen, aber das Aufzeichnen ist fehlgeschlagen: %1</translation>
+    </message>
+</context>
+<context>
+    <name>qrt::outbox::OutboxRepository</name>
+    <message>
+        <source>read the QR delivery of order %1</source>
+        <translation>die QR-Zustellung von Bestellung %1 lesen</translation>
+    </message>
+    <message>
+        <source>claim the QR delivery of order %1</source>
+        <translation>die QR-Zustellung von Bestellung %1 reservieren</translation>
+    </message>
+    <message>
+        <source>the newer order %1 of this contact holds the field</source>
+        <translation>die neuere Bestellung %1 dieses Kontakts belegt das Feld</translation>
+    </message>
+    <message>
+        <source>renew the QR delivery claim of order %1</source>
+        <translation>die Reservierung der QR-Zustellung von Bestellung %1 erneuern</translation>
+    </message>
+    <message>
+        <source>resume interrupted QR deliveries</source>
+        <translation>unterbrochene QR-Zustellungen fortsetzen</translation>
+    </message>
+    <message>
+        <source>record the QR delivery of order %1</source>
+        <translation>die QR-Zustellung von Bestellung %1 aufzeichnen</translation>
+    </message>
+    <message>
+        <source>record the failed QR delivery of order %1</source>
+        <translation>die fehlgeschlagene QR-Zustellung von Bestellung %1 aufzeichnen</translation>
+    </message>
+    <message>
+        <source>find orders whose QR code was not delivered</source>
+        <translation>Bestellungen finden, deren QR-Code nicht zugestellt wurde</translation>
+    </message>
+    <message>
+        <source>read the contacts of %1 orders</source>
+        <translation>die Kontakte von %1 Bestellungen lesen</translation>
+    </message>
+</context>
+<context>
     <name>qrt::qr::QrCode</name>
     <message>
         <source>There is no text to put into the QR code.</source>
@@ -3146,6 +3741,135 @@ Exit-Codes: 0 Erfolg, 1 Fehler, 2 falscher Aufruf oder Konfiguration, 3 beendet,
     <message>
         <source>The text is not an image data URL (data:image/png;base64,...).</source>
         <translation>Der Text ist keine Bild-Daten-URL (data:image/png;base64,...).</translation>
+    </message>
+</context>
+<context>
+    <name>qrt::reconcile::ReconcileLease</name>
+    <message>
+        <source>take the reconciliation lease</source>
+        <translation>die Abgleichssperre übernehmen</translation>
+    </message>
+    <message>
+        <source>renew the reconciliation lease</source>
+        <translation>die Abgleichssperre erneuern</translation>
+    </message>
+    <message>
+        <source>record the reconciliation</source>
+        <translation>den Abgleich aufzeichnen</translation>
+    </message>
+    <message>
+        <source>free the reconciliation lease</source>
+        <translation>die Abgleichssperre freigeben</translation>
+    </message>
+    <message>
+        <source>read the reconciliation lease</source>
+        <translation>die Abgleichssperre lesen</translation>
+    </message>
+    <message>
+        <source>create the reconciliation lease</source>
+        <translation>die Abgleichssperre anlegen</translation>
+    </message>
+</context>
+<context>
+    <name>qrt::reconcile::ReconcileStatus</name>
+    <message>
+        <source>Reconciliation is off ([sync] reconcile_interval_s = 0): orders whose webhook never came are only found by a manual Sync.</source>
+        <translation>Der Abgleich ist aus ([sync] reconcile_interval_s = 0): Bestellungen, deren Webhook nie ankam, werden nur durch manuelles Synchronisieren gefunden.</translation>
+    </message>
+    <message>
+        <source>Reconciling now.</source>
+        <translation>Abgleich läuft.</translation>
+    </message>
+    <message numerus="yes">
+        <source>Last reconciliation %1 by %2: %n order(s) synced</source>
+        <translation>
+            <numerusform>Letzter Abgleich %1 durch %2: %n Bestellung synchronisiert</numerusform>
+            <numerusform>Letzter Abgleich %1 durch %2: %n Bestellungen synchronisiert</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>another station</source>
+        <translation>eine andere Station</translation>
+    </message>
+    <message numerus="yes">
+        <source> (%n new)</source>
+        <translation>
+            <numerusform> (%n neu)</numerusform>
+            <numerusform> (%n neu)</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>, %n QR code(s) delivered</source>
+        <translation>
+            <numerusform>, %n QR-Code zugestellt</numerusform>
+            <numerusform>, %n QR-Codes zugestellt</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>, no QR delivery pass</source>
+        <translation>, kein Durchlauf der QR-Zustellung</translation>
+    </message>
+    <message numerus="yes">
+        <source>, %n failure(s).</source>
+        <translation>
+            <numerusform>, %n Fehler.</numerusform>
+            <numerusform>, %n Fehler.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>No reconciliation yet.</source>
+        <translation>Noch kein Abgleich.</translation>
+    </message>
+    <message>
+        <source>Skipped at %1: reconciled by station %2.</source>
+        <translation>Übersprungen um %1: Station %2 hat abgeglichen.</translation>
+    </message>
+    <message>
+        <source>Could not run: %1</source>
+        <translation>Konnte nicht laufen: %1</translation>
+    </message>
+    <message>
+        <source>Next at %1.</source>
+        <translation>Nächster um %1.</translation>
+    </message>
+    <message>
+        <source>Runs while the listener runs.</source>
+        <translation>Läuft, solange der Webhook-Empfang läuft.</translation>
+    </message>
+</context>
+<context>
+    <name>qrt::reconcile::Reconciler</name>
+    <message>
+        <source>count the stored orders</source>
+        <translation>die gespeicherten Bestellungen zählen</translation>
+    </message>
+    <message>
+        <source>no GHL token or location id is set</source>
+        <translation>es ist kein GHL-Token oder keine Standort-ID gesetzt</translation>
+    </message>
+    <message>
+        <source>another station</source>
+        <translation>eine andere Station</translation>
+    </message>
+    <message>
+        <source>a sync of this reconciler is still running</source>
+        <translation>eine Synchronisierung dieses Abgleichs läuft noch</translation>
+    </message>
+    <message>
+        <source>order list: %1</source>
+        <translation>Bestellliste: %1</translation>
+    </message>
+    <message>
+        <source>order %1: %2</source>
+        <translation>Bestellung %1: %2</translation>
+    </message>
+    <message>
+        <source>QR for order %1: %2</source>
+        <translation>QR für Bestellung %1: %2</translation>
+    </message>
+    <message>
+        <source>this station&apos;s lease expired during the run (the database was out of reach?) and another station took over</source>
+        <translation>die Sperre dieser Station ist während des Laufs abgelaufen (war die Datenbank nicht erreichbar?) und eine andere Station hat übernommen</translation>
     </message>
 </context>
 <context>
@@ -3324,28 +4048,12 @@ Exit-Codes: 0 Erfolg, 1 Fehler, 2 falscher Aufruf oder Konfiguration, 3 beendet,
         <translation>Der QR-Code von Bestellung %1 konnte nicht erzeugt werden: %2</translation>
     </message>
     <message>
-        <source>Reading the field mapping of product %1 failed: %2</source>
-        <translation>Lesen der Feldzuordnung von Produkt %1 fehlgeschlagen: %2</translation>
-    </message>
-    <message>
-        <source>no custom field mapped for product %1: map it in Settings</source>
-        <translation>kein benutzerdefiniertes Feld für Produkt %1 zugeordnet: ordnen Sie es in den Einstellungen zu</translation>
-    </message>
-    <message>
-        <source>the webhook and order %1 name no contact: the QR code was not written to GHL</source>
-        <translation>der Webhook und Bestellung %1 nennen keinen Kontakt: der QR-Code wurde nicht in GHL geschrieben</translation>
-    </message>
-    <message>
-        <source>Writing the QR code to contact %1 failed: %2</source>
-        <translation>Schreiben des QR-Codes in Kontakt %1 fehlgeschlagen: %2</translation>
-    </message>
-    <message>
-        <source>Recording the contact update failed: %1</source>
-        <translation>Aufzeichnen der Kontaktaktualisierung fehlgeschlagen: %1</translation>
-    </message>
-    <message>
         <source>Storing the QR code of order %1 failed: %2</source>
         <translation>Speichern des QR-Codes von Bestellung %1 fehlgeschlagen: %2</translation>
+    </message>
+    <message>
+        <source>The QR code of order %1 is being delivered by %2; checked again later</source>
+        <translation>Der QR-Code von Bestellung %1 wird gerade von %2 zugestellt; wird später erneut geprüft</translation>
     </message>
 </context>
 <context>
@@ -3380,6 +4088,14 @@ Exit-Codes: 0 Erfolg, 1 Fehler, 2 falscher Aufruf oder Konfiguration, 3 beendet,
     <message>
         <source>The webhook service is not running.</source>
         <translation>Der Webhook-Dienst läuft nicht.</translation>
+    </message>
+    <message>
+        <source>The event feed (/ws) refuses every client: the listener is reachable from other machines and no [feed] token is set.</source>
+        <translation>Der Ereignis-Feed (/ws) weist jeden Client ab: Der Webhook-Empfang ist von anderen Rechnern erreichbar und es ist kein [feed] token gesetzt.</translation>
+    </message>
+    <message>
+        <source>The event feed (/ws) refuses every client: the listener is reachable from other machines, no [feed] token is set, and a generated one cannot be stored: %1</source>
+        <translation>Der Ereignis-Feed (/ws) weist jeden Client ab: Der Webhook-Empfang ist von anderen Rechnern erreichbar, es ist kein [feed] token gesetzt und ein erzeugtes kann nicht gespeichert werden: %1</translation>
     </message>
 </context>
 </TS>

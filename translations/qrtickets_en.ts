@@ -12,6 +12,16 @@
     </message>
 </context>
 <context>
+    <name>qrt::app::serve</name>
+    <message numerus="yes">
+        <source>Reconciliation: now, then every %n second(s) ([sync] reconcile_interval_s).</source>
+        <translation>
+            <numerusform>Reconciliation: now, then every second ([sync] reconcile_interval_s).</numerusform>
+            <numerusform>Reconciliation: now, then every %n seconds ([sync] reconcile_interval_s).</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>qrt::app::sync</name>
     <message numerus="yes">
         <source>, %n failed</source>
@@ -50,6 +60,23 @@
     </message>
 </context>
 <context>
+    <name>qrt::door::DoorCheck</name>
+    <message numerus="yes">
+        <source>%n ticket(s) to admit. Check who the guest is, then press Admit.</source>
+        <translation>
+            <numerusform>%n ticket to admit. Check who the guest is, then press Admit.</numerusform>
+            <numerusform>%n tickets to admit. Check who the guest is, then press Admit.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n ticket(s) admitted now</source>
+        <translation>
+            <numerusform>%n ticket admitted now</numerusform>
+            <numerusform>%n tickets admitted now</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>qrt::ghl::ConnectionTest</name>
     <message numerus="yes">
         <source>Connected: the location has %n custom field(s).</source>
@@ -73,6 +100,61 @@
         <translation>
             <numerusform>Gave up after %n attempt.</numerusform>
             <numerusform>Gave up after %n attempts.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>qrt::gui::ArrivalsChart</name>
+    <message numerus="yes">
+        <source>%1 (%n inside)</source>
+        <translation>
+            <numerusform>%1 (%n inside)</numerusform>
+            <numerusform>%1 (%n inside)</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Inside now: %n</source>
+        <translation>
+            <numerusform>Inside now: %n</numerusform>
+            <numerusform>Inside now: %n</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>qrt::gui::CheckInPanel</name>
+    <message numerus="yes">
+        <source>Makes the %n ticket(s) just admitted live again</source>
+        <translation>
+            <numerusform>Makes the ticket just admitted live again</numerusform>
+            <numerusform>Makes the %n tickets just admitted live again</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n ticket(s) are live again.</source>
+        <translation>
+            <numerusform>%n ticket is live again.</numerusform>
+            <numerusform>%n tickets are live again.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n ticket(s) of %1 are live again.</source>
+        <translation>
+            <numerusform>%n ticket of %1 is live again.</numerusform>
+            <numerusform>%n tickets of %1 are live again.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Undone: %n ticket(s)</source>
+        <translation>
+            <numerusform>Undone: %n ticket</numerusform>
+            <numerusform>Undone: %n tickets</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Undone: %n ticket(s) of %1</source>
+        <translation>
+            <numerusform>Undone: %n ticket of %1</numerusform>
+            <numerusform>Undone: %n tickets of %1</numerusform>
         </translation>
     </message>
 </context>
@@ -227,6 +309,37 @@
         <translation>
             <numerusform>GHL asked us to slow down once; the sync waited and went on.</numerusform>
             <numerusform>GHL asked us to slow down %n times; the sync waited and went on.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>qrt::reconcile::ReconcileStatus</name>
+    <message numerus="yes">
+        <source>Last reconciliation %1 by %2: %n order(s) synced</source>
+        <translation>
+            <numerusform>Last reconciliation %1 by %2: %n order synced</numerusform>
+            <numerusform>Last reconciliation %1 by %2: %n orders synced</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source> (%n new)</source>
+        <translation>
+            <numerusform> (%n new)</numerusform>
+            <numerusform> (%n new)</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>, %n QR code(s) delivered</source>
+        <translation>
+            <numerusform>, %n QR code delivered</numerusform>
+            <numerusform>, %n QR codes delivered</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>, %n failure(s).</source>
+        <translation>
+            <numerusform>, %n failure.</numerusform>
+            <numerusform>, %n failures.</numerusform>
         </translation>
     </message>
 </context>

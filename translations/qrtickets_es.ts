@@ -51,6 +51,26 @@
         <source>Admit o&amp;ne more</source>
         <translation>Admitir &amp;uno más</translation>
     </message>
+    <message>
+        <source>Ad&amp;mitting for:</source>
+        <translation>Ad&amp;misión para:</translation>
+    </message>
+    <message>
+        <source>Events this station admits for</source>
+        <translation>Eventos para los que admite esta estación</translation>
+    </message>
+    <message>
+        <source>Tickets of other events are refused here ([door] event)</source>
+        <translation>Aquí se rechazan las entradas de otros eventos ([door] event)</translation>
+    </message>
+    <message>
+        <source>Admit an&amp;yway</source>
+        <translation>Admitir de t&amp;odos modos</translation>
+    </message>
+    <message>
+        <source>Let the guest in although the order is not paid (recorded as unpaid)</source>
+        <translation>Dejar pasar al invitado aunque el pedido no esté pagado (se registra como no pagado)</translation>
+    </message>
 </context>
 <context>
     <name>DatabaseSettingsPage</name>
@@ -232,8 +252,20 @@
         <translation>&amp;Ventana de repetición (s):</translation>
     </message>
     <message>
-        <source>300</source>
-        <translation>300</translation>
+        <source>4500</source>
+        <translation>4500</translation>
+    </message>
+    <message>
+        <source>Reconcile e&amp;very (s):</source>
+        <translation>Conciliar ca&amp;da (s):</translation>
+    </message>
+    <message>
+        <source>600</source>
+        <translation>600</translation>
+    </message>
+    <message>
+        <source>While the listener runs: an incremental sync and the QR codes still missing, every so many seconds (at least 5; 0 turns it off).</source>
+        <translation>Mientras el receptor está en marcha: cada tantos segundos, una sincronización incremental y los códigos QR que aún faltan (mínimo 5; 0 lo desactiva).</translation>
     </message>
 </context>
 <context>
@@ -834,6 +866,32 @@ Códigos de salida: 0 éxito, 1 error, 2 uso o configuración incorrectos, 3 ter
         <source>--mode must be full or incremental, not &apos;%1&apos;.</source>
         <translation>--mode debe ser full o incremental, no &apos;%1&apos;.</translation>
     </message>
+    <message>
+        <source>  admit CODE  admit one scan (order link, order id or ticket code) and print the verdict;
+            exit code 3 when not admitted
+</source>
+        <translation>  admit CODE  admitir un escaneo (enlace de pedido, ID de pedido o código de entrada) y mostrar el resultado;
+            código de salida 3 si no se admite
+</translation>
+    </message>
+    <message>
+        <source>  qrtickets admit https://qr.example.com/orders/66f0c1... --event prod_jazz
+</source>
+        <translation>  qrtickets admit https://qr.example.com/orders/66f0c1... --event prod_jazz
+</translation>
+    </message>
+    <message>
+        <source>admit: admit for these events only (product ids, comma-separated) instead of [door] event.</source>
+        <translation>admit: admitir solo para estos eventos (IDs de producto separados por comas) en lugar de [door] event.</translation>
+    </message>
+    <message>
+        <source>admit needs what was scanned: an order link, an order id or a ticket code.</source>
+        <translation>admit necesita lo que se escaneó: un enlace de pedido, un ID de pedido o un código de entrada.</translation>
+    </message>
+    <message>
+        <source>--event goes with the admit command.</source>
+        <translation>--event va con el comando admit.</translation>
+    </message>
 </context>
 <context>
     <name>qrt::app</name>
@@ -893,6 +951,10 @@ Códigos de salida: 0 éxito, 1 error, 2 uso o configuración incorrectos, 3 ter
     <message>
         <source>The listener keeps its previous settings: %1</source>
         <translation>El receptor mantiene su configuración anterior: %1</translation>
+    </message>
+    <message>
+        <source>The generated event feed token is used but could not be saved: %1</source>
+        <translation>Se usa el token del canal de eventos generado, pero no se pudo guardar: %1</translation>
     </message>
 </context>
 <context>
@@ -963,6 +1025,25 @@ Códigos de salida: 0 éxito, 1 error, 2 uso o configuración incorrectos, 3 ter
     <message>
         <source>Warning: no GHL token is set. Set QRTICKETS_GHL_TOKEN in the environment (for the qrtickets-serve service: in /etc/qrtickets/secrets.env) or [ghl] token in the settings file; serve reads the desktop keychain only when started in a desktop session. Webhooks will be accepted and stored but cannot be processed until a token is set.</source>
         <translation>Aviso: no hay ningún token de GHL. Defina QRTICKETS_GHL_TOKEN en el entorno (para el servicio qrtickets-serve: en /etc/qrtickets/secrets.env) o [ghl] token en el archivo de configuración; serve solo lee el llavero del escritorio cuando se inicia en una sesión de escritorio. Los webhooks se aceptarán y guardarán, pero no podrán procesarse hasta que haya un token.</translation>
+    </message>
+    <message>
+        <source>the settings file %1 cannot be written. Set [feed] token there, or QRTICKETS_FEED_TOKEN in the environment (for the qrtickets-serve service: in /etc/qrtickets/secrets.env), to a long random value.</source>
+        <translation>no se puede escribir el archivo de configuración %1. Defina allí [feed] token, o QRTICKETS_FEED_TOKEN en el entorno (para el servicio qrtickets-serve: en /etc/qrtickets/secrets.env), con un valor aleatorio largo.</translation>
+    </message>
+    <message>
+        <source>Generated an event feed token ([feed] token) and stored it in %1: feed clients send it as &apos;Authorization: Bearer &lt;token&gt;&apos; or &apos;/ws?token=&lt;token&gt;&apos;.</source>
+        <translation>Se generó un token del canal de eventos ([feed] token) y se guardó en %1: los clientes del canal lo envían como &apos;Authorization: Bearer &lt;token&gt;&apos; o &apos;/ws?token=&lt;token&gt;&apos;.</translation>
+    </message>
+    <message numerus="yes">
+        <source>Reconciliation: now, then every %n second(s) ([sync] reconcile_interval_s).</source>
+        <translation>
+            <numerusform>Conciliación: ahora y después cada segundo ([sync] reconcile_interval_s).</numerusform>
+            <numerusform>Conciliación: ahora y después cada %n segundos ([sync] reconcile_interval_s).</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Reconciliation is off ([sync] reconcile_interval_s = 0).</source>
+        <translation>La conciliación está desactivada ([sync] reconcile_interval_s = 0).</translation>
     </message>
 </context>
 <context>
@@ -1128,6 +1209,10 @@ Códigos de salida: 0 éxito, 1 error, 2 uso o configuración incorrectos, 3 ter
         <source>Invalid value %1 for %2 (environment variable %3): %4</source>
         <translation>Valor no válido %1 para %2 (variable de entorno %3): %4</translation>
     </message>
+    <message>
+        <source>0 (off) or a whole number from %1 to %2</source>
+        <translation>0 (desactivado) o un número entero de %1 a %2</translation>
+    </message>
 </context>
 <context>
     <name>qrt::core::Order</name>
@@ -1184,6 +1269,21 @@ Códigos de salida: 0 éxito, 1 error, 2 uso o configuración incorrectos, 3 ter
     </message>
 </context>
 <context>
+    <name>qrt::db::ArrivalsRepository</name>
+    <message>
+        <source>read the latest admission</source>
+        <translation>leer la última admisión</translation>
+    </message>
+    <message>
+        <source>count admissions over time</source>
+        <translation>contar las admisiones a lo largo del tiempo</translation>
+    </message>
+    <message>
+        <source>count who is inside</source>
+        <translation>contar quién está dentro</translation>
+    </message>
+</context>
+<context>
     <name>qrt::db::Database</name>
     <message>
         <source>The Qt %1 database driver (%2) is not installed; reinstall QR Tickets or add the Qt SQL driver package.</source>
@@ -1228,6 +1328,22 @@ Códigos de salida: 0 éxito, 1 error, 2 uso o configuración incorrectos, 3 ter
     <message>
         <source>save the changes</source>
         <translation>guardar los cambios</translation>
+    </message>
+    <message>
+        <source>set the statement timeout</source>
+        <translation>fijar el tiempo límite de las sentencias</translation>
+    </message>
+    <message>
+        <source>The database server %1 did not answer within %2 s while trying to %3. Check the network to the database server; the next attempt connects again.</source>
+        <translation>El servidor de base de datos %1 no respondió en %2 s al intentar %3. Revise la red hasta el servidor de base de datos; el siguiente intento vuelve a conectar.</translation>
+    </message>
+    <message>
+        <source>The database did not finish in time while trying to %1 (another station or a sync may be holding the rows). Try again.</source>
+        <translation>La base de datos no terminó a tiempo al intentar %1 (puede que otra estación o una sincronización esté bloqueando las filas). Inténtelo de nuevo.</translation>
+    </message>
+    <message>
+        <source>The database could not %1 because another station changed the same rows at the same moment.</source>
+        <translation>La base de datos no pudo %1 porque otra estación cambió las mismas filas en el mismo momento.</translation>
     </message>
 </context>
 <context>
@@ -1286,6 +1402,10 @@ Códigos de salida: 0 éxito, 1 error, 2 uso o configuración incorrectos, 3 ter
     <message>
         <source>remove the field mapping of product %1</source>
         <translation>eliminar la asignación de campo del producto %1</translation>
+    </message>
+    <message>
+        <source>save the type of custom field %1</source>
+        <translation>guardar el tipo del campo personalizado %1</translation>
     </message>
 </context>
 <context>
@@ -1353,6 +1473,22 @@ Códigos de salida: 0 éxito, 1 error, 2 uso o configuración incorrectos, 3 ter
     <message>
         <source>look up webhook %1</source>
         <translation>buscar el webhook %1</translation>
+    </message>
+    <message>
+        <source>take over a webhook whose worker stopped</source>
+        <translation>retomar un webhook cuyo procesador se detuvo</translation>
+    </message>
+    <message>
+        <source>renew the claim on webhook %1</source>
+        <translation>renovar la reserva del webhook %1</translation>
+    </message>
+    <message>
+        <source>retry the failed webhooks</source>
+        <translation>reintentar los webhooks fallidos</translation>
+    </message>
+    <message>
+        <source>delete old processed webhooks</source>
+        <translation>eliminar los webhooks procesados antiguos</translation>
     </message>
 </context>
 <context>
@@ -1431,6 +1567,37 @@ Códigos de salida: 0 éxito, 1 error, 2 uso o configuración incorrectos, 3 ter
         <source>prepare saving orders</source>
         <translation>preparar el guardado de pedidos</translation>
     </message>
+    <message>
+        <source>lock the tickets of order %1</source>
+        <translation>bloquear las entradas del pedido %1</translation>
+    </message>
+</context>
+<context>
+    <name>qrt::db::SearchText</name>
+    <message>
+        <source>prepare saving the search text of orders</source>
+        <translation>preparar el guardado del texto de búsqueda de los pedidos</translation>
+    </message>
+    <message>
+        <source>save the search text of order %1</source>
+        <translation>guardar el texto de búsqueda del pedido %1</translation>
+    </message>
+    <message>
+        <source>read the search text of orders</source>
+        <translation>leer el texto de búsqueda de los pedidos</translation>
+    </message>
+    <message>
+        <source>The SQLite driver gave no database handle.</source>
+        <translation>El controlador SQLite no devolvió ningún identificador de base de datos.</translation>
+    </message>
+    <message>
+        <source>The SQLite database is not open.</source>
+        <translation>La base de datos SQLite no está abierta.</translation>
+    </message>
+    <message>
+        <source>The name sort order could not be set up for SQLite.</source>
+        <translation>No se pudo configurar el orden de los nombres para SQLite.</translation>
+    </message>
 </context>
 <context>
     <name>qrt::db::SyncRunRepository</name>
@@ -1453,6 +1620,10 @@ Códigos de salida: 0 éxito, 1 error, 2 uso o configuración incorrectos, 3 ter
     <message>
         <source>record that sync run %1 is alive</source>
         <translation>registrar que la sincronización %1 sigue activa</translation>
+    </message>
+    <message>
+        <source>record the progress of sync run %1</source>
+        <translation>registrar el progreso de la sincronización %1</translation>
     </message>
 </context>
 <context>
@@ -1561,6 +1732,10 @@ Códigos de salida: 0 éxito, 1 error, 2 uso o configuración incorrectos, 3 ter
         <source>Order %1 changed at the door while syncing; some tickets were left as they are. Sync again to finish.</source>
         <translation>El pedido %1 cambió en la entrada durante la sincronización; algunas entradas quedaron como estaban. Sincronice de nuevo para terminar.</translation>
     </message>
+    <message>
+        <source>read the door list</source>
+        <translation>leer la lista de acceso</translation>
+    </message>
 </context>
 <context>
     <name>qrt::db::UserRepository</name>
@@ -1586,6 +1761,155 @@ Códigos de salida: 0 éxito, 1 error, 2 uso o configuración incorrectos, 3 ter
     </message>
 </context>
 <context>
+    <name>qrt::door::DoorCheck</name>
+    <message>
+        <source>an unknown station</source>
+        <translation>una estación desconocida</translation>
+    </message>
+    <message>
+        <source>by %1 at an unknown time</source>
+        <translation>por %1 a una hora desconocida</translation>
+    </message>
+    <message>
+        <source>by %1 on %2 at %3</source>
+        <translation>por %1 el %2 a las %3</translation>
+    </message>
+    <message>
+        <source>Payment: %1</source>
+        <translation>Pago: %1</translation>
+    </message>
+    <message>
+        <source>not known</source>
+        <translation>desconocido</translation>
+    </message>
+    <message>
+        <source>Could not check in</source>
+        <translation>No se pudo registrar la entrada</translation>
+    </message>
+    <message>
+        <source>Not a ticket</source>
+        <translation>No es una entrada</translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; is neither a ticket code nor an order link. Scan the QR code on the ticket.</source>
+        <translation>«%1» no es un código de entrada ni un enlace de pedido. Escanee el código QR de la entrada.</translation>
+    </message>
+    <message>
+        <source>Unknown ticket</source>
+        <translation>Entrada desconocida</translation>
+    </message>
+    <message>
+        <source>No ticket has the code %1. If the order is new, press Sync (F5) and scan again.</source>
+        <translation>Ninguna entrada tiene el código %1. Si el pedido es nuevo, pulse Sincronizar (F5) y vuelva a escanear.</translation>
+    </message>
+    <message>
+        <source>Unknown order</source>
+        <translation>Pedido desconocido</translation>
+    </message>
+    <message>
+        <source>Order %1 is not in the database. If it is new, press Sync (F5) and scan again.</source>
+        <translation>El pedido %1 no está en la base de datos. Si es nuevo, pulse Sincronizar (F5) y vuelva a escanear.</translation>
+    </message>
+    <message>
+        <source>Refunded</source>
+        <translation>Reembolsado</translation>
+    </message>
+    <message>
+        <source>Cancelled</source>
+        <translation>Cancelada</translation>
+    </message>
+    <message>
+        <source>This order was refunded: its tickets are not valid.</source>
+        <translation>Este pedido fue reembolsado: sus entradas no son válidas.</translation>
+    </message>
+    <message>
+        <source>This order was cancelled: its tickets are not valid.</source>
+        <translation>Este pedido fue cancelado: sus entradas no son válidas.</translation>
+    </message>
+    <message>
+        <source>Other event: %1</source>
+        <translation>Otro evento: %1</translation>
+    </message>
+    <message>
+        <source>This station does not admit for this event. Send the guest to the right entrance.</source>
+        <translation>Esta estación no admite para este evento. Indique al invitado la entrada correcta.</translation>
+    </message>
+    <message>
+        <source>Already used</source>
+        <translation>Ya usada</translation>
+    </message>
+    <message>
+        <source>All %1 tickets of this order are admitted.</source>
+        <translation>Las %1 entradas de este pedido ya están admitidas.</translation>
+    </message>
+    <message>
+        <source>Every ticket of this order is cancelled.</source>
+        <translation>Todas las entradas de este pedido están canceladas.</translation>
+    </message>
+    <message>
+        <source>This ticket is cancelled.</source>
+        <translation>Esta entrada está cancelada.</translation>
+    </message>
+    <message>
+        <source>No tickets</source>
+        <translation>Sin entradas</translation>
+    </message>
+    <message>
+        <source>This order has no tickets yet. Press Sync (F5) and scan again.</source>
+        <translation>Este pedido aún no tiene entradas. Pulse Sincronizar (F5) y vuelva a escanear.</translation>
+    </message>
+    <message>
+        <source>Not paid</source>
+        <translation>No pagado</translation>
+    </message>
+    <message>
+        <source>This order is %1; this station admits paid orders only.</source>
+        <translation>Estado de pago del pedido: %1; esta estación solo admite pedidos pagados.</translation>
+    </message>
+    <message>
+        <source>This order is %1. Press &quot;Admit anyway&quot; to let the guest in (recorded as unpaid).</source>
+        <translation>Estado de pago del pedido: %1. Pulse «Admitir de todos modos» para dejar pasar al invitado (se registra como no pagado).</translation>
+    </message>
+    <message>
+        <source>Not admitted yet</source>
+        <translation>Aún no admitido</translation>
+    </message>
+    <message>
+        <source>%1 of %2 admitted</source>
+        <translation>%1 de %2 admitidas</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n ticket(s) to admit. Check who the guest is, then press Admit.</source>
+        <translation>
+            <numerusform>Falta %n entrada por admitir. Compruebe quién es el invitado y después admítalo.</numerusform>
+            <numerusform>Faltan %n entradas por admitir. Compruebe quién es el invitado y después admítalo.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Admitted %1 of %2</source>
+        <translation>Admitidas: %1 de %2</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n ticket(s) admitted now</source>
+        <translation>
+            <numerusform>%n entrada admitida ahora</numerusform>
+            <numerusform>%n entradas admitidas ahora</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Ticket: %1</source>
+        <translation>Entrada: %1</translation>
+    </message>
+    <message>
+        <source>Admitted although not paid.</source>
+        <translation>Admitido aunque no está pagado.</translation>
+    </message>
+    <message>
+        <source>It was removed a moment ago. Press Sync (F5) and scan again.</source>
+        <translation>Se eliminó hace un momento. Pulse Sincronizar (F5) y vuelva a escanear.</translation>
+    </message>
+</context>
+<context>
     <name>qrt::feed::EventFeed</name>
     <message>
         <source>The event feed cannot listen on %1 port %2.</source>
@@ -1601,6 +1925,29 @@ Códigos de salida: 0 éxito, 1 error, 2 uso o configuración incorrectos, 3 ter
             <numerusform>Conectado: la ubicación tiene %n campos personalizados.</numerusform>
         </translation>
     </message>
+    <message>
+        <source>forms.write (QR codes into File upload fields)</source>
+        <translation>forms.write (códigos QR en campos de tipo Carga de archivo)</translation>
+    </message>
+    <message>
+        <source>contacts.write (QR codes into Text and Large text fields)</source>
+        <translation>contacts.write (códigos QR en campos de tipo Texto y Texto largo)</translation>
+    </message>
+    <message>
+        <source>But the token lacks scope %1: add it to the Private Integration token.</source>
+        <translation>Pero al token le falta el ámbito %1: añádalo al token de integración privada.</translation>
+    </message>
+    <message>
+        <source>Could not check scope %1: GHL did not answer the check.</source>
+        <translation>No se pudo comprobar el ámbito %1: GHL no respondió a la comprobación.</translation>
+    </message>
+</context>
+<context>
+    <name>qrt::ghl::GetContactJob</name>
+    <message>
+        <source>contact %1 is not a JSON object</source>
+        <translation>el contacto %1 no es un objeto JSON</translation>
+    </message>
 </context>
 <context>
     <name>qrt::ghl::GetOrderJob</name>
@@ -1611,6 +1958,14 @@ Códigos de salida: 0 éxito, 1 error, 2 uso o configuración incorrectos, 3 ter
     <message>
         <source>order %1 is not a JSON object</source>
         <translation>el pedido %1 no es un objeto JSON</translation>
+    </message>
+    <message>
+        <source>GHL answered order %1 for %2; the answer is not stored.</source>
+        <translation>GHL devolvió el pedido %1 al pedir %2; la respuesta no se guarda.</translation>
+    </message>
+    <message>
+        <source>Order %1 belongs to location %2, not to %3 (the configured location); it is not stored.</source>
+        <translation>El pedido %1 pertenece a la ubicación %2, no a %3 (la ubicación configurada); no se guarda.</translation>
     </message>
 </context>
 <context>
@@ -1795,30 +2150,55 @@ Códigos de salida: 0 éxito, 1 error, 2 uso o configuración incorrectos, 3 ter
     </message>
 </context>
 <context>
+    <name>qrt::gui::ArrivalsChart</name>
+    <message>
+        <source>Tickets admitted and not undone (their status is used). There is no exit scan: a guest who left still counts.</source>
+        <translation>Entradas admitidas y no deshechas (su estado es «usada»). No se escanea la salida: un invitado que se fue sigue contando.</translation>
+    </message>
+    <message>
+        <source>Admissions per 15 minutes</source>
+        <translation>Admisiones cada 15 minutos</translation>
+    </message>
+    <message numerus="yes">
+        <source>%1 (%n inside)</source>
+        <translation>
+            <numerusform>%1 (%n dentro)</numerusform>
+            <numerusform>%1 (%n dentro)</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Admitted</source>
+        <translation>Admitidas</translation>
+    </message>
+    <message>
+        <source>Nobody admitted yet: admissions appear here per 15 minutes as guests arrive.</source>
+        <translation>Aún no se ha admitido a nadie: las admisiones aparecen aquí cada 15 minutos a medida que llegan los invitados.</translation>
+    </message>
+    <message>
+        <source>Admissions per 15 minutes, %1 %2 – %3</source>
+        <translation>Admisiones cada 15 minutos, %1 %2 – %3</translation>
+    </message>
+    <message numerus="yes">
+        <source>Inside now: %n</source>
+        <translation>
+            <numerusform>Dentro ahora: %n</numerusform>
+            <numerusform>Dentro ahora: %n</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation>%1: %2</translation>
+    </message>
+    <message>
+        <source>Admitted per 15 minutes: %1</source>
+        <translation>Admitidas cada 15 minutos: %1</translation>
+    </message>
+</context>
+<context>
     <name>qrt::gui::CheckInPanel</name>
     <message>
         <source>Ready to scan</source>
         <translation>Listo para escanear</translation>
-    </message>
-    <message>
-        <source>Not a ticket</source>
-        <translation>No es una entrada</translation>
-    </message>
-    <message>
-        <source>&quot;%1&quot; is neither a ticket code nor an order link. Scan the QR code on the ticket.</source>
-        <translation>&quot;%1&quot; no es un código de entrada ni un enlace de pedido. Escanee el código QR de la entrada.</translation>
-    </message>
-    <message>
-        <source>Not a ticket: %1</source>
-        <translation>No es una entrada: %1</translation>
-    </message>
-    <message>
-        <source>Could not check in</source>
-        <translation>No se pudo registrar la entrada</translation>
-    </message>
-    <message>
-        <source>Check the database connection in the status bar and scan again.</source>
-        <translation>Revise la conexión con la base de datos en la barra de estado y vuelva a escanear.</translation>
     </message>
     <message>
         <source>Admit &amp;all remaining (%1)</source>
@@ -1829,80 +2209,12 @@ Códigos de salida: 0 éxito, 1 error, 2 uso o configuración incorrectos, 3 ter
         <translation>Admitir &amp;todos los restantes</translation>
     </message>
     <message>
-        <source>Admitted %1 of %2</source>
-        <translation>%1 de %2 admitidos</translation>
-    </message>
-    <message>
-        <source>%1 tickets admitted now</source>
-        <translation>%1 entradas admitidas ahora</translation>
-    </message>
-    <message>
-        <source>Ticket: %1</source>
-        <translation>Entrada: %1</translation>
-    </message>
-    <message>
-        <source>Already used</source>
-        <translation>Ya usada</translation>
-    </message>
-    <message>
-        <source>by %1 at %2</source>
-        <translation>por %1 a las %2</translation>
-    </message>
-    <message>
-        <source>unknown station</source>
-        <translation>estación desconocida</translation>
-    </message>
-    <message>
-        <source>Cancelled</source>
-        <translation>Cancelada</translation>
-    </message>
-    <message>
-        <source>Every ticket of this order is cancelled.</source>
-        <translation>Todas las entradas de este pedido están canceladas.</translation>
-    </message>
-    <message>
-        <source>This ticket is cancelled.</source>
-        <translation>Esta entrada está cancelada.</translation>
-    </message>
-    <message>
-        <source>Unknown ticket</source>
-        <translation>Entrada desconocida</translation>
-    </message>
-    <message>
-        <source>No ticket has this code. If the order is new, press Sync (F5) and scan again.</source>
-        <translation>Ninguna entrada tiene este código. Si el pedido es nuevo, pulse Sincronizar (F5) y vuelva a escanear.</translation>
-    </message>
-    <message>
-        <source>Unknown ticket %1</source>
-        <translation>Entrada desconocida %1</translation>
-    </message>
-    <message>
-        <source>Unknown order</source>
-        <translation>Pedido desconocido</translation>
-    </message>
-    <message>
-        <source>Order %1 is not in the database. If it is new, press Sync (F5) and scan again.</source>
-        <translation>El pedido %1 no está en la base de datos. Si es nuevo, pulse Sincronizar (F5) y vuelva a escanear.</translation>
-    </message>
-    <message>
-        <source>Unknown order %1</source>
-        <translation>Pedido desconocido %1</translation>
-    </message>
-    <message>
         <source>Undo failed</source>
         <translation>No se pudo deshacer</translation>
     </message>
     <message>
         <source>Admission undone</source>
         <translation>Admisión deshecha</translation>
-    </message>
-    <message>
-        <source>Ticket %1 (%2) is live again.</source>
-        <translation>La entrada %1 (%2) vuelve a ser válida.</translation>
-    </message>
-    <message>
-        <source>Undone: ticket %1</source>
-        <translation>Deshecho: entrada %1</translation>
     </message>
     <message>
         <source>Open an image with a QR code</source>
@@ -1921,8 +2233,67 @@ Códigos de salida: 0 éxito, 1 error, 2 uso o configuración incorrectos, 3 ter
         <translation>No hay ningún código QR legible en %1. Pruebe con una imagen más nítida o más grande.</translation>
     </message>
     <message>
-        <source>Already used — all %1 tickets admitted</source>
-        <translation>Ya usada: las %1 entradas admitidas</translation>
+        <source>Gate: %1</source>
+        <translation>Puerta: %1</translation>
+    </message>
+    <message>
+        <source>Admit o&amp;ne more</source>
+        <translation>Admitir &amp;uno más</translation>
+    </message>
+    <message>
+        <source>Admit o&amp;ne</source>
+        <translation>Admitir &amp;uno</translation>
+    </message>
+    <message>
+        <source>&amp;Undo last admission (%1)</source>
+        <translation>&amp;Deshacer la última admisión (%1)</translation>
+    </message>
+    <message>
+        <source>&amp;Undo last admission</source>
+        <translation>&amp;Deshacer la última admisión</translation>
+    </message>
+    <message>
+        <source>The last scan admitted nobody: nothing to undo</source>
+        <translation>El último escaneo no admitió a nadie: no hay nada que deshacer</translation>
+    </message>
+    <message numerus="yes">
+        <source>Makes the %n ticket(s) just admitted live again</source>
+        <translation>
+            <numerusform>Vuelve a hacer válida la entrada recién admitida</numerusform>
+            <numerusform>Vuelve a hacer válidas las %n entradas recién admitidas</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n ticket(s) are live again.</source>
+        <translation>
+            <numerusform>%n entrada vuelve a ser válida.</numerusform>
+            <numerusform>%n entradas vuelven a ser válidas.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n ticket(s) of %1 are live again.</source>
+        <translation>
+            <numerusform>%n entrada de %1 vuelve a ser válida.</numerusform>
+            <numerusform>%n entradas de %1 vuelven a ser válidas.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Undone: %n ticket(s)</source>
+        <translation>
+            <numerusform>Deshecho: %n entrada</numerusform>
+            <numerusform>Deshecho: %n entradas</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Undone: %n ticket(s) of %1</source>
+        <translation>
+            <numerusform>Deshecho: %n entrada de %1</numerusform>
+            <numerusform>Deshecho: %n entradas de %1</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Every event</source>
+        <translation>Todos los eventos</translation>
     </message>
 </context>
 <context>
@@ -2127,6 +2498,37 @@ Códigos de salida: 0 éxito, 1 error, 2 uso o configuración incorrectos, 3 ter
     </message>
 </context>
 <context>
+    <name>qrt::gui::GuestSearch</name>
+    <message>
+        <source>No code? Fin&amp;d by name:</source>
+        <translation>¿Sin código? &amp;Buscar por nombre:</translation>
+    </message>
+    <message>
+        <source>Guest&apos;s name, e-mail or phone</source>
+        <translation>Nombre, correo electrónico o teléfono del invitado</translation>
+    </message>
+    <message>
+        <source>Find a guest by name</source>
+        <translation>Buscar un invitado por nombre</translation>
+    </message>
+    <message>
+        <source>Guests found</source>
+        <translation>Invitados encontrados</translation>
+    </message>
+    <message>
+        <source>(no name)</source>
+        <translation>(sin nombre)</translation>
+    </message>
+    <message>
+        <source>%1 · %2 · order %3</source>
+        <translation>%1 · %2 · pedido %3</translation>
+    </message>
+    <message>
+        <source>No guest of this station&apos;s events matches.</source>
+        <translation>Ningún invitado de los eventos de esta estación coincide.</translation>
+    </message>
+</context>
+<context>
     <name>qrt::gui::HistoryModel</name>
     <message>
         <source>(new)</source>
@@ -2325,6 +2727,34 @@ Códigos de salida: 0 éxito, 1 error, 2 uso o configuración incorrectos, 3 ter
     <message>
         <source>Posts an OrderCreate webhook for a demo order to this listener</source>
         <translation>Envía un webhook OrderCreate de un pedido de demostración a este receptor</translation>
+    </message>
+    <message>
+        <source>Reconciliation:</source>
+        <translation>Conciliación:</translation>
+    </message>
+    <message>
+        <source>Every [sync] reconcile_interval_s while the listener runs: an incremental sync finds orders whose webhook never came, then every stored order without its QR code gets it. One station at a time does it.</source>
+        <translation>Cada [sync] reconcile_interval_s mientras el receptor está en marcha: una sincronización incremental encuentra los pedidos cuyo webhook nunca llegó y después cada pedido guardado sin su código QR lo recibe. Solo una estación a la vez lo hace.</translation>
+    </message>
+    <message>
+        <source>Refused deliveries</source>
+        <translation>Entregas rechazadas</translation>
+    </message>
+    <message>
+        <source>From</source>
+        <translation>De</translation>
+    </message>
+    <message>
+        <source>Answer</source>
+        <translation>Respuesta</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>Motivo</translation>
+    </message>
+    <message>
+        <source>Requests this listener refused (wrong signature or secret, too large, not an order ...). GHL retries only a 429; the others are lost unless fixed at the sender.</source>
+        <translation>Solicitudes que este receptor rechazó (firma o secreto incorrectos, demasiado grandes, no son un pedido ...). GHL solo reintenta un 429; las demás se pierden salvo que se corrijan en el remitente.</translation>
     </message>
 </context>
 <context>
@@ -2606,6 +3036,46 @@ Códigos de salida: 0 éxito, 1 error, 2 uso o configuración incorrectos, 3 ter
     <message>
         <source>%1 (no longer in GHL)</source>
         <translation>%1 (ya no está en GHL)</translation>
+    </message>
+    <message>
+        <source>Text</source>
+        <translation>Texto</translation>
+    </message>
+    <message>
+        <source>Large text</source>
+        <translation>Texto largo</translation>
+    </message>
+    <message>
+        <source>File upload</source>
+        <translation>Carga de archivo</translation>
+    </message>
+    <message>
+        <source>Field type</source>
+        <translation>Tipo de campo</translation>
+    </message>
+    <message>
+        <source>Type: %1</source>
+        <translation>Tipo: %1</translation>
+    </message>
+    <message>
+        <source>not known yet</source>
+        <translation>aún desconocido</translation>
+    </message>
+    <message>
+        <source>Load the custom fields from GHL to see the field&apos;s type.</source>
+        <translation>Cargue los campos personalizados de GHL para ver el tipo del campo.</translation>
+    </message>
+    <message>
+        <source>A QR code cannot be put into a field of type %1: choose a Text, Large text or File upload field.</source>
+        <translation>No se puede poner un código QR en un campo de tipo %1: elija un campo Texto, Texto largo o Carga de archivo.</translation>
+    </message>
+    <message>
+        <source>The QR code is uploaded as a PNG file (scope forms.write).</source>
+        <translation>El código QR se sube como archivo PNG (ámbito forms.write).</translation>
+    </message>
+    <message>
+        <source>The QR code is written as a data URL (scope contacts.write).</source>
+        <translation>El código QR se escribe como URL de datos (ámbito contacts.write).</translation>
     </message>
 </context>
 <context>
@@ -3098,6 +3568,131 @@ Códigos de salida: 0 éxito, 1 error, 2 uso o configuración incorrectos, 3 ter
     </message>
 </context>
 <context>
+    <name>qrt::outbox::FieldCatalog</name>
+    <message>
+        <source>Reading the contact custom fields from GHL failed: %1</source>
+        <translation>Falló la lectura de los campos personalizados de contacto de GHL: %1</translation>
+    </message>
+</context>
+<context>
+    <name>qrt::outbox::OrderDelivery</name>
+    <message>
+        <source>Order %1 is not stored.</source>
+        <translation>El pedido %1 no está guardado.</translation>
+    </message>
+    <message>
+        <source>Reading order %1 failed: %2</source>
+        <translation>Falló la lectura del pedido %1: %2</translation>
+    </message>
+    <message>
+        <source>order %1 is cancelled or refunded: no QR code was written to GHL</source>
+        <translation>el pedido %1 está cancelado o reembolsado: no se escribió ningún código QR en GHL</translation>
+    </message>
+    <message>
+        <source>Reading the field mapping of product %1 failed: %2</source>
+        <translation>Falló la lectura de la asignación de campo del producto %1: %2</translation>
+    </message>
+    <message>
+        <source>no custom field mapped for product %1: map it in Settings</source>
+        <translation>no hay campo personalizado asignado al producto %1: asígnelo en la configuración</translation>
+    </message>
+    <message>
+        <source>the webhook and order %1 name no contact: the QR code was not written to GHL</source>
+        <translation>el webhook y el pedido %1 no indican ningún contacto: el código QR no se escribió en GHL</translation>
+    </message>
+    <message>
+        <source>written by the original system</source>
+        <translation>escrito por el sistema original</translation>
+    </message>
+    <message>
+        <source>written by an earlier attempt</source>
+        <translation>escrito por un intento anterior</translation>
+    </message>
+    <message>
+        <source>The QR code of order %1 could not be made: %2</source>
+        <translation>No se pudo generar el código QR del pedido %1: %2</translation>
+    </message>
+    <message>
+        <source>custom field %1 (mapped for order %2) no longer exists in GHL: map another field in Settings</source>
+        <translation>el campo personalizado %1 (asignado para el pedido %2) ya no existe en GHL: asigne otro campo en la configuración</translation>
+    </message>
+    <message>
+        <source>custom field %1 is of type %2; a QR code goes into a Text, Large text or File upload field: map another field in Settings</source>
+        <translation>el campo personalizado %1 es de tipo %2; un código QR va en un campo Texto, Texto largo o Carga de archivo: asigne otro campo en la configuración</translation>
+    </message>
+    <message>
+        <source>already delivered</source>
+        <translation>ya entregado</translation>
+    </message>
+    <message>
+        <source>a newer order of this contact holds the field</source>
+        <translation>un pedido más reciente de este contacto ocupa el campo</translation>
+    </message>
+    <message>
+        <source>being delivered by %1</source>
+        <translation>lo está entregando %1</translation>
+    </message>
+    <message>
+        <source>Reading contact %1 from GHL (to check an interrupted delivery) failed: %2</source>
+        <translation>Falló la lectura del contacto %1 de GHL (para comprobar una entrega interrumpida): %2</translation>
+    </message>
+    <message>
+        <source>found in GHL after an interrupted delivery</source>
+        <translation>encontrado en GHL tras una entrega interrumpida</translation>
+    </message>
+    <message>
+        <source>Writing the QR code to contact %1 failed: %2</source>
+        <translation>Falló la escritura del código QR en el contacto %1: %2</translation>
+    </message>
+    <message>
+        <source>Uploading the QR code to contact %1 failed: %2</source>
+        <translation>Falló la subida del código QR al contacto %1: %2</translation>
+    </message>
+    <message>
+        <source>The QR code reached GHL but recording it failed: %1</source>
+        <translation>El código QR llegó a GHL, pero falló su registro: %1</translation>
+    </message>
+</context>
+<context>
+    <name>qrt::outbox::OutboxRepository</name>
+    <message>
+        <source>read the QR delivery of order %1</source>
+        <translation>leer la entrega del QR del pedido %1</translation>
+    </message>
+    <message>
+        <source>claim the QR delivery of order %1</source>
+        <translation>reservar la entrega del QR del pedido %1</translation>
+    </message>
+    <message>
+        <source>the newer order %1 of this contact holds the field</source>
+        <translation>el pedido más reciente %1 de este contacto ocupa el campo</translation>
+    </message>
+    <message>
+        <source>renew the QR delivery claim of order %1</source>
+        <translation>renovar la reserva de la entrega del QR del pedido %1</translation>
+    </message>
+    <message>
+        <source>resume interrupted QR deliveries</source>
+        <translation>reanudar las entregas de QR interrumpidas</translation>
+    </message>
+    <message>
+        <source>record the QR delivery of order %1</source>
+        <translation>registrar la entrega del QR del pedido %1</translation>
+    </message>
+    <message>
+        <source>record the failed QR delivery of order %1</source>
+        <translation>registrar la entrega fallida del QR del pedido %1</translation>
+    </message>
+    <message>
+        <source>find orders whose QR code was not delivered</source>
+        <translation>buscar los pedidos cuyo código QR no se entregó</translation>
+    </message>
+    <message>
+        <source>read the contacts of %1 orders</source>
+        <translation>leer los contactos de %1 pedidos</translation>
+    </message>
+</context>
+<context>
     <name>qrt::qr::QrCode</name>
     <message>
         <source>There is no text to put into the QR code.</source>
@@ -3146,6 +3741,135 @@ Códigos de salida: 0 éxito, 1 error, 2 uso o configuración incorrectos, 3 ter
     <message>
         <source>The text is not an image data URL (data:image/png;base64,...).</source>
         <translation>El texto no es una URL de datos de imagen (data:image/png;base64,...).</translation>
+    </message>
+</context>
+<context>
+    <name>qrt::reconcile::ReconcileLease</name>
+    <message>
+        <source>take the reconciliation lease</source>
+        <translation>tomar el turno de conciliación</translation>
+    </message>
+    <message>
+        <source>renew the reconciliation lease</source>
+        <translation>renovar el turno de conciliación</translation>
+    </message>
+    <message>
+        <source>record the reconciliation</source>
+        <translation>registrar la conciliación</translation>
+    </message>
+    <message>
+        <source>free the reconciliation lease</source>
+        <translation>liberar el turno de conciliación</translation>
+    </message>
+    <message>
+        <source>read the reconciliation lease</source>
+        <translation>leer el turno de conciliación</translation>
+    </message>
+    <message>
+        <source>create the reconciliation lease</source>
+        <translation>crear el turno de conciliación</translation>
+    </message>
+</context>
+<context>
+    <name>qrt::reconcile::ReconcileStatus</name>
+    <message>
+        <source>Reconciliation is off ([sync] reconcile_interval_s = 0): orders whose webhook never came are only found by a manual Sync.</source>
+        <translation>La conciliación está desactivada ([sync] reconcile_interval_s = 0): los pedidos cuyo webhook nunca llegó solo se encuentran con una sincronización manual.</translation>
+    </message>
+    <message>
+        <source>Reconciling now.</source>
+        <translation>Conciliando ahora.</translation>
+    </message>
+    <message numerus="yes">
+        <source>Last reconciliation %1 by %2: %n order(s) synced</source>
+        <translation>
+            <numerusform>Última conciliación %1 por %2: %n pedido sincronizado</numerusform>
+            <numerusform>Última conciliación %1 por %2: %n pedidos sincronizados</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>another station</source>
+        <translation>otra estación</translation>
+    </message>
+    <message numerus="yes">
+        <source> (%n new)</source>
+        <translation>
+            <numerusform> (%n nuevo)</numerusform>
+            <numerusform> (%n nuevos)</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>, %n QR code(s) delivered</source>
+        <translation>
+            <numerusform>, %n código QR entregado</numerusform>
+            <numerusform>, %n códigos QR entregados</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>, no QR delivery pass</source>
+        <translation>, sin pasada de entrega de QR</translation>
+    </message>
+    <message numerus="yes">
+        <source>, %n failure(s).</source>
+        <translation>
+            <numerusform>, %n fallo.</numerusform>
+            <numerusform>, %n fallos.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>No reconciliation yet.</source>
+        <translation>Aún no hay conciliación.</translation>
+    </message>
+    <message>
+        <source>Skipped at %1: reconciled by station %2.</source>
+        <translation>Omitida a las %1: la concilió la estación %2.</translation>
+    </message>
+    <message>
+        <source>Could not run: %1</source>
+        <translation>No se pudo ejecutar: %1</translation>
+    </message>
+    <message>
+        <source>Next at %1.</source>
+        <translation>Próxima a las %1.</translation>
+    </message>
+    <message>
+        <source>Runs while the listener runs.</source>
+        <translation>Se ejecuta mientras el receptor está en marcha.</translation>
+    </message>
+</context>
+<context>
+    <name>qrt::reconcile::Reconciler</name>
+    <message>
+        <source>count the stored orders</source>
+        <translation>contar los pedidos guardados</translation>
+    </message>
+    <message>
+        <source>no GHL token or location id is set</source>
+        <translation>no hay token de GHL ni ID de ubicación</translation>
+    </message>
+    <message>
+        <source>another station</source>
+        <translation>otra estación</translation>
+    </message>
+    <message>
+        <source>a sync of this reconciler is still running</source>
+        <translation>una sincronización de esta conciliación sigue en curso</translation>
+    </message>
+    <message>
+        <source>order list: %1</source>
+        <translation>lista de pedidos: %1</translation>
+    </message>
+    <message>
+        <source>order %1: %2</source>
+        <translation>pedido %1: %2</translation>
+    </message>
+    <message>
+        <source>QR for order %1: %2</source>
+        <translation>QR del pedido %1: %2</translation>
+    </message>
+    <message>
+        <source>this station&apos;s lease expired during the run (the database was out of reach?) and another station took over</source>
+        <translation>el turno de esta estación caducó durante la ejecución (¿no se pudo acceder a la base de datos?) y otra estación tomó el relevo</translation>
     </message>
 </context>
 <context>
@@ -3324,28 +4048,12 @@ Códigos de salida: 0 éxito, 1 error, 2 uso o configuración incorrectos, 3 ter
         <translation>No se pudo generar el código QR del pedido %1: %2</translation>
     </message>
     <message>
-        <source>Reading the field mapping of product %1 failed: %2</source>
-        <translation>Falló la lectura de la asignación de campo del producto %1: %2</translation>
-    </message>
-    <message>
-        <source>no custom field mapped for product %1: map it in Settings</source>
-        <translation>no hay campo personalizado asignado al producto %1: asígnelo en la configuración</translation>
-    </message>
-    <message>
-        <source>the webhook and order %1 name no contact: the QR code was not written to GHL</source>
-        <translation>el webhook y el pedido %1 no indican ningún contacto: el código QR no se escribió en GHL</translation>
-    </message>
-    <message>
-        <source>Writing the QR code to contact %1 failed: %2</source>
-        <translation>Falló la escritura del código QR en el contacto %1: %2</translation>
-    </message>
-    <message>
-        <source>Recording the contact update failed: %1</source>
-        <translation>Falló el registro de la actualización del contacto: %1</translation>
-    </message>
-    <message>
         <source>Storing the QR code of order %1 failed: %2</source>
         <translation>Falló el guardado del código QR del pedido %1: %2</translation>
+    </message>
+    <message>
+        <source>The QR code of order %1 is being delivered by %2; checked again later</source>
+        <translation>%2 está entregando el código QR del pedido %1; se comprobará más tarde</translation>
     </message>
 </context>
 <context>
@@ -3380,6 +4088,14 @@ Códigos de salida: 0 éxito, 1 error, 2 uso o configuración incorrectos, 3 ter
     <message>
         <source>The webhook service is not running.</source>
         <translation>El servicio de webhooks no está en marcha.</translation>
+    </message>
+    <message>
+        <source>The event feed (/ws) refuses every client: the listener is reachable from other machines and no [feed] token is set.</source>
+        <translation>El canal de eventos (/ws) rechaza a todos los clientes: el receptor es accesible desde otros equipos y no hay ningún [feed] token.</translation>
+    </message>
+    <message>
+        <source>The event feed (/ws) refuses every client: the listener is reachable from other machines, no [feed] token is set, and a generated one cannot be stored: %1</source>
+        <translation>El canal de eventos (/ws) rechaza a todos los clientes: el receptor es accesible desde otros equipos, no hay ningún [feed] token y no se puede guardar uno generado: %1</translation>
     </message>
 </context>
 </TS>

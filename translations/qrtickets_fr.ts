@@ -51,6 +51,26 @@
         <source>Admit o&amp;ne more</source>
         <translation>Admettre &amp;un de plus</translation>
     </message>
+    <message>
+        <source>Ad&amp;mitting for:</source>
+        <translation>Ad&amp;mission pour :</translation>
+    </message>
+    <message>
+        <source>Events this station admits for</source>
+        <translation>Événements pour lesquels ce poste admet</translation>
+    </message>
+    <message>
+        <source>Tickets of other events are refused here ([door] event)</source>
+        <translation>Les billets d&apos;autres événements sont refusés ici ([door] event)</translation>
+    </message>
+    <message>
+        <source>Admit an&amp;yway</source>
+        <translation>Admettre &amp;quand même</translation>
+    </message>
+    <message>
+        <source>Let the guest in although the order is not paid (recorded as unpaid)</source>
+        <translation>Laisser entrer l&apos;invité bien que la commande ne soit pas payée (enregistré comme non payé)</translation>
+    </message>
 </context>
 <context>
     <name>DatabaseSettingsPage</name>
@@ -232,8 +252,20 @@
         <translation>&amp;Fenêtre anti-rejeu (s) :</translation>
     </message>
     <message>
-        <source>300</source>
-        <translation>300</translation>
+        <source>4500</source>
+        <translation>4500</translation>
+    </message>
+    <message>
+        <source>Reconcile e&amp;very (s):</source>
+        <translation>Rapprochement &amp;toutes les (s) :</translation>
+    </message>
+    <message>
+        <source>600</source>
+        <translation>600</translation>
+    </message>
+    <message>
+        <source>While the listener runs: an incremental sync and the QR codes still missing, every so many seconds (at least 5; 0 turns it off).</source>
+        <translation>Tant que le récepteur tourne : une synchronisation incrémentale et les QR codes encore manquants, à cet intervalle en secondes (au moins 5 ; 0 le désactive).</translation>
     </message>
 </context>
 <context>
@@ -834,6 +866,32 @@ Codes de sortie : 0 succès, 1 échec, 2 usage ou configuration incorrects, 3 te
         <source>--mode must be full or incremental, not &apos;%1&apos;.</source>
         <translation>--mode doit être full ou incremental, pas « %1 ».</translation>
     </message>
+    <message>
+        <source>  admit CODE  admit one scan (order link, order id or ticket code) and print the verdict;
+            exit code 3 when not admitted
+</source>
+        <translation>  admit CODE  admettre un scan (lien de commande, identifiant de commande ou code de billet) et afficher le résultat ;
+            code de sortie 3 si non admis
+</translation>
+    </message>
+    <message>
+        <source>  qrtickets admit https://qr.example.com/orders/66f0c1... --event prod_jazz
+</source>
+        <translation>  qrtickets admit https://qr.example.com/orders/66f0c1... --event prod_jazz
+</translation>
+    </message>
+    <message>
+        <source>admit: admit for these events only (product ids, comma-separated) instead of [door] event.</source>
+        <translation>admit : admettre uniquement pour ces événements (identifiants de produit séparés par des virgules) au lieu de [door] event.</translation>
+    </message>
+    <message>
+        <source>admit needs what was scanned: an order link, an order id or a ticket code.</source>
+        <translation>admit a besoin de ce qui a été scanné : un lien de commande, un identifiant de commande ou un code de billet.</translation>
+    </message>
+    <message>
+        <source>--event goes with the admit command.</source>
+        <translation>--event va avec la commande admit.</translation>
+    </message>
 </context>
 <context>
     <name>qrt::app</name>
@@ -893,6 +951,10 @@ Codes de sortie : 0 succès, 1 échec, 2 usage ou configuration incorrects, 3 te
     <message>
         <source>The listener keeps its previous settings: %1</source>
         <translation>Le récepteur garde ses paramètres précédents : %1</translation>
+    </message>
+    <message>
+        <source>The generated event feed token is used but could not be saved: %1</source>
+        <translation>Le jeton du flux d&apos;événements généré est utilisé mais n&apos;a pas pu être enregistré : %1</translation>
     </message>
 </context>
 <context>
@@ -963,6 +1025,25 @@ Codes de sortie : 0 succès, 1 échec, 2 usage ou configuration incorrects, 3 te
     <message>
         <source>Warning: no GHL token is set. Set QRTICKETS_GHL_TOKEN in the environment (for the qrtickets-serve service: in /etc/qrtickets/secrets.env) or [ghl] token in the settings file; serve reads the desktop keychain only when started in a desktop session. Webhooks will be accepted and stored but cannot be processed until a token is set.</source>
         <translation>Attention : aucun jeton GHL n&apos;est défini. Définissez QRTICKETS_GHL_TOKEN dans l&apos;environnement (pour le service qrtickets-serve : dans /etc/qrtickets/secrets.env) ou [ghl] token dans le fichier de paramètres ; serve ne lit le trousseau du bureau que lorsqu&apos;il est lancé dans une session de bureau. Les webhooks seront acceptés et enregistrés, mais ne pourront être traités qu&apos;une fois un jeton défini.</translation>
+    </message>
+    <message>
+        <source>the settings file %1 cannot be written. Set [feed] token there, or QRTICKETS_FEED_TOKEN in the environment (for the qrtickets-serve service: in /etc/qrtickets/secrets.env), to a long random value.</source>
+        <translation>le fichier de paramètres %1 n&apos;est pas accessible en écriture. Définissez-y [feed] token, ou QRTICKETS_FEED_TOKEN dans l&apos;environnement (pour le service qrtickets-serve : dans /etc/qrtickets/secrets.env), avec une longue valeur aléatoire.</translation>
+    </message>
+    <message>
+        <source>Generated an event feed token ([feed] token) and stored it in %1: feed clients send it as &apos;Authorization: Bearer &lt;token&gt;&apos; or &apos;/ws?token=&lt;token&gt;&apos;.</source>
+        <translation>Un jeton du flux d&apos;événements ([feed] token) a été généré et enregistré dans %1 : les clients du flux l&apos;envoient sous la forme &apos;Authorization: Bearer &lt;token&gt;&apos; ou &apos;/ws?token=&lt;token&gt;&apos;.</translation>
+    </message>
+    <message numerus="yes">
+        <source>Reconciliation: now, then every %n second(s) ([sync] reconcile_interval_s).</source>
+        <translation>
+            <numerusform>Rapprochement : maintenant, puis chaque seconde ([sync] reconcile_interval_s).</numerusform>
+            <numerusform>Rapprochement : maintenant, puis toutes les %n secondes ([sync] reconcile_interval_s).</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Reconciliation is off ([sync] reconcile_interval_s = 0).</source>
+        <translation>Le rapprochement est désactivé ([sync] reconcile_interval_s = 0).</translation>
     </message>
 </context>
 <context>
@@ -1128,6 +1209,10 @@ Codes de sortie : 0 succès, 1 échec, 2 usage ou configuration incorrects, 3 te
         <source>Invalid value %1 for %2 (environment variable %3): %4</source>
         <translation>Valeur invalide %1 pour %2 (variable d&apos;environnement %3) : %4</translation>
     </message>
+    <message>
+        <source>0 (off) or a whole number from %1 to %2</source>
+        <translation>0 (désactivé) ou un nombre entier de %1 à %2</translation>
+    </message>
 </context>
 <context>
     <name>qrt::core::Order</name>
@@ -1184,6 +1269,21 @@ Codes de sortie : 0 succès, 1 échec, 2 usage ou configuration incorrects, 3 te
     </message>
 </context>
 <context>
+    <name>qrt::db::ArrivalsRepository</name>
+    <message>
+        <source>read the latest admission</source>
+        <translation>lire la dernière admission</translation>
+    </message>
+    <message>
+        <source>count admissions over time</source>
+        <translation>compter les admissions au fil du temps</translation>
+    </message>
+    <message>
+        <source>count who is inside</source>
+        <translation>compter qui est à l’intérieur</translation>
+    </message>
+</context>
+<context>
     <name>qrt::db::Database</name>
     <message>
         <source>The Qt %1 database driver (%2) is not installed; reinstall QR Tickets or add the Qt SQL driver package.</source>
@@ -1228,6 +1328,22 @@ Codes de sortie : 0 succès, 1 échec, 2 usage ou configuration incorrects, 3 te
     <message>
         <source>save the changes</source>
         <translation>enregistrer les modifications</translation>
+    </message>
+    <message>
+        <source>set the statement timeout</source>
+        <translation>définir le délai d&apos;exécution des requêtes</translation>
+    </message>
+    <message>
+        <source>The database server %1 did not answer within %2 s while trying to %3. Check the network to the database server; the next attempt connects again.</source>
+        <translation>Le serveur de base de données %1 n&apos;a pas répondu en %2 s en tentant de %3. Vérifiez le réseau jusqu&apos;au serveur de base de données ; la prochaine tentative se reconnecte.</translation>
+    </message>
+    <message>
+        <source>The database did not finish in time while trying to %1 (another station or a sync may be holding the rows). Try again.</source>
+        <translation>La base de données n&apos;a pas terminé à temps en tentant de %1 (un autre poste ou une synchronisation bloque peut-être les lignes). Réessayez.</translation>
+    </message>
+    <message>
+        <source>The database could not %1 because another station changed the same rows at the same moment.</source>
+        <translation>La base de données n&apos;a pas pu %1 car un autre poste a modifié les mêmes lignes au même moment.</translation>
     </message>
 </context>
 <context>
@@ -1286,6 +1402,10 @@ Codes de sortie : 0 succès, 1 échec, 2 usage ou configuration incorrects, 3 te
     <message>
         <source>remove the field mapping of product %1</source>
         <translation>supprimer la correspondance de champ du produit %1</translation>
+    </message>
+    <message>
+        <source>save the type of custom field %1</source>
+        <translation>enregistrer le type du champ personnalisé %1</translation>
     </message>
 </context>
 <context>
@@ -1353,6 +1473,22 @@ Codes de sortie : 0 succès, 1 échec, 2 usage ou configuration incorrects, 3 te
     <message>
         <source>look up webhook %1</source>
         <translation>rechercher le webhook %1</translation>
+    </message>
+    <message>
+        <source>take over a webhook whose worker stopped</source>
+        <translation>reprendre un webhook dont le traitement s’est arrêté</translation>
+    </message>
+    <message>
+        <source>renew the claim on webhook %1</source>
+        <translation>renouveler la réservation du webhook %1</translation>
+    </message>
+    <message>
+        <source>retry the failed webhooks</source>
+        <translation>réessayer les webhooks en échec</translation>
+    </message>
+    <message>
+        <source>delete old processed webhooks</source>
+        <translation>supprimer les anciens webhooks traités</translation>
     </message>
 </context>
 <context>
@@ -1431,6 +1567,37 @@ Codes de sortie : 0 succès, 1 échec, 2 usage ou configuration incorrects, 3 te
         <source>prepare saving orders</source>
         <translation>préparer l&apos;enregistrement des commandes</translation>
     </message>
+    <message>
+        <source>lock the tickets of order %1</source>
+        <translation>verrouiller les billets de la commande %1</translation>
+    </message>
+</context>
+<context>
+    <name>qrt::db::SearchText</name>
+    <message>
+        <source>prepare saving the search text of orders</source>
+        <translation>préparer l&apos;enregistrement du texte de recherche des commandes</translation>
+    </message>
+    <message>
+        <source>save the search text of order %1</source>
+        <translation>enregistrer le texte de recherche de la commande %1</translation>
+    </message>
+    <message>
+        <source>read the search text of orders</source>
+        <translation>lire le texte de recherche des commandes</translation>
+    </message>
+    <message>
+        <source>The SQLite driver gave no database handle.</source>
+        <translation>Le pilote SQLite n&apos;a fourni aucun descripteur de base de données.</translation>
+    </message>
+    <message>
+        <source>The SQLite database is not open.</source>
+        <translation>La base de données SQLite n&apos;est pas ouverte.</translation>
+    </message>
+    <message>
+        <source>The name sort order could not be set up for SQLite.</source>
+        <translation>L&apos;ordre de tri des noms n&apos;a pas pu être configuré pour SQLite.</translation>
+    </message>
 </context>
 <context>
     <name>qrt::db::SyncRunRepository</name>
@@ -1453,6 +1620,10 @@ Codes de sortie : 0 succès, 1 échec, 2 usage ou configuration incorrects, 3 te
     <message>
         <source>record that sync run %1 is alive</source>
         <translation>noter que la synchronisation %1 est toujours en cours</translation>
+    </message>
+    <message>
+        <source>record the progress of sync run %1</source>
+        <translation>enregistrer la progression de la synchronisation %1</translation>
     </message>
 </context>
 <context>
@@ -1561,6 +1732,10 @@ Codes de sortie : 0 succès, 1 échec, 2 usage ou configuration incorrects, 3 te
         <source>Order %1 changed at the door while syncing; some tickets were left as they are. Sync again to finish.</source>
         <translation>La commande %1 a changé à l’entrée pendant la synchronisation ; certains billets sont restés tels quels. Synchronisez à nouveau pour terminer.</translation>
     </message>
+    <message>
+        <source>read the door list</source>
+        <translation>lire la liste d&apos;entrée</translation>
+    </message>
 </context>
 <context>
     <name>qrt::db::UserRepository</name>
@@ -1586,6 +1761,155 @@ Codes de sortie : 0 succès, 1 échec, 2 usage ou configuration incorrects, 3 te
     </message>
 </context>
 <context>
+    <name>qrt::door::DoorCheck</name>
+    <message>
+        <source>an unknown station</source>
+        <translation>un poste inconnu</translation>
+    </message>
+    <message>
+        <source>by %1 at an unknown time</source>
+        <translation>par %1 à une heure inconnue</translation>
+    </message>
+    <message>
+        <source>by %1 on %2 at %3</source>
+        <translation>par %1 le %2 à %3</translation>
+    </message>
+    <message>
+        <source>Payment: %1</source>
+        <translation>Paiement : %1</translation>
+    </message>
+    <message>
+        <source>not known</source>
+        <translation>inconnu</translation>
+    </message>
+    <message>
+        <source>Could not check in</source>
+        <translation>Contrôle impossible</translation>
+    </message>
+    <message>
+        <source>Not a ticket</source>
+        <translation>Pas un billet</translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; is neither a ticket code nor an order link. Scan the QR code on the ticket.</source>
+        <translation>« %1 » n&apos;est ni un code de billet ni un lien de commande. Scannez le QR code du billet.</translation>
+    </message>
+    <message>
+        <source>Unknown ticket</source>
+        <translation>Billet inconnu</translation>
+    </message>
+    <message>
+        <source>No ticket has the code %1. If the order is new, press Sync (F5) and scan again.</source>
+        <translation>Aucun billet n&apos;a le code %1. Si la commande est nouvelle, appuyez sur Synchroniser (F5) et scannez à nouveau.</translation>
+    </message>
+    <message>
+        <source>Unknown order</source>
+        <translation>Commande inconnue</translation>
+    </message>
+    <message>
+        <source>Order %1 is not in the database. If it is new, press Sync (F5) and scan again.</source>
+        <translation>La commande %1 n&apos;est pas dans la base de données. Si elle est nouvelle, appuyez sur Synchroniser (F5) et scannez à nouveau.</translation>
+    </message>
+    <message>
+        <source>Refunded</source>
+        <translation>Remboursé</translation>
+    </message>
+    <message>
+        <source>Cancelled</source>
+        <translation>Annulé</translation>
+    </message>
+    <message>
+        <source>This order was refunded: its tickets are not valid.</source>
+        <translation>Cette commande a été remboursée : ses billets ne sont pas valides.</translation>
+    </message>
+    <message>
+        <source>This order was cancelled: its tickets are not valid.</source>
+        <translation>Cette commande a été annulée : ses billets ne sont pas valides.</translation>
+    </message>
+    <message>
+        <source>Other event: %1</source>
+        <translation>Autre événement : %1</translation>
+    </message>
+    <message>
+        <source>This station does not admit for this event. Send the guest to the right entrance.</source>
+        <translation>Ce poste n&apos;admet pas pour cet événement. Envoyez l&apos;invité à la bonne entrée.</translation>
+    </message>
+    <message>
+        <source>Already used</source>
+        <translation>Déjà utilisé</translation>
+    </message>
+    <message>
+        <source>All %1 tickets of this order are admitted.</source>
+        <translation>Les %1 billets de cette commande sont tous admis.</translation>
+    </message>
+    <message>
+        <source>Every ticket of this order is cancelled.</source>
+        <translation>Tous les billets de cette commande sont annulés.</translation>
+    </message>
+    <message>
+        <source>This ticket is cancelled.</source>
+        <translation>Ce billet est annulé.</translation>
+    </message>
+    <message>
+        <source>No tickets</source>
+        <translation>Aucun billet</translation>
+    </message>
+    <message>
+        <source>This order has no tickets yet. Press Sync (F5) and scan again.</source>
+        <translation>Cette commande n&apos;a pas encore de billets. Appuyez sur Synchroniser (F5) et scannez à nouveau.</translation>
+    </message>
+    <message>
+        <source>Not paid</source>
+        <translation>Non payé</translation>
+    </message>
+    <message>
+        <source>This order is %1; this station admits paid orders only.</source>
+        <translation>Cette commande est %1 ; ce poste n&apos;admet que les commandes payées.</translation>
+    </message>
+    <message>
+        <source>This order is %1. Press &quot;Admit anyway&quot; to let the guest in (recorded as unpaid).</source>
+        <translation>Cette commande est %1. Appuyez sur « Admettre quand même » pour laisser entrer l&apos;invité (enregistré comme non payé).</translation>
+    </message>
+    <message>
+        <source>Not admitted yet</source>
+        <translation>Pas encore admis</translation>
+    </message>
+    <message>
+        <source>%1 of %2 admitted</source>
+        <translation>%1 sur %2 admis</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n ticket(s) to admit. Check who the guest is, then press Admit.</source>
+        <translation>
+            <numerusform>%n billet à admettre. Vérifiez l&apos;identité de l&apos;invité, puis admettez-le.</numerusform>
+            <numerusform>%n billets à admettre. Vérifiez l&apos;identité de l&apos;invité, puis admettez-le.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Admitted %1 of %2</source>
+        <translation>Admis : %1 sur %2</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n ticket(s) admitted now</source>
+        <translation>
+            <numerusform>%n billet admis maintenant</numerusform>
+            <numerusform>%n billets admis maintenant</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Ticket: %1</source>
+        <translation>Billet : %1</translation>
+    </message>
+    <message>
+        <source>Admitted although not paid.</source>
+        <translation>Admis bien que non payé.</translation>
+    </message>
+    <message>
+        <source>It was removed a moment ago. Press Sync (F5) and scan again.</source>
+        <translation>Supprimé à l&apos;instant. Appuyez sur Synchroniser (F5) et scannez à nouveau.</translation>
+    </message>
+</context>
+<context>
     <name>qrt::feed::EventFeed</name>
     <message>
         <source>The event feed cannot listen on %1 port %2.</source>
@@ -1601,6 +1925,29 @@ Codes de sortie : 0 succès, 1 échec, 2 usage ou configuration incorrects, 3 te
             <numerusform>Connecté : l&apos;emplacement a %n champs personnalisés.</numerusform>
         </translation>
     </message>
+    <message>
+        <source>forms.write (QR codes into File upload fields)</source>
+        <translation>forms.write (QR codes dans les champs de type Téléversement de fichier)</translation>
+    </message>
+    <message>
+        <source>contacts.write (QR codes into Text and Large text fields)</source>
+        <translation>contacts.write (QR codes dans les champs de type Texte et Texte long)</translation>
+    </message>
+    <message>
+        <source>But the token lacks scope %1: add it to the Private Integration token.</source>
+        <translation>Mais le jeton n&apos;a pas la portée %1 : ajoutez-la au jeton d&apos;intégration privée.</translation>
+    </message>
+    <message>
+        <source>Could not check scope %1: GHL did not answer the check.</source>
+        <translation>Impossible de vérifier la portée %1 : GHL n&apos;a pas répondu à la vérification.</translation>
+    </message>
+</context>
+<context>
+    <name>qrt::ghl::GetContactJob</name>
+    <message>
+        <source>contact %1 is not a JSON object</source>
+        <translation>le contact %1 n&apos;est pas un objet JSON</translation>
+    </message>
 </context>
 <context>
     <name>qrt::ghl::GetOrderJob</name>
@@ -1611,6 +1958,14 @@ Codes de sortie : 0 succès, 1 échec, 2 usage ou configuration incorrects, 3 te
     <message>
         <source>order %1 is not a JSON object</source>
         <translation>la commande %1 n&apos;est pas un objet JSON</translation>
+    </message>
+    <message>
+        <source>GHL answered order %1 for %2; the answer is not stored.</source>
+        <translation>GHL a renvoyé la commande %1 pour la demande %2 ; la réponse n&apos;est pas enregistrée.</translation>
+    </message>
+    <message>
+        <source>Order %1 belongs to location %2, not to %3 (the configured location); it is not stored.</source>
+        <translation>La commande %1 appartient à l&apos;emplacement %2, pas à %3 (l&apos;emplacement configuré) ; elle n&apos;est pas enregistrée.</translation>
     </message>
 </context>
 <context>
@@ -1795,30 +2150,55 @@ Codes de sortie : 0 succès, 1 échec, 2 usage ou configuration incorrects, 3 te
     </message>
 </context>
 <context>
+    <name>qrt::gui::ArrivalsChart</name>
+    <message>
+        <source>Tickets admitted and not undone (their status is used). There is no exit scan: a guest who left still counts.</source>
+        <translation>Billets admis et non annulés (leur statut est « utilisé »). Il n&apos;y a pas de scan à la sortie : un invité parti compte toujours.</translation>
+    </message>
+    <message>
+        <source>Admissions per 15 minutes</source>
+        <translation>Admissions par tranche de 15 minutes</translation>
+    </message>
+    <message numerus="yes">
+        <source>%1 (%n inside)</source>
+        <translation>
+            <numerusform>%1 (%n à l’intérieur)</numerusform>
+            <numerusform>%1 (%n à l’intérieur)</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Admitted</source>
+        <translation>Admis</translation>
+    </message>
+    <message>
+        <source>Nobody admitted yet: admissions appear here per 15 minutes as guests arrive.</source>
+        <translation>Personne n&apos;est encore admis : les admissions apparaissent ici par tranche de 15 minutes à mesure que les invités arrivent.</translation>
+    </message>
+    <message>
+        <source>Admissions per 15 minutes, %1 %2 – %3</source>
+        <translation>Admissions par tranche de 15 minutes, %1 %2 – %3</translation>
+    </message>
+    <message numerus="yes">
+        <source>Inside now: %n</source>
+        <translation>
+            <numerusform>À l’intérieur maintenant : %n</numerusform>
+            <numerusform>À l’intérieur maintenant : %n</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation>%1 : %2</translation>
+    </message>
+    <message>
+        <source>Admitted per 15 minutes: %1</source>
+        <translation>Admis par tranche de 15 minutes : %1</translation>
+    </message>
+</context>
+<context>
     <name>qrt::gui::CheckInPanel</name>
     <message>
         <source>Ready to scan</source>
         <translation>Prêt à scanner</translation>
-    </message>
-    <message>
-        <source>Not a ticket</source>
-        <translation>Pas un billet</translation>
-    </message>
-    <message>
-        <source>&quot;%1&quot; is neither a ticket code nor an order link. Scan the QR code on the ticket.</source>
-        <translation>« %1 » n&apos;est ni un code de billet ni un lien de commande. Scannez le QR code du billet.</translation>
-    </message>
-    <message>
-        <source>Not a ticket: %1</source>
-        <translation>Pas un billet : %1</translation>
-    </message>
-    <message>
-        <source>Could not check in</source>
-        <translation>Contrôle impossible</translation>
-    </message>
-    <message>
-        <source>Check the database connection in the status bar and scan again.</source>
-        <translation>Vérifiez la connexion à la base de données dans la barre d&apos;état et scannez à nouveau.</translation>
     </message>
     <message>
         <source>Admit &amp;all remaining (%1)</source>
@@ -1829,80 +2209,12 @@ Codes de sortie : 0 succès, 1 échec, 2 usage ou configuration incorrects, 3 te
         <translation>Admettre &amp;tous les restants</translation>
     </message>
     <message>
-        <source>Admitted %1 of %2</source>
-        <translation>%1 sur %2 admis</translation>
-    </message>
-    <message>
-        <source>%1 tickets admitted now</source>
-        <translation>%1 billets admis maintenant</translation>
-    </message>
-    <message>
-        <source>Ticket: %1</source>
-        <translation>Billet : %1</translation>
-    </message>
-    <message>
-        <source>Already used</source>
-        <translation>Déjà utilisé</translation>
-    </message>
-    <message>
-        <source>by %1 at %2</source>
-        <translation>par %1 à %2</translation>
-    </message>
-    <message>
-        <source>unknown station</source>
-        <translation>poste inconnu</translation>
-    </message>
-    <message>
-        <source>Cancelled</source>
-        <translation>Annulé</translation>
-    </message>
-    <message>
-        <source>Every ticket of this order is cancelled.</source>
-        <translation>Tous les billets de cette commande sont annulés.</translation>
-    </message>
-    <message>
-        <source>This ticket is cancelled.</source>
-        <translation>Ce billet est annulé.</translation>
-    </message>
-    <message>
-        <source>Unknown ticket</source>
-        <translation>Billet inconnu</translation>
-    </message>
-    <message>
-        <source>No ticket has this code. If the order is new, press Sync (F5) and scan again.</source>
-        <translation>Aucun billet n&apos;a ce code. Si la commande est nouvelle, appuyez sur Synchroniser (F5) et scannez à nouveau.</translation>
-    </message>
-    <message>
-        <source>Unknown ticket %1</source>
-        <translation>Billet inconnu %1</translation>
-    </message>
-    <message>
-        <source>Unknown order</source>
-        <translation>Commande inconnue</translation>
-    </message>
-    <message>
-        <source>Order %1 is not in the database. If it is new, press Sync (F5) and scan again.</source>
-        <translation>La commande %1 n&apos;est pas dans la base de données. Si elle est nouvelle, appuyez sur Synchroniser (F5) et scannez à nouveau.</translation>
-    </message>
-    <message>
-        <source>Unknown order %1</source>
-        <translation>Commande inconnue %1</translation>
-    </message>
-    <message>
         <source>Undo failed</source>
         <translation>Échec de l&apos;annulation</translation>
     </message>
     <message>
         <source>Admission undone</source>
         <translation>Admission annulée</translation>
-    </message>
-    <message>
-        <source>Ticket %1 (%2) is live again.</source>
-        <translation>Le billet %1 (%2) est à nouveau valide.</translation>
-    </message>
-    <message>
-        <source>Undone: ticket %1</source>
-        <translation>Annulé : billet %1</translation>
     </message>
     <message>
         <source>Open an image with a QR code</source>
@@ -1921,8 +2233,67 @@ Codes de sortie : 0 succès, 1 échec, 2 usage ou configuration incorrects, 3 te
         <translation>Aucun QR code lisible dans %1. Essayez une image plus nette ou plus grande.</translation>
     </message>
     <message>
-        <source>Already used — all %1 tickets admitted</source>
-        <translation>Déjà utilisé — les %1 billets sont admis</translation>
+        <source>Gate: %1</source>
+        <translation>Entrée : %1</translation>
+    </message>
+    <message>
+        <source>Admit o&amp;ne more</source>
+        <translation>Admettre &amp;un de plus</translation>
+    </message>
+    <message>
+        <source>Admit o&amp;ne</source>
+        <translation>Admettre &amp;un</translation>
+    </message>
+    <message>
+        <source>&amp;Undo last admission (%1)</source>
+        <translation>A&amp;nnuler la dernière admission (%1)</translation>
+    </message>
+    <message>
+        <source>&amp;Undo last admission</source>
+        <translation>A&amp;nnuler la dernière admission</translation>
+    </message>
+    <message>
+        <source>The last scan admitted nobody: nothing to undo</source>
+        <translation>Le dernier scan n&apos;a admis personne : rien à annuler</translation>
+    </message>
+    <message numerus="yes">
+        <source>Makes the %n ticket(s) just admitted live again</source>
+        <translation>
+            <numerusform>Rend à nouveau valide le billet qui vient d’être admis</numerusform>
+            <numerusform>Rend à nouveau valides les %n billets qui viennent d’être admis</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n ticket(s) are live again.</source>
+        <translation>
+            <numerusform>%n billet est à nouveau valide.</numerusform>
+            <numerusform>%n billets sont à nouveau valides.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n ticket(s) of %1 are live again.</source>
+        <translation>
+            <numerusform>%n billet de %1 est à nouveau valide.</numerusform>
+            <numerusform>%n billets de %1 sont à nouveau valides.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Undone: %n ticket(s)</source>
+        <translation>
+            <numerusform>Annulé : %n billet</numerusform>
+            <numerusform>Annulé : %n billets</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Undone: %n ticket(s) of %1</source>
+        <translation>
+            <numerusform>Annulé : %n billet de %1</numerusform>
+            <numerusform>Annulé : %n billets de %1</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Every event</source>
+        <translation>Tous les événements</translation>
     </message>
 </context>
 <context>
@@ -2127,6 +2498,37 @@ Codes de sortie : 0 succès, 1 échec, 2 usage ou configuration incorrects, 3 te
     </message>
 </context>
 <context>
+    <name>qrt::gui::GuestSearch</name>
+    <message>
+        <source>No code? Fin&amp;d by name:</source>
+        <translation>Pas de code ? &amp;Rechercher par nom :</translation>
+    </message>
+    <message>
+        <source>Guest&apos;s name, e-mail or phone</source>
+        <translation>Nom, e-mail ou téléphone de l&apos;invité</translation>
+    </message>
+    <message>
+        <source>Find a guest by name</source>
+        <translation>Rechercher un invité par nom</translation>
+    </message>
+    <message>
+        <source>Guests found</source>
+        <translation>Invités trouvés</translation>
+    </message>
+    <message>
+        <source>(no name)</source>
+        <translation>(sans nom)</translation>
+    </message>
+    <message>
+        <source>%1 · %2 · order %3</source>
+        <translation>%1 · %2 · commande %3</translation>
+    </message>
+    <message>
+        <source>No guest of this station&apos;s events matches.</source>
+        <translation>Aucun invité des événements de ce poste ne correspond.</translation>
+    </message>
+</context>
+<context>
     <name>qrt::gui::HistoryModel</name>
     <message>
         <source>(new)</source>
@@ -2325,6 +2727,34 @@ Codes de sortie : 0 succès, 1 échec, 2 usage ou configuration incorrects, 3 te
     <message>
         <source>Posts an OrderCreate webhook for a demo order to this listener</source>
         <translation>Envoie un webhook OrderCreate pour une commande de démonstration à ce récepteur</translation>
+    </message>
+    <message>
+        <source>Reconciliation:</source>
+        <translation>Rapprochement :</translation>
+    </message>
+    <message>
+        <source>Every [sync] reconcile_interval_s while the listener runs: an incremental sync finds orders whose webhook never came, then every stored order without its QR code gets it. One station at a time does it.</source>
+        <translation>Toutes les [sync] reconcile_interval_s tant que le récepteur tourne : une synchronisation incrémentale trouve les commandes dont le webhook n&apos;est jamais arrivé, puis chaque commande enregistrée sans son QR code le reçoit. Un seul poste à la fois s&apos;en charge.</translation>
+    </message>
+    <message>
+        <source>Refused deliveries</source>
+        <translation>Livraisons refusées</translation>
+    </message>
+    <message>
+        <source>From</source>
+        <translation>De</translation>
+    </message>
+    <message>
+        <source>Answer</source>
+        <translation>Réponse</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>Motif</translation>
+    </message>
+    <message>
+        <source>Requests this listener refused (wrong signature or secret, too large, not an order ...). GHL retries only a 429; the others are lost unless fixed at the sender.</source>
+        <translation>Requêtes refusées par ce récepteur (signature ou secret incorrects, trop volumineuses, pas une commande ...). GHL ne renvoie qu&apos;une 429 ; les autres sont perdues sauf correction chez l&apos;expéditeur.</translation>
     </message>
 </context>
 <context>
@@ -2606,6 +3036,46 @@ Codes de sortie : 0 succès, 1 échec, 2 usage ou configuration incorrects, 3 te
     <message>
         <source>%1 (no longer in GHL)</source>
         <translation>%1 (n&apos;existe plus dans GHL)</translation>
+    </message>
+    <message>
+        <source>Text</source>
+        <translation>Texte</translation>
+    </message>
+    <message>
+        <source>Large text</source>
+        <translation>Texte long</translation>
+    </message>
+    <message>
+        <source>File upload</source>
+        <translation>Téléversement de fichier</translation>
+    </message>
+    <message>
+        <source>Field type</source>
+        <translation>Type de champ</translation>
+    </message>
+    <message>
+        <source>Type: %1</source>
+        <translation>Type : %1</translation>
+    </message>
+    <message>
+        <source>not known yet</source>
+        <translation>encore inconnu</translation>
+    </message>
+    <message>
+        <source>Load the custom fields from GHL to see the field&apos;s type.</source>
+        <translation>Chargez les champs personnalisés depuis GHL pour voir le type du champ.</translation>
+    </message>
+    <message>
+        <source>A QR code cannot be put into a field of type %1: choose a Text, Large text or File upload field.</source>
+        <translation>Un QR code ne peut pas être placé dans un champ de type %1 : choisissez un champ Texte, Texte long ou Téléversement de fichier.</translation>
+    </message>
+    <message>
+        <source>The QR code is uploaded as a PNG file (scope forms.write).</source>
+        <translation>Le QR code est téléversé en fichier PNG (portée forms.write).</translation>
+    </message>
+    <message>
+        <source>The QR code is written as a data URL (scope contacts.write).</source>
+        <translation>Le QR code est écrit sous forme d’URL de données (portée contacts.write).</translation>
     </message>
 </context>
 <context>
@@ -3098,6 +3568,131 @@ Codes de sortie : 0 succès, 1 échec, 2 usage ou configuration incorrects, 3 te
     </message>
 </context>
 <context>
+    <name>qrt::outbox::FieldCatalog</name>
+    <message>
+        <source>Reading the contact custom fields from GHL failed: %1</source>
+        <translation>La lecture des champs personnalisés de contact depuis GHL a échoué : %1</translation>
+    </message>
+</context>
+<context>
+    <name>qrt::outbox::OrderDelivery</name>
+    <message>
+        <source>Order %1 is not stored.</source>
+        <translation>La commande %1 n&apos;est pas enregistrée.</translation>
+    </message>
+    <message>
+        <source>Reading order %1 failed: %2</source>
+        <translation>La lecture de la commande %1 a échoué : %2</translation>
+    </message>
+    <message>
+        <source>order %1 is cancelled or refunded: no QR code was written to GHL</source>
+        <translation>la commande %1 est annulée ou remboursée : aucun QR code n&apos;a été écrit dans GHL</translation>
+    </message>
+    <message>
+        <source>Reading the field mapping of product %1 failed: %2</source>
+        <translation>La lecture de la correspondance de champ du produit %1 a échoué : %2</translation>
+    </message>
+    <message>
+        <source>no custom field mapped for product %1: map it in Settings</source>
+        <translation>aucun champ personnalisé associé au produit %1 : associez-le dans les paramètres</translation>
+    </message>
+    <message>
+        <source>the webhook and order %1 name no contact: the QR code was not written to GHL</source>
+        <translation>le webhook et la commande %1 ne désignent aucun contact : le QR code n&apos;a pas été écrit dans GHL</translation>
+    </message>
+    <message>
+        <source>written by the original system</source>
+        <translation>écrit par le système d&apos;origine</translation>
+    </message>
+    <message>
+        <source>written by an earlier attempt</source>
+        <translation>écrit par une tentative précédente</translation>
+    </message>
+    <message>
+        <source>The QR code of order %1 could not be made: %2</source>
+        <translation>Le QR code de la commande %1 n&apos;a pas pu être créé : %2</translation>
+    </message>
+    <message>
+        <source>custom field %1 (mapped for order %2) no longer exists in GHL: map another field in Settings</source>
+        <translation>le champ personnalisé %1 (associé pour la commande %2) n&apos;existe plus dans GHL : associez un autre champ dans les paramètres</translation>
+    </message>
+    <message>
+        <source>custom field %1 is of type %2; a QR code goes into a Text, Large text or File upload field: map another field in Settings</source>
+        <translation>le champ personnalisé %1 est de type %2 ; un QR code va dans un champ Texte, Texte long ou Téléversement de fichier : associez un autre champ dans les paramètres</translation>
+    </message>
+    <message>
+        <source>already delivered</source>
+        <translation>déjà livré</translation>
+    </message>
+    <message>
+        <source>a newer order of this contact holds the field</source>
+        <translation>une commande plus récente de ce contact occupe le champ</translation>
+    </message>
+    <message>
+        <source>being delivered by %1</source>
+        <translation>en cours de livraison par %1</translation>
+    </message>
+    <message>
+        <source>Reading contact %1 from GHL (to check an interrupted delivery) failed: %2</source>
+        <translation>La lecture du contact %1 depuis GHL (pour vérifier une livraison interrompue) a échoué : %2</translation>
+    </message>
+    <message>
+        <source>found in GHL after an interrupted delivery</source>
+        <translation>trouvé dans GHL après une livraison interrompue</translation>
+    </message>
+    <message>
+        <source>Writing the QR code to contact %1 failed: %2</source>
+        <translation>L&apos;écriture du QR code dans le contact %1 a échoué : %2</translation>
+    </message>
+    <message>
+        <source>Uploading the QR code to contact %1 failed: %2</source>
+        <translation>Le téléversement du QR code vers le contact %1 a échoué : %2</translation>
+    </message>
+    <message>
+        <source>The QR code reached GHL but recording it failed: %1</source>
+        <translation>Le QR code est arrivé dans GHL mais son enregistrement a échoué : %1</translation>
+    </message>
+</context>
+<context>
+    <name>qrt::outbox::OutboxRepository</name>
+    <message>
+        <source>read the QR delivery of order %1</source>
+        <translation>lire la livraison du QR de la commande %1</translation>
+    </message>
+    <message>
+        <source>claim the QR delivery of order %1</source>
+        <translation>réserver la livraison du QR de la commande %1</translation>
+    </message>
+    <message>
+        <source>the newer order %1 of this contact holds the field</source>
+        <translation>la commande plus récente %1 de ce contact occupe le champ</translation>
+    </message>
+    <message>
+        <source>renew the QR delivery claim of order %1</source>
+        <translation>renouveler la réservation de la livraison du QR de la commande %1</translation>
+    </message>
+    <message>
+        <source>resume interrupted QR deliveries</source>
+        <translation>reprendre les livraisons de QR interrompues</translation>
+    </message>
+    <message>
+        <source>record the QR delivery of order %1</source>
+        <translation>enregistrer la livraison du QR de la commande %1</translation>
+    </message>
+    <message>
+        <source>record the failed QR delivery of order %1</source>
+        <translation>enregistrer l&apos;échec de livraison du QR de la commande %1</translation>
+    </message>
+    <message>
+        <source>find orders whose QR code was not delivered</source>
+        <translation>trouver les commandes dont le QR code n&apos;a pas été livré</translation>
+    </message>
+    <message>
+        <source>read the contacts of %1 orders</source>
+        <translation>lire les contacts de %1 commandes</translation>
+    </message>
+</context>
+<context>
     <name>qrt::qr::QrCode</name>
     <message>
         <source>There is no text to put into the QR code.</source>
@@ -3146,6 +3741,135 @@ Codes de sortie : 0 succès, 1 échec, 2 usage ou configuration incorrects, 3 te
     <message>
         <source>The text is not an image data URL (data:image/png;base64,...).</source>
         <translation>Le texte n&apos;est pas une URL de données d&apos;image (data:image/png;base64,...).</translation>
+    </message>
+</context>
+<context>
+    <name>qrt::reconcile::ReconcileLease</name>
+    <message>
+        <source>take the reconciliation lease</source>
+        <translation>prendre le verrou de rapprochement</translation>
+    </message>
+    <message>
+        <source>renew the reconciliation lease</source>
+        <translation>renouveler le verrou de rapprochement</translation>
+    </message>
+    <message>
+        <source>record the reconciliation</source>
+        <translation>enregistrer le rapprochement</translation>
+    </message>
+    <message>
+        <source>free the reconciliation lease</source>
+        <translation>libérer le verrou de rapprochement</translation>
+    </message>
+    <message>
+        <source>read the reconciliation lease</source>
+        <translation>lire le verrou de rapprochement</translation>
+    </message>
+    <message>
+        <source>create the reconciliation lease</source>
+        <translation>créer le verrou de rapprochement</translation>
+    </message>
+</context>
+<context>
+    <name>qrt::reconcile::ReconcileStatus</name>
+    <message>
+        <source>Reconciliation is off ([sync] reconcile_interval_s = 0): orders whose webhook never came are only found by a manual Sync.</source>
+        <translation>Le rapprochement est désactivé ([sync] reconcile_interval_s = 0) : les commandes dont le webhook n&apos;est jamais arrivé ne sont trouvées que par une synchronisation manuelle.</translation>
+    </message>
+    <message>
+        <source>Reconciling now.</source>
+        <translation>Rapprochement en cours.</translation>
+    </message>
+    <message numerus="yes">
+        <source>Last reconciliation %1 by %2: %n order(s) synced</source>
+        <translation>
+            <numerusform>Dernier rapprochement %1 par %2 : %n commande synchronisée</numerusform>
+            <numerusform>Dernier rapprochement %1 par %2 : %n commandes synchronisées</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>another station</source>
+        <translation>un autre poste</translation>
+    </message>
+    <message numerus="yes">
+        <source> (%n new)</source>
+        <translation>
+            <numerusform> (%n nouvelle)</numerusform>
+            <numerusform> (%n nouvelles)</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>, %n QR code(s) delivered</source>
+        <translation>
+            <numerusform>, %n QR code livré</numerusform>
+            <numerusform>, %n QR codes livrés</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>, no QR delivery pass</source>
+        <translation>, pas de passe de livraison des QR</translation>
+    </message>
+    <message numerus="yes">
+        <source>, %n failure(s).</source>
+        <translation>
+            <numerusform>, %n échec.</numerusform>
+            <numerusform>, %n échecs.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>No reconciliation yet.</source>
+        <translation>Aucun rapprochement pour le moment.</translation>
+    </message>
+    <message>
+        <source>Skipped at %1: reconciled by station %2.</source>
+        <translation>Ignoré à %1 : rapprochement fait par le poste %2.</translation>
+    </message>
+    <message>
+        <source>Could not run: %1</source>
+        <translation>N&apos;a pas pu s&apos;exécuter : %1</translation>
+    </message>
+    <message>
+        <source>Next at %1.</source>
+        <translation>Prochain à %1.</translation>
+    </message>
+    <message>
+        <source>Runs while the listener runs.</source>
+        <translation>Tourne tant que le récepteur tourne.</translation>
+    </message>
+</context>
+<context>
+    <name>qrt::reconcile::Reconciler</name>
+    <message>
+        <source>count the stored orders</source>
+        <translation>compter les commandes enregistrées</translation>
+    </message>
+    <message>
+        <source>no GHL token or location id is set</source>
+        <translation>aucun jeton GHL ou identifiant d&apos;emplacement n&apos;est défini</translation>
+    </message>
+    <message>
+        <source>another station</source>
+        <translation>un autre poste</translation>
+    </message>
+    <message>
+        <source>a sync of this reconciler is still running</source>
+        <translation>une synchronisation de ce rapprochement est encore en cours</translation>
+    </message>
+    <message>
+        <source>order list: %1</source>
+        <translation>liste des commandes : %1</translation>
+    </message>
+    <message>
+        <source>order %1: %2</source>
+        <translation>commande %1 : %2</translation>
+    </message>
+    <message>
+        <source>QR for order %1: %2</source>
+        <translation>QR de la commande %1 : %2</translation>
+    </message>
+    <message>
+        <source>this station&apos;s lease expired during the run (the database was out of reach?) and another station took over</source>
+        <translation>le verrou de ce poste a expiré pendant l&apos;exécution (base de données injoignable ?) et un autre poste a pris le relais</translation>
     </message>
 </context>
 <context>
@@ -3324,28 +4048,12 @@ Codes de sortie : 0 succès, 1 échec, 2 usage ou configuration incorrects, 3 te
         <translation>Le QR code de la commande %1 n&apos;a pas pu être créé : %2</translation>
     </message>
     <message>
-        <source>Reading the field mapping of product %1 failed: %2</source>
-        <translation>La lecture de la correspondance de champ du produit %1 a échoué : %2</translation>
-    </message>
-    <message>
-        <source>no custom field mapped for product %1: map it in Settings</source>
-        <translation>aucun champ personnalisé associé au produit %1 : associez-le dans les paramètres</translation>
-    </message>
-    <message>
-        <source>the webhook and order %1 name no contact: the QR code was not written to GHL</source>
-        <translation>le webhook et la commande %1 ne désignent aucun contact : le QR code n&apos;a pas été écrit dans GHL</translation>
-    </message>
-    <message>
-        <source>Writing the QR code to contact %1 failed: %2</source>
-        <translation>L&apos;écriture du QR code dans le contact %1 a échoué : %2</translation>
-    </message>
-    <message>
-        <source>Recording the contact update failed: %1</source>
-        <translation>L&apos;enregistrement de la mise à jour du contact a échoué : %1</translation>
-    </message>
-    <message>
         <source>Storing the QR code of order %1 failed: %2</source>
         <translation>Le stockage du QR code de la commande %1 a échoué : %2</translation>
+    </message>
+    <message>
+        <source>The QR code of order %1 is being delivered by %2; checked again later</source>
+        <translation>Le QR code de la commande %1 est en cours de livraison par %2 ; nouvelle vérification plus tard</translation>
     </message>
 </context>
 <context>
@@ -3380,6 +4088,14 @@ Codes de sortie : 0 succès, 1 échec, 2 usage ou configuration incorrects, 3 te
     <message>
         <source>The webhook service is not running.</source>
         <translation>Le service de webhooks n&apos;est pas démarré.</translation>
+    </message>
+    <message>
+        <source>The event feed (/ws) refuses every client: the listener is reachable from other machines and no [feed] token is set.</source>
+        <translation>Le flux d&apos;événements (/ws) refuse tous les clients : le récepteur est joignable depuis d&apos;autres machines et aucun [feed] token n&apos;est défini.</translation>
+    </message>
+    <message>
+        <source>The event feed (/ws) refuses every client: the listener is reachable from other machines, no [feed] token is set, and a generated one cannot be stored: %1</source>
+        <translation>Le flux d&apos;événements (/ws) refuse tous les clients : le récepteur est joignable depuis d&apos;autres machines, aucun [feed] token n&apos;est défini et un jeton généré ne peut pas être enregistré : %1</translation>
     </message>
 </context>
 </TS>
