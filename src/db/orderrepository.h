@@ -81,6 +81,9 @@ public:
     static QString upsertSql(const Database &db);
 
 private:
+    // The FROM of a list query: on SQLite, the search index when a search sorted by a column other
+    // than date or name has few matches.
+    core::Result<QString> sqliteSource(const OrderQuery &query);
     Database &m_db;
 };
 

@@ -120,6 +120,49 @@ private slots:
         QCOMPARE(db::refoldSearchColumn(m_t->db(), connection.value()).value(), 0); // nothing left to fold
     }
 
+    void searchSortedByOtherColumns()
+    {
+        // On SQLite few matches (here: all) are found on the search index, then sorted
+        // (OrderRepository::sqliteSource): the rows and order a plain sort gives.
+        QList<core::Order> orders;
+        for (int i = 0; i < 40; ++i) {
+            core::Order o = person(QStringLiteral("s%1").arg(i, 2, 10, QChar(u'0')), QStringLiteral("F"),
+                                   i % 4 == 0 ? QStringLiteral("Rare") : QStringLiteral("Common"));
+            o.contactEmail = QStringLiteral("%1@example.com").arg(QChar(u'z' - i % 26));
+            o.totalPaid = (i * 7) % 13;
+            orders << o;
+        }
+        QVERIFY_OK(db::OrderRepository(m_t->db()).upsert(orders));
+        for (const QString &word : { QStringLiteral("rare"), QStringLiteral("example") }) {
+            for (const db::OrderSort sort : { db::OrderSort::Email, db::OrderSort::Total, db::OrderSort::OrderId }) {
+                QList<core::Order> expected;
+                for (const core::Order &o : std::as_const(orders)) {
+                    if (db::searchTextOf(o).contains(word))
+                        expected << o;
+                }
+                std::sort(expected.begin(), expected.end(), [sort](const core::Order &a, const core::Order &b) {
+                    if (sort == db::OrderSort::Email && a.contactEmail != b.contactEmail)
+                        return a.contactEmail > b.contactEmail;
+                    if (sort == db::OrderSort::Total && a.totalPaid != b.totalPaid)
+                        return a.totalPaid > b.totalPaid;
+                    return a.orderId > b.orderId;
+                });
+                QStringList want;
+                for (const core::Order &o : expected.mid(0, 7))
+                    want << o.orderId;
+                db::OrderQuery q;
+                q.search = word;
+                q.sort = sort;
+                q.order = Qt::DescendingOrder;
+                q.limit = 7;
+                QStringList got;
+                for (const db::OrderRow &r : db::OrderRepository(m_t->db()).list(q).value())
+                    got << r.order.orderId;
+                QCOMPARE(got, want);
+            }
+        }
+    }
+
     void nameSortIsAlphabetical()
     {
         if (m_dialect == db::Dialect::PostgreSQL)

@@ -116,7 +116,8 @@ QList<double> sortedKeystrokes(gui::OrderListModel &model, QList<QPair<double, Q
 // The same keystrokes through OrderRepository::list (sorted by name), every one asking the
 // database, timed on this thread like the baseline: the statement alone, without the worker hop,
 // the model and a count running beside it.
-QList<double> sortedQueries(db::Database &database, db::OrderSort sort = db::OrderSort::Contact)
+QList<double> sortedQueries(db::Database &database, db::OrderSort sort = db::OrderSort::Contact,
+                            QList<QPair<double, QString>> *slowest = nullptr)
 {
     QList<double> latencies;
     for (const QString &word : typedWords()) {
@@ -130,6 +131,8 @@ QList<double> sortedQueries(db::Database &database, db::OrderSort sort = db::Ord
             if (!db::OrderRepository(database).list(query))
                 return {};
             latencies << double(timer.nsecsElapsed()) / 1e6;
+            if (slowest)
+                slowest->append({ latencies.last(), query.search });
         }
     }
     return latencies;
@@ -296,7 +299,9 @@ Figures run(db::Dialect dialect)
     const QList<double> sorted = sortedKeystrokes(model, slowestSorted);
     const QList<double> queries = sortedQueries(database->db());
     const QList<double> baseline = baselineKeystrokes(database->db());
-    const QList<double> byEmail = sortedQueries(database->db(), db::OrderSort::Email); // no covering index
+    QList<QPair<double, QString>> slowestEmail;
+    const QList<double> byEmail = sortedQueries(database->db(), db::OrderSort::Email, &slowestEmail); // no covering index
+    std::sort(slowestEmail.begin(), slowestEmail.end(), [](const auto &a, const auto &b) { return a.first > b.first; });
     if (sorted.isEmpty() || queries.isEmpty() || baseline.isEmpty()) {
         out() << name << ": a sorted search never answered" << Qt::endl;
         return f;
@@ -315,7 +320,10 @@ Figures run(db::Dialect dialect)
           << Qt::endl;
     out() << name << ": sorted by e-mail, the statement alone: p50 " << QString::number(percentile(byEmail, 0.5), 'f', 1)
           << " ms, p95 " << QString::number(f.emailQueryP95, 'f', 1) << " ms, max " << QString::number(percentile(byEmail, 1.0), 'f', 1)
-          << " ms" << Qt::endl;
+          << " ms; slowest:";
+    for (const auto &s : slowestEmail.mid(0, 6))
+        out() << " [" << s.second << ": " << QString::number(s.first, 'f', 1) << " ms]";
+    out() << Qt::endl;
     out() << name << ": slowest sorted keystrokes:";
     for (const auto &s : slowestSorted.mid(0, 6))
         out() << " [" << s.second << ": " << QString::number(s.first, 'f', 1) << " ms]";
