@@ -90,18 +90,31 @@ Verdict verify(db::Database &database, ghlsim::GhlSimulator &sim, const QStringL
         if (url)
             ++puts[url.value().section(u'/', -1)];
     }
+    // The QR outbox's rules (PRODUCT.md 3, as tst_serve_crash checks them): a cancelled or refunded
+    // order gets no QR; of two orders of one contact the newest one's QR stays and an older one may
+    // be skipped (orderIds is newest first).
+    QHash<QString, QString> newestOfContact;
+    for (const QString &id : orderIds) {
+        auto o = ghl::orderFromJson(sim.orderJson(id));
+        if (o && !o->isVoid() && !newestOfContact.contains(o->contactId))
+            newestOfContact.insert(o->contactId, id);
+    }
     db::TicketRepository tickets(database);
     for (qsizetype i = 0; i < orderIds.size(); ++i) {
         if (outcomes.at(i).status != 200)
             continue;
         const QString id = orderIds.at(i);
-        const int want = expectedTickets(sim.orderJson(id));
+        const QJsonObject json = sim.orderJson(id);
+        auto parsed = ghl::orderFromJson(json);
+        const bool isVoid = parsed && parsed->isVoid();
+        const bool mayBeSkipped = parsed && newestOfContact.value(parsed->contactId) != id;
+        const int want = expectedTickets(json);
         auto have = tickets.forOrder(id);
         const int count = have ? int(have->size()) : -1;
         const int updates = puts.value(id);
-        if (updates == 0 || count < want)
+        if (count < want || (updates == 0 && !isVoid && !mayBeSkipped))
             ++v.lost;
-        else if (updates > 1 || count > want)
+        else if (updates > (isVoid ? 0 : 1) || count > want)
             ++v.processedTwice;
     }
     return v;
@@ -220,6 +233,11 @@ int main(int argc, char **argv)
         for (const QString &p : productsOf(sim.orderJson(id)))
             products.insert(p);
     }
+    // The QR outbox resolves a mapped field's type from GHL's custom fields: they must exist there.
+    QList<ghlsim::SimCustomField> known = sim.customFields();
+    for (const QString &p : std::as_const(products))
+        known.append({ QStringLiteral("field-") + p, p, QStringLiteral("contact.qr_") + p, QStringLiteral("TEXT") });
+    sim.setCustomFields(known);
     const auto key = webhook::testing::TestKey::ed25519();
 
     // Signed just before each burst, so the timestamps are inside the replay window.
@@ -383,5 +401,5 @@ int main(int argc, char **argv)
     figure("webhook.baseline_ack_p99_ms", percentile(baseAcks, 0.99), 2);
     figure("webhook.baseline_accepted_per_s", baseBurst.wallMs() > 0 ? baseAcks.size() * 1000.0 / baseBurst.wallMs() : 0, 0);
     figure("webhook.baseline_failed", events - baseAcks.size(), 0);
-    return served_.lost == 0 && served_.processedTwice == 0 && accepted == events ? 0 : 1;
+    return served_.lost == 0 && served_.processedTwice == 0 && accepted == events * rounds ? 0 : 1;
 }
