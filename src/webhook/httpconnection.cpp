@@ -172,7 +172,12 @@ void HttpConnection::takeParsedRequests()
             return;
         }
         m_requestStart += request.rawSize;
+        const bool large = request.body.size() > m_options.bodyAllowanceBytes;
         m_queue.append(std::move(request));
+        // The parser's buffer keeps the capacity it reserved for a large body (a second copy of
+        // it, as long as this connection lives): a fresh parser lets it go.
+        if (large && m_parser.idle() && !m_parser.hasRequest())
+            m_parser = HttpParser(m_options.limits);
     }
 }
 
@@ -268,13 +273,20 @@ bool HttpConnection::hasUnreadBytesInKernel() const
 {
     if (m_spoke || !m_socket || m_socket->socketDescriptor() < 0)
         return false;
+    return hasUnreadBytes(m_socket->socketDescriptor());
+}
+
+bool HttpConnection::hasUnreadBytes(qintptr socketDescriptor)
+{
+    if (socketDescriptor < 0)
+        return false;
     char c;
 #ifdef MSG_DONTWAIT
     const int flags = MSG_PEEK | MSG_DONTWAIT;
 #else
     const int flags = MSG_PEEK; // the socket is non-blocking
 #endif
-    return ::recv(m_socket->socketDescriptor(), &c, 1, flags) > 0;
+    return ::recv(socketDescriptor, &c, 1, flags) > 0;
 }
 
 void HttpConnection::evict()

@@ -55,6 +55,8 @@ public:
     // A connection that has not been read from yet may already have its request in the kernel:
     // it is not silent (GHL's request must not be closed before it was read).
     bool hasUnreadBytesInKernel() const;
+    // The same for a socket descriptor not accepted into a connection yet.
+    static bool hasUnreadBytes(qintptr socketDescriptor);
     void evict();
 
 signals:

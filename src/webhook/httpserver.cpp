@@ -7,6 +7,10 @@
 
 #include <algorithm>
 
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
+
 namespace qrt::webhook {
 
 HttpServer::HttpServer(QObject *parent) : HttpServer(Options {}, parent) { }
@@ -108,13 +112,16 @@ void HttpServer::incomingConnection(qintptr socketDescriptor)
         return;
     }
     const QHostAddress peer = socket->peerAddress();
-    const bool budgeted = m_options.maxConnectionsPerAddress > 0 && (m_options.budgetLoopback || !peer.isLoopback());
-    if (budgeted && m_perAddress.value(peer) >= m_options.maxConnectionsPerAddress && !evictOne(&peer)) {
+    const bool budgeted = m_options.maxConnectionsPerAddress > 0 && (m_options.budgetLoopback || !isTunnelAddress(peer));
+    const bool full = (budgeted && m_perAddress.value(peer) >= m_options.maxConnectionsPerAddress)
+        || m_live.size() >= m_options.maxConnections;
+    const bool spoke = full && HttpConnection::hasUnreadBytes(socketDescriptor);
+    if (budgeted && m_perAddress.value(peer) >= m_options.maxConnectionsPerAddress && !evictOne(&peer, spoke)) {
         refuse(socket, "connections refused at the limit per address",
                QStringLiteral("limit of %1 connections per address reached").arg(m_options.maxConnectionsPerAddress));
         return;
     }
-    if (m_live.size() >= m_options.maxConnections && !evictOne(nullptr)) {
+    if (m_live.size() >= m_options.maxConnections && !evictOne(nullptr, spoke)) {
         refuse(socket, "connections refused at the connection limit",
                QStringLiteral("connection limit of %1 reached").arg(m_options.maxConnections));
         return;
@@ -134,12 +141,10 @@ void HttpServer::incomingConnection(qintptr socketDescriptor)
 }
 
 // Closes the connection that can best make room: see Options. Returns false when every slot
-// (from that address) owes an answer or has requests waiting.
-bool HttpServer::evictOne(const QHostAddress *onlyFrom)
+// (from that address) owes an answer, has its request waiting in the kernel, or is a silent
+// connection still in its grace (for a newcomer that has sent nothing either).
+bool HttpServer::evictOne(const QHostAddress *onlyFrom, bool newcomerSpoke)
 {
-    // A silent connection gets a short grace: one accepted a moment ago ranks after the idle and
-    // slow ones (its first bytes may simply not be read yet), one silent for longer before them.
-    constexpr qint64 SilentGraceMs = 1000;
     const qint64 now = nowMs();
     struct Candidate
     {
@@ -152,8 +157,10 @@ bool HttpServer::evictOne(const QHostAddress *onlyFrom)
         const int cls = c->evictionClass();
         if (cls < 0 || (onlyFrom && c->peer() != *onlyFrom))
             continue;
-        const int rank = cls == 1 && now - c->evictionSinceMs() < SilentGraceMs ? 4 : cls;
-        candidates.append({ rank, c->evictionSinceMs(), c });
+        const bool inGrace = cls == 1 && now - c->evictionSinceMs() < m_options.silentGraceMs;
+        if (inGrace && !newcomerSpoke)
+            continue; // it had no chance to send yet: the newcomer is no better a bet
+        candidates.append({ inGrace ? 4 : cls, c->evictionSinceMs(), c });
     }
     std::sort(candidates.begin(), candidates.end(), [](const Candidate &a, const Candidate &b) {
         return a.rank != b.rank ? a.rank < b.rank : a.since < b.since;
@@ -165,6 +172,17 @@ bool HttpServer::evictOne(const QHostAddress *onlyFrom)
         return true;
     }
     return false;
+}
+
+// 127.0.0.1 and ::1 exactly: where a tunnel on this host (cloudflared) connects from. The rest of
+// 127/8 is a distinct peer (and what the listener bench's attackers use).
+bool HttpServer::isTunnelAddress(const QHostAddress &peer)
+{
+    bool isV4 = false;
+    const quint32 v4 = peer.toIPv4Address(&isV4); // also an IPv4-mapped IPv6 address
+    if (isV4)
+        return v4 == 0x7f000001u;
+    return peer.isEqual(QHostAddress(QHostAddress::LocalHostIPv6));
 }
 
 void HttpServer::refuse(QTcpSocket *socket, const char *kind, const QString &why)
@@ -203,6 +221,17 @@ bool HttpServer::reserveBody(qint64 bytes)
 void HttpServer::releaseBody(qint64 bytes)
 {
     m_inFlightBody = std::max<qint64>(0, m_inFlightBody - bytes);
+#ifdef __GLIBC__
+    // glibc keeps freed body buffers in its heap (its mmap threshold grows with the first large
+    // free): after a burst of large bodies, give the memory back, at most once a second.
+    if (bytes >= 512 * 1024 && !m_trimScheduled) {
+        m_trimScheduled = true;
+        QTimer::singleShot(1000, this, [this] {
+            m_trimScheduled = false;
+            malloc_trim(0);
+        });
+    }
+#endif
 }
 
 bool HttpServer::logAllowed(const char *kind)
@@ -225,7 +254,7 @@ void HttpServer::onAcceptError(QAbstractSocket::SocketError error)
 {
     if (logAllowed("accept errors"))
         qCWarning(m_options.logCategory).noquote() << "cannot accept a connection:" << errorString() << int(error);
-    evictOne(nullptr);
+    evictOne(nullptr, true);
     if (m_resumeScheduled)
         return;
     m_resumeScheduled = true;

@@ -24,10 +24,13 @@ namespace qrt::webhook {
 // The embedded HTTP/1.1 listener: a QTcpServer with one HttpConnection per socket, a small route
 // table and a hand-off of GET /ws to the event feed. Its defenses: a cap on connections in total
 // and per address, where a newcomer over the cap takes the slot of the connection idle longest
-// (silent for over a second, then idle keep-alive, then a request still arriving, then silent for
-// less; never one whose request is already waiting in the kernel) and gets 429 + Retry-After
-// only when every slot owes an answer; first-byte, header and request timeouts; a budget of body
-// bytes in flight; and refusals logged a few times a minute with a count of the rest.
+// (silent past its grace, then idle keep-alive, then a request still arriving). A connection
+// younger than the grace that has sent nothing yet is never closed for a newcomer that has sent
+// nothing either (it had no chance to speak: GHL's request may be a few ms behind its connect),
+// nor is one whose request is already waiting in the kernel; a newcomer whose request is already
+// in the kernel may take the slot of a silent one in its grace. A newcomer that finds no slot gets
+// 429 + Retry-After (GHL re-sends after it). Also first-byte, header and request timeouts; a budget
+// of body bytes in flight; and refusals logged a few times a minute with a count of the rest.
 // Also the GHL simulator's transport: it routes every request itself through the fallback
 // handler, with no /ws path and its own log category.
 // Destroy it only once handlers running on other threads have answered: a pending responder
@@ -45,8 +48,10 @@ public:
         int idleTimeoutMs = 60000;     // keep-alive connections idle this long are closed
         int maxConnections = 256;      // beyond it one idle connection makes room, or 429
         int maxConnectionsPerAddress = 64;
-        // A tunnel or reverse proxy on this host (cloudflared) shows every client as 127.0.0.1:
-        // by default loopback peers share only the global cap.
+        // A new connection that has sent nothing is not closed to make room before this.
+        int silentGraceMs = 1000;
+        // A tunnel or reverse proxy on this host (cloudflared) shows every client as 127.0.0.1 (or
+        // ::1): by default those two share only the global cap. The rest of 127/8 is budgeted.
         bool budgetLoopback = false;
         // Body bytes buffered across requests not handled yet; each request's first
         // bodyAllowanceBytes are free (webhooks are a few KiB), the rest is charged here.
@@ -117,7 +122,9 @@ private:
     bool logAllowed(const char *kind);
     qint64 nowMs() const { return m_clock.elapsed(); }
 
-    bool evictOne(const QHostAddress *onlyFrom);
+    // newcomerSpoke: the newcomer's first bytes are already in the kernel.
+    bool evictOne(const QHostAddress *onlyFrom, bool newcomerSpoke);
+    static bool isTunnelAddress(const QHostAddress &peer);
     void refuse(QTcpSocket *socket, const char *kind, const QString &why);
     void onAcceptError(QAbstractSocket::SocketError error);
     void flushLogSummaries();
@@ -133,6 +140,7 @@ private:
     core::LogRateLimiter m_logLimiter;
     QTimer m_logFlush;
     bool m_resumeScheduled = false;
+    bool m_trimScheduled = false;
     static constexpr int AcceptsPerTurn = 16;
     int m_acceptedThisTurn = 0;
     bool m_acceptTurnScheduled = false;

@@ -164,6 +164,8 @@ private slots:
     void silentFloodDoesNotKeepWebhooksOut();
     void idleKeepAliveFloodDoesNotKeepWebhooksOut();
     void slowlorisFloodDoesNotKeepWebhooksOut();
+    void freshConnectionIsNotEvictedBeforeItSpeaks();
+    void newcomerWithItsRequestTakesASilentSlot();
     void busyConnectionsStillGet429();
     void perAddressBudget();
     void bodyBudgetRefusesTheExcess();
@@ -228,9 +230,10 @@ void TestListenerDefense::slowBodyGets408()
 void TestListenerDefense::silentFloodDoesNotKeepWebhooksOut()
 {
     // Every slot taken by connections that never speak: a webhook still gets in (the oldest silent
-    // connection makes room) and is answered 200.
+    // connection past its grace makes room) and is answered 200.
     HttpServer::Options o = patientOptions();
     o.maxConnections = 8;
+    o.silentGraceMs = 200;
     Listener l(o);
     QVERIFY(l.started);
     std::vector<std::unique_ptr<Client>> silent;
@@ -239,6 +242,7 @@ void TestListenerDefense::silentFloodDoesNotKeepWebhooksOut()
         QVERIFY(silent.back()->connected());
     }
     QTRY_COMPARE_WITH_TIMEOUT(l.server.connectionCount(), o.maxConnections, WaitMs);
+    QTest::qWait(o.silentGraceMs + 100);
     Client hook(l.port());
     QVERIFY(hook.connected());
     hook.send(post("/hook", "{}"));
@@ -287,6 +291,72 @@ void TestListenerDefense::slowlorisFloodDoesNotKeepWebhooksOut()
     hook.send(post("/hook", "{}"));
     QVERIFY(hook.waitAnswer());
     QCOMPARE(hook.firstStatus(), 200);
+}
+
+void TestListenerDefense::freshConnectionIsNotEvictedBeforeItSpeaks()
+{
+    // The bench's idle flood: attackers reconnect as soon as they are closed, and GHL's connection,
+    // accepted a few ms before its request arrived, was closed for the next attacker. A connection
+    // in its first-second grace is never closed for a newcomer that has sent nothing either: the
+    // excess attackers get 429 and GHL's request, sent late, is answered 200.
+    HttpServer::Options o = patientOptions();
+    o.maxConnections = 8;
+    Listener l(o);
+    QVERIFY(l.started);
+    std::vector<std::unique_ptr<Client>> old;
+    for (int i = 0; i < o.maxConnections; ++i) {
+        old.push_back(std::make_unique<Client>(l.port()));
+        QVERIFY(old.back()->connected());
+    }
+    QTRY_COMPARE_WITH_TIMEOUT(l.server.connectionCount(), o.maxConnections, WaitMs);
+    QTest::qWait(1200); // the first eight are past their grace (a second by default) now
+    Client hook(l.port());
+    QVERIFY(hook.connected());
+    QVERIFY2(old.front()->waitClosed(), "the oldest silent connection should have made room for the webhook's connection");
+    std::vector<std::unique_ptr<Client>> attackers;
+    for (int i = 0; i < o.maxConnections + 4; ++i) {
+        attackers.push_back(std::make_unique<Client>(l.port()));
+        QVERIFY(attackers.back()->connected());
+    }
+    QTRY_VERIFY_WITH_TIMEOUT(l.server.rejectedConnections() >= 5 || hook.socket.state() != QAbstractSocket::ConnectedState, WaitMs);
+    QVERIFY2(hook.socket.state() == QAbstractSocket::ConnectedState,
+             "the webhook's connection was closed for an attacker before it could send its request");
+    hook.send(post("/hook", "{}"));
+    QVERIFY(hook.waitAnswer());
+    QCOMPARE(hook.firstStatus(), 200);
+    QVERIFY(attackers.back()->waitAnswer());
+    QCOMPARE(attackers.back()->firstStatus(), 429);
+}
+
+void TestListenerDefense::newcomerWithItsRequestTakesASilentSlot()
+{
+    // Every slot silent and in its grace: a newcomer whose request is already in the kernel when it
+    // is accepted (GHL behind a queue of attackers' connects) takes the slot of the oldest; one that
+    // has sent nothing gets 429.
+    HttpServer::Options o = patientOptions();
+    o.maxConnections = 8;
+    o.silentGraceMs = Never;
+    o.firstByteTimeoutMs = Never;
+    Listener l(o);
+    QVERIFY(l.started);
+    std::vector<std::unique_ptr<Client>> silent;
+    for (int i = 0; i < o.maxConnections; ++i) {
+        silent.push_back(std::make_unique<Client>(l.port()));
+        QVERIFY(silent.back()->connected());
+    }
+    QTRY_COMPARE_WITH_TIMEOUT(l.server.connectionCount(), o.maxConnections, WaitMs);
+    Client mute(l.port());
+    QVERIFY(mute.waitAnswer());
+    QCOMPARE(mute.firstStatus(), 429);
+    l.server.pauseAccepting();
+    Client hook(l.port());
+    QVERIFY(hook.connected()); // by the kernel: the listener has not accepted it yet
+    hook.send(post("/hook", "{}"));
+    QTRY_COMPARE_WITH_TIMEOUT(hook.socket.bytesToWrite(), qint64(0), WaitMs);
+    l.server.resumeAccepting();
+    QVERIFY(hook.waitAnswer());
+    QCOMPARE(hook.firstStatus(), 200);
+    QVERIFY2(silent.front()->waitClosed(), "the oldest silent connection should have made room");
 }
 
 void TestListenerDefense::busyConnectionsStillGet429()
