@@ -257,7 +257,7 @@
     </message>
     <message>
         <source>Reconcile e&amp;very (s):</source>
-        <translation>Rapprochement &amp;toutes les (s) :</translation>
+        <translation>In&amp;tervalle de rapprochement (s) :</translation>
     </message>
     <message>
         <source>600</source>
