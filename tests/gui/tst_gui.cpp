@@ -141,6 +141,8 @@ void TestGui::initTestCase()
     QVERIFY2(migrated, qPrintable(migrated ? QString() : migrated.error().toString()));
     QVERIFY(m_config.set(core::ConfigKey::QrUrlTemplate, QStringLiteral("https://tickets.example.com/orders/{order_id}")));
     QVERIFY(m_config.set(core::ConfigKey::StationName, QStringLiteral("Door 1")));
+    // Verdicts stay until the next scan: a stalled machine must not clear one before it is read.
+    QVERIFY(m_config.set(core::ConfigKey::DoorClearAfterMs, QStringLiteral("0")));
 
     db::OrderWriter writer(database());
     for (int offset = 0; offset < kOrders; offset += 2500) {
@@ -460,34 +462,52 @@ void TestGui::checkInGreenAmberRedAndUndo()
     admitAll->click();
     QTRY_VERIFY_WITH_TIMEOUT(banner->text() == u"Admitted 3 of 3", test::kWaitMs);
     QCOMPARE(result(), QStringLiteral("green"));
-    // Amber: scanning the same order again, every ticket is used (by this station).
+    const auto liveTickets = [&](const QString &orderId) {
+        int live = 0;
+        for (const core::Ticket &t : tickets.forOrder(orderId).value())
+            live += t.status == core::TicketStatus::Live;
+        return live;
+    };
+
+    // Undo reverts exactly what the last verdict admitted: the two of 'Admit all remaining', not
+    // the first ticket admitted by the scan before; each is live again with reason "undo at door".
+    QVERIFY(undo->isEnabled());
+    undo->click();
+    QTRY_VERIFY_WITH_TIMEOUT(banner->text() == u"Admission undone", test::kWaitMs);
+    QCOMPARE(liveTickets(o.orderId), 2);
+    int undoAudited = 0;
+    for (const core::TicketEvent &e : tickets.history(o.orderId).value())
+        undoAudited += e.reason == u"undo at door" && e.to == core::TicketStatus::Live;
+    QCOMPARE(undoAudited, 2);
+    QVERIFY2(!undo->isEnabled(), "an undone admission cannot be undone twice");
+
+    // Admit the two again, then amber: scanning the same order again, every ticket is used (by this
+    // station). An amber verdict admitted nothing: Undo is off and the guest before keeps entry.
+    scanByKeyboard(o.orderId);
+    QCOMPARE(result(), QStringLiteral("green"));
+    QTRY_VERIFY(admitAll->isEnabled());
+    banner->setProperty("result", QString());
+    admitAll->click();
+    QTRY_VERIFY_WITH_TIMEOUT(banner->text() == u"Admitted 3 of 3", test::kWaitMs);
+    QVERIFY(undo->isEnabled());
     scanByKeyboard(o.orderId);
     QCOMPARE(result(), QStringLiteral("amber"));
     QVERIFY2(banner->text().startsWith(u"Already used"), qPrintable(banner->text()));
     QVERIFY2(detail->text().contains(u"Door 1"), qPrintable(detail->text()));
-
-    // Undo last admission: that ticket is live again with reason "undo at door".
-    QVERIFY(undo->isEnabled());
-    undo->click();
-    QTRY_VERIFY_WITH_TIMEOUT(banner->text() == u"Admission undone", test::kWaitMs);
-    int live = 0;
-    for (const core::Ticket &t : tickets.forOrder(o.orderId).value())
-        live += t.status == core::TicketStatus::Live;
-    QCOMPARE(live, 1);
-    bool undoAudited = false;
-    for (const core::TicketEvent &e : tickets.history(o.orderId).value())
-        undoAudited = undoAudited || (e.reason == u"undo at door" && e.to == core::TicketStatus::Live);
-    QVERIFY(undoAudited);
+    QVERIFY2(!undo->isEnabled(), "after an amber verdict there is nothing to undo");
+    QCOMPARE(liveTickets(o.orderId), 0);
 
     // Ticket code: green the first time, amber the second, with who and when.
     const core::Ticket ticket = tickets.forOrder(order(12).orderId).value().value(0);
     QVERIFY2(!ticket.code.isEmpty(), "order 12 has tickets");
     scanByKeyboard(ticket.code.toUpper());
     QCOMPARE(result(), QStringLiteral("green"));
+    QVERIFY(undo->isEnabled());
     scanByKeyboard(ticket.code);
     QCOMPARE(result(), QStringLiteral("amber"));
     QCOMPARE(banner->text(), QStringLiteral("Already used"));
     QVERIFY(detail->text().contains(u"Door 1"));
+    QVERIFY2(!undo->isEnabled(), "after an amber verdict there is nothing to undo");
 
     // Red: a cancelled order, an unknown ticket code, an unknown order, something that is no ticket.
     const core::Order cancelled = order(13);
@@ -495,6 +515,7 @@ void TestGui::checkInGreenAmberRedAndUndo()
     scanByKeyboard(m_config.qr().urlFor(cancelled.orderId));
     QCOMPARE(result(), QStringLiteral("red"));
     QCOMPARE(banner->text(), QStringLiteral("Cancelled"));
+    QVERIFY2(!undo->isEnabled(), "after a red verdict there is nothing to undo");
     scanByKeyboard(QStringLiteral("ffffffffffffffffffffffffffffffff"));
     QCOMPARE(result(), QStringLiteral("red"));
     QCOMPARE(banner->text(), QStringLiteral("Unknown ticket"));
