@@ -43,6 +43,8 @@ private slots:
     {
         QRT_FRESH_DATABASE(m_t, db::Dialect::SQLite);
         QVERIFY_OK(m_t->migrate());
+        // Verdicts stay until the next scan: a stalled machine must not clear one before it is read.
+        QVERIFY_OK(m_config.set(core::ConfigKey::DoorClearAfterMs, QStringLiteral("0")));
         QList<core::Order> orders = test::sampleOrders(14);
         orders[1] = test::sampleMultiEventOrder(1); // 2 Gala VIP + 2 Jazz tickets
         orders[8].paymentStatus = QStringLiteral("unpaid"); // a Jazz order of 1 ticket

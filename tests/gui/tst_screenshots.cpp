@@ -71,6 +71,8 @@ void TestScreenshots::initTestCase()
     m_db = std::move(created).value();
     QVERIFY(m_db->migrate());
     QVERIFY(m_config.set(core::ConfigKey::QrUrlTemplate, QStringLiteral("https://tickets.example.com/orders/{order_id}")));
+    // Verdicts stay until the next scan: a stalled machine must not clear one before its screenshot.
+    QVERIFY(m_config.set(core::ConfigKey::DoorClearAfterMs, QStringLiteral("0")));
     QVERIFY(db::OrderWriter(m_db->db()).save(test::sampleOrders(240), QStringLiteral("sync")));
     // Some people have arrived already, at two doors.
     db::TicketRepository tickets(m_db->db());
