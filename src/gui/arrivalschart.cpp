@@ -74,10 +74,12 @@ void ArrivalsChart::setReport(const db::ArrivalsReport &report, const QHash<QStr
         return name.isEmpty() ? id : name;
     };
 
-    // Every slot of the window, empty ones too, so that time runs evenly along the axis.
+    // Every slot of the window, empty ones too, so that time runs evenly along the axis; at least
+    // two hours, so that the first arrivals are not one bar across the whole chart.
     QList<QDateTime> slots_;
     if (report.from.isValid()) {
-        for (QDateTime t = report.from; t <= report.to; t = t.addSecs(db::ArrivalsRepository::kBucketSeconds))
+        const QDateTime first = std::min(report.from, report.to.addSecs(-qint64(kMinimumSlots - 1) * db::ArrivalsRepository::kBucketSeconds));
+        for (QDateTime t = first; t <= report.to; t = t.addSecs(db::ArrivalsRepository::kBucketSeconds))
             slots_ << t;
     }
     const QLocale locale;
@@ -114,7 +116,7 @@ void ArrivalsChart::setReport(const db::ArrivalsReport &report, const QHash<QStr
         for (const db::ArrivalBucket &b : report.buckets) {
             if (b.eventId != event)
                 continue;
-            const qsizetype index = report.from.secsTo(b.start) / db::ArrivalsRepository::kBucketSeconds;
+            const qsizetype index = slots_.first().secsTo(b.start) / db::ArrivalsRepository::kBucketSeconds;
             if (index < 0 || index >= values.size())
                 continue;
             values[index] += std::max(0, b.net());
@@ -146,7 +148,7 @@ void ArrivalsChart::setReport(const db::ArrivalsReport &report, const QHash<QStr
     if (slots_.isEmpty()) {
         chart->setTitle(tr("Nobody admitted yet: admissions appear here per 15 minutes as guests arrive."));
     } else {
-        const QDateTime from = report.from.toLocalTime();
+        const QDateTime from = slots_.first().toLocalTime();
         chart->setTitle(tr("Admissions per 15 minutes, %1 %2 – %3")
                             .arg(locale.toString(from.date(), QLocale::ShortFormat), slotTime(locale, from.time()),
                                  slotTime(locale, report.to.addSecs(db::ArrivalsRepository::kBucketSeconds).toLocalTime().time())));

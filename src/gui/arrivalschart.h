@@ -18,6 +18,8 @@ class ArrivalsChart : public QWidget
 {
     Q_OBJECT
 public:
+    static constexpr int kMinimumSlots = 8; // two hours shown at least
+
     explicit ArrivalsChart(QWidget *parent = nullptr);
 
     // eventNames: event id -> name (the overview's); an event without one shows its id.
