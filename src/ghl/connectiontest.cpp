@@ -12,8 +12,8 @@ namespace qrt::ghl {
 
 namespace {
 
-// One request whose answer only tells whether the token has `scope` (contacts.write or
-// forms.write); it cannot change anything.
+// One request whose answer only tells whether the token has `scope` (contacts.readonly,
+// contacts.write or forms.write); it cannot change anything.
 class ScopeCheckJob : public GhlJob
 {
 public:
@@ -30,6 +30,11 @@ protected:
             r.verb = "POST";
             r.path = QStringLiteral("/forms/upload-custom-files");
             r.query.addQueryItem(QStringLiteral("locationId"), client() ? client()->settings().locationId : QString());
+        } else if (m_scope == u"contacts.readonly") {
+            // GET /contacts/{an id no contact has}.
+            r.verb = "GET";
+            r.body.clear();
+            r.path = QStringLiteral("/contacts/qrtickets-scope-check");
         } else {
             // PUT /contacts/{an id no contact has}, an empty body.
             r.verb = "PUT";
@@ -48,6 +53,9 @@ QString whatNeedsIt(const QString &scope)
     if (scope == u"forms.write")
         return QCoreApplication::translate("qrt::ghl::ConnectionTest",
                                            "forms.write (QR codes into File upload fields)");
+    if (scope == u"contacts.readonly")
+        return QCoreApplication::translate("qrt::ghl::ConnectionTest",
+                                           "contacts.readonly (checking a field before a QR code is written again)");
     return QCoreApplication::translate("qrt::ghl::ConnectionTest",
                                        "contacts.write (QR codes into Text and Large text fields)");
 }
@@ -88,8 +96,12 @@ void ConnectionTest::start(const core::GhlSettings &settings)
 void ConnectionTest::checkWriteScopes(ConnectionTestResult result)
 {
     auto shared = std::make_shared<ConnectionTestResult>(std::move(result));
-    auto pending = std::make_shared<int>(2);
-    for (const QString &scope : { QStringLiteral("contacts.write"), QStringLiteral("forms.write") }) {
+    // The QR delivery needs all three: it reads a contact before writing a field a second time
+    // (after a crash or an expired lease), so without contacts.readonly that retry never succeeds.
+    const QStringList scopes { QStringLiteral("contacts.readonly"), QStringLiteral("contacts.write"),
+                               QStringLiteral("forms.write") };
+    auto pending = std::make_shared<int>(int(scopes.size()));
+    for (const QString &scope : scopes) {
         auto *job = new ScopeCheckJob(m_client, scope);
         job->setMaxAttempts(1);
         connect(job, &GhlJob::finished, this, [this, job, shared, pending, scope] {

@@ -332,11 +332,15 @@ private Q_SLOTS:
         QTest::addColumn<QStringList>("scopes");
         QTest::addColumn<QStringList>("missing");
         QTest::newRow("all") << QStringList() << QStringList();
-        QTest::newRow("no forms.write") << QStringList { QStringLiteral("contacts.write"),
+        QTest::newRow("no forms.write") << QStringList { QStringLiteral("contacts.readonly"), QStringLiteral("contacts.write"),
                                                          QStringLiteral("locations/customFields.readonly") }
                                         << QStringList { QStringLiteral("forms.write") };
+        QTest::newRow("no contacts.readonly") << QStringList { QStringLiteral("contacts.write"), QStringLiteral("forms.write"),
+                                                               QStringLiteral("locations/customFields.readonly") }
+                                              << QStringList { QStringLiteral("contacts.readonly") };
         QTest::newRow("read-only token") << QStringList { QStringLiteral("locations/customFields.readonly") }
-                                         << QStringList { QStringLiteral("contacts.write"), QStringLiteral("forms.write") };
+                                         << QStringList { QStringLiteral("contacts.readonly"), QStringLiteral("contacts.write"),
+                                                          QStringLiteral("forms.write") };
     }
 
     void connectionTestChecksWriteScopes()
@@ -364,6 +368,7 @@ private Q_SLOTS:
         QCOMPARE(m_sim->contact(contactId).customFields, before.customFields);
         QCOMPARE(m_sim->requestCount(Endpoint::UpdateContact), 1);
         QCOMPARE(m_sim->requestCount(Endpoint::UploadCustomFiles), 1);
+        QCOMPARE(m_sim->requestCount(Endpoint::GetContact), 1);
     }
 
     void fieldListKeepsTheDataType()
