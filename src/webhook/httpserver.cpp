@@ -157,6 +157,8 @@ bool HttpServer::evictOne(const QHostAddress *onlyFrom, bool newcomerSpoke)
         const int cls = c->evictionClass();
         if (cls < 0 || (onlyFrom && c->peer() != *onlyFrom))
             continue;
+        if (cls == 0 && c->m_socket && c->m_socket->bytesToWrite() > 0)
+            continue; // its last answer is still being written: an abort would lose it
         const bool inGrace = cls == 1 && now - c->evictionSinceMs() < m_options.silentGraceMs;
         if (inGrace && !newcomerSpoke)
             continue; // it had no chance to send yet: the newcomer is no better a bet

@@ -113,6 +113,9 @@ struct Listener
         const auto ok = [](const HttpRequest &, const HttpResponder &r) { r.send(HttpResponse::json(200, "{}")); };
         server.addRoute("/hook", { "POST" }, ok);
         server.addRoute("/healthz", { "GET" }, ok);
+        server.addRoute("/big", { "GET" }, [](const HttpRequest &, const HttpResponder &r) {
+            r.send(HttpResponse::json(200, "\"" + QByteArray(32 * 1024 * 1024, 'x') + "\""));
+        });
         server.addRoute("/hold", { "GET", "POST" }, [this](const HttpRequest &, const HttpResponder &r) { held << r; });
         core::WebhookSettings s;
         s.bind = QStringLiteral("127.0.0.1");
@@ -166,6 +169,7 @@ private slots:
     void slowlorisFloodDoesNotKeepWebhooksOut();
     void freshConnectionIsNotEvictedBeforeItSpeaks();
     void newcomerWithItsRequestTakesASilentSlot();
+    void answerBeingWrittenIsNotCutOff();
     void busyConnectionsStillGet429();
     void perAddressBudget();
     void bodyBudgetRefusesTheExcess();
@@ -357,6 +361,29 @@ void TestListenerDefense::newcomerWithItsRequestTakesASilentSlot()
     QVERIFY(hook.waitAnswer());
     QCOMPARE(hook.firstStatus(), 200);
     QVERIFY2(silent.front()->waitClosed(), "the oldest silent connection should have made room");
+}
+
+void TestListenerDefense::answerBeingWrittenIsNotCutOff()
+{
+    // A connection closing after its answer is "closing", first to make room; but aborting it while
+    // the answer is still being written lost GHL's 200 (the slowloris bench: "remote host closed
+    // the connection" a few ms after connecting). It keeps its slot until the answer is out.
+    HttpServer::Options o = patientOptions();
+    o.maxConnections = 1;
+    Listener l(o);
+    QVERIFY(l.started);
+    Client slowReader(l.port());
+    QVERIFY(slowReader.connected());
+    slowReader.socket.setReadBufferSize(1); // reads slowly: the 32 MiB answer waits in the server
+    slowReader.send("GET /big HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    QTRY_VERIFY_WITH_TIMEOUT(!slowReader.buffer.isEmpty(), WaitMs);
+    Client over(l.port());
+    QVERIFY(over.waitAnswer());
+    QCOMPARE(over.firstStatus(), 429);
+    slowReader.socket.setReadBufferSize(0);
+    QVERIFY2(QTest::qWaitFor([&] { return slowReader.answers().size() == 1; }, WaitMs),
+             "the answer being written when a newcomer came must arrive whole");
+    QCOMPARE(slowReader.firstStatus(), 200);
 }
 
 void TestListenerDefense::busyConnectionsStillGet429()
