@@ -161,7 +161,7 @@ void OrderDelivery::start()
             return;
         if (!fields) {
             for (const QString &f : std::as_const(self->m_mappedFields))
-                self->recordFailed({ f, QString() }, fields.error().message);
+                self->recordFailed({ f, QString() }, fields.error().message, false);
             self->finish();
             return;
         }
@@ -172,7 +172,8 @@ void OrderDelivery::start()
                 self->recordFailed({ fieldId, QString() },
                                    Tr::tr("custom field %1 (mapped for order %2) no longer exists in GHL: map another field "
                                           "in Settings")
-                                       .arg(fieldId, self->m_request.orderId));
+                                       .arg(fieldId, self->m_request.orderId),
+                                   false);
                 continue;
             }
             const QString type = it->dataType.toUpper();
@@ -180,7 +181,8 @@ void OrderDelivery::start()
                 self->recordFailed({ fieldId, type },
                                    Tr::tr("custom field %1 is of type %2; a QR code goes into a Text, Large text or File "
                                           "upload field: map another field in Settings")
-                                       .arg(it->name.isEmpty() ? fieldId : it->name, it->dataType));
+                                       .arg(it->name.isEmpty() ? fieldId : it->name, it->dataType),
+                                   false);
                 continue;
             }
             auto claim = repo.claim(self->m_request.orderId, fieldId, self->m_result.contactId, type,
@@ -257,10 +259,14 @@ void OrderDelivery::deliver()
             if (there) {
                 OutboxRepository repo(*m_ctx.database);
                 const QString v = t.fieldType == kFileUpload ? fileName() : textValue(m_result.dataUrl);
-                if (auto r = repo.markDelivered(m_request.orderId, t.fieldId, v); !r) {
+                auto r = repo.markDelivered(m_request.orderId, t.fieldId, v, m_ctx.station);
+                if (!r) {
                     m_result.fields.append({ t.fieldId, FieldOutcome::Failed, r.error().toString() });
                     continue;
                 }
+                if (!r.value())
+                    qCWarning(lcOutbox).noquote() << "order" << m_request.orderId << "field" << t.fieldId
+                                                  << ": the claim was lost before the check was recorded";
                 qCInfo(lcOutbox).noquote() << "order" << m_request.orderId << "field" << t.fieldId
                                            << "already holds its QR code (an interrupted delivery): not written again";
                 skip(t.fieldId, Tr::tr("found in GHL after an interrupted delivery"));
@@ -327,18 +333,24 @@ void OrderDelivery::recordDelivered(const Target &target, const QString &value)
 {
     OutboxRepository repo(*m_ctx.database);
     // Right after GHL confirmed: a crash before this line is caught by the check of the next claim.
-    if (auto r = repo.markDelivered(m_request.orderId, target.fieldId, value); !r) {
+    auto r = repo.markDelivered(m_request.orderId, target.fieldId, value, m_ctx.station);
+    if (!r) {
         m_result.fields.append({ target.fieldId, FieldOutcome::Failed,
                                  Tr::tr("The QR code reached GHL but recording it failed: %1").arg(r.error().toString()) });
         return;
     }
+    if (!r.value())
+        qCWarning(lcOutbox).noquote() << "order" << m_request.orderId << "field" << target.fieldId
+                                      << ": written to GHL after its claim was lost; the new holder checks GHL first";
     m_result.fields.append({ target.fieldId, FieldOutcome::Delivered, QString() });
 }
 
-void OrderDelivery::recordFailed(const Target &target, const QString &reason)
+void OrderDelivery::recordFailed(const Target &target, const QString &reason, bool claimed)
 {
     OutboxRepository repo(*m_ctx.database);
-    if (auto r = repo.markFailed(m_request.orderId, target.fieldId, m_result.contactId, reason); !r)
+    if (auto r = repo.markFailed(m_request.orderId, target.fieldId, m_result.contactId, reason,
+                                 claimed ? m_ctx.station : QString());
+        !r)
         qCWarning(lcOutbox).noquote() << "could not record the failed QR delivery of order" << m_request.orderId << ':'
                                       << r.error().toString();
     m_result.fields.append({ target.fieldId, FieldOutcome::Failed, reason });

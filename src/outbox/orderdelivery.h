@@ -98,7 +98,9 @@ private:
     void sendText(const QList<Target> &targets);
     void sendFile(const Target &target);
     void recordDelivered(const Target &target, const QString &value);
-    void recordFailed(const Target &target, const QString &reason);
+    // claimed: the target was claimed by this delivery (else the row is written only when nobody
+    // holds it).
+    void recordFailed(const Target &target, const QString &reason, bool claimed = true);
     void skip(const QString &fieldId, const QString &reason, bool retryLater = false);
     void fieldDone();
     void finish();

@@ -215,42 +215,75 @@ core::Result<int> OutboxRepository::releaseClaims(const QString &station)
     return q->rowsAffected();
 }
 
-core::Result<void> OutboxRepository::markDelivered(const QString &orderId, const QString &fieldId, const QString &value)
+core::Result<bool> OutboxRepository::markDelivered(const QString &orderId, const QString &fieldId, const QString &value,
+                                                  const QString &claimedBy)
 {
     const QString now = m_db.nowExpr();
     auto q = m_db.prepare(QStringLiteral("UPDATE qr_outbox SET state = 'delivered', delivered_at = ") + now
                               + QStringLiteral(", delivered_value = :value, lease_until = NULL, last_error = NULL, "
                                                "updated_at = ")
-                              + now + QStringLiteral(" WHERE order_id = :order_id AND field_id = :field_id"),
+                              + now
+                              + QStringLiteral(" WHERE order_id = :order_id AND field_id = :field_id AND (state IN "
+                                               "('pending', 'failed') OR (state = 'claimed' AND claimed_by = :me))"),
                           Tr::tr("record the QR delivery of order %1").arg(orderId));
     if (!q)
         return q.error();
-    return q->bind(QStringLiteral(":value"), value)
-        .bind(QStringLiteral(":order_id"), orderId)
-        .bind(QStringLiteral(":field_id"), fieldId)
-        .exec();
+    if (auto r = q->bind(QStringLiteral(":value"), value)
+                     .bind(QStringLiteral(":order_id"), orderId)
+                     .bind(QStringLiteral(":field_id"), fieldId)
+                     .bind(QStringLiteral(":me"), claimedBy)
+                     .exec();
+        !r)
+        return r.error();
+    return q->rowsAffected() > 0;
 }
 
-core::Result<void> OutboxRepository::markFailed(const QString &orderId, const QString &fieldId,
-                                                const QString &contactId, const QString &error)
+core::Result<bool> OutboxRepository::markFailed(const QString &orderId, const QString &fieldId,
+                                                const QString &contactId, const QString &error, const QString &claimedBy)
 {
     const QString now = m_db.nowExpr();
-    // Also for a field never claimed (a type that takes no QR): the row says why in the panel.
+    const QString what = Tr::tr("record the failed QR delivery of order %1").arg(orderId);
+    if (!claimedBy.isEmpty()) {
+        auto q = m_db.prepare(QStringLiteral("UPDATE qr_outbox SET state = 'failed', last_error = :error, lease_until = "
+                                             "NULL, updated_at = ")
+                                  + now
+                                  + QStringLiteral(" WHERE order_id = :order_id AND field_id = :field_id AND state = "
+                                                   "'claimed' AND claimed_by = :me"),
+                              what);
+        if (!q)
+            return q.error();
+        if (auto r = q->bind(QStringLiteral(":error"), error)
+                         .bind(QStringLiteral(":order_id"), orderId)
+                         .bind(QStringLiteral(":field_id"), fieldId)
+                         .bind(QStringLiteral(":me"), claimedBy)
+                         .exec();
+            !r)
+            return r.error();
+        return q->rowsAffected() > 0;
+    }
+    // Never claimed (a field gone from GHL, a type that takes no QR): the row says why in the
+    // panel, unless another station's live claim holds it.
     auto q = m_db.prepare(QStringLiteral("INSERT INTO qr_outbox (order_id, field_id, contact_id, state, attempts, "
                                          "last_error, created_at, updated_at) VALUES (:order_id, :field_id, :contact_id, "
                                          "'failed', 0, :error, ")
                               + now + u',' + now
                               + QStringLiteral(") ON CONFLICT (order_id, field_id) DO UPDATE SET state = 'failed', "
                                                "last_error = :error, lease_until = NULL, updated_at = ")
-                              + now + QStringLiteral(" WHERE qr_outbox.state IN ('pending', 'claimed', 'failed')"),
-                          Tr::tr("record the failed QR delivery of order %1").arg(orderId));
+                              + now
+                              + QStringLiteral(" WHERE qr_outbox.state IN ('pending', 'failed') OR (qr_outbox.state = "
+                                               "'claimed' AND (qr_outbox.lease_until IS NULL OR qr_outbox.lease_until <= ")
+                              + now + QStringLiteral("))"),
+                          what);
     if (!q)
         return q.error();
-    return q->bind(QStringLiteral(":order_id"), orderId)
-        .bind(QStringLiteral(":field_id"), fieldId)
-        .bind(QStringLiteral(":contact_id"), db::textOrNull(contactId))
-        .bind(QStringLiteral(":error"), error)
-        .exec();
+    if (auto r = q->bind(QStringLiteral(":order_id"), orderId)
+                     .bind(QStringLiteral(":field_id"), fieldId)
+                     .bind(QStringLiteral(":contact_id"), db::textOrNull(contactId))
+                     .bind(QStringLiteral(":error"), error)
+                     .exec();
+        !r)
+        return r.error();
+    return q->rowsAffected() > 0;
 }
 
 core::Result<void> OutboxRepository::recordKnown(const QString &orderId, const QString &fieldId,

@@ -66,11 +66,17 @@ public:
     // At start-up: the claims `station` left behind (a crash of this station's worker) end now, so
     // they are taken again (with the GHL check) at once instead of after their lease. Returns how many.
     core::Result<int> releaseClaims(const QString &station);
-    // GHL confirmed the write (or the crash check found it there): never written again.
-    core::Result<void> markDelivered(const QString &orderId, const QString &fieldId, const QString &value);
-    // The attempt failed: the next claim may take it at once (and checks GHL first).
-    core::Result<void> markFailed(const QString &orderId, const QString &fieldId, const QString &contactId,
-                                  const QString &error);
+    // GHL confirmed the write (or the crash check found it there): never written again. Changes
+    // the row only while `claimedBy` holds its claim (or nobody does: pending, failed); false when
+    // it changed nothing (the claim was lost to another station).
+    core::Result<bool> markDelivered(const QString &orderId, const QString &fieldId, const QString &value,
+                                     const QString &claimedBy);
+    // The attempt failed: the next claim may take it at once (and checks GHL first). With
+    // `claimedBy`: only while that claim holds the row. Without (a failure before any claim, e.g.
+    // the field is gone from GHL): only a row nobody holds (none, pending, failed, an expired
+    // claim), so a live claim of another station is never cut short. False when nothing changed.
+    core::Result<bool> markFailed(const QString &orderId, const QString &fieldId, const QString &contactId,
+                                  const QString &error, const QString &claimedBy = {});
     // A delivery made before this table existed (the original system's qr_code_image, or
     // webhook_inbox.pushed): recorded delivered unless the row says otherwise already.
     core::Result<void> recordKnown(const QString &orderId, const QString &fieldId, const QString &contactId,

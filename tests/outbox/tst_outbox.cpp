@@ -251,6 +251,39 @@ private Q_SLOTS:
         QCOMPARE(puts(), 0);
     }
 
+    // Another worker holds (order, field) with its PUT in flight; a second delivery of the order
+    // fails before claiming (the field is gone from GHL's list): the other's claim stays, so no
+    // third claim takes the row and writes again while the first write runs.
+    void failureBeforeClaimLeavesAnotherClaimAlone()
+    {
+        const QString order = live().first();
+        const QString contact = ghl::orderFromJson(m_sim->orderJson(order))->contactId;
+        outbox::OutboxRepository repo(m_t->db());
+        auto claim = repo.claim(order, TextField, contact, QStringLiteral("TEXT"), QStringLiteral("worker"), 60);
+        QVERIFY_OK(claim);
+        QCOMPARE(int(claim->outcome), int(outbox::OutboxClaim::Claimed));
+        m_sim->setCustomFields({});
+        const outbox::OutboxReport r = runPass({ order }, QStringLiteral("st-b"));
+        QCOMPARE(r.failed, 1);
+        QCOMPARE(rowState(order), QStringLiteral("claimed"));
+        m_sim->setCustomFields({ ghlsim::SimCustomField { TextField, QStringLiteral("QR code"),
+                                                          QStringLiteral("contact.qr_code"), QStringLiteral("TEXT") } });
+        QCOMPARE(runPass({ order }, QStringLiteral("st-c")).delivered, 0);
+        QCOMPARE(puts(), 0);
+        // The holder's own failure is recorded; a stranger's mark changes nothing.
+        auto foreign = repo.markFailed(order, TextField, contact, QStringLiteral("x"), QStringLiteral("st-b"));
+        QVERIFY_OK(foreign);
+        QVERIFY2(!foreign.value(), "a failure is not written over another station's live claim");
+        auto delivered = repo.markDelivered(order, TextField, QStringLiteral("v"), QStringLiteral("st-b"));
+        QVERIFY_OK(delivered);
+        QVERIFY(!delivered.value());
+        QCOMPARE(rowState(order), QStringLiteral("claimed"));
+        auto own = repo.markFailed(order, TextField, contact, QStringLiteral("x"), QStringLiteral("worker"));
+        QVERIFY_OK(own);
+        QVERIFY(own.value());
+        QCOMPARE(rowState(order), QStringLiteral("failed"));
+    }
+
     // A FILE_UPLOAD field gets the PNG through POST /forms/upload-custom-files as qr-<order>.png
     // (PRODUCT.md section 3), once: after a crash between GHL's answer and the record, the next
     // claim finds the file by its name on the contact and does not upload again.
