@@ -155,6 +155,55 @@ core::Result<AdmitResult> TicketRepository::noLiveTicket(const QString &orderId,
     return result;
 }
 
+core::Result<BulkResult> TicketRepository::undoAdmissions(const QList<qint64> &ticketIds, const QString &actor,
+                                                          const QString &reason)
+{
+    return m_db.inTransaction([&]() -> core::Result<BulkResult> {
+        BulkResult result;
+        for (qint64 id : ticketIds) {
+            // Only used -> live, and only what this actor admitted: a cancelled ticket stays
+            // cancelled, another station's admission stays.
+            auto q = m_db.prepare(QStringLiteral("UPDATE ghl_qr_tickets SET status = ") + sqlStatus(TicketStatus::Live)
+                                      + QStringLiteral(", updated_at = ") + m_db.nowExpr()
+                                      + QStringLiteral(", updated_by = :actor WHERE ticket_id = :ticket_id AND status = ")
+                                      + sqlStatus(TicketStatus::Used)
+                                      + QStringLiteral(" AND coalesce(updated_by, '') = :admitted_by RETURNING order_id"),
+                                  Tr::tr("undo the admission of ticket %1").arg(id));
+            if (!q)
+                return q.error();
+            if (auto r = q->bind(QStringLiteral(":actor"), textOrNull(actor))
+                             .bind(QStringLiteral(":ticket_id"), id)
+                             .bind(QStringLiteral(":admitted_by"), actor.isNull() ? QStringLiteral("") : actor)
+                             .exec();
+                !r)
+                return r.error();
+            if (q->next()) {
+                const QString orderId = q->value(QStringLiteral("order_id")).toString();
+                q->finish();
+                if (auto r = insertEvent(m_db, id, orderId, TicketStatus::Used, TicketStatus::Live, actor, reason); !r)
+                    return r.error();
+                ++result.changed;
+                continue;
+            }
+            q->finish();
+            auto now = byId(id);
+            if (!now)
+                return now.error();
+            if (!now.value())
+                result.problems << Tr::tr("Ticket %1 no longer exists.").arg(id);
+            else if (now.value()->status == TicketStatus::Used)
+                result.problems << Tr::tr("Ticket %1 stays used: it was admitted again by %2.")
+                                       .arg(id)
+                                       .arg(now.value()->updatedBy.isEmpty() ? Tr::tr("another station") : now.value()->updatedBy);
+            else
+                result.problems << Tr::tr("Ticket %1 stays %2: it was changed meanwhile.")
+                                       .arg(id)
+                                       .arg(core::displayName(now.value()->status));
+        }
+        return result;
+    });
+}
+
 core::Result<AdmitResult> TicketRepository::admitNext(const QString &orderId, const QString &actor,
                                                       const QStringList &events, const QString &reason)
 {

@@ -117,6 +117,10 @@ public:
     core::Result<AdmitResult> admit(qint64 ticketId, const QString &actor, const QString &reason = {},
                                     const QStringList &events = {});
     core::Result<AdmitResult> admitByCode(const QString &code, const QString &actor);
+    // Undo at the door: used -> live for the tickets this actor admitted and nobody changed since
+    // (still used, updated_by = actor), as conditional UPDATEs in one transaction. Any other ticket
+    // (cancelled by a refund meanwhile, admitted again elsewhere) is left alone and listed in problems.
+    core::Result<BulkResult> undoAdmissions(const QList<qint64> &ticketIds, const QString &actor, const QString &reason);
     // The lowest live ticket of the order among the events (empty: every event).
     core::Result<AdmitResult> admitNext(const QString &orderId, const QString &actor, const QStringList &events = {},
                                         const QString &reason = {});

@@ -151,9 +151,7 @@ void CheckInPanel::runAdmit(const ScanInput &input, door::DoorCheck::Mode mode, 
     m_ui->admitOneButton->setEnabled(false);
     m_ui->admitAllButton->setEnabled(false);
     m_ui->admitAnywayButton->setEnabled(false);
-    door::DoorCheck::Policy policy = door::DoorCheck::Policy::from(m_services.config);
-    policy.station = m_services.station;
-    policy.events = m_events;
+    const door::DoorCheck::Policy policy = stationPolicy();
     m_worker.run(
         this,
         [input, mode, unpaidConfirmed, policy](db::Database &database) {
@@ -194,6 +192,7 @@ void CheckInPanel::showVerdict(const door::Verdict &v)
     // red or amber scan never leaves Undo aimed at the guest before).
     m_undoTickets = v.admittedTickets;
     m_undoWho = v.contactName;
+    m_undoActor = stationPolicy().actor(); // who the admission was recorded as: Undo reverts only that
     m_ui->undoButton->setEnabled(!m_undoTickets.isEmpty());
     m_ui->undoButton->setText(m_undoTickets.size() > 1 ? tr("&Undo last admission (%1)").arg(m_undoTickets.size())
                                                       : tr("&Undo last admission"));
@@ -215,6 +214,14 @@ void CheckInPanel::showVerdict(const door::Verdict &v)
                   who.isEmpty() || v.kind == door::Verdict::Kind::OtherEvent ? head : head + QStringLiteral(" — ") + who);
 }
 
+door::DoorCheck::Policy CheckInPanel::stationPolicy() const
+{
+    door::DoorCheck::Policy policy = door::DoorCheck::Policy::from(m_services.config);
+    policy.station = m_services.station;
+    policy.events = m_events;
+    return policy;
+}
+
 void CheckInPanel::setBanner(const QString &tone, const QString &title, const QString &detail)
 {
     m_banner->show(tone, title, detail, false);
@@ -226,14 +233,15 @@ void CheckInPanel::undo()
         return;
     const QList<qint64> ticketIds = m_undoTickets;
     const QString who = m_undoWho;
-    const QString actor = m_services.station;
+    const QString actor = m_undoActor;
     m_busy = true;
     m_ui->undoButton->setEnabled(false);
     m_worker.run(
         this,
         [ticketIds, actor](db::Database &database) {
-            // One transaction: every ticket of an "Admit all" comes back, or none does.
-            return db::TicketRepository(database).setStatus(ticketIds, core::TicketStatus::Live, kUndoReason, actor);
+            // One transaction; only used -> live, and only what this station admitted: a ticket a
+            // refund cancelled meanwhile, or another station admitted again, stays as it is.
+            return db::TicketRepository(database).undoAdmissions(ticketIds, actor, kUndoReason);
         },
         [this, ticketIds, who](core::Result<db::BulkResult> result) {
             m_busy = false;
@@ -249,8 +257,9 @@ void CheckInPanel::undo()
             QString detail = who.isEmpty() ? tr("%n ticket(s) are live again.", nullptr, result->changed)
                                            : tr("%n ticket(s) of %1 are live again.", nullptr, result->changed).arg(who);
             if (!result->problems.isEmpty())
-                detail += u'\n' + result->problems.join(u'\n');
-            m_banner->show(QStringLiteral("neutral"), tr("Admission undone"), detail, true);
+                detail += u'\n' + tr("Not undone:") + u'\n' + result->problems.join(u'\n');
+            m_banner->show(result->problems.isEmpty() ? QStringLiteral("neutral") : QStringLiteral("amber"),
+                           result->changed == 0 ? tr("Nothing undone") : tr("Admission undone"), detail, true);
             addRecentScan(m_ui->recentList, QStringLiteral("neutral"),
                           who.isEmpty() ? tr("Undone: %n ticket(s)", nullptr, result->changed)
                                         : tr("Undone: %n ticket(s) of %1", nullptr, result->changed).arg(who));

@@ -59,6 +59,7 @@ private:
     void showVerdict(const door::Verdict &verdict);
     void fillEventChoice(const QList<QPair<QString, QString>> &events);
     void eventChosen();
+    door::DoorCheck::Policy stationPolicy() const; // [door] settings, this station, the events chosen
     void setBanner(const QString &tone, const QString &title, const QString &detail);
     void disarm(); // the buttons for the guest on screen: off (verdict cleared, red, undone)
     void undo();
@@ -74,6 +75,7 @@ private:
     QString m_unpaidConfirmed; // the unpaid order staff chose to admit anyway (admit one/all follow)
     QList<qint64> m_undoTickets; // what the last verdict admitted: what Undo reverts
     QString m_undoWho;           // whose tickets they are, for the Undo button and its result
+    QString m_undoActor;         // who admitted them (Policy::actor()): Undo reverts only that station's
     QStringList m_events;        // [door] event
     VerdictBanner *m_banner = nullptr;
     VerdictSounds *m_sounds = nullptr;

@@ -154,6 +154,44 @@ private slots:
         QCOMPARE(used(tickets(3)), 1);
     }
 
+    void undoNeverRevivesACancelledTicketNorAnotherStationsAdmission()
+    {
+        // Admitted, then a refund cancels the order's tickets: Undo must not make them live again.
+        scan(test::sampleOrderId(3));
+        QCOMPARE(banner()->text(), QStringLiteral("Admitted 1 of 4"));
+        const qint64 admitted = tickets(3).first().ticketId;
+        QVERIFY_OK(db::TicketRepository(m_t->db())
+                       .setStatusForOrder(test::sampleOrderId(3), core::TicketStatus::Cancelled, QStringLiteral("refund"),
+                                          QStringLiteral("Office")));
+        QPushButton *undo = button("undoButton");
+        QVERIFY(undo->isEnabled());
+        waitForVerdict([&] { undo->click(); });
+        for (const core::Ticket &t : tickets(3))
+            QVERIFY2(t.status == core::TicketStatus::Cancelled,
+                     qPrintable(QStringLiteral("Undo made refunded ticket %1 %2 again").arg(t.ticketId).arg(core::toString(t.status))));
+        QCOMPARE(banner()->text(), QStringLiteral("Nothing undone"));
+        QVERIFY2(detail()->text().contains(QString::number(admitted)), qPrintable(detail()->text()));
+
+        // Admitted here, undone and admitted again at Door 2 meanwhile: Undo here leaves Door 2's admission.
+        scan(test::sampleOrderId(0));
+        const qint64 id = tickets(0).first().ticketId;
+        db::TicketRepository repo(m_t->db());
+        QVERIFY_OK(repo.setStatus(id, core::TicketStatus::Live, QStringLiteral("undo at door"), QStringLiteral("Door 2")));
+        QVERIFY_OK(repo.admit(id, QStringLiteral("Door 2")));
+        waitForVerdict([&] { undo->click(); });
+        const core::Ticket after = tickets(0).first();
+        QVERIFY2(after.status == core::TicketStatus::Used && after.updatedBy == QStringLiteral("Door 2"),
+                 qPrintable(QStringLiteral("Door 2's admission was reverted: %1 by %2").arg(core::toString(after.status), after.updatedBy)));
+
+        // The gate is part of who admitted: Undo still reverts this station's own admission.
+        QVERIFY_OK(m_config.set(core::ConfigKey::DoorGate, QStringLiteral("North")));
+        scan(test::sampleOrderId(6));
+        QCOMPARE(tickets(6).first().updatedBy, QStringLiteral("Door 1 · North"));
+        waitForVerdict([&] { undo->click(); });
+        QCOMPARE(banner()->text(), QStringLiteral("Admission undone"));
+        QCOMPARE(used(tickets(6)), 0);
+    }
+
     void amberShowsDateAndTime()
     {
         scan(test::sampleOrderId(0));
