@@ -1736,6 +1736,26 @@ Exit-Codes: 0 Erfolg, 1 Fehler, 2 falscher Aufruf oder Konfiguration, 3 beendet,
         <source>read the door list</source>
         <translation>die Einlassliste lesen</translation>
     </message>
+    <message>
+        <source>undo the admission of ticket %1</source>
+        <translation>den Einlass von Ticket %1 rückgängig machen</translation>
+    </message>
+    <message>
+        <source>Ticket %1 no longer exists.</source>
+        <translation>Ticket %1 existiert nicht mehr.</translation>
+    </message>
+    <message>
+        <source>Ticket %1 stays used: it was admitted again by %2.</source>
+        <translation>Ticket %1 bleibt benutzt: %2 hat es erneut eingelassen.</translation>
+    </message>
+    <message>
+        <source>another station</source>
+        <translation>eine andere Station</translation>
+    </message>
+    <message>
+        <source>Ticket %1 stays %2: it was changed meanwhile.</source>
+        <translation>Ticket %1 bleibt %2: Es wurde zwischenzeitlich geändert.</translation>
+    </message>
 </context>
 <context>
     <name>qrt::db::UserRepository</name>
@@ -1940,6 +1960,10 @@ Exit-Codes: 0 Erfolg, 1 Fehler, 2 falscher Aufruf oder Konfiguration, 3 beendet,
     <message>
         <source>Could not check scope %1: GHL did not answer the check.</source>
         <translation>Scope %1 konnte nicht geprüft werden: GHL hat auf die Prüfung nicht geantwortet.</translation>
+    </message>
+    <message>
+        <source>contacts.readonly (checking a field before a QR code is written again)</source>
+        <translation>contacts.readonly (Prüfen eines Felds, bevor ein QR-Code erneut geschrieben wird)</translation>
     </message>
 </context>
 <context>
@@ -2294,6 +2318,14 @@ Exit-Codes: 0 Erfolg, 1 Fehler, 2 falscher Aufruf oder Konfiguration, 3 beendet,
     <message>
         <source>Every event</source>
         <translation>Alle Veranstaltungen</translation>
+    </message>
+    <message>
+        <source>Not undone:</source>
+        <translation>Nicht rückgängig gemacht:</translation>
+    </message>
+    <message>
+        <source>Nothing undone</source>
+        <translation>Nichts rückgängig gemacht</translation>
     </message>
 </context>
 <context>
@@ -3148,10 +3180,6 @@ Exit-Codes: 0 Erfolg, 1 Fehler, 2 falscher Aufruf oder Konfiguration, 3 beendet,
         <translation>Einige Tickets wurden nicht geändert</translation>
     </message>
     <message>
-        <source>Not admitted</source>
-        <translation>Nicht eingelassen</translation>
-    </message>
-    <message>
         <source>Save QR code</source>
         <translation>QR-Code speichern</translation>
     </message>
@@ -3170,6 +3198,14 @@ Exit-Codes: 0 Erfolg, 1 Fehler, 2 falscher Aufruf oder Konfiguration, 3 beendet,
     <message>
         <source>Choose a folder you can write to.</source>
         <translation>Wählen Sie einen beschreibbaren Ordner.</translation>
+    </message>
+    <message>
+        <source>Admit anyway?</source>
+        <translation>Trotzdem einlassen?</translation>
+    </message>
+    <message>
+        <source>Admit anyway</source>
+        <translation>Trotzdem einlassen</translation>
     </message>
 </context>
 <context>
@@ -3651,6 +3687,10 @@ Exit-Codes: 0 Erfolg, 1 Fehler, 2 falscher Aufruf oder Konfiguration, 3 beendet,
     <message>
         <source>The QR code reached GHL but recording it failed: %1</source>
         <translation>Der QR-Code ist in GHL angekommen, aber das Aufzeichnen ist fehlgeschlagen: %1</translation>
+    </message>
+    <message>
+        <source>claimed by another station meanwhile</source>
+        <translation>zwischenzeitlich von einer anderen Station reserviert</translation>
     </message>
 </context>
 <context>

@@ -1736,6 +1736,26 @@ Códigos de salida: 0 éxito, 1 error, 2 uso o configuración incorrectos, 3 ter
         <source>read the door list</source>
         <translation>leer la lista de acceso</translation>
     </message>
+    <message>
+        <source>undo the admission of ticket %1</source>
+        <translation>deshacer la admisión de la entrada %1</translation>
+    </message>
+    <message>
+        <source>Ticket %1 no longer exists.</source>
+        <translation>La entrada %1 ya no existe.</translation>
+    </message>
+    <message>
+        <source>Ticket %1 stays used: it was admitted again by %2.</source>
+        <translation>La entrada %1 sigue usada: %2 la volvió a admitir.</translation>
+    </message>
+    <message>
+        <source>another station</source>
+        <translation>otra estación</translation>
+    </message>
+    <message>
+        <source>Ticket %1 stays %2: it was changed meanwhile.</source>
+        <translation>La entrada %1 sigue %2: se cambió mientras tanto.</translation>
+    </message>
 </context>
 <context>
     <name>qrt::db::UserRepository</name>
@@ -1940,6 +1960,10 @@ Códigos de salida: 0 éxito, 1 error, 2 uso o configuración incorrectos, 3 ter
     <message>
         <source>Could not check scope %1: GHL did not answer the check.</source>
         <translation>No se pudo comprobar el ámbito %1: GHL no respondió a la comprobación.</translation>
+    </message>
+    <message>
+        <source>contacts.readonly (checking a field before a QR code is written again)</source>
+        <translation>contacts.readonly (comprobar un campo antes de volver a escribir un código QR)</translation>
     </message>
 </context>
 <context>
@@ -2294,6 +2318,14 @@ Códigos de salida: 0 éxito, 1 error, 2 uso o configuración incorrectos, 3 ter
     <message>
         <source>Every event</source>
         <translation>Todos los eventos</translation>
+    </message>
+    <message>
+        <source>Not undone:</source>
+        <translation>No deshecho:</translation>
+    </message>
+    <message>
+        <source>Nothing undone</source>
+        <translation>No se deshizo nada</translation>
     </message>
 </context>
 <context>
@@ -3148,10 +3180,6 @@ Códigos de salida: 0 éxito, 1 error, 2 uso o configuración incorrectos, 3 ter
         <translation>Algunas entradas no se cambiaron</translation>
     </message>
     <message>
-        <source>Not admitted</source>
-        <translation>No admitido</translation>
-    </message>
-    <message>
         <source>Save QR code</source>
         <translation>Guardar código QR</translation>
     </message>
@@ -3170,6 +3198,14 @@ Códigos de salida: 0 éxito, 1 error, 2 uso o configuración incorrectos, 3 ter
     <message>
         <source>Choose a folder you can write to.</source>
         <translation>Elija una carpeta en la que se pueda escribir.</translation>
+    </message>
+    <message>
+        <source>Admit anyway?</source>
+        <translation>¿Admitir de todos modos?</translation>
+    </message>
+    <message>
+        <source>Admit anyway</source>
+        <translation>Admitir de todos modos</translation>
     </message>
 </context>
 <context>
@@ -3651,6 +3687,10 @@ Códigos de salida: 0 éxito, 1 error, 2 uso o configuración incorrectos, 3 ter
     <message>
         <source>The QR code reached GHL but recording it failed: %1</source>
         <translation>El código QR llegó a GHL, pero falló su registro: %1</translation>
+    </message>
+    <message>
+        <source>claimed by another station meanwhile</source>
+        <translation>reservado mientras tanto por otra estación</translation>
     </message>
 </context>
 <context>

@@ -1736,6 +1736,26 @@ Codes de sortie : 0 succès, 1 échec, 2 usage ou configuration incorrects, 3 te
         <source>read the door list</source>
         <translation>lire la liste d&apos;entrée</translation>
     </message>
+    <message>
+        <source>undo the admission of ticket %1</source>
+        <translation>annuler l&apos;admission du billet %1</translation>
+    </message>
+    <message>
+        <source>Ticket %1 no longer exists.</source>
+        <translation>Le billet %1 n&apos;existe plus.</translation>
+    </message>
+    <message>
+        <source>Ticket %1 stays used: it was admitted again by %2.</source>
+        <translation>Le billet %1 reste utilisé : %2 l’a de nouveau admis.</translation>
+    </message>
+    <message>
+        <source>another station</source>
+        <translation>un autre poste</translation>
+    </message>
+    <message>
+        <source>Ticket %1 stays %2: it was changed meanwhile.</source>
+        <translation>Le billet %1 reste %2 : il a été modifié entre-temps.</translation>
+    </message>
 </context>
 <context>
     <name>qrt::db::UserRepository</name>
@@ -1940,6 +1960,10 @@ Codes de sortie : 0 succès, 1 échec, 2 usage ou configuration incorrects, 3 te
     <message>
         <source>Could not check scope %1: GHL did not answer the check.</source>
         <translation>Impossible de vérifier la portée %1 : GHL n&apos;a pas répondu à la vérification.</translation>
+    </message>
+    <message>
+        <source>contacts.readonly (checking a field before a QR code is written again)</source>
+        <translation>contacts.readonly (vérifier un champ avant de réécrire un QR code)</translation>
     </message>
 </context>
 <context>
@@ -2294,6 +2318,14 @@ Codes de sortie : 0 succès, 1 échec, 2 usage ou configuration incorrects, 3 te
     <message>
         <source>Every event</source>
         <translation>Tous les événements</translation>
+    </message>
+    <message>
+        <source>Not undone:</source>
+        <translation>Non annulé :</translation>
+    </message>
+    <message>
+        <source>Nothing undone</source>
+        <translation>Rien n&apos;a été annulé</translation>
     </message>
 </context>
 <context>
@@ -3148,10 +3180,6 @@ Codes de sortie : 0 succès, 1 échec, 2 usage ou configuration incorrects, 3 te
         <translation>Certains billets n&apos;ont pas été modifiés</translation>
     </message>
     <message>
-        <source>Not admitted</source>
-        <translation>Non admis</translation>
-    </message>
-    <message>
         <source>Save QR code</source>
         <translation>Enregistrer le QR code</translation>
     </message>
@@ -3170,6 +3198,14 @@ Codes de sortie : 0 succès, 1 échec, 2 usage ou configuration incorrects, 3 te
     <message>
         <source>Choose a folder you can write to.</source>
         <translation>Choisissez un dossier accessible en écriture.</translation>
+    </message>
+    <message>
+        <source>Admit anyway?</source>
+        <translation>Admettre quand même ?</translation>
+    </message>
+    <message>
+        <source>Admit anyway</source>
+        <translation>Admettre quand même</translation>
     </message>
 </context>
 <context>
@@ -3651,6 +3687,10 @@ Codes de sortie : 0 succès, 1 échec, 2 usage ou configuration incorrects, 3 te
     <message>
         <source>The QR code reached GHL but recording it failed: %1</source>
         <translation>Le QR code est arrivé dans GHL mais son enregistrement a échoué : %1</translation>
+    </message>
+    <message>
+        <source>claimed by another station meanwhile</source>
+        <translation>réservé entre-temps par un autre poste</translation>
     </message>
 </context>
 <context>
