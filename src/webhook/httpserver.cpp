@@ -10,6 +10,10 @@
 #ifdef __GLIBC__
 #include <malloc.h>
 #endif
+#ifdef Q_OS_UNIX
+#include <sys/socket.h>
+#include <unistd.h>
+#endif
 
 namespace qrt::webhook {
 
@@ -22,10 +26,14 @@ HttpServer::HttpServer(const Options &options, QObject *parent)
     m_logFlush.setInterval(10000);
     connect(&m_logFlush, &QTimer::timeout, this, &HttpServer::flushLogSummaries);
     connect(this, &QTcpServer::acceptError, this, &HttpServer::onAcceptError);
+    m_waitCheck.setInterval(2);
+    connect(&m_waitCheck, &QTimer::timeout, this, &HttpServer::checkWaiting);
 }
 
 HttpServer::~HttpServer()
 {
+    for (const Waiter &w : std::exchange(m_waiting, {}))
+        refuse(w.descriptor, false, w.peer, "connections refused at the connection limit", QStringLiteral("listener closing"));
     // Connections go first, while this object is still whole (they report their end to it).
     const auto connections = findChildren<HttpConnection *>(Qt::FindDirectChildrenOnly);
     for (HttpConnection *c : connections) {
@@ -82,6 +90,9 @@ core::Result<void> HttpServer::start(const core::WebhookSettings &settings)
 void HttpServer::stop()
 {
     close();
+    m_waitCheck.stop();
+    for (const Waiter &w : std::exchange(m_waiting, {}))
+        refuse(w.descriptor, false, w.peer, "connections refused at the connection limit", QStringLiteral("listener stopping"));
     const auto connections = findChildren<HttpConnection *>(Qt::FindDirectChildrenOnly);
     for (HttpConnection *c : connections)
         c->closeConnection();
@@ -106,24 +117,43 @@ void HttpServer::incomingConnection(qintptr socketDescriptor)
                 resumeAccepting();
         });
     }
-    auto *socket = new QTcpSocket;
-    if (!socket->setSocketDescriptor(socketDescriptor)) {
-        delete socket;
-        return;
-    }
-    const QHostAddress peer = socket->peerAddress();
+    admit(socketDescriptor, peerOf(socketDescriptor), false);
+}
+
+// Gives an accepted socket a slot, or refuses it. A newcomer that has sent nothing and finds no
+// slot waits a few ms, unread, before its 429 (waited: it has): GHL's request may be just behind
+// its connect, and then it takes the slot of a silent connection.
+void HttpServer::admit(qintptr socketDescriptor, const QHostAddress &peer, bool waited)
+{
     const bool budgeted = m_options.maxConnectionsPerAddress > 0 && (m_options.budgetLoopback || !isTunnelAddress(peer));
     const bool full = (budgeted && m_perAddress.value(peer) >= m_options.maxConnectionsPerAddress)
         || m_live.size() >= m_options.maxConnections;
     const bool spoke = full && HttpConnection::hasUnreadBytes(socketDescriptor);
-    if (budgeted && m_perAddress.value(peer) >= m_options.maxConnectionsPerAddress && !evictOne(&peer, spoke)) {
-        refuse(socket, "connections refused at the limit per address",
-               QStringLiteral("limit of %1 connections per address reached").arg(m_options.maxConnectionsPerAddress));
+    const char *refusal = nullptr;
+    if (budgeted && m_perAddress.value(peer) >= m_options.maxConnectionsPerAddress && !evictOne(&peer, spoke))
+        refusal = "connections refused at the limit per address";
+    else if (m_live.size() >= m_options.maxConnections && !evictOne(nullptr, spoke))
+        refusal = "connections refused at the connection limit";
+    if (refusal && !spoke && !waited && m_options.admissionWaitMs > 0) {
+        if (m_waiting.size() >= MaxWaiting) {
+            const Waiter oldest = m_waiting.takeFirst(); // it has had its few ms
+            admit(oldest.descriptor, oldest.peer, true);
+        }
+        m_waiting.append({ socketDescriptor, peer, nowMs() });
+        if (!m_waitCheck.isActive())
+            m_waitCheck.start();
         return;
     }
-    if (m_live.size() >= m_options.maxConnections && !evictOne(nullptr, spoke)) {
-        refuse(socket, "connections refused at the connection limit",
-               QStringLiteral("connection limit of %1 reached").arg(m_options.maxConnections));
+    if (refusal) {
+        refuse(socketDescriptor, spoke, peer, refusal,
+               qstrcmp(refusal, "connections refused at the connection limit") == 0
+                   ? QStringLiteral("connection limit of %1 reached").arg(m_options.maxConnections)
+                   : QStringLiteral("limit of %1 connections per address reached").arg(m_options.maxConnectionsPerAddress));
+        return;
+    }
+    auto *socket = new QTcpSocket;
+    if (!socket->setSocketDescriptor(socketDescriptor)) {
+        delete socket;
         return;
     }
     HttpConnection::Options options;
@@ -138,6 +168,20 @@ void HttpServer::incomingConnection(qintptr socketDescriptor)
     ++m_perAddress[peer];
     auto *connection = new HttpConnection(socket, this, options);
     m_live.append(connection);
+}
+
+void HttpServer::checkWaiting()
+{
+    const qint64 now = nowMs();
+    const QList<Waiter> waiting = std::exchange(m_waiting, {});
+    for (const Waiter &w : waiting) {
+        if (HttpConnection::hasUnreadBytes(w.descriptor) || now - w.sinceMs >= m_options.admissionWaitMs)
+            admit(w.descriptor, w.peer, true);
+        else
+            m_waiting.append(w);
+    }
+    if (m_waiting.isEmpty())
+        m_waitCheck.stop();
 }
 
 // Closes the connection that can best make room: see Options. Returns false when every slot
@@ -187,17 +231,56 @@ bool HttpServer::isTunnelAddress(const QHostAddress &peer)
     return peer.isEqual(QHostAddress(QHostAddress::LocalHostIPv6));
 }
 
-void HttpServer::refuse(QTcpSocket *socket, const char *kind, const QString &why)
+QHostAddress HttpServer::peerOf(qintptr socketDescriptor)
+{
+#ifdef Q_OS_UNIX
+    sockaddr_storage address {};
+    socklen_t length = sizeof address;
+    if (::getpeername(int(socketDescriptor), reinterpret_cast<sockaddr *>(&address), &length) == 0)
+        return QHostAddress(reinterpret_cast<const sockaddr *>(&address));
+    return {};
+#else
+    QTcpSocket socket;
+    socket.setSocketDescriptor(socketDescriptor);
+    const QHostAddress peer = socket.peerAddress();
+    socket.setSocketDescriptor(-1);
+    return peer;
+#endif
+}
+
+void HttpServer::refuse(qintptr socketDescriptor, bool spoke, const QHostAddress &peer, const char *kind, const QString &why)
 {
     ++m_rejectedConnections;
     if (logAllowed(kind))
-        qCWarning(m_options.logCategory).noquote() << why + QStringLiteral("; refusing") << socket->peerAddress().toString();
-    socket->setParent(this);
+        qCWarning(m_options.logCategory).noquote() << why + QStringLiteral("; refusing") << peer.toString();
     // 429, not 503: GHL re-sends a delivery only after a 429 (reference/ghl-api/README.md); any
     // other answer loses it for good.
-    HttpResponse busy = HttpResponse::error(429, QStringLiteral("Too many connections; try again shortly."));
-    busy.headers.append({ QByteArrayLiteral("Retry-After"), QByteArrayLiteral("10") });
-    socket->write(serializeResponse(busy, false));
+    static const QByteArray busy = [] {
+        HttpResponse r = HttpResponse::error(429, QStringLiteral("Too many connections; try again shortly."));
+        r.headers.append({ QByteArrayLiteral("Retry-After"), QByteArrayLiteral("10") });
+        return serializeResponse(r, false);
+    }();
+#ifdef Q_OS_UNIX
+    if (!spoke) {
+        // A connect flood is refused as fast as it comes, so that GHL's connect, queued behind it
+        // in the kernel, is reached soon: the answer fits the empty send buffer, and the close
+        // after it is graceful (nothing unread).
+#ifdef MSG_NOSIGNAL
+        constexpr int flags = MSG_DONTWAIT | MSG_NOSIGNAL;
+#else
+        constexpr int flags = MSG_DONTWAIT;
+#endif
+        [[maybe_unused]] const auto sent = ::send(int(socketDescriptor), busy.constData(), size_t(busy.size()), flags);
+        ::close(int(socketDescriptor));
+        return;
+    }
+#endif
+    auto *socket = new QTcpSocket(this);
+    if (!socket->setSocketDescriptor(socketDescriptor)) {
+        delete socket;
+        return;
+    }
+    socket->write(busy);
     connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
     QTimer::singleShot(5000, socket, [socket] { socket->abort(); socket->deleteLater(); });
     socket->disconnectFromHost();

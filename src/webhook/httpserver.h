@@ -50,6 +50,9 @@ public:
         int maxConnectionsPerAddress = 64;
         // A new connection that has sent nothing is not closed to make room before this.
         int silentGraceMs = 1000;
+        // A newcomer that finds no slot and has sent nothing waits this long, unread, for its
+        // first bytes (then it may take a silent slot) before its 429.
+        int admissionWaitMs = 30;
         // A tunnel or reverse proxy on this host (cloudflared) shows every client as 127.0.0.1 (or
         // ::1): by default those two share only the global cap. The rest of 127/8 is budgeted.
         bool budgetLoopback = false;
@@ -125,7 +128,11 @@ private:
     // newcomerSpoke: the newcomer's first bytes are already in the kernel.
     bool evictOne(const QHostAddress *onlyFrom, bool newcomerSpoke);
     static bool isTunnelAddress(const QHostAddress &peer);
-    void refuse(QTcpSocket *socket, const char *kind, const QString &why);
+    // 429 + Retry-After and close; spoke: the client's bytes are unread in the socket.
+    void refuse(qintptr socketDescriptor, bool spoke, const QHostAddress &peer, const char *kind, const QString &why);
+    static QHostAddress peerOf(qintptr socketDescriptor);
+    void admit(qintptr socketDescriptor, const QHostAddress &peer, bool waited);
+    void checkWaiting();
     void onAcceptError(QAbstractSocket::SocketError error);
     void flushLogSummaries();
 
@@ -141,6 +148,15 @@ private:
     QTimer m_logFlush;
     bool m_resumeScheduled = false;
     bool m_trimScheduled = false;
+    struct Waiter
+    {
+        qintptr descriptor;
+        QHostAddress peer;
+        qint64 sinceMs;
+    };
+    static constexpr int MaxWaiting = 64;
+    QList<Waiter> m_waiting; // accepted, not admitted yet: see admit()
+    QTimer m_waitCheck;
     static constexpr int AcceptsPerTurn = 16;
     int m_acceptedThisTurn = 0;
     bool m_acceptTurnScheduled = false;

@@ -170,6 +170,7 @@ private slots:
     void freshConnectionIsNotEvictedBeforeItSpeaks();
     void newcomerWithItsRequestTakesASilentSlot();
     void answerBeingWrittenIsNotCutOff();
+    void newcomerWaitsForItsRequestBeforeA429();
     void busyConnectionsStillGet429();
     void perAddressBudget();
     void bodyBudgetRefusesTheExcess();
@@ -358,6 +359,34 @@ void TestListenerDefense::newcomerWithItsRequestTakesASilentSlot()
     hook.send(post("/hook", "{}"));
     QTRY_COMPARE_WITH_TIMEOUT(hook.socket.bytesToWrite(), qint64(0), WaitMs);
     l.server.resumeAccepting();
+    QVERIFY(hook.waitAnswer());
+    QCOMPARE(hook.firstStatus(), 200);
+    QVERIFY2(silent.front()->waitClosed(), "the oldest silent connection should have made room");
+}
+
+void TestListenerDefense::newcomerWaitsForItsRequestBeforeA429()
+{
+    // Every slot silent and in its grace, and the newcomer's request not in yet when it is accepted
+    // (the bench's idle flood once the listener refuses fast): it waits, unread, and when its
+    // request arrives it takes the oldest silent slot instead of a 429.
+    HttpServer::Options o = patientOptions();
+    o.maxConnections = 8;
+    o.silentGraceMs = Never;
+    o.firstByteTimeoutMs = Never;
+    o.admissionWaitMs = Never;
+    Listener l(o);
+    QVERIFY(l.started);
+    std::vector<std::unique_ptr<Client>> silent;
+    for (int i = 0; i < o.maxConnections; ++i) {
+        silent.push_back(std::make_unique<Client>(l.port()));
+        QVERIFY(silent.back()->connected());
+    }
+    QTRY_COMPARE_WITH_TIMEOUT(l.server.connectionCount(), o.maxConnections, WaitMs);
+    Client hook(l.port());
+    QVERIFY(hook.connected());
+    QTest::qWait(100); // accepted by now, and waiting
+    QVERIFY(hook.buffer.isEmpty());
+    hook.send(post("/hook", "{}"));
     QVERIFY(hook.waitAnswer());
     QCOMPARE(hook.firstStatus(), 200);
     QVERIFY2(silent.front()->waitClosed(), "the oldest silent connection should have made room");

@@ -5,7 +5,10 @@
 // listener.<attack>.ok_share (answered 200), .p99_ms (time to the answer, a failure counting with
 // its time) and .rss_peak_mb (serve's VmRSS from /proc), then listener.log_lines_per_min: serve's
 // stderr lines under a connect/close flood (half of the clients send a malformed line first).
-// Attackers and the legitimate sender all come from 127.0.0.1, as through a tunnel on the host.
+// The legitimate sender connects from 127.0.0.1 (as GHL through a tunnel on the host); the
+// attackers from 127.0.0.2-127.0.0.254 (Linux routes all of 127/8 to lo), as attackers on the
+// venue LAN do not share GHL's address. idle_same_address is the idle attack from 127.0.0.1 too:
+// the worst case, where only behaviour tells GHL from the attackers. --attacks a,b,... runs some.
 // Run it through scripts/bench listener.
 
 #include "serve/servetestutil.h"
@@ -188,6 +191,7 @@ public:
     std::function<void(QTcpSocket *)> onBytesWritten;
     bool readAnswers = true;
     bool reconnect = true;
+    bool sameAddressAsGhl = false; // else from 127.0.0.2-127.0.0.254, in turn
 
     Attack(quint16 port, int clients, int tickMs = 0) : m_port(port), m_clients(clients)
     {
@@ -248,6 +252,8 @@ public:
         });
         connect(s, &QTcpSocket::disconnected, this, [this, s] { replace(s); });
         connect(s, &QAbstractSocket::errorOccurred, this, [this, s] { replace(s); });
+        if (!sameAddressAsGhl)
+            s->bind(QHostAddress(quint32(0x7f000002u + m_connects % 253)));
         s->connectToHost(QHostAddress::LocalHost, m_port);
     }
 
@@ -274,6 +280,11 @@ std::unique_ptr<Attack> makeAttack(const QString &name, quint16 port)
 {
     if (name == u"idle")
         return std::make_unique<Attack>(port, 2000);
+    if (name == u"idle_same_address") {
+        auto a = std::make_unique<Attack>(port, 2000);
+        a->sameAddressAsGhl = true;
+        return a;
+    }
     if (name == u"slowloris") {
         auto a = std::make_unique<Attack>(port, 256, 500);
         a->onConnected = [](QTcpSocket *s) { s->write("POST /api/ghl/webhook-qr HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: "); };
@@ -359,8 +370,13 @@ int main(int argc, char **argv)
     }
 #endif
 
-    const QStringList attacks { QStringLiteral("baseline"), QStringLiteral("idle"), QStringLiteral("slowloris"),
-                                QStringLiteral("bigbody"), QStringLiteral("healthz") };
+    QStringList attacks { QStringLiteral("baseline"), QStringLiteral("idle"), QStringLiteral("idle_same_address"),
+                          QStringLiteral("slowloris"), QStringLiteral("bigbody"), QStringLiteral("healthz") };
+    bool logFlood = true;
+    if (const qsizetype i = args.indexOf(QStringLiteral("--attacks")); i >= 0 && i + 1 < args.size()) {
+        attacks = args.at(i + 1).split(u',', Qt::SkipEmptyParts);
+        logFlood = attacks.removeAll(QStringLiteral("logs")) > 0;
+    }
     const int perPhase = seconds * 10;
     ghlsim::GhlSimulator sim;
     sim.setRateLimit(0, 10000);
@@ -483,7 +499,7 @@ int main(int argc, char **argv)
     }
 
     // Log volume under a connect/close flood.
-    {
+    if (logFlood) {
         std::unique_ptr<Attack> flood = makeAttack(QStringLiteral("connectclose"), port);
         pause(500);
         serve.readAllStandardError();
