@@ -3,6 +3,7 @@
 #include "core/config.h"
 #include "db/orderrepository.h"
 #include "db/ticketrepository.h"
+#include "door/doorcheck.h"
 #include "gui/dbworker.h"
 #include "gui/messages.h"
 #include "gui/services.h"
@@ -14,6 +15,7 @@
 #include <QFileDialog>
 #include <QGuiApplication>
 #include <QHeaderView>
+#include <QLabel>
 #include <QLocale>
 #include <QMessageBox>
 #include <QPushButton>
@@ -68,7 +70,14 @@ OrderDialog::OrderDialog(Services &services, DbWorker &worker, const QString &or
 
     connect(m_ui->copyQrButton, &QPushButton::clicked, this, &OrderDialog::copyQr);
     connect(m_ui->saveQrButton, &QPushButton::clicked, this, &OrderDialog::saveQr);
-    connect(m_ui->admitNextButton, &QPushButton::clicked, this, &OrderDialog::admitNext);
+    // What "Admit next" decided: the same verdict as at the door (refunded, unpaid, other event...).
+    m_verdictLabel = new QLabel(this);
+    m_verdictLabel->setObjectName(QStringLiteral("admitVerdictLabel"));
+    m_verdictLabel->setWordWrap(true);
+    m_verdictLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_verdictLabel->hide();
+    m_ui->orderLayout->insertWidget(m_ui->orderLayout->indexOf(m_ui->historyLabel), m_verdictLabel);
+    connect(m_ui->admitNextButton, &QPushButton::clicked, this, [this] { admitNext(false); });
     connect(m_ui->setSelectedButton, &QPushButton::clicked, this, [this] { applyStatus(false); });
     connect(m_ui->setAllButton, &QPushButton::clicked, this, [this] { applyStatus(true); });
     connect(m_ui->ticketView->selectionModel(), &QItemSelectionModel::selectionChanged, this, &OrderDialog::updateButtons);
@@ -220,18 +229,40 @@ void OrderDialog::applyStatus(bool all)
         });
 }
 
-void OrderDialog::admitNext()
+void OrderDialog::admitNext(bool unpaidConfirmed)
 {
     m_busy = true;
     updateButtons();
-    const QString actor = m_services.station;
+    // The door's verdict path with this station's policy: its events, [door] admit_unpaid, refunded
+    // and cancelled orders refused, recorded as the door records it.
+    door::DoorCheck::Policy policy = door::DoorCheck::Policy::from(m_services.config);
+    policy.station = m_services.station;
     const QString orderId = m_orderId;
     m_worker.run(
-        this, [orderId, actor](db::Database &database) { return db::TicketRepository(database).admitNext(orderId, actor); },
-        [this](core::Result<db::AdmitResult> result) {
+        this,
+        [orderId, policy, unpaidConfirmed](db::Database &database) {
+            return door::DoorCheck(database, policy).check({ door::ScanInput::Kind::OrderId, orderId },
+                                                           door::DoorCheck::Mode::One, unpaidConfirmed);
+        },
+        [this](door::Verdict verdict) {
             m_busy = false;
-            if (!result)
-                showError(this, tr("Not admitted"), result.error(), tr("Check the database connection and try again."));
+            m_verdictLabel->setText(verdict.title + (verdict.detail.isEmpty() ? QString() : u'\n' + verdict.detail));
+            m_verdictLabel->setProperty("result", QString::fromLatin1(verdict.admitted() ? "green" : "other"));
+            m_verdictLabel->setProperty("verdict", door::toString(verdict.kind));
+            m_verdictLabel->show();
+            if (verdict.kind == door::Verdict::Kind::UnpaidAsk) {
+                auto *ask = new QMessageBox(QMessageBox::Question, tr("Admit anyway?"), verdict.title + u'\n' + verdict.detail,
+                                            QMessageBox::Yes | QMessageBox::No, this);
+                ask->setObjectName(QStringLiteral("admitAnywayQuestion"));
+                ask->setAttribute(Qt::WA_DeleteOnClose);
+                ask->setDefaultButton(QMessageBox::No);
+                ask->button(QMessageBox::Yes)->setText(tr("Admit anyway"));
+                connect(ask, &QMessageBox::finished, this, [this](int answer) {
+                    if (answer == QMessageBox::Yes)
+                        admitNext(true);
+                });
+                ask->open();
+            }
             Q_EMIT ticketsChanged();
             reload();
         });

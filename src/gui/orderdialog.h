@@ -7,6 +7,8 @@
 
 #include <memory>
 
+class QLabel;
+
 namespace Ui {
 class OrderDialog;
 }
@@ -19,7 +21,8 @@ class TicketModel;
 class HistoryModel;
 
 // One order: contact and payment, its QR code (made locally), the ticket table with single and
-// bulk status changes, "Admit next", and the audit trail. Non-modal; refreshes on reload().
+// bulk status changes, "Admit next" (through the door's verdict path, its verdict shown under the
+// buttons), and the audit trail. Non-modal; refreshes on reload().
 class OrderDialog : public QDialog
 {
     Q_OBJECT
@@ -37,7 +40,7 @@ Q_SIGNALS:
 
 private:
     void applyStatus(bool all);
-    void admitNext();
+    void admitNext(bool unpaidConfirmed);
     void copyQr();
     void saveQr();
     void updateButtons();
@@ -50,6 +53,7 @@ private:
     HistoryModel *m_history = nullptr;
     QImage m_qr;
     bool m_busy = false;
+    QLabel *m_verdictLabel = nullptr; // the last "Admit next" verdict
 };
 
 } // namespace qrt::gui

@@ -11,6 +11,7 @@
 #include "db/orderwriter.h"
 #include "db/ticketrepository.h"
 #include "gui/checkinpanel.h"
+#include "gui/orderdialog.h"
 #include "gui/verdictsounds.h"
 #include "support/sampleorders.h"
 #include "support/testdatabase.h"
@@ -190,6 +191,40 @@ private slots:
         waitForVerdict([&] { undo->click(); });
         QCOMPARE(banner()->text(), QStringLiteral("Admission undone"));
         QCOMPARE(used(tickets(6)), 0);
+    }
+
+    void orderPageAdmitNextFollowsTheDoorsVerdict()
+    {
+        // At the Jazz door, a Summer Gala order (3): the order page's "Admit next" refuses it as the door does.
+        QVERIFY_OK(m_config.set(core::ConfigKey::DoorEvent, test::sampleEventId(1)));
+        const auto open = [this](int order) {
+            auto *dialog = new gui::OrderDialog(*m_services, m_services->worker, test::sampleOrderId(order));
+            dialog->show();
+            return dialog;
+        };
+        const auto next = [](QDialog *dialog) { return dialog->findChild<QPushButton *>(QStringLiteral("admitNextButton")); };
+        QDialog *gala = open(3);
+        QTRY_VERIFY_WITH_TIMEOUT(next(gala)->isEnabled(), test::kWaitMs);
+        next(gala)->click();
+        QTRY_VERIFY_WITH_TIMEOUT(gala->findChild<QLabel *>(QStringLiteral("admitVerdictLabel"))
+                                     || used(tickets(3)) > 0,
+                                 test::kWaitMs);
+        QCOMPARE(used(tickets(3)), 0);
+        auto *verdict = gala->findChild<QLabel *>(QStringLiteral("admitVerdictLabel"));
+        QTRY_VERIFY_WITH_TIMEOUT(verdict->isVisible(), test::kWaitMs);
+        QVERIFY2(verdict->text().startsWith(QStringLiteral("Other event: Summer Gala 2026")), qPrintable(verdict->text()));
+        gala->close();
+        QVERIFY_OK(m_config.set(core::ConfigKey::DoorEvent, QString()));
+
+        // A paid one is admitted, recorded as the door records it.
+        QDialog *paid = open(3);
+        QTRY_VERIFY_WITH_TIMEOUT(next(paid)->isEnabled(), test::kWaitMs);
+        next(paid)->click();
+        verdict = paid->findChild<QLabel *>(QStringLiteral("admitVerdictLabel"));
+        QTRY_VERIFY_WITH_TIMEOUT(verdict->isVisible(), test::kWaitMs);
+        QVERIFY2(verdict->text().startsWith(QStringLiteral("Admitted 1 of 4")), qPrintable(verdict->text()));
+        QCOMPARE(used(tickets(3)), 1);
+        paid->close();
     }
 
     void amberShowsDateAndTime()
