@@ -418,6 +418,21 @@ core::Result<void> InboxRepository::markPushed(qint64 id, const QStringList &fie
         .exec();
 }
 
+core::Result<QStringList> InboxRepository::claimers()
+{
+    auto q = m_db.prepare(QStringLiteral("SELECT DISTINCT claimed_by FROM webhook_inbox WHERE state = ")
+                              + sqlState(InboxState::Processing) + QStringLiteral(" AND claimed_by IS NOT NULL"),
+                          Tr::tr("resume interrupted webhooks"));
+    if (!q)
+        return q.error();
+    if (auto r = q->exec(); !r)
+        return r.error();
+    QStringList out;
+    while (q->next())
+        out << q->value(QStringLiteral("claimed_by")).toString();
+    return out;
+}
+
 core::Result<int> InboxRepository::resumeInterrupted(const QString &station, int staleAfterS)
 {
     const QDateTime now = m_clock.now();

@@ -126,6 +126,8 @@ public:
 
     // At start-up: events left 'processing' by a crash of this station (or by any station whose
     // claim is older than staleAfterS) go back to 'pending'. Returns how many.
+    // The claimed_by of every 'processing' event (few: the events being worked on).
+    core::Result<QStringList> claimers();
     core::Result<int> resumeInterrupted(const QString &station, int staleAfterS = 900);
 
     // By hand (listener panel): any event that is not done (dead, failed, pending, or 'processing'

@@ -1,5 +1,6 @@
 #include "outbox/orderdelivery.h"
 
+#include "core/instanceid.h"
 #include "db/fieldmappingrepository.h"
 #include "db/orderrepository.h"
 #include "ghl/getcontactjob.h"
@@ -199,7 +200,7 @@ void OrderDelivery::start()
                 self->skip(fieldId, Tr::tr("a newer order of this contact holds the field"));
                 break;
             case OutboxClaim::Busy:
-                self->skip(fieldId, Tr::tr("being delivered by %1").arg(claim->holder), true);
+                self->skip(fieldId, Tr::tr("being delivered by %1").arg(core::stationOfInstance(claim->holder)), true);
                 break;
             case OutboxClaim::Claimed:
                 self->m_targets.append({ fieldId, type, false });
@@ -220,15 +221,7 @@ void OrderDelivery::deliver()
     }
     m_renew = new QTimer(this);
     m_renew->setInterval(std::max(1, m_ctx.leaseS / 3) * 1000);
-    connect(m_renew, &QTimer::timeout, this, [this] {
-        QStringList open;
-        for (const Target &t : std::as_const(m_targets))
-            open << t.fieldId;
-        OutboxRepository repo(*m_ctx.database);
-        if (auto r = repo.renew(m_request.orderId, open, m_ctx.station, m_ctx.leaseS); !r)
-            qCWarning(lcOutbox).noquote() << "could not renew the QR delivery claim of order" << m_request.orderId << ':'
-                                          << r.error().toString();
-    });
+    connect(m_renew, &QTimer::timeout, this, &OrderDelivery::renewClaims);
     m_renew->start();
     const bool check = std::any_of(m_targets.cbegin(), m_targets.cend(), [](const Target &t) { return t.done; });
     for (Target &t : m_targets)
@@ -279,8 +272,39 @@ void OrderDelivery::deliver()
     });
 }
 
+void OrderDelivery::renewClaims()
+{
+    QStringList open;
+    for (const Target &t : std::as_const(m_targets))
+        open << t.fieldId;
+    if (open.isEmpty())
+        return;
+    OutboxRepository repo(*m_ctx.database);
+    auto held = repo.renew(m_request.orderId, open, m_ctx.station, m_ctx.leaseS);
+    if (!held) {
+        qCWarning(lcOutbox).noquote() << "could not renew the QR delivery claim of order" << m_request.orderId << ':'
+                                      << held.error().toString();
+        return;
+    }
+    if (m_sent)
+        return;
+    for (qsizetype i = 0; i < m_targets.size();) {
+        if (held->contains(m_targets.at(i).fieldId)) {
+            ++i;
+            continue;
+        }
+        // The lease ran out (a stalled station) and another claim took the row: it writes.
+        qCWarning(lcOutbox).noquote() << "order" << m_request.orderId << "field" << m_targets.at(i).fieldId
+                                      << ": the claim was lost before writing; left to its new holder";
+        skip(m_targets.at(i).fieldId, Tr::tr("claimed by another station meanwhile"), true);
+        m_targets.removeAt(i);
+    }
+}
+
 void OrderDelivery::send()
 {
+    renewClaims(); // right before writing: only what this delivery still holds goes out
+    m_sent = true;
     if (m_targets.isEmpty()) {
         finish();
         return;

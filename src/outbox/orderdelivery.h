@@ -95,6 +95,8 @@ private:
     void withFields();
     void deliver();
     void send();
+    // Renews the claims; a target whose claim was lost is dropped while nothing was sent for it.
+    void renewClaims();
     void sendText(const QList<Target> &targets);
     void sendFile(const Target &target);
     void recordDelivered(const Target &target, const QString &value);
@@ -115,6 +117,7 @@ private:
     int m_open = 0;
     bool m_finished = false;
     bool m_cancelled = false;
+    bool m_sent = false; // the writes went out: a lost claim can no longer stop them
     QTimer *m_renew = nullptr;
     QList<QPointer<QObject>> m_jobs;
 };

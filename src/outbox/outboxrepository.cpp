@@ -182,10 +182,10 @@ core::Result<OutboxClaim> OutboxRepository::claim(const QString &orderId, const 
     return OutboxClaim { OutboxClaim::Busy, 0, after->has_value() ? after->value().claimedBy : QString() };
 }
 
-core::Result<int> OutboxRepository::renew(const QString &orderId, const QStringList &fieldIds, const QString &station,
-                                          int leaseS)
+core::Result<QStringList> OutboxRepository::renew(const QString &orderId, const QStringList &fieldIds,
+                                                  const QString &station, int leaseS)
 {
-    int renewed = 0;
+    QStringList renewed;
     for (const QString &fieldId : fieldIds) {
         auto q = m_db.prepare(QStringLiteral("UPDATE qr_outbox SET lease_until = ") + leaseExpr(leaseS)
                                   + QStringLiteral(" WHERE order_id = :order_id AND field_id = :field_id AND state = "
@@ -198,7 +198,8 @@ core::Result<int> OutboxRepository::renew(const QString &orderId, const QStringL
             .bind(QStringLiteral(":station"), station);
         if (auto r = q->exec(); !r)
             return r.error();
-        renewed += q->rowsAffected();
+        if (q->rowsAffected() > 0)
+            renewed << fieldId;
     }
     return renewed;
 }
@@ -213,6 +214,21 @@ core::Result<int> OutboxRepository::releaseClaims(const QString &station)
     if (auto r = q->bind(QStringLiteral(":station"), station).exec(); !r)
         return r.error();
     return q->rowsAffected();
+}
+
+core::Result<QStringList> OutboxRepository::claimers()
+{
+    auto q = m_db.prepare(QStringLiteral("SELECT DISTINCT claimed_by FROM qr_outbox WHERE state = 'claimed' AND claimed_by "
+                                         "IS NOT NULL"),
+                          Tr::tr("resume interrupted QR deliveries"));
+    if (!q)
+        return q.error();
+    if (auto r = q->exec(); !r)
+        return r.error();
+    QStringList out;
+    while (q->next())
+        out << q->value(QStringLiteral("claimed_by")).toString();
+    return out;
 }
 
 core::Result<bool> OutboxRepository::markDelivered(const QString &orderId, const QString &fieldId, const QString &value,

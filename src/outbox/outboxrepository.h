@@ -62,10 +62,13 @@ public:
     core::Result<OutboxClaim> claim(const QString &orderId, const QString &fieldId, const QString &contactId,
                                     const QString &fieldType, const QString &station, int leaseS);
     // Keeps the claims of `station` on these fields of the order for another leaseS seconds.
-    core::Result<int> renew(const QString &orderId, const QStringList &fieldIds, const QString &station, int leaseS);
+    // Returns the fields whose claim it still held (a field left out was lost: not to be written).
+    core::Result<QStringList> renew(const QString &orderId, const QStringList &fieldIds, const QString &station, int leaseS);
     // At start-up: the claims `station` left behind (a crash of this station's worker) end now, so
     // they are taken again (with the GHL check) at once instead of after their lease. Returns how many.
     core::Result<int> releaseClaims(const QString &station);
+    // The claimed_by of every claimed row.
+    core::Result<QStringList> claimers();
     // GHL confirmed the write (or the crash check found it there): never written again. Changes
     // the row only while `claimedBy` holds its claim (or nobody does: pending, failed); false when
     // it changed nothing (the claim was lost to another station).

@@ -252,7 +252,7 @@ void ReconcileWorker::startOutboxPass()
     m_phase = Phase::Delivering;
     if (!m_outbox) {
         outbox::QrOutboxOptions options;
-        options.station = m_options.station;
+        options.station = m_holder; // claimed_by: this process, not every process of this station name
         m_outbox = new outbox::QrOutbox(m_database, m_options.ghl, m_options.qr, options, core::SystemClock::instance(), this);
         connect(m_outbox, &outbox::QrOutbox::finished, this,
                 [this](const outbox::OutboxReport &report) { onOutboxFinished(&report); });

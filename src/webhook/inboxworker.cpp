@@ -1,5 +1,7 @@
 #include "webhook/inboxworker.h"
 
+#include "core/instanceid.h"
+
 #include "db/fieldmappingrepository.h"
 #include "db/orderrepository.h"
 #include "db/orderwriter.h"
@@ -43,6 +45,8 @@ InboxWorker::InboxWorker(std::shared_ptr<db::Database> database, const core::Ghl
     m_options.concurrency = std::max(1, m_options.concurrency);
     m_options.maxAttempts = std::max(0, m_options.maxAttempts);
     m_options.leaseS = std::max(3, m_options.leaseS);
+    if (m_options.instance.isEmpty())
+        m_options.instance = core::instanceId(m_options.station);
 }
 
 InboxWorker::~InboxWorker() = default;
@@ -78,13 +82,35 @@ void InboxWorker::start()
     m_settle->setInterval(std::max(0, m_options.settleMs));
     connect(m_settle, &QTimer::timeout, this, &InboxWorker::fill);
     db::InboxRepository repo(*m_database, m_clock);
-    if (auto resumed = repo.resumeInterrupted(m_options.station); !resumed)
-        qCWarning(lcWebhook).noquote() << "could not resume interrupted webhooks:" << resumed.error().toString();
-    else if (resumed.value() > 0)
-        qCInfo(lcWebhook) << "resuming" << resumed.value() << "webhook(s) interrupted by a stop or crash";
-    // QR deliveries this station had claimed when it stopped: checked with GHL and finished now.
-    if (auto released = outbox::OutboxRepository(*m_database).releaseClaims(m_options.station); !released)
-        qCWarning(lcWebhook).noquote() << "could not resume interrupted QR deliveries:" << released.error().toString();
+    // Claims of this process, and of processes of this machine that no longer run (a crash,
+    // kill -9), are taken again at once; another live process's claims (even one with this
+    // station name) are left to their leases.
+    QStringList gone { m_options.instance };
+    if (auto claimers = repo.claimers(); claimers) {
+        for (const QString &c : claimers.value()) {
+            if (core::isDeadLocalInstance(c) && !gone.contains(c))
+                gone << c;
+        }
+    }
+    for (const QString &c : std::as_const(gone)) {
+        if (auto resumed = repo.resumeInterrupted(c); !resumed)
+            qCWarning(lcWebhook).noquote() << "could not resume interrupted webhooks:" << resumed.error().toString();
+        else if (resumed.value() > 0)
+            qCInfo(lcWebhook) << "resuming" << resumed.value() << "webhook(s) interrupted by a stop or crash";
+    }
+    // QR deliveries such a process had claimed: checked with GHL and finished now.
+    outbox::OutboxRepository outboxRepo(*m_database);
+    QStringList goneOutbox { m_options.instance };
+    if (auto claimers = outboxRepo.claimers(); claimers) {
+        for (const QString &c : claimers.value()) {
+            if (core::isDeadLocalInstance(c) && !goneOutbox.contains(c))
+                goneOutbox << c;
+        }
+    }
+    for (const QString &c : std::as_const(goneOutbox)) {
+        if (auto released = outboxRepo.releaseClaims(c); !released)
+            qCWarning(lcWebhook).noquote() << "could not resume interrupted QR deliveries:" << released.error().toString();
+    }
     m_running = true;
     m_stopping = false;
     m_poll->start();
@@ -162,7 +188,7 @@ void InboxWorker::renewLeases()
     if (m_active.isEmpty())
         return;
     db::InboxRepository repo(*m_database, m_clock);
-    if (auto r = repo.renewLeases(m_active.keys(), m_options.station, m_options.leaseS); !r)
+    if (auto r = repo.renewLeases(m_active.keys(), m_options.instance, m_options.leaseS); !r)
         qCWarning(lcWebhook).noquote() << "could not renew the webhook leases:" << r.error().toString();
 }
 
@@ -173,7 +199,7 @@ void InboxWorker::fill()
     m_filling = true;
     db::InboxRepository repo(*m_database, m_clock);
     while (m_running && !m_stopping && m_active.size() < m_options.concurrency) {
-        auto claimed = repo.claimNext(m_options.station, m_options.leaseS);
+        auto claimed = repo.claimNext(m_options.instance, m_options.leaseS);
         if (!claimed) {
             // The database is away: the poll timer tries again.
             qCWarning(lcWebhook).noquote() << "could not read the webhook inbox:" << claimed.error().toString();
@@ -250,7 +276,7 @@ void InboxWorker::deliver(qint64 id)
     const std::shared_ptr<Task> task = m_active.value(id);
     if (!task)
         return;
-    outbox::DeliveryContext ctx { m_database.get(), m_client, m_catalog, m_qr, m_options.station, m_options.leaseS };
+    outbox::DeliveryContext ctx { m_database.get(), m_client, m_catalog, m_qr, m_options.instance, m_options.leaseS };
     outbox::DeliveryRequest request { task->order.orderId, task->contactId, task->products, task->item.pushed,
                                       task->dataUrl, false };
     auto *delivery = new outbox::OrderDelivery(ctx, request, this);

@@ -24,7 +24,9 @@ namespace qrt::webhook {
 
 struct InboxWorkerOptions
 {
-    QString station;          // claimed_by; also the actor of ticket events
+    QString station;          // the actor of ticket events (shown to users)
+    // claimed_by in webhook_inbox and qr_outbox: this process's own id; empty: core::instanceId(station)
+    QString instance;
     int concurrency = 4;      // events in progress at once
     // An event is dead (kept with its last error until someone retries it) only once deadAfterS
     // have passed since its attempts began: a GHL outage of hours is waited out. maxAttempts > 0

@@ -5,6 +5,8 @@
 #include "support/verify.h"
 #include "webhook/fakeclock.h"
 
+#include "core/instanceid.h"
+
 #include "db/fieldmappingrepository.h"
 #include "db/inboxrepository.h"
 #include "db/orderwriter.h"
@@ -15,7 +17,9 @@
 #include "qr/qrcode.h"
 #include "webhook/inboxworker.h"
 
+#include <QProcess>
 #include <QSignalSpy>
+#include <QSysInfo>
 #include <QTest>
 #include <QThread>
 
@@ -337,6 +341,52 @@ private Q_SLOTS:
         QCOMPARE(again->value().id, first->value().id);
         QCOMPARE(again->value().claimedBy, QStringLiteral("st-b"));
         QCOMPARE(again->value().attempts, 2);
+    }
+
+    // Desktop and serve on one machine share the station name: a worker's start leaves the live
+    // claims of the other process alone (webhook and QR delivery) and takes back at once only
+    // those of a process of this machine that no longer runs.
+    void startTakesBackOnlyClaimsOfGoneProcesses()
+    {
+        QProcess gone;
+        gone.start(QStringLiteral("true"));
+        QVERIFY(gone.waitForStarted(WaitMs));
+        const qint64 pid = gone.processId();
+        QVERIFY(gone.waitForFinished(WaitMs));
+        const QString deadId = QStringLiteral("desk@%1:%2:0123abcd").arg(QSysInfo::machineHostName()).arg(pid);
+        const QString liveId = core::instanceId(QStringLiteral("desk"));
+        db::InboxRepository inbox(m_t->db());
+        QVERIFY_OK(inbox.commit({ QStringLiteral("k1"), QStringLiteral("OrderCreate"), m_orders.at(0), {}, {}, "{}" }));
+        QVERIFY_OK(inbox.commit({ QStringLiteral("k2"), QStringLiteral("OrderCreate"), m_orders.at(1), {}, {}, "{}" }));
+        auto live = inbox.claimNext(liveId);
+        QVERIFY_OK(live);
+        QVERIFY(live->has_value());
+        auto dead = inbox.claimNext(deadId);
+        QVERIFY_OK(dead);
+        QVERIFY(dead->has_value());
+        outbox::OutboxRepository repo(m_t->db());
+        const QString contact = ghl::orderFromJson(m_sim->orderJson(m_orders.at(0)))->contactId;
+        const QString contact1 = ghl::orderFromJson(m_sim->orderJson(m_orders.at(1)))->contactId;
+        QVERIFY_OK(repo.claim(m_orders.at(0), TextField, contact, QStringLiteral("TEXT"), liveId, 60));
+        QVERIFY_OK(repo.claim(m_orders.at(1), TextField, contact1, QStringLiteral("TEXT"), deadId, 60));
+
+        webhook::InboxWorkerOptions options;
+        options.station = QStringLiteral("desk");
+        webhook::InboxWorker worker(m_t->shared(), ghlSettings(), qrSettings(), options);
+        worker.start();
+        QVERIFY(worker.options().instance != liveId);
+        auto liveRow = inbox.get(live->value().id);
+        QCOMPARE(db::toString(liveRow->value().state), QStringLiteral("processing"));
+        QCOMPARE(liveRow->value().claimedBy, liveId);
+        auto deadRow = inbox.get(dead->value().id);
+        QVERIFY2(deadRow->value().state != db::InboxState::Processing || deadRow->value().claimedBy != deadId, "a gone process's webhook is taken back at once");
+        auto liveClaim = repo.claim(m_orders.at(0), TextField, contact, QStringLiteral("TEXT"), QStringLiteral("st-x"), 60);
+        QVERIFY_OK(liveClaim);
+        QVERIFY2(liveClaim->outcome == outbox::OutboxClaim::Busy, "another live process's QR claim stays its own");
+        auto deadRelease = repo.get(m_orders.at(1), TextField);
+        QVERIFY_OK(deadRelease);
+        QVERIFY2(deadRelease->value().leaseUntil < QDateTime::currentDateTimeUtc().addSecs(30),
+                 "a gone process's QR claim is taken back at once");
     }
 
     void retryTakesAStuckProcessingEvent()

@@ -20,9 +20,11 @@
 #include <QElapsedTimer>
 #include <QFile>
 #include <QMutex>
+#include <QProcess>
 #include <QSet>
 #include <QSignalSpy>
 #include <QSqlQuery>
+#include <QSysInfo>
 #include <QTcpServer>
 #include <QTest>
 #include <QThread>
@@ -695,7 +697,14 @@ private slots:
         db::InboxRepository repo(database());
         const QByteArray body = customDataBody(order);
         QVERIFY_OK(repo.commit({ QStringLiteral("crash-1"), {}, order.value(u"_id").toString(), {}, {}, body }));
-        auto claimed = repo.claimNext(QStringLiteral("test-station"));
+        // Claimed by a process of this machine that is gone (kill -9): taken back at once.
+        QProcess gone;
+        gone.start(QStringLiteral("true"));
+        QVERIFY(gone.waitForStarted(WaitMs));
+        const qint64 pid = gone.processId();
+        QVERIFY(gone.waitForFinished(WaitMs));
+        auto claimed = repo.claimNext(
+            QStringLiteral("test-station@%1:%2:0123abcd").arg(QSysInfo::machineHostName()).arg(pid));
         QVERIFY_OK(claimed);
         QVERIFY(claimed->has_value());
         QStringList fields;
