@@ -353,13 +353,16 @@ core::Result<Verdict> DoorCheck::run(const ScanInput &input, Mode mode, bool unp
     if (!result)
         return result.error();
     db::AdmitResult last = result.value();
+    QString stoppedBy; // "Admit all" failed part-way: what it admitted stays admitted (and undoable)
     while (last.admitted()) {
         v.admittedTickets << last.ticket.ticketId;
         if (scanned || mode == Mode::One)
             break;
         auto next = tickets.admitNext(order.orderId, actor, m_policy.events, reason);
-        if (!next)
-            return next.error();
+        if (!next) {
+            stoppedBy = next.error().message;
+            break;
+        }
         if (!next->admitted())
             break;
         last = next.value();
@@ -374,6 +377,8 @@ core::Result<Verdict> DoorCheck::run(const ScanInput &input, Mode mode, bool unp
                                                       : Tr::tr("Ticket: %1").arg(v.ticket.ticketType);
         if (!reason.isEmpty())
             middle += u'\n' + Tr::tr("Admitted although not paid.");
+        if (!stoppedBy.isEmpty())
+            middle += u'\n' + Tr::tr("Stopped before the rest: %1 Press \"Admit all remaining\" again.").arg(stoppedBy);
         v.detail = detailText(v, middle);
         return v;
     }

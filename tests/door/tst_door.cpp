@@ -248,6 +248,30 @@ private slots:
         QCOMPARE(history.last().actor, QStringLiteral("Door 1 · North"));
     }
 
+    void admitAllFailingPartWayKeepsWhatItAdmitted()
+    {
+        save({ test::sampleOrders(4).at(3) }); // 4 tickets, paid
+        const QString id = test::sampleOrderId(3);
+        const qint64 third = tickets(id).at(2).ticketId;
+        // The database refuses the third ticket's UPDATE (as a full disk or a dropped connection would).
+        const QStringList sql = m_dialect == db::Dialect::SQLite
+            ? QStringList { QStringLiteral("CREATE TRIGGER refuse_third BEFORE UPDATE ON ghl_qr_tickets WHEN NEW.ticket_id = %1 "
+                                           "BEGIN SELECT RAISE(ABORT, 'disk full'); END")
+                                .arg(third) }
+            : QStringList { QStringLiteral("CREATE FUNCTION refuse_third() RETURNS trigger LANGUAGE plpgsql AS "
+                                           "'BEGIN RAISE EXCEPTION ''disk full''; END'"),
+                            QStringLiteral("CREATE TRIGGER refuse_third BEFORE UPDATE ON ghl_qr_tickets FOR EACH ROW "
+                                           "WHEN (NEW.ticket_id = %1) EXECUTE FUNCTION refuse_third()")
+                                .arg(third) };
+        for (const QString &statement : sql)
+            QVERIFY_OK(m_t->exec(statement));
+        const door::Verdict all = station().check({ door::ScanInput::Kind::OrderId, id }, door::DoorCheck::Mode::All);
+        QVERIFY2(all.kind == Kind::Admitted, qPrintable(QStringLiteral("two tickets were admitted, yet the verdict is ") + describe(all)));
+        QCOMPARE(all.admittedTickets.size(), 2); // what Undo reverts
+        QCOMPARE(all.title, QStringLiteral("Admitted 2 of 4"));
+        QVERIFY2(all.detail.contains(QStringLiteral("Stopped before the rest: ")), qPrintable(all.detail));
+    }
+
     void unknownCodesAndOrders()
     {
         const door::Verdict code = station().scan(QStringLiteral("0123456789abcdef0123456789abcdef"));
