@@ -433,19 +433,18 @@ core::Result<QStringList> InboxRepository::claimers()
     return out;
 }
 
-core::Result<int> InboxRepository::resumeInterrupted(const QString &station, int staleAfterS)
+core::Result<int> InboxRepository::resumeInterrupted(const QString &claimer)
 {
     const QDateTime now = m_clock.now();
     auto q = m_db.prepare(QStringLiteral("UPDATE webhook_inbox SET state = ") + sqlState(InboxState::Pending)
                               + QStringLiteral(", next_attempt_at = :now, updated_at = :now WHERE state = ")
                               + sqlState(InboxState::Processing)
-                              + QStringLiteral(" AND (claimed_by = :station OR claimed_by IS NULL OR updated_at < :stale)"),
+                              + QStringLiteral(" AND (claimed_by = :station OR claimed_by IS NULL)"),
                           Tr::tr("resume interrupted webhooks"));
     if (!q)
         return q.error();
     q->bind(QStringLiteral(":now"), toDb(now))
-        .bind(QStringLiteral(":station"), station)
-        .bind(QStringLiteral(":stale"), toDb(now.addSecs(-staleAfterS)));
+        .bind(QStringLiteral(":station"), claimer);
     if (auto r = q->exec(); !r)
         return r.error();
     const int n = q->rowsAffected();

@@ -124,11 +124,12 @@ public:
     // Records contact fields written for this event (merged with what is there).
     core::Result<void> markPushed(qint64 id, const QStringList &fieldIds);
 
-    // At start-up: events left 'processing' by a crash of this station (or by any station whose
-    // claim is older than staleAfterS) go back to 'pending'. Returns how many.
+    // At start-up: events left 'processing' by `claimer` (a crashed process's instance id) go back
+    // to 'pending'. Any other claim is left to its lease (the database's clock), never to a
+    // station's clock. Returns how many.
     // The claimed_by of every 'processing' event (few: the events being worked on).
     core::Result<QStringList> claimers();
-    core::Result<int> resumeInterrupted(const QString &station, int staleAfterS = 900);
+    core::Result<int> resumeInterrupted(const QString &claimer);
 
     // By hand (listener panel): any event that is not done (dead, failed, pending, or 'processing'
     // also when stuck there), or done with a warning, goes back to 'pending', due now, its lease
