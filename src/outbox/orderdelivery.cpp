@@ -304,6 +304,20 @@ void OrderDelivery::renewClaims()
 void OrderDelivery::send()
 {
     renewClaims(); // right before writing: only what this delivery still holds goes out
+    // Two orders of one contact claimed at once: the older one gives the field up to the newer.
+    OutboxRepository repo(*m_ctx.database);
+    for (qsizetype i = 0; i < m_targets.size();) {
+        auto newer = repo.newerHolder(m_request.orderId, m_result.contactId, m_targets.at(i).fieldId);
+        if (!newer || newer->isEmpty()) {
+            ++i;
+            continue;
+        }
+        if (auto r = repo.supersede(m_request.orderId, m_targets.at(i).fieldId, m_ctx.station, newer.value()); !r)
+            qCWarning(lcOutbox).noquote() << "could not record the superseded QR delivery of order" << m_request.orderId
+                                          << ':' << r.error().toString();
+        skip(m_targets.at(i).fieldId, Tr::tr("a newer order of this contact holds the field"));
+        m_targets.removeAt(i);
+    }
     m_sent = true;
     if (m_targets.isEmpty()) {
         finish();

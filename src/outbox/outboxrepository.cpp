@@ -113,25 +113,11 @@ core::Result<OutboxClaim> OutboxRepository::claim(const QString &orderId, const 
 
     // The field keeps the newest order's QR: an older order does not write over a newer one that
     // is there or being written (GHL createdAt, then the order id, decide which is newer).
-    auto newer = m_db.prepare(
-        QStringLiteral("SELECT x.order_id FROM qr_outbox x JOIN ghl_qr_orders n ON n.order_id = x.order_id "
-                       "JOIN ghl_qr_orders me ON me.order_id = :order_id "
-                       "WHERE x.contact_id = :contact_id AND x.field_id = :field_id AND x.order_id <> :order_id "
-                       "AND (x.state = 'delivered' OR (x.state = 'claimed' AND x.lease_until > ")
-            + now
-            + QStringLiteral(")) AND (n.date_added > me.date_added OR (n.date_added = me.date_added AND n.order_id > "
-                             "me.order_id)) LIMIT 1"),
-        what);
+    auto newer = newerHolder(orderId, contactId, fieldId);
     if (!newer)
         return newer.error();
-    newer->bind(QStringLiteral(":order_id"), orderId)
-        .bind(QStringLiteral(":contact_id"), contactId)
-        .bind(QStringLiteral(":field_id"), fieldId);
-    if (auto r = newer->exec(); !r)
-        return r.error();
-    if (newer->next()) {
-        const QString by = newer->value(QStringLiteral("order_id")).toString();
-        newer->finish();
+    if (!newer->isEmpty()) {
+        const QString by = newer.value();
         auto s = m_db.prepare(QStringLiteral("UPDATE qr_outbox SET state = 'superseded', last_error = :why, updated_at = ")
                                   + now
                                   + QStringLiteral(" WHERE order_id = :order_id AND field_id = :field_id AND state IN "
@@ -158,7 +144,12 @@ core::Result<OutboxClaim> OutboxRepository::claim(const QString &orderId, const 
                               + QStringLiteral(" WHERE order_id = :order_id AND field_id = :field_id AND (state IN "
                                                "('pending', 'failed') OR (state = 'claimed' AND (lease_until IS NULL OR "
                                                "lease_until <= ")
-                              + now + QStringLiteral("))) RETURNING attempts"),
+                              + now
+                              // Another order of the contact being written to this field: after it.
+                              + QStringLiteral("))) AND NOT EXISTS (SELECT 1 FROM qr_outbox o WHERE o.contact_id = "
+                                               ":contact_id2 AND o.field_id = :field_id2 AND o.order_id <> :order_id2 "
+                                               "AND o.state = 'claimed' AND o.lease_until > ")
+                              + now + QStringLiteral(") RETURNING attempts"),
                           what);
     if (!q)
         return q.error();
@@ -166,7 +157,10 @@ core::Result<OutboxClaim> OutboxRepository::claim(const QString &orderId, const 
         .bind(QStringLiteral(":contact_id"), db::textOrNull(contactId))
         .bind(QStringLiteral(":field_type"), db::textOrNull(fieldType))
         .bind(QStringLiteral(":order_id"), orderId)
-        .bind(QStringLiteral(":field_id"), fieldId);
+        .bind(QStringLiteral(":field_id"), fieldId)
+        .bind(QStringLiteral(":contact_id2"), contactId)
+        .bind(QStringLiteral(":field_id2"), fieldId)
+        .bind(QStringLiteral(":order_id2"), orderId);
     if (auto r = q->exec(); !r)
         return r.error();
     if (q->next())
@@ -180,6 +174,53 @@ core::Result<OutboxClaim> OutboxRepository::claim(const QString &orderId, const 
     if (after->has_value() && after->value().state == OutboxState::Superseded)
         return OutboxClaim { OutboxClaim::Superseded, after->value().attempts, {} };
     return OutboxClaim { OutboxClaim::Busy, 0, after->has_value() ? after->value().claimedBy : QString() };
+}
+
+core::Result<QString> OutboxRepository::newerHolder(const QString &orderId, const QString &contactId,
+                                                   const QString &fieldId)
+{
+    const QString now = m_db.nowExpr();
+    const QString what = Tr::tr("claim the QR delivery of order %1").arg(orderId);
+    auto newer = m_db.prepare(
+        QStringLiteral("SELECT x.order_id FROM qr_outbox x JOIN ghl_qr_orders n ON n.order_id = x.order_id "
+                       "JOIN ghl_qr_orders me ON me.order_id = :order_id "
+                       "WHERE x.contact_id = :contact_id AND x.field_id = :field_id AND x.order_id <> :order_id "
+                       "AND (x.state = 'delivered' OR (x.state = 'claimed' AND x.lease_until > ")
+            + now
+            + QStringLiteral(")) AND (n.date_added > me.date_added OR (n.date_added = me.date_added AND n.order_id > "
+                             "me.order_id)) LIMIT 1"),
+        what);
+    if (!newer)
+        return newer.error();
+    newer->bind(QStringLiteral(":order_id"), orderId)
+        .bind(QStringLiteral(":contact_id"), contactId)
+        .bind(QStringLiteral(":field_id"), fieldId);
+    if (auto r = newer->exec(); !r)
+        return r.error();
+    if (!newer->next())
+        return QString();
+    return newer->value(QStringLiteral("order_id")).toString();
+}
+
+core::Result<bool> OutboxRepository::supersede(const QString &orderId, const QString &fieldId, const QString &claimedBy,
+                                               const QString &newerOrderId)
+{
+    auto q = m_db.prepare(QStringLiteral("UPDATE qr_outbox SET state = 'superseded', last_error = :why, lease_until = NULL, "
+                                         "updated_at = ")
+                              + m_db.nowExpr()
+                              + QStringLiteral(" WHERE order_id = :order_id AND field_id = :field_id AND state = "
+                                               "'claimed' AND claimed_by = :me"),
+                          Tr::tr("record the QR delivery of order %1").arg(orderId));
+    if (!q)
+        return q.error();
+    if (auto r = q->bind(QStringLiteral(":why"), Tr::tr("the newer order %1 of this contact holds the field").arg(newerOrderId))
+                     .bind(QStringLiteral(":order_id"), orderId)
+                     .bind(QStringLiteral(":field_id"), fieldId)
+                     .bind(QStringLiteral(":me"), claimedBy)
+                     .exec();
+        !r)
+        return r.error();
+    return q->rowsAffected() > 0;
 }
 
 core::Result<QStringList> OutboxRepository::renew(const QString &orderId, const QStringList &fieldIds,

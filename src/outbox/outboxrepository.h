@@ -61,6 +61,12 @@ public:
     // Takes (order, field) for delivery to `contactId` for leaseS seconds (creating the row).
     core::Result<OutboxClaim> claim(const QString &orderId, const QString &fieldId, const QString &contactId,
                                     const QString &fieldType, const QString &station, int leaseS);
+    // The newer order of `contactId` whose QR is in the field or being written to it (delivered,
+    // or claimed with a running lease); empty when there is none.
+    core::Result<QString> newerHolder(const QString &orderId, const QString &contactId, const QString &fieldId);
+    // Gives up `claimedBy`'s claim because the newer order holds the field (never written again).
+    core::Result<bool> supersede(const QString &orderId, const QString &fieldId, const QString &claimedBy,
+                                 const QString &newerOrderId);
     // Keeps the claims of `station` on these fields of the order for another leaseS seconds.
     // Returns the fields whose claim it still held (a field left out was lost: not to be written).
     core::Result<QStringList> renew(const QString &orderId, const QStringList &fieldIds, const QString &station, int leaseS);

@@ -245,6 +245,30 @@ private Q_SLOTS:
         QCOMPARE(m_sim->contactFieldValue(contact, TextField), dataUrl(newer));
     }
 
+    // Two orders of one contact claimed at once: the second waits (Busy) while the first's claim
+    // runs, so the older QR can never be written last.
+    void secondOrderOfAContactWaitsForTheFirstClaim()
+    {
+        const QString older = live().at(1);
+        const QString newer = live().at(0);
+        const QString contact = ghl::orderFromJson(m_sim->orderJson(newer))->contactId;
+        QVERIFY_OK(m_t->exec(QStringLiteral("UPDATE ghl_qr_orders SET contact_id = '%1' WHERE order_id = '%2'")
+                                 .arg(contact, older)));
+        outbox::OutboxRepository repo(m_t->db());
+        auto first = repo.claim(older, TextField, contact, QStringLiteral("TEXT"), QStringLiteral("st-a"), 60);
+        QVERIFY_OK(first);
+        QCOMPARE(int(first->outcome), int(outbox::OutboxClaim::Claimed));
+        auto second = repo.claim(newer, TextField, contact, QStringLiteral("TEXT"), QStringLiteral("st-b"), 60);
+        QVERIFY_OK(second);
+        QVERIFY2(second->outcome == outbox::OutboxClaim::Busy, "the newer order waits for the older order's claim");
+        // The older order's delivery, once the newer one holds the field, gives it up.
+        QVERIFY_OK(m_t->exec(QStringLiteral("UPDATE qr_outbox SET state = 'delivered' WHERE order_id = '%1'").arg(older)));
+        QVERIFY_OK(m_t->exec(QStringLiteral("UPDATE qr_outbox SET state = 'delivered' WHERE order_id = '%1'").arg(newer)));
+        auto by = repo.newerHolder(older, contact, TextField);
+        QVERIFY_OK(by);
+        QCOMPARE(by.value(), newer);
+    }
+
     // A mapped field that is gone from GHL is a failure with a reason, not a write.
     void missingFieldFailsWithReason()
     {
