@@ -199,8 +199,11 @@ void CheckInPanel::showVerdict(const door::Verdict &v)
     m_ui->undoButton->setToolTip(m_undoTickets.isEmpty() ? tr("The last scan admitted nobody: nothing to undo")
                                                          : tr("Makes the %n ticket(s) just admitted live again", nullptr,
                                                               int(m_undoTickets.size())));
-    m_banner->setClearAfterMs(m_services.config.door().clearAfterMs);
-    m_banner->show(tone, v.title, v.detail, true);
+    // A verdict that waits for staff ("Admit anyway", a guest found by name) stays until they
+    // decide: clearing it would take its buttons away.
+    const bool waits = v.kind == door::Verdict::Kind::UnpaidAsk || (v.kind == door::Verdict::Kind::Found && canAdmitMore);
+    m_banner->setClearAfterMs(waits ? 0 : m_services.config.door().clearAfterMs);
+    m_banner->show(tone, v.title, v.detail, !waits);
     m_sounds->setEnabled(m_services.config.door().sound);
     m_sounds->play(v.tone());
     QString who = v.contactName;

@@ -26,7 +26,7 @@ class VerdictSounds;
 // colour so it stays readable in dark mode. Verdicts come from door::DoorCheck (the same path as
 // `qrtickets admit`); the event choice is [door] event, saved when changed here. Each verdict plays
 // its tone's sound ([door] sound), is added to the coloured recent-scans list, and clears itself
-// after [door] clear_after_ms. Undo reverts exactly what the last verdict admitted (every ticket of
+// after [door] clear_after_ms, except one waiting for staff ("Admit anyway", a guest found by name). Undo reverts exactly what the last verdict admitted (every ticket of
 // an "Admit all"); a verdict that admitted nothing leaves nothing to undo. A guest without a code is
 // found by name (GuestSearch) and shown without being admitted until staff press Admit.
 class CheckInPanel : public QWidget

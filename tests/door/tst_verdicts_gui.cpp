@@ -11,6 +11,8 @@
 #include "db/orderwriter.h"
 #include "db/ticketrepository.h"
 #include "gui/checkinpanel.h"
+#include "gui/guestsearch.h"
+#include "gui/verdictbanner.h"
 #include "gui/orderdialog.h"
 #include "gui/verdictsounds.h"
 #include "support/sampleorders.h"
@@ -261,6 +263,31 @@ private slots:
         scan(test::sampleOrderId(6));
         QTest::qWait(600);
         QCOMPARE(banner()->property("result").toString(), QStringLiteral("green"));
+    }
+
+    void verdictWaitingForADecisionDoesNotClearItself()
+    {
+        core::Order unpaid = test::sampleOrders(21).at(20);
+        unpaid.paymentStatus = core::PaymentStatus::Unpaid;
+        QVERIFY_OK(db::OrderWriter(m_t->db()).save({ unpaid }, QStringLiteral("sync")));
+        QVERIFY_OK(m_config.set(core::ConfigKey::DoorClearAfterMs, QStringLiteral("200")));
+        scan(unpaid.orderId);
+        QCOMPARE(banner()->text(), QStringLiteral("Not paid"));
+        QPushButton *anyway = button("admitAnywayButton");
+        QVERIFY(anyway->isVisible() && anyway->isEnabled());
+        auto *verdictBanner = m_panel->findChild<gui::VerdictBanner *>();
+        QVERIFY(verdictBanner);
+        QVERIFY2(!verdictBanner->isClearPending(), "\"Admit anyway\" would vanish after clear_after_ms, before staff press it");
+        QVERIFY2(anyway->isVisible() && anyway->isEnabled(), "\"Admit anyway\" vanished before staff could press it");
+        QCOMPARE(banner()->text(), QStringLiteral("Not paid"));
+
+        // A guest found by name: Admit stays until pressed.
+        auto *search = m_panel->findChild<gui::GuestSearch *>(QStringLiteral("guestSearch"));
+        waitForVerdict([&] { Q_EMIT search->guestChosen(test::sampleOrderId(3)); });
+        QCOMPARE(banner()->text(), QStringLiteral("Not admitted yet"));
+        QVERIFY2(!verdictBanner->isClearPending(), "Admit of the guest found by name would vanish after clear_after_ms");
+        QVERIFY(button("admitOneButton")->isEnabled());
+        QCOMPARE(banner()->text(), QStringLiteral("Not admitted yet"));
     }
 
     void recentScansAreColouredWithTime()
