@@ -177,10 +177,11 @@ void CheckInPanel::showVerdict(const door::Verdict &v)
     m_orderId = v.orderId;
     if (m_unpaidConfirmed != m_orderId)
         m_unpaidConfirmed.clear();
-    // Red disarms: "Admit all remaining" never stays armed for the guest before.
+    // Only green (or a guest found by name) arms them: red never leaves them armed for the guest
+    // before, and amber (a ticket already used: maybe a screenshot passed back) is not one click
+    // from admitting another ticket.
     const bool canAdmitMore = !m_orderId.isEmpty() && v.remaining() > 0
-        && (v.kind == door::Verdict::Kind::Admitted || v.kind == door::Verdict::Kind::AlreadyUsed
-            || v.kind == door::Verdict::Kind::Found);
+        && (v.kind == door::Verdict::Kind::Admitted || v.kind == door::Verdict::Kind::Found);
     m_ui->admitOneButton->setEnabled(canAdmitMore);
     m_ui->admitOneButton->setText(v.kind == door::Verdict::Kind::Found ? tr("Admit o&ne") : tr("Admit o&ne more"));
     m_ui->admitAllButton->setEnabled(canAdmitMore);

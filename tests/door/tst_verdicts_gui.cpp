@@ -290,6 +290,17 @@ private slots:
         QCOMPARE(banner()->text(), QStringLiteral("Not admitted yet"));
     }
 
+    void alreadyUsedDoesNotArmAdmitMore()
+    {
+        scan(test::sampleOrderId(3));
+        QCOMPARE(banner()->text(), QStringLiteral("Admitted 1 of 4"));
+        const core::Ticket first = tickets(3).first();
+        scan(first.code); // a screenshot passed back: amber
+        QCOMPARE(banner()->property("result").toString(), QStringLiteral("amber"));
+        QVERIFY2(!button("admitOneButton")->isEnabled(), "an amber verdict is one click from admitting another ticket");
+        QVERIFY2(!button("admitAllButton")->isEnabled(), "an amber verdict is one click from admitting the rest");
+    }
+
     void recentScansAreColouredWithTime()
     {
         scan(test::sampleOrderId(0));      // green
