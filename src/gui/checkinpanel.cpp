@@ -72,6 +72,12 @@ CheckInPanel::CheckInPanel(Services &services, DbWorker &worker, QWidget *parent
     connect(m_ui->scanEdit, &QLineEdit::returnPressed, this, [this] {
         const QString text = m_ui->scanEdit->text();
         m_ui->scanEdit->clear();
+        // Enter in the empty field admits a guest found by name (a scanner never sends an empty line),
+        // so focus stays here for the next scan.
+        if (text.trimmed().isEmpty() && m_foundArmed && m_ui->admitOneButton->isEnabled()) {
+            m_ui->admitOneButton->click();
+            return;
+        }
         scan(text);
     });
     connect(m_ui->admitOneButton, &QPushButton::clicked, this, [this] {
@@ -120,6 +126,7 @@ void CheckInPanel::clear()
 void CheckInPanel::disarm()
 {
     m_orderId.clear();
+    m_foundArmed = false;
     m_ui->admitOneButton->setEnabled(false);
     m_ui->admitOneButton->setText(tr("Admit o&ne more"));
     m_ui->admitAllButton->setEnabled(false);
@@ -163,10 +170,9 @@ void CheckInPanel::runAdmit(const ScanInput &input, door::DoorCheck::Mode mode, 
             showVerdict(verdict);
             if (verdict.admitted())
                 Q_EMIT ticketsChanged();
-            if (mode == door::DoorCheck::Mode::Look && verdict.remaining() > 0)
-                m_ui->admitOneButton->setFocus(Qt::OtherFocusReason); // Enter admits the guest found
-            else if (mode != door::DoorCheck::Mode::Look)
-                focusScanField();
+            // Always the scan field: the next USB scan types into whatever has focus. Enter in the
+            // empty field admits a guest found by name.
+            focusScanField();
             startNext();
         });
 }
@@ -182,6 +188,7 @@ void CheckInPanel::showVerdict(const door::Verdict &v)
     // from admitting another ticket.
     const bool canAdmitMore = !m_orderId.isEmpty() && v.remaining() > 0
         && (v.kind == door::Verdict::Kind::Admitted || v.kind == door::Verdict::Kind::Found);
+    m_foundArmed = canAdmitMore && v.kind == door::Verdict::Kind::Found;
     m_ui->admitOneButton->setEnabled(canAdmitMore);
     m_ui->admitOneButton->setText(v.kind == door::Verdict::Kind::Found ? tr("Admit o&ne") : tr("Admit o&ne more"));
     m_ui->admitAllButton->setEnabled(canAdmitMore);

@@ -72,6 +72,7 @@ private:
     bool m_busy = false;
     QString m_orderId;        // order of the last scan
     ScanInput m_lastInput;    // what "Admit anyway" admits
+    bool m_foundArmed = false; // a guest found by name waits: Enter in the empty scan field admits
     QString m_unpaidConfirmed; // the unpaid order staff chose to admit anyway (admit one/all follow)
     QList<qint64> m_undoTickets; // what the last verdict admitted: what Undo reverts
     QString m_undoWho;           // whose tickets they are, for the Undo button and its result

@@ -290,6 +290,26 @@ private slots:
         QCOMPARE(banner()->text(), QStringLiteral("Not admitted yet"));
     }
 
+    void foundGuestKeepsFocusInTheScanField()
+    {
+        auto *scanEdit = m_panel->findChild<QLineEdit *>(QStringLiteral("scanEdit"));
+        auto *search = m_panel->findChild<gui::GuestSearch *>(QStringLiteral("guestSearch"));
+        waitForVerdict([&] { Q_EMIT search->guestChosen(test::sampleOrderId(3)); });
+        QCOMPARE(banner()->text(), QStringLiteral("Not admitted yet"));
+        // The next USB scan types into whatever has focus: it must be the scan field, not a button.
+        QVERIFY2(m_panel->focusWidget() == scanEdit,
+                 qPrintable(QStringLiteral("focus is on %1, so the next scan is lost")
+                                .arg(m_panel->focusWidget() ? m_panel->focusWidget()->objectName() : QStringLiteral("nothing"))));
+        // A scan still works and is its own verdict.
+        scan(test::sampleOrderId(0));
+        QCOMPARE(banner()->text(), QStringLiteral("Admitted 1 of 1"));
+        // Enter in the empty scan field admits a guest found by name.
+        waitForVerdict([&] { Q_EMIT search->guestChosen(test::sampleOrderId(3)); });
+        waitForVerdict([&] { QTest::keyClick(scanEdit, Qt::Key_Return); });
+        QCOMPARE(banner()->text(), QStringLiteral("Admitted 1 of 4"));
+        QCOMPARE(used(tickets(3)), 1);
+    }
+
     void alreadyUsedDoesNotArmAdmitMore()
     {
         scan(test::sampleOrderId(3));
