@@ -249,6 +249,27 @@ QString leaseExpr(const Database &db, int leaseS)
 }
 } // namespace
 
+namespace {
+// The claimer's condition of a mark; empty: any state (tools, tests).
+QString heldBy(const QString &claimer)
+{
+    return claimer.isEmpty() ? QString()
+                             : QStringLiteral(" AND state = ") + sqlState(InboxState::Processing)
+            + QStringLiteral(" AND claimed_by = :me");
+}
+
+core::Result<void> lostUnlessChanged(Query &q, qint64 id, const QString &claimer)
+{
+    if (claimer.isEmpty() || q.rowsAffected() > 0)
+        return {};
+    return core::makeError(QStringLiteral("db.claim_lost"),
+                           QCoreApplication::translate("qrt::db::InboxRepository",
+                                                       "Webhook %1 was taken over by another worker after its claim ran "
+                                                       "out; its result was not recorded here.")
+                               .arg(id));
+}
+} // namespace
+
 core::Result<std::optional<InboxItem>> InboxRepository::claimNext(const QString &station, int leaseS)
 {
     const QString claimSet = QStringLiteral("UPDATE webhook_inbox SET state = ") + sqlState(InboxState::Processing)
@@ -293,18 +314,23 @@ core::Result<std::optional<InboxItem>> InboxRepository::claimNext(const QString 
     return std::optional<InboxItem>(itemFrom(q.value()));
 }
 
-core::Result<void> InboxRepository::markDone(qint64 id, const QString &warning)
+core::Result<void> InboxRepository::markDone(qint64 id, const QString &warning, const QString &claimer)
 {
     auto q = m_db.prepare(QStringLiteral("UPDATE webhook_inbox SET state = ") + sqlState(InboxState::Done)
                               + QStringLiteral(", warning = :warning, last_error = NULL, lease_until = NULL, "
-                                               "processed_at = :now, updated_at = :now WHERE id = :id"),
+                                               "processed_at = :now, updated_at = :now WHERE id = :id")
+                              + heldBy(claimer),
                           Tr::tr("mark webhook %1 as processed").arg(id));
     if (!q)
         return q.error();
-    return q->bind(QStringLiteral(":warning"), textOrNull(warning.isEmpty() ? QString() : warning))
+    q->bind(QStringLiteral(":warning"), textOrNull(warning.isEmpty() ? QString() : warning))
         .bind(QStringLiteral(":now"), toDb(m_clock.now()).toString())
-        .bind(QStringLiteral(":id"), id)
-        .exec();
+        .bind(QStringLiteral(":id"), id);
+    if (!claimer.isEmpty())
+        q->bind(QStringLiteral(":me"), claimer);
+    if (auto r = q->exec(); !r)
+        return r.error();
+    return lostUnlessChanged(q.value(), id, claimer);
 }
 
 qint64 InboxRepository::backoffMs(int attempts, const InboxBackoff &backoff, quint32 random)
@@ -317,7 +343,7 @@ qint64 InboxRepository::backoffMs(int attempts, const InboxBackoff &backoff, qui
 }
 
 core::Result<InboxState> InboxRepository::markFailed(qint64 id, const QString &error, int maxAttempts,
-                                                     const InboxBackoff &backoff)
+                                                     const InboxBackoff &backoff, const QString &claimer)
 {
     auto current = get(id);
     if (!current)
@@ -326,7 +352,7 @@ core::Result<InboxState> InboxRepository::markFailed(qint64 id, const QString &e
         return core::makeError(QStringLiteral("db.not_found"), Tr::tr("Webhook %1 is not in the inbox.").arg(id));
     const int attempts = current->value().attempts;
     if (attempts >= maxAttempts) {
-        if (auto r = markDead(id, error); !r)
+        if (auto r = markDead(id, error, claimer); !r)
             return r.error();
         return InboxState::Dead;
     }
@@ -334,7 +360,8 @@ core::Result<InboxState> InboxRepository::markFailed(qint64 id, const QString &e
     const QDateTime next = now.addMSecs(backoffMs(attempts, backoff, QRandomGenerator::global()->generate()));
     auto q = m_db.prepare(QStringLiteral("UPDATE webhook_inbox SET state = ") + sqlState(InboxState::Failed)
                               + QStringLiteral(", last_error = :error, next_attempt_at = :next, lease_until = NULL, "
-                                               "updated_at = :now WHERE id = :id"),
+                                               "updated_at = :now WHERE id = :id")
+                              + heldBy(claimer),
                           Tr::tr("record the failure of webhook %1").arg(id));
     if (!q)
         return q.error();
@@ -342,13 +369,17 @@ core::Result<InboxState> InboxRepository::markFailed(qint64 id, const QString &e
         .bind(QStringLiteral(":next"), toDb(next))
         .bind(QStringLiteral(":now"), toDb(now))
         .bind(QStringLiteral(":id"), id);
+    if (!claimer.isEmpty())
+        q->bind(QStringLiteral(":me"), claimer);
     if (auto r = q->exec(); !r)
         return r.error();
+    if (auto lost = lostUnlessChanged(q.value(), id, claimer); !lost)
+        return lost.error();
     return InboxState::Failed;
 }
 
 core::Result<InboxState> InboxRepository::markFailedUntil(qint64 id, const QString &error, qint64 deadAfterS,
-                                                          const InboxBackoff &backoff)
+                                                          const InboxBackoff &backoff, const QString &claimer)
 {
     auto current = get(id);
     if (!current)
@@ -358,12 +389,12 @@ core::Result<InboxState> InboxRepository::markFailedUntil(qint64 id, const QStri
     const InboxItem &item = current->value();
     const QDateTime since = item.attemptsSince.isValid() ? item.attemptsSince : item.receivedAt;
     if (since.isValid() && since.secsTo(m_clock.now()) >= deadAfterS) {
-        if (auto r = markDead(id, error); !r)
+        if (auto r = markDead(id, error, claimer); !r)
             return r.error();
         return InboxState::Dead;
     }
     // Below the horizon the attempts cap is never reached: only the backoff applies.
-    return markFailed(id, error, std::numeric_limits<int>::max(), backoff);
+    return markFailed(id, error, std::numeric_limits<int>::max(), backoff, claimer);
 }
 
 core::Result<int> InboxRepository::renewLeases(const QList<qint64> &ids, const QString &station, int leaseS)
@@ -383,17 +414,20 @@ core::Result<int> InboxRepository::renewLeases(const QList<qint64> &ids, const Q
     return renewed;
 }
 
-core::Result<void> InboxRepository::markDead(qint64 id, const QString &error)
+core::Result<void> InboxRepository::markDead(qint64 id, const QString &error, const QString &claimer)
 {
     auto q = m_db.prepare(QStringLiteral("UPDATE webhook_inbox SET state = ") + sqlState(InboxState::Dead)
-                              + QStringLiteral(", last_error = :error, lease_until = NULL, updated_at = :now WHERE id = :id"),
+                              + QStringLiteral(", last_error = :error, lease_until = NULL, updated_at = :now WHERE id = :id")
+                              + heldBy(claimer),
                           Tr::tr("record the failure of webhook %1").arg(id));
     if (!q)
         return q.error();
-    return q->bind(QStringLiteral(":error"), error)
-        .bind(QStringLiteral(":now"), toDb(m_clock.now()))
-        .bind(QStringLiteral(":id"), id)
-        .exec();
+    q->bind(QStringLiteral(":error"), error).bind(QStringLiteral(":now"), toDb(m_clock.now())).bind(QStringLiteral(":id"), id);
+    if (!claimer.isEmpty())
+        q->bind(QStringLiteral(":me"), claimer);
+    if (auto r = q->exec(); !r)
+        return r.error();
+    return lostUnlessChanged(q.value(), id, claimer);
 }
 
 core::Result<void> InboxRepository::markPushed(qint64 id, const QStringList &fieldIds)
@@ -458,7 +492,11 @@ core::Result<bool> InboxRepository::retry(qint64 id)
     auto q = m_db.prepare(QStringLiteral("UPDATE webhook_inbox SET state = ") + sqlState(InboxState::Pending)
                               + QStringLiteral(", attempts = 0, attempts_since = NULL, lease_until = NULL, next_attempt_at "
                                                "= :now, updated_at = :now WHERE id = :id AND (")
-                              + sqlStates({ InboxState::Dead, InboxState::Failed, InboxState::Pending, InboxState::Processing })
+                              + sqlStates({ InboxState::Dead, InboxState::Failed, InboxState::Pending })
+                              // A 'processing' event only when its worker is gone (the lease ran out).
+                              + QStringLiteral(" OR (state = ") + sqlState(InboxState::Processing)
+                              + QStringLiteral(" AND (lease_until IS NULL OR lease_until <= ") + m_db.nowExpr()
+                              + QStringLiteral("))")
                               + QStringLiteral(" OR (state = ")
                               + sqlState(InboxState::Done) + QStringLiteral(" AND warning IS NOT NULL))"),
                           Tr::tr("retry webhook %1").arg(id));

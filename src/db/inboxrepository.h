@@ -112,15 +112,19 @@ public:
     // clock). Returns how many were renewed (a row another station re-claimed is not).
     core::Result<int> renewLeases(const QList<qint64> &ids, const QString &station, int leaseS = 60);
 
-    core::Result<void> markDone(qint64 id, const QString &warning = {});
+    // With `claimer`, markDone/markFailed/markFailedUntil/markDead change the event only while that
+    // claim holds it ('processing', claimed_by); else they fail with code db.claim_lost (the lease
+    // ran out and another worker took it: its result counts, not this one's).
+    core::Result<void> markDone(qint64 id, const QString &warning = {}, const QString &claimer = {});
     // attempts < maxAttempts: 'failed', due again after the backoff; otherwise 'dead'. Returns
     // the state the event is now in.
-    core::Result<InboxState> markFailed(qint64 id, const QString &error, int maxAttempts, const InboxBackoff &backoff);
+    core::Result<InboxState> markFailed(qint64 id, const QString &error, int maxAttempts, const InboxBackoff &backoff,
+                                        const QString &claimer = {});
     // 'failed', due again after the (capped) backoff, until deadAfterS seconds have passed since the
     // current series of attempts began (attempts_since; a Retry starts a new one): then 'dead'.
     core::Result<InboxState> markFailedUntil(qint64 id, const QString &error, qint64 deadAfterS,
-                                             const InboxBackoff &backoff);
-    core::Result<void> markDead(qint64 id, const QString &error);
+                                             const InboxBackoff &backoff, const QString &claimer = {});
+    core::Result<void> markDead(qint64 id, const QString &error, const QString &claimer = {});
     // Records contact fields written for this event (merged with what is there).
     core::Result<void> markPushed(qint64 id, const QStringList &fieldIds);
 

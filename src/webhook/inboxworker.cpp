@@ -315,7 +315,7 @@ void InboxWorker::finishTask(qint64 id)
     }
     const QString warning = task->warnings.join(QStringLiteral("; "));
     db::InboxRepository repo(*m_database, m_clock);
-    if (auto r = repo.markDone(id, warning); !r) {
+    if (auto r = repo.markDone(id, warning, m_options.instance); !r) {
         // The work is done and idempotent; the event stays 'processing' and is resumed later.
         qCWarning(lcWebhook).noquote() << "could not mark webhook" << id << "done:" << r.error().toString();
         release(id);
@@ -344,10 +344,10 @@ void InboxWorker::failTask(qint64 id, const QString &error, bool permanent)
     db::InboxRepository repo(*m_database, m_clock);
     bool dead = permanent || (m_options.maxAttempts > 0 && task->item.attempts >= m_options.maxAttempts);
     if (dead) {
-        if (auto r = repo.markDead(id, error); !r)
+        if (auto r = repo.markDead(id, error, m_options.instance); !r)
             qCWarning(lcWebhook).noquote() << "could not record the failure of webhook" << id << ':' << r.error().toString();
     } else {
-        auto state = repo.markFailedUntil(id, error, m_options.deadAfterS, m_options.backoff);
+        auto state = repo.markFailedUntil(id, error, m_options.deadAfterS, m_options.backoff, m_options.instance);
         if (!state)
             qCWarning(lcWebhook).noquote() << "could not record the failure of webhook" << id << ':' << state.error().toString();
         else

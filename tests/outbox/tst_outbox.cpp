@@ -420,12 +420,42 @@ private Q_SLOTS:
         auto claimed = repo.claimNext(QStringLiteral("st-a"));
         QVERIFY_OK(claimed);
         QVERIFY(claimed->has_value());
+        // While its worker's lease runs, the event is its worker's: Retry leaves it alone.
+        auto live = repo.retry(claimed->value().id);
+        QVERIFY_OK(live);
+        QVERIFY2(!live.value(), "Retry must not take an event from a worker whose lease runs");
+        QVERIFY_OK(m_t->exec(QStringLiteral("UPDATE webhook_inbox SET lease_until = '2000-01-01T00:00:00.000Z'")));
         auto retried = repo.retry(claimed->value().id);
         QVERIFY_OK(retried);
         QVERIFY2(retried.value(), "Retry must work on an event stuck in 'processing'");
         auto row = repo.get(claimed->value().id);
         QCOMPARE(db::toString(row->value().state), QStringLiteral("pending"));
         QCOMPARE(row->value().attempts, 0);
+    }
+
+    // A worker whose lease ran out and whose event another worker took records nothing over it.
+    void marksOfALostClaimChangeNothing()
+    {
+        db::InboxRepository repo(m_t->db());
+        QVERIFY_OK(repo.commit({ QStringLiteral("k1"), QStringLiteral("OrderCreate"), m_orders.first(), {}, {}, "{}" }));
+        auto first = repo.claimNext(QStringLiteral("st-a"));
+        QVERIFY_OK(first);
+        QVERIFY(first->has_value());
+        QVERIFY_OK(m_t->exec(QStringLiteral("UPDATE webhook_inbox SET lease_until = '2000-01-01T00:00:00.000Z'")));
+        auto second = repo.claimNext(QStringLiteral("st-b"));
+        QVERIFY_OK(second);
+        QVERIFY(second->has_value());
+        const qint64 id = first->value().id;
+        auto done = repo.markDone(id, {}, QStringLiteral("st-a"));
+        QVERIFY2(!done, "a mark of a lost claim is reported");
+        QCOMPARE(done.error().code, QStringLiteral("db.claim_lost"));
+        QVERIFY(!repo.markDead(id, QStringLiteral("x"), QStringLiteral("st-a")));
+        QVERIFY(!repo.markFailed(id, QStringLiteral("x"), 100, db::InboxBackoff {}, QStringLiteral("st-a")));
+        auto row = repo.get(id);
+        QCOMPARE(db::toString(row->value().state), QStringLiteral("processing"));
+        QCOMPARE(row->value().claimedBy, QStringLiteral("st-b"));
+        QVERIFY_OK(repo.markDone(id, {}, QStringLiteral("st-b")));
+        QCOMPARE(db::toString(repo.get(id)->value().state), QStringLiteral("done"));
     }
 
     void backoffIsCappedAndDeadOnlyAfterTheHorizon()
