@@ -1490,6 +1490,10 @@ Exit-Codes: 0 Erfolg, 1 Fehler, 2 falscher Aufruf oder Konfiguration, 3 beendet,
         <source>delete old processed webhooks</source>
         <translation>alte verarbeitete Webhooks löschen</translation>
     </message>
+    <message>
+        <source>Webhook %1 was taken over by another worker after its claim ran out; its result was not recorded here.</source>
+        <translation>Webhook %1 wurde von einem anderen Worker übernommen, nachdem seine Reservierung abgelaufen war; sein Ergebnis wurde hier nicht aufgezeichnet.</translation>
+    </message>
 </context>
 <context>
     <name>qrt::db::Migrator</name>
@@ -1927,6 +1931,10 @@ Exit-Codes: 0 Erfolg, 1 Fehler, 2 falscher Aufruf oder Konfiguration, 3 beendet,
     <message>
         <source>It was removed a moment ago. Press Sync (F5) and scan again.</source>
         <translation>Gerade eben entfernt. Drücken Sie Synchronisieren (F5) und scannen Sie erneut.</translation>
+    </message>
+    <message>
+        <source>Stopped before the rest: %1 Press &quot;Admit all remaining&quot; again.</source>
+        <translation>Vor dem Rest angehalten: %1 Drücken Sie erneut „Alle übrigen einlassen“.</translation>
     </message>
 </context>
 <context>

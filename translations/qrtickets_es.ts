@@ -1490,6 +1490,10 @@ Códigos de salida: 0 éxito, 1 error, 2 uso o configuración incorrectos, 3 ter
         <source>delete old processed webhooks</source>
         <translation>eliminar los webhooks procesados antiguos</translation>
     </message>
+    <message>
+        <source>Webhook %1 was taken over by another worker after its claim ran out; its result was not recorded here.</source>
+        <translation>Otro procesador tomó el webhook %1 cuando caducó su reserva; su resultado no se registró aquí.</translation>
+    </message>
 </context>
 <context>
     <name>qrt::db::Migrator</name>
@@ -1927,6 +1931,10 @@ Códigos de salida: 0 éxito, 1 error, 2 uso o configuración incorrectos, 3 ter
     <message>
         <source>It was removed a moment ago. Press Sync (F5) and scan again.</source>
         <translation>Se eliminó hace un momento. Pulse Sincronizar (F5) y vuelva a escanear.</translation>
+    </message>
+    <message>
+        <source>Stopped before the rest: %1 Press &quot;Admit all remaining&quot; again.</source>
+        <translation>Se detuvo antes del resto: %1 Pulse de nuevo «Admitir todos los restantes».</translation>
     </message>
 </context>
 <context>

@@ -1490,6 +1490,10 @@ Codes de sortie : 0 succès, 1 échec, 2 usage ou configuration incorrects, 3 te
         <source>delete old processed webhooks</source>
         <translation>supprimer les anciens webhooks traités</translation>
     </message>
+    <message>
+        <source>Webhook %1 was taken over by another worker after its claim ran out; its result was not recorded here.</source>
+        <translation>Le webhook %1 a été repris par un autre traitement après l&apos;expiration de sa réservation ; son résultat n&apos;a pas été enregistré ici.</translation>
+    </message>
 </context>
 <context>
     <name>qrt::db::Migrator</name>
@@ -1927,6 +1931,10 @@ Codes de sortie : 0 succès, 1 échec, 2 usage ou configuration incorrects, 3 te
     <message>
         <source>It was removed a moment ago. Press Sync (F5) and scan again.</source>
         <translation>Supprimé à l&apos;instant. Appuyez sur Synchroniser (F5) et scannez à nouveau.</translation>
+    </message>
+    <message>
+        <source>Stopped before the rest: %1 Press &quot;Admit all remaining&quot; again.</source>
+        <translation>Arrêté avant le reste : %1 Appuyez de nouveau sur « Admettre tous les restants ».</translation>
     </message>
 </context>
 <context>
