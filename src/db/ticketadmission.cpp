@@ -47,7 +47,7 @@ core::Result<void> TicketRepository::orderCounts(const QString &orderId, AdmitRe
     result.admittedInOrder = 0;
     result.totalInOrder = 0;
     for (const EventTicketCount &c : std::as_const(counts.value())) {
-        if (!events.isEmpty() && !events.contains(c.productId))
+        if (!events.isEmpty() && !events.contains(c.productId, Qt::CaseInsensitive))
             continue;
         if (c.status == TicketStatus::Used)
             result.admittedInOrder += c.count;

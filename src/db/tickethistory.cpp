@@ -84,14 +84,14 @@ core::Result<QList<OverviewRow>> TicketRepository::overview()
         return QStringLiteral("sum(CASE WHEN t.status = ") + sqlStatus(s) + QStringLiteral(" THEN 1 ELSE 0 END)");
     };
     auto q = m_db.prepare(
-        QStringLiteral("SELECT coalesce(t.product_id, o.event_id) AS ev, "
-                       "max(CASE WHEN o.event_id = coalesce(t.product_id, o.event_id) THEN o.event_name END) AS name, "
-                       "t.ticket_type AS ticket_type, ")
+        QStringLiteral("SELECT ") + kTicketEventExpr + QStringLiteral(" AS ev, max(CASE WHEN o.event_id = ") + kTicketEventExpr
+            + QStringLiteral(" THEN o.event_name END) AS name, t.ticket_type AS ticket_type, ")
             + countOf(TicketStatus::Live) + QStringLiteral(" AS live, ") + countOf(TicketStatus::Used)
             + QStringLiteral(" AS used, ") + countOf(TicketStatus::Cancelled)
             + QStringLiteral(" AS cancelled, min(t.order_id) AS sample_order "
                              "FROM ghl_qr_tickets t JOIN ghl_qr_orders o ON o.order_id = t.order_id "
-                             "GROUP BY coalesce(t.product_id, o.event_id), t.ticket_type"),
+                             "GROUP BY ")
+            + kTicketEventExpr + QStringLiteral(", t.ticket_type"),
         Tr::tr("count tickets per event"));
     if (!q)
         return q.error();

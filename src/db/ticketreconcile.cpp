@@ -42,7 +42,7 @@ core::Result<void> assignProduct(Database &db, const TicketChange &change)
                         Tr::tr("assign ticket %1 to its event").arg(change.ticketId));
     if (!q)
         return q.error();
-    return q->bind(QStringLiteral(":product_id"), change.productId).bind(QStringLiteral(":ticket_id"), change.ticketId).exec();
+    return q->bind(QStringLiteral(":product_id"), textOrNull(change.productId)).bind(QStringLiteral(":ticket_id"), change.ticketId).exec();
 }
 
 core::Result<void> addTicket(Database &db, const QString &orderId, const TicketChange &change, const QString &auditActor)

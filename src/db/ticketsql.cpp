@@ -43,8 +43,8 @@ QString eventCondition(const QStringList &events)
         return QString();
     QStringList placeholders;
     for (qsizetype i = 0; i < events.size(); ++i)
-        placeholders << QStringLiteral(":ev%1").arg(i);
-    return QStringLiteral(" AND ") + kTicketEventExpr + QStringLiteral(" IN (") + placeholders.join(QStringLiteral(", "))
+        placeholders << QStringLiteral("lower(:ev%1)").arg(i);
+    return QStringLiteral(" AND lower(") + kTicketEventExpr + QStringLiteral(") IN (") + placeholders.join(QStringLiteral(", "))
         + u')';
 }
 

@@ -18,11 +18,13 @@ QString sqlStatus(core::TicketStatus status);
 
 core::Ticket ticketFrom(const Query &q);
 
-// A ticket's event: its own product, else (tickets of the original system) its order's event.
-// t and o are the aliases of ghl_qr_tickets and ghl_qr_orders in the statement.
-inline const QString kTicketEventExpr = QStringLiteral("coalesce(t.product_id, o.event_id)");
+// A ticket's event: its own product, else (tickets of the original system, product_id NULL or '')
+// its order's event, as door::DoorCheck reads it. t and o are the aliases of ghl_qr_tickets and
+// ghl_qr_orders in the statement.
+inline const QString kTicketEventExpr = QStringLiteral("coalesce(NULLIF(t.product_id, ''), o.event_id)");
 
-// " AND <ticket's event> IN (:ev0, :ev1, ...)" for a door's events, empty for every event; bind
+// " AND lower(<ticket's event>) IN (lower(:ev0), ...)" for a door's events (ids in any letter case,
+// as [door] event may be typed), empty for every event; bind
 // the values with bindEvents().
 QString eventCondition(const QStringList &events);
 void bindEvents(Query &q, const QStringList &events);

@@ -214,7 +214,7 @@ core::Result<Verdict> DoorCheck::run(const ScanInput &input, Mode mode, bool unp
     if (!all)
         return all.error();
     const auto inList = [this](const QString &productId) {
-        return m_policy.events.isEmpty() || m_policy.events.contains(productId);
+        return m_policy.events.isEmpty() || m_policy.events.contains(productId, Qt::CaseInsensitive); // typed in any case
     };
     // The order's tickets this station admits for (every one of them when it admits for all).
     QList<core::Ticket> here;

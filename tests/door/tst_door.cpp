@@ -272,6 +272,23 @@ private slots:
         QVERIFY2(all.detail.contains(QStringLiteral("Stopped before the rest: ")), qPrintable(all.detail));
     }
 
+    void emptyProductIdAndEventIdsInAnyCase()
+    {
+        save({ test::sampleOrders(4).at(3) }); // 4 tickets of the Summer Gala
+        const QString id = test::sampleOrderId(3);
+        // A ticket whose product_id is '' (not NULL) belongs to its order's event, in Qt and in SQL alike.
+        QVERIFY_OK(m_t->exec(QStringLiteral("UPDATE ghl_qr_tickets SET product_id = '' WHERE order_id = '%1'").arg(id)));
+        const door::Verdict v = station({ gala() }).scan(id);
+        QVERIFY2(v.kind == Kind::Admitted, qPrintable(describe(v)));
+        QCOMPARE(v.title, QStringLiteral("Admitted 1 of 4"));
+        // [door] event typed in another letter case is the same event.
+        const QString otherCase = gala().toUpper() == gala() ? gala().toLower() : gala().toUpper();
+        QVERIFY(otherCase != gala());
+        const door::Verdict again = station({ otherCase }).check({ door::ScanInput::Kind::OrderId, id }, door::DoorCheck::Mode::All);
+        QVERIFY2(again.kind == Kind::Admitted, qPrintable(describe(again)));
+        QCOMPARE(again.title, QStringLiteral("Admitted 4 of 4"));
+    }
+
     void unknownCodesAndOrders()
     {
         const door::Verdict code = station().scan(QStringLiteral("0123456789abcdef0123456789abcdef"));
