@@ -264,7 +264,13 @@ void HttpConnection::onRequestTimeout(const char *what)
     }
     HttpRequest unknown;
     unknown.peerAddress = m_peer;
-    const HttpResponse timeout = HttpResponse::error(408, QStringLiteral("The request did not arrive in time."));
+    // Headers that never complete get 408. A body that stalls after complete headers may be a
+    // webhook behind a slow tunnel: GHL retries a delivery only after a 429, so that is the answer.
+    HttpResponse timeout = m_parser.inBody()
+        ? HttpResponse::error(429, QStringLiteral("The request body did not arrive in time; send it again later."))
+        : HttpResponse::error(408, QStringLiteral("The request did not arrive in time."));
+    if (timeout.status == 429)
+        timeout.headers.append({ QByteArrayLiteral("Retry-After"), QByteArrayLiteral("10") });
     m_server->noteAnswered(unknown, timeout.status);
     writeResponse(timeout, false);
 }
