@@ -160,6 +160,10 @@ void OrderDelivery::start()
     m_ctx.catalog->fetch(m_ctx.client, [self = QPointer<OrderDelivery>(this)](const core::Result<FieldCatalog::Fields> &fields) {
         if (!self)
             return;
+        if (self->m_cancelled) { // nothing claimed yet: nothing to release
+            self->finish();
+            return;
+        }
         if (!fields) {
             for (const QString &f : std::as_const(self->m_mappedFields))
                 self->recordFailed({ f, QString() }, fields.error().message, false);
@@ -317,6 +321,11 @@ void OrderDelivery::send()
                                           << ':' << r.error().toString();
         skip(m_targets.at(i).fieldId, Tr::tr("a newer order of this contact holds the field"));
         m_targets.removeAt(i);
+    }
+    if (m_cancelled) {
+        for (const Target &t : std::as_const(m_targets))
+            recordFailed(t, Tr::tr("cancelled before the QR code of order %1 was written").arg(m_request.orderId));
+        m_targets.clear();
     }
     m_sent = true;
     if (m_targets.isEmpty()) {

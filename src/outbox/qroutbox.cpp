@@ -78,6 +78,9 @@ void QrOutbox::setSettings(const core::GhlSettings &ghl, const core::QrSettings 
 
 void QrOutbox::cancel()
 {
+    // Work queued for the next pass (also a pass not started yet) is dropped.
+    m_queuedAll = false;
+    m_queuedOrders.clear();
     if (!m_pass)
         return;
     m_cancelled = true;

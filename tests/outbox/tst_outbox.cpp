@@ -269,6 +269,25 @@ private Q_SLOTS:
         QCOMPARE(by.value(), newer);
     }
 
+    // cancel() stops what is queued and what waits for GHL's field list: nothing is written.
+    void cancelStopsQueuedAndStartingDeliveries()
+    {
+        outbox::QrOutbox box(m_t->shared(), ghlSettings(), qrSettings(), outbox::QrOutboxOptions { QStringLiteral("st-a"), 4, 60 });
+        QSignalSpy done(&box, &outbox::QrOutbox::finished);
+        box.deliverForOrders({ live().at(0) });
+        box.cancel(); // before the queued pass started
+        QCoreApplication::processEvents(); // the queued pass would start here
+        box.deliverForOrders({ live().at(1) });
+        QTRY_VERIFY_WITH_TIMEOUT(box.isRunning() || !done.isEmpty(), WaitMs);
+        box.cancel(); // the pass waits for the field list: nothing is claimed or written
+        QTRY_VERIFY_WITH_TIMEOUT(!done.isEmpty(), WaitMs);
+        QCOMPARE(done.size(), 1);
+        QCOMPARE(done.first().first().value<outbox::OutboxReport>().delivered, 0);
+        QCOMPARE(puts(), 0);
+        QCOMPARE(rowState(live().at(0)), QStringLiteral("(none)"));
+        QCOMPARE(rowState(live().at(1)), QStringLiteral("(none)"));
+    }
+
     // A mapped field that is gone from GHL is a failure with a reason, not a write.
     void missingFieldFailsWithReason()
     {
