@@ -60,7 +60,9 @@ CheckInPanel::CheckInPanel(Services &services, DbWorker &worker, QWidget *parent
     m_sounds = new VerdictSounds(this);
     m_sounds->setObjectName(QStringLiteral("verdictSounds"));
     m_sounds->setEnabled(m_services.config.door().sound);
-    m_search = new GuestSearch(m_worker, this);
+    // Searches and the event list run on the shared dbWorker: m_worker (the scan worker) is kept for
+    // verdicts and Undo, so a scan never waits behind a search.
+    m_search = new GuestSearch(lookupWorker(), this);
     m_search->setObjectName(QStringLiteral("guestSearch"));
     m_ui->checkInLayout->insertWidget(m_ui->checkInLayout->indexOf(m_ui->resultBanner), m_search);
     connect(m_search, &GuestSearch::guestChosen, this, [this](const QString &orderId) {
@@ -298,9 +300,14 @@ void CheckInPanel::showEvent(QShowEvent *event)
         reloadEvents();
 }
 
+DbWorker &CheckInPanel::lookupWorker() const
+{
+    return m_services.dbWorker ? *m_services.dbWorker : m_worker;
+}
+
 void CheckInPanel::reloadEvents()
 {
-    m_worker.run(
+    lookupWorker().run(
         this,
         [](db::Database &database) {
             QList<QPair<QString, QString>> events; // id, name

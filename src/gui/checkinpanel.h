@@ -59,6 +59,7 @@ private:
     void showVerdict(const door::Verdict &verdict);
     void fillEventChoice(const QList<QPair<QString, QString>> &events);
     void eventChosen();
+    DbWorker &lookupWorker() const; // searches and lists: services' dbWorker, not the scan worker
     door::DoorCheck::Policy stationPolicy() const; // [door] settings, this station, the events chosen
     void setBanner(const QString &tone, const QString &title, const QString &detail);
     void disarm(); // the buttons for the guest on screen: off (verdict cleared, red, undone)

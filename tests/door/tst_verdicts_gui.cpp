@@ -11,6 +11,7 @@
 #include "db/orderwriter.h"
 #include "db/ticketrepository.h"
 #include "gui/checkinpanel.h"
+#include "gui/dbworker.h"
 #include "gui/guestsearch.h"
 #include "gui/verdictbanner.h"
 #include "gui/orderdialog.h"
@@ -30,6 +31,7 @@
 #include <QProcess>
 #include <QPushButton>
 #include <QRegularExpression>
+#include <QSemaphore>
 #include <QSignalSpy>
 #include <QTest>
 
@@ -319,6 +321,27 @@ private slots:
         QCOMPARE(banner()->property("result").toString(), QStringLiteral("amber"));
         QVERIFY2(!button("admitOneButton")->isEnabled(), "an amber verdict is one click from admitting another ticket");
         QVERIFY2(!button("admitAllButton")->isEnabled(), "an amber verdict is one click from admitting the rest");
+    }
+
+    void guestSearchDoesNotRunOnTheScanWorker()
+    {
+        // The panel as the main window builds it: scans on their own worker, lists on dbWorker.
+        gui::DbWorker scanWorker(m_t->shared());
+        gui::CheckInPanel panel(*m_services, scanWorker);
+        panel.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&panel));
+        // The scan worker is busy (a verdict waiting on the database): a guest search must not wait behind it...
+        QSemaphore release;
+        bool busyDone = false;
+        scanWorker.run(&panel, [&release](db::Database &) { release.acquire(); return true; }, [&busyDone](bool) { busyDone = true; });
+        auto *field = panel.findChild<QLineEdit *>(QStringLiteral("guestSearchField"));
+        QSignalSpy answered(panel.findChild<QObject *>(QStringLiteral("guestSearch")), SIGNAL(searched(int)));
+        QTest::keyClicks(field, test::sampleOrders(4).at(3).contactFirstName);
+        const bool searchedMeanwhile = QTest::qWaitFor([&] { return answered.count() > 0; }, test::kWaitMs);
+        release.release();
+        QTRY_VERIFY_WITH_TIMEOUT(busyDone, test::kWaitMs);
+        // ...and scans do not wait behind searches: they are on different workers.
+        QVERIFY2(searchedMeanwhile, "the guest search waited behind the scan worker");
     }
 
     void recentScansAreColouredWithTime()
