@@ -362,6 +362,21 @@ QString Database::nowExpr() const
     return isPostgres() ? QStringLiteral("now()") : QStringLiteral("strftime('%Y-%m-%dT%H:%M:%fZ','now')");
 }
 
+QString Database::nowPlusExpr(const QString &placeholder) const
+{
+    // The seconds are bound as a number for PostgreSQL and as a strftime modifier ("+60 seconds")
+    // for SQLite; see secondsValue().
+    return isPostgres() ? QStringLiteral("(now() + CAST(%1 AS integer) * interval '1 second')").arg(placeholder)
+                        : QStringLiteral("strftime('%Y-%m-%dT%H:%M:%fZ', 'now', %1)").arg(placeholder);
+}
+
+QVariant Database::secondsValue(int seconds) const
+{
+    if (isPostgres())
+        return seconds;
+    return QStringLiteral("%1%2 seconds").arg(seconds < 0 ? QStringLiteral("-") : QStringLiteral("+")).arg(std::abs(seconds));
+}
+
 Transaction::Transaction(Database &db, QSqlDatabase connection) : m_db(db), m_connection(std::move(connection)) { }
 
 Transaction::~Transaction()

@@ -128,6 +128,10 @@ public:
     QString jsonParam() const; // a bound JSON text parameter
     QString jsonParam(const QString &placeholder) const; // the same, by name (":summary")
     QString nowExpr() const;   // the current time, in the stored format
+    // The database's now plus the seconds bound to `placeholder` (bind secondsValue(n) to it): a
+    // lease's end from the database's clock, never a station's.
+    QString nowPlusExpr(const QString &placeholder) const;
+    QVariant secondsValue(int seconds) const;
 
 private:
     struct ThreadConnection;

@@ -239,15 +239,6 @@ core::Result<QList<bool>> InboxRepository::commitBatch(const QList<InboxDelivery
     return result;
 }
 
-namespace {
-// A lease's end from the database's clock (never a station's): seconds are ours, not input.
-QString leaseExpr(const Database &db, int leaseS)
-{
-    const int s = std::max(1, leaseS);
-    return db.isPostgres() ? QStringLiteral("now() + interval '%1 seconds'").arg(s)
-                           : QStringLiteral("strftime('%Y-%m-%dT%H:%M:%fZ','now','+%1 seconds')").arg(s);
-}
-} // namespace
 
 namespace {
 // The claimer's condition of a mark; empty: any state (tools, tests).
@@ -273,7 +264,8 @@ core::Result<void> lostUnlessChanged(Query &q, qint64 id, const QString &claimer
 core::Result<std::optional<InboxItem>> InboxRepository::claimNext(const QString &station, int leaseS)
 {
     const QString claimSet = QStringLiteral("UPDATE webhook_inbox SET state = ") + sqlState(InboxState::Processing)
-        + QStringLiteral(", attempts = attempts + 1, claimed_by = :station, lease_until = ") + leaseExpr(m_db, leaseS)
+        + QStringLiteral(", attempts = attempts + 1, claimed_by = :station, lease_until = ")
+        + m_db.nowPlusExpr(QStringLiteral(":lease_s"))
         + QStringLiteral(", attempts_since = COALESCE(attempts_since, :now), updated_at = :now WHERE id = (");
     {
         // First a 'processing' event whose lease has run out (its worker is gone): rare, and read
@@ -287,7 +279,9 @@ core::Result<std::optional<InboxItem>> InboxRepository::claimNext(const QString 
                               Tr::tr("take over a webhook whose worker stopped"));
         if (!q)
             return q.error();
-        q->bind(QStringLiteral(":station"), station).bind(QStringLiteral(":now"), toDb(m_clock.now()).toString());
+        q->bind(QStringLiteral(":station"), station)
+            .bind(QStringLiteral(":lease_s"), m_db.secondsValue(std::max(1, leaseS)))
+            .bind(QStringLiteral(":now"), toDb(m_clock.now()).toString());
         if (auto r = q->exec(); !r)
             return r.error();
         if (q->next())
@@ -306,7 +300,9 @@ core::Result<std::optional<InboxItem>> InboxRepository::claimNext(const QString 
                           Tr::tr("take the next webhook from the inbox"));
     if (!q)
         return q.error();
-    q->bind(QStringLiteral(":station"), station).bind(QStringLiteral(":now"), toDb(m_clock.now()).toString());
+    q->bind(QStringLiteral(":station"), station)
+        .bind(QStringLiteral(":lease_s"), m_db.secondsValue(std::max(1, leaseS)))
+        .bind(QStringLiteral(":now"), toDb(m_clock.now()).toString());
     if (auto r = q->exec(); !r)
         return r.error();
     if (!q->next())
@@ -401,13 +397,17 @@ core::Result<int> InboxRepository::renewLeases(const QList<qint64> &ids, const Q
 {
     int renewed = 0;
     for (qint64 id : ids) {
-        auto q = m_db.prepare(QStringLiteral("UPDATE webhook_inbox SET lease_until = ") + leaseExpr(m_db, leaseS)
+        auto q = m_db.prepare(QStringLiteral("UPDATE webhook_inbox SET lease_until = ") + m_db.nowPlusExpr(QStringLiteral(":lease_s"))
                                   + QStringLiteral(" WHERE id = :id AND state = ") + sqlState(InboxState::Processing)
                                   + QStringLiteral(" AND claimed_by = :station"),
                               Tr::tr("renew the claim on webhook %1").arg(id));
         if (!q)
             return q.error();
-        if (auto r = q->bind(QStringLiteral(":id"), id).bind(QStringLiteral(":station"), station).exec(); !r)
+        if (auto r = q->bind(QStringLiteral(":id"), id)
+                         .bind(QStringLiteral(":station"), station)
+                         .bind(QStringLiteral(":lease_s"), m_db.secondsValue(std::max(1, leaseS)))
+                         .exec();
+            !r)
             return r.error();
         renewed += q->rowsAffected();
     }

@@ -60,11 +60,9 @@ QString toString(OutboxState state)
     return {};
 }
 
-QString OutboxRepository::leaseExpr(int leaseS) const
+QString OutboxRepository::leaseExpr() const
 {
-    const int s = std::max(1, leaseS); // ours, never input: part of the statement's text
-    return m_db.isPostgres() ? QStringLiteral("now() + interval '%1 seconds'").arg(s)
-                             : QStringLiteral("strftime('%Y-%m-%dT%H:%M:%fZ','now','+%1 seconds')").arg(s);
+    return m_db.nowPlusExpr(QStringLiteral(":lease_s"));
 }
 
 core::Result<std::optional<OutboxRow>> OutboxRepository::get(const QString &orderId, const QString &fieldId)
@@ -137,7 +135,7 @@ core::Result<OutboxClaim> OutboxRepository::claim(const QString &orderId, const 
     // One statement decides: a waiting row, or a claim whose lease the database says has ended.
     // Of two racing stations one updates the row; the other finds it claimed and leased (Busy).
     auto q = m_db.prepare(QStringLiteral("UPDATE qr_outbox SET state = 'claimed', attempts = attempts + 1, lease_until = ")
-                              + leaseExpr(leaseS)
+                              + leaseExpr()
                               + QStringLiteral(", claimed_by = :station, contact_id = :contact_id, field_type = "
                                                ":field_type, updated_at = ")
                               + now
@@ -154,6 +152,7 @@ core::Result<OutboxClaim> OutboxRepository::claim(const QString &orderId, const 
     if (!q)
         return q.error();
     q->bind(QStringLiteral(":station"), station)
+        .bind(QStringLiteral(":lease_s"), m_db.secondsValue(std::max(1, leaseS)))
         .bind(QStringLiteral(":contact_id"), db::textOrNull(contactId))
         .bind(QStringLiteral(":field_type"), db::textOrNull(fieldType))
         .bind(QStringLiteral(":order_id"), orderId)
@@ -228,7 +227,7 @@ core::Result<QStringList> OutboxRepository::renew(const QString &orderId, const 
 {
     QStringList renewed;
     for (const QString &fieldId : fieldIds) {
-        auto q = m_db.prepare(QStringLiteral("UPDATE qr_outbox SET lease_until = ") + leaseExpr(leaseS)
+        auto q = m_db.prepare(QStringLiteral("UPDATE qr_outbox SET lease_until = ") + leaseExpr()
                                   + QStringLiteral(" WHERE order_id = :order_id AND field_id = :field_id AND state = "
                                                    "'claimed' AND claimed_by = :station"),
                               Tr::tr("renew the QR delivery claim of order %1").arg(orderId));
@@ -236,7 +235,8 @@ core::Result<QStringList> OutboxRepository::renew(const QString &orderId, const 
             return q.error();
         q->bind(QStringLiteral(":order_id"), orderId)
             .bind(QStringLiteral(":field_id"), fieldId)
-            .bind(QStringLiteral(":station"), station);
+            .bind(QStringLiteral(":station"), station)
+            .bind(QStringLiteral(":lease_s"), m_db.secondsValue(std::max(1, leaseS)));
         if (auto r = q->exec(); !r)
             return r.error();
         if (q->rowsAffected() > 0)

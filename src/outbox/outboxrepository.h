@@ -100,7 +100,7 @@ public:
     core::Result<QHash<QString, QString>> contactsOf(const QStringList &orderIds);
 
 private:
-    QString leaseExpr(int leaseS) const;
+    QString leaseExpr() const; // now + :lease_s (bind m_db.secondsValue())
     db::Database &m_db;
 };
 

@@ -27,18 +27,13 @@ QString ReconcileLease::now() const
 
 QString ReconcileLease::nowPlus(const QString &placeholder) const
 {
-    // The seconds are bound as text for SQLite ("+60 seconds", a strftime modifier) and as a
-    // number for PostgreSQL; see secondsValue().
-    return m_db.isPostgres() ? QStringLiteral("(now() + CAST(%1 AS integer) * interval '1 second')").arg(placeholder)
-                             : QStringLiteral("strftime('%Y-%m-%dT%H:%M:%fZ', 'now', %1)").arg(placeholder);
+    return m_db.nowPlusExpr(placeholder);
 }
 
 namespace {
 QVariant secondsValue(const db::Database &db, int seconds)
 {
-    if (db.isPostgres())
-        return seconds;
-    return QStringLiteral("%1%2 seconds").arg(seconds < 0 ? QStringLiteral("-") : QStringLiteral("+")).arg(std::abs(seconds));
+    return db.secondsValue(seconds);
 }
 } // namespace
 
