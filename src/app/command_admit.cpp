@@ -2,6 +2,7 @@
 // (scripts, turnstiles, the door benchmark). PRODUCT.md sections 3 and 4b.
 #include "app/commands.h"
 
+#include "db/migrator.h"
 #include "door/doorcheck.h"
 
 #include <QCoreApplication>
@@ -12,8 +13,23 @@ namespace qrt::app {
 
 int runAdmit(AppContext &context, const QString &scanned, const std::optional<QString> &events)
 {
-    if (auto r = ensureSchema(context, false); !r) {
-        qCritical().noquote() << r.error().toString();
+    // The door's connection options (short deadlines, keepalive): a turnstile never hangs on a
+    // dead server. The schema is only checked, never migrated: that is `qrtickets migrate`'s job,
+    // not something every scan may start.
+    const std::shared_ptr<db::Database> database = context.database->withOptions(db::ConnectionOptions::door());
+    auto version = db::Migrator(*database).currentVersion();
+    if (!version) {
+        qCritical().noquote() << version.error().toString();
+        return ExitFailure;
+    }
+    const QList<db::Migration> known = db::Migrator::available(database->dialect());
+    const int needed = known.isEmpty() ? 0 : known.last().version;
+    if (version.value() < needed) {
+        qCritical().noquote() << QCoreApplication::translate("qrt::app",
+                                                              "The database schema is at version %1; this program needs "
+                                                              "version %2. Run `qrtickets migrate` first.")
+                                     .arg(version.value())
+                                     .arg(needed);
         return ExitFailure;
     }
     door::DoorCheck::Policy policy = door::DoorCheck::Policy::from(context.config);
@@ -24,7 +40,7 @@ int runAdmit(AppContext &context, const QString &scanned, const std::optional<QS
                 policy.events << id.trimmed();
         }
     }
-    const door::Verdict verdict = door::DoorCheck(*context.database, policy).scan(scanned);
+    const door::Verdict verdict = door::DoorCheck(*database, policy).scan(scanned);
     if (verdict.kind == door::Verdict::Kind::Failed) {
         QTextStream(stderr) << verdict.line() << Qt::endl;
         return ExitFailure;

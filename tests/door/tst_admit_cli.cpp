@@ -54,6 +54,15 @@ private slots:
 
     void cleanup() { m_t.reset(); }
 
+    void olderSchemaIsAClearErrorNeverAMigration()
+    {
+        QVERIFY_OK(m_t->exec(QStringLiteral("DELETE FROM schema_migrations WHERE version = (SELECT max(version) FROM (SELECT version FROM schema_migrations) m)")));
+        auto run = admit({ test::sampleOrderId(1) });
+        QVERIFY2(run.exitCode != 0 && run.err.contains(QStringLiteral("qrtickets migrate")), qPrintable(show(run)));
+        for (const core::Ticket &t : db::TicketRepository(m_t->db()).forOrder(test::sampleOrderId(1)).value())
+            QVERIFY2(t.status == core::TicketStatus::Live, "admitted on a schema it does not know");
+    }
+
     void admitsAndTellsAsThePanelDoes()
     {
         const QString id = test::sampleOrderId(1);
