@@ -906,6 +906,10 @@ Exit-Codes: 0 Erfolg, 1 Fehler, 2 falscher Aufruf oder Konfiguration, 3 beendet,
             <numerusform>%1: %n Migrationen angewendet, jetzt auf Schemaversion %2.</numerusform>
         </translation>
     </message>
+    <message>
+        <source>The database schema is at version %1; this program needs version %2. Run `qrtickets migrate` first.</source>
+        <translation>Das Datenbankschema ist auf Version %1; dieses Programm braucht Version %2. Führen Sie zuerst `qrtickets migrate` aus.</translation>
+    </message>
 </context>
 <context>
     <name>qrt::app::Desktop</name>
@@ -3699,6 +3703,10 @@ Exit-Codes: 0 Erfolg, 1 Fehler, 2 falscher Aufruf oder Konfiguration, 3 beendet,
     <message>
         <source>claimed by another station meanwhile</source>
         <translation>zwischenzeitlich von einer anderen Station reserviert</translation>
+    </message>
+    <message>
+        <source>cancelled before the QR code of order %1 was written</source>
+        <translation>abgebrochen, bevor der QR-Code von Bestellung %1 geschrieben wurde</translation>
     </message>
 </context>
 <context>

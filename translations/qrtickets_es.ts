@@ -906,6 +906,10 @@ Códigos de salida: 0 éxito, 1 error, 2 uso o configuración incorrectos, 3 ter
             <numerusform>%1: %n migraciones aplicadas, ahora en la versión de esquema %2.</numerusform>
         </translation>
     </message>
+    <message>
+        <source>The database schema is at version %1; this program needs version %2. Run `qrtickets migrate` first.</source>
+        <translation>El esquema de la base de datos está en la versión %1; este programa necesita la versión %2. Ejecute antes `qrtickets migrate`.</translation>
+    </message>
 </context>
 <context>
     <name>qrt::app::Desktop</name>
@@ -3699,6 +3703,10 @@ Códigos de salida: 0 éxito, 1 error, 2 uso o configuración incorrectos, 3 ter
     <message>
         <source>claimed by another station meanwhile</source>
         <translation>reservado mientras tanto por otra estación</translation>
+    </message>
+    <message>
+        <source>cancelled before the QR code of order %1 was written</source>
+        <translation>interrumpido antes de escribir el código QR del pedido %1</translation>
     </message>
 </context>
 <context>

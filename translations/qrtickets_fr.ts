@@ -906,6 +906,10 @@ Codes de sortie : 0 succès, 1 échec, 2 usage ou configuration incorrects, 3 te
             <numerusform>%1 : %n migrations appliquées, schéma maintenant en version %2.</numerusform>
         </translation>
     </message>
+    <message>
+        <source>The database schema is at version %1; this program needs version %2. Run `qrtickets migrate` first.</source>
+        <translation>Le schéma de la base de données est en version %1 ; ce programme a besoin de la version %2. Lancez d&apos;abord `qrtickets migrate`.</translation>
+    </message>
 </context>
 <context>
     <name>qrt::app::Desktop</name>
@@ -3699,6 +3703,10 @@ Codes de sortie : 0 succès, 1 échec, 2 usage ou configuration incorrects, 3 te
     <message>
         <source>claimed by another station meanwhile</source>
         <translation>réservé entre-temps par un autre poste</translation>
+    </message>
+    <message>
+        <source>cancelled before the QR code of order %1 was written</source>
+        <translation>interrompu avant l&apos;écriture du QR code de la commande %1</translation>
     </message>
 </context>
 <context>
