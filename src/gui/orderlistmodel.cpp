@@ -182,7 +182,11 @@ void OrderListModel::applyPage(int generation, int offset, core::Result<QList<db
     }
     if (offset != m_rows.size()) {
         // A refresh changed the rows since this page was asked for: it would duplicate or skip
-        // rows. The view asks again at the right offset.
+        // rows. Ask again at the right offset (a view already at the bottom would not).
+        if (!m_atEnd && !m_rows.isEmpty()) {
+            m_fetching = true;
+            requestPage(generation, int(m_rows.size()));
+        }
         return;
     }
     m_atEnd = !full;
