@@ -122,7 +122,7 @@ private slots:
     void blackholedScanAnswersAnErrorAndRecovers()
     {
         if (m_dialect != db::Dialect::PostgreSQL)
-            QSKIP("a network between the door and its database exists only with PostgreSQL");
+            QSKIP("by design: a network between the door and its database exists only with PostgreSQL");
         const QStringList codes = ticketCodes(4);
         QCOMPARE(codes.size(), 4);
         auto target = db::DatabaseUrl::parse(m_t->url());
@@ -167,7 +167,7 @@ private slots:
     void scanWaitingOnALockedTicketAnswersAnError()
     {
         if (m_dialect != db::Dialect::PostgreSQL)
-            QSKIP("statement_timeout is PostgreSQL's (SQLite waits on its busy timeout)");
+            QSKIP("by design: statement_timeout is PostgreSQL's (SQLite waits on its busy timeout)");
         const QStringList codes = ticketCodes(1);
         QCOMPARE(codes.size(), 1);
         // Another session holds the ticket's row (a stuck transaction somewhere).

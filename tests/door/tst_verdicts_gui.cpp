@@ -392,7 +392,7 @@ private slots:
     void verdictOverAccessibilityBus()
     {
         if (qEnvironmentVariable("QRT_TEST_ATSPI") != u"1")
-            QSKIP("needs an AT-SPI bus (dbus-run-session, Xvfb): see ctest door.verdicts_gui.atspi");
+            QSKIP("by design: needs an AT-SPI bus (dbus-run-session, Xvfb), run by ctest door.verdicts_gui.atspi");
         QTRY_VERIFY2_WITH_TIMEOUT(QAccessible::isActive(), "Qt's AT-SPI bridge did not connect to the accessibility bus",
                                   test::kWaitMs);
         // The events Qt hands its bridge for the banner.

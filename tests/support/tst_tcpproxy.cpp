@@ -172,7 +172,7 @@ private slots:
     void blackholeSilencesPostgres()
     {
         if (test::backendFromEnvironment() != db::Dialect::PostgreSQL)
-            QSKIP("PostgreSQL case: run by support.tcpproxy.postgresql");
+            QSKIP("by design: the PostgreSQL case is run by support.tcpproxy.postgresql");
         if (qEnvironmentVariableIsEmpty("QRT_TEST_PG_URL"))
             QFAIL(qPrintable(test::postgresMissingMessage()));
         const QUrl pg(qEnvironmentVariable("QRT_TEST_PG_URL"));

@@ -71,7 +71,7 @@ private slots:
     void admissionDuringASyncBatchNeitherDeadlocksNorFailsTheBatch()
     {
         if (m_dialect != db::Dialect::PostgreSQL)
-            QSKIP("SQLite has a single writer: a sync batch and an admission never hold row locks at once");
+            QSKIP("by design: SQLite has a single writer: a sync batch and an admission never hold row locks at once");
         // An order of several tickets, stored; GHL then reports it refunded: the sync cancels its
         // live tickets, the highest first, while the door admits that very ticket.
         core::Order order = test::sampleOrders(8).last();
