@@ -67,7 +67,10 @@ void installTranslators(QCoreApplication &app)
     if (qt->load(locale, QStringLiteral("qtbase"), QStringLiteral("_"), QLibraryInfo::path(QLibraryInfo::TranslationsPath)))
         app.installTranslator(qt);
     auto *own = new QTranslator(&app);
-    if (own->load(locale, QStringLiteral("qrtickets"), QStringLiteral("_"), QStringLiteral(":/i18n")))
+    // A locale without a translation (C, C.UTF-8 under systemd or ssh, Italian) gets the English
+    // file, which holds the plural forms: "1 migration", "10 migrations", never "migration(s)".
+    if (own->load(locale, QStringLiteral("qrtickets"), QStringLiteral("_"), QStringLiteral(":/i18n"))
+        || own->load(QStringLiteral("qrtickets_en"), QStringLiteral(":/i18n")))
         app.installTranslator(own);
 }
 

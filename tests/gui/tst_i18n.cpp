@@ -546,6 +546,21 @@ private slots:
                                                         .arg(lang)));
     }
 
+    // A locale with no translation (C.UTF-8: systemd, ssh, containers) gets English plurals,
+    // "10 migrations", never "10 migration(s)".
+    void commandLineInCLocaleHasEnglishPlurals()
+    {
+        QVERIFY2(!binary().isEmpty(), "QRT_QRTICKETS_BIN does not name the built qrtickets executable (ctest sets it)");
+        QStringList untranslated;
+        int code = 0;
+        const QString fresh = QStringLiteral("sqlite://") + m_dir.filePath(QStringLiteral("c-locale.db"));
+        const QString out = runCli({ QStringLiteral("migrate"), QStringLiteral("--database"), fresh }, QStringLiteral("C.UTF-8"),
+                                   &untranslated, &code);
+        QCOMPARE(code, 0);
+        QVERIFY2(out.contains(QStringLiteral(" migrations")) && !out.contains(QStringLiteral("(s)")),
+                 qPrintable(QStringLiteral("migrate under LANG=C.UTF-8 should say 'N migrations':\n") + out));
+    }
+
     // --- 3. mnemonics --------------------------------------------------------------------------
 
     void mnemonicsDoNotClash_data()
