@@ -71,9 +71,4 @@ ReconcileStatus Reconciler::status() const
     return m_box->status;
 }
 
-sync::SyncEngine *Reconciler::syncEngine() const
-{
-    return m_worker->engine();
-}
-
 } // namespace qrt::reconcile

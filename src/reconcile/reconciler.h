@@ -72,10 +72,6 @@ public:
     ReconcileStatus status() const;
     QJsonObject statusJson() const { return status().toJson(); }
 
-    // The engine the loop syncs with, for wiring its events wherever a manual sync's go (the /ws
-    // feed). It lives on the reconciler's thread: connect to it, never call it.
-    sync::SyncEngine *syncEngine() const;
-
 Q_SIGNALS:
     void statusChanged(const qrt::reconcile::ReconcileStatus &status);
     // After each run this station did (not after a skipped turn).
