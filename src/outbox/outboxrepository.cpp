@@ -178,16 +178,19 @@ core::Result<OutboxClaim> OutboxRepository::claim(const QString &orderId, const 
 core::Result<QString> OutboxRepository::newerHolder(const QString &orderId, const QString &contactId,
                                                    const QString &fieldId)
 {
-    const QString now = m_db.nowExpr();
     const QString what = Tr::tr("claim the QR delivery of order %1").arg(orderId);
     auto newer = m_db.prepare(
         QStringLiteral("SELECT x.order_id FROM qr_outbox x JOIN ghl_qr_orders n ON n.order_id = x.order_id "
                        "JOIN ghl_qr_orders me ON me.order_id = :order_id "
                        "WHERE x.contact_id = :contact_id AND x.field_id = :field_id AND x.order_id <> :order_id "
-                       "AND (x.state = 'delivered' OR (x.state = 'claimed' AND x.lease_until > ")
-            + now
-            + QStringLiteral(")) AND (n.date_added > me.date_added OR (n.date_added = me.date_added AND n.order_id > "
-                             "me.order_id)) LIMIT 1"),
+                       // Delivered, being written, or still to be written (also after a crash or a
+                       // failed attempt): the newer order writes the field, so the older one never does.
+                       // Writing the older one first would make the newer one write a second time.
+                       "AND x.state <> 'superseded' "
+                       "AND LOWER(COALESCE(n.payment_status, '')) NOT IN ('cancelled', 'canceled', 'refunded', 'voided') "
+                       "AND LOWER(COALESCE(n.order_status, '')) NOT IN ('cancelled', 'canceled', 'refunded', 'voided') "
+                       "AND (n.date_added > me.date_added OR (n.date_added = me.date_added AND n.order_id > "
+                       "me.order_id)) LIMIT 1"),
         what);
     if (!newer)
         return newer.error();

@@ -61,8 +61,8 @@ public:
     // Takes (order, field) for delivery to `contactId` for leaseS seconds (creating the row).
     core::Result<OutboxClaim> claim(const QString &orderId, const QString &fieldId, const QString &contactId,
                                     const QString &fieldType, const QString &station, int leaseS);
-    // The newer order of `contactId` whose QR is in the field or being written to it (delivered,
-    // or claimed with a running lease); empty when there is none.
+    // The newer order of `contactId` whose QR is in the field or is to be written to it (any row
+    // but a superseded one, of an order not cancelled or refunded); empty when there is none.
     core::Result<QString> newerHolder(const QString &orderId, const QString &contactId, const QString &fieldId);
     // Gives up `claimedBy`'s claim because the newer order holds the field (never written again).
     core::Result<bool> supersede(const QString &orderId, const QString &fieldId, const QString &claimedBy,

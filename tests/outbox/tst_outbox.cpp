@@ -245,6 +245,29 @@ private Q_SLOTS:
         QCOMPARE(m_sim->contactFieldValue(contact, TextField), dataUrl(newer));
     }
 
+    // kill -9 right after GHL wrote the newer order's QR, before it was recorded; after the restart
+    // the older order of the contact comes first. It must not write (the newer order will be
+    // written, and would then be written a second time): found by serve_crash in CI.
+    void olderOrderAfterACrashLeavesTheFieldToTheNewer()
+    {
+        const QString older = live().at(1);
+        const QString newer = live().at(0);
+        const QString contact = ghl::orderFromJson(m_sim->orderJson(newer))->contactId;
+        QVERIFY_OK(m_t->exec(QStringLiteral("UPDATE ghl_qr_orders SET contact_id = '%1' WHERE order_id = '%2'")
+                                 .arg(contact, older)));
+        QCOMPARE(runPass({ newer }).delivered, 1);
+        // The record of the write is lost; the start-up of the next process released the claim.
+        QVERIFY_OK(m_t->exec(QStringLiteral("UPDATE qr_outbox SET state = 'pending', delivered_at = NULL, lease_until = NULL, "
+                                            "claimed_by = NULL WHERE order_id = '%1'")
+                                 .arg(newer)));
+        QCOMPARE(runPass({ older }, QStringLiteral("st-b")).delivered, 0);
+        QCOMPARE(rowState(older), QStringLiteral("superseded"));
+        QCOMPARE(runPass({ newer }, QStringLiteral("st-b")).delivered, 0);
+        QCOMPARE(rowState(newer), QStringLiteral("delivered"));
+        QVERIFY2(puts() == 1, qPrintable(QStringLiteral("GHL got %1 contact updates; one was due").arg(puts())));
+        QCOMPARE(m_sim->contactFieldValue(contact, TextField), dataUrl(newer));
+    }
+
     // Two orders of one contact claimed at once: the second waits (Busy) while the first's claim
     // runs, so the older QR can never be written last.
     void secondOrderOfAContactWaitsForTheFirstClaim()

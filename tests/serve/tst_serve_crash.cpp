@@ -207,6 +207,21 @@ private slots:
                 // Honest count: an update GHL confirmed in the instant between its answer and our
                 // record of it (the kill) is sent again. Only an update sent before the kill can repeat.
                 ++repeated;
+                // What a reader of a failure needs: the contact's GHL requests and outbox rows.
+                qInfo().noquote() << "order" << orderIds.at(i) << "of contact" << parsed->contactId << "was written"
+                                  << puts.at(i).size() << "times; serve was killed at" << killedAt.toString(Qt::ISODateWithMs);
+                for (const ghlsim::SimRequest &r : m_sim.requests()) {
+                    if (r.path.contains(parsed->contactId))
+                        qInfo().noquote() << "   " << r.receivedAt.toString(Qt::ISODateWithMs) << r.method << r.path << r.status;
+                }
+                auto rows = m_t->db().prepare(QStringLiteral("SELECT order_id, state, attempts FROM qr_outbox WHERE contact_id = :c"),
+                                              QStringLiteral("read the contact's QR outbox"));
+                QVERIFY_OK(rows);
+                QVERIFY_OK(rows->bind(QStringLiteral(":c"), parsed->contactId).exec());
+                while (rows->next())
+                    qInfo().noquote() << "    outbox row" << rows->value(QStringLiteral("order_id")).toString()
+                                      << rows->value(QStringLiteral("state")).toString() << "after"
+                                      << rows->value(QStringLiteral("attempts")).toInt() << "claims";
                 QCOMPARE(puts.at(i).size(), 2);
                 QVERIFY2(puts.at(i).first() <= killedAt,
                          qPrintable(QStringLiteral("order %1 was updated twice without a crash in between").arg(orderIds.at(i))));
