@@ -24,6 +24,13 @@ int runServe(AppContext &context);
 // ExitOk admitted, ExitPartial (3) not admitted, ExitFailure when the database failed.
 int runAdmit(AppContext &context, const QString &scanned, const std::optional<QString> &events);
 
+// command_roles.cpp (PostgreSQL only; run as the tables' owner): `roles install` and
+// `operator add|list|remove`. role: "admin" | "door"; email: the ghl_qr_users row to link, or empty.
+int runRolesInstall(AppContext &context);
+int runOperatorAdd(AppContext &context, const QString &name, const QString &role, const QString &email);
+int runOperatorList(AppContext &context);
+int runOperatorRemove(AppContext &context, const QString &name);
+
 // desktop.cpp (links qrt_gui): the desktop application; demo starts the built-in GHL simulator
 // with a fresh SQLite file.
 int runDesktop(AppContext &context, bool demo);

@@ -18,7 +18,7 @@ using namespace qrt;
 namespace {
 
 // The headless sub-commands; none of them needs a display.
-const char *const kCommands[] = { "migrate", "sync", "serve", "admit" };
+const char *const kCommands[] = { "migrate", "sync", "serve", "admit", "roles", "operator" };
 
 const char *findCommand(const QString &name)
 {
@@ -34,7 +34,8 @@ QString commandIn(int argc, char **argv)
 {
     for (int i = 1; i < argc; ++i) {
         const QString a = QString::fromLocal8Bit(argv[i]);
-        if (a == u"--config" || a == u"--database" || a == u"--mode" || a == u"--orders-file" || a == u"--event") {
+        if (a == u"--config" || a == u"--database" || a == u"--mode" || a == u"--orders-file" || a == u"--event"
+            || a == u"--role" || a == u"--email") {
             ++i;
             continue;
         }
@@ -87,6 +88,12 @@ QString helpText()
     text += QCoreApplication::translate(
         "main", "  admit CODE  admit one scan (order link, order id or ticket code) and print the verdict;\n"
                 "            exit code 3 when not admitted\n");
+    text += QCoreApplication::translate(
+        "main", "  roles install  PostgreSQL: create or update the group roles qrtickets_admin and qrtickets_door\n"
+                "            and their grants (run as the database owner; idempotent)\n"
+                "  operator add NAME --role admin|door [--email E]  a login in that group with a generated\n"
+                "            password; prints the database URL for that station's Settings\n"
+                "  operator list | operator remove NAME  the logins; remove ends its sessions and drops it\n");
     text += QCoreApplication::translate("main",
                                         "\nExamples:\n"
                                         "  qrtickets                                   open the desktop application\n"
@@ -158,6 +165,13 @@ int main(int argc, char **argv)
                                                                        "ids, comma-separated) instead of [door] event."),
                                    QStringLiteral("product_id"));
     parser.addOption(event);
+    const QCommandLineOption role(QStringLiteral("role"),
+                                  QCoreApplication::translate("main", "operator add: admin or door."), QStringLiteral("role"));
+    const QCommandLineOption email(QStringLiteral("email"),
+                                   QCoreApplication::translate("main", "operator add: link the ghl_qr_users row with "
+                                                                       "this e-mail address."),
+                                   QStringLiteral("address"));
+    parser.addOptions({ role, email });
     parser.addPositionalArgument(QStringLiteral("command"), QCoreApplication::translate("main", "See Commands above."),
                                  QStringLiteral("[command]"));
 
@@ -175,7 +189,23 @@ int main(int argc, char **argv)
                                                                                       "an order link, an order id or a ticket code.")
                                                 : QCoreApplication::translate("main", "Unexpected arguments: %1")
                                                       .arg(positional.mid(2).join(u' ')));
-    if (!admitting && positional.size() > 1)
+    // roles install; operator add NAME | list | remove NAME
+    const bool roles = !positional.isEmpty() && positional.first() == u"roles";
+    const bool operators = !positional.isEmpty() && positional.first() == u"operator";
+    if (roles && (positional.size() != 2 || positional.at(1) != u"install"))
+        return usageError(QCoreApplication::translate("main", "Use: qrtickets roles install"));
+    if (operators) {
+        const QString verb = positional.size() > 1 ? positional.at(1) : QString();
+        const qsizetype wanted = verb == u"list" ? 2 : 3;
+        if ((verb != u"add" && verb != u"list" && verb != u"remove") || positional.size() != wanted)
+            return usageError(QCoreApplication::translate("main", "Use: qrtickets operator add NAME --role admin|door "
+                                                                  "[--email E], operator list, or operator remove NAME"));
+        if (verb == u"add" && !parser.isSet(role))
+            return usageError(QCoreApplication::translate("main", "operator add needs --role admin or --role door."));
+    }
+    if ((parser.isSet(role) || parser.isSet(email)) && !(operators && positional.at(1) == u"add"))
+        return usageError(QCoreApplication::translate("main", "--role and --email go with operator add."));
+    if (!admitting && !roles && !operators && positional.size() > 1)
         return usageError(QCoreApplication::translate("main", "Unexpected arguments: %1")
                               .arg(positional.mid(1).join(u' ')));
     const char *command = positional.isEmpty() ? nullptr : findCommand(positional.first());
@@ -214,5 +244,14 @@ int main(int argc, char **argv)
         return app::runServe(context.value());
     if (name == u"admit")
         return app::runAdmit(context.value(), positional.at(1), parser.isSet(event) ? std::optional<QString>(parser.value(event)) : std::nullopt);
+    if (name == u"roles")
+        return app::runRolesInstall(context.value());
+    if (name == u"operator") {
+        if (positional.at(1) == u"add")
+            return app::runOperatorAdd(context.value(), positional.at(2), parser.value(role).toLower(), parser.value(email));
+        if (positional.at(1) == u"list")
+            return app::runOperatorList(context.value());
+        return app::runOperatorRemove(context.value(), positional.at(2));
+    }
     return app::runDesktop(context.value(), parser.isSet(demo));
 }

@@ -1,0 +1,283 @@
+-- `qrtickets roles install` (issue 13; PRODUCT.md 4b "Operators and roles", "Roles, precisely").
+-- Applied by the command, as the owner of the tables, never by `migrate`: every statement is
+-- idempotent and only adds, so running it twice changes nothing. @SCHEMA@ is the schema of the
+-- product's tables (quoted by the program).
+--
+-- qrtickets_admin: everything the program does (all rights on the product's tables and sequences).
+-- qrtickets_door: SELECT on the qrt_door_* views only (no e-mail, phone or payment totals), and
+-- EXECUTE on SECURITY DEFINER functions that admit, undo its own admission and read the door cache.
+-- No table privilege at all: a direct UPDATE/DELETE/TRUNCATE or a SELECT of contact_email fails with
+-- SQLSTATE 42501.
+
+DO $$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'qrtickets_admin') THEN
+        CREATE ROLE qrtickets_admin NOLOGIN;
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'qrtickets_door') THEN
+        CREATE ROLE qrtickets_door NOLOGIN;
+    END IF;
+END
+$$;
+
+-- What the door may read: tickets with the order's names, event and payment status.
+CREATE OR REPLACE VIEW qrt_door_tickets AS
+SELECT t.ticket_id, t.code, t.order_id, t.ticket_type, t.product_id,
+       coalesce(NULLIF(t.product_id, ''), o.event_id) AS event_id, o.event_name,
+       o.contact_firstname, o.contact_lastname, o.payment_status, o.order_status,
+       t.status, t.updated_by, t.updated_at
+FROM ghl_qr_tickets t
+JOIN ghl_qr_orders o ON o.order_id = t.order_id;
+
+-- The event overview (counts only).
+CREATE OR REPLACE VIEW qrt_door_event_counts AS
+SELECT coalesce(NULLIF(t.product_id, ''), o.event_id) AS event_id, max(o.event_name) AS event_name,
+       count(*) FILTER (WHERE t.status = 'live') AS live,
+       count(*) FILTER (WHERE t.status = 'used') AS used,
+       count(*) FILTER (WHERE t.status = 'cancelled') AS cancelled
+FROM ghl_qr_tickets t
+JOIN ghl_qr_orders o ON o.order_id = t.order_id
+GROUP BY 1;
+
+-- Admissions over time (the arrivals chart) and "used by WHO at TIME".
+CREATE OR REPLACE VIEW qrt_door_ticket_events AS
+SELECT e.id, e.ticket_id, e.order_id, e.from_status, e.to_status, e.at, e.actor, e.operator
+FROM ticket_events e;
+
+-- Does a ticket's event belong to the station's events (NULL or empty: every event)?
+CREATE OR REPLACE FUNCTION qrt_door_event_matches(p_event text, p_events text[])
+RETURNS boolean LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, @SCHEMA@, pg_temp AS $$
+SELECT p_events IS NULL OR cardinality(p_events) = 0
+    OR lower(p_event) IN (SELECT lower(e) FROM unnest(p_events) AS e)
+$$;
+
+-- The row every door function answers with: the outcome and what the station shows.
+CREATE OR REPLACE FUNCTION qrt_door_verdict(p_ticket_id integer, p_outcome text, p_events text[])
+RETURNS TABLE (outcome text, ticket_id integer, order_id text, ticket_status text, used_by text,
+               used_at timestamptz, admitted_in_order integer, total_in_order integer,
+               contact_firstname text, contact_lastname text, payment_status text, event_id text)
+LANGUAGE sql STABLE SET search_path = pg_catalog, @SCHEMA@, pg_temp AS $$
+SELECT coalesce(p_outcome, CASE t.status WHEN 'cancelled' THEN 'cancelled' ELSE 'already_used' END),
+       t.ticket_id, t.order_id, t.status,
+       CASE WHEN t.status = 'used' THEN t.updated_by END,
+       CASE WHEN t.status = 'used' THEN t.updated_at END,
+       (SELECT count(*) FROM qrt_door_tickets x WHERE x.order_id = t.order_id AND x.status = 'used'
+            AND qrt_door_event_matches(x.event_id, p_events))::integer,
+       (SELECT count(*) FROM qrt_door_tickets x WHERE x.order_id = t.order_id AND x.status IN ('used', 'live')
+            AND qrt_door_event_matches(x.event_id, p_events))::integer,
+       t.contact_firstname, t.contact_lastname, t.payment_status, t.event_id
+FROM qrt_door_tickets t
+WHERE t.ticket_id = p_ticket_id
+$$;
+
+-- live -> used as one conditional UPDATE (src/db/ticketadmission.cpp): of any number of concurrent
+-- callers exactly one wins; the winner's ticket_events row names the station and the operator.
+CREATE OR REPLACE FUNCTION qrt_door_admit_id(p_ticket_id integer, p_station text, p_events text[])
+RETURNS TABLE (outcome text, ticket_id integer, order_id text, ticket_status text, used_by text,
+               used_at timestamptz, admitted_in_order integer, total_in_order integer,
+               contact_firstname text, contact_lastname text, payment_status text, event_id text)
+LANGUAGE plpgsql SET search_path = pg_catalog, @SCHEMA@, pg_temp AS $$
+#variable_conflict use_column
+DECLARE
+    v_order text;
+BEGIN
+    UPDATE ghl_qr_tickets SET status = 'used', updated_at = now(), updated_by = NULLIF(left(p_station, 200), '')
+    WHERE ticket_id = p_ticket_id AND status = 'live'
+    RETURNING order_id INTO v_order;
+    IF FOUND THEN
+        INSERT INTO ticket_events (ticket_id, order_id, from_status, to_status, at, actor, operator)
+        VALUES (p_ticket_id, v_order, 'live', 'used', now(), NULLIF(left(p_station, 200), ''), session_user);
+        RETURN QUERY SELECT * FROM qrt_door_verdict(p_ticket_id, 'admitted', p_events);
+    ELSE
+        RETURN QUERY SELECT * FROM qrt_door_verdict(p_ticket_id, NULL, p_events);
+    END IF;
+END
+$$;
+
+-- Admit by ticket code. Outcomes: admitted, already_used, cancelled, not_found, other_event, unpaid
+-- (only when p_admit_unpaid is false: the station's [door] admit_unpaid = never, or ask unconfirmed).
+CREATE OR REPLACE FUNCTION qrt_door_admit_code(p_code text, p_station text, p_events text[] DEFAULT NULL,
+                                               p_admit_unpaid boolean DEFAULT true)
+RETURNS TABLE (outcome text, ticket_id integer, order_id text, ticket_status text, used_by text,
+               used_at timestamptz, admitted_in_order integer, total_in_order integer,
+               contact_firstname text, contact_lastname text, payment_status text, event_id text)
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, @SCHEMA@, pg_temp AS $$
+#variable_conflict use_column
+DECLARE
+    v_id integer;
+    v_event text;
+    v_payment text;
+BEGIN
+    SELECT t.ticket_id, t.event_id, t.payment_status INTO v_id, v_event, v_payment
+    FROM qrt_door_tickets t WHERE t.code = p_code;
+    IF v_id IS NULL THEN
+        RETURN QUERY SELECT 'not_found'::text, NULL::integer, NULL::text, NULL::text, NULL::text, NULL::timestamptz,
+                            0, 0, NULL::text, NULL::text, NULL::text, NULL::text;
+        RETURN;
+    END IF;
+    IF NOT qrt_door_event_matches(v_event, p_events) THEN
+        RETURN QUERY SELECT * FROM qrt_door_verdict(v_id, 'other_event', p_events);
+        RETURN;
+    END IF;
+    IF NOT coalesce(p_admit_unpaid, false)
+       AND lower(btrim(coalesce(v_payment, ''))) IN ('unpaid', 'partially_paid') THEN
+        RETURN QUERY SELECT * FROM qrt_door_verdict(v_id, 'unpaid', p_events);
+        RETURN;
+    END IF;
+    RETURN QUERY SELECT * FROM qrt_door_admit_id(v_id, p_station, p_events);
+END
+$$;
+
+-- Admit the next live ticket of an order (a scanned order link or id). Outcomes as above, plus
+-- no_live_tickets (every ticket of the order for these events is used or cancelled).
+CREATE OR REPLACE FUNCTION qrt_door_admit_order(p_order_id text, p_station text, p_events text[] DEFAULT NULL,
+                                                p_admit_unpaid boolean DEFAULT true)
+RETURNS TABLE (outcome text, ticket_id integer, order_id text, ticket_status text, used_by text,
+               used_at timestamptz, admitted_in_order integer, total_in_order integer,
+               contact_firstname text, contact_lastname text, payment_status text, event_id text)
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, @SCHEMA@, pg_temp AS $$
+#variable_conflict use_column
+DECLARE
+    v_id integer;
+    v_payment text;
+    v_attempt integer := 0;
+BEGIN
+    SELECT o.payment_status INTO v_payment FROM ghl_qr_orders o WHERE o.order_id = p_order_id;
+    IF NOT FOUND THEN
+        RETURN QUERY SELECT 'not_found'::text, NULL::integer, NULL::text, NULL::text, NULL::text, NULL::timestamptz,
+                            0, 0, NULL::text, NULL::text, NULL::text, NULL::text;
+        RETURN;
+    END IF;
+    LOOP
+        v_attempt := v_attempt + 1;
+        SELECT t.ticket_id INTO v_id FROM qrt_door_tickets t
+        WHERE t.order_id = p_order_id AND t.status = 'live' AND qrt_door_event_matches(t.event_id, p_events)
+        ORDER BY t.ticket_id LIMIT 1;
+        IF v_id IS NULL THEN
+            SELECT t.ticket_id INTO v_id FROM qrt_door_tickets t
+            WHERE t.order_id = p_order_id AND qrt_door_event_matches(t.event_id, p_events)
+            ORDER BY (t.status = 'used') DESC, t.updated_at DESC LIMIT 1;
+            IF v_id IS NULL THEN
+                RETURN QUERY SELECT 'not_found'::text, NULL::integer, p_order_id, NULL::text, NULL::text,
+                                    NULL::timestamptz, 0, 0, NULL::text, NULL::text, v_payment, NULL::text;
+            ELSE
+                RETURN QUERY SELECT * FROM qrt_door_verdict(v_id, 'no_live_tickets', p_events);
+            END IF;
+            RETURN;
+        END IF;
+        IF NOT coalesce(p_admit_unpaid, false)
+           AND lower(btrim(coalesce(v_payment, ''))) IN ('unpaid', 'partially_paid') THEN
+            RETURN QUERY SELECT * FROM qrt_door_verdict(v_id, 'unpaid', p_events);
+            RETURN;
+        END IF;
+        -- Another station may take this ticket between the SELECT and the UPDATE: then the next one.
+        RETURN QUERY SELECT * FROM qrt_door_admit_id(v_id, p_station, p_events) AS a WHERE a.outcome = 'admitted';
+        IF FOUND THEN
+            RETURN;
+        END IF;
+        IF v_attempt >= 20 THEN
+            RAISE EXCEPTION 'order % is being admitted at another station right now; try again', p_order_id
+                USING ERRCODE = '40001';
+        END IF;
+    END LOOP;
+END
+$$;
+
+-- Undo the caller's own admission (the same database user), within 10 minutes of it. Anything else
+-- (another operator's admission, an older one) fails with SQLSTATE 42501; an admin undoes those.
+-- Answers 'undone', or 'not_used' when the ticket is not used (any more).
+CREATE OR REPLACE FUNCTION qrt_door_undo(p_ticket_id integer, p_station text)
+RETURNS text
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, @SCHEMA@, pg_temp AS $$
+#variable_conflict use_column
+DECLARE
+    v_status text;
+    v_order text;
+    v_operator text;
+    v_at timestamptz;
+    v_to text;
+BEGIN
+    SELECT t.status, t.order_id INTO v_status, v_order FROM ghl_qr_tickets t WHERE t.ticket_id = p_ticket_id FOR UPDATE;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'ticket % does not exist', p_ticket_id USING ERRCODE = 'P0002';
+    END IF;
+    IF v_status <> 'used' THEN
+        RETURN 'not_used';
+    END IF;
+    SELECT e.operator, e.at, e.to_status INTO v_operator, v_at, v_to
+    FROM ticket_events e WHERE e.ticket_id = p_ticket_id ORDER BY e.id DESC LIMIT 1;
+    IF v_to IS DISTINCT FROM 'used' OR v_operator IS DISTINCT FROM session_user::text THEN
+        RAISE EXCEPTION 'ticket % was not admitted by %: only an admin can undo it', p_ticket_id, session_user
+            USING ERRCODE = '42501';
+    END IF;
+    IF v_at < now() - interval '10 minutes' THEN
+        RAISE EXCEPTION 'ticket % was admitted more than 10 minutes ago: only an admin can undo it', p_ticket_id
+            USING ERRCODE = '42501';
+    END IF;
+    UPDATE ghl_qr_tickets SET status = 'live', updated_at = now(), updated_by = NULLIF(left(p_station, 200), '')
+    WHERE ticket_id = p_ticket_id AND status = 'used';
+    INSERT INTO ticket_events (ticket_id, order_id, from_status, to_status, at, actor, reason, operator)
+    VALUES (p_ticket_id, v_order, 'used', 'live', now(), NULLIF(left(p_station, 200), ''), 'undo at the door',
+            session_user);
+    RETURN 'undone';
+END
+$$;
+
+-- The door cache of the offline mode: what a scan needs, for the station's events (NULL: all).
+CREATE OR REPLACE FUNCTION qrt_door_cache(p_events text[] DEFAULT NULL)
+RETURNS SETOF qrt_door_tickets
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, @SCHEMA@, pg_temp AS $$
+SELECT * FROM qrt_door_tickets t WHERE qrt_door_event_matches(t.event_id, p_events) ORDER BY t.ticket_id
+$$;
+
+-- The grants, in one function so that later migrations keep them current (they call it when it
+-- exists). Run by the owner of the tables; EXECUTE for nobody else.
+CREATE OR REPLACE FUNCTION qrt_grant_roles()
+RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, @SCHEMA@, pg_temp AS $$
+DECLARE
+    v_table text;
+    v_seq regclass;
+    v_fn regprocedure;
+    v_grantee text;
+    v_schema oid;
+BEGIN
+    -- The tables' schema (current_schema() here is pg_catalog, the pinned search_path's first).
+    SELECT c.relnamespace INTO v_schema FROM pg_class c WHERE c.oid = to_regclass('ghl_qr_tickets');
+    EXECUTE format('GRANT USAGE ON SCHEMA %s TO qrtickets_admin, qrtickets_door', v_schema::regnamespace);
+    FOREACH v_table IN ARRAY ARRAY['ghl_qr_orders', 'ghl_qr_tickets', 'ghl_qr_fields', 'ghl_qr_users', 'ticket_events',
+                                   'webhook_inbox', 'sync_runs', 'qr_outbox', 'reconcile_lease', 'schema_migrations'] LOOP
+        IF to_regclass(v_table) IS NULL THEN
+            CONTINUE;
+        END IF;
+        EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER ON %s TO qrtickets_admin',
+                       to_regclass(v_table));
+        EXECUTE format('REVOKE ALL ON %s FROM qrtickets_door', to_regclass(v_table));
+        FOR v_seq IN SELECT d.objid::regclass FROM pg_depend d JOIN pg_class s ON s.oid = d.objid AND s.relkind = 'S'
+                     WHERE d.refobjid = to_regclass(v_table) AND d.classid = 'pg_class'::regclass
+                       AND d.deptype IN ('a', 'i') LOOP
+            EXECUTE format('GRANT USAGE, SELECT, UPDATE ON SEQUENCE %s TO qrtickets_admin', v_seq);
+        END LOOP;
+    END LOOP;
+    -- The schema version: every station checks it before it starts.
+    EXECUTE 'GRANT SELECT ON schema_migrations TO qrtickets_door';
+    EXECUTE 'GRANT SELECT ON qrt_door_tickets, qrt_door_event_counts, qrt_door_ticket_events TO qrtickets_admin, qrtickets_door';
+    -- Functions: nobody but the owner and the groups named here (on Supabase, default privileges
+    -- also grant EXECUTE to anon and authenticated: those grants go too).
+    FOR v_fn IN SELECT p.oid::regprocedure FROM pg_proc p
+                WHERE p.pronamespace = v_schema
+                  AND (p.proname LIKE 'qrt\_door\_%' OR p.proname = 'qrt_grant_roles') LOOP
+        EXECUTE format('REVOKE ALL ON FUNCTION %s FROM PUBLIC', v_fn);
+        FOR v_grantee IN SELECT DISTINCT r.rolname FROM pg_proc p, aclexplode(p.proacl) a JOIN pg_roles r ON r.oid = a.grantee
+                         WHERE p.oid = v_fn AND a.grantee <> p.proowner
+                           AND r.rolname NOT IN ('qrtickets_admin', 'qrtickets_door') LOOP
+            EXECUTE format('REVOKE ALL ON FUNCTION %s FROM %I', v_fn, v_grantee);
+        END LOOP;
+    END LOOP;
+    EXECUTE 'GRANT EXECUTE ON FUNCTION qrt_door_admit_code(text, text, text[], boolean), '
+            'qrt_door_admit_order(text, text, text[], boolean), qrt_door_undo(integer, text), '
+            'qrt_door_cache(text[]) TO qrtickets_admin, qrtickets_door';
+END
+$$;
+
+SELECT qrt_grant_roles();
