@@ -164,6 +164,14 @@ QString whereClause(const Database &db, const OrderQuery &query, QVariantMap &bi
         parts << QStringLiteral("payment_status = :payment_status");
         binds.insert(QStringLiteral(":payment_status"), query.paymentStatus);
     }
+    if (!query.orderIds.isEmpty()) {
+        QStringList names;
+        for (const QString &id : query.orderIds) {
+            names << QStringLiteral(":oid%1").arg(names.size());
+            binds.insert(names.last(), id);
+        }
+        parts << QStringLiteral("order_id IN (") + names.join(u',') + u')';
+    }
     switch (query.checkIn) {
     case CheckInState::Any:
         break;

@@ -41,6 +41,7 @@ struct OrderQuery
     CheckInState checkIn = CheckInState::Any;
     OrderSort sort = OrderSort::DateAdded;
     Qt::SortOrder order = Qt::DescendingOrder;
+    QStringList orderIds; // when not empty: only these orders (the list re-reading changed rows)
     int offset = 0;
     int limit = 200;
 };

@@ -158,16 +158,21 @@ MainWindow::MainWindow(Services &services, QWidget *parent)
     connect(m_model, &OrderListModel::loadFailed, this,
             [this](const core::Error &error) { m_ui->countLabel->setText(tr("Could not read the orders: %1").arg(error.message)); });
     connect(m_ui->orderView, &QTableView::activated, this, &MainWindow::openCurrentOrder);
-    // An admission at the door refreshes nothing at once: the lists catch up after the burst, and
-    // the order list (up to 10,000 rows) only when it is looked at.
-    connect(m_checkIn, &CheckInPanel::ticketsChanged, this, &MainWindow::scheduleRefresh);
+    // An admission at the door refreshes nothing at once: the watcher reads which orders changed
+    // after the burst, and the order list re-reads only those rows, only when it is looked at.
+    connect(m_checkIn, &CheckInPanel::ticketsChanged, this, [this] {
+        if (m_watcher && m_watcher->isListening())
+            m_watcher->checkNow();
+        else
+            scheduleRefresh();
+    });
     m_refreshCoalesce.setSingleShot(true);
     m_refreshCoalesce.setInterval(300);
     connect(&m_refreshCoalesce, &QTimer::timeout, this, &MainWindow::refreshAll);
     connect(m_ui->mainTabs, &QTabWidget::currentChanged, this, [this](int index) {
         if (m_ui->mainTabs->widget(index) == m_ui->ordersTab && m_ordersStale) {
             m_ordersStale = false;
-            m_model->refresh();
+            m_model->refreshPending();
         }
         if (m_ui->mainTabs->widget(index) == m_ui->checkInTab)
             m_checkIn->focusScanField();
@@ -178,8 +183,13 @@ MainWindow::MainWindow(Services &services, QWidget *parent)
     // Started once the database answered on the worker (see refreshStatus): opening its
     // GUI-thread connection to an unreachable server would freeze the window.
     m_watcher = services.changeWatcher;
-    if (m_watcher)
-        connect(m_watcher, &ChangeWatcher::changed, this, &MainWindow::scheduleRefresh);
+    if (m_watcher) {
+        connect(m_watcher, &ChangeWatcher::changes, this, [this](const ChangeSet &changes) {
+            m_model->noteChanges(changes);
+            scheduleRefresh();
+        });
+        connect(m_watcher, &ChangeWatcher::changed, this, &MainWindow::refreshStatus); // the inbox, sync runs
+    }
 
     m_statusTimer.setInterval(15000);
     connect(&m_statusTimer, &QTimer::timeout, this, &MainWindow::refreshStatus);
@@ -378,7 +388,7 @@ void MainWindow::refreshAll()
         m_model->reload();
     } else if (m_ui->mainTabs->currentWidget() == m_ui->ordersTab) {
         m_ordersStale = false;
-        m_model->refresh();
+        m_model->refreshPending(); // the changed orders only, when the watcher said which
     } else {
         m_ordersStale = true;
     }
@@ -420,9 +430,10 @@ void MainWindow::refreshStatus()
                 m_dbStatus->setToolTip(m_watcher && m_watcher->isListening()
                                            ? tr("Changes made at other stations appear here live.")
                                            : QString());
-                // Anything that changed before we listened would be missed: read once more.
-                if (m_watcher && !m_watcher->isListening() && m_watcher->start())
-                    QTimer::singleShot(0, this, &MainWindow::refreshAll);
+                // On its own thread; once listening it reports "everything changed" (anything
+                // that changed before it listened would be missed).
+                if (m_watcher && !m_watcher->isListening())
+                    m_watcher->start();
             } else {
                 m_dbStatus->setText(tr("%1: %2 — not reachable").arg(url.kindName(), url.display()));
                 m_dbStatus->setToolTip(info.reachable.error().message);

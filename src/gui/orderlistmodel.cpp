@@ -102,6 +102,7 @@ void OrderListModel::reload()
     m_loading = true;
     m_fetching = true;
     m_refreshing = false;
+    m_pending = ChangeSet(); // the first page is read after every change noted so far
     requestPage(generation, 0);
 }
 
@@ -200,17 +201,102 @@ void OrderListModel::applyPage(int generation, int offset, core::Result<QList<db
         m_fetching = false;
     }
     if (m_refreshAgain)
-        refresh();
+        refreshPending();
 }
 
 void OrderListModel::refresh()
+{
+    if (!m_pending.allOrders) {
+        m_pending.allOrders = true;
+        m_pending.why = QStringLiteral("a full refresh was asked for");
+    }
+    refreshPending();
+}
+
+void OrderListModel::noteChanges(const ChangeSet &changes)
+{
+    m_pending.merge(changes);
+}
+
+namespace {
+// The value a row is sorted by, for telling whether a change moved it (compared for equality).
+QVariant sortKey(const db::OrderRow &row, db::OrderSort sort)
+{
+    const core::Order &o = row.order;
+    switch (sort) {
+    case db::OrderSort::OrderId: return o.orderId;
+    case db::OrderSort::Contact: return QString(o.contactLastName + u'\0' + o.contactFirstName);
+    case db::OrderSort::Email: return o.contactEmail;
+    case db::OrderSort::Event: return o.eventName;
+    case db::OrderSort::Live: return row.tickets.live;
+    case db::OrderSort::Used: return row.tickets.used;
+    case db::OrderSort::Cancelled: return row.tickets.cancelled;
+    case db::OrderSort::Total: return o.totalPaid;
+    case db::OrderSort::PaymentStatus: return o.paymentStatus;
+    case db::OrderSort::Updated: return o.updatedAt;
+    case db::OrderSort::DateAdded: return o.dateAdded;
+    }
+    return {};
+}
+} // namespace
+
+bool OrderListModel::beyondLoaded(const db::OrderRow &row) const
+{
+    // Only for numbers and times, which compare here as in SQL; names and texts sort by the
+    // database's collation: unsure, so not "beyond".
+    if (m_rows.isEmpty())
+        return false;
+    const db::OrderRow &last = m_rows.last();
+    const QVariant a = sortKey(row, m_query.sort), b = sortKey(last, m_query.sort);
+    int cmp = 0;
+    switch (m_query.sort) {
+    case db::OrderSort::Live:
+    case db::OrderSort::Used:
+    case db::OrderSort::Cancelled: cmp = a.toInt() < b.toInt() ? -1 : a.toInt() > b.toInt() ? 1 : 0; break;
+    case db::OrderSort::Total: cmp = a.toDouble() < b.toDouble() ? -1 : a.toDouble() > b.toDouble() ? 1 : 0; break;
+    case db::OrderSort::Updated:
+    case db::OrderSort::DateAdded: {
+        const QDateTime x = a.toDateTime(), y = b.toDateTime();
+        if (!x.isValid() || !y.isValid())
+            return false;
+        cmp = x < y ? -1 : x > y ? 1 : 0;
+        break;
+    }
+    default: return false;
+    }
+    if (cmp == 0)
+        return false; // the order_id tie-break is the database's collation
+    return m_query.order == Qt::AscendingOrder ? cmp > 0 : cmp < 0;
+}
+
+void OrderListModel::refreshPending()
 {
     if (m_loading || m_fetching || m_refreshing) {
         m_refreshAgain = true;
         return;
     }
-    m_refreshing = true;
     m_refreshAgain = false;
+    if (m_pending.isEmpty()) {
+        m_pending.allOrders = true;
+        m_pending.why = QStringLiteral("a refresh without a list of changes");
+    }
+    const ChangeSet changes = std::exchange(m_pending, ChangeSet());
+    if (!changes.allOrders && changes.orderIds.size() <= ChangeWatcher::MaxChangedOrders) {
+        m_refreshing = true;
+        const int generation = m_generation;
+        const QStringList ids(changes.orderIds.cbegin(), changes.orderIds.cend());
+        db::OrderQuery q = m_query;
+        q.orderIds = ids;
+        q.offset = 0;
+        q.limit = int(ids.size());
+        m_worker.run(
+            this, [q](db::Database &database) { return db::OrderRepository(database).list(q); },
+            [this, generation, ids](core::Result<QList<db::OrderRow>> rows) { applyChanged(generation, ids, std::move(rows)); });
+        return;
+    }
+    qCDebug(lcGui) << "order list: full refresh:"
+                   << (changes.allOrders ? changes.why : QStringLiteral("%1 orders changed").arg(changes.orderIds.size()));
+    m_refreshing = true;
     const int generation = m_generation;
     db::OrderQuery q = m_query;
     q.offset = 0;
@@ -258,8 +344,58 @@ void OrderListModel::applyRefresh(int generation, int shown, core::Result<QList<
     }
     m_atEnd = !more;
     requestCount();
+    Q_EMIT refreshed(newCount, true);
     if (m_refreshAgain)
-        refresh();
+        refreshPending();
+}
+
+void OrderListModel::applyChanged(int generation, const QStringList &ids, core::Result<QList<db::OrderRow>> rows)
+{
+    if (generation != m_generation)
+        return; // the query changed: the reload read everything fresh
+    m_refreshing = false;
+    if (!rows) {
+        Q_EMIT loadFailed(rows.error());
+        return;
+    }
+    QHash<QString, db::OrderRow> fresh;
+    for (db::OrderRow &row : rows.value())
+        fresh.insert(row.order.orderId, std::move(row));
+    QHash<QString, int> loaded;
+    loaded.reserve(m_rows.size());
+    for (int i = 0; i < m_rows.size(); ++i)
+        loaded.insert(m_rows[i].order.orderId, i);
+    QString moved; // why the rows have to be read again in full
+    QList<int> update;
+    for (const QString &id : ids) {
+        const int at = loaded.value(id, -1);
+        const auto f = fresh.constFind(id);
+        if (at >= 0 && f != fresh.cend()) {
+            if (sortKey(m_rows[at], m_query.sort) != sortKey(*f, m_query.sort))
+                moved = QStringLiteral("order %1 changed its place in the sort").arg(id);
+            else
+                update << at;
+        } else if (at >= 0) {
+            moved = QStringLiteral("order %1 left the list (search or filters)").arg(id);
+        } else if (f != fresh.cend() && (m_atEnd || !beyondLoaded(*f))) {
+            moved = QStringLiteral("order %1 entered the loaded rows").arg(id);
+        }
+        if (!moved.isEmpty())
+            break;
+    }
+    if (!moved.isEmpty()) {
+        m_pending.allOrders = true;
+        m_pending.why = moved;
+        refreshPending();
+        return;
+    }
+    for (int at : std::as_const(update)) {
+        m_rows[at] = fresh.value(m_rows[at].order.orderId);
+        Q_EMIT dataChanged(index(at, 0), index(at, ColumnCount - 1));
+    }
+    Q_EMIT refreshed(int(fresh.size()), false);
+    if (m_refreshAgain)
+        refreshPending();
 }
 
 QString OrderListModel::orderIdAt(int row) const

@@ -2,6 +2,7 @@
 
 #include "core/result.h"
 #include "db/orderrepository.h"
+#include "gui/changewatcher.h"
 
 #include <QAbstractTableModel>
 #include <QTimer>
@@ -43,6 +44,13 @@ public:
     void reload();
     // Re-reads the rows already loaded, keeping them in place (live updates).
     void refresh();
+    // Live updates: remembers what changed (the watcher's report) until refreshPending().
+    void noteChanges(const ChangeSet &changes);
+    bool hasPendingChanges() const { return !m_pending.isEmpty(); }
+    // Applies the noted changes: re-reads only the changed orders (one query) and updates their
+    // rows in place; a full refresh() instead when all or too many changed, or a change moves a
+    // row (its sort key changed, it left or entered the filtered list). Nothing noted: refresh().
+    void refreshPending();
 
     int totalCount() const { return m_total; } // -1 until counted
     bool isLoading() const { return m_loading; }
@@ -62,12 +70,17 @@ Q_SIGNALS:
     void loaded();
     void totalCountChanged(int total);
     void loadFailed(const qrt::core::Error &error);
+    // A live refresh was applied: rowsRead rows read from the database; full: the loaded rows
+    // were all re-read, else only the changed orders.
+    void refreshed(int rowsRead, bool full);
 
 private:
     // Asks the worker for the page at offset of the current query (skipped if a newer one came).
     void requestPage(int generation, int offset);
     void applyPage(int generation, int offset, core::Result<QList<db::OrderRow>> rows);
     void applyRefresh(int generation, int shown, core::Result<QList<db::OrderRow>> rows);
+    void applyChanged(int generation, const QStringList &ids, core::Result<QList<db::OrderRow>> rows);
+    bool beyondLoaded(const db::OrderRow &row) const;
     void requestCount();
     void startCount();
 
@@ -84,6 +97,7 @@ private:
     bool m_atEnd = false;
     bool m_refreshing = false;
     bool m_refreshAgain = false;
+    ChangeSet m_pending; // noted by noteChanges(), not yet applied
 };
 
 } // namespace qrt::gui
