@@ -111,7 +111,7 @@ constexpr KeyDeclaration kDeclarations[] = {
       .description = "play a sound with every verdict: one for green, one for amber, one for red (false: silent)" },
     { .key = K::DoorOfflineAfterMs, .section = "door", .name = "offline_after_ms", .kind = V::Integer,
       .defaultValue = "3000", .min = 500, .max = 60000,
-      .description = "milliseconds without an answer from the shared database before the door works offline (read, not used yet: the offline mode is still to come)" },
+      .description = "milliseconds without an answer from the shared database before a PostgreSQL station works OFFLINE from its door cache (admissions queued, uploaded when it answers again)" },
     { .key = K::DoorClearAfterMs, .section = "door", .name = "clear_after_ms", .kind = V::Integer,
       .defaultValue = "5000", .min = 0, .max = 600000,
       .description = "milliseconds a verdict stays on the check-in screen before it returns to Ready to scan; the buttons for that guest go with it (0: never)" },

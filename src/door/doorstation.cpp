@@ -1,0 +1,251 @@
+#include "door/doorstation.h"
+
+#include "db/ticketrepository.h"
+
+#include <QCoreApplication>
+#include <QElapsedTimer>
+#include <QLoggingCategory>
+#include <QTimer>
+
+Q_LOGGING_CATEGORY(lcDoorStation, "qrt.door.station")
+
+namespace qrt::door {
+
+namespace {
+struct Tr
+{
+    Q_DECLARE_TR_FUNCTIONS(qrt::door::DoorStation)
+};
+
+QString isoTime(const QDateTime &t)
+{
+    return t.isValid() ? t.toUTC().toString(Qt::ISODate) : QStringLiteral("an unknown time");
+}
+} // namespace
+
+// The station's own thread: the cache's full copy and delta pulls while online; the probe, the
+// upload of the queue and the way back online while offline. Never the GUI thread.
+class DoorStationWorker : public QObject
+{
+public:
+    DoorStationWorker(DoorStation &station, std::shared_ptr<db::Database> pullDb)
+        : m_station(station), m_pullDb(std::move(pullDb))
+    {
+        m_timer.setInterval(station.m_options.probeIntervalMs);
+        QObject::connect(&m_timer, &QTimer::timeout, this, [this] { tick(false); });
+    }
+
+    void begin()
+    {
+        m_timer.start();
+        tick(true);
+    }
+
+    void tick(bool forcePull)
+    {
+        if (m_station.isOffline()) {
+            if (auto alive = m_station.m_shared->check(); !alive)
+                return; // still no answer: decide from the cache, ask again at the next tick
+            if (auto r = upload(); !r) {
+                qCInfo(lcDoorStation) << "upload of queued admissions stopped:" << r.error().toString();
+                return;
+            }
+            m_station.setOffline(false, {});
+            forcePull = true;
+        } else if (m_station.queued() > 0) {
+            if (auto r = upload(); !r)
+                qCInfo(lcDoorStation) << "upload of queued admissions stopped:" << r.error().toString();
+        }
+        if (forcePull || !m_sincePull.isValid() || m_sincePull.elapsed() >= m_station.m_options.pullIntervalMs) {
+            auto pulled = m_station.m_cache->pull(*m_pullDb);
+            if (!pulled) {
+                qCInfo(lcDoorStation) << "door cache not refreshed:" << pulled.error().toString();
+                return;
+            }
+            m_sincePull.start();
+            Q_EMIT m_station.pulled(pulled.value());
+        }
+    }
+
+    // Each queued admission through the conditional UPDATE, oldest first.
+    core::Result<void> upload()
+    {
+        DoorCache &cache = *m_station.m_cache;
+        auto queued = cache.admissions(QueuedAdmission::State::Queued);
+        if (!queued)
+            return queued.error();
+        bool conflicts = false;
+        db::Database &shared = *m_station.m_shared;
+        for (const QueuedAdmission &a : std::as_const(queued.value())) {
+            auto r = db::TicketRepository(shared).admit(a.ticketId, a.station, DoorStation::uploadReason(a));
+            if (!r)
+                return r.error();
+            // Our own admission already there: a scan whose answer was lost before going offline.
+            const bool ours = r->outcome == db::AdmitResult::Outcome::AlreadyUsed && r->usedBy == a.station;
+            if (r->admitted() || ours) {
+                if (auto m = cache.markUploaded(a.id); !m)
+                    return m.error();
+                m_station.countQueue();
+                continue;
+            }
+            const QString kind = r->outcome == db::AdmitResult::Outcome::Cancelled  ? QStringLiteral("cancelled")
+                               : r->outcome == db::AdmitResult::Outcome::NotFound ? QStringLiteral("unknown")
+                                                                                   : QStringLiteral("already-used");
+            if (r->outcome != db::AdmitResult::Outcome::NotFound) {
+                if (auto e = recordConflict(shared, a, *r); !e)
+                    return e.error();
+            }
+            if (auto m = cache.markConflict(a.id, r->usedBy, r->usedAt, kind); !m)
+                return m.error();
+            conflicts = true;
+            m_station.countQueue();
+        }
+        if (conflicts) {
+            auto n = cache.count(QueuedAdmission::State::Conflict);
+            Q_EMIT m_station.conflictsChanged(n ? n.value() : 0);
+        }
+        return {};
+    }
+
+    // One ticket_events row per conflict, whatever happens to the upload afterwards: written only
+    // when no row with the same reason (which names both stations and times) is there yet.
+    static core::Result<void> recordConflict(db::Database &shared, const QueuedAdmission &a, const db::AdmitResult &r)
+    {
+        const QString reason = DoorStation::conflictReason(a, r.usedBy, r.usedAt);
+        const QString status = core::toString(r.ticket.status);
+        auto q = shared.prepare(QStringLiteral("INSERT INTO ticket_events (ticket_id, order_id, from_status, to_status, at, actor, reason) "
+                                               "SELECT :ticket_id, :order_id, :from_status, :to_status, ")
+                                    + shared.nowExpr()
+                                    + QStringLiteral(", :actor, :reason WHERE NOT EXISTS (SELECT 1 FROM ticket_events "
+                                                     "WHERE ticket_id = :ticket_id2 AND reason = :reason2)"),
+                                Tr::tr("record a conflict of an offline admission"));
+        if (!q)
+            return q.error();
+        return q->bind(QStringLiteral(":ticket_id"), a.ticketId)
+            .bind(QStringLiteral(":order_id"), a.orderId)
+            .bind(QStringLiteral(":from_status"), status)
+            .bind(QStringLiteral(":to_status"), status)
+            .bind(QStringLiteral(":actor"), db::textOrNull(a.station))
+            .bind(QStringLiteral(":reason"), reason)
+            .bind(QStringLiteral(":ticket_id2"), a.ticketId)
+            .bind(QStringLiteral(":reason2"), reason)
+            .exec();
+    }
+
+private:
+    DoorStation &m_station;
+    std::shared_ptr<db::Database> m_pullDb;
+    QTimer m_timer { this };
+    QElapsedTimer m_sincePull;
+};
+
+DoorStation::DoorStation(std::shared_ptr<db::Database> shared, Options options, QObject *parent)
+    : QObject(parent), m_shared(shared->withOptions(connectionOptions(options.offlineAfterMs))), m_options(std::move(options))
+{
+    m_thread.setObjectName(QStringLiteral("qrt-door-station"));
+}
+
+DoorStation::~DoorStation()
+{
+    m_thread.quit();
+    m_thread.wait();
+}
+
+db::ConnectionOptions DoorStation::connectionOptions(int offlineAfterMs)
+{
+    db::ConnectionOptions o = db::ConnectionOptions::door();
+    const int ms = std::max(500, offlineAfterMs);
+    o.clientTimeoutMs = ms;
+    o.statementTimeoutMs = std::min(o.statementTimeoutMs, ms);
+    o.connectTimeoutS = std::max(2, (ms + 999) / 1000); // libpq's shortest connect_timeout is 2 s
+    return o;
+}
+
+core::Result<void> DoorStation::start()
+{
+    auto cache = DoorCache::open(m_options.cachePath, m_shared->url().user);
+    if (!cache)
+        return cache.error();
+    m_cache = std::move(cache.value());
+    countQueue();
+    if (m_queued.load() > 0) // the last run ended offline: scans go to the cache until the upload is done
+        setOffline(true, Tr::tr("%n admission(s) made offline are still to be sent.", nullptr, m_queued.load()));
+    // The full copy reads whole tables: longer deadlines than a scan's, still short enough that a
+    // pull caught by a network drop does not hold up the probe (or closing the station) for long.
+    db::ConnectionOptions pullOptions = connectionOptions(m_options.offlineAfterMs);
+    pullOptions.clientTimeoutMs = std::max(5000, 3 * m_options.offlineAfterMs);
+    pullOptions.statementTimeoutMs = pullOptions.clientTimeoutMs;
+    m_worker = new DoorStationWorker(*this, m_shared->withOptions(pullOptions));
+    m_worker->moveToThread(&m_thread);
+    connect(&m_thread, &QThread::finished, m_worker, &QObject::deleteLater);
+    m_thread.start();
+    QMetaObject::invokeMethod(m_worker, [w = m_worker] { w->begin(); }, Qt::QueuedConnection);
+    return {};
+}
+
+void DoorStation::refreshNow()
+{
+    if (m_worker)
+        QMetaObject::invokeMethod(m_worker, [w = m_worker] { w->tick(true); }, Qt::QueuedConnection);
+}
+
+db::Database &DoorStation::current()
+{
+    return isOffline() && m_cache ? m_cache->db() : *m_shared;
+}
+
+Verdict DoorStation::scan(const DoorCheck::Policy &policy, const QString &text)
+{
+    return check(policy, parseScan(text, policy.urlTemplate));
+}
+
+Verdict DoorStation::check(const DoorCheck::Policy &policy, const ScanInput &input, DoorCheck::Mode mode, bool unpaidConfirmed)
+{
+    if (!isOffline() || !m_cache) {
+        Verdict online = DoorCheck(*m_shared, policy).check(input, mode, unpaidConfirmed);
+        if (online.kind != Verdict::Kind::Failed || !m_cache)
+            return online;
+        setOffline(true, online.detail);
+    }
+    Verdict v = DoorCheck(m_cache->db(), policy).check(input, mode, unpaidConfirmed);
+    if (v.kind == Verdict::Kind::Failed)
+        return v;
+    countQueue();
+    v.detail += u'\n'
+        + (v.admitted() ? Tr::tr("OFFLINE: decided from this station's copy; sent to the database when it answers again.")
+                        : Tr::tr("OFFLINE: decided from this station's copy."));
+    return v;
+}
+
+void DoorStation::setOffline(bool offline, const QString &why)
+{
+    if (m_offline.exchange(offline) == offline)
+        return;
+    qCInfo(lcDoorStation) << (offline ? "OFFLINE:" : "online again") << why;
+    Q_EMIT offlineChanged(offline, why);
+}
+
+void DoorStation::countQueue()
+{
+    auto n = m_cache ? m_cache->count(QueuedAdmission::State::Queued) : core::Result<int>(0);
+    if (!n)
+        return;
+    if (m_queued.exchange(n.value()) != n.value())
+        Q_EMIT queuedChanged(n.value());
+}
+
+QString DoorStation::uploadReason(const QueuedAdmission &a)
+{
+    QString reason = QStringLiteral("offline at ") + isoTime(a.admittedAt);
+    if (!a.reason.isEmpty())
+        reason += QStringLiteral("; ") + a.reason;
+    return reason;
+}
+
+QString DoorStation::conflictReason(const QueuedAdmission &a, const QString &by, const QDateTime &at)
+{
+    return QStringLiteral("offline-conflict: admitted offline by %1 at %2; already admitted by %3 at %4")
+        .arg(a.station, isoTime(a.admittedAt), by.isEmpty() ? QStringLiteral("an unknown station") : by, isoTime(at));
+}
+
+} // namespace qrt::door

@@ -1,0 +1,88 @@
+#pragma once
+
+#include "core/result.h"
+#include "db/database.h"
+#include "door/doorcache.h"
+#include "door/doorcheck.h"
+
+#include <QObject>
+#include <QThread>
+
+#include <atomic>
+#include <memory>
+
+namespace qrt::door {
+
+class DoorStationWorker;
+
+// One station at the door with a shared PostgreSQL database (PRODUCT.md section 4b "Offline"). It
+// wraps DoorCheck from outside: a scan is decided on the shared database through connections whose
+// client deadline is offline_after_ms; a scan that gets no answer in time (a Failed verdict) turns
+// the station OFFLINE, and that scan and the following ones are decided by the same DoorCheck
+// against the door cache. Admissions made there are journaled in the cache file before the verdict
+// returns. A thread of the station's own keeps the cache fresh while online (a full copy at start,
+// then a delta every pullIntervalMs), probes the shared database while offline, and on its answer
+// uploads the queue through the same conditional UPDATE (TicketRepository::admit); an upload that
+// lost (admitted elsewhere meanwhile) becomes a conflict: kept in the cache's door_queue, listed, and
+// recorded in the shared ticket_events ("offline-conflict: ..."). Then the station is online again.
+//
+// scan()/check()/undo() block and run on the caller's thread (the check-in panel's scan worker);
+// the signals arrive on the thread the station lives on.
+class DoorStation : public QObject
+{
+    Q_OBJECT
+public:
+    struct Options
+    {
+        QString cachePath;          // the door cache file
+        int offlineAfterMs = 3000;  // [door] offline_after_ms
+        int pullIntervalMs = 5000;  // the delta pull while online
+        int probeIntervalMs = 1000; // the probe while offline
+    };
+
+    DoorStation(std::shared_ptr<db::Database> shared, Options options, QObject *parent = nullptr);
+    ~DoorStation() override;
+
+    // Opens the cache (reads a queue left by a run that ended offline: such a station starts
+    // OFFLINE and uploads once the database answers) and starts the station's thread.
+    core::Result<void> start();
+
+    Verdict scan(const DoorCheck::Policy &policy, const QString &text);
+    Verdict check(const DoorCheck::Policy &policy, const ScanInput &input, DoorCheck::Mode mode = DoorCheck::Mode::One,
+                  bool unpaidConfirmed = false);
+
+    bool isOffline() const { return m_offline.load(); }
+    int queued() const { return m_queued.load(); }
+    DoorCache *cache() const { return m_cache.get(); }
+    // The database a scan uses now: the shared one (door connections) or the cache.
+    db::Database &current();
+    // Connections to the shared database with the door's deadlines cut to offline_after_ms.
+    static db::ConnectionOptions connectionOptions(int offlineAfterMs);
+    // The reason recorded in the shared ticket_events with an uploaded admission or a conflict.
+    static QString uploadReason(const QueuedAdmission &a);
+    static QString conflictReason(const QueuedAdmission &a, const QString &by, const QDateTime &at);
+
+    // Asks the station's thread to pull (online) or probe and upload (offline) now.
+    void refreshNow();
+
+Q_SIGNALS:
+    void offlineChanged(bool offline, const QString &why);
+    void queuedChanged(int queued);
+    void conflictsChanged(int conflicts);
+    void pulled(int rows);
+
+private:
+    friend class DoorStationWorker;
+    void setOffline(bool offline, const QString &why);
+    void countQueue();
+
+    std::shared_ptr<db::Database> m_shared; // door connection options, offline_after_ms deadline
+    std::unique_ptr<DoorCache> m_cache;
+    Options m_options;
+    std::atomic<bool> m_offline { false };
+    std::atomic<int> m_queued { 0 };
+    QThread m_thread;
+    DoorStationWorker *m_worker = nullptr; // lives on m_thread
+};
+
+} // namespace qrt::door
