@@ -246,7 +246,8 @@ BEGIN
     SELECT c.relnamespace INTO v_schema FROM pg_class c WHERE c.oid = to_regclass('ghl_qr_tickets');
     EXECUTE format('GRANT USAGE ON SCHEMA %s TO qrtickets_admin, qrtickets_door', v_schema::regnamespace);
     FOREACH v_table IN ARRAY ARRAY['ghl_qr_orders', 'ghl_qr_tickets', 'ghl_qr_fields', 'ghl_qr_users', 'ticket_events',
-                                   'webhook_inbox', 'sync_runs', 'qr_outbox', 'reconcile_lease', 'schema_migrations'] LOOP
+                                   'webhook_inbox', 'sync_runs', 'qr_outbox', 'reconcile_lease', 'door_queue', 'door_cache_meta',
+                                   'schema_migrations'] LOOP
         IF to_regclass(v_table) IS NULL THEN
             CONTINUE;
         END IF;
