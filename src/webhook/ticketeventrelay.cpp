@@ -5,7 +5,9 @@
 #include "feed/eventfeed.h"
 #include "webhook/webhooklogging.h"
 
+#include <QHash>
 #include <QScopeGuard>
+#include <QTimer>
 
 #include <algorithm>
 
@@ -29,19 +31,86 @@ int totalOf(const db::SyncRunRecord &run)
 
 } // namespace
 
-TicketEventRelay::TicketEventRelay(std::shared_ptr<db::Database> database, feed::EventFeed &feed, QObject *parent)
-    : QObject(parent), m_database(std::move(database)), m_feed(feed)
+// The relay's half on its own thread: the timer, the positions and the database reads. What it
+// finds goes to the feed as queued calls on the feed's thread, in the order they were made.
+class RelayPoller : public QObject
 {
-    m_timer.setInterval(1000);
-    connect(&m_timer, &QTimer::timeout, this, &TicketEventRelay::poll);
+public:
+    RelayPoller(std::shared_ptr<db::Database> database, feed::EventFeed &feed)
+        : m_database(std::move(database)), m_feed(feed), m_timer(new QTimer(this))
+    {
+        m_timer->setInterval(1000);
+        connect(m_timer, &QTimer::timeout, this, &RelayPoller::poll);
+    }
+
+    void setInterval(int ms) { m_timer->setInterval(ms); }
+    void clientsChanged(int clients);
+    void poll();
+
+private:
+    // What was last published of a run still going on.
+    struct RunSeen
+    {
+        int total = -1;
+        int synced = -1;
+        QString status;
+    };
+
+    bool positionRuns();
+    void pollRuns();
+    template <typename Publish>
+    void publish(Publish publish)
+    {
+        feed::EventFeed *feed = &m_feed;
+        QMetaObject::invokeMethod(feed, [feed, publish = std::move(publish)] { publish(*feed); }, Qt::QueuedConnection);
+    }
+
+    std::shared_ptr<db::Database> m_database;
+    feed::EventFeed &m_feed; // only posted to: it lives on another thread
+    QTimer *m_timer;
+    qint64 m_lastId = -1; // -1: not positioned yet
+    qint64 m_nextRunId = -1; // runs from here on are new to the feed; -1: not positioned yet
+    QHash<qint64, RunSeen> m_openRuns; // published as running, not yet as finished
+};
+
+TicketEventRelay::TicketEventRelay(std::shared_ptr<db::Database> database, feed::EventFeed &feed, QObject *parent)
+    : QObject(parent), m_feed(feed)
+{
+    m_thread.setObjectName(QStringLiteral("qrt-feed-relay"));
+    m_poller = new RelayPoller(std::move(database), feed);
+    m_poller->moveToThread(&m_thread);
+    connect(&m_thread, &QThread::finished, m_poller, &QObject::deleteLater);
+    m_thread.start();
     connect(&m_feed, &feed::EventFeed::clientConnected, this, &TicketEventRelay::clientsChanged);
     connect(&m_feed, &feed::EventFeed::clientDisconnected, this, &TicketEventRelay::clientsChanged);
 }
 
+TicketEventRelay::~TicketEventRelay()
+{
+    m_thread.quit();
+    m_thread.wait();
+}
+
+void TicketEventRelay::setInterval(int ms)
+{
+    QMetaObject::invokeMethod(m_poller, [poller = m_poller, ms] { poller->setInterval(ms); }, Qt::QueuedConnection);
+}
+
+void TicketEventRelay::poll()
+{
+    QMetaObject::invokeMethod(m_poller, [poller = m_poller] { poller->poll(); }, Qt::QueuedConnection);
+}
+
 void TicketEventRelay::clientsChanged()
 {
-    if (m_feed.clientCount() == 0) {
-        m_timer.stop();
+    const int clients = m_feed.clientCount(); // read here, on the feed's thread
+    QMetaObject::invokeMethod(m_poller, [poller = m_poller, clients] { poller->clientsChanged(clients); }, Qt::QueuedConnection);
+}
+
+void RelayPoller::clientsChanged(int clients)
+{
+    if (clients == 0) {
+        m_timer->stop();
         m_lastId = -1;
         m_nextRunId = -1;
         m_openRuns.clear();
@@ -57,11 +126,11 @@ void TicketEventRelay::clientsChanged()
     }
     if (m_nextRunId < 0)
         positionRuns();
-    if (!m_timer.isActive())
-        m_timer.start();
+    if (!m_timer->isActive())
+        m_timer->start();
 }
 
-bool TicketEventRelay::positionRuns()
+bool RelayPoller::positionRuns()
 {
     db::SyncRunRepository runs(*m_database);
     auto latest = runs.latestId();
@@ -85,7 +154,7 @@ bool TicketEventRelay::positionRuns()
     return true;
 }
 
-void TicketEventRelay::pollRuns()
+void RelayPoller::pollRuns()
 {
     if (m_nextRunId < 0 && !positionRuns())
         return;
@@ -106,30 +175,34 @@ void TicketEventRelay::pollRuns()
             m_nextRunId = run.id + 1;
             if (run.isRunning() && run.stale)
                 continue; // a crashed run that nobody saw start
-            m_feed.publishSyncStatus(true, run.isRunning() ? runningStatus(run) : db::SyncRunStatus::Running);
+            publish([status = run.isRunning() ? runningStatus(run) : QString(db::SyncRunStatus::Running)](feed::EventFeed &f) {
+                f.publishSyncStatus(true, status);
+            });
         }
         if (run.isRunning() && run.stale) {
             m_openRuns.erase(open);
-            m_feed.publishSyncStatus(false, QStringLiteral("stale"));
+            publish([](feed::EventFeed &f) { f.publishSyncStatus(false, QStringLiteral("stale")); });
             continue;
         }
         if (run.isRunning()) {
             RunSeen now { totalOf(run), run.syncedOrders, runningStatus(run) };
             RunSeen &seen = m_openRuns[run.id];
             if (now.total != seen.total || now.synced != seen.synced || now.status != seen.status)
-                m_feed.publishSyncProgress(true, now.total, now.synced, now.status);
+                publish([now](feed::EventFeed &f) { f.publishSyncProgress(true, now.total, now.synced, now.status); });
             seen = now;
             continue;
         }
         // Finished (also a run that started and ended between two polls: all of it, in order).
         m_openRuns.remove(run.id);
-        m_feed.publishSyncProgress(false, run.totalOrders, run.syncedOrders, run.status);
-        m_feed.publishSyncComplete(run.summary);
-        m_feed.publishSyncStatus(false, run.status);
+        publish([run](feed::EventFeed &f) {
+            f.publishSyncProgress(false, run.totalOrders, run.syncedOrders, run.status);
+            f.publishSyncComplete(run.summary);
+            f.publishSyncStatus(false, run.status);
+        });
     }
 }
 
-void TicketEventRelay::poll()
+void RelayPoller::poll()
 {
     if (m_lastId < 0)
         return;
@@ -141,7 +214,7 @@ void TicketEventRelay::poll()
         return;
     }
     for (const core::TicketEvent &e : events.value()) {
-        m_feed.publishTicketStatusChanged(e);
+        publish([e](feed::EventFeed &f) { f.publishTicketStatusChanged(e); });
         m_lastId = e.id;
     }
 }

@@ -1,9 +1,8 @@
 #pragma once
 
-#include <QHash>
 #include <QObject>
 #include <QString>
-#include <QTimer>
+#include <QThread>
 
 #include <memory>
 
@@ -30,36 +29,29 @@ namespace qrt::webhook {
 //   died) ends with sync_status {syncInProgress: false, status: "stale"}.
 // Polls (cheap indexed queries, both databases alike) only while a feed client is connected; a
 // client sees changes from the moment it connected, and the runs going on then from their next
-// progress.
+// progress. The polls run on a thread of their own ("qrt-feed-relay", with its own connection):
+// a slow or unreachable database never stalls the thread the feed and the window live on; what
+// they find is handed to the feed on its own thread, in order.
 class TicketEventRelay : public QObject
 {
     Q_OBJECT
 
 public:
     TicketEventRelay(std::shared_ptr<db::Database> database, feed::EventFeed &feed, QObject *parent = nullptr);
+    ~TicketEventRelay() override;
 
-    void setInterval(int ms) { m_timer.setInterval(ms); }
+    void setInterval(int ms);
+    // Polls now (on the relay's thread; returns at once).
     void poll();
+    // The thread the database work runs on (tests check it is not the caller's).
+    QThread *workerThread() { return &m_thread; }
 
 private:
-    // What was last published of a run still going on.
-    struct RunSeen
-    {
-        int total = -1;
-        int synced = -1;
-        QString status;
-    };
-
     void clientsChanged();
-    bool positionRuns();
-    void pollRuns();
 
-    std::shared_ptr<db::Database> m_database;
     feed::EventFeed &m_feed;
-    QTimer m_timer;
-    qint64 m_lastId = -1; // -1: not positioned yet
-    qint64 m_nextRunId = -1; // runs from here on are new to the feed; -1: not positioned yet
-    QHash<qint64, RunSeen> m_openRuns; // published as running, not yet as finished
+    QThread m_thread;
+    class RelayPoller *m_poller = nullptr; // lives on m_thread
 };
 
 } // namespace qrt::webhook

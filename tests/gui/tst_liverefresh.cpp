@@ -6,6 +6,7 @@
 #include "db/orderrepository.h"
 #include "db/orderwriter.h"
 #include "db/ticketrepository.h"
+#include "feed/eventfeed.h"
 #include "gui/changewatcher.h"
 #include "gui/mainwindow.h"
 #include "gui/orderlistmodel.h"
@@ -13,7 +14,12 @@
 #include "support/tcpproxy.h"
 #include "support/testdatabase.h"
 #include "support/timeouts.h"
+#include "webhook/ticketeventrelay.h"
 #include "windowservices.h"
+
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QWebSocket>
 
 #include <QSignalSpy>
 #include <QStandardPaths>
@@ -33,6 +39,7 @@ private Q_SLOTS:
     void admissionElsewhereRereadsOnlyItsRow();
     void burstOfAdmissionsGivesOneRefresh();
     void watcherConnectsOffTheGuiThread();
+    void feedRelayPollsOffTheGuiThread();
 
 private:
     // A window on a fresh database of 500 orders (the list shows 200 of them) whose watcher
@@ -220,6 +227,68 @@ void TestLiveRefresh::watcherConnectsOffTheGuiThread()
     QTRY_VERIFY_WITH_TIMEOUT(!changes.isEmpty(), test::kWaitMs);
     const auto set = changes.last().at(0).value<gui::ChangeSet>();
     QVERIFY2(set.orderIds.contains(orderId), "the change report does not name the admitted order");
+}
+
+void TestLiveRefresh::feedRelayPollsOffTheGuiThread()
+{
+    if (m_dialect != db::Dialect::PostgreSQL)
+        QSKIP("by design: SQLite is a local file, there is no network to blackhole");
+    auto target = db::DatabaseUrl::parse(m_db->url());
+    QVERIFY(target);
+    test::TcpProxy proxy(QHostAddress(target->host == u"localhost" ? QStringLiteral("127.0.0.1") : target->host),
+                         quint16(target->port));
+    QVERIFY2(proxy.start(), "the proxy cannot listen on 127.0.0.1");
+    auto url = target.value();
+    url.host = QStringLiteral("127.0.0.1");
+    url.port = proxy.port();
+    proxy.blackhole();
+
+    feed::EventFeed feed;
+    QVERIFY(feed.listen(QHostAddress::LocalHost));
+    webhook::TicketEventRelay relay(std::make_shared<db::Database>(url), feed);
+    QVERIFY(relay.workerThread() != QThread::currentThread());
+    relay.setInterval(50);
+    QWebSocket client;
+    QStringList changedOrders;
+    connect(&client, &QWebSocket::textMessageReceived, this, [&](const QString &text) {
+        const QJsonObject o = QJsonDocument::fromJson(text.toUtf8()).object();
+        if (o.value(u"event").toString() == u"ticket_status_changed")
+            changedOrders << o.value(u"data").toObject().value(u"orderId").toString();
+    });
+    int ticksWhileConnecting = 0;
+    QTimer tick;
+    tick.setInterval(20);
+    connect(&tick, &QTimer::timeout, this, [&] {
+        if (proxy.openConnections() > 0)
+            ++ticksWhileConnecting;
+    });
+    tick.start();
+    // A feed client connects: the relay positions itself in ticket_events, through the dead network.
+    client.open(QUrl(QStringLiteral("ws://127.0.0.1:%1/").arg(feed.serverPort())));
+    QTRY_VERIFY_WITH_TIMEOUT(feed.clientCount() == 1, test::kWaitMs);
+    QTRY_VERIFY2_WITH_TIMEOUT(ticksWhileConnecting >= 10,
+                              "the feed and the window froze while the relay read an unreachable database",
+                              test::kWaitMs);
+
+    // The network comes back; a reconnecting client gets the changes made from then on.
+    proxy.restore();
+    client.close();
+    QTRY_VERIFY_WITH_TIMEOUT(feed.clientCount() == 0, test::kWaitMs);
+    client.open(QUrl(QStringLiteral("ws://127.0.0.1:%1/").arg(feed.serverPort())));
+    QTRY_VERIFY_WITH_TIMEOUT(feed.clientCount() == 1, test::kWaitMs);
+    // Admit one ticket of another order each time round, until the relay (positioned by its first
+    // read after the restore) publishes one of them.
+    QStringList admitted;
+    const auto seen = [&] {
+        for (const QString &id : std::as_const(changedOrders)) {
+            if (admitted.contains(id))
+                return true;
+        }
+        admitted << test::sampleOrderId(int(admitted.size()));
+        db::TicketRepository(m_db->db()).admitNext(admitted.last(), QStringLiteral("Door 2"));
+        return false;
+    };
+    QTRY_VERIFY2_WITH_TIMEOUT(seen(), "no admission reached the feed after the network came back", test::kWaitMs);
 }
 
 QTEST_MAIN(TestLiveRefresh)
