@@ -57,34 +57,64 @@ core::Result<void> TicketRepository::orderCounts(const QString &orderId, AdmitRe
     return {};
 }
 
+core::Result<std::optional<core::Ticket>> TicketRepository::admitOne(qint64 ticketId, const QString &actor,
+                                                                     const QString &reason)
+{
+    const QString update = QStringLiteral("UPDATE ghl_qr_tickets SET status = ") + sqlStatus(TicketStatus::Used)
+        + QStringLiteral(", updated_at = ") + m_db.nowExpr()
+        + QStringLiteral(", updated_by = :actor WHERE ticket_id = :ticket_id AND status = ") + sqlStatus(TicketStatus::Live)
+        + QStringLiteral(" RETURNING ") + kTicketColumns;
+    if (m_db.isPostgres()) {
+        // One round trip: the conditional UPDATE and its audit row in one statement (one implicit
+        // transaction). The INSERT sees the UPDATE's row only when the UPDATE took the ticket.
+        auto q = cached(m_db,
+                        QStringLiteral("WITH u AS (") + update
+                            + QStringLiteral("), e AS (INSERT INTO ticket_events (ticket_id, order_id, from_status, to_status, "
+                                             "at, actor, reason) SELECT ticket_id, order_id, ")
+                            + sqlStatus(TicketStatus::Live) + QStringLiteral(", ") + sqlStatus(TicketStatus::Used)
+                            + QStringLiteral(", updated_at, :event_actor, :reason FROM u) SELECT ") + kTicketColumns
+                            + QStringLiteral(" FROM u"),
+                        Tr::tr("admit ticket %1").arg(ticketId));
+        if (!q)
+            return q.error();
+        q->bind(QStringLiteral(":actor"), textOrNull(actor))
+            .bind(QStringLiteral(":ticket_id"), ticketId)
+            .bind(QStringLiteral(":event_actor"), textOrNull(actor))
+            .bind(QStringLiteral(":reason"), textOrNull(reason));
+        if (auto r = execCached(m_db, q.value()); !r)
+            return r.error();
+        if (!q->next())
+            return std::optional<core::Ticket>(); // not live (any more)
+        return std::optional<core::Ticket>(ticketFrom(q.value()));
+    }
+    // SQLite has no data-modifying WITH: the same two writes in one local transaction.
+    return m_db.inTransaction([&]() -> core::Result<std::optional<core::Ticket>> {
+        auto q = cached(m_db, update, Tr::tr("admit ticket %1").arg(ticketId));
+        if (!q)
+            return q.error();
+        q->bind(QStringLiteral(":actor"), textOrNull(actor)).bind(QStringLiteral(":ticket_id"), ticketId);
+        if (auto r = execCached(m_db, q.value()); !r)
+            return r.error();
+        if (!q->next())
+            return std::optional<core::Ticket>();
+        const core::Ticket ticket = ticketFrom(q.value());
+        q->finish();
+        if (auto r = insertEvent(m_db, ticketId, ticket.orderId, TicketStatus::Live, TicketStatus::Used, actor, reason); !r)
+            return r.error();
+        return std::optional<core::Ticket>(ticket);
+    });
+}
+
 core::Result<AdmitResult> TicketRepository::admit(qint64 ticketId, const QString &actor, const QString &reason,
                                                   const QStringList &events)
 {
     AdmitResult result;
-    auto admitted = m_db.inTransaction([&]() -> core::Result<bool> {
-        auto q = m_db.prepare(QStringLiteral("UPDATE ghl_qr_tickets SET status = ") + sqlStatus(TicketStatus::Used)
-                                  + QStringLiteral(", updated_at = ") + m_db.nowExpr()
-                                  + QStringLiteral(", updated_by = :actor WHERE ticket_id = :ticket_id AND status = ")
-                                  + sqlStatus(TicketStatus::Live) + QStringLiteral(" RETURNING order_id"),
-                              Tr::tr("admit ticket %1").arg(ticketId));
-        if (!q)
-            return q.error();
-        if (auto r = q->bind(QStringLiteral(":actor"), textOrNull(actor)).bind(QStringLiteral(":ticket_id"), ticketId).exec();
-            !r)
-            return r.error();
-        if (!q->next())
-            return false; // not live (any more): nothing to commit
-        const QString orderId = q->value(QStringLiteral("order_id")).toString();
-        q->finish();
-        if (auto r = insertEvent(m_db, ticketId, orderId, TicketStatus::Live, TicketStatus::Used, actor, reason); !r)
-            return r.error();
-        return true;
-    });
+    auto admitted = admitOne(ticketId, actor, reason);
     if (!admitted)
         return admitted.error();
     if (admitted.value())
         result.outcome = AdmitResult::Outcome::Admitted;
-    auto ticket = byId(ticketId);
+    auto ticket = admitted.value() ? core::Result<std::optional<core::Ticket>>(admitted.value()) : byId(ticketId);
     if (!ticket)
         return ticket.error();
     if (!ticket.value()) {

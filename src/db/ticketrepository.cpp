@@ -3,6 +3,9 @@
 #include "db/ticketsql.h"
 
 #include <QCoreApplication>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QRandomGenerator>
 
 namespace qrt::db {
@@ -17,6 +20,81 @@ struct Tr
     Q_DECLARE_TR_FUNCTIONS(qrt::db::TicketRepository)
 };
 } // namespace
+
+core::Result<std::optional<DoorOrder>> TicketRepository::doorOrder(const QString &key, bool byOrderId)
+{
+    // The order and all its tickets in one statement: a scan at a 20 ms round trip pays for each one.
+    QString columns = kTicketColumns;
+    columns.replace(QStringLiteral(", "), QStringLiteral(", t.")).prepend(QStringLiteral("t."));
+    const QString head = QStringLiteral("SELECT o.order_id AS the_order_id, o.payment_status AS payment_status, "
+                                        "o.order_status AS order_status, o.contact_firstname AS contact_firstname, "
+                                        "o.contact_lastname AS contact_lastname, o.event_id AS event_id, "
+                                        "o.event_name AS event_name, o.line_items AS line_items, ")
+        + columns + QStringLiteral(" FROM ghl_qr_orders o LEFT JOIN ghl_qr_tickets t ON t.order_id = o.order_id WHERE o.order_id = ");
+    const QString tail = QStringLiteral(" ORDER BY t.ticket_id");
+    QStringList statements;
+    if (!byOrderId) {
+        statements << head + QStringLiteral("(SELECT order_id FROM ghl_qr_tickets WHERE code = :code)") + tail;
+    } else {
+        // Exact, lower, upper and swapped case first (the primary key answers); only an id still
+        // not found costs a scan of lower(order_id).
+        statements << head
+                + QStringLiteral("(SELECT order_id FROM ghl_qr_orders WHERE order_id IN (:a, :b, :c, :d) "
+                                 "ORDER BY CASE WHEN order_id = :e THEN 0 ELSE 1 END, order_id LIMIT 1)")
+                + tail;
+        statements << head + QStringLiteral("(SELECT order_id FROM ghl_qr_orders WHERE lower(order_id) = :b ORDER BY order_id LIMIT 1)")
+                + tail;
+    }
+    QString swapped = key;
+    for (QChar &c : swapped)
+        c = c.isUpper() ? c.toLower() : c.toUpper();
+    for (const QString &sql : std::as_const(statements)) {
+        auto q = cached(m_db, sql, byOrderId ? Tr::tr("read order %1").arg(key) : Tr::tr("read the ticket %1").arg(key));
+        if (!q)
+            return q.error();
+        if (!byOrderId) {
+            q->bind(QStringLiteral(":code"), key);
+        } else {
+            if (sql.contains(QStringLiteral(":a")))
+                q->bind(QStringLiteral(":a"), key)
+                    .bind(QStringLiteral(":c"), key.toUpper())
+                    .bind(QStringLiteral(":d"), swapped)
+                    .bind(QStringLiteral(":e"), key);
+            q->bind(QStringLiteral(":b"), key.toLower());
+        }
+        if (auto r = execCached(m_db, q.value()); !r)
+            return r.error();
+        std::optional<DoorOrder> found;
+        while (q->next()) {
+            if (!found) {
+                found.emplace();
+                core::Order &o = found->order;
+                o.orderId = q->value(QStringLiteral("the_order_id")).toString();
+                o.paymentStatus = q->value(QStringLiteral("payment_status")).toString();
+                o.orderStatus = q->value(QStringLiteral("order_status")).toString();
+                o.contactFirstName = q->value(QStringLiteral("contact_firstname")).toString();
+                o.contactLastName = q->value(QStringLiteral("contact_lastname")).toString();
+                o.eventId = q->value(QStringLiteral("event_id")).toString();
+                o.eventName = q->value(QStringLiteral("event_name")).toString();
+                const QVariant items = q->value(QStringLiteral("line_items"));
+                const QByteArray json = items.typeId() == QMetaType::QByteArray ? items.toByteArray() : items.toString().toUtf8();
+                for (const QJsonValue &v : QJsonDocument::fromJson(json).array()) {
+                    const QJsonObject i = v.toObject();
+                    core::OrderItem item;
+                    item.productId = i.value(QStringLiteral("product_id")).toString();
+                    item.productName = i.value(QStringLiteral("product_name")).toString();
+                    item.qty = i.value(QStringLiteral("qty")).toInt();
+                    o.items.append(item);
+                }
+            }
+            if (!q->value(QStringLiteral("ticket_id")).isNull())
+                found->tickets.append(ticketFrom(q.value()));
+        }
+        if (found)
+            return found;
+    }
+    return std::optional<DoorOrder>();
+}
 
 QString TicketRepository::newCode()
 {

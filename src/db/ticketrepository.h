@@ -66,6 +66,14 @@ struct DoorListRow
     QMap<QString, int> ticketTypes; // live + used tickets of the event per ticket type
 };
 
+// What the door decides a scan on: the order (the fields a verdict shows, with its line items for
+// the event names) and all its tickets, read in one statement.
+struct DoorOrder
+{
+    core::Order order;
+    QList<core::Ticket> tickets; // by ticket_id
+};
+
 struct BulkResult
 {
     int changed = 0;
@@ -121,6 +129,12 @@ public:
     // (still used, updated_by = actor), as conditional UPDATEs in one transaction. Any other ticket
     // (cancelled by a refund meanwhile, admitted again elsewhere) is left alone and listed in problems.
     core::Result<BulkResult> undoAdmissions(const QList<qint64> &ticketIds, const QString &actor, const QString &reason);
+    // The door's read: the order holding the ticket with this code (byOrderId false), or the order
+    // whose id is `key` in any letter case (exact first), with all its tickets; nullopt when none.
+    core::Result<std::optional<DoorOrder>> doorOrder(const QString &key, bool byOrderId);
+    // live -> used and its ticket_events row as one statement (PostgreSQL) or one local transaction
+    // (SQLite). The ticket as admitted, or nullopt when it was not live (any more): not admitted.
+    core::Result<std::optional<core::Ticket>> admitOne(qint64 ticketId, const QString &actor, const QString &reason = {});
     // The lowest live ticket of the order among the events (empty: every event).
     core::Result<AdmitResult> admitNext(const QString &orderId, const QString &actor, const QStringList &events = {},
                                         const QString &reason = {});

@@ -1,6 +1,14 @@
 #include "db/ticketsql.h"
 
 #include <QCoreApplication>
+#include <QPointer>
+#include <QSqlDriver>
+
+#include <map>
+
+#ifdef QRT_HAVE_LIBPQ
+#include <libpq-fe.h>
+#endif
 
 namespace qrt::db::ticketsql {
 
@@ -10,9 +18,78 @@ struct Tr
 {
     Q_DECLARE_TR_FUNCTIONS(qrt::db::TicketRepository)
 };
+// The prepared statements of one connection, a child of its driver (deleted with it).
+class StatementCache : public QObject
+{
+public:
+    explicit StatementCache(QSqlDriver *driver) : QObject(driver) { setObjectName(QStringLiteral("qrt-statement-cache")); }
+    qint64 backend = -1; // which server connection the statements were prepared on
+    std::map<QString, Query> statements;
+};
+
+// The server connection behind a driver: PostgreSQL's backend process (a reconnect gets another
+// one; the PGconn may come back at the same address), else the handle itself.
+qint64 backendOf(const QSqlDriver *driver)
+{
+    const QVariant handle = driver->handle();
+    if (!handle.isValid() || !handle.constData())
+        return -1;
+    void *pointer = *static_cast<void *const *>(handle.constData());
+#ifdef QRT_HAVE_LIBPQ
+    if (qstrcmp(handle.typeName(), "PGconn*") == 0 || qstrcmp(handle.typeName(), "pg_conn*") == 0)
+        return pointer ? PQbackendPID(static_cast<PGconn *>(pointer)) : -1;
+#endif
+    return qint64(reinterpret_cast<quintptr>(pointer));
+}
+
+// The cache cached() used last on this thread, for execCached() to empty after a failure without
+// touching the connection again (a broken one would reconnect).
+thread_local QPointer<StatementCache> t_lastCache;
+
+StatementCache *cacheOf(QSqlDriver *driver)
+{
+    auto *cache = driver->findChild<StatementCache *>(QStringLiteral("qrt-statement-cache"), Qt::FindDirectChildrenOnly);
+    return cache ? cache : new StatementCache(driver);
+}
 } // namespace
 
 using core::TicketStatus;
+
+core::Result<Query> cached(Database &db, const QString &sql, const QString &what)
+{
+    auto c = db.connection();
+    if (!c)
+        return c.error();
+    QSqlDriver *driver = c.value().driver();
+    StatementCache *cache = cacheOf(driver);
+    t_lastCache = cache;
+    const qint64 backend = backendOf(driver);
+    if (cache->backend != backend) {
+        cache->statements.clear();
+        cache->backend = backend;
+    }
+    if (auto it = cache->statements.find(sql); it != cache->statements.end()) {
+        Query q = it->second;
+        return std::move(q.describe(what));
+    }
+    auto q = db.prepare(sql, what);
+    if (!q)
+        return q.error();
+    cache->statements.insert_or_assign(sql, q.value());
+    return q;
+}
+
+core::Result<void> execCached(Database &db, Query &q)
+{
+    auto r = q.exec();
+    if (!r) {
+        // A statement the server no longer knows, or a connection that broke: prepare afresh next time.
+        Q_UNUSED(db)
+        if (t_lastCache)
+            t_lastCache->statements.clear();
+    }
+    return r;
+}
 
 const QString kTicketColumns =
     QStringLiteral("ticket_id, order_id, ticket_type, product_id, status, code, created_at, updated_at, updated_by");

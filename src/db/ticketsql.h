@@ -29,6 +29,14 @@ inline const QString kTicketEventExpr = QStringLiteral("coalesce(NULLIF(t.produc
 QString eventCondition(const QStringList &events);
 void bindEvents(Query &q, const QStringList &events);
 
+// A statement prepared once per connection and then reused: QPSQL prepares on the server, so a
+// fresh prepare() costs a PREPARE and a DEALLOCATE round trip besides the EXECUTE. For the door's
+// statements, run on every scan. The cache hangs off the connection's driver (it goes with the
+// connection) and is emptied when the connection was made anew (another backend) or a cached
+// statement failed. Bind every placeholder before each exec(); exec through execCached().
+core::Result<Query> cached(Database &db, const QString &sql, const QString &what);
+core::Result<void> execCached(Database &db, Query &q);
+
 // Writes one row of ticket_events.
 core::Result<void> insertEvent(Database &db, qint64 ticketId, const QString &orderId,
                                std::optional<core::TicketStatus> from, core::TicketStatus to, const QString &actor,

@@ -92,7 +92,8 @@ public:
     const Policy &policy() const { return m_policy; }
 
 private:
-    core::Result<Verdict> run(const ScanInput &input, Mode mode, bool unpaidConfirmed);
+    // attempt: how often the scan was decided again because other stations took its tickets first.
+    core::Result<Verdict> run(const ScanInput &input, Mode mode, bool unpaidConfirmed, int attempt = 0);
     db::Database &m_db;
     Policy m_policy;
 };
