@@ -84,21 +84,25 @@ QStringList scanList(test::TestDatabase &t, int tickets, quint32 seed)
 struct Timings
 {
     QList<double> ms;
+    QHash<QString, QList<double>> msByKind;
     QHash<QString, int> kinds;
     QHash<qint64, int> admittedBy; // ticket -> verdicts that said "admitted" for it
     void merge(const Timings &o)
     {
         ms += o.ms;
+        for (auto it = o.msByKind.cbegin(); it != o.msByKind.cend(); ++it)
+            msByKind[it.key()] += it.value();
         for (auto it = o.kinds.cbegin(); it != o.kinds.cend(); ++it)
             kinds[it.key()] += it.value();
         for (auto it = o.admittedBy.cbegin(); it != o.admittedBy.cend(); ++it)
             admittedBy[it.key()] += it.value();
     }
-    double percentile(double p) const
+    double percentile(double p) const { return percentileOf(ms, p); }
+    static double percentileOf(const QList<double> &values, double p)
     {
-        if (ms.isEmpty())
+        if (values.isEmpty())
             return 0;
-        QList<double> sorted = ms;
+        QList<double> sorted = values;
         std::sort(sorted.begin(), sorted.end());
         return sorted.at(std::min<qsizetype>(sorted.size() - 1, qsizetype(p * sorted.size())));
     }
@@ -141,6 +145,7 @@ Timings station(const QString &url, const QStringList &scans, int index, int sta
             t.ms << timer.nsecsElapsed() / 1e6;
         }
         ++t.kinds[door::toString(v.kind)];
+        t.msByKind[door::toString(v.kind)] << t.ms.last();
         for (qint64 id : std::as_const(v.admittedTickets))
             ++t.admittedBy[id];
     }
@@ -149,7 +154,7 @@ Timings station(const QString &url, const QStringList &scans, int index, int sta
 
 // Runs the stations on threads while full syncs run one after the other on this thread's event loop.
 Timings runStations(const QString &url, const QStringList &scans, int stations, SerialWorker *serial,
-                    test::TestDatabase &direct, ghlsim::GhlSimulator &sim, int *syncs)
+                    test::TestDatabase &direct, ghlsim::GhlSimulator &sim, int *syncs, bool withSync = true, int syncBatch = 0)
 {
     QList<Timings> results(stations);
     std::atomic<int> running { stations };
@@ -165,7 +170,11 @@ Timings runStations(const QString &url, const QStringList &scans, int stations, 
     full.mode = sync::SyncMode::Full;
     full.station = QStringLiteral("bench-sync");
     full.ghl = test::ghlSettingsFor(sim);
+    if (syncBatch > 0)
+        full.batchSize = syncBatch;
     *syncs = 0;
+    while (!withSync && running > 0)
+        QThread::msleep(50);
     while (running > 0) {
         sync::SyncEngine engine(direct.shared()); // the sync writes straight to the server
         const sync::SyncSummary s = test::runOnce(engine, full, 600000);
@@ -204,7 +213,8 @@ void report(const QString &prefix, const Timings &t, int syncs)
 {
     out() << "info: " << prefix << ": " << t.ms.size() << " scans during " << syncs << " full sync(s); verdicts:";
     for (auto it = t.kinds.cbegin(); it != t.kinds.cend(); ++it)
-        out() << ' ' << it.key() << '=' << it.value();
+        out() << ' ' << it.key() << '=' << it.value() << " (p50 " << ms(Timings::percentileOf(t.msByKind.value(it.key()), 0.5))
+              << " ms, p99 " << ms(Timings::percentileOf(t.msByKind.value(it.key()), 0.99)) << " ms)";
     out() << Qt::endl;
 }
 
@@ -239,7 +249,9 @@ int main(int argc, char **argv)
     const QCommandLineOption stationsOpt(QStringLiteral("stations"), QStringLiteral("Stations on PostgreSQL (4)."), QStringLiteral("n"), QStringLiteral("4"));
     const QCommandLineOption baselineOpt(QStringLiteral("baseline-scans"), QStringLiteral("Scans of the baseline (600)."), QStringLiteral("n"), QStringLiteral("600"));
     const QCommandLineOption skipSqliteOpt(QStringLiteral("skip-sqlite"), QStringLiteral("PostgreSQL only."));
-    parser.addOptions({ ticketsOpt, rttOpt, stationsOpt, baselineOpt, skipSqliteOpt });
+    const QCommandLineOption noSyncOpt(QStringLiteral("no-sync"), QStringLiteral("No sync during the scans (to compare)."));
+    const QCommandLineOption syncBatchOpt(QStringLiteral("sync-batch"), QStringLiteral("Orders per sync write transaction (the engine's default)."), QStringLiteral("n"), QStringLiteral("0"));
+    parser.addOptions({ ticketsOpt, rttOpt, stationsOpt, baselineOpt, skipSqliteOpt, noSyncOpt, syncBatchOpt });
     parser.process(app);
     const int tickets = std::max(10, parser.value(ticketsOpt).toInt());
     const int rtt = std::max(0, parser.value(rttOpt).toInt());
@@ -271,7 +283,8 @@ int main(int argc, char **argv)
         proxy.setLatencyMs(rtt / 2);
         url.setHost(QStringLiteral("127.0.0.1"));
         url.setPort(proxy.port());
-        *timings = runStations(url.toString(), scans, stations, serial, *pg, sim, syncs);
+        *timings = runStations(url.toString(), scans, stations, serial, *pg, sim, syncs, !parser.isSet(noSyncOpt),
+                               parser.value(syncBatchOpt).toInt());
         return doubleAdmissions(*pg, *timings);
     };
 
