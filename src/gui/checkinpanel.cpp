@@ -6,6 +6,8 @@
 #include "db/ticketrepository.h"
 #include "gui/dbworker.h"
 #include "gui/guestsearch.h"
+#include "door/doorstation.h"
+#include "gui/offlinebar.h"
 #include "gui/services.h"
 #include "gui/ticketmodels.h"
 #include "gui/verdictbanner.h"
@@ -68,6 +70,9 @@ CheckInPanel::CheckInPanel(Services &services, DbWorker &worker, QWidget *parent
     connect(m_search, &GuestSearch::guestChosen, this, [this](const QString &orderId) {
         runAdmit({ ScanInput::Kind::OrderId, orderId }, door::DoorCheck::Mode::Look, false);
     });
+    // PostgreSQL: OFFLINE and the queue in a plain line at the top, the conflicts below it.
+    m_offlineBar = new OfflineBar(m_services.doorStation, m_worker, this);
+    m_ui->checkInLayout->insertWidget(0, m_offlineBar);
     m_ui->recentList->setTextElideMode(Qt::ElideRight);
     m_ui->recentList->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
 
@@ -163,7 +168,9 @@ void CheckInPanel::runAdmit(const ScanInput &input, door::DoorCheck::Mode mode, 
     const door::DoorCheck::Policy policy = stationPolicy();
     m_worker.run(
         this,
-        [input, mode, unpaidConfirmed, policy](db::Database &database) {
+        [input, mode, unpaidConfirmed, policy, station = m_services.doorStation](db::Database &database) {
+            if (station) // the shared database, or the door cache once it stopped answering
+                return station->check(policy, input, mode, unpaidConfirmed);
             return door::DoorCheck(database, policy).check(input, mode, unpaidConfirmed);
         },
         [this, input, mode](door::Verdict verdict) {
@@ -251,10 +258,11 @@ void CheckInPanel::undo()
     m_ui->undoButton->setEnabled(false);
     m_worker.run(
         this,
-        [ticketIds, actor](db::Database &database) {
+        [ticketIds, actor, station = m_services.doorStation](db::Database &database) {
             // One transaction; only used -> live, and only what this station admitted: a ticket a
             // refund cancelled meanwhile, or another station admitted again, stays as it is.
-            return db::TicketRepository(database).undoAdmissions(ticketIds, actor, kUndoReason);
+            // Offline: in the door cache, which drops the queued admission with it.
+            return db::TicketRepository(station ? station->current() : database).undoAdmissions(ticketIds, actor, kUndoReason);
         },
         [this, ticketIds, who](core::Result<db::BulkResult> result) {
             m_busy = false;

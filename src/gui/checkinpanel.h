@@ -18,6 +18,7 @@ namespace qrt::gui {
 struct Services;
 class DbWorker;
 class GuestSearch;
+class OfflineBar;
 class VerdictBanner;
 class VerdictSounds;
 
@@ -82,6 +83,7 @@ private:
     VerdictBanner *m_banner = nullptr;
     VerdictSounds *m_sounds = nullptr;
     GuestSearch *m_search = nullptr;
+    OfflineBar *m_offlineBar = nullptr; // PostgreSQL: OFFLINE, the queue and the conflicts (Services::doorStation)
 };
 
 } // namespace qrt::gui

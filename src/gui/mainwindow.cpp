@@ -10,6 +10,7 @@
 #include "sync/synctypes.h"
 #include "gui/changewatcher.h"
 #include "gui/checkinpanel.h"
+#include "gui/offlinebar.h"
 #include "gui/dbworker.h"
 #include "gui/eventoverview.h"
 #include "gui/messages.h"
@@ -105,6 +106,9 @@ MainWindow::MainWindow(Services &services, QWidget *parent)
     m_ui->orderView->horizontalHeader()->setStretchLastSection(true);
     m_ui->orderView->horizontalHeader()->setSortIndicator(OrderListModel::Updated, Qt::DescendingOrder);
 
+    // Offline mode at the door (PostgreSQL): the station's door cache, OFFLINE, the upload queue.
+    if (!services.doorStation)
+        startDoorStation(services, this);
     // Scans on their own thread and door connection: never queued behind a list refresh.
     m_checkIn = new CheckInPanel(services, services.scanWorker ? *services.scanWorker : *m_worker, m_ui->checkInTab);
     m_checkIn->setObjectName(QStringLiteral("checkInPanel"));

@@ -27,6 +27,9 @@ class WebhookService;
 namespace qrt::feed {
 class EventFeed;
 }
+namespace qrt::door {
+class DoorStation;
+}
 
 namespace qrt::gui {
 
@@ -51,6 +54,8 @@ struct Services
     // The check-in panel's own database thread and connection (db::ConnectionOptions::door(): short
     // statement and client deadlines), so a scan never waits behind a list refresh; null: dbWorker.
     DbWorker *scanWorker = nullptr;
+    // PostgreSQL: the door's offline mode (door cache, OFFLINE, queued admissions); null on SQLite.
+    door::DoorStation *doorStation = nullptr;
     ChangeWatcher *changeWatcher = nullptr;   // other stations' changes; the main window starts it
     ghl::GhlClient *ghl = nullptr;
     sync::SyncEngine *sync = nullptr;
