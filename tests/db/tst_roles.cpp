@@ -3,6 +3,7 @@
 // result), admission through the door function has one winner per ticket under 8 racing logins,
 // `roles install` twice changes nothing, the operator round trip, and no password in any log.
 #include "db/database.h"
+#include "db/doorfunctions.h"
 #include "db/orderwriter.h"
 #include "db/roles.h"
 #include "db/ticketrepository.h"
@@ -315,6 +316,42 @@ private slots:
         // The cache: every ticket with names, event, payment and ticket status.
         QVERIFY(q.exec(QStringLiteral("SELECT count(*) FROM qrt_door_cache(ARRAY['JAZZ'])")) && q.next());
         QCOMPARE(q.value(0).toInt(), 4);
+    }
+
+    // The C++ side a door station uses: its role, and the door functions with bound parameters.
+    void roleAndDoorFunctionsFromCpp()
+    {
+        const db::NewOperator door = add(QStringLiteral("door_c"), QStringLiteral("door"));
+        const db::NewOperator admin = add(QStringLiteral("admin_c"), QStringLiteral("admin"));
+        auto d = open(door.databaseUrl), a = open(admin.databaseUrl);
+        QCOMPARE(db::detectRole(m_t->db()).value(), db::DatabaseRole::Full);
+        QCOMPARE(db::detectRole(*a).value(), db::DatabaseRole::Admin);
+        QCOMPARE(db::detectRole(*d).value(), db::DatabaseRole::Door);
+        db::DoorFunctions fn(*d);
+        const qint64 id = ticketIds(QStringLiteral("o1")).first();
+        auto other = fn.admitCode(codeOf(id), QStringLiteral("North"), { QStringLiteral("rock"), QStringLiteral("a\"b'}") });
+        QVERIFY_OK(other);
+        QCOMPARE(other->outcome, QStringLiteral("other_event"));
+        auto first = fn.admitCode(codeOf(id), QStringLiteral("North"), { QStringLiteral("JAZZ") });
+        QVERIFY_OK(first);
+        QCOMPARE(first->outcome, QStringLiteral("admitted"));
+        QCOMPARE(first->ticketId, id);
+        QCOMPARE(first->lastName, QStringLiteral("o1"));
+        QCOMPARE(first->admittedInOrder, 1);
+        QCOMPARE(first->totalInOrder, 3);
+        auto second = fn.admitCode(codeOf(id), QStringLiteral("South"));
+        QCOMPARE(second->outcome, QStringLiteral("already_used"));
+        QCOMPARE(second->usedBy, QStringLiteral("North"));
+        QVERIFY(second->usedAt.isValid());
+        auto cache = fn.cache({ QStringLiteral("jazz") });
+        QVERIFY_OK(cache);
+        QCOMPARE(cache->size(), 4);
+        QCOMPARE(cache->first().eventId, QStringLiteral("jazz"));
+        QVERIFY(!cache->first().code.isEmpty());
+        QCOMPARE(fn.undo(id, QStringLiteral("North")).value(), true);
+        QCOMPARE(fn.undo(id, QStringLiteral("North")).value(), false);
+        auto byOrder = fn.admitOrder(QStringLiteral("o2"), QStringLiteral("North"));
+        QCOMPARE(byOrder->outcome, QStringLiteral("admitted"));
     }
 
     // ticket_events.operator (migration 14): the database user for every change, through the
