@@ -11,6 +11,13 @@
 #include <QUuid>
 
 #include <algorithm>
+#include <utility>
+
+#ifdef Q_OS_LINUX
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
 
 namespace qrt::reconcile {
 
@@ -74,6 +81,20 @@ void ReconcileWorker::publish(const std::function<void(ReconcileStatus &)> &chan
 void ReconcileWorker::start()
 {
     m_active = true;
+#ifdef Q_OS_LINUX
+    // Background work, like the inbox worker's: under CPU pressure the scheduler prefers the
+    // webhook listener and its commits. The sync's and the QR outbox's threads are started from
+    // this thread later and inherit the value. Without it a reconciliation (the one at start
+    // pulls every order changed since the last sync) took up to a quarter of the CPU, its
+    // database work not counted, while a webhook burst was being answered (bench webhook, perf).
+    // QThread priorities have no effect under Linux's default scheduler; a thread's nice value does.
+    // Once per thread (start() may come again after a stop()), relative to what it had.
+    static thread_local bool lowered = false;
+    if (!std::exchange(lowered, true)) {
+        const auto tid = static_cast<id_t>(::syscall(SYS_gettid));
+        setpriority(PRIO_PROCESS, tid, std::min(19, getpriority(PRIO_PROCESS, tid) + 5));
+    }
+#endif
     if (!enabled()) {
         publish([](ReconcileStatus &s) {
             s.state = ReconcileStatus::State::Off;

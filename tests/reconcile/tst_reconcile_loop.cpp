@@ -9,10 +9,18 @@
 #include "reconcile/reconcilelease.h"
 #include "reconcile/reconciler.h"
 
+#include <QDir>
+#include <QFile>
 #include <QJsonArray>
 #include <QSet>
 #include <QSignalSpy>
 #include <QTest>
+
+#include <optional>
+
+#ifdef Q_OS_LINUX
+#include <sys/resource.h>
+#endif
 
 using namespace qrt;
 using namespace qrt::reconcile;
@@ -92,6 +100,46 @@ private slots:
                  "the next run should be an interval after the first");
         QVERIFY2(s.summaryLine().contains(QStringLiteral("desk-1")), qPrintable(s.summaryLine()));
         QVERIFY2(s.toJson().value(u"last").toObject().value(u"ordersNew").toInt() == 5, "five orders were new");
+    }
+
+    // Reconciling is background work: a webhook burst answered meanwhile gets the CPU first
+    // (bench webhook: the run at start took up to a quarter of the CPU during the burst).
+    void runsBelowTheListenersCpuPriority()
+    {
+#ifndef Q_OS_LINUX
+        QSKIP("thread nice values are read from Linux's /proc; elsewhere the priority is not lowered");
+#else
+        // The nice value of this process's thread called `name`, or nullopt when there is none.
+        const auto niceOf = [](const QString &name) -> std::optional<int> {
+            const QDir tasks(QStringLiteral("/proc/self/task"));
+            for (const QString &tid : tasks.entryList(QDir::Dirs | QDir::NoDotAndDotDot)) {
+                QFile comm(tasks.filePath(tid + QStringLiteral("/comm")));
+                QFile stat(tasks.filePath(tid + QStringLiteral("/stat")));
+                if (!comm.open(QIODevice::ReadOnly) || QString::fromUtf8(comm.readAll().trimmed()) != name
+                    || !stat.open(QIODevice::ReadOnly))
+                    continue;
+                const QByteArray text = stat.readAll();
+                // After "pid (comm) ": state is field 3, nice field 19.
+                const QList<QByteArray> fields = text.mid(text.lastIndexOf(')') + 2).split(' ');
+                if (fields.size() > 16)
+                    return fields.at(16).toInt();
+            }
+            return std::nullopt;
+        };
+        const int mine = getpriority(PRIO_PROCESS, 0); // this (the main) thread's nice value
+        m_f->sim().generate(2, 12);
+        Reconciler r(m_f->database().shared(), options(QStringLiteral("desk-1"), 3600 * 1000));
+        QSignalSpy done(&r, &Reconciler::reconciled);
+        r.start();
+        QTRY_COMPARE_WITH_TIMEOUT(done.size(), 1, test::kSyncRunMs);
+        const std::optional<int> reconcile = niceOf(QStringLiteral("qrt-reconcile"));
+        QVERIFY2(reconcile.has_value(), "the reconciliation thread (qrt-reconcile) should be running");
+        QVERIFY2(*reconcile > mine || mine >= 19,
+                 qPrintable(QStringLiteral("the reconciliation thread should run at a lower CPU priority (nice %1) than "
+                                           "the rest of the process (nice %2)")
+                                .arg(*reconcile)
+                                .arg(mine)));
+#endif
     }
 
     void runsAgainAfterTheInterval()
