@@ -208,8 +208,10 @@ private slots:
             QString text;
             const QString state = stateOf(c.value(), k.sql, &text);
             qInfo("door login: %-34s -> SQLSTATE %s %s", k.what, qPrintable(state), qPrintable(text));
-            QVERIFY2(state == QLatin1String(k.state),
-                     qPrintable(QStringLiteral("%1 as a door login gave %2 (%3), expected SQLSTATE %4")
+            // A function refused at the call, not half-way through its body.
+            const bool function = k.sql.contains(QStringLiteral("qrt_"));
+            QVERIFY2(state == QLatin1String(k.state) && (!function || state != u"42501" || text.contains(QStringLiteral("for function"))),
+                     qPrintable(QStringLiteral("%1 as a door login gave %2 (%3), expected SQLSTATE %4 (a function refused at the call: \"permission denied for function\")")
                                     .arg(QLatin1String(k.what), state, text, QLatin1String(k.state))));
         }
         QCOMPARE(m_t->scalar(QStringLiteral("SELECT count(*) FROM ghl_qr_tickets WHERE status = 'live'"))->toInt(), 4);
