@@ -157,7 +157,7 @@ core::Result<QList<Operator>> Roles::operators()
                        "(SELECT string_agg(u.email, ', ' ORDER BY u.email) FROM ghl_qr_users u WHERE u.operator = r.rolname) "
                        "AS email, (SELECT count(*) FROM pg_stat_activity a WHERE a.usename = r.rolname) AS sessions "
                        "FROM pg_roles r JOIN pg_auth_members m ON m.member = r.oid JOIN pg_roles g ON g.oid = m.roleid "
-                       "WHERE r.rolcanlogin AND g.rolname IN ('qrtickets_admin', 'qrtickets_door') ORDER BY r.rolname, g.rolname"),
+                       "WHERE g.rolname IN ('qrtickets_admin', 'qrtickets_door') ORDER BY r.rolname, g.rolname"),
         Tr::tr("list the operators"));
     if (!q)
         return q.error();
@@ -193,6 +193,23 @@ core::Result<int> Roles::removeOperator(const QString &name)
     // No new sessions from here on, then end the open ones, then drop.
     if (auto r = run(QStringLiteral("ALTER ROLE %1 NOLOGIN").arg(quoteIdentifier(name)), Tr::tr("lock out %1").arg(name)); !r)
         return r.error();
+    // Ending another role's session needs its privileges: a non-superuser owner with CREATEROLE (the
+    // Supabase postgres user) first makes itself a member of the login it is about to drop (DROP
+    // ROLE removes that membership again).
+    auto member = m_db.prepare(QStringLiteral("SELECT pg_has_role(current_user, :name, 'USAGE') AS has"),
+                               Tr::tr("check the rights on %1").arg(name));
+    if (!member)
+        return member.error();
+    if (auto r = member->bind(QStringLiteral(":name"), name).execFirst(); !r)
+        return r.error();
+    const bool has = member->value(QStringLiteral("has")).toBool();
+    member->finish();
+    if (!has) {
+        if (auto r = run(QStringLiteral("GRANT %1 TO CURRENT_USER").arg(quoteIdentifier(name)),
+                         Tr::tr("take over the sessions of %1").arg(name));
+            !r)
+            return r.error();
+    }
     auto ended = m_db.prepare(QStringLiteral("SELECT count(*) FILTER (WHERE pg_terminate_backend(pid, 5000)) AS ended FROM "
                                              "pg_stat_activity WHERE usename = :name AND pid <> pg_backend_pid()"),
                               Tr::tr("end the sessions of %1").arg(name));

@@ -89,7 +89,7 @@ core::Result<bool> Roles::roleExists(const QString &name)
 core::Result<std::optional<QString>> Roles::groupOf(const QString &name)
 {
     auto q = m_db.prepare(QStringLiteral("SELECT g.rolname AS grp FROM pg_roles r JOIN pg_auth_members m ON m.member = r.oid "
-                                         "JOIN pg_roles g ON g.oid = m.roleid WHERE r.rolname = :name AND r.rolcanlogin "
+                                         "JOIN pg_roles g ON g.oid = m.roleid WHERE r.rolname = :name "
                                          "AND g.rolname IN ('qrtickets_admin', 'qrtickets_door') ORDER BY g.rolname"),
                           Tr::tr("read the groups of role %1").arg(name));
     if (!q)
