@@ -22,6 +22,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <QThread>
+#include <QUrl>
 #include <QUuid>
 
 #include <algorithm>
@@ -435,6 +436,26 @@ private slots:
         QVERIFY(m_t->scalar(QStringLiteral("SELECT operator FROM ghl_qr_users WHERE email = 'anna@example.org'"))->isNull());
         QCOMPARE(roles.removeOperator(door.who.name).error().code, QStringLiteral("roles.not_operator"));
         QVERIFY(!open(door.databaseUrl)->connection());
+    }
+
+    // The owner on Supabase is no superuser: CREATEROLE only. Removing a login with an open session
+    // must still end that session (pg_terminate_backend needs the login's privileges).
+    void removeAsCreateRoleOwner()
+    {
+        const QString manager = QStringLiteral("mgr") + m_suffix;
+        m_logins << manager;
+        QVERIFY_OK(m_t->exec(QStringLiteral("CREATE ROLE %1 LOGIN CREATEROLE PASSWORD 'mgr-secret' IN ROLE qrtickets_admin").arg(manager)));
+        const db::NewOperator door = add(QStringLiteral("door_k"), QStringLiteral("door"));
+        auto d = open(door.databaseUrl);
+        QVERIFY_OK(d->connection());
+        QUrl url(m_t->url());
+        url.setUserName(manager);
+        url.setPassword(QStringLiteral("mgr-secret"));
+        auto m = open(url.toString());
+        auto ended = db::Roles(*m).removeOperator(door.who.name);
+        QVERIFY_OK(ended);
+        QCOMPARE(ended.value(), 1);
+        QCOMPARE(m_t->scalar(QStringLiteral("SELECT count(*) FROM pg_roles WHERE rolname = '%1'").arg(door.who.name))->toInt(), 0);
     }
 
     // The command line: the password appears once on stdout, never on stderr or in the log files,
