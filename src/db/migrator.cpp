@@ -160,6 +160,22 @@ core::Result<MigrationReport> Migrator::migrate()
     if (!connection)
         return connection.error();
     QSqlDatabase db = connection.value();
+    // Up to date: nothing to write. An operator login (qrtickets_admin / qrtickets_door, issue 13)
+    // may not create tables and need not: every station starts with this call.
+    {
+        QSqlQuery probe(db);
+        if (probe.exec(QStringLiteral("SELECT version FROM schema_migrations"))) {
+            QList<int> applied;
+            while (probe.next())
+                applied << probe.value(0).toInt();
+            const QList<Migration> all = available(m_db.dialect());
+            if (std::all_of(all.cbegin(), all.cend(), [&](const Migration &m) { return applied.contains(m.version); })) {
+                MigrationReport upToDate;
+                upToDate.currentVersion = applied.isEmpty() ? 0 : *std::max_element(applied.cbegin(), applied.cend());
+                return upToDate;
+            }
+        }
+    }
     Transaction tx(m_db, db);
     if (auto r = tx.begin(); !r)
         return r.error();
