@@ -4,6 +4,7 @@
 #include "gui/logging.h"
 
 #include <QHash>
+#include <QScopeGuard>
 #include <QSqlDriver>
 #include <QSqlError>
 #include <QSqlQuery>
@@ -51,6 +52,7 @@ public:
 
     void start()
     {
+        const auto finished = qScopeGuard([this] { Q_EMIT m_owner.startFinished(m_owner.m_listening.load()); });
         if (m_owner.m_listening.load() && connectionAlive())
             return;
         drop(); // an earlier attempt failed or the connection died: start afresh

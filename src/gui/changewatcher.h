@@ -65,6 +65,8 @@ Q_SIGNALS:
     // The same moment, without the detail.
     void changed();
     void listeningChanged(bool listening);
+    // Emitted on the watcher's thread at the end of each start() attempt, listening or not.
+    void startFinished(bool listening);
 
 private:
     friend class ChangeWatch;

@@ -17,6 +17,7 @@
 #include "webhook/ticketeventrelay.h"
 #include "windowservices.h"
 
+#include <QElapsedTimer>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QWebSocket>
@@ -25,6 +26,8 @@
 #include <QStandardPaths>
 #include <QTest>
 #include <QTimer>
+
+#include <atomic>
 
 using namespace qrt;
 
@@ -201,11 +204,15 @@ void TestLiveRefresh::watcherConnectsOffTheGuiThread()
     QVERIFY(watcher.workerThread() != QThread::currentThread());
     // The GUI thread's event loop keeps running while the watcher waits for a server that never
     // answers (its connect_timeout is 3 s): count timer ticks while the connection is pending.
+    // "Connecting" ends on the watcher's thread (a direct connection): ticks the GUI thread only
+    // gets to after a blocking attempt do not count.
+    std::atomic<bool> attemptDone { false };
+    connect(&watcher, &gui::ChangeWatcher::startFinished, this, [&] { attemptDone = true; }, Qt::DirectConnection);
     int ticksWhileConnecting = 0;
     QTimer tick;
     tick.setInterval(20);
     connect(&tick, &QTimer::timeout, this, [&] {
-        if (proxy.openConnections() > 0 && !watcher.isListening())
+        if (proxy.acceptedConnections() > 0 && !attemptDone)
             ++ticksWhileConnecting;
     });
     tick.start();
@@ -214,6 +221,7 @@ void TestLiveRefresh::watcherConnectsOffTheGuiThread()
                               "the window froze while the change watcher connected to an unreachable server",
                               test::kWaitMs);
     QVERIFY(!watcher.isListening());
+    QTRY_VERIFY_WITH_TIMEOUT(attemptDone.load(), test::kWaitMs); // connect_timeout (3 s)
 
     // The network comes back: asked again, it listens and hears a change.
     proxy.restore();
@@ -245,7 +253,11 @@ void TestLiveRefresh::feedRelayPollsOffTheGuiThread()
 
     feed::EventFeed feed;
     QVERIFY(feed.listen(QHostAddress::LocalHost));
-    webhook::TicketEventRelay relay(std::make_shared<db::Database>(url), feed);
+    // A connect_timeout longer than the test waits: a relay reading on the GUI thread would freeze
+    // it for the whole wait, and ticks after it do not count.
+    db::ConnectionOptions slowConnect;
+    slowConnect.connectTimeoutS = 2 * test::kWaitMs / 1000;
+    webhook::TicketEventRelay relay(std::make_shared<db::Database>(url, slowConnect), feed);
     QVERIFY(relay.workerThread() != QThread::currentThread());
     relay.setInterval(50);
     QWebSocket client;
@@ -258,12 +270,14 @@ void TestLiveRefresh::feedRelayPollsOffTheGuiThread()
     int ticksWhileConnecting = 0;
     QTimer tick;
     tick.setInterval(20);
+    QElapsedTimer sinceConnect;
     connect(&tick, &QTimer::timeout, this, [&] {
-        if (proxy.openConnections() > 0)
+        if (proxy.acceptedConnections() > 0 && sinceConnect.isValid() && sinceConnect.elapsed() < test::kWaitMs)
             ++ticksWhileConnecting;
     });
     tick.start();
     // A feed client connects: the relay positions itself in ticket_events, through the dead network.
+    sinceConnect.start();
     client.open(QUrl(QStringLiteral("ws://127.0.0.1:%1/").arg(feed.serverPort())));
     QTRY_VERIFY_WITH_TIMEOUT(feed.clientCount() == 1, test::kWaitMs);
     QTRY_VERIFY2_WITH_TIMEOUT(ticksWhileConnecting >= 10,
