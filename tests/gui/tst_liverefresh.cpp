@@ -8,6 +8,7 @@
 #include "db/ticketrepository.h"
 #include "feed/eventfeed.h"
 #include "gui/changewatcher.h"
+#include "gui/eventoverview.h"
 #include "gui/mainwindow.h"
 #include "gui/orderlistmodel.h"
 #include "support/sampleorders.h"
@@ -148,6 +149,19 @@ void TestLiveRefresh::admissionElsewhereRereadsOnlyItsRow()
     }
     QCOMPARE(m_model->rowCount(), gui::OrderListModel::PageSize);
     QVERIFY2(m_model->canFetchMore({}), "after a live refresh the list no longer loads its next page");
+
+    // For a look by eye: the list after the live update, and the overview.
+    const QString out = qEnvironmentVariable("QRT_SCREENSHOT_OUT");
+    if (!out.isEmpty()) {
+        m_window->resize(1280, 800);
+        QVERIFY(m_window->grab().save(out + QStringLiteral("/liverefresh-orders.png")));
+        auto *overview = m_window->findChild<gui::EventOverview *>(QStringLiteral("eventOverview"));
+        QVERIFY(overview);
+        QSignalSpy overviewRefreshed(overview, &gui::EventOverview::refreshed);
+        m_window->showOverview();
+        QVERIFY(overviewRefreshed.wait(test::kWaitMs));
+        QVERIFY(m_window->grab().save(out + QStringLiteral("/liverefresh-overview.png")));
+    }
 }
 
 void TestLiveRefresh::burstOfAdmissionsGivesOneRefresh()
