@@ -3,6 +3,7 @@
 #include "core/config.h"
 #include "db/database.h"
 #include "door/doorstation.h"
+#include "gui/changewatcher.h"
 #include "gui/dbworker.h"
 #include "gui/logging.h"
 #include "gui/services.h"
@@ -145,6 +146,9 @@ door::DoorStation *startDoorStation(Services &services, QObject *parent)
         return nullptr;
     }
     services.doorStation = station;
+    // Another station's change (NOTIFY, coalesced): the cache takes its delta now, not in 5 s.
+    if (services.changeWatcher)
+        QObject::connect(services.changeWatcher, &ChangeWatcher::changed, station, &door::DoorStation::refreshNow);
     QObject::connect(station, &QObject::destroyed, [&services] { services.doorStation = nullptr; });
     return station;
 }
