@@ -111,11 +111,10 @@ core::Result<std::unique_ptr<DoorCache>> DoorCache::open(const QString &path, co
     return cache;
 }
 
-QString DoorCache::defaultPath(const QString &sharedUrl)
+QString DoorCache::defaultPath(const db::DatabaseUrl &shared)
 {
-    auto url = db::DatabaseUrl::parse(sharedUrl);
     // Host, port and database name identify the shared database; the password never goes in.
-    const QString key = url ? url->host + u':' + QString::number(url->port) + u'/' + url->name : sharedUrl;
+    const QString key = shared.host + u':' + QString::number(shared.port) + u'/' + shared.name + shared.path;
     const QString hash = QString::fromLatin1(QCryptographicHash::hash(key.toUtf8(), QCryptographicHash::Sha1).toHex().left(12));
     return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + QStringLiteral("/door-cache-") + hash
         + QStringLiteral(".sqlite");

@@ -48,9 +48,9 @@ public:
 
     // Opens (creates) and migrates the file. operatorName is recorded with each queued admission.
     static core::Result<std::unique_ptr<DoorCache>> open(const QString &path, const QString &operatorName);
-    // Where a station keeps its cache for `sharedUrl` when nothing else says: beside its data, one
+    // Where a station keeps its cache for `shared` when nothing else says: beside its data, one
     // file per shared database (so a station switched to another database never mixes them).
-    static QString defaultPath(const QString &sharedUrl);
+    static QString defaultPath(const db::DatabaseUrl &shared);
 
     db::Database &db() { return *m_db; }
     std::shared_ptr<db::Database> shared() { return m_db; }
