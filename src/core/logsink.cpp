@@ -22,10 +22,12 @@ struct State
     QDate day;
 };
 
+// Never destroyed: Qt and plugins still log while static objects are torn down at exit (with
+// debug logging on, a destroyed state crashed every command at exit: "double free").
 State &state()
 {
-    static State s;
-    return s;
+    static State *s = new State;
+    return *s;
 }
 
 int rank(QtMsgType type)
@@ -149,7 +151,8 @@ QString LogSink::redact(const QString &text, const QStringList &secrets)
         if (secret.size() >= 4)
             out.replace(secret, QStringLiteral("***"));
     }
-    static const QList<std::pair<QRegularExpression, QString>> patterns = {
+    // Never destroyed, like state(): redact() runs for messages logged during exit.
+    static const auto &patterns = *new QList<std::pair<QRegularExpression, QString>> {
         { QRegularExpression(QStringLiteral("(Bearer\\s+)[^\\s\"',;]+"), QRegularExpression::CaseInsensitiveOption),
           QStringLiteral("\\1***") },
         { QRegularExpression(QStringLiteral("\\bpit-[0-9A-Za-z-]{8,}")), QStringLiteral("pit-***") },

@@ -97,6 +97,21 @@ private slots:
         QVERIFY(t.value()->scalar(QStringLiteral("SELECT count(*) FROM schema_migrations")).value().toInt() >= 1);
     }
 
+    // Debug logging on (what a user is told to do when reporting a problem): Qt keeps logging
+    // while the process exits, after static objects are gone. It crashed at exit ("double free").
+    void debugLoggingExitsCleanly()
+    {
+        auto t = test::TestDatabase::create(m_dialect);
+        QVERIFY2(t, qPrintable(t ? QString() : t.error().toString()));
+        const Run r = run({ QStringLiteral("migrate"), QStringLiteral("--database"), t.value()->url() },
+                          { { QStringLiteral("QRTICKETS_LOG_LEVEL"), QStringLiteral("debug") },
+                            { QStringLiteral("QT_LOGGING_RULES"), QStringLiteral("*.debug=true") } });
+        QVERIFY2(r.exitCode == 0, qPrintable(QStringLiteral("qrtickets migrate with debug logging ended with %1:\n%2")
+                                                 .arg(r.exitCode)
+                                                 .arg(r.err.right(2000))));
+        QVERIFY2(!r.err.contains(QStringLiteral("invalid QRegularExpression")), qPrintable(r.err.right(2000)));
+    }
+
     void unreachableDatabaseIsExitCode1WithoutThePassword()
     {
         const Run r = run({ QStringLiteral("migrate"), QStringLiteral("--database"),
