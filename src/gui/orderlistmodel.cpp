@@ -103,6 +103,7 @@ void OrderListModel::reload()
     m_fetching = true;
     m_refreshing = false;
     m_pending = ChangeSet(); // the first page is read after every change noted so far
+    m_countDelay.stop(); // a count asked for by an earlier refresh would count this query before its rows arrive
     requestPage(generation, 0);
 }
 
@@ -143,7 +144,9 @@ void OrderListModel::startCount()
             return db::OrderRepository(database).count(q);
         },
         [this, generation](core::Result<int> total) {
-            if (generation != m_generation || !total)
+            // While the first page of this query is still on its way, the rows shown are another
+            // query's: a count now would not match them (the page asks again if needed).
+            if (generation != m_generation || !total || m_loading)
                 return;
             m_total = total.value();
             Q_EMIT totalCountChanged(m_total);
