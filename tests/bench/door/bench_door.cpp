@@ -4,13 +4,17 @@
 // tests/support/tcpproxy at a 20 ms round trip; then one station on SQLite. Baseline in the same
 // run: the same scans through one serial worker shared with the old list reload (refreshAll: the
 // order list and the overview read again after every admission). Prints "figure:" lines; asserts
-// nothing about time.
+// nothing about time. Then the offline phase on PostgreSQL (offline.cpp): the switch to OFFLINE
+// after a blackhole, admissions queued offline surviving a kill -9, conflicts reported.
 //
 //   bench_door [--tickets N] [--rtt MS] [--stations N] [--baseline-scans N] [--skip-sqlite]
+//              [--no-offline | --only-offline] [--offline-after MS] [--offline-repeats N]
+//              [--offline-scans N] [--offline-conflicts K]
 #include "db/database.h"
 #include "db/orderrepository.h"
 #include "db/ticketrepository.h"
 #include "door/doorcheck.h"
+#include "offline.h"
 #include "support/syncfixture.h"
 #include "support/tcpproxy.h"
 #include "support/testdatabase.h"
@@ -242,6 +246,9 @@ std::unique_ptr<test::TestDatabase> syncedDatabase(db::Dialect dialect, ghlsim::
 int main(int argc, char **argv)
 {
     QCoreApplication app(argc, argv);
+    QLoggingCategory::setFilterRules(QStringLiteral("qrtickets.*.info=false\nqrt.*.info=false"));
+    if (app.arguments().value(1) == benchdoor::kOfflineChildArg)
+        return benchdoor::offlineChild(app.arguments());
     QCommandLineParser parser;
     parser.addHelpOption();
     const QCommandLineOption ticketsOpt(QStringLiteral("tickets"), QStringLiteral("Tickets to scan (5000)."), QStringLiteral("n"), QStringLiteral("5000"));
@@ -251,7 +258,19 @@ int main(int argc, char **argv)
     const QCommandLineOption skipSqliteOpt(QStringLiteral("skip-sqlite"), QStringLiteral("PostgreSQL only."));
     const QCommandLineOption noSyncOpt(QStringLiteral("no-sync"), QStringLiteral("No sync during the scans (to compare)."));
     const QCommandLineOption syncBatchOpt(QStringLiteral("sync-batch"), QStringLiteral("Orders per sync write transaction (the engine's default)."), QStringLiteral("n"), QStringLiteral("0"));
-    parser.addOptions({ ticketsOpt, rttOpt, stationsOpt, baselineOpt, skipSqliteOpt, noSyncOpt, syncBatchOpt });
+    const QCommandLineOption noOfflineOpt(QStringLiteral("no-offline"), QStringLiteral("Skip the offline phase."));
+    const QCommandLineOption onlyOfflineOpt(QStringLiteral("only-offline"), QStringLiteral("Only the offline phase."));
+    const QCommandLineOption offlineAfterOpt(QStringLiteral("offline-after"), QStringLiteral("The stations' offline_after_ms (3000)."),
+                                             QStringLiteral("ms"), QStringLiteral("3000"));
+    const QCommandLineOption offlineRepeatsOpt(QStringLiteral("offline-repeats"), QStringLiteral("Blackholes timed (5)."),
+                                               QStringLiteral("n"), QStringLiteral("5"));
+    const QCommandLineOption offlineScansOpt(QStringLiteral("offline-scans"), QStringLiteral("Tickets scanned offline before the kill (200)."),
+                                             QStringLiteral("n"), QStringLiteral("200"));
+    const QCommandLineOption offlineConflictsOpt(QStringLiteral("offline-conflicts"),
+                                                 QStringLiteral("Of those, admitted meanwhile by another station (10)."),
+                                                 QStringLiteral("k"), QStringLiteral("10"));
+    parser.addOptions({ ticketsOpt, rttOpt, stationsOpt, baselineOpt, skipSqliteOpt, noSyncOpt, syncBatchOpt, noOfflineOpt,
+                        onlyOfflineOpt, offlineAfterOpt, offlineRepeatsOpt, offlineScansOpt, offlineConflictsOpt });
     parser.process(app);
     const int tickets = std::max(10, parser.value(ticketsOpt).toInt());
     const int rtt = std::max(0, parser.value(rttOpt).toInt());
@@ -260,7 +279,6 @@ int main(int argc, char **argv)
 
     if (qEnvironmentVariableIsEmpty("QRT_TEST_PG_URL"))
         die(QStringLiteral("QRT_TEST_PG_URL is not set: run it through scripts/bench door, which starts PostgreSQL."));
-    QLoggingCategory::setFilterRules(QStringLiteral("qrtickets.*.info=false"));
 
     ghlsim::GhlSimulator sim;
     if (!sim.listen())
@@ -288,43 +306,53 @@ int main(int argc, char **argv)
         return doubleAdmissions(*pg, *timings);
     };
 
-    Timings now;
-    int syncs = 0;
-    const int doubles = pgRun(nullptr, 0, &now, &syncs);
-    report(QStringLiteral("PostgreSQL, %1 station(s), %2 ms round trip").arg(stations).arg(rtt), now, syncs);
-    out() << "figure: door.verdict_p50_ms = " << ms(now.percentile(0.50)) << Qt::endl;
-    out() << "figure: door.verdict_p99_ms = " << ms(now.percentile(0.99)) << Qt::endl;
-    out() << "figure: door.double_admissions = " << doubles << Qt::endl;
+    if (!parser.isSet(onlyOfflineOpt)) {
+        Timings now;
+        int syncs = 0;
+        const int doubles = pgRun(nullptr, 0, &now, &syncs);
+        report(QStringLiteral("PostgreSQL, %1 station(s), %2 ms round trip").arg(stations).arg(rtt), now, syncs);
+        out() << "figure: door.verdict_p50_ms = " << ms(now.percentile(0.50)) << Qt::endl;
+        out() << "figure: door.verdict_p99_ms = " << ms(now.percentile(0.99)) << Qt::endl;
+        out() << "figure: door.double_admissions = " << doubles << Qt::endl;
 
-    if (baselineScans > 0) {
-        Timings old;
-        int oldSyncs = 0;
-        SerialWorker serial;
-        const int oldDoubles = pgRun(&serial, baselineScans, &old, &oldSyncs);
-        report(QStringLiteral("baseline (one serial worker with the list reload)"), old, oldSyncs);
-        out() << "figure: door.baseline_verdict_p50_ms = " << ms(old.percentile(0.50)) << Qt::endl;
-        out() << "figure: door.baseline_verdict_p99_ms = " << ms(old.percentile(0.99)) << Qt::endl;
-        out() << "figure: door.baseline_double_admissions = " << oldDoubles << Qt::endl;
-        const double p99 = now.percentile(0.99);
-        out() << "figure: door.p99_speedup_vs_baseline = " << QString::number(p99 > 0 ? old.percentile(0.99) / p99 : 0, 'f', 2)
-              << Qt::endl;
+        if (baselineScans > 0) {
+            Timings old;
+            int oldSyncs = 0;
+            SerialWorker serial;
+            const int oldDoubles = pgRun(&serial, baselineScans, &old, &oldSyncs);
+            report(QStringLiteral("baseline (one serial worker with the list reload)"), old, oldSyncs);
+            out() << "figure: door.baseline_verdict_p50_ms = " << ms(old.percentile(0.50)) << Qt::endl;
+            out() << "figure: door.baseline_verdict_p99_ms = " << ms(old.percentile(0.99)) << Qt::endl;
+            out() << "figure: door.baseline_double_admissions = " << oldDoubles << Qt::endl;
+            const double p99 = now.percentile(0.99);
+            out() << "figure: door.p99_speedup_vs_baseline = " << QString::number(p99 > 0 ? old.percentile(0.99) / p99 : 0, 'f', 2)
+                  << Qt::endl;
+        }
+
+        if (!parser.isSet(skipSqliteOpt)) {
+            auto lite = syncedDatabase(db::Dialect::SQLite, sim);
+            const QStringList scans = scanList(*lite, tickets, 15);
+            int liteSyncs = 0;
+            const Timings t = runStations(lite->url(), scans, 1, nullptr, *lite, sim, &liteSyncs);
+            report(QStringLiteral("SQLite, one station"), t, liteSyncs);
+            out() << "figure: door.sqlite_verdict_p50_ms = " << ms(t.percentile(0.50)) << Qt::endl;
+            out() << "figure: door.sqlite_verdict_p99_ms = " << ms(t.percentile(0.99)) << Qt::endl;
+            out() << "figure: door.sqlite_double_admissions = " << doubleAdmissions(*lite, t) << Qt::endl;
+        }
     }
 
-    if (!parser.isSet(skipSqliteOpt)) {
-        auto lite = syncedDatabase(db::Dialect::SQLite, sim);
-        const QStringList scans = scanList(*lite, tickets, 15);
-        int liteSyncs = 0;
-        const Timings t = runStations(lite->url(), scans, 1, nullptr, *lite, sim, &liteSyncs);
-        report(QStringLiteral("SQLite, one station"), t, liteSyncs);
-        out() << "figure: door.sqlite_verdict_p50_ms = " << ms(t.percentile(0.50)) << Qt::endl;
-        out() << "figure: door.sqlite_verdict_p99_ms = " << ms(t.percentile(0.99)) << Qt::endl;
-        out() << "figure: door.sqlite_double_admissions = " << doubleAdmissions(*lite, t) << Qt::endl;
+    if (parser.isSet(noOfflineOpt)) {
+        out() << "info: offline phase skipped (--no-offline)" << Qt::endl;
+    } else {
+        benchdoor::OfflineParams offline;
+        offline.rttMs = rtt;
+        offline.offlineAfterMs = std::max(500, parser.value(offlineAfterOpt).toInt());
+        offline.switchRepeats = std::max(1, parser.value(offlineRepeatsOpt).toInt());
+        offline.queued = std::max(1, parser.value(offlineScansOpt).toInt());
+        offline.conflicts = std::max(0, parser.value(offlineConflictsOpt).toInt());
+        auto pg = syncedDatabase(db::Dialect::PostgreSQL, sim);
+        if (!benchdoor::runOffline(*pg, offline, out()))
+            return 1;
     }
-
-    // Offline mode (PRODUCT.md section 4b: door.offline_switch_ms, door.queued_lost,
-    // door.conflicts_reported) is measured here once the door cache and DoorStation land (src/door,
-    // another change): blackhole the proxy, time the switch to OFFLINE, scan, restart, restore.
-    out() << "info: door.offline_switch_ms, door.queued_lost, door.conflicts_reported: not measured yet (offline mode not built)"
-          << Qt::endl;
     return 0;
 }
