@@ -239,6 +239,11 @@ core::Result<QSqlDatabase> Database::openNew(const QString &name)
     return db;
 }
 
+int Database::cutStatementsOn(const QThread *thread)
+{
+    return StatementWatchdog::cutNow(thread);
+}
+
 core::Result<void> Database::check()
 {
     auto db = connection();

@@ -15,6 +15,8 @@
 #include <memory>
 #include <type_traits>
 
+class QThread;
+
 namespace qrt::db {
 
 class Database;
@@ -108,6 +110,9 @@ public:
     core::Result<QSqlDatabase> connection();
     // Opens a connection and runs a trivial query: "is the database there and are we allowed in".
     core::Result<void> check();
+    // Ends now every PostgreSQL statement in flight on `thread` as if its client deadline had passed
+    // (it fails as db.timeout): an owner stopping that thread never waits for a silent network.
+    static int cutStatementsOn(const QThread *thread);
 
     // The preamble of every repository call: this thread's connection, the statement prepared,
     // or an error that says what could not be done (`what` completes "The database could not …").

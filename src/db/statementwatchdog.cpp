@@ -3,6 +3,7 @@
 #include "db/logging.h"
 
 #include <QSqlDriver>
+#include <QThread>
 #include <QVariant>
 
 #include <chrono>
@@ -31,6 +32,7 @@ struct Entry
     Clock::time_point deadline;
     int socket = -1;
     std::shared_ptr<std::atomic<bool>> fired;
+    const QThread *thread = nullptr; // the statement's thread
 };
 
 // One thread for the whole process, started with the first armed watch and stopped at exit.
@@ -60,7 +62,8 @@ public:
         if (!m_thread.joinable())
             m_thread = std::thread([this] { run(); });
         const quint64 id = ++m_nextId;
-        m_entries.emplace(id, Entry { Clock::now() + std::chrono::milliseconds(timeoutMs), socket, std::move(fired) });
+        m_entries.emplace(id, Entry { Clock::now() + std::chrono::milliseconds(timeoutMs), socket, std::move(fired),
+                                      QThread::currentThread() });
         m_wake.notify_all();
         return id;
     }
@@ -69,6 +72,22 @@ public:
     {
         std::lock_guard lock(m_mutex);
         m_entries.erase(id);
+    }
+
+    int cutNow(const QThread *thread)
+    {
+        std::lock_guard lock(m_mutex);
+        int n = 0;
+        for (auto it = m_entries.begin(); it != m_entries.end();) {
+            if (it->second.thread == thread) {
+                cut(it->second);
+                it = m_entries.erase(it);
+                ++n;
+            } else {
+                ++it;
+            }
+        }
+        return n;
     }
 
 private:
@@ -135,6 +154,11 @@ bool StatementWatchdog::available()
 #else
     return false;
 #endif
+}
+
+int StatementWatchdog::cutNow(const QThread *thread)
+{
+    return Watchdog::instance().cutNow(thread);
 }
 
 StatementWatchdog::Watch StatementWatchdog::watch(const QSqlDriver *driver, int timeoutMs)

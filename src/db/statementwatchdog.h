@@ -10,6 +10,7 @@
 #include <QtGlobal>
 
 class QSqlDriver;
+class QThread;
 
 #include <atomic>
 #include <memory>
@@ -40,6 +41,10 @@ public:
     };
 
     static Watch watch(const QSqlDriver *driver, int timeoutMs);
+    // Cuts now every statement in flight on `thread` as if its deadline had passed (it fails as a
+    // timeout): for an owner that stops a thread and must not wait for a network that went silent.
+    // Returns how many were cut.
+    static int cutNow(const QThread *thread);
     // Whether this build can cut a statement off (libpq was found at build time).
     static bool available();
 };

@@ -58,7 +58,7 @@ core::Result<void> TicketRepository::orderCounts(const QString &orderId, AdmitRe
 }
 
 core::Result<std::optional<core::Ticket>> TicketRepository::admitOne(qint64 ticketId, const QString &actor,
-                                                                     const QString &reason)
+                                                                     const QString &reason, const QString &operatorName)
 {
     const QString update = QStringLiteral("UPDATE ghl_qr_tickets SET status = ") + sqlStatus(TicketStatus::Used)
         + QStringLiteral(", updated_at = ") + m_db.nowExpr()
@@ -70,9 +70,11 @@ core::Result<std::optional<core::Ticket>> TicketRepository::admitOne(qint64 tick
         auto q = cached(m_db,
                         QStringLiteral("WITH u AS (") + update
                             + QStringLiteral("), e AS (INSERT INTO ticket_events (ticket_id, order_id, from_status, to_status, "
-                                             "at, actor, reason) SELECT ticket_id, order_id, ")
+                                             "at, actor, reason, operator) SELECT ticket_id, order_id, ")
                             + sqlStatus(TicketStatus::Live) + QStringLiteral(", ") + sqlStatus(TicketStatus::Used)
-                            + QStringLiteral(", updated_at, :event_actor, :reason FROM u) SELECT ") + kTicketColumns
+                            + QStringLiteral(", updated_at, :event_actor, :reason, COALESCE(:operator, session_user::text) "
+                                             "FROM u) SELECT ")
+                            + kTicketColumns
                             + QStringLiteral(" FROM u"),
                         Tr::tr("admit ticket %1").arg(ticketId));
         if (!q)
@@ -80,7 +82,8 @@ core::Result<std::optional<core::Ticket>> TicketRepository::admitOne(qint64 tick
         q->bind(QStringLiteral(":actor"), textOrNull(actor))
             .bind(QStringLiteral(":ticket_id"), ticketId)
             .bind(QStringLiteral(":event_actor"), textOrNull(actor))
-            .bind(QStringLiteral(":reason"), textOrNull(reason));
+            .bind(QStringLiteral(":reason"), textOrNull(reason))
+            .bind(QStringLiteral(":operator"), textOrNull(operatorName));
         if (auto r = execCached(m_db, q.value()); !r)
             return r.error();
         if (!q->next())
@@ -106,10 +109,10 @@ core::Result<std::optional<core::Ticket>> TicketRepository::admitOne(qint64 tick
 }
 
 core::Result<AdmitResult> TicketRepository::admit(qint64 ticketId, const QString &actor, const QString &reason,
-                                                  const QStringList &events)
+                                                  const QStringList &events, const QString &operatorName)
 {
     AdmitResult result;
-    auto admitted = admitOne(ticketId, actor, reason);
+    auto admitted = admitOne(ticketId, actor, reason, operatorName);
     if (!admitted)
         return admitted.error();
     if (admitted.value())

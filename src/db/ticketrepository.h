@@ -122,8 +122,10 @@ public:
     // live -> used as one conditional UPDATE: of two racing stations exactly one wins. reason goes
     // into ticket_events ("unpaid" when the door admitted an unpaid order on purpose). events: the
     // product ids a door admits for (empty: every event); the counts of the result cover only those.
+    // operatorName: who ticket_events records (PostgreSQL; empty: the column's default, session_user),
+    // for an upload of an admission another operator made offline.
     core::Result<AdmitResult> admit(qint64 ticketId, const QString &actor, const QString &reason = {},
-                                    const QStringList &events = {});
+                                    const QStringList &events = {}, const QString &operatorName = {});
     core::Result<AdmitResult> admitByCode(const QString &code, const QString &actor);
     // Undo at the door: used -> live for the tickets this actor admitted and nobody changed since
     // (still used, updated_by = actor), as conditional UPDATEs in one transaction. Any other ticket
@@ -134,7 +136,8 @@ public:
     core::Result<std::optional<DoorOrder>> doorOrder(const QString &key, bool byOrderId);
     // live -> used and its ticket_events row as one statement (PostgreSQL) or one local transaction
     // (SQLite). The ticket as admitted, or nullopt when it was not live (any more): not admitted.
-    core::Result<std::optional<core::Ticket>> admitOne(qint64 ticketId, const QString &actor, const QString &reason = {});
+    core::Result<std::optional<core::Ticket>> admitOne(qint64 ticketId, const QString &actor, const QString &reason = {},
+                                                       const QString &operatorName = {});
     // The lowest live ticket of the order among the events (empty: every event).
     core::Result<AdmitResult> admitNext(const QString &orderId, const QString &actor, const QStringList &events = {},
                                         const QString &reason = {});
