@@ -246,6 +246,23 @@ core::Result<QList<QueuedAdmission>> DoorCache::admissions(QueuedAdmission::Stat
     return list;
 }
 
+core::Result<int> DoorCache::queuedAmong(const QList<qint64> &ticketIds)
+{
+    auto q = m_db->prepare(QStringLiteral("SELECT count(DISTINCT ticket_id) AS n FROM door_queue WHERE ticket_id = :ticket_id "
+                                          "AND state = 'queued'"),
+                           Tr::tr("read the queued admissions"));
+    if (!q)
+        return q.error();
+    int n = 0;
+    for (qint64 id : ticketIds) {
+        if (auto r = q->bind(QStringLiteral(":ticket_id"), id).exec(); !r)
+            return r.error();
+        if (q->next() && q->value(QStringLiteral("n")).toInt() > 0)
+            ++n;
+    }
+    return n;
+}
+
 core::Result<int> DoorCache::count(QueuedAdmission::State state)
 {
     auto q = m_db->prepare(QStringLiteral("SELECT count(*) AS n FROM door_queue WHERE state = :state"),

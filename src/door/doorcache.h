@@ -64,6 +64,8 @@ public:
 
     core::Result<QList<QueuedAdmission>> admissions(QueuedAdmission::State state);
     core::Result<int> count(QueuedAdmission::State state);
+    // How many of these tickets have an admission of this station still queued (not yet sent).
+    core::Result<int> queuedAmong(const QList<qint64> &ticketIds);
     core::Result<void> markUploaded(qint64 id);
     core::Result<void> markConflict(qint64 id, const QString &by, const QDateTime &at, const QString &reason);
 

@@ -157,6 +157,7 @@ Verdict DoorCheck::check(const ScanInput &input, Mode mode, bool unpaidConfirmed
     failed.input = input.value;
     failed.title = Tr::tr("Could not check in");
     failed.detail = verdict.error().message;
+    failed.error = verdict.error();
     return failed;
 }
 

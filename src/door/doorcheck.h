@@ -48,6 +48,7 @@ struct Verdict
     int totalInOrder = 0;    // live + used tickets of the order for this station's events
     QString usedBy;
     QDateTime usedAt;
+    core::Error error; // Failed: what went wrong (its code says whether the database did not answer)
 
     Tone tone() const;
     bool admitted() const { return kind == Kind::Admitted; }

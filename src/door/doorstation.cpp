@@ -43,6 +43,8 @@ public:
 
     void tick(bool forcePull)
     {
+        if (m_station.m_stopping.load())
+            return; // closing: start no statement that could wait for a silent network
         if (m_station.isOffline()) {
             if (auto alive = m_station.m_shared->check(); !alive)
                 return; // still no answer: decide from the cache, ask again at the next tick
@@ -56,6 +58,8 @@ public:
             if (auto r = upload(); !r)
                 qCInfo(lcDoorStation) << "upload of queued admissions stopped:" << r.error().toString();
         }
+        if (m_station.m_stopping.load())
+            return;
         if (forcePull || !m_sincePull.isValid() || m_sincePull.elapsed() >= m_station.m_options.pullIntervalMs) {
             auto pulled = m_station.m_cache->pull(*m_pullDb);
             if (!pulled) {
@@ -63,6 +67,7 @@ public:
                 return;
             }
             m_sincePull.start();
+            m_station.m_cacheReady.store(true);
             Q_EMIT m_station.pulled(pulled.value());
         }
     }
@@ -77,7 +82,11 @@ public:
         bool conflicts = false;
         db::Database &shared = *m_station.m_shared;
         for (const QueuedAdmission &a : std::as_const(queued.value())) {
-            auto r = db::TicketRepository(shared).admit(a.ticketId, a.station, DoorStation::uploadReason(a));
+            if (m_station.m_stopping.load())
+                return core::makeError(core::Error::Kind::Cancelled, QStringLiteral("door.closing"),
+                                       Tr::tr("The station is closing; the rest is sent at the next start."));
+            // Recorded with the operator who admitted it offline, not the login that uploads it.
+            auto r = db::TicketRepository(shared).admit(a.ticketId, a.station, DoorStation::uploadReason(a), {}, a.operatorName);
             if (!r)
                 return r.error();
             // Our own admission already there: a scan whose answer was lost before going offline.
@@ -113,10 +122,14 @@ public:
     {
         const QString reason = DoorStation::conflictReason(a, r.usedBy, r.usedAt);
         const QString status = core::toString(r.ticket.status);
-        auto q = shared.prepare(QStringLiteral("INSERT INTO ticket_events (ticket_id, order_id, from_status, to_status, at, actor, reason) "
-                                               "SELECT :ticket_id, :order_id, :from_status, :to_status, ")
-                                    + shared.nowExpr()
-                                    + QStringLiteral(", :actor, :reason WHERE NOT EXISTS (SELECT 1 FROM ticket_events "
+        // The operator is who scanned offline (door_queue), not the login uploading now (the column's
+        // default, session_user); unknown falls back to that default.
+        const QString operatorExpr = shared.isPostgres() ? QStringLiteral("COALESCE(:operator, session_user::text)")
+                                                         : QStringLiteral(":operator");
+        auto q = shared.prepare(QStringLiteral("INSERT INTO ticket_events (ticket_id, order_id, from_status, to_status, at, actor, "
+                                               "reason, operator) SELECT :ticket_id, :order_id, :from_status, :to_status, ")
+                                    + shared.nowExpr() + QStringLiteral(", :actor, :reason, ") + operatorExpr
+                                    + QStringLiteral(" WHERE NOT EXISTS (SELECT 1 FROM ticket_events "
                                                      "WHERE ticket_id = :ticket_id2 AND reason = :reason2)"),
                                 Tr::tr("record a conflict of an offline admission"));
         if (!q)
@@ -127,6 +140,7 @@ public:
             .bind(QStringLiteral(":to_status"), status)
             .bind(QStringLiteral(":actor"), db::textOrNull(a.station))
             .bind(QStringLiteral(":reason"), reason)
+            .bind(QStringLiteral(":operator"), db::textOrNull(a.operatorName))
             .bind(QStringLiteral(":ticket_id2"), a.ticketId)
             .bind(QStringLiteral(":reason2"), reason)
             .exec();
@@ -147,8 +161,27 @@ DoorStation::DoorStation(std::shared_ptr<db::Database> shared, Options options, 
 
 DoorStation::~DoorStation()
 {
+    // Never wait for a statement the network swallowed (a pull can have seconds of deadline left):
+    // cut what runs on the station's thread now, it fails as a timeout and the thread ends.
+    m_stopping.store(true);
     m_thread.quit();
-    m_thread.wait();
+    while (!m_thread.wait(50))
+        db::Database::cutStatementsOn(&m_thread);
+}
+
+bool DoorStation::goesOffline(const core::Error &error)
+{
+    // The connection lost, the server unreachable, no answer before a deadline. A refusal (a
+    // permission, a constraint, a missing table) is an answer: the scan shows it, online.
+    switch (error.kind) {
+    case core::Error::Kind::Unreachable:
+    case core::Error::Kind::ConnectionLost:
+    case core::Error::Kind::Network:
+    case core::Error::Kind::Timeout:
+        return true;
+    default:
+        return false;
+    }
 }
 
 db::ConnectionOptions DoorStation::connectionOptions(int offlineAfterMs)
@@ -167,6 +200,8 @@ core::Result<void> DoorStation::start()
     if (!cache)
         return cache.error();
     m_cache = std::move(cache.value());
+    auto copied = m_cache->watermark(); // a copy finished in an earlier run
+    m_cacheReady.store(copied && copied->isValid());
     countQueue();
     if (m_queued.load() > 0) // the last run ended offline: scans go to the cache until the upload is done
         setOffline(true, Tr::tr("%n admission(s) made offline are still to be sent.", nullptr, m_queued.load()));
@@ -203,9 +238,20 @@ Verdict DoorStation::check(const DoorCheck::Policy &policy, const ScanInput &inp
 {
     if (!isOffline() || !m_cache) {
         Verdict online = DoorCheck(*m_shared, policy).check(input, mode, unpaidConfirmed);
-        if (online.kind != Verdict::Kind::Failed || !m_cache)
+        if (online.kind != Verdict::Kind::Failed || !m_cache || !goesOffline(online.error))
             return online;
         setOffline(true, online.detail);
+    }
+    if (!cacheReady()) {
+        Verdict v;
+        v.kind = Verdict::Kind::Failed;
+        v.input = input.value;
+        v.title = Tr::tr("OFFLINE: door cache not ready");
+        v.detail = Tr::tr("The database does not answer, and this station had not finished copying the tickets "
+                          "(the door cache) before, so it cannot check this ticket offline. Check the network to "
+                          "the database; scans work again as soon as it answers.");
+        v.error = core::makeError(core::Error::Kind::Unreachable, QStringLiteral("door.cache_not_ready"), v.detail);
+        return v;
     }
     Verdict v = DoorCheck(m_cache->db(), policy).check(input, mode, unpaidConfirmed);
     if (v.kind == Verdict::Kind::Failed)
@@ -215,6 +261,24 @@ Verdict DoorStation::check(const DoorCheck::Policy &policy, const ScanInput &inp
         + (v.admitted() ? Tr::tr("OFFLINE: decided from this station's copy; sent to the database when it answers again.")
                         : Tr::tr("OFFLINE: decided from this station's copy."));
     return v;
+}
+
+core::Result<db::BulkResult> DoorStation::undo(const QList<qint64> &ticketIds, const QString &actor, const QString &reason)
+{
+    if (!isOffline() || !m_cache)
+        return db::TicketRepository(*m_shared).undoAdmissions(ticketIds, actor, reason);
+    // Offline: only what this station admitted offline and has not sent (the queue drops it with the
+    // undo). An admission already on the shared database would change only the cache and be lost.
+    auto queued = m_cache->queuedAmong(ticketIds);
+    if (!queued)
+        return queued.error();
+    if (queued.value() < ticketIds.size())
+        return core::makeError(core::Error::Kind::Unreachable, QStringLiteral("door.undo_offline"),
+                               Tr::tr("Undo needs the shared database: try again when online. This admission was "
+                                      "made while online, and this station is OFFLINE now."));
+    auto undone = db::TicketRepository(m_cache->db()).undoAdmissions(ticketIds, actor, reason);
+    countQueue();
+    return undone;
 }
 
 void DoorStation::setOffline(bool offline, const QString &why)

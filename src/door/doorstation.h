@@ -4,6 +4,7 @@
 #include "db/database.h"
 #include "door/doorcache.h"
 #include "door/doorcheck.h"
+#include "db/ticketrepository.h"
 
 #include <QObject>
 #include <QThread>
@@ -17,9 +18,11 @@ class DoorStationWorker;
 
 // One station at the door with a shared PostgreSQL database (PRODUCT.md section 4b "Offline"). It
 // wraps DoorCheck from outside: a scan is decided on the shared database through connections whose
-// client deadline is offline_after_ms; a scan that gets no answer in time (a Failed verdict) turns
-// the station OFFLINE, and that scan and the following ones are decided by the same DoorCheck
-// against the door cache. Admissions made there are journaled in the cache file before the verdict
+// client deadline is offline_after_ms; a scan that gets no answer in time (the connection lost, the
+// server unreachable, a deadline passed: goesOffline()) turns the station OFFLINE, and that scan and
+// the following ones are decided by the same DoorCheck against the door cache. Any other failure (a
+// permission refused, a constraint, a bug) is the scan's verdict, online. Before the cache's first
+// copy finished an offline scan answers "Door cache not ready", never "Unknown ticket". Admissions made there are journaled in the cache file before the verdict
 // returns. A thread of the station's own keeps the cache fresh while online (a full copy at start,
 // then a delta every pullIntervalMs), probes the shared database while offline, and on its answer
 // uploads the queue through the same conditional UPDATE (TicketRepository::admit); an upload that
@@ -51,6 +54,16 @@ public:
     Verdict check(const DoorCheck::Policy &policy, const ScanInput &input, DoorCheck::Mode mode = DoorCheck::Mode::One,
                   bool unpaidConfirmed = false);
 
+    // Undo at the door (the check-in panel's Undo): online, on the shared database as before. Offline,
+    // only admissions this station made offline and has not sent yet (they leave the queue with it);
+    // an admission already on the shared database is refused: its undo needs the shared database.
+    core::Result<db::BulkResult> undo(const QList<qint64> &ticketIds, const QString &actor, const QString &reason);
+
+    // Whether a failure means the shared database did not answer (OFFLINE) rather than refused.
+    static bool goesOffline(const core::Error &error);
+    // The cache holds a complete copy (its first pull finished, now or in an earlier run).
+    bool cacheReady() const { return m_cacheReady.load(); }
+
     bool isOffline() const { return m_offline.load(); }
     int queued() const { return m_queued.load(); }
     DoorCache *cache() const { return m_cache.get(); }
@@ -81,6 +94,8 @@ private:
     Options m_options;
     std::atomic<bool> m_offline { false };
     std::atomic<int> m_queued { 0 };
+    std::atomic<bool> m_cacheReady { false };
+    std::atomic<bool> m_stopping { false }; // the destructor runs: the worker starts nothing new
     QThread m_thread;
     DoorStationWorker *m_worker = nullptr; // lives on m_thread
 };

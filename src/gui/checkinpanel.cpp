@@ -261,8 +261,10 @@ void CheckInPanel::undo()
         [ticketIds, actor, station = m_services.doorStation](db::Database &database) {
             // One transaction; only used -> live, and only what this station admitted: a ticket a
             // refund cancelled meanwhile, or another station admitted again, stays as it is.
-            // Offline: in the door cache, which drops the queued admission with it.
-            return db::TicketRepository(station ? station->current() : database).undoAdmissions(ticketIds, actor, kUndoReason);
+            // Offline: only an admission still queued, in the door cache (the queue drops it with it);
+            // one already on the shared database is refused until the station is online.
+            return station ? station->undo(ticketIds, actor, kUndoReason)
+                           : db::TicketRepository(database).undoAdmissions(ticketIds, actor, kUndoReason);
         },
         [this, ticketIds, who](core::Result<db::BulkResult> result) {
             m_busy = false;
