@@ -19,6 +19,7 @@
 #include "../gui/windowservices.h"
 
 #include <QDir>
+#include <functional>
 #include <QLabel>
 #include <QPushButton>
 #include <QSignalSpy>
@@ -169,6 +170,71 @@ private slots:
         QVERIFY2(row->text(2).startsWith(QStringLiteral("Door 2 at ")), qPrintable(row->text(2)));
         save(&panel, QStringLiteral("checkin-offline-conflicts"));
         services.doorStation = nullptr;
+    }
+
+    // Offline, the panel's Undo reverts an admission made offline (it leaves the queue); a station
+    // that goes offline before its first copy says so in red instead of "Unknown ticket".
+    void offlineUndoAndCacheNotReady()
+    {
+        if (m_dialect != db::Dialect::PostgreSQL)
+            QSKIP("by design: offline mode is for a shared PostgreSQL database");
+        const QStringList list = codes(2);
+        QCOMPARE(list.size(), 2);
+        auto target = db::DatabaseUrl::parse(m_t->url());
+        QVERIFY_OK(target);
+        test::TcpProxy proxy(QHostAddress(QStringLiteral("127.0.0.1")), quint16(target->port));
+        QVERIFY(proxy.start());
+        db::DatabaseUrl through = target.value();
+        through.host = QStringLiteral("127.0.0.1");
+        through.port = proxy.port();
+        auto shared = std::make_shared<db::Database>(through);
+        test::WindowServices services { m_config, shared, QStringLiteral("Door 1") };
+        gui::DbWorker scanWorker(shared, nullptr, QStringLiteral("qrt-test-scan"));
+        QTemporaryDir dir;
+        const auto run = [&](door::DoorStation &station, const QString &name, const std::function<void(gui::CheckInPanel &)> &steps) {
+            services.doorStation = &station;
+            gui::CheckInPanel panel(services, scanWorker);
+            panel.resize(900, 620);
+            panel.show();
+            QVERIFY(QTest::qWaitForWindowExposed(&panel));
+            steps(panel);
+            save(&panel, name);
+            services.doorStation = nullptr;
+        };
+        const auto scan = [](gui::CheckInPanel &panel, const QString &code) {
+            auto *banner = panel.findChild<QLabel *>(QStringLiteral("resultBanner"));
+            banner->setProperty("result", QString());
+            panel.scan(code);
+            QTRY_VERIFY_WITH_TIMEOUT(!banner->property("result").toString().isEmpty(), test::kWaitMs);
+        };
+        {
+            door::DoorStation station(shared, { dir.filePath(QStringLiteral("cache.sqlite")), 1500, 300, 300 });
+            QSignalSpy pulled(&station, &door::DoorStation::pulled);
+            QVERIFY_OK(station.start());
+            QTRY_VERIFY_WITH_TIMEOUT(!pulled.isEmpty(), test::kWaitMs);
+            run(station, QStringLiteral("checkin-offline-undo"), [&](gui::CheckInPanel &panel) {
+                auto *banner = panel.findChild<QLabel *>(QStringLiteral("resultBanner"));
+                proxy.blackhole();
+                scan(panel, list.at(0));
+                QCOMPARE(banner->property("result").toString(), QStringLiteral("green"));
+                QVERIFY(station.isOffline());
+                QCOMPARE(station.queued(), 1);
+                panel.findChild<QPushButton *>(QStringLiteral("undoButton"))->click();
+                QTRY_COMPARE_WITH_TIMEOUT(banner->text(), QStringLiteral("Admission undone"), test::kWaitMs);
+                QCOMPARE(station.queued(), 0);
+            });
+        }
+        {
+            door::DoorStation station(shared, { dir.filePath(QStringLiteral("fresh-cache.sqlite")), 1500, 300, 300 });
+            QVERIFY_OK(station.start());
+            run(station, QStringLiteral("checkin-offline-cache-not-ready"), [&](gui::CheckInPanel &panel) {
+                auto *banner = panel.findChild<QLabel *>(QStringLiteral("resultBanner"));
+                scan(panel, list.at(1));
+                QCOMPARE(banner->property("result").toString(), QStringLiteral("red"));
+                QVERIFY2(banner->text().contains(QStringLiteral("door cache not ready")), qPrintable(banner->text()));
+            });
+        }
+        proxy.restore();
     }
 };
 
