@@ -25,7 +25,9 @@ core::Result<DatabaseRole> detectRole(Database &db);
 // One row of qrt_door_admit_code / qrt_door_admit_order.
 struct DoorAdmission
 {
-    // admitted, already_used, cancelled, not_found, other_event, unpaid, no_live_tickets
+    // admitted, already_used, cancelled (the ticket), not_found, other_event, unpaid, no_live_tickets,
+    // refunded or order_cancelled (the order is void: GHL's payment or order status says refunded,
+    // or cancelled / canceled / voided; checked first, as DoorCheck's Refunded and OrderCancelled)
     QString outcome;
     qint64 ticketId = 0;
     QString orderId;

@@ -165,7 +165,15 @@ core::Result<void> Roles::install()
     QFile file(QStringLiteral(":/sql/roles/postgresql_roles.sql"));
     if (!file.open(QIODevice::ReadOnly))
         return core::makeError(QStringLiteral("roles.resource"), Tr::tr("The roles script is missing from this program."));
+    // The schema's name goes into function bodies (dollar-quoted) and string literals: refuse the
+    // two characters that could end either rather than escape them twice.
+    if (schema.contains(u'$') || schema.contains(u'\''))
+        return core::makeError(core::Error::Kind::Invalid, QStringLiteral("roles.schema_name"),
+                               Tr::tr("The tables are in schema %1, whose name holds '$' or a quote: roles need a "
+                                      "schema name without them.")
+                                   .arg(schema));
     QString sql = QString::fromUtf8(file.readAll());
+    sql.replace(QStringLiteral("@SCHEMA_LITERAL@"), u'\'' + quoteIdentifier(schema) + u'\'');
     sql.replace(QStringLiteral("@SCHEMA@"), quoteIdentifier(schema));
     const QStringList statements = Migrator::splitStatements(sql);
     return m_db.inTransaction([&]() -> core::Result<void> {

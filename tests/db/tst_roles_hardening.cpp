@@ -1,0 +1,267 @@
+// The door roles against a hostile neighbour (issue 13, the reviewer's findings): a door login that
+// may CREATE in the schema plants functions and an operator that would run with the owner's rights
+// (none runs, and roles install takes CREATE from PUBLIC); Supabase's default privileges for anon and
+// authenticated reach neither the qrt_door_* views nor the tables; the door functions refuse refunded
+// and cancelled orders as DoorCheck does; migration 14 run by another table owner does not fail.
+#include "db/database.h"
+#include "db/doorfunctions.h"
+#include "db/migrator.h"
+#include "db/orderwriter.h"
+#include "db/roles.h"
+#include "support/testdatabase.h"
+#include "support/verify.h"
+
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QTest>
+#include <QUrl>
+#include <QUuid>
+
+#include <memory>
+
+using namespace qrt;
+
+namespace {
+core::Order order(const QString &id, int tickets)
+{
+    core::Order o;
+    o.orderId = id;
+    o.contactFirstName = QStringLiteral("Guest");
+    o.contactLastName = id;
+    o.contactEmail = id + QStringLiteral("@example.org");
+    o.paymentStatus = QStringLiteral("paid");
+    o.eventId = QStringLiteral("jazz");
+    o.eventName = QStringLiteral("Jazz night");
+    o.totalPaid = 20.0 * tickets;
+    o.dateAdded = QDateTime(QDate(2026, 5, 1), QTime(12, 0), Qt::UTC);
+    o.items.append({ o.eventId, o.eventName, {}, {}, QStringLiteral("GA"), tickets, 20.0, QStringLiteral("EUR"), -1 });
+    o.ticketQuantities[QStringLiteral("GA")] = tickets;
+    return o;
+}
+
+// Runs `sql` on `connection`: its first column, or "ERROR <SQLSTATE> <message>".
+QString run(QSqlDatabase connection, const QString &sql)
+{
+    QSqlQuery q(connection);
+    if (!q.exec(sql))
+        return QStringLiteral("ERROR ") + q.lastError().nativeErrorCode() + u' '
+            + q.lastError().databaseText().section(u'\n', 0, 0);
+    return q.next() ? q.value(0).toString() : QString();
+}
+
+// What a function planted by the door login does if it ever runs: fail loudly, naming who ran it.
+QString planted(const QString &signature, const QString &returns)
+{
+    return QStringLiteral("CREATE FUNCTION public.%1 RETURNS %2 LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION "
+                          "'PLANTED %1 ran as %', current_user; END $$")
+        .arg(signature, returns);
+}
+} // namespace
+
+class TestRolesHardening : public QObject
+{
+    Q_OBJECT
+
+    db::Dialect m_dialect = db::Dialect::SQLite;
+    std::unique_ptr<test::TestDatabase> m_t;
+    QStringList m_roles; // made by this test case: dropped in cleanup()
+    QString m_suffix;
+
+    void migrateAndInstall()
+    {
+        QVERIFY_OK(m_t->migrate());
+        QVERIFY_OK(db::Roles(m_t->db()).install());
+        QVERIFY_OK(db::OrderWriter(m_t->db()).save({ order(QStringLiteral("o1"), 3), order(QStringLiteral("o2"), 1) },
+                                                   QStringLiteral("t")));
+    }
+    db::NewOperator door(const QString &name)
+    {
+        auto made = db::Roles(m_t->db()).addOperator(name + m_suffix, QStringLiteral("door"), {});
+        if (!made)
+            qFatal("operator add %s failed: %s", qPrintable(name), qPrintable(made.error().toString()));
+        m_roles << made->who.name;
+        return made.value();
+    }
+    static std::shared_ptr<db::Database> open(const QString &url)
+    {
+        auto db = db::Database::open(url);
+        if (!db)
+            qFatal("cannot open %s: %s", qPrintable(url), qPrintable(db.error().toString()));
+        return db.value();
+    }
+    QString codeOf(const QString &orderId)
+    {
+        return m_t->scalar(QStringLiteral("SELECT min(code) FROM ghl_qr_tickets WHERE order_id = '%1'").arg(orderId))->toString();
+    }
+
+private slots:
+    void initTestCase()
+    {
+        QRT_REQUIRE_BACKEND(m_dialect);
+        QVERIFY2(m_dialect == db::Dialect::PostgreSQL, "roles are a PostgreSQL feature: run with QRT_TEST_BACKEND=postgresql");
+    }
+
+    void init()
+    {
+        m_suffix = QStringLiteral("_") + QUuid::createUuid().toString(QUuid::Id128).left(6);
+        QRT_FRESH_DATABASE(m_t, m_dialect);
+    }
+
+    void cleanup()
+    {
+        m_t.reset(); // drops the database with everything planted in it
+        auto admin = open(qEnvironmentVariable("QRT_TEST_PG_URL"));
+        for (const QString &name : std::as_const(m_roles))
+            QSqlQuery(admin->connection().value()).exec(QStringLiteral("DROP ROLE IF EXISTS ") + db::Roles::quoteIdentifier(name));
+        m_roles.clear();
+    }
+
+    // Finding 1: PostgreSQL 14 and older let PUBLIC create in schema public. A door login plants
+    // shadows of what the functions call; every door function still answers, nothing planted runs.
+    void plantedShadowsNeverRun()
+    {
+        migrateAndInstall();
+        QVERIFY_OK(m_t->exec(QStringLiteral("GRANT CREATE ON SCHEMA public TO PUBLIC"))); // as PostgreSQL 14 ships
+        const db::NewOperator d = door(QStringLiteral("door_evil"));
+        auto evil = open(d.databaseUrl);
+        QSqlDatabase c = evil->connection().value();
+        for (const QString &sql : { planted(QStringLiteral("cardinality(text[])"), QStringLiteral("integer")),
+                                    planted(QStringLiteral("unnest(text[])"), QStringLiteral("SETOF text")),
+                                    planted(QStringLiteral("lower(text)"), QStringLiteral("text")),
+                                    planted(QStringLiteral("left(text, integer)"), QStringLiteral("text")),
+                                    planted(QStringLiteral("format(text, regnamespace)"), QStringLiteral("text")),
+                                    planted(QStringLiteral("evil_eq(text, text)"), QStringLiteral("boolean")),
+                                    QStringLiteral("CREATE OPERATOR public.= (LEFTARG = text, RIGHTARG = text, FUNCTION = public.evil_eq)") })
+            QCOMPARE(run(c, sql), QString());
+        const auto calls = [&](const QString &when) {
+            const QString code = codeOf(QStringLiteral("o1"));
+            const QList<std::pair<QString, QString>> expected = {
+                { QStringLiteral("SELECT outcome FROM qrt_door_admit_code('%1', 'N', ARRAY['JAZZ'])").arg(code), QStringLiteral("admitted") },
+                { QStringLiteral("SELECT outcome FROM qrt_door_admit_code('%1', 'N')").arg(code), QStringLiteral("already_used") },
+                { QStringLiteral("SELECT outcome FROM qrt_door_admit_code('%1', 'N', ARRAY['rock'], false)").arg(code), QStringLiteral("other_event") },
+                { QStringLiteral("SELECT outcome FROM qrt_door_admit_order('o1', 'N', ARRAY['jazz'], false)"), QStringLiteral("admitted") },
+                { QStringLiteral("SELECT count(*) FROM qrt_door_cache(ARRAY['jazz'])"), QStringLiteral("4") },
+                { QStringLiteral("SELECT qrt_door_undo(min(ticket_id), 'N') FROM qrt_door_tickets WHERE code = '%1'").arg(code), QStringLiteral("undone") },
+            };
+            for (const auto &[sql, answer] : expected)
+                QVERIFY2(run(c, sql) == answer, qPrintable(QStringLiteral("%1: %2 answered '%3', not '%4'")
+                                                                .arg(when, sql, run(c, sql), answer)));
+            db::DoorFunctions fn(*evil);
+            auto byCode = fn.admitCode(codeOf(QStringLiteral("o2")), QStringLiteral("N"), { QStringLiteral("jazz") });
+            QVERIFY_OK(byCode);
+            QVERIFY(byCode->outcome == u"admitted" || byCode->outcome == u"already_used");
+        };
+        calls(QStringLiteral("with the shadows planted"));
+        if (QTest::currentTestFailed())
+            return;
+        // roles install (again) takes CREATE from PUBLIC, and its grant function calls nothing planted.
+        QVERIFY_OK(db::Roles(m_t->db()).install());
+        QCOMPARE(m_t->scalar(QStringLiteral("SELECT has_schema_privilege('public', 'public', 'CREATE')"))->toBool(), false);
+        QVERIFY(run(c, planted(QStringLiteral("upper(text)"), QStringLiteral("text"))).startsWith(QStringLiteral("ERROR 42501")));
+        QVERIFY_OK(m_t->exec(QStringLiteral("UPDATE ghl_qr_tickets SET status = 'live'")));
+        calls(QStringLiteral("after roles install"));
+    }
+
+    // Finding 2: Supabase's ALTER DEFAULT PRIVILEGES gives anon and authenticated ALL on every new
+    // table and view in public. After roles install neither reads or changes anything.
+    void supabaseApiRolesLockedOut()
+    {
+        auto admin = open(qEnvironmentVariable("QRT_TEST_PG_URL"));
+        for (const QString &role : { QStringLiteral("anon"), QStringLiteral("authenticated") })
+            QSqlQuery(admin->connection().value())
+                .exec(QStringLiteral("DO $$ BEGIN CREATE ROLE %1 NOLOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$").arg(role));
+        for (const QString &kind : { QStringLiteral("TABLES"), QStringLiteral("SEQUENCES"), QStringLiteral("FUNCTIONS") })
+            QVERIFY_OK(m_t->exec(QStringLiteral("ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT ALL ON %1 TO anon, authenticated").arg(kind)));
+        migrateAndInstall();
+        QVERIFY_OK(db::Roles(m_t->db()).install()); // and again: nothing comes back
+        auto api = open(m_t->url()); // its own connection: SET ROLE stays there
+        QSqlDatabase c = api->connection().value();
+        for (const QString &role : { QStringLiteral("anon"), QStringLiteral("authenticated") }) {
+            QCOMPARE(run(c, QStringLiteral("SET ROLE ") + role), QString());
+            for (const QString &sql : {
+                     QStringLiteral("SELECT count(*) FROM qrt_door_tickets"), QStringLiteral("SELECT count(*) FROM qrt_door_event_counts"),
+                     QStringLiteral("SELECT count(*) FROM qrt_door_ticket_events"),
+                     QStringLiteral("UPDATE qrt_door_ticket_events SET actor = 'forged'"), QStringLiteral("DELETE FROM qrt_door_ticket_events"),
+                     QStringLiteral("INSERT INTO qrt_door_ticket_events (ticket_id, order_id, to_status) VALUES (1, 'o1', 'used')"),
+                     QStringLiteral("SELECT contact_email FROM ghl_qr_orders"), QStringLiteral("SELECT code FROM ghl_qr_tickets"),
+                     QStringLiteral("UPDATE ghl_qr_tickets SET status = 'used'"), QStringLiteral("DELETE FROM ticket_events"),
+                     QStringLiteral("SELECT nextval('ticket_events_id_seq')"),
+                     QStringLiteral("SELECT count(*) FROM qrt_door_cache(NULL)"), QStringLiteral("SELECT qrt_grant_roles()") }) {
+                const QString answer = run(c, sql);
+                QVERIFY2(answer.startsWith(QStringLiteral("ERROR 42501")),
+                         qPrintable(QStringLiteral("as %1, %2 answered '%3' instead of permission denied").arg(role, sql, answer)));
+            }
+            QCOMPARE(run(c, QStringLiteral("RESET ROLE")), QString());
+        }
+        // The door group keeps exactly SELECT on its views.
+        const db::NewOperator d = door(QStringLiteral("door_sb"));
+        auto station = open(d.databaseUrl);
+        QSqlDatabase dc = station->connection().value();
+        QCOMPARE(run(dc, QStringLiteral("SELECT count(*) FROM qrt_door_tickets")), QStringLiteral("4"));
+        QVERIFY(run(dc, QStringLiteral("DELETE FROM qrt_door_ticket_events")).startsWith(QStringLiteral("ERROR 42501")));
+    }
+
+    // Finding 3: a refunded or cancelled order admits nobody through the door functions (DoorCheck's
+    // rule: the order's state first, before the event and the ticket).
+    void voidOrdersRefused()
+    {
+        migrateAndInstall();
+        QVERIFY_OK(db::OrderWriter(m_t->db()).save({ order(QStringLiteral("o3"), 1), order(QStringLiteral("o4"), 1) },
+                                                   QStringLiteral("t")));
+        QVERIFY_OK(m_t->exec(QStringLiteral("UPDATE ghl_qr_orders SET payment_status = 'Refunded' WHERE order_id = 'o1'")));
+        QVERIFY_OK(m_t->exec(QStringLiteral("UPDATE ghl_qr_orders SET order_status = 'refunded' WHERE order_id = 'o4'")));
+        QVERIFY_OK(m_t->exec(QStringLiteral("UPDATE ghl_qr_orders SET order_status = 'cancelled' WHERE order_id = 'o2'")));
+        QVERIFY_OK(m_t->exec(QStringLiteral("UPDATE ghl_qr_orders SET payment_status = 'voided' WHERE order_id = 'o3'")));
+        const db::NewOperator d = door(QStringLiteral("door_void"));
+        auto station = open(d.databaseUrl);
+        db::DoorFunctions fn(*station);
+        const QStringList rock = { QStringLiteral("rock") };
+        const QList<std::tuple<QString, QString, QStringList, QString>> cases = {
+            { QStringLiteral("code"), QStringLiteral("o1"), {}, QStringLiteral("refunded") },
+            { QStringLiteral("order"), QStringLiteral("o1"), {}, QStringLiteral("refunded") },
+            { QStringLiteral("code"), QStringLiteral("o4"), {}, QStringLiteral("refunded") },
+            { QStringLiteral("code"), QStringLiteral("o2"), {}, QStringLiteral("order_cancelled") },
+            { QStringLiteral("order"), QStringLiteral("o2"), rock, QStringLiteral("order_cancelled") },
+            { QStringLiteral("code"), QStringLiteral("o3"), rock, QStringLiteral("order_cancelled") },
+            { QStringLiteral("order"), QStringLiteral("o3"), {}, QStringLiteral("order_cancelled") },
+        };
+        for (const auto &[by, orderId, events, expected] : cases) {
+            auto a = by == u"code" ? fn.admitCode(codeOf(orderId), QStringLiteral("N"), events)
+                                   : fn.admitOrder(orderId, QStringLiteral("N"), events);
+            QVERIFY_OK(a);
+            QVERIFY2(a->outcome == expected, qPrintable(QStringLiteral("admit order %1 by %2: '%3', expected '%4'")
+                                                            .arg(orderId, by, a->outcome, expected)));
+            QCOMPARE(a->orderId, orderId);
+            QCOMPARE(a->ticketStatus, QStringLiteral("live"));
+        }
+        QCOMPARE(m_t->scalar(QStringLiteral("SELECT count(*) FROM ghl_qr_tickets WHERE status <> 'live'"))->toInt(), 0);
+        QCOMPARE(m_t->scalar(QStringLiteral("SELECT count(*) FROM ticket_events WHERE to_status = 'used'"))->toInt(), 0);
+    }
+
+    // Finding 4: `migrate` run by a table owner that did not run roles install (no EXECUTE on
+    // qrt_grant_roles) applies migration 14 and says to re-run roles install, instead of failing.
+    void migrationByAnotherOwner()
+    {
+        migrateAndInstall();
+        const QString owner = QStringLiteral("owner") + m_suffix;
+        const QString password = QUuid::createUuid().toString(QUuid::Id128);
+        m_roles << owner;
+        QVERIFY_OK(m_t->exec(QStringLiteral("CREATE ROLE %1 LOGIN PASSWORD '%2'").arg(owner, password)));
+        QVERIFY_OK(m_t->exec(QStringLiteral("GRANT CREATE, USAGE ON SCHEMA public TO %1").arg(owner)));
+        QVERIFY_OK(m_t->exec(QStringLiteral("ALTER TABLE ticket_events OWNER TO %1").arg(owner)));
+        QVERIFY_OK(m_t->exec(QStringLiteral("ALTER TABLE ghl_qr_users OWNER TO %1").arg(owner)));
+        QVERIFY_OK(m_t->exec(QStringLiteral("ALTER TABLE schema_migrations OWNER TO %1").arg(owner)));
+        QVERIFY_OK(m_t->exec(QStringLiteral("DELETE FROM schema_migrations WHERE version = 14")));
+        QUrl url(m_t->url());
+        url.setUserName(owner);
+        url.setPassword(password);
+        auto asOwner = open(url.toString());
+        auto report = db::Migrator(*asOwner).migrate();
+        QVERIFY_OK(report);
+        QCOMPARE(report->applied, QList<int>({ 14 }));
+        QCOMPARE(m_t->scalar(QStringLiteral("SELECT count(*) FROM schema_migrations WHERE version = 14"))->toInt(), 1);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestRolesHardening)
+#include "tst_roles_hardening.moc"
