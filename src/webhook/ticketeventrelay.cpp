@@ -138,7 +138,9 @@ bool RelayPoller::positionRuns()
         qCWarning(lcWebhook).noquote() << "sync runs will not reach the feed yet:" << latest.error().toString();
         return false;
     }
-    // Runs going on now are followed from their next progress; only their start is not replayed.
+    // Runs going on now are announced at once (sync_status {syncInProgress: true}: positioning
+    // happens on this thread a moment after the client connected, and a run that started in
+    // between must not lose its start) and followed from their next progress.
     // A run older than the last 100 is not followed (it would have to be running for days).
     auto recent = runs.runsFrom(std::max<qint64>(0, latest.value() - 99));
     if (!recent) {
@@ -147,8 +149,10 @@ bool RelayPoller::positionRuns()
     }
     m_openRuns.clear();
     for (const db::SyncRunRecord &run : recent.value()) {
-        if (run.isRunning() && !run.stale)
+        if (run.isRunning() && !run.stale) {
             m_openRuns.insert(run.id, RunSeen { run.totalOrders, run.syncedOrders, runningStatus(run) });
+            publish([status = runningStatus(run)](feed::EventFeed &f) { f.publishSyncStatus(true, status); });
+        }
     }
     m_nextRunId = latest.value() + 1;
     return true;

@@ -28,8 +28,8 @@ namespace qrt::webhook {
 //   without being connected to it, in the same order. A run that stops showing life (its process
 //   died) ends with sync_status {syncInProgress: false, status: "stale"}.
 // Polls (cheap indexed queries, both databases alike) only while a feed client is connected; a
-// client sees changes from the moment it connected, and the runs going on then from their next
-// progress. The polls run on a thread of their own ("qrt-feed-relay", with its own connection):
+// client sees changes from the moment its relay positioned (a moment after it connected), and
+// the runs going on then announced with sync_status and followed from their next progress. The polls run on a thread of their own ("qrt-feed-relay", with its own connection):
 // a slow or unreachable database never stalls the thread the feed and the window live on; what
 // they find is handed to the feed on its own thread, in order.
 class TicketEventRelay : public QObject
