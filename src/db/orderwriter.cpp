@@ -41,7 +41,8 @@ bool isConflict(const core::Error &error)
 }
 } // namespace
 
-core::Result<QList<ReconcileResult>> OrderWriter::save(const QList<core::Order> &orders, const QString &station)
+core::Result<QList<ReconcileResult>> OrderWriter::save(const QList<core::Order> &orders, const QString &station,
+                                                       const Committed &committed)
 {
     // Two writers (a sync and the webhook worker, two stations' reconciliation) take the orders'
     // locks in one order: by order id.
@@ -50,7 +51,9 @@ core::Result<QList<ReconcileResult>> OrderWriter::save(const QList<core::Order> 
         byId[i] = i;
     std::sort(byId.begin(), byId.end(), [&](int a, int b) { return orders.at(a).orderId < orders.at(b).orderId; });
 
-    const auto once = [&]() {
+    QList<ReconcileResult> results(orders.size());
+    // One transaction: the orders byId[from, to).
+    const auto once = [&](qsizetype from, qsizetype to) {
         return m_db.inTransaction([&]() -> core::Result<QList<ReconcileResult>> {
             auto upsert = OrderRepository::prepareUpsert(m_db, QCoreApplication::translate("qrt::db::OrderWriter",
                                                                                           "prepare saving orders"));
@@ -59,9 +62,10 @@ core::Result<QList<ReconcileResult>> OrderWriter::save(const QList<core::Order> 
             auto searchText = SearchTextWriter::prepare(m_db); // folded search text (searchtext.h)
             if (!searchText)
                 return searchText.error();
-            QList<ReconcileResult> results(orders.size());
-            for (int i : std::as_const(byId)) {
-                const core::Order &order = orders.at(i);
+            QList<ReconcileResult> chunk;
+            chunk.reserve(to - from);
+            for (qsizetype k = from; k < to; ++k) {
+                const core::Order &order = orders.at(byId.at(k));
                 if (auto r = lockTickets(m_db, order.orderId); !r)
                     return r.error();
                 if (auto r = OrderRepository::upsertOne(upsert.value(), order); !r)
@@ -71,22 +75,35 @@ core::Result<QList<ReconcileResult>> OrderWriter::save(const QList<core::Order> 
                 auto reconciled = TicketRepository::reconcileIn(m_db, order, station);
                 if (!reconciled)
                     return reconciled.error();
-                results[i] = reconciled.value(); // in the caller's order
+                chunk << reconciled.value();
             }
-            return results;
+            return chunk;
         });
     };
-    // A deadlock victim or a serialization failure was rolled back whole: run it again after a
-    // short random pause (the other transaction finishes meanwhile).
-    for (int attempt = 1;; ++attempt) {
-        auto saved = once();
-        if (saved || !isConflict(saved.error()) || attempt >= kConflictAttempts)
-            return saved;
-        const int pauseMs = 20 * attempt + int(QRandomGenerator::global()->bounded(30));
-        qCInfo(lcDb).noquote() << "saving" << orders.size() << "order(s) met a concurrent change (" << saved.error().code
-                               << "); trying again in" << pauseMs << "ms";
-        QThread::msleep(pauseMs);
+    const qsizetype chunkSize = m_db.isPostgres() ? kChunkOrders : std::max<qsizetype>(1, orders.size());
+    for (qsizetype from = 0; from < byId.size(); from += chunkSize) {
+        const qsizetype to = std::min(byId.size(), from + chunkSize);
+        // A deadlock victim or a serialization failure was rolled back whole: run it again after a
+        // short random pause (the other transaction finishes meanwhile).
+        for (int attempt = 1;; ++attempt) {
+            auto saved = once(from, to);
+            if (saved) {
+                for (qsizetype k = from; k < to; ++k) {
+                    results[byId.at(k)] = saved->at(k - from); // in the caller's order
+                    if (committed)
+                        committed(byId.at(k), saved->at(k - from));
+                }
+                break;
+            }
+            if (!isConflict(saved.error()) || attempt >= kConflictAttempts)
+                return saved.error();
+            const int pauseMs = 20 * attempt + int(QRandomGenerator::global()->bounded(30));
+            qCInfo(lcDb).noquote() << "saving" << (to - from) << "order(s) met a concurrent change (" << saved.error().code
+                                   << "); trying again in" << pauseMs << "ms";
+            QThread::msleep(pauseMs);
+        }
     }
+    return results;
 }
 
 } // namespace qrt::db

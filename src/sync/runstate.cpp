@@ -5,7 +5,7 @@ namespace qrt::sync {
 namespace {
 
 // Cancelling and failing wait for what cannot be taken back: requests in flight (cancelled, they
-// come back at once) and the batch being written (its transaction commits or rolls back whole).
+// come back at once) and the batch being written (each of its transactions commits or rolls back whole).
 RunState stopping(RunState state, const RunWork &work)
 {
     const bool waiting = work.pages > 0 || work.orders > 0 || work.writerBusy;

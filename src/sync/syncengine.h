@@ -25,7 +25,9 @@ class SyncWriter;
 // Threads: the engine itself lives in the caller's thread and only forwards. Each run gets two
 // threads the engine owns: a network thread with the run's own GhlClient (listing, fetching,
 // progress), and a writer thread with its own database connection (Database::connection() is
-// per thread) that saves batches through db::OrderWriter, one transaction per batch. So neither
+// per thread) that saves batches through db::OrderWriter (one transaction per batch on SQLite, per
+// chunk of OrderWriter::kChunkOrders orders on PostgreSQL, so the door never waits long on a
+// ticket a sync holds). So neither
 // GHL traffic nor database writes ever run on the caller's (GUI) thread, and the network keeps
 // going while a batch is written. Signals arrive queued in the caller's thread.
 class SyncEngine : public QObject

@@ -291,19 +291,21 @@ void SyncRun::onWritten(const BatchOutcome &outcome)
 {
     m_writerBusy = false;
     m_dirty = true;
+    // A failed batch may have committed some of its orders (PostgreSQL commits it in chunks): they
+    // and their tickets are saved, so they count.
+    m_counts.written += outcome.saved;
     if (!outcome.error.isEmpty()) {
         setFatal(tr("Saving orders to the database failed, so the sync stopped; %n order(s) of the last batch were "
                     "not saved. Orders saved before are complete; run the sync again once the database is back. %1",
-                    nullptr, outcome.orders)
+                    nullptr, outcome.orders - outcome.saved)
                      .arg(outcome.error));
-    } else {
-        m_counts.written += outcome.orders;
-        m_counts.ticketsAdded += outcome.added;
-        m_counts.ticketsCancelled += outcome.cancelled;
-        m_counts.ticketsRestored += outcome.restored;
-        m_counts.conflicts += outcome.conflicts;
-        flush(false);
     }
+    m_counts.ticketsAdded += outcome.added;
+    m_counts.ticketsCancelled += outcome.cancelled;
+    m_counts.ticketsRestored += outcome.restored;
+    m_counts.conflicts += outcome.conflicts;
+    if (outcome.error.isEmpty())
+        flush(false);
     dispatch(RunEvent::BatchWritten);
 }
 

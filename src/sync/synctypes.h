@@ -27,7 +27,8 @@ struct SyncRequest
     core::GhlSettings ghl;
 
     // Tuning; the defaults suit production.
-    int batchSize = 50;        // orders per write transaction (at most 4x this when the writer lags)
+    int batchSize = 50;        // orders per write (at most 4x this when the writer lags); PostgreSQL
+                               // commits them in chunks (db::OrderWriter::kChunkOrders)
     int batchIntervalMs = 250; // a partial batch is written after this long
     int progressIntervalMs = 250;
     int dbAttempts = 6;        // tries of one batch when the database connection is lost

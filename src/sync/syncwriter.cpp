@@ -108,17 +108,29 @@ void SyncWriter::write(const QList<core::Order> &orders)
     auto outcome = std::make_shared<BatchOutcome>();
     outcome->orders = int(orders.size());
     auto writer = std::make_shared<db::OrderWriter>(*m_db);
-    const auto save = [this, orders, outcome, writer]() -> core::Result<void> {
-        const auto saved = writer->save(orders, m_request.station);
-        if (!saved)
-            return saved.error();
-        for (const db::ReconcileResult &r : saved.value()) {
+    // OrderWriter commits a batch in chunks (PostgreSQL): the orders of a committed chunk are
+    // counted once, as they commit, and a try after a failure saves only the orders still unsaved.
+    // (Saving a committed order again would be harmless, reconciling is idempotent, but it would
+    // report nothing added: the counts of the run would be short.)
+    auto pending = std::make_shared<QList<core::Order>>(orders);
+    const auto save = [this, pending, outcome, writer]() -> core::Result<void> {
+        QList<bool> done(pending->size(), false);
+        const auto saved = writer->save(*pending, m_request.station, [&](int i, const db::ReconcileResult &r) {
+            done[i] = true;
+            ++outcome->saved;
             outcome->added += r.added;
             outcome->cancelled += r.cancelled;
             outcome->restored += r.restored;
             for (const QString &c : r.conflicts)
                 outcome->conflicts << tr("order %1: %2").arg(r.orderId, c);
-        }
+        });
+        QList<core::Order> rest;
+        for (int i = 0; i < pending->size(); ++i)
+            if (!done.at(i))
+                rest << pending->at(i);
+        *pending = std::move(rest);
+        if (!saved)
+            return saved.error();
         return {};
     };
     retrying("saving a batch", save, [this, outcome](const core::Result<void> &saved, int attempts) {

@@ -35,7 +35,8 @@ struct RunStart
 struct BatchOutcome
 {
     int orders = 0;
-    int added = 0;
+    int saved = 0; // orders committed: all of them, or (error) those of the chunks before the failure
+    int added = 0; // added, cancelled, restored, conflicts: of the saved orders
     int cancelled = 0;
     int restored = 0;
     QStringList conflicts;
@@ -44,9 +45,10 @@ struct BatchOutcome
 };
 
 // Owns the database side of a run, in its own thread (Database::connection() is per thread):
-// the sync_runs row and one transaction per batch through db::OrderWriter, tried again after a
-// pause (a timer on this thread's event loop) when the connection is lost. Blocking here never
-// blocks the network side.
+// the sync_runs row and the batches through db::OrderWriter (one transaction per batch on SQLite,
+// per chunk of a few orders on PostgreSQL), tried again after a pause (a timer on this thread's
+// event loop) when the connection is lost; a retry saves only the orders not yet committed.
+// Blocking here never blocks the network side.
 class SyncWriter : public QObject
 {
     Q_OBJECT
