@@ -49,14 +49,20 @@ public:
             if (auto alive = m_station.m_shared->check(); !alive)
                 return; // still no answer: decide from the cache, ask again at the next tick
             if (auto r = upload(); !r) {
-                qCInfo(lcDoorStation) << "upload of queued admissions stopped:" << r.error().toString();
-                return;
+                uploadStopped(r.error());
+                // No answer again: stay OFFLINE. An answer that refuses (a permission, a constraint):
+                // the database is there, so scans go to it again and show such errors; the queue
+                // stays and is sent again at every tick, and the panel says why it is not.
+                if (DoorStation::goesOffline(r.error()))
+                    return;
+            } else {
+                uploadStopped({});
             }
             m_station.setOffline(false, {});
             forcePull = true;
         } else if (m_station.queued() > 0) {
-            if (auto r = upload(); !r)
-                qCInfo(lcDoorStation) << "upload of queued admissions stopped:" << r.error().toString();
+            auto r = upload();
+            uploadStopped(r ? core::Error() : r.error());
         }
         if (m_station.m_stopping.load())
             return;
@@ -70,6 +76,18 @@ public:
             m_station.m_cacheReady.store(true);
             Q_EMIT m_station.pulled(pulled.value());
         }
+    }
+
+    // Tells the panel once per change why the queue is not sent (an empty error: it is, or it's empty).
+    void uploadStopped(const core::Error &error)
+    {
+        const QString why = error.code.isEmpty() || error.kind == core::Error::Kind::Cancelled ? QString() : error.message;
+        if (!why.isEmpty())
+            qCInfo(lcDoorStation) << "upload of queued admissions stopped:" << error.toString();
+        if (why == m_uploadError)
+            return;
+        m_uploadError = why;
+        Q_EMIT m_station.uploadFailed(why);
     }
 
     // Each queued admission through the conditional UPDATE, oldest first.
@@ -151,6 +169,7 @@ private:
     std::shared_ptr<db::Database> m_pullDb;
     QTimer m_timer { this };
     QElapsedTimer m_sincePull;
+    QString m_uploadError; // the last reason the queue was not sent, empty when it was
 };
 
 DoorStation::DoorStation(std::shared_ptr<db::Database> shared, Options options, QObject *parent)

@@ -83,6 +83,9 @@ Q_SIGNALS:
     void queuedChanged(int queued);
     void conflictsChanged(int conflicts);
     void pulled(int rows);
+    // The queue could not be sent because the database refused it (why, in plain words), or an
+    // empty why once it is sent again. A refusal does not keep the station OFFLINE.
+    void uploadFailed(const QString &why);
 
 private:
     friend class DoorStationWorker;

@@ -67,6 +67,10 @@ OfflineBar::OfflineBar(door::DoorStation *station, DbWorker &worker, QWidget *pa
             m_queued = queued;
             update();
         });
+        connect(m_station, &door::DoorStation::uploadFailed, this, [this](const QString &why) {
+            m_uploadError = why;
+            update();
+        });
         connect(m_station, &door::DoorStation::conflictsChanged, this, &OfflineBar::reloadConflicts);
         reloadConflicts();
     }
@@ -90,6 +94,10 @@ void OfflineBar::update()
     if (m_offline)
         text = tr("OFFLINE: the shared database does not answer. Scans are checked against this station's copy; "
                   "%n admission(s) wait to be sent.", nullptr, m_queued);
+    else if (m_queued > 0 && !m_uploadError.isEmpty())
+        text = tr("Online, but %n admission(s) made offline could not be sent: %1 They are sent again every second.",
+                  nullptr, m_queued)
+                   .arg(m_uploadError);
     else if (m_queued > 0)
         text = tr("Back online: sending %n admission(s) made offline.", nullptr, m_queued);
     else if (conflicts > 0)

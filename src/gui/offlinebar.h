@@ -41,6 +41,7 @@ private:
     QTreeWidget *m_conflicts = nullptr;
     bool m_offline = false;
     int m_queued = 0;
+    QString m_uploadError; // why the queue is not sent although the database answers
 };
 
 // For a PostgreSQL database: the station's DoorStation (its cache beside the data, [door]

@@ -130,6 +130,41 @@ private slots:
         QVERIFY2(again.kind == Kind::Admitted && !station.isOffline(), qPrintable(describe(again)));
     }
 
+    // Back from a network drop, the database answers but refuses the queued admissions (here a
+    // missing table; in life a permission, a constraint): the station is online again (scans show
+    // such errors as their verdict), keeps the queue, says why, and sends it once it is accepted.
+    void refusedUploadDoesNotKeepTheStationOffline()
+    {
+        const QStringList codes = ticketCodes(2);
+        QCOMPARE(codes.size(), 2);
+        {
+            auto cache = door::DoorCache::open(cachePath(), QStringLiteral("door_anna"));
+            QVERIFY_OK(cache);
+            QVERIFY_OK(cache.value()->pull(m_t->db()));
+            const door::Verdict v = door::DoorCheck(cache.value()->db(), policy()).scan(codes.at(0));
+            QVERIFY2(v.kind == Kind::Admitted, qPrintable(describe(v)));
+        }
+        QVERIFY_OK(m_t->exec(QStringLiteral("ALTER TABLE ticket_events RENAME TO ticket_events_gone")));
+        auto shared = sharedDatabase(false);
+        QVERIFY(shared);
+        door::DoorStation station(shared, { cachePath(), 1500, 300, 300 });
+        QSignalSpy failed(&station, &door::DoorStation::uploadFailed);
+        QVERIFY_OK(station.start());
+        QVERIFY(station.isOffline()); // a queue left from the last run
+        QTRY_VERIFY2_WITH_TIMEOUT(!station.isOffline(), "the database answers (refusing the upload), yet the station stays OFFLINE",
+                                  test::kWaitMs);
+        QCOMPARE(station.queued(), 1);
+        QVERIFY(!failed.isEmpty());
+        QVERIFY2(!failed.last().at(0).toString().isEmpty(), "the station did not say why the queue is not sent");
+        const door::Verdict refused = station.scan(policy(), codes.at(1));
+        QVERIFY2(refused.kind == Kind::Failed && !station.isOffline(), qPrintable(describe(refused)));
+
+        QVERIFY_OK(m_t->exec(QStringLiteral("ALTER TABLE ticket_events_gone RENAME TO ticket_events")));
+        QTRY_VERIFY_WITH_TIMEOUT(station.queued() == 0, test::kWaitMs);
+        QTRY_VERIFY_WITH_TIMEOUT(failed.last().at(0).toString().isEmpty(), test::kWaitMs);
+        QCOMPARE(core::toString(sharedTicket(codes.at(0)).status), QStringLiteral("used"));
+    }
+
     // Undo while offline: an admission made online is refused plainly (it would change only the
     // cache and never be sent); one made offline and still queued is undone, and leaves the queue.
     void offlineUndoOnlyOfQueuedAdmissions()
