@@ -8,6 +8,7 @@
 #include "core/config.h"
 #include "db/orderwriter.h"
 #include "db/ticketrepository.h"
+#include "door/doorcache.h"
 #include "door/doorstation.h"
 #include "gui/checkinpanel.h"
 #include "gui/offlinebar.h"
@@ -19,13 +20,14 @@
 #include "../gui/windowservices.h"
 
 #include <QDir>
-#include <functional>
 #include <QLabel>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QTest>
 #include <QTranslator>
 #include <QTreeWidget>
+
+#include <functional>
 
 using namespace qrt;
 
@@ -88,6 +90,40 @@ private slots:
         auto *bar = panel.findChild<gui::OfflineBar *>(QStringLiteral("offlineBar"));
         QVERIFY(bar);
         QVERIFY(!bar->isVisible());
+    }
+
+    // The database answers again but refuses the queue: the line says so in amber, online. (A
+    // station on the SQLite test database: the upload path is the same.)
+    void refusedUploadIsShown()
+    {
+        if (m_dialect != db::Dialect::SQLite)
+            QSKIP("the same on both; run once");
+        const QStringList list = codes(1);
+        QCOMPARE(list.size(), 1);
+        const QString path = m_dir.filePath(QStringLiteral("refused-cache.sqlite"));
+        {
+            auto cache = door::DoorCache::open(path, QStringLiteral("door_anna"));
+            QVERIFY_OK(cache);
+            QVERIFY_OK(cache.value()->pull(m_t->db()));
+            door::DoorCheck::Policy policy;
+            policy.station = QStringLiteral("Door 1");
+            QVERIFY(door::DoorCheck(cache.value()->db(), policy).scan(list.at(0)).admitted());
+        }
+        QVERIFY_OK(m_t->exec(QStringLiteral("ALTER TABLE ticket_events RENAME TO ticket_events_gone")));
+        test::WindowServices services { m_config, m_t->shared(), QStringLiteral("Door 1") };
+        door::DoorStation station(m_t->shared(), { path, 1500, 300, 300 });
+        QVERIFY_OK(station.start());
+        services.doorStation = &station;
+        gui::CheckInPanel panel(services, services.worker);
+        panel.resize(900, 620);
+        panel.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&panel));
+        auto *bar = panel.findChild<gui::OfflineBar *>(QStringLiteral("offlineBar"));
+        QVERIFY(bar);
+        QTRY_VERIFY_WITH_TIMEOUT(bar->stateText().contains(QStringLiteral("could not be sent")), test::kWaitMs);
+        QVERIFY2(bar->isVisible() && !station.isOffline(), qPrintable(bar->stateText()));
+        save(&panel, QStringLiteral("checkin-upload-refused"));
+        services.doorStation = nullptr;
     }
 
     void offlineBannerQueueAndConflicts()
