@@ -23,8 +23,9 @@ class DoorStationWorker;
 // the following ones are decided by the same DoorCheck against the door cache. Any other failure (a
 // permission refused, a constraint, a bug) is the scan's verdict, online. Before the cache's first
 // copy finished an offline scan answers "Door cache not ready", never "Unknown ticket". Admissions
-// made offline are journaled in the cache file before the verdict returns. A thread of the station's own keeps the cache fresh while online (a full copy at start,
-// then a delta every pullIntervalMs), probes the shared database while offline, and on its answer
+// made offline are journaled in the cache file before the verdict returns. A thread of the
+// station's own keeps the cache fresh while online (a full copy at start, then a delta every
+// pullIntervalMs), probes the shared database while offline, and on its answer
 // uploads the queue through the same conditional UPDATE (TicketRepository::admit); an upload that
 // lost (admitted elsewhere meanwhile) becomes a conflict: kept in the cache's door_queue, listed, and
 // recorded in the shared ticket_events ("offline-conflict: ..."). Then the station is online again.
