@@ -28,7 +28,7 @@ class OrderWriter
 {
 public:
     static constexpr int kConflictAttempts = 5;
-    static constexpr int kChunkOrders = 8; // PostgreSQL; measured with bench_door (README, "what a scan costs")
+    static constexpr int kChunkOrders = 8; // PostgreSQL; bench_door p99 ~70 ms (batches of 5-10 measured 70-79 ms)
 
     using Committed = std::function<void(int index, const ReconcileResult &result)>;
 
