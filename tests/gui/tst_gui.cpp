@@ -369,6 +369,12 @@ void TestGui::orderPageBulkStatusChanges()
     auto *reason = dialog->findChild<QLineEdit *>(QStringLiteral("reasonEdit"));
     auto *setSelected = dialog->findChild<QPushButton *>(QStringLiteral("setSelectedButton"));
     auto *setAll = dialog->findChild<QPushButton *>(QStringLiteral("setAllButton"));
+    // Staff press a button once it is enabled: a live update of the order (another connection's
+    // write, or this dialog's own one seen by the change watcher) may still be reloading it.
+    const auto press = [](QPushButton *button) {
+        QTRY_VERIFY_WITH_TIMEOUT(button->isEnabled(), test::kWaitMs);
+        button->click();
+    };
     auto statuses = [&] {
         QStringList s;
         for (const core::Ticket &t : db::TicketRepository(database()).forOrder(target.orderId).value())
@@ -383,7 +389,7 @@ void TestGui::orderPageBulkStatusChanges()
     tickets->selectionModel()->select(tickets->model()->index(1, 0), QItemSelectionModel::Select | QItemSelectionModel::Rows);
     status->setCurrentIndex(status->findText(gui::statusText(core::TicketStatus::Used)));
     QSignalSpy loaded(dialog, &gui::OrderDialog::loaded);
-    setSelected->click();
+    press(setSelected);
     QVERIFY(loaded.wait(test::kWaitMs));
     QTRY_COMPARE_WITH_TIMEOUT(statuses(), (QStringList { QStringLiteral("live"), QStringLiteral("live"), QStringLiteral("used"), QStringLiteral("used") }), test::kWaitMs);
 
@@ -392,7 +398,7 @@ void TestGui::orderPageBulkStatusChanges()
     reason->clear();
     QString warning;
     answerNextMessageBox(QMessageBox::AcceptRole, &warning);
-    setAll->click();
+    press(setAll);
     QTRY_VERIFY(!warning.isEmpty());
     QVERIFY2(warning.contains(u"reason"), qPrintable(warning));
     QCOMPARE(statuses().count(QStringLiteral("cancelled")), 0);
@@ -401,7 +407,7 @@ void TestGui::orderPageBulkStatusChanges()
     reason->setText(QStringLiteral("refunded by phone"));
     loaded.clear();
     answerNextMessageBox(QMessageBox::DestructiveRole);
-    setAll->click();
+    press(setAll);
     QVERIFY(loaded.wait(test::kWaitMs));
     QTRY_COMPARE_WITH_TIMEOUT(statuses(), QStringList(4, QStringLiteral("cancelled")), test::kWaitMs);
     bool audited = false;
@@ -414,15 +420,19 @@ void TestGui::orderPageBulkStatusChanges()
     status->setCurrentIndex(status->findText(gui::statusText(core::TicketStatus::Live)));
     reason->setText(QStringLiteral("refund reversed"));
     loaded.clear();
-    setAll->click();
+    press(setAll);
     QVERIFY(loaded.wait(test::kWaitMs));
     QTRY_COMPARE_WITH_TIMEOUT(statuses(), QStringList(4, QStringLiteral("live")), test::kWaitMs);
     loaded.clear();
-    dialog->findChild<QPushButton *>(QStringLiteral("admitNextButton"))->click();
+    press(dialog->findChild<QPushButton *>(QStringLiteral("admitNextButton")));
     QVERIFY(loaded.wait(test::kWaitMs));
     // The first reload may be the live update (PostgreSQL NOTIFY) of the restore above; the
     // admission's own reload follows it.
-    QTRY_COMPARE_WITH_TIMEOUT(statuses().count(QStringLiteral("used")), 1, test::kWaitMs);
+    QTRY_VERIFY2_WITH_TIMEOUT(statuses().count(QStringLiteral("used")) == 1,
+                              qPrintable(QStringLiteral("after Admit next one ticket should be used; tickets: %1; verdict: %2")
+                                             .arg(statuses().join(u", "),
+                                                  dialog->findChild<QLabel *>(QStringLiteral("admitVerdictLabel"))->text())),
+                              test::kWaitMs);
     dialog->close();
 }
 
