@@ -14,6 +14,12 @@ DbWorker::DbWorker(std::shared_ptr<db::Database> database, QObject *parent, cons
     m_thread.start();
 }
 
+void DbWorker::drain()
+{
+    if (m_thread.isRunning() && QThread::currentThread() != &m_thread)
+        QMetaObject::invokeMethod(m_target, [] {}, Qt::BlockingQueuedConnection);
+}
+
 DbWorker::~DbWorker()
 {
     // Jobs still queued are dropped; the one running finishes, its connection closes with the thread.

@@ -51,6 +51,10 @@ public:
             Qt::QueuedConnection);
     }
 
+    // Blocks until every job posted before has run (their done() callbacks still come later, on
+    // this thread). For an owner about to destroy what queued jobs use.
+    void drain();
+
 private:
     std::shared_ptr<db::Database> m_database;
     QThread m_thread;

@@ -11,6 +11,7 @@
 #include "gui/changewatcher.h"
 #include "gui/checkinpanel.h"
 #include "gui/offlinebar.h"
+#include "door/doorstation.h"
 #include "gui/dbworker.h"
 #include "gui/eventoverview.h"
 #include "gui/messages.h"
@@ -231,7 +232,15 @@ MainWindow::MainWindow(Services &services, QWidget *parent)
     refreshStatus();
 }
 
-MainWindow::~MainWindow() = default;
+MainWindow::~MainWindow()
+{
+    // A scan queued or running on the scan worker uses this window's door station (a child,
+    // deleted right after this): let it finish first. At most one scan's deadline.
+    if (!m_services.doorStation || m_services.doorStation->parent() != this)
+        return;
+    if (DbWorker *scans = m_services.scanWorker ? m_services.scanWorker : m_worker)
+        scans->drain();
+}
 
 void MainWindow::closeEvent(QCloseEvent *event)
 {
