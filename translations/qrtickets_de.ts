@@ -892,6 +892,44 @@ Exit-Codes: 0 Erfolg, 1 Fehler, 2 falscher Aufruf oder Konfiguration, 3 beendet,
         <source>--event goes with the admit command.</source>
         <translation>--event gehört zum Befehl admit.</translation>
     </message>
+    <message>
+        <source>  roles install  PostgreSQL: create or update the group roles qrtickets_admin and qrtickets_door
+            and their grants (run as the database owner; idempotent)
+  operator add NAME --role admin|door [--email E]  a login in that group with a generated
+            password; prints the database URL for that station&apos;s Settings
+  operator list | operator remove NAME  the logins; remove ends its sessions and drops it
+</source>
+        <translation>  roles install  PostgreSQL: die Gruppenrollen qrtickets_admin und qrtickets_door und ihre Rechte
+            anlegen oder aktualisieren (als Eigentümer der Datenbank ausführen; wiederholbar)
+  operator add NAME --role admin|door [--email E]  eine Anmeldung in dieser Gruppe mit erzeugtem
+            Passwort; gibt die Datenbank-URL für die Einstellungen dieser Station aus
+  operator list | operator remove NAME  die Anmeldungen; remove beendet ihre Sitzungen und löscht sie
+</translation>
+    </message>
+    <message>
+        <source>operator add: admin or door.</source>
+        <translation>operator add: admin oder door.</translation>
+    </message>
+    <message>
+        <source>operator add: link the ghl_qr_users row with this e-mail address.</source>
+        <translation>operator add: die Zeile in ghl_qr_users mit dieser E-Mail-Adresse verknüpfen.</translation>
+    </message>
+    <message>
+        <source>Use: qrtickets roles install</source>
+        <translation>Aufruf: qrtickets roles install</translation>
+    </message>
+    <message>
+        <source>Use: qrtickets operator add NAME --role admin|door [--email E], operator list, or operator remove NAME</source>
+        <translation>Aufruf: qrtickets operator add NAME --role admin|door [--email E], operator list oder operator remove NAME</translation>
+    </message>
+    <message>
+        <source>operator add needs --role admin or --role door.</source>
+        <translation>operator add braucht --role admin oder --role door.</translation>
+    </message>
+    <message>
+        <source>--role and --email go with operator add.</source>
+        <translation>--role und --email gehören zu operator add.</translation>
+    </message>
 </context>
 <context>
     <name>qrt::app</name>
@@ -909,6 +947,29 @@ Exit-Codes: 0 Erfolg, 1 Fehler, 2 falscher Aufruf oder Konfiguration, 3 beendet,
     <message>
         <source>The database schema is at version %1; this program needs version %2. Run `qrtickets migrate` first.</source>
         <translation>Das Datenbankschema ist auf Version %1; dieses Programm braucht Version %2. Führen Sie zuerst `qrtickets migrate` aus.</translation>
+    </message>
+    <message>
+        <source>The group roles qrtickets_admin and qrtickets_door and their grants are installed on %1. Add logins with `qrtickets operator add`.</source>
+        <translation>Die Gruppenrollen qrtickets_admin und qrtickets_door und ihre Rechte sind auf %1 eingerichtet. Fügen Sie Anmeldungen mit `qrtickets operator add` hinzu.</translation>
+    </message>
+    <message>
+        <source>Operator %1 (%2) created%3. Its password is shown only now; put this database URL in that station&apos;s Settings:</source>
+        <translation>Bediener %1 (%2) angelegt%3. Das Passwort wird nur jetzt angezeigt; tragen Sie diese Datenbank-URL in die Einstellungen dieser Station ein:</translation>
+    </message>
+    <message>
+        <source>, linked to %1</source>
+        <translation>, verknüpft mit %1</translation>
+    </message>
+    <message>
+        <source>No operators yet. Add one with `qrtickets operator add NAME --role admin|door`.</source>
+        <translation>Noch keine Bediener. Legen Sie einen mit `qrtickets operator add NAME --role admin|door` an.</translation>
+    </message>
+    <message numerus="yes">
+        <source>Operator %1 removed; %n open session(s) ended.</source>
+        <translation>
+            <numerusform>Bediener %1 entfernt; %n offene Sitzung beendet.</numerusform>
+            <numerusform>Bediener %1 entfernt; %n offene Sitzungen beendet.</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -1386,6 +1447,25 @@ Exit-Codes: 0 Erfolg, 1 Fehler, 2 falscher Aufruf oder Konfiguration, 3 beendet,
     </message>
 </context>
 <context>
+    <name>qrt::db::DoorFunctions</name>
+    <message>
+        <source>read the connected user&apos;s role</source>
+        <translation>die Rolle des verbundenen Benutzers lesen</translation>
+    </message>
+    <message>
+        <source>admit %1</source>
+        <translation>%1 einlassen</translation>
+    </message>
+    <message>
+        <source>undo the admission of ticket %1</source>
+        <translation>den Einlass von Ticket %1 rückgängig machen</translation>
+    </message>
+    <message>
+        <source>read the door cache</source>
+        <translation>den Einlass-Cache lesen</translation>
+    </message>
+</context>
+<context>
     <name>qrt::db::FieldMappingRepository</name>
     <message>
         <source>read the field mappings</source>
@@ -1581,6 +1661,133 @@ Exit-Codes: 0 Erfolg, 1 Fehler, 2 falscher Aufruf oder Konfiguration, 3 beendet,
     </message>
 </context>
 <context>
+    <name>qrt::db::Roles</name>
+    <message>
+        <source>--role must be admin or door, not &apos;%1&apos;.</source>
+        <translation>--role muss admin oder door sein, nicht &apos;%1&apos;.</translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; is not an e-mail address.</source>
+        <translation>&apos;%1&apos; ist keine E-Mail-Adresse.</translation>
+    </message>
+    <message>
+        <source>A database role named %1 already exists: choose another name, or remove the operator first (`qrtickets operator remove %1`).</source>
+        <translation>Eine Datenbankrolle namens %1 existiert bereits: Wählen Sie einen anderen Namen oder entfernen Sie zuerst den Bediener (`qrtickets operator remove %1`).</translation>
+    </message>
+    <message>
+        <source>create the login %1</source>
+        <translation>die Anmeldung %1 anlegen</translation>
+    </message>
+    <message>
+        <source>link user %1 to %2</source>
+        <translation>Benutzer %1 mit %2 verknüpfen</translation>
+    </message>
+    <message>
+        <source>add user %1</source>
+        <translation>Benutzer %1 hinzufügen</translation>
+    </message>
+    <message>
+        <source>list the operators</source>
+        <translation>die Bediener auflisten</translation>
+    </message>
+    <message>
+        <source>%1 is not a QR Tickets operator (no login in qrtickets_admin or qrtickets_door); nothing was changed.</source>
+        <translation>%1 ist kein Bediener von QR Tickets (keine Anmeldung in qrtickets_admin oder qrtickets_door); es wurde nichts geändert.</translation>
+    </message>
+    <message>
+        <source>lock out %1</source>
+        <translation>%1 aussperren</translation>
+    </message>
+    <message>
+        <source>check the rights on %1</source>
+        <translation>die Rechte auf %1 prüfen</translation>
+    </message>
+    <message>
+        <source>take over the sessions of %1</source>
+        <translation>die Sitzungen von %1 übernehmen</translation>
+    </message>
+    <message>
+        <source>end the sessions of %1</source>
+        <translation>die Sitzungen von %1 beenden</translation>
+    </message>
+    <message>
+        <source>unlink the users of %1</source>
+        <translation>die Verknüpfung der Benutzer von %1 lösen</translation>
+    </message>
+    <message>
+        <source>drop the login %1</source>
+        <translation>die Anmeldung %1 löschen</translation>
+    </message>
+    <message>
+        <source>Operators and roles need PostgreSQL: this station uses SQLite (%1), which has no database users. On SQLite, Settings can require a PIN to leave the check-in screen.</source>
+        <translation>Bediener und Rollen brauchen PostgreSQL: Diese Station verwendet SQLite (%1), das keine Datenbankbenutzer kennt. Unter SQLite können die Einstellungen eine PIN verlangen, um den Einlassbildschirm zu verlassen.</translation>
+    </message>
+    <message>
+        <source>read the connecting role&apos;s rights</source>
+        <translation>die Rechte der verbindenden Rolle lesen</translation>
+    </message>
+    <message>
+        <source>The database user %1 may not create roles (it lacks CREATEROLE). Run this command with the database owner&apos;s URL (on Supabase: the postgres user), e.g. --database postgresql://postgres:…@host:5432/db.</source>
+        <translation>Der Datenbankbenutzer %1 darf keine Rollen anlegen (ihm fehlt CREATEROLE). Führen Sie diesen Befehl mit der URL des Datenbankeigentümers aus (bei Supabase: der Benutzer postgres), z. B. --database postgresql://postgres:…@host:5432/db.</translation>
+    </message>
+    <message>
+        <source>look for the QR Tickets group roles</source>
+        <translation>die Gruppenrollen von QR Tickets suchen</translation>
+    </message>
+    <message>
+        <source>The group roles qrtickets_admin and qrtickets_door do not exist yet. Run `qrtickets roles install` first.</source>
+        <translation>Die Gruppenrollen qrtickets_admin und qrtickets_door existieren noch nicht. Führen Sie zuerst `qrtickets roles install` aus.</translation>
+    </message>
+    <message>
+        <source>look for role %1</source>
+        <translation>Rolle %1 suchen</translation>
+    </message>
+    <message>
+        <source>read the groups of role %1</source>
+        <translation>die Gruppen von Rolle %1 lesen</translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; cannot be an operator&apos;s name: use lower-case letters, digits and &apos;_&apos; (starting with a letter, at most 63), e.g. door_north.</source>
+        <translation>&apos;%1&apos; kann kein Bedienername sein: Verwenden Sie Kleinbuchstaben, Ziffern und &apos;_&apos; (mit einem Buchstaben beginnend, höchstens 63), z. B. door_north.</translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; is reserved; choose another operator name.</source>
+        <translation>&apos;%1&apos; ist reserviert; wählen Sie einen anderen Bedienernamen.</translation>
+    </message>
+    <message>
+        <source>The database schema is at version %1; the roles need version %2. Run `qrtickets migrate` first.</source>
+        <translation>Das Datenbankschema ist auf Version %1; die Rollen brauchen Version %2. Führen Sie zuerst `qrtickets migrate` aus.</translation>
+    </message>
+    <message>
+        <source>read who owns the tables</source>
+        <translation>lesen, wem die Tabellen gehören</translation>
+    </message>
+    <message>
+        <source>The tables belong to %1: run `qrtickets roles install` with that user&apos;s URL.</source>
+        <translation>Die Tabellen gehören %1: Führen Sie `qrtickets roles install` mit der URL dieses Benutzers aus.</translation>
+    </message>
+    <message>
+        <source>The roles script is missing from this program.</source>
+        <translation>Das Rollenskript fehlt in diesem Programm.</translation>
+    </message>
+    <message>
+        <source>The tables are in schema %1, whose name holds &apos;$&apos; or a quote: roles need a schema name without them.</source>
+        <translation>Die Tabellen liegen im Schema %1, dessen Name &apos;$&apos; oder ein Anführungszeichen enthält: Die Rollen brauchen einen Schemanamen ohne diese Zeichen.</translation>
+    </message>
+    <message>
+        <source>lock the schema</source>
+        <translation>das Schema sperren</translation>
+    </message>
+    <message>
+        <source>quieten notices</source>
+        <translation>Hinweise stummschalten</translation>
+    </message>
+    <message>
+        <source>install the roles</source>
+        <translation>die Rollen einrichten</translation>
+    </message>
+</context>
+<context>
     <name>qrt::db::SearchText</name>
     <message>
         <source>prepare saving the search text of orders</source>
@@ -1764,6 +1971,14 @@ Exit-Codes: 0 Erfolg, 1 Fehler, 2 falscher Aufruf oder Konfiguration, 3 beendet,
         <source>Ticket %1 stays %2: it was changed meanwhile.</source>
         <translation>Ticket %1 bleibt %2: Es wurde zwischenzeitlich geändert.</translation>
     </message>
+    <message>
+        <source>read order %1</source>
+        <translation>Bestellung %1 lesen</translation>
+    </message>
+    <message>
+        <source>read the ticket %1</source>
+        <translation>das Ticket %1 lesen</translation>
+    </message>
 </context>
 <context>
     <name>qrt::db::UserRepository</name>
@@ -1786,6 +2001,45 @@ Exit-Codes: 0 Erfolg, 1 Fehler, 2 falscher Aufruf oder Konfiguration, 3 beendet,
     <message>
         <source>remove user %1</source>
         <translation>Benutzer %1 entfernen</translation>
+    </message>
+</context>
+<context>
+    <name>qrt::door::DoorCache</name>
+    <message>
+        <source>prepare the door cache&apos;s journal</source>
+        <translation>das Journal des Einlass-Caches vorbereiten</translation>
+    </message>
+    <message>
+        <source>write the door cache&apos;s settings</source>
+        <translation>die Einstellungen des Einlass-Caches schreiben</translation>
+    </message>
+    <message>
+        <source>read the door cache&apos;s settings</source>
+        <translation>die Einstellungen des Einlass-Caches lesen</translation>
+    </message>
+    <message>
+        <source>read the rows the door needs</source>
+        <translation>die Zeilen lesen, die der Einlass braucht</translation>
+    </message>
+    <message>
+        <source>copy the door&apos;s rows into the door cache</source>
+        <translation>die Zeilen des Einlasses in den Einlass-Cache kopieren</translation>
+    </message>
+    <message>
+        <source>read the queued admissions</source>
+        <translation>die wartenden Einlässe lesen</translation>
+    </message>
+    <message>
+        <source>count the queued admissions</source>
+        <translation>die wartenden Einlässe zählen</translation>
+    </message>
+    <message>
+        <source>mark a queued admission uploaded</source>
+        <translation>einen wartenden Einlass als gesendet markieren</translation>
+    </message>
+    <message>
+        <source>record a conflict of a queued admission</source>
+        <translation>einen Konflikt eines wartenden Einlasses aufzeichnen</translation>
     </message>
 </context>
 <context>
@@ -1933,12 +2187,50 @@ Exit-Codes: 0 Erfolg, 1 Fehler, 2 falscher Aufruf oder Konfiguration, 3 beendet,
         <translation>Eingelassen, obwohl nicht bezahlt.</translation>
     </message>
     <message>
-        <source>It was removed a moment ago. Press Sync (F5) and scan again.</source>
-        <translation>Gerade eben entfernt. Drücken Sie Synchronisieren (F5) und scannen Sie erneut.</translation>
-    </message>
-    <message>
         <source>Stopped before the rest: %1 Press &quot;Admit all remaining&quot; again.</source>
         <translation>Vor dem Rest angehalten: %1 Drücken Sie erneut „Alle übrigen einlassen“.</translation>
+    </message>
+    <message>
+        <source>Order %1 is being admitted at another station right now; try again.</source>
+        <translation>Bestellung %1 wird gerade an einer anderen Station eingelassen; versuchen Sie es erneut.</translation>
+    </message>
+</context>
+<context>
+    <name>qrt::door::DoorStation</name>
+    <message>
+        <source>The station is closing; the rest is sent at the next start.</source>
+        <translation>Die Station wird beendet; der Rest wird beim nächsten Start gesendet.</translation>
+    </message>
+    <message>
+        <source>record a conflict of an offline admission</source>
+        <translation>einen Konflikt eines Offline-Einlasses aufzeichnen</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n admission(s) made offline are still to be sent.</source>
+        <translation>
+            <numerusform>%n offline erfolgter Einlass muss noch gesendet werden.</numerusform>
+            <numerusform>%n offline erfolgte Einlässe müssen noch gesendet werden.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>OFFLINE: door cache not ready</source>
+        <translation>OFFLINE: Einlass-Cache nicht bereit</translation>
+    </message>
+    <message>
+        <source>The database does not answer, and this station had not finished copying the tickets (the door cache) before, so it cannot check this ticket offline. Check the network to the database; scans work again as soon as it answers.</source>
+        <translation>Die Datenbank antwortet nicht, und diese Station hatte das Kopieren der Tickets (den Einlass-Cache) zuvor nicht abgeschlossen; daher kann sie dieses Ticket nicht offline prüfen. Prüfen Sie die Netzwerkverbindung zur Datenbank; Scans funktionieren wieder, sobald sie antwortet.</translation>
+    </message>
+    <message>
+        <source>OFFLINE: decided from this station&apos;s copy; sent to the database when it answers again.</source>
+        <translation>OFFLINE: anhand der Kopie dieser Station entschieden; wird an die Datenbank gesendet, sobald sie wieder antwortet.</translation>
+    </message>
+    <message>
+        <source>OFFLINE: decided from this station&apos;s copy.</source>
+        <translation>OFFLINE: anhand der Kopie dieser Station entschieden.</translation>
+    </message>
+    <message>
+        <source>Undo needs the shared database: try again when online. This admission was made while online, and this station is OFFLINE now.</source>
+        <translation>Rückgängig machen braucht die gemeinsame Datenbank: Versuchen Sie es erneut, sobald die Station wieder online ist. Dieser Einlass wurde online erfasst, und diese Station ist jetzt OFFLINE.</translation>
     </message>
 </context>
 <context>
@@ -3120,6 +3412,81 @@ Exit-Codes: 0 Erfolg, 1 Fehler, 2 falscher Aufruf oder Konfiguration, 3 beendet,
     <message>
         <source>The QR code is written as a data URL (scope contacts.write).</source>
         <translation>Der QR-Code wird als Daten-URL geschrieben (Scope contacts.write).</translation>
+    </message>
+</context>
+<context>
+    <name>qrt::gui::OfflineBar</name>
+    <message>
+        <source>Ticket</source>
+        <translation>Ticket</translation>
+    </message>
+    <message>
+        <source>Admitted offline here</source>
+        <translation>Hier offline eingelassen</translation>
+    </message>
+    <message>
+        <source>Admitted first by</source>
+        <translation>Zuerst eingelassen von</translation>
+    </message>
+    <message>
+        <source>Why</source>
+        <translation>Grund</translation>
+    </message>
+    <message numerus="yes">
+        <source>OFFLINE: the shared database does not answer. Scans are checked against this station&apos;s copy; %n admission(s) wait to be sent.</source>
+        <translation>
+            <numerusform>OFFLINE: Die gemeinsame Datenbank antwortet nicht. Scans werden mit der Kopie dieser Station geprüft; %n Einlass wartet auf das Senden.</numerusform>
+            <numerusform>OFFLINE: Die gemeinsame Datenbank antwortet nicht. Scans werden mit der Kopie dieser Station geprüft; %n Einlässe warten auf das Senden.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Online, but %n admission(s) made offline could not be sent: %1 They are sent again every second.</source>
+        <translation>
+            <numerusform>Online, aber %n offline erfolgter Einlass konnte nicht gesendet werden: %1 Er wird jede Sekunde erneut gesendet.</numerusform>
+            <numerusform>Online, aber %n offline erfolgte Einlässe konnten nicht gesendet werden: %1 Sie werden jede Sekunde erneut gesendet.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Back online: sending %n admission(s) made offline.</source>
+        <translation>
+            <numerusform>Wieder online: %n offline erfolgter Einlass wird gesendet.</numerusform>
+            <numerusform>Wieder online: %n offline erfolgte Einlässe werden gesendet.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Online. %n ticket(s) admitted offline here had already been admitted at another entrance.</source>
+        <translation>
+            <numerusform>Online. %n hier offline eingelassenes Ticket war bereits an einem anderen Eingang eingelassen worden.</numerusform>
+            <numerusform>Online. %n hier offline eingelassene Tickets waren bereits an einem anderen Eingang eingelassen worden.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Conflicts (%1)</source>
+        <translation>Konflikte (%1)</translation>
+    </message>
+    <message>
+        <source>cancelled meanwhile</source>
+        <translation>inzwischen storniert</translation>
+    </message>
+    <message>
+        <source>no longer in the database</source>
+        <translation>nicht mehr in der Datenbank</translation>
+    </message>
+    <message>
+        <source>admitted twice</source>
+        <translation>doppelt eingelassen</translation>
+    </message>
+    <message>
+        <source>%1 (order %2)</source>
+        <translation>%1 (Bestellung %2)</translation>
+    </message>
+    <message>
+        <source>%1 at %2</source>
+        <translation>%1 am %2</translation>
+    </message>
+    <message>
+        <source>—</source>
+        <translation>—</translation>
     </message>
 </context>
 <context>

@@ -10,6 +10,13 @@
             <numerusform>%1: applied %n migrations, now at schema version %2.</numerusform>
         </translation>
     </message>
+    <message numerus="yes">
+        <source>Operator %1 removed; %n open session(s) ended.</source>
+        <translation>
+            <numerusform>Operator %1 removed; %n open session ended.</numerusform>
+            <numerusform>Operator %1 removed; %n open sessions ended.</numerusform>
+        </translation>
+    </message>
 </context>
 <context>
     <name>qrt::app::serve</name>
@@ -73,6 +80,16 @@
         <translation>
             <numerusform>%n ticket admitted now</numerusform>
             <numerusform>%n tickets admitted now</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>qrt::door::DoorStation</name>
+    <message numerus="yes">
+        <source>%n admission(s) made offline are still to be sent.</source>
+        <translation>
+            <numerusform>%n admission made offline is still to be sent.</numerusform>
+            <numerusform>%n admissions made offline are still to be sent.</numerusform>
         </translation>
     </message>
 </context>
@@ -209,6 +226,37 @@
         <translation>
             <numerusform>%n custom field loaded from GHL.</numerusform>
             <numerusform>%n custom fields loaded from GHL.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>qrt::gui::OfflineBar</name>
+    <message numerus="yes">
+        <source>OFFLINE: the shared database does not answer. Scans are checked against this station&apos;s copy; %n admission(s) wait to be sent.</source>
+        <translation>
+            <numerusform>OFFLINE: the shared database does not answer. Scans are checked against this station&apos;s copy; %n admission waits to be sent.</numerusform>
+            <numerusform>OFFLINE: the shared database does not answer. Scans are checked against this station&apos;s copy; %n admissions wait to be sent.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Online, but %n admission(s) made offline could not be sent: %1 They are sent again every second.</source>
+        <translation>
+            <numerusform>Online, but %n admission made offline could not be sent: %1 It is sent again every second.</numerusform>
+            <numerusform>Online, but %n admissions made offline could not be sent: %1 They are sent again every second.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Back online: sending %n admission(s) made offline.</source>
+        <translation>
+            <numerusform>Back online: sending %n admission made offline.</numerusform>
+            <numerusform>Back online: sending %n admissions made offline.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Online. %n ticket(s) admitted offline here had already been admitted at another entrance.</source>
+        <translation>
+            <numerusform>Online. %n ticket admitted offline here had already been admitted at another entrance.</numerusform>
+            <numerusform>Online. %n tickets admitted offline here had already been admitted at another entrance.</numerusform>
         </translation>
     </message>
 </context>

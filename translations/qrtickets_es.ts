@@ -892,6 +892,44 @@ Códigos de salida: 0 éxito, 1 error, 2 uso o configuración incorrectos, 3 ter
         <source>--event goes with the admit command.</source>
         <translation>--event va con el comando admit.</translation>
     </message>
+    <message>
+        <source>  roles install  PostgreSQL: create or update the group roles qrtickets_admin and qrtickets_door
+            and their grants (run as the database owner; idempotent)
+  operator add NAME --role admin|door [--email E]  a login in that group with a generated
+            password; prints the database URL for that station&apos;s Settings
+  operator list | operator remove NAME  the logins; remove ends its sessions and drops it
+</source>
+        <translation>  roles install  PostgreSQL: crear o actualizar los roles de grupo qrtickets_admin y qrtickets_door
+            y sus permisos (ejecutar como propietario de la base de datos; idempotente)
+  operator add NAME --role admin|door [--email E]  un inicio de sesión en ese grupo con una contraseña
+            generada; muestra la URL de la base de datos para la Configuración de esa estación
+  operator list | operator remove NAME  los inicios de sesión; remove cierra sus sesiones y lo elimina
+</translation>
+    </message>
+    <message>
+        <source>operator add: admin or door.</source>
+        <translation>operator add: admin o door.</translation>
+    </message>
+    <message>
+        <source>operator add: link the ghl_qr_users row with this e-mail address.</source>
+        <translation>operator add: vincular la fila de ghl_qr_users con esta dirección de correo.</translation>
+    </message>
+    <message>
+        <source>Use: qrtickets roles install</source>
+        <translation>Uso: qrtickets roles install</translation>
+    </message>
+    <message>
+        <source>Use: qrtickets operator add NAME --role admin|door [--email E], operator list, or operator remove NAME</source>
+        <translation>Uso: qrtickets operator add NAME --role admin|door [--email E], operator list u operator remove NAME</translation>
+    </message>
+    <message>
+        <source>operator add needs --role admin or --role door.</source>
+        <translation>operator add necesita --role admin o --role door.</translation>
+    </message>
+    <message>
+        <source>--role and --email go with operator add.</source>
+        <translation>--role y --email van con operator add.</translation>
+    </message>
 </context>
 <context>
     <name>qrt::app</name>
@@ -909,6 +947,29 @@ Códigos de salida: 0 éxito, 1 error, 2 uso o configuración incorrectos, 3 ter
     <message>
         <source>The database schema is at version %1; this program needs version %2. Run `qrtickets migrate` first.</source>
         <translation>El esquema de la base de datos está en la versión %1; este programa necesita la versión %2. Ejecute antes `qrtickets migrate`.</translation>
+    </message>
+    <message>
+        <source>The group roles qrtickets_admin and qrtickets_door and their grants are installed on %1. Add logins with `qrtickets operator add`.</source>
+        <translation>Los roles de grupo qrtickets_admin y qrtickets_door y sus permisos están instalados en %1. Añada inicios de sesión con `qrtickets operator add`.</translation>
+    </message>
+    <message>
+        <source>Operator %1 (%2) created%3. Its password is shown only now; put this database URL in that station&apos;s Settings:</source>
+        <translation>Operador %1 (%2) creado%3. Su contraseña solo se muestra ahora; ponga esta URL de base de datos en la Configuración de esa estación:</translation>
+    </message>
+    <message>
+        <source>, linked to %1</source>
+        <translation>, vinculado a %1</translation>
+    </message>
+    <message>
+        <source>No operators yet. Add one with `qrtickets operator add NAME --role admin|door`.</source>
+        <translation>Aún no hay operadores. Añada uno con `qrtickets operator add NAME --role admin|door`.</translation>
+    </message>
+    <message numerus="yes">
+        <source>Operator %1 removed; %n open session(s) ended.</source>
+        <translation>
+            <numerusform>Operador %1 eliminado; %n sesión abierta cerrada.</numerusform>
+            <numerusform>Operador %1 eliminado; %n sesiones abiertas cerradas.</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -1386,6 +1447,25 @@ Códigos de salida: 0 éxito, 1 error, 2 uso o configuración incorrectos, 3 ter
     </message>
 </context>
 <context>
+    <name>qrt::db::DoorFunctions</name>
+    <message>
+        <source>read the connected user&apos;s role</source>
+        <translation>leer el rol del usuario conectado</translation>
+    </message>
+    <message>
+        <source>admit %1</source>
+        <translation>admitir %1</translation>
+    </message>
+    <message>
+        <source>undo the admission of ticket %1</source>
+        <translation>deshacer la admisión de la entrada %1</translation>
+    </message>
+    <message>
+        <source>read the door cache</source>
+        <translation>leer la caché de acceso</translation>
+    </message>
+</context>
+<context>
     <name>qrt::db::FieldMappingRepository</name>
     <message>
         <source>read the field mappings</source>
@@ -1581,6 +1661,133 @@ Códigos de salida: 0 éxito, 1 error, 2 uso o configuración incorrectos, 3 ter
     </message>
 </context>
 <context>
+    <name>qrt::db::Roles</name>
+    <message>
+        <source>--role must be admin or door, not &apos;%1&apos;.</source>
+        <translation>--role debe ser admin o door, no &apos;%1&apos;.</translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; is not an e-mail address.</source>
+        <translation>&apos;%1&apos; no es una dirección de correo.</translation>
+    </message>
+    <message>
+        <source>A database role named %1 already exists: choose another name, or remove the operator first (`qrtickets operator remove %1`).</source>
+        <translation>Ya existe un rol de base de datos llamado %1: elija otro nombre o elimine antes el operador (`qrtickets operator remove %1`).</translation>
+    </message>
+    <message>
+        <source>create the login %1</source>
+        <translation>crear el inicio de sesión %1</translation>
+    </message>
+    <message>
+        <source>link user %1 to %2</source>
+        <translation>vincular el usuario %1 a %2</translation>
+    </message>
+    <message>
+        <source>add user %1</source>
+        <translation>añadir el usuario %1</translation>
+    </message>
+    <message>
+        <source>list the operators</source>
+        <translation>listar los operadores</translation>
+    </message>
+    <message>
+        <source>%1 is not a QR Tickets operator (no login in qrtickets_admin or qrtickets_door); nothing was changed.</source>
+        <translation>%1 no es un operador de QR Tickets (no es un inicio de sesión de qrtickets_admin ni de qrtickets_door); no se ha cambiado nada.</translation>
+    </message>
+    <message>
+        <source>lock out %1</source>
+        <translation>bloquear el acceso de %1</translation>
+    </message>
+    <message>
+        <source>check the rights on %1</source>
+        <translation>comprobar los permisos sobre %1</translation>
+    </message>
+    <message>
+        <source>take over the sessions of %1</source>
+        <translation>tomar el control de las sesiones de %1</translation>
+    </message>
+    <message>
+        <source>end the sessions of %1</source>
+        <translation>cerrar las sesiones de %1</translation>
+    </message>
+    <message>
+        <source>unlink the users of %1</source>
+        <translation>desvincular los usuarios de %1</translation>
+    </message>
+    <message>
+        <source>drop the login %1</source>
+        <translation>eliminar el inicio de sesión %1</translation>
+    </message>
+    <message>
+        <source>Operators and roles need PostgreSQL: this station uses SQLite (%1), which has no database users. On SQLite, Settings can require a PIN to leave the check-in screen.</source>
+        <translation>Los operadores y los roles necesitan PostgreSQL: esta estación usa SQLite (%1), que no tiene usuarios de base de datos. Con SQLite, la Configuración puede exigir un PIN para salir de la pantalla de entrada.</translation>
+    </message>
+    <message>
+        <source>read the connecting role&apos;s rights</source>
+        <translation>leer los permisos del rol que se conecta</translation>
+    </message>
+    <message>
+        <source>The database user %1 may not create roles (it lacks CREATEROLE). Run this command with the database owner&apos;s URL (on Supabase: the postgres user), e.g. --database postgresql://postgres:…@host:5432/db.</source>
+        <translation>El usuario de base de datos %1 no puede crear roles (le falta CREATEROLE). Ejecute este comando con la URL del propietario de la base de datos (en Supabase: el usuario postgres), p. ej. --database postgresql://postgres:…@host:5432/db.</translation>
+    </message>
+    <message>
+        <source>look for the QR Tickets group roles</source>
+        <translation>buscar los roles de grupo de QR Tickets</translation>
+    </message>
+    <message>
+        <source>The group roles qrtickets_admin and qrtickets_door do not exist yet. Run `qrtickets roles install` first.</source>
+        <translation>Los roles de grupo qrtickets_admin y qrtickets_door aún no existen. Ejecute antes `qrtickets roles install`.</translation>
+    </message>
+    <message>
+        <source>look for role %1</source>
+        <translation>buscar el rol %1</translation>
+    </message>
+    <message>
+        <source>read the groups of role %1</source>
+        <translation>leer los grupos del rol %1</translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; cannot be an operator&apos;s name: use lower-case letters, digits and &apos;_&apos; (starting with a letter, at most 63), e.g. door_north.</source>
+        <translation>&apos;%1&apos; no puede ser el nombre de un operador: use letras minúsculas, dígitos y &apos;_&apos; (empezando por una letra, como máximo 63), p. ej. door_north.</translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; is reserved; choose another operator name.</source>
+        <translation>&apos;%1&apos; está reservado; elija otro nombre de operador.</translation>
+    </message>
+    <message>
+        <source>The database schema is at version %1; the roles need version %2. Run `qrtickets migrate` first.</source>
+        <translation>El esquema de la base de datos está en la versión %1; los roles necesitan la versión %2. Ejecute antes `qrtickets migrate`.</translation>
+    </message>
+    <message>
+        <source>read who owns the tables</source>
+        <translation>leer quién es el propietario de las tablas</translation>
+    </message>
+    <message>
+        <source>The tables belong to %1: run `qrtickets roles install` with that user&apos;s URL.</source>
+        <translation>Las tablas pertenecen a %1: ejecute `qrtickets roles install` con la URL de ese usuario.</translation>
+    </message>
+    <message>
+        <source>The roles script is missing from this program.</source>
+        <translation>Falta el script de roles en este programa.</translation>
+    </message>
+    <message>
+        <source>The tables are in schema %1, whose name holds &apos;$&apos; or a quote: roles need a schema name without them.</source>
+        <translation>Las tablas están en el esquema %1, cuyo nombre contiene &apos;$&apos; o una comilla: los roles necesitan un nombre de esquema sin ellos.</translation>
+    </message>
+    <message>
+        <source>lock the schema</source>
+        <translation>bloquear el esquema</translation>
+    </message>
+    <message>
+        <source>quieten notices</source>
+        <translation>silenciar los avisos</translation>
+    </message>
+    <message>
+        <source>install the roles</source>
+        <translation>instalar los roles</translation>
+    </message>
+</context>
+<context>
     <name>qrt::db::SearchText</name>
     <message>
         <source>prepare saving the search text of orders</source>
@@ -1764,6 +1971,14 @@ Códigos de salida: 0 éxito, 1 error, 2 uso o configuración incorrectos, 3 ter
         <source>Ticket %1 stays %2: it was changed meanwhile.</source>
         <translation>La entrada %1 sigue %2: se cambió mientras tanto.</translation>
     </message>
+    <message>
+        <source>read order %1</source>
+        <translation>leer el pedido %1</translation>
+    </message>
+    <message>
+        <source>read the ticket %1</source>
+        <translation>leer la entrada %1</translation>
+    </message>
 </context>
 <context>
     <name>qrt::db::UserRepository</name>
@@ -1786,6 +2001,45 @@ Códigos de salida: 0 éxito, 1 error, 2 uso o configuración incorrectos, 3 ter
     <message>
         <source>remove user %1</source>
         <translation>eliminar el usuario %1</translation>
+    </message>
+</context>
+<context>
+    <name>qrt::door::DoorCache</name>
+    <message>
+        <source>prepare the door cache&apos;s journal</source>
+        <translation>preparar el diario de la caché de acceso</translation>
+    </message>
+    <message>
+        <source>write the door cache&apos;s settings</source>
+        <translation>escribir los ajustes de la caché de acceso</translation>
+    </message>
+    <message>
+        <source>read the door cache&apos;s settings</source>
+        <translation>leer los ajustes de la caché de acceso</translation>
+    </message>
+    <message>
+        <source>read the rows the door needs</source>
+        <translation>leer las filas que necesita el acceso</translation>
+    </message>
+    <message>
+        <source>copy the door&apos;s rows into the door cache</source>
+        <translation>copiar las filas del acceso en la caché de acceso</translation>
+    </message>
+    <message>
+        <source>read the queued admissions</source>
+        <translation>leer las admisiones en cola</translation>
+    </message>
+    <message>
+        <source>count the queued admissions</source>
+        <translation>contar las admisiones en cola</translation>
+    </message>
+    <message>
+        <source>mark a queued admission uploaded</source>
+        <translation>marcar como enviada una admisión en cola</translation>
+    </message>
+    <message>
+        <source>record a conflict of a queued admission</source>
+        <translation>registrar un conflicto de una admisión en cola</translation>
     </message>
 </context>
 <context>
@@ -1933,12 +2187,50 @@ Códigos de salida: 0 éxito, 1 error, 2 uso o configuración incorrectos, 3 ter
         <translation>Admitido aunque no está pagado.</translation>
     </message>
     <message>
-        <source>It was removed a moment ago. Press Sync (F5) and scan again.</source>
-        <translation>Se eliminó hace un momento. Pulse Sincronizar (F5) y vuelva a escanear.</translation>
-    </message>
-    <message>
         <source>Stopped before the rest: %1 Press &quot;Admit all remaining&quot; again.</source>
         <translation>Se detuvo antes del resto: %1 Pulse de nuevo «Admitir todos los restantes».</translation>
+    </message>
+    <message>
+        <source>Order %1 is being admitted at another station right now; try again.</source>
+        <translation>El pedido %1 se está admitiendo ahora mismo en otra estación; inténtelo de nuevo.</translation>
+    </message>
+</context>
+<context>
+    <name>qrt::door::DoorStation</name>
+    <message>
+        <source>The station is closing; the rest is sent at the next start.</source>
+        <translation>La estación se está cerrando; el resto se envía en el próximo inicio.</translation>
+    </message>
+    <message>
+        <source>record a conflict of an offline admission</source>
+        <translation>registrar un conflicto de una admisión sin conexión</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n admission(s) made offline are still to be sent.</source>
+        <translation>
+            <numerusform>%n admisión hecha sin conexión aún está por enviar.</numerusform>
+            <numerusform>%n admisiones hechas sin conexión aún están por enviar.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>OFFLINE: door cache not ready</source>
+        <translation>SIN CONEXIÓN: caché de acceso no preparada</translation>
+    </message>
+    <message>
+        <source>The database does not answer, and this station had not finished copying the tickets (the door cache) before, so it cannot check this ticket offline. Check the network to the database; scans work again as soon as it answers.</source>
+        <translation>La base de datos no responde y esta estación no había terminado de copiar las entradas (la caché de acceso), así que no puede comprobar esta entrada sin conexión. Compruebe la red hacia la base de datos; los escaneos vuelven a funcionar en cuanto responda.</translation>
+    </message>
+    <message>
+        <source>OFFLINE: decided from this station&apos;s copy; sent to the database when it answers again.</source>
+        <translation>SIN CONEXIÓN: decidido con la copia de esta estación; se envía a la base de datos cuando vuelva a responder.</translation>
+    </message>
+    <message>
+        <source>OFFLINE: decided from this station&apos;s copy.</source>
+        <translation>SIN CONEXIÓN: decidido con la copia de esta estación.</translation>
+    </message>
+    <message>
+        <source>Undo needs the shared database: try again when online. This admission was made while online, and this station is OFFLINE now.</source>
+        <translation>Deshacer necesita la base de datos compartida: inténtelo de nuevo cuando haya conexión. Esta admisión se hizo con conexión y esta estación está ahora SIN CONEXIÓN.</translation>
     </message>
 </context>
 <context>
@@ -3120,6 +3412,81 @@ Códigos de salida: 0 éxito, 1 error, 2 uso o configuración incorrectos, 3 ter
     <message>
         <source>The QR code is written as a data URL (scope contacts.write).</source>
         <translation>El código QR se escribe como URL de datos (ámbito contacts.write).</translation>
+    </message>
+</context>
+<context>
+    <name>qrt::gui::OfflineBar</name>
+    <message>
+        <source>Ticket</source>
+        <translation>Entrada</translation>
+    </message>
+    <message>
+        <source>Admitted offline here</source>
+        <translation>Admitida aquí sin conexión</translation>
+    </message>
+    <message>
+        <source>Admitted first by</source>
+        <translation>Admitida primero por</translation>
+    </message>
+    <message>
+        <source>Why</source>
+        <translation>Motivo</translation>
+    </message>
+    <message numerus="yes">
+        <source>OFFLINE: the shared database does not answer. Scans are checked against this station&apos;s copy; %n admission(s) wait to be sent.</source>
+        <translation>
+            <numerusform>SIN CONEXIÓN: la base de datos compartida no responde. Los escaneos se comprueban con la copia de esta estación; %n admisión espera a enviarse.</numerusform>
+            <numerusform>SIN CONEXIÓN: la base de datos compartida no responde. Los escaneos se comprueban con la copia de esta estación; %n admisiones esperan a enviarse.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Online, but %n admission(s) made offline could not be sent: %1 They are sent again every second.</source>
+        <translation>
+            <numerusform>Con conexión, pero %n admisión hecha sin conexión no se pudo enviar: %1 Se reenvía cada segundo.</numerusform>
+            <numerusform>Con conexión, pero %n admisiones hechas sin conexión no se pudieron enviar: %1 Se reenvían cada segundo.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Back online: sending %n admission(s) made offline.</source>
+        <translation>
+            <numerusform>Conexión restablecida: enviando %n admisión hecha sin conexión.</numerusform>
+            <numerusform>Conexión restablecida: enviando %n admisiones hechas sin conexión.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Online. %n ticket(s) admitted offline here had already been admitted at another entrance.</source>
+        <translation>
+            <numerusform>Con conexión. %n entrada admitida aquí sin conexión ya había sido admitida en otro acceso.</numerusform>
+            <numerusform>Con conexión. %n entradas admitidas aquí sin conexión ya habían sido admitidas en otro acceso.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Conflicts (%1)</source>
+        <translation>Conflictos (%1)</translation>
+    </message>
+    <message>
+        <source>cancelled meanwhile</source>
+        <translation>cancelada entretanto</translation>
+    </message>
+    <message>
+        <source>no longer in the database</source>
+        <translation>ya no está en la base de datos</translation>
+    </message>
+    <message>
+        <source>admitted twice</source>
+        <translation>admitida dos veces</translation>
+    </message>
+    <message>
+        <source>%1 (order %2)</source>
+        <translation>%1 (pedido %2)</translation>
+    </message>
+    <message>
+        <source>%1 at %2</source>
+        <translation>%1 el %2</translation>
+    </message>
+    <message>
+        <source>—</source>
+        <translation>—</translation>
     </message>
 </context>
 <context>

@@ -892,6 +892,44 @@ Codes de sortie : 0 succès, 1 échec, 2 usage ou configuration incorrects, 3 te
         <source>--event goes with the admit command.</source>
         <translation>--event va avec la commande admit.</translation>
     </message>
+    <message>
+        <source>  roles install  PostgreSQL: create or update the group roles qrtickets_admin and qrtickets_door
+            and their grants (run as the database owner; idempotent)
+  operator add NAME --role admin|door [--email E]  a login in that group with a generated
+            password; prints the database URL for that station&apos;s Settings
+  operator list | operator remove NAME  the logins; remove ends its sessions and drops it
+</source>
+        <translation>  roles install  PostgreSQL : créer ou mettre à jour les rôles de groupe qrtickets_admin et qrtickets_door
+            et leurs droits (à lancer en tant que propriétaire de la base de données ; idempotent)
+  operator add NAME --role admin|door [--email E]  un identifiant dans ce groupe avec un mot de passe
+            généré ; affiche l&apos;URL de la base de données pour les Paramètres de ce poste
+  operator list | operator remove NAME  les identifiants ; remove met fin à ses sessions et le supprime
+</translation>
+    </message>
+    <message>
+        <source>operator add: admin or door.</source>
+        <translation>operator add : admin ou door.</translation>
+    </message>
+    <message>
+        <source>operator add: link the ghl_qr_users row with this e-mail address.</source>
+        <translation>operator add : lier la ligne de ghl_qr_users ayant cette adresse e-mail.</translation>
+    </message>
+    <message>
+        <source>Use: qrtickets roles install</source>
+        <translation>Utilisation : qrtickets roles install</translation>
+    </message>
+    <message>
+        <source>Use: qrtickets operator add NAME --role admin|door [--email E], operator list, or operator remove NAME</source>
+        <translation>Utilisation : qrtickets operator add NAME --role admin|door [--email E], operator list ou operator remove NAME</translation>
+    </message>
+    <message>
+        <source>operator add needs --role admin or --role door.</source>
+        <translation>operator add a besoin de --role admin ou --role door.</translation>
+    </message>
+    <message>
+        <source>--role and --email go with operator add.</source>
+        <translation>--role et --email s&apos;utilisent avec operator add.</translation>
+    </message>
 </context>
 <context>
     <name>qrt::app</name>
@@ -909,6 +947,29 @@ Codes de sortie : 0 succès, 1 échec, 2 usage ou configuration incorrects, 3 te
     <message>
         <source>The database schema is at version %1; this program needs version %2. Run `qrtickets migrate` first.</source>
         <translation>Le schéma de la base de données est en version %1 ; ce programme a besoin de la version %2. Lancez d&apos;abord `qrtickets migrate`.</translation>
+    </message>
+    <message>
+        <source>The group roles qrtickets_admin and qrtickets_door and their grants are installed on %1. Add logins with `qrtickets operator add`.</source>
+        <translation>Les rôles de groupe qrtickets_admin et qrtickets_door et leurs droits sont installés sur %1. Ajoutez des identifiants avec `qrtickets operator add`.</translation>
+    </message>
+    <message>
+        <source>Operator %1 (%2) created%3. Its password is shown only now; put this database URL in that station&apos;s Settings:</source>
+        <translation>Opérateur %1 (%2) créé%3. Son mot de passe n&apos;est affiché que maintenant ; saisissez cette URL de base de données dans les Paramètres de ce poste :</translation>
+    </message>
+    <message>
+        <source>, linked to %1</source>
+        <translation>, lié à %1</translation>
+    </message>
+    <message>
+        <source>No operators yet. Add one with `qrtickets operator add NAME --role admin|door`.</source>
+        <translation>Aucun opérateur pour l&apos;instant. Ajoutez-en un avec `qrtickets operator add NAME --role admin|door`.</translation>
+    </message>
+    <message numerus="yes">
+        <source>Operator %1 removed; %n open session(s) ended.</source>
+        <translation>
+            <numerusform>Opérateur %1 supprimé ; %n session ouverte fermée.</numerusform>
+            <numerusform>Opérateur %1 supprimé ; %n sessions ouvertes fermées.</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -1386,6 +1447,25 @@ Codes de sortie : 0 succès, 1 échec, 2 usage ou configuration incorrects, 3 te
     </message>
 </context>
 <context>
+    <name>qrt::db::DoorFunctions</name>
+    <message>
+        <source>read the connected user&apos;s role</source>
+        <translation>lire le rôle de l&apos;utilisateur connecté</translation>
+    </message>
+    <message>
+        <source>admit %1</source>
+        <translation>admettre %1</translation>
+    </message>
+    <message>
+        <source>undo the admission of ticket %1</source>
+        <translation>annuler l&apos;admission du billet %1</translation>
+    </message>
+    <message>
+        <source>read the door cache</source>
+        <translation>lire le cache d&apos;entrée</translation>
+    </message>
+</context>
+<context>
     <name>qrt::db::FieldMappingRepository</name>
     <message>
         <source>read the field mappings</source>
@@ -1581,6 +1661,133 @@ Codes de sortie : 0 succès, 1 échec, 2 usage ou configuration incorrects, 3 te
     </message>
 </context>
 <context>
+    <name>qrt::db::Roles</name>
+    <message>
+        <source>--role must be admin or door, not &apos;%1&apos;.</source>
+        <translation>--role doit être admin ou door, pas &apos;%1&apos;.</translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; is not an e-mail address.</source>
+        <translation>&apos;%1&apos; n&apos;est pas une adresse e-mail.</translation>
+    </message>
+    <message>
+        <source>A database role named %1 already exists: choose another name, or remove the operator first (`qrtickets operator remove %1`).</source>
+        <translation>Un rôle de base de données nommé %1 existe déjà : choisissez un autre nom, ou supprimez d&apos;abord l&apos;opérateur (`qrtickets operator remove %1`).</translation>
+    </message>
+    <message>
+        <source>create the login %1</source>
+        <translation>créer l&apos;identifiant %1</translation>
+    </message>
+    <message>
+        <source>link user %1 to %2</source>
+        <translation>lier l&apos;utilisateur %1 à %2</translation>
+    </message>
+    <message>
+        <source>add user %1</source>
+        <translation>ajouter l&apos;utilisateur %1</translation>
+    </message>
+    <message>
+        <source>list the operators</source>
+        <translation>lister les opérateurs</translation>
+    </message>
+    <message>
+        <source>%1 is not a QR Tickets operator (no login in qrtickets_admin or qrtickets_door); nothing was changed.</source>
+        <translation>%1 n&apos;est pas un opérateur de QR Tickets (aucun identifiant dans qrtickets_admin ou qrtickets_door) ; rien n&apos;a été modifié.</translation>
+    </message>
+    <message>
+        <source>lock out %1</source>
+        <translation>bloquer l&apos;accès de %1</translation>
+    </message>
+    <message>
+        <source>check the rights on %1</source>
+        <translation>vérifier les droits sur %1</translation>
+    </message>
+    <message>
+        <source>take over the sessions of %1</source>
+        <translation>prendre le contrôle des sessions de %1</translation>
+    </message>
+    <message>
+        <source>end the sessions of %1</source>
+        <translation>mettre fin aux sessions de %1</translation>
+    </message>
+    <message>
+        <source>unlink the users of %1</source>
+        <translation>délier les utilisateurs de %1</translation>
+    </message>
+    <message>
+        <source>drop the login %1</source>
+        <translation>supprimer l&apos;identifiant %1</translation>
+    </message>
+    <message>
+        <source>Operators and roles need PostgreSQL: this station uses SQLite (%1), which has no database users. On SQLite, Settings can require a PIN to leave the check-in screen.</source>
+        <translation>Les opérateurs et les rôles nécessitent PostgreSQL : ce poste utilise SQLite (%1), qui n&apos;a pas d&apos;utilisateurs de base de données. Avec SQLite, les Paramètres peuvent exiger un code PIN pour quitter l&apos;écran de contrôle.</translation>
+    </message>
+    <message>
+        <source>read the connecting role&apos;s rights</source>
+        <translation>lire les droits du rôle qui se connecte</translation>
+    </message>
+    <message>
+        <source>The database user %1 may not create roles (it lacks CREATEROLE). Run this command with the database owner&apos;s URL (on Supabase: the postgres user), e.g. --database postgresql://postgres:…@host:5432/db.</source>
+        <translation>L&apos;utilisateur de base de données %1 ne peut pas créer de rôles (il n&apos;a pas CREATEROLE). Lancez cette commande avec l&apos;URL du propriétaire de la base de données (sur Supabase : l&apos;utilisateur postgres), p. ex. --database postgresql://postgres:…@host:5432/db.</translation>
+    </message>
+    <message>
+        <source>look for the QR Tickets group roles</source>
+        <translation>rechercher les rôles de groupe de QR Tickets</translation>
+    </message>
+    <message>
+        <source>The group roles qrtickets_admin and qrtickets_door do not exist yet. Run `qrtickets roles install` first.</source>
+        <translation>Les rôles de groupe qrtickets_admin et qrtickets_door n&apos;existent pas encore. Lancez d&apos;abord `qrtickets roles install`.</translation>
+    </message>
+    <message>
+        <source>look for role %1</source>
+        <translation>rechercher le rôle %1</translation>
+    </message>
+    <message>
+        <source>read the groups of role %1</source>
+        <translation>lire les groupes du rôle %1</translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; cannot be an operator&apos;s name: use lower-case letters, digits and &apos;_&apos; (starting with a letter, at most 63), e.g. door_north.</source>
+        <translation>&apos;%1&apos; ne peut pas être un nom d&apos;opérateur : utilisez des lettres minuscules, des chiffres et &apos;_&apos; (en commençant par une lettre, 63 au plus), p. ex. door_north.</translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; is reserved; choose another operator name.</source>
+        <translation>&apos;%1&apos; est réservé ; choisissez un autre nom d&apos;opérateur.</translation>
+    </message>
+    <message>
+        <source>The database schema is at version %1; the roles need version %2. Run `qrtickets migrate` first.</source>
+        <translation>Le schéma de la base de données est en version %1 ; les rôles ont besoin de la version %2. Lancez d&apos;abord `qrtickets migrate`.</translation>
+    </message>
+    <message>
+        <source>read who owns the tables</source>
+        <translation>lire à qui appartiennent les tables</translation>
+    </message>
+    <message>
+        <source>The tables belong to %1: run `qrtickets roles install` with that user&apos;s URL.</source>
+        <translation>Les tables appartiennent à %1 : lancez `qrtickets roles install` avec l&apos;URL de cet utilisateur.</translation>
+    </message>
+    <message>
+        <source>The roles script is missing from this program.</source>
+        <translation>Le script des rôles manque dans ce programme.</translation>
+    </message>
+    <message>
+        <source>The tables are in schema %1, whose name holds &apos;$&apos; or a quote: roles need a schema name without them.</source>
+        <translation>Les tables sont dans le schéma %1, dont le nom contient &apos;$&apos; ou un guillemet : les rôles ont besoin d&apos;un nom de schéma sans ces caractères.</translation>
+    </message>
+    <message>
+        <source>lock the schema</source>
+        <translation>verrouiller le schéma</translation>
+    </message>
+    <message>
+        <source>quieten notices</source>
+        <translation>faire taire les avis</translation>
+    </message>
+    <message>
+        <source>install the roles</source>
+        <translation>installer les rôles</translation>
+    </message>
+</context>
+<context>
     <name>qrt::db::SearchText</name>
     <message>
         <source>prepare saving the search text of orders</source>
@@ -1764,6 +1971,14 @@ Codes de sortie : 0 succès, 1 échec, 2 usage ou configuration incorrects, 3 te
         <source>Ticket %1 stays %2: it was changed meanwhile.</source>
         <translation>Le billet %1 reste %2 : il a été modifié entre-temps.</translation>
     </message>
+    <message>
+        <source>read order %1</source>
+        <translation>lire la commande %1</translation>
+    </message>
+    <message>
+        <source>read the ticket %1</source>
+        <translation>lire le billet %1</translation>
+    </message>
 </context>
 <context>
     <name>qrt::db::UserRepository</name>
@@ -1786,6 +2001,45 @@ Codes de sortie : 0 succès, 1 échec, 2 usage ou configuration incorrects, 3 te
     <message>
         <source>remove user %1</source>
         <translation>supprimer l&apos;utilisateur %1</translation>
+    </message>
+</context>
+<context>
+    <name>qrt::door::DoorCache</name>
+    <message>
+        <source>prepare the door cache&apos;s journal</source>
+        <translation>préparer le journal du cache d&apos;entrée</translation>
+    </message>
+    <message>
+        <source>write the door cache&apos;s settings</source>
+        <translation>écrire les paramètres du cache d&apos;entrée</translation>
+    </message>
+    <message>
+        <source>read the door cache&apos;s settings</source>
+        <translation>lire les paramètres du cache d&apos;entrée</translation>
+    </message>
+    <message>
+        <source>read the rows the door needs</source>
+        <translation>lire les lignes dont l&apos;entrée a besoin</translation>
+    </message>
+    <message>
+        <source>copy the door&apos;s rows into the door cache</source>
+        <translation>copier les lignes de l&apos;entrée dans le cache d&apos;entrée</translation>
+    </message>
+    <message>
+        <source>read the queued admissions</source>
+        <translation>lire les admissions en attente</translation>
+    </message>
+    <message>
+        <source>count the queued admissions</source>
+        <translation>compter les admissions en attente</translation>
+    </message>
+    <message>
+        <source>mark a queued admission uploaded</source>
+        <translation>marquer une admission en attente comme envoyée</translation>
+    </message>
+    <message>
+        <source>record a conflict of a queued admission</source>
+        <translation>enregistrer un conflit d&apos;une admission en attente</translation>
     </message>
 </context>
 <context>
@@ -1933,12 +2187,50 @@ Codes de sortie : 0 succès, 1 échec, 2 usage ou configuration incorrects, 3 te
         <translation>Admis bien que non payé.</translation>
     </message>
     <message>
-        <source>It was removed a moment ago. Press Sync (F5) and scan again.</source>
-        <translation>Supprimé à l&apos;instant. Appuyez sur Synchroniser (F5) et scannez à nouveau.</translation>
-    </message>
-    <message>
         <source>Stopped before the rest: %1 Press &quot;Admit all remaining&quot; again.</source>
         <translation>Arrêté avant le reste : %1 Appuyez de nouveau sur « Admettre tous les restants ».</translation>
+    </message>
+    <message>
+        <source>Order %1 is being admitted at another station right now; try again.</source>
+        <translation>La commande %1 est en cours d&apos;admission à un autre poste ; réessayez.</translation>
+    </message>
+</context>
+<context>
+    <name>qrt::door::DoorStation</name>
+    <message>
+        <source>The station is closing; the rest is sent at the next start.</source>
+        <translation>Le poste se ferme ; le reste sera envoyé au prochain démarrage.</translation>
+    </message>
+    <message>
+        <source>record a conflict of an offline admission</source>
+        <translation>enregistrer un conflit d&apos;une admission hors ligne</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n admission(s) made offline are still to be sent.</source>
+        <translation>
+            <numerusform>%n admission faite hors ligne reste à envoyer.</numerusform>
+            <numerusform>%n admissions faites hors ligne restent à envoyer.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>OFFLINE: door cache not ready</source>
+        <translation>HORS LIGNE : cache d&apos;entrée pas prêt</translation>
+    </message>
+    <message>
+        <source>The database does not answer, and this station had not finished copying the tickets (the door cache) before, so it cannot check this ticket offline. Check the network to the database; scans work again as soon as it answers.</source>
+        <translation>La base de données ne répond pas, et ce poste n&apos;avait pas fini de copier les billets (le cache d&apos;entrée) auparavant : il ne peut donc pas vérifier ce billet hors ligne. Vérifiez le réseau vers la base de données ; les scans fonctionnent de nouveau dès qu&apos;elle répond.</translation>
+    </message>
+    <message>
+        <source>OFFLINE: decided from this station&apos;s copy; sent to the database when it answers again.</source>
+        <translation>HORS LIGNE : décidé d&apos;après la copie de ce poste ; envoyé à la base de données dès qu&apos;elle répond de nouveau.</translation>
+    </message>
+    <message>
+        <source>OFFLINE: decided from this station&apos;s copy.</source>
+        <translation>HORS LIGNE : décidé d&apos;après la copie de ce poste.</translation>
+    </message>
+    <message>
+        <source>Undo needs the shared database: try again when online. This admission was made while online, and this station is OFFLINE now.</source>
+        <translation>L&apos;annulation a besoin de la base de données partagée : réessayez une fois en ligne. Cette admission a été faite en ligne, et ce poste est maintenant HORS LIGNE.</translation>
     </message>
 </context>
 <context>
@@ -3120,6 +3412,81 @@ Codes de sortie : 0 succès, 1 échec, 2 usage ou configuration incorrects, 3 te
     <message>
         <source>The QR code is written as a data URL (scope contacts.write).</source>
         <translation>Le QR code est écrit sous forme d’URL de données (portée contacts.write).</translation>
+    </message>
+</context>
+<context>
+    <name>qrt::gui::OfflineBar</name>
+    <message>
+        <source>Ticket</source>
+        <translation>Billet</translation>
+    </message>
+    <message>
+        <source>Admitted offline here</source>
+        <translation>Admis ici hors ligne</translation>
+    </message>
+    <message>
+        <source>Admitted first by</source>
+        <translation>Admis d&apos;abord par</translation>
+    </message>
+    <message>
+        <source>Why</source>
+        <translation>Raison</translation>
+    </message>
+    <message numerus="yes">
+        <source>OFFLINE: the shared database does not answer. Scans are checked against this station&apos;s copy; %n admission(s) wait to be sent.</source>
+        <translation>
+            <numerusform>HORS LIGNE : la base de données partagée ne répond pas. Les scans sont vérifiés avec la copie de ce poste ; %n admission attend d&apos;être envoyée.</numerusform>
+            <numerusform>HORS LIGNE : la base de données partagée ne répond pas. Les scans sont vérifiés avec la copie de ce poste ; %n admissions attendent d&apos;être envoyées.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Online, but %n admission(s) made offline could not be sent: %1 They are sent again every second.</source>
+        <translation>
+            <numerusform>En ligne, mais %n admission faite hors ligne n&apos;a pas pu être envoyée : %1 Elle est renvoyée chaque seconde.</numerusform>
+            <numerusform>En ligne, mais %n admissions faites hors ligne n&apos;ont pas pu être envoyées : %1 Elles sont renvoyées chaque seconde.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Back online: sending %n admission(s) made offline.</source>
+        <translation>
+            <numerusform>De nouveau en ligne : envoi de %n admission faite hors ligne.</numerusform>
+            <numerusform>De nouveau en ligne : envoi de %n admissions faites hors ligne.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Online. %n ticket(s) admitted offline here had already been admitted at another entrance.</source>
+        <translation>
+            <numerusform>En ligne. %n billet admis ici hors ligne avait déjà été admis à une autre entrée.</numerusform>
+            <numerusform>En ligne. %n billets admis ici hors ligne avaient déjà été admis à une autre entrée.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Conflicts (%1)</source>
+        <translation>Conflits (%1)</translation>
+    </message>
+    <message>
+        <source>cancelled meanwhile</source>
+        <translation>annulé entre-temps</translation>
+    </message>
+    <message>
+        <source>no longer in the database</source>
+        <translation>plus dans la base de données</translation>
+    </message>
+    <message>
+        <source>admitted twice</source>
+        <translation>admis deux fois</translation>
+    </message>
+    <message>
+        <source>%1 (order %2)</source>
+        <translation>%1 (commande %2)</translation>
+    </message>
+    <message>
+        <source>%1 at %2</source>
+        <translation>%1 le %2</translation>
+    </message>
+    <message>
+        <source>—</source>
+        <translation>—</translation>
     </message>
 </context>
 <context>
