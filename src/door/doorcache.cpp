@@ -274,6 +274,20 @@ core::Result<int> DoorCache::count(QueuedAdmission::State state)
     return q->value(QStringLiteral("n")).toInt();
 }
 
+core::Result<void> DoorCache::noteAdmittedOnline(const QList<qint64> &ticketIds, const QString &actor)
+{
+    for (qint64 id : ticketIds) {
+        auto q = m_db->prepare(QStringLiteral("UPDATE ghl_qr_tickets SET status = 'used', updated_by = :actor, updated_at = ")
+                                   + m_db->nowExpr() + QStringLiteral(" WHERE ticket_id = :id AND status = 'live'"),
+                               Tr::tr("note an admission in the door cache"));
+        if (!q)
+            return q.error();
+        if (auto r = q->bind(QStringLiteral(":actor"), actor).bind(QStringLiteral(":id"), id).exec(); !r)
+            return r.error();
+    }
+    return {};
+}
+
 core::Result<void> DoorCache::markUploaded(qint64 id)
 {
     auto q = m_db->prepare(QStringLiteral("UPDATE door_queue SET state = 'uploaded', uploaded_at = ") + m_db->nowExpr()

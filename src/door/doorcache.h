@@ -66,6 +66,9 @@ public:
     core::Result<int> count(QueuedAdmission::State state);
     // How many of these tickets have an admission of this station still queued (not yet sent).
     core::Result<int> queuedAmong(const QList<qint64> &ticketIds);
+    // This station admitted these tickets online: the copy says used at once (not journaled; the
+    // shared database has them), so a scan offline before the next pull is not a second green.
+    core::Result<void> noteAdmittedOnline(const QList<qint64> &ticketIds, const QString &actor);
     core::Result<void> markUploaded(qint64 id);
     core::Result<void> markConflict(qint64 id, const QString &by, const QDateTime &at, const QString &reason);
 

@@ -257,6 +257,10 @@ Verdict DoorStation::check(const DoorCheck::Policy &policy, const ScanInput &inp
 {
     if (!isOffline() || !m_cache) {
         Verdict online = DoorCheck(*m_shared, policy).check(input, mode, unpaidConfirmed);
+        if (online.admitted() && m_cache && cacheReady()) {
+            if (auto r = m_cache->noteAdmittedOnline(online.admittedTickets, policy.actor()); !r)
+                qCWarning(lcDoorStation).noquote() << "the door cache did not take an online admission:" << r.error().toString();
+        }
         if (online.kind != Verdict::Kind::Failed || !m_cache || !goesOffline(online.error))
             return online;
         setOffline(true, online.detail);

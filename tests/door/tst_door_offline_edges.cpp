@@ -209,6 +209,32 @@ private slots:
         QCOMPARE(core::toString(sharedTicket(codes.at(1)).status), QStringLiteral("live"));
     }
 
+    // The network drops right after this station admitted a ticket online, before the next delta
+    // pull: the same code scanned again offline must be "already used", never a second green.
+    void ownOnlineAdmissionIsInTheCacheAtOnce()
+    {
+        if (skipUnlessPostgres())
+            QSKIP("by design: offline mode is for a shared PostgreSQL database");
+        const QStringList codes = ticketCodes(1);
+        QCOMPARE(codes.size(), 1);
+        auto shared = sharedDatabase(true);
+        QVERIFY2(shared, "the proxy cannot listen on 127.0.0.1");
+        door::DoorStation station(shared, { cachePath(), 1500, 600000, 300 }); // no delta during the test
+        QSignalSpy pulled(&station, &door::DoorStation::pulled);
+        QVERIFY_OK(station.start());
+        QTRY_VERIFY_WITH_TIMEOUT(!pulled.isEmpty(), test::kWaitMs);
+        const door::Verdict online = station.scan(policy(), codes.at(0));
+        QVERIFY2(online.kind == Kind::Admitted && !station.isOffline(), qPrintable(describe(online)));
+        m_proxy->blackhole();
+        const door::Verdict again = station.scan(policy(), codes.at(0));
+        QVERIFY2(station.isOffline(), qPrintable(describe(again)));
+        QVERIFY2(again.kind == Kind::AlreadyUsed,
+                 qPrintable(QStringLiteral("a ticket this station admitted online a moment ago was scanned again offline: ")
+                            + describe(again)));
+        QCOMPARE(station.queued(), 0);
+        m_proxy->restore();
+    }
+
     // The network drops before the station's first copy finished: a plain "door cache not ready",
     // not "Unknown ticket" for a ticket that exists.
     void offlineBeforeFirstCopySaysCacheNotReady()
