@@ -97,7 +97,7 @@ private slots:
     void refusedUploadIsShown()
     {
         if (m_dialect != db::Dialect::SQLite)
-            QSKIP("the same on both; run once");
+            QSKIP("by design: the same on both backends; run once");
         const QStringList list = codes(1);
         QCOMPARE(list.size(), 1);
         const QString path = m_dir.filePath(QStringLiteral("refused-cache.sqlite"));

@@ -107,7 +107,7 @@ private slots:
     void runsBelowTheListenersCpuPriority()
     {
 #ifndef Q_OS_LINUX
-        QSKIP("thread nice values are read from Linux's /proc; elsewhere the priority is not lowered");
+        QSKIP("by design: thread nice values are read from Linux's /proc; elsewhere the priority is not lowered");
 #else
         // The nice value of this process's thread called `name`, or nullopt when there is none.
         const auto niceOf = [](const QString &name) -> std::optional<int> {
