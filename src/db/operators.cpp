@@ -2,6 +2,7 @@
 // generated passwords (roles.h). The password leaves this file only in NewOperator: it is sent to
 // the server as a SCRAM verifier and never written to a log.
 #include "db/roles.h"
+#include "db/userrepository.h"
 
 #include <QCoreApplication>
 #include <QCryptographicHash>
@@ -89,7 +90,7 @@ core::Result<NewOperator> Roles::addOperator(const QString &name, const QString 
         return core::makeError(core::Error::Kind::Invalid, QStringLiteral("roles.bad_role"),
                                Tr::tr("--role must be admin or door, not '%1'.").arg(role.left(40)));
     const QString mail = email.trimmed().toLower();
-    if (!email.isEmpty() && (mail.count(u'@') != 1 || mail.startsWith(u'@') || mail.endsWith(u'@') || mail.contains(u' ')))
+    if (!email.isEmpty() && !UserRepository::isEmailAddress(mail))
         return core::makeError(core::Error::Kind::Invalid, QStringLiteral("roles.bad_email"),
                                Tr::tr("'%1' is not an e-mail address.").arg(email.left(120)));
     if (auto r = requireCreateRole(); !r)
@@ -138,7 +139,7 @@ core::Result<NewOperator> Roles::addOperator(const QString &name, const QString 
             return insert.error();
         return insert->bind(QStringLiteral(":name"), name)
             .bind(QStringLiteral(":email"), mail)
-            .bind(QStringLiteral(":type"), role == u"admin" ? QStringLiteral("Admin") : QStringLiteral("Door"))
+            .bind(QStringLiteral(":type"), role == u"admin" ? userType::Admin : userType::Door)
             .bind(QStringLiteral(":name2"), name)
             .exec();
     });
