@@ -9,9 +9,13 @@
 #include "gui/services.h"
 #include "gui/ticketmodels.h"
 #include "qr/qrcode.h"
+#include "tickets/ticketpdf.h"
 #include "ui_orderdialog.h"
 
 #include <QClipboard>
+#include <QDesktopServices>
+#include <QDir>
+#include <QFileInfo>
 #include <QFileDialog>
 #include <QGuiApplication>
 #include <QHeaderView>
@@ -20,6 +24,9 @@
 #include <QMessageBox>
 #include <QPushButton>
 #include <QSettings>
+#include <QStandardPaths>
+#include <QThreadPool>
+#include <QUrl>
 
 #include <optional>
 
@@ -70,6 +77,7 @@ OrderDialog::OrderDialog(Services &services, DbWorker &worker, const QString &or
 
     connect(m_ui->copyQrButton, &QPushButton::clicked, this, &OrderDialog::copyQr);
     connect(m_ui->saveQrButton, &QPushButton::clicked, this, &OrderDialog::saveQr);
+    connect(m_ui->printTicketsButton, &QPushButton::clicked, this, &OrderDialog::printTickets);
     // What "Admit next" decided: the same verdict as at the door (refunded, unpaid, other event...).
     m_verdictLabel = new QLabel(this);
     m_verdictLabel->setObjectName(QStringLiteral("admitVerdictLabel"));
@@ -153,6 +161,12 @@ void OrderDialog::updateButtons()
     m_ui->setSelectedButton->setEnabled(!m_busy && hasSelection);
     m_ui->setAllButton->setEnabled(!m_busy && !m_tickets->tickets().isEmpty());
     m_ui->admitNextButton->setEnabled(!m_busy && anyLive);
+    // Cancelled tickets are never printed: an order of only cancelled tickets has nothing to print.
+    const bool printable = !tickets::printableTickets(m_tickets->tickets()).isEmpty();
+    m_ui->printTicketsButton->setEnabled(!m_printing && printable);
+    m_ui->printTicketsButton->setToolTip(printable ? tr("A PDF with one page per ticket, each with the QR code of that "
+                                                        "ticket alone")
+                                                   : tr("This order has no tickets to print (none, or all cancelled)."));
 }
 
 void OrderDialog::applyStatus(bool all)
@@ -265,6 +279,85 @@ void OrderDialog::admitNext(bool unpaidConfirmed)
             }
             Q_EMIT ticketsChanged();
             reload();
+        });
+}
+
+void OrderDialog::printTickets()
+{
+    QSettings settings;
+    const QString dir = settings.value(QStringLiteral("OrderDialog/ticketsDir"),
+                                       QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation))
+                            .toString();
+    const QString path = QFileDialog::getSaveFileName(this, tr("Save tickets"),
+                                                      QDir(dir).filePath(tickets::ticketPdfFileName(m_orderId)),
+                                                      tr("PDF documents (*.pdf)"));
+    if (path.isEmpty())
+        return;
+    settings.setValue(QStringLiteral("OrderDialog/ticketsDir"), QFileInfo(path).absolutePath());
+    printTicketsTo(path);
+}
+
+void OrderDialog::printTicketsTo(const QString &path)
+{
+    if (m_printing)
+        return;
+    m_printing = true;
+    updateButtons();
+    m_ui->printTicketsButton->setText(tr("Writing tickets…"));
+    const QString orderId = m_orderId;
+    // The order and its tickets as stored now; the pages are drawn on a pool thread (a large order
+    // takes a second or more), never on the GUI thread nor on the shared database thread.
+    m_worker.run(
+        this,
+        [orderId](db::Database &database) {
+            OrderData data;
+            data.order = db::OrderRepository(database).get(orderId);
+            data.tickets = db::TicketRepository(database).forOrder(orderId);
+            return data;
+        },
+        [this, path](OrderData data) {
+            QPointer<OrderDialog> self(this);
+            auto done = [self, path](core::Result<int> pages) {
+                if (!self)
+                    return;
+                self->m_printing = false;
+                self->m_ui->printTicketsButton->setText(tr("P&rint tickets…"));
+                self->updateButtons();
+                if (!pages) {
+                    showError(self, tr("Tickets not saved"), pages.error(), tr("Choose a folder you can write to."));
+                    Q_EMIT self->ticketsPrinted(path, 0, pages.error().message);
+                    return;
+                }
+                auto *box = new QMessageBox(QMessageBox::Information, tr("Tickets saved"),
+                                            tr("%n ticket(s) saved to %1.", nullptr, pages.value()).arg(QDir::toNativeSeparators(path)),
+                                            QMessageBox::NoButton, self);
+                box->setObjectName(QStringLiteral("ticketsSavedBox"));
+                box->setAttribute(Qt::WA_DeleteOnClose);
+                QPushButton *open = box->addButton(tr("&Open"), QMessageBox::AcceptRole);
+                box->addButton(QMessageBox::Close);
+                connect(box, &QMessageBox::finished, self, [box, open, path] {
+                    if (box->clickedButton() == open)
+                        QDesktopServices::openUrl(QUrl::fromLocalFile(path));
+                });
+                box->open();
+                Q_EMIT self->ticketsPrinted(path, pages.value(), QString());
+            };
+            if (!data.order || !data.tickets) {
+                done((!data.order ? data.order.error() : data.tickets.error()));
+                return;
+            }
+            if (!data.order->has_value()) {
+                done(core::makeError(QStringLiteral("gui.no_order"),
+                                     tr("This order is not in the database (any more). Press Sync (F5) to fetch it.")));
+                return;
+            }
+            const core::Order order = data.order->value().order;
+            const QList<core::Ticket> tickets = data.tickets.value();
+            QThreadPool::globalInstance()->start([done, path, order, tickets] {
+                core::Result<int> pages = tickets::writeTicketPdf(path, order, tickets);
+                QMetaObject::invokeMethod(
+                    qApp, [done, pages] { done(pages); }, Qt::QueuedConnection);
+            });
         });
 }
 

@@ -32,11 +32,18 @@ public:
 
     QString orderId() const { return m_orderId; }
     void reload();
+    // "Print tickets...": asks where to save, then printTicketsTo().
+    void printTickets();
+    // Writes the order's ticket PDF (tickets::renderTicketPdf, off the GUI thread) to path, then
+    // says so with an offer to open it (a QMessageBox "ticketsSavedBox"); ticketsPrinted() follows.
+    void printTicketsTo(const QString &path);
 
 Q_SIGNALS:
     void ticketsChanged();
     // Finished reading the order (after open and after every reload).
     void loaded();
+    // The ticket PDF was written (count: its pages) or not (count 0, error: why).
+    void ticketsPrinted(const QString &path, int count, const QString &error);
 
 private:
     void applyStatus(bool all);
@@ -53,6 +60,7 @@ private:
     HistoryModel *m_history = nullptr;
     QImage m_qr;
     bool m_busy = false;
+    bool m_printing = false; // a ticket PDF is being written
     QLabel *m_verdictLabel = nullptr; // the last "Admit next" verdict
 };
 
