@@ -18,6 +18,7 @@
 #include "gui/orderdialog.h"
 #include "gui/orderlistmodel.h"
 #include "gui/services.h"
+#include "gui/userspage.h"
 #include "ui_mainwindow.h"
 
 #include "gui/syncdialog.h"
@@ -117,6 +118,10 @@ MainWindow::MainWindow(Services &services, QWidget *parent)
     m_overview = new EventOverview(*m_worker, m_ui->overviewTab);
     m_overview->setObjectName(QStringLiteral("eventOverview"));
     m_ui->overviewTabLayout->addWidget(m_overview);
+    // The original system's users and their operator logins (issue 13 point 5); reads when shown.
+    auto *users = new UsersPage(*m_worker, services.changeWatcher, m_ui->mainTabs);
+    users->setObjectName(QStringLiteral("usersPage"));
+    m_ui->mainTabs->addTab(users, tr("Users"));
 
     QFont titleFont = m_ui->emptyTitle->font();
     titleFont.setPointSizeF(titleFont.pointSizeF() * 1.8);
