@@ -2,6 +2,7 @@
 // (scripts, turnstiles, the door benchmark). PRODUCT.md sections 3 and 4b.
 #include "app/commands.h"
 
+#include "db/doorfunctions.h"
 #include "db/migrator.h"
 #include "door/doorcheck.h"
 
@@ -33,6 +34,14 @@ int runAdmit(AppContext &context, const QString &scanned, const std::optional<QS
         return ExitFailure;
     }
     door::DoorCheck::Policy policy = door::DoorCheck::Policy::from(context.config);
+    // A door operator's login has no right on the tables: it reads the door views and admits
+    // through the door functions (`qrtickets roles install`), with the same verdicts.
+    auto role = db::detectRole(*database);
+    if (!role) {
+        qCritical().noquote() << role.error().toString();
+        return ExitFailure;
+    }
+    policy.doorRole = role.value() == db::DatabaseRole::Door;
     if (events) {
         policy.events.clear();
         for (const QString &id : events->split(u',', Qt::SkipEmptyParts)) {

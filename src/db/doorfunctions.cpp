@@ -1,5 +1,7 @@
 #include "db/doorfunctions.h"
 
+#include "db/ticketsql.h"
+
 #include <QCoreApplication>
 
 namespace qrt::db {
@@ -130,6 +132,53 @@ core::Result<QList<DoorCacheRow>> DoorFunctions::cache(const QStringList &events
         rows.append(c);
     }
     return rows;
+}
+
+core::Result<std::optional<core::Ticket>> DoorFunctions::admitTicket(qint64 ticketId, const QString &station,
+                                                                     const QString &reason)
+{
+    // Prepared once per connection, as the table path's admitOne: a scan pays one round trip here.
+    auto q = ticketsql::cached(m_db, QStringLiteral("SELECT * FROM qrt_door_admit_ticket(:ticket_id, :station, :reason)"),
+                               Tr::tr("admit ticket %1").arg(ticketId));
+    if (!q)
+        return q.error();
+    q->bind(QStringLiteral(":ticket_id"), ticketId)
+        .bind(QStringLiteral(":station"), textOrNull(station))
+        .bind(QStringLiteral(":reason"), textOrNull(reason));
+    if (auto r = ticketsql::execCached(m_db, q.value()); !r)
+        return r.error();
+    if (!q->next())
+        return std::optional<core::Ticket>(); // not live (any more)
+    return std::optional<core::Ticket>(ticketsql::ticketFrom(q.value()));
+}
+
+core::Result<void> DoorFunctions::recordConflict(qint64 ticketId, const QString &station, const QDateTime &admittedAt)
+{
+    auto q = m_db.prepare(QStringLiteral("SELECT qrt_door_record_conflict(:ticket_id, :station, CAST(:at AS timestamptz)) AS reason"),
+                          Tr::tr("record a conflict of an offline admission"));
+    if (!q)
+        return q.error();
+    q->bind(QStringLiteral(":ticket_id"), ticketId)
+        .bind(QStringLiteral(":station"), textOrNull(station))
+        .bind(QStringLiteral(":at"), admittedAt.isValid() ? QVariant(toDb(admittedAt)) : QVariant(QMetaType(QMetaType::QString)));
+    if (auto r = q->execFirst(); !r)
+        return r.error();
+    return {};
+}
+
+core::Result<std::optional<core::Ticket>> DoorFunctions::ticket(qint64 ticketId)
+{
+    auto q = m_db.prepare(QStringLiteral("SELECT ticket_id, order_id, ticket_type, product_id, status, code, "
+                                         "updated_at AS created_at, updated_at, updated_by FROM qrt_door_tickets "
+                                         "WHERE ticket_id = :ticket_id"),
+                          Tr::tr("read ticket %1").arg(ticketId));
+    if (!q)
+        return q.error();
+    if (auto r = q->bind(QStringLiteral(":ticket_id"), ticketId).exec(); !r)
+        return r.error();
+    if (!q->next())
+        return std::optional<core::Ticket>();
+    return std::optional<core::Ticket>(ticketsql::ticketFrom(q.value()));
 }
 
 } // namespace qrt::db

@@ -1,11 +1,14 @@
 #pragma once
 
 #include "core/result.h"
+#include "core/ticket.h"
 #include "db/database.h"
 
 #include <QDateTime>
 #include <QList>
 #include <QStringList>
+
+#include <optional>
 
 // The door role's side of the database (issue 13): which group the connected user is in, and the
 // SECURITY DEFINER functions of `qrtickets roles install` (resources/sql/roles/postgresql_roles.sql)
@@ -76,6 +79,16 @@ public:
     // used; another operator's or an older admission is an error (SQLSTATE 42501).
     core::Result<bool> undo(qint64 ticketId, const QString &station);
     core::Result<QList<DoorCacheRow>> cache(const QStringList &events = {});
+    // The door station's own verdict path (door::DoorCheck decides, as for any login): the
+    // conditional UPDATE of one ticket, live -> used, through qrt_door_admit_ticket. The ticket when
+    // this call took it, nothing when it was not live. reason: empty, "unpaid" or "offline at TIME".
+    core::Result<std::optional<core::Ticket>> admitTicket(qint64 ticketId, const QString &station,
+                                                          const QString &reason = {});
+    // A queued offline admission lost on upload: its ticket_events row (qrt_door_record_conflict,
+    // written once). admittedAt: when the station admitted it offline.
+    core::Result<void> recordConflict(qint64 ticketId, const QString &station, const QDateTime &admittedAt);
+    // One ticket as the door may read it (qrt_door_tickets), nothing when there is no such ticket.
+    core::Result<std::optional<core::Ticket>> ticket(qint64 ticketId);
 
 private:
     core::Result<DoorAdmission> admit(const QString &function, const QString &key, const QString &station,

@@ -21,28 +21,34 @@ struct Tr
 };
 } // namespace
 
-core::Result<std::optional<DoorOrder>> TicketRepository::doorOrder(const QString &key, bool byOrderId)
+core::Result<std::optional<DoorOrder>> TicketRepository::doorOrder(const QString &key, bool byOrderId, bool doorViews)
 {
     // The order and all its tickets in one statement: a scan at a 20 ms round trip pays for each one.
     QString columns = kTicketColumns;
     columns.replace(QStringLiteral(", "), QStringLiteral(", t.")).prepend(QStringLiteral("t."));
+    if (doorViews) // qrt_door_tickets has no created_at (nothing at the door reads it)
+        columns.replace(QStringLiteral("t.created_at"), QStringLiteral("t.updated_at AS created_at"));
+    const QString orders = doorViews ? QStringLiteral("qrt_door_orders") : QStringLiteral("ghl_qr_orders");
+    const QString tickets = doorViews ? QStringLiteral("qrt_door_tickets") : QStringLiteral("ghl_qr_tickets");
     const QString head = QStringLiteral("SELECT o.order_id AS the_order_id, o.payment_status AS payment_status, "
                                         "o.order_status AS order_status, o.contact_firstname AS contact_firstname, "
                                         "o.contact_lastname AS contact_lastname, o.event_id AS event_id, "
                                         "o.event_name AS event_name, o.line_items AS line_items, ")
-        + columns + QStringLiteral(" FROM ghl_qr_orders o LEFT JOIN ghl_qr_tickets t ON t.order_id = o.order_id WHERE o.order_id = ");
+        + columns + QStringLiteral(" FROM %1 o LEFT JOIN %2 t ON t.order_id = o.order_id WHERE o.order_id = ").arg(orders, tickets);
     const QString tail = QStringLiteral(" ORDER BY t.ticket_id");
     QStringList statements;
     if (!byOrderId) {
-        statements << head + QStringLiteral("(SELECT order_id FROM ghl_qr_tickets WHERE code = :code)") + tail;
+        statements << head + QStringLiteral("(SELECT order_id FROM %1 WHERE code = :code)").arg(tickets) + tail;
     } else {
         // Exact, lower, upper and swapped case first (the primary key answers); only an id still
         // not found costs a scan of lower(order_id).
         statements << head
-                + QStringLiteral("(SELECT order_id FROM ghl_qr_orders WHERE order_id IN (:a, :b, :c, :d) "
+                + QStringLiteral("(SELECT order_id FROM %1 WHERE order_id IN (:a, :b, :c, :d) "
                                  "ORDER BY CASE WHEN order_id = :e THEN 0 ELSE 1 END, order_id LIMIT 1)")
+                      .arg(orders)
                 + tail;
-        statements << head + QStringLiteral("(SELECT order_id FROM ghl_qr_orders WHERE lower(order_id) = :b ORDER BY order_id LIMIT 1)")
+        statements << head
+                + QStringLiteral("(SELECT order_id FROM %1 WHERE lower(order_id) = :b ORDER BY order_id LIMIT 1)").arg(orders)
                 + tail;
     }
     QString swapped = key;

@@ -133,7 +133,10 @@ public:
     core::Result<BulkResult> undoAdmissions(const QList<qint64> &ticketIds, const QString &actor, const QString &reason);
     // The door's read: the order holding the ticket with this code (byOrderId false), or the order
     // whose id is `key` in any letter case (exact first), with all its tickets; nullopt when none.
-    core::Result<std::optional<DoorOrder>> doorOrder(const QString &key, bool byOrderId);
+    // doorViews: read through the door role's views (qrt_door_orders, qrt_door_tickets) instead of
+    // the tables, for a login in qrtickets_door (roles install): the same rows, line items without
+    // prices, a ticket's created_at is its updated_at.
+    core::Result<std::optional<DoorOrder>> doorOrder(const QString &key, bool byOrderId, bool doorViews = false);
     // live -> used and its ticket_events row as one statement (PostgreSQL) or one local transaction
     // (SQLite). The ticket as admitted, or nullopt when it was not live (any more): not admitted.
     core::Result<std::optional<core::Ticket>> admitOne(qint64 ticketId, const QString &actor, const QString &reason = {},

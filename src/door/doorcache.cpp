@@ -6,6 +6,7 @@
 #include <QCryptographicHash>
 #include <QDir>
 #include <QFileInfo>
+#include <QRegularExpression>
 #include <QStandardPaths>
 
 namespace qrt::door {
@@ -149,7 +150,7 @@ core::Result<QDateTime> DoorCache::watermark()
     return text->isEmpty() ? QDateTime() : QDateTime::fromString(text.value(), Qt::ISODateWithMs);
 }
 
-core::Result<int> DoorCache::pull(db::Database &shared)
+core::Result<int> DoorCache::pull(db::Database &shared, bool doorViews)
 {
     auto since = watermark();
     if (!since)
@@ -161,8 +162,11 @@ core::Result<int> DoorCache::pull(db::Database &shared)
     QList<QVariantMap> tickets;
     QDateTime newest = since.value();
     const auto read = [&](const QString &table, const QStringList &columns, QList<QVariantMap> &rows) -> core::Result<void> {
+        QStringList select = columns;
+        if (doorViews) // the door's views have no created_at of a ticket (nothing at the door reads it)
+            select.replaceInStrings(QRegularExpression(QStringLiteral("^created_at$")), QStringLiteral("updated_at AS created_at"));
         auto q = shared.prepare(QStringLiteral("SELECT %1 FROM %2%3")
-                                    .arg(columns.join(QStringLiteral(", ")), table,
+                                    .arg(select.join(QStringLiteral(", ")), table,
                                          full ? QString() : QStringLiteral(" WHERE updated_at >= :since")),
                                 Tr::tr("read the rows the door needs"));
         if (!q)
@@ -182,9 +186,14 @@ core::Result<int> DoorCache::pull(db::Database &shared)
         }
         return {};
     };
-    if (auto r = read(QStringLiteral("ghl_qr_orders"), kOrderColumns, orders); !r)
+    // A door login: qrt_door_orders, and qrt_door_cache (every event) or the qrt_door_tickets it
+    // serves for a delta.
+    const QString ticketSource = !doorViews ? QStringLiteral("ghl_qr_tickets")
+        : full                              ? QStringLiteral("qrt_door_cache(NULL)")
+                                            : QStringLiteral("qrt_door_tickets");
+    if (auto r = read(doorViews ? QStringLiteral("qrt_door_orders") : QStringLiteral("ghl_qr_orders"), kOrderColumns, orders); !r)
         return r.error();
-    if (auto r = read(QStringLiteral("ghl_qr_tickets"), kTicketColumns, tickets); !r)
+    if (auto r = read(ticketSource, kTicketColumns, tickets); !r)
         return r.error();
     auto written = m_db->inTransaction([&]() -> core::Result<int> {
         const auto write = [&](const QString &sql, const QStringList &columns, const QList<QVariantMap> &rows) -> core::Result<void> {

@@ -57,8 +57,9 @@ public:
     QString path() const { return m_path; }
 
     // Copies what changed on `shared` since the last pull (everything the first time); returns the
-    // number of rows copied.
-    core::Result<int> pull(db::Database &shared);
+    // number of rows copied. doorViews: `shared`'s login is a door operator: the same rows through
+    // the door's views and qrt_door_cache (line items without prices, created_at = updated_at).
+    core::Result<int> pull(db::Database &shared, bool doorViews = false);
     // The newest updated_at seen by the last pull (invalid before the first).
     core::Result<QDateTime> watermark();
 

@@ -1,6 +1,7 @@
 #include "door/doorcheck.h"
 
 #include "core/order.h"
+#include "db/doorfunctions.h"
 #include "db/ticketrepository.h"
 
 #include <QCoreApplication>
@@ -176,7 +177,7 @@ core::Result<Verdict> DoorCheck::run(const ScanInput &input, Mode mode, bool unp
     // 20 ms round trip to the server every statement of a scan shows.
     db::TicketRepository tickets(m_db);
     const bool byCode = input.kind == ScanInput::Kind::TicketCode;
-    auto read = tickets.doorOrder(input.value, !byCode);
+    auto read = tickets.doorOrder(input.value, !byCode, m_policy.doorRole);
     if (!read)
         return read.error();
     if (!read.value()) {
@@ -355,7 +356,8 @@ core::Result<Verdict> DoorCheck::run(const ScanInput &input, Mode mode, bool unp
     QString stoppedBy; // "Admit all" failed part-way: what it admitted stays admitted (and undoable)
     int lost = 0;      // taken by another station between our read and our UPDATE
     for (const core::Ticket &candidate : std::as_const(candidates)) {
-        auto won = tickets.admitOne(candidate.ticketId, actor, reason);
+        auto won = m_policy.doorRole ? db::DoorFunctions(m_db).admitTicket(candidate.ticketId, actor, reason)
+                                     : tickets.admitOne(candidate.ticketId, actor, reason);
         if (!won) {
             if (v.admittedTickets.isEmpty())
                 return won.error();

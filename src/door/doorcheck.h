@@ -73,6 +73,10 @@ public:
         QString station;
         QString gate;
         QString urlTemplate; // [qr] url_template: how an order QR reads
+        // The database login is a door operator (db::DatabaseRole::Door, `qrtickets roles install`):
+        // read through the qrt_door_* views and admit through qrt_door_admit_ticket; the same
+        // decisions and texts. Not from the configuration: whoever opens the connection detects it.
+        bool doorRole = false;
 
         static Policy from(const core::Config &config);
         // Who is recorded with an admission: "Station · Gate", or the station alone.

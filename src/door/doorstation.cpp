@@ -1,5 +1,6 @@
 #include "door/doorstation.h"
 
+#include "db/doorfunctions.h"
 #include "db/ticketrepository.h"
 
 #include <QCoreApplication>
@@ -67,7 +68,7 @@ public:
         if (m_station.m_stopping.load())
             return;
         if (forcePull || !m_sincePull.isValid() || m_sincePull.elapsed() >= m_station.m_options.pullIntervalMs) {
-            auto pulled = m_station.m_cache->pull(*m_pullDb);
+            auto pulled = m_station.m_cache->pull(*m_pullDb, m_station.doorRole(*m_pullDb));
             if (!pulled) {
                 qCInfo(lcDoorStation) << "door cache not refreshed:" << pulled.error().toString();
                 return;
@@ -103,8 +104,11 @@ public:
             if (m_station.m_stopping.load())
                 return core::makeError(core::Error::Kind::Cancelled, QStringLiteral("door.closing"),
                                        Tr::tr("The station is closing; the rest is sent at the next start."));
-            // Recorded with the operator who admitted it offline, not the login that uploads it.
-            auto r = db::TicketRepository(shared).admit(a.ticketId, a.station, DoorStation::uploadReason(a), {}, a.operatorName);
+            // Recorded with the operator who admitted it offline, not the login that uploads it (a
+            // door login: through the door function, which records the caller, the same login).
+            const bool door = m_station.doorRole(shared);
+            auto r = door ? doorAdmit(shared, a)
+                          : db::TicketRepository(shared).admit(a.ticketId, a.station, DoorStation::uploadReason(a), {}, a.operatorName);
             if (!r)
                 return r.error();
             // Our own admission already there: a scan whose answer was lost before going offline.
@@ -119,7 +123,9 @@ public:
                                : r->outcome == db::AdmitResult::Outcome::NotFound ? QStringLiteral("unknown")
                                                                                    : QStringLiteral("already-used");
             if (r->outcome != db::AdmitResult::Outcome::NotFound) {
-                if (auto e = recordConflict(shared, a, *r); !e)
+                auto e = door ? db::DoorFunctions(shared).recordConflict(a.ticketId, a.station, a.admittedAt)
+                              : recordConflict(shared, a, *r);
+                if (!e)
                     return e.error();
             }
             if (auto m = cache.markConflict(a.id, r->usedBy, r->usedAt, kind); !m)
@@ -132,6 +138,32 @@ public:
             Q_EMIT m_station.conflictsChanged(n ? n.value() : 0);
         }
         return {};
+    }
+
+    // A queued admission through qrt_door_admit_ticket; when it lost, the ticket as the door sees it.
+    static core::Result<db::AdmitResult> doorAdmit(db::Database &shared, const QueuedAdmission &a)
+    {
+        db::DoorFunctions door(shared);
+        db::AdmitResult result;
+        auto won = door.admitTicket(a.ticketId, a.station, DoorStation::uploadReason(a));
+        if (!won)
+            return won.error();
+        auto ticket = won.value() ? core::Result<std::optional<core::Ticket>>(won.value()) : door.ticket(a.ticketId);
+        if (!ticket)
+            return ticket.error();
+        if (!ticket.value()) {
+            result.outcome = db::AdmitResult::Outcome::NotFound;
+            return result;
+        }
+        result.ticket = *ticket.value();
+        result.outcome = won.value() ? db::AdmitResult::Outcome::Admitted
+            : result.ticket.status == core::TicketStatus::Cancelled ? db::AdmitResult::Outcome::Cancelled
+                                                                     : db::AdmitResult::Outcome::AlreadyUsed;
+        if (result.ticket.status == core::TicketStatus::Used) {
+            result.usedBy = result.ticket.updatedBy;
+            result.usedAt = result.ticket.updatedAt;
+        }
+        return result;
     }
 
     // One ticket_events row per conflict, whatever happens to the upload afterwards: written only
@@ -256,7 +288,9 @@ Verdict DoorStation::scan(const DoorCheck::Policy &policy, const QString &text)
 Verdict DoorStation::check(const DoorCheck::Policy &policy, const ScanInput &input, DoorCheck::Mode mode, bool unpaidConfirmed)
 {
     if (!isOffline() || !m_cache) {
-        Verdict online = DoorCheck(*m_shared, policy).check(input, mode, unpaidConfirmed);
+        DoorCheck::Policy shared = policy;
+        shared.doorRole = doorRole(*m_shared);
+        Verdict online = DoorCheck(*m_shared, shared).check(input, mode, unpaidConfirmed);
         if (online.admitted() && m_cache && cacheReady()) {
             if (auto r = m_cache->noteAdmittedOnline(online.admittedTickets, policy.actor()); !r)
                 qCWarning(lcDoorStation).noquote() << "the door cache did not take an online admission:" << r.error().toString();
@@ -288,8 +322,11 @@ Verdict DoorStation::check(const DoorCheck::Policy &policy, const ScanInput &inp
 
 core::Result<db::BulkResult> DoorStation::undo(const QList<qint64> &ticketIds, const QString &actor, const QString &reason)
 {
-    if (!isOffline() || !m_cache)
+    if (!isOffline() || !m_cache) {
+        if (doorRole(*m_shared))
+            return undoAsDoor(ticketIds, actor);
         return db::TicketRepository(*m_shared).undoAdmissions(ticketIds, actor, reason);
+    }
     // Offline: only what this station admitted offline and has not sent (the queue drops it with the
     // undo). An admission already on the shared database would change only the cache and be lost.
     auto queued = m_cache->queuedAmong(ticketIds);
@@ -302,6 +339,51 @@ core::Result<db::BulkResult> DoorStation::undo(const QList<qint64> &ticketIds, c
     auto undone = db::TicketRepository(m_cache->db()).undoAdmissions(ticketIds, actor, reason);
     countQueue();
     return undone;
+}
+
+bool DoorStation::doorRole(db::Database &db)
+{
+    int role = m_role.load();
+    if (role < 0) {
+        auto detected = db::detectRole(db);
+        if (!detected)
+            return false; // not reached yet: the statement that follows fails (or goes OFFLINE) as before
+        role = int(detected.value());
+        if (m_role.exchange(role) != role)
+            qCInfo(lcDoorStation) << "the shared database's login is" << (role == int(db::DatabaseRole::Door) ? "a door operator"
+                                                                                                               : "not a door operator");
+    }
+    return role == int(db::DatabaseRole::Door);
+}
+
+core::Result<db::BulkResult> DoorStation::undoAsDoor(const QList<qint64> &ticketIds, const QString &actor)
+{
+    // qrt_door_undo per ticket (its own transaction): the caller's own admission within 10 minutes.
+    // Refused (SQLSTATE 42501): said in plain words, as an error when nothing was undone.
+    db::DoorFunctions door(*m_shared);
+    db::BulkResult result;
+    QStringList refused;
+    for (qint64 id : ticketIds) {
+        auto undone = door.undo(id, actor);
+        if (undone) {
+            if (undone.value())
+                ++result.changed;
+            else
+                result.problems << Tr::tr("Ticket %1 stays as it is: it is not admitted any more.").arg(id);
+            continue;
+        }
+        if (!undone.error().details.contains(QStringLiteral("42501")))
+            return undone.error();
+        refused << (undone.error().details.contains(QStringLiteral("10 minutes"))
+                        ? Tr::tr("Ticket %1 was admitted more than 10 minutes ago: only an admin can undo it.").arg(id)
+                        : Tr::tr("Ticket %1 was admitted by another operator: only an admin can undo it.").arg(id));
+    }
+    if (result.changed == 0 && !refused.isEmpty())
+        return core::makeError(core::Error::Kind::Database, QStringLiteral("door.undo_refused"),
+                               refused.join(u'\n') + u'\n'
+                                   + Tr::tr("A door login undoes only its own admissions, within 10 minutes of them."));
+    result.problems << refused;
+    return result;
 }
 
 void DoorStation::setOffline(bool offline, const QString &why)

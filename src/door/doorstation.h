@@ -55,7 +55,9 @@ public:
     Verdict check(const DoorCheck::Policy &policy, const ScanInput &input, DoorCheck::Mode mode = DoorCheck::Mode::One,
                   bool unpaidConfirmed = false);
 
-    // Undo at the door (the check-in panel's Undo): online, on the shared database as before. Offline,
+    // Undo at the door (the check-in panel's Undo): online, on the shared database as before (a door
+    // login through qrt_door_undo: only its own admission within 10 minutes, anything else is an
+    // error saying an admin must undo it). Offline,
     // only admissions this station made offline and has not sent yet (they leave the queue with it);
     // an admission already on the shared database is refused: its undo needs the shared database.
     core::Result<db::BulkResult> undo(const QList<qint64> &ticketIds, const QString &actor, const QString &reason);
@@ -79,6 +81,11 @@ public:
     // Asks the station's thread to pull (online) or probe and upload (offline) now.
     void refreshNow();
 
+    // The shared database's login is a door operator (db::detectRole on `db`, asked once, when the
+    // station first reaches the database): scans, Undo, the cache's pulls and the upload then go
+    // through the door views and functions. False while it could not be asked yet.
+    bool doorRole(db::Database &db);
+
 Q_SIGNALS:
     void offlineChanged(bool offline, const QString &why);
     void queuedChanged(int queued);
@@ -91,6 +98,7 @@ Q_SIGNALS:
 private:
     friend class DoorStationWorker;
     void setOffline(bool offline, const QString &why);
+    core::Result<db::BulkResult> undoAsDoor(const QList<qint64> &ticketIds, const QString &actor);
     void countQueue();
 
     std::shared_ptr<db::Database> m_shared; // door connection options, offline_after_ms deadline
@@ -100,6 +108,7 @@ private:
     std::atomic<int> m_queued { 0 };
     std::atomic<bool> m_cacheReady { false };
     std::atomic<bool> m_stopping { false }; // the destructor runs: the worker starts nothing new
+    std::atomic<int> m_role { -1 };         // db::DatabaseRole once detected, -1 before
     QThread m_thread;
     DoorStationWorker *m_worker = nullptr; // lives on m_thread
 };

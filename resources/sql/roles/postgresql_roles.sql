@@ -32,6 +32,21 @@ SELECT t.ticket_id, t.code, t.order_id, t.ticket_type, t.product_id,
 FROM @SCHEMA@.ghl_qr_tickets t
 JOIN @SCHEMA@.ghl_qr_orders o ON o.order_id = t.order_id;
 
+-- What the door may read of an order (the scan's verdict, the offline door cache): names, event,
+-- payment and order status, and the line items' product ids, names and quantities (no prices); no
+-- e-mail, phone or totals.
+CREATE OR REPLACE VIEW @SCHEMA@.qrt_door_orders AS
+SELECT o.order_id, o.location_id, o.payment_status, o.payment_currency, o.order_status, o.contact_id,
+       o.contact_firstname, o.contact_lastname, o.date_added, o.event_id, o.event_name, o.event_ticket_type,
+       o.event_ticket_qty, o.ticket_quantities,
+       (SELECT pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object('product_id', i.value -> 'product_id',
+                                                                  'product_name', i.value -> 'product_name',
+                                                                  'qty', i.value -> 'qty'))
+        FROM pg_catalog.jsonb_array_elements(CASE WHEN pg_catalog.jsonb_typeof(o.line_items) = 'array'
+                                                  THEN o.line_items ELSE '[]'::jsonb END) AS i) AS line_items,
+       o.ghl_updated_at, o.updated_at, o.tickets_live, o.tickets_used, o.tickets_cancelled
+FROM @SCHEMA@.ghl_qr_orders o;
+
 -- The event overview (counts only).
 CREATE OR REPLACE VIEW @SCHEMA@.qrt_door_event_counts AS
 SELECT coalesce(NULLIF(t.product_id, ''), o.event_id) AS event_id, pg_catalog.max(o.event_name) AS event_name,
@@ -261,6 +276,73 @@ BEGIN
 END
 $$;
 
+-- Admit one ticket by id (the door station's own verdict path, src/door/doorcheck.cpp, decides; this
+-- is its conditional UPDATE): the ticket's row when this call took it, no row when it was not live.
+-- The audit row names the station, the caller (session_user) as operator, and a reason a door may
+-- give: "unpaid" (admitted anyway) or an offline admission uploaded ("offline at TIME[; unpaid]").
+CREATE OR REPLACE FUNCTION @SCHEMA@.qrt_door_admit_ticket(p_ticket_id integer, p_station text, p_reason text DEFAULT NULL)
+RETURNS TABLE (ticket_id integer, order_id text, ticket_type text, product_id text, status text, code text,
+               created_at timestamptz, updated_at timestamptz, updated_by text)
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_column
+DECLARE
+    v_station text := NULLIF(left(p_station, 200), '');
+    v_order text;
+BEGIN
+    IF p_reason IS NOT NULL AND p_reason !~ '^(unpaid|offline at [0-9A-Za-z:.+ -]{1,40}(; unpaid)?)$' THEN
+        RAISE EXCEPTION 'a door station may record the reason "unpaid" or "offline at TIME", not %', pg_catalog.quote_literal(left(p_reason, 60))
+            USING ERRCODE = '22023';
+    END IF;
+    UPDATE @SCHEMA@.ghl_qr_tickets t SET status = 'used', updated_at = now(), updated_by = v_station
+    WHERE t.ticket_id = p_ticket_id AND t.status = 'live'
+    RETURNING t.order_id INTO v_order;
+    IF NOT FOUND THEN
+        RETURN;
+    END IF;
+    INSERT INTO @SCHEMA@.ticket_events (ticket_id, order_id, from_status, to_status, at, actor, reason, operator)
+    VALUES (p_ticket_id, v_order, 'live', 'used', now(), v_station, p_reason, session_user);
+    RETURN QUERY SELECT t.ticket_id, t.order_id, t.ticket_type, t.product_id, t.status, t.code, t.created_at, t.updated_at,
+                        t.updated_by
+                 FROM @SCHEMA@.ghl_qr_tickets t WHERE t.ticket_id = p_ticket_id;
+END
+$$;
+
+-- An admission a door station made offline lost on upload (the ticket was used or cancelled on the
+-- shared database meanwhile): one ticket_events row saying so, written once (the same reason text as
+-- src/door/doorstation.cpp's conflictReason), with the caller as operator. Answers the reason, or NULL
+-- when there is no conflict to record (the ticket is live, or does not exist).
+CREATE OR REPLACE FUNCTION @SCHEMA@.qrt_door_record_conflict(p_ticket_id integer, p_station text, p_admitted_at timestamptz)
+RETURNS text
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_column
+DECLARE
+    v_status text;
+    v_order text;
+    v_by text;
+    v_at timestamptz;
+    v_reason text;
+BEGIN
+    SELECT t.status, t.order_id, CASE WHEN t.status = 'used' THEN t.updated_by END,
+           CASE WHEN t.status = 'used' THEN t.updated_at END
+    INTO v_status, v_order, v_by, v_at
+    FROM @SCHEMA@.ghl_qr_tickets t WHERE t.ticket_id = p_ticket_id;
+    IF NOT FOUND OR v_status = 'live' THEN
+        RETURN NULL;
+    END IF;
+    v_reason := pg_catalog.format('offline-conflict: admitted offline by %s at %s; already admitted by %s at %s',
+                                  coalesce(left(p_station, 200), ''),
+                                  coalesce(pg_catalog.to_char(p_admitted_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
+                                           'an unknown time'),
+                                  coalesce(NULLIF(v_by, ''), 'an unknown station'),
+                                  coalesce(pg_catalog.to_char(v_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
+                                           'an unknown time'));
+    INSERT INTO @SCHEMA@.ticket_events (ticket_id, order_id, from_status, to_status, at, actor, reason, operator)
+    SELECT p_ticket_id, v_order, v_status, v_status, now(), NULLIF(left(p_station, 200), ''), v_reason, session_user
+    WHERE NOT EXISTS (SELECT 1 FROM @SCHEMA@.ticket_events e WHERE e.ticket_id = p_ticket_id AND e.reason = v_reason);
+    RETURN v_reason;
+END
+$$;
+
 -- The door cache of the offline mode: what a scan needs, for the station's events (NULL: all).
 CREATE OR REPLACE FUNCTION @SCHEMA@.qrt_door_cache(p_events text[] DEFAULT NULL)
 RETURNS SETOF @SCHEMA@.qrt_door_tickets
@@ -364,7 +446,8 @@ BEGIN
     END LOOP;
     EXECUTE 'GRANT EXECUTE ON FUNCTION @SCHEMA@.qrt_door_admit_code(text, text, text[], boolean), '
             '@SCHEMA@.qrt_door_admit_order(text, text, text[], boolean), @SCHEMA@.qrt_door_undo(integer, text), '
-            '@SCHEMA@.qrt_door_cache(text[]) TO qrtickets_admin, qrtickets_door';
+            '@SCHEMA@.qrt_door_cache(text[]), @SCHEMA@.qrt_door_admit_ticket(integer, text, text), '
+            '@SCHEMA@.qrt_door_record_conflict(integer, text, timestamptz) TO qrtickets_admin, qrtickets_door';
 END
 $$;
 
