@@ -9,7 +9,7 @@ QRT_BUILD_PACKAGES=(cmake ninja-build g++ pkg-config
     qt6-base-dev qt6-base-dev-tools qt6-websockets-dev qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools
     qt6-qpa-plugins qt6-svg-dev libqt6svg6 libqt6sql6-psql libqt6sql6-sqlite qt6-translations-l10n
     qt6-charts-dev libqt6opengl6-dev libsqlite3-dev
-    libzxing-dev libssl-dev libpq-dev qtkeychain-qt6-dev libgl-dev fonts-dejavu-core
+    libzxing-dev libssl-dev libsodium-dev libpq-dev qtkeychain-qt6-dev libgl-dev fonts-dejavu-core
     qt6-multimedia-dev dpkg-dev)
 # dbus and at-spi2-core: the check-in verdict read over the accessibility bus (door.verdicts_gui.atspi);
 # libseccomp-dev and systemd (systemd-analyze): serve under the unit's system-call filter;

@@ -15,6 +15,10 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
+#ifdef QRT_HAVE_SODIUM
+#include <sodium.h>
+#endif
+
 #include <algorithm>
 #include <atomic>
 
@@ -116,6 +120,44 @@ bool verify(EVP_PKEY *key, const EVP_MD *md, const QByteArray &signature, const 
     return ok;
 }
 
+// X-GHL-Signature: Ed25519 over the raw body. `raw` is the key's 32 bytes (empty without libsodium).
+bool verifyEd25519(EVP_PKEY *key, const QByteArray &raw, const QByteArray &signature, const QByteArray &data)
+{
+#ifdef QRT_HAVE_SODIUM
+    // libsodium: 2-3 times faster than OpenSSL 3.0 here, and no per-call algorithm fetch (a lock
+    // the handler threads would contend for). It is also stricter (it refuses small-order keys and
+    // signature points, which no signer produces).
+    if (raw.size() == crypto_sign_PUBLICKEYBYTES) {
+        return signature.size() == crypto_sign_BYTES
+            && crypto_sign_verify_detached(reinterpret_cast<const unsigned char *>(signature.constData()),
+                                           reinterpret_cast<const unsigned char *>(data.constData()),
+                                           static_cast<unsigned long long>(data.size()),
+                                           reinterpret_cast<const unsigned char *>(raw.constData()))
+            == 0;
+    }
+#else
+    Q_UNUSED(raw);
+#endif
+    return verify(key, nullptr, signature, data);
+}
+
+// The Ed25519 key's 32 bytes for libsodium; empty when libsodium is not built in or it refuses to start.
+QByteArray rawEd25519(EVP_PKEY *key)
+{
+#ifdef QRT_HAVE_SODIUM
+    QByteArray raw(crypto_sign_PUBLICKEYBYTES, Qt::Uninitialized);
+    size_t length = size_t(raw.size());
+    if (key && sodium_init() >= 0
+        && EVP_PKEY_get_raw_public_key(key, reinterpret_cast<unsigned char *>(raw.data()), &length) == 1
+        && length == size_t(raw.size()))
+        return raw;
+    ERR_clear_error();
+#else
+    Q_UNUSED(key);
+#endif
+    return {};
+}
+
 QByteArray sha256(QByteArrayView v)
 {
     return QCryptographicHash::hash(v, QCryptographicHash::Sha256);
@@ -128,6 +170,7 @@ struct WebhookAuthenticator::Private
     core::WebhookAuth mode = core::WebhookAuth::GhlSignature;
     const core::Clock *clock = nullptr;
     PKey ed25519;
+    QByteArray ed25519Raw; // its 32 bytes, for libsodium
     PKey rsa;
     bool acceptLegacyRsa = false;
     int replayWindowS = 300;
@@ -169,6 +212,7 @@ core::Result<WebhookAuthenticator> WebhookAuthenticator::create(const core::Webh
             if (fallback)
                 p->ed25519 = fallback->first();
         }
+        p->ed25519Raw = rawEd25519(p->ed25519.get());
         if (p->acceptLegacyRsa && !p->rsa) {
             p->warnings.append(Tr::tr("Legacy x-wh-signature webhooks cannot be verified: accept_legacy_rsa is on but no RSA "
                                   "public key is configured (put GHL's RSA key in the PEM file named by ghl_public_key)."));
@@ -236,7 +280,7 @@ core::Result<void> WebhookAuthenticator::authenticate(const HttpRequest &request
             const auto sig = decodeSignature(request.header("x-ghl-signature"));
             if (!sig)
                 return reject(request, QStringLiteral("X-GHL-Signature is not base64"));
-            if (!d->ed25519 || !verify(d->ed25519.get(), nullptr, *sig, request.body))
+            if (!d->ed25519 || !verifyEd25519(d->ed25519.get(), d->ed25519Raw, *sig, request.body))
                 return reject(request, QStringLiteral("X-GHL-Signature does not match the body and the configured public key"));
             return {};
         }

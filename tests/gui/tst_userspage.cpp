@@ -188,6 +188,63 @@ private slots:
         QCOMPARE(page.model()->index(0, gui::UserListModel::Name).data().toString(), QStringLiteral("Dana"));
     }
 
+    // PostgreSQL: an admin login edits the users (its grants suffice); a door login is told the
+    // users are for admins and gets no button to press.
+    void asAdminAndDoorLogins()
+    {
+        if (m_dialect != db::Dialect::PostgreSQL)
+            QSKIP("SQLite has no logins: the station has full rights (addEditRemoveThroughThePage)");
+        QVERIFY_OK(db::Roles(m_t->db()).install());
+        const QString suffix = QStringLiteral("_") + QUuid::createUuid().toString(QUuid::Id128).left(6);
+        auto admin = db::Roles(m_t->db()).addOperator(QStringLiteral("admin") + suffix, QStringLiteral("admin"),
+                                                      QStringLiteral("boss@example.org"));
+        QVERIFY_OK(admin);
+        m_logins << admin->who.name;
+        auto door = db::Roles(m_t->db()).addOperator(QStringLiteral("door") + suffix, QStringLiteral("door"), {});
+        QVERIFY_OK(door);
+        m_logins << door->who.name;
+
+        {
+            auto asAdmin = db::Database::open(admin->databaseUrl);
+            QVERIFY_OK(asAdmin);
+            gui::DbWorker worker(asAdmin.value());
+            gui::UsersPage page(worker, nullptr);
+            QSignalSpy refreshed(&page, &gui::UsersPage::refreshed);
+            QSignalSpy saved(&page, &gui::UsersPage::saved);
+            page.show();
+            QTRY_VERIFY_WITH_TIMEOUT(!refreshed.isEmpty(), test::kWaitMs);
+            QVERIFY2(page.canEdit(), qPrintable(page.findChild<QLabel *>(QStringLiteral("usersStatus"))->text()));
+            QCOMPARE(page.model()->rowCount(), 1);
+            QCOMPARE(page.model()->index(0, gui::UserListModel::Operator).data().toString(),
+                     QStringLiteral("%1 (admin)").arg(admin->who.name));
+            QTest::mouseClick(button(&page, "addUser"), Qt::LeftButton);
+            QPointer<gui::UserDialog> dialog = page.findChild<gui::UserDialog *>(QStringLiteral("userDialog"));
+            QVERIFY(dialog);
+            fill(dialog, QStringLiteral("Fay"), QStringLiteral("fay@example.org"), db::userType::Admin);
+            QTRY_COMPARE_WITH_TIMEOUT(saved.size(), 1, test::kWaitMs);
+            const QString problem = dialog ? dialog->problemLabel()->text() : QString();
+            QVERIFY2(saved.first().at(0).toBool(), qPrintable(problem));
+            QTRY_COMPARE_WITH_TIMEOUT(page.model()->rowCount(), 2, test::kWaitMs);
+            worker.drain();
+        }
+        {
+            auto asDoor = db::Database::open(door->databaseUrl);
+            QVERIFY_OK(asDoor);
+            gui::DbWorker worker(asDoor.value());
+            gui::UsersPage page(worker, nullptr);
+            QSignalSpy refreshed(&page, &gui::UsersPage::refreshed);
+            page.show();
+            QTRY_VERIFY_WITH_TIMEOUT(!refreshed.isEmpty(), test::kWaitMs);
+            QVERIFY(!page.canEdit());
+            QCOMPARE(page.model()->rowCount(), 0);
+            QVERIFY(!button(&page, "addUser")->isEnabled());
+            const QString status = page.findChild<QLabel *>(QStringLiteral("usersStatus"))->text();
+            QVERIFY2(status.contains(QStringLiteral("door login")), qPrintable(status));
+            QVERIFY(page.addUser() == nullptr);
+            worker.drain();
+        }
+    }
+
     void isATabOfTheMainWindow()
     {
         core::Config config = core::Config::defaults();

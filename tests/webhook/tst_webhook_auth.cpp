@@ -105,6 +105,14 @@ void TestWebhookAuth::ed25519GoodBadMissing()
     QVERIFY2(!bad.error().message.contains(QString::fromLatin1(sig)), "the message must not echo the signature");
 
     QVERIFY2(!auth->authenticate(request(body, { { "x-ghl-signature", "not base64 !!" } })).ok(), "garbage must be refused");
+    // An Ed25519 signature is 64 bytes: one cut short or with a byte added is refused, whichever
+    // library verifies it (libsodium takes a fixed 64).
+    const QByteArray raw = QByteArray::fromBase64(sig);
+    QCOMPARE(raw.size(), 64);
+    QVERIFY2(!auth->authenticate(request(body, { { "x-ghl-signature", raw.left(63).toBase64() } })).ok(),
+             "a signature cut to 63 bytes must be refused");
+    QVERIFY2(!auth->authenticate(request(body, { { "x-ghl-signature", QByteArray(raw + '\0').toBase64() } })).ok(),
+             "a signature with a 65th byte must be refused");
     const auto missing = auth->authenticate(request(body));
     QVERIFY2(!missing.ok(), "an unsigned request must be refused");
     QVERIFY(missing.error().message.contains(u"X-GHL-Signature"));
