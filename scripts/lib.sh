@@ -14,8 +14,10 @@ QRT_BUILD_PACKAGES=(cmake ninja-build g++ pkg-config
 # dbus and at-spi2-core: the check-in verdict read over the accessibility bus (door.verdicts_gui.atspi);
 # libseccomp-dev and systemd (systemd-analyze): serve under the unit's system-call filter;
 # lintian, man-db and bash-completion: the package test; poppler-utils (pdftotext, pdftoppm): the
-# door-list PDF read back page by page (gui.exporter).
-QRT_TEST_PACKAGES=(postgresql xvfb xauth dbus at-spi2-core libseccomp-dev systemd lintian man-db bash-completion poppler-utils)
+# door-list PDF read back page by page (gui.exporter); gstreamer1.0-plugins-base and -good: QMediaPlayer
+# plays the generated clip of QR codes (Motion JPEG in AVI) for the camera tests and `scripts/bench camera`.
+QRT_TEST_PACKAGES=(postgresql xvfb xauth dbus at-spi2-core libseccomp-dev systemd lintian man-db bash-completion poppler-utils
+    gstreamer1.0-plugins-base gstreamer1.0-plugins-good)
 
 qrt_log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 

@@ -12,8 +12,8 @@ namespace qrt::camera {
 // Reads QR codes from the frames a QVideoSink shows (a camera's, or a QMediaPlayer's in tests), on
 // its own worker thread: never on the GUI thread. While the worker decodes, newer frames replace
 // the one waiting (only the newest waits; the rest are dropped, never queued). One code held in
-// view is one codeRead: the same text again only after it has been out of view for the hold-off
-// (or the hold-off has passed since it was last emitted); a different code at once.
+// view is one codeRead, however long it is held: the same text again only after no frame has read
+// it for longer than the hold-off (camera::HoldOff); a different code at once.
 class FrameDecoder : public QObject
 {
     Q_OBJECT
