@@ -11,13 +11,19 @@ struct Tr
     Q_DECLARE_TR_FUNCTIONS(qrt::db::FieldMappingRepository)
 };
 
-const QString kColumns = QStringLiteral("id, product_id, field_id, field_name, field_type, created_at");
+const QString kColumns =
+    QStringLiteral("id, product_id, field_id, field_name, field_type, created_at, ticket_pdf_field_id, ticket_pdf_field_name");
 
 FieldMapping mappingFrom(const Query &q)
 {
-    return { q.value(QStringLiteral("id")).toLongLong(), q.value(QStringLiteral("product_id")).toString(),
-             q.value(QStringLiteral("field_id")).toString(), q.value(QStringLiteral("field_name")).toString(),
-             q.value(QStringLiteral("field_type")).toString(), timeFromDb(q.value(QStringLiteral("created_at"))) };
+    return { q.value(QStringLiteral("id")).toLongLong(),
+             q.value(QStringLiteral("product_id")).toString(),
+             q.value(QStringLiteral("field_id")).toString(),
+             q.value(QStringLiteral("field_name")).toString(),
+             q.value(QStringLiteral("field_type")).toString(),
+             timeFromDb(q.value(QStringLiteral("created_at"))),
+             q.value(QStringLiteral("ticket_pdf_field_id")).toString(),
+             q.value(QStringLiteral("ticket_pdf_field_name")).toString() };
 }
 } // namespace
 
@@ -80,6 +86,24 @@ core::Result<void> FieldMappingRepository::upsert(const QString &productId, cons
         .exec();
 }
 
+core::Result<bool> FieldMappingRepository::setTicketPdfField(const QString &productId, const QString &fieldId,
+                                                           const QString &fieldName)
+{
+    auto q = m_db.prepare(QStringLiteral("UPDATE ghl_qr_fields SET ticket_pdf_field_id = :field_id, "
+                                         "ticket_pdf_field_name = :field_name WHERE product_id = :product_id"),
+                          Tr::tr("save the ticket PDF field of product %1").arg(productId));
+    if (!q)
+        return q.error();
+    const bool none = fieldId.trimmed().isEmpty();
+    if (auto r = q->bind(QStringLiteral(":field_id"), textOrNull(fieldId.trimmed()))
+                     .bind(QStringLiteral(":field_name"), none ? QVariant(QMetaType(QMetaType::QString)) : textOrNull(fieldName))
+                     .bind(QStringLiteral(":product_id"), productId.trimmed())
+                     .exec();
+        !r)
+        return r.error();
+    return q->rowsAffected() > 0;
+}
+
 core::Result<int> FieldMappingRepository::setFieldType(const QString &fieldId, const QString &fieldType)
 {
     if (fieldType.trimmed().isEmpty())
@@ -119,6 +143,8 @@ core::Result<void> FieldMappingRepository::apply(const QList<FieldMappingChange>
                     return r.error();
             } else if (auto r = upsert(c.productId, c.fieldId, c.fieldName, c.fieldType); !r) {
                 return r;
+            } else if (auto pdf = setTicketPdfField(c.productId, c.ticketPdfFieldId, c.ticketPdfFieldName); !pdf) {
+                return pdf.error();
             }
         }
         return {};

@@ -21,6 +21,10 @@ struct FieldMapping
     // resolve it from GET /locations/{id}/customFields (ghl::GhlClient::listCustomFields).
     QString fieldType;
     QDateTime createdAt;
+    // A second field (migration 16) for the buyer's ticket PDF (tickets-<order_id>.pdf, one page
+    // per ticket with the QR of its own code); always FILE_UPLOAD. Empty: no ticket PDF.
+    QString ticketPdfFieldId;
+    QString ticketPdfFieldName;
 };
 
 // How the QR code of a field of this dataType is delivered (PRODUCT.md section 3).
@@ -39,6 +43,8 @@ struct FieldMappingChange
     QString fieldId;
     QString fieldName;
     QString fieldType; // the field's dataType as GHL listed it; may be empty
+    QString ticketPdfFieldId; // empty: no ticket PDF field
+    QString ticketPdfFieldName;
 };
 
 class FieldMappingRepository
@@ -51,6 +57,9 @@ public:
     // fieldType: the field's dataType (empty: not known, stored as NULL).
     core::Result<void> upsert(const QString &productId, const QString &fieldId, const QString &fieldName,
                               const QString &fieldType = {});
+    // The product's ticket PDF field (empty fieldId: none). The product must have a QR mapping:
+    // false when it has none (nothing changed).
+    core::Result<bool> setTicketPdfField(const QString &productId, const QString &fieldId, const QString &fieldName);
     // Stores the dataType of every mapping to fieldId (e.g. resolved from GHL's custom field list
     // for an adopted mapping); returns how many mappings changed.
     core::Result<int> setFieldType(const QString &fieldId, const QString &fieldType);

@@ -3,12 +3,14 @@
 #include "core/instanceid.h"
 #include "db/fieldmappingrepository.h"
 #include "db/orderrepository.h"
+#include "db/ticketrepository.h"
 #include "ghl/getcontactjob.h"
 #include "ghl/ghlclient.h"
 #include "ghl/updatecontactfieldjob.h"
 #include "ghl/uploadcustomfilesjob.h"
 #include "outbox/fieldcatalog.h"
 #include "qr/qrcode.h"
+#include "tickets/ticketpdf.h"
 
 #include <QCoreApplication>
 #include <QCryptographicHash>
@@ -71,9 +73,9 @@ OrderDelivery::OrderDelivery(DeliveryContext context, DeliveryRequest request, Q
 
 OrderDelivery::~OrderDelivery() = default;
 
-QString OrderDelivery::fileName() const
+QString OrderDelivery::fileName(const Target &target) const
 {
-    return QStringLiteral("qr-%1.png").arg(m_request.orderId);
+    return target.ticketPdf ? tickets::ticketPdfFileName(m_request.orderId) : QStringLiteral("qr-%1.png").arg(m_request.orderId);
 }
 
 void OrderDelivery::start()
@@ -87,7 +89,8 @@ void OrderDelivery::start()
         QTimer::singleShot(0, this, &OrderDelivery::finish);
         return;
     }
-    const core::Order &order = row->value().order;
+    m_order = row->value().order;
+    const core::Order &order = m_order;
     if (order.isVoid()) {
         // Cancelled or refunded: no QR code goes out (PRODUCT.md, "Never-lose rules").
         m_result.warnings << Tr::tr("order %1 is cancelled or refunded: no QR code was written to GHL")
@@ -119,15 +122,37 @@ void OrderDelivery::start()
         }
         if (!m_mappedFields.contains(mapping->value().fieldId))
             m_mappedFields << mapping->value().fieldId;
+        const QString pdfField = mapping->value().ticketPdfFieldId;
+        if (!pdfField.isEmpty() && !m_pdfFields.contains(pdfField))
+            m_pdfFields << pdfField;
+    }
+    // One field holds one thing: a field that is some product's QR field gets no ticket PDF.
+    for (qsizetype i = 0; i < m_pdfFields.size();) {
+        if (!m_mappedFields.contains(m_pdfFields.at(i))) {
+            ++i;
+            continue;
+        }
+        m_result.warnings << Tr::tr("custom field %1 is mapped for a QR code and for the ticket PDF: only the QR code "
+                                    "goes there; map another field for the ticket PDF in Settings")
+                                 .arg(m_pdfFields.at(i));
+        m_pdfFields.removeAt(i);
     }
     if (!m_mappedFields.isEmpty() && m_result.contactId.isEmpty()) {
         m_result.warnings << Tr::tr("the webhook and order %1 name no contact: the QR code was not written to GHL")
                                  .arg(m_request.orderId);
         m_mappedFields.clear();
+        m_pdfFields.clear();
     }
     OutboxRepository outbox(database);
     // Written by the original system (qr_code_image without our push time): counts as delivered.
     const bool adopted = !order.qrCodeImage.isEmpty() && !order.qrPushedAt.isValid();
+    if (adopted && !m_pdfFields.isEmpty()) {
+        // The original system sent what it sent; its buyers' tickets are printed from the order page.
+        for (const QString &fieldId : std::as_const(m_pdfFields))
+            m_result.fields.append({ fieldId, FieldOutcome::Skipped, Tr::tr("an order of the original system: no ticket PDF"),
+                                     false, true });
+        m_pdfFields.clear();
+    }
     QStringList remaining;
     for (const QString &fieldId : std::as_const(m_mappedFields)) {
         const bool pushed = m_request.alreadyPushed.contains(fieldId);
@@ -144,7 +169,7 @@ void OrderDelivery::start()
         remaining << fieldId;
     }
     m_mappedFields = remaining;
-    if (m_mappedFields.isEmpty()) {
+    if (m_mappedFields.isEmpty() && m_pdfFields.isEmpty()) {
         QTimer::singleShot(0, this, &OrderDelivery::finish);
         return;
     }
@@ -167,14 +192,22 @@ void OrderDelivery::start()
         if (!fields) {
             for (const QString &f : std::as_const(self->m_mappedFields))
                 self->recordFailed({ f, QString() }, fields.error().message, false);
+            for (const QString &f : std::as_const(self->m_pdfFields))
+                self->recordFailed({ f, QString(), false, true }, fields.error().message, false);
             self->finish();
             return;
         }
         OutboxRepository repo(*self->m_ctx.database);
-        for (const QString &fieldId : std::as_const(self->m_mappedFields)) {
+        QList<Target> wanted;
+        for (const QString &fieldId : std::as_const(self->m_mappedFields))
+            wanted.append({ fieldId, QString(), false, false });
+        for (const QString &fieldId : std::as_const(self->m_pdfFields))
+            wanted.append({ fieldId, QString(), false, true });
+        for (const Target &want : std::as_const(wanted)) {
+            const QString &fieldId = want.fieldId;
             const auto it = fields->constFind(fieldId);
             if (it == fields->cend()) {
-                self->recordFailed({ fieldId, QString() },
+                self->recordFailed({ fieldId, QString(), false, want.ticketPdf },
                                    Tr::tr("custom field %1 (mapped for order %2) no longer exists in GHL: map another field "
                                           "in Settings")
                                        .arg(fieldId, self->m_request.orderId),
@@ -182,6 +215,14 @@ void OrderDelivery::start()
                 continue;
             }
             const QString type = it->dataType.toUpper();
+            if (want.ticketPdf && type != kFileUpload) {
+                self->recordFailed({ fieldId, type, false, true },
+                                   Tr::tr("custom field %1 is of type %2; the ticket PDF goes into a File upload field: "
+                                          "map another field in Settings")
+                                       .arg(it->name.isEmpty() ? fieldId : it->name, it->dataType),
+                                   false);
+                continue;
+            }
             if (type != kText && type != kLargeText && type != kFileUpload) {
                 self->recordFailed({ fieldId, type },
                                    Tr::tr("custom field %1 is of type %2; a QR code goes into a Text, Large text or File "
@@ -193,7 +234,7 @@ void OrderDelivery::start()
             auto claim = repo.claim(self->m_request.orderId, fieldId, self->m_result.contactId, type,
                                     self->m_ctx.station, self->m_ctx.leaseS);
             if (!claim) {
-                self->m_result.fields.append({ fieldId, FieldOutcome::Failed, claim.error().toString() });
+                self->m_result.fields.append({ fieldId, FieldOutcome::Failed, claim.error().toString(), false, want.ticketPdf });
                 continue;
             }
             switch (claim->outcome) {
@@ -207,7 +248,7 @@ void OrderDelivery::start()
                 self->skip(fieldId, Tr::tr("being delivered by %1").arg(core::stationOfInstance(claim->holder)), true);
                 break;
             case OutboxClaim::Claimed:
-                self->m_targets.append({ fieldId, type, false });
+                self->m_targets.append({ fieldId, type, false, want.ticketPdf });
                 if (claim->needsCheck())
                     self->m_targets.last().done = true; // marks "check first" until deliver() runs
                 break;
@@ -251,11 +292,11 @@ void OrderDelivery::deliver()
         QList<Target> still;
         for (const Target &t : std::as_const(m_targets)) {
             const QJsonValue value = job->customFieldValue(t.fieldId);
-            const bool there = t.fieldType == kFileUpload ? jsonText(value).contains(fileName())
+            const bool there = t.fieldType == kFileUpload ? jsonText(value).contains(fileName(t))
                                                           : value.toString() == m_result.dataUrl;
             if (there) {
                 OutboxRepository repo(*m_ctx.database);
-                const QString v = t.fieldType == kFileUpload ? fileName() : textValue(m_result.dataUrl);
+                const QString v = t.fieldType == kFileUpload ? fileName(t) : textValue(m_result.dataUrl);
                 auto r = repo.markDelivered(m_request.orderId, t.fieldId, v, m_ctx.station);
                 if (!r) {
                     m_result.fields.append({ t.fieldId, FieldOutcome::Failed, r.error().toString() });
@@ -264,8 +305,8 @@ void OrderDelivery::deliver()
                 if (!r.value())
                     qCWarning(lcOutbox).noquote() << "order" << m_request.orderId << "field" << t.fieldId
                                                   << ": the claim was lost before the check was recorded";
-                qCInfo(lcOutbox).noquote() << "order" << m_request.orderId << "field" << t.fieldId
-                                           << "already holds its QR code (an interrupted delivery): not written again";
+                qCInfo(lcOutbox).noquote() << "order" << m_request.orderId << "field" << t.fieldId << "already holds"
+                                           << fileName(t) << "(an interrupted delivery): not written again";
                 skip(t.fieldId, Tr::tr("found in GHL after an interrupted delivery"));
             } else {
                 still << t;
@@ -327,6 +368,9 @@ void OrderDelivery::send()
             recordFailed(t, Tr::tr("cancelled before the QR code of order %1 was written").arg(m_request.orderId));
         m_targets.clear();
     }
+    if (!makeTicketPdf()) {
+        m_targets.removeIf([](const Target &t) { return t.ticketPdf; });
+    }
     m_sent = true;
     if (m_targets.isEmpty()) {
         finish();
@@ -362,14 +406,38 @@ void OrderDelivery::sendText(const QList<Target> &targets)
     });
 }
 
+bool OrderDelivery::makeTicketPdf()
+{
+    const bool wanted = std::any_of(m_targets.cbegin(), m_targets.cend(), [](const Target &t) { return t.ticketPdf; });
+    if (!wanted || !m_pdf.isEmpty())
+        return true;
+    auto tickets = db::TicketRepository(*m_ctx.database).forOrder(m_request.orderId);
+    core::Result<QByteArray> pdf = tickets ? tickets::renderTicketPdf(m_order, tickets.value()) : core::Result<QByteArray>(tickets.error());
+    if (pdf) {
+        m_pdf = pdf.value();
+        return true;
+    }
+    const QString reason = Tr::tr("The ticket PDF of order %1 could not be made: %2").arg(m_request.orderId, pdf.error().message);
+    for (const Target &t : std::as_const(m_targets)) {
+        if (t.ticketPdf)
+            recordFailed(t, reason);
+    }
+    return false;
+}
+
 void OrderDelivery::sendFile(const Target &target)
 {
     ++m_open;
-    ghl::UploadCustomFilesJob *job = m_ctx.client->uploadCustomFile(m_result.contactId, target.fieldId, fileName(), m_png);
+    ghl::UploadCustomFilesJob *job =
+        target.ticketPdf ? m_ctx.client->uploadCustomFile(m_result.contactId, target.fieldId, fileName(target), m_pdf,
+                                                          QByteArrayLiteral("application/pdf"))
+                         : m_ctx.client->uploadCustomFile(m_result.contactId, target.fieldId, fileName(target), m_png);
     m_jobs << job;
     connect(job, &ghl::GhlJob::finished, this, [this, job, target] {
         if (job->ok())
-            recordDelivered(target, fileName());
+            recordDelivered(target, fileName(target));
+        else if (target.ticketPdf)
+            recordFailed(target, Tr::tr("Uploading the ticket PDF to contact %1 failed: %2").arg(m_result.contactId, job->error().toString()));
         else
             recordFailed(target, Tr::tr("Uploading the QR code to contact %1 failed: %2").arg(m_result.contactId, job->error().toString()));
         fieldDone();
@@ -383,13 +451,14 @@ void OrderDelivery::recordDelivered(const Target &target, const QString &value)
     auto r = repo.markDelivered(m_request.orderId, target.fieldId, value, m_ctx.station);
     if (!r) {
         m_result.fields.append({ target.fieldId, FieldOutcome::Failed,
-                                 Tr::tr("The QR code reached GHL but recording it failed: %1").arg(r.error().toString()) });
+                                 Tr::tr("The QR code reached GHL but recording it failed: %1").arg(r.error().toString()),
+                                 false, target.ticketPdf });
         return;
     }
     if (!r.value())
         qCWarning(lcOutbox).noquote() << "order" << m_request.orderId << "field" << target.fieldId
                                       << ": written to GHL after its claim was lost; the new holder checks GHL first";
-    m_result.fields.append({ target.fieldId, FieldOutcome::Delivered, QString() });
+    m_result.fields.append({ target.fieldId, FieldOutcome::Delivered, QString(), false, target.ticketPdf });
 }
 
 void OrderDelivery::recordFailed(const Target &target, const QString &reason, bool claimed)
@@ -400,7 +469,7 @@ void OrderDelivery::recordFailed(const Target &target, const QString &reason, bo
         !r)
         qCWarning(lcOutbox).noquote() << "could not record the failed QR delivery of order" << m_request.orderId << ':'
                                       << r.error().toString();
-    m_result.fields.append({ target.fieldId, FieldOutcome::Failed, reason });
+    m_result.fields.append({ target.fieldId, FieldOutcome::Failed, reason, false, target.ticketPdf });
 }
 
 void OrderDelivery::skip(const QString &fieldId, const QString &reason, bool retryLater)
@@ -430,7 +499,11 @@ void OrderDelivery::finish()
     m_finished = true;
     if (m_renew)
         m_renew->stop();
-    if (m_request.storeImage && m_result.count(FieldOutcome::Delivered) > 0) {
+    // qr_code_image and qr_pushed_at say the order's QR went out: not for a ticket PDF alone.
+    const bool qrDelivered = std::any_of(m_result.fields.cbegin(), m_result.fields.cend(), [](const FieldOutcome &f) {
+        return f.kind == FieldOutcome::Delivered && !f.ticketPdf;
+    });
+    if (m_request.storeImage && qrDelivered) {
         db::OrderRepository orders(*m_ctx.database);
         if (auto r = orders.setQrImage(m_request.orderId, m_result.dataUrl, QDateTime::currentDateTimeUtc()); !r)
             qCWarning(lcOutbox).noquote() << "could not store the QR code of order" << m_request.orderId << ':'

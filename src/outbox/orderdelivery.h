@@ -2,6 +2,7 @@
 
 #include "core/clock.h"
 #include "core/config.h"
+#include "core/order.h"
 #include "db/database.h"
 #include "outbox/outboxrepository.h"
 
@@ -23,7 +24,8 @@ namespace qrt::outbox {
 
 class FieldCatalog;
 
-// What to deliver: one stored order's QR to the fields mapped to its products.
+// What to deliver: one stored order's QR to the fields mapped to its products, and its ticket PDF
+// to the products' ticket PDF fields (ghl_qr_fields.ticket_pdf_field_id, FILE_UPLOAD).
 struct DeliveryRequest
 {
     QString orderId;
@@ -41,6 +43,7 @@ struct FieldOutcome
     Kind kind = Skipped;
     QString reason; // why skipped or failed
     bool retryLater = false; // Skipped because another claim runs: look again later
+    bool ticketPdf = false;  // the field of the ticket PDF (else of the order's QR)
 };
 
 struct DeliveryResult
@@ -70,7 +73,10 @@ struct DeliveryContext
 // Delivers one order's QR to each of its mapped fields, exactly once per (order, field) through
 // qr_outbox: claim with a lease (renewed while GHL works), check GHL first when the row was
 // claimed before, write (TEXT / LARGE_TEXT: one PUT /contacts/{id} for all of them; FILE_UPLOAD:
-// one upload each), record delivered at once. Emits finished() once, then deletes itself.
+// one upload each), record delivered at once. A product's ticket PDF field gets the order's
+// ticket PDF (tickets::renderTicketPdf, file tickets-<order_id>.pdf) under the same rules: its own
+// qr_outbox row, the check compares the file name. Not for an adopted order (the original
+// system's: its tickets are printed from the order page). Emits finished() once, then deletes itself.
 class OrderDelivery : public QObject
 {
     Q_OBJECT
@@ -91,6 +97,7 @@ private:
         QString fieldId;
         QString fieldType;
         bool done = false;
+        bool ticketPdf = false;
     };
     void withFields();
     void deliver();
@@ -99,6 +106,9 @@ private:
     void renewClaims();
     void sendText(const QList<Target> &targets);
     void sendFile(const Target &target);
+    // Draws the ticket PDF (once) for the ticket PDF targets; false (they are recorded failed) when
+    // it cannot be made.
+    bool makeTicketPdf();
     void recordDelivered(const Target &target, const QString &value);
     // claimed: the target was claimed by this delivery (else the row is written only when nobody
     // holds it).
@@ -106,14 +116,17 @@ private:
     void skip(const QString &fieldId, const QString &reason, bool retryLater = false);
     void fieldDone();
     void finish();
-    QString fileName() const;
+    QString fileName(const Target &target) const;
 
     DeliveryContext m_ctx;
     DeliveryRequest m_request;
     DeliveryResult m_result;
     QList<Target> m_targets; // claimed, to write
     QStringList m_mappedFields;
+    QStringList m_pdfFields; // the products' ticket PDF fields
+    core::Order m_order;
     QByteArray m_png;
+    QByteArray m_pdf;
     int m_open = 0;
     bool m_finished = false;
     bool m_cancelled = false;

@@ -380,10 +380,15 @@ core::Result<QStringList> OutboxRepository::pendingOrders()
             "AND NOT (o.qr_code_image IS NOT NULL AND o.qr_code_image <> '' AND o.qr_pushed_at IS NULL) "
             "AND LOWER(COALESCE(o.payment_status, '')) NOT IN ('cancelled', 'canceled', 'refunded', 'voided') "
             "AND LOWER(COALESCE(o.order_status, '')) NOT IN ('cancelled', 'canceled', 'refunded', 'voided') "
-            "AND NOT EXISTS (SELECT 1 FROM qr_outbox x WHERE x.order_id = o.order_id AND x.field_id = f.field_id "
+            "AND (NOT EXISTS (SELECT 1 FROM qr_outbox x WHERE x.order_id = o.order_id AND x.field_id = f.field_id "
             "AND x.state IN (")
             + sqlState(OutboxState::Delivered) + QStringLiteral(", ") + sqlState(OutboxState::Superseded)
-            + QStringLiteral(")) ORDER BY o.date_added, o.order_id"),
+            // The product's ticket PDF field (migration 16) counts the same way.
+            + QStringLiteral(")) OR (f.ticket_pdf_field_id IS NOT NULL AND f.ticket_pdf_field_id <> '' "
+                             "AND f.ticket_pdf_field_id <> f.field_id AND NOT EXISTS (SELECT 1 FROM qr_outbox y "
+                             "WHERE y.order_id = o.order_id AND y.field_id = f.ticket_pdf_field_id AND y.state IN (")
+            + sqlState(OutboxState::Delivered) + QStringLiteral(", ") + sqlState(OutboxState::Superseded)
+            + QStringLiteral(")))) ORDER BY o.date_added, o.order_id"),
         Tr::tr("find orders whose QR code was not delivered"));
     if (!q)
         return q.error();

@@ -91,7 +91,8 @@ public:
     core::Result<void> recordKnown(const QString &orderId, const QString &fieldId, const QString &contactId,
                                    const QString &value);
 
-    // Stored orders that lack a delivered QR for a mapped field of one of their products: live or
+    // Stored orders that lack a delivered QR (or ticket PDF, for a product with a ticket PDF field)
+    // for a mapped field of one of their products: live or
     // used tickets, not cancelled or refunded, not adopted (qr_code_image written by the original
     // system, qr_pushed_at empty). Oldest first (GHL createdAt), so that for two orders of one
     // contact the newest is written last.

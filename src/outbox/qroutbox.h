@@ -59,6 +59,8 @@ struct QrOutboxOptions
 // GET /contacts/{id}: when the field already holds this order's QR it is recorded delivered
 // without writing again. Two orders of one contact for one field: the newest order's QR stays
 // (an older order is skipped as superseded once a newer one holds the field or is claimed).
+// A product's ticket PDF field (FILE_UPLOAD) gets the order's ticket PDF (tickets-<order_id>.pdf)
+// under the same rules, as its own (order, field) row.
 //
 // One pass at a time; a call while a pass runs is queued and run after it (order ids merged).
 class QrOutbox : public QObject
