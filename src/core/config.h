@@ -39,6 +39,8 @@ enum class ConfigKey {
     QrEcc,
     StationName,
     StationLanguage,
+    StationCamera,
+    StationCameraMirror,
     DoorEvent,
     DoorGate,
     DoorAdmitUnpaid,
