@@ -262,6 +262,11 @@ private slots:
                                                        db::userType::Admin, {} }));
         tabs->setCurrentIndex(index);
         QTRY_COMPARE_WITH_TIMEOUT(page->model()->rowCount(), 1, test::kWaitMs);
+        if (const QString dir = qEnvironmentVariable("QRT_SCREENSHOT_OUT"); !dir.isEmpty() && m_dialect == db::Dialect::SQLite) {
+            QDir().mkpath(dir);
+            window.resize(1000, 500);
+            QVERIFY2(window.grab().save(dir + QStringLiteral("/users-tab.png")), qPrintable(dir));
+        }
     }
 
     void screenshot()
