@@ -187,8 +187,18 @@ core::Result<MigrationReport> Migrator::migrate()
         // "IF NOT EXISTS ... skipping" notices are expected when adopting a database: keep stderr clean.
         lock.exec(QStringLiteral("SET LOCAL client_min_messages = warning"));
     }
+    // An operator login (issue 13) may not create or alter tables: say what to do, not just "denied".
+    const auto explained = [](core::Error e) {
+        if (e.details.contains(QStringLiteral("42501"))) {
+            e.code = QStringLiteral("db.migrate_permission");
+            e.message = Tr::tr("The database schema is older than this program needs, and this database login may not "
+                               "change it (an operator login). Run `qrtickets migrate` and `qrtickets roles install` with "
+                               "the database owner's URL, then start again.");
+        }
+        return e;
+    };
     if (auto r = ensureTable(db); !r)
-        return r.error();
+        return explained(r.error());
 
     QSqlQuery q(db);
     if (!q.exec(QStringLiteral("SELECT version FROM schema_migrations")))
@@ -209,7 +219,7 @@ core::Result<MigrationReport> Migrator::migrate()
             if (!s.exec(statement)) {
                 core::Error e = m_db.fail(s, Tr::tr("apply migration %1 (%2)").arg(m.version).arg(m.name));
                 e.details += QStringLiteral("\nStatement: ") + statement.left(300);
-                return e;
+                return explained(e);
             }
         }
         if (m.version == 12) { // C++ step: fold the search column as SQL's lower() cannot (searchtext.h)

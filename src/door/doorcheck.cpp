@@ -158,6 +158,12 @@ Verdict DoorCheck::check(const ScanInput &input, Mode mode, bool unpaidConfirmed
     failed.input = input.value;
     failed.title = Tr::tr("Could not check in");
     failed.detail = verdict.error().message;
+    // A door login on a database whose door functions are older than this program (42883: no such
+    // function, 42P01: no such view): `roles install` was not run again after the upgrade.
+    if (m_policy.doorRole
+        && (verdict.error().details.contains(QStringLiteral("42883")) || verdict.error().details.contains(QStringLiteral("42P01"))))
+        failed.detail = Tr::tr("This door login cannot check tickets yet: the database lacks this version's door functions. "
+                               "Ask the admin to run `qrtickets roles install` again with the database owner's URL.");
     failed.error = verdict.error();
     return failed;
 }

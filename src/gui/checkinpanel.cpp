@@ -4,6 +4,7 @@
 #include "core/configstore.h"
 #include "db/orderrepository.h"
 #include "db/ticketrepository.h"
+#include "gui/camerapreview.h"
 #include "gui/dbworker.h"
 #include "gui/guestsearch.h"
 #include "door/doorstation.h"
@@ -17,6 +18,7 @@
 
 #include <QComboBox>
 #include <QFileDialog>
+#include <QHideEvent>
 #include <QKeySequence>
 #include <QLocale>
 #include <QShortcut>
@@ -107,6 +109,24 @@ CheckInPanel::CheckInPanel(Services &services, DbWorker &worker, QWidget *parent
     reloadEvents();
     connect(m_ui->undoButton, &QPushButton::clicked, this, &CheckInPanel::undo);
     connect(m_ui->openImageButton, &QPushButton::clicked, this, &CheckInPanel::openImage);
+    // The camera: a toggle beside "Open image…", the preview under the scan field; what it reads
+    // goes down the same path as a typed scan.
+    m_cameraButton = new QPushButton(tr("Came&ra"), this);
+    m_cameraButton->setObjectName(QStringLiteral("cameraButton"));
+    m_cameraButton->setCheckable(true);
+    m_cameraButton->setToolTip(tr("Scan QR codes with this computer's camera (Settings → Station chooses which)"));
+    m_ui->scanRow->addWidget(m_cameraButton);
+    m_camera = new CameraPreview(this);
+    m_camera->setVisible(false);
+    m_ui->checkInLayout->insertWidget(m_ui->checkInLayout->indexOf(m_ui->resultBanner), m_camera);
+    connect(m_cameraButton, &QPushButton::toggled, this, &CheckInPanel::cameraToggled);
+    connect(m_camera, &CameraPreview::codeRead, this, &CheckInPanel::scan);
+    if (m_services.configStore) {
+        connect(m_services.configStore, &core::ConfigStore::changed, this, [this](core::ConfigKey key) {
+            if ((key == core::ConfigKey::StationCamera || key == core::ConfigKey::StationCameraMirror) && m_camera->isOn())
+                cameraToggled(true); // the camera chosen in Settings, at once
+        });
+    }
     auto *escape = new QShortcut(QKeySequence(Qt::Key_Escape), this);
     escape->setContext(Qt::WidgetWithChildrenShortcut);
     connect(escape, &QShortcut::activated, this, &CheckInPanel::clear);
@@ -308,6 +328,26 @@ void CheckInPanel::showEvent(QShowEvent *event)
     QWidget::showEvent(event);
     if (!event->spontaneous())
         reloadEvents();
+    if (m_cameraButton->isChecked() && !m_camera->isOn())
+        cameraToggled(true);
+}
+
+void CheckInPanel::hideEvent(QHideEvent *event)
+{
+    QWidget::hideEvent(event);
+    m_camera->stop(); // the button stays down: the camera comes back with the panel
+}
+
+void CheckInPanel::cameraToggled(bool on)
+{
+    m_camera->setVisible(on);
+    if (!on) {
+        m_camera->stop();
+    } else if (isVisible()) {
+        m_camera->setMirrored(m_services.config.flag(core::ConfigKey::StationCameraMirror));
+        m_camera->start(m_services.config.text(core::ConfigKey::StationCamera));
+    }
+    focusScanField(); // a USB scanner still types into the scan field
 }
 
 DbWorker &CheckInPanel::lookupWorker() const

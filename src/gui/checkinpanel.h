@@ -9,6 +9,8 @@
 #include <memory>
 #include <optional>
 
+class QPushButton;
+
 namespace Ui {
 class CheckInPanel;
 }
@@ -18,6 +20,7 @@ namespace qrt::gui {
 struct Services;
 class DbWorker;
 class GuestSearch;
+class CameraPreview;
 class OfflineBar;
 class VerdictBanner;
 class VerdictSounds;
@@ -29,7 +32,8 @@ class VerdictSounds;
 // its tone's sound ([door] sound), is added to the coloured recent-scans list, and clears itself
 // after [door] clear_after_ms, except one waiting for staff ("Admit anyway", a guest found by name). Undo reverts exactly what the last verdict admitted (every ticket of
 // an "Admit all"); a verdict that admitted nothing leaves nothing to undo. A guest without a code is
-// found by name (GuestSearch) and shown without being admitted until staff press Admit.
+// found by name (GuestSearch) and shown without being admitted until staff press Admit. The Camera
+// button scans with the station's camera (CameraPreview): each code it reads is a scan, as if typed.
 class CheckInPanel : public QWidget
 {
     Q_OBJECT
@@ -49,6 +53,7 @@ public:
 
 protected:
     void showEvent(QShowEvent *event) override; // event choices read again (new events after a sync)
+    void hideEvent(QHideEvent *event) override; // the camera goes off with the panel (another tab, window closed)
 
 Q_SIGNALS:
     // Tickets changed at this station (admitted or undone): views refresh.
@@ -66,6 +71,7 @@ private:
     void disarm(); // the buttons for the guest on screen: off (verdict cleared, red, undone)
     void undo();
     void openImage();
+    void cameraToggled(bool on); // the Camera button: [station] camera and camera_mirror
 
     std::unique_ptr<Ui::CheckInPanel> m_ui;
     Services &m_services;
@@ -84,6 +90,8 @@ private:
     VerdictSounds *m_sounds = nullptr;
     GuestSearch *m_search = nullptr;
     OfflineBar *m_offlineBar = nullptr; // PostgreSQL: OFFLINE, the queue and the conflicts (Services::doorStation)
+    CameraPreview *m_camera = nullptr;  // shown while the Camera button is down; its codes are scans
+    QPushButton *m_cameraButton = nullptr;
 };
 
 } // namespace qrt::gui

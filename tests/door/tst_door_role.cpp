@@ -2,6 +2,7 @@
 // door`) scans, undoes, keeps its offline door cache and runs `qrtickets admit` through the door
 // views and SECURITY DEFINER functions, with exactly the verdicts of an admin login. PostgreSQL only.
 #include "db/doorfunctions.h"
+#include "db/migrator.h"
 #include "db/orderwriter.h"
 #include "db/roles.h"
 #include "db/ticketrepository.h"
@@ -280,6 +281,24 @@ private slots:
         auto conflicts = station.cache()->count(door::QueuedAdmission::State::Conflict);
         QVERIFY_OK(conflicts);
         QCOMPARE(conflicts.value(), 1);
+    }
+
+    // After an upgrade without `roles install` again, or a schema a door login may not migrate: what
+    // to do, in plain words, not "permission denied" or "function does not exist".
+    void upgradeMistakesAreExplained()
+    {
+        auto door = open(add(QStringLiteral("door_m")).databaseUrl);
+        QVERIFY(door);
+        QVERIFY_OK(m_t->exec(QStringLiteral("DROP FUNCTION qrt_door_admit_ticket(integer, text, text)")));
+        const door::Verdict v = door::DoorCheck(*door, policy(QStringLiteral("N"), true)).scan(tickets(kPaid).first().code);
+        QVERIFY2(v.kind == Kind::Failed && v.detail.contains(QStringLiteral("qrtickets roles install")), qPrintable(describe(v)));
+
+        QVERIFY_OK(m_t->exec(QStringLiteral("DELETE FROM schema_migrations WHERE version = (SELECT max(version) FROM schema_migrations)")));
+        auto migrated = db::Migrator(*door).migrate();
+        QVERIFY2(!migrated, "a door login migrated the schema");
+        QVERIFY2(migrated.error().code == QStringLiteral("db.migrate_permission")
+                     && migrated.error().message.contains(QStringLiteral("qrtickets migrate")),
+                 qPrintable(migrated.error().toString()));
     }
 
     // `qrtickets admit` with a door login's URL: the admin's words and exit codes.
