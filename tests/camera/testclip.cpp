@@ -57,11 +57,11 @@ QImage codeImage(const QString &text, int px)
     return image ? image.value().convertToFormat(QImage::Format_RGB32) : QImage();
 }
 
-// A phone showing the code: lit pixels with dark gaps and RGB stripes at three times the density
-// the camera resolves, so that drawing it down to camera size aliases into moiré bands.
+// A phone showing the code: lit pixels with dark gaps and RGB stripes, a pixel pitch of 1.15 camera
+// pixels, so that drawing it down to camera size aliases into moiré bands.
 QImage phoneScreen(const QImage &code)
 {
-    const int side = code.width() * 3;
+    const int side = code.width() * 13 / 5;
     QImage screen(side, side, QImage::Format_RGB32);
     {
         QPainter p(&screen);
