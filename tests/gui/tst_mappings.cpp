@@ -98,7 +98,7 @@ private slots:
         auto *table = page.findChild<QTableWidget *>(QStringLiteral("mappingTable"));
         QVERIFY(table);
         QTRY_COMPARE_WITH_TIMEOUT(table->rowCount(), 3, test::kWaitMs);
-        QCOMPARE(table->columnCount(), 4);
+        QCOMPARE(table->columnCount(), 5);
         QCOMPARE(table->horizontalHeaderItem(3)->text(), QStringLiteral("Field type"));
         const int gala = rowOf(table, QStringLiteral("gala"));
         const int brunch = rowOf(table, QStringLiteral("brunch"));
@@ -138,6 +138,75 @@ private slots:
         QCOMPARE(repo.forProduct(QStringLiteral("brunch")).value()->fieldId, QStringLiteral("ticketUrlFld0000000b"));
         QCOMPARE(repo.forProduct(QStringLiteral("concert")).value()->fieldType, QStringLiteral("LARGE_TEXT"));
         QCOMPARE(repo.forProduct(QStringLiteral("gala")).value()->fieldType, QStringLiteral("FILE_UPLOAD"));
+    }
+
+    // The ticket PDF column lists only File upload fields, is stored beside the QR field, refuses
+    // the QR's own field and goes with the row when its QR field is removed.
+    void ticketPdfFieldIsAFileUploadFieldOfItsOwn()
+    {
+        QList<ghlsim::SimCustomField> fields = m_sim->customFields();
+        fields.append({ QStringLiteral("ticketsPdfFld0000001"), QStringLiteral("Tickets"), QStringLiteral("contact.tickets"),
+                        QStringLiteral("FILE_UPLOAD"), QStringLiteral("contact") });
+        m_sim->setCustomFields(fields);
+        db::FieldMappingRepository repo(m_t->db());
+        QVERIFY_OK(repo.upsert(QStringLiteral("gala"), QStringLiteral("qrCodeFld0000000000a"), QStringLiteral("QR Code"),
+                               QStringLiteral("LARGE_TEXT")));
+        QVERIFY_OK(repo.upsert(QStringLiteral("brunch"), QStringLiteral("qrCodeFld0000000000a"), QStringLiteral("QR Code"),
+                               QStringLiteral("LARGE_TEXT")));
+        gui::MappingsSettingsPage page(m_worker.get());
+        page.resize(1000, 260);
+        page.show();
+        page.load(core::Config());
+        auto *table = page.findChild<QTableWidget *>(QStringLiteral("mappingTable"));
+        QTRY_COMPARE_WITH_TIMEOUT(table->rowCount(), 2, test::kWaitMs);
+        page.setCustomFields(fieldsFromGhl());
+        const int gala = rowOf(table, QStringLiteral("gala"));
+        auto *pdf = qobject_cast<QComboBox *>(table->cellWidget(gala, 4));
+        QVERIFY(pdf);
+        QCOMPARE(pdf->currentData().toString(), QString());
+        for (int i = 1; i < pdf->count(); ++i) {
+            const QString id = pdf->itemData(i).toString();
+            QVERIFY2(id == QStringLiteral("qrImageFld000000000c") || id == QStringLiteral("ticketsPdfFld0000001"),
+                     qPrintable(QStringLiteral("%1 is not a File upload field").arg(id)));
+        }
+        pdf->setCurrentIndex(pdf->findData(QStringLiteral("ticketsPdfFld0000001")));
+        test::screenshot(&page, QStringLiteral("settings-mappings-ticket-pdf"));
+        bool stored = false;
+        QStringList problems;
+        page.store([&](const QStringList &p) {
+            stored = true;
+            problems = p;
+        });
+        QTRY_VERIFY_WITH_TIMEOUT(stored, test::kWaitMs);
+        QVERIFY2(problems.isEmpty(), qPrintable(problems.join(u'\n')));
+        QCOMPARE(repo.forProduct(QStringLiteral("gala")).value()->ticketPdfFieldId, QStringLiteral("ticketsPdfFld0000001"));
+        QCOMPARE(repo.forProduct(QStringLiteral("gala")).value()->ticketPdfFieldName, QStringLiteral("Tickets"));
+        QCOMPARE(repo.forProduct(QStringLiteral("brunch")).value()->ticketPdfFieldId, QString());
+
+        // The QR field and the ticket PDF field the same: refused, nothing stored.
+        auto *qr = qobject_cast<QComboBox *>(table->cellWidget(gala, 2));
+        QVERIFY(qr->findData(QStringLiteral("ticketsPdfFld0000001")) > 0);
+        qr->setCurrentIndex(qr->findData(QStringLiteral("ticketsPdfFld0000001")));
+        QCOMPARE(qobject_cast<QComboBox *>(table->cellWidget(gala, 4))->currentData().toString(), QStringLiteral("ticketsPdfFld0000001"));
+        stored = false;
+        page.store([&](const QStringList &p) {
+            stored = true;
+            problems = p;
+        });
+        QTRY_VERIFY_WITH_TIMEOUT(stored, test::kWaitMs);
+        QCOMPARE(problems.size(), 1);
+        QCOMPARE(repo.forProduct(QStringLiteral("gala")).value()->fieldId, QStringLiteral("qrCodeFld0000000000a"));
+
+        // No QR field: the row goes, its ticket PDF field with it.
+        qr->setCurrentIndex(0);
+        stored = false;
+        page.store([&](const QStringList &p) {
+            stored = true;
+            problems = p;
+        });
+        QTRY_VERIFY_WITH_TIMEOUT(stored, test::kWaitMs);
+        QVERIFY2(problems.isEmpty(), qPrintable(problems.join(u'\n')));
+        QVERIFY(!repo.forProduct(QStringLiteral("gala")).value().has_value());
     }
 };
 

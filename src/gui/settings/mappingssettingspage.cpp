@@ -37,14 +37,17 @@ MappingsSettingsPage::MappingsSettingsPage(DbWorker *worker, QWidget *parent)
 {
     m_ui->setupUi(this);
     QTableWidget *table = m_ui->mappingTable;
-    table->setColumnCount(4);
-    table->setHorizontalHeaderLabels(
-        { tr("Product (event)"), tr("Orders"), tr("Custom field for the QR code"), tr("Field type") });
+    table->setColumnCount(5);
+    table->setHorizontalHeaderLabels({ tr("Product (event)"), tr("Orders"), tr("Custom field for the QR code"),
+                                       tr("Field type"), tr("Field for the ticket PDF") });
     table->horizontalHeader()->setSectionResizeMode(0, QHeaderView::Stretch);
     table->horizontalHeader()->setSectionResizeMode(1, QHeaderView::ResizeToContents);
     table->horizontalHeader()->setSectionResizeMode(2, QHeaderView::Stretch);
     table->horizontalHeader()->setSectionResizeMode(3, QHeaderView::ResizeToContents);
-    table->verticalHeader()->hide();
+    table->horizontalHeader()->setSectionResizeMode(4, QHeaderView::Stretch);
+    table->horizontalHeaderItem(4)->setToolTip(
+        tr("Optional: a File upload field that receives the buyer's tickets as a PDF, one page per ticket with the "
+           "QR code of that ticket alone (tickets-<order>.pdf)."));    table->verticalHeader()->hide();
     table->setEditTriggers(QAbstractItemView::NoEditTriggers);
     connect(m_ui->loadFieldsButton, &QPushButton::clicked, this, &MappingsSettingsPage::loadFieldsRequested);
 }
@@ -124,6 +127,8 @@ void MappingsSettingsPage::load(const core::Config &)
                         row.fieldId = m.fieldId;
                         row.fieldName = m.fieldName;
                         row.fieldType = m.fieldType;
+                        row.pdfFieldId = m.ticketPdfFieldId;
+                        row.pdfFieldName = m.ticketPdfFieldName;
                     }
                 }
             }
@@ -139,9 +144,12 @@ void MappingsSettingsPage::fillTable()
     QTableWidget *table = m_ui->mappingTable;
     // Keep choices already made in the table when the field list arrives.
     QHash<QString, QString> chosen;
+    QHash<QString, QString> chosenPdf;
     for (int r = 0; r < table->rowCount(); ++r) {
         if (auto *combo = qobject_cast<QComboBox *>(table->cellWidget(r, 2)))
             chosen.insert(table->item(r, 0)->data(Qt::UserRole).toString(), combo->currentData().toString());
+        if (auto *combo = qobject_cast<QComboBox *>(table->cellWidget(r, 4)))
+            chosenPdf.insert(table->item(r, 0)->data(Qt::UserRole).toString(), combo->currentData().toString());
     }
     table->setRowCount(int(m_rows.size()));
     for (int r = 0; r < m_rows.size(); ++r) {
@@ -175,6 +183,8 @@ void MappingsSettingsPage::fillTable()
         combo->setCurrentIndex(qMax(0, combo->findData(want)));
         combo->setEnabled(m_fieldsLoaded || !row.fieldId.isEmpty());
         table->setCellWidget(r, 2, combo);
+        QComboBox *pdf = pdfCombo(row, chosenPdf.value(row.productId, row.pdfFieldId));
+        table->setCellWidget(r, 4, pdf);
         connect(combo, &QComboBox::currentIndexChanged, this, [this, combo] {
             QTableWidget *t = m_ui->mappingTable;
             for (int i = 0; i < t->rowCount(); ++i) {
@@ -184,6 +194,33 @@ void MappingsSettingsPage::fillTable()
         });
         showFieldType(r);
     }
+}
+
+QComboBox *MappingsSettingsPage::pdfCombo(const Row &row, const QString &want)
+{
+    auto *combo = new QComboBox(m_ui->mappingTable);
+    combo->setObjectName(QStringLiteral("ticketPdfCombo_") + row.productId);
+    combo->setAccessibleName(tr("Field for the ticket PDF of %1").arg(row.productName));
+    combo->addItem(tr("(no ticket PDF)"), QString());
+    bool savedListed = false;
+    for (const ghl::CustomField &f : std::as_const(m_fields)) {
+        if (db::qrDeliveryFor(f.dataType) != db::QrDelivery::FileUpload)
+            continue; // a PDF goes only into a File upload field
+        combo->addItem(f.fieldKey.isEmpty() ? f.name : tr("%1 (%2)").arg(f.name, f.fieldKey), f.id);
+        combo->setItemData(combo->count() - 1, f.name, kFieldNameRole);
+        savedListed = savedListed || f.id == row.pdfFieldId;
+    }
+    if (!row.pdfFieldId.isEmpty() && !savedListed) {
+        combo->addItem(m_fieldsLoaded ? tr("%1 (no longer in GHL or not a File upload field)").arg(row.pdfFieldName)
+                                      : row.pdfFieldName,
+                       row.pdfFieldId);
+        combo->setItemData(combo->count() - 1, row.pdfFieldName, kFieldNameRole);
+    }
+    combo->setCurrentIndex(qMax(0, combo->findData(want)));
+    combo->setEnabled(m_fieldsLoaded || !row.pdfFieldId.isEmpty());
+    combo->setToolTip(tr("Uploaded once per order as tickets-<order>.pdf (scope forms.write). Needs a QR code field "
+                         "in the same row; choose a field other than the QR code's."));
+    return combo;
 }
 
 void MappingsSettingsPage::showFieldType(int row)
@@ -219,6 +256,7 @@ void MappingsSettingsPage::showFieldType(int row)
 void MappingsSettingsPage::store(Done done)
 {
     QList<db::FieldMappingChange> changes;
+    QStringList problems;
     QTableWidget *table = m_ui->mappingTable;
     for (int r = 0; r < table->rowCount() && r < m_rows.size(); ++r) {
         auto *combo = qobject_cast<QComboBox *>(table->cellWidget(r, 2));
@@ -227,10 +265,23 @@ void MappingsSettingsPage::store(Done done)
         const Row &row = m_rows.at(r);
         const QString fieldId = combo->currentData().toString();
         const QString fieldType = combo->currentData(kFieldTypeRole).toString();
+        auto *pdf = qobject_cast<QComboBox *>(table->cellWidget(r, 4));
+        // Without a QR field the row is removed, and its ticket PDF field with it.
+        const QString pdfId = pdf && !fieldId.isEmpty() ? pdf->currentData().toString() : QString();
+        const QString pdfName = pdf && !pdfId.isEmpty() ? pdf->currentData(kFieldNameRole).toString() : QString();
+        if (!pdfId.isEmpty() && pdfId == fieldId) {
+            problems << tr("%1: the ticket PDF needs a field of its own, not the QR code's field.").arg(row.productName);
+            continue;
+        }
         // A new field, or the type GHL lists for the mapped one now known or changed.
-        if (fieldId != row.fieldId || (!fieldId.isEmpty() && !fieldType.isEmpty() && fieldType != row.fieldType))
+        if (fieldId != row.fieldId || pdfId != row.pdfFieldId
+            || (!fieldId.isEmpty() && !fieldType.isEmpty() && fieldType != row.fieldType))
             changes << db::FieldMappingChange { row.productId, fieldId, combo->currentData(kFieldNameRole).toString(),
-                                                fieldType };
+                                                fieldType, pdfId, pdfName };
+    }
+    if (!problems.isEmpty()) {
+        done(problems);
+        return;
     }
     if (changes.isEmpty() || !m_worker) {
         done({});
@@ -253,6 +304,8 @@ void MappingsSettingsPage::store(Done done)
                         row.fieldId = c.fieldId;
                         row.fieldName = c.fieldName;
                         row.fieldType = c.fieldType;
+                        row.pdfFieldId = c.ticketPdfFieldId;
+                        row.pdfFieldName = c.ticketPdfFieldName;
                     }
                 }
             }

@@ -10,12 +10,14 @@ namespace Ui {
 class MappingsSettingsPage;
 }
 
+class QComboBox;
+
 namespace qrt::gui {
 
 class DbWorker;
 
-// Which contact custom field receives the QR code of each product (event): the table
-// ghl_qr_fields, read and written through the shared DbWorker, all changes of one OK in one
+// Which contact custom field receives the QR code of each product (event), and which second,
+// FILE_UPLOAD field (if any) the buyer's ticket PDF: the table ghl_qr_fields, read and written through the shared DbWorker, all changes of one OK in one
 // transaction. The choices are the location's custom fields, listed by the GHL page.
 class MappingsSettingsPage : public SettingsPage
 {
@@ -46,10 +48,14 @@ private:
         QString fieldId;   // saved mapping, empty: none
         QString fieldName; // saved mapping's field name
         QString fieldType; // saved mapping's dataType, empty: not known
+        QString pdfFieldId;   // saved ticket PDF field, empty: none
+        QString pdfFieldName;
     };
     void fillTable();
     // Column 3: the chosen field's type, with a warning when a QR code cannot go there.
     void showFieldType(int row);
+    // Column 4: the ticket PDF field's choices (FILE_UPLOAD fields only), usable with a QR field.
+    QComboBox *pdfCombo(const Row &row, const QString &want);
 
     std::unique_ptr<Ui::MappingsSettingsPage> m_ui;
     DbWorker *m_worker = nullptr;
