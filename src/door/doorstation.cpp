@@ -324,7 +324,7 @@ core::Result<db::BulkResult> DoorStation::undo(const QList<qint64> &ticketIds, c
 {
     if (!isOffline() || !m_cache) {
         if (doorRole(*m_shared))
-            return undoAsDoor(ticketIds, actor);
+            return undoAsDoor(*m_shared, ticketIds, actor);
         return db::TicketRepository(*m_shared).undoAdmissions(ticketIds, actor, reason);
     }
     // Offline: only what this station admitted offline and has not sent (the queue drops it with the
@@ -356,11 +356,11 @@ bool DoorStation::doorRole(db::Database &db)
     return role == int(db::DatabaseRole::Door);
 }
 
-core::Result<db::BulkResult> DoorStation::undoAsDoor(const QList<qint64> &ticketIds, const QString &actor)
+core::Result<db::BulkResult> DoorStation::undoAsDoor(db::Database &db, const QList<qint64> &ticketIds, const QString &actor)
 {
     // qrt_door_undo per ticket (its own transaction): the caller's own admission within 10 minutes.
     // Refused (SQLSTATE 42501): said in plain words, as an error when nothing was undone.
-    db::DoorFunctions door(*m_shared);
+    db::DoorFunctions door(db);
     db::BulkResult result;
     QStringList refused;
     for (qint64 id : ticketIds) {

@@ -62,6 +62,9 @@ public:
     // an admission already on the shared database is refused: its undo needs the shared database.
     core::Result<db::BulkResult> undo(const QList<qint64> &ticketIds, const QString &actor, const QString &reason);
 
+    // Undo as a door login (qrt_door_undo per ticket): its own admissions within 10 minutes; a
+    // refusal is an error in plain words ("only an admin can undo it") when nothing was undone.
+    static core::Result<db::BulkResult> undoAsDoor(db::Database &db, const QList<qint64> &ticketIds, const QString &actor);
     // Whether a failure means the shared database did not answer (OFFLINE) rather than refused.
     static bool goesOffline(const core::Error &error);
     // The cache holds a complete copy (its first pull finished, now or in an earlier run).
@@ -98,7 +101,6 @@ Q_SIGNALS:
 private:
     friend class DoorStationWorker;
     void setOffline(bool offline, const QString &why);
-    core::Result<db::BulkResult> undoAsDoor(const QList<qint64> &ticketIds, const QString &actor);
     void countQueue();
 
     std::shared_ptr<db::Database> m_shared; // door connection options, offline_after_ms deadline

@@ -2,6 +2,7 @@
 
 #include "core/config.h"
 #include "core/configstore.h"
+#include "db/doorfunctions.h"
 #include "db/orderrepository.h"
 #include "db/ticketrepository.h"
 #include "gui/camerapreview.h"
@@ -29,6 +30,16 @@ namespace qrt::gui {
 
 namespace {
 const QString kUndoReason = QStringLiteral("undo at door");
+
+// PostgreSQL without a door station (its cache could not start): a door login (issue 13) still
+// scans and undoes, through the door functions. One round trip more, on this rare path only.
+bool isDoorLogin(db::Database &database)
+{
+    if (!database.isPostgres())
+        return false;
+    auto role = db::detectRole(database);
+    return role && role.value() == db::DatabaseRole::Door;
+}
 
 QString toneName(door::Verdict::Tone tone)
 {
@@ -191,7 +202,9 @@ void CheckInPanel::runAdmit(const ScanInput &input, door::DoorCheck::Mode mode, 
         [input, mode, unpaidConfirmed, policy, station = m_services.doorStation](db::Database &database) {
             if (station) // the shared database, or the door cache once it stopped answering
                 return station->check(policy, input, mode, unpaidConfirmed);
-            return door::DoorCheck(database, policy).check(input, mode, unpaidConfirmed);
+            door::DoorCheck::Policy direct = policy;
+            direct.doorRole = isDoorLogin(database);
+            return door::DoorCheck(database, direct).check(input, mode, unpaidConfirmed);
         },
         [this, input, mode](door::Verdict verdict) {
             m_busy = false;
@@ -283,8 +296,11 @@ void CheckInPanel::undo()
             // refund cancelled meanwhile, or another station admitted again, stays as it is.
             // Offline: only an admission still queued, in the door cache (the queue drops it with it);
             // one already on the shared database is refused until the station is online.
-            return station ? station->undo(ticketIds, actor, kUndoReason)
-                           : db::TicketRepository(database).undoAdmissions(ticketIds, actor, kUndoReason);
+            if (station)
+                return station->undo(ticketIds, actor, kUndoReason);
+            if (isDoorLogin(database))
+                return door::DoorStation::undoAsDoor(database, ticketIds, actor);
+            return db::TicketRepository(database).undoAdmissions(ticketIds, actor, kUndoReason);
         },
         [this, ticketIds, who](core::Result<db::BulkResult> result) {
             m_busy = false;
