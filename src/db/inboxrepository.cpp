@@ -1,5 +1,6 @@
 #include "db/inboxrepository.h"
 
+#include "db/inboxbatchpq.h"
 #include "db/logging.h"
 
 #include <QCoreApplication>
@@ -209,6 +210,20 @@ core::Result<QList<bool>> InboxRepository::commitBatch(const QList<InboxDelivery
     }
     const QString now = toDb(m_clock.now()).toString();
     const QString what = Tr::tr("store %1 webhooks").arg(deliveries.size());
+    // PostgreSQL: the bodies as binary parameters through libpq (see inboxbatchpq.h).
+    {
+        QList<const InboxDelivery *> unique;
+        unique.reserve(rows.size());
+        for (qsizetype i : std::as_const(rows))
+            unique << &deliveries.at(i);
+        if (auto direct = insertInboxRowsPq(m_db, unique, now, what)) {
+            if (!*direct)
+                return direct->error();
+            for (const QString &key : direct->value())
+                result[first.value(key)] = true;
+            return result;
+        }
+    }
     // Binds and runs the batch; one statement is one transaction: every row is durable, or none.
     const auto execute = [&]() -> core::Result<Query *> {
         auto q = batchStatement(rows.size());

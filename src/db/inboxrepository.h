@@ -98,9 +98,10 @@ public:
     core::Result<void> warmUp();
     // The same for many deliveries in ONE statement and transaction (group commit: one disk flush
     // for a whole burst). result[i]: delivery i is new; a key repeated within the batch is new once.
-    // The prepared statement of each batch size is kept while this object lives, so a long-lived
-    // repository (an inbox committer thread) sends one EXECUTE per batch instead of PREPARE,
-    // EXECUTE and DEALLOCATE.
+    // PostgreSQL: one INSERT through libpq with the bodies as binary parameters (inboxbatchpq.h).
+    // SQLite (and PostgreSQL without libpq): the prepared statement of each batch size is kept
+    // while this object lives, so a long-lived repository (an inbox committer thread) sends one
+    // EXECUTE per batch instead of PREPARE, EXECUTE and DEALLOCATE.
     core::Result<QList<bool>> commitBatch(const QList<InboxDelivery> &deliveries);
 
     // The oldest due pending/failed event, or a 'processing' one whose lease has expired (its
