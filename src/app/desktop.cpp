@@ -184,6 +184,12 @@ int runDesktop(AppContext &context, bool demo)
     gui::Services &services = desktop.services();
     services.secrets = demo ? static_cast<gui::SecretAccess *>(&memory) : &keychain;
     services.demo = demo;
+    // Who this station is (issue 13 point 3), before the window reads anything: a door login's
+    // window never tries what only an admin may (the database would refuse it anyway).
+    if (auto role = db::detectRole(*context.database))
+        services.role = role.value();
+    else
+        services.role = std::nullopt; // a door station until the window's next status check knows
 
     gui::MainWindow window(services);
     QObject::connect(&desktop, &DesktopServices::problem, &window,

@@ -120,6 +120,8 @@ constexpr KeyDeclaration kDeclarations[] = {
       .description = "milliseconds a verdict stays on the check-in screen before it returns to Ready to scan; the buttons for that guest go with it (0: never)" },
     { .key = K::FeedToken, .section = "feed", .name = "token", .max = 1024, .secret = true,
       .description = "token WebSocket feed clients must send (?token=); empty: no token needed" },
+    { .key = K::StationPinHash, .section = "station", .name = "pin_hash", .max = 300,
+      .description = "SQLite kiosk mode: the scrypt hash of the PIN needed to leave the check-in screen (Settings → Station sets it; never the PIN itself); empty: no PIN" },
     { .key = K::SyncReconcileIntervalS, .section = "sync", .name = "reconcile_interval_s", .kind = V::Integer,
       .defaultValue = "600", .min = 0, .max = 86400,
       .description = "serve, and the desktop while its listener runs: an incremental sync plus the QR outbox every this many seconds, and once at start (0: off; else at least 5)" },

@@ -48,6 +48,7 @@ enum class ConfigKey {
     DoorOfflineAfterMs,
     DoorClearAfterMs,
     FeedToken,
+    StationPinHash,
     SyncReconcileIntervalS,
     LogLevel,
     LogDir, // keep last: kConfigKeyCount counts up to here

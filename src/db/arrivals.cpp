@@ -40,7 +40,12 @@ QDateTime ArrivalsRepository::bucketStart(const QDateTime &time)
 core::Result<ArrivalsReport> ArrivalsRepository::arrivals(int hours)
 {
     ArrivalsReport report;
-    auto latest = m_db.prepare(QStringLiteral("SELECT max(e.at) AS latest FROM ticket_events e WHERE ")
+    // A door login reads the same rows through its views (the ticket's event is the view's event_id).
+    const QString events = m_doorViews ? QStringLiteral("qrt_door_ticket_events") : QStringLiteral("ticket_events");
+    const QString eventExpr = m_doorViews ? QStringLiteral("t.event_id") : ticketsql::kTicketEventExpr;
+    const QString ticketsJoin = m_doorViews ? QStringLiteral(" qrt_door_tickets t ")
+                                            : QStringLiteral(" ghl_qr_tickets t JOIN ghl_qr_orders o ON o.order_id = t.order_id ");
+    auto latest = m_db.prepare(QStringLiteral("SELECT max(e.at) AS latest FROM ") + events + QStringLiteral(" e WHERE ")
                                    + changeCondition(QStringLiteral("e")),
                                Tr::tr("read the latest admission"));
     if (!latest)
@@ -54,13 +59,15 @@ core::Result<ArrivalsReport> ArrivalsRepository::arrivals(int hours)
         report.to = bucketStart(last);
         const QDateTime since = report.to.addSecs(-qint64(std::max(1, hours)) * 3600 + kBucketSeconds);
         auto q = m_db.prepare(
-            QStringLiteral("SELECT ") + ticketsql::kTicketEventExpr + QStringLiteral(" AS ev, ") + slotExpr(m_db)
+            QStringLiteral("SELECT ") + eventExpr + QStringLiteral(" AS ev, ") + slotExpr(m_db)
                 + QStringLiteral(" AS slot, sum(CASE WHEN e.to_status = ") + sqlStatus(TicketStatus::Used)
                 + QStringLiteral(" THEN 1 ELSE 0 END) AS admitted, sum(CASE WHEN e.to_status = ")
                 + sqlStatus(TicketStatus::Live)
-                + QStringLiteral(" THEN 1 ELSE 0 END) AS undone FROM ticket_events e "
-                                 "JOIN ghl_qr_tickets t ON t.ticket_id = e.ticket_id "
-                                 "JOIN ghl_qr_orders o ON o.order_id = t.order_id WHERE e.at >= :since AND ")
+                + QStringLiteral(" THEN 1 ELSE 0 END) AS undone FROM ") + events
+                + (m_doorViews ? QStringLiteral(" e JOIN qrt_door_tickets t ON t.ticket_id = e.ticket_id ")
+                               : QStringLiteral(" e JOIN ghl_qr_tickets t ON t.ticket_id = e.ticket_id "
+                                                "JOIN ghl_qr_orders o ON o.order_id = t.order_id "))
+                + QStringLiteral("WHERE e.at >= :since AND ")
                 + changeCondition(QStringLiteral("e")) + QStringLiteral(" GROUP BY ev, slot ORDER BY slot, ev"),
             Tr::tr("count admissions over time"));
         if (!q)
@@ -80,9 +87,8 @@ core::Result<ArrivalsReport> ArrivalsRepository::arrivals(int hours)
         report.from = report.buckets.isEmpty() ? report.to : report.buckets.constFirst().start;
     }
 
-    auto inside = m_db.prepare(QStringLiteral("SELECT ") + ticketsql::kTicketEventExpr
-                                   + QStringLiteral(" AS ev, count(*) AS n FROM ghl_qr_tickets t "
-                                                    "JOIN ghl_qr_orders o ON o.order_id = t.order_id WHERE t.status = ")
+    auto inside = m_db.prepare(QStringLiteral("SELECT ") + eventExpr + QStringLiteral(" AS ev, count(*) AS n FROM ") + ticketsJoin
+                                   + QStringLiteral("WHERE t.status = ")
                                    + sqlStatus(TicketStatus::Used) + QStringLiteral(" GROUP BY ev"),
                                Tr::tr("count who is inside"));
     if (!inside)

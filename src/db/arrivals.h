@@ -37,7 +37,9 @@ class ArrivalsRepository
 public:
     static constexpr int kBucketSeconds = 15 * 60;
 
-    explicit ArrivalsRepository(Database &db) : m_db(db) { }
+    // doorViews: from the qrt_door_ticket_events and qrt_door_tickets views, all a door login may
+    // read (issue 13 point 3).
+    explicit ArrivalsRepository(Database &db, bool doorViews = false) : m_db(db), m_doorViews(doorViews) { }
 
     // The slots of the `hours` hours up to the latest admission or undo (an evening at the door),
     // and who is inside now.
@@ -47,6 +49,7 @@ public:
 
 private:
     Database &m_db;
+    bool m_doorViews = false;
 };
 
 } // namespace qrt::db

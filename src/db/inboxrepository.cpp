@@ -151,6 +151,18 @@ core::Result<void> InboxRepository::warmUp()
     auto connection = m_db.connection();
     if (!connection)
         return connection.error();
+    if (m_db.isPostgres()) {
+        // A door login (issue 13) may not write the inbox and never listens: nothing to warm up, and
+        // no refused INSERT in the log of every door station's start.
+        auto may = m_db.prepare(QStringLiteral("SELECT has_table_privilege('webhook_inbox', 'INSERT') AS may"),
+                                Tr::tr("check the right to write the webhook inbox"));
+        if (!may)
+            return may.error();
+        if (auto r = may->execFirst(); !r)
+            return r.error();
+        if (!may->value(QStringLiteral("may")).toBool())
+            return {};
+    }
     Transaction tx(m_db, connection.value());
     if (auto r = tx.begin(); !r)
         return r.error();

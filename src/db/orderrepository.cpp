@@ -450,8 +450,48 @@ core::Result<int> OrderRepository::count(const OrderQuery &query)
     return q->value(QStringLiteral("n")).toInt();
 }
 
-core::Result<QList<EventInfo>> OrderRepository::events()
+core::Result<QList<DoorGuest>> OrderRepository::doorGuests(const QString &text, const QString &eventId, int limit)
 {
+    QString pattern = text.toLower();
+    pattern.replace(u'\\', QStringLiteral("\\\\")).replace(u'%', QStringLiteral("\\%")).replace(u'_', QStringLiteral("\\_"));
+    pattern = u'%' + pattern + u'%';
+    auto q = m_db.prepare(
+        QStringLiteral("SELECT order_id, max(contact_firstname) AS first_name, max(contact_lastname) AS last_name, "
+                       "string_agg(DISTINCT coalesce(NULLIF(event_name, ''), event_id), ', ') AS events FROM qrt_door_tickets "
+                       "WHERE (lower(coalesce(contact_firstname, '') || ' ' || coalesce(contact_lastname, '')) LIKE :q "
+                       "OR lower(order_id) LIKE :q) AND (:ev = '' OR lower(event_id) = lower(:ev)) "
+                       "GROUP BY order_id ORDER BY max(contact_lastname), max(contact_firstname), order_id LIMIT ")
+            + QString::number(std::max(1, limit)),
+        Tr::tr("find a guest by name"));
+    if (!q)
+        return q.error();
+    q->bind(QStringLiteral(":q"), pattern).bind(QStringLiteral(":ev"), eventId.isEmpty() ? QStringLiteral("") : eventId);
+    if (auto r = q->exec(); !r)
+        return r.error();
+    QList<DoorGuest> guests;
+    while (q->next())
+        guests.append({ q->value(QStringLiteral("order_id")).toString(), q->value(QStringLiteral("first_name")).toString(),
+                        q->value(QStringLiteral("last_name")).toString(), q->value(QStringLiteral("events")).toString() });
+    return guests;
+}
+
+core::Result<QList<EventInfo>> OrderRepository::events(bool doorViews)
+{
+    if (doorViews) {
+        // A door login reads its events from the door view (issue 13 point 3), named by their orders.
+        auto q = m_db.prepare(QStringLiteral("SELECT event_id, max(event_name) AS event_name, count(DISTINCT order_id) AS orders "
+                                             "FROM qrt_door_tickets WHERE event_id IS NOT NULL GROUP BY event_id"),
+                              Tr::tr("list events"));
+        if (!q)
+            return q.error();
+        if (auto r = q->exec(); !r)
+            return r.error();
+        QList<EventInfo> events;
+        while (q->next())
+            events.append({ q->value(QStringLiteral("event_id")).toString(), q->value(QStringLiteral("event_name")).toString(),
+                            q->value(QStringLiteral("orders")).toInt() });
+        return events;
+    }
     // Every event an order holds tickets of (each ticket's own product), and every order's first
     // event (an order without tickets, e.g. refunded, is still found under it). A product that is
     // never first in an order is named from the line items of one of its orders.

@@ -53,6 +53,15 @@ struct EventInfo
     int orders = 0;
 };
 
+// A guest found by name through the door view (no e-mail or phone): what "Find by name" shows.
+struct DoorGuest
+{
+    QString orderId;
+    QString firstName;
+    QString lastName;
+    QString events; // the event names of the order's tickets, comma-separated
+};
+
 class OrderRepository
 {
 public:
@@ -69,7 +78,11 @@ public:
     core::Result<QHash<QString, QList<core::OrderItem>>> lineItems(const QStringList &orderIds);
     core::Result<QList<OrderRow>> list(const OrderQuery &query);
     core::Result<int> count(const OrderQuery &query);
-    core::Result<QList<EventInfo>> events();
+    // doorViews: from the qrt_door_tickets view, for a login in qrtickets_door (issue 13 point 3).
+    core::Result<QList<EventInfo>> events(bool doorViews = false);
+    // A door login's "Find by name" (PostgreSQL, qrt_door_tickets): orders whose guest name or order
+    // id contains `text` (any letter case), of `eventId` (empty: any), by name, at most `limit`.
+    core::Result<QList<DoorGuest>> doorGuests(const QString &text, const QString &eventId, int limit);
     core::Result<QStringList> paymentStatuses();
     // GHL's updatedAt of every stored order: what an incremental sync compares against.
     core::Result<QHash<QString, QDateTime>> ghlUpdatedAt();

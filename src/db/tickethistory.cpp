@@ -75,7 +75,7 @@ core::Result<qint64> TicketRepository::latestEventId()
     return q->value(QStringLiteral("latest")).toLongLong();
 }
 
-core::Result<QList<OverviewRow>> TicketRepository::overview()
+core::Result<QList<OverviewRow>> TicketRepository::overview(bool doorViews)
 {
     // An order's event_name is its first product's name: it names a group only when that order's
     // first product is the group's. A product that is never first in an order is named from the
@@ -83,7 +83,11 @@ core::Result<QList<OverviewRow>> TicketRepository::overview()
     const auto countOf = [](TicketStatus s) -> QString {
         return QStringLiteral("sum(CASE WHEN t.status = ") + sqlStatus(s) + QStringLiteral(" THEN 1 ELSE 0 END)");
     };
-    auto q = m_db.prepare(
+    const QString doorSql = QStringLiteral("SELECT t.event_id AS ev, max(t.event_name) AS name, t.ticket_type AS ticket_type, ")
+        + countOf(TicketStatus::Live) + QStringLiteral(" AS live, ") + countOf(TicketStatus::Used) + QStringLiteral(" AS used, ")
+        + countOf(TicketStatus::Cancelled)
+        + QStringLiteral(" AS cancelled, NULL AS sample_order FROM qrt_door_tickets t GROUP BY t.event_id, t.ticket_type");
+    auto q = doorViews ? m_db.prepare(doorSql, Tr::tr("count tickets per event")) : m_db.prepare(
         QStringLiteral("SELECT ") + kTicketEventExpr + QStringLiteral(" AS ev, max(CASE WHEN o.event_id = ") + kTicketEventExpr
             + QStringLiteral(" THEN o.event_name END) AS name, t.ticket_type AS ticket_type, ")
             + countOf(TicketStatus::Live) + QStringLiteral(" AS live, ") + countOf(TicketStatus::Used)
@@ -112,6 +116,8 @@ core::Result<QList<OverviewRow>> TicketRepository::overview()
             sampleOrder.insert(r.eventId, q->value(QStringLiteral("sample_order")).toString());
         rows.append(r);
     }
+    if (doorViews)
+        sampleOrder.clear(); // line items are not the door's to read (and none is then read)
     QHash<QString, QString> names;
     auto items = OrderRepository(m_db).lineItems(QStringList(sampleOrder.cbegin(), sampleOrder.cend()));
     if (!items)

@@ -154,7 +154,9 @@ public:
     // The audit trail as a stream: events after afterId, oldest first (the live feed's source).
     core::Result<QList<core::TicketEvent>> eventsSince(qint64 afterId, int limit);
     core::Result<qint64> latestEventId();
-    core::Result<QList<OverviewRow>> overview();
+    // doorViews: from the qrt_door_tickets view (a door login may read nothing else; issue 13
+    // point 3), the event named by its orders' event_name only.
+    core::Result<QList<OverviewRow>> overview(bool doorViews = false);
 
     static QString newCode();
 

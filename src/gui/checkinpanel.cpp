@@ -373,11 +373,14 @@ DbWorker &CheckInPanel::lookupWorker() const
 
 void CheckInPanel::reloadEvents()
 {
+    // A door login reads the events through its view (issue 13 point 3).
+    const bool door = !m_services.role || *m_services.role == db::DatabaseRole::Door;
+    m_search->setDoorViews(door);
     lookupWorker().run(
         this,
-        [](db::Database &database) {
+        [door](db::Database &database) {
             QList<QPair<QString, QString>> events; // id, name
-            if (auto list = db::OrderRepository(database).events()) {
+            if (auto list = db::OrderRepository(database).events(door)) {
                 for (const db::EventInfo &e : list.value())
                     events.append({ e.eventId, e.eventName.isEmpty() ? e.eventId : e.eventName });
             }

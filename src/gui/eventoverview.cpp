@@ -66,8 +66,8 @@ void EventOverview::refresh()
     m_again = false;
     m_worker.run(
         this,
-        [](db::Database &database) {
-            return Snapshot { db::TicketRepository(database).overview(), db::ArrivalsRepository(database).arrivals() };
+        [door = m_doorViews](db::Database &database) {
+            return Snapshot { db::TicketRepository(database).overview(door), db::ArrivalsRepository(database, door).arrivals() };
         },
         [this](Snapshot snapshot) {
             m_busy = false;

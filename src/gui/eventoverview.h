@@ -20,6 +20,8 @@ public:
     explicit EventOverview(DbWorker &worker, QWidget *parent = nullptr);
 
     void refresh();
+    // A door station reads the counts through the door views (issue 13 point 3).
+    void setDoorViews(bool door) { m_doorViews = door; }
     ArrivalsChart *arrivals() const { return m_arrivals; }
 
 Q_SIGNALS:
@@ -33,6 +35,7 @@ private:
     ArrivalsChart *m_arrivals = nullptr;
     bool m_busy = false;
     bool m_again = false;
+    bool m_doorViews = false;
 };
 
 } // namespace qrt::gui

@@ -67,6 +67,14 @@ GuestSearch::GuestSearch(DbWorker &worker, QWidget *parent) : QWidget(parent), m
     m_field->installEventFilter(this);
 }
 
+void GuestSearch::setDoorViews(bool door)
+{
+    if (door == m_doorViews)
+        return;
+    m_doorViews = door;
+    m_field->setPlaceholderText(door ? tr("Guest's name or order id") : tr("Guest's name, e-mail or phone"));
+}
+
 void GuestSearch::setEvents(const QStringList &events)
 {
     m_events = events;
@@ -107,10 +115,23 @@ void GuestSearch::search()
     const QStringList events = m_events.isEmpty() ? QStringList { QString() } : m_events;
     m_worker.run(
         this,
-        [text, events](db::Database &database) {
+        [text, events, door = m_doorViews](db::Database &database) {
             QList<Match> matches;
             db::OrderRepository orders(database);
             for (const QString &event : events) {
+                if (door) {
+                    auto guests = orders.doorGuests(text, event, kMaxMatches);
+                    for (const db::DoorGuest &g : guests ? guests.value() : QList<db::DoorGuest>()) {
+                        if (matches.size() >= kMaxMatches
+                            || std::any_of(matches.cbegin(), matches.cend(), [&g](const Match &m) { return m.orderId == g.orderId; }))
+                            continue;
+                        QString name = QString(g.firstName + u' ' + g.lastName).trimmed();
+                        if (name.isEmpty())
+                            name = tr("(no name)");
+                        matches.append({ g.orderId, tr("%1 · %2 · order %3").arg(name, g.events, g.orderId) });
+                    }
+                    continue;
+                }
                 db::OrderQuery query;
                 query.search = text;
                 query.eventId = event;

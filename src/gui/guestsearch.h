@@ -22,6 +22,8 @@ public:
     explicit GuestSearch(DbWorker &worker, QWidget *parent = nullptr);
 
     void setEvents(const QStringList &events);
+    // A door login searches the door view (names and order ids only; issue 13 point 3).
+    void setDoorViews(bool door);
     void clear();
     QLineEdit *field() const { return m_field; }
     QListWidget *results() const { return m_results; }
@@ -50,6 +52,7 @@ private:
     QStringList m_events;
     quint64 m_generation = 0;
     bool m_chooseOnAnswer = false; // Enter came before the answer
+    bool m_doorViews = false;
 };
 
 } // namespace qrt::gui

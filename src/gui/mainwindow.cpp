@@ -14,10 +14,13 @@
 #include "door/doorstation.h"
 #include "gui/dbworker.h"
 #include "gui/eventoverview.h"
+#include "gui/kiosklock.h"
+#include "gui/logging.h"
 #include "gui/messages.h"
 #include "gui/orderdialog.h"
 #include "gui/orderlistmodel.h"
 #include "gui/services.h"
+#include "gui/windowshortcutsfirst.h"
 #include "gui/userspage.h"
 #include "ui_mainwindow.h"
 
@@ -47,6 +50,7 @@ struct StatusInfo
     core::Result<void> reachable;
     std::optional<db::SyncRunRecord> lastSync;
     std::optional<db::InboxStats> inbox;
+    std::optional<core::Result<db::DatabaseRole>> role; // PostgreSQL: the connected user's, asked again each time
 };
 
 struct FilterChoices
@@ -55,38 +59,6 @@ struct FilterChoices
     core::Result<QStringList> payments = QStringList();
 };
 
-// A line edit claims Ctrl+E (end of line), Ctrl+K, ... for itself on Linux, so the window's menu
-// shortcuts did nothing while the search field had the focus. This lets every shortcut of the
-// window's actions through, except the editing keys the field really needs (copy, paste, ...).
-class WindowShortcutsFirst : public QObject
-{
-public:
-    WindowShortcutsFirst(QWidget *window, QObject *parent) : QObject(parent), m_window(window) {}
-
-    bool eventFilter(QObject *watched, QEvent *event) override
-    {
-        if (event->type() != QEvent::ShortcutOverride)
-            return QObject::eventFilter(watched, event);
-        auto *key = static_cast<QKeyEvent *>(event);
-        for (QKeySequence::StandardKey editing : { QKeySequence::Copy, QKeySequence::Cut, QKeySequence::Paste,
-                                                   QKeySequence::Undo, QKeySequence::Redo, QKeySequence::SelectAll,
-                                                   QKeySequence::Delete, QKeySequence::Backspace }) {
-            if (key->matches(editing))
-                return false;
-        }
-        const QKeySequence pressed(key->keyCombination());
-        for (const QAction *action : m_window->findChildren<QAction *>()) {
-            if (action->isEnabled() && action->shortcuts().contains(pressed)) {
-                event->ignore(); // not the field's: the window's shortcut runs
-                return true;
-            }
-        }
-        return false;
-    }
-
-private:
-    QWidget *m_window;
-};
 } // namespace
 
 MainWindow::MainWindow(Services &services, QWidget *parent)
@@ -99,6 +71,8 @@ MainWindow::MainWindow(Services &services, QWidget *parent)
     Q_ASSERT(services.dbWorker && services.countWorker); // src/app builds them (app::DesktopServices)
     m_worker = services.dbWorker;
     m_model = new OrderListModel(*m_worker, *services.countWorker, this);
+    // A door station reads no order at all (setupAccess below): not even the first page the header's sort asks for.
+    m_model->setReadable(services.role == db::DatabaseRole::Full || services.role == db::DatabaseRole::Admin);
     m_exports = new ExportActions(*m_worker, this, m_ui->eventFilter);
     connect(m_exports, &ExportActions::finished, this, &MainWindow::exportFinished);
     m_ui->orderView->setModel(m_model);
@@ -161,6 +135,7 @@ MainWindow::MainWindow(Services &services, QWidget *parent)
 
     setupActions();
     setupFilters();
+    setupAccess(); // the role's tabs and actions, the kiosk PIN (mainwindowaccess.cpp)
 
     connect(m_model, &OrderListModel::loaded, this, &MainWindow::updatePage);
     connect(m_model, &OrderListModel::totalCountChanged, this, &MainWindow::updateCountLabel);
@@ -249,6 +224,14 @@ MainWindow::~MainWindow()
 
 void MainWindow::closeEvent(QCloseEvent *event)
 {
+    if (m_kiosk && m_kiosk->isLocked() && !m_quitWithPin) {
+        event->ignore();
+        m_kiosk->askPin(this, tr("quit"), [this] {
+            m_quitWithPin = true;
+            close();
+        });
+        return;
+    }
     QSettings settings;
     settings.setValue(QStringLiteral("MainWindow/geometry"), saveGeometry());
     settings.setValue(QStringLiteral("MainWindow/state"), saveState());
@@ -333,6 +316,8 @@ void MainWindow::setupFilters()
 
 void MainWindow::loadFilterChoices()
 {
+    if (m_doorStation)
+        return; // the order list's filters: not a door station's to read
     if (m_filtersBusy) {
         m_filtersAgain = true; // one in flight, one pending: a burst of changes reads them twice at most
         return;
@@ -427,10 +412,12 @@ void MainWindow::refreshStatus()
     m_statusBusy = true;
     m_worker->run(
         this,
-        [](db::Database &database) {
+        [door = m_doorStation](db::Database &database) {
             StatusInfo info;
             info.reachable = database.check();
-            if (info.reachable) {
+            if (info.reachable && database.isPostgres())
+                info.role = db::detectRole(database); // a login moved to another group, or known at last
+            if (info.reachable && !door) {
                 auto last = db::SyncRunRepository(database).lastFinishedRun();
                 if (last && last->has_value())
                     info.lastSync = last->value();
@@ -442,6 +429,8 @@ void MainWindow::refreshStatus()
         },
         [this](StatusInfo info) {
             m_statusBusy = false;
+            if (info.role && info.role->ok() && m_role != info.role->value())
+                applyRole(info.role->value());
             const db::DatabaseUrl &url = m_services.database->url();
             if (info.reachable) {
                 m_dbStatus->setText(tr("%1: %2 — connected").arg(url.kindName(), url.display()));
@@ -450,12 +439,15 @@ void MainWindow::refreshStatus()
                                            : QString());
                 // On its own thread; once listening it reports "everything changed" (anything
                 // that changed before it listened would be missed).
-                if (m_watcher && !m_watcher->isListening())
+                if (m_watcher && !m_watcher->isListening() && !m_doorStation) // it reads the tables
                     m_watcher->start();
             } else {
                 m_dbStatus->setText(tr("%1: %2 — not reachable").arg(url.kindName(), url.display()));
                 m_dbStatus->setToolTip(info.reachable.error().message);
             }
+            m_syncStatus->setVisible(!m_doorStation);
+            if (m_doorStation && m_ui->mainTabs->currentWidget() == m_ui->overviewTab)
+                m_overview->refresh(); // no change watcher at a door (it reads the tables): every status check
             if (info.lastSync) {
                 const db::SyncRunRecord &r = *info.lastSync;
                 m_syncStatus->setText(tr("Last sync: %1, %2 (%n order(s), %3 failed)", nullptr, r.syncedOrders)
@@ -538,11 +530,11 @@ void MainWindow::openSync()
     dialog->show();
 }
 
-void MainWindow::openSettings()
+void MainWindow::editSettings()
 {
     // The dialog edits and saves a copy; the store then tells every service what changed.
     core::Config edited = m_services.config;
-    SettingsDialog dialog(edited, m_services.secrets, m_worker, this);
+    SettingsDialog dialog(edited, m_services.secrets, m_worker, this, m_doorStation);
     connect(&dialog, &SettingsDialog::settingsSaved, this, [this, &edited] {
         if (m_services.configStore)
             m_services.configStore->apply(edited);
@@ -554,6 +546,10 @@ void MainWindow::openSettings()
 void MainWindow::startListener()
 {
     // The service is started directly; the panel opens only to say why it could not start.
+    if (m_doorStation) {
+        qCInfo(lcGui) << "door station: the webhook listener is not started";
+        return;
+    }
     webhook::WebhookService *service = m_services.webhookService;
     if (service && !service->isListening() && !service->startListening()) {
         openListener();

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/result.h"
+#include "db/doorfunctions.h"
 #include "gui/exportactions.h"
 #include "gui/exporter.h"
 
@@ -10,6 +11,7 @@
 #include <QTimer>
 
 #include <memory>
+#include <optional>
 
 namespace Ui {
 class MainWindow;
@@ -26,6 +28,7 @@ class ChangeWatcher;
 class CheckInPanel;
 class EventOverview;
 class OrderDialog;
+class KioskLock;
 
 // The main window: order list (search, filters, paging), check-in and event overview tabs,
 // exports, and the entry points to sync, settings and the listener.
@@ -60,6 +63,15 @@ public:
     // start, so the reason is in front of the user.
     void startListener();
 
+    // Door station (issue 13 point 3): a door login (or a role not known yet) sees Check-in and the
+    // event overview (counts) only; every other tab, menu action and shortcut is off, Settings shows
+    // the station and database pages, the listener, sync and the order list never start, so the
+    // window never tries a statement the database refuses the door. Courtesy only: PostgreSQL enforces.
+    bool isDoorStation() const { return m_doorStation; }
+    // Applied at construction (Services::role) and when a status check finds another role.
+    void applyRole(std::optional<db::DatabaseRole> role);
+    KioskLock *kioskLock() const { return m_kiosk; }
+
 Q_SIGNALS:
     void exportFinished(const QString &path, bool ok);
 
@@ -75,9 +87,13 @@ private:
     void refreshStatus();
     void openCurrentOrder();
     void openSync();
-    void openSettings();
+    void openSettings(); // asks the kiosk PIN first while locked
+    void editSettings();
     void openListener();
     void about();
+    void setupAccess(); // mainwindowaccess.cpp: the role label, the kiosk lock, the first applyRole
+    void applyAccess(); // tabs and actions for the role and the kiosk lock
+    QString roleText() const;
 
     std::unique_ptr<Ui::MainWindow> m_ui;
     Services &m_services;
@@ -99,6 +115,11 @@ private:
     QHash<QString, QPointer<OrderDialog>> m_orderDialogs;
     QPointer<QWidget> m_listenerPanel;
     bool m_statusBusy = false;
+    std::optional<db::DatabaseRole> m_role = db::DatabaseRole::Full;
+    bool m_doorStation = false;
+    QLabel *m_roleStatus = nullptr;
+    KioskLock *m_kiosk = nullptr; // SQLite: the check-in screen's PIN (null on PostgreSQL)
+    bool m_quitWithPin = false;   // the PIN was given to quit
 };
 
 } // namespace qrt::gui

@@ -107,8 +107,19 @@ void OrderListModel::reload()
     requestPage(generation, 0);
 }
 
+void OrderListModel::setReadable(bool readable)
+{
+    if (readable == m_readable)
+        return;
+    m_readable = readable;
+    if (readable)
+        reload();
+}
+
 void OrderListModel::requestPage(int generation, int offset)
 {
+    if (!m_readable)
+        return;
     db::OrderQuery q = m_query;
     q.offset = offset;
     q.limit = PageSize + 1; // one more than shown: tells whether another page exists
@@ -133,6 +144,8 @@ void OrderListModel::requestCount()
 
 void OrderListModel::startCount()
 {
+    if (!m_readable)
+        return;
     const int generation = m_generation;
     db::OrderQuery q = m_query;
     auto latest = m_latest;
@@ -274,6 +287,8 @@ bool OrderListModel::beyondLoaded(const db::OrderRow &row) const
 
 void OrderListModel::refreshPending()
 {
+    if (!m_readable)
+        return;
     if (m_loading || m_fetching || m_refreshing) {
         m_refreshAgain = true;
         return;

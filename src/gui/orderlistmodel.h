@@ -42,6 +42,9 @@ public:
 
     // Reloads from the first page (after a query change).
     void reload();
+    // false: reads nothing at all (a door station may not read the orders, issue 13 point 3);
+    // true again reloads.
+    void setReadable(bool readable);
     // Re-reads the rows already loaded, keeping them in place (live updates).
     void refresh();
     // Live updates: remembers what changed (the watcher's report) until refreshPending().
@@ -97,6 +100,7 @@ private:
     bool m_atEnd = false;
     bool m_refreshing = false;
     bool m_refreshAgain = false;
+    bool m_readable = true;
     ChangeSet m_pending; // noted by noteChanges(), not yet applied
 };
 

@@ -1,8 +1,11 @@
 #pragma once
 
+#include "db/doorfunctions.h"
+
 #include <QString>
 
 #include <memory>
+#include <optional>
 
 namespace qrt::core {
 class Config;
@@ -65,6 +68,10 @@ struct Services
     reconcile::Reconciler *reconciler = nullptr;       // the reconciliation loop, run while the listener runs
     SecretAccess *secrets = nullptr;
     bool demo = false;
+    // The connected user's role (issue 13 point 3), detected by src/app when it connects; the window
+    // detects it again with every status check. nullopt: not known yet, so the window is a door
+    // station (Check-in and counts) until the database says more.
+    std::optional<db::DatabaseRole> role = db::DatabaseRole::Full;
 };
 
 } // namespace qrt::gui

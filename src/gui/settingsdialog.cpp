@@ -6,11 +6,13 @@
 #include "gui/logging.h"
 #include "gui/settings/databasesettingspage.h"
 #include "gui/settings/ghlsettingspage.h"
+#include "gui/settings/kioskpinsettings.h"
 #include "gui/settings/listenersettingspage.h"
 #include "gui/settings/mappingssettingspage.h"
 #include "gui/settings/qrsettingspage.h"
 #include "gui/settings/stationsettingspage.h"
 
+#include <QGridLayout>
 #include <QPushButton>
 
 namespace qrt::gui {
@@ -31,22 +33,39 @@ struct SettingsDialog::Private
     explicit Private(core::Config &c) : config(c) { }
 };
 
-SettingsDialog::SettingsDialog(core::Config &config, SecretAccess *secrets, DbWorker *worker, QWidget *parent)
+SettingsDialog::SettingsDialog(core::Config &config, SecretAccess *secrets, DbWorker *worker, QWidget *parent,
+                               bool stationOnly)
     : QDialog(parent), m_ui(std::make_unique<Ui::SettingsDialog>()), d(std::make_unique<Private>(config))
 {
     m_ui->setupUi(this);
     SettingsPage::markAsError(m_ui->validationSummary);
 
-    d->ghl = new GhlSettingsPage(secrets);
     d->database = new DatabaseSettingsPage;
-    d->mappings = new MappingsSettingsPage(worker);
-    d->pages = { d->ghl, d->database, new ListenerSettingsPage(secrets), new QrSettingsPage, d->mappings,
-                 new StationSettingsPage(secrets) };
+    auto *station = new StationSettingsPage(secrets);
+    if (stationOnly) {
+        d->pages = { d->database, station }; // a door station: nothing of GHL, the listener, QR or mappings
+    } else {
+        d->ghl = new GhlSettingsPage(secrets);
+        d->mappings = new MappingsSettingsPage(worker);
+        d->pages = { d->ghl, d->database, new ListenerSettingsPage(secrets), new QrSettingsPage, d->mappings, station };
+    }
     for (SettingsPage *page : std::as_const(d->pages)) {
         m_ui->tabs->addTab(page->widget(), page->icon(), page->name());
         // Every page's keychain problems are shown under the GHL token, where the keychain is explained.
-        connect(page, &SettingsPage::keychainProblem, d->ghl, &GhlSettingsPage::showKeychainNote);
+        if (d->ghl)
+            connect(page, &SettingsPage::keychainProblem, d->ghl, &GhlSettingsPage::showKeychainNote);
         connect(page, &SettingsPage::wantsAttention, this, [this, page] { m_ui->tabs->setCurrentWidget(page); });
+    }
+    // One station on SQLite: the kiosk PIN, at the foot of the Station page (not a tab of its own).
+    // A door station is a PostgreSQL login: the database keeps it in its place.
+    if (!stationOnly && config.text(ConfigKey::DatabaseUrl).startsWith(QStringLiteral("sqlite"), Qt::CaseInsensitive)) {
+        auto *pin = new KioskPinSettings(station);
+        if (auto *grid = qobject_cast<QGridLayout *>(station->layout()))
+            grid->addWidget(pin, grid->rowCount(), 0, 1, grid->columnCount());
+        else
+            station->layout()->addWidget(pin);
+        d->pages.append(pin);
+        connect(pin, &SettingsPage::wantsAttention, this, [this, station] { m_ui->tabs->setCurrentWidget(station); });
     }
 
     // Shown while the keychain is asked to keep a secret on OK (it may be showing a prompt).
@@ -62,16 +81,18 @@ SettingsDialog::SettingsDialog(core::Config &config, SecretAccess *secrets, DbWo
     }
 
     // The mapping page chooses among the custom fields the GHL page lists with what is typed there.
-    connect(d->ghl, &GhlSettingsPage::fetchingChanged, d->mappings, &MappingsSettingsPage::setFetching);
-    connect(d->ghl, &GhlSettingsPage::customFieldsLoaded, d->mappings, &MappingsSettingsPage::setCustomFields);
-    connect(d->ghl, &GhlSettingsPage::fieldsStatus, d->mappings, &MappingsSettingsPage::showStatus);
-    connect(d->mappings, &MappingsSettingsPage::loadFieldsRequested, d->ghl, [this] { d->ghl->fetchCustomFields(false); });
-    // The field list is fetched when the mappings are first looked at, if GHL is set up.
-    connect(m_ui->tabs, &QTabWidget::currentChanged, this, [this] {
-        if (m_ui->tabs->currentWidget() == d->mappings && !d->mappings->fieldsLoaded() && !d->ghl->fetching()
-            && d->ghl->hasCredentials())
-            d->ghl->fetchCustomFields(false);
-    });
+    if (d->ghl && d->mappings) {
+        connect(d->ghl, &GhlSettingsPage::fetchingChanged, d->mappings, &MappingsSettingsPage::setFetching);
+        connect(d->ghl, &GhlSettingsPage::customFieldsLoaded, d->mappings, &MappingsSettingsPage::setCustomFields);
+        connect(d->ghl, &GhlSettingsPage::fieldsStatus, d->mappings, &MappingsSettingsPage::showStatus);
+        connect(d->mappings, &MappingsSettingsPage::loadFieldsRequested, d->ghl, [this] { d->ghl->fetchCustomFields(false); });
+        // The field list is fetched when the mappings are first looked at, if GHL is set up.
+        connect(m_ui->tabs, &QTabWidget::currentChanged, this, [this] {
+            if (m_ui->tabs->currentWidget() == d->mappings && !d->mappings->fieldsLoaded() && !d->ghl->fetching()
+                && d->ghl->hasCredentials())
+                d->ghl->fetchCustomFields(false);
+        });
+    }
     // OK waits while a changed database URL is tried.
     connect(d->database, &DatabaseSettingsPage::tryingBeforeSave, m_ui->buttonBox,
             [this](bool trying) { m_ui->buttonBox->setEnabled(!trying); });

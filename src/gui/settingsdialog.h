@@ -35,7 +35,10 @@ public:
     // secrets may be null (no keychain): secret fields are then disabled with an explanation.
     // worker (the application's one DbWorker) may be null: the mapping page explains that a
     // database is needed.
-    SettingsDialog(core::Config &config, SecretAccess *secrets, DbWorker *worker, QWidget *parent = nullptr);
+    // stationOnly: a door station's Settings (issue 13 point 3): the Database page (to change its own
+    // connection) and the Station page only; no GHL keys, mappings, listener or QR.
+    SettingsDialog(core::Config &config, SecretAccess *secrets, DbWorker *worker, QWidget *parent = nullptr,
+                   bool stationOnly = false);
     ~SettingsDialog() override;
 
     // Opens on the database page; `text` (a URL that does not parse, say) replaces the field's value.
