@@ -6,6 +6,7 @@
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QGuiApplication>
 #include <QLibraryInfo>
 #include <QLocale>
 #include <QTextStream>
@@ -125,10 +126,17 @@ int main(int argc, char **argv)
 {
     app::attachParentConsole(argc, argv); // Windows: CLI output reaches cmd/PowerShell (platformconsole.h)
     const QString commandName = commandIn(argc, argv);
-    // Headless commands never need a display: they run under a QCoreApplication.
+    // Headless commands never need a display: they run under a QCoreApplication (serve under a
+    // QGuiApplication on the offscreen platform, below).
     const bool headless = answeredOnTheTerminal(argc, argv) || !commandName.isEmpty();
     std::unique_ptr<QCoreApplication> app;
-    if (headless)
+    if (headless && commandName == u"serve") {
+        // serve draws the ticket PDF of the outbox's ticket PDF fields (fonts need a
+        // QGuiApplication): on the offscreen platform, which needs no display.
+        if (!qEnvironmentVariableIsSet("QT_QPA_PLATFORM"))
+            qputenv("QT_QPA_PLATFORM", "offscreen");
+        app = std::make_unique<QGuiApplication>(argc, argv);
+    } else if (headless)
         app = std::make_unique<QCoreApplication>(argc, argv);
     else
         app = std::make_unique<QApplication>(argc, argv);
