@@ -136,7 +136,7 @@ void MainWindow::applyAccess()
         action->setVisible(allowed);
     }
     if (QAction *lockAction = findChild<QAction *>(QStringLiteral("actionKioskLock"), Qt::FindDirectChildrenOnly)) {
-        lockAction->setText(locked ? tr("&Unlock…") : tr("&Lock check-in screen"));
+        lockAction->setText(locked ? tr("&Unlock…") : tr("Loc&k check-in screen"));
         lockAction->setToolTip(locked ? tr("Leave the check-in screen (asks for the station's PIN)")
                                       : tr("Show only the check-in screen until the PIN is entered"));
     }
