@@ -8,6 +8,7 @@
 #include "camera/camerasource.h"
 #include "camera/framedecoder.h"
 #include "core/config.h"
+#include "core/configstore.h"
 #include "db/orderwriter.h"
 #include "db/ticketrepository.h"
 #include "gui/camerapreview.h"
@@ -30,6 +31,7 @@
 #include <QListWidget>
 #include <QPainter>
 #include <QPushButton>
+#include <QSignalSpy>
 #include <QTabWidget>
 #include <QTest>
 #include <QTimer>
@@ -207,6 +209,51 @@ private slots:
         QVERIFY2(banner->text().startsWith(QStringLiteral("Admitted")), qPrintable(banner->text()));
         QCOMPARE(recent->count(), 3);
         QCOMPARE(core::toString(tickets.forOrder(orderId).value().at(1).status), QStringLiteral("used"));
+    }
+
+    // Without a camera CameraSource says why, once, and stays inactive; stop() is harmless.
+    void cameraSourceWithoutCamera()
+    {
+        camera::CameraSource source;
+        QVideoSink sink;
+        source.setVideoSink(&sink);
+        QSignalSpy failed(&source, &camera::CameraSource::failed);
+        QVERIFY(!source.start(QStringLiteral("none")));
+        QCOMPARE(failed.count(), 1);
+        QCOMPARE(source.problem(), camera::CameraSource::Problem::NoCamera);
+        QVERIFY(!source.isActive());
+        if (camera::CameraSource::cameras().isEmpty()) {
+            QVERIFY(!source.start(QStringLiteral("/dev/video9")));
+            QCOMPARE(source.problem(), camera::CameraSource::Problem::NoCamera);
+            QVERIFY(!source.start(QString()));
+            QCOMPARE(source.problem(), camera::CameraSource::Problem::NoCamera);
+            QCOMPARE(failed.count(), 3);
+        }
+        source.stop();
+        QVERIFY(camera::CameraSource::bestFormat(QCameraDevice()).isNull());
+        using P = camera::CameraSource::Problem;
+        for (P problem : { P::NoCamera, P::NotConnected, P::PermissionDenied, P::Busy, P::Failed })
+            QVERIFY2(camera::CameraSource::describe(problem).contains(u'—'), "each problem says what to do");
+    }
+
+    // Settings → Station saved while the camera is on: the panel takes the new choice at once.
+    void settingsApplyWhileOn()
+    {
+        core::ConfigStore store(m_config);
+        test::WindowServices services { store.config(), m_t->shared(), QStringLiteral("Door 1") };
+        services.configStore = &store;
+        gui::CheckInPanel panel(services, services.worker);
+        panel.resize(900, 700);
+        panel.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&panel));
+        auto *preview = test::child<gui::CameraPreview>(&panel, "cameraPreview");
+        test::child<QPushButton>(&panel, "cameraButton")->click();
+        QVERIFY(preview->isOn() && !preview->isMirrored());
+        QVERIFY_OK(store.set(core::ConfigKey::StationCameraMirror, QStringLiteral("true")));
+        QVERIFY(preview->isMirrored());
+        QVERIFY_OK(store.set(core::ConfigKey::StationCamera, QStringLiteral("none")));
+        QVERIFY(preview->isOn());
+        QCOMPARE(preview->source()->problem(), camera::CameraSource::Problem::NoCamera);
     }
 
     void previewMirrors()
