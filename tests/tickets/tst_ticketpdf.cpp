@@ -12,6 +12,7 @@
 #include "tickets/ticketpdf.h"
 
 #include <QDir>
+#include <QElapsedTimer>
 #include <QProcess>
 #include <QRegularExpression>
 #include <QStandardPaths>
@@ -160,6 +161,37 @@ private slots:
         QVERIFY(!pdf);
         QCOMPARE(pdf.error().code, QStringLiteral("tickets.none"));
         QVERIFY(!tickets::renderTicketPdf(order, {}));
+    }
+
+    // A large order: every page still carries its own ticket's code (the time is logged, for the
+    // order page's decision to draw off the GUI thread; not asserted).
+    void largeOrderHasEveryCodeOnItsPage()
+    {
+        core::Order order = test::sampleOrders(1).first();
+        QList<core::Ticket> many;
+        for (int i = 0; i < 20; ++i) {
+            core::Ticket t;
+            t.ticketId = i + 1;
+            t.orderId = order.orderId;
+            t.ticketType = QStringLiteral("General Admission");
+            t.productId = order.eventId;
+            t.code = QStringLiteral("%1").arg(i, 32, 16, QLatin1Char('a'));
+            many << t;
+        }
+        QElapsedTimer timer;
+        timer.start();
+        auto pdf = tickets::renderTicketPdf(order, many);
+        QVERIFY_OK(pdf);
+        qInfo("20 ticket pages drawn in %lld ms, %lld KiB", qint64(timer.elapsed()), qint64(pdf->size() / 1024));
+        const QString path = m_dir.filePath(QStringLiteral("large.pdf"));
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(pdf.value());
+        file.close();
+        const QStringList codes = decodePages(path);
+        QCOMPARE(codes.size(), 20);
+        for (int i = 0; i < 20; ++i)
+            QCOMPARE(codes.at(i), many.at(i).code);
     }
 
     void paperFollowsTheLocale()
