@@ -283,6 +283,22 @@ private slots:
         QCOMPARE(conflicts.value(), 1);
     }
 
+    // qrt_door_admit_ticket called directly (psql with the door URL): never a ticket of a refunded order.
+    void admitTicketRefusesAVoidOrder()
+    {
+        // GHL says refunded, the tickets not cancelled (yet): the function alone must refuse.
+        QVERIFY_OK(m_t->exec(QStringLiteral("UPDATE ghl_qr_orders SET payment_status = 'refunded' WHERE order_id = '%1'").arg(kPaid)));
+        const QList<core::Ticket> refunded = tickets(kPaid);
+        QVERIFY(!refunded.isEmpty() && refunded.first().status == core::TicketStatus::Live);
+        auto door = open(add(QStringLiteral("door_v")).databaseUrl);
+        QVERIFY(door);
+        auto won = db::DoorFunctions(*door).admitTicket(refunded.first().ticketId, QStringLiteral("N"));
+        QVERIFY_OK(won);
+        QVERIFY2(!won.value(), "a door login admitted a ticket of a refunded order");
+        QCOMPARE(text(QStringLiteral("SELECT status FROM ghl_qr_tickets WHERE ticket_id = %1").arg(refunded.first().ticketId)),
+                 core::toString(refunded.first().status));
+    }
+
     // After an upgrade without `roles install` again, or a schema a door login may not migrate: what
     // to do, in plain words, not "permission denied" or "function does not exist".
     void upgradeMistakesAreExplained()

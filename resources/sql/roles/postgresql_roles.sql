@@ -277,7 +277,8 @@ END
 $$;
 
 -- Admit one ticket by id (the door station's own verdict path, src/door/doorcheck.cpp, decides; this
--- is its conditional UPDATE): the ticket's row when this call took it, no row when it was not live.
+-- is its conditional UPDATE): the ticket's row when this call took it, no row when it was not live
+-- (or its order is void).
 -- The audit row names the station, the caller (session_user) as operator, and a reason a door may
 -- give: "unpaid" (admitted anyway) or an offline admission uploaded ("offline at TIME[; unpaid]").
 CREATE OR REPLACE FUNCTION @SCHEMA@.qrt_door_admit_ticket(p_ticket_id integer, p_station text, p_reason text DEFAULT NULL)
@@ -293,8 +294,11 @@ BEGIN
         RAISE EXCEPTION 'a door station may record the reason "unpaid" or "offline at TIME", not %', pg_catalog.quote_literal(left(p_reason, 60))
             USING ERRCODE = '22023';
     END IF;
+    -- Never a ticket of a void order (refunded, cancelled), as the other door functions.
     UPDATE @SCHEMA@.ghl_qr_tickets t SET status = 'used', updated_at = now(), updated_by = v_station
-    WHERE t.ticket_id = p_ticket_id AND t.status = 'live'
+    FROM @SCHEMA@.ghl_qr_orders o
+    WHERE t.ticket_id = p_ticket_id AND t.status = 'live' AND o.order_id = t.order_id
+      AND @SCHEMA@.qrt_door_void(o.payment_status, o.order_status) IS NULL
     RETURNING t.order_id INTO v_order;
     IF NOT FOUND THEN
         RETURN;
