@@ -9,6 +9,7 @@
 #include "db/orderwriter.h"
 #include "db/roles.h"
 #include "gui/eventoverview.h"
+#include "gui/guestsearch.h"
 #include "gui/kiosklock.h"
 #include "gui/mainwindow.h"
 #include "gui/orderlistmodel.h"
@@ -25,6 +26,7 @@
 #include <QCheckBox>
 #include <QLabel>
 #include <QLineEdit>
+#include <QListWidget>
 #include <QSignalSpy>
 #include <QSqlQuery>
 #include <QStandardPaths>
@@ -358,6 +360,17 @@ void TestStationAccess::verifyDoorWindow(gui::MainWindow &window)
     auto *roleLabel = test::child<QLabel>(&window, "roleStatusLabel");
     QVERIFY2(roleLabel->text().endsWith(QStringLiteral("· door station")), qPrintable(roleLabel->text()));
     test::screenshot(&window, QStringLiteral("door-station-checkin"));
+
+    // Find by name works through the door view: names and order ids, never an e-mail.
+    auto *search = test::child<gui::GuestSearch>(&window, "guestSearch");
+    QSignalSpy searched(search, &gui::GuestSearch::searched);
+    const core::Order guest = test::sampleOrders(30).at(3);
+    QTest::keyClicks(search->field(), guest.contactLastName); // typed: the search follows edits
+    QTRY_VERIFY_WITH_TIMEOUT(!searched.isEmpty(), test::kWaitMs);
+    QVERIFY2(searched.last().at(0).toInt() > 0, qPrintable(QStringLiteral("no guest found for %1").arg(guest.contactLastName)));
+    for (int i = 0; i < search->results()->count(); ++i)
+        QVERIFY2(!search->results()->item(i)->text().contains(u'@'), qPrintable(search->results()->item(i)->text()));
+    search->clear();
 
     // The event overview: counts from the door views.
     auto *overview = test::child<gui::EventOverview>(&window, "eventOverview");
