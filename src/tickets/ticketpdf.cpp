@@ -190,9 +190,8 @@ core::Result<QByteArray> renderTicketPdf(const core::Order &order, const QList<c
                                Tr::tr("Order %1 has no tickets to print (none, or all cancelled).").arg(order.orderId));
     if (!qobject_cast<QGuiApplication *>(QCoreApplication::instance()))
         return core::makeError(QStringLiteral("tickets.no_gui"),
-                               Tr::tr("The ticket PDF of order %1 needs fonts, which a program started without its "
-                                      "graphical part does not load.")
-                                   .arg(order.orderId));
+                               Tr::tr("drawing it needs fonts, which a program started without its graphical part "
+                                      "does not load"));
     QByteArray bytes;
     QBuffer buffer(&bytes);
     buffer.open(QIODevice::WriteOnly);
