@@ -16,7 +16,7 @@ fail() { echo "package test: $*" >&2; exit 1; }
 deb=$(ls "$tmp"/pkg/*.deb 2>/dev/null | head -n 1)
 [ -n "$deb" ] || fail "no .deb was produced"
 info=$(dpkg-deb -I "$deb")
-for dep in libc6 libqt6sql6-psql libqt6sql6-sqlite libqt6websockets6 libzxing2 libqt6keychain1 libssl3; do
+for dep in libc6 libqt6sql6-psql libqt6sql6-sqlite libqt6websockets6 libzxing2 libqt6keychain1 libssl3 fonts-dejavu-core; do
     grep -q "Depends:.*$dep" <<<"$info" || fail "the .deb does not declare a dependency on $dep"
 done
 
