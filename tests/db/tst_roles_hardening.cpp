@@ -238,6 +238,36 @@ private slots:
         QCOMPARE(m_t->scalar(QStringLiteral("SELECT count(*) FROM ticket_events WHERE to_status = 'used'"))->toInt(), 0);
     }
 
+    // A door login undoes only an admission (live -> used) it made itself within 10 minutes: a
+    // conflict row it writes (used -> used, as operator, now) does not make another operator's
+    // admission, or its own older one, look like its own fresh one.
+    void conflictRowDoesNotUnlockUndo()
+    {
+        migrateAndInstall();
+        auto a = open(door(QStringLiteral("door_a")).databaseUrl);
+        auto b = open(door(QStringLiteral("door_b")).databaseUrl);
+        QSqlDatabase ca = a->connection().value(), cb = b->connection().value();
+        const QString code = codeOf(QStringLiteral("o1"));
+        const QString id = m_t->scalar(QStringLiteral("SELECT ticket_id FROM ghl_qr_tickets WHERE code = '%1'").arg(code))->toString();
+        QCOMPARE(run(ca, QStringLiteral("SELECT outcome FROM qrt_door_admit_code('%1', 'A')").arg(code)), QStringLiteral("admitted"));
+        QVERIFY(run(cb, QStringLiteral("SELECT qrt_door_undo(%1, 'B')").arg(id)).startsWith(QStringLiteral("ERROR 42501")));
+        QVERIFY(!run(cb, QStringLiteral("SELECT qrt_door_record_conflict(%1, 'B', now())").arg(id)).startsWith(QStringLiteral("ERROR")));
+        const QString undo = run(cb, QStringLiteral("SELECT qrt_door_undo(%1, 'B')").arg(id));
+        QVERIFY2(undo.startsWith(QStringLiteral("ERROR 42501")),
+                 qPrintable(QStringLiteral("door_b undid door_a's admission after writing a conflict row: '%1'").arg(undo)));
+        QCOMPARE(run(cb, QStringLiteral("SELECT outcome FROM qrt_door_admit_code('%1', 'B')").arg(code)), QStringLiteral("already_used"));
+        // Its own admission older than 10 minutes: a fresh conflict row does not renew it.
+        const QString code2 = m_t->scalar(QStringLiteral("SELECT max(code) FROM ghl_qr_tickets WHERE order_id = 'o2'"))->toString();
+        const QString id2 = m_t->scalar(QStringLiteral("SELECT ticket_id FROM ghl_qr_tickets WHERE code = '%1'").arg(code2))->toString();
+        QCOMPARE(run(cb, QStringLiteral("SELECT outcome FROM qrt_door_admit_code('%1', 'B')").arg(code2)), QStringLiteral("admitted"));
+        QVERIFY_OK(m_t->exec(QStringLiteral("UPDATE ticket_events SET at = now() - interval '11 minutes' WHERE ticket_id = %1").arg(id2)));
+        QVERIFY(!run(cb, QStringLiteral("SELECT qrt_door_record_conflict(%1, 'B', now())").arg(id2)).startsWith(QStringLiteral("ERROR")));
+        QVERIFY(run(cb, QStringLiteral("SELECT qrt_door_undo(%1, 'B')").arg(id2)).startsWith(QStringLiteral("ERROR 42501")));
+        // door_a's own fresh admission stays undoable by door_a after door_b's conflict row.
+        QCOMPARE(run(ca, QStringLiteral("SELECT qrt_door_undo(%1, 'A')").arg(id)), QStringLiteral("undone"));
+        QCOMPARE(m_t->scalar(QStringLiteral("SELECT count(*) FROM ticket_events WHERE from_status = 'live' AND to_status = 'used'"))->toInt(), 2);
+    }
+
     // Finding 4: `migrate` run by a table owner that did not run roles install (no EXECUTE on
     // qrt_grant_roles) applies migration 14 and says to re-run roles install, instead of failing.
     void migrationByAnotherOwner()

@@ -238,6 +238,9 @@ $$;
 
 -- Undo the caller's own admission (the same database user), within 10 minutes of it. Anything else
 -- (another operator's admission, an older one) fails with SQLSTATE 42501; an admin undoes those.
+-- The admission is the ticket's newest change of status (from_status <> to_status), which must be
+-- live -> used by the caller: rows that change nothing (a conflict's used -> used, which a door
+-- login writes itself with qrt_door_record_conflict) never count as an admission.
 -- Answers 'undone', or 'not_used' when the ticket is not used (any more).
 CREATE OR REPLACE FUNCTION @SCHEMA@.qrt_door_undo(p_ticket_id integer, p_station text)
 RETURNS text
@@ -248,6 +251,7 @@ DECLARE
     v_order text;
     v_operator text;
     v_at timestamptz;
+    v_from text;
     v_to text;
 BEGIN
     SELECT t.status, t.order_id INTO v_status, v_order FROM @SCHEMA@.ghl_qr_tickets t WHERE t.ticket_id = p_ticket_id FOR UPDATE;
@@ -257,9 +261,11 @@ BEGIN
     IF v_status <> 'used' THEN
         RETURN 'not_used';
     END IF;
-    SELECT e.operator, e.at, e.to_status INTO v_operator, v_at, v_to
-    FROM @SCHEMA@.ticket_events e WHERE e.ticket_id = p_ticket_id ORDER BY e.id DESC LIMIT 1;
-    IF v_to IS DISTINCT FROM 'used' OR v_operator IS DISTINCT FROM session_user::text THEN
+    SELECT e.operator, e.at, e.from_status, e.to_status INTO v_operator, v_at, v_from, v_to
+    FROM @SCHEMA@.ticket_events e
+    WHERE e.ticket_id = p_ticket_id AND e.from_status IS DISTINCT FROM e.to_status
+    ORDER BY e.id DESC LIMIT 1;
+    IF v_from IS DISTINCT FROM 'live' OR v_to IS DISTINCT FROM 'used' OR v_operator IS DISTINCT FROM session_user::text THEN
         RAISE EXCEPTION 'ticket % was not admitted by %: only an admin can undo it', p_ticket_id, session_user
             USING ERRCODE = '42501';
     END IF;
