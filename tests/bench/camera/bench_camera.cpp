@@ -8,10 +8,14 @@
 //      to codeRead and to the verdict, and how late the GUI thread's events run meanwhile (a 10 ms timer).
 //   3. Baseline, same clip: every full frame converted (QVideoFrame::toImage) and decoded on the
 //      GUI thread, as a naive slot on videoFrameChanged would.
+//   4. The preview: 2. again with a visible gui::CameraPreview (its sink and decoder, as in the
+//      check-in panel), against a preview that converts and smooth-scales every full frame in
+//      paintEvent on the GUI thread (what CameraPreview did before): GUI event lateness, paints and
+//      the time a paint takes.
 // Goals: 100% of the codes read, <= 300 ms to the verdict, >= 15 frames/s decoded on one core.
 // Prints "figure:" lines; asserts nothing about time.
 //
-//   bench_camera [--codes N] [--save-frames DIR] [--no-baseline]
+//   bench_camera [--codes N] [--save-frames DIR] [--no-baseline] [--no-preview]
 #include "camera/framedecoder.h"
 #include "camera/framereader.h"
 #include "camera/holdoff.h"
@@ -20,16 +24,18 @@
 #include "db/orderwriter.h"
 #include "db/ticketrepository.h"
 #include "door/doorcheck.h"
+#include "gui/camerapreview.h"
 #include "support/sampleorders.h"
 #include "support/testdatabase.h"
 
 #include <QCommandLineParser>
 #include <QDir>
 #include <QElapsedTimer>
-#include <QGuiApplication>
+#include <QApplication>
 #include <QHash>
 #include <QMediaPlayer>
 #include <QMutex>
+#include <QPainter>
 #include <QTemporaryDir>
 #include <QTextStream>
 #include <QThread>
@@ -109,18 +115,80 @@ private:
     std::unique_ptr<door::DoorCheck> m_check;
 };
 
+// What CameraPreview did before: the full frame converted (toImage) and smooth-scaled in
+// paintEvent, on the GUI thread, at every repaint; a repaint asked for each frame.
+class NaivePreview : public QWidget
+{
+public:
+    explicit NaivePreview(QVideoSink *sink, QList<double> &paintMs) : m_paintMs(paintMs)
+    {
+        QObject::connect(sink, &QVideoSink::videoFrameChanged, this, [this](const QVideoFrame &frame) {
+            m_frame = frame;
+            update();
+        });
+    }
+
+protected:
+    void paintEvent(QPaintEvent *) override
+    {
+        QElapsedTimer timer;
+        timer.start();
+        QPainter painter(this);
+        painter.fillRect(rect(), QColor(0x20, 0x20, 0x20));
+        const QImage image = m_frame.toImage();
+        if (!image.isNull()) {
+            QRect target(QPoint(0, 0), image.size().scaled(size(), Qt::KeepAspectRatio));
+            target.moveCenter(rect().center());
+            painter.setRenderHint(QPainter::SmoothPixmapTransform);
+            painter.drawImage(target, image);
+        }
+        painter.end();
+        m_paintMs << double(timer.nsecsElapsed()) / 1e6;
+    }
+
+private:
+    QList<double> &m_paintMs;
+    QVideoFrame m_frame;
+};
+
+// The check-in panel's preview, its paints timed.
+class TimedPreview : public gui::CameraPreview
+{
+public:
+    explicit TimedPreview(QList<double> &paintMs) : m_paintMs(paintMs) {}
+
+protected:
+    void paintEvent(QPaintEvent *event) override
+    {
+        QElapsedTimer timer;
+        timer.start();
+        gui::CameraPreview::paintEvent(event);
+        m_paintMs << double(timer.nsecsElapsed()) / 1e6;
+    }
+
+private:
+    QList<double> &m_paintMs;
+};
+
+// Worker: the FrameDecoder alone; GuiBaseline: every full frame decoded on the GUI thread;
+// Preview: a visible CameraPreview (its own sink and decoder); NaivePreview: the FrameDecoder and
+// a visible NaivePreview.
+enum class Mode { Worker, GuiBaseline, Preview, NaivePreview };
+const QSize kPreviewSize(640, 360);
+
 struct Run
 {
-    QList<double> toReadMs, toVerdictMs, guiLateMs;
+    QList<double> toReadMs, toVerdictMs, guiLateMs, paintMs;
     int codesRead = 0, duplicates = 0, strangers = 0, admitted = 0;
     qint64 framesSeen = 0, framesDecoded = 0, framesDropped = 0;
     QString pixelFormat;
     bool framesOnGuiThread = false; // the sink shows frames on the GUI thread (else a streaming thread)
 };
 
-// Plays the clip once. worker: the FrameDecoder; else every frame decoded on the GUI thread.
-Run play(const test::ClipPlan &plan, const QString &clip, db::Database &database, bool worker)
+// Plays the clip once (see Mode).
+Run play(const test::ClipPlan &plan, const QString &clip, db::Database &database, Mode mode)
 {
+    const bool worker = mode != Mode::GuiBaseline;
     Run run;
     QElapsedTimer clock;
     clock.start();
@@ -133,9 +201,28 @@ Run play(const test::ClipPlan &plan, const QString &clip, db::Database &database
         indexOf.insert(plan.codes.at(i).text, i);
 
     QMediaPlayer player;
-    QVideoSink sink;
-    player.setVideoSink(&sink);
-    QObject::connect(&sink, &QVideoSink::videoFrameChanged, &sink, [&](const QVideoFrame &frame) {
+    QVideoSink ownSink;
+    QVideoSink &sink = ownSink; // the context of the bench's connections
+    std::unique_ptr<TimedPreview> preview;
+    std::unique_ptr<NaivePreview> naive;
+    QVideoSink *shown = &ownSink;
+    if (mode == Mode::Preview) {
+        preview = std::make_unique<TimedPreview>(run.paintMs);
+        preview->resize(kPreviewSize);
+        preview->show();
+        preview->start(QStringLiteral("none")); // no camera: the player feeds its sink
+        shown = preview->videoSink();
+    } else if (mode == Mode::NaivePreview) {
+        naive = std::make_unique<NaivePreview>(&ownSink, run.paintMs);
+        naive->resize(kPreviewSize);
+        naive->show();
+    }
+    QElapsedTimer exposing;
+    exposing.start();
+    while ((preview || naive) && exposing.elapsed() < 300)
+        QCoreApplication::processEvents(QEventLoop::AllEvents, 50);
+    player.setVideoSink(shown);
+    QObject::connect(shown, &QVideoSink::videoFrameChanged, &sink, [&](const QVideoFrame &frame) {
         if (!frame.isValid())
             return;
         QMutexLocker lock(&mutex);
@@ -180,7 +267,10 @@ Run play(const test::ClipPlan &plan, const QString &clip, db::Database &database
     camera::FrameReader reader;
     camera::HoldOff holdOff;
     qint64 guiFrames = 0;
-    if (worker) {
+    camera::FrameDecoder *used = preview ? preview->decoder() : &decoder;
+    if (preview) {
+        QObject::connect(preview.get(), &gui::CameraPreview::codeRead, &sink, onCode);
+    } else if (worker) {
         decoder.watch(&sink);
         QObject::connect(&decoder, &camera::FrameDecoder::codeRead, &sink, onCode);
     } else {
@@ -229,7 +319,7 @@ Run play(const test::ClipPlan &plan, const QString &clip, db::Database &database
     while (settle.elapsed() < 1500)
         QCoreApplication::processEvents(QEventLoop::AllEvents, 50);
     if (worker) {
-        const camera::FrameDecoder::Stats s = decoder.stats();
+        const camera::FrameDecoder::Stats s = used->stats();
         run.framesSeen = s.framesSeen;
         run.framesDecoded = s.framesDecoded;
         run.framesDropped = s.framesDropped;
@@ -242,7 +332,11 @@ Run play(const test::ClipPlan &plan, const QString &clip, db::Database &database
 
 void reportRun(const QString &prefix, const Run &run, int codes)
 {
-    out() << "info: " << (prefix.isEmpty() ? QStringLiteral("FrameDecoder") : QStringLiteral("baseline (GUI thread)"))
+    const QString name = prefix.isEmpty()                         ? QStringLiteral("FrameDecoder")
+                         : prefix == u"baseline_"                 ? QStringLiteral("baseline (GUI thread)")
+                         : prefix == u"preview_"                  ? QStringLiteral("FrameDecoder + CameraPreview")
+                                                                  : QStringLiteral("FrameDecoder + preview converting in paintEvent");
+    out() << "info: " << name
           << ": frames " << run.pixelFormat << " shown on the " << (run.framesOnGuiThread ? "GUI" : "streaming") << " thread, seen " << run.framesSeen << ", decoded "
           << run.framesDecoded << ", dropped " << run.framesDropped << "; codes read " << run.codesRead << '/' << codes
           << ", duplicates " << run.duplicates << ", not in the clip " << run.strangers << ", admitted " << run.admitted
@@ -255,13 +349,22 @@ void reportRun(const QString &prefix, const Run &run, int codes)
     figure(prefix + QStringLiteral("to_verdict_ms_max"), num(percentile(run.toVerdictMs, 1.0), 0));
     figure(prefix + QStringLiteral("gui_event_late_ms_p99"), num(percentile(run.guiLateMs, 0.99), 0));
     figure(prefix + QStringLiteral("gui_event_late_ms_max"), num(percentile(run.guiLateMs, 1.0), 0));
+    if (!run.paintMs.isEmpty()) {
+        figure(prefix + QStringLiteral("paints"), QString::number(run.paintMs.size()));
+        figure(prefix + QStringLiteral("paint_ms_p50"), num(percentile(run.paintMs, 0.5), 2));
+        figure(prefix + QStringLiteral("paint_ms_p99"), num(percentile(run.paintMs, 0.99), 2));
+        double total = 0;
+        for (double ms : run.paintMs)
+            total += ms;
+        figure(prefix + QStringLiteral("paint_ms_total"), num(total, 0));
+    }
 }
 
 } // namespace
 
 int main(int argc, char **argv)
 {
-    QGuiApplication app(argc, argv);
+    QApplication app(argc, argv);
     QCommandLineParser parser;
     parser.addHelpOption();
     const QCommandLineOption codesOpt(QStringLiteral("codes"), QStringLiteral("Codes in the clip (default 12)."),
@@ -269,7 +372,8 @@ int main(int argc, char **argv)
     const QCommandLineOption saveOpt(QStringLiteral("save-frames"), QStringLiteral("Write each code's middle frame as PNG here."),
                                      QStringLiteral("dir"));
     const QCommandLineOption noBaselineOpt(QStringLiteral("no-baseline"), QStringLiteral("Skip the GUI-thread baseline."));
-    parser.addOptions({ codesOpt, saveOpt, noBaselineOpt });
+    const QCommandLineOption noPreviewOpt(QStringLiteral("no-preview"), QStringLiteral("Skip the runs with a visible preview."));
+    parser.addOptions({ codesOpt, saveOpt, noBaselineOpt, noPreviewOpt });
     parser.process(app);
     const int codes = std::max(1, parser.value(codesOpt).toInt());
 
@@ -363,12 +467,12 @@ int main(int argc, char **argv)
     }
 
     // 2. The FrameDecoder on the played clip, verdicts on SQLite.
-    const Run now = play(plan, clip, t->db(), true);
+    const Run now = play(plan, clip, t->db(), Mode::Worker);
     reportRun(QString(), now, codes);
     figure(QStringLiteral("frames_dropped_percent"), num(100.0 * now.framesDropped / std::max<qint64>(1, now.framesSeen)));
 
-    // 3. Baseline: every full frame on the GUI thread (a fresh database: the tickets are used now).
-    if (!parser.isSet(noBaselineOpt)) {
+    // A fresh database with the same ticket codes for each further run: the tickets are used now.
+    const auto freshDatabase = [&] {
         auto again = test::TestDatabase::create(db::Dialect::SQLite);
         if (!again)
             die(again.error().toString());
@@ -377,7 +481,6 @@ int main(int argc, char **argv)
             die(migrated.error().toString());
         if (auto saved = db::OrderWriter(t2->db()).save(orders, QStringLiteral("sync")); !saved)
             die(saved.error().toString());
-        // The same ticket codes: copy them over.
         for (int i = 0; i < codes; i += 2) {
             const auto fresh = db::TicketRepository(t2->db()).forOrder(orderIds.at(i)).value();
             if (auto set = t2->exec(QStringLiteral("UPDATE ghl_qr_tickets SET code = '%1' WHERE ticket_id = %2")
@@ -386,12 +489,35 @@ int main(int argc, char **argv)
                 !set)
                 die(set.error().toString());
         }
-        const Run old = play(plan, clip, t2->db(), false);
+        return t2;
+    };
+
+    // 3. Baseline: every full frame on the GUI thread.
+    if (!parser.isSet(noBaselineOpt)) {
+        const auto t2 = freshDatabase();
+        const Run old = play(plan, clip, t2->db(), Mode::GuiBaseline);
         reportRun(QStringLiteral("baseline_"), old, codes);
         const double late = percentile(now.guiLateMs, 0.99), oldLate = percentile(old.guiLateMs, 0.99);
         figure(QStringLiteral("gui_late_p99_baseline_over_worker"), num(oldLate / std::max(1.0, late), 2));
         const double verdict = percentile(now.toVerdictMs, 0.5), oldVerdict = percentile(old.toVerdictMs, 0.5);
         figure(QStringLiteral("verdict_p50_baseline_over_worker"), num(oldVerdict / std::max(1.0, verdict), 2));
+    }
+
+    // 4. With a visible preview: the check-in panel's CameraPreview, and the preview that converts
+    // every full frame in paintEvent (what CameraPreview did before).
+    if (!parser.isSet(noPreviewOpt)) {
+        out() << "info: preview " << kPreviewSize.width() << 'x' << kPreviewSize.height() << " on the "
+              << QGuiApplication::platformName() << " platform" << Qt::endl;
+        const auto t3 = freshDatabase();
+        const Run naive = play(plan, clip, t3->db(), Mode::NaivePreview);
+        reportRun(QStringLiteral("preview_in_paint_"), naive, codes);
+        const auto t4 = freshDatabase();
+        const Run shown = play(plan, clip, t4->db(), Mode::Preview);
+        reportRun(QStringLiteral("preview_"), shown, codes);
+        const double late = percentile(shown.guiLateMs, 0.99), naiveLate = percentile(naive.guiLateMs, 0.99);
+        figure(QStringLiteral("gui_late_p99_preview_in_paint_over_preview"), num(naiveLate / std::max(1.0, late), 2));
+        const double paint = percentile(shown.paintMs, 0.5), naivePaint = percentile(naive.paintMs, 0.5);
+        figure(QStringLiteral("paint_ms_p50_preview_in_paint_over_preview"), num(naivePaint / std::max(0.01, paint), 1));
     }
 
     const bool allRead = now.codesRead == codes && now.duplicates == 0 && now.strangers == 0;
