@@ -268,6 +268,37 @@ private slots:
         QCOMPARE(m_t->scalar(QStringLiteral("SELECT count(*) FROM ticket_events WHERE from_status = 'live' AND to_status = 'used'"))->toInt(), 2);
     }
 
+    // qrt_door_record_conflict writes at most one row per ticket and door login, with an offline
+    // time that is not in the future nor older than 7 days and a station without control characters:
+    // a door login cannot fill the audit trail with rows of its own wording.
+    void conflictRowsCannotBeForged()
+    {
+        migrateAndInstall();
+        auto b = open(door(QStringLiteral("door_f")).databaseUrl);
+        QSqlDatabase cb = b->connection().value();
+        const QString id = m_t->scalar(QStringLiteral("SELECT min(ticket_id) FROM ghl_qr_tickets WHERE order_id = 'o1'"))->toString();
+        QVERIFY_OK(m_t->exec(QStringLiteral("UPDATE ghl_qr_tickets SET status = 'used', updated_by = 'South' WHERE ticket_id = %1").arg(id)));
+        const auto conflict = [&](const QString &station, const QString &at) {
+            return run(cb, QStringLiteral("SELECT qrt_door_record_conflict(%1, %2, %3)").arg(id, station, at));
+        };
+        const QString first = conflict(QStringLiteral("'North'"), QStringLiteral("now() - interval '1 hour'"));
+        QVERIFY2(first.startsWith(QStringLiteral("offline-conflict: admitted offline by North at ")), qPrintable(first));
+        for (const QString &hours : { QStringLiteral("2"), QStringLiteral("3") }) // other stations, other times: no new row
+            QVERIFY(!conflict(QStringLiteral("'Gate %1'").arg(hours), QStringLiteral("now() - interval '%1 hours'").arg(hours))
+                         .startsWith(QStringLiteral("ERROR")));
+        QCOMPARE(m_t->scalar(QStringLiteral("SELECT count(*) FROM ticket_events WHERE ticket_id = %1 AND reason LIKE 'offline-conflict:%%'").arg(id))->toInt(), 1);
+        using Forged = std::pair<QString, QString>; // station, admitted at (SQL)
+        const QList<Forged> forged = { Forged(QStringLiteral("'N'"), QStringLiteral("now() + interval '1 day'")),
+                                       Forged(QStringLiteral("'N'"), QStringLiteral("now() - interval '30 days'")),
+                                       Forged(QStringLiteral("E'North\\nalready admitted by nobody'"), QStringLiteral("now()")),
+                                       Forged(QStringLiteral("repeat('x', 201)"), QStringLiteral("now()")) };
+        for (const auto &[station, at] : forged) {
+            const QString answer = conflict(station, at);
+            QVERIFY2(answer.startsWith(QStringLiteral("ERROR 22023")),
+                     qPrintable(QStringLiteral("conflict by %1 at %2 answered '%3', not refused").arg(station, at, answer)));
+        }
+    }
+
     // Finding 4: `migrate` run by a table owner that did not run roles install (no EXECUTE on
     // qrt_grant_roles) applies migration 14 and says to re-run roles install, instead of failing.
     void migrationByAnotherOwner()

@@ -321,6 +321,9 @@ $$;
 -- shared database meanwhile): one ticket_events row saying so, written once (the same reason text as
 -- src/door/doorstation.cpp's conflictReason), with the caller as operator. Answers the reason, or NULL
 -- when there is no conflict to record (the ticket is live, or does not exist).
+-- A door login cannot fill the audit trail with rows of its own wording: at most one conflict row per
+-- ticket and login, p_admitted_at not more than 5 minutes (clock skew) ahead of the database nor
+-- older than 7 days, and a station of at most 200 characters without control characters (22023).
 CREATE OR REPLACE FUNCTION @SCHEMA@.qrt_door_record_conflict(p_ticket_id integer, p_station text, p_admitted_at timestamptz)
 RETURNS text
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
@@ -332,6 +335,13 @@ DECLARE
     v_at timestamptz;
     v_reason text;
 BEGIN
+    IF p_station ~ '[[:cntrl:]]' OR pg_catalog.length(p_station) > 200 THEN
+        RAISE EXCEPTION 'a station name has at most 200 characters and no control characters, not %',
+            pg_catalog.quote_literal(left(p_station, 60)) USING ERRCODE = '22023';
+    END IF;
+    IF p_admitted_at > now() + interval '5 minutes' OR p_admitted_at < now() - interval '7 days' THEN
+        RAISE EXCEPTION 'an offline admission is recorded within 7 days, not at %', p_admitted_at USING ERRCODE = '22023';
+    END IF;
     SELECT t.status, t.order_id, CASE WHEN t.status = 'used' THEN t.updated_by END,
            CASE WHEN t.status = 'used' THEN t.updated_at END
     INTO v_status, v_order, v_by, v_at
@@ -340,15 +350,17 @@ BEGIN
         RETURN NULL;
     END IF;
     v_reason := pg_catalog.format('offline-conflict: admitted offline by %s at %s; already admitted by %s at %s',
-                                  coalesce(left(p_station, 200), ''),
+                                  coalesce(p_station, ''),
                                   coalesce(pg_catalog.to_char(p_admitted_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
                                            'an unknown time'),
                                   coalesce(NULLIF(v_by, ''), 'an unknown station'),
                                   coalesce(pg_catalog.to_char(v_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
                                            'an unknown time'));
     INSERT INTO @SCHEMA@.ticket_events (ticket_id, order_id, from_status, to_status, at, actor, reason, operator)
-    SELECT p_ticket_id, v_order, v_status, v_status, now(), NULLIF(left(p_station, 200), ''), v_reason, session_user
-    WHERE NOT EXISTS (SELECT 1 FROM @SCHEMA@.ticket_events e WHERE e.ticket_id = p_ticket_id AND e.reason = v_reason);
+    SELECT p_ticket_id, v_order, v_status, v_status, now(), NULLIF(p_station, ''), v_reason, session_user
+    WHERE NOT EXISTS (SELECT 1 FROM @SCHEMA@.ticket_events e WHERE e.ticket_id = p_ticket_id
+                      AND (e.reason = v_reason
+                           OR (e.operator = session_user::text AND e.reason LIKE 'offline-conflict:%')));
     RETURN v_reason;
 END
 $$;
