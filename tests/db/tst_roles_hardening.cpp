@@ -299,6 +299,40 @@ private slots:
         }
     }
 
+    // qrt_door_admit_ticket records "unpaid" only for an order that is not paid, and "offline at TIME"
+    // only with a time of the last 7 days (an offline "; unpaid" of an order paid since is left out:
+    // refusing it would stop the station's queue).
+    void admitTicketReasonsAreChecked()
+    {
+        migrateAndInstall();
+        QVERIFY_OK(m_t->exec(QStringLiteral("UPDATE ghl_qr_orders SET payment_status = 'unpaid' WHERE order_id = 'o2'")));
+        auto d = open(door(QStringLiteral("door_r")).databaseUrl);
+        QSqlDatabase c = d->connection().value();
+        const QStringList paid = m_t->scalar(QStringLiteral("SELECT string_agg(ticket_id::text, ',' ORDER BY ticket_id) FROM "
+                                                            "ghl_qr_tickets WHERE order_id = 'o1'"))->toString().split(u',');
+        const QString unpaid = m_t->scalar(QStringLiteral("SELECT min(ticket_id) FROM ghl_qr_tickets WHERE order_id = 'o2'"))->toString();
+        const auto admit = [&](const QString &id, const QString &reasonSql) {
+            return run(c, QStringLiteral("SELECT status FROM qrt_door_admit_ticket(%1, 'N', %2)").arg(id, reasonSql));
+        };
+        const auto reasonOf = [&](const QString &id) {
+            return m_t->scalar(QStringLiteral("SELECT reason FROM ticket_events WHERE ticket_id = %1 AND to_status = 'used'").arg(id))->toString();
+        };
+        const QString offlineSql = QStringLiteral("'offline at ' || to_char((now() - interval '%1') AT TIME ZONE 'UTC', "
+                                                  "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')");
+        for (const QString &reasonSql : { QStringLiteral("'unpaid'"), offlineSql.arg(QStringLiteral("-1 day")),
+                                          offlineSql.arg(QStringLiteral("30 days")), QStringLiteral("'offline at yesterday'") }) {
+            const QString answer = admit(paid.at(0), reasonSql);
+            QVERIFY2(answer.startsWith(QStringLiteral("ERROR 22023")),
+                     qPrintable(QStringLiteral("a paid ticket admitted with the reason %1 answered '%2', not refused").arg(reasonSql, answer)));
+        }
+        QCOMPARE(admit(unpaid, QStringLiteral("'unpaid'")), QStringLiteral("used"));
+        QCOMPARE(reasonOf(unpaid), QStringLiteral("unpaid"));
+        QCOMPARE(admit(paid.at(0), offlineSql.arg(QStringLiteral("1 hour")) + QStringLiteral(" || '; unpaid'")), QStringLiteral("used"));
+        QVERIFY2(!reasonOf(paid.at(0)).contains(QStringLiteral("unpaid")) && reasonOf(paid.at(0)).startsWith(QStringLiteral("offline at ")),
+                 qPrintable(reasonOf(paid.at(0))));
+        QCOMPARE(admit(paid.at(1), offlineSql.arg(QStringLiteral("6 days"))), QStringLiteral("used"));
+    }
+
     // Finding 4: `migrate` run by a table owner that did not run roles install (no EXECUTE on
     // qrt_grant_roles) applies migration 14 and says to re-run roles install, instead of failing.
     void migrationByAnotherOwner()

@@ -287,6 +287,9 @@ $$;
 -- (or its order is void).
 -- The audit row names the station, the caller (session_user) as operator, and a reason a door may
 -- give: "unpaid" (admitted anyway) or an offline admission uploaded ("offline at TIME[; unpaid]").
+-- "unpaid" only for an order that is unpaid or partially paid (22023 otherwise); TIME (ISO 8601) not
+-- more than 5 minutes ahead of the database nor older than 7 days (22023); an offline "; unpaid" of
+-- an order paid since is left out of the row (refusing it would stop the station's queue).
 CREATE OR REPLACE FUNCTION @SCHEMA@.qrt_door_admit_ticket(p_ticket_id integer, p_station text, p_reason text DEFAULT NULL)
 RETURNS TABLE (ticket_id integer, order_id text, ticket_type text, product_id text, status text, code text,
                created_at timestamptz, updated_at timestamptz, updated_by text)
@@ -295,10 +298,33 @@ LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     v_station text := NULLIF(left(p_station, 200), '');
     v_order text;
+    v_reason text := p_reason;
+    v_offline timestamptz;
+    v_unpaid boolean;
 BEGIN
-    IF p_reason IS NOT NULL AND p_reason !~ '^(unpaid|offline at [0-9A-Za-z:.+ -]{1,40}(; unpaid)?)$' THEN
+    IF p_reason IS NOT NULL
+       AND p_reason !~ '^(unpaid|offline at [0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,6})?(Z|[+-][0-9]{2}:[0-9]{2})(; unpaid)?)$' THEN
         RAISE EXCEPTION 'a door station may record the reason "unpaid" or "offline at TIME", not %', pg_catalog.quote_literal(left(p_reason, 60))
             USING ERRCODE = '22023';
+    END IF;
+    IF p_reason LIKE 'offline at %' THEN
+        BEGIN
+            v_offline := pg_catalog.split_part(pg_catalog.substr(p_reason, 12), ';', 1)::timestamptz;
+        EXCEPTION WHEN others THEN
+            RAISE EXCEPTION 'not a time: %', pg_catalog.quote_literal(left(p_reason, 60)) USING ERRCODE = '22023';
+        END;
+        IF v_offline > now() + interval '5 minutes' OR v_offline < now() - interval '7 days' THEN
+            RAISE EXCEPTION 'an offline admission is uploaded within 7 days, not at %', v_offline USING ERRCODE = '22023';
+        END IF;
+    END IF;
+    IF p_reason LIKE '%unpaid' THEN
+        SELECT pg_catalog.lower(pg_catalog.btrim(coalesce(o.payment_status, ''))) IN ('unpaid', 'partially_paid') INTO v_unpaid
+        FROM @SCHEMA@.ghl_qr_tickets t JOIN @SCHEMA@.ghl_qr_orders o ON o.order_id = t.order_id WHERE t.ticket_id = p_ticket_id;
+        IF NOT coalesce(v_unpaid, true) AND p_reason = 'unpaid' THEN
+            RAISE EXCEPTION 'ticket %''s order is paid: the reason "unpaid" does not apply', p_ticket_id USING ERRCODE = '22023';
+        ELSIF NOT coalesce(v_unpaid, true) THEN
+            v_reason := pg_catalog.split_part(p_reason, ';', 1);
+        END IF;
     END IF;
     -- Never a ticket of a void order (refunded, cancelled), as the other door functions.
     UPDATE @SCHEMA@.ghl_qr_tickets t SET status = 'used', updated_at = now(), updated_by = v_station
@@ -310,7 +336,7 @@ BEGIN
         RETURN;
     END IF;
     INSERT INTO @SCHEMA@.ticket_events (ticket_id, order_id, from_status, to_status, at, actor, reason, operator)
-    VALUES (p_ticket_id, v_order, 'live', 'used', now(), v_station, p_reason, session_user);
+    VALUES (p_ticket_id, v_order, 'live', 'used', now(), v_station, v_reason, session_user);
     RETURN QUERY SELECT t.ticket_id, t.order_id, t.ticket_type, t.product_id, t.status, t.code, t.created_at, t.updated_at,
                         t.updated_by
                  FROM @SCHEMA@.ghl_qr_tickets t WHERE t.ticket_id = p_ticket_id;
