@@ -372,8 +372,16 @@ core::Result<db::BulkResult> DoorStation::undoAsDoor(db::Database &db, const QLi
                 result.problems << Tr::tr("Ticket %1 stays as it is: it is not admitted any more.").arg(id);
             continue;
         }
-        if (!undone.error().details.contains(QStringLiteral("42501")))
-            return undone.error();
+        if (!undone.error().details.contains(QStringLiteral("42501"))) {
+            // Stop at a failure that is not a refusal; what was undone before it stays undone, so
+            // say so with the failure rather than only the error.
+            if (result.changed == 0)
+                return undone.error();
+            result.problems << refused << undone.error().message;
+            if (const qsizetype rest = ticketIds.size() - ticketIds.indexOf(id) - 1; rest > 0)
+                result.problems << Tr::tr("%n more ticket(s) not tried: undo them again.", nullptr, int(rest));
+            return result;
+        }
         refused << (undone.error().details.contains(QStringLiteral("10 minutes"))
                         ? Tr::tr("Ticket %1 was admitted more than 10 minutes ago: only an admin can undo it.").arg(id)
                         : Tr::tr("Ticket %1 was admitted by another operator: only an admin can undo it.").arg(id));

@@ -240,6 +240,24 @@ private slots:
                  QStringLiteral("used"));
     }
 
+    // Undo of several tickets as a door login that fails part-way (here: a ticket that does not
+    // exist) reports what it undid and the failure, rather than only the error.
+    void undoAsDoorReportsWhatItUndidBeforeAFailure()
+    {
+        auto door = open(add(QStringLiteral("door_p")).databaseUrl);
+        QVERIFY(door);
+        const QList<core::Ticket> all = tickets(kPaid);
+        const door::Verdict v = door::DoorCheck(*door, policy(QStringLiteral("North"), true)).scan(all.at(0).code);
+        QVERIFY2(v.kind == Kind::Admitted, qPrintable(describe(v)));
+        auto undone = door::DoorStation::undoAsDoor(*door, { all.at(0).ticketId, 987654321 }, QStringLiteral("North"));
+        QVERIFY2(undone, qPrintable(QStringLiteral("one ticket was undone, yet the undo answered only an error: ")
+                                    + (undone ? QString() : undone.error().toString())));
+        QCOMPARE(undone->changed, 1);
+        QVERIFY2(undone->problems.join(u'\n').contains(QStringLiteral("987654321")), qPrintable(undone->problems.join(u'\n')));
+        QCOMPARE(text(QStringLiteral("SELECT status FROM ghl_qr_tickets WHERE ticket_id = %1").arg(all.at(0).ticketId)),
+                 QStringLiteral("live"));
+    }
+
     // The door cache copies through the door views (full, then a delta), the queue of offline
     // admissions is uploaded through the door function as this login, and a lost one becomes a
     // conflict: listed in the cache and recorded in ticket_events.
