@@ -70,6 +70,7 @@ public:
         if (forcePull || !m_sincePull.isValid() || m_sincePull.elapsed() >= m_station.m_options.pullIntervalMs) {
             auto pulled = m_station.m_cache->pull(*m_pullDb, m_station.doorRole(*m_pullDb));
             if (!pulled) {
+                m_station.forgetRoleOn(pulled.error());
                 qCInfo(lcDoorStation) << "door cache not refreshed:" << pulled.error().toString();
                 return;
             }
@@ -83,6 +84,7 @@ public:
     void uploadStopped(const core::Error &error)
     {
         const QString why = error.code.isEmpty() || error.kind == core::Error::Kind::Cancelled ? QString() : error.message;
+        m_station.forgetRoleOn(error);
         if (!why.isEmpty())
             qCInfo(lcDoorStation) << "upload of queued admissions stopped:" << error.toString();
         if (why == m_uploadError)
@@ -291,6 +293,8 @@ Verdict DoorStation::check(const DoorCheck::Policy &policy, const ScanInput &inp
         DoorCheck::Policy shared = policy;
         shared.doorRole = doorRole(*m_shared);
         Verdict online = DoorCheck(*m_shared, shared).check(input, mode, unpaidConfirmed);
+        if (online.kind == Verdict::Kind::Failed)
+            forgetRoleOn(online.error);
         if (online.admitted() && m_cache && cacheReady()) {
             if (auto r = m_cache->noteAdmittedOnline(online.admittedTickets, policy.actor()); !r)
                 qCWarning(lcDoorStation).noquote() << "the door cache did not take an online admission:" << r.error().toString();
@@ -323,9 +327,11 @@ Verdict DoorStation::check(const DoorCheck::Policy &policy, const ScanInput &inp
 core::Result<db::BulkResult> DoorStation::undo(const QList<qint64> &ticketIds, const QString &actor, const QString &reason)
 {
     if (!isOffline() || !m_cache) {
-        if (doorRole(*m_shared))
-            return undoAsDoor(*m_shared, ticketIds, actor);
-        return db::TicketRepository(*m_shared).undoAdmissions(ticketIds, actor, reason);
+        auto undone = doorRole(*m_shared) ? undoAsDoor(*m_shared, ticketIds, actor)
+                                          : db::TicketRepository(*m_shared).undoAdmissions(ticketIds, actor, reason);
+        if (!undone && undone.error().code != u"door.undo_refused")
+            forgetRoleOn(undone.error());
+        return undone;
     }
     // Offline: only what this station admitted offline and has not sent (the queue drops it with the
     // undo). An admission already on the shared database would change only the cache and be lost.
@@ -392,6 +398,14 @@ core::Result<db::BulkResult> DoorStation::undoAsDoor(db::Database &db, const QLi
                                    + Tr::tr("A door login undoes only its own admissions, within 10 minutes of them."));
     result.problems << refused;
     return result;
+}
+
+void DoorStation::forgetRoleOn(const core::Error &error)
+{
+    // Refused (42501): the login may have moved to another group since the role was asked (an
+    // admin made a door login, or back, without restarting the station): ask again next time.
+    if (error.details.contains(QStringLiteral("42501")) && m_role.exchange(-1) >= 0)
+        qCInfo(lcDoorStation) << "permission refused: the login's role is asked again at the next statement";
 }
 
 void DoorStation::setOffline(bool offline, const QString &why)

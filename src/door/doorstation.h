@@ -85,8 +85,9 @@ public:
     void refreshNow();
 
     // The shared database's login is a door operator (db::detectRole on `db`, asked once, when the
-    // station first reaches the database): scans, Undo, the cache's pulls and the upload then go
-    // through the door views and functions. False while it could not be asked yet.
+    // station first reaches the database, and again after a refusal, SQLSTATE 42501): scans, Undo,
+    // the cache's pulls and the upload then go through the door views and functions. False while it
+    // could not be asked yet.
     bool doorRole(db::Database &db);
 
 Q_SIGNALS:
@@ -102,6 +103,8 @@ private:
     friend class DoorStationWorker;
     void setOffline(bool offline, const QString &why);
     void countQueue();
+    // A refusal (SQLSTATE 42501) clears the detected role: the next statement asks again.
+    void forgetRoleOn(const core::Error &error);
 
     std::shared_ptr<db::Database> m_shared; // door connection options, offline_after_ms deadline
     std::unique_ptr<DoorCache> m_cache;

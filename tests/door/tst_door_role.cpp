@@ -258,6 +258,28 @@ private slots:
                  QStringLiteral("live"));
     }
 
+    // A login moved from the admin group to the door group while the station runs: after the first
+    // refusal (42501) the station asks for the role again and scans through the door functions.
+    void loginMovedToTheDoorGroupIsDetectedAgain()
+    {
+        const db::NewOperator made = add(QStringLiteral("door_moved"), QStringLiteral("admin"));
+        auto login = open(made.databaseUrl);
+        QVERIFY(login);
+        door::DoorStation station(login, { m_dir->filePath(QStringLiteral("cache-m.sqlite")), 3000, 600000, 300 });
+        QVERIFY_OK(station.start());
+        const door::DoorCheck::Policy north = policy(QStringLiteral("North"), false);
+        const QList<core::Ticket> all = tickets(kPaid);
+        const door::Verdict asAdmin = station.scan(north, all.at(0).code);
+        QVERIFY2(asAdmin.kind == Kind::Admitted, qPrintable(describe(asAdmin)));
+        const QString name = db::Roles::quoteIdentifier(made.who.name);
+        QVERIFY_OK(m_t->exec(QStringLiteral("REVOKE qrtickets_admin FROM %1").arg(name)));
+        QVERIFY_OK(m_t->exec(QStringLiteral("GRANT qrtickets_door TO %1").arg(name)));
+        door::Verdict v;
+        for (int attempt = 0; attempt < 2 && v.kind != Kind::Admitted; ++attempt)
+            v = station.scan(north, all.at(1).code);
+        QVERIFY2(v.kind == Kind::Admitted, qPrintable(QStringLiteral("the station kept the admin path for a door login: ") + describe(v)));
+    }
+
     // The door cache copies through the door views (full, then a delta), the queue of offline
     // admissions is uploaded through the door function as this login, and a lost one becomes a
     // conflict: listed in the cache and recorded in ticket_events.
