@@ -2,11 +2,13 @@
 // says plainly that there is none and nothing crashes; frames given to the preview's video sink (a
 // QR of a ticket code, as a camera would show it) are decoded by camera::FrameDecoder and end as a
 // verdict through the same path as a typed scan, one scan per code held in view; the preview
-// mirrors on request; Settings → Station keeps the camera by device id. Saves PNGs in
-// $QRT_SCREENSHOT_OUT (ctest: <build>/screenshots): checkin-camera-none, checkin-camera-preview,
-// settings-station-camera.
+// mirrors on request; its picture is made off the GUI thread from the newest frame only, scaled to
+// the widget; Settings → Station keeps the camera by device id. Saves PNGs in $QRT_SCREENSHOT_OUT
+// (ctest: <build>/screenshots): checkin-camera-none, checkin-camera-preview, camera-preview,
+// camera-preview-mirrored, settings-station-camera.
 #include "camera/camerasource.h"
 #include "camera/framedecoder.h"
+#include "camera/previewrenderer.h"
 #include "core/config.h"
 #include "core/configstore.h"
 #include "db/orderwriter.h"
@@ -267,14 +269,60 @@ private slots:
         halves.fill(Qt::blue);
         QPainter(&halves).fillRect(0, 0, 160, 180, Qt::red); // red on the left, as the camera sees it
         preview.videoSink()->setVideoFrame(frameOf(halves));
-        QCoreApplication::processEvents();
+        // The picture is made on the renderer's thread: it shows shortly after the frame.
+        QTRY_COMPARE_WITH_TIMEOUT(QColor(preview.grab().toImage().pixel(50, 112)), QColor(Qt::red), test::kWaitMs);
         QImage shown = preview.grab().toImage();
-        QCOMPARE(QColor(shown.pixel(50, 112)), QColor(Qt::red));
         QCOMPARE(QColor(shown.pixel(350, 112)), QColor(Qt::blue));
         preview.setMirrored(true);
         shown = preview.grab().toImage();
         QCOMPARE(QColor(shown.pixel(50, 112)), QColor(Qt::blue));
         QCOMPARE(QColor(shown.pixel(350, 112)), QColor(Qt::red));
+        // A new frame while mirrored comes mirrored from the renderer.
+        QPainter(&halves).fillRect(0, 0, 160, 180, Qt::green);
+        preview.videoSink()->setVideoFrame(frameOf(halves));
+        QTRY_COMPARE_WITH_TIMEOUT(QColor(preview.grab().toImage().pixel(350, 112)), QColor(Qt::green), test::kWaitMs);
+        QCOMPARE(QColor(preview.grab().toImage().pixel(50, 112)), QColor(Qt::blue));
+        preview.stop();
+        QVERIFY(preview.picture().isNull());
+    }
+
+    // The GUI thread only draws: each picture is converted and scaled to the widget on the
+    // renderer's thread, and frames faster than it are dropped (the newest shown), never queued.
+    void previewDrawsTheNewestFrameMadeOffTheGuiThread()
+    {
+        gui::CameraPreview preview;
+        preview.resize(480, 270);
+        preview.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&preview));
+        preview.start(noCameraSetting());
+        // A burst of full 1280x720 frames, as fast as the GUI thread can hand them over; the last
+        // one is the room with a code in it.
+        constexpr int kBurst = 40;
+        for (int i = 0; i < kBurst; ++i) {
+            QImage still(1280, 720, QImage::Format_ARGB32);
+            still.fill(QColor::fromHsv(i * 9 % 360, 200, 200));
+            preview.videoSink()->setVideoFrame(frameOf(still));
+        }
+        const QImage room = roomWithCode(QStringLiteral("QRT-PREVIEW-1"));
+        preview.videoSink()->setVideoFrame(frameOf(room));
+        const QRgb wall = room.pixel(10, 10);
+        QTRY_COMPARE_WITH_TIMEOUT(QColor(preview.picture().pixel(5, 5)), QColor(wall), test::kWaitMs);
+        const camera::PreviewRenderer::Stats stats = preview.renderer()->stats();
+        QCOMPARE(stats.framesSeen, qint64(kBurst + 1));
+        QVERIFY2(stats.framesDropped > 0 && stats.framesRendered < stats.framesSeen,
+                 qPrintable(QStringLiteral("a burst of %1 frames must be dropped down to the newest, not queued: %2 rendered")
+                                .arg(kBurst + 1)
+                                .arg(stats.framesRendered)));
+        // Made to fit the widget (16:9 in 480x270), not the camera's 1280x720.
+        QCOMPARE(preview.picture().deviceIndependentSize().toSize(), QSize(480, 270));
+        test::screenshot(&preview, QStringLiteral("camera-preview"));
+        preview.setMirrored(true);
+        QCOMPARE(QColor(preview.grab().toImage().pixel(450, 30)), QColor(wall)); // inside the green read cue
+        test::screenshot(&preview, QStringLiteral("camera-preview-mirrored"));
+        // Resized: the next picture is made at the new size.
+        preview.resize(320, 180);
+        preview.videoSink()->setVideoFrame(frameOf(room));
+        QTRY_COMPARE_WITH_TIMEOUT(preview.picture().deviceIndependentSize().toSize(), QSize(320, 180), test::kWaitMs);
         preview.stop();
     }
 
