@@ -474,16 +474,16 @@
 <context>
     <name>MappingsSettingsPage</name>
     <message>
-        <source>Choose the contact custom field that receives the QR code of each product (event).</source>
-        <translation>Wählen Sie das benutzerdefinierte Kontaktfeld, das den QR-Code jedes Produkts (jeder Veranstaltung) erhält.</translation>
-    </message>
-    <message>
         <source>Product to custom field mappings</source>
         <translation>Zuordnung von Produkten zu benutzerdefinierten Feldern</translation>
     </message>
     <message>
         <source>&amp;Load custom fields from GHL</source>
         <translation>Benutzerdefinierte Felder aus GHL &amp;laden</translation>
+    </message>
+    <message>
+        <source>Choose the contact custom field that receives the QR code of each product (event) and, if you like, a File upload field for the buyer&apos;s tickets as a PDF (one page per ticket, each with its own QR code).</source>
+        <translation>Wählen Sie das benutzerdefinierte Kontaktfeld, das den QR-Code jedes Produkts (jeder Veranstaltung) erhält, und auf Wunsch ein Feld vom Typ Datei-Upload für die Tickets des Käufers als PDF (eine Seite pro Ticket, jede mit eigenem QR-Code).</translation>
     </message>
 </context>
 <context>
@@ -580,6 +580,14 @@
         <source>History of the order&apos;s tickets</source>
         <translation>Verlauf der Tickets der Bestellung</translation>
     </message>
+    <message>
+        <source>P&amp;rint tickets…</source>
+        <translation>Tickets &amp;drucken…</translation>
+    </message>
+    <message>
+        <source>Cancelled tickets are left out; used ones are marked &quot;Already admitted&quot;.</source>
+        <translation>Stornierte Tickets werden ausgelassen; benutzte sind als „Bereits eingelassen“ markiert.</translation>
+    </message>
 </context>
 <context>
     <name>QrSettingsPage</name>
@@ -675,6 +683,18 @@
     <message>
         <source>empty: no token needed</source>
         <translation>leer: kein Token nötig</translation>
+    </message>
+    <message>
+        <source>&amp;Camera:</source>
+        <translation>&amp;Kamera:</translation>
+    </message>
+    <message>
+        <source>The camera the Camera button in Check-in scans with ([station] camera)</source>
+        <translation>Die Kamera, mit der die Schaltfläche „Kamera“ im Einlass scannt ([station] camera)</translation>
+    </message>
+    <message>
+        <source>&amp;Mirror the camera preview (a camera facing the guest)</source>
+        <translation>Kamera&amp;vorschau spiegeln (Kamera zeigt zum Gast)</translation>
     </message>
 </context>
 <context>
@@ -1194,6 +1214,29 @@ Exit-Codes: 0 Erfolg, 1 Fehler, 2 falscher Aufruf oder Konfiguration, 3 beendet,
     </message>
 </context>
 <context>
+    <name>qrt::camera::CameraSource</name>
+    <message>
+        <source>No camera found — connect one or choose it in Settings → Station</source>
+        <translation>Keine Kamera gefunden — schließen Sie eine an oder wählen Sie sie unter Einstellungen → Station</translation>
+    </message>
+    <message>
+        <source>The camera chosen in Settings → Station is not connected — connect it or choose another</source>
+        <translation>Die unter Einstellungen → Station gewählte Kamera ist nicht angeschlossen — schließen Sie sie an oder wählen Sie eine andere</translation>
+    </message>
+    <message>
+        <source>QR Tickets may not use the camera — allow it in the system&apos;s privacy settings (Camera), then press Camera again</source>
+        <translation>QR Tickets darf die Kamera nicht verwenden — erlauben Sie es in den Datenschutzeinstellungen des Systems (Kamera) und drücken Sie dann erneut auf Kamera</translation>
+    </message>
+    <message>
+        <source>The camera is in use by another program — close that program, then press Camera again</source>
+        <translation>Die Kamera wird von einem anderen Programm verwendet — schließen Sie dieses Programm und drücken Sie dann erneut auf Kamera</translation>
+    </message>
+    <message>
+        <source>The camera did not start — press Camera again, or choose another in Settings → Station</source>
+        <translation>Die Kamera ist nicht gestartet — drücken Sie erneut auf Kamera oder wählen Sie unter Einstellungen → Station eine andere</translation>
+    </message>
+</context>
+<context>
     <name>qrt::core</name>
     <message>
         <source>Changing a ticket from %1 to %2 needs a reason.</source>
@@ -1316,6 +1359,17 @@ Exit-Codes: 0 Erfolg, 1 Fehler, 2 falscher Aufruf oder Konfiguration, 3 beendet,
     <message>
         <source>cancelled</source>
         <translation>storniert</translation>
+    </message>
+</context>
+<context>
+    <name>qrt::core::PinHash</name>
+    <message>
+        <source>The station&apos;s PIN setting ([station] pin_hash) is not a PIN hash QR Tickets made. Set the PIN again in Settings → Station, or remove the line from the settings file.</source>
+        <translation>Die PIN-Einstellung der Station ([station] pin_hash) ist kein von QR Tickets erzeugter PIN-Hash. Setzen Sie die PIN unter Einstellungen → Station neu oder entfernen Sie die Zeile aus der Einstellungsdatei.</translation>
+    </message>
+    <message>
+        <source>The PIN could not be checked (OpenSSL&apos;s scrypt failed).</source>
+        <translation>Die PIN konnte nicht geprüft werden (scrypt von OpenSSL ist fehlgeschlagen).</translation>
     </message>
 </context>
 <context>
@@ -1464,6 +1518,18 @@ Exit-Codes: 0 Erfolg, 1 Fehler, 2 falscher Aufruf oder Konfiguration, 3 beendet,
         <source>read the door cache</source>
         <translation>den Einlass-Cache lesen</translation>
     </message>
+    <message>
+        <source>admit ticket %1</source>
+        <translation>Ticket %1 einlassen</translation>
+    </message>
+    <message>
+        <source>record a conflict of an offline admission</source>
+        <translation>einen Konflikt eines Offline-Einlasses aufzeichnen</translation>
+    </message>
+    <message>
+        <source>read ticket %1</source>
+        <translation>Ticket %1 lesen</translation>
+    </message>
 </context>
 <context>
     <name>qrt::db::FieldMappingRepository</name>
@@ -1490,6 +1556,10 @@ Exit-Codes: 0 Erfolg, 1 Fehler, 2 falscher Aufruf oder Konfiguration, 3 beendet,
     <message>
         <source>save the type of custom field %1</source>
         <translation>den Typ des benutzerdefinierten Felds %1 speichern</translation>
+    </message>
+    <message>
+        <source>save the ticket PDF field of product %1</source>
+        <translation>das Ticket-PDF-Feld von Produkt %1 speichern</translation>
     </message>
 </context>
 <context>
@@ -1578,6 +1648,10 @@ Exit-Codes: 0 Erfolg, 1 Fehler, 2 falscher Aufruf oder Konfiguration, 3 beendet,
         <source>Webhook %1 was taken over by another worker after its claim ran out; its result was not recorded here.</source>
         <translation>Webhook %1 wurde von einem anderen Worker übernommen, nachdem seine Reservierung abgelaufen war; sein Ergebnis wurde hier nicht aufgezeichnet.</translation>
     </message>
+    <message>
+        <source>check the right to write the webhook inbox</source>
+        <translation>das Schreibrecht für die Webhook-Inbox prüfen</translation>
+    </message>
 </context>
 <context>
     <name>qrt::db::Migrator</name>
@@ -1600,6 +1674,10 @@ Exit-Codes: 0 Erfolg, 1 Fehler, 2 falscher Aufruf oder Konfiguration, 3 beendet,
     <message>
         <source>record migration %1</source>
         <translation>Migration %1 aufzeichnen</translation>
+    </message>
+    <message>
+        <source>The database schema is older than this program needs, and this database login may not change it (an operator login). Run `qrtickets migrate` and `qrtickets roles install` with the database owner&apos;s URL, then start again.</source>
+        <translation>Das Datenbankschema ist älter, als dieses Programm es braucht, und diese Datenbank-Anmeldung darf es nicht ändern (eine Bediener-Anmeldung). Führen Sie `qrtickets migrate` und `qrtickets roles install` mit der URL des Datenbankeigentümers aus und starten Sie dann neu.</translation>
     </message>
 </context>
 <context>
@@ -1647,6 +1725,10 @@ Exit-Codes: 0 Erfolg, 1 Fehler, 2 falscher Aufruf oder Konfiguration, 3 beendet,
     <message>
         <source>Order %1 is not in the database.</source>
         <translation>Bestellung %1 ist nicht in der Datenbank.</translation>
+    </message>
+    <message>
+        <source>find a guest by name</source>
+        <translation>einen Gast nach Namen suchen</translation>
     </message>
 </context>
 <context>
@@ -1987,20 +2069,48 @@ Exit-Codes: 0 Erfolg, 1 Fehler, 2 falscher Aufruf oder Konfiguration, 3 beendet,
         <translation>die Benutzer lesen</translation>
     </message>
     <message>
-        <source>A user needs a valid e-mail address.</source>
-        <translation>Ein Benutzer braucht eine gültige E-Mail-Adresse.</translation>
-    </message>
-    <message>
-        <source>A user&apos;s type must be Admin or Super Admin, not &apos;%1&apos;.</source>
-        <translation>Der Typ eines Benutzers muss Admin oder Super Admin sein, nicht &apos;%1&apos;.</translation>
-    </message>
-    <message>
         <source>save user %1</source>
         <translation>Benutzer %1 speichern</translation>
     </message>
     <message>
         <source>remove user %1</source>
         <translation>Benutzer %1 entfernen</translation>
+    </message>
+    <message>
+        <source>Which user to change is missing.</source>
+        <translation>Es fehlt, welcher Benutzer geändert werden soll.</translation>
+    </message>
+    <message>
+        <source>A user needs a name.</source>
+        <translation>Ein Benutzer braucht einen Namen.</translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; is not an e-mail address: a user needs a valid one.</source>
+        <translation>&apos;%1&apos; ist keine E-Mail-Adresse: Ein Benutzer braucht eine gültige.</translation>
+    </message>
+    <message>
+        <source>A user&apos;s type must be Admin, Super Admin or Door, not &apos;%1&apos;.</source>
+        <translation>Der Typ eines Benutzers muss Admin, Super-Admin oder Einlass sein, nicht &apos;%1&apos;.</translation>
+    </message>
+    <message>
+        <source>look for user %1</source>
+        <translation>Benutzer %1 suchen</translation>
+    </message>
+    <message>
+        <source>Another user already has the e-mail address %1.</source>
+        <translation>Ein anderer Benutzer hat bereits die E-Mail-Adresse %1.</translation>
+    </message>
+    <message>
+        <source>%1 already has the e-mail address %2: each user needs their own.</source>
+        <translation>%1 hat bereits die E-Mail-Adresse %2: Jeder Benutzer braucht eine eigene.</translation>
+    </message>
+    <message>
+        <source>add user %1</source>
+        <translation>Benutzer %1 hinzufügen</translation>
+    </message>
+    <message>
+        <source>The user %1 is gone: another station removed it.</source>
+        <translation>Der Benutzer %1 existiert nicht mehr: Eine andere Station hat ihn entfernt.</translation>
     </message>
 </context>
 <context>
@@ -2040,6 +2150,10 @@ Exit-Codes: 0 Erfolg, 1 Fehler, 2 falscher Aufruf oder Konfiguration, 3 beendet,
     <message>
         <source>record a conflict of a queued admission</source>
         <translation>einen Konflikt eines wartenden Einlasses aufzeichnen</translation>
+    </message>
+    <message>
+        <source>note an admission in the door cache</source>
+        <translation>einen Einlass im Einlass-Cache vermerken</translation>
     </message>
 </context>
 <context>
@@ -2194,6 +2308,10 @@ Exit-Codes: 0 Erfolg, 1 Fehler, 2 falscher Aufruf oder Konfiguration, 3 beendet,
         <source>Order %1 is being admitted at another station right now; try again.</source>
         <translation>Bestellung %1 wird gerade an einer anderen Station eingelassen; versuchen Sie es erneut.</translation>
     </message>
+    <message>
+        <source>This door login cannot check tickets yet: the database lacks this version&apos;s door functions. Ask the admin to run `qrtickets roles install` again with the database owner&apos;s URL.</source>
+        <translation>Diese Einlass-Anmeldung kann noch keine Tickets prüfen: Der Datenbank fehlen die Einlassfunktionen dieser Version. Bitten Sie den Admin, `qrtickets roles install` erneut mit der URL des Datenbankeigentümers auszuführen.</translation>
+    </message>
 </context>
 <context>
     <name>qrt::door::DoorStation</name>
@@ -2231,6 +2349,29 @@ Exit-Codes: 0 Erfolg, 1 Fehler, 2 falscher Aufruf oder Konfiguration, 3 beendet,
     <message>
         <source>Undo needs the shared database: try again when online. This admission was made while online, and this station is OFFLINE now.</source>
         <translation>Rückgängig machen braucht die gemeinsame Datenbank: Versuchen Sie es erneut, sobald die Station wieder online ist. Dieser Einlass wurde online erfasst, und diese Station ist jetzt OFFLINE.</translation>
+    </message>
+    <message>
+        <source>Ticket %1 stays as it is: it is not admitted any more.</source>
+        <translation>Ticket %1 bleibt unverändert: Es ist nicht mehr eingelassen.</translation>
+    </message>
+    <message>
+        <source>Ticket %1 was admitted more than 10 minutes ago: only an admin can undo it.</source>
+        <translation>Ticket %1 wurde vor mehr als 10 Minuten eingelassen: Nur ein Admin kann das rückgängig machen.</translation>
+    </message>
+    <message>
+        <source>Ticket %1 was admitted by another operator: only an admin can undo it.</source>
+        <translation>Ticket %1 wurde von einem anderen Bediener eingelassen: Nur ein Admin kann das rückgängig machen.</translation>
+    </message>
+    <message>
+        <source>A door login undoes only its own admissions, within 10 minutes of them.</source>
+        <translation>Eine Einlass-Anmeldung macht nur ihre eigenen Einlässe rückgängig, und nur innerhalb von 10 Minuten.</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n more ticket(s) not tried: undo them again.</source>
+        <translation>
+            <numerusform>%n weiteres Ticket nicht versucht: Machen Sie es erneut rückgängig.</numerusform>
+            <numerusform>%n weitere Tickets nicht versucht: Machen Sie sie erneut rückgängig.</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -2523,6 +2664,17 @@ Exit-Codes: 0 Erfolg, 1 Fehler, 2 falscher Aufruf oder Konfiguration, 3 beendet,
     </message>
 </context>
 <context>
+    <name>qrt::gui::CameraPreview</name>
+    <message>
+        <source>Camera preview</source>
+        <translation>Kameravorschau</translation>
+    </message>
+    <message>
+        <source>Starting %1…</source>
+        <translation>%1 wird gestartet…</translation>
+    </message>
+</context>
+<context>
     <name>qrt::gui::CheckInPanel</name>
     <message>
         <source>Ready to scan</source>
@@ -2630,6 +2782,14 @@ Exit-Codes: 0 Erfolg, 1 Fehler, 2 falscher Aufruf oder Konfiguration, 3 beendet,
     <message>
         <source>Nothing undone</source>
         <translation>Nichts rückgängig gemacht</translation>
+    </message>
+    <message>
+        <source>Came&amp;ra</source>
+        <translation>&amp;Kamera</translation>
+    </message>
+    <message>
+        <source>Scan QR codes with this computer&apos;s camera (Settings → Station chooses which)</source>
+        <translation>QR-Codes mit der Kamera dieses Computers scannen (welche, legen Sie unter Einstellungen → Station fest)</translation>
     </message>
 </context>
 <context>
@@ -2863,6 +3023,10 @@ Exit-Codes: 0 Erfolg, 1 Fehler, 2 falscher Aufruf oder Konfiguration, 3 beendet,
         <source>No guest of this station&apos;s events matches.</source>
         <translation>Kein Gast der Veranstaltungen dieser Station passt.</translation>
     </message>
+    <message>
+        <source>Guest&apos;s name or order id</source>
+        <translation>Name des Gasts oder Bestell-ID</translation>
+    </message>
 </context>
 <context>
     <name>qrt::gui::HistoryModel</name>
@@ -2893,6 +3057,53 @@ Exit-Codes: 0 Erfolg, 1 Fehler, 2 falscher Aufruf oder Konfiguration, 3 beendet,
     <message>
         <source>Reason</source>
         <translation>Grund</translation>
+    </message>
+</context>
+<context>
+    <name>qrt::gui::KioskPinSettings</name>
+    <message>
+        <source>Kiosk PIN (leave the check-in screen)</source>
+        <translation>Kiosk-PIN (Einlassbildschirm verlassen)</translation>
+    </message>
+    <message>
+        <source>empty: keep as it is</source>
+        <translation>leer: unverändert lassen</translation>
+    </message>
+    <message>
+        <source>New &amp;PIN:</source>
+        <translation>Neue &amp;PIN:</translation>
+    </message>
+    <message>
+        <source>&amp;Repeat PIN:</source>
+        <translation>PIN &amp;wiederholen:</translation>
+    </message>
+    <message>
+        <source>No PIN: anyone may leave the check-in screen</source>
+        <translation>Keine PIN: Jeder darf den Einlassbildschirm verlassen</translation>
+    </message>
+    <message>
+        <source>Kiosk PIN</source>
+        <translation>Kiosk-PIN</translation>
+    </message>
+    <message>
+        <source>No PIN is set: the window is never locked.</source>
+        <translation>Es ist keine PIN gesetzt: Das Fenster wird nie gesperrt.</translation>
+    </message>
+    <message>
+        <source>A PIN is set: the window starts locked on the check-in screen; leaving it, Settings and Quit ask for it.</source>
+        <translation>Eine PIN ist gesetzt: Das Fenster startet gesperrt auf dem Einlassbildschirm; Verlassen, Einstellungen und Beenden fragen nach ihr.</translation>
+    </message>
+    <message>
+        <source>Set outside the settings file (environment or command line): change it there.</source>
+        <translation>Außerhalb der Einstellungsdatei gesetzt (Umgebung oder Befehlszeile): Ändern Sie sie dort.</translation>
+    </message>
+    <message>
+        <source>A PIN has at least %1 characters.</source>
+        <translation>Eine PIN hat mindestens %1 Zeichen.</translation>
+    </message>
+    <message>
+        <source>The two PINs differ: type the same PIN twice.</source>
+        <translation>Die beiden PINs unterscheiden sich: Geben Sie zweimal dieselbe PIN ein.</translation>
     </message>
 </context>
 <context>
@@ -3315,6 +3526,58 @@ Exit-Codes: 0 Erfolg, 1 Fehler, 2 falscher Aufruf oder Konfiguration, 3 beendet,
         <source>&amp;Sync the sample orders</source>
         <translation>Beispielbestellungen &amp;laden</translation>
     </message>
+    <message>
+        <source>Users</source>
+        <translation>Benutzer</translation>
+    </message>
+    <message>
+        <source>quit</source>
+        <translation>das Programm zu beenden</translation>
+    </message>
+    <message>
+        <source>leave the check-in screen</source>
+        <translation>den Einlassbildschirm zu verlassen</translation>
+    </message>
+    <message>
+        <source>&amp;Unlock…</source>
+        <translation>Ents&amp;perren…</translation>
+    </message>
+    <message>
+        <source>Loc&amp;k check-in screen</source>
+        <translation>Einlassbildschirm s&amp;perren</translation>
+    </message>
+    <message>
+        <source>Leave the check-in screen (asks for the station&apos;s PIN)</source>
+        <translation>Einlassbildschirm verlassen (fragt nach der PIN der Station)</translation>
+    </message>
+    <message>
+        <source>Show only the check-in screen until the PIN is entered</source>
+        <translation>Nur den Einlassbildschirm zeigen, bis die PIN eingegeben wird</translation>
+    </message>
+    <message>
+        <source>open Settings</source>
+        <translation>die Einstellungen zu öffnen</translation>
+    </message>
+    <message>
+        <source>%1 · check-in only (PIN to leave)</source>
+        <translation>%1 · nur Einlass (PIN zum Verlassen)</translation>
+    </message>
+    <message>
+        <source>%1 · role not known yet: door station</source>
+        <translation>%1 · Rolle noch unbekannt: Einlassstation</translation>
+    </message>
+    <message>
+        <source>%1 · door station</source>
+        <translation>%1 · Einlassstation</translation>
+    </message>
+    <message>
+        <source>%1 · admin</source>
+        <translation>%1 · Admin</translation>
+    </message>
+    <message>
+        <source>%1 · all rights</source>
+        <translation>%1 · alle Rechte</translation>
+    </message>
 </context>
 <context>
     <name>qrt::gui::MappingsSettingsPage</name>
@@ -3412,6 +3675,34 @@ Exit-Codes: 0 Erfolg, 1 Fehler, 2 falscher Aufruf oder Konfiguration, 3 beendet,
     <message>
         <source>The QR code is written as a data URL (scope contacts.write).</source>
         <translation>Der QR-Code wird als Daten-URL geschrieben (Scope contacts.write).</translation>
+    </message>
+    <message>
+        <source>Field for the ticket PDF</source>
+        <translation>Feld für das Ticket-PDF</translation>
+    </message>
+    <message>
+        <source>Optional: a File upload field that receives the buyer&apos;s tickets as a PDF, one page per ticket with the QR code of that ticket alone (tickets-&lt;order&gt;.pdf).</source>
+        <translation>Optional: ein Feld vom Typ Datei-Upload, das die Tickets des Käufers als PDF erhält, eine Seite pro Ticket mit dem QR-Code nur dieses Tickets (tickets-&lt;order&gt;.pdf).</translation>
+    </message>
+    <message>
+        <source>Field for the ticket PDF of %1</source>
+        <translation>Feld für das Ticket-PDF von %1</translation>
+    </message>
+    <message>
+        <source>(no ticket PDF)</source>
+        <translation>(kein Ticket-PDF)</translation>
+    </message>
+    <message>
+        <source>%1 (no longer in GHL or not a File upload field)</source>
+        <translation>%1 (nicht mehr in GHL oder kein Feld vom Typ Datei-Upload)</translation>
+    </message>
+    <message>
+        <source>Uploaded once per order as tickets-&lt;order&gt;.pdf (scope forms.write). Needs a QR code field in the same row; choose a field other than the QR code&apos;s.</source>
+        <translation>Wird einmal pro Bestellung als tickets-&lt;order&gt;.pdf hochgeladen (Scope forms.write). Braucht ein QR-Code-Feld in derselben Zeile; wählen Sie ein anderes Feld als das des QR-Codes.</translation>
+    </message>
+    <message>
+        <source>%1: the ticket PDF needs a field of its own, not the QR code&apos;s field.</source>
+        <translation>%1: Das Ticket-PDF braucht ein eigenes Feld, nicht das Feld des QR-Codes.</translation>
     </message>
 </context>
 <context>
@@ -3586,6 +3877,49 @@ Exit-Codes: 0 Erfolg, 1 Fehler, 2 falscher Aufruf oder Konfiguration, 3 beendet,
         <source>Admit anyway</source>
         <translation>Trotzdem einlassen</translation>
     </message>
+    <message>
+        <source>A PDF with one page per ticket, each with the QR code of that ticket alone</source>
+        <translation>Ein PDF mit einer Seite pro Ticket, jede mit dem QR-Code nur dieses Tickets</translation>
+    </message>
+    <message>
+        <source>This order has no tickets to print (none, or all cancelled).</source>
+        <translation>Diese Bestellung hat keine Tickets zum Drucken (keine oder alle storniert).</translation>
+    </message>
+    <message>
+        <source>Save tickets</source>
+        <translation>Tickets speichern</translation>
+    </message>
+    <message>
+        <source>PDF documents (*.pdf)</source>
+        <translation>PDF-Dokumente (*.pdf)</translation>
+    </message>
+    <message>
+        <source>Writing tickets…</source>
+        <translation>Tickets werden geschrieben…</translation>
+    </message>
+    <message>
+        <source>P&amp;rint tickets…</source>
+        <translation>Tickets &amp;drucken…</translation>
+    </message>
+    <message>
+        <source>Tickets not saved</source>
+        <translation>Tickets nicht gespeichert</translation>
+    </message>
+    <message>
+        <source>Tickets saved</source>
+        <translation>Tickets gespeichert</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n ticket(s) saved to %1.</source>
+        <translation>
+            <numerusform>%n Ticket in %1 gespeichert.</numerusform>
+            <numerusform>%n Tickets in %1 gespeichert.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>&amp;Open</source>
+        <translation>Ö&amp;ffnen</translation>
+    </message>
 </context>
 <context>
     <name>qrt::gui::OrderListModel</name>
@@ -3655,6 +3989,33 @@ Exit-Codes: 0 Erfolg, 1 Fehler, 2 falscher Aufruf oder Konfiguration, 3 beendet,
     <message>
         <source>Cancelled</source>
         <translation>Storniert</translation>
+    </message>
+</context>
+<context>
+    <name>qrt::gui::PinPrompt</name>
+    <message>
+        <source>PIN needed</source>
+        <translation>PIN erforderlich</translation>
+    </message>
+    <message>
+        <source>This station is locked on the check-in screen. Enter the station&apos;s PIN to %1.</source>
+        <translation>Diese Station ist auf den Einlassbildschirm gesperrt. Geben Sie die PIN der Station ein, um %1.</translation>
+    </message>
+    <message>
+        <source>PIN</source>
+        <translation>PIN</translation>
+    </message>
+    <message>
+        <source>Wrong PIN. Too many wrong tries: wait %1 s before the next.</source>
+        <translation>Falsche PIN. Zu viele Fehlversuche: Warten Sie %1 s bis zum nächsten.</translation>
+    </message>
+    <message>
+        <source>Wrong PIN.</source>
+        <translation>Falsche PIN.</translation>
+    </message>
+    <message>
+        <source>Too many wrong tries: wait %1 s before the next.</source>
+        <translation>Zu viele Fehlversuche: Warten Sie %1 s bis zum nächsten.</translation>
     </message>
 </context>
 <context>
@@ -3785,6 +4146,29 @@ Exit-Codes: 0 Erfolg, 1 Fehler, 2 falscher Aufruf oder Konfiguration, 3 beendet,
     <message>
         <source>Station</source>
         <translation>Station</translation>
+    </message>
+    <message>
+        <source>%1 (not connected)</source>
+        <translation>%1 (nicht angeschlossen)</translation>
+    </message>
+    <message>
+        <source>System default camera</source>
+        <translation>Standardkamera des Systems</translation>
+    </message>
+    <message>
+        <source>None</source>
+        <translation>Keine</translation>
+    </message>
+    <message>
+        <source>No camera is connected now.</source>
+        <translation>Derzeit ist keine Kamera angeschlossen.</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n camera(s) connected.</source>
+        <translation>
+            <numerusform>%n Kamera angeschlossen.</numerusform>
+            <numerusform>%n Kameras angeschlossen.</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -3983,6 +4367,165 @@ Exit-Codes: 0 Erfolg, 1 Fehler, 2 falscher Aufruf oder Konfiguration, 3 beendet,
     </message>
 </context>
 <context>
+    <name>qrt::gui::UserDialog</name>
+    <message>
+        <source>Add user</source>
+        <translation>Benutzer hinzufügen</translation>
+    </message>
+    <message>
+        <source>Edit user</source>
+        <translation>Benutzer bearbeiten</translation>
+    </message>
+    <message>
+        <source>&amp;Name:</source>
+        <translation>&amp;Name:</translation>
+    </message>
+    <message>
+        <source>&amp;E-mail:</source>
+        <translation>&amp;E-Mail:</translation>
+    </message>
+    <message>
+        <source>&amp;Type:</source>
+        <translation>&amp;Typ:</translation>
+    </message>
+    <message>
+        <source>The type is a label from the original web system: what a station may do depends on the database login it connects with.</source>
+        <translation>Der Typ ist eine Bezeichnung aus dem ursprünglichen Websystem: Was eine Station darf, hängt von der Datenbank-Anmeldung ab, mit der sie sich verbindet.</translation>
+    </message>
+    <message>
+        <source>Enter the user&apos;s name.</source>
+        <translation>Geben Sie den Namen des Benutzers ein.</translation>
+    </message>
+    <message>
+        <source>Enter the user&apos;s e-mail address.</source>
+        <translation>Geben Sie die E-Mail-Adresse des Benutzers ein.</translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; is not an e-mail address.</source>
+        <translation>&apos;%1&apos; ist keine E-Mail-Adresse.</translation>
+    </message>
+    <message>
+        <source>%1 already has the e-mail address %2: each user needs their own.</source>
+        <translation>%1 hat bereits die E-Mail-Adresse %2: Jeder Benutzer braucht eine eigene.</translation>
+    </message>
+</context>
+<context>
+    <name>qrt::gui::UserListModel</name>
+    <message>
+        <source>Admin</source>
+        <translation>Admin</translation>
+    </message>
+    <message>
+        <source>Super Admin</source>
+        <translation>Super-Admin</translation>
+    </message>
+    <message>
+        <source>Door</source>
+        <translation>Einlass</translation>
+    </message>
+    <message>
+        <source>%1 (admin)</source>
+        <translation>%1 (Admin)</translation>
+    </message>
+    <message>
+        <source>%1 (door)</source>
+        <translation>%1 (Einlass)</translation>
+    </message>
+    <message>
+        <source>%1 (no login)</source>
+        <translation>%1 (keine Anmeldung)</translation>
+    </message>
+    <message>
+        <source>No database login named %1 is in qrtickets_admin or qrtickets_door any more.</source>
+        <translation>Es gibt keine Datenbank-Anmeldung namens %1 mehr in qrtickets_admin oder qrtickets_door.</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <source>E-mail</source>
+        <translation>E-Mail</translation>
+    </message>
+    <message>
+        <source>Type</source>
+        <translation>Typ</translation>
+    </message>
+    <message>
+        <source>Created</source>
+        <translation>Angelegt</translation>
+    </message>
+    <message>
+        <source>Operator</source>
+        <translation>Bediener</translation>
+    </message>
+</context>
+<context>
+    <name>qrt::gui::UsersPage</name>
+    <message>
+        <source>&amp;Add user…</source>
+        <translation>&amp;Neuer Benutzer…</translation>
+    </message>
+    <message>
+        <source>Ed&amp;it…</source>
+        <translation>Bearbe&amp;iten…</translation>
+    </message>
+    <message>
+        <source>Re&amp;move…</source>
+        <translation>Ent&amp;fernen…</translation>
+    </message>
+    <message>
+        <source>&amp;Refresh</source>
+        <translation>A&amp;ktualisieren</translation>
+    </message>
+    <message>
+        <source>Users</source>
+        <translation>Benutzer</translation>
+    </message>
+    <message>
+        <source>This station is connected as a door login: the users are for admins only.</source>
+        <translation>Diese Station ist mit einer Einlass-Anmeldung verbunden: Die Benutzer sind nur für Admins.</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n user(s), %1 linked to a database login.</source>
+        <translation>
+            <numerusform>%n Benutzer, %1 mit einer Datenbank-Anmeldung verknüpft.</numerusform>
+            <numerusform>%n Benutzer, %1 mit einer Datenbank-Anmeldung verknüpft.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n user(s).</source>
+        <translation>
+            <numerusform>%n Benutzer.</numerusform>
+            <numerusform>%n Benutzer.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Remove user</source>
+        <translation>Benutzer entfernen</translation>
+    </message>
+    <message>
+        <source>Remove the user %1 (%2)?</source>
+        <translation>Benutzer %1 (%2) entfernen?</translation>
+    </message>
+    <message>
+        <source>This cannot be undone.</source>
+        <translation>Das kann nicht rückgängig gemacht werden.</translation>
+    </message>
+    <message>
+        <source>The database login %1 stays and can still connect: `qrtickets operator remove %1` removes it.</source>
+        <translation>Die Datenbank-Anmeldung %1 bleibt bestehen und kann sich weiter verbinden: `qrtickets operator remove %1` entfernt sie.</translation>
+    </message>
+    <message>
+        <source>&amp;Remove</source>
+        <translation>&amp;Entfernen</translation>
+    </message>
+    <message>
+        <source>%1 was not removed: %2</source>
+        <translation>%1 wurde nicht entfernt: %2</translation>
+    </message>
+</context>
+<context>
     <name>qrt::outbox::FieldCatalog</name>
     <message>
         <source>Reading the contact custom fields from GHL failed: %1</source>
@@ -4074,6 +4617,26 @@ Exit-Codes: 0 Erfolg, 1 Fehler, 2 falscher Aufruf oder Konfiguration, 3 beendet,
     <message>
         <source>cancelled before the QR code of order %1 was written</source>
         <translation>abgebrochen, bevor der QR-Code von Bestellung %1 geschrieben wurde</translation>
+    </message>
+    <message>
+        <source>custom field %1 is mapped for a QR code and for the ticket PDF: only the QR code goes there; map another field for the ticket PDF in Settings</source>
+        <translation>das benutzerdefinierte Feld %1 ist für einen QR-Code und für das Ticket-PDF zugeordnet: Nur der QR-Code kommt dort hinein; ordnen Sie dem Ticket-PDF in den Einstellungen ein anderes Feld zu</translation>
+    </message>
+    <message>
+        <source>an order of the original system: no ticket PDF</source>
+        <translation>eine Bestellung aus dem ursprünglichen System: kein Ticket-PDF</translation>
+    </message>
+    <message>
+        <source>custom field %1 is of type %2; the ticket PDF goes into a File upload field: map another field in Settings</source>
+        <translation>das benutzerdefinierte Feld %1 hat den Typ %2; das Ticket-PDF kommt in ein Feld vom Typ Datei-Upload: Ordnen Sie in den Einstellungen ein anderes Feld zu</translation>
+    </message>
+    <message>
+        <source>The ticket PDF of order %1 could not be made: %2</source>
+        <translation>Das Ticket-PDF von Bestellung %1 konnte nicht erstellt werden: %2</translation>
+    </message>
+    <message>
+        <source>Uploading the ticket PDF to contact %1 failed: %2</source>
+        <translation>Das Hochladen des Ticket-PDFs zu Kontakt %1 ist fehlgeschlagen: %2</translation>
     </message>
 </context>
 <context>
@@ -4431,6 +4994,61 @@ Exit-Codes: 0 Erfolg, 1 Fehler, 2 falscher Aufruf oder Konfiguration, 3 beendet,
             <numerusform>%1 (nach %n Versuch aufgegeben)</numerusform>
             <numerusform>%1 (nach %n Versuchen aufgegeben)</numerusform>
         </translation>
+    </message>
+</context>
+<context>
+    <name>qrt::tickets::TicketPdf</name>
+    <message>
+        <source>Ticket</source>
+        <translation>Ticket</translation>
+    </message>
+    <message>
+        <source>The QR code of ticket %1 could not be made: %2</source>
+        <translation>Der QR-Code von Ticket %1 konnte nicht erstellt werden: %2</translation>
+    </message>
+    <message>
+        <source>Already admitted: this ticket was used.</source>
+        <translation>Bereits eingelassen: Dieses Ticket wurde benutzt.</translation>
+    </message>
+    <message>
+        <source>Already admitted: this ticket was used on %1.</source>
+        <translation>Bereits eingelassen: Dieses Ticket wurde am %1 benutzt.</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <source>%1 of %2</source>
+        <translation>%1 von %2</translation>
+    </message>
+    <message>
+        <source>Order</source>
+        <translation>Bestellung</translation>
+    </message>
+    <message>
+        <source>Show this code at the door, printed or on your phone. It admits one person once: keep it to yourself.</source>
+        <translation>Zeigen Sie diesen Code am Eingang vor, ausgedruckt oder auf dem Handy. Er gilt für eine Person und einen Einlass: Geben Sie ihn nicht weiter.</translation>
+    </message>
+    <message>
+        <source>Order %1 has no tickets to print (none, or all cancelled).</source>
+        <translation>Bestellung %1 hat keine Tickets zum Drucken (keine oder alle storniert).</translation>
+    </message>
+    <message>
+        <source>drawing it needs fonts, which a program started without its graphical part does not load</source>
+        <translation>zum Zeichnen braucht es Schriften, die ein ohne grafische Oberfläche gestartetes Programm nicht lädt</translation>
+    </message>
+    <message>
+        <source>Tickets of order %1</source>
+        <translation>Tickets der Bestellung %1</translation>
+    </message>
+    <message>
+        <source>The ticket PDF could not be started.</source>
+        <translation>Das Ticket-PDF konnte nicht begonnen werden.</translation>
+    </message>
+    <message>
+        <source>Could not write %1: %2</source>
+        <translation>%1 konnte nicht geschrieben werden: %2</translation>
     </message>
 </context>
 <context>

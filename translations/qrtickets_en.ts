@@ -92,6 +92,13 @@
             <numerusform>%n admissions made offline are still to be sent.</numerusform>
         </translation>
     </message>
+    <message numerus="yes">
+        <source>%n more ticket(s) not tried: undo them again.</source>
+        <translation>
+            <numerusform>%n more ticket not tried: undo it again.</numerusform>
+            <numerusform>%n more tickets not tried: undo them again.</numerusform>
+        </translation>
+    </message>
 </context>
 <context>
     <name>qrt::ghl::ConnectionTest</name>
@@ -269,6 +276,13 @@
             <numerusform>Cancel %n tickets of order %1? The holders will not be admitted.</numerusform>
         </translation>
     </message>
+    <message numerus="yes">
+        <source>%n ticket(s) saved to %1.</source>
+        <translation>
+            <numerusform>%n ticket saved to %1.</numerusform>
+            <numerusform>%n tickets saved to %1.</numerusform>
+        </translation>
+    </message>
 </context>
 <context>
     <name>qrt::gui::SettingsDialog</name>
@@ -277,6 +291,16 @@
         <translation>
             <numerusform>%n setting needs attention before it can be saved.</numerusform>
             <numerusform>%n settings need attention before they can be saved.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>qrt::gui::StationSettingsPage</name>
+    <message numerus="yes">
+        <source>%n camera(s) connected.</source>
+        <translation>
+            <numerusform>%n camera connected.</numerusform>
+            <numerusform>%n cameras connected.</numerusform>
         </translation>
     </message>
 </context>
@@ -357,6 +381,23 @@
         <translation>
             <numerusform>GHL asked us to slow down once; the sync waited and went on.</numerusform>
             <numerusform>GHL asked us to slow down %n times; the sync waited and went on.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>qrt::gui::UsersPage</name>
+    <message numerus="yes">
+        <source>%n user(s), %1 linked to a database login.</source>
+        <translation>
+            <numerusform>%n user, %1 linked to a database login.</numerusform>
+            <numerusform>%n users, %1 linked to a database login.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n user(s).</source>
+        <translation>
+            <numerusform>%n user.</numerusform>
+            <numerusform>%n users.</numerusform>
         </translation>
     </message>
 </context>

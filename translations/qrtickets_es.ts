@@ -474,16 +474,16 @@
 <context>
     <name>MappingsSettingsPage</name>
     <message>
-        <source>Choose the contact custom field that receives the QR code of each product (event).</source>
-        <translation>Elija el campo personalizado del contacto que recibe el código QR de cada producto (evento).</translation>
-    </message>
-    <message>
         <source>Product to custom field mappings</source>
         <translation>Asignación de productos a campos personalizados</translation>
     </message>
     <message>
         <source>&amp;Load custom fields from GHL</source>
         <translation>&amp;Cargar campos personalizados de GHL</translation>
+    </message>
+    <message>
+        <source>Choose the contact custom field that receives the QR code of each product (event) and, if you like, a File upload field for the buyer&apos;s tickets as a PDF (one page per ticket, each with its own QR code).</source>
+        <translation>Elija el campo personalizado del contacto que recibe el código QR de cada producto (evento) y, si lo desea, un campo de tipo Carga de archivo para las entradas del comprador en PDF (una página por entrada, cada una con su propio código QR).</translation>
     </message>
 </context>
 <context>
@@ -580,6 +580,14 @@
         <source>History of the order&apos;s tickets</source>
         <translation>Historial de las entradas del pedido</translation>
     </message>
+    <message>
+        <source>P&amp;rint tickets…</source>
+        <translation>&amp;Imprimir entradas…</translation>
+    </message>
+    <message>
+        <source>Cancelled tickets are left out; used ones are marked &quot;Already admitted&quot;.</source>
+        <translation>Las entradas canceladas se omiten; las usadas se marcan como «Ya admitida».</translation>
+    </message>
 </context>
 <context>
     <name>QrSettingsPage</name>
@@ -675,6 +683,18 @@
     <message>
         <source>empty: no token needed</source>
         <translation>vacío: no se necesita token</translation>
+    </message>
+    <message>
+        <source>&amp;Camera:</source>
+        <translation>Cá&amp;mara:</translation>
+    </message>
+    <message>
+        <source>The camera the Camera button in Check-in scans with ([station] camera)</source>
+        <translation>La cámara con la que escanea el botón «Cámara» de Entrada ([station] camera)</translation>
+    </message>
+    <message>
+        <source>&amp;Mirror the camera preview (a camera facing the guest)</source>
+        <translation>&amp;Reflejar la vista previa de la cámara (cámara orientada al invitado)</translation>
     </message>
 </context>
 <context>
@@ -1194,6 +1214,29 @@ Códigos de salida: 0 éxito, 1 error, 2 uso o configuración incorrectos, 3 ter
     </message>
 </context>
 <context>
+    <name>qrt::camera::CameraSource</name>
+    <message>
+        <source>No camera found — connect one or choose it in Settings → Station</source>
+        <translation>No se encontró ninguna cámara — conecte una o elíjala en Configuración → Estación</translation>
+    </message>
+    <message>
+        <source>The camera chosen in Settings → Station is not connected — connect it or choose another</source>
+        <translation>La cámara elegida en Configuración → Estación no está conectada — conéctela o elija otra</translation>
+    </message>
+    <message>
+        <source>QR Tickets may not use the camera — allow it in the system&apos;s privacy settings (Camera), then press Camera again</source>
+        <translation>QR Tickets no tiene permiso para usar la cámara — permítalo en la configuración de privacidad del sistema (Cámara) y vuelva a pulsar Cámara</translation>
+    </message>
+    <message>
+        <source>The camera is in use by another program — close that program, then press Camera again</source>
+        <translation>Otro programa está usando la cámara — cierre ese programa y vuelva a pulsar Cámara</translation>
+    </message>
+    <message>
+        <source>The camera did not start — press Camera again, or choose another in Settings → Station</source>
+        <translation>La cámara no se inició — vuelva a pulsar Cámara o elija otra en Configuración → Estación</translation>
+    </message>
+</context>
+<context>
     <name>qrt::core</name>
     <message>
         <source>Changing a ticket from %1 to %2 needs a reason.</source>
@@ -1316,6 +1359,17 @@ Códigos de salida: 0 éxito, 1 error, 2 uso o configuración incorrectos, 3 ter
     <message>
         <source>cancelled</source>
         <translation>cancelado</translation>
+    </message>
+</context>
+<context>
+    <name>qrt::core::PinHash</name>
+    <message>
+        <source>The station&apos;s PIN setting ([station] pin_hash) is not a PIN hash QR Tickets made. Set the PIN again in Settings → Station, or remove the line from the settings file.</source>
+        <translation>El ajuste de PIN de la estación ([station] pin_hash) no es un hash de PIN creado por QR Tickets. Vuelva a definir el PIN en Configuración → Estación o elimine la línea del archivo de configuración.</translation>
+    </message>
+    <message>
+        <source>The PIN could not be checked (OpenSSL&apos;s scrypt failed).</source>
+        <translation>No se pudo comprobar el PIN (falló scrypt de OpenSSL).</translation>
     </message>
 </context>
 <context>
@@ -1464,6 +1518,18 @@ Códigos de salida: 0 éxito, 1 error, 2 uso o configuración incorrectos, 3 ter
         <source>read the door cache</source>
         <translation>leer la caché de acceso</translation>
     </message>
+    <message>
+        <source>admit ticket %1</source>
+        <translation>admitir la entrada %1</translation>
+    </message>
+    <message>
+        <source>record a conflict of an offline admission</source>
+        <translation>registrar un conflicto de una admisión sin conexión</translation>
+    </message>
+    <message>
+        <source>read ticket %1</source>
+        <translation>leer la entrada %1</translation>
+    </message>
 </context>
 <context>
     <name>qrt::db::FieldMappingRepository</name>
@@ -1490,6 +1556,10 @@ Códigos de salida: 0 éxito, 1 error, 2 uso o configuración incorrectos, 3 ter
     <message>
         <source>save the type of custom field %1</source>
         <translation>guardar el tipo del campo personalizado %1</translation>
+    </message>
+    <message>
+        <source>save the ticket PDF field of product %1</source>
+        <translation>guardar el campo del PDF de entradas del producto %1</translation>
     </message>
 </context>
 <context>
@@ -1578,6 +1648,10 @@ Códigos de salida: 0 éxito, 1 error, 2 uso o configuración incorrectos, 3 ter
         <source>Webhook %1 was taken over by another worker after its claim ran out; its result was not recorded here.</source>
         <translation>Otro procesador tomó el webhook %1 cuando caducó su reserva; su resultado no se registró aquí.</translation>
     </message>
+    <message>
+        <source>check the right to write the webhook inbox</source>
+        <translation>comprobar el permiso de escritura en la bandeja de webhooks</translation>
+    </message>
 </context>
 <context>
     <name>qrt::db::Migrator</name>
@@ -1600,6 +1674,10 @@ Códigos de salida: 0 éxito, 1 error, 2 uso o configuración incorrectos, 3 ter
     <message>
         <source>record migration %1</source>
         <translation>registrar la migración %1</translation>
+    </message>
+    <message>
+        <source>The database schema is older than this program needs, and this database login may not change it (an operator login). Run `qrtickets migrate` and `qrtickets roles install` with the database owner&apos;s URL, then start again.</source>
+        <translation>El esquema de la base de datos es más antiguo de lo que este programa necesita, y este inicio de sesión de base de datos no puede cambiarlo (es el de un operador). Ejecute `qrtickets migrate` y `qrtickets roles install` con la URL del propietario de la base de datos y vuelva a iniciar.</translation>
     </message>
 </context>
 <context>
@@ -1647,6 +1725,10 @@ Códigos de salida: 0 éxito, 1 error, 2 uso o configuración incorrectos, 3 ter
     <message>
         <source>Order %1 is not in the database.</source>
         <translation>El pedido %1 no está en la base de datos.</translation>
+    </message>
+    <message>
+        <source>find a guest by name</source>
+        <translation>buscar un invitado por nombre</translation>
     </message>
 </context>
 <context>
@@ -1987,20 +2069,48 @@ Códigos de salida: 0 éxito, 1 error, 2 uso o configuración incorrectos, 3 ter
         <translation>leer los usuarios</translation>
     </message>
     <message>
-        <source>A user needs a valid e-mail address.</source>
-        <translation>Un usuario necesita una dirección de correo válida.</translation>
-    </message>
-    <message>
-        <source>A user&apos;s type must be Admin or Super Admin, not &apos;%1&apos;.</source>
-        <translation>El tipo de usuario debe ser Admin o Super Admin, no &apos;%1&apos;.</translation>
-    </message>
-    <message>
         <source>save user %1</source>
         <translation>guardar el usuario %1</translation>
     </message>
     <message>
         <source>remove user %1</source>
         <translation>eliminar el usuario %1</translation>
+    </message>
+    <message>
+        <source>Which user to change is missing.</source>
+        <translation>Falta qué usuario cambiar.</translation>
+    </message>
+    <message>
+        <source>A user needs a name.</source>
+        <translation>Un usuario necesita un nombre.</translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; is not an e-mail address: a user needs a valid one.</source>
+        <translation>&apos;%1&apos; no es una dirección de correo: un usuario necesita una válida.</translation>
+    </message>
+    <message>
+        <source>A user&apos;s type must be Admin, Super Admin or Door, not &apos;%1&apos;.</source>
+        <translation>El tipo de un usuario debe ser Administrador, Superadministrador o Acceso, no &apos;%1&apos;.</translation>
+    </message>
+    <message>
+        <source>look for user %1</source>
+        <translation>buscar el usuario %1</translation>
+    </message>
+    <message>
+        <source>Another user already has the e-mail address %1.</source>
+        <translation>Otro usuario ya tiene la dirección de correo %1.</translation>
+    </message>
+    <message>
+        <source>%1 already has the e-mail address %2: each user needs their own.</source>
+        <translation>%1 ya tiene la dirección de correo %2: cada usuario necesita la suya.</translation>
+    </message>
+    <message>
+        <source>add user %1</source>
+        <translation>añadir el usuario %1</translation>
+    </message>
+    <message>
+        <source>The user %1 is gone: another station removed it.</source>
+        <translation>El usuario %1 ya no existe: otra estación lo eliminó.</translation>
     </message>
 </context>
 <context>
@@ -2040,6 +2150,10 @@ Códigos de salida: 0 éxito, 1 error, 2 uso o configuración incorrectos, 3 ter
     <message>
         <source>record a conflict of a queued admission</source>
         <translation>registrar un conflicto de una admisión en cola</translation>
+    </message>
+    <message>
+        <source>note an admission in the door cache</source>
+        <translation>anotar una admisión en la caché de acceso</translation>
     </message>
 </context>
 <context>
@@ -2194,6 +2308,10 @@ Códigos de salida: 0 éxito, 1 error, 2 uso o configuración incorrectos, 3 ter
         <source>Order %1 is being admitted at another station right now; try again.</source>
         <translation>El pedido %1 se está admitiendo ahora mismo en otra estación; inténtelo de nuevo.</translation>
     </message>
+    <message>
+        <source>This door login cannot check tickets yet: the database lacks this version&apos;s door functions. Ask the admin to run `qrtickets roles install` again with the database owner&apos;s URL.</source>
+        <translation>Este inicio de sesión de acceso aún no puede comprobar entradas: a la base de datos le faltan las funciones de acceso de esta versión. Pida al administrador que vuelva a ejecutar `qrtickets roles install` con la URL del propietario de la base de datos.</translation>
+    </message>
 </context>
 <context>
     <name>qrt::door::DoorStation</name>
@@ -2231,6 +2349,29 @@ Códigos de salida: 0 éxito, 1 error, 2 uso o configuración incorrectos, 3 ter
     <message>
         <source>Undo needs the shared database: try again when online. This admission was made while online, and this station is OFFLINE now.</source>
         <translation>Deshacer necesita la base de datos compartida: inténtelo de nuevo cuando haya conexión. Esta admisión se hizo con conexión y esta estación está ahora SIN CONEXIÓN.</translation>
+    </message>
+    <message>
+        <source>Ticket %1 stays as it is: it is not admitted any more.</source>
+        <translation>La entrada %1 se queda como está: ya no está admitida.</translation>
+    </message>
+    <message>
+        <source>Ticket %1 was admitted more than 10 minutes ago: only an admin can undo it.</source>
+        <translation>La entrada %1 se admitió hace más de 10 minutos: solo un administrador puede deshacerlo.</translation>
+    </message>
+    <message>
+        <source>Ticket %1 was admitted by another operator: only an admin can undo it.</source>
+        <translation>La entrada %1 la admitió otro operador: solo un administrador puede deshacerlo.</translation>
+    </message>
+    <message>
+        <source>A door login undoes only its own admissions, within 10 minutes of them.</source>
+        <translation>Un inicio de sesión de acceso solo deshace sus propias admisiones, en los 10 minutos siguientes.</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n more ticket(s) not tried: undo them again.</source>
+        <translation>
+            <numerusform>%n entrada más sin intentar: vuelva a deshacerla.</numerusform>
+            <numerusform>%n entradas más sin intentar: vuelva a deshacerlas.</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -2523,6 +2664,17 @@ Códigos de salida: 0 éxito, 1 error, 2 uso o configuración incorrectos, 3 ter
     </message>
 </context>
 <context>
+    <name>qrt::gui::CameraPreview</name>
+    <message>
+        <source>Camera preview</source>
+        <translation>Vista previa de la cámara</translation>
+    </message>
+    <message>
+        <source>Starting %1…</source>
+        <translation>Iniciando %1…</translation>
+    </message>
+</context>
+<context>
     <name>qrt::gui::CheckInPanel</name>
     <message>
         <source>Ready to scan</source>
@@ -2630,6 +2782,14 @@ Códigos de salida: 0 éxito, 1 error, 2 uso o configuración incorrectos, 3 ter
     <message>
         <source>Nothing undone</source>
         <translation>No se deshizo nada</translation>
+    </message>
+    <message>
+        <source>Came&amp;ra</source>
+        <translation>&amp;Cámara</translation>
+    </message>
+    <message>
+        <source>Scan QR codes with this computer&apos;s camera (Settings → Station chooses which)</source>
+        <translation>Escanear códigos QR con la cámara de este equipo (cuál, se elige en Configuración → Estación)</translation>
     </message>
 </context>
 <context>
@@ -2863,6 +3023,10 @@ Códigos de salida: 0 éxito, 1 error, 2 uso o configuración incorrectos, 3 ter
         <source>No guest of this station&apos;s events matches.</source>
         <translation>Ningún invitado de los eventos de esta estación coincide.</translation>
     </message>
+    <message>
+        <source>Guest&apos;s name or order id</source>
+        <translation>Nombre del invitado o ID de pedido</translation>
+    </message>
 </context>
 <context>
     <name>qrt::gui::HistoryModel</name>
@@ -2893,6 +3057,53 @@ Códigos de salida: 0 éxito, 1 error, 2 uso o configuración incorrectos, 3 ter
     <message>
         <source>Reason</source>
         <translation>Motivo</translation>
+    </message>
+</context>
+<context>
+    <name>qrt::gui::KioskPinSettings</name>
+    <message>
+        <source>Kiosk PIN (leave the check-in screen)</source>
+        <translation>PIN de quiosco (salir de la pantalla de entrada)</translation>
+    </message>
+    <message>
+        <source>empty: keep as it is</source>
+        <translation>vacío: dejar como está</translation>
+    </message>
+    <message>
+        <source>New &amp;PIN:</source>
+        <translation>&amp;PIN nuevo:</translation>
+    </message>
+    <message>
+        <source>&amp;Repeat PIN:</source>
+        <translation>R&amp;epetir PIN:</translation>
+    </message>
+    <message>
+        <source>No PIN: anyone may leave the check-in screen</source>
+        <translation>Sin PIN: cualquiera puede salir de la pantalla de entrada</translation>
+    </message>
+    <message>
+        <source>Kiosk PIN</source>
+        <translation>PIN de quiosco</translation>
+    </message>
+    <message>
+        <source>No PIN is set: the window is never locked.</source>
+        <translation>No hay ningún PIN: la ventana nunca se bloquea.</translation>
+    </message>
+    <message>
+        <source>A PIN is set: the window starts locked on the check-in screen; leaving it, Settings and Quit ask for it.</source>
+        <translation>Hay un PIN: la ventana se inicia bloqueada en la pantalla de entrada; para salir de ella, abrir la Configuración o Salir se pide el PIN.</translation>
+    </message>
+    <message>
+        <source>Set outside the settings file (environment or command line): change it there.</source>
+        <translation>Definido fuera del archivo de configuración (entorno o línea de comandos): cámbielo allí.</translation>
+    </message>
+    <message>
+        <source>A PIN has at least %1 characters.</source>
+        <translation>Un PIN tiene al menos %1 caracteres.</translation>
+    </message>
+    <message>
+        <source>The two PINs differ: type the same PIN twice.</source>
+        <translation>Los dos PIN no coinciden: escriba el mismo PIN dos veces.</translation>
     </message>
 </context>
 <context>
@@ -3315,6 +3526,58 @@ Códigos de salida: 0 éxito, 1 error, 2 uso o configuración incorrectos, 3 ter
         <source>&amp;Sync the sample orders</source>
         <translation>&amp;Sincronizar los pedidos de ejemplo</translation>
     </message>
+    <message>
+        <source>Users</source>
+        <translation>Usuarios</translation>
+    </message>
+    <message>
+        <source>quit</source>
+        <translation>salir</translation>
+    </message>
+    <message>
+        <source>leave the check-in screen</source>
+        <translation>salir de la pantalla de entrada</translation>
+    </message>
+    <message>
+        <source>&amp;Unlock…</source>
+        <translation>&amp;Desbloquear…</translation>
+    </message>
+    <message>
+        <source>Loc&amp;k check-in screen</source>
+        <translation>&amp;Bloquear la pantalla de entrada</translation>
+    </message>
+    <message>
+        <source>Leave the check-in screen (asks for the station&apos;s PIN)</source>
+        <translation>Salir de la pantalla de entrada (pide el PIN de la estación)</translation>
+    </message>
+    <message>
+        <source>Show only the check-in screen until the PIN is entered</source>
+        <translation>Mostrar solo la pantalla de entrada hasta que se introduzca el PIN</translation>
+    </message>
+    <message>
+        <source>open Settings</source>
+        <translation>abrir la Configuración</translation>
+    </message>
+    <message>
+        <source>%1 · check-in only (PIN to leave)</source>
+        <translation>%1 · solo entrada (PIN para salir)</translation>
+    </message>
+    <message>
+        <source>%1 · role not known yet: door station</source>
+        <translation>%1 · rol aún desconocido: estación de acceso</translation>
+    </message>
+    <message>
+        <source>%1 · door station</source>
+        <translation>%1 · estación de acceso</translation>
+    </message>
+    <message>
+        <source>%1 · admin</source>
+        <translation>%1 · administrador</translation>
+    </message>
+    <message>
+        <source>%1 · all rights</source>
+        <translation>%1 · todos los permisos</translation>
+    </message>
 </context>
 <context>
     <name>qrt::gui::MappingsSettingsPage</name>
@@ -3412,6 +3675,34 @@ Códigos de salida: 0 éxito, 1 error, 2 uso o configuración incorrectos, 3 ter
     <message>
         <source>The QR code is written as a data URL (scope contacts.write).</source>
         <translation>El código QR se escribe como URL de datos (ámbito contacts.write).</translation>
+    </message>
+    <message>
+        <source>Field for the ticket PDF</source>
+        <translation>Campo para el PDF de entradas</translation>
+    </message>
+    <message>
+        <source>Optional: a File upload field that receives the buyer&apos;s tickets as a PDF, one page per ticket with the QR code of that ticket alone (tickets-&lt;order&gt;.pdf).</source>
+        <translation>Opcional: un campo de tipo Carga de archivo que recibe las entradas del comprador en PDF, una página por entrada con el código QR solo de esa entrada (tickets-&lt;order&gt;.pdf).</translation>
+    </message>
+    <message>
+        <source>Field for the ticket PDF of %1</source>
+        <translation>Campo para el PDF de entradas de %1</translation>
+    </message>
+    <message>
+        <source>(no ticket PDF)</source>
+        <translation>(sin PDF de entradas)</translation>
+    </message>
+    <message>
+        <source>%1 (no longer in GHL or not a File upload field)</source>
+        <translation>%1 (ya no está en GHL o no es un campo de tipo Carga de archivo)</translation>
+    </message>
+    <message>
+        <source>Uploaded once per order as tickets-&lt;order&gt;.pdf (scope forms.write). Needs a QR code field in the same row; choose a field other than the QR code&apos;s.</source>
+        <translation>Se sube una vez por pedido como tickets-&lt;order&gt;.pdf (ámbito forms.write). Necesita un campo de código QR en la misma fila; elija un campo distinto del del código QR.</translation>
+    </message>
+    <message>
+        <source>%1: the ticket PDF needs a field of its own, not the QR code&apos;s field.</source>
+        <translation>%1: el PDF de entradas necesita un campo propio, no el del código QR.</translation>
     </message>
 </context>
 <context>
@@ -3586,6 +3877,49 @@ Códigos de salida: 0 éxito, 1 error, 2 uso o configuración incorrectos, 3 ter
         <source>Admit anyway</source>
         <translation>Admitir de todos modos</translation>
     </message>
+    <message>
+        <source>A PDF with one page per ticket, each with the QR code of that ticket alone</source>
+        <translation>Un PDF con una página por entrada, cada una con el código QR solo de esa entrada</translation>
+    </message>
+    <message>
+        <source>This order has no tickets to print (none, or all cancelled).</source>
+        <translation>Este pedido no tiene entradas que imprimir (ninguna o todas canceladas).</translation>
+    </message>
+    <message>
+        <source>Save tickets</source>
+        <translation>Guardar entradas</translation>
+    </message>
+    <message>
+        <source>PDF documents (*.pdf)</source>
+        <translation>Documentos PDF (*.pdf)</translation>
+    </message>
+    <message>
+        <source>Writing tickets…</source>
+        <translation>Escribiendo entradas…</translation>
+    </message>
+    <message>
+        <source>P&amp;rint tickets…</source>
+        <translation>&amp;Imprimir entradas…</translation>
+    </message>
+    <message>
+        <source>Tickets not saved</source>
+        <translation>Entradas no guardadas</translation>
+    </message>
+    <message>
+        <source>Tickets saved</source>
+        <translation>Entradas guardadas</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n ticket(s) saved to %1.</source>
+        <translation>
+            <numerusform>%n entrada guardada en %1.</numerusform>
+            <numerusform>%n entradas guardadas en %1.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>&amp;Open</source>
+        <translation>&amp;Abrir</translation>
+    </message>
 </context>
 <context>
     <name>qrt::gui::OrderListModel</name>
@@ -3655,6 +3989,33 @@ Códigos de salida: 0 éxito, 1 error, 2 uso o configuración incorrectos, 3 ter
     <message>
         <source>Cancelled</source>
         <translation>Canceladas</translation>
+    </message>
+</context>
+<context>
+    <name>qrt::gui::PinPrompt</name>
+    <message>
+        <source>PIN needed</source>
+        <translation>Se necesita el PIN</translation>
+    </message>
+    <message>
+        <source>This station is locked on the check-in screen. Enter the station&apos;s PIN to %1.</source>
+        <translation>Esta estación está bloqueada en la pantalla de entrada. Introduzca el PIN de la estación para %1.</translation>
+    </message>
+    <message>
+        <source>PIN</source>
+        <translation>PIN</translation>
+    </message>
+    <message>
+        <source>Wrong PIN. Too many wrong tries: wait %1 s before the next.</source>
+        <translation>PIN incorrecto. Demasiados intentos fallidos: espere %1 s antes del siguiente.</translation>
+    </message>
+    <message>
+        <source>Wrong PIN.</source>
+        <translation>PIN incorrecto.</translation>
+    </message>
+    <message>
+        <source>Too many wrong tries: wait %1 s before the next.</source>
+        <translation>Demasiados intentos fallidos: espere %1 s antes del siguiente.</translation>
     </message>
 </context>
 <context>
@@ -3785,6 +4146,29 @@ Códigos de salida: 0 éxito, 1 error, 2 uso o configuración incorrectos, 3 ter
     <message>
         <source>Station</source>
         <translation>Estación</translation>
+    </message>
+    <message>
+        <source>%1 (not connected)</source>
+        <translation>%1 (no conectada)</translation>
+    </message>
+    <message>
+        <source>System default camera</source>
+        <translation>Cámara predeterminada del sistema</translation>
+    </message>
+    <message>
+        <source>None</source>
+        <translation>Ninguna</translation>
+    </message>
+    <message>
+        <source>No camera is connected now.</source>
+        <translation>Ahora no hay ninguna cámara conectada.</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n camera(s) connected.</source>
+        <translation>
+            <numerusform>%n cámara conectada.</numerusform>
+            <numerusform>%n cámaras conectadas.</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -3983,6 +4367,165 @@ Códigos de salida: 0 éxito, 1 error, 2 uso o configuración incorrectos, 3 ter
     </message>
 </context>
 <context>
+    <name>qrt::gui::UserDialog</name>
+    <message>
+        <source>Add user</source>
+        <translation>Añadir usuario</translation>
+    </message>
+    <message>
+        <source>Edit user</source>
+        <translation>Editar usuario</translation>
+    </message>
+    <message>
+        <source>&amp;Name:</source>
+        <translation>&amp;Nombre:</translation>
+    </message>
+    <message>
+        <source>&amp;E-mail:</source>
+        <translation>&amp;Correo electrónico:</translation>
+    </message>
+    <message>
+        <source>&amp;Type:</source>
+        <translation>&amp;Tipo:</translation>
+    </message>
+    <message>
+        <source>The type is a label from the original web system: what a station may do depends on the database login it connects with.</source>
+        <translation>El tipo es una etiqueta del sistema web original: lo que puede hacer una estación depende del inicio de sesión de base de datos con el que se conecta.</translation>
+    </message>
+    <message>
+        <source>Enter the user&apos;s name.</source>
+        <translation>Introduzca el nombre del usuario.</translation>
+    </message>
+    <message>
+        <source>Enter the user&apos;s e-mail address.</source>
+        <translation>Introduzca la dirección de correo del usuario.</translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; is not an e-mail address.</source>
+        <translation>&apos;%1&apos; no es una dirección de correo.</translation>
+    </message>
+    <message>
+        <source>%1 already has the e-mail address %2: each user needs their own.</source>
+        <translation>%1 ya tiene la dirección de correo %2: cada usuario necesita la suya.</translation>
+    </message>
+</context>
+<context>
+    <name>qrt::gui::UserListModel</name>
+    <message>
+        <source>Admin</source>
+        <translation>Administrador</translation>
+    </message>
+    <message>
+        <source>Super Admin</source>
+        <translation>Superadministrador</translation>
+    </message>
+    <message>
+        <source>Door</source>
+        <translation>Acceso</translation>
+    </message>
+    <message>
+        <source>%1 (admin)</source>
+        <translation>%1 (administrador)</translation>
+    </message>
+    <message>
+        <source>%1 (door)</source>
+        <translation>%1 (acceso)</translation>
+    </message>
+    <message>
+        <source>%1 (no login)</source>
+        <translation>%1 (sin inicio de sesión)</translation>
+    </message>
+    <message>
+        <source>No database login named %1 is in qrtickets_admin or qrtickets_door any more.</source>
+        <translation>Ya no hay ningún inicio de sesión de base de datos llamado %1 en qrtickets_admin ni en qrtickets_door.</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>Nombre</translation>
+    </message>
+    <message>
+        <source>E-mail</source>
+        <translation>Correo electrónico</translation>
+    </message>
+    <message>
+        <source>Type</source>
+        <translation>Tipo</translation>
+    </message>
+    <message>
+        <source>Created</source>
+        <translation>Creado</translation>
+    </message>
+    <message>
+        <source>Operator</source>
+        <translation>Operador</translation>
+    </message>
+</context>
+<context>
+    <name>qrt::gui::UsersPage</name>
+    <message>
+        <source>&amp;Add user…</source>
+        <translation>Añadir &amp;usuario…</translation>
+    </message>
+    <message>
+        <source>Ed&amp;it…</source>
+        <translation>Ed&amp;itar…</translation>
+    </message>
+    <message>
+        <source>Re&amp;move…</source>
+        <translation>E&amp;liminar…</translation>
+    </message>
+    <message>
+        <source>&amp;Refresh</source>
+        <translation>Ac&amp;tualizar</translation>
+    </message>
+    <message>
+        <source>Users</source>
+        <translation>Usuarios</translation>
+    </message>
+    <message>
+        <source>This station is connected as a door login: the users are for admins only.</source>
+        <translation>Esta estación está conectada con un inicio de sesión de acceso: los usuarios son solo para administradores.</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n user(s), %1 linked to a database login.</source>
+        <translation>
+            <numerusform>%n usuario; vinculados a un inicio de sesión de base de datos: %1.</numerusform>
+            <numerusform>%n usuarios; vinculados a un inicio de sesión de base de datos: %1.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n user(s).</source>
+        <translation>
+            <numerusform>%n usuario.</numerusform>
+            <numerusform>%n usuarios.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Remove user</source>
+        <translation>Eliminar usuario</translation>
+    </message>
+    <message>
+        <source>Remove the user %1 (%2)?</source>
+        <translation>¿Eliminar el usuario %1 (%2)?</translation>
+    </message>
+    <message>
+        <source>This cannot be undone.</source>
+        <translation>Esto no se puede deshacer.</translation>
+    </message>
+    <message>
+        <source>The database login %1 stays and can still connect: `qrtickets operator remove %1` removes it.</source>
+        <translation>El inicio de sesión de base de datos %1 se mantiene y aún puede conectarse: `qrtickets operator remove %1` lo elimina.</translation>
+    </message>
+    <message>
+        <source>&amp;Remove</source>
+        <translation>&amp;Eliminar</translation>
+    </message>
+    <message>
+        <source>%1 was not removed: %2</source>
+        <translation>%1 no se eliminó: %2</translation>
+    </message>
+</context>
+<context>
     <name>qrt::outbox::FieldCatalog</name>
     <message>
         <source>Reading the contact custom fields from GHL failed: %1</source>
@@ -4074,6 +4617,26 @@ Códigos de salida: 0 éxito, 1 error, 2 uso o configuración incorrectos, 3 ter
     <message>
         <source>cancelled before the QR code of order %1 was written</source>
         <translation>interrumpido antes de escribir el código QR del pedido %1</translation>
+    </message>
+    <message>
+        <source>custom field %1 is mapped for a QR code and for the ticket PDF: only the QR code goes there; map another field for the ticket PDF in Settings</source>
+        <translation>el campo personalizado %1 está asignado a un código QR y al PDF de entradas: solo el código QR va ahí; asigne otro campo al PDF de entradas en la Configuración</translation>
+    </message>
+    <message>
+        <source>an order of the original system: no ticket PDF</source>
+        <translation>un pedido del sistema original: sin PDF de entradas</translation>
+    </message>
+    <message>
+        <source>custom field %1 is of type %2; the ticket PDF goes into a File upload field: map another field in Settings</source>
+        <translation>el campo personalizado %1 es de tipo %2; el PDF de entradas va en un campo de tipo Carga de archivo: asigne otro campo en la Configuración</translation>
+    </message>
+    <message>
+        <source>The ticket PDF of order %1 could not be made: %2</source>
+        <translation>No se pudo crear el PDF de entradas del pedido %1: %2</translation>
+    </message>
+    <message>
+        <source>Uploading the ticket PDF to contact %1 failed: %2</source>
+        <translation>Falló la subida del PDF de entradas al contacto %1: %2</translation>
     </message>
 </context>
 <context>
@@ -4431,6 +4994,61 @@ Códigos de salida: 0 éxito, 1 error, 2 uso o configuración incorrectos, 3 ter
             <numerusform>%1 (se abandonó tras %n intento)</numerusform>
             <numerusform>%1 (se abandonó tras %n intentos)</numerusform>
         </translation>
+    </message>
+</context>
+<context>
+    <name>qrt::tickets::TicketPdf</name>
+    <message>
+        <source>Ticket</source>
+        <translation>Entrada</translation>
+    </message>
+    <message>
+        <source>The QR code of ticket %1 could not be made: %2</source>
+        <translation>No se pudo crear el código QR de la entrada %1: %2</translation>
+    </message>
+    <message>
+        <source>Already admitted: this ticket was used.</source>
+        <translation>Ya admitida: esta entrada ya se usó.</translation>
+    </message>
+    <message>
+        <source>Already admitted: this ticket was used on %1.</source>
+        <translation>Ya admitida: esta entrada se usó el %1.</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>Nombre</translation>
+    </message>
+    <message>
+        <source>%1 of %2</source>
+        <translation>%1 de %2</translation>
+    </message>
+    <message>
+        <source>Order</source>
+        <translation>Pedido</translation>
+    </message>
+    <message>
+        <source>Show this code at the door, printed or on your phone. It admits one person once: keep it to yourself.</source>
+        <translation>Muestre este código en la entrada, impreso o en el móvil. Da acceso a una persona una sola vez: no lo comparta.</translation>
+    </message>
+    <message>
+        <source>Order %1 has no tickets to print (none, or all cancelled).</source>
+        <translation>El pedido %1 no tiene entradas que imprimir (ninguna o todas canceladas).</translation>
+    </message>
+    <message>
+        <source>drawing it needs fonts, which a program started without its graphical part does not load</source>
+        <translation>dibujarlo requiere fuentes, que un programa iniciado sin su parte gráfica no carga</translation>
+    </message>
+    <message>
+        <source>Tickets of order %1</source>
+        <translation>Entradas del pedido %1</translation>
+    </message>
+    <message>
+        <source>The ticket PDF could not be started.</source>
+        <translation>No se pudo empezar el PDF de entradas.</translation>
+    </message>
+    <message>
+        <source>Could not write %1: %2</source>
+        <translation>No se pudo escribir %1: %2</translation>
     </message>
 </context>
 <context>

@@ -53,7 +53,7 @@
     </message>
     <message>
         <source>Ad&amp;mitting for:</source>
-        <translation>Ad&amp;mission pour :</translation>
+        <translation>Admission &amp;pour :</translation>
     </message>
     <message>
         <source>Events this station admits for</source>
@@ -474,16 +474,16 @@
 <context>
     <name>MappingsSettingsPage</name>
     <message>
-        <source>Choose the contact custom field that receives the QR code of each product (event).</source>
-        <translation>Choisissez le champ personnalisé du contact qui reçoit le QR code de chaque produit (événement).</translation>
-    </message>
-    <message>
         <source>Product to custom field mappings</source>
         <translation>Correspondance entre produits et champs personnalisés</translation>
     </message>
     <message>
         <source>&amp;Load custom fields from GHL</source>
         <translation>&amp;Charger les champs personnalisés depuis GHL</translation>
+    </message>
+    <message>
+        <source>Choose the contact custom field that receives the QR code of each product (event) and, if you like, a File upload field for the buyer&apos;s tickets as a PDF (one page per ticket, each with its own QR code).</source>
+        <translation>Choisissez le champ personnalisé du contact qui reçoit le QR code de chaque produit (événement) et, si vous le souhaitez, un champ de type Téléversement de fichier pour les billets de l&apos;acheteur en PDF (une page par billet, chacune avec son propre QR code).</translation>
     </message>
 </context>
 <context>
@@ -580,6 +580,14 @@
         <source>History of the order&apos;s tickets</source>
         <translation>Historique des billets de la commande</translation>
     </message>
+    <message>
+        <source>P&amp;rint tickets…</source>
+        <translation>&amp;Imprimer les billets…</translation>
+    </message>
+    <message>
+        <source>Cancelled tickets are left out; used ones are marked &quot;Already admitted&quot;.</source>
+        <translation>Les billets annulés sont omis ; les billets utilisés portent la mention « Déjà admis ».</translation>
+    </message>
 </context>
 <context>
     <name>QrSettingsPage</name>
@@ -675,6 +683,18 @@
     <message>
         <source>empty: no token needed</source>
         <translation>vide : aucun jeton nécessaire</translation>
+    </message>
+    <message>
+        <source>&amp;Camera:</source>
+        <translation>&amp;Caméra :</translation>
+    </message>
+    <message>
+        <source>The camera the Camera button in Check-in scans with ([station] camera)</source>
+        <translation>La caméra avec laquelle le bouton « Caméra » du contrôle d&apos;accès scanne ([station] camera)</translation>
+    </message>
+    <message>
+        <source>&amp;Mirror the camera preview (a camera facing the guest)</source>
+        <translation>Afficher l&apos;aperçu de la caméra en &amp;miroir (caméra face à l&apos;invité)</translation>
     </message>
 </context>
 <context>
@@ -1194,6 +1214,29 @@ Codes de sortie : 0 succès, 1 échec, 2 usage ou configuration incorrects, 3 te
     </message>
 </context>
 <context>
+    <name>qrt::camera::CameraSource</name>
+    <message>
+        <source>No camera found — connect one or choose it in Settings → Station</source>
+        <translation>Aucune caméra trouvée — branchez-en une ou choisissez-la dans Paramètres → Poste</translation>
+    </message>
+    <message>
+        <source>The camera chosen in Settings → Station is not connected — connect it or choose another</source>
+        <translation>La caméra choisie dans Paramètres → Poste n&apos;est pas branchée — branchez-la ou choisissez-en une autre</translation>
+    </message>
+    <message>
+        <source>QR Tickets may not use the camera — allow it in the system&apos;s privacy settings (Camera), then press Camera again</source>
+        <translation>QR Tickets n&apos;a pas le droit d&apos;utiliser la caméra — autorisez-le dans les paramètres de confidentialité du système (Caméra), puis appuyez de nouveau sur Caméra</translation>
+    </message>
+    <message>
+        <source>The camera is in use by another program — close that program, then press Camera again</source>
+        <translation>La caméra est utilisée par un autre programme — fermez ce programme, puis appuyez de nouveau sur Caméra</translation>
+    </message>
+    <message>
+        <source>The camera did not start — press Camera again, or choose another in Settings → Station</source>
+        <translation>La caméra n&apos;a pas démarré — appuyez de nouveau sur Caméra ou choisissez-en une autre dans Paramètres → Poste</translation>
+    </message>
+</context>
+<context>
     <name>qrt::core</name>
     <message>
         <source>Changing a ticket from %1 to %2 needs a reason.</source>
@@ -1316,6 +1359,17 @@ Codes de sortie : 0 succès, 1 échec, 2 usage ou configuration incorrects, 3 te
     <message>
         <source>cancelled</source>
         <translation>annulée</translation>
+    </message>
+</context>
+<context>
+    <name>qrt::core::PinHash</name>
+    <message>
+        <source>The station&apos;s PIN setting ([station] pin_hash) is not a PIN hash QR Tickets made. Set the PIN again in Settings → Station, or remove the line from the settings file.</source>
+        <translation>Le réglage du PIN du poste ([station] pin_hash) n&apos;est pas une empreinte de PIN créée par QR Tickets. Définissez de nouveau le PIN dans Paramètres → Poste, ou supprimez la ligne du fichier de paramètres.</translation>
+    </message>
+    <message>
+        <source>The PIN could not be checked (OpenSSL&apos;s scrypt failed).</source>
+        <translation>Le PIN n&apos;a pas pu être vérifié (échec de scrypt d&apos;OpenSSL).</translation>
     </message>
 </context>
 <context>
@@ -1464,6 +1518,18 @@ Codes de sortie : 0 succès, 1 échec, 2 usage ou configuration incorrects, 3 te
         <source>read the door cache</source>
         <translation>lire le cache d&apos;entrée</translation>
     </message>
+    <message>
+        <source>admit ticket %1</source>
+        <translation>admettre le billet %1</translation>
+    </message>
+    <message>
+        <source>record a conflict of an offline admission</source>
+        <translation>enregistrer un conflit d&apos;une admission hors ligne</translation>
+    </message>
+    <message>
+        <source>read ticket %1</source>
+        <translation>lire le billet %1</translation>
+    </message>
 </context>
 <context>
     <name>qrt::db::FieldMappingRepository</name>
@@ -1490,6 +1556,10 @@ Codes de sortie : 0 succès, 1 échec, 2 usage ou configuration incorrects, 3 te
     <message>
         <source>save the type of custom field %1</source>
         <translation>enregistrer le type du champ personnalisé %1</translation>
+    </message>
+    <message>
+        <source>save the ticket PDF field of product %1</source>
+        <translation>enregistrer le champ du PDF des billets du produit %1</translation>
     </message>
 </context>
 <context>
@@ -1578,6 +1648,10 @@ Codes de sortie : 0 succès, 1 échec, 2 usage ou configuration incorrects, 3 te
         <source>Webhook %1 was taken over by another worker after its claim ran out; its result was not recorded here.</source>
         <translation>Le webhook %1 a été repris par un autre traitement après l&apos;expiration de sa réservation ; son résultat n&apos;a pas été enregistré ici.</translation>
     </message>
+    <message>
+        <source>check the right to write the webhook inbox</source>
+        <translation>vérifier le droit d&apos;écrire dans la boîte de réception des webhooks</translation>
+    </message>
 </context>
 <context>
     <name>qrt::db::Migrator</name>
@@ -1600,6 +1674,10 @@ Codes de sortie : 0 succès, 1 échec, 2 usage ou configuration incorrects, 3 te
     <message>
         <source>record migration %1</source>
         <translation>enregistrer la migration %1</translation>
+    </message>
+    <message>
+        <source>The database schema is older than this program needs, and this database login may not change it (an operator login). Run `qrtickets migrate` and `qrtickets roles install` with the database owner&apos;s URL, then start again.</source>
+        <translation>Le schéma de la base de données est plus ancien que ce dont ce programme a besoin, et cet identifiant de base de données ne peut pas le modifier (identifiant d&apos;opérateur). Lancez `qrtickets migrate` et `qrtickets roles install` avec l&apos;URL du propriétaire de la base de données, puis redémarrez.</translation>
     </message>
 </context>
 <context>
@@ -1647,6 +1725,10 @@ Codes de sortie : 0 succès, 1 échec, 2 usage ou configuration incorrects, 3 te
     <message>
         <source>Order %1 is not in the database.</source>
         <translation>La commande %1 n&apos;est pas dans la base de données.</translation>
+    </message>
+    <message>
+        <source>find a guest by name</source>
+        <translation>chercher un invité par son nom</translation>
     </message>
 </context>
 <context>
@@ -1987,20 +2069,48 @@ Codes de sortie : 0 succès, 1 échec, 2 usage ou configuration incorrects, 3 te
         <translation>lire les utilisateurs</translation>
     </message>
     <message>
-        <source>A user needs a valid e-mail address.</source>
-        <translation>Un utilisateur doit avoir une adresse e-mail valide.</translation>
-    </message>
-    <message>
-        <source>A user&apos;s type must be Admin or Super Admin, not &apos;%1&apos;.</source>
-        <translation>Le type d&apos;un utilisateur doit être Admin ou Super Admin, pas « %1 ».</translation>
-    </message>
-    <message>
         <source>save user %1</source>
         <translation>enregistrer l&apos;utilisateur %1</translation>
     </message>
     <message>
         <source>remove user %1</source>
         <translation>supprimer l&apos;utilisateur %1</translation>
+    </message>
+    <message>
+        <source>Which user to change is missing.</source>
+        <translation>Il manque l&apos;utilisateur à modifier.</translation>
+    </message>
+    <message>
+        <source>A user needs a name.</source>
+        <translation>Un utilisateur doit avoir un nom.</translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; is not an e-mail address: a user needs a valid one.</source>
+        <translation>&apos;%1&apos; n&apos;est pas une adresse e-mail : un utilisateur doit en avoir une valide.</translation>
+    </message>
+    <message>
+        <source>A user&apos;s type must be Admin, Super Admin or Door, not &apos;%1&apos;.</source>
+        <translation>Le type d&apos;un utilisateur doit être Admin, Super admin ou Entrée, pas &apos;%1&apos;.</translation>
+    </message>
+    <message>
+        <source>look for user %1</source>
+        <translation>rechercher l&apos;utilisateur %1</translation>
+    </message>
+    <message>
+        <source>Another user already has the e-mail address %1.</source>
+        <translation>Un autre utilisateur a déjà l&apos;adresse e-mail %1.</translation>
+    </message>
+    <message>
+        <source>%1 already has the e-mail address %2: each user needs their own.</source>
+        <translation>%1 a déjà l&apos;adresse e-mail %2 : chaque utilisateur doit avoir la sienne.</translation>
+    </message>
+    <message>
+        <source>add user %1</source>
+        <translation>ajouter l&apos;utilisateur %1</translation>
+    </message>
+    <message>
+        <source>The user %1 is gone: another station removed it.</source>
+        <translation>L&apos;utilisateur %1 n&apos;existe plus : un autre poste l&apos;a supprimé.</translation>
     </message>
 </context>
 <context>
@@ -2040,6 +2150,10 @@ Codes de sortie : 0 succès, 1 échec, 2 usage ou configuration incorrects, 3 te
     <message>
         <source>record a conflict of a queued admission</source>
         <translation>enregistrer un conflit d&apos;une admission en attente</translation>
+    </message>
+    <message>
+        <source>note an admission in the door cache</source>
+        <translation>noter une admission dans le cache d&apos;entrée</translation>
     </message>
 </context>
 <context>
@@ -2194,6 +2308,10 @@ Codes de sortie : 0 succès, 1 échec, 2 usage ou configuration incorrects, 3 te
         <source>Order %1 is being admitted at another station right now; try again.</source>
         <translation>La commande %1 est en cours d&apos;admission à un autre poste ; réessayez.</translation>
     </message>
+    <message>
+        <source>This door login cannot check tickets yet: the database lacks this version&apos;s door functions. Ask the admin to run `qrtickets roles install` again with the database owner&apos;s URL.</source>
+        <translation>Cet identifiant d&apos;entrée ne peut pas encore vérifier les billets : il manque à la base de données les fonctions d&apos;entrée de cette version. Demandez à l&apos;administrateur de relancer `qrtickets roles install` avec l&apos;URL du propriétaire de la base de données.</translation>
+    </message>
 </context>
 <context>
     <name>qrt::door::DoorStation</name>
@@ -2231,6 +2349,29 @@ Codes de sortie : 0 succès, 1 échec, 2 usage ou configuration incorrects, 3 te
     <message>
         <source>Undo needs the shared database: try again when online. This admission was made while online, and this station is OFFLINE now.</source>
         <translation>L&apos;annulation a besoin de la base de données partagée : réessayez une fois en ligne. Cette admission a été faite en ligne, et ce poste est maintenant HORS LIGNE.</translation>
+    </message>
+    <message>
+        <source>Ticket %1 stays as it is: it is not admitted any more.</source>
+        <translation>Le billet %1 reste tel quel : il n&apos;est plus admis.</translation>
+    </message>
+    <message>
+        <source>Ticket %1 was admitted more than 10 minutes ago: only an admin can undo it.</source>
+        <translation>Le billet %1 a été admis il y a plus de 10 minutes : seul un administrateur peut annuler cette admission.</translation>
+    </message>
+    <message>
+        <source>Ticket %1 was admitted by another operator: only an admin can undo it.</source>
+        <translation>Le billet %1 a été admis par un autre opérateur : seul un administrateur peut annuler cette admission.</translation>
+    </message>
+    <message>
+        <source>A door login undoes only its own admissions, within 10 minutes of them.</source>
+        <translation>Un identifiant d&apos;entrée n&apos;annule que ses propres admissions, dans les 10 minutes qui suivent.</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n more ticket(s) not tried: undo them again.</source>
+        <translation>
+            <numerusform>%n billet de plus non tenté : annulez-le de nouveau.</numerusform>
+            <numerusform>%n billets de plus non tentés : annulez-les de nouveau.</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -2523,6 +2664,17 @@ Codes de sortie : 0 succès, 1 échec, 2 usage ou configuration incorrects, 3 te
     </message>
 </context>
 <context>
+    <name>qrt::gui::CameraPreview</name>
+    <message>
+        <source>Camera preview</source>
+        <translation>Aperçu de la caméra</translation>
+    </message>
+    <message>
+        <source>Starting %1…</source>
+        <translation>Démarrage de %1…</translation>
+    </message>
+</context>
+<context>
     <name>qrt::gui::CheckInPanel</name>
     <message>
         <source>Ready to scan</source>
@@ -2630,6 +2782,14 @@ Codes de sortie : 0 succès, 1 échec, 2 usage ou configuration incorrects, 3 te
     <message>
         <source>Nothing undone</source>
         <translation>Rien n&apos;a été annulé</translation>
+    </message>
+    <message>
+        <source>Came&amp;ra</source>
+        <translation>Ca&amp;méra</translation>
+    </message>
+    <message>
+        <source>Scan QR codes with this computer&apos;s camera (Settings → Station chooses which)</source>
+        <translation>Scanner les QR codes avec la caméra de cet ordinateur (laquelle : Paramètres → Poste)</translation>
     </message>
 </context>
 <context>
@@ -2863,6 +3023,10 @@ Codes de sortie : 0 succès, 1 échec, 2 usage ou configuration incorrects, 3 te
         <source>No guest of this station&apos;s events matches.</source>
         <translation>Aucun invité des événements de ce poste ne correspond.</translation>
     </message>
+    <message>
+        <source>Guest&apos;s name or order id</source>
+        <translation>Nom de l&apos;invité ou identifiant de commande</translation>
+    </message>
 </context>
 <context>
     <name>qrt::gui::HistoryModel</name>
@@ -2893,6 +3057,53 @@ Codes de sortie : 0 succès, 1 échec, 2 usage ou configuration incorrects, 3 te
     <message>
         <source>Reason</source>
         <translation>Motif</translation>
+    </message>
+</context>
+<context>
+    <name>qrt::gui::KioskPinSettings</name>
+    <message>
+        <source>Kiosk PIN (leave the check-in screen)</source>
+        <translation>PIN du mode kiosque (quitter l&apos;écran de contrôle)</translation>
+    </message>
+    <message>
+        <source>empty: keep as it is</source>
+        <translation>vide : laisser tel quel</translation>
+    </message>
+    <message>
+        <source>New &amp;PIN:</source>
+        <translation>Nouveau &amp;PIN :</translation>
+    </message>
+    <message>
+        <source>&amp;Repeat PIN:</source>
+        <translation>&amp;Répéter le PIN :</translation>
+    </message>
+    <message>
+        <source>No PIN: anyone may leave the check-in screen</source>
+        <translation>Pas de PIN : tout le monde peut quitter l&apos;écran de contrôle</translation>
+    </message>
+    <message>
+        <source>Kiosk PIN</source>
+        <translation>PIN du mode kiosque</translation>
+    </message>
+    <message>
+        <source>No PIN is set: the window is never locked.</source>
+        <translation>Aucun PIN n&apos;est défini : la fenêtre n&apos;est jamais verrouillée.</translation>
+    </message>
+    <message>
+        <source>A PIN is set: the window starts locked on the check-in screen; leaving it, Settings and Quit ask for it.</source>
+        <translation>Un PIN est défini : la fenêtre démarre verrouillée sur l&apos;écran de contrôle ; le quitter, les Paramètres et Quitter le demandent.</translation>
+    </message>
+    <message>
+        <source>Set outside the settings file (environment or command line): change it there.</source>
+        <translation>Défini en dehors du fichier de paramètres (environnement ou ligne de commande) : modifiez-le là.</translation>
+    </message>
+    <message>
+        <source>A PIN has at least %1 characters.</source>
+        <translation>Un PIN comporte au moins %1 caractères.</translation>
+    </message>
+    <message>
+        <source>The two PINs differ: type the same PIN twice.</source>
+        <translation>Les deux PIN diffèrent : saisissez deux fois le même PIN.</translation>
     </message>
 </context>
 <context>
@@ -3315,6 +3526,58 @@ Codes de sortie : 0 succès, 1 échec, 2 usage ou configuration incorrects, 3 te
         <source>&amp;Sync the sample orders</source>
         <translation>&amp;Synchroniser les commandes d&apos;exemple</translation>
     </message>
+    <message>
+        <source>Users</source>
+        <translation>Utilisateurs</translation>
+    </message>
+    <message>
+        <source>quit</source>
+        <translation>quitter</translation>
+    </message>
+    <message>
+        <source>leave the check-in screen</source>
+        <translation>quitter l&apos;écran de contrôle</translation>
+    </message>
+    <message>
+        <source>&amp;Unlock…</source>
+        <translation>Dév&amp;errouiller…</translation>
+    </message>
+    <message>
+        <source>Loc&amp;k check-in screen</source>
+        <translation>V&amp;errouiller l&apos;écran de contrôle</translation>
+    </message>
+    <message>
+        <source>Leave the check-in screen (asks for the station&apos;s PIN)</source>
+        <translation>Quitter l&apos;écran de contrôle (demande le PIN du poste)</translation>
+    </message>
+    <message>
+        <source>Show only the check-in screen until the PIN is entered</source>
+        <translation>N&apos;afficher que l&apos;écran de contrôle jusqu&apos;à la saisie du PIN</translation>
+    </message>
+    <message>
+        <source>open Settings</source>
+        <translation>ouvrir les Paramètres</translation>
+    </message>
+    <message>
+        <source>%1 · check-in only (PIN to leave)</source>
+        <translation>%1 · contrôle d&apos;accès seul (PIN pour quitter)</translation>
+    </message>
+    <message>
+        <source>%1 · role not known yet: door station</source>
+        <translation>%1 · rôle pas encore connu : poste d&apos;entrée</translation>
+    </message>
+    <message>
+        <source>%1 · door station</source>
+        <translation>%1 · poste d&apos;entrée</translation>
+    </message>
+    <message>
+        <source>%1 · admin</source>
+        <translation>%1 · admin</translation>
+    </message>
+    <message>
+        <source>%1 · all rights</source>
+        <translation>%1 · tous les droits</translation>
+    </message>
 </context>
 <context>
     <name>qrt::gui::MappingsSettingsPage</name>
@@ -3412,6 +3675,34 @@ Codes de sortie : 0 succès, 1 échec, 2 usage ou configuration incorrects, 3 te
     <message>
         <source>The QR code is written as a data URL (scope contacts.write).</source>
         <translation>Le QR code est écrit sous forme d’URL de données (portée contacts.write).</translation>
+    </message>
+    <message>
+        <source>Field for the ticket PDF</source>
+        <translation>Champ pour le PDF des billets</translation>
+    </message>
+    <message>
+        <source>Optional: a File upload field that receives the buyer&apos;s tickets as a PDF, one page per ticket with the QR code of that ticket alone (tickets-&lt;order&gt;.pdf).</source>
+        <translation>Facultatif : un champ de type Téléversement de fichier qui reçoit les billets de l&apos;acheteur en PDF, une page par billet avec le QR code de ce seul billet (tickets-&lt;order&gt;.pdf).</translation>
+    </message>
+    <message>
+        <source>Field for the ticket PDF of %1</source>
+        <translation>Champ pour le PDF des billets de %1</translation>
+    </message>
+    <message>
+        <source>(no ticket PDF)</source>
+        <translation>(pas de PDF des billets)</translation>
+    </message>
+    <message>
+        <source>%1 (no longer in GHL or not a File upload field)</source>
+        <translation>%1 (n&apos;existe plus dans GHL ou n&apos;est pas un champ de type Téléversement de fichier)</translation>
+    </message>
+    <message>
+        <source>Uploaded once per order as tickets-&lt;order&gt;.pdf (scope forms.write). Needs a QR code field in the same row; choose a field other than the QR code&apos;s.</source>
+        <translation>Téléversé une fois par commande sous le nom tickets-&lt;order&gt;.pdf (portée forms.write). Nécessite un champ de QR code sur la même ligne ; choisissez un autre champ que celui du QR code.</translation>
+    </message>
+    <message>
+        <source>%1: the ticket PDF needs a field of its own, not the QR code&apos;s field.</source>
+        <translation>%1 : le PDF des billets a besoin de son propre champ, pas de celui du QR code.</translation>
     </message>
 </context>
 <context>
@@ -3586,6 +3877,49 @@ Codes de sortie : 0 succès, 1 échec, 2 usage ou configuration incorrects, 3 te
         <source>Admit anyway</source>
         <translation>Admettre quand même</translation>
     </message>
+    <message>
+        <source>A PDF with one page per ticket, each with the QR code of that ticket alone</source>
+        <translation>Un PDF avec une page par billet, chacune avec le QR code de ce seul billet</translation>
+    </message>
+    <message>
+        <source>This order has no tickets to print (none, or all cancelled).</source>
+        <translation>Cette commande n&apos;a aucun billet à imprimer (aucun, ou tous annulés).</translation>
+    </message>
+    <message>
+        <source>Save tickets</source>
+        <translation>Enregistrer les billets</translation>
+    </message>
+    <message>
+        <source>PDF documents (*.pdf)</source>
+        <translation>Documents PDF (*.pdf)</translation>
+    </message>
+    <message>
+        <source>Writing tickets…</source>
+        <translation>Écriture des billets…</translation>
+    </message>
+    <message>
+        <source>P&amp;rint tickets…</source>
+        <translation>&amp;Imprimer les billets…</translation>
+    </message>
+    <message>
+        <source>Tickets not saved</source>
+        <translation>Billets non enregistrés</translation>
+    </message>
+    <message>
+        <source>Tickets saved</source>
+        <translation>Billets enregistrés</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n ticket(s) saved to %1.</source>
+        <translation>
+            <numerusform>%n billet enregistré dans %1.</numerusform>
+            <numerusform>%n billets enregistrés dans %1.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>&amp;Open</source>
+        <translation>&amp;Ouvrir</translation>
+    </message>
 </context>
 <context>
     <name>qrt::gui::OrderListModel</name>
@@ -3655,6 +3989,33 @@ Codes de sortie : 0 succès, 1 échec, 2 usage ou configuration incorrects, 3 te
     <message>
         <source>Cancelled</source>
         <translation>Annulés</translation>
+    </message>
+</context>
+<context>
+    <name>qrt::gui::PinPrompt</name>
+    <message>
+        <source>PIN needed</source>
+        <translation>PIN requis</translation>
+    </message>
+    <message>
+        <source>This station is locked on the check-in screen. Enter the station&apos;s PIN to %1.</source>
+        <translation>Ce poste est verrouillé sur l&apos;écran de contrôle. Saisissez le PIN du poste pour %1.</translation>
+    </message>
+    <message>
+        <source>PIN</source>
+        <translation>PIN</translation>
+    </message>
+    <message>
+        <source>Wrong PIN. Too many wrong tries: wait %1 s before the next.</source>
+        <translation>PIN incorrect. Trop d&apos;essais erronés : attendez %1 s avant le suivant.</translation>
+    </message>
+    <message>
+        <source>Wrong PIN.</source>
+        <translation>PIN incorrect.</translation>
+    </message>
+    <message>
+        <source>Too many wrong tries: wait %1 s before the next.</source>
+        <translation>Trop d&apos;essais erronés : attendez %1 s avant le suivant.</translation>
     </message>
 </context>
 <context>
@@ -3785,6 +4146,29 @@ Codes de sortie : 0 succès, 1 échec, 2 usage ou configuration incorrects, 3 te
     <message>
         <source>Station</source>
         <translation>Poste</translation>
+    </message>
+    <message>
+        <source>%1 (not connected)</source>
+        <translation>%1 (non branchée)</translation>
+    </message>
+    <message>
+        <source>System default camera</source>
+        <translation>Caméra par défaut du système</translation>
+    </message>
+    <message>
+        <source>None</source>
+        <translation>Aucune</translation>
+    </message>
+    <message>
+        <source>No camera is connected now.</source>
+        <translation>Aucune caméra n&apos;est branchée actuellement.</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n camera(s) connected.</source>
+        <translation>
+            <numerusform>%n caméra branchée.</numerusform>
+            <numerusform>%n caméras branchées.</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -3983,6 +4367,165 @@ Codes de sortie : 0 succès, 1 échec, 2 usage ou configuration incorrects, 3 te
     </message>
 </context>
 <context>
+    <name>qrt::gui::UserDialog</name>
+    <message>
+        <source>Add user</source>
+        <translation>Ajouter un utilisateur</translation>
+    </message>
+    <message>
+        <source>Edit user</source>
+        <translation>Modifier l&apos;utilisateur</translation>
+    </message>
+    <message>
+        <source>&amp;Name:</source>
+        <translation>&amp;Nom :</translation>
+    </message>
+    <message>
+        <source>&amp;E-mail:</source>
+        <translation>&amp;E-mail :</translation>
+    </message>
+    <message>
+        <source>&amp;Type:</source>
+        <translation>&amp;Type :</translation>
+    </message>
+    <message>
+        <source>The type is a label from the original web system: what a station may do depends on the database login it connects with.</source>
+        <translation>Le type est une étiquette du système web d&apos;origine : ce qu&apos;un poste peut faire dépend de l&apos;identifiant de base de données avec lequel il se connecte.</translation>
+    </message>
+    <message>
+        <source>Enter the user&apos;s name.</source>
+        <translation>Saisissez le nom de l&apos;utilisateur.</translation>
+    </message>
+    <message>
+        <source>Enter the user&apos;s e-mail address.</source>
+        <translation>Saisissez l&apos;adresse e-mail de l&apos;utilisateur.</translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; is not an e-mail address.</source>
+        <translation>&apos;%1&apos; n&apos;est pas une adresse e-mail.</translation>
+    </message>
+    <message>
+        <source>%1 already has the e-mail address %2: each user needs their own.</source>
+        <translation>%1 a déjà l&apos;adresse e-mail %2 : chaque utilisateur doit avoir la sienne.</translation>
+    </message>
+</context>
+<context>
+    <name>qrt::gui::UserListModel</name>
+    <message>
+        <source>Admin</source>
+        <translation>Admin</translation>
+    </message>
+    <message>
+        <source>Super Admin</source>
+        <translation>Super admin</translation>
+    </message>
+    <message>
+        <source>Door</source>
+        <translation>Entrée</translation>
+    </message>
+    <message>
+        <source>%1 (admin)</source>
+        <translation>%1 (admin)</translation>
+    </message>
+    <message>
+        <source>%1 (door)</source>
+        <translation>%1 (entrée)</translation>
+    </message>
+    <message>
+        <source>%1 (no login)</source>
+        <translation>%1 (sans identifiant)</translation>
+    </message>
+    <message>
+        <source>No database login named %1 is in qrtickets_admin or qrtickets_door any more.</source>
+        <translation>Aucun identifiant de base de données nommé %1 n&apos;est plus dans qrtickets_admin ou qrtickets_door.</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>Nom</translation>
+    </message>
+    <message>
+        <source>E-mail</source>
+        <translation>E-mail</translation>
+    </message>
+    <message>
+        <source>Type</source>
+        <translation>Type</translation>
+    </message>
+    <message>
+        <source>Created</source>
+        <translation>Créé le</translation>
+    </message>
+    <message>
+        <source>Operator</source>
+        <translation>Opérateur</translation>
+    </message>
+</context>
+<context>
+    <name>qrt::gui::UsersPage</name>
+    <message>
+        <source>&amp;Add user…</source>
+        <translation>A&amp;jouter un utilisateur…</translation>
+    </message>
+    <message>
+        <source>Ed&amp;it…</source>
+        <translation>&amp;Modifier…</translation>
+    </message>
+    <message>
+        <source>Re&amp;move…</source>
+        <translation>&amp;Supprimer…</translation>
+    </message>
+    <message>
+        <source>&amp;Refresh</source>
+        <translation>Actua&amp;liser</translation>
+    </message>
+    <message>
+        <source>Users</source>
+        <translation>Utilisateurs</translation>
+    </message>
+    <message>
+        <source>This station is connected as a door login: the users are for admins only.</source>
+        <translation>Ce poste est connecté avec un identifiant d&apos;entrée : les utilisateurs sont réservés aux administrateurs.</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n user(s), %1 linked to a database login.</source>
+        <translation>
+            <numerusform>%n utilisateur ; liés à un identifiant de base de données : %1.</numerusform>
+            <numerusform>%n utilisateurs ; liés à un identifiant de base de données : %1.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n user(s).</source>
+        <translation>
+            <numerusform>%n utilisateur.</numerusform>
+            <numerusform>%n utilisateurs.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Remove user</source>
+        <translation>Supprimer l&apos;utilisateur</translation>
+    </message>
+    <message>
+        <source>Remove the user %1 (%2)?</source>
+        <translation>Supprimer l&apos;utilisateur %1 (%2) ?</translation>
+    </message>
+    <message>
+        <source>This cannot be undone.</source>
+        <translation>Cette action est irréversible.</translation>
+    </message>
+    <message>
+        <source>The database login %1 stays and can still connect: `qrtickets operator remove %1` removes it.</source>
+        <translation>L&apos;identifiant de base de données %1 reste et peut toujours se connecter : `qrtickets operator remove %1` le supprime.</translation>
+    </message>
+    <message>
+        <source>&amp;Remove</source>
+        <translation>&amp;Supprimer</translation>
+    </message>
+    <message>
+        <source>%1 was not removed: %2</source>
+        <translation>%1 n&apos;a pas été supprimé : %2</translation>
+    </message>
+</context>
+<context>
     <name>qrt::outbox::FieldCatalog</name>
     <message>
         <source>Reading the contact custom fields from GHL failed: %1</source>
@@ -4074,6 +4617,26 @@ Codes de sortie : 0 succès, 1 échec, 2 usage ou configuration incorrects, 3 te
     <message>
         <source>cancelled before the QR code of order %1 was written</source>
         <translation>interrompu avant l&apos;écriture du QR code de la commande %1</translation>
+    </message>
+    <message>
+        <source>custom field %1 is mapped for a QR code and for the ticket PDF: only the QR code goes there; map another field for the ticket PDF in Settings</source>
+        <translation>le champ personnalisé %1 est associé à un QR code et au PDF des billets : seul le QR code y est envoyé ; associez un autre champ au PDF des billets dans les Paramètres</translation>
+    </message>
+    <message>
+        <source>an order of the original system: no ticket PDF</source>
+        <translation>une commande du système d&apos;origine : pas de PDF des billets</translation>
+    </message>
+    <message>
+        <source>custom field %1 is of type %2; the ticket PDF goes into a File upload field: map another field in Settings</source>
+        <translation>le champ personnalisé %1 est de type %2 ; le PDF des billets va dans un champ de type Téléversement de fichier : associez un autre champ dans les Paramètres</translation>
+    </message>
+    <message>
+        <source>The ticket PDF of order %1 could not be made: %2</source>
+        <translation>Le PDF des billets de la commande %1 n&apos;a pas pu être créé : %2</translation>
+    </message>
+    <message>
+        <source>Uploading the ticket PDF to contact %1 failed: %2</source>
+        <translation>Le téléversement du PDF des billets vers le contact %1 a échoué : %2</translation>
     </message>
 </context>
 <context>
@@ -4431,6 +4994,61 @@ Codes de sortie : 0 succès, 1 échec, 2 usage ou configuration incorrects, 3 te
             <numerusform>%1 (abandon après %n tentative)</numerusform>
             <numerusform>%1 (abandon après %n tentatives)</numerusform>
         </translation>
+    </message>
+</context>
+<context>
+    <name>qrt::tickets::TicketPdf</name>
+    <message>
+        <source>Ticket</source>
+        <translation>Billet</translation>
+    </message>
+    <message>
+        <source>The QR code of ticket %1 could not be made: %2</source>
+        <translation>Le QR code du billet %1 n&apos;a pas pu être créé : %2</translation>
+    </message>
+    <message>
+        <source>Already admitted: this ticket was used.</source>
+        <translation>Déjà admis : ce billet a été utilisé.</translation>
+    </message>
+    <message>
+        <source>Already admitted: this ticket was used on %1.</source>
+        <translation>Déjà admis : ce billet a été utilisé le %1.</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>Nom</translation>
+    </message>
+    <message>
+        <source>%1 of %2</source>
+        <translation>%1 sur %2</translation>
+    </message>
+    <message>
+        <source>Order</source>
+        <translation>Commande</translation>
+    </message>
+    <message>
+        <source>Show this code at the door, printed or on your phone. It admits one person once: keep it to yourself.</source>
+        <translation>Présentez ce code à l&apos;entrée, imprimé ou sur votre téléphone. Il donne accès à une seule personne, une seule fois : ne le partagez pas.</translation>
+    </message>
+    <message>
+        <source>Order %1 has no tickets to print (none, or all cancelled).</source>
+        <translation>La commande %1 n&apos;a aucun billet à imprimer (aucun, ou tous annulés).</translation>
+    </message>
+    <message>
+        <source>drawing it needs fonts, which a program started without its graphical part does not load</source>
+        <translation>le dessiner nécessite des polices, qu&apos;un programme lancé sans sa partie graphique ne charge pas</translation>
+    </message>
+    <message>
+        <source>Tickets of order %1</source>
+        <translation>Billets de la commande %1</translation>
+    </message>
+    <message>
+        <source>The ticket PDF could not be started.</source>
+        <translation>Le PDF des billets n&apos;a pas pu être commencé.</translation>
+    </message>
+    <message>
+        <source>Could not write %1: %2</source>
+        <translation>Impossible d&apos;écrire %1 : %2</translation>
     </message>
 </context>
 <context>
