@@ -3091,7 +3091,7 @@ Códigos de salida: 0 éxito, 1 error, 2 uso o configuración incorrectos, 3 ter
     </message>
     <message>
         <source>A PIN is set: the window starts locked on the check-in screen; leaving it, Settings and Quit ask for it.</source>
-        <translation>Hay un PIN: la ventana se inicia bloqueada en la pantalla de entrada; para salir de ella, abrir la Configuración o Salir se pide el PIN.</translation>
+        <translation>Hay un PIN: la ventana se inicia bloqueada en la pantalla de entrada; salir de ella, la Configuración y Salir lo piden.</translation>
     </message>
     <message>
         <source>Set outside the settings file (environment or command line): change it there.</source>
