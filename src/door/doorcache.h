@@ -26,7 +26,7 @@ struct QueuedAdmission
     State state = State::Queued;
     QString conflictBy;   // the station that had admitted the ticket on the shared database
     QDateTime conflictAt; // and when
-    QString conflictReason; // "already-used", "cancelled", "unknown"
+    QString conflictReason; // "already-used", "cancelled", "unknown", "refunded", "order-cancelled"
 };
 
 // A station's door cache (PRODUCT.md section 4b "Offline"): a local SQLite file with the product's

@@ -22,6 +22,20 @@ QString isoTime(const QDateTime &t)
 {
     return t.isValid() ? t.toUTC().toString(Qt::ISODate) : QStringLiteral("an unknown time");
 }
+
+// "refunded" or "order-cancelled" when GHL's payment or order status makes the order void (as
+// DoorCheck decides, and qrt_door_void), empty when the order is valid.
+QString voidKind(const QString &paymentStatus, const QString &orderStatus)
+{
+    core::Order o;
+    o.paymentStatus = paymentStatus;
+    o.orderStatus = orderStatus;
+    if (!o.isVoid())
+        return {};
+    const bool refunded = paymentStatus.compare(core::PaymentStatus::Refunded, Qt::CaseInsensitive) == 0
+        || orderStatus.compare(core::PaymentStatus::Refunded, Qt::CaseInsensitive) == 0;
+    return refunded ? QStringLiteral("refunded") : QStringLiteral("order-cancelled");
+}
 } // namespace
 
 // The station's own thread: the cache's full copy and delta pulls while online; the probe, the
@@ -109,28 +123,31 @@ public:
             // Recorded with the operator who admitted it offline, not the login that uploads it (a
             // door login: through the door function, which records the caller, the same login).
             const bool door = m_station.doorRole(shared);
-            auto r = door ? doorAdmit(shared, a)
-                          : db::TicketRepository(shared).admit(a.ticketId, a.station, DoorStation::uploadReason(a), {}, a.operatorName);
+            QString voided; // the ticket is not used and its order was refunded or cancelled meanwhile
+            auto r = door ? doorAdmit(shared, a, voided) : adminAdmit(shared, a, voided);
             if (!r)
                 return r.error();
             // Our own admission already there: a scan whose answer was lost before going offline.
             const bool ours = r->outcome == db::AdmitResult::Outcome::AlreadyUsed && r->usedBy == a.station;
-            if (r->admitted() || ours) {
+            if (voided.isEmpty() && (r->admitted() || ours)) {
                 if (auto m = cache.markUploaded(a.id); !m)
                     return m.error();
                 m_station.countQueue();
                 continue;
             }
-            const QString kind = r->outcome == db::AdmitResult::Outcome::Cancelled  ? QStringLiteral("cancelled")
+            const QString kind = !voided.isEmpty()                                     ? voided
+                               : r->outcome == db::AdmitResult::Outcome::Cancelled  ? QStringLiteral("cancelled")
                                : r->outcome == db::AdmitResult::Outcome::NotFound ? QStringLiteral("unknown")
                                                                                    : QStringLiteral("already-used");
-            if (r->outcome != db::AdmitResult::Outcome::NotFound) {
+            if (!voided.isEmpty() || r->outcome != db::AdmitResult::Outcome::NotFound) {
                 auto e = door ? db::DoorFunctions(shared).recordConflict(a.ticketId, a.station, a.admittedAt)
-                              : recordConflict(shared, a, *r);
+                              : recordConflict(shared, a, *r, voided);
                 if (!e)
                     return e.error();
             }
-            if (auto m = cache.markConflict(a.id, r->usedBy, r->usedAt, kind); !m)
+            if (auto m = cache.markConflict(a.id, voided.isEmpty() ? r->usedBy : QString(),
+                                            voided.isEmpty() ? r->usedAt : QDateTime(), kind);
+                !m)
                 return m.error();
             conflicts = true;
             m_station.countQueue();
@@ -142,8 +159,40 @@ public:
         return {};
     }
 
-    // A queued admission through qrt_door_admit_ticket; when it lost, the ticket as the door sees it.
-    static core::Result<db::AdmitResult> doorAdmit(db::Database &shared, const QueuedAdmission &a)
+    // A queued admission through the table path, unless the ticket is not used and its order is
+    // void now (refunded or cancelled while the station was offline): then `voided` says which and
+    // nothing is admitted (TicketRepository::admit does not look at the order).
+    static core::Result<db::AdmitResult> adminAdmit(db::Database &shared, const QueuedAdmission &a, QString &voided)
+    {
+        auto q = shared.prepare(QStringLiteral("SELECT t.status, o.payment_status, o.order_status FROM ghl_qr_tickets t "
+                                               "JOIN ghl_qr_orders o ON o.order_id = t.order_id WHERE t.ticket_id = :ticket_id"),
+                                Tr::tr("read the order of ticket %1").arg(a.ticketId));
+        if (!q)
+            return q.error();
+        if (auto r = q->bind(QStringLiteral(":ticket_id"), a.ticketId).exec(); !r)
+            return r.error();
+        if (q->next()) {
+            const auto status = core::ticketStatusFromString(q->value(QStringLiteral("status")).toString());
+            if (status != core::TicketStatus::Used)
+                voided = voidKind(q->value(QStringLiteral("payment_status")).toString(),
+                                  q->value(QStringLiteral("order_status")).toString());
+            if (!voided.isEmpty()) {
+                db::AdmitResult result;
+                result.outcome = status == core::TicketStatus::Cancelled ? db::AdmitResult::Outcome::Cancelled
+                                                                         : db::AdmitResult::Outcome::NotFound;
+                result.ticket.ticketId = a.ticketId;
+                result.ticket.orderId = a.orderId;
+                result.ticket.status = status.value_or(core::TicketStatus::Live);
+                return result;
+            }
+        }
+        q->finish();
+        return db::TicketRepository(shared).admit(a.ticketId, a.station, DoorStation::uploadReason(a), {}, a.operatorName);
+    }
+
+    // A queued admission through qrt_door_admit_ticket; when it lost, the ticket as the door sees it,
+    // and `voided` when it is not used and its order is refunded or cancelled now (qrt_door_orders).
+    static core::Result<db::AdmitResult> doorAdmit(db::Database &shared, const QueuedAdmission &a, QString &voided)
     {
         db::DoorFunctions door(shared);
         db::AdmitResult result;
@@ -164,15 +213,27 @@ public:
         if (result.ticket.status == core::TicketStatus::Used) {
             result.usedBy = result.ticket.updatedBy;
             result.usedAt = result.ticket.updatedAt;
+        } else if (!won.value()) {
+            auto q = shared.prepare(QStringLiteral("SELECT payment_status, order_status FROM qrt_door_orders WHERE order_id = :order_id"),
+                                    Tr::tr("read order %1").arg(result.ticket.orderId));
+            if (!q)
+                return q.error();
+            if (auto r = q->bind(QStringLiteral(":order_id"), result.ticket.orderId).exec(); !r)
+                return r.error();
+            if (q->next())
+                voided = voidKind(q->value(QStringLiteral("payment_status")).toString(),
+                                  q->value(QStringLiteral("order_status")).toString());
         }
         return result;
     }
 
     // One ticket_events row per conflict, whatever happens to the upload afterwards: written only
     // when no row with the same reason (which names both stations and times) is there yet.
-    static core::Result<void> recordConflict(db::Database &shared, const QueuedAdmission &a, const db::AdmitResult &r)
+    static core::Result<void> recordConflict(db::Database &shared, const QueuedAdmission &a, const db::AdmitResult &r,
+                                             const QString &voided)
     {
-        const QString reason = DoorStation::conflictReason(a, r.usedBy, r.usedAt);
+        const QString reason = voided.isEmpty() ? DoorStation::conflictReason(a, r.usedBy, r.usedAt)
+                                                : DoorStation::voidConflictReason(a, voided);
         const QString status = core::toString(r.ticket.status);
         // The operator is who scanned offline (door_queue), not the login uploading now (the column's
         // default, session_user); unknown falls back to that default.
@@ -431,6 +492,13 @@ QString DoorStation::uploadReason(const QueuedAdmission &a)
     if (!a.reason.isEmpty())
         reason += QStringLiteral("; ") + a.reason;
     return reason;
+}
+
+QString DoorStation::voidConflictReason(const QueuedAdmission &a, const QString &voided)
+{
+    return QStringLiteral("offline-conflict: admitted offline by %1 at %2; the order was %3 since")
+        .arg(a.station, isoTime(a.admittedAt),
+             voided == u"refunded" ? QStringLiteral("refunded") : QStringLiteral("cancelled"));
 }
 
 QString DoorStation::conflictReason(const QueuedAdmission &a, const QString &by, const QDateTime &at)

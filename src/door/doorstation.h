@@ -27,8 +27,9 @@ class DoorStationWorker;
 // station's own keeps the cache fresh while online (a full copy at start, then a delta every
 // pullIntervalMs), probes the shared database while offline, and on its answer
 // uploads the queue through the same conditional UPDATE (TicketRepository::admit); an upload that
-// lost (admitted elsewhere meanwhile) becomes a conflict: kept in the cache's door_queue, listed, and
-// recorded in the shared ticket_events ("offline-conflict: ..."). Then the station is online again.
+// lost (admitted elsewhere meanwhile, or the ticket's order refunded or cancelled meanwhile: never
+// admitted then) becomes a conflict: kept in the cache's door_queue, listed, and recorded in the
+// shared ticket_events ("offline-conflict: ..."). Then the station is online again.
 //
 // scan()/check()/undo() block and run on the caller's thread (the check-in panel's scan worker);
 // the signals arrive on the thread the station lives on.
@@ -80,6 +81,9 @@ public:
     // The reason recorded in the shared ticket_events with an uploaded admission or a conflict.
     static QString uploadReason(const QueuedAdmission &a);
     static QString conflictReason(const QueuedAdmission &a, const QString &by, const QDateTime &at);
+    // An offline admission of a ticket whose order was refunded or cancelled meanwhile (voided:
+    // "refunded" or "order-cancelled"): "offline-conflict: ...; the order was refunded since".
+    static QString voidConflictReason(const QueuedAdmission &a, const QString &voided);
 
     // Asks the station's thread to pull (online) or probe and upload (offline) now.
     void refreshNow();

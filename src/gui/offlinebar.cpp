@@ -128,9 +128,11 @@ void OfflineBar::reloadConflicts()
                 return;
             m_conflicts->clear();
             for (const door::QueuedAdmission &a : std::as_const(list.value())) {
-                const QString why = a.conflictReason == QLatin1String("cancelled") ? tr("cancelled meanwhile")
-                                  : a.conflictReason == QLatin1String("unknown")   ? tr("no longer in the database")
-                                                                                    : tr("admitted twice");
+                const QString why = a.conflictReason == QLatin1String("cancelled")         ? tr("cancelled meanwhile")
+                                  : a.conflictReason == QLatin1String("unknown")           ? tr("no longer in the database")
+                                  : a.conflictReason == QLatin1String("refunded")          ? tr("order refunded meanwhile")
+                                  : a.conflictReason == QLatin1String("order-cancelled")   ? tr("order cancelled meanwhile")
+                                                                                           : tr("admitted twice");
                 auto *item = new QTreeWidgetItem(
                     { tr("%1 (order %2)").arg(a.ticketId).arg(a.orderId), tr("%1 at %2").arg(a.station, when(a.admittedAt)),
                       a.conflictBy.isEmpty() ? tr("—") : tr("%1 at %2").arg(a.conflictBy, when(a.conflictAt)), why });

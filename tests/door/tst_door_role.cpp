@@ -323,6 +323,57 @@ private slots:
         QCOMPARE(conflicts.value(), 1);
     }
 
+    // An offline admission whose order was refunded (or cancelled) while the station was offline: on
+    // upload it is a conflict saying so, for a door login and for an admin login alike; the ticket
+    // stays live (nobody gets in on a void order) and the history says why.
+    void offlineAdmissionOfAnOrderVoidedMeanwhile_data()
+    {
+        QTest::addColumn<bool>("doorLogin");
+        QTest::addColumn<QString>("set");
+        QTest::addColumn<QString>("kind");
+        QTest::addColumn<QString>("words");
+        QTest::newRow("door login, refunded") << true << QStringLiteral("payment_status = 'refunded'") << QStringLiteral("refunded")
+                                              << QStringLiteral("the order was refunded since");
+        QTest::newRow("door login, cancelled") << true << QStringLiteral("order_status = 'cancelled'") << QStringLiteral("order-cancelled")
+                                               << QStringLiteral("the order was cancelled since");
+        QTest::newRow("admin login, refunded") << false << QStringLiteral("payment_status = 'refunded'") << QStringLiteral("refunded")
+                                               << QStringLiteral("the order was refunded since");
+    }
+    void offlineAdmissionOfAnOrderVoidedMeanwhile()
+    {
+        QFETCH(bool, doorLogin);
+        QFETCH(QString, set);
+        QFETCH(QString, kind);
+        QFETCH(QString, words);
+        const db::NewOperator made = add(QStringLiteral("door_x"), doorLogin ? QStringLiteral("door") : QStringLiteral("admin"));
+        auto login = open(made.databaseUrl);
+        QVERIFY(login);
+        const QString path = m_dir->filePath(QStringLiteral("cache-x.sqlite"));
+        const core::Ticket ticket = tickets(kPaid).first();
+        {
+            auto cache = door::DoorCache::open(path, made.who.name);
+            QVERIFY_OK(cache);
+            QVERIFY_OK(cache.value()->pull(*login, doorLogin));
+            const door::Verdict v = door::DoorCheck(cache.value()->db(), policy(QStringLiteral("North"), false)).scan(ticket.code);
+            QVERIFY2(v.kind == Kind::Admitted, qPrintable(describe(v)));
+        }
+        QVERIFY_OK(m_t->exec(QStringLiteral("UPDATE ghl_qr_orders SET %1 WHERE order_id = '%2'").arg(set, kPaid)));
+
+        door::DoorStation station(login, { path, 1500, 600000, 300 });
+        QVERIFY_OK(station.start());
+        QTRY_VERIFY2_WITH_TIMEOUT(!station.isOffline() && station.queued() == 0, "the station did not upload its queue", test::kWaitMs);
+        QCOMPARE(text(QStringLiteral("SELECT status FROM ghl_qr_tickets WHERE ticket_id = %1").arg(ticket.ticketId)), QStringLiteral("live"));
+        auto conflicts = station.cache()->admissions(door::QueuedAdmission::State::Conflict);
+        QVERIFY_OK(conflicts);
+        QCOMPARE(conflicts->size(), 1);
+        QCOMPARE(conflicts->first().conflictReason, kind);
+        QCOMPARE(text(QStringLiteral("SELECT string_agg(operator || ': ' || reason, ' | ') FROM ticket_events WHERE ticket_id = %1 "
+                                     "AND reason LIKE 'offline-conflict:%%'")
+                          .arg(ticket.ticketId)),
+                 made.who.name + QStringLiteral(": offline-conflict: admitted offline by North at ")
+                     + door::DoorStation::uploadReason(conflicts->first()).mid(11) + QStringLiteral("; ") + words);
+    }
+
     // qrt_door_admit_ticket called directly (psql with the door URL): never a ticket of a refunded order.
     void admitTicketRefusesAVoidOrder()
     {

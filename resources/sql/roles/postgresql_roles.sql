@@ -347,6 +347,8 @@ $$;
 -- shared database meanwhile): one ticket_events row saying so, written once (the same reason text as
 -- src/door/doorstation.cpp's conflictReason), with the caller as operator. Answers the reason, or NULL
 -- when there is no conflict to record (the ticket is live, or does not exist).
+-- A ticket that is not used of an order void now (refunded or cancelled while the station was offline)
+-- is a conflict too: "...; the order was refunded since" (or "cancelled since").
 -- A door login cannot fill the audit trail with rows of its own wording: at most one conflict row per
 -- ticket and login, p_admitted_at not more than 5 minutes (clock skew) ahead of the database nor
 -- older than 7 days, and a station of at most 200 characters without control characters (22023).
@@ -360,6 +362,7 @@ DECLARE
     v_by text;
     v_at timestamptz;
     v_reason text;
+    v_void text;
 BEGIN
     IF p_station ~ '[[:cntrl:]]' OR pg_catalog.length(p_station) > 200 THEN
         RAISE EXCEPTION 'a station name has at most 200 characters and no control characters, not %',
@@ -369,19 +372,28 @@ BEGIN
         RAISE EXCEPTION 'an offline admission is recorded within 7 days, not at %', p_admitted_at USING ERRCODE = '22023';
     END IF;
     SELECT t.status, t.order_id, CASE WHEN t.status = 'used' THEN t.updated_by END,
-           CASE WHEN t.status = 'used' THEN t.updated_at END
-    INTO v_status, v_order, v_by, v_at
-    FROM @SCHEMA@.ghl_qr_tickets t WHERE t.ticket_id = p_ticket_id;
-    IF NOT FOUND OR v_status = 'live' THEN
+           CASE WHEN t.status = 'used' THEN t.updated_at END, @SCHEMA@.qrt_door_void(o.payment_status, o.order_status)
+    INTO v_status, v_order, v_by, v_at, v_void
+    FROM @SCHEMA@.ghl_qr_tickets t LEFT JOIN @SCHEMA@.ghl_qr_orders o ON o.order_id = t.order_id
+    WHERE t.ticket_id = p_ticket_id;
+    IF NOT FOUND OR (v_status = 'live' AND v_void IS NULL) THEN
         RETURN NULL;
     END IF;
-    v_reason := pg_catalog.format('offline-conflict: admitted offline by %s at %s; already admitted by %s at %s',
-                                  coalesce(p_station, ''),
-                                  coalesce(pg_catalog.to_char(p_admitted_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
-                                           'an unknown time'),
-                                  coalesce(NULLIF(v_by, ''), 'an unknown station'),
-                                  coalesce(pg_catalog.to_char(v_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
-                                           'an unknown time'));
+    IF v_status <> 'used' AND v_void IS NOT NULL THEN
+        v_reason := pg_catalog.format('offline-conflict: admitted offline by %s at %s; the order was %s since',
+                                      coalesce(p_station, ''),
+                                      coalesce(pg_catalog.to_char(p_admitted_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
+                                               'an unknown time'),
+                                      CASE v_void WHEN 'refunded' THEN 'refunded' ELSE 'cancelled' END);
+    ELSE
+        v_reason := pg_catalog.format('offline-conflict: admitted offline by %s at %s; already admitted by %s at %s',
+                                      coalesce(p_station, ''),
+                                      coalesce(pg_catalog.to_char(p_admitted_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
+                                               'an unknown time'),
+                                      coalesce(NULLIF(v_by, ''), 'an unknown station'),
+                                      coalesce(pg_catalog.to_char(v_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
+                                               'an unknown time'));
+    END IF;
     INSERT INTO @SCHEMA@.ticket_events (ticket_id, order_id, from_status, to_status, at, actor, reason, operator)
     SELECT p_ticket_id, v_order, v_status, v_status, now(), NULLIF(p_station, ''), v_reason, session_user
     WHERE NOT EXISTS (SELECT 1 FROM @SCHEMA@.ticket_events e WHERE e.ticket_id = p_ticket_id
