@@ -17,8 +17,11 @@ namespace qrt::gui {
 // Settings → Station ([station] pin_hash, a scrypt hash: core/pinhash.h) the window starts locked
 // on Check-in; leaving it, opening Settings or quitting asks for the PIN. After three wrong tries in
 // a row the next try waits (30 s, doubling up to 5 minutes), so a PIN cannot be guessed at the
-// screen. A stored value that is not a PIN hash leaves the screen unlocked and says why (problem()):
-// whoever can edit the settings file can remove the line anyway, and staff are never locked out.
+// screen. Locking closes every other window of the main window (MainWindow::closeWindowsBeyondCheckIn).
+// A stored value that is not a PIN hash fails open: the screen stays unlocked, the warning is logged
+// and the status bar says so in red for as long as it lasts (problem()). Failing closed would leave a
+// lock no PIN opens: no Settings to set a new one, no Quit, only killing the program and editing the
+// file; check-in works either way, and whoever can edit the settings file can remove the line anyway.
 class KioskLock : public QObject
 {
     Q_OBJECT

@@ -93,6 +93,10 @@ private:
     void about();
     void setupAccess(); // mainwindowaccess.cpp: the role label, the kiosk lock, the first applyRole
     void applyAccess(); // tabs and actions for the role and the kiosk lock
+    // Closes every window this one owns that shows more than Check-in (order windows, Sync, the
+    // Listener panel, Settings, a file or print dialog, a message box over them): when the kiosk
+    // locks and when the login becomes a door login.
+    void closeWindowsBeyondCheckIn();
     QString roleText() const;
 
     std::unique_ptr<Ui::MainWindow> m_ui;

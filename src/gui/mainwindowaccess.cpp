@@ -5,16 +5,18 @@
 #include "core/config.h"
 #include "core/configstore.h"
 #include "db/database.h"
+#include "gui/checkinpanel.h"
 #include "gui/eventoverview.h"
 #include "gui/kiosklock.h"
 #include "gui/logging.h"
-#include "gui/orderdialog.h"
 #include "gui/orderlistmodel.h"
 #include "gui/services.h"
+#include "gui/settings/settingspage.h"
 #include "ui_mainwindow.h"
 #include "webhook/webhookservice.h"
 
 #include <QAction>
+#include <QApplication>
 #include <QLabel>
 #include <QMenu>
 #include <QMenuBar>
@@ -57,7 +59,11 @@ void MainWindow::setupAccess()
             }
             m_kiosk->askPin(this, tr("leave the check-in screen"), [this] { m_kiosk->unlock(); });
         });
-        connect(m_kiosk, &KioskLock::lockedChanged, this, &MainWindow::applyAccess);
+        connect(m_kiosk, &KioskLock::lockedChanged, this, [this](bool locked) {
+            if (locked)
+                closeWindowsBeyondCheckIn(); // an order window left open would show what the lock hides
+            applyAccess();
+        });
         if (m_services.configStore) {
             connect(m_services.configStore, &core::ConfigStore::keysChanged, this, [this](const QSet<core::ConfigKey> &keys) {
                 if (!keys.contains(core::ConfigKey::StationPinHash))
@@ -67,8 +73,6 @@ void MainWindow::setupAccess()
             });
         }
         m_kiosk->lock(); // a PIN set: the station starts on the check-in screen, locked
-        if (!m_kiosk->problem().isEmpty())
-            statusBar()->showMessage(m_kiosk->problem());
     }
     // A tab that is not the role's never stays current (a mnemonic, a test, a restored state).
     connect(m_ui->mainTabs, &QTabWidget::currentChanged, this, [this](int index) {
@@ -95,12 +99,7 @@ void MainWindow::applyRole(std::optional<db::DatabaseRole> role)
     m_overview->setDoorViews(m_doorStation);
     if (m_doorStation && !wasDoor) {
         // An admin login became a door login: what it may no longer read goes.
-        for (const QPointer<OrderDialog> &dialog : std::as_const(m_orderDialogs)) {
-            if (dialog)
-                dialog->close();
-        }
-        if (m_listenerPanel)
-            m_listenerPanel->close();
+        closeWindowsBeyondCheckIn();
         if (m_services.webhookService && m_services.webhookService->isRunning())
             m_services.webhookService->stop();
     }
@@ -108,6 +107,37 @@ void MainWindow::applyRole(std::optional<db::DatabaseRole> role)
     applyAccess();
     if (!m_doorStation && wasDoor)
         refreshAll();
+}
+
+void MainWindow::closeWindowsBeyondCheckIn()
+{
+    QList<QPointer<QWidget>> owned;
+    const QWidgetList windows = QApplication::topLevelWidgets();
+    for (QWidget *window : windows) {
+        // Menus, combo box lists and tool tips close by themselves; the PIN prompt is the way back.
+        if (window == this || window->windowType() == Qt::Popup || window->windowType() == Qt::ToolTip
+            || (m_kiosk && window == m_kiosk->prompt()))
+            continue;
+        bool mine = false;
+        for (QWidget *up = window->parentWidget(); up && !mine; up = up->parentWidget()) {
+            if (up == m_checkIn)
+                break; // the check-in screen's own (its "open an image" dialog) stays
+            mine = up == this;
+        }
+        if (mine)
+            owned << window;
+    }
+    for (const QPointer<QWidget> &window : std::as_const(owned)) {
+        if (!window)
+            continue;
+        if (window->isVisible())
+            qCInfo(lcGui).noquote() << "closing" << window->metaObject()->className() << window->windowTitle();
+        // Hidden first, so that a dialog's reject() does not run: Sync would cancel its run, which goes
+        // on without its window. Then closed: order windows, Sync and the Listener panel are deleted
+        // (their late answers, such as a message box, never show); the others stay hidden.
+        window->hide();
+        window->close();
+    }
 }
 
 void MainWindow::applyAccess()
@@ -150,12 +180,35 @@ void MainWindow::applyAccess()
             any = any || (!a->isSeparator() && a->isVisible());
         menuAction->setVisible(any);
     }
+    // A toolbar separator only between two groups that both show something (a door station hid
+    // the exports and the listener: two separators in a row otherwise).
+    QAction *separator = nullptr;
+    bool shown = false;
+    for (QAction *action : m_ui->mainToolBar->actions()) {
+        if (action->isSeparator()) {
+            action->setVisible(false);
+            if (shown)
+                separator = action;
+        } else if (action->isVisible()) {
+            if (separator)
+                separator->setVisible(true);
+            separator = nullptr;
+            shown = true;
+        }
+    }
     m_ui->emptySettingsButton->setEnabled(m_ui->actionSettings->isEnabled());
     m_ui->emptySyncButton->setEnabled(m_ui->actionSync->isEnabled());
 
     const QString role = roleText();
     m_roleStatus->setText(role);
     m_roleStatus->setVisible(!role.isEmpty());
+    // A damaged PIN setting leaves the station open (see KioskLock): said in red for as long as it lasts.
+    const QString pinProblem = m_kiosk ? m_kiosk->problem() : QString();
+    m_roleStatus->setToolTip(pinProblem);
+    if (pinProblem.isEmpty())
+        m_roleStatus->setPalette(QPalette());
+    else
+        SettingsPage::markAsError(m_roleStatus);
 }
 
 void MainWindow::openSettings()
@@ -171,6 +224,8 @@ QString MainWindow::roleText() const
 {
     if (m_kiosk && m_kiosk->isLocked() && !m_doorStation)
         return tr("%1 · check-in only (PIN to leave)").arg(m_services.station);
+    if (m_kiosk && !m_kiosk->problem().isEmpty())
+        return tr("Kiosk PIN damaged: this station is NOT locked. Set the PIN again in Settings → Station.");
     if (!m_services.database || !m_services.database->isPostgres())
         return QString();
     const QString user = m_services.database->url().user;

@@ -12,6 +12,7 @@
 #include "gui/guestsearch.h"
 #include "gui/kiosklock.h"
 #include "gui/mainwindow.h"
+#include "gui/orderdialog.h"
 #include "gui/orderlistmodel.h"
 #include "gui/settings/kioskpinsettings.h"
 #include "gui/settingsdialog.h"
@@ -27,14 +28,18 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
+#include <QPainter>
+#include <QPointer>
 #include <QSignalSpy>
 #include <QSqlQuery>
 #include <QStandardPaths>
 #include <QTabWidget>
 #include <QTest>
 #include <QTimer>
+#include <QToolBar>
 #include <QUuid>
 
+#include <algorithm>
 #include <functional>
 #include <memory>
 
@@ -66,6 +71,73 @@ QStringList tabTitles(QTabWidget *tabs)
     for (int i = 0; i < tabs->count(); ++i)
         titles << tabs->tabText(i).remove(u'&');
     return titles;
+}
+
+// The windows shown besides `main` (menus and tool tips aside): what a person at the screen can reach.
+QWidgetList otherWindows(QWidget *main)
+{
+    QWidgetList shown;
+    for (QWidget *window : QApplication::topLevelWidgets()) {
+        if (window != main && window->isVisible() && window->windowType() != Qt::Popup && window->windowType() != Qt::ToolTip)
+            shown << window;
+    }
+    return shown;
+}
+
+// Toolbar separators shown first, last or next to another: an empty gap on the toolbar.
+int redundantSeparators(QToolBar *toolBar)
+{
+    int redundant = 0;
+    bool previousSeparator = true; // at the start: a separator would be first
+    for (QAction *action : toolBar->actions()) {
+        if (!action->isVisible())
+            continue;
+        if (action->isSeparator() && previousSeparator)
+            ++redundant;
+        previousSeparator = action->isSeparator();
+    }
+    return redundant + (previousSeparator && !toolBar->actions().isEmpty() ? 1 : 0);
+}
+
+QString windowNames(const QWidgetList &windows)
+{
+    QStringList names;
+    for (const QWidget *window : windows)
+        names << QStringLiteral("%1 \"%2\"").arg(QLatin1StringView(window->metaObject()->className()), window->windowTitle());
+    return names.join(QStringLiteral(", "));
+}
+
+// A screenshot of the "screen": the main window and every other window shown, side by side, each
+// under its title.
+void screenShot(QWidget *main, const QString &name)
+{
+    const QWidgetList windows = QWidgetList { main } + otherWindows(main);
+    QList<QPixmap> shots;
+    QSize size(0, 0);
+    const int title = main->fontMetrics().height() + 8;
+    for (QWidget *window : windows) {
+        shots << window->grab();
+        size = QSize(size.width() + shots.last().width() + 16, std::max(size.height(), shots.last().height() + title + 16));
+    }
+    QPixmap canvas(size);
+    canvas.fill(QColor(0x55, 0x5a, 0x64));
+    QPainter painter(&canvas);
+    painter.setPen(Qt::white);
+    int x = 8;
+    for (int i = 0; i < windows.size(); ++i) {
+        painter.drawText(x, 8, shots[i].width(), title, Qt::AlignLeft | Qt::AlignVCenter, windows[i]->windowTitle());
+        painter.drawPixmap(x, 8 + title, shots[i]);
+        x += shots[i].width() + 16;
+    }
+    painter.end();
+    for (const char *variable : { "QRT_SCREENSHOT_OUT", "QRT_SCREENSHOT_DIR" }) {
+        if (!qEnvironmentVariableIsSet(variable))
+            continue;
+        const QString dir = qEnvironmentVariable(variable);
+        QDir().mkpath(dir);
+        if (!canvas.save(dir + u'/' + name + QStringLiteral(".png")))
+            qWarning("could not save screenshot %s in %s", qPrintable(name), qPrintable(dir));
+    }
 }
 
 // Runs `inspect` on the next modal Settings dialog (it runs its own event loop) and closes it.
@@ -228,6 +300,28 @@ private slots:
         QVERIFY2(inspected, "an admin's Settings do not show all six pages");
     }
 
+    // A status check finds the admin login moved to the door group: its order window and the
+    // Listener panel close at once, as on a locked kiosk (one function does both).
+    void adminTurnedDoorClosesItsWindows()
+    {
+        if (m_dialect != db::Dialect::PostgreSQL)
+            QSKIP("admin logins are PostgreSQL roles: this case runs in gui.access.postgresql");
+        auto admin = login(QStringLiteral("admin"));
+        QVERIFY(admin);
+        test::WindowServices services(m_config, admin, QStringLiteral("Box office"));
+        services.role = db::DatabaseRole::Admin;
+        gui::MainWindow window(services);
+        window.show();
+        QPointer<gui::OrderDialog> order = window.openOrder(test::sampleOrders(30).at(0).orderId);
+        QVERIFY(order);
+        test::child<QAction>(&window, "actionListener")->trigger();
+        QTRY_VERIFY_WITH_TIMEOUT(otherWindows(&window).size() == 2, test::kWaitMs);
+        window.applyRole(db::DatabaseRole::Door);
+        const QWidgetList left = otherWindows(&window);
+        QVERIFY2(left.isEmpty(), qPrintable(QStringLiteral("still open at a door station: ") + windowNames(left)));
+        QTRY_VERIFY2_WITH_TIMEOUT(!order, "the order window was hidden, not closed", test::kWaitMs);
+    }
+
     void kioskPinSettingsStoreTheHashOnly()
     {
         core::Config config = core::Config::defaults();
@@ -335,6 +429,74 @@ private slots:
         // Let the test end: no PIN any more, so the window may close.
         kiosk->setPinHash(QString());
     }
+
+    // An admin opens an order, the Listener panel and Sync, then locks the screen and walks away:
+    // none of them stays open over the check-in screen, and none can be opened again without the PIN.
+    void kioskLockClosesTheOtherWindows()
+    {
+        if (m_dialect != db::Dialect::SQLite)
+            QSKIP("the kiosk PIN is for one station on SQLite: this case runs in gui.access.sqlite");
+        core::Config config = m_config;
+        QVERIFY(config.set(core::ConfigKey::DatabaseUrl, m_db->url()));
+        QVERIFY(config.set(core::ConfigKey::StationPinHash, core::hashPin(QStringLiteral("2468"))));
+        test::WindowServices services(config, m_db->shared(), QStringLiteral("Box office"));
+        gui::MainWindow window(services);
+        window.resize(1000, 640);
+        window.show();
+        gui::KioskLock *kiosk = window.kioskLock();
+        QVERIFY(kiosk && kiosk->isLocked());
+        kiosk->unlock(); // as the right PIN does
+        QPointer<gui::OrderDialog> order = window.openOrder(test::sampleOrders(30).at(0).orderId);
+        QVERIFY(order);
+        test::child<QAction>(&window, "actionListener")->trigger();
+        test::child<QAction>(&window, "actionSync")->trigger();
+        QTRY_VERIFY_WITH_TIMEOUT(otherWindows(&window).size() == 3, test::kWaitMs);
+        const auto showsEmail = [&order] {
+            const QList<QLabel *> labels = order->findChildren<QLabel *>();
+            return std::any_of(labels.cbegin(), labels.cend(), [](const QLabel *label) { return label->text().contains(u'@'); });
+        };
+        QTRY_VERIFY2_WITH_TIMEOUT(showsEmail(), "the order window shows no e-mail", test::kWaitMs);
+        QCoreApplication::processEvents(); // the toolbar's layout after unlocking, for the picture
+        screenShot(&window, QStringLiteral("kiosk-lock-before"));
+
+        test::child<QAction>(&window, "actionKioskLock")->trigger();
+        QVERIFY(kiosk->isLocked());
+        const QWidgetList left = otherWindows(&window);
+        QVERIFY2(left.isEmpty(), qPrintable(QStringLiteral("still open over the locked check-in screen: ") + windowNames(left)));
+        QTRY_VERIFY2_WITH_TIMEOUT(!order, "the order window was hidden, not closed", test::kWaitMs);
+        QCOMPARE(redundantSeparators(test::child<QToolBar>(&window, "mainToolBar")), 0);
+        // What opened them is off while locked (their shortcuts too): nothing opens again.
+        for (const char *name : { "actionOpenOrder", "actionListener", "actionSync", "actionExportCsv", "actionPrintDoorList" })
+            test::child<QAction>(&window, name)->trigger();
+        QTest::keyClick(&window, Qt::Key_L, Qt::ControlModifier);
+        QTest::keyClick(&window, Qt::Key_F5);
+        QCoreApplication::processEvents();
+        QVERIFY2(otherWindows(&window).isEmpty(), qPrintable(QStringLiteral("opened while locked: ") + windowNames(otherWindows(&window))));
+        screenShot(&window, QStringLiteral("kiosk-lock-after"));
+        kiosk->setPinHash(QString()); // the window may close at the end
+    }
+
+    // A pin_hash that is not a PIN hash: the station stays unlocked (fail open, see KioskLock) and
+    // says so in red in the status bar for as long as it lasts.
+    void damagedPinHashIsSaidLoudly()
+    {
+        if (m_dialect != db::Dialect::SQLite)
+            QSKIP("the kiosk PIN is for one station on SQLite: this case runs in gui.access.sqlite");
+        core::Config config = m_config;
+        QVERIFY(config.set(core::ConfigKey::DatabaseUrl, m_db->url()));
+        QVERIFY(config.set(core::ConfigKey::StationPinHash, QStringLiteral("2468")));
+        test::WindowServices services(config, m_db->shared(), QStringLiteral("Door 1"));
+        gui::MainWindow window(services);
+        window.resize(1000, 640);
+        window.show();
+        QVERIFY(!window.kioskLock()->isLocked());
+        QVERIFY(!window.kioskLock()->problem().isEmpty());
+        auto *label = test::child<QLabel>(&window, "roleStatusLabel");
+        QVERIFY2(label->isVisible() && label->text().contains(QStringLiteral("NOT locked")), qPrintable(label->text()));
+        QVERIFY2(std::any_of(m_log.cbegin(), m_log.cend(), [](const QString &line) { return line.contains(QStringLiteral("kiosk PIN not used")); }),
+                 "the damaged PIN setting was not logged");
+        test::screenshot(&window, QStringLiteral("kiosk-pin-damaged"));
+    }
 };
 
 void TestStationAccess::verifyDoorWindow(gui::MainWindow &window)
@@ -352,6 +514,7 @@ void TestStationAccess::verifyDoorWindow(gui::MainWindow &window)
     }
     for (const char *name : { "actionCheckIn", "actionOverview", "actionSettings", "actionQuit" })
         QVERIFY2(test::child<QAction>(&window, name)->isEnabled(), name);
+    QCOMPARE(redundantSeparators(test::child<QToolBar>(&window, "mainToolBar")), 0);
     QTest::keyClick(&window, Qt::Key_1, Qt::ControlModifier); // Orders
     QTest::keyClick(&window, Qt::Key_O, Qt::AltModifier);     // the Orders tab's mnemonic
     QTest::keyClick(&window, Qt::Key_F, Qt::ControlModifier); // Find order
