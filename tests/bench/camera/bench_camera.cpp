@@ -73,6 +73,14 @@ double percentile(QList<double> values, double p)
     return values.at(std::min(qsizetype(values.size() - 1), qsizetype(p * double(values.size()))));
 }
 
+double mean(const QList<double> &values)
+{
+    double total = 0;
+    for (double v : values)
+        total += v;
+    return values.isEmpty() ? 0 : total / double(values.size());
+}
+
 QString num(double v, int decimals = 1)
 {
     return QString::number(v, 'f', decimals);
@@ -350,6 +358,7 @@ void reportRun(const QString &prefix, const Run &run, int codes)
     figure(prefix + QStringLiteral("gui_event_late_ms_p99"), num(percentile(run.guiLateMs, 0.99), 0));
     figure(prefix + QStringLiteral("gui_event_late_ms_max"), num(percentile(run.guiLateMs, 1.0), 0));
     if (!run.paintMs.isEmpty()) {
+        figure(prefix + QStringLiteral("gui_event_late_ms_mean"), num(mean(run.guiLateMs), 2));
         figure(prefix + QStringLiteral("paints"), QString::number(run.paintMs.size()));
         figure(prefix + QStringLiteral("paint_ms_p50"), num(percentile(run.paintMs, 0.5), 2));
         figure(prefix + QStringLiteral("paint_ms_p99"), num(percentile(run.paintMs, 0.99), 2));
@@ -516,6 +525,8 @@ int main(int argc, char **argv)
         reportRun(QStringLiteral("preview_"), shown, codes);
         const double late = percentile(shown.guiLateMs, 0.99), naiveLate = percentile(naive.guiLateMs, 0.99);
         figure(QStringLiteral("gui_late_p99_preview_in_paint_over_preview"), num(naiveLate / std::max(1.0, late), 2));
+        figure(QStringLiteral("gui_late_mean_preview_in_paint_over_preview"),
+               num(mean(naive.guiLateMs) / std::max(0.01, mean(shown.guiLateMs)), 2));
         const double paint = percentile(shown.paintMs, 0.5), naivePaint = percentile(naive.paintMs, 0.5);
         figure(QStringLiteral("paint_ms_p50_preview_in_paint_over_preview"), num(naivePaint / std::max(0.01, paint), 1));
     }
