@@ -28,6 +28,7 @@ struct Mailbox
     bool mirrored = false;
     PreviewRenderer::Picture ready; // the newest picture not taken yet
     bool announced = false;         // pictureReady() sent and the picture not taken since
+    quint64 generation = 0;         // one more at each watch(): a frame of an earlier sink is not shown
 
     QElapsedTimer clock;
     qint64 lastRenderMs = -1000;
@@ -54,6 +55,7 @@ void render(PreviewRenderer *q, Mailbox &box)
         QSize target;
         qreal ratio = 1;
         bool mirrored = false;
+        quint64 generation = 0;
         {
             QMutexLocker lock(&box.mutex);
             if (!box.open || !box.pending.isValid()) {
@@ -64,6 +66,7 @@ void render(PreviewRenderer *q, Mailbox &box)
             target = box.target;
             ratio = box.devicePixelRatio;
             mirrored = box.mirrored;
+            generation = box.generation;
         }
         box.lastRenderMs = box.clock.elapsed();
         QImage image = frame.toImage();
@@ -80,6 +83,8 @@ void render(PreviewRenderer *q, Mailbox &box)
             QMutexLocker lock(&box.mutex);
             if (!box.open)
                 return;
+            if (box.generation != generation)
+                continue; // the sink changed (or the preview stopped) meanwhile
             box.ready = { std::move(image), mirrored };
             announce = !std::exchange(box.announced, true);
         }
@@ -135,6 +140,7 @@ void PreviewRenderer::watch(QVideoSink *sink)
         d->mailbox->pending = QVideoFrame();
         d->mailbox->ready = {};
         d->mailbox->announced = false;
+        ++d->mailbox->generation;
     }
     if (!sink)
         return;
