@@ -332,6 +332,26 @@ private slots:
                  qPrintable(reasonOf(paid.at(0))));
         QCOMPARE(admit(paid.at(1), offlineSql.arg(QStringLiteral("6 days"))), QStringLiteral("used"));
     }
+    // The station is written to ticket_events.actor and ghl_qr_tickets.updated_by: as for
+    // qrt_door_record_conflict, no control characters (a forged second line) and at most 200 characters.
+    void admitTicketStationIsChecked()
+    {
+        migrateAndInstall();
+        auto d = open(door(QStringLiteral("door_s")).databaseUrl);
+        QSqlDatabase c = d->connection().value();
+        const QStringList ids = m_t->scalar(QStringLiteral("SELECT string_agg(ticket_id::text, ',' ORDER BY ticket_id) FROM "
+                                                           "ghl_qr_tickets WHERE order_id = 'o1'"))->toString().split(u',');
+        for (const QString &station : { QStringLiteral("E'North\\nadmitted by the boss'"), QStringLiteral("E'Gate\\t1'"),
+                                        QStringLiteral("repeat('x', 201)") }) {
+            const QString answer = run(c, QStringLiteral("SELECT status FROM qrt_door_admit_ticket(%1, %2)").arg(ids.at(0), station));
+            QVERIFY2(answer.startsWith(QStringLiteral("ERROR 22023")),
+                     qPrintable(QStringLiteral("a ticket admitted by the station %1 answered '%2', not refused").arg(station, answer)));
+        }
+        QCOMPARE(m_t->scalar(QStringLiteral("SELECT status FROM ghl_qr_tickets WHERE ticket_id = %1").arg(ids.at(0)))->toString(),
+                 QStringLiteral("live"));
+        QCOMPARE(run(c, QStringLiteral("SELECT status FROM qrt_door_admit_ticket(%1, '%2')").arg(ids.at(0), QString(200, u'x'))),
+                 QStringLiteral("used"));
+    }
 
     // Finding 4: `migrate` run by a table owner that did not run roles install (no EXECUTE on
     // qrt_grant_roles) applies migration 14 and says to re-run roles install, instead of failing.

@@ -289,7 +289,8 @@ $$;
 -- give: "unpaid" (admitted anyway) or an offline admission uploaded ("offline at TIME[; unpaid]").
 -- "unpaid" only for an order that is unpaid or partially paid (22023 otherwise); TIME (ISO 8601) not
 -- more than 5 minutes ahead of the database nor older than 7 days (22023); an offline "; unpaid" of
--- an order paid since is left out of the row (refusing it would stop the station's queue).
+-- an order paid since is left out of the row (refusing it would stop the station's queue). The
+-- station, as in qrt_door_record_conflict: at most 200 characters, no control characters (22023).
 CREATE OR REPLACE FUNCTION @SCHEMA@.qrt_door_admit_ticket(p_ticket_id integer, p_station text, p_reason text DEFAULT NULL)
 RETURNS TABLE (ticket_id integer, order_id text, ticket_type text, product_id text, status text, code text,
                created_at timestamptz, updated_at timestamptz, updated_by text)
@@ -302,6 +303,10 @@ DECLARE
     v_offline timestamptz;
     v_unpaid boolean;
 BEGIN
+    IF p_station ~ '[[:cntrl:]]' OR pg_catalog.length(p_station) > 200 THEN
+        RAISE EXCEPTION 'a station name has at most 200 characters and no control characters, not %',
+            pg_catalog.quote_literal(left(p_station, 60)) USING ERRCODE = '22023';
+    END IF;
     IF p_reason IS NOT NULL
        AND p_reason !~ '^(unpaid|offline at [0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,6})?(Z|[+-][0-9]{2}:[0-9]{2})(; unpaid)?)$' THEN
         RAISE EXCEPTION 'a door station may record the reason "unpaid" or "offline at TIME", not %', pg_catalog.quote_literal(left(p_reason, 60))
