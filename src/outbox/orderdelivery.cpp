@@ -231,8 +231,11 @@ void OrderDelivery::start()
                                    false);
                 continue;
             }
+            // A row of the other kind (the field held the QR and is now the ticket PDF's, or the
+            // reverse) is no delivery of this one: claim() switches it and the check runs first.
             auto claim = repo.claim(self->m_request.orderId, fieldId, self->m_result.contactId, type,
-                                    self->m_ctx.station, self->m_ctx.leaseS);
+                                    self->m_ctx.station, self->m_ctx.leaseS,
+                                    want.ticketPdf ? OutboxKind::TicketPdf : OutboxKind::Qr);
             if (!claim) {
                 self->m_result.fields.append({ fieldId, FieldOutcome::Failed, claim.error().toString(), false, want.ticketPdf });
                 continue;
@@ -465,7 +468,8 @@ void OrderDelivery::recordFailed(const Target &target, const QString &reason, bo
 {
     OutboxRepository repo(*m_ctx.database);
     if (auto r = repo.markFailed(m_request.orderId, target.fieldId, m_result.contactId, reason,
-                                 claimed ? m_ctx.station : QString());
+                                 claimed ? m_ctx.station : QString(),
+                                 target.ticketPdf ? OutboxKind::TicketPdf : OutboxKind::Qr);
         !r)
         qCWarning(lcOutbox).noquote() << "could not record the failed QR delivery of order" << m_request.orderId << ':'
                                       << r.error().toString();

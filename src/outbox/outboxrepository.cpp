@@ -12,7 +12,7 @@ struct Tr
 };
 
 const QString kColumns = QStringLiteral("order_id, field_id, contact_id, field_type, state, attempts, lease_until, "
-                                        "claimed_by, delivered_at, delivered_value, last_error");
+                                        "claimed_by, delivered_at, delivered_value, last_error, kind");
 
 OutboxState stateFrom(const QString &text)
 {
@@ -38,12 +38,35 @@ OutboxRow rowFrom(const db::Query &q)
     r.deliveredAt = db::timeFromDb(q.value(QStringLiteral("delivered_at")));
     r.deliveredValue = q.value(QStringLiteral("delivered_value")).toString();
     r.lastError = q.value(QStringLiteral("last_error")).toString();
+    r.kind = q.value(QStringLiteral("kind")).toString() == toString(OutboxKind::TicketPdf) ? OutboxKind::TicketPdf
+                                                                                          : OutboxKind::Qr;
     return r;
 }
 
 QString sqlState(OutboxState s)
 {
     return db::sqlString(toString(s));
+}
+
+// The stored orders whose tickets may go out (pendingOrders' rules): o (ghl_qr_orders) with a live
+// or used ticket t, a contact, not cancelled or refunded, not adopted from the original system.
+const QString kOrderTickets = QStringLiteral(
+    "FROM ghl_qr_orders o JOIN ghl_qr_tickets t ON t.order_id = o.order_id AND t.status IN ('live', 'used') ");
+const QString kDeliverable = QStringLiteral(
+    "WHERE o.contact_id IS NOT NULL AND o.contact_id <> '' "
+    "AND NOT (o.qr_code_image IS NOT NULL AND o.qr_code_image <> '' AND o.qr_pushed_at IS NULL) "
+    "AND LOWER(COALESCE(o.payment_status, '')) NOT IN ('cancelled', 'canceled', 'refunded', 'voided') "
+    "AND LOWER(COALESCE(o.order_status, '')) NOT IN ('cancelled', 'canceled', 'refunded', 'voided') ");
+
+// The product's ticket PDF field (migration 16) lacks this order's PDF (a row of the QR kind,
+// migration 22, does not count).
+QString ticketPdfMissing()
+{
+    return QStringLiteral("(f.ticket_pdf_field_id IS NOT NULL AND f.ticket_pdf_field_id <> '' "
+                          "AND f.ticket_pdf_field_id <> f.field_id AND NOT EXISTS (SELECT 1 FROM qr_outbox y "
+                          "WHERE y.order_id = o.order_id AND y.field_id = f.ticket_pdf_field_id AND y.kind = ")
+        + db::sqlString(toString(OutboxKind::TicketPdf)) + QStringLiteral(" AND y.state IN (")
+        + sqlState(OutboxState::Delivered) + QStringLiteral(", ") + sqlState(OutboxState::Superseded) + QStringLiteral(")))");
 }
 
 } // namespace
@@ -58,6 +81,11 @@ QString toString(OutboxState state)
     case OutboxState::Superseded: return QStringLiteral("superseded");
     }
     return {};
+}
+
+QString toString(OutboxKind kind)
+{
+    return kind == OutboxKind::TicketPdf ? QStringLiteral("pdf") : QStringLiteral("qr");
 }
 
 QString OutboxRepository::leaseExpr() const
@@ -81,13 +109,13 @@ core::Result<std::optional<OutboxRow>> OutboxRepository::get(const QString &orde
 
 core::Result<OutboxClaim> OutboxRepository::claim(const QString &orderId, const QString &fieldId,
                                                   const QString &contactId, const QString &fieldType,
-                                                  const QString &station, int leaseS)
+                                                  const QString &station, int leaseS, OutboxKind kind)
 {
     const QString now = m_db.nowExpr();
     const QString what = Tr::tr("claim the QR delivery of order %1").arg(orderId);
     auto insert = m_db.prepare(QStringLiteral("INSERT INTO qr_outbox (order_id, field_id, contact_id, field_type, state, "
-                                              "attempts, created_at, updated_at) VALUES (:order_id, :field_id, :contact_id, "
-                                              ":field_type, 'pending', 0, ")
+                                              "attempts, kind, created_at, updated_at) VALUES (:order_id, :field_id, "
+                                              ":contact_id, :field_type, 'pending', 0, :kind, ")
                                    + now + u',' + now + QStringLiteral(") ON CONFLICT (order_id, field_id) DO NOTHING"),
                                what);
     if (!insert)
@@ -95,13 +123,38 @@ core::Result<OutboxClaim> OutboxRepository::claim(const QString &orderId, const 
     insert->bind(QStringLiteral(":order_id"), orderId)
         .bind(QStringLiteral(":field_id"), fieldId)
         .bind(QStringLiteral(":contact_id"), db::textOrNull(contactId))
-        .bind(QStringLiteral(":field_type"), db::textOrNull(fieldType));
+        .bind(QStringLiteral(":field_type"), db::textOrNull(fieldType))
+        .bind(QStringLiteral(":kind"), toString(kind));
     if (auto r = insert->exec(); !r)
+        return r.error();
+
+    // The row delivered (or was to deliver) the other kind: the field was mapped for it before.
+    // That is not this kind's delivery; the row takes this kind as one more attempt, so that the
+    // claim below reads GHL's field first (the file name or value may be there from before).
+    auto sw = m_db.prepare(QStringLiteral("UPDATE qr_outbox SET kind = :kind, state = 'pending', attempts = attempts + 1, "
+                                          "lease_until = NULL, claimed_by = NULL, delivered_at = NULL, delivered_value = "
+                                          "NULL, last_error = NULL, updated_at = ")
+                               + now
+                               + QStringLiteral(" WHERE order_id = :order_id AND field_id = :field_id AND kind <> :kind2 "
+                                                "AND (state IN ('pending', 'failed', 'delivered', 'superseded') OR (state = "
+                                                "'claimed' AND (lease_until IS NULL OR lease_until <= ")
+                               + now + QStringLiteral(")))"),
+                           what);
+    if (!sw)
+        return sw.error();
+    if (auto r = sw->bind(QStringLiteral(":kind"), toString(kind))
+                     .bind(QStringLiteral(":order_id"), orderId)
+                     .bind(QStringLiteral(":field_id"), fieldId)
+                     .bind(QStringLiteral(":kind2"), toString(kind))
+                     .exec();
+        !r)
         return r.error();
 
     auto current = get(orderId, fieldId);
     if (!current)
         return current.error();
+    if (current->has_value() && current->value().kind != kind) // a live claim of the other kind
+        return OutboxClaim { OutboxClaim::Busy, 0, current->value().claimedBy };
     if (current->has_value()) {
         if (current->value().state == OutboxState::Delivered)
             return OutboxClaim { OutboxClaim::AlreadyDelivered, current->value().attempts, {} };
@@ -139,9 +192,9 @@ core::Result<OutboxClaim> OutboxRepository::claim(const QString &orderId, const 
                               + QStringLiteral(", claimed_by = :station, contact_id = :contact_id, field_type = "
                                                ":field_type, updated_at = ")
                               + now
-                              + QStringLiteral(" WHERE order_id = :order_id AND field_id = :field_id AND (state IN "
-                                               "('pending', 'failed') OR (state = 'claimed' AND (lease_until IS NULL OR "
-                                               "lease_until <= ")
+                              + QStringLiteral(" WHERE order_id = :order_id AND field_id = :field_id AND kind = :kind "
+                                               "AND (state IN ('pending', 'failed') OR (state = 'claimed' AND "
+                                               "(lease_until IS NULL OR lease_until <= ")
                               + now
                               // Another order of the contact being written to this field: after it.
                               + QStringLiteral("))) AND NOT EXISTS (SELECT 1 FROM qr_outbox o WHERE o.contact_id = "
@@ -159,7 +212,8 @@ core::Result<OutboxClaim> OutboxRepository::claim(const QString &orderId, const 
         .bind(QStringLiteral(":field_id"), fieldId)
         .bind(QStringLiteral(":contact_id2"), contactId)
         .bind(QStringLiteral(":field_id2"), fieldId)
-        .bind(QStringLiteral(":order_id2"), orderId);
+        .bind(QStringLiteral(":order_id2"), orderId)
+        .bind(QStringLiteral(":kind"), toString(kind));
     if (auto r = q->exec(); !r)
         return r.error();
     if (q->next())
@@ -168,9 +222,9 @@ core::Result<OutboxClaim> OutboxRepository::claim(const QString &orderId, const 
     auto after = get(orderId, fieldId);
     if (!after)
         return after.error();
-    if (after->has_value() && after->value().state == OutboxState::Delivered)
+    if (after->has_value() && after->value().kind == kind && after->value().state == OutboxState::Delivered)
         return OutboxClaim { OutboxClaim::AlreadyDelivered, after->value().attempts, {} };
-    if (after->has_value() && after->value().state == OutboxState::Superseded)
+    if (after->has_value() && after->value().kind == kind && after->value().state == OutboxState::Superseded)
         return OutboxClaim { OutboxClaim::Superseded, after->value().attempts, {} };
     return OutboxClaim { OutboxClaim::Busy, 0, after->has_value() ? after->value().claimedBy : QString() };
 }
@@ -299,7 +353,8 @@ core::Result<bool> OutboxRepository::markDelivered(const QString &orderId, const
 }
 
 core::Result<bool> OutboxRepository::markFailed(const QString &orderId, const QString &fieldId,
-                                                const QString &contactId, const QString &error, const QString &claimedBy)
+                                                const QString &contactId, const QString &error, const QString &claimedBy,
+                                                OutboxKind kind)
 {
     const QString now = m_db.nowExpr();
     const QString what = Tr::tr("record the failed QR delivery of order %1").arg(orderId);
@@ -324,11 +379,11 @@ core::Result<bool> OutboxRepository::markFailed(const QString &orderId, const QS
     // Never claimed (a field gone from GHL, a type that takes no QR): the row says why in the
     // panel, unless another station's live claim holds it.
     auto q = m_db.prepare(QStringLiteral("INSERT INTO qr_outbox (order_id, field_id, contact_id, state, attempts, "
-                                         "last_error, created_at, updated_at) VALUES (:order_id, :field_id, :contact_id, "
-                                         "'failed', 0, :error, ")
+                                         "last_error, kind, created_at, updated_at) VALUES (:order_id, :field_id, "
+                                         ":contact_id, 'failed', 0, :error, :kind, ")
                               + now + u',' + now
                               + QStringLiteral(") ON CONFLICT (order_id, field_id) DO UPDATE SET state = 'failed', "
-                                               "last_error = :error, lease_until = NULL, updated_at = ")
+                                               "last_error = :error, kind = excluded.kind, lease_until = NULL, updated_at = ")
                               + now
                               + QStringLiteral(" WHERE qr_outbox.state IN ('pending', 'failed') OR (qr_outbox.state = "
                                                "'claimed' AND (qr_outbox.lease_until IS NULL OR qr_outbox.lease_until <= ")
@@ -340,6 +395,7 @@ core::Result<bool> OutboxRepository::markFailed(const QString &orderId, const QS
                      .bind(QStringLiteral(":field_id"), fieldId)
                      .bind(QStringLiteral(":contact_id"), db::textOrNull(contactId))
                      .bind(QStringLiteral(":error"), error)
+                     .bind(QStringLiteral(":kind"), toString(kind))
                      .exec();
         !r)
         return r.error();
@@ -355,7 +411,7 @@ core::Result<void> OutboxRepository::recordKnown(const QString &orderId, const Q
                                          ":field_id, :contact_id, 'delivered', 0, ")
                               + now + QStringLiteral(", :value, ") + now + u',' + now
                               + QStringLiteral(") ON CONFLICT (order_id, field_id) DO UPDATE SET state = 'delivered', "
-                                               "delivered_at = ")
+                                               "kind = 'qr', delivered_at = ")
                               + now + QStringLiteral(", delivered_value = :value, lease_until = NULL, updated_at = ") + now
                               + QStringLiteral(" WHERE qr_outbox.state IN ('pending', 'failed')"),
                           Tr::tr("record the QR delivery of order %1").arg(orderId));
@@ -371,24 +427,16 @@ core::Result<void> OutboxRepository::recordKnown(const QString &orderId, const Q
 core::Result<QStringList> OutboxRepository::pendingOrders()
 {
     auto q = m_db.prepare(
-        QStringLiteral(
-            "SELECT DISTINCT o.order_id, o.date_added FROM ghl_qr_orders o "
-            "JOIN ghl_qr_tickets t ON t.order_id = o.order_id AND t.status IN ('live', 'used') "
-            "JOIN ghl_qr_fields f ON f.product_id = COALESCE(t.product_id, o.event_id) "
-            "AND f.field_id IS NOT NULL AND f.field_id <> '' "
-            "WHERE o.contact_id IS NOT NULL AND o.contact_id <> '' "
-            "AND NOT (o.qr_code_image IS NOT NULL AND o.qr_code_image <> '' AND o.qr_pushed_at IS NULL) "
-            "AND LOWER(COALESCE(o.payment_status, '')) NOT IN ('cancelled', 'canceled', 'refunded', 'voided') "
-            "AND LOWER(COALESCE(o.order_status, '')) NOT IN ('cancelled', 'canceled', 'refunded', 'voided') "
-            "AND (NOT EXISTS (SELECT 1 FROM qr_outbox x WHERE x.order_id = o.order_id AND x.field_id = f.field_id "
-            "AND x.state IN (")
+        QStringLiteral("SELECT DISTINCT o.order_id, o.date_added ") + kOrderTickets
+            + QStringLiteral("JOIN ghl_qr_fields f ON f.product_id = COALESCE(t.product_id, o.event_id) "
+                             "AND f.field_id IS NOT NULL AND f.field_id <> '' ")
+            + kDeliverable
+            + QStringLiteral("AND (NOT EXISTS (SELECT 1 FROM qr_outbox x WHERE x.order_id = o.order_id AND x.field_id = "
+                             "f.field_id AND x.kind = ")
+            + db::sqlString(toString(OutboxKind::Qr)) + QStringLiteral(" AND x.state IN (")
             + sqlState(OutboxState::Delivered) + QStringLiteral(", ") + sqlState(OutboxState::Superseded)
-            // The product's ticket PDF field (migration 16) counts the same way.
-            + QStringLiteral(")) OR (f.ticket_pdf_field_id IS NOT NULL AND f.ticket_pdf_field_id <> '' "
-                             "AND f.ticket_pdf_field_id <> f.field_id AND NOT EXISTS (SELECT 1 FROM qr_outbox y "
-                             "WHERE y.order_id = o.order_id AND y.field_id = f.ticket_pdf_field_id AND y.state IN (")
-            + sqlState(OutboxState::Delivered) + QStringLiteral(", ") + sqlState(OutboxState::Superseded)
-            + QStringLiteral(")))) ORDER BY o.date_added, o.order_id"),
+            // The product's ticket PDF field counts the same way.
+            + QStringLiteral(")) OR ") + ticketPdfMissing() + QStringLiteral(") ORDER BY o.date_added, o.order_id"),
         Tr::tr("find orders whose QR code was not delivered"));
     if (!q)
         return q.error();

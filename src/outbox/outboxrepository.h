@@ -15,6 +15,10 @@ namespace qrt::outbox {
 enum class OutboxState { Pending, Claimed, Delivered, Failed, Superseded };
 QString toString(OutboxState state);
 
+// What a row delivers to its field (qr_outbox.kind, migration 22): the order's QR, or its ticket PDF.
+enum class OutboxKind { Qr, TicketPdf };
+QString toString(OutboxKind kind); // "qr", "pdf"
+
 // A row of qr_outbox: one (order, contact custom field).
 struct OutboxRow
 {
@@ -29,6 +33,7 @@ struct OutboxRow
     QDateTime deliveredAt;
     QString deliveredValue;
     QString lastError;
+    OutboxKind kind = OutboxKind::Qr;
 };
 
 // What claim() found.
@@ -58,9 +63,13 @@ public:
 
     core::Result<std::optional<OutboxRow>> get(const QString &orderId, const QString &fieldId);
 
-    // Takes (order, field) for delivery to `contactId` for leaseS seconds (creating the row).
+    // Takes (order, field) for delivery of `kind` to `contactId` for leaseS seconds (creating the
+    // row). A row that delivered (or was to deliver) the other kind does not count as this one: it
+    // switches to `kind` as one more attempt (so the claim checks GHL's field first), unless a live
+    // claim of the other kind holds it (Busy).
     core::Result<OutboxClaim> claim(const QString &orderId, const QString &fieldId, const QString &contactId,
-                                    const QString &fieldType, const QString &station, int leaseS);
+                                    const QString &fieldType, const QString &station, int leaseS,
+                                    OutboxKind kind = OutboxKind::Qr);
     // The newer order of `contactId` whose QR is in the field or is to be written to it (any row
     // but a superseded one, of an order not cancelled or refunded); empty when there is none.
     core::Result<QString> newerHolder(const QString &orderId, const QString &contactId, const QString &fieldId);
@@ -85,14 +94,15 @@ public:
     // the field is gone from GHL): only a row nobody holds (none, pending, failed, an expired
     // claim), so a live claim of another station is never cut short. False when nothing changed.
     core::Result<bool> markFailed(const QString &orderId, const QString &fieldId, const QString &contactId,
-                                  const QString &error, const QString &claimedBy = {});
+                                  const QString &error, const QString &claimedBy = {},
+                                  OutboxKind kind = OutboxKind::Qr);
     // A delivery made before this table existed (the original system's qr_code_image, or
     // webhook_inbox.pushed): recorded delivered unless the row says otherwise already.
     core::Result<void> recordKnown(const QString &orderId, const QString &fieldId, const QString &contactId,
                                    const QString &value);
 
     // Stored orders that lack a delivered QR (or ticket PDF, for a product with a ticket PDF field)
-    // for a mapped field of one of their products: live or
+    // for a mapped field of one of their products (a row of the other kind does not count): live or
     // used tickets, not cancelled or refunded, not adopted (qr_code_image written by the original
     // system, qr_pushed_at empty). Oldest first (GHL createdAt), so that for two orders of one
     // contact the newest is written last.

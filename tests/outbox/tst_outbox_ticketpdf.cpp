@@ -230,6 +230,45 @@ private Q_SLOTS:
         QCOMPARE(rowState(id, PdfField), QStringLiteral("delivered"));
     }
 
+    // A field that received the order's QR (qr-<order>.png) and is then mapped as the ticket PDF
+    // field: its row recorded a QR, not the PDF, so the PDF is uploaded, once; the reverse (a
+    // field that got the PDF, then mapped for the QR code) gets the QR once, too.
+    void fieldDeliveredAsQrThenMappedForThePdf()
+    {
+        const QString id = live().first();
+        const QString product = order(id).items.first().productId;
+        db::FieldMappingRepository mappings(m_t->db());
+        QVERIFY_OK(m_t->exec(QStringLiteral("UPDATE ghl_qr_fields SET ticket_pdf_field_id = NULL, ticket_pdf_field_name = NULL")));
+        QVERIFY_OK(mappings.upsert(product, PdfField, QStringLiteral("Tickets"), QStringLiteral("FILE_UPLOAD")));
+        const outbox::OutboxReport qrPass = runPass({ id });
+        QVERIFY2(qrPass.failed == 0, qPrintable(reasons(qrPass)));
+        QCOMPARE(m_sim->uploadCount(order(id).contactId, PdfField, QStringLiteral("qr-%1.png").arg(id)), 1);
+        QCOMPARE(rowState(id, PdfField), QStringLiteral("delivered"));
+        QCOMPARE(pdfUploads(id), 0);
+
+        QVERIFY_OK(mappings.upsert(product, TextField, QStringLiteral("QR code"), QStringLiteral("TEXT")));
+        QVERIFY_OK(mappings.setTicketPdfField(product, PdfField, QStringLiteral("Tickets")));
+        QVERIFY2(outbox::OutboxRepository(m_t->db()).pendingOrders().value().contains(id),
+                 "a field that holds the order's QR is not yet its ticket PDF: the order must be pending");
+        const outbox::OutboxReport pdfPass = runPass({ id });
+        QVERIFY2(pdfPass.failed == 0, qPrintable(reasons(pdfPass)));
+        QCOMPARE(pdfUploads(id), 1);
+        QCOMPARE(rowState(id, PdfField), QStringLiteral("delivered"));
+        QCOMPARE(runPass({ id }).delivered, 0);
+        QCOMPARE(pdfUploads(id), 1);
+
+        // And back: the field (one file) holds the PDF now, which replaced the PNG; mapped for the
+        // QR code again, the PNG is not on the contact (checked by its file name): uploaded once more.
+        QVERIFY_OK(mappings.setTicketPdfField(product, QString(), QString()));
+        QVERIFY_OK(mappings.upsert(product, PdfField, QStringLiteral("Tickets"), QStringLiteral("FILE_UPLOAD")));
+        const outbox::OutboxReport back = runPass({ id });
+        QVERIFY2(back.failed == 0, qPrintable(reasons(back)));
+        QCOMPARE(back.delivered, 1);
+        QCOMPARE(m_sim->uploadCount(order(id).contactId, PdfField, QStringLiteral("qr-%1.png").arg(id)), 2);
+        QCOMPARE(runPass({ id }).delivered, 0);
+        QCOMPARE(m_sim->uploadCount(order(id).contactId, PdfField, QStringLiteral("qr-%1.png").arg(id)), 2);
+    }
+
     // A ticket PDF field that is not FILE_UPLOAD: a failure that says so; the QR still goes out.
     void textFieldForTheTicketPdfFailsWithReason()
     {
