@@ -2373,6 +2373,14 @@ Exit-Codes: 0 Erfolg, 1 Fehler, 2 falscher Aufruf oder Konfiguration, 3 beendet,
             <numerusform>%n weitere Tickets nicht versucht: Machen Sie sie erneut rückgängig.</numerusform>
         </translation>
     </message>
+    <message>
+        <source>read the order of ticket %1</source>
+        <translation>die Bestellung von Ticket %1 lesen</translation>
+    </message>
+    <message>
+        <source>read order %1</source>
+        <translation>Bestellung %1 lesen</translation>
+    </message>
 </context>
 <context>
     <name>qrt::feed::EventFeed</name>
@@ -3578,6 +3586,10 @@ Exit-Codes: 0 Erfolg, 1 Fehler, 2 falscher Aufruf oder Konfiguration, 3 beendet,
         <source>%1 · all rights</source>
         <translation>%1 · alle Rechte</translation>
     </message>
+    <message>
+        <source>Kiosk PIN damaged: this station is NOT locked. Set the PIN again in Settings → Station.</source>
+        <translation>Kiosk-PIN beschädigt: Diese Station ist NICHT gesperrt. Setzen Sie die PIN unter Einstellungen → Station neu.</translation>
+    </message>
 </context>
 <context>
     <name>qrt::gui::MappingsSettingsPage</name>
@@ -3778,6 +3790,18 @@ Exit-Codes: 0 Erfolg, 1 Fehler, 2 falscher Aufruf oder Konfiguration, 3 beendet,
     <message>
         <source>—</source>
         <translation>—</translation>
+    </message>
+    <message>
+        <source>order refunded meanwhile</source>
+        <translation>Bestellung inzwischen erstattet</translation>
+    </message>
+    <message>
+        <source>order cancelled meanwhile</source>
+        <translation>Bestellung inzwischen storniert</translation>
+    </message>
+    <message>
+        <source>refused by the database: %1</source>
+        <translation>von der Datenbank abgelehnt: %1</translation>
     </message>
 </context>
 <context>
@@ -4676,6 +4700,10 @@ Exit-Codes: 0 Erfolg, 1 Fehler, 2 falscher Aufruf oder Konfiguration, 3 beendet,
     <message>
         <source>read the contacts of %1 orders</source>
         <translation>die Kontakte von %1 Bestellungen lesen</translation>
+    </message>
+    <message>
+        <source>count the orders of product %1 that would get their ticket PDF</source>
+        <translation>die Bestellungen von Produkt %1 zählen, die ihr Ticket-PDF erhalten würden</translation>
     </message>
 </context>
 <context>

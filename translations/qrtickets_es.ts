@@ -2373,6 +2373,14 @@ Códigos de salida: 0 éxito, 1 error, 2 uso o configuración incorrectos, 3 ter
             <numerusform>%n entradas más sin intentar: vuelva a deshacerlas.</numerusform>
         </translation>
     </message>
+    <message>
+        <source>read the order of ticket %1</source>
+        <translation>leer el pedido de la entrada %1</translation>
+    </message>
+    <message>
+        <source>read order %1</source>
+        <translation>leer el pedido %1</translation>
+    </message>
 </context>
 <context>
     <name>qrt::feed::EventFeed</name>
@@ -3578,6 +3586,10 @@ Códigos de salida: 0 éxito, 1 error, 2 uso o configuración incorrectos, 3 ter
         <source>%1 · all rights</source>
         <translation>%1 · todos los permisos</translation>
     </message>
+    <message>
+        <source>Kiosk PIN damaged: this station is NOT locked. Set the PIN again in Settings → Station.</source>
+        <translation>PIN de quiosco dañado: esta estación NO está bloqueada. Vuelva a definir el PIN en Configuración → Estación.</translation>
+    </message>
 </context>
 <context>
     <name>qrt::gui::MappingsSettingsPage</name>
@@ -3778,6 +3790,18 @@ Códigos de salida: 0 éxito, 1 error, 2 uso o configuración incorrectos, 3 ter
     <message>
         <source>—</source>
         <translation>—</translation>
+    </message>
+    <message>
+        <source>order refunded meanwhile</source>
+        <translation>pedido reembolsado entretanto</translation>
+    </message>
+    <message>
+        <source>order cancelled meanwhile</source>
+        <translation>pedido cancelado entretanto</translation>
+    </message>
+    <message>
+        <source>refused by the database: %1</source>
+        <translation>rechazada por la base de datos: %1</translation>
     </message>
 </context>
 <context>
@@ -4676,6 +4700,10 @@ Códigos de salida: 0 éxito, 1 error, 2 uso o configuración incorrectos, 3 ter
     <message>
         <source>read the contacts of %1 orders</source>
         <translation>leer los contactos de %1 pedidos</translation>
+    </message>
+    <message>
+        <source>count the orders of product %1 that would get their ticket PDF</source>
+        <translation>contar los pedidos del producto %1 que recibirían su PDF de entradas</translation>
     </message>
 </context>
 <context>

@@ -2373,6 +2373,14 @@ Codes de sortie : 0 succès, 1 échec, 2 usage ou configuration incorrects, 3 te
             <numerusform>%n billets de plus non tentés : annulez-les de nouveau.</numerusform>
         </translation>
     </message>
+    <message>
+        <source>read the order of ticket %1</source>
+        <translation>lire la commande du billet %1</translation>
+    </message>
+    <message>
+        <source>read order %1</source>
+        <translation>lire la commande %1</translation>
+    </message>
 </context>
 <context>
     <name>qrt::feed::EventFeed</name>
@@ -3578,6 +3586,10 @@ Codes de sortie : 0 succès, 1 échec, 2 usage ou configuration incorrects, 3 te
         <source>%1 · all rights</source>
         <translation>%1 · tous les droits</translation>
     </message>
+    <message>
+        <source>Kiosk PIN damaged: this station is NOT locked. Set the PIN again in Settings → Station.</source>
+        <translation>PIN du mode kiosque endommagé : ce poste n&apos;est PAS verrouillé. Définissez de nouveau le PIN dans Paramètres → Poste.</translation>
+    </message>
 </context>
 <context>
     <name>qrt::gui::MappingsSettingsPage</name>
@@ -3778,6 +3790,18 @@ Codes de sortie : 0 succès, 1 échec, 2 usage ou configuration incorrects, 3 te
     <message>
         <source>—</source>
         <translation>—</translation>
+    </message>
+    <message>
+        <source>order refunded meanwhile</source>
+        <translation>commande remboursée entre-temps</translation>
+    </message>
+    <message>
+        <source>order cancelled meanwhile</source>
+        <translation>commande annulée entre-temps</translation>
+    </message>
+    <message>
+        <source>refused by the database: %1</source>
+        <translation>refusé par la base de données : %1</translation>
     </message>
 </context>
 <context>
@@ -4676,6 +4700,10 @@ Codes de sortie : 0 succès, 1 échec, 2 usage ou configuration incorrects, 3 te
     <message>
         <source>read the contacts of %1 orders</source>
         <translation>lire les contacts de %1 commandes</translation>
+    </message>
+    <message>
+        <source>count the orders of product %1 that would get their ticket PDF</source>
+        <translation>compter les commandes du produit %1 qui recevraient leur PDF des billets</translation>
     </message>
 </context>
 <context>
