@@ -471,4 +471,25 @@ core::Result<QHash<QString, QString>> OutboxRepository::contactsOf(const QString
     return out;
 }
 
+core::Result<int> OutboxRepository::ticketPdfBacklog(const QString &productId, const QString &pdfFieldId)
+{
+    // pdfFieldId as it would be saved: ghl_qr_fields may still hold another (or none).
+    auto q = m_db.prepare(QStringLiteral("SELECT COUNT(DISTINCT o.order_id) AS n ") + kOrderTickets + kDeliverable
+                              + QStringLiteral("AND COALESCE(t.product_id, o.event_id) = :product_id AND NOT EXISTS ("
+                                               "SELECT 1 FROM qr_outbox y WHERE y.order_id = o.order_id AND y.field_id = "
+                                               ":pdf AND y.kind = ")
+                              + db::sqlString(toString(OutboxKind::TicketPdf)) + QStringLiteral(" AND y.state IN (")
+                              + sqlState(OutboxState::Delivered) + QStringLiteral(", ") + sqlState(OutboxState::Superseded)
+                              + QStringLiteral("))"),
+                          Tr::tr("count the orders of product %1 that would get their ticket PDF").arg(productId));
+    if (!q)
+        return q.error();
+    if (auto r = q->bind(QStringLiteral(":product_id"), productId)
+                     .bind(QStringLiteral(":pdf"), pdfFieldId)
+                     .exec();
+        !r)
+        return r.error();
+    return q->next() ? q->value(QStringLiteral("n")).toInt() : 0;
+}
+
 } // namespace qrt::outbox

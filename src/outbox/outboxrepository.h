@@ -109,6 +109,9 @@ public:
     core::Result<QStringList> pendingOrders();
     // The contact of each of these stored orders (unknown ids are left out).
     core::Result<QHash<QString, QString>> contactsOf(const QStringList &orderIds);
+    // How many stored orders of `productId` would get their ticket PDF uploaded to `pdfFieldId` by
+    // the next pass (pendingOrders' rules): the past buyers a newly set ticket PDF field reaches.
+    core::Result<int> ticketPdfBacklog(const QString &productId, const QString &pdfFieldId);
 
 private:
     QString leaseExpr() const; // now + :lease_s (bind m_db.secondsValue())

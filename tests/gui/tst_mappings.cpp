@@ -3,6 +3,8 @@
 // shown, a type no QR code can go into is marked with a warning, and the type is stored.
 #include "db/database.h"
 #include "db/fieldmappingrepository.h"
+#include "db/orderwriter.h"
+#include "ghl/orderjson.h"
 #include "ghl/ghlclient.h"
 #include "ghl/listcustomfieldsjob.h"
 #include "ghlsim/ghlsimulator.h"
@@ -15,6 +17,8 @@
 
 #include <QApplication>
 #include <QComboBox>
+#include <QMessageBox>
+#include <QPushButton>
 #include <QTableWidget>
 #include <QTest>
 
@@ -55,6 +59,24 @@ class TestMappings : public QObject
                 return r;
         }
         return -1;
+    }
+
+    // Runs the page's beforeSave; returns the confirmation box it opened, or null when it went on.
+    QMessageBox *confirmation(gui::MappingsSettingsPage &page, bool &proceeded)
+    {
+        proceeded = false;
+        page.beforeSave(core::Config(), [&proceeded] { proceeded = true; });
+        QMessageBox *box = nullptr;
+        (void)QTest::qWaitFor([&] { return proceeded || (box = page.findChild<QMessageBox *>(QStringLiteral("mappingsConfirmBox"))); },
+                        test::kWaitMs);
+        return box;
+    }
+
+    static void answer(QMessageBox *box, const char *button)
+    {
+        auto *b = box->findChild<QPushButton *>(QString::fromLatin1(button));
+        QVERIFY2(b, button);
+        b->click();
     }
 
 private slots:
@@ -207,6 +229,57 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(stored, test::kWaitMs);
         QVERIFY2(problems.isEmpty(), qPrintable(problems.join(u'\n')));
         QVERIFY(!repo.forProduct(QStringLiteral("gala")).value().has_value());
+    }
+
+    // A ticket PDF field set on a product with past sales sends the PDF to every past buyer who
+    // has none (as a newly mapped QR field does): saving says how many and asks first.
+    void newTicketPdfFieldAsksWithTheNumberOfPastOrders()
+    {
+        m_sim->generate(6, 42);
+        QList<ghlsim::SimCustomField> fields = m_sim->customFields();
+        fields.append({ QStringLiteral("ticketsPdfFld0000001"), QStringLiteral("Tickets"), QStringLiteral("contact.tickets"),
+                        QStringLiteral("FILE_UPLOAD"), QStringLiteral("contact") });
+        m_sim->setCustomFields(fields);
+        QList<core::Order> orders;
+        for (const QString &id : m_sim->orderIds())
+            orders << ghl::orderFromJson(m_sim->orderJson(id)).value();
+        QVERIFY_OK(db::OrderWriter(m_t->db()).save(orders, QStringLiteral("test")));
+        const QString product = orders.first().items.first().productId;
+        int expected = 0;
+        for (const core::Order &o : std::as_const(orders)) {
+            const bool has = std::any_of(o.items.cbegin(), o.items.cend(), [&](const core::OrderItem &i) { return i.productId == product; });
+            expected += has && !o.isVoid() && !o.contactId.isEmpty() && o.qrCodeImage.isEmpty() ? 1 : 0;
+        }
+        QVERIFY2(expected > 0, "the generated orders must include past buyers of the product");
+        db::FieldMappingRepository repo(m_t->db());
+        QVERIFY_OK(repo.upsert(product, QStringLiteral("qrCodeFld0000000000a"), QStringLiteral("QR Code"), QStringLiteral("LARGE_TEXT")));
+
+        gui::MappingsSettingsPage page(m_worker.get());
+        page.resize(1000, 300);
+        page.show();
+        page.load(core::Config());
+        auto *table = page.findChild<QTableWidget *>(QStringLiteral("mappingTable"));
+        QTRY_VERIFY_WITH_TIMEOUT(rowOf(table, product) >= 0, test::kWaitMs);
+        page.setCustomFields(fieldsFromGhl());
+        bool proceeded = false;
+        QVERIFY2(!confirmation(page, proceeded) && proceeded, "nothing new to send: saving must not ask");
+
+        auto *pdf = qobject_cast<QComboBox *>(table->cellWidget(rowOf(table, product), 4));
+        pdf->setCurrentIndex(pdf->findData(QStringLiteral("ticketsPdfFld0000001")));
+        QMessageBox *box = confirmation(page, proceeded);
+        QVERIFY2(box, "setting a ticket PDF field on a product with past orders must ask before saving");
+        QVERIFY(!proceeded);
+        const QString text = box->text() + u'\n' + box->informativeText();
+        QVERIFY2(text.contains(QStringLiteral("%1 past order").arg(expected)), qPrintable(text));
+        test::screenshot(box, QStringLiteral("settings-mappings-ticket-pdf-confirm"));
+        answer(box, "keepEditingButton");
+        QTRY_VERIFY_WITH_TIMEOUT(!page.findChild<QMessageBox *>(QStringLiteral("mappingsConfirmBox")), test::kWaitMs);
+        QVERIFY2(!proceeded, "Keep editing must not save");
+
+        box = confirmation(page, proceeded);
+        QVERIFY(box);
+        answer(box, "saveMappingsButton");
+        QTRY_VERIFY_WITH_TIMEOUT(proceeded, test::kWaitMs);
     }
 };
 

@@ -151,8 +151,17 @@ private Q_SLOTS:
     // page carries the QR of its first ticket's code; a second pass uploads nothing.
     void oneUploadPerOrderAndNoneOnTheNextPass()
     {
+        // What the Mappings page announces before saving a ticket PDF field: the product's past
+        // orders that lack the PDF; none once the pass delivered (or superseded) them.
+        const QString product = order(live().first()).items.first().productId;
+        auto backlog = outbox::OutboxRepository(m_t->db()).ticketPdfBacklog(product, PdfField);
+        QVERIFY_OK(backlog);
+        QVERIFY2(backlog.value() > 0, "the product's live orders have no ticket PDF yet");
         const outbox::OutboxReport first = runPass({});
         QVERIFY2(first.failed == 0, qPrintable(reasons(first)));
+        backlog = outbox::OutboxRepository(m_t->db()).ticketPdfBacklog(product, PdfField);
+        QVERIFY_OK(backlog);
+        QCOMPARE(backlog.value(), 0);
         int delivered = 0;
         for (const QString &id : live()) {
             QCOMPARE(rowState(id, TextField), rowState(id, PdfField)); // delivered, or superseded by a newer order

@@ -5,9 +5,12 @@
 #include "db/fieldmappingrepository.h"
 #include "db/orderrepository.h"
 #include "gui/dbworker.h"
+#include "outbox/outboxrepository.h"
 
 #include <QComboBox>
 #include <QHeaderView>
+#include <QMessageBox>
+#include <QPushButton>
 #include <QSet>
 #include <QStyle>
 
@@ -251,6 +254,92 @@ void MappingsSettingsPage::showFieldType(int row)
                              : tr("The QR code is written as a data URL (scope contacts.write)."));
     }
     table->setItem(row, 3, item);
+}
+
+void MappingsSettingsPage::beforeSave(const core::Config &, std::function<void()> proceed)
+{
+    struct NewPdf
+    {
+        QString productId;
+        QString productName;
+        QString fieldId;
+    };
+    QList<NewPdf> newPdf;
+    QStringList lines;
+    QTableWidget *table = m_ui->mappingTable;
+    for (int r = 0; r < table->rowCount() && r < m_rows.size(); ++r) {
+        auto *combo = qobject_cast<QComboBox *>(table->cellWidget(r, 2));
+        auto *pdf = qobject_cast<QComboBox *>(table->cellWidget(r, 4));
+        if (!combo)
+            continue;
+        const Row &row = m_rows.at(r);
+        const QString fieldId = combo->currentData().toString();
+        const QString pdfId = pdf && !fieldId.isEmpty() ? pdf->currentData().toString() : QString();
+        if (!pdfId.isEmpty() && pdfId != fieldId && pdfId != row.pdfFieldId)
+            newPdf << NewPdf { row.productId, row.productName, pdfId };
+    }
+    if ((newPdf.isEmpty() && lines.isEmpty()) || !m_worker) {
+        proceed();
+        return;
+    }
+    struct Counted
+    {
+        QList<int> counts; // -1: not counted
+        QStringList errors;
+    };
+    m_worker->run(
+        this,
+        [newPdf](db::Database &database) {
+            Counted c;
+            outbox::OutboxRepository outbox(database);
+            for (const NewPdf &n : newPdf) {
+                auto count = outbox.ticketPdfBacklog(n.productId, n.fieldId);
+                c.counts << (count ? count.value() : -1);
+                c.errors << (count ? QString() : count.error().message);
+            }
+            return c;
+        },
+        [this, newPdf, lines, proceed](Counted c) mutable {
+            for (qsizetype i = 0; i < newPdf.size(); ++i) {
+                if (c.counts.at(i) < 0)
+                    lines << tr("%1: the ticket PDF goes to every past order of this product that has none; how many "
+                                "could not be counted (%2).")
+                                 .arg(newPdf.at(i).productName, c.errors.at(i));
+                else if (c.counts.at(i) > 0)
+                    lines << tr("%1: the ticket PDF will be uploaded for up to %n past order(s) of this product (each "
+                                "buyer who has not received it; a buyer with several orders gets the newest one's) with "
+                                "the next reconciliation, as a newly mapped QR field is.",
+                                nullptr, c.counts.at(i))
+                                 .arg(newPdf.at(i).productName);
+            }
+            if (lines.isEmpty())
+                proceed();
+            else
+                askBeforeSaving(lines, std::move(proceed));
+        });
+}
+
+void MappingsSettingsPage::askBeforeSaving(const QStringList &lines, std::function<void()> proceed)
+{
+    auto *box = new QMessageBox(QMessageBox::Question, tr("Save the field mappings?"),
+                                tr("Saving these field mappings changes what goes to buyers:"), QMessageBox::NoButton, this);
+    box->setObjectName(QStringLiteral("mappingsConfirmBox"));
+    box->setInformativeText(lines.join(QStringLiteral("\n\n")));
+    QPushButton *save = box->addButton(tr("Save"), QMessageBox::AcceptRole);
+    save->setObjectName(QStringLiteral("saveMappingsButton"));
+    QPushButton *keepEditing = box->addButton(tr("Keep editing"), QMessageBox::RejectRole);
+    keepEditing->setObjectName(QStringLiteral("keepEditingButton"));
+    box->setDefaultButton(keepEditing);
+    box->setEscapeButton(keepEditing);
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    connect(box, &QMessageBox::buttonClicked, this, [this, save, proceed](QAbstractButton *clicked) {
+        if (clicked == save) {
+            proceed();
+            return;
+        }
+        emit wantsAttention();
+    });
+    box->open();
 }
 
 void MappingsSettingsPage::store(Done done)

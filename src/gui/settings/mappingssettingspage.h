@@ -29,6 +29,10 @@ public:
 
     QString name() const override;
     void load(const core::Config &config) override;
+    // Asks first when saving sends ticket PDFs to past orders (a ticket PDF field newly set on a
+    // product with sales: the next reconciliation's QR outbox pass uploads it to every past buyer
+    // who has none, as it does for a newly mapped QR field) and says how many.
+    void beforeSave(const core::Config &config, std::function<void()> proceed) override;
     void store(Done done) override;
 
     bool fieldsLoaded() const { return m_fieldsLoaded; }
@@ -56,6 +60,8 @@ private:
     void showFieldType(int row);
     // Column 4: the ticket PDF field's choices (FILE_UPLOAD fields only), usable with a QR field.
     QComboBox *pdfCombo(const Row &row, const QString &want);
+    // "Save" / "Keep editing" over these lines; proceed runs on Save.
+    void askBeforeSaving(const QStringList &lines, std::function<void()> proceed);
 
     std::unique_ptr<Ui::MappingsSettingsPage> m_ui;
     DbWorker *m_worker = nullptr;
