@@ -281,6 +281,37 @@ private slots:
         answer(box, "saveMappingsButton");
         QTRY_VERIFY_WITH_TIMEOUT(proceeded, test::kWaitMs);
     }
+
+    // Clearing the QR field removes the row, its ticket PDF field with it: saving says so first.
+    void clearingTheQrFieldWarnsThatTheTicketPdfFieldGoes()
+    {
+        QList<ghlsim::SimCustomField> fields = m_sim->customFields();
+        fields.append({ QStringLiteral("ticketsPdfFld0000001"), QStringLiteral("Tickets"), QStringLiteral("contact.tickets"),
+                        QStringLiteral("FILE_UPLOAD"), QStringLiteral("contact") });
+        m_sim->setCustomFields(fields);
+        db::FieldMappingRepository repo(m_t->db());
+        QVERIFY_OK(repo.upsert(QStringLiteral("gala"), QStringLiteral("qrCodeFld0000000000a"), QStringLiteral("QR Code"),
+                               QStringLiteral("LARGE_TEXT")));
+        QVERIFY_OK(repo.setTicketPdfField(QStringLiteral("gala"), QStringLiteral("ticketsPdfFld0000001"), QStringLiteral("Tickets")));
+        gui::MappingsSettingsPage page(m_worker.get());
+        page.resize(1000, 260);
+        page.show();
+        page.load(core::Config());
+        auto *table = page.findChild<QTableWidget *>(QStringLiteral("mappingTable"));
+        QTRY_COMPARE_WITH_TIMEOUT(table->rowCount(), 1, test::kWaitMs);
+        page.setCustomFields(fieldsFromGhl());
+        qobject_cast<QComboBox *>(table->cellWidget(0, 2))->setCurrentIndex(0);
+        bool proceeded = false;
+        QMessageBox *box = confirmation(page, proceeded);
+        QVERIFY2(box, "removing a QR field that carries a ticket PDF field must warn before saving");
+        const QString text = box->text() + u'\n' + box->informativeText();
+        QVERIFY2(text.contains(QStringLiteral("Tickets")) && text.contains(QStringLiteral("ticket PDF")), qPrintable(text));
+        test::screenshot(box, QStringLiteral("settings-mappings-qr-cleared-confirm"));
+        answer(box, "keepEditingButton");
+        QTRY_VERIFY_WITH_TIMEOUT(!page.findChild<QMessageBox *>(QStringLiteral("mappingsConfirmBox")), test::kWaitMs);
+        QVERIFY(!proceeded);
+        QCOMPARE(repo.forProduct(QStringLiteral("gala")).value()->ticketPdfFieldId, QStringLiteral("ticketsPdfFld0000001"));
+    }
 };
 
 QTEST_MAIN(TestMappings)

@@ -274,12 +274,21 @@ void MappingsSettingsPage::beforeSave(const core::Config &, std::function<void()
             continue;
         const Row &row = m_rows.at(r);
         const QString fieldId = combo->currentData().toString();
+        if (fieldId.isEmpty() && !row.fieldId.isEmpty() && !row.pdfFieldId.isEmpty()) {
+            lines << tr("%1: without a QR code field the product's mapping is removed, its ticket PDF field (%2) "
+                        "with it; no ticket PDF goes out for it any more.")
+                         .arg(row.productName, row.pdfFieldName.isEmpty() ? row.pdfFieldId : row.pdfFieldName);
+        }
         const QString pdfId = pdf && !fieldId.isEmpty() ? pdf->currentData().toString() : QString();
         if (!pdfId.isEmpty() && pdfId != fieldId && pdfId != row.pdfFieldId)
             newPdf << NewPdf { row.productId, row.productName, pdfId };
     }
     if ((newPdf.isEmpty() && lines.isEmpty()) || !m_worker) {
         proceed();
+        return;
+    }
+    if (newPdf.isEmpty()) {
+        askBeforeSaving(lines, std::move(proceed));
         return;
     }
     struct Counted

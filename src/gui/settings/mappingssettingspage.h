@@ -31,7 +31,8 @@ public:
     void load(const core::Config &config) override;
     // Asks first when saving sends ticket PDFs to past orders (a ticket PDF field newly set on a
     // product with sales: the next reconciliation's QR outbox pass uploads it to every past buyer
-    // who has none, as it does for a newly mapped QR field) and says how many.
+    // who has none, as it does for a newly mapped QR field) and says how many; and when clearing a
+    // QR field also removes the row's ticket PDF field.
     void beforeSave(const core::Config &config, std::function<void()> proceed) override;
     void store(Done done) override;
 
