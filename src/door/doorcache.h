@@ -26,7 +26,8 @@ struct QueuedAdmission
     State state = State::Queued;
     QString conflictBy;   // the station that had admitted the ticket on the shared database
     QDateTime conflictAt; // and when
-    QString conflictReason; // "already-used", "cancelled", "unknown", "refunded", "order-cancelled"
+    QString conflictReason; // "already-used", "cancelled", "unknown", "refunded", "order-cancelled", or
+                            // "refused: <the database's words>" (the row's data refused, e.g. older than 7 days)
 };
 
 // A station's door cache (PRODUCT.md section 4b "Offline"): a local SQLite file with the product's

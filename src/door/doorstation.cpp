@@ -6,6 +6,7 @@
 #include <QCoreApplication>
 #include <QElapsedTimer>
 #include <QLoggingCategory>
+#include <QRegularExpression>
 #include <QTimer>
 
 Q_LOGGING_CATEGORY(lcDoorStation, "qrt.door.station")
@@ -35,6 +36,19 @@ QString voidKind(const QString &paymentStatus, const QString &orderStatus)
     const bool refunded = paymentStatus.compare(core::PaymentStatus::Refunded, Qt::CaseInsensitive) == 0
         || orderStatus.compare(core::PaymentStatus::Refunded, Qt::CaseInsensitive) == 0;
     return refunded ? QStringLiteral("refunded") : QStringLiteral("order-cancelled");
+}
+
+// The database refused this one admission's data (SQLSTATE class 22 or 23, e.g. 22023 from a door
+// function: an offline time older than 7 days): the row becomes a conflict, the rest of the queue
+// is sent. Anything else (no answer, a permission) stops the upload as before.
+QString rowRefusal(const core::Error &error)
+{
+    static const QRegularExpression state(QStringLiteral("\\((?:22|23)[0-9A-Z]{3}\\)"));
+    if (error.kind != core::Error::Kind::Database || !error.details.contains(state))
+        return {};
+    QString why = error.details.section(u'\n', 0, 0);
+    why.remove(state).remove(QRegularExpression(QStringLiteral("^\\s*ERROR:\\s*")));
+    return QStringLiteral("refused: ") + why.trimmed().left(200);
 }
 } // namespace
 
@@ -125,8 +139,17 @@ public:
             const bool door = m_station.doorRole(shared);
             QString voided; // the ticket is not used and its order was refunded or cancelled meanwhile
             auto r = door ? doorAdmit(shared, a, voided) : adminAdmit(shared, a, voided);
-            if (!r)
-                return r.error();
+            if (!r) {
+                const QString refused = rowRefusal(r.error());
+                if (refused.isEmpty())
+                    return r.error();
+                qCWarning(lcDoorStation).noquote() << "queued admission of ticket" << a.ticketId << "refused:" << r.error().toString();
+                if (auto m = cache.markConflict(a.id, {}, {}, refused); !m)
+                    return m.error();
+                conflicts = true;
+                m_station.countQueue();
+                continue;
+            }
             // Our own admission already there: a scan whose answer was lost before going offline.
             const bool ours = r->outcome == db::AdmitResult::Outcome::AlreadyUsed && r->usedBy == a.station;
             if (voided.isEmpty() && (r->admitted() || ours)) {
@@ -142,8 +165,10 @@ public:
             if (!voided.isEmpty() || r->outcome != db::AdmitResult::Outcome::NotFound) {
                 auto e = door ? db::DoorFunctions(shared).recordConflict(a.ticketId, a.station, a.admittedAt)
                               : recordConflict(shared, a, *r, voided);
-                if (!e)
+                if (!e && rowRefusal(e.error()).isEmpty())
                     return e.error();
+                if (!e)
+                    qCWarning(lcDoorStation).noquote() << "conflict of ticket" << a.ticketId << "not recorded:" << e.error().toString();
             }
             if (auto m = cache.markConflict(a.id, voided.isEmpty() ? r->usedBy : QString(),
                                             voided.isEmpty() ? r->usedAt : QDateTime(), kind);

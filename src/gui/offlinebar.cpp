@@ -132,7 +132,9 @@ void OfflineBar::reloadConflicts()
                                   : a.conflictReason == QLatin1String("unknown")           ? tr("no longer in the database")
                                   : a.conflictReason == QLatin1String("refunded")          ? tr("order refunded meanwhile")
                                   : a.conflictReason == QLatin1String("order-cancelled")   ? tr("order cancelled meanwhile")
-                                                                                           : tr("admitted twice");
+                                  : a.conflictReason.startsWith(QLatin1String("refused: "))
+                                      ? tr("refused by the database: %1").arg(a.conflictReason.mid(9))
+                                      : tr("admitted twice");
                 auto *item = new QTreeWidgetItem(
                     { tr("%1 (order %2)").arg(a.ticketId).arg(a.orderId), tr("%1 at %2").arg(a.station, when(a.admittedAt)),
                       a.conflictBy.isEmpty() ? tr("—") : tr("%1 at %2").arg(a.conflictBy, when(a.conflictAt)), why });

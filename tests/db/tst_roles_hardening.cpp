@@ -11,6 +11,7 @@
 #include "support/testdatabase.h"
 #include "support/verify.h"
 
+#include <QRegularExpression>
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QTest>
@@ -288,8 +289,7 @@ private slots:
                          .startsWith(QStringLiteral("ERROR")));
         QCOMPARE(m_t->scalar(QStringLiteral("SELECT count(*) FROM ticket_events WHERE ticket_id = %1 AND reason LIKE 'offline-conflict:%%'").arg(id))->toInt(), 1);
         using Forged = std::pair<QString, QString>; // station, admitted at (SQL)
-        const QList<Forged> forged = { Forged(QStringLiteral("'N'"), QStringLiteral("now() + interval '1 day'")),
-                                       Forged(QStringLiteral("'N'"), QStringLiteral("now() - interval '30 days'")),
+        const QList<Forged> forged = { Forged(QStringLiteral("'N'"), QStringLiteral("now() - interval '30 days'")),
                                        Forged(QStringLiteral("E'North\\nalready admitted by nobody'"), QStringLiteral("now()")),
                                        Forged(QStringLiteral("repeat('x', 201)"), QStringLiteral("now()")) };
         for (const auto &[station, at] : forged) {
@@ -297,6 +297,14 @@ private slots:
             QVERIFY2(answer.startsWith(QStringLiteral("ERROR 22023")),
                      qPrintable(QStringLiteral("conflict by %1 at %2 answered '%3', not refused").arg(station, at, answer)));
         }
+        // A station whose clock runs ahead: recorded at the database's time, saying so, not refused.
+        const QString other = m_t->scalar(QStringLiteral("SELECT max(ticket_id) FROM ghl_qr_tickets WHERE order_id = 'o1'"))->toString();
+        QVERIFY_OK(m_t->exec(QStringLiteral("UPDATE ghl_qr_tickets SET status = 'used', updated_by = 'South' WHERE ticket_id = %1").arg(other)));
+        const QString ahead = run(cb, QStringLiteral("SELECT qrt_door_record_conflict(%1, 'North', now() + interval '1 day')").arg(other));
+        const QString today = m_t->scalar(QStringLiteral("SELECT to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD')"))->toString();
+        QVERIFY2(ahead.startsWith(QStringLiteral("offline-conflict: admitted offline by North at ") + today)
+                     && ahead.contains(QStringLiteral("Z (station clock ahead); already admitted by South")),
+                 qPrintable(ahead));
     }
 
     // qrt_door_admit_ticket records "unpaid" only for an order that is not paid, and "offline at TIME"
@@ -319,8 +327,7 @@ private slots:
         };
         const QString offlineSql = QStringLiteral("'offline at ' || to_char((now() - interval '%1') AT TIME ZONE 'UTC', "
                                                   "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')");
-        for (const QString &reasonSql : { QStringLiteral("'unpaid'"), offlineSql.arg(QStringLiteral("-1 day")),
-                                          offlineSql.arg(QStringLiteral("30 days")), QStringLiteral("'offline at yesterday'") }) {
+        for (const QString &reasonSql : { QStringLiteral("'unpaid'"), offlineSql.arg(QStringLiteral("30 days")), QStringLiteral("'offline at yesterday'") }) {
             const QString answer = admit(paid.at(0), reasonSql);
             QVERIFY2(answer.startsWith(QStringLiteral("ERROR 22023")),
                      qPrintable(QStringLiteral("a paid ticket admitted with the reason %1 answered '%2', not refused").arg(reasonSql, answer)));
@@ -331,6 +338,12 @@ private slots:
         QVERIFY2(!reasonOf(paid.at(0)).contains(QStringLiteral("unpaid")) && reasonOf(paid.at(0)).startsWith(QStringLiteral("offline at ")),
                  qPrintable(reasonOf(paid.at(0))));
         QCOMPARE(admit(paid.at(1), offlineSql.arg(QStringLiteral("6 days"))), QStringLiteral("used"));
+        // A station whose clock runs 6 minutes (or a day) fast: admitted at the database's time, saying so.
+        QCOMPARE(admit(paid.at(2), offlineSql.arg(QStringLiteral("-6 minutes")) + QStringLiteral(" || '; unpaid'")), QStringLiteral("used"));
+        const QString ahead = reasonOf(paid.at(2));
+        QVERIFY2(QRegularExpression(QStringLiteral("^offline at [0-9-]{10}T[0-9:]{8}Z \\(station clock ahead\\)$")).match(ahead).hasMatch(),
+                 qPrintable(ahead));
+        QVERIFY2(QDateTime::fromString(ahead.mid(11, 20), Qt::ISODate) <= QDateTime::currentDateTimeUtc().addSecs(60), qPrintable(ahead));
     }
     // The station is written to ticket_events.actor and ghl_qr_tickets.updated_by: as for
     // qrt_door_record_conflict, no control characters (a forged second line) and at most 200 characters.

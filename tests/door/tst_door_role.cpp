@@ -375,6 +375,56 @@ private slots:
     }
 
     // qrt_door_admit_ticket called directly (psql with the door URL): never a ticket of a refunded order.
+    // A venue laptop whose clock runs 6 minutes fast uploads its queue (admitted at the database's time,
+    // saying so); an admission older than 7 days, which the door function refuses (22023), becomes a
+    // conflict in plain words and the admissions behind it are sent.
+    void offlineUploadWithAClockAheadAndARefusedRow()
+    {
+        const db::NewOperator made = add(QStringLiteral("door_c"));
+        auto login = open(made.databaseUrl);
+        QVERIFY(login);
+        const QString path = m_dir->filePath(QStringLiteral("cache-c.sqlite"));
+        const QList<core::Ticket> three = tickets(kPaid);
+        QCOMPARE(three.size(), 3);
+        {
+            auto cache = door::DoorCache::open(path, made.who.name);
+            QVERIFY_OK(cache);
+            QVERIFY_OK(cache.value()->pull(*login, true));
+            for (const core::Ticket &t : three) {
+                const door::Verdict v = door::DoorCheck(cache.value()->db(), policy(QStringLiteral("North"), false)).scan(t.code);
+                QVERIFY2(v.kind == Kind::Admitted, qPrintable(describe(v)));
+            }
+            const QDateTime now = QDateTime::currentDateTimeUtc();
+            const QList<QDateTime> at = { now.addDays(-8), now.addSecs(6 * 60), now.addSecs(-60) }; // queue order
+            for (int i = 0; i < 3; ++i) {
+                auto q = cache.value()->db().prepare(QStringLiteral("UPDATE door_queue SET admitted_at = :at WHERE ticket_id = :id"),
+                                                     QStringLiteral("move an admission in time"));
+                QVERIFY_OK(q);
+                QVERIFY_OK(q->bind(QStringLiteral(":at"), db::toDb(at.at(i))).bind(QStringLiteral(":id"), three.at(i).ticketId).exec());
+            }
+        }
+        door::DoorStation station(login, { path, 1500, 600000, 300 });
+        QVERIFY_OK(station.start());
+        QTRY_VERIFY2_WITH_TIMEOUT(!station.isOffline() && station.queued() == 0,
+                                  "the station's queue stopped at the admission the database refused", test::kWaitMs);
+        const auto status = [&](int i) {
+            return text(QStringLiteral("SELECT status FROM ghl_qr_tickets WHERE ticket_id = %1").arg(three.at(i).ticketId));
+        };
+        QCOMPARE(status(0), QStringLiteral("live"));
+        QCOMPARE(status(1), QStringLiteral("used"));
+        QCOMPARE(status(2), QStringLiteral("used"));
+        const QString ahead = text(QStringLiteral("SELECT reason FROM ticket_events WHERE ticket_id = %1 AND to_status = 'used'")
+                                       .arg(three.at(1).ticketId));
+        QVERIFY2(ahead.startsWith(QStringLiteral("offline at ")) && ahead.endsWith(QStringLiteral("Z (station clock ahead)")),
+                 qPrintable(ahead));
+        auto conflicts = station.cache()->admissions(door::QueuedAdmission::State::Conflict);
+        QVERIFY_OK(conflicts);
+        QCOMPARE(conflicts->size(), 1);
+        QCOMPARE(conflicts->first().ticketId, three.at(0).ticketId);
+        QVERIFY2(conflicts->first().conflictReason.startsWith(QStringLiteral("refused: an offline admission is uploaded within 7 days")),
+                 qPrintable(conflicts->first().conflictReason));
+    }
+
     void admitTicketRefusesAVoidOrder()
     {
         // GHL says refunded, the tickets not cancelled (yet): the function alone must refuse.

@@ -288,7 +288,8 @@ $$;
 -- The audit row names the station, the caller (session_user) as operator, and a reason a door may
 -- give: "unpaid" (admitted anyway) or an offline admission uploaded ("offline at TIME[; unpaid]").
 -- "unpaid" only for an order that is unpaid or partially paid (22023 otherwise); TIME (ISO 8601) not
--- more than 5 minutes ahead of the database nor older than 7 days (22023); an offline "; unpaid" of
+-- older than 7 days (22023), and a TIME ahead of the database (a station whose clock runs fast) is
+-- recorded as the database's now, "offline at NOW (station clock ahead)"; an offline "; unpaid" of
 -- an order paid since is left out of the row (refusing it would stop the station's queue). The
 -- station, as in qrt_door_record_conflict: at most 200 characters, no control characters (22023).
 CREATE OR REPLACE FUNCTION @SCHEMA@.qrt_door_admit_ticket(p_ticket_id integer, p_station text, p_reason text DEFAULT NULL)
@@ -318,8 +319,13 @@ BEGIN
         EXCEPTION WHEN others THEN
             RAISE EXCEPTION 'not a time: %', pg_catalog.quote_literal(left(p_reason, 60)) USING ERRCODE = '22023';
         END;
-        IF v_offline > now() + interval '5 minutes' OR v_offline < now() - interval '7 days' THEN
+        IF v_offline < now() - interval '7 days' THEN
             RAISE EXCEPTION 'an offline admission is uploaded within 7 days, not at %', v_offline USING ERRCODE = '22023';
+        END IF;
+        -- A station whose clock runs ahead: the database's time, never one the caller chose.
+        IF v_offline > now() THEN
+            v_reason := 'offline at ' || pg_catalog.to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
+                        || ' (station clock ahead)' || CASE WHEN p_reason LIKE '%; unpaid' THEN '; unpaid' ELSE '' END;
         END IF;
     END IF;
     IF p_reason LIKE '%unpaid' THEN
@@ -328,7 +334,7 @@ BEGIN
         IF NOT coalesce(v_unpaid, true) AND p_reason = 'unpaid' THEN
             RAISE EXCEPTION 'ticket %''s order is paid: the reason "unpaid" does not apply', p_ticket_id USING ERRCODE = '22023';
         ELSIF NOT coalesce(v_unpaid, true) THEN
-            v_reason := pg_catalog.split_part(p_reason, ';', 1);
+            v_reason := pg_catalog.split_part(v_reason, ';', 1);
         END IF;
     END IF;
     -- Never a ticket of a void order (refunded, cancelled), as the other door functions.
@@ -355,8 +361,9 @@ $$;
 -- A ticket that is not used of an order void now (refunded or cancelled while the station was offline)
 -- is a conflict too: "...; the order was refunded since" (or "cancelled since").
 -- A door login cannot fill the audit trail with rows of its own wording: at most one conflict row per
--- ticket and login, p_admitted_at not more than 5 minutes (clock skew) ahead of the database nor
--- older than 7 days, and a station of at most 200 characters without control characters (22023).
+-- ticket and login, p_admitted_at not older than 7 days (a time ahead of the database, a station
+-- whose clock runs fast, is recorded as the database's now "(station clock ahead)"), and a station of
+-- at most 200 characters without control characters (22023).
 CREATE OR REPLACE FUNCTION @SCHEMA@.qrt_door_record_conflict(p_ticket_id integer, p_station text, p_admitted_at timestamptz)
 RETURNS text
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
@@ -368,14 +375,20 @@ DECLARE
     v_at timestamptz;
     v_reason text;
     v_void text;
+    v_when text;
 BEGIN
     IF p_station ~ '[[:cntrl:]]' OR pg_catalog.length(p_station) > 200 THEN
         RAISE EXCEPTION 'a station name has at most 200 characters and no control characters, not %',
             pg_catalog.quote_literal(left(p_station, 60)) USING ERRCODE = '22023';
     END IF;
-    IF p_admitted_at > now() + interval '5 minutes' OR p_admitted_at < now() - interval '7 days' THEN
+    IF p_admitted_at < now() - interval '7 days' THEN
         RAISE EXCEPTION 'an offline admission is recorded within 7 days, not at %', p_admitted_at USING ERRCODE = '22023';
     END IF;
+    -- A station whose clock runs ahead: the database's time, never one the caller chose.
+    v_when := CASE WHEN p_admitted_at > now()
+                   THEN pg_catalog.to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') || ' (station clock ahead)'
+                   ELSE coalesce(pg_catalog.to_char(p_admitted_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
+                                 'an unknown time') END;
     SELECT t.status, t.order_id, CASE WHEN t.status = 'used' THEN t.updated_by END,
            CASE WHEN t.status = 'used' THEN t.updated_at END, @SCHEMA@.qrt_door_void(o.payment_status, o.order_status)
     INTO v_status, v_order, v_by, v_at, v_void
@@ -386,15 +399,11 @@ BEGIN
     END IF;
     IF v_status <> 'used' AND v_void IS NOT NULL THEN
         v_reason := pg_catalog.format('offline-conflict: admitted offline by %s at %s; the order was %s since',
-                                      coalesce(p_station, ''),
-                                      coalesce(pg_catalog.to_char(p_admitted_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
-                                               'an unknown time'),
+                                      coalesce(p_station, ''), v_when,
                                       CASE v_void WHEN 'refunded' THEN 'refunded' ELSE 'cancelled' END);
     ELSE
         v_reason := pg_catalog.format('offline-conflict: admitted offline by %s at %s; already admitted by %s at %s',
-                                      coalesce(p_station, ''),
-                                      coalesce(pg_catalog.to_char(p_admitted_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
-                                               'an unknown time'),
+                                      coalesce(p_station, ''), v_when,
                                       coalesce(NULLIF(v_by, ''), 'an unknown station'),
                                       coalesce(pg_catalog.to_char(v_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
                                                'an unknown time'));
