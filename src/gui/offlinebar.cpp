@@ -90,6 +90,11 @@ int OfflineBar::conflictCount() const
 void OfflineBar::update()
 {
     const int conflicts = m_conflicts->topLevelItemCount();
+    int twice = 0; // admitted at another entrance first
+    for (int i = 0; i < conflicts; ++i) {
+        const QString kind = m_conflicts->topLevelItem(i)->data(0, Qt::UserRole).toString();
+        twice += kind.isEmpty() || kind == QLatin1String("already-used");
+    }
     QString text;
     if (m_offline)
         text = tr("OFFLINE: the shared database does not answer. Scans are checked against this station's copy; "
@@ -100,8 +105,10 @@ void OfflineBar::update()
                    .arg(m_uploadError);
     else if (m_queued > 0)
         text = tr("Back online: sending %n admission(s) made offline.", nullptr, m_queued);
-    else if (conflicts > 0)
+    else if (conflicts > 0 && twice == conflicts)
         text = tr("Online. %n ticket(s) admitted offline here had already been admitted at another entrance.", nullptr, conflicts);
+    else if (conflicts > 0) // other kinds too (an order refunded meanwhile, a refusal): the list says which
+        text = tr("Online. %n offline admission(s) could not be sent: see Conflicts.", nullptr, conflicts);
     m_state->setText(text);
     // Red while offline, amber for conflicts: the verdict banner's colours, readable in dark mode.
     const bool red = m_offline;
@@ -138,6 +145,7 @@ void OfflineBar::reloadConflicts()
                 auto *item = new QTreeWidgetItem(
                     { tr("%1 (order %2)").arg(a.ticketId).arg(a.orderId), tr("%1 at %2").arg(a.station, when(a.admittedAt)),
                       a.conflictBy.isEmpty() ? tr("—") : tr("%1 at %2").arg(a.conflictBy, when(a.conflictAt)), why });
+                item->setData(0, Qt::UserRole, a.conflictReason);
                 m_conflicts->addTopLevelItem(item);
             }
             update();

@@ -171,6 +171,12 @@ private slots:
         scan(list.at(1));
         QCOMPARE(banner->property("result").toString(), QStringLiteral("green"));
         QTRY_VERIFY_WITH_TIMEOUT(bar->stateText().contains(QStringLiteral("2 admission")), test::kWaitMs);
+        // And one whose order is refunded meanwhile: not "admitted at another entrance" (the banner).
+        scan(list.at(2));
+        QCOMPARE(banner->property("result").toString(), QStringLiteral("green"));
+        QVERIFY_OK(m_t->exec(QStringLiteral("UPDATE ghl_qr_orders SET payment_status = 'refunded' WHERE order_id = '%1'")
+                                 .arg(db::TicketRepository(m_t->db()).byCode(list.at(2)).value()->orderId)));
+        QTRY_VERIFY_WITH_TIMEOUT(bar->stateText().contains(QStringLiteral("3 admission")), test::kWaitMs);
         QVERIFY2(bar->stateText().startsWith(QStringLiteral("OFFLINE")), qPrintable(bar->stateText()));
         save(&panel, QStringLiteral("checkin-offline"));
 
@@ -194,8 +200,10 @@ private slots:
 
         proxy.restore();
         QTRY_VERIFY_WITH_TIMEOUT(!station.isOffline() && station.queued() == 0, test::kWaitMs);
-        QTRY_COMPARE_WITH_TIMEOUT(bar->conflictCount(), 1, test::kWaitMs);
-        QVERIFY2(bar->isVisible() && bar->stateText().contains(QStringLiteral("another entrance")), qPrintable(bar->stateText()));
+        QTRY_COMPARE_WITH_TIMEOUT(bar->conflictCount(), 2, test::kWaitMs);
+        QVERIFY2(bar->isVisible() && bar->stateText().startsWith(QStringLiteral("Online. 2 offline admission"))
+                     && bar->stateText().endsWith(QStringLiteral("could not be sent: see Conflicts.")),
+                 qPrintable(bar->stateText()));
         auto *button = bar->findChild<QPushButton *>(QStringLiteral("offlineConflictsButton"));
         auto *tree = bar->findChild<QTreeWidget *>(QStringLiteral("offlineConflicts"));
         QVERIFY(button && tree && button->isVisible());
@@ -204,6 +212,7 @@ private slots:
         const QTreeWidgetItem *row = tree->topLevelItem(0);
         QVERIFY2(row->text(1).startsWith(QStringLiteral("Door 1 at ")), qPrintable(row->text(1)));
         QVERIFY2(row->text(2).startsWith(QStringLiteral("Door 2 at ")), qPrintable(row->text(2)));
+        QCOMPARE(tree->topLevelItem(1)->text(3), QStringLiteral("order refunded meanwhile"));
         save(&panel, QStringLiteral("checkin-offline-conflicts"));
         services.doorStation = nullptr;
     }
