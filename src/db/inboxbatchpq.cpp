@@ -88,7 +88,9 @@ std::optional<core::Result<QSet<QString>>> insertInboxRowsPq(Database &db, const
         setText(3, d.orderId.toUtf8(), true);
         setText(4, d.contactId.toUtf8(), true);
         setText(5, d.headers, true);
-        values[p + 6] = d.body.constData(); // never null: the column is NOT NULL, "" is an empty bytea
+        // A null body is NULL, as Qt binds it on the other path, so the NOT NULL column refuses it
+        // there and here alike (and the batch is retried row by row); "" is an empty bytea.
+        values[p + 6] = d.body.isNull() ? nullptr : d.body.constData();
         lengths[p + 6] = int(d.body.size());
         formats[p + 6] = 1;
         types[p + 6] = ByteaOid;
