@@ -138,6 +138,34 @@ private slots:
         QVERIFY2(used.kind == Kind::AlreadyUsed && used.usedBy == QStringLiteral("Door 2"), qPrintable(used.line()));
     }
 
+    // The original web system (or psql) changes a ticket's status without touching updated_at: the
+    // next delta still brings it (migration 21 sets updated_at when a statement did not), on both backends.
+    void statusOnlyUpdateReachesTheNextDelta()
+    {
+        const QStringList codes = ticketCodes(2);
+        QCOMPARE(codes.size(), 2);
+        const qint64 id = sharedTicket(codes.at(0)).ticketId;
+        const QString hourAgo = m_dialect == db::Dialect::PostgreSQL ? QStringLiteral("now() - interval '1 hour'")
+                                                                     : QStringLiteral("strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-1 hour')");
+        // Written an hour ago: outside the delta's overlap once the cache has copied the newer rows.
+        QVERIFY_OK(m_t->exec(QStringLiteral("UPDATE ghl_qr_tickets SET updated_at = %1 WHERE ticket_id = %2").arg(hourAgo).arg(id)));
+        auto cache = door::DoorCache::open(cachePath(), QStringLiteral("door_anna"));
+        QVERIFY_OK(cache);
+        QVERIFY_OK(cache.value()->pull(m_t->db()));
+        QVERIFY_OK(m_t->exec(QStringLiteral("UPDATE ghl_qr_tickets SET status = 'used' WHERE ticket_id = %1").arg(id)));
+        QVERIFY_OK(cache.value()->pull(m_t->db()));
+        const door::Verdict v = door::DoorCheck(cache.value()->db(), policy()).scan(codes.at(0));
+        QVERIFY2(v.kind == Kind::AlreadyUsed,
+                 qPrintable(QStringLiteral("a ticket the web system marked used is still live in the door cache after a delta: ")
+                            + v.line()));
+        // The admission path sets updated_at itself: its value stays (not replaced by the trigger's).
+        const qint64 other = sharedTicket(codes.at(1)).ticketId;
+        QVERIFY_OK(m_t->exec(QStringLiteral("UPDATE ghl_qr_tickets SET status = 'used', updated_at = %1 WHERE ticket_id = %2")
+                                 .arg(hourAgo).arg(other)));
+        const QDateTime kept = sharedTicket(codes.at(1)).updatedAt;
+        QVERIFY2(kept.isValid() && kept < QDateTime::currentDateTimeUtc().addSecs(-50 * 60), qPrintable(kept.toString(Qt::ISODate)));
+    }
+
     void blackholeOfflineRestartUploadAndConflict()
     {
         if (m_dialect != db::Dialect::PostgreSQL)
