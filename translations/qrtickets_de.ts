@@ -3716,6 +3716,37 @@ Exit-Codes: 0 Erfolg, 1 Fehler, 2 falscher Aufruf oder Konfiguration, 3 beendet,
         <source>%1: the ticket PDF needs a field of its own, not the QR code&apos;s field.</source>
         <translation>%1: Das Ticket-PDF braucht ein eigenes Feld, nicht das Feld des QR-Codes.</translation>
     </message>
+    <message>
+        <source>%1: without a QR code field the product&apos;s mapping is removed, its ticket PDF field (%2) with it; no ticket PDF goes out for it any more.</source>
+        <translation>%1: Ohne QR-Code-Feld wird die Zuordnung des Produkts entfernt, mit ihr auch das Ticket-PDF-Feld (%2); für dieses Produkt wird kein Ticket-PDF mehr versandt.</translation>
+    </message>
+    <message>
+        <source>%1: the ticket PDF goes to every past order of this product that has none; how many could not be counted (%2).</source>
+        <translation>%1: Das Ticket-PDF geht an jede frühere Bestellung dieses Produkts, die noch keins hat; wie viele, konnte nicht gezählt werden (%2).</translation>
+    </message>
+    <message numerus="yes">
+        <source>%1: the ticket PDF will be uploaded for up to %n past order(s) of this product (each buyer who has not received it; a buyer with several orders gets the newest one&apos;s) with the next reconciliation, as a newly mapped QR field is.</source>
+        <translation>
+            <numerusform>%1: Das Ticket-PDF wird beim nächsten Abgleich für bis zu %n frühere Bestellung dieses Produkts hochgeladen (für jeden Käufer, der es noch nicht erhalten hat; ein Käufer mit mehreren Bestellungen erhält das der neuesten), wie bei einem neu zugeordneten QR-Feld.</numerusform>
+            <numerusform>%1: Das Ticket-PDF wird beim nächsten Abgleich für bis zu %n frühere Bestellungen dieses Produkts hochgeladen (für jeden Käufer, der es noch nicht erhalten hat; ein Käufer mit mehreren Bestellungen erhält das der neuesten), wie bei einem neu zugeordneten QR-Feld.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Save the field mappings?</source>
+        <translation>Feldzuordnungen speichern?</translation>
+    </message>
+    <message>
+        <source>Saving these field mappings changes what goes to buyers:</source>
+        <translation>Das Speichern dieser Feldzuordnungen ändert, was an Käufer geht:</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>Speichern</translation>
+    </message>
+    <message>
+        <source>Keep editing</source>
+        <translation>Weiter bearbeiten</translation>
+    </message>
 </context>
 <context>
     <name>qrt::gui::OfflineBar</name>
@@ -3802,6 +3833,13 @@ Exit-Codes: 0 Erfolg, 1 Fehler, 2 falscher Aufruf oder Konfiguration, 3 beendet,
     <message>
         <source>refused by the database: %1</source>
         <translation>von der Datenbank abgelehnt: %1</translation>
+    </message>
+    <message numerus="yes">
+        <source>Online. %n offline admission(s) could not be sent: see Conflicts.</source>
+        <translation>
+            <numerusform>Online. %n Offline-Einlass konnte nicht gesendet werden: siehe Konflikte.</numerusform>
+            <numerusform>Online. %n Offline-Einlässe konnten nicht gesendet werden: siehe Konflikte.</numerusform>
+        </translation>
     </message>
 </context>
 <context>

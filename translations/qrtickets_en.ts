@@ -235,6 +235,13 @@
             <numerusform>%n custom fields loaded from GHL.</numerusform>
         </translation>
     </message>
+    <message numerus="yes">
+        <source>%1: the ticket PDF will be uploaded for up to %n past order(s) of this product (each buyer who has not received it; a buyer with several orders gets the newest one&apos;s) with the next reconciliation, as a newly mapped QR field is.</source>
+        <translation>
+            <numerusform>%1: the ticket PDF will be uploaded for up to %n past order of this product (each buyer who has not received it; a buyer with several orders gets the newest one&apos;s) with the next reconciliation, as a newly mapped QR field is.</numerusform>
+            <numerusform>%1: the ticket PDF will be uploaded for up to %n past orders of this product (each buyer who has not received it; a buyer with several orders gets the newest one&apos;s) with the next reconciliation, as a newly mapped QR field is.</numerusform>
+        </translation>
+    </message>
 </context>
 <context>
     <name>qrt::gui::OfflineBar</name>
@@ -264,6 +271,13 @@
         <translation>
             <numerusform>Online. %n ticket admitted offline here had already been admitted at another entrance.</numerusform>
             <numerusform>Online. %n tickets admitted offline here had already been admitted at another entrance.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Online. %n offline admission(s) could not be sent: see Conflicts.</source>
+        <translation>
+            <numerusform>Online. %n offline admission could not be sent: see Conflicts.</numerusform>
+            <numerusform>Online. %n offline admissions could not be sent: see Conflicts.</numerusform>
         </translation>
     </message>
 </context>

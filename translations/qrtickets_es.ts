@@ -3716,6 +3716,37 @@ Códigos de salida: 0 éxito, 1 error, 2 uso o configuración incorrectos, 3 ter
         <source>%1: the ticket PDF needs a field of its own, not the QR code&apos;s field.</source>
         <translation>%1: el PDF de entradas necesita un campo propio, no el del código QR.</translation>
     </message>
+    <message>
+        <source>%1: without a QR code field the product&apos;s mapping is removed, its ticket PDF field (%2) with it; no ticket PDF goes out for it any more.</source>
+        <translation>%1: sin campo de código QR se elimina la asignación del producto y con ella su campo del PDF de entradas (%2); ya no se envía ningún PDF de entradas para él.</translation>
+    </message>
+    <message>
+        <source>%1: the ticket PDF goes to every past order of this product that has none; how many could not be counted (%2).</source>
+        <translation>%1: el PDF de entradas se envía a cada pedido anterior de este producto que no lo tenga; no se pudo contar cuántos son (%2).</translation>
+    </message>
+    <message numerus="yes">
+        <source>%1: the ticket PDF will be uploaded for up to %n past order(s) of this product (each buyer who has not received it; a buyer with several orders gets the newest one&apos;s) with the next reconciliation, as a newly mapped QR field is.</source>
+        <translation>
+            <numerusform>%1: el PDF de entradas se subirá para hasta %n pedido anterior de este producto (cada comprador que no lo haya recibido; un comprador con varios pedidos recibe el del más reciente) en la próxima conciliación, igual que un campo QR recién asignado.</numerusform>
+            <numerusform>%1: el PDF de entradas se subirá para hasta %n pedidos anteriores de este producto (cada comprador que no lo haya recibido; un comprador con varios pedidos recibe el del más reciente) en la próxima conciliación, igual que un campo QR recién asignado.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Save the field mappings?</source>
+        <translation>¿Guardar la asignación de campos?</translation>
+    </message>
+    <message>
+        <source>Saving these field mappings changes what goes to buyers:</source>
+        <translation>Guardar esta asignación de campos cambia lo que se envía a los compradores:</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>Guardar</translation>
+    </message>
+    <message>
+        <source>Keep editing</source>
+        <translation>Seguir editando</translation>
+    </message>
 </context>
 <context>
     <name>qrt::gui::OfflineBar</name>
@@ -3802,6 +3833,13 @@ Códigos de salida: 0 éxito, 1 error, 2 uso o configuración incorrectos, 3 ter
     <message>
         <source>refused by the database: %1</source>
         <translation>rechazada por la base de datos: %1</translation>
+    </message>
+    <message numerus="yes">
+        <source>Online. %n offline admission(s) could not be sent: see Conflicts.</source>
+        <translation>
+            <numerusform>Con conexión. %n admisión sin conexión no se pudo enviar: vea Conflictos.</numerusform>
+            <numerusform>Con conexión. %n admisiones sin conexión no se pudieron enviar: vea Conflictos.</numerusform>
+        </translation>
     </message>
 </context>
 <context>

@@ -3716,6 +3716,37 @@ Codes de sortie : 0 succès, 1 échec, 2 usage ou configuration incorrects, 3 te
         <source>%1: the ticket PDF needs a field of its own, not the QR code&apos;s field.</source>
         <translation>%1 : le PDF des billets a besoin de son propre champ, pas de celui du QR code.</translation>
     </message>
+    <message>
+        <source>%1: without a QR code field the product&apos;s mapping is removed, its ticket PDF field (%2) with it; no ticket PDF goes out for it any more.</source>
+        <translation>%1 : sans champ de QR code, la correspondance du produit est supprimée, et son champ du PDF des billets (%2) avec elle ; plus aucun PDF des billets n&apos;est envoyé pour ce produit.</translation>
+    </message>
+    <message>
+        <source>%1: the ticket PDF goes to every past order of this product that has none; how many could not be counted (%2).</source>
+        <translation>%1 : le PDF des billets est envoyé à chaque commande passée de ce produit qui n&apos;en a pas ; leur nombre n&apos;a pas pu être compté (%2).</translation>
+    </message>
+    <message numerus="yes">
+        <source>%1: the ticket PDF will be uploaded for up to %n past order(s) of this product (each buyer who has not received it; a buyer with several orders gets the newest one&apos;s) with the next reconciliation, as a newly mapped QR field is.</source>
+        <translation>
+            <numerusform>%1 : le PDF des billets sera téléversé pour au plus %n commande passée de ce produit (chaque acheteur qui ne l&apos;a pas reçu ; un acheteur ayant plusieurs commandes reçoit celui de la plus récente) lors du prochain rapprochement, comme pour un champ QR nouvellement associé.</numerusform>
+            <numerusform>%1 : le PDF des billets sera téléversé pour au plus %n commandes passées de ce produit (chaque acheteur qui ne l&apos;a pas reçu ; un acheteur ayant plusieurs commandes reçoit celui de la plus récente) lors du prochain rapprochement, comme pour un champ QR nouvellement associé.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Save the field mappings?</source>
+        <translation>Enregistrer la correspondance des champs ?</translation>
+    </message>
+    <message>
+        <source>Saving these field mappings changes what goes to buyers:</source>
+        <translation>Enregistrer cette correspondance des champs modifie ce qui est envoyé aux acheteurs :</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>Enregistrer</translation>
+    </message>
+    <message>
+        <source>Keep editing</source>
+        <translation>Continuer la modification</translation>
+    </message>
 </context>
 <context>
     <name>qrt::gui::OfflineBar</name>
@@ -3802,6 +3833,13 @@ Codes de sortie : 0 succès, 1 échec, 2 usage ou configuration incorrects, 3 te
     <message>
         <source>refused by the database: %1</source>
         <translation>refusé par la base de données : %1</translation>
+    </message>
+    <message numerus="yes">
+        <source>Online. %n offline admission(s) could not be sent: see Conflicts.</source>
+        <translation>
+            <numerusform>En ligne. %n admission hors ligne n&apos;a pas pu être envoyée : voir Conflits.</numerusform>
+            <numerusform>En ligne. %n admissions hors ligne n&apos;ont pas pu être envoyées : voir Conflits.</numerusform>
+        </translation>
     </message>
 </context>
 <context>
