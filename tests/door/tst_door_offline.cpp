@@ -164,6 +164,11 @@ private slots:
                                  .arg(hourAgo).arg(other)));
         const QDateTime kept = sharedTicket(codes.at(1)).updatedAt;
         QVERIFY2(kept.isValid() && kept < QDateTime::currentDateTimeUtc().addSecs(-50 * 60), qPrintable(kept.toString(Qt::ISODate)));
+        // A used ticket moved to another product (ticket reconciliation) keeps its admission time,
+        // which the door shows as "already used at".
+        QVERIFY_OK(m_t->exec(QStringLiteral("UPDATE ghl_qr_tickets SET product_id = 'prod-moved', ticket_type = 'Moved' "
+                                            "WHERE ticket_id = %1").arg(other)));
+        QCOMPARE(sharedTicket(codes.at(1)).updatedAt, kept);
     }
 
     void blackholeOfflineRestartUploadAndConflict()
