@@ -149,6 +149,10 @@ bool RelayPoller::positionRuns()
     }
     m_openRuns.clear();
     for (const db::SyncRunRecord &run : recent.value()) {
+        // A run that started between the two reads is new to pollRuns, which announces it: here it
+        // would be announced twice (sync_status, sync_status).
+        if (run.id > latest.value())
+            continue;
         if (run.isRunning() && !run.stale) {
             m_openRuns.insert(run.id, RunSeen { run.totalOrders, run.syncedOrders, runningStatus(run) });
             publish([status = runningStatus(run)](feed::EventFeed &f) { f.publishSyncStatus(true, status); });
