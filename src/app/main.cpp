@@ -132,9 +132,10 @@ int main(int argc, char **argv)
     std::unique_ptr<QCoreApplication> app;
     if (headless && commandName == u"serve") {
         // serve draws the ticket PDF of the outbox's ticket PDF fields (fonts need a
-        // QGuiApplication): on the offscreen platform, which needs no display.
-        if (!qEnvironmentVariableIsSet("QT_QPA_PLATFORM"))
-            qputenv("QT_QPA_PLATFORM", "offscreen");
+        // QGuiApplication): always on the offscreen platform (in libqt6gui6), whatever the session
+        // sets (QT_QPA_PLATFORM=xcb over ssh without a display would abort, =wayland would tie the
+        // service to the desktop session); it never shows a window.
+        qputenv("QT_QPA_PLATFORM", "offscreen");
         app = std::make_unique<QGuiApplication>(argc, argv);
     } else if (headless)
         app = std::make_unique<QCoreApplication>(argc, argv);
