@@ -222,7 +222,7 @@ private slots:
     void doorStationShowsOnlyTheDoor()
     {
         if (m_dialect != db::Dialect::PostgreSQL)
-            QSKIP("door logins are PostgreSQL roles: this case runs in gui.access.postgresql");
+            QSKIP("by design: door logins are PostgreSQL roles; this case runs in gui.access.postgresql");
         auto door = login(QStringLiteral("door"));
         QVERIFY(door);
         const auto role = db::detectRole(*door);
@@ -248,7 +248,7 @@ private slots:
     void unknownRoleIsADoorStationUntilKnown()
     {
         if (m_dialect != db::Dialect::PostgreSQL)
-            QSKIP("roles are PostgreSQL's: this case runs in gui.access.postgresql");
+            QSKIP("by design: roles are PostgreSQL's; this case runs in gui.access.postgresql");
         auto admin = login(QStringLiteral("admin"));
         QVERIFY(admin);
         test::WindowServices services(m_config, admin, QStringLiteral("Box office"));
@@ -268,7 +268,7 @@ private slots:
     void adminSeesEverything()
     {
         if (m_dialect != db::Dialect::PostgreSQL)
-            QSKIP("admin logins are PostgreSQL roles: this case runs in gui.access.postgresql");
+            QSKIP("by design: admin logins are PostgreSQL roles; this case runs in gui.access.postgresql");
         auto admin = login(QStringLiteral("admin"));
         QVERIFY(admin);
         const auto role = db::detectRole(*admin);
@@ -305,7 +305,7 @@ private slots:
     void adminTurnedDoorClosesItsWindows()
     {
         if (m_dialect != db::Dialect::PostgreSQL)
-            QSKIP("admin logins are PostgreSQL roles: this case runs in gui.access.postgresql");
+            QSKIP("by design: admin logins are PostgreSQL roles; this case runs in gui.access.postgresql");
         auto admin = login(QStringLiteral("admin"));
         QVERIFY(admin);
         test::WindowServices services(m_config, admin, QStringLiteral("Box office"));
@@ -347,7 +347,7 @@ private slots:
     void kioskPinGuardsTheCheckInScreen()
     {
         if (m_dialect != db::Dialect::SQLite)
-            QSKIP("the kiosk PIN is for one station on SQLite: this case runs in gui.access.sqlite");
+            QSKIP("by design: the kiosk PIN is for one station on SQLite; this case runs in gui.access.sqlite");
         core::Config config = m_config;
         QVERIFY(config.set(core::ConfigKey::DatabaseUrl, m_db->url()));
         QVERIFY(config.set(core::ConfigKey::StationPinHash, core::hashPin(QStringLiteral("2468"))));
@@ -435,7 +435,7 @@ private slots:
     void kioskLockClosesTheOtherWindows()
     {
         if (m_dialect != db::Dialect::SQLite)
-            QSKIP("the kiosk PIN is for one station on SQLite: this case runs in gui.access.sqlite");
+            QSKIP("by design: the kiosk PIN is for one station on SQLite; this case runs in gui.access.sqlite");
         core::Config config = m_config;
         QVERIFY(config.set(core::ConfigKey::DatabaseUrl, m_db->url()));
         QVERIFY(config.set(core::ConfigKey::StationPinHash, core::hashPin(QStringLiteral("2468"))));
@@ -481,7 +481,7 @@ private slots:
     void damagedPinHashIsSaidLoudly()
     {
         if (m_dialect != db::Dialect::SQLite)
-            QSKIP("the kiosk PIN is for one station on SQLite: this case runs in gui.access.sqlite");
+            QSKIP("by design: the kiosk PIN is for one station on SQLite; this case runs in gui.access.sqlite");
         core::Config config = m_config;
         QVERIFY(config.set(core::ConfigKey::DatabaseUrl, m_db->url()));
         QVERIFY(config.set(core::ConfigKey::StationPinHash, QStringLiteral("2468")));
