@@ -93,7 +93,7 @@ private slots:
     void postgresqlSendsTheBodiesAsParameters()
     {
         if (m_dialect != db::Dialect::PostgreSQL)
-            QSKIP("PostgreSQL only: SQLite binds the body as a blob anyway");
+            QSKIP("by design: PostgreSQL only; SQLite binds the body as a blob anyway");
         db::InboxRepository repo(m_t->db());
         QVERIFY_OK(repo.commitBatch({ { QStringLiteral("p1"), {}, QStringLiteral("o1"), {}, {}, QByteArrayLiteral("{}") },
                                       { QStringLiteral("p2"), {}, QStringLiteral("o2"), {}, {}, QByteArrayLiteral("{}") } }));

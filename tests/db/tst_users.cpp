@@ -175,7 +175,7 @@ private slots:
             db::UserRepository users(m_t->db());
             QVERIFY_OK(users.add(user(QStringLiteral("Kim"), QStringLiteral("kim@example.org"), db::userType::Admin)));
             QVERIFY(users.list()->first().operatorRole.isEmpty());
-            QSKIP("SQLite has no logins: nothing is linked (the PostgreSQL run checks the link)");
+            QSKIP("by design: SQLite has no logins; nothing is linked (the PostgreSQL run checks the link)");
         }
         QVERIFY_OK(db::Roles(m_t->db()).install());
         const QString suffix = QStringLiteral("_") + QUuid::createUuid().toString(QUuid::Id128).left(6);
@@ -229,7 +229,7 @@ private slots:
     void changesAreAnnounced()
     {
         if (m_dialect != db::Dialect::PostgreSQL)
-            QSKIP("SQLite stations see every commit through PRAGMA data_version");
+            QSKIP("by design: SQLite stations see every commit through PRAGMA data_version");
         QCOMPARE(m_t->scalar(QStringLiteral("SELECT count(*) FROM pg_trigger WHERE tgname = 'qrt_notify_users' "
                                             "AND tgrelid = 'ghl_qr_users'::regclass"))
                      ->toInt(),

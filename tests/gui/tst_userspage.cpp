@@ -193,7 +193,7 @@ private slots:
     void asAdminAndDoorLogins()
     {
         if (m_dialect != db::Dialect::PostgreSQL)
-            QSKIP("SQLite has no logins: the station has full rights (addEditRemoveThroughThePage)");
+            QSKIP("by design: SQLite has no logins; the station has full rights (addEditRemoveThroughThePage)");
         QVERIFY_OK(db::Roles(m_t->db()).install());
         const QString suffix = QStringLiteral("_") + QUuid::createUuid().toString(QUuid::Id128).left(6);
         auto admin = db::Roles(m_t->db()).addOperator(QStringLiteral("admin") + suffix, QStringLiteral("admin"),
